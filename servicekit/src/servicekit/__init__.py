@@ -1,0 +1,1 @@
+"""servicekit: the infrastructure every Guanxi service shares (one copy, used by all)."""

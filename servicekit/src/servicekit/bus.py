@@ -1,0 +1,156 @@
+"""Broker connections and a publisher with publisher confirms.
+
+On AMQP the publisher keeps many confirms in flight (pipelined) and waits for all of them, instead of
+one round trip per message. https://www.rabbitmq.com/docs/confirms#publisher-confirms
+"""
+from __future__ import annotations
+
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import amqp
+from kombu import Connection, Producer
+
+from servicekit.config import Settings
+from servicekit.events import CONTENT_TYPE
+
+
+class PublishFailed(RuntimeError):
+    """The broker did not confirm every message of a batch."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to publish."""
+
+    exchange: str
+    routing_key: str
+    body: str
+    message_id: str
+    headers: dict = field(default_factory=dict)
+    expiration_ms: int | None = None
+
+
+def is_amqp(url: str) -> bool:
+    """True for a RabbitMQ URL (amqp:// or pyamqp://)."""
+    return url.split("://", 1)[0] in ("amqp", "amqps", "pyamqp")
+
+
+def filesystem_folders(settings: Settings) -> dict[str, str]:
+    """The embedded bus's folders under the var folder (created on first use)."""
+    base = Path(settings.var_dir) / "bus"
+    folders = {"data_folder_in": base / "messages", "data_folder_out": base / "messages",
+               "control_folder": base / "bindings"}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    return {name: str(path) for name, path in folders.items()}
+
+
+def connect(settings: Settings, heartbeat: float | None = None) -> Connection:
+    """A (lazy) kombu connection to the configured broker."""
+    url = settings.broker_url
+    if url.startswith("filesystem"):
+        options = {**filesystem_folders(settings), "polling_interval": 0.05, "store_processed": False}
+        return Connection("filesystem://", transport_options=options)
+    if is_amqp(url):
+        beat = heartbeat if heartbeat is not None else float(settings.extra.get("CRM_BROKER_HEARTBEAT", 30))
+        return Connection(url, heartbeat=beat, connect_timeout=5)
+    return Connection(url)
+
+
+def check_broker(settings: Settings) -> None:
+    """Raise unless the broker can be reached now."""
+    with connect(settings, heartbeat=0) as connection:
+        connection.ensure_connection(max_retries=1, timeout=3)
+
+
+class Publisher:
+    """Publishes batches persistent and confirmed; raises PublishFailed unless every message is confirmed."""
+
+    def __init__(self, connection: Connection, confirm_timeout: float = 30.0) -> None:
+        self.connection = connection
+        self.confirm_timeout = confirm_timeout
+        self._channel = None
+        self._sequence = 0
+        self._pending: set[int] = set()
+        self._nacked = False
+
+    def _amqp_channel(self):
+        if self._channel is None:
+            channel = self.connection.channel()
+            channel.confirm_select()
+            channel.events["basic_ack"].add(self._on_ack)
+            channel.events["basic_nack"].add(self._on_nack)
+            self._channel, self._sequence, self._pending = channel, 0, set()
+        return self._channel
+
+    def _settle(self, tag: int, multiple: bool) -> None:
+        if multiple:
+            self._pending = {pending for pending in self._pending if pending > tag}
+        else:
+            self._pending.discard(tag)
+
+    def _on_ack(self, tag: int, multiple: bool) -> None:
+        self._settle(tag, multiple)
+
+    def _on_nack(self, tag: int, multiple: bool) -> None:
+        self._nacked = True
+        self._settle(tag, multiple)
+
+    def publish(self, messages: Sequence[Outgoing]) -> None:
+        """Publish all `messages` and return once the broker has confirmed every one."""
+        if not messages:
+            return
+        if self.connection.transport.driver_type == "amqp":
+            self._publish_amqp(messages)
+        else:
+            self._publish_kombu(messages)
+
+    def _publish_amqp(self, messages: Sequence[Outgoing]) -> None:
+        channel = self._amqp_channel()
+        self._nacked = False
+        try:
+            for message in messages:
+                properties = {"content_type": CONTENT_TYPE, "content_encoding": "utf-8", "delivery_mode": 2,
+                              "message_id": message.message_id, "application_headers": message.headers}
+                if message.expiration_ms is not None:
+                    properties["expiration"] = str(message.expiration_ms)
+                channel.basic_publish(amqp.Message(message.body.encode(), **properties),
+                                      exchange=message.exchange, routing_key=message.routing_key)
+                self._sequence += 1
+                self._pending.add(self._sequence)
+            deadline = time.monotonic() + self.confirm_timeout
+            while self._pending:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise PublishFailed(f"{len(self._pending)} messages not confirmed in time")
+                try:
+                    self.connection.drain_events(timeout=min(remaining, 1.0))
+                except socket.timeout:
+                    continue
+        except BaseException:
+            self.reset()
+            raise
+        if self._nacked:
+            self.reset()
+            raise PublishFailed("the broker refused (nacked) a message")
+
+    def _publish_kombu(self, messages: Sequence[Outgoing]) -> None:
+        producer = Producer(self.connection.default_channel)
+        for message in messages:
+            producer.publish(message.body, exchange=message.exchange, routing_key=message.routing_key,
+                             content_type=CONTENT_TYPE, content_encoding="utf-8", delivery_mode=2,
+                             message_id=message.message_id, headers=message.headers, retry=False)
+
+    def reset(self) -> None:
+        """Forget the channel (after an error); the next publish opens a new one."""
+        channel, self._channel = self._channel, None
+        self._pending = set()
+        if channel is not None:
+            try:
+                channel.close()
+            except Exception:  # noqa: BLE001 - the channel may already be gone with the connection
+                pass

@@ -1,0 +1,86 @@
+"""Settings from the environment; nothing is read at import time.
+
+Every variable is documented in docs/configuration.md.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_PORTS = {"gateway": 8080, "customer": 8001, "complaint": 8002, "reminder": 8003, "reporting": 8004}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    return default if raw in (None, "") else int(raw)
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    return default if raw in (None, "") else float(raw)
+
+
+def shared_secret(var_dir: Path, env: Mapping[str, str]) -> str:
+    """The token-signing secret: CRM_AUTH_SECRET, or one generated once under the var folder.
+
+    The generated secret only serves the embedded default, where every process shares ./var.
+    """
+    configured = env.get("CRM_AUTH_SECRET")
+    if configured:
+        return configured
+    path = var_dir / "auth-secret"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_urlsafe(48))
+        os.replace(tmp, path)
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What one service process needs to know about its surroundings."""
+
+    service: str
+    database_url: str
+    broker_url: str
+    auth_secret: str
+    var_dir: Path
+    port: int
+    log_level: str = "INFO"
+    relay_batch_size: int = 500
+    relay_poll_interval: float = 0.2
+    relay_max_backoff: float = 30.0
+    consumer_max_retries: int = 3
+    consumer_retry_delay: float = 2.0
+    consumer_prefetch: int = 1
+    token_ttl_seconds: int = 3600
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, service: str, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
+        """Read the settings of `service` from `env` (os.environ by default)."""
+        env = os.environ if env is None else env
+        var_dir = Path(env.get("CRM_VAR_DIR", "var")).resolve()
+        prefix = f"CRM_{service.upper()}_"
+        settings = cls(
+            service=service,
+            database_url=env.get(prefix + "DATABASE_URL") or f"sqlite:///{var_dir / (service + '.db')}",
+            broker_url=env.get("CRM_BROKER_URL") or "filesystem://",
+            auth_secret=shared_secret(var_dir, env),
+            var_dir=var_dir,
+            port=_int(env, prefix + "PORT", DEFAULT_PORTS.get(service, 8000)),
+            log_level=env.get("CRM_LOG_LEVEL", "INFO"),
+            relay_batch_size=_int(env, "CRM_RELAY_BATCH_SIZE", 500),
+            relay_poll_interval=_float(env, "CRM_RELAY_POLL_INTERVAL", 0.2),
+            relay_max_backoff=_float(env, "CRM_RELAY_MAX_BACKOFF", 30.0),
+            consumer_max_retries=_int(env, "CRM_CONSUMER_MAX_RETRIES", 3),
+            consumer_retry_delay=_float(env, "CRM_CONSUMER_RETRY_DELAY", 2.0),
+            consumer_prefetch=_int(env, "CRM_CONSUMER_PREFETCH", 1),
+            token_ttl_seconds=_int(env, "CRM_TOKEN_TTL", 3600),
+            extra={k: v for k, v in env.items() if k.startswith("CRM_")},
+        )
+        return replace(settings, **overrides)

@@ -1,0 +1,197 @@
+"""The consumer base: apply each event once, ack only after commit, retry, then dead-letter.
+
+- The event id goes into the inbox in the same transaction as the handler's effect, so a second
+  delivery of the same event is skipped.
+- A failing delivery is re-published to `<queue>.retry` (it comes back after the delay) up to
+  `max_retries` times, then to `<queue>.dlq`; the original is acked only after that publish is
+  confirmed, so nothing is dropped and nothing blocks the queue.
+- The handler runs in a worker thread while this thread keeps the connection alive (heartbeats).
+"""
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+from kombu import Connection
+from kombu import Consumer as KombuConsumer
+from kombu.message import Message
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from servicekit import metrics, topology
+from servicekit.bus import Outgoing, Publisher
+from servicekit.db import inbox, unit_of_work
+from servicekit.events import Event, InvalidEvent, correlation_id, parse_event
+
+log = logging.getLogger(__name__)
+RETRIES_HEADER = "x-guanxi-retries"
+ERROR_HEADER = "x-guanxi-error"
+
+Handler = Callable[[Session, Event], None]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A handler and the queue (bound to these event types) that feeds it."""
+
+    queue: str
+    routing_keys: tuple[str, ...]
+    handler: Handler
+
+
+def apply_once(sessions: sessionmaker[Session], queue: str, event: Event, handler: Handler) -> str:
+    """Apply `event` with `handler` unless `queue` already did; return "applied" or "duplicate"."""
+    token = correlation_id.set(event.correlationid)
+    try:
+        with unit_of_work(sessions) as session:
+            seen = session.execute(select(inbox.c.event_id).where(
+                inbox.c.queue == queue, inbox.c.event_id == event.id)).first()
+            if seen:
+                return "duplicate"
+            session.execute(inbox.insert().values(queue=queue, event_id=event.id, type=event.type,
+                                                  applied_at=datetime.now(timezone.utc)))
+            handler(session, event)
+        return "applied"
+    except IntegrityError:
+        # Either a concurrent delivery of the same event won the race, or the handler broke a constraint.
+        with unit_of_work(sessions) as session:
+            if session.execute(select(inbox.c.event_id).where(
+                    inbox.c.queue == queue, inbox.c.event_id == event.id)).first():
+                return "duplicate"
+        raise
+    finally:
+        correlation_id.reset(token)
+
+
+class Consumer:
+    """Consumes a service's subscriptions until stopped, reconnecting after broker restarts."""
+
+    def __init__(self, sessions: sessionmaker[Session], subscriptions: list[Subscription],
+                 connect: Callable[[], Connection], max_retries: int = 3, retry_delay: float = 2.0,
+                 prefetch: int = 1) -> None:
+        self.sessions, self.subscriptions, self.connect = sessions, subscriptions, connect
+        self.max_retries, self.retry_delay, self.prefetch = max_retries, retry_delay, prefetch
+        self._received: deque[tuple[Subscription, Message]] = deque()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="handler")
+        self.ready = threading.Event()
+
+    def run(self, stop: threading.Event) -> None:
+        """Consume until `stop` is set; after a connection failure, reconnect with backoff."""
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                self._consume(stop)
+                backoff = 0.5
+            except Exception as exc:  # noqa: BLE001 - broker gone: wait and reconnect
+                self.ready.clear()
+                log.warning("consumer connection lost (%s: %s); reconnecting in %.1fs",
+                            type(exc).__name__, exc, backoff)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 30.0)
+        self._executor.shutdown(wait=True)
+
+    def _consume(self, stop: threading.Event) -> None:
+        with self.connect() as connection:
+            connection.ensure_connection(max_retries=1, timeout=5)
+            amqp = connection.transport.driver_type == "amqp"
+            channel = connection.channel()
+            for sub in self.subscriptions:
+                topology.declare(channel, sub.queue, sub.routing_keys, delayed_retry=amqp)
+            channel.basic_qos(0, self.prefetch, False)
+            publisher = Publisher(connection)
+            self._received.clear()
+            consumers = [KombuConsumer(channel, queues=[topology.queues_for(sub.queue, sub.routing_keys, amqp)[0]],
+                                       on_message=lambda message, sub=sub: self._received.append((sub, message)),
+                                       no_ack=False, auto_declare=False)
+                         for sub in self.subscriptions]
+            for consumer in consumers:
+                consumer.consume()
+            self.ready.set()
+            try:
+                while not stop.is_set():
+                    if self._received:
+                        self._process(connection, publisher, amqp, *self._received.popleft())
+                        continue
+                    self._pump(connection, timeout=0.5)
+            finally:
+                self.ready.clear()
+                for consumer in consumers:
+                    try:
+                        consumer.cancel()
+                    except Exception:  # noqa: BLE001 - the channel may be gone already
+                        pass
+
+    @staticmethod
+    def _pump(connection: Connection, timeout: float) -> None:
+        """Read from the broker for up to `timeout` seconds (deliveries, acks, heartbeats)."""
+        try:
+            connection.drain_events(timeout=timeout)
+        except socket.timeout:
+            pass
+        connection.heartbeat_check()
+
+    def _wait(self, connection: Connection, future: Future) -> None:
+        """Keep the connection alive while the handler runs."""
+        while not future.done():
+            self._pump(connection, timeout=0.2)
+
+    def _process(self, connection: Connection, publisher: Publisher, amqp: bool,
+                 sub: Subscription, message: Message) -> None:
+        queue = sub.queue
+        if message.delivery_info.get("redelivered"):
+            metrics.EVENTS_REDELIVERED.labels(queue).inc()
+        try:
+            event = parse_event(message.body)
+        except InvalidEvent as exc:
+            self._dead_letter(publisher, sub, message, f"invalid event: {exc}")
+            return
+        with metrics.Timer() as timer:
+            future = self._executor.submit(apply_once, self.sessions, queue, event, sub.handler)
+            self._wait(connection, future)
+        metrics.HANDLER_DURATION.labels(queue).observe(timer.seconds)
+        error = future.exception()
+        if error is None:
+            outcome = future.result()
+            if outcome == "duplicate":
+                metrics.EVENTS_DUPLICATES.labels(queue).inc()
+            metrics.EVENTS_CONSUMED.labels(queue, outcome).inc()
+            message.ack()
+            return
+        retries = int((message.headers or {}).get(RETRIES_HEADER, 0))
+        reason = f"{type(error).__name__}: {error}"
+        if retries >= self.max_retries:
+            log.error("event %s failed %d times on %s; dead-lettering (%s)", event.id, retries + 1, queue, reason)
+            self._dead_letter(publisher, sub, message, reason)
+            return
+        log.warning("event %s failed on %s (%s); retry %d of %d", event.id, queue, reason,
+                    retries + 1, self.max_retries)
+        headers = {**(message.headers or {}), RETRIES_HEADER: retries + 1, ERROR_HEADER: reason[:500]}
+        if amqp:
+            target, expiration = topology.retry_queue_name(queue), int(self.retry_delay * 1000)
+        else:  # no per-message TTL on the embedded bus: wait here, then put it back on the queue
+            time.sleep(self.retry_delay)
+            target, expiration = queue, None
+        publisher.publish([Outgoing("", target, _text(message.body), event.id, headers, expiration)])
+        metrics.EVENTS_CONSUMED.labels(queue, "retried").inc()
+        message.ack()
+
+    def _dead_letter(self, publisher: Publisher, sub: Subscription, message: Message, reason: str) -> None:
+        headers = {**(message.headers or {}), ERROR_HEADER: reason[:500], "x-guanxi-queue": sub.queue}
+        message_id = message.properties.get("message_id") or ""
+        publisher.publish([Outgoing("", topology.dead_letter_queue_name(sub.queue), _text(message.body),
+                                    message_id, headers)])
+        metrics.EVENTS_DEAD_LETTERED.labels(sub.queue).inc()
+        metrics.EVENTS_CONSUMED.labels(sub.queue, "dead_lettered").inc()
+        message.ack()
+
+
+def _text(body: bytes | str) -> str:
+    return body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body

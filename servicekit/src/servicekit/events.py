@@ -1,0 +1,74 @@
+"""CloudEvents 1.0 envelopes (structured JSON mode), as PRODUCT.md 3.2 fixes them.
+
+https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md
+"""
+from __future__ import annotations
+
+import contextvars
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+CONTENT_TYPE = "application/cloudevents+json"
+EXCHANGE = "crm.events"
+TYPE_PATTERN = re.compile(r"^[a-z_]+(\.[a-z_]+)+\.v[0-9]+$")
+REQUIRED = ("specversion", "id", "source", "type", "time", "subject", "datacontenttype", "data")
+
+#: The correlation id of the work in hand: set per HTTP request and per consumed event.
+correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
+
+
+class InvalidEvent(ValueError):
+    """A message body that is not a CloudEvent we can apply."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """A CloudEvent as a consumer sees it."""
+
+    id: str
+    type: str
+    source: str
+    subject: str
+    time: str
+    data: dict[str, Any]
+    correlationid: str | None = None
+
+    def to_json(self) -> str:
+        """The structured-mode JSON body."""
+        body = {"specversion": "1.0", "id": self.id, "source": self.source, "type": self.type,
+                "time": self.time, "subject": self.subject, "datacontenttype": "application/json",
+                "correlationid": self.correlationid, "data": self.data}
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def new_event(service: str, type: str, subject: str, data: dict[str, Any],
+              correlation: str | None = None) -> Event:
+    """A fresh event of `type` (e.g. `customer.created.v1`) about `subject`, from `service`."""
+    if not TYPE_PATTERN.match(type):
+        raise ValueError(f"event type {type!r} must look like 'customer.created.v1'")
+    return Event(id=str(uuid.uuid4()), type=type, source=f"/guanxi/{service}", subject=str(subject),
+                 time=datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                 data=data, correlationid=correlation or correlation_id.get() or str(uuid.uuid4()))
+
+
+def parse_event(body: bytes | str) -> Event:
+    """Read a structured-mode CloudEvent; raise InvalidEvent naming what is wrong."""
+    try:
+        raw = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidEvent(f"body is not JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise InvalidEvent("body is not a JSON object")
+    missing = [name for name in REQUIRED if name not in raw]
+    if missing:
+        raise InvalidEvent(f"missing attributes: {', '.join(missing)}")
+    if raw["specversion"] != "1.0":
+        raise InvalidEvent(f"unsupported specversion {raw['specversion']!r}")
+    if not isinstance(raw["data"], dict):
+        raise InvalidEvent("data is not a JSON object")
+    return Event(id=str(raw["id"]), type=raw["type"], source=raw["source"], subject=str(raw["subject"]),
+                 time=raw["time"], data=raw["data"], correlationid=raw.get("correlationid"))

@@ -1,0 +1,25 @@
+"""The body of every service's Alembic env.py, written once."""
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import MetaData
+
+from servicekit.db import kit_metadata, make_engine
+
+
+def run(target_metadata: MetaData, service: str) -> None:
+    """Run migrations online against the service's database (kit tables included)."""
+    from alembic import context
+
+    url = context.config.attributes.get("database_url") or os.environ.get(f"CRM_{service.upper()}_DATABASE_URL")
+    if not url:
+        from servicekit.config import Settings
+        url = Settings.from_env(service).database_url
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=[target_metadata, kit_metadata],
+                          render_as_batch=connection.dialect.name == "sqlite")
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()

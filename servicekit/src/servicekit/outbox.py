@@ -1,0 +1,33 @@
+"""Writing events: into the outbox, in the caller's transaction, never straight to the broker."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from servicekit.db import outbox
+from servicekit.events import Event, new_event
+
+
+def record_event(session: Session, service: str, type: str, subject: str, data: dict[str, Any]) -> Event:
+    """Add an event to the outbox inside `session`'s transaction; it is published after commit."""
+    event = new_event(service, type, subject, data)
+    session.execute(outbox.insert().values(
+        event_id=event.id, type=event.type, subject=event.subject, body=event.to_json(),
+        created_at=datetime.now(timezone.utc)))
+    return event
+
+
+def backlog(engine: Engine) -> tuple[int, float]:
+    """(number of unpublished events, age in seconds of the oldest one)."""
+    with engine.connect() as connection:
+        count, oldest = connection.execute(
+            select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))).one()
+    if not oldest:
+        return count, 0.0
+    if oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=timezone.utc)
+    return count, max(0.0, (datetime.now(timezone.utc) - oldest).total_seconds())

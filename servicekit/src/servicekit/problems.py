@@ -1,0 +1,90 @@
+"""RFC 9457 problem details: the one shape every error takes on the wire.
+
+https://www.rfc-editor.org/rfc/rfc9457
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_TYPE = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class Problem(Exception):
+    """An error a view raises to answer with problem details."""
+
+    def __init__(self, status: int, title: str, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or title)
+        self.status, self.title, self.detail, self.extra = status, title, detail, extra
+
+
+def problem_response(status: int, title: str, detail: str | None = None, **extra: Any) -> Response:
+    """Build an `application/problem+json` response."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_TYPE)
+
+
+def flatten_validation_messages(messages: Any) -> dict[str, list[str]]:
+    """Turn webargs' {"json": {"field": ["msg"]}} into {"field": ["msg"]} (nested fields dotted)."""
+    flat: dict[str, list[str]] = {}
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{path}.{key}" if path else str(key))
+        elif isinstance(node, list) and all(isinstance(item, str) for item in node):
+            flat.setdefault(path or "_body", []).extend(node)
+        else:
+            flat.setdefault(path or "_body", []).append(str(node))
+
+    if isinstance(messages, dict):
+        for location, fields in messages.items():
+            prefix = "" if location in ("json", "form", "json_or_form") else str(location)
+            walk(fields, prefix)
+    else:
+        walk(messages, "")
+    return flat
+
+
+def http_exception_problem(error: HTTPException) -> Response:
+    """Problem details for a werkzeug/flask-smorest HTTP error, keeping its headers."""
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    extra: dict[str, Any] = {}
+    if status == 422 and "messages" in data:
+        extra["errors"] = flatten_validation_messages(data["messages"])
+        detail = "The request body has invalid fields: " + ", ".join(sorted(extra["errors"]))
+    else:
+        detail = data.get("message") or error.description
+    response = problem_response(status, error.name, detail, **extra)
+    for name, value in (data.get("headers") or {}).items():
+        response.headers[name] = value
+    if getattr(error, "response", None) is not None and error.response is not None:
+        for name in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if name in error.response.headers:
+                response.headers[name] = error.response.headers[name]
+    return response
+
+
+def register_problem_handlers(app: Flask) -> None:
+    """Make every error leave the app as problem details; nothing escapes as an HTML page."""
+
+    @app.errorhandler(Problem)
+    def _problem(error: Problem) -> Response:
+        return problem_response(error.status, error.title, error.detail, **error.extra)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Response:
+        return http_exception_problem(error)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        log.exception("unhandled error")
+        return problem_response(500, "Internal Server Error", "An unexpected error occurred; it has been logged.")

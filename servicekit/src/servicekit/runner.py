@@ -1,0 +1,103 @@
+"""One command line for every service: `python -m <service> migrate|web|relay|consume`."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from flask import Flask
+
+from servicekit.bus import connect
+from servicekit.config import Settings
+from servicekit.consumer import Consumer, Subscription
+from servicekit.db import make_engine, make_session_factory, upgrade
+from servicekit.relay import Relay
+from servicekit.webapp import configure_logging
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """What the kit needs to know to run a service's processes."""
+
+    name: str
+    migrations: Path
+    create_app: Callable[[Settings], Flask]
+    subscriptions: Callable[[], list[Subscription]] = field(default=lambda: [])
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or SIGINT, for loops that should finish their round and exit."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+def run_relay(settings: Settings) -> None:
+    """Run the outbox relay of a service until signalled."""
+    relay = Relay(settings.service, make_session_factory(make_engine(settings.database_url)),
+                  lambda: connect(settings), batch_size=settings.relay_batch_size,
+                  poll_interval=settings.relay_poll_interval, max_backoff=settings.relay_max_backoff)
+    relay.run(stop_on_signals())
+
+
+def run_consumer(settings: Settings, subscriptions: list[Subscription]) -> None:
+    """Run a service's event consumer until signalled."""
+    if not subscriptions:
+        raise SystemExit(f"{settings.service} consumes no events")
+    consumer = Consumer(make_session_factory(make_engine(settings.database_url)), subscriptions,
+                        lambda: connect(settings), max_retries=settings.consumer_max_retries,
+                        retry_delay=settings.consumer_retry_delay, prefetch=settings.consumer_prefetch)
+    consumer.run(stop_on_signals())
+
+
+def run_web(app: Flask, settings: Settings, workers: int, bind: str) -> None:
+    """Serve `app` with gunicorn (several workers; metrics shared through PROMETHEUS_MULTIPROC_DIR)."""
+    from gunicorn.app.base import BaseApplication
+
+    class _Gunicorn(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", bind)
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", None)
+            self.cfg.set("child_exit", _mark_dead)
+
+        def load(self):
+            return app
+
+    _Gunicorn().run()
+
+
+def _mark_dead(_server, worker) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+        multiprocess.mark_process_dead(worker.pid)
+
+
+def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
+    """Parse the command line and run the chosen process of the service."""
+    parser = argparse.ArgumentParser(prog=f"python -m {definition.name}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    web = commands.add_parser("web", help="serve the HTTP API")
+    web.add_argument("--workers", type=int, default=int(os.environ.get("CRM_WEB_WORKERS", "2")))
+    web.add_argument("--bind", default=None, help="host:port (default CRM_BIND_HOST and the service port)")
+    commands.add_parser("relay", help="publish the outbox")
+    commands.add_parser("consume", help="apply events from the bus")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(definition.name)
+    configure_logging(settings.log_level)
+    if args.command == "migrate":
+        upgrade(settings.database_url, definition.migrations)
+    elif args.command == "web":
+        bind = args.bind or f"{os.environ.get('CRM_BIND_HOST', '127.0.0.1')}:{settings.port}"
+        run_web(definition.create_app(settings), settings, args.workers, bind)
+    elif args.command == "relay":
+        run_relay(settings)
+    else:
+        run_consumer(settings, definition.subscriptions())

@@ -1,0 +1,164 @@
+"""pytest fixtures every service's tests share: a throwaway PostgreSQL database and RabbitMQ vhost
+per test run, settings and tokens. Loaded automatically (pytest11 entry point).
+
+The real servers are required: when they cannot be reached the run fails loudly, it never skips.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import threading
+import uuid
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+from servicekit.auth import Identity, issue_token
+from servicekit.config import Settings
+
+TEST_SECRET = "test-secret-not-for-production-0123456789"
+PG_ADMIN_URL = os.environ.get("CRM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP_BASE_URL = os.environ.get("CRM_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672")
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+def _psycopg_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[Callable[[str], str]]:
+    """A factory: `postgres_database("customer")` creates a fresh database and returns its URL."""
+    import psycopg
+
+    try:
+        admin = psycopg.connect(_psycopg_url(PG_ADMIN_URL), autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}", pytrace=False)
+    created: list[str] = []
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+
+    def create(name: str) -> str:
+        database = f"guanxi_test_{RUN_ID}_{name}_{len(created)}"
+        admin.execute(f'CREATE DATABASE "{database}"')
+        created.append(database)
+        return f"{base}/{database}".replace("postgresql://", "postgresql+psycopg://")
+
+    yield create
+    for database in created:
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    admin.close()
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> Iterator[str]:
+    """A throwaway RabbitMQ vhost for this test run, as an AMQP URL."""
+    host = AMQP_BASE_URL.split("@")[-1].split("/")[0]
+    hostname, _, port = host.partition(":")
+    try:
+        socket.create_connection((hostname, int(port or 5672)), timeout=5).close()
+    except OSError as exc:
+        pytest.fail(f"RabbitMQ is not reachable at {host}: {exc}", pytrace=False)
+    vhost = f"guanxi-test-{RUN_ID}"
+    _rabbitmqctl("add_vhost", vhost)
+    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    yield f"{AMQP_BASE_URL.rstrip('/')}/{vhost}"
+    _rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    """Settings for a service under test; the var folder is the test's own temporary folder."""
+
+    def make(service: str, **overrides) -> Settings:
+        env = {"CRM_VAR_DIR": str(tmp_path / "var"), "CRM_AUTH_SECRET": TEST_SECRET}
+        return Settings.from_env(service, env, **overrides)
+
+    return make
+
+
+def token_for(role: str, subject: str | None = None, secret: str = TEST_SECRET) -> str:
+    """A bearer token for a caller with `role` (signed with the test secret)."""
+    return issue_token(secret, Identity(subject or f"test-{role}", role), 3600)
+
+
+def auth_headers(role: str = "admin", subject: str | None = None) -> dict[str, str]:
+    """Headers that authenticate a test caller with `role`."""
+    return {"Authorization": f"Bearer {token_for(role, subject)}"}
+
+
+class TcpProxy:
+    """A TCP proxy to a real server that a test can cut and restore, to act out an outage."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self._listener = socket.socket()
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(64)
+        self.port = self._listener.getsockname()[1]
+        self._open = threading.Event()
+        self._open.set()
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            if not self._open.is_set():
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        """Drop every connection and refuse new ones (the server looks down)."""
+        self._open.clear()
+        with self._lock:
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            except OSError:
+                pass
+
+    def restore(self) -> None:
+        """Accept connections again."""
+        self._open.set()
+
+    def close(self) -> None:
+        """Stop the proxy."""
+        self.cut()
+        self._listener.close()

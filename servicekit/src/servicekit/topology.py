@@ -1,0 +1,51 @@
+"""The bus topology in one place: the exchange, every service's queues, retries and dead letters.
+
+Conventions (https://www.rabbitmq.com/docs/dlx, https://www.rabbitmq.com/docs/ttl):
+- one durable topic exchange `crm.events`; routing key = versioned event type;
+- one durable queue per consuming handler, named `<service>.<handler>`;
+- `<queue>.retry` holds a failed delivery for the retry delay (per-message TTL), then dead-letters it
+  back to `<queue>` through the default exchange; `<queue>.dlq` keeps what failed for good.
+"""
+from __future__ import annotations
+
+from kombu import Exchange, Queue, binding
+
+from servicekit.events import EXCHANGE
+
+EVENTS = Exchange(EXCHANGE, type="topic", durable=True)
+
+#: Every service's queues and the event types bound to them. A service's consumer reads its own
+#: entries; later services add theirs here, so the whole bus can be read in one file.
+QUEUES: dict[str, tuple[str, ...]] = {}
+
+
+def retry_queue_name(queue: str) -> str:
+    """Where a failed delivery waits before its next try."""
+    return f"{queue}.retry"
+
+
+def dead_letter_queue_name(queue: str) -> str:
+    """Where a delivery goes after its last failed try."""
+    return f"{queue}.dlq"
+
+
+def queues_for(queue: str, routing_keys: tuple[str, ...], delayed_retry: bool) -> list[Queue]:
+    """The main queue (bound to `crm.events`), its dead-letter queue and, on AMQP, its retry queue."""
+    declared = [
+        Queue(queue, bindings=[binding(EVENTS, routing_key=key) for key in routing_keys], durable=True),
+        Queue(dead_letter_queue_name(queue), durable=True),
+    ]
+    if delayed_retry:
+        declared.append(Queue(retry_queue_name(queue), durable=True, queue_arguments={
+            "x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue}))
+    return declared
+
+
+def declare(channel, queue: str | None = None, routing_keys: tuple[str, ...] = (),
+            delayed_retry: bool = True) -> None:
+    """Declare the exchange and, when `queue` is given, that queue with its retry and dead-letter queues."""
+    EVENTS.bind(channel).declare()
+    if queue is None:
+        return
+    for declared in queues_for(queue, routing_keys, delayed_retry):
+        declared.bind(channel).declare()

@@ -1,0 +1,149 @@
+"""The app factory every service builds on: problems, request ids, auth, metrics and health."""
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Iterable
+
+from flask import Flask, Response, g, request
+from flask_smorest import Api
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from servicekit import auth, metrics, outbox
+from servicekit.config import Settings
+from servicekit.db import make_engine, make_session_factory, ping
+from servicekit.events import correlation_id
+from servicekit.problems import http_exception_problem, problem_response, register_problem_handlers
+
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json"})
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+@dataclass
+class ServiceContext:
+    """What a running service holds: its settings, database engine and session factory."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api, answering errors as RFC 9457 problem details."""
+
+    def handle_http_exception(self, error):
+        return http_exception_problem(error)
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts the current request id on every log record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = correlation_id.get() or "-"
+        return True
+
+
+def configure_logging(level: str) -> None:
+    """One log format for every process: time, level, logger, request id, message."""
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def service_context(app: Flask) -> ServiceContext:
+    """The ServiceContext of `app`."""
+    return app.extensions["servicekit"]
+
+
+def create_service_app(settings: Settings, title: str, blueprints: Iterable = (), *,
+                       check_broker: bool = True, engine: Engine | None = None) -> Flask:
+    """A Flask app for one service, with everything the kit gives every service wired in."""
+    from servicekit.bus import check_broker as broker_ready
+
+    app = Flask(settings.service)
+    app.config.update(
+        API_TITLE=title, API_VERSION="v1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json", JSON_AS_ASCII=False,
+        API_SPEC_OPTIONS={"components": {"securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}},
+            "security": [{"bearer": []}, {"apiKey": []}]},
+    )
+    app.json.ensure_ascii = False
+    engine = engine or make_engine(settings.database_url)
+    app.extensions["servicekit"] = ServiceContext(settings, engine, make_session_factory(engine))
+    register_problem_handlers(app)
+    api = ProblemApi(app)
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+    app.extensions["servicekit_api"] = api
+    register_problem_handlers(app)  # again: flask-smorest registered its own HTTPException handler
+
+    @app.before_request
+    def _start() -> Response | None:
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        g.correlation_token = correlation_id.set(g.request_id)
+        g.timer = metrics.Timer().__enter__()
+        if request.path in PUBLIC_PATHS or request.method == "OPTIONS":
+            return None
+        token = auth.bearer_token(request.headers.get("Authorization"))
+        if token is None:
+            return problem_response(401, "Unauthorized", "Send 'Authorization: Bearer <token>'.")
+        g.identity = auth.verify_token(settings.auth_secret, token)
+        return None
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        timer = g.get("timer")
+        if timer is not None:
+            timer.__exit__()
+            metrics.HTTP_DURATION.labels(settings.service, request.method, route).observe(timer.seconds)
+        metrics.HTTP_REQUESTS.labels(settings.service, request.method, route, str(response.status_code)).inc()
+        return response
+
+    @app.teardown_request
+    def _reset(_exc) -> None:
+        token = g.pop("correlation_token", None)
+        if token is not None:
+            correlation_id.reset(token)
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok", "service": settings.service}
+
+    @app.get("/readyz")
+    def readyz():
+        checks = {}
+        try:
+            ping(engine)
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+        if check_broker:
+            try:
+                broker_ready(settings)
+                checks["broker"] = "ok"
+            except Exception as exc:  # noqa: BLE001
+                checks["broker"] = f"unreachable: {type(exc).__name__}"
+        ready = all(value == "ok" for value in checks.values())
+        if not ready:
+            return problem_response(503, "Service Unavailable", "Not ready.", service=settings.service,
+                                    checks=checks)
+        return {"status": "ready", "service": settings.service, "checks": checks}
+
+    @app.get("/metrics")
+    def metrics_view():
+        collector = metrics.OutboxCollector(settings.service, lambda: outbox.backlog(engine))
+        payload, content_type = metrics.render([collector])
+        return Response(payload, mimetype=content_type.split(";")[0], content_type=content_type)
+
+    return app
