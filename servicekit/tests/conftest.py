@@ -1,0 +1,2 @@
+"""Fixtures of the kit's own tests (helpers live in kithelpers.py)."""
+from kithelpers import sqlite_sessions  # noqa: F401 - re-exported fixture

@@ -1,0 +1,111 @@
+"""Relay and consumer on the in-memory transport: the delivery rules without a broker."""
+import uuid
+
+import pytest
+from kombu import Connection
+
+from kithelpers import applied_rows, read_queue, record_applied, run_in_thread, write_events
+from servicekit.consumer import Consumer, Subscription
+from servicekit.db import outbox, unit_of_work
+from servicekit.relay import Relay
+from servicekit.bus import Outgoing, Publisher
+from servicekit import topology
+from sqlalchemy import select
+
+
+def wait_for(predicate, timeout=10.0):
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+@pytest.fixture
+def url():
+    return f"memory://{uuid.uuid4().hex}"
+
+
+def connect(url):
+    return lambda: Connection("memory://")
+
+
+def make_consumer(sessions, queue, handler=record_applied, **kwargs):
+    return Consumer(sessions, [Subscription(queue, ("thing.#",), handler)], lambda: Connection("memory://"),
+                    retry_delay=0.01, **kwargs)
+
+
+def test_relay_publishes_every_committed_event_once_and_marks_it(sqlite_sessions):
+    queue = f"q-{uuid.uuid4().hex}"
+    with Connection("memory://") as connection:
+        topology.declare(connection.default_channel, queue, ("thing.#",), delayed_retry=False)
+        ids = write_events(sqlite_sessions, 7, subjects=3)
+        relay = Relay("test", sqlite_sessions, lambda: Connection("memory://"), batch_size=5)
+        assert relay.publish_pending() == 5
+        assert relay.publish_pending() == 2
+        assert relay.publish_pending() == 0
+        bodies = read_queue(connection, queue)
+    assert [body["id"] for body in bodies] == ids
+    with unit_of_work(sqlite_sessions) as session:
+        assert session.execute(select(outbox.c.id).where(outbox.c.published_at.is_(None))).all() == []
+
+
+def test_consumer_applies_each_event_once_even_when_delivered_twice(sqlite_sessions):
+    queue = f"q-{uuid.uuid4().hex}"
+    consumer = make_consumer(sqlite_sessions, queue)
+    thread, stop = run_in_thread(consumer.run)
+    assert consumer.ready.wait(5)
+    ids = write_events(sqlite_sessions, 3)
+    relay = Relay("test", sqlite_sessions, lambda: Connection("memory://"))
+    relay.publish_pending()
+    with unit_of_work(sqlite_sessions) as session:  # the broker delivers everything again
+        session.execute(outbox.update().values(published_at=None))
+    relay.publish_pending()
+    assert wait_for(lambda: len(applied_rows(sqlite_sessions)) == 3)
+    assert wait_for(lambda: consumer._received == type(consumer._received)())
+    stop.set()
+    thread.join(5)
+    assert [row.event_id for row in applied_rows(sqlite_sessions)] == ids
+
+
+def test_a_failing_event_is_retried_then_dead_lettered_and_the_next_one_still_flows(sqlite_sessions):
+    queue = f"q-{uuid.uuid4().hex}"
+    attempts = []
+
+    def fragile(session, event):
+        if event.data["seq"] == 0:
+            attempts.append(event.id)
+            raise ValueError("cannot apply this one")
+        record_applied(session, event)
+
+    consumer = make_consumer(sqlite_sessions, queue, fragile, max_retries=2)
+    thread, stop = run_in_thread(consumer.run)
+    assert consumer.ready.wait(5)
+    write_events(sqlite_sessions, 2)
+    Relay("test", sqlite_sessions, lambda: Connection("memory://")).publish_pending()
+    assert wait_for(lambda: len(applied_rows(sqlite_sessions)) == 1)
+    with Connection("memory://") as connection:
+        dead = []
+        assert wait_for(lambda: dead.extend(read_queue(connection, topology.dead_letter_queue_name(queue), 0)) or dead)
+    stop.set()
+    thread.join(5)
+    assert len(attempts) == 3  # the first try and two retries
+    assert dead[0]["data"] == {"seq": 0}
+    assert applied_rows(sqlite_sessions)[0].seq == 1
+
+
+def test_a_body_that_is_not_a_cloudevent_goes_straight_to_the_dead_letter_queue(sqlite_sessions):
+    queue = f"q-{uuid.uuid4().hex}"
+    consumer = make_consumer(sqlite_sessions, queue)
+    thread, stop = run_in_thread(consumer.run)
+    assert consumer.ready.wait(5)
+    with Connection("memory://") as connection:
+        Publisher(connection).publish([Outgoing(topology.EVENTS.name, "thing.broken.v1", "{not json", "m-1")])
+        dead = []
+        assert wait_for(lambda: dead.extend(read_queue(connection, topology.dead_letter_queue_name(queue), 0)) or dead)
+    stop.set()
+    thread.join(5)
+    assert dead == ["{not json"]
+    assert applied_rows(sqlite_sessions) == []

@@ -1,0 +1,124 @@
+"""What every service's HTTP surface does, whatever its domain."""
+import marshmallow as ma
+import pytest
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from servicekit.auth import requires
+from servicekit.db import kit_metadata, unit_of_work
+from servicekit.outbox import record_event
+from servicekit.testing import auth_headers
+from servicekit.webapp import create_service_app, service_context
+
+blueprint = Blueprint("things", __name__, url_prefix="/api/v1/things")
+
+
+class ThingSchema(ma.Schema):
+    name = ma.fields.String(required=True)
+    size = ma.fields.Integer()
+
+
+@blueprint.route("")
+class Things(MethodView):
+    @requires("write")
+    @blueprint.arguments(ThingSchema)
+    @blueprint.response(201, ThingSchema)
+    def post(self, data):
+        return data
+
+
+@blueprint.route("/boom")
+class Boom(MethodView):
+    @requires("read")
+    def get(self):
+        raise RuntimeError("a bug")
+
+
+@pytest.fixture
+def app(make_settings):
+    app = create_service_app(make_settings("customer"), "Things", [blueprint], check_broker=False)
+    kit_metadata.create_all(service_context(app).engine)
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def test_no_credentials_is_401_problem(client):
+    response = client.post("/api/v1/things", json={"name": "x"})
+    assert response.status_code == 401
+    assert response.content_type == "application/problem+json"
+    assert response.json["status"] == 401
+
+
+def test_a_forged_token_is_401(client):
+    response = client.get("/api/v1/things/boom", headers={"Authorization": "Bearer not.a.token"})
+    assert response.status_code == 401
+
+
+def test_wrong_role_is_403_naming_the_roles_that_may(client):
+    response = client.post("/api/v1/things", json={"name": "x"}, headers=auth_headers("viewer"))
+    assert response.status_code == 403
+    assert "agent" in response.json["detail"]
+
+
+def test_invalid_fields_are_422_field_by_field(client):
+    response = client.post("/api/v1/things", json={"size": "big", "colour": 1}, headers=auth_headers("agent"))
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"
+    assert set(response.json["errors"]) == {"name", "size", "colour"}
+
+
+def test_malformed_json_is_a_400_problem(client):
+    response = client.post("/api/v1/things", data="{oops", content_type="application/json",
+                           headers=auth_headers("agent"))
+    assert response.status_code == 400
+    assert response.content_type == "application/problem+json"
+
+
+def test_chinese_text_round_trips_unescaped(client):
+    response = client.post("/api/v1/things", json={"name": "张三"}, headers=auth_headers("agent"))
+    assert response.status_code == 201
+    assert "张三" in response.get_data(as_text=True)
+
+
+def test_an_unexpected_error_is_a_problem_not_an_html_page(client):
+    response = client.get("/api/v1/things/boom", headers=auth_headers("viewer"))
+    assert response.status_code == 500
+    assert response.content_type == "application/problem+json"
+    assert "a bug" not in response.get_data(as_text=True)
+
+
+def test_request_id_is_kept_or_minted(client):
+    given = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert given.headers["X-Request-ID"] == "abc-123"
+    minted = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
+    assert minted.headers["X-Request-ID"] not in ("", "bad id with spaces")
+
+
+def test_events_recorded_during_a_request_carry_its_request_id(app, client):
+    @app.get("/record")
+    def record():
+        with unit_of_work(service_context(app).sessions) as session:
+            return {"correlationid": record_event(session, "customer", "thing.made.v1", "t1", {}).correlationid}
+
+    response = client.get("/record", headers={**auth_headers("agent"), "X-Request-ID": "req-77"})
+    assert response.json["correlationid"] == "req-77"
+
+
+def test_health_and_readiness_are_public(client):
+    assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json["checks"]["database"] == "ok"
+
+
+def test_metrics_count_requests_by_route_template_and_show_the_outbox_backlog(app, client):
+    with unit_of_work(service_context(app).sessions) as session:
+        record_event(session, "customer", "thing.made.v1", "t1", {})
+    client.post("/api/v1/things", json={"name": "x"}, headers=auth_headers("agent"))
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'http_requests_total{method="POST",route="/api/v1/things",service="customer",status="201"}' in text
+    assert 'outbox_backlog{service="customer"} 1.0' in text
