@@ -4,8 +4,8 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from flask import Flask, Response, g, request
 from flask_smorest import Api
@@ -16,7 +16,7 @@ from servicekit import auth, metrics, outbox
 from servicekit.config import Settings
 from servicekit.db import make_engine, make_session_factory, ping
 from servicekit.events import correlation_id
-from servicekit.problems import http_exception_problem, problem_response, register_problem_handlers
+from servicekit.problems import Problem, http_exception_problem, problem_response, register_problem_handlers
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json"})
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -61,11 +61,28 @@ def service_context(app: Flask) -> ServiceContext:
     return app.extensions["servicekit"]
 
 
+def bearer_identity(secret: str) -> auth.Identity:
+    """The caller named by the request's bearer token: how every service authenticates by default."""
+    token = auth.bearer_token(request.headers.get("Authorization"))
+    if token is None:
+        raise Problem(401, "Unauthorized", "Send 'Authorization: Bearer <token>'.")
+    return auth.verify_token(secret, token)
+
+
 def create_service_app(settings: Settings, title: str, blueprints: Iterable = (), *,
-                       check_broker: bool = True, engine: Engine | None = None) -> Flask:
-    """A Flask app for one service, with everything the kit gives every service wired in."""
+                       check_broker: bool = True, engine: Engine | None = None,
+                       public_paths: Iterable[str] = (),
+                       authenticate: Callable[[], auth.Identity] | None = None) -> Flask:
+    """A Flask app for one service, with everything the kit gives every service wired in.
+
+    `public_paths` are served without authentication besides the kit's own (health, metrics, OpenAPI).
+    `authenticate` reads the current request and returns its caller or raises Problem(401); by default
+    it verifies the bearer token.
+    """
     from servicekit.bus import check_broker as broker_ready
 
+    public = PUBLIC_PATHS | frozenset(public_paths)
+    authenticate = authenticate or (lambda: bearer_identity(settings.auth_secret))
     app = Flask(settings.service)
     app.config.update(
         API_TITLE=title, API_VERSION="v1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
@@ -91,12 +108,9 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
         g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
         g.correlation_token = correlation_id.set(g.request_id)
         g.timer = metrics.Timer().__enter__()
-        if request.path in PUBLIC_PATHS or request.method == "OPTIONS":
+        if request.path in public or request.method == "OPTIONS":
             return None
-        token = auth.bearer_token(request.headers.get("Authorization"))
-        if token is None:
-            return problem_response(401, "Unauthorized", "Send 'Authorization: Bearer <token>'.")
-        g.identity = auth.verify_token(settings.auth_secret, token)
+        g.identity = authenticate()
         return None
 
     @app.after_request
