@@ -4,16 +4,15 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 from kombu import Connection, Queue
-from sqlalchemy import Column, Integer, MetaData, String, Table, select
-from sqlalchemy.orm import Session
-
 from servicekit.db import kit_metadata, make_engine, make_session_factory, unit_of_work
 from servicekit.events import Event
 from servicekit.outbox import record_event
+from sqlalchemy import Column, Integer, MetaData, String, Table, select
+from sqlalchemy.orm import Session
 
 metadata = MetaData()
 applied = Table("applied", metadata, Column("n", Integer, primary_key=True, autoincrement=True),

@@ -5,11 +5,10 @@ one round trip per message. https://www.rabbitmq.com/docs/confirms#publisher-con
 """
 from __future__ import annotations
 
-import socket
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import amqp
 from kombu import Connection, Producer
@@ -129,7 +128,7 @@ class Publisher:
                     raise PublishFailed(f"{len(self._pending)} messages not confirmed in time")
                 try:
                     self.connection.drain_events(timeout=min(remaining, 1.0))
-                except socket.timeout:
+                except TimeoutError:
                     continue
         except BaseException:
             self.reset()

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
 
 DEFAULT_PORTS = {"gateway": 8080, "customer": 8001, "complaint": 8002, "reminder": 8003, "reporting": 8004}
 
@@ -61,7 +61,7 @@ class Settings:
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, service: str, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, service: str, env: Mapping[str, str] | None = None, **overrides) -> Settings:
         """Read the settings of `service` from `env` (os.environ by default)."""
         env = os.environ if env is None else env
         var_dir = Path(env.get("CRM_VAR_DIR", "var")).resolve()

@@ -10,14 +10,13 @@
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 from kombu import Connection
 from kombu import Consumer as KombuConsumer
@@ -57,7 +56,7 @@ def apply_once(sessions: sessionmaker[Session], queue: str, event: Event, handle
             if seen:
                 return "duplicate"
             session.execute(inbox.insert().values(queue=queue, event_id=event.id, type=event.type,
-                                                  applied_at=datetime.now(timezone.utc)))
+                                                  applied_at=datetime.now(UTC)))
             handler(session, event)
         return "applied"
     except IntegrityError:
@@ -134,7 +133,7 @@ class Consumer:
         """Read from the broker for up to `timeout` seconds (deliveries, acks, heartbeats)."""
         try:
             connection.drain_events(timeout=timeout)
-        except socket.timeout:
+        except TimeoutError:
             pass
         connection.heartbeat_check()
 

@@ -9,7 +9,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 CONTENT_TYPE = "application/cloudevents+json"
@@ -51,7 +51,7 @@ def new_event(service: str, type: str, subject: str, data: dict[str, Any],
     if not TYPE_PATTERN.match(type):
         raise ValueError(f"event type {type!r} must look like 'customer.created.v1'")
     return Event(id=str(uuid.uuid4()), type=type, source=f"/guanxi/{service}", subject=str(subject),
-                 time=datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                 time=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
                  data=data, correlationid=correlation or correlation_id.get() or str(uuid.uuid4()))
 
 

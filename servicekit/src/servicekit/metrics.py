@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
-from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram,
-                               generate_latest, multiprocess)
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
 HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests by route template and status.",
@@ -77,7 +76,7 @@ def _with_extra(base: CollectorRegistry) -> CollectorRegistry:
 class Timer:
     """`with Timer() as t: …; t.seconds`."""
 
-    def __enter__(self) -> "Timer":
+    def __enter__(self) -> Timer:
         self.start = time.perf_counter()
         return self
 

@@ -1,7 +1,7 @@
 """Writing events: into the outbox, in the caller's transaction, never straight to the broker."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,7 +17,7 @@ def record_event(session: Session, service: str, type: str, subject: str, data: 
     event = new_event(service, type, subject, data)
     session.execute(outbox.insert().values(
         event_id=event.id, type=event.type, subject=event.subject, body=event.to_json(),
-        created_at=datetime.now(timezone.utc)))
+        created_at=datetime.now(UTC)))
     return event
 
 
@@ -29,5 +29,5 @@ def backlog(engine: Engine) -> tuple[int, float]:
     if not oldest:
         return count, 0.0
     if oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=timezone.utc)
-    return count, max(0.0, (datetime.now(timezone.utc) - oldest).total_seconds())
+        oldest = oldest.replace(tzinfo=UTC)
+    return count, max(0.0, (datetime.now(UTC) - oldest).total_seconds())

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from kombu import Connection
 from sqlalchemy import select, update
@@ -89,7 +89,7 @@ class Relay:
             publisher.publish([Outgoing(topology.EVENTS.name, row.type, row.body, row.event_id)
                                for row in rows])
             session.execute(update(outbox).where(outbox.c.id.in_([row.id for row in rows]))
-                            .values(published_at=datetime.now(timezone.utc)))
+                            .values(published_at=datetime.now(UTC)))
             session.commit()
         except BaseException:
             session.rollback()

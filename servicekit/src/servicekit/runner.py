@@ -5,9 +5,9 @@ import argparse
 import os
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from flask import Flask
 

@@ -10,8 +10,8 @@ import socket
 import subprocess
 import threading
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 

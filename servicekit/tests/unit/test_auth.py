@@ -3,7 +3,6 @@ import time
 
 import jwt
 import pytest
-
 from servicekit.auth import PERMISSIONS, Identity, issue_token, verify_token
 from servicekit.problems import Problem
 

@@ -2,15 +2,15 @@
 import uuid
 
 import pytest
-from kombu import Connection
-
 from kithelpers import applied_rows, read_queue, record_applied, run_in_thread, write_events
+from kombu import Connection
+from servicekit.bus import Outgoing, Publisher
 from servicekit.consumer import Consumer, Subscription
 from servicekit.db import outbox, unit_of_work
 from servicekit.relay import Relay
-from servicekit.bus import Outgoing, Publisher
-from servicekit import topology
 from sqlalchemy import select
+
+from servicekit import topology
 
 
 def wait_for(predicate, timeout=10.0):

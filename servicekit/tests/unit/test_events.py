@@ -2,7 +2,6 @@
 import json
 
 import pytest
-
 from servicekit.events import InvalidEvent, correlation_id, new_event, parse_event
 
 

@@ -3,7 +3,6 @@ import marshmallow as ma
 import pytest
 from flask.views import MethodView
 from flask_smorest import Blueprint
-
 from servicekit.auth import requires
 from servicekit.db import kit_metadata, unit_of_work
 from servicekit.outbox import record_event

@@ -1,0 +1,217 @@
+"""The delivery guarantees, against the real RabbitMQ and PostgreSQL: nothing lost, nothing applied twice."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from kithelpers import applied_rows, read_queue, record_applied, run_in_thread, write_events
+from kombu import Connection
+from servicekit.bus import Outgoing, Publisher
+from servicekit.consumer import Consumer, Subscription
+from servicekit.db import outbox, unit_of_work
+from servicekit.events import new_event
+from servicekit.relay import Relay
+from servicekit.testing import TcpProxy
+from sqlalchemy import func, select
+
+from servicekit import metrics, topology
+
+pytestmark = pytest.mark.integration
+HERE = Path(__file__).parent
+
+
+def wait_for(predicate, timeout=20.0, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+def via(url: str, port: int) -> str:
+    """The same AMQP URL, through a local port (a proxy we can cut)."""
+    parts = urlsplit(url)
+    credentials = parts.netloc.rsplit("@", 1)[0]
+    return urlunsplit((parts.scheme, f"{credentials}@127.0.0.1:{port}", parts.path, "", ""))
+
+
+def bind_test_queue(broker, queue, keys=("thing.#",)):
+    topology.declare(broker.default_channel, queue, keys)
+
+
+def consumer_for(amqp_url, sessions, queue, handler=record_applied, **kwargs):
+    kwargs.setdefault("retry_delay", 0.2)
+    return Consumer(sessions, [Subscription(queue, ("thing.#",), handler)], lambda: Connection(amqp_url, heartbeat=10),
+                    **kwargs)
+
+
+def pending(sessions) -> int:
+    with unit_of_work(sessions) as session:
+        return session.execute(select(func.count()).where(outbox.c.published_at.is_(None))).scalar()
+
+
+def test_events_written_while_the_broker_is_down_are_published_once_it_is_back(amqp_url, broker, pg_sessions,
+                                                                             queue_name):
+    bind_test_queue(broker, queue_name)
+    proxy = TcpProxy("127.0.0.1", urlsplit(amqp_url).port or 5672)
+    relay = Relay("test", pg_sessions, lambda: Connection(via(amqp_url, proxy.port)), batch_size=50,
+                  poll_interval=0.05, max_backoff=0.5)
+    thread, stop = run_in_thread(relay.run)
+    try:
+        before = write_events(pg_sessions, 100, subjects=10)
+        assert wait_for(lambda: pending(pg_sessions) == 0)
+        proxy.cut()
+        during = []
+        for start in range(100, 300, 20):  # writes go on while the broker is unreachable
+            during += write_events(pg_sessions, 20, subjects=10, start=start)
+            time.sleep(0.05)
+        time.sleep(1)
+        assert pending(pg_sessions) > 0, "nothing can be published while the broker is down"
+        proxy.restore()
+        assert wait_for(lambda: pending(pg_sessions) == 0), "the backlog drains once the broker is back"
+    finally:
+        stop.set()
+        thread.join(10)
+        proxy.close()
+    received = [body["id"] for body in read_queue(broker, queue_name, wait=2)]
+    assert set(received) == set(before + during), "no event lost"
+
+
+def test_per_aggregate_order_and_no_double_publish_with_two_relays(amqp_url, broker, pg_sessions, queue_name):
+    bind_test_queue(broker, queue_name)
+    write_events(pg_sessions, 3000, subjects=7)
+    relays = [Relay("test", pg_sessions, lambda: Connection(amqp_url), batch_size=100, poll_interval=0.01)
+              for _ in range(2)]
+    running = [run_in_thread(relay.run) for relay in relays]
+    try:
+        assert wait_for(lambda: pending(pg_sessions) == 0, timeout=60)
+    finally:
+        for thread, stop in running:
+            stop.set()
+            thread.join(10)
+    bodies = read_queue(broker, queue_name, wait=2)
+    assert len(bodies) == 3000, "each event published exactly once"
+    by_subject = {}
+    for body in bodies:
+        by_subject.setdefault(body["subject"], []).append(body["data"]["seq"])
+    for seqs in by_subject.values():
+        assert seqs == sorted(seqs), "events of one aggregate arrive in the order they were written"
+
+
+def test_an_event_delivered_twice_is_applied_once(amqp_url, broker, pg_sessions, queue_name):
+    consumer = consumer_for(amqp_url, pg_sessions, queue_name)
+    thread, stop = run_in_thread(consumer.run)
+    assert consumer.ready.wait(10)
+    event = new_event("test", "thing.happened.v1", "agg-1", {"seq": 1})
+    before = metrics.EVENTS_DUPLICATES.labels(queue_name)._value.get()
+    Publisher(broker).publish([Outgoing(topology.EVENTS.name, event.type, event.to_json(), event.id)] * 2)
+    try:
+        assert wait_for(lambda: metrics.EVENTS_DUPLICATES.labels(queue_name)._value.get() == before + 1)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert [row.event_id for row in applied_rows(pg_sessions)] == [event.id]
+
+
+def test_a_poison_message_is_dead_lettered_while_the_next_ones_still_flow(amqp_url, broker, pg_sessions, queue_name):
+    def refuses_seq_0(session, event):
+        if event.data["seq"] == 0:
+            raise ValueError("this event can never be applied")
+        record_applied(session, event)
+
+    consumer = consumer_for(amqp_url, pg_sessions, queue_name, refuses_seq_0, max_retries=2, retry_delay=0.5)
+    thread, stop = run_in_thread(consumer.run)
+    assert consumer.ready.wait(10)
+    poison, *rest = [new_event("test", "thing.happened.v1", f"agg-{i}", {"seq": i}) for i in range(6)]
+    publisher = Publisher(broker)
+    publisher.publish([Outgoing(topology.EVENTS.name, e.type, e.to_json(), e.id) for e in [poison, *rest]])
+    try:
+        assert wait_for(lambda: len(applied_rows(pg_sessions)) == 5, timeout=5), "the queue is not blocked"
+        dead = []
+        assert wait_for(lambda: dead.extend(read_queue(broker, topology.dead_letter_queue_name(queue_name), 0))
+                        or dead, timeout=20)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert [body["id"] for body in dead] == [poison.id]
+    assert {row.event_id for row in applied_rows(pg_sessions)} == {e.id for e in rest}
+
+
+def test_a_consumer_killed_mid_message_has_the_message_redelivered_and_applied_once(amqp_url, broker, pg_sessions,
+                                                                                   queue_name, tmp_path):
+    database_url = pg_sessions.kw["bind"].url.render_as_string(hide_password=False)
+    started = tmp_path / "started"
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    args = [sys.executable, str(HERE / "slow_consumer.py"), database_url, amqp_url, queue_name, str(started)]
+    victim = subprocess.Popen(args, env=env)
+    try:
+        bind_test_queue(broker, queue_name)
+        event = new_event("test", "thing.happened.v1", "agg-1", {"seq": 1})
+        Publisher(broker).publish([Outgoing(topology.EVENTS.name, event.type, event.to_json(), event.id)])
+        assert wait_for(started.exists, timeout=20), "the consumer started applying the event"
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(10)
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+    assert applied_rows(pg_sessions) == []
+    consumer = consumer_for(amqp_url, pg_sessions, queue_name)
+    thread, stop = run_in_thread(consumer.run)
+    try:
+        assert wait_for(lambda: len(applied_rows(pg_sessions)) == 1)
+        time.sleep(1)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert [row.event_id for row in applied_rows(pg_sessions)] == [event.id]
+    assert metrics.EVENTS_REDELIVERED.labels(queue_name)._value.get() == 1
+
+
+def test_heartbeats_keep_the_connection_while_a_long_handler_runs(amqp_url, broker, pg_sessions, queue_name):
+    def slow(session, event):
+        time.sleep(7)  # longer than two heartbeat intervals below
+        record_applied(session, event)
+
+    consumer = Consumer(pg_sessions, [Subscription(queue_name, ("thing.#",), slow)],
+                        lambda: Connection(amqp_url, heartbeat=2))
+    thread, stop = run_in_thread(consumer.run)
+    assert consumer.ready.wait(10)
+    event = new_event("test", "thing.happened.v1", "agg-1", {"seq": 1})
+    Publisher(broker).publish([Outgoing(topology.EVENTS.name, event.type, event.to_json(), event.id)])
+    try:
+        assert wait_for(lambda: len(applied_rows(pg_sessions)) == 1, timeout=20)
+        time.sleep(1)
+        assert consumer.ready.is_set(), "the connection was never dropped"
+    finally:
+        stop.set()
+        thread.join(15)
+    assert metrics.EVENTS_REDELIVERED.labels(queue_name)._value.get() == 0
+    assert read_queue(broker, queue_name, wait=0) == []
+
+
+def test_the_consumer_reconnects_by_itself_after_the_broker_comes_back(amqp_url, broker, pg_sessions, queue_name):
+    proxy = TcpProxy("127.0.0.1", urlsplit(amqp_url).port or 5672)
+    consumer = consumer_for(via(amqp_url, proxy.port), pg_sessions, queue_name)
+    thread, stop = run_in_thread(consumer.run)
+    publisher = Publisher(broker)
+    try:
+        assert consumer.ready.wait(10)
+        first = new_event("test", "thing.happened.v1", "agg-1", {"seq": 1})
+        publisher.publish([Outgoing(topology.EVENTS.name, first.type, first.to_json(), first.id)])
+        assert wait_for(lambda: len(applied_rows(pg_sessions)) == 1)
+        proxy.cut()
+        second = new_event("test", "thing.happened.v1", "agg-1", {"seq": 2})
+        publisher.publish([Outgoing(topology.EVENTS.name, second.type, second.to_json(), second.id)])
+        time.sleep(1)
+        proxy.restore()
+        assert wait_for(lambda: len(applied_rows(pg_sessions)) == 2, timeout=30)
+    finally:
+        stop.set()
+        thread.join(10)
+        proxy.close()
+    assert [row.seq for row in applied_rows(pg_sessions)] == [1, 2]
