@@ -66,7 +66,7 @@ def _decode(body: bytes | str):
 
 
 def read_queue(connection: Connection, queue: str, wait: float = 0.5) -> list[dict]:
-    """Take every message now in `queue` (waiting up to `wait` seconds for the first); return the bodies (parsed when JSON)."""
+    """Take every message now in `queue` (waiting up to `wait` s for the first); bodies parsed when JSON."""
     bound = Queue(queue, durable=True).bind(connection.default_channel)
     bodies, deadline = [], time.monotonic() + wait
     while True:

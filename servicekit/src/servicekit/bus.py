@@ -53,7 +53,8 @@ def connect(settings: Settings, heartbeat: float | None = None) -> Connection:
     url = settings.broker_url
     if url.startswith("filesystem"):
         options = {**filesystem_folders(settings), "polling_interval": 0.05, "store_processed": False}
-        return Connection("filesystem://", transport_options=options)
+        from servicekit.embedded_bus import Transport
+        return Connection("filesystem://", transport=Transport, transport_options=options)
     if is_amqp(url):
         beat = heartbeat if heartbeat is not None else float(settings.extra.get("CRM_BROKER_HEARTBEAT", 30))
         return Connection(url, heartbeat=beat, connect_timeout=5)
