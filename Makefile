@@ -1,0 +1,38 @@
+# The two commands: `make run` (the whole system, embedded default) and `make test` (the whole suite,
+# against the real PostgreSQL and RabbitMQ on this machine). Each sets itself up on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PACKAGES := -e servicekit -e services/customer -e gateway
+PROJECT_FILES := servicekit/pyproject.toml services/customer/pyproject.toml gateway/pyproject.toml
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt $(PROJECT_FILES) | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt $(PACKAGES)
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.runtime
+	$(BIN)/python deploy/local/run.py
+
+test: $(VENV)/.dev
+	bash deploy/local/ensure-servers.sh
+	$(BIN)/pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+bench: $(VENV)/.dev
+	bash deploy/local/ensure-servers.sh
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,88 @@
+"""`make run`: the whole system on this machine, every service its own process, on the embedded default
+(one SQLite file per service and the filesystem bus under ./var) unless CRM_BROKER_URL and
+CRM_<SERVICE>_DATABASE_URL point elsewhere. Ctrl-C stops everything.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from honcho.manager import Manager
+
+from servicekit.config import DEFAULT_PORTS, shared_secret
+
+#: (service, process) pairs, in start order. A service with events to apply adds its "consume" here.
+PROCESSES = [
+    ("customer", "web"),
+    ("customer", "relay"),
+    ("gateway", "web"),
+]
+SERVICES = list(dict.fromkeys(service for service, _ in PROCESSES))
+
+
+def admin_password(var_dir: Path) -> str:
+    """CRM_ADMIN_PASSWORD, or one generated on the first run and kept in var/admin-password."""
+    if os.environ.get("CRM_ADMIN_PASSWORD"):
+        return os.environ["CRM_ADMIN_PASSWORD"]
+    path = var_dir / "admin-password"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(12))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def announce_when_ready(url: str, password: str, stop: threading.Event) -> None:
+    """Print where to go and how to log in once the gateway says every service is ready."""
+    deadline = time.monotonic() + 120
+    while not stop.is_set() and time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        time.sleep(0.5)
+    bar = "=" * 64
+    print(f"\n{bar}\n Guanxi is running.\n"
+          f"   API:      {url}/api/v1   (OpenAPI: {url}/api/v1/openapi.json)\n"
+          f"   Login:    admin / {password}\n"
+          f"   Get a token:  curl -s -X POST {url}/api/v1/auth/token -H 'Content-Type: application/json' \\\n"
+          f"                   -d '{{\"username\": \"admin\", \"password\": \"{password}\"}}'\n"
+          f"   State:    {os.environ['CRM_VAR_DIR']}\n"
+          f" Press Ctrl-C to stop everything.\n{bar}\n", flush=True)
+
+
+def main() -> int:
+    var_dir = Path(os.environ.get("CRM_VAR_DIR", "var")).resolve()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "CRM_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1"}
+    env["CRM_AUTH_SECRET"] = shared_secret(var_dir, env)
+    env["CRM_ADMIN_PASSWORD"] = password = admin_password(var_dir)
+    env.setdefault("CRM_WEB_WORKERS", "2")
+    for service in SERVICES:
+        print(f"migrating {service} …", flush=True)
+        subprocess.run([sys.executable, "-m", service, "migrate"], env=env, check=True)
+    manager = Manager()
+    for service, process in PROCESSES:
+        metrics_dir = var_dir / "metrics" / service
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        manager.add_process(f"{service}.{process}", f"{sys.executable} -m {service} {process}",
+                            env={**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)})
+    stop = threading.Event()
+    url = f"http://127.0.0.1:{os.environ.get('CRM_GATEWAY_PORT', DEFAULT_PORTS['gateway'])}"
+    threading.Thread(target=announce_when_ready, args=(url, password, stop), daemon=True).start()
+    manager.loop()
+    stop.set()
+    return manager.returncode or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
