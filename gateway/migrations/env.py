@@ -1,0 +1,4 @@
+from gateway.adapters.tables import metadata
+from servicekit.migrations import run
+
+run(metadata, "gateway")

@@ -1,0 +1,1 @@
+"""gateway: the one HTTP door to Guanxi's services."""

@@ -1,0 +1,73 @@
+"""Reading and writing users and API keys in one session (the caller owns the transaction)."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from gateway.adapters.tables import api_keys, users
+from gateway.domain.accounts import ApiKey, User
+
+
+def _utc(row: Any) -> dict[str, Any]:
+    """The row as a dict with aware UTC datetimes (SQLite hands them back naive)."""
+    values = dict(row)
+    for name, value in values.items():
+        if isinstance(value, datetime) and value.tzinfo is None:
+            values[name] = value.replace(tzinfo=UTC)
+    return values
+
+
+class AccountRepository:
+    """Users and API keys, as domain objects."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def user(self, username: str) -> User | None:
+        """The user named `username`, or None."""
+        row = self.session.execute(select(users).where(users.c.username == username)).mappings().first()
+        return User(**_utc(row)) if row else None
+
+    def users(self, offset: int, limit: int) -> tuple[list[User], int]:
+        """One page of users ordered by username, and how many there are in all."""
+        rows = self.session.execute(select(users).order_by(users.c.username).offset(offset).limit(limit))
+        total = self.session.execute(select(func.count()).select_from(users)).scalar_one()
+        return [User(**_utc(row)) for row in rows.mappings()], total
+
+    def active_admins(self) -> int:
+        """How many active users have the admin role."""
+        return self.session.execute(select(func.count()).select_from(users).where(
+            users.c.role == "admin", users.c.active.is_(True))).scalar_one()
+
+    def add_user(self, user: User) -> None:
+        """Insert `user` (the primary key rejects a duplicate username)."""
+        self.session.execute(users.insert().values(**user.__dict__))
+        self.session.flush()
+
+    def save_user(self, user: User) -> None:
+        """Write back the changeable fields of `user`."""
+        self.session.execute(update(users).where(users.c.username == user.username).values(
+            role=user.role, active=user.active, password_hash=user.password_hash, updated_at=user.updated_at))
+
+    def api_key(self, key_id: str) -> ApiKey | None:
+        """The API key with id `key_id`, or None."""
+        row = self.session.execute(select(api_keys).where(api_keys.c.id == key_id)).mappings().first()
+        return ApiKey(**_utc(row)) if row else None
+
+    def api_key_page(self, offset: int, limit: int) -> tuple[list[ApiKey], int]:
+        """One page of API keys, newest first, and how many there are in all."""
+        rows = self.session.execute(select(api_keys).order_by(api_keys.c.created_at.desc(), api_keys.c.id)
+                                    .offset(offset).limit(limit))
+        total = self.session.execute(select(func.count()).select_from(api_keys)).scalar_one()
+        return [ApiKey(**_utc(row)) for row in rows.mappings()], total
+
+    def add_api_key(self, key: ApiKey) -> None:
+        """Insert `key`."""
+        self.session.execute(api_keys.insert().values(**key.__dict__))
+
+    def save_api_key(self, key: ApiKey) -> None:
+        """Write back the revocation time of `key`."""
+        self.session.execute(update(api_keys).where(api_keys.c.id == key.id).values(revoked_at=key.revoked_at))

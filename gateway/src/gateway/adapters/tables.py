@@ -1,0 +1,27 @@
+"""The gateway's tables: users and API keys (the kit's outbox and inbox live beside them)."""
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table
+
+metadata = MetaData()
+
+users = Table(
+    "users", metadata,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(20), nullable=False, index=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+api_keys = Table(
+    "api_keys", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)

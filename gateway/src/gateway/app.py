@@ -1,0 +1,51 @@
+"""create_app: the gateway's Flask app (nothing is opened at import)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+from flask_cors import CORS
+from servicekit.config import Settings
+from servicekit.webapp import create_service_app, service_context
+from sqlalchemy.engine import Engine
+
+from gateway.adapters.upstreams import Upstreams
+from gateway.config import GatewayConfig
+from gateway.entrypoints import api_keys_api, auth_api, openapi, proxy, readiness, users_api
+from gateway.entrypoints.door import authenticator
+from gateway.entrypoints.limits import install_limits
+from gateway.service.accounts import ensure_first_admin
+
+#: Headers a browser script may read from a cross-origin answer.
+CORS_EXPOSED = ["X-Request-ID", "ETag", "Location", "Link", "X-Pagination", "Retry-After"]
+
+
+@dataclass
+class GatewayState:
+    """What the gateway's views share beside the kit's ServiceContext."""
+
+    config: GatewayConfig
+    upstreams: Upstreams
+
+
+def create_app(settings: Settings | None = None, *, config: GatewayConfig | None = None,
+               engine: Engine | None = None) -> Flask:
+    """The gateway app: its own endpoints, the routes to every service, limits, CORS and readiness."""
+    settings = settings or Settings.from_env("gateway")
+    config = config or GatewayConfig.from_settings(settings)
+    app = create_service_app(
+        settings, "Guanxi gateway", [auth_api.blp, users_api.blp, api_keys_api.blp],
+        check_broker=False, engine=engine, public_paths=auth_api.PUBLIC_PATHS | {openapi.PATH},
+        authenticate=authenticator(settings))
+    upstreams = Upstreams(config)
+    app.extensions["gateway"] = GatewayState(config, upstreams)
+    proxy.register_routes(app)
+    openapi.install_openapi(app, upstreams, timeout=max(config.readiness_timeout, 2.0),
+                            ttl=config.openapi_cache_seconds)
+    # The kit's /readyz checks a database and a broker; the gateway's checks the services behind it.
+    app.view_functions["readyz"] = readiness.readyz
+    install_limits(app, config, auth_api.blp)
+    if config.cors_origins:
+        CORS(app, origins=list(config.cors_origins), expose_headers=CORS_EXPOSED, max_age=600)
+    ensure_first_admin(service_context(app).sessions, config.admin_password)
+    return app

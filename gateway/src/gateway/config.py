@@ -1,0 +1,70 @@
+"""The gateway's own settings, read from the CRM_* variables the kit's Settings already collected.
+
+Every variable is documented in docs/configuration.md.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from servicekit.config import Settings
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+#: Path prefix under /api/v1 -> the service that serves it (PRODUCT.md 2.5).
+ROUTES: dict[str, str] = {
+    "customers": "customer",
+    "complaints": "complaint",
+    "reminders": "reminder",
+    "appointments": "reminder",
+    "reports": "reporting",
+}
+DEFAULT_UPSTREAMS: dict[str, str] = {
+    "customer": "http://127.0.0.1:8001",
+    "complaint": "http://127.0.0.1:8002",
+    "reminder": "http://127.0.0.1:8003",
+    "reporting": "http://127.0.0.1:8004",
+}
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """Where the services are and how the door behaves."""
+
+    upstreams: dict[str, str]
+    upstream_timeout: float = 10.0
+    connect_timeout: float = 2.0
+    readiness_timeout: float = 1.0
+    rate_limit: str = "1200/minute"
+    token_rate_limit: str = "10/minute"
+    rate_limit_storage_uri: str = "memory://"
+    cors_origins: tuple[str, ...] = ()
+    admin_password: str | None = None
+    openapi_cache_seconds: float = 5.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> GatewayConfig:
+        """Read the gateway's variables from `settings.extra` (the CRM_* environment).
+
+        A service whose URL variable is set to the empty string is not configured: its routes answer
+        503 and it is left out of readiness and the OpenAPI document.
+        """
+        env = settings.extra
+        upstreams = {}
+        for service, default in DEFAULT_UPSTREAMS.items():
+            url = env.get(f"CRM_{service.upper()}_URL", default).strip()
+            if url:
+                upstreams[service] = url.rstrip("/")
+        origins = tuple(origin.strip() for origin in env.get("CRM_CORS_ORIGINS", "").split(",") if origin.strip())
+        return cls(
+            upstreams=upstreams,
+            upstream_timeout=float(env.get("CRM_GATEWAY_UPSTREAM_TIMEOUT") or 10.0),
+            connect_timeout=float(env.get("CRM_GATEWAY_CONNECT_TIMEOUT") or 2.0),
+            readiness_timeout=float(env.get("CRM_GATEWAY_READINESS_TIMEOUT") or 1.0),
+            rate_limit=env.get("CRM_RATE_LIMIT") or "1200/minute",
+            token_rate_limit=env.get("CRM_TOKEN_RATE_LIMIT") or "10/minute",
+            rate_limit_storage_uri=env.get("CRM_RATE_LIMIT_STORAGE_URI") or "memory://",
+            cors_origins=origins,
+            admin_password=env.get("CRM_ADMIN_PASSWORD") or None,
+            openapi_cache_seconds=float(env.get("CRM_GATEWAY_OPENAPI_CACHE_SECONDS") or 5.0),
+        )

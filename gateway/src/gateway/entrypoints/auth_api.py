@@ -1,0 +1,30 @@
+"""POST /api/v1/auth/token: a username and password for a bearer token."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_smorest import Blueprint
+from servicekit.auth import Identity, issue_token
+from servicekit.problems import Problem
+from servicekit.webapp import service_context
+
+from gateway.entrypoints.schemas import LoginSchema, TokenSchema
+from gateway.service import accounts
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Log in.")
+PUBLIC_PATHS = frozenset({"/api/v1/auth/token"})
+
+
+@blp.route("/token", methods=["POST"])
+@blp.arguments(LoginSchema)
+@blp.response(200, TokenSchema)
+@blp.doc(security=[])
+def issue(credentials: dict) -> dict:
+    """Exchange a username and password for a bearer token."""
+    context = service_context(current_app)
+    user = accounts.login(context.sessions, credentials["username"], credentials["password"])
+    if user is None:
+        # One answer for unknown user, wrong password and deactivated user: nothing to learn by guessing.
+        raise Problem(401, "Unauthorized", "The username or password is wrong, or the user is deactivated.")
+    ttl = context.settings.token_ttl_seconds
+    token = issue_token(context.settings.auth_secret, Identity(subject=user.username, role=user.role), ttl)
+    return {"access_token": token, "token_type": "Bearer", "expires_in": ttl}

@@ -1,0 +1,78 @@
+"""What the gateway's own endpoints read and write."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+from servicekit.auth import ROLES
+
+from gateway.domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, USERNAME
+
+_role = validate.OneOf(ROLES, error="Must be one of: {choices}.")
+_password = validate.Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)
+_username = validate.Regexp(USERNAME, error="Use 1 to 64 letters, digits, '.', '_', '@' or '-'.")
+
+
+class LoginSchema(Schema):
+    """Credentials exchanged for a bearer token."""
+
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=MAX_PASSWORD_LENGTH),
+                             load_only=True)
+
+
+class TokenSchema(Schema):
+    """A bearer token and how long it lives."""
+
+    access_token = fields.String(required=True)
+    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
+
+
+class UserCreateSchema(Schema):
+    """A new user."""
+
+    username = fields.String(required=True, validate=_username)
+    password = fields.String(required=True, validate=_password, load_only=True)
+    role = fields.String(required=True, validate=_role)
+
+
+class UserUpdateSchema(Schema):
+    """The changeable parts of a user; absent fields stay as they are."""
+
+    role = fields.String(validate=_role)
+    password = fields.String(validate=_password, load_only=True)
+    active = fields.Boolean()
+
+
+class UserSchema(Schema):
+    """A user as admins see it (never the password hash)."""
+
+    username = fields.String(required=True)
+    role = fields.String(required=True)
+    active = fields.Boolean(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class ApiKeyCreateSchema(Schema):
+    """A new API key for another system."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    role = fields.String(load_default="integration", validate=_role)
+
+
+class ApiKeySchema(Schema):
+    """An API key as listed: everything but its secret."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+    active = fields.Boolean(required=True)
+    created_at = fields.DateTime(required=True)
+    created_by = fields.String(required=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class ApiKeyCreatedSchema(ApiKeySchema):
+    """A new API key, with its secret: shown this once, never again."""
+
+    key = fields.String(required=True, metadata={"description": "Send it as the X-API-Key header."})

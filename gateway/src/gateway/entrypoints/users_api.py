@@ -1,0 +1,72 @@
+"""Admin-only user management: /api/v1/users."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_smorest import Blueprint
+from servicekit.auth import requires
+from servicekit.problems import Problem
+from servicekit.webapp import service_context
+
+from gateway.domain.accounts import DuplicateUser, LastAdmin, UnknownUser
+from gateway.entrypoints.schemas import UserCreateSchema, UserSchema, UserUpdateSchema
+from gateway.service import accounts
+
+blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Users and their roles (admin only).")
+
+
+def _sessions():
+    return service_context(current_app).sessions
+
+
+def _unknown(username: str) -> Problem:
+    return Problem(404, "Not Found", f"There is no user '{username}'.")
+
+
+@blp.route("", methods=["POST"])
+@requires("admin")
+@blp.arguments(UserCreateSchema)
+@blp.response(201, UserSchema)
+def create(body: dict):
+    """Add a user."""
+    try:
+        return accounts.create_user(_sessions(), body["username"], body["password"], body["role"])
+    except DuplicateUser:
+        raise Problem(409, "Conflict", f"The username '{body['username']}' is taken.") from None
+
+
+@blp.route("", methods=["GET"])
+@requires("admin")
+@blp.response(200, UserSchema(many=True))
+@blp.paginate()
+def index(pagination_parameters):
+    """List users by username, a page at a time."""
+    users, total = accounts.list_users(_sessions(), pagination_parameters.first_item,
+                                       pagination_parameters.page_size)
+    pagination_parameters.item_count = total
+    return users
+
+
+@blp.route("/<username>", methods=["GET"])
+@requires("admin")
+@blp.response(200, UserSchema)
+def show(username: str):
+    """One user."""
+    try:
+        return accounts.get_user(_sessions(), username)
+    except UnknownUser:
+        raise _unknown(username) from None
+
+
+@blp.route("/<username>", methods=["PATCH"])
+@requires("admin")
+@blp.arguments(UserUpdateSchema)
+@blp.response(200, UserSchema)
+def change(body: dict, username: str):
+    """Change a user's role, password or active flag."""
+    try:
+        return accounts.update_user(_sessions(), username, **body)
+    except UnknownUser:
+        raise _unknown(username) from None
+    except LastAdmin:
+        raise Problem(409, "Conflict", f"'{username}' is the last active admin; make another admin first.") \
+            from None

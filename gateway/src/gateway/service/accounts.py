@@ -1,0 +1,163 @@
+"""Use cases on users and API keys, each one transaction over the gateway's database."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import UTC, datetime
+
+from servicekit.db import unit_of_work
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from gateway.adapters import passwords
+from gateway.adapters.repository import AccountRepository
+from gateway.domain.accounts import (
+    ApiKey,
+    DuplicateUser,
+    LastAdmin,
+    UnknownApiKey,
+    UnknownUser,
+    User,
+    api_key_id,
+    check_password,
+    hash_api_key,
+    key_matches,
+    leaves_an_admin,
+    new_api_key,
+)
+
+log = logging.getLogger(__name__)
+FIRST_ADMIN = "admin"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def login(sessions: sessionmaker[Session], username: str, password: str) -> User | None:
+    """The active user with these credentials, or None (unknown, wrong password and inactive look alike)."""
+    with unit_of_work(sessions) as session:
+        repository = AccountRepository(session)
+        user = repository.user(username)
+        matches = passwords.verify_password(user.password_hash if user else None, password)
+        if user is None or not matches or not user.active:
+            return None
+        if passwords.needs_rehash(user.password_hash):
+            repository.save_user(dataclasses.replace(user, password_hash=passwords.hash_password(password)))
+        return user
+
+
+def create_user(sessions: sessionmaker[Session], username: str, password: str, role: str) -> User:
+    """Add an active user; raise DuplicateUser when the username is taken."""
+    check_password(password)
+    now = _now()
+    user = User(username=username, role=role, active=True, password_hash=passwords.hash_password(password),
+                created_at=now, updated_at=now)
+    try:
+        with unit_of_work(sessions) as session:
+            repository = AccountRepository(session)
+            if repository.user(username) is not None:
+                raise DuplicateUser(username)
+            repository.add_user(user)
+    except IntegrityError:
+        # Another request created the same username between our check and our insert.
+        raise DuplicateUser(username) from None
+    return user
+
+
+def list_users(sessions: sessionmaker[Session], offset: int, limit: int) -> tuple[list[User], int]:
+    """One page of users and the total count."""
+    with unit_of_work(sessions) as session:
+        return AccountRepository(session).users(offset, limit)
+
+
+def get_user(sessions: sessionmaker[Session], username: str) -> User:
+    """The user named `username`; raise UnknownUser otherwise."""
+    with unit_of_work(sessions) as session:
+        user = AccountRepository(session).user(username)
+    if user is None:
+        raise UnknownUser(username)
+    return user
+
+
+def update_user(sessions: sessionmaker[Session], username: str, role: str | None = None,
+                password: str | None = None, active: bool | None = None) -> User:
+    """Change a user's role, password or active flag; refuse to leave the gateway without an admin."""
+    if password is not None:
+        check_password(password)
+    with unit_of_work(sessions) as session:
+        repository = AccountRepository(session)
+        user = repository.user(username)
+        if user is None:
+            raise UnknownUser(username)
+        new_role = user.role if role is None else role
+        new_active = user.active if active is None else active
+        if not leaves_an_admin(user, new_role, new_active, repository.active_admins()):
+            raise LastAdmin(username)
+        changed = dataclasses.replace(
+            user, role=new_role, active=new_active, updated_at=_now(),
+            password_hash=user.password_hash if password is None else passwords.hash_password(password))
+        repository.save_user(changed)
+    return changed
+
+
+def ensure_first_admin(sessions: sessionmaker[Session], password: str | None) -> None:
+    """Create the `admin` user when no active admin exists, so a fresh install can be administered."""
+    with unit_of_work(sessions) as session:
+        repository = AccountRepository(session)
+        if repository.active_admins() > 0:
+            return
+        if not password:
+            log.error("No admin user exists and CRM_ADMIN_PASSWORD is not set: nobody can manage users or "
+                      "API keys. Set CRM_ADMIN_PASSWORD and restart the gateway.")
+            return
+        if repository.user(FIRST_ADMIN) is not None:
+            log.error("No active admin exists and the username %r is taken by a non-admin user; "
+                      "not creating the first admin.", FIRST_ADMIN)
+            return
+    try:
+        create_user(sessions, FIRST_ADMIN, password, "admin")
+        log.info("Created the first admin user %r.", FIRST_ADMIN)
+    except DuplicateUser:
+        pass  # another process of the gateway created it at the same moment
+    except ValueError as exc:
+        log.error("CRM_ADMIN_PASSWORD is not acceptable (%s); the first admin was not created.", exc)
+
+
+def create_api_key(sessions: sessionmaker[Session], name: str, role: str, created_by: str) -> tuple[ApiKey, str]:
+    """A new API key and its full secret (shown to the caller once, never stored)."""
+    key_id, secret = new_api_key()
+    key = ApiKey(id=key_id, name=name, role=role, secret_hash=hash_api_key(secret), created_at=_now(),
+                 created_by=created_by)
+    with unit_of_work(sessions) as session:
+        AccountRepository(session).add_api_key(key)
+    return key, secret
+
+
+def list_api_keys(sessions: sessionmaker[Session], offset: int, limit: int) -> tuple[list[ApiKey], int]:
+    """One page of API keys (revoked ones included, marked) and the total count."""
+    with unit_of_work(sessions) as session:
+        return AccountRepository(session).api_key_page(offset, limit)
+
+
+def revoke_api_key(sessions: sessionmaker[Session], key_id: str) -> None:
+    """Revoke a key at once; revoking twice is harmless; raise UnknownApiKey for an unknown id."""
+    with unit_of_work(sessions) as session:
+        repository = AccountRepository(session)
+        key = repository.api_key(key_id)
+        if key is None:
+            raise UnknownApiKey(key_id)
+        if key.active:
+            repository.save_api_key(dataclasses.replace(key, revoked_at=_now()))
+
+
+def identify_api_key(sessions: sessionmaker[Session], secret: str) -> ApiKey | None:
+    """The active key `secret` belongs to, or None."""
+    key_id = api_key_id(secret)
+    if key_id is None:
+        return None
+    with unit_of_work(sessions) as session:
+        key = AccountRepository(session).api_key(key_id)
+    if key is None or not key.active or not key_matches(secret, key):
+        return None
+    return key
