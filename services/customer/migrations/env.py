@@ -1,0 +1,4 @@
+from customer.adapters.tables import metadata
+from servicekit.migrations import run
+
+run(metadata, "customer")

@@ -1,0 +1,1 @@
+"""Persistence of the customer archive: SQLAlchemy tables and repositories."""

@@ -1,0 +1,101 @@
+"""Storing and loading customers (with their phones and tags)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from customer.adapters.rows import as_utc
+from customer.adapters.tables import customer_phones, customer_tags, customers
+from customer.domain.phones import digits
+
+#: Columns of the customers table a client edits (phones and tags live in their own tables).
+COLUMNS = tuple(column.name for column in customers.columns
+                if column.name not in ("id", "version", "created_at", "updated_at"))
+
+
+class CustomerRepository:
+    """Customers in one session (one transaction)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, customer_id: str, for_update: bool = False) -> dict[str, Any] | None:
+        """The customer with `customer_id`, or None; `for_update` locks the row until commit."""
+        query = select(customers).where(customers.c.id == customer_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self.session.execute(query).mappings().first()
+        return None if row is None else self._complete([dict(row)])[0]
+
+    def many(self, customer_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The customers with these ids, in the same order."""
+        rows = self.session.execute(select(customers).where(customers.c.id.in_(customer_ids))).mappings()
+        by_id = {row["id"]: dict(row) for row in rows}
+        return self._complete([by_id[i] for i in customer_ids if i in by_id])
+
+    def _complete(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        ids = [row["id"] for row in rows]
+        phones: dict[str, list[str]] = defaultdict(list)
+        for customer_id, phone in self.session.execute(
+                select(customer_phones.c.customer_id, customer_phones.c.phone)
+                .where(customer_phones.c.customer_id.in_(ids)).order_by(customer_phones.c.position)):
+            phones[customer_id].append(phone)
+        tags: dict[str, list[str]] = defaultdict(list)
+        for customer_id, tag in self.session.execute(
+                select(customer_tags.c.customer_id, customer_tags.c.tag)
+                .where(customer_tags.c.customer_id.in_(ids)).order_by(customer_tags.c.tag)):
+            tags[customer_id].append(tag)
+        for row in rows:
+            numbers = phones[row["id"]]
+            row.update(phone=numbers[0] if numbers else None, phones=numbers[1:], tags=tags[row["id"]],
+                       created_at=as_utc(row["created_at"]), updated_at=as_utc(row["updated_at"]))
+        return rows
+
+    def phone_owners(self, phones: Iterable[str]) -> dict[str, str]:
+        """{phone: customer id} for those of `phones` that belong to a customer."""
+        rows = self.session.execute(select(customer_phones.c.phone, customer_phones.c.customer_id)
+                                    .where(customer_phones.c.phone.in_(list(phones))))
+        return dict(rows.all())
+
+    def add(self, customer: dict[str, Any]) -> None:
+        """Insert a new customer (its phones and tags too)."""
+        self.session.execute(insert(customers).values(
+            id=customer["id"], version=customer["version"], created_at=customer["created_at"],
+            updated_at=customer["updated_at"], **{name: customer.get(name) for name in COLUMNS}))
+        self._write_phones(customer["id"], [customer["phone"], *customer["phones"]])
+        self._write_tags(customer["id"], customer["tags"])
+
+    def update(self, customer: dict[str, Any], expected_version: int, changed: Iterable[str]) -> bool:
+        """Write the `changed` fields of `customer` and bump its version, only if it is still at
+        `expected_version` (compare-and-set: of two concurrent writers one wins); True when written."""
+        changed = set(changed)
+        values = {name: customer[name] for name in COLUMNS if name in changed}
+        result = self.session.execute(
+            update(customers).where(customers.c.id == customer["id"], customers.c.version == expected_version)
+            .values(version=expected_version + 1, updated_at=customer["updated_at"], **values))
+        if result.rowcount != 1:
+            return False
+        if changed & {"phone", "phones"}:
+            self.session.execute(delete(customer_phones).where(customer_phones.c.customer_id == customer["id"]))
+            self._write_phones(customer["id"], [customer["phone"], *customer["phones"]])
+        if "tags" in changed:
+            self.session.execute(delete(customer_tags).where(customer_tags.c.customer_id == customer["id"]))
+            self._write_tags(customer["id"], customer["tags"])
+        return True
+
+    def current_version(self, customer_id: str) -> int | None:
+        """The committed version of a customer, read afresh."""
+        return self.session.execute(select(customers.c.version).where(customers.c.id == customer_id)).scalar()
+
+    def _write_phones(self, customer_id: str, phones: list[str]) -> None:
+        self.session.execute(insert(customer_phones), [
+            {"phone": phone, "customer_id": customer_id, "position": position,
+             "digits_reversed": digits(phone)[::-1]} for position, phone in enumerate(phones)])
+
+    def _write_tags(self, customer_id: str, tags: list[str]) -> None:
+        if tags:
+            self.session.execute(insert(customer_tags), [{"customer_id": customer_id, "tag": tag} for tag in tags])

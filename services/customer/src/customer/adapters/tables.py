@@ -1,0 +1,121 @@
+"""The customer service's tables; `metadata` is what its migrations target (the kit adds outbox, inbox)."""
+from __future__ import annotations
+
+from sqlalchemy import (
+                        JSON,
+                        BigInteger,
+                        Column,
+                        Date,
+                        DateTime,
+                        ForeignKey,
+                        Index,
+                        Integer,
+                        MetaData,
+                        String,
+                        Table,
+                        Text,
+)
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s", "pk": "pk_%(table_name)s"})
+
+_BIGID = BigInteger().with_variant(Integer, "sqlite")
+_UTC = DateTime(timezone=True)
+#: Byte-order collation on PostgreSQL so range scans on digit strings use the plain btree index.
+_DIGITS = String(20).with_variant(String(20, collation="C"), "postgresql")
+
+customers = Table(
+    "customers", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("stage", String(20), nullable=False),
+    Column("gender", String(10)),
+    Column("birthday", Date),
+    Column("email", String(320)),
+    Column("address", String(500)),
+    Column("region", JSON),
+    Column("industry", String(100)),
+    Column("employer", String(200)),
+    Column("job_title", String(100)),
+    Column("source", String(200)),
+    Column("owner", String(100), index=True),
+    Column("deputy_owner", String(100)),
+    Column("notes", Text),
+    Column("intent_grade", String(1)),
+    Column("wanted_model", String(200)),
+    Column("consent", JSON, nullable=False),
+    Column("quiet_hours", JSON),
+    Column("external_id", String(100), index=True),
+    Column("created_at", _UTC, nullable=False, index=True),
+    Column("updated_at", _UTC, nullable=False),
+)
+
+#: Every number of every customer, primary first: the unique key makes a phone belong to one customer.
+customer_phones = Table(
+    "customer_phones", metadata,
+    Column("phone", String(20), primary_key=True),
+    Column("customer_id", String(36), ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    # the digits reversed, so "ends with 8000" is a prefix range scan on an index
+    Column("digits_reversed", _DIGITS, nullable=False, index=True),
+)
+
+customer_tags = Table(
+    "customer_tags", metadata,
+    Column("customer_id", String(36), ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag", String(50), primary_key=True, index=True),
+)
+
+assets = Table(
+    "assets", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("customer_id", String(36), ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),
+    Column("model", String(200)),
+    Column("plate", String(20)),
+    Column("plate_key", String(20), index=True),
+    Column("vin", String(17), unique=True),
+    Column("delivered_on", Date),
+    Column("expires_on", Date),
+    Column("description", String(500)),
+    Column("created_at", _UTC, nullable=False),
+)
+
+odometer_readings = Table(
+    "odometer_readings", metadata,
+    Column("id", _BIGID, primary_key=True, autoincrement=True),
+    Column("asset_id", String(36), ForeignKey("assets.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("km", Integer, nullable=False),
+    Column("read_on", Date, nullable=False),
+    Column("visit_id", String(36)),
+    Column("recorded_at", _UTC, nullable=False),
+)
+
+visits = Table(
+    "visits", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("customer_id", String(36), ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("occurred_at", _UTC, nullable=False),
+    Column("asset_id", String(36), ForeignKey("assets.id")),
+    Column("staff", String(100)),
+    Column("notes", Text),
+    Column("details", JSON, nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    Column("created_at", _UTC, nullable=False),
+    Index("ix_visits_customer_occurred", "customer_id", "occurred_at"),
+)
+
+history = Table(
+    "history", metadata,
+    Column("id", _BIGID, primary_key=True, autoincrement=True),
+    Column("customer_id", String(36), ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("at", _UTC, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("changes", JSON, nullable=False),
+    Index("ix_history_customer_id_id", "customer_id", "id"),
+)

@@ -1,0 +1,1 @@
+"""The customer archive's rules in plain Python: no web framework, no database."""

@@ -1,0 +1,63 @@
+"""A customer's fields and the rules that shape a new or edited customer record."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from customer.domain import lifecycle
+from customer.domain.errors import InvalidFields
+from customer.domain.phones import InvalidPhone, normalise_phone
+
+#: Fields a client may set (and see change in history and events).
+EDITABLE_FIELDS = (
+    "name", "phone", "phones", "kind", "stage", "gender", "birthday", "email", "address", "region",
+    "industry", "employer", "job_title", "source", "owner", "deputy_owner", "tags", "notes", "intent_grade",
+    "wanted_model", "consent", "quiet_hours", "external_id",
+)
+#: Consent is opt-in (PIPL art. 14): a channel not granted is not granted.
+NO_CONSENT = {"sms": False, "phone": False, "email": False}
+
+
+def normalise_phones(values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` with `phone` and `phones` in E.164, duplicates dropped; InvalidFields names each bad one."""
+    result = dict(values)
+    errors: dict[str, list[str]] = {}
+    if result.get("phone") is not None:
+        try:
+            result["phone"] = normalise_phone(result["phone"])
+        except InvalidPhone as exc:
+            errors["phone"] = [str(exc)]
+    if result.get("phones") is not None:
+        extra: list[str] = []
+        for index, raw in enumerate(result["phones"]):
+            try:
+                number = normalise_phone(raw)
+            except InvalidPhone as exc:
+                errors[f"phones.{index}"] = [str(exc)]
+                continue
+            if number not in extra:
+                extra.append(number)
+        result["phones"] = extra
+    if errors:
+        raise InvalidFields(errors)
+    return result
+
+
+def shape(current: Mapping[str, Any] | None, requested: Mapping[str, Any]) -> dict[str, Any]:
+    """The customer's editable fields after applying `requested` to `current` (None for a new one).
+
+    Enforces the kind/stage rules, the prospect-only intent grade and opt-in consent, and keeps the
+    primary phone out of the list of extra phones.
+    """
+    base = dict(current or {})
+    changes = normalise_phones(requested)
+    kind, stage = lifecycle.settle(base.get("kind"), base.get("stage"), changes.get("kind"), changes.get("stage"))
+    merged = {**base, **changes, "kind": kind, "stage": stage}
+    if "intent_grade" in changes:
+        lifecycle.check_intent_grade(kind, changes["intent_grade"])
+    merged["phones"] = [number for number in merged.get("phones") or [] if number != merged["phone"]]
+    merged["tags"] = sorted(set(merged.get("tags") or []))
+    # consent is edited flag by flag; sending null withdraws every one
+    granted = {} if "consent" in changes and changes["consent"] is None else (base.get("consent") or {})
+    merged["consent"] = {**NO_CONSENT, **granted, **(changes.get("consent") or {})}
+    return {field: merged.get(field) for field in EDITABLE_FIELDS}

@@ -1,0 +1,116 @@
+"""Reading search terms: a phone filter is a whole number or its last digits; the `q` box is anything."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from customer.domain.errors import InvalidFields
+from customer.domain.phones import InvalidPhone, digits, normalise_phone
+from customer.domain.vehicles import looks_like_vin, normalise_vin, plate_key
+
+MIN_PHONE_DIGITS = 4
+_PHONE_LIKE = re.compile(r"^\+?[0-9 ()\-.]+$")
+
+
+def phone_suffix(term: str) -> str | None:
+    """The digits a phone search matches at the end of a number, or None when `term` is no phone.
+
+    A full number ("138 0013 8000", "+86 138…") is normalised first, so national and international
+    spellings find the same customer; anything else dialable with 4+ digits matches as a suffix.
+    """
+    text = term.strip()
+    if not _PHONE_LIKE.match(text):
+        return None
+    raw_digits = re.sub(r"\D", "", text)
+    if len(raw_digits) < MIN_PHONE_DIGITS:
+        return None
+    try:
+        return digits(normalise_phone(text))
+    except InvalidPhone:
+        return raw_digits
+
+
+def phone_filter(term: str, field: str = "phone") -> str:
+    """The suffix digits of the `phone` filter; raise InvalidFields when it cannot be a phone search."""
+    suffix = phone_suffix(term)
+    if suffix is None:
+        raise InvalidFields.one(field, f"Give a whole phone number or at least its last {MIN_PHONE_DIGITS} "
+                                       "digits (digits, spaces and dashes only).")
+    return suffix
+
+
+def vin_filter(term: str, field: str = "vin") -> str:
+    """The VIN of the `vin` filter, upper-cased; raise InvalidFields unless it is a whole VIN."""
+    try:
+        return normalise_vin(term)
+    except ValueError as exc:
+        raise InvalidFields.one(field, str(exc)) from None
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """What one free-text `q` may be: part of a name, a phone suffix, a plate or a VIN."""
+
+    name: str
+    phone_suffix: str | None
+    plate: str | None
+    vin: str | None
+
+
+def parse_q(q: str) -> QueryTerms:
+    """Read the one search box: a customer matches if any of the readings matches."""
+    text = q.strip()
+    if not text:
+        raise InvalidFields.one("q", "The search text is empty.")
+    plate = plate_key(text)
+    return QueryTerms(
+        name=text,
+        phone_suffix=phone_suffix(text),
+        plate=plate if 2 <= len(plate) <= 12 else None,
+        vin=normalise_vin(text) if looks_like_vin(text) else None,
+    )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A customer search, every part already checked and normalised (None = not filtered on)."""
+
+    name: str | None = None
+    phone_suffix: str | None = None
+    plate: str | None = None
+    vin: str | None = None
+    owner: str | None = None
+    tag: str | None = None
+    kind: str | None = None
+    stage: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    q: QueryTerms | None = None
+
+
+def build_filters(name: str | None = None, phone: str | None = None, plate: str | None = None,
+                  vin: str | None = None, q: str | None = None, created_from: date | None = None,
+                  created_to: date | None = None, **exact: str | None) -> Filters:
+    """Filters from the raw query values; InvalidFields names each value that cannot be searched for."""
+    errors: dict[str, list[str]] = {}
+    parsed: dict[str, object] = {}
+    for field, value, reader in (("phone", phone, phone_filter), ("vin", vin, vin_filter), ("q", q, parse_q)):
+        if value is None:
+            continue
+        try:
+            parsed[field] = reader(value)
+        except InvalidFields as exc:
+            errors.update(exc.errors)
+    if plate is not None and not plate_key(plate):
+        errors["plate"] = ["The plate is empty."]
+    if name is not None and not name.strip():
+        errors["name"] = ["The name is empty."]
+    if created_from and created_to and created_from > created_to:
+        errors["created_to"] = ["created_to is before created_from."]
+    if errors:
+        raise InvalidFields(errors)
+    return Filters(name=name.strip() if name else None, phone_suffix=parsed.get("phone"),  # type: ignore[arg-type]
+                   plate=plate_key(plate) if plate else None, vin=parsed.get("vin"),  # type: ignore[arg-type]
+                   created_from=created_from, created_to=created_to, q=parsed.get("q"),  # type: ignore[arg-type]
+                   **exact)

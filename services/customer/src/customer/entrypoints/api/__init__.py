@@ -1,0 +1,10 @@
+"""The HTTP API under /api/v1/customers."""
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+
+def blueprints() -> list[Blueprint]:
+    """Every blueprint of the API (imported here so nothing is built at package import)."""
+    from customer.entrypoints.api import assets, customers, visits
+    return [customers.blp, assets.blp, visits.blp]

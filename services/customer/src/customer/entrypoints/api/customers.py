@@ -1,0 +1,98 @@
+"""Customers: create, read, edit (with optimistic concurrency), search, history."""
+from __future__ import annotations
+
+import re
+from typing import Any
+from uuid import UUID
+
+from flask import request
+from flask_smorest import Blueprint
+from servicekit.auth import requires
+from servicekit.problems import Problem
+
+from customer.domain.search import build_filters
+from customer.entrypoints.api.context import actor, sessions
+from customer.entrypoints.api.schemas import (
+    CustomerArgs,
+    CustomerPage,
+    CustomerPatchArgs,
+    HistoryPage,
+    PageArgs,
+    SearchArgs,
+)
+from customer.events import CustomerData
+from customer.service_layer import customers, queries
+
+blp = Blueprint("customers", __name__, url_prefix="/api/v1/customers",
+                description="The customer archive (客户档案).")
+_ETAG = re.compile(r'^(W/)?"?([0-9]{1,9})"?$')
+
+
+def _etag(customer: dict[str, Any]) -> dict[str, str]:
+    return {"ETag": f'"{customer["version"]}"'}
+
+
+def expected_version(header: str | None, body_version: int | None) -> int:
+    """The version an edit was made on, from If-Match or the body; 428 when neither says, 422 if they differ."""
+    header_version = None
+    if header is not None:
+        match = _ETAG.match(header.strip())
+        if match is None:
+            raise Problem(428, "Precondition Required", 'If-Match must name one version, like If-Match: "3".')
+        header_version = int(match.group(2))
+    if header_version is None and body_version is None:
+        raise Problem(428, "Precondition Required",
+                      'Send the version you edited: If-Match: "<version>" or a "version" field.')
+    if header_version is not None and body_version is not None and header_version != body_version:
+        raise Problem(422, "Unprocessable Entity", "If-Match and the body's version disagree.",
+                      errors={"version": [f"Differs from If-Match ({header_version})."]})
+    return header_version if header_version is not None else body_version  # type: ignore[return-value]
+
+
+@blp.route("", methods=["POST"])
+@requires("write")
+@blp.arguments(CustomerArgs)
+@blp.response(201, CustomerData)
+def create(values: dict[str, Any]):
+    """Register a customer (409 naming the existing customer when the phone is taken)."""
+    customer = customers.create_customer(sessions(), values, actor())
+    return customer, _etag(customer)
+
+
+@blp.route("", methods=["GET"])
+@requires("read")
+@blp.arguments(SearchArgs, location="query")
+@blp.response(200, CustomerPage)
+def search(args: dict[str, Any]):
+    """Search customers by name, phone (or its last digits), plate, VIN, owner, tag, kind, stage, dates or q."""
+    page, page_size = args.pop("page"), args.pop("page_size")
+    return queries.search(sessions(), build_filters(**args), page, page_size)
+
+
+@blp.route("/<uuid:customer_id>", methods=["GET"])
+@requires("read")
+@blp.response(200, CustomerData)
+def get(customer_id: UUID):
+    """One customer, with its version as ETag."""
+    customer = customers.get_customer(sessions(), str(customer_id))
+    return customer, _etag(customer)
+
+
+@blp.route("/<uuid:customer_id>", methods=["PATCH"])
+@requires("write")
+@blp.arguments(CustomerPatchArgs(partial=True))
+@blp.response(200, CustomerData)
+def patch(values: dict[str, Any], customer_id: UUID):
+    """Change some fields of a customer edited at a given version (If-Match or `version`)."""
+    version = expected_version(request.headers.get("If-Match"), values.pop("version", None))
+    customer = customers.update_customer(sessions(), str(customer_id), values, version, actor())
+    return customer, _etag(customer)
+
+
+@blp.route("/<uuid:customer_id>/history", methods=["GET"])
+@requires("read")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, HistoryPage)
+def history(args: dict[str, Any], customer_id: UUID):
+    """Every change to the customer, newest first."""
+    return queries.history_of(sessions(), str(customer_id), args["page"], args["page_size"])

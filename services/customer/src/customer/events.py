@@ -1,0 +1,175 @@
+"""The public contract of the events this service publishes: one marshmallow schema per `data`.
+
+Every event is dumped and checked against its schema before it enters the outbox, and the examples
+in docs/events/ are checked against the same schemas (tests/unit/test_event_contract.py).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from customer.domain import lifecycle, visits
+
+CUSTOMER_CREATED = "customer.created.v1"
+CUSTOMER_UPDATED = "customer.updated.v1"
+ASSET_REGISTERED = "asset.registered.v1"
+VISIT_DONE = "visit.done.v1"
+
+ASSET_KINDS = ("vehicle", "property_unit", "service_contract", "other")
+GENDERS = ("male", "female", "other")
+
+
+class InvalidEventData(RuntimeError):
+    """The service tried to emit data that breaks its own published contract (a bug, never input)."""
+
+
+def _text(length: int, **kwargs: Any) -> fields.String:
+    return fields.String(allow_none=True, validate=validate.Length(max=length), **kwargs)
+
+
+class RegionData(Schema):
+    """省 / 市 / 区."""
+
+    province = _text(50)
+    city = _text(50)
+    district = _text(50)
+
+
+class ConsentData(Schema):
+    """Whether the customer agreed to be contacted on each channel."""
+
+    sms = fields.Boolean(required=True)
+    phone = fields.Boolean(required=True)
+    email = fields.Boolean(required=True)
+
+
+class QuietHoursData(Schema):
+    """Local times between which the customer must not be contacted (may wrap past midnight)."""
+
+    start = fields.String(required=True, validate=validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$"))
+    end = fields.String(required=True, validate=validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$"))
+
+
+class CustomerData(Schema):
+    """A customer as the API returns it and `customer.created.v1` carries it."""
+
+    id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    name = fields.String(required=True)
+    phone = fields.String(required=True)
+    phones = fields.List(fields.String(), required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(lifecycle.KINDS))
+    stage = fields.String(required=True, validate=validate.OneOf(lifecycle.STAGES))
+    gender = fields.String(allow_none=True, validate=validate.OneOf(GENDERS))
+    birthday = fields.Date(allow_none=True)
+    email = fields.String(allow_none=True)
+    address = _text(500)
+    region = fields.Nested(RegionData, allow_none=True)
+    industry = _text(100)
+    employer = _text(200)
+    job_title = _text(100)
+    source = _text(200)
+    owner = _text(100)
+    deputy_owner = _text(100)
+    tags = fields.List(fields.String(), required=True)
+    notes = fields.String(allow_none=True)
+    intent_grade = fields.String(allow_none=True, validate=validate.OneOf(lifecycle.INTENT_GRADES))
+    wanted_model = _text(200)
+    consent = fields.Nested(ConsentData, required=True)
+    quiet_hours = fields.Nested(QuietHoursData, allow_none=True)
+    external_id = _text(100)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class CustomerUpdatedData(CustomerData):
+    """`customer.updated.v1`: id, new version, each changed field with its new value, and the changes."""
+
+    changes = fields.Dict(keys=fields.String(), values=fields.List(fields.Raw(allow_none=True),
+                                                                    validate=validate.Length(equal=2)),
+                          required=True)
+
+
+class AssetData(Schema):
+    """Something the customer owns from us: a vehicle first of all."""
+
+    id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(ASSET_KINDS))
+    model = _text(200)
+    plate = _text(20)
+    vin = fields.String(allow_none=True, validate=validate.Length(equal=17))
+    delivered_on = fields.Date(allow_none=True)
+    expires_on = fields.Date(allow_none=True)
+    description = _text(500)
+    odometer_km = fields.Integer(allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class AssetRegisteredData(Schema):
+    """`asset.registered.v1`."""
+
+    customer_id = fields.String(required=True)
+    asset = fields.Nested(AssetData, required=True)
+
+
+class VisitDetailsData(Schema):
+    """What a visit of each kind adds (see customer.domain.visits.DETAILS_OF_KIND)."""
+
+    odometer_km = fields.Integer()
+    amount = fields.Decimal(as_string=True, places=2)
+    service_type = fields.String()
+    channel = fields.String(validate=validate.OneOf(visits.CALLBACK_CHANNELS))
+    satisfaction = fields.String(validate=validate.OneOf(visits.SATISFACTION))
+    scores = fields.Dict(keys=fields.String(), values=fields.Integer())
+    purpose = fields.String()
+    outcome = fields.String()
+
+
+class VisitData(Schema):
+    """A visit (来店, 交车, 保养, 回访, 拜访, 活动) as the API returns it."""
+
+    id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(visits.VISIT_KINDS))
+    occurred_at = fields.DateTime(required=True)
+    asset_id = fields.String(allow_none=True)
+    staff = _text(100)
+    notes = fields.String(allow_none=True)
+    details = fields.Nested(VisitDetailsData, required=True)
+    recorded_by = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class VisitDoneData(Schema):
+    """`visit.done.v1`."""
+
+    customer_id = fields.String(required=True)
+    visit = fields.Nested(VisitData, required=True)
+
+
+_CUSTOMER_FIELDS = tuple(CustomerData().fields)
+
+#: The schema of each event type's `data`.
+SCHEMAS: dict[str, Schema] = {
+    CUSTOMER_CREATED: CustomerData(),
+    # only id and version are always there: the other customer fields appear when they changed
+    CUSTOMER_UPDATED: CustomerUpdatedData(partial=tuple(f for f in _CUSTOMER_FIELDS if f not in ("id", "version"))),
+    ASSET_REGISTERED: AssetRegisteredData(),
+    VISIT_DONE: VisitDoneData(),
+}
+
+
+def validation_errors(type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What is wrong with `data` (already JSON) as the `data` of a `type` event; empty when it is right."""
+    return SCHEMAS[type].validate(data)
+
+
+def event_data(type: str, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` dumped to JSON through the `type` schema; InvalidEventData if that breaks the contract."""
+    data = SCHEMAS[type].dump(values)
+    errors = validation_errors(type, data)
+    if errors:
+        raise InvalidEventData(f"{type} data breaks its schema: {errors}")
+    return data

@@ -1,0 +1,67 @@
+"""Use case: register an asset (a vehicle, a property unit, a service contract, ...)."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from servicekit.db import unit_of_work
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from customer import events
+from customer.adapters.assets import AssetRepository
+from customer.adapters.customers import CustomerRepository
+from customer.adapters.history import HistoryRepository
+from customer.adapters.rows import now
+from customer.domain.assets import check_asset
+from customer.domain.errors import DuplicateVin, InvalidFields, NotFound
+from customer.domain.odometer import Reading, check_reading
+from customer.domain.vehicles import plate_key
+from customer.service_layer.emit import emit
+
+
+def _refuse_known_vin(repo: AssetRepository, vin: str | None) -> None:
+    holder = repo.vin_holder(vin) if vin else None
+    if holder is not None:
+        raise DuplicateVin(vin, *holder)  # type: ignore[arg-type]
+
+
+def register_asset(sessions: sessionmaker[Session], customer_id: str, values: dict[str, Any],
+                   actor: str) -> dict[str, Any]:
+    """Register an asset of the customer; its first odometer reading is kept when given."""
+    fields = check_asset(values)
+    odometer_km = fields.pop("odometer_km", None)
+    moment = now()
+    asset = {"id": str(uuid.uuid4()), "customer_id": customer_id, **fields, "created_at": moment}
+    try:
+        with unit_of_work(sessions) as session:
+            if CustomerRepository(session).get(customer_id) is None:
+                raise NotFound("customer", customer_id)
+            repo = AssetRepository(session)
+            _refuse_known_vin(repo, asset.get("vin"))
+            repo.add(asset, plate_key(asset["plate"]) if asset.get("plate") else None)
+            if odometer_km is not None:
+                reading = Reading(km=odometer_km, read_on=asset.get("delivered_on") or date.today())
+                check_reading([], reading)
+                repo.add_reading(asset["id"], reading, None, moment)
+            asset = repo.get(asset["id"]) or asset
+            summary = {key: asset.get(key) for key in ("id", "kind", "model", "plate", "vin", "description")}
+            HistoryRepository(session).add(customer_id, moment, actor, "asset_registered",
+                                           {"asset": [None, {k: v for k, v in summary.items() if v is not None}]})
+            emit(session, events.ASSET_REGISTERED, customer_id, {"customer_id": customer_id, "asset": asset})
+    except IntegrityError:
+        with unit_of_work(sessions) as session:  # a concurrent request registered the VIN first
+            _refuse_known_vin(AssetRepository(session), asset.get("vin"))
+        raise
+    return asset
+
+
+def customer_asset(session: Session, customer_id: str, asset_id: str, field: str | None = None) -> dict[str, Any]:
+    """The asset `asset_id` of the customer; NotFound (or InvalidFields on `field`) when it is not theirs."""
+    asset = AssetRepository(session).get(asset_id)
+    if asset is None or asset["customer_id"] != customer_id:
+        if field is not None:
+            raise InvalidFields.one(field, f"The customer has no asset {asset_id}.")
+        raise NotFound("asset", asset_id)
+    return asset

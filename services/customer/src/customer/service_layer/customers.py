@@ -1,0 +1,103 @@
+"""Use cases: create and edit a customer."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from servicekit.db import unit_of_work
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from customer import events
+from customer.adapters.customers import CustomerRepository
+from customer.adapters.history import HistoryRepository
+from customer.adapters.rows import now
+from customer.domain.changes import diff
+from customer.domain.customers import EDITABLE_FIELDS, normalise_phones, shape
+from customer.domain.errors import DuplicatePhone, NotFound, VersionConflict
+from customer.service_layer.emit import emit
+
+
+def _numbers(customer: dict[str, Any]) -> list[str]:
+    return [customer["phone"], *customer["phones"]]
+
+
+def _refuse_taken_phones(repo: CustomerRepository, phones: list[str], customer_id: str | None) -> None:
+    for phone, holder in repo.phone_owners(phones).items():
+        if holder != customer_id:
+            raise DuplicatePhone(phone, holder)
+
+
+def _duplicate_after_race(sessions: sessionmaker[Session], phones: list[str], customer_id: str | None) -> None:
+    """After a unique-key violation: name the customer that took one of the phones meanwhile."""
+    with unit_of_work(sessions) as session:
+        _refuse_taken_phones(CustomerRepository(session), phones, customer_id)
+
+
+def create_customer(sessions: sessionmaker[Session], values: dict[str, Any], actor: str) -> dict[str, Any]:
+    """Register a new customer; DuplicatePhone if one of its phones is someone else's."""
+    moment = now()
+    customer = {"id": str(uuid.uuid4()), "version": 1, **shape(None, values), "created_at": moment,
+                "updated_at": moment}
+    try:
+        with unit_of_work(sessions) as session:
+            repo = CustomerRepository(session)
+            _refuse_taken_phones(repo, _numbers(customer), None)
+            repo.add(customer)
+            HistoryRepository(session).add(customer["id"], moment, actor, "created",
+                                           diff({}, customer, EDITABLE_FIELDS))
+            emit(session, events.CUSTOMER_CREATED, customer["id"], customer)
+    except IntegrityError:
+        # a concurrent request registered the same phone between our check and our insert
+        _duplicate_after_race(sessions, _numbers(customer), None)
+        raise
+    return customer
+
+
+def get_customer(sessions: sessionmaker[Session], customer_id: str) -> dict[str, Any]:
+    """The customer, or NotFound."""
+    with unit_of_work(sessions) as session:
+        customer = CustomerRepository(session).get(customer_id)
+    if customer is None:
+        raise NotFound("customer", customer_id)
+    return customer
+
+
+def save_changes(session: Session, current: dict[str, Any], wanted: dict[str, Any], actor: str,
+                 action: str) -> dict[str, Any]:
+    """Write `wanted` over `current` (same version) with a history entry and customer.updated.v1.
+
+    Returns the customer as stored (unchanged, same version, when nothing differs).
+    """
+    changes = diff(current, wanted, EDITABLE_FIELDS)
+    if not changes:
+        return current
+    repo = CustomerRepository(session)
+    if changes.keys() & {"phone", "phones"}:
+        _refuse_taken_phones(repo, _numbers(wanted), current["id"])
+    updated = {**current, **wanted, "version": current["version"] + 1, "updated_at": now()}
+    if not repo.update(updated, current["version"], changes):
+        raise VersionConflict(current["version"], repo.current_version(current["id"]) or current["version"])
+    HistoryRepository(session).add(current["id"], updated["updated_at"], actor, action, changes)
+    emit(session, events.CUSTOMER_UPDATED, current["id"],
+         {"id": current["id"], "version": updated["version"], **{field: updated[field] for field in changes},
+          "changes": changes})
+    return updated
+
+
+def update_customer(sessions: sessionmaker[Session], customer_id: str, values: dict[str, Any],
+                    expected_version: int, actor: str) -> dict[str, Any]:
+    """Apply a partial edit made on `expected_version`; VersionConflict when the customer moved on."""
+    phones = normalise_phones(values)
+    try:
+        with unit_of_work(sessions) as session:
+            current = CustomerRepository(session).get(customer_id)
+            if current is None:
+                raise NotFound("customer", customer_id)
+            if current["version"] != expected_version:
+                raise VersionConflict(expected_version, current["version"])
+            return save_changes(session, current, shape(current, values), actor, "updated")
+    except IntegrityError:
+        _duplicate_after_race(sessions, [p for p in [phones.get("phone"), *(phones.get("phones") or [])] if p],
+                              customer_id)
+        raise

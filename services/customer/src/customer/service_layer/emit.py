@@ -1,0 +1,19 @@
+"""Recording this service's events: checked against the published schema, into the outbox."""
+from __future__ import annotations
+
+from typing import Any
+
+from servicekit.outbox import record_event
+from sqlalchemy.orm import Session
+
+from customer import events
+
+SERVICE = "customer"
+
+
+def emit(session: Session, type: str, customer_id: str, values: dict[str, Any]) -> None:
+    """Add a `type` event about a customer to the outbox in `session`'s transaction.
+
+    The subject is always the customer id, so subscribers see one customer's events in order.
+    """
+    record_event(session, SERVICE, type, customer_id, events.event_data(type, values))
