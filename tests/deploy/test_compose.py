@@ -33,9 +33,8 @@ from deployfiles import (
     is_one_shot,
     read_env_file,
 )
-from sqlalchemy.engine import make_url
-
 from servicekit.config import DEFAULT_PORTS
+from sqlalchemy.engine import make_url
 
 # The Compose Specification's JSON schema, vendored unchanged from compose-spec/compose-spec,
 # schema/compose-spec.json (master branch), as shipped in the PyPI package check-jsonschema 0.39.0
