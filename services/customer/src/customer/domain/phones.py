@@ -9,7 +9,7 @@ import re
 import phonenumbers
 
 DEFAULT_REGION = "CN"
-_DIALABLE = re.compile(r"^\+?[0-9 ()\-.]+$")
+DIALABLE = re.compile(r"^\(?\+?[0-9 ()\-.]+$")
 
 
 class InvalidPhone(ValueError):
@@ -19,8 +19,8 @@ class InvalidPhone(ValueError):
 def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
     """`raw` as E.164 ("138 0013 8000" -> "+8613800138000"); raise InvalidPhone when it is not valid."""
     text = raw.strip()
-    if not _DIALABLE.match(text):
-        raise InvalidPhone(f"{raw!r} is not a phone number (digits, spaces, dashes and a leading + only).")
+    if not DIALABLE.match(text):
+        raise InvalidPhone(f"{raw!r} is not a phone number (digits, spaces, brackets, dashes and a leading + only).")
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from customer.domain.errors import InvalidFields
-from customer.domain.phones import InvalidPhone, digits, normalise_phone
+from customer.domain.phones import DIALABLE, InvalidPhone, digits, normalise_phone
 from customer.domain.vehicles import looks_like_vin, normalise_vin, plate_key
 
 MIN_PHONE_DIGITS = 4
-_PHONE_LIKE = re.compile(r"^\+?[0-9 ()\-.]+$")
 
 
 def phone_suffix(term: str) -> str | None:
@@ -20,7 +19,7 @@ def phone_suffix(term: str) -> str | None:
     spellings find the same customer; anything else dialable with 4+ digits matches as a suffix.
     """
     text = term.strip()
-    if not _PHONE_LIKE.match(text):
+    if not DIALABLE.match(text):
         return None
     raw_digits = re.sub(r"\D", "", text)
     if len(raw_digits) < MIN_PHONE_DIGITS:

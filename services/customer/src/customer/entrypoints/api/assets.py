@@ -5,6 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 from servicekit.auth import requires
 
 from customer.entrypoints.api.context import actor, sessions
@@ -27,7 +28,7 @@ def register(values: dict[str, Any], customer_id: UUID):
 
 @blp.route("/<uuid:customer_id>/assets", methods=["GET"])
 @requires("read")
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(PageArgs, location="query", unknown=RAISE)
 @blp.response(200, AssetPage)
 def listing(args: dict[str, Any], customer_id: UUID):
     """The customer's assets, oldest first."""
@@ -36,7 +37,7 @@ def listing(args: dict[str, Any], customer_id: UUID):
 
 @blp.route("/<uuid:customer_id>/assets/<uuid:asset_id>/odometer", methods=["GET"])
 @requires("read")
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(PageArgs, location="query", unknown=RAISE)
 @blp.response(200, OdometerPage)
 def odometer(args: dict[str, Any], customer_id: UUID, asset_id: UUID):
     """The asset's odometer readings with their dates, newest first."""

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from flask import request
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 from servicekit.auth import requires
 from servicekit.problems import Problem
 
@@ -61,7 +62,7 @@ def create(values: dict[str, Any]):
 
 @blp.route("", methods=["GET"])
 @requires("read")
-@blp.arguments(SearchArgs, location="query")
+@blp.arguments(SearchArgs, location="query", unknown=RAISE)
 @blp.response(200, CustomerPage)
 def search(args: dict[str, Any]):
     """Search customers by name, phone (or its last digits), plate, VIN, owner, tag, kind, stage, dates or q."""
@@ -91,7 +92,7 @@ def patch(values: dict[str, Any], customer_id: UUID):
 
 @blp.route("/<uuid:customer_id>/history", methods=["GET"])
 @requires("read")
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(PageArgs, location="query", unknown=RAISE)
 @blp.response(200, HistoryPage)
 def history(args: dict[str, Any], customer_id: UUID):
     """Every change to the customer, newest first."""

@@ -5,6 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 from servicekit.auth import requires
 
 from customer.entrypoints.api.context import actor, sessions
@@ -29,7 +30,7 @@ def record(values: dict[str, Any], customer_id: UUID):
 
 @blp.route("/<uuid:customer_id>/visits", methods=["GET"])
 @requires("read")
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(PageArgs, location="query", unknown=RAISE)
 @blp.response(200, VisitPage)
 def listing(args: dict[str, Any], customer_id: UUID):
     """The customer's visits, newest first."""

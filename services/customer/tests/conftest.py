@@ -1,0 +1,87 @@
+"""Fixtures of the customer service's tests: an app on a fresh database, its client, its events."""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from customer.app import create_app
+from customer.events import validation_errors
+from customer.service import MIGRATIONS
+from flask import Flask
+from flask.testing import FlaskClient
+from servicekit.db import outbox, upgrade
+from servicekit.events import Event, parse_event
+from servicekit.testing import auth_headers
+from servicekit.webapp import service_context
+from sqlalchemy import select
+
+WRITER = auth_headers("agent", "li.si")
+
+
+def outbox_events(app: Flask) -> list[Event]:
+    """Every event the app has written to its outbox, oldest first."""
+    with service_context(app).engine.connect() as connection:
+        bodies = connection.execute(select(outbox.c.body).order_by(outbox.c.id)).scalars().all()
+    return [parse_event(body) for body in bodies]
+
+
+def assert_events_keep_contract(app: Flask) -> None:
+    """Every event emitted validates against the published schema of its type."""
+    for event in outbox_events(app):
+        assert validation_errors(event.type, event.data) == {}, event.type
+
+
+def build_app(settings) -> Flask:
+    """Migrate the database of `settings` and build the app on it."""
+    upgrade(settings.database_url, MIGRATIONS)
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """A SQLite file migrated once by the real migrations; each test gets a copy (fast, still fresh)."""
+    path = tmp_path_factory.mktemp("template") / "customer.db"
+    upgrade(f"sqlite:///{path}", MIGRATIONS)
+    return path
+
+
+@pytest.fixture
+def app(make_settings, migrated_sqlite: Path) -> Iterator[Flask]:
+    """The customer app on a fresh SQLite file; at the end its events are checked against the contract."""
+    settings = make_settings("customer")
+    target = Path(settings.database_url.removeprefix("sqlite:///"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(migrated_sqlite, target)
+    application = create_app(settings)
+    yield application
+    assert_events_keep_contract(application)
+    service_context(application).engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def events(app: Flask) -> Callable[[], list[Event]]:
+    """Read the events written so far."""
+    return lambda: outbox_events(app)
+
+
+@pytest.fixture
+def new_customer(client: FlaskClient) -> Callable[..., dict[str, Any]]:
+    """Create a customer through the API (defaults overridable) and return it."""
+    counter = iter(range(10_000))
+
+    def create(**fields: Any) -> dict[str, Any]:
+        body = {"name": "张伟", "phone": f"1390000{next(counter):04d}", "kind": "prospect", **fields}
+        response = client.post("/api/v1/customers", json=body, headers=WRITER)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    return create
