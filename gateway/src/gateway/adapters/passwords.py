@@ -4,24 +4,25 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
-#: Verified against when the username is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("no such user: this hash only evens out timing")
+#: argon2-cffi's defaults are RFC 9106's second recommended option (t=3, m=64 MiB, p=4).
+HASHER = PasswordHasher()
+#: Verified against when the username is unknown, so both failures take about the same time.
+_DUMMY_HASH = HASHER.hash("no such user: this hash only evens out timing")
 
 
 def hash_password(password: str) -> str:
     """An argon2id hash of `password`, salt included."""
-    return _hasher.hash(password)
+    return HASHER.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when `password` matches; with no hash, spend the same time and say False."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
     """True when the hash was made with weaker parameters than today's."""
-    return _hasher.check_needs_rehash(password_hash)
+    return HASHER.check_needs_rehash(password_hash)
