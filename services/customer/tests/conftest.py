@@ -62,6 +62,16 @@ def app(make_settings, migrated_sqlite: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def pg_app(make_settings, postgres_database, amqp_url) -> Iterator[Flask]:
+    """The customer app on a fresh PostgreSQL database migrated by the real migrations."""
+    application = build_app(make_settings("customer", database_url=postgres_database("customer"),
+                                          broker_url=amqp_url))
+    yield application
+    assert_events_keep_contract(application)
+    service_context(application).engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A test client of the app."""
     return app.test_client()
