@@ -1,0 +1,131 @@
+"""The Dockerfiles compose and Kubernetes build on: present, non-root, and able to run their package.
+
+Without a Docker engine the images are not built here; these tests read each Dockerfile and check it
+against the repository it copies from.
+"""
+from __future__ import annotations
+
+import http.server
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+from deployfiles import ROOT, Instruction, dockerfile_instructions, exec_form, guanxi_command
+
+
+def dockerfiles(services: dict) -> dict[str, str]:
+    """Dockerfile path (from the repository root) -> the package its image runs, for every compose build."""
+    found = {}
+    for service in services.values():
+        if "build" in service and guanxi_command(service):
+            found[service["build"]["dockerfile"]] = guanxi_command(service)[0]
+    return found
+
+
+def instructions_of(path: str, keyword: str) -> list[Instruction]:
+    """Every `keyword` instruction of the Dockerfile at `path`."""
+    return [item for item in dockerfile_instructions(ROOT / path) if item.keyword == keyword]
+
+
+def test_every_image_compose_builds_has_a_dockerfile(services: dict) -> None:
+    assert dockerfiles(services), "compose builds no image"
+    for path in dockerfiles(services):
+        assert (ROOT / path).is_file(), f"{path} does not exist"
+
+
+def test_images_run_as_a_numeric_non_root_user(services: dict) -> None:
+    # Numeric, so Kubernetes can verify runAsNonRoot without looking inside the image.
+    for path in dockerfiles(services):
+        users = instructions_of(path, "USER")
+        assert users, f"{path} runs as root"
+        user = users[-1].arguments.split(":")[0]
+        assert user.isdigit() and int(user) != 0, f"{path}: USER {users[-1].arguments}"
+        keywords = [item.keyword for item in dockerfile_instructions(ROOT / path)]
+        assert "RUN" not in keywords[keywords.index("USER"):], f"{path} runs commands after dropping root"
+
+
+def test_images_start_from_python_slim_and_install_no_dev_tools(services: dict) -> None:
+    for path in dockerfiles(services):
+        assert [item.arguments for item in instructions_of(path, "FROM")] == ["python:3.11-slim"], path
+        text = (ROOT / path).read_text(encoding="utf-8")
+        assert "requirements-dev" not in text and "pytest" not in text, f"{path} installs dev dependencies"
+
+
+def test_images_copy_only_what_exists_and_install_their_package(services: dict) -> None:
+    for path, package in dockerfiles(services).items():
+        copied = []
+        for item in instructions_of(path, "COPY"):
+            *sources, _target = item.arguments.split()
+            for source in sources:
+                assert (ROOT / source).exists(), f"{path} copies {source}, which is not in the build context"
+                copied.append(source.rstrip("/"))
+        assert "requirements.txt" in copied, f"{path} does not install the pinned requirements"
+        installed = [folder for folder in copied if (ROOT / folder / "src" / package / "__main__.py").is_file()]
+        assert installed, f"{path} does not copy the {package} package"
+        # The migrations folder sits beside src/, found relative to the source: the copy must hold it.
+        assert (ROOT / installed[0] / "migrations" / "env.py").is_file(), f"{package} has no migrations/"
+        runs = " ".join(item.arguments for item in instructions_of(path, "RUN"))
+        assert re.search(rf"pip install [^&]*-e {re.escape(installed[0])}\b", runs), f"{path}: {package} not installed"
+        assert re.search(r"pip install [^&]*-e servicekit\b", runs), f"{path}: servicekit not installed"
+
+
+def test_images_default_to_the_web_process(services: dict) -> None:
+    for path, package in dockerfiles(services).items():
+        commands = instructions_of(path, "CMD")
+        assert exec_form(commands[-1].arguments) == ["python", "-m", package, "web"], path
+        assert not instructions_of(path, "ENTRYPOINT"), f"{path}: compose overrides the whole command"
+
+
+class _Health(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        self.send_response(200 if self.path == "/healthz" else 404)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def health_server():
+    """A local server answering 200 on /healthz only; yields its port."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_image_healthchecks_probe_the_port_the_image_serves(services: dict, health_server: int) -> None:
+    for path, package in dockerfiles(services).items():
+        env_lines = " ".join(item.arguments for item in instructions_of(path, "ENV"))
+        port_variable = f"CRM_{package.upper()}_PORT"
+        declared = re.search(rf"{port_variable}=(\d+)", env_lines)
+        assert declared, f"{path} does not set {port_variable}"
+        assert [item.arguments for item in instructions_of(path, "EXPOSE")] == [declared[1]], path
+        assert "CRM_BIND_HOST=0.0.0.0" in env_lines, f"{path}: the server would listen on loopback only"
+        check = exec_form(instructions_of(path, "HEALTHCHECK")[-1].arguments)
+        assert check[:2] == ["python", "-c"], path
+        env = {**os.environ, port_variable: str(health_server)}
+        result = subprocess.run([sys.executable, *check[1:]], env=env, capture_output=True, timeout=30)
+        assert result.returncode == 0, f"{path}: healthcheck failed on a healthy server: {result.stderr[-300:]}"
+        env[port_variable] = str(_closed_port())
+        result = subprocess.run([sys.executable, *check[1:]], env=env, capture_output=True, timeout=30)
+        assert result.returncode != 0, f"{path}: healthcheck passed with nothing listening"
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_dockerignore_keeps_local_state_out_of_the_build_context() -> None:
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+               if line.strip() and not line.startswith("#")}
+    for pattern in (".venv", ".git", "**/var", "**/__pycache__"):
+        assert pattern in ignored, f".dockerignore lets {pattern} into every image build"
+    assert not {"servicekit", "services", "gateway", "requirements.txt"} & ignored
