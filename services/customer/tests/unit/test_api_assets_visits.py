@@ -185,3 +185,15 @@ def test_odometer_of_someone_elses_asset_is_404(client, car_owner, new_customer)
     other = new_customer()
     assert client.get(f"/api/v1/customers/{other['id']}/assets/{asset['id']}/odometer",
                       headers=READER).status_code == 404
+
+
+def test_visit_time_is_kept_in_utc_and_the_reading_on_the_local_day(client, car_owner):
+    customer, asset = car_owner
+    body = visit(client, customer["id"], kind="service", asset_id=asset["id"], odometer_km=800,
+                 occurred_at="2024-09-01T07:00:00+08:00").get_json()
+    assert body["occurred_at"] == "2024-08-31T23:00:00+00:00"
+    readings = client.get(f"/api/v1/customers/{customer['id']}/assets/{asset['id']}/odometer",
+                          headers=READER).get_json()["items"]
+    assert readings[0]["read_on"] == "2024-09-01"
+    listed = client.get(f"/api/v1/customers/{customer['id']}/visits", headers=READER).get_json()["items"][0]
+    assert listed["occurred_at"] == body["occurred_at"]

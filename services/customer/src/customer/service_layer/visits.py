@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, date
 from typing import Any
 
 from servicekit.db import unit_of_work
@@ -22,7 +23,7 @@ from customer.service_layer.customers import save_changes
 from customer.service_layer.emit import emit
 
 
-def _keep_mileage(session: Session, customer_id: str, visit: dict[str, Any]) -> None:
+def _keep_mileage(session: Session, customer_id: str, visit: dict[str, Any], read_on: date) -> None:
     km = visit["details"].get("odometer_km")
     if km is None:
         return
@@ -32,7 +33,7 @@ def _keep_mileage(session: Session, customer_id: str, visit: dict[str, Any]) -> 
     if asset["kind"] != "vehicle":
         raise InvalidFields.one("odometer_km", "Only vehicles have an odometer.")
     repo = AssetRepository(session)
-    reading = Reading(km=km, read_on=visit["occurred_at"].date())
+    reading = Reading(km=km, read_on=read_on)
     check_reading(repo.readings(asset["id"]), reading)
     repo.add_reading(asset["id"], reading, visit["id"], visit["created_at"])
 
@@ -43,8 +44,9 @@ def record_visit(sessions: sessionmaker[Session], customer_id: str, values: dict
     kind = values["kind"]
     moment = now()
     details = check_details(kind, {name: values.get(name) for name in ALL_DETAILS})
+    occurred_at = values.get("occurred_at") or moment
     visit = {"id": str(uuid.uuid4()), "customer_id": customer_id, "kind": kind,
-             "occurred_at": values.get("occurred_at") or moment, "asset_id": values.get("asset_id"),
+             "occurred_at": occurred_at.astimezone(UTC), "asset_id": values.get("asset_id"),
              "staff": values.get("staff"), "notes": values.get("notes"), "details": details,
              "recorded_by": actor, "created_at": moment}
     with unit_of_work(sessions) as session:
@@ -54,7 +56,8 @@ def record_visit(sessions: sessionmaker[Session], customer_id: str, values: dict
             raise NotFound("customer", customer_id)
         if visit["asset_id"] is not None:
             customer_asset(session, customer_id, visit["asset_id"], field="asset_id")
-        _keep_mileage(session, customer_id, visit)
+        # the reading's day is the day where the visit happened, in the offset the client sent
+        _keep_mileage(session, customer_id, visit, occurred_at.date())
         VisitRepository(session).add(visit)
         HistoryRepository(session).add(customer_id, moment, actor, "visit_recorded",
                                        {"visit": [None, {"id": visit["id"], "kind": kind}]})
