@@ -22,15 +22,19 @@ def caller_key() -> str:
 
 def install_limits(app: Flask, config: GatewayConfig, login: Blueprint) -> Limiter:
     """Limit every route per caller, and `login` per client address against password guessing."""
-    limiter = Limiter(caller_key, app=app, default_limits=[config.rate_limit],
+    # An application limit is one allowance per caller across every route (a default limit would be per route).
+    limiter = Limiter(caller_key, app=app, application_limits=[config.rate_limit],
                       storage_uri=config.rate_limit_storage_uri, strategy="fixed-window",
-                      default_limits_exempt_when=lambda: request.path in EXEMPT_PATHS)
+                      application_limits_exempt_when=lambda: request.path in EXEMPT_PATHS)
     limiter.limit(config.token_rate_limit, key_func=lambda: f"login:{get_remote_address()}")(login)
 
     @app.errorhandler(RateLimitExceeded)
     def _too_many(error: RateLimitExceeded) -> Response:
         current = limiter.current_limit
-        wait = max(1, math.ceil(current.reset_at - time.time())) if current else 1
+        wait = 1
+        if current is not None:
+            # The storage rounds the window's end up; never ask to wait longer than one whole window.
+            wait = min(max(1, math.ceil(current.reset_at - time.time())), current.limit.get_expiry())
         response = problem_response(429, "Too Many Requests",
                                     f"Rate limit of {error.limit.limit} reached; retry in {wait} s.")
         response.headers["Retry-After"] = str(wait)
