@@ -1,13 +1,19 @@
 """Password hashing with argon2id (https://www.rfc-editor.org/rfc/rfc9106)."""
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 #: argon2-cffi's defaults are RFC 9106's second recommended option (t=3, m=64 MiB, p=4).
 HASHER = PasswordHasher()
-#: Verified against when the username is unknown, so both failures take about the same time.
-_DUMMY_HASH = HASHER.hash("no such user: this hash only evens out timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Verified against when the username is unknown, so both failures take about the same time.
+    return HASHER.hash("no such user: this hash only evens out timing")
 
 
 def hash_password(password: str) -> str:
@@ -18,7 +24,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when `password` matches; with no hash, spend the same time and say False."""
     try:
-        return HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return HASHER.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

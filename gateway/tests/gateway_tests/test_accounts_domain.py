@@ -1,0 +1,64 @@
+"""The rules about users and API keys, in plain Python."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from gateway.domain.accounts import (
+    ApiKey,
+    User,
+    api_key_id,
+    check_password,
+    check_username,
+    hash_api_key,
+    key_matches,
+    leaves_an_admin,
+    new_api_key,
+)
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _user(role: str = "admin", active: bool = True) -> User:
+    return User("boss", role, active, "hash", NOW, NOW)
+
+
+def test_new_keys_are_random_and_carry_their_id():
+    (first_id, first), (second_id, second) = new_api_key(), new_api_key()
+    assert first != second and first_id != second_id
+    assert api_key_id(first) == first_id
+    assert len(first.split("_", 2)[2]) == 43  # 256 bits of secret
+
+
+def test_a_key_matches_only_its_own_hash():
+    key_id, key = new_api_key()
+    stored = ApiKey(key_id, "dms", "integration", hash_api_key(key), NOW, "admin")
+    assert key_matches(key, stored)
+    assert not key_matches(new_api_key()[1], stored)
+    assert hash_api_key(key) != key
+
+
+@pytest.mark.parametrize("key", ["", "gx_short_x", "gx_0123456789abcdef_tooshort", "zz_0123456789abcdef_" + "a" * 43])
+def test_malformed_keys_have_no_id(key):
+    assert api_key_id(key) is None
+
+
+def test_password_and_username_rules():
+    check_password("12345678")
+    with pytest.raises(ValueError):
+        check_password("1234567")
+    with pytest.raises(ValueError):
+        check_password("x" * 257)
+    check_username("王小明")
+    check_username("li.na@example.cn")
+    for bad in ("", "has space", "a/b", "x" * 65):
+        with pytest.raises(ValueError):
+            check_username(bad)
+
+
+def test_the_last_active_admin_must_stay():
+    assert not leaves_an_admin(_user(), "viewer", True, active_admins=1)
+    assert not leaves_an_admin(_user(), "admin", False, active_admins=1)
+    assert leaves_an_admin(_user(), "viewer", True, active_admins=2)
+    assert leaves_an_admin(_user(), "admin", True, active_admins=1)
+    assert leaves_an_admin(_user("agent"), "viewer", False, active_admins=0)
