@@ -1,6 +1,6 @@
 """The gateway's own settings, read from the CRM_* variables the kit's Settings already collected.
 
-Every variable is listed in gateway/README.md.
+Every variable is documented in docs/configuration.md.
 """
 from __future__ import annotations
 
