@@ -16,7 +16,7 @@ from servicekit.config import Settings
 from servicekit.consumer import Consumer, Subscription
 from servicekit.db import make_engine, make_session_factory, upgrade
 from servicekit.relay import Relay
-from servicekit.webapp import configure_logging
+from servicekit.webapp import configure_logging, service_context
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,21 @@ def run_web(app: Flask, settings: Settings, workers: int, bind: str) -> None:
     """Serve `app` with gunicorn (several workers; metrics shared through PROMETHEUS_MULTIPROC_DIR)."""
     from gunicorn.app.base import BaseApplication
 
+    engine = service_context(app).engine
+
+    def fresh_pool(_server, _worker) -> None:
+        # The app is built before the fork; a connection it pooled then (the gateway creates its first
+        # admin at start) must not be shared by every worker. Forget it without closing the parent's.
+        # https://docs.sqlalchemy.org/en/20/core/pooling.html#using-connection-pools-with-multiprocessing-or-os-fork
+        engine.dispose(close=False)
+
     class _Gunicorn(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", bind)
             self.cfg.set("workers", workers)
             self.cfg.set("threads", 4)
             self.cfg.set("accesslog", None)
+            self.cfg.set("post_fork", fresh_pool)
             self.cfg.set("child_exit", _mark_dead)
 
         def load(self):

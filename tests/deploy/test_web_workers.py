@@ -1,0 +1,89 @@
+"""The web process as the containers run it: several gunicorn workers on PostgreSQL, metrics shared.
+
+docker-compose.yml and deploy/k8s start `python -m gateway web` with CRM_WEB_WORKERS workers and a
+PROMETHEUS_MULTIPROC_DIR per container; this runs exactly that on this machine.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from deployfiles import ROOT
+from prometheus_client.parser import text_string_to_metric_families
+from servicekit.testing import TEST_SECRET, auth_headers
+
+pytestmark = pytest.mark.integration
+WORKERS = 3
+REQUESTS = 90
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def gateway_web(postgres_database, tmp_path: Path) -> Iterator[str]:
+    """`python -m gateway web` with several workers on a fresh PostgreSQL database; yields its base URL."""
+    port, metrics_dir = _free_port(), tmp_path / "metrics"
+    metrics_dir.mkdir()
+    env = {**os.environ, "CRM_GATEWAY_DATABASE_URL": postgres_database("gateway_workers"),
+           "CRM_AUTH_SECRET": TEST_SECRET, "CRM_ADMIN_PASSWORD": "Workers-check-Pa55word",
+           "CRM_VAR_DIR": str(tmp_path / "var"), "CRM_GATEWAY_PORT": str(port), "CRM_BIND_HOST": "127.0.0.1",
+           "CRM_WEB_WORKERS": str(WORKERS), "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+           "CRM_CUSTOMER_URL": "", "CRM_COMPLAINT_URL": "", "CRM_REMINDER_URL": "", "CRM_REPORTING_URL": ""}
+    migrate = subprocess.run([sys.executable, "-m", "gateway", "migrate"], env=env, cwd=ROOT,
+                             capture_output=True, text=True, timeout=120)
+    assert migrate.returncode == 0, migrate.stderr[-2000:]
+    log = tmp_path / "web.log"
+    with log.open("w") as output:
+        process = subprocess.Popen([sys.executable, "-m", "gateway", "web"], env=env, cwd=ROOT,
+                                   stdout=output, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the gateway did not start:\n{log.read_text()[-3000:]}", pytrace=False)
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def test_workers_answer_concurrent_requests_without_sharing_a_database_connection(gateway_web: str) -> None:
+    headers = auth_headers("admin")
+
+    def list_users(_: int) -> int:
+        return httpx.get(f"{gateway_web}/api/v1/users", headers=headers, timeout=15).status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = Counter(pool.map(list_users, range(REQUESTS)))
+    assert statuses == {200: REQUESTS}
+
+    families = {family.name: family for family in
+                text_string_to_metric_families(httpx.get(f"{gateway_web}/metrics", timeout=5).text)}
+    served = sum(sample.value for sample in families["http_requests"].samples
+                 if sample.name == "http_requests_total" and sample.labels["route"] == "/api/v1/users")
+    assert served == REQUESTS, "/metrics must add up every worker's requests"
