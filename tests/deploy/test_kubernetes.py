@@ -1,16 +1,42 @@
 """deploy/k8s: manifests that parse, probe, run as non-root and reference only what exists."""
 from __future__ import annotations
 
+import copy
+import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
+import referencing
 import yaml
 from deployfiles import K8S_DIR, ROOT, load_k8s_documents
 from servicekit.config import DEFAULT_PORTS
 
 DOCUMENTS = load_k8s_documents()
 DEPLOYMENT_DOC = ROOT / "docs" / "deployment.md"
+# The Kubernetes 1.30 API's JSON schemas (strict: unknown fields are errors), vendored unchanged from the
+# PyPI package kubernetes-validate 1.37.0 (kubernetes-json-schema/v1.30.0-local-strict); see README.md.
+SCHEMA_DIR = Path(__file__).with_name("kubernetes-schema")
+SCHEMA_FILES = {("apps/v1", "Deployment"): "deployment-apps-v1.json", ("batch/v1", "Job"): "job-batch-v1.json",
+                ("v1", "Service"): "service-v1.json", ("v1", "ConfigMap"): "configmap-v1.json"}
+
+
+@cache
+def validator(api_version: str, kind: str) -> jsonschema.Draft202012Validator:
+    """A validator for one kind, its shared definitions resolved from the vendored file."""
+    definitions = json.loads((SCHEMA_DIR / "_definitions.json").read_text(encoding="utf-8"))
+    registry = referencing.Registry().with_resource("/api/_definitions.json",
+                                                    referencing.Resource.from_contents(definitions))
+    schema = json.loads((SCHEMA_DIR / SCHEMA_FILES[api_version, kind]).read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema, registry=registry)
+
+
+def api_errors(document: dict[str, Any]) -> list[str]:
+    """Every way `document` breaks the Kubernetes API schema of its kind, as 'path: message' lines."""
+    checker = validator(document["apiVersion"], document["kind"])
+    return [f"{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in checker.iter_errors(document)]
 
 
 def of_kind(*kinds: str) -> list[dict[str, Any]]:
@@ -46,6 +72,23 @@ def test_every_manifest_parses_into_named_kubernetes_objects(path: Path) -> None
     for document in documents:
         assert {"apiVersion", "kind", "metadata"} <= set(document), f"{path.name}: {document!r:.80}"
         assert document["metadata"].get("name"), f"{path.name}: a {document['kind']} without a name"
+
+
+@pytest.mark.parametrize("document", [document for _, document in DOCUMENTS], ids=lambda doc: name_of(doc))
+def test_every_object_is_valid_for_the_kubernetes_api(document: dict[str, Any]) -> None:
+    assert (document["apiVersion"], document["kind"]) in SCHEMA_FILES, f"no schema vendored for {name_of(document)}"
+    assert api_errors(document) == []
+
+
+@pytest.mark.parametrize("mistake", [
+    lambda spec: spec["containers"][0].update(readinesProbe={}),
+    lambda spec: spec["containers"][0]["resources"]["limits"].update(memory=["512Mi"]),
+    lambda spec: spec["securityContext"].update(runAsUser="guanxi"),
+], ids=["misspelt field", "limit not a quantity", "user not a number"])
+def test_the_api_schema_catches_mistakes_kubectl_would_refuse(mistake) -> None:
+    deployment = copy.deepcopy(of_kind("Deployment")[0])
+    mistake(pod_spec(deployment))
+    assert api_errors(deployment) != []
 
 
 def test_every_service_in_compose_has_its_workloads_here(services: dict) -> None:
