@@ -6,6 +6,8 @@
   `max_retries` times, then to `<queue>.dlq`; the original is acked only after that publish is
   confirmed, so nothing is dropped and nothing blocks the queue.
 - The handler runs in a worker thread while this thread keeps the connection alive (heartbeats).
+- Deliveries already received (up to the prefetch count) are applied in one transaction; if that
+  batch fails, its events are applied one by one, so one bad event never holds back the others.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -70,6 +72,38 @@ def apply_once(sessions: sessionmaker[Session], queue: str, event: Event, handle
         correlation_id.reset(token)
 
 
+def apply_batch(sessions: sessionmaker[Session], items: list[tuple[str, Event, Handler]]) -> list[str]:
+    """Apply several events in one transaction (each at most once per queue); all or nothing.
+
+    One commit for many events is what lets a consumer keep up with the broker; a failure rolls the
+    whole batch back, and the caller then applies its events one by one to isolate the bad one.
+    """
+    outcomes: list[str] = []
+    with unit_of_work(sessions) as session:
+        seen: set[tuple[str, str]] = set()
+        for queue in {queue for queue, _, _ in items}:
+            ids = [event.id for q, event, _ in items if q == queue]
+            seen |= {(queue, event_id) for event_id in session.execute(select(inbox.c.event_id).where(
+                inbox.c.queue == queue, inbox.c.event_id.in_(ids))).scalars()}
+        new_rows = []
+        for queue, event, handler in items:
+            if (queue, event.id) in seen:
+                outcomes.append("duplicate")
+                continue
+            seen.add((queue, event.id))
+            token = correlation_id.set(event.correlationid)
+            try:
+                handler(session, event)
+            finally:
+                correlation_id.reset(token)
+            new_rows.append({"queue": queue, "event_id": event.id, "type": event.type,
+                             "applied_at": datetime.now(timezone.utc)})
+            outcomes.append("applied")
+        if new_rows:
+            session.execute(inbox.insert(), new_rows)
+    return outcomes
+
+
 class Consumer:
     """Consumes a service's subscriptions until stopped, reconnecting after broker restarts."""
 
@@ -117,7 +151,8 @@ class Consumer:
             try:
                 while not stop.is_set():
                     if self._received:
-                        self._process(connection, publisher, amqp, *self._received.popleft())
+                        batch = [self._received.popleft() for _ in range(min(self.prefetch, len(self._received)))]
+                        self._process_batch(connection, publisher, amqp, batch)
                         continue
                     self._pump(connection, timeout=0.5)
             finally:
@@ -128,19 +163,52 @@ class Consumer:
                     except Exception:  # noqa: BLE001 - the channel may be gone already
                         pass
 
-    @staticmethod
-    def _pump(connection: Connection, timeout: float) -> None:
-        """Read from the broker for up to `timeout` seconds (deliveries, acks, heartbeats)."""
+    def _pump(self, connection: Connection, timeout: float) -> None:
+        """Read from the broker for up to `timeout` seconds, then take whatever else is already there."""
         try:
             connection.drain_events(timeout=timeout)
+            while len(self._received) < self.prefetch:
+                connection.drain_events(timeout=0.001)
         except TimeoutError:
             pass
         connection.heartbeat_check()
 
     def _wait(self, connection: Connection, future: Future) -> None:
-        """Keep the connection alive while the handler runs."""
+        """Keep the connection alive (frames read, heartbeats sent) while the handler runs."""
         while not future.done():
-            self._pump(connection, timeout=0.2)
+            wait([future], timeout=0.5)
+            if not future.done():
+                self._pump(connection, timeout=0.01)
+
+    def _process_batch(self, connection: Connection, publisher: Publisher, amqp: bool,
+                       batch: list[tuple[Subscription, Message]]) -> None:
+        """Apply a batch in one transaction; if that fails, apply its messages one by one."""
+        if len(batch) == 1:
+            self._process(connection, publisher, amqp, *batch[0])
+            return
+        parsed = []
+        for sub, message in batch:
+            try:
+                parsed.append((sub, message, parse_event(message.body)))
+            except InvalidEvent as exc:
+                self._dead_letter(publisher, sub, message, f"invalid event: {exc}")
+        with metrics.Timer() as timer:
+            future = self._executor.submit(apply_batch, self.sessions,
+                                           [(sub.queue, event, sub.handler) for sub, _, event in parsed])
+            self._wait(connection, future)
+        if future.exception() is not None:
+            log.info("a batch of %d failed (%s); applying its events one by one", len(parsed), future.exception())
+            for sub, message, _ in parsed:
+                self._process(connection, publisher, amqp, sub, message)
+            return
+        for (sub, message, _), outcome in zip(parsed, future.result()):
+            if message.delivery_info.get("redelivered"):
+                metrics.EVENTS_REDELIVERED.labels(sub.queue).inc()
+            if outcome == "duplicate":
+                metrics.EVENTS_DUPLICATES.labels(sub.queue).inc()
+            metrics.EVENTS_CONSUMED.labels(sub.queue, outcome).inc()
+            metrics.HANDLER_DURATION.labels(sub.queue).observe(timer.seconds / len(parsed))
+            message.ack()
 
     def _process(self, connection: Connection, publisher: Publisher, amqp: bool,
                  sub: Subscription, message: Message) -> None:

@@ -5,6 +5,7 @@ The real servers are required: when they cannot be reached the run fails loudly,
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -28,48 +29,79 @@ def _psycopg_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
 
+class ThrowawayDatabases:
+    """Creates PostgreSQL databases named for this run and drops them all at the end."""
+
+    def __init__(self, admin_url: str = PG_ADMIN_URL) -> None:
+        import psycopg
+
+        self.admin_url = admin_url
+        self.admin = psycopg.connect(_psycopg_url(admin_url), autocommit=True, connect_timeout=5)
+        self.created: list[str] = []
+
+    def create(self, name: str) -> str:
+        """A new empty database; returns its SQLAlchemy URL."""
+        database = f"guanxi_test_{RUN_ID}_{name}_{len(self.created)}"
+        self.admin.execute(f'CREATE DATABASE "{database}"')
+        self.created.append(database)
+        base = self.admin_url.rsplit("/", 1)[0]
+        return f"{base}/{database}".replace("postgresql://", "postgresql+psycopg://")
+
+    def drop_all(self) -> None:
+        """Drop every database this object created."""
+        for database in self.created:
+            self.admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        self.admin.close()
+
+
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[Callable[[str], str]]:
     """A factory: `postgres_database("customer")` creates a fresh database and returns its URL."""
     import psycopg
 
     try:
-        admin = psycopg.connect(_psycopg_url(PG_ADMIN_URL), autocommit=True, connect_timeout=5)
+        databases = ThrowawayDatabases()
     except psycopg.OperationalError as exc:
         pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}", pytrace=False)
-    created: list[str] = []
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
-
-    def create(name: str) -> str:
-        database = f"guanxi_test_{RUN_ID}_{name}_{len(created)}"
-        admin.execute(f'CREATE DATABASE "{database}"')
-        created.append(database)
-        return f"{base}/{database}".replace("postgresql://", "postgresql+psycopg://")
-
-    yield create
-    for database in created:
-        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    admin.close()
+    yield databases.create
+    databases.drop_all()
 
 
 def _rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
 
 
-@pytest.fixture(scope="session")
-def amqp_url() -> Iterator[str]:
-    """A throwaway RabbitMQ vhost for this test run, as an AMQP URL."""
-    host = AMQP_BASE_URL.split("@")[-1].split("/")[0]
+def broker_reachable(base_url: str = AMQP_BASE_URL) -> str | None:
+    """None when the broker's port answers, else the reason it does not."""
+    host = base_url.split("@")[-1].split("/")[0]
     hostname, _, port = host.partition(":")
     try:
         socket.create_connection((hostname, int(port or 5672)), timeout=5).close()
     except OSError as exc:
-        pytest.fail(f"RabbitMQ is not reachable at {host}: {exc}", pytrace=False)
-    vhost = f"guanxi-test-{RUN_ID}"
+        return f"RabbitMQ is not reachable at {host}: {exc}"
+    return None
+
+
+@contextlib.contextmanager
+def throwaway_vhost(label: str = "test") -> Iterator[str]:
+    """A RabbitMQ vhost of its own for the block, as an AMQP URL; deleted afterwards."""
+    vhost = f"guanxi-{label}-{RUN_ID}-{uuid.uuid4().hex[:4]}"
     _rabbitmqctl("add_vhost", vhost)
     _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    yield f"{AMQP_BASE_URL.rstrip('/')}/{vhost}"
-    _rabbitmqctl("delete_vhost", vhost)
+    try:
+        yield f"{AMQP_BASE_URL.rstrip('/')}/{vhost}"
+    finally:
+        _rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> Iterator[str]:
+    """A throwaway RabbitMQ vhost for this test run, as an AMQP URL."""
+    problem = broker_reachable()
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    with throwaway_vhost() as url:
+        yield url
 
 
 @pytest.fixture

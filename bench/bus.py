@@ -1,0 +1,91 @@
+"""The kit's event path: the relay draining an outbox, and a consumer applying events with its inbox."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timezone
+
+from kombu import Connection
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
+
+from servicekit import topology
+from servicekit.consumer import Consumer, Subscription
+from servicekit.db import kit_metadata, make_engine, make_session_factory, outbox
+from servicekit.events import new_event
+from servicekit.relay import Relay
+
+metadata = MetaData()
+#: What a typical handler does: one row per event (reporting's read model is of this kind).
+applied = Table("applied", metadata, Column("n", Integer, primary_key=True, autoincrement=True),
+                Column("event_id", String(36)), Column("subject", String(100)))
+
+
+def fill_outbox(sessions, count: int, body_data: dict) -> None:
+    """Commit `count` pending events, as services would have written them."""
+    now = datetime.now(timezone.utc)
+    rows = []
+    for i in range(count):
+        event = new_event("bench", "bench.happened.v1", f"agg-{i % 1000}", {**body_data, "seq": i})
+        rows.append({"event_id": event.id, "type": event.type, "subject": event.subject,
+                     "body": event.to_json(), "created_at": now})
+    with sessions() as session, session.begin():
+        for start in range(0, count, 2000):
+            session.execute(outbox.insert(), rows[start:start + 2000])
+
+
+def relay_drain(database_url: str, amqp_url: str, count: int, body_data: dict) -> float:
+    """Events per second for one relay publishing a `count`-row outbox (confirmed, persistent)."""
+    engine = make_engine(database_url)
+    kit_metadata.create_all(engine)
+    sessions = make_session_factory(engine)
+    fill_outbox(sessions, count, body_data)
+    relay = Relay("bench", sessions, lambda: Connection(amqp_url))
+    relay.publish_pending()  # connect and warm up outside the clock
+    start = time.perf_counter()
+    published = 0
+    while relay.publish_pending():
+        published += 1
+    elapsed = time.perf_counter() - start
+    relay.close()
+    with engine.connect() as connection:
+        left = connection.execute(select(func.count()).where(outbox.c.published_at.is_(None))).scalar()
+    engine.dispose()
+    if left:
+        raise RuntimeError(f"{left} events left unpublished")
+    return (count - relay.batch_size) / elapsed
+
+
+def consume_apply(database_url: str, amqp_url: str, queue: str, count: int, prefetch: int) -> float:
+    """Events per second for a kit consumer applying `count` queued events (inbox on the same database)."""
+    engine = make_engine(database_url)
+    kit_metadata.create_all(engine)
+    metadata.create_all(engine)
+    sessions = make_session_factory(engine)
+
+    def handler(session, event):
+        session.execute(applied.insert().values(event_id=event.id, subject=event.subject))
+
+    consumer = Consumer(sessions, [Subscription(queue, ("bench.#",), handler)], lambda: Connection(amqp_url),
+                        prefetch=prefetch)
+    stop = threading.Event()
+    thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
+    start = time.perf_counter()
+    thread.start()
+    done = 0
+    while done < count:
+        time.sleep(0.05)
+        with engine.connect() as connection:
+            done = connection.execute(select(func.count()).select_from(applied)).scalar()
+        if time.perf_counter() - start > 600:
+            raise RuntimeError(f"only {done} of {count} applied")
+    elapsed = time.perf_counter() - start
+    stop.set()
+    thread.join(10)
+    engine.dispose()
+    return count / elapsed
+
+
+def declare_queue(amqp_url: str, queue: str) -> None:
+    """The bench queue, bound to the bench events."""
+    with Connection(amqp_url) as connection:
+        topology.declare(connection.default_channel, queue, ("bench.#",))
