@@ -10,9 +10,10 @@ import platform
 import sys
 from pathlib import Path
 
-from bench import broker, bus
 from servicekit.events import new_event
 from servicekit.testing import ThrowawayDatabases, broker_reachable, throwaway_vhost
+
+from bench import broker, bus
 
 SAMPLE = {"customer_id": "0b6f1c3e-4a39-4a51-9d6f-2f8f5b4e7a10", "kind": "service", "odometer_km": 41250,
           "amount": "1280.00", "staff": "wang.wei", "notes": "首保完成，客户满意"}

@@ -4,7 +4,6 @@ from __future__ import annotations
 import time
 
 import pika
-
 from servicekit.events import CONTENT_TYPE, EXCHANGE
 
 PROPERTIES = pika.BasicProperties(delivery_mode=2, content_type=CONTENT_TYPE)

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from kombu import Connection
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
-
-from servicekit import topology
 from servicekit.consumer import Consumer, Subscription
 from servicekit.db import kit_metadata, make_engine, make_session_factory, outbox
 from servicekit.events import new_event
 from servicekit.relay import Relay
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
+
+from servicekit import topology
 
 metadata = MetaData()
 #: What a typical handler does: one row per event (reporting's read model is of this kind).
@@ -22,7 +22,7 @@ applied = Table("applied", metadata, Column("n", Integer, primary_key=True, auto
 
 def fill_outbox(sessions, count: int, body_data: dict) -> None:
     """Commit `count` pending events, as services would have written them."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = []
     for i in range(count):
         event = new_event("bench", "bench.happened.v1", f"agg-{i % 1000}", {**body_data, "seq": i})

@@ -97,7 +97,7 @@ def apply_batch(sessions: sessionmaker[Session], items: list[tuple[str, Event, H
             finally:
                 correlation_id.reset(token)
             new_rows.append({"queue": queue, "event_id": event.id, "type": event.type,
-                             "applied_at": datetime.now(timezone.utc)})
+                             "applied_at": datetime.now(UTC)})
             outcomes.append("applied")
         if new_rows:
             session.execute(inbox.insert(), new_rows)
@@ -201,7 +201,7 @@ class Consumer:
             for sub, message, _ in parsed:
                 self._process(connection, publisher, amqp, sub, message)
             return
-        for (sub, message, _), outcome in zip(parsed, future.result()):
+        for (sub, message, _), outcome in zip(parsed, future.result(), strict=True):
             if message.delivery_info.get("redelivered"):
                 metrics.EVENTS_REDELIVERED.labels(sub.queue).inc()
             if outcome == "duplicate":

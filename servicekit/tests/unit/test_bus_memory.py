@@ -109,3 +109,31 @@ def test_a_body_that_is_not_a_cloudevent_goes_straight_to_the_dead_letter_queue(
     thread.join(5)
     assert dead == ["{not json"]
     assert applied_rows(sqlite_sessions) == []
+
+
+def test_batches_apply_each_event_once_and_isolate_the_one_that_fails(sqlite_sessions):
+    queue = f"q-{uuid.uuid4().hex}"
+
+    def fragile(session, event):
+        if event.data["seq"] == 13:
+            raise ValueError("unlucky")
+        record_applied(session, event)
+
+    consumer = make_consumer(sqlite_sessions, queue, fragile, max_retries=1, prefetch=20)
+    ids = write_events(sqlite_sessions, 60, subjects=4)
+    relay = Relay("test", sqlite_sessions, lambda: Connection("memory://"))
+    with Connection("memory://") as connection:
+        topology.declare(connection.default_channel, queue, ("thing.#",), delayed_retry=False)
+        relay.publish_pending()
+        with unit_of_work(sqlite_sessions) as session:  # two events delivered a second time
+            session.execute(outbox.update().where(outbox.c.event_id.in_(ids[:2])).values(published_at=None))
+        relay.publish_pending()
+        thread, stop = run_in_thread(consumer.run)
+        dead = []
+        assert wait_for(lambda: dead.extend(read_queue(connection, topology.dead_letter_queue_name(queue), 0)) or dead)
+        assert wait_for(lambda: len(applied_rows(sqlite_sessions)) == 59)
+    stop.set()
+    thread.join(5)
+    applied = [row.event_id for row in applied_rows(sqlite_sessions)]
+    assert sorted(applied) == sorted(set(ids) - {ids[13]})
+    assert [body["data"]["seq"] for body in dead] == [13]
