@@ -66,6 +66,10 @@ def main() -> int:
     env["CRM_AUTH_SECRET"] = shared_secret(var_dir, env)
     env["CRM_ADMIN_PASSWORD"] = password = admin_password(var_dir)
     env.setdefault("CRM_WEB_WORKERS", "2")
+    for service in ("customer", "complaint", "reminder", "reporting"):
+        # The gateway reaches the services that run here; the others are "not deployed" (empty URL).
+        port = env.get(f"CRM_{service.upper()}_PORT") or DEFAULT_PORTS[service]
+        env.setdefault(f"CRM_{service.upper()}_URL", f"http://127.0.0.1:{port}" if service in SERVICES else "")
     for service in SERVICES:
         print(f"migrating {service} …", flush=True)
         subprocess.run([sys.executable, "-m", service, "migrate"], env=env, check=True)

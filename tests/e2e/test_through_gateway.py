@@ -1,0 +1,138 @@
+"""End to end on RabbitMQ and PostgreSQL: gateway, customer web and relay as separate processes, and an
+independent subscriber (plain pika, its own queue bound to crm.events with '#') that reads the events."""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import httpx
+import pika
+import pytest
+from processes import Processes, base_env, free_port, wait_until_ready
+
+pytestmark = pytest.mark.e2e
+ADMIN_PASSWORD = "e2e-admin-password"
+CLOUDEVENT_ATTRIBUTES = {"specversion", "id", "source", "type", "time", "subject", "datacontenttype",
+                         "correlationid", "data"}
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory, postgres_database, amqp_url):
+    """The running system; yields (gateway URL, customer URL)."""
+    var_dir = tmp_path_factory.mktemp("e2e")
+    gateway_port, customer_port = free_port(), free_port()
+    env = base_env(var_dir)
+    env.update({
+        "CRM_BROKER_URL": amqp_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
+        "CRM_CUSTOMER_DATABASE_URL": postgres_database("e2e_customer"),
+        "CRM_GATEWAY_DATABASE_URL": postgres_database("e2e_gateway"),
+        "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD, "CRM_GATEWAY_PORT": str(gateway_port),
+        "CRM_CUSTOMER_PORT": str(customer_port), "CRM_CUSTOMER_URL": f"http://127.0.0.1:{customer_port}",
+        "CRM_COMPLAINT_URL": "", "CRM_REMINDER_URL": "", "CRM_REPORTING_URL": "", "CRM_WEB_WORKERS": "2",
+    })
+    processes = Processes(env, var_dir)
+    processes.run("customer", "migrate")
+    processes.run("gateway", "migrate")
+    processes.start("customer-web", "-m", "customer", "web")
+    processes.start("customer-relay", "-m", "customer", "relay")
+    processes.start("gateway-web", "-m", "gateway", "web")
+    gateway = f"http://127.0.0.1:{gateway_port}"
+    try:
+        wait_until_ready(f"{gateway}/readyz")
+        yield gateway, f"http://127.0.0.1:{customer_port}"
+    except BaseException:
+        print(processes.logs())
+        raise
+    finally:
+        processes.stop()
+
+
+@pytest.fixture(scope="module")
+def subscriber(amqp_url):
+    """An integrator's own queue, bound to every event."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    channel.exchange_declare("crm.events", exchange_type="topic", durable=True)
+    queue = channel.queue_declare("integrator.everything", durable=True).method.queue
+    channel.queue_bind(queue, "crm.events", routing_key="#")
+    yield channel, queue
+    connection.close()
+
+
+def received(channel, queue, wanted: int, timeout: float = 20.0) -> list[tuple]:
+    """(routing key, properties, body) of the messages that arrive, until `wanted` or the timeout."""
+    messages, deadline = [], time.monotonic() + timeout
+    while len(messages) < wanted and time.monotonic() < deadline:
+        method, properties, body = channel.basic_get(queue, auto_ack=True)
+        if method is None:
+            time.sleep(0.1)
+            continue
+        messages.append((method.routing_key, properties, json.loads(body)))
+    return messages
+
+
+def token(gateway: str, username: str = "admin", password: str = ADMIN_PASSWORD) -> dict[str, str]:
+    response = httpx.post(f"{gateway}/api/v1/auth/token", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    assert response.json()["token_type"] == "Bearer"
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def test_a_customer_and_a_visit_through_the_gateway_reach_an_independent_subscriber(system, subscriber):
+    gateway, _ = system
+    channel, queue = subscriber
+    headers = token(gateway)
+    request_id = f"e2e-{uuid.uuid4().hex[:12]}"
+    created = httpx.post(f"{gateway}/api/v1/customers", headers={**headers, "X-Request-ID": request_id},
+                         json={"name": "王小明", "phone": "138 0013 8000", "kind": "prospect"})
+    assert created.status_code == 201, created.text
+    assert created.headers["X-Request-ID"] == request_id
+    customer = created.json()
+    assert customer["name"] == "王小明"
+    visit = httpx.post(f"{gateway}/api/v1/customers/{customer['id']}/visits",
+                       headers={**headers, "X-Request-ID": request_id},
+                       json={"kind": "store", "purpose": "看车"})
+    assert visit.status_code == 201, visit.text
+
+    messages = received(channel, queue, wanted=2)
+    by_type = {key: (properties, body) for key, properties, body in messages}
+    assert {"customer.created.v1", "visit.done.v1"} <= set(by_type)
+    for routing_key, (properties, body) in by_type.items():
+        assert CLOUDEVENT_ATTRIBUTES <= set(body)
+        assert body["specversion"] == "1.0"
+        assert body["type"] == routing_key
+        assert body["source"] == "/guanxi/customer"
+        assert body["subject"] == customer["id"]
+        assert body["correlationid"] == request_id
+        assert properties.message_id == body["id"]
+        assert properties.content_type == "application/cloudevents+json"
+        assert properties.delivery_mode == 2
+    assert by_type["customer.created.v1"][1]["data"]["name"] == "王小明"
+    assert by_type["visit.done.v1"][1]["data"]["customer_id"] == customer["id"]
+
+
+def test_the_door_is_shut_without_credentials_and_roles_hold_through_it(system):
+    gateway, customer = system
+    assert httpx.get(f"{gateway}/api/v1/customers").status_code == 401
+    assert httpx.get(f"{customer}/api/v1/customers").status_code == 401, "the service itself is not an open door"
+    admin = token(gateway)
+    made = httpx.post(f"{gateway}/api/v1/users", headers=admin,
+                      json={"username": "zhao.viewer", "password": "viewer-password", "role": "viewer"})
+    assert made.status_code == 201, made.text
+    viewer = token(gateway, "zhao.viewer", "viewer-password")
+    assert httpx.get(f"{gateway}/api/v1/customers", headers=viewer).status_code == 200
+    refused = httpx.post(f"{gateway}/api/v1/customers", headers=viewer,
+                         json={"name": "李四", "phone": "13900139000", "kind": "prospect"})
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("application/problem+json")
+
+
+def test_one_openapi_document_and_readiness_for_the_whole_api(system):
+    gateway, _ = system
+    document = httpx.get(f"{gateway}/api/v1/openapi.json").json()
+    assert "/api/v1/customers" in document["paths"]
+    assert "/api/v1/auth/token" in document["paths"]
+    ready = httpx.get(f"{gateway}/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["services"]["customer"] == "ready"
