@@ -6,6 +6,7 @@ Create Date: 2026-11-22
 """
 import sqlalchemy as sa
 from alembic import op
+from servicekit.migrations import create_kit_tables, drop_kit_tables
 
 revision = "0001"
 down_revision = None
@@ -37,31 +38,12 @@ def upgrade() -> None:
     )
     # The gateway publishes nothing, but every service database carries the kit tables: /metrics reads
     # the outbox backlog.
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
-        sa.Column("event_id", sa.String(36), nullable=False, unique=True),
-        sa.Column("type", sa.String(200), nullable=False),
-        sa.Column("subject", sa.String(200), nullable=False),
-        sa.Column("body", sa.Text, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
-    )
-    op.create_index("ix_outbox_published_at", "outbox", ["published_at"])
-    op.create_table(
-        "inbox",
-        sa.Column("queue", sa.String(200), primary_key=True),
-        sa.Column("event_id", sa.String(36), primary_key=True),
-        sa.Column("type", sa.String(200), nullable=False),
-        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
-    )
+    create_kit_tables()
 
 
 def downgrade() -> None:
     """Drop them again."""
-    op.drop_table("inbox")
-    op.drop_index("ix_outbox_published_at", "outbox")
-    op.drop_table("outbox")
+    drop_kit_tables()
     op.drop_table("api_keys")
     op.drop_index("ix_users_role", "users")
     op.drop_table("users")

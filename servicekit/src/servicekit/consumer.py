@@ -208,7 +208,13 @@ class Consumer:
                 metrics.EVENTS_DUPLICATES.labels(sub.queue).inc()
             metrics.EVENTS_CONSUMED.labels(sub.queue, outcome).inc()
             metrics.HANDLER_DURATION.labels(sub.queue).observe(timer.seconds / len(parsed))
-            message.ack()
+            if not amqp:
+                message.ack()
+        if amqp and parsed:
+            # One ack for the whole batch: it is a prefix of the channel's deliveries, so every tag up to
+            # the last one is either in it or already settled.
+            last = max((message for _, message, _ in parsed), key=lambda message: message.delivery_tag)
+            last.channel.basic_ack(last.delivery_tag, multiple=True)
 
     def _process(self, connection: Connection, publisher: Publisher, amqp: bool,
                  sub: Subscription, message: Message) -> None:

@@ -23,3 +23,21 @@ def run(target_metadata: MetaData, service: str) -> None:
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+def create_kit_tables() -> None:
+    """In a service's migration: create the kit's tables (outbox, inbox) as servicekit.db defines them.
+
+    The kit's schema is version 1; when it changes, a new function here carries the change, and each
+    service's next migration calls it.
+    """
+    from alembic import op
+
+    kit_metadata.create_all(op.get_bind(), checkfirst=False)
+
+
+def drop_kit_tables() -> None:
+    """In a service's migration downgrade: drop the kit's tables."""
+    from alembic import op
+
+    kit_metadata.drop_all(op.get_bind(), checkfirst=False)

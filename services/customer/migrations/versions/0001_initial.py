@@ -5,6 +5,7 @@ Revises:
 """
 import sqlalchemy as sa
 from alembic import op
+from servicekit.migrations import create_kit_tables, drop_kit_tables
 
 revision = '0001'
 down_revision = None
@@ -133,31 +134,11 @@ def upgrade() -> None:
     op.create_index('ix_visits_customer_occurred', 'visits', ['customer_id', 'occurred_at'])
 
     # the kit's tables (servicekit.db.kit_metadata): events out, events applied
-    op.create_table('inbox',
-    sa.Column('queue', sa.String(length=200), nullable=False),
-    sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('type', sa.String(length=200), nullable=False),
-    sa.Column('applied_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('queue', 'event_id')
-    )
-
-    op.create_table('outbox',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('type', sa.String(length=200), nullable=False),
-    sa.Column('subject', sa.String(length=200), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('event_id')
-    )
-    op.create_index('ix_outbox_published_at', 'outbox', ['published_at'])
+    create_kit_tables()
 
 
 def downgrade() -> None:
-    op.drop_table('outbox')
-    op.drop_table('inbox')
+    drop_kit_tables()
     op.drop_table('visits')
     op.drop_table('odometer_readings')
     op.drop_table('history')
