@@ -199,3 +199,18 @@ def _coalesced_writes(connection: Connection, flush_at: int = 1 << 20) -> Iterat
         transport._write = write
         if buffer:
             write(bytes(buffer))
+
+
+def read_in_chunks(connection: Connection, chunk: int = 16384) -> None:
+    """Make py-amqp read the socket in chunks rather than frame part by frame part.
+
+    py-amqp asks the socket for exactly the bytes of the next frame part: about nine system calls per
+    message. Its reader already keeps surplus bytes for the next read, so asking for a chunk instead
+    is safe on a plain TCP transport; any other transport is left as it is.
+    """
+    from amqp.transport import TCPTransport
+
+    transport = getattr(connection.connection, "transport", None)
+    if isinstance(transport, TCPTransport) and hasattr(transport, "_read_buffer"):
+        recv = transport.sock.recv
+        transport._quick_recv = lambda size: recv(max(size, chunk))

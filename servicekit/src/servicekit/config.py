@@ -56,7 +56,7 @@ class Settings:
     relay_max_backoff: float = 30.0
     consumer_max_retries: int = 3
     consumer_retry_delay: float = 2.0
-    consumer_prefetch: int = 50
+    consumer_prefetch: int = 200
     token_ttl_seconds: int = 3600
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -79,7 +79,7 @@ class Settings:
             relay_max_backoff=_float(env, "CRM_RELAY_MAX_BACKOFF", 30.0),
             consumer_max_retries=_int(env, "CRM_CONSUMER_MAX_RETRIES", 3),
             consumer_retry_delay=_float(env, "CRM_CONSUMER_RETRY_DELAY", 2.0),
-            consumer_prefetch=_int(env, "CRM_CONSUMER_PREFETCH", 50),
+            consumer_prefetch=_int(env, "CRM_CONSUMER_PREFETCH", 200),
             token_ttl_seconds=_int(env, "CRM_TOKEN_TTL", 3600),
             extra={k: v for k, v in env.items() if k.startswith("CRM_")},
         )

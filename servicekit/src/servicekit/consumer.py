@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicekit import metrics, topology
-from servicekit.bus import Outgoing, Publisher
+from servicekit.bus import Outgoing, Publisher, read_in_chunks
 from servicekit.db import inbox, unit_of_work
 from servicekit.events import Event, InvalidEvent, correlation_id, parse_event
 
@@ -109,9 +109,11 @@ class Consumer:
 
     def __init__(self, sessions: sessionmaker[Session], subscriptions: list[Subscription],
                  connect: Callable[[], Connection], max_retries: int = 3, retry_delay: float = 2.0,
-                 prefetch: int = 1) -> None:
+                 prefetch: int = 1, batch_size: int | None = None) -> None:
         self.sessions, self.subscriptions, self.connect = sessions, subscriptions, connect
         self.max_retries, self.retry_delay, self.prefetch = max_retries, retry_delay, prefetch
+        # Half the prefetch: the next batch arrives while this one is being applied.
+        self.batch_size = batch_size or max(1, prefetch // 2)
         self._received: deque[tuple[Subscription, Message]] = deque()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="handler")
         self.ready = threading.Event()
@@ -135,6 +137,8 @@ class Consumer:
         with self.connect() as connection:
             connection.ensure_connection(max_retries=1, timeout=5)
             amqp = connection.transport.driver_type == "amqp"
+            if amqp:
+                read_in_chunks(connection)
             channel = connection.channel()
             for sub in self.subscriptions:
                 topology.declare(channel, sub.queue, sub.routing_keys, delayed_retry=amqp)
@@ -151,7 +155,7 @@ class Consumer:
             try:
                 while not stop.is_set():
                     if self._received:
-                        batch = [self._received.popleft() for _ in range(min(self.prefetch, len(self._received)))]
+                        batch = [self._received.popleft() for _ in range(min(self.batch_size, len(self._received)))]
                         self._process_batch(connection, publisher, amqp, batch)
                         continue
                     self._pump(connection, timeout=0.5)
@@ -176,9 +180,10 @@ class Consumer:
     def _wait(self, connection: Connection, future: Future) -> None:
         """Keep the connection alive (frames read, heartbeats sent) while the handler runs."""
         while not future.done():
-            wait([future], timeout=0.5)
-            if not future.done():
-                self._pump(connection, timeout=0.01)
+            if len(self._received) < self.prefetch:
+                self._pump(connection, timeout=0.002)  # take in the next deliveries meanwhile
+            else:
+                wait([future], timeout=0.5)
 
     def _process_batch(self, connection: Connection, publisher: Publisher, amqp: bool,
                        batch: list[tuple[Subscription, Message]]) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicekit import metrics, topology
-from servicekit.bus import Outgoing, Publisher
+from servicekit.bus import Outgoing, Publisher, read_in_chunks
 from servicekit.db import outbox
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,8 @@ class Relay:
         if self._publisher is None:
             connection = self.connect()
             connection.ensure_connection(max_retries=1, timeout=5)
+            if connection.transport.driver_type == "amqp":
+                read_in_chunks(connection)
             topology.declare(connection.default_channel)
             self._connection, self._publisher = connection, Publisher(connection)
         return self._publisher
