@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,7 @@ class Publisher:
         self._channel = None
         self._sequence = 0
         self._pending: set[int] = set()
+        self._in_order: deque[int] = deque()  # the tags sent, oldest first (some already settled)
         self._nacked = False
 
     def _amqp_channel(self):
@@ -85,7 +87,8 @@ class Publisher:
             channel.confirm_select()
             channel.events["basic_ack"].add(self._on_ack)
             channel.events["basic_nack"].add(self._on_nack)
-            self._channel, self._sequence, self._pending = channel, 0, set()
+            self._channel, self._sequence, self._pending, self._in_order = channel, 0, set(), deque()
+            self._nacked = False
         return self._channel
 
     def _settle(self, tag: int, multiple: bool) -> None:
@@ -93,6 +96,11 @@ class Publisher:
             self._pending = {pending for pending in self._pending if pending > tag}
         else:
             self._pending.discard(tag)
+
+    def _oldest_pending(self) -> int | None:
+        while self._in_order and self._in_order[0] not in self._pending:
+            self._in_order.popleft()
+        return self._in_order[0] if self._in_order else None
 
     def _on_ack(self, tag: int, multiple: bool) -> None:
         self._settle(tag, multiple)
@@ -106,19 +114,17 @@ class Publisher:
         self.send(messages)
         self.wait_for_confirms()
 
-    def send(self, messages: Sequence[Outgoing]) -> None:
+    def send(self, messages: Sequence[Outgoing]) -> int:
         """Put `messages` on the wire without waiting; `wait_for_confirms` then waits for the broker.
 
         Other work (the relay marks the rows published in its open transaction) can happen in between,
-        while the broker writes the messages to disk.
+        while the broker writes the messages to disk. Returns the sequence number of the last message,
+        for `wait_for_confirms(up_to=…)`.
         """
-        if not messages:
-            return
         if self.connection.transport.driver_type != "amqp":
             self._publish_kombu(messages)
-            return
+            return self._sequence
         channel = self._amqp_channel()
-        self._nacked = False
         try:
             with _coalesced_writes(self.connection):
                 for message in messages:
@@ -130,15 +136,20 @@ class Publisher:
                                           exchange=message.exchange, routing_key=message.routing_key)
                     self._sequence += 1
                     self._pending.add(self._sequence)
+                    self._in_order.append(self._sequence)
         except BaseException:
             self.reset()
             raise
+        return self._sequence
 
-    def wait_for_confirms(self) -> None:
-        """Return once every message sent is confirmed; raise PublishFailed if one is refused or late."""
+    def wait_for_confirms(self, up_to: int | None = None) -> None:
+        """Return once every message sent (up to sequence number `up_to`) is confirmed.
+
+        Raises PublishFailed if the broker refused one or did not answer within the confirm timeout.
+        """
         try:
             deadline = time.monotonic() + self.confirm_timeout
-            while self._pending:
+            while (oldest := self._oldest_pending()) is not None and (up_to is None or oldest <= up_to):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise PublishFailed(f"{len(self._pending)} messages not confirmed in time")
@@ -163,7 +174,7 @@ class Publisher:
     def reset(self) -> None:
         """Forget the channel (after an error); the next publish opens a new one."""
         channel, self._channel = self._channel, None
-        self._pending = set()
+        self._pending, self._in_order = set(), deque()
         if channel is not None:
             try:
                 channel.close()

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from kombu import Connection
@@ -23,18 +24,20 @@ from servicekit.db import outbox
 log = logging.getLogger(__name__)
 
 
-def in_aggregate_order(session: Session, claimed: list[Row]) -> list[Row]:
+def in_aggregate_order(session: Session, claimed: list[Row], in_flight: Sequence[int] = ()) -> list[Row]:
     """Drop the claimed rows that would overtake an earlier row of their aggregate claimed elsewhere.
 
     Claiming takes the oldest pending rows not locked by another replica, so the only earlier pending
     rows we did not claim are those another replica holds (usually none): one cheap look at them.
+    Rows of our own batches still in flight count as ours: they went on the wire first.
     """
     if not claimed:
         return []
     ids = [row.id for row in claimed]
     elsewhere = dict(session.execute(
         select(outbox.c.subject, func.min(outbox.c.id))
-        .where(outbox.c.published_at.is_(None), outbox.c.id < max(ids), outbox.c.id.not_in(ids))
+        .where(outbox.c.published_at.is_(None), outbox.c.id < max(ids),
+               outbox.c.id.not_in([*ids, *in_flight]))
         .group_by(outbox.c.subject)).all())
     return [row for row in claimed if row.id < elsewhere.get(row.subject, row.id + 1)]
 
@@ -70,41 +73,75 @@ class Relay:
 
     def publish_pending(self) -> int:
         """Publish one batch of pending events; return how many were published."""
+        return self.drain(max_batches=1)
+
+    def drain(self, max_batches: int | None = None) -> int:
+        """Publish pending events until none are left (or `max_batches`); return how many were published.
+
+        On PostgreSQL the next batch is claimed and sent while the broker still confirms the one before
+        (two transactions in flight), so neither the database nor the broker waits for the other. A
+        batch is committed only after the broker confirmed it and every batch sent before it.
+        """
         publisher = self._ensure_publisher()
-        session = self.sessions()
+        depth = 2 if self.sessions.kw["bind"].dialect.name == "postgresql" else 1
+        in_flight: deque[tuple[Session, list[Row], int]] = deque()
+        published = batches = 0
+        session: Session | None = None
         try:
-            claimed = session.execute(
-                select(outbox.c.id, outbox.c.event_id, outbox.c.type, outbox.c.subject, outbox.c.body)
-                .where(outbox.c.published_at.is_(None)).order_by(outbox.c.id).limit(self.batch_size)
-                .with_for_update(skip_locked=True)).all()
-            rows = in_aggregate_order(session, claimed)
-            if not rows:
-                session.rollback()
-                return 0
-            publisher.send([Outgoing(topology.EVENTS.name, row.type, row.body, row.event_id) for row in rows])
-            # Marked while the broker stores them; committed only once every one is confirmed.
-            session.execute(update(outbox).where(outbox.c.id.in_([row.id for row in rows]))
-                            .values(published_at=datetime.now(UTC)))
-            publisher.wait_for_confirms()
-            session.commit()
+            while True:
+                rows: list[Row] = []
+                if max_batches is None or batches < max_batches:
+                    session = self.sessions()
+                    rows = self._claim(session, [row.id for _, held, _ in in_flight for row in held])
+                    if rows:
+                        batches += 1
+                        last = publisher.send([Outgoing(topology.EVENTS.name, row.type, row.body, row.event_id)
+                                               for row in rows])
+                        # Marked while the broker stores them; committed only once they are confirmed.
+                        session.execute(update(outbox).where(outbox.c.id.in_([row.id for row in rows]))
+                                        .values(published_at=datetime.now(UTC)))
+                        in_flight.append((session, rows, last))
+                    else:
+                        session.close()
+                    session = None
+                while in_flight and (len(in_flight) >= depth or not rows):
+                    session, held, last = in_flight[0]
+                    publisher.wait_for_confirms(up_to=last)
+                    session.commit()
+                    session.close()
+                    in_flight.popleft()
+                    published += len(held)
+                    for row in held:
+                        metrics.EVENTS_PUBLISHED.labels(self.service, row.type).inc()
+                if not rows and not in_flight:
+                    return published
         except BaseException:
-            session.rollback()
+            # Nothing of an unconfirmed batch is committed: its rows stay pending and go out again.
+            for held_session in [session, *(entry[0] for entry in in_flight)]:
+                if held_session is not None:
+                    held_session.rollback()
+                    held_session.close()
             raise
-        finally:
-            session.close()
-        for row in rows:
-            metrics.EVENTS_PUBLISHED.labels(self.service, row.type).inc()
-        return len(rows)
+
+    def _claim(self, session: Session, in_flight: list[int]) -> list[Row]:
+        """Lock the oldest pending rows no other relay holds, keeping per-aggregate order."""
+        claimed = session.execute(
+            select(outbox.c.id, outbox.c.event_id, outbox.c.type, outbox.c.subject, outbox.c.body)
+            .where(outbox.c.published_at.is_(None)).order_by(outbox.c.id).limit(self.batch_size)
+            .with_for_update(skip_locked=True)).all()
+        rows = in_aggregate_order(session, claimed, in_flight)
+        if not rows:
+            session.rollback()
+        return rows
 
     def run(self, stop: threading.Event) -> None:
         """Publish until `stop` is set, backing off (up to max_backoff) while anything fails."""
         backoff = self.poll_interval
         while not stop.is_set():
             try:
-                published = self.publish_pending()
+                self.drain()
                 backoff = self.poll_interval
-                if published < self.batch_size:
-                    stop.wait(self.poll_interval)
+                stop.wait(self.poll_interval)
             except Exception as exc:  # noqa: BLE001 - anything failing means: wait, reconnect, retry
                 metrics.RELAY_ERRORS.labels(self.service).inc()
                 log.warning("relay round failed (%s: %s); retrying in %.1fs", type(exc).__name__, exc, backoff)

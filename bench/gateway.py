@@ -1,0 +1,277 @@
+"""A customer read through the gateway vs straight from the customer service, both real gunicorn processes.
+
+The customer service and the gateway run as separate OS processes on free ports (two web workers each), the
+customer and gateway databases on throwaway PostgreSQL databases, the broker on a throwaway RabbitMQ vhost,
+the other services left unconfigured and the rate limit far above what the benchmark sends.
+
+- latency: one client on one keep-alive connection per target, sequential GETs in interleaved blocks
+  (direct, gateway, direct, ...) so that machine noise falls on both alike; the p50 of each.
+- throughput: CONCURRENCY clients in threads, each on its own keep-alive connection, for a fixed time;
+  direct and gateway interleaved, the median of ROUNDS rounds of each.
+
+The load generator shares the machine (two cores) with both servers, so it must be cheap: each client is a
+plain socket sending one prebuilt request and reading the answer by its Content-Length, which costs a few
+microseconds of CPU per request where http.client (header parsing through the email package) costs several
+times that and httpx more again (`client_cpu_us` in the figures is what it cost in this run). Every answer
+must be a 200; anything else is counted and raises.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+from servicekit.testing import ThrowawayDatabases, throwaway_vhost
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN_PASSWORD = "bench-admin-password"
+WORKERS = 2
+LATENCY_REQUESTS = 1500
+LATENCY_BLOCK = 150
+WARMUP = 300
+CONCURRENCY = 8
+ROUND_SECONDS = 3.0
+ROUNDS = 3
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 40.0) -> None:
+    """Wait for `url` to answer 200; raise naming the last answer, or at once if the process died."""
+    deadline, last = time.monotonic() + timeout, "no answer"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the process exited with {process.returncode}")
+        try:
+            response = httpx.get(url, timeout=2)
+            if response.status_code == 200:
+                return
+            last = f"{response.status_code} {response.text[:300]}"
+        except httpx.HTTPError as exc:
+            last = repr(exc)
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} not ready after {timeout}s: {last}")
+
+
+class Processes:
+    """Service processes sharing one environment, their output in log files; stopped together."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+        self.env, self.log_dir = env, log_dir
+        self.running: list[tuple[str, subprocess.Popen, object]] = []
+
+    def run(self, *args: str) -> None:
+        """Run a one-shot command (a migration) to completion."""
+        subprocess.run([sys.executable, "-m", *args], env=self.env, cwd=ROOT, check=True, timeout=120,
+                       stdout=subprocess.DEVNULL)
+
+    def start(self, name: str, *args: str) -> subprocess.Popen:
+        """Start `python -m <args>` in the background."""
+        log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop()
+        process = subprocess.Popen([sys.executable, "-m", *args], env=self.env, cwd=ROOT, stdout=log,
+                                   stderr=subprocess.STDOUT)
+        self.running.append((name, process, log))
+        return process
+
+    def stop(self) -> None:
+        """SIGTERM everything started, SIGKILL what does not go within 15 s."""
+        for _, process, _ in self.running:
+            process.terminate()
+        for _, process, log in self.running:
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+
+    def logs(self) -> str:
+        """The tail of every process's log, for an error report."""
+        return "\n".join(f"--- {name}\n{(self.log_dir / f'{name}.log').read_text(errors='replace')[-3000:]}"
+                         for name, _, _ in self.running)
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection sending one prebuilt GET; reads answers by Content-Length."""
+
+    def __init__(self, port: int, path: str, token: str) -> None:
+        self.port = port
+        self.request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
+                        f"Accept: application/json\r\n\r\n").encode()
+        self.sock = self._connect()
+        self.buffer = b""
+
+    def _connect(self) -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    def get(self) -> int:
+        """Send the request, read the whole answer; its status code."""
+        self.sock.sendall(self.request)
+        buffer = self.buffer
+        while (end := buffer.find(b"\r\n\r\n")) < 0:
+            buffer += self._recv()
+        head = buffer[:end].decode("latin-1")
+        status = int(head[9:12])
+        lowered = head.lower()
+        at = lowered.find("\r\ncontent-length:")
+        if at < 0:
+            raise RuntimeError(f"an answer without Content-Length: {head!r}")
+        length = int(lowered[at + 17:].split("\r\n", 1)[0])
+        total = end + 4 + length
+        while len(buffer) < total:
+            buffer += self._recv()
+        self.buffer = buffer[total:]
+        if "\r\nconnection: close" in lowered:
+            self.sock.close()
+            self.sock, self.buffer = self._connect(), b""
+        return status
+
+    def _recv(self) -> bytes:
+        data = self.sock.recv(65536)
+        if not data:
+            raise RuntimeError(f"port {self.port} closed the connection mid-answer")
+        return data
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.sock.close()
+
+
+def latency(direct: tuple[int, str], gateway: tuple[int, str], token: str) -> tuple[float, float]:
+    """p50 in ms of sequential GETs, direct and through the gateway, in interleaved blocks."""
+    clients = {name: Client(port, path, token) for name, (port, path) in (("direct", direct), ("gateway", gateway))}
+    samples: dict[str, list[float]] = {name: [] for name in clients}
+    failures = 0
+    try:
+        for client in clients.values():
+            for _ in range(WARMUP):
+                failures += client.get() != 200
+        for _ in range(LATENCY_REQUESTS // LATENCY_BLOCK):
+            for name, client in clients.items():
+                for _ in range(LATENCY_BLOCK):
+                    start = time.perf_counter()
+                    failures += client.get() != 200
+                    samples[name].append(time.perf_counter() - start)
+    finally:
+        for client in clients.values():
+            client.close()
+    if failures:
+        raise RuntimeError(f"{failures} latency requests were not answered 200")
+    return statistics.median(samples["direct"]) * 1000, statistics.median(samples["gateway"]) * 1000
+
+
+def throughput(port: int, path: str, token: str, seconds: float) -> tuple[float, float]:
+    """Requests per second of CONCURRENCY clients for `seconds`; and the client CPU per request in µs."""
+    clients = [Client(port, path, token) for _ in range(CONCURRENCY)]
+    counts, failures, errors = [0] * CONCURRENCY, [0] * CONCURRENCY, []
+    go, stop = threading.Event(), threading.Event()
+
+    def run(i: int) -> None:
+        client = clients[i]
+        go.wait()
+        try:
+            while not stop.is_set():
+                failures[i] += client.get() != 200
+                counts[i] += 1
+        except Exception as exc:  # noqa: BLE001 - reported below, after every thread has ended
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(CONCURRENCY)]
+    for thread in threads:
+        thread.start()
+    cpu, start = time.process_time(), time.perf_counter()
+    go.set()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    for client in clients:
+        client.close()
+    if errors:
+        raise RuntimeError(f"throughput client failed: {errors[0]!r}")
+    if sum(failures):
+        raise RuntimeError(f"{sum(failures)} of {sum(counts)} requests were not answered 200")
+    return sum(counts) / elapsed, cpu / sum(counts) * 1e6
+
+
+def start_system(stack: ExitStack) -> tuple[int, int]:
+    """Start customer and gateway web processes; (customer port, gateway port). Stopped by `stack`."""
+    databases = ThrowawayDatabases()
+    stack.callback(databases.drop_all)
+    amqp_url = stack.enter_context(throwaway_vhost("bench"))
+    var_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="guanxi-bench-")))
+    customer_port, gateway_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRM_", "PROMETHEUS_"))}
+    env.update({
+        "CRM_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1", "CRM_LOG_LEVEL": "WARNING",
+        "CRM_BROKER_URL": amqp_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
+        "CRM_CUSTOMER_DATABASE_URL": databases.create("bench_customer"),
+        "CRM_GATEWAY_DATABASE_URL": databases.create("bench_gateway"),
+        "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD, "CRM_RATE_LIMIT": "1000000/minute",
+        "CRM_CUSTOMER_PORT": str(customer_port), "CRM_GATEWAY_PORT": str(gateway_port),
+        "CRM_CUSTOMER_URL": f"http://127.0.0.1:{customer_port}",
+        "CRM_COMPLAINT_URL": "", "CRM_REMINDER_URL": "", "CRM_REPORTING_URL": "",
+        "CRM_WEB_WORKERS": str(WORKERS),
+    })
+    processes = Processes(env, var_dir)
+    stack.callback(processes.stop)
+    processes.run("customer", "migrate")
+    processes.run("gateway", "migrate")
+    customer = processes.start("customer-web", "customer", "web")
+    gateway = processes.start("gateway-web", "gateway", "web")
+    try:
+        wait_until_ready(f"http://127.0.0.1:{customer_port}/readyz", customer)
+        wait_until_ready(f"http://127.0.0.1:{gateway_port}/readyz", gateway)
+    except BaseException:
+        print(processes.logs(), file=sys.stderr)
+        raise
+    return customer_port, gateway_port
+
+
+def figures() -> dict:
+    """Throughput (req/s, median of interleaved rounds) and p50 latency (ms), direct and via the gateway."""
+    with ExitStack() as stack:
+        customer_port, gateway_port = start_system(stack)
+        gateway_url = f"http://127.0.0.1:{gateway_port}"
+        answer = httpx.post(f"{gateway_url}/api/v1/auth/token", json={"username": "admin",
+                                                                      "password": ADMIN_PASSWORD})
+        answer.raise_for_status()
+        token = answer.json()["access_token"]
+        created = httpx.post(f"{gateway_url}/api/v1/customers", headers={"Authorization": f"Bearer {token}"},
+                             json={"name": "王小明", "phone": "138 0013 8000", "kind": "prospect"})
+        created.raise_for_status()
+        path = f"/api/v1/customers/{created.json()['id']}"
+        direct_p50, gateway_p50 = latency((customer_port, path), (gateway_port, path), token)
+        runs: dict[str, list[float]] = {"direct": [], "gateway": []}
+        cpu: list[float] = []
+        for _ in range(ROUNDS):
+            for name, port in (("direct", customer_port), ("gateway", gateway_port)):
+                rps, cpu_us = throughput(port, path, token, ROUND_SECONDS)
+                runs[name].append(rps)
+                cpu.append(cpu_us)
+    return {"direct_rps": statistics.median(runs["direct"]), "direct_p50_ms": direct_p50,
+            "gateway_rps": statistics.median(runs["gateway"]), "gateway_p50_ms": gateway_p50,
+            "gateway_runs": runs, "client_cpu_us": statistics.median(cpu)}
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(figures(), indent=2))
