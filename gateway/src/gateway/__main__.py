@@ -6,4 +6,4 @@ from gateway.app import create_app
 from gateway.config import MIGRATIONS
 
 if __name__ == "__main__":
-    main(ServiceDefinition(name="gateway", migrations=MIGRATIONS, create_app=create_app))
+    main(ServiceDefinition(name="gateway", migrations=MIGRATIONS, create_app=create_app, publishes_events=False))

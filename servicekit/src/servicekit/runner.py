@@ -27,6 +27,7 @@ class ServiceDefinition:
     migrations: Path
     create_app: Callable[[Settings], Flask]
     subscriptions: Callable[[], list[Subscription]] = field(default=lambda: [])
+    publishes_events: bool = True
 
 
 def stop_on_signals() -> threading.Event:
@@ -37,8 +38,24 @@ def stop_on_signals() -> threading.Event:
     return stop
 
 
+def serve_metrics(settings: Settings) -> None:
+    """Expose this process's metrics on CRM_METRICS_PORT, for relay and consumer processes that have no
+    web port of their own (in containers; locally they share the web process's multiprocess folder)."""
+    port = settings.extra.get("CRM_METRICS_PORT")
+    if not port:
+        return
+    from prometheus_client import REGISTRY, CollectorRegistry, multiprocess, start_http_server
+
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    start_http_server(int(port), addr=os.environ.get("CRM_BIND_HOST", "127.0.0.1"), registry=registry)
+
+
 def run_relay(settings: Settings) -> None:
     """Run the outbox relay of a service until signalled."""
+    serve_metrics(settings)
     relay = Relay(settings.service, make_session_factory(make_engine(settings.database_url)),
                   lambda: connect(settings), batch_size=settings.relay_batch_size,
                   poll_interval=settings.relay_poll_interval, max_backoff=settings.relay_max_backoff)
@@ -49,6 +66,7 @@ def run_consumer(settings: Settings, subscriptions: list[Subscription]) -> None:
     """Run a service's event consumer until signalled."""
     if not subscriptions:
         raise SystemExit(f"{settings.service} consumes no events")
+    serve_metrics(settings)
     consumer = Consumer(make_session_factory(make_engine(settings.database_url)), subscriptions,
                         lambda: connect(settings), max_retries=settings.consumer_max_retries,
                         retry_delay=settings.consumer_retry_delay, prefetch=settings.consumer_prefetch)
@@ -107,6 +125,8 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
         bind = args.bind or f"{os.environ.get('CRM_BIND_HOST', '127.0.0.1')}:{settings.port}"
         run_web(definition.create_app(settings), settings, args.workers, bind)
     elif args.command == "relay":
+        if not definition.publishes_events:
+            raise SystemExit(f"{definition.name} publishes no events: it has no relay")
         run_relay(settings)
     else:
         run_consumer(settings, definition.subscriptions())

@@ -116,6 +116,8 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
     @app.after_request
     def _finish(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.get("request_id", "")
+        if response.status_code == 401:
+            response.headers.setdefault("WWW-Authenticate", 'Bearer realm="guanxi"')  # RFC 9110 §11.6.1
         route = request.url_rule.rule if request.url_rule else "unmatched"
         timer = g.get("timer")
         if timer is not None:

@@ -50,6 +50,7 @@ def test_no_credentials_is_401_problem(client):
     assert response.status_code == 401
     assert response.content_type == "application/problem+json"
     assert response.json["status"] == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_a_forged_token_is_401(client):
