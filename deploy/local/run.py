@@ -15,7 +15,6 @@ import urllib.request
 from pathlib import Path
 
 from honcho.manager import Manager
-
 from servicekit.config import DEFAULT_PORTS, shared_secret
 
 #: (service, process) pairs, in start order. A service with events to apply adds its "consume" here.
@@ -38,7 +37,7 @@ def admin_password(var_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def announce_when_ready(url: str, password: str, stop: threading.Event) -> None:
+def announce_when_ready(url: str, password: str, var_dir: Path, stop: threading.Event) -> None:
     """Print where to go and how to log in once the gateway says every service is ready."""
     deadline = time.monotonic() + 120
     while not stop.is_set() and time.monotonic() < deadline:
@@ -55,7 +54,7 @@ def announce_when_ready(url: str, password: str, stop: threading.Event) -> None:
           f"   Login:    admin / {password}\n"
           f"   Get a token:  curl -s -X POST {url}/api/v1/auth/token -H 'Content-Type: application/json' \\\n"
           f"                   -d '{{\"username\": \"admin\", \"password\": \"{password}\"}}'\n"
-          f"   State:    {os.environ['CRM_VAR_DIR']}\n"
+          f"   State:    {var_dir}\n"
           f" Press Ctrl-C to stop everything.\n{bar}\n", flush=True)
 
 
@@ -82,7 +81,7 @@ def main() -> int:
                             env={**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)})
     stop = threading.Event()
     url = f"http://127.0.0.1:{os.environ.get('CRM_GATEWAY_PORT', DEFAULT_PORTS['gateway'])}"
-    threading.Thread(target=announce_when_ready, args=(url, password, stop), daemon=True).start()
+    threading.Thread(target=announce_when_ready, args=(url, password, var_dir, stop), daemon=True).start()
     manager.loop()
     stop.set()
     return manager.returncode or 0

@@ -1,0 +1,66 @@
+"""`make run`'s launcher on the embedded default (SQLite files and the filesystem bus): it starts every
+process, says where to go and how to log in, serves the API, and stops everything on Ctrl-C."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from processes import ROOT, base_env, free_port
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_launcher_runs_the_system_on_the_embedded_default_and_stops_on_ctrl_c(tmp_path):
+    var_dir = tmp_path / "var"
+    gateway_port, customer_port = free_port(), free_port()
+    env = base_env(var_dir)
+    env.update({"CRM_GATEWAY_PORT": str(gateway_port), "CRM_CUSTOMER_PORT": str(customer_port),
+                "CRM_WEB_WORKERS": "1"})
+    log = (tmp_path / "run.log").open("w+b")
+    launcher = subprocess.Popen([sys.executable, "deploy/local/run.py"], cwd=ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while b"Guanxi is running" not in (tmp_path / "run.log").read_bytes():
+            assert launcher.poll() is None, (tmp_path / "run.log").read_text()
+            assert time.monotonic() < deadline, (tmp_path / "run.log").read_text()
+            time.sleep(0.3)
+        banner = (tmp_path / "run.log").read_text()
+        password = (var_dir / "admin-password").read_text().strip()
+        assert f"admin / {password}" in banner
+        assert f"http://127.0.0.1:{gateway_port}/api/v1" in banner
+        assert {"customer.db", "gateway.db"} <= {path.name for path in var_dir.iterdir()}
+
+        gateway = f"http://127.0.0.1:{gateway_port}"
+        token = httpx.post(f"{gateway}/api/v1/auth/token",
+                           json={"username": "admin", "password": password}).json()["access_token"]
+        created = httpx.post(f"{gateway}/api/v1/customers", headers={"Authorization": f"Bearer {token}"},
+                             json={"name": "陈静", "phone": "13700137000", "kind": "owner"})
+        assert created.status_code == 201, created.text
+        metrics = ""
+        for _ in range(50):  # the relay publishes the event onto the embedded bus
+            metrics = httpx.get(f"http://127.0.0.1:{customer_port}/metrics").text
+            if 'events_published_total{service="customer",type="customer.created.v1"} 1.0' in metrics:
+                break
+            time.sleep(0.2)
+        assert 'outbox_backlog{service="customer"} 0.0' in metrics
+        assert 'events_published_total{service="customer",type="customer.created.v1"} 1.0' in metrics
+    finally:
+        launcher.send_signal(signal.SIGINT)
+        try:
+            launcher.wait(30)
+        finally:
+            try:  # nothing the launcher started may outlive the test
+                os.killpg(launcher.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            log.close()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{gateway_port}/healthz", timeout=2)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{customer_port}/healthz", timeout=2)
