@@ -45,11 +45,11 @@ class Processes:
         """Run a one-shot command (a migration) to completion."""
         subprocess.run([sys.executable, "-m", *args], env=self.env, cwd=ROOT, check=True, timeout=120)
 
-    def start(self, name: str, *args: str) -> subprocess.Popen:
-        """Start a long-running process, its output going to a log file."""
+    def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+        """Start a long-running process (with `env` added to the shared environment), logging to a file."""
         log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen([sys.executable, *args], env=self.env, cwd=ROOT, stdout=log,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen([sys.executable, *args], env={**self.env, **(env or {})}, cwd=ROOT,
+                                   stdout=log, stderr=subprocess.STDOUT)
         self.running.append((name, process, log))
         return process
 

@@ -34,9 +34,13 @@ def system(tmp_path_factory, postgres_database, amqp_url):
     processes = Processes(env, var_dir)
     processes.run("customer", "migrate")
     processes.run("gateway", "migrate")
-    processes.start("customer-web", "-m", "customer", "web")
-    processes.start("customer-relay", "-m", "customer", "relay")
-    processes.start("gateway-web", "-m", "gateway", "web")
+    metrics = {service: var_dir / "metrics" / service for service in ("customer", "gateway")}
+    for folder in metrics.values():
+        folder.mkdir(parents=True)
+    customer_env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics["customer"])}
+    processes.start("customer-web", "-m", "customer", "web", env=customer_env)
+    processes.start("customer-relay", "-m", "customer", "relay", env=customer_env)
+    processes.start("gateway-web", "-m", "gateway", "web", env={"PROMETHEUS_MULTIPROC_DIR": str(metrics["gateway"])})
     gateway = f"http://127.0.0.1:{gateway_port}"
     try:
         wait_until_ready(f"{gateway}/readyz")
@@ -136,3 +140,21 @@ def test_one_openapi_document_and_readiness_for_the_whole_api(system):
     ready = httpx.get(f"{gateway}/readyz")
     assert ready.status_code == 200
     assert ready.json()["services"]["customer"] == "ready"
+
+
+def test_metrics_add_up_every_worker_and_the_relay(system):
+    gateway, customer = system
+    headers = token(gateway)
+    created = httpx.post(f"{gateway}/api/v1/customers", headers=headers,
+                         json={"name": "周杰", "phone": "13600136000", "kind": "owner"})
+    assert created.status_code == 201, created.text
+    url = f"{customer}/api/v1/customers/{created.json()['id']}"
+    for _ in range(30):  # a new connection each time: both gunicorn workers answer some of them
+        assert httpx.get(url, headers=headers).status_code == 200
+    text = httpx.get(f"{customer}/metrics").text
+    line = ('http_requests_total{method="GET",route="/api/v1/customers/<uuid:customer_id>",'
+            'service="customer",status="200"}')
+    counted = [float(row.rsplit(" ", 1)[1]) for row in text.splitlines() if row.startswith(line)]
+    assert counted == [30.0]
+    published = [row for row in text.splitlines() if row.startswith("events_published_total")]
+    assert published, "the relay's counters show on the web process's /metrics"

@@ -61,6 +61,9 @@ def http_exception_problem(error: HTTPException) -> Response:
     if status == 422 and "messages" in data:
         extra["errors"] = flatten_validation_messages(data["messages"])
         detail = "The request body has invalid fields: " + ", ".join(sorted(extra["errors"]))
+    elif "messages" in data:  # e.g. webargs' 400 for a body that is not JSON
+        extra["errors"] = flatten_validation_messages(data["messages"])
+        detail = "; ".join(message for messages in extra["errors"].values() for message in messages)
     else:
         detail = data.get("message") or error.description
     response = problem_response(status, error.name, detail, **extra)

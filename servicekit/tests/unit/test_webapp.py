@@ -76,6 +76,7 @@ def test_malformed_json_is_a_400_problem(client):
                            headers=auth_headers("agent"))
     assert response.status_code == 400
     assert response.content_type == "application/problem+json"
+    assert "JSON" in response.json["detail"]
 
 
 def test_chinese_text_round_trips_unescaped(client):
