@@ -13,6 +13,10 @@ from prometheus_client import Counter, Histogram
 
 from gateway.config import GatewayConfig
 
+#: Seconds a pooled connection may sit idle before the gateway drops it. It must be shorter than the services'
+#: own keep-alive timeout (gunicorn's default, 2 s): a connection the service closes at the very moment the
+#: gateway reuses it fails the request with a reset, which the client would see as a 502.
+KEEPALIVE_EXPIRY = 1.0
 UPSTREAM_DURATION = Histogram("gateway_upstream_duration_seconds",
                               "Time until a service's response headers arrive, by service.", ["service"])
 UPSTREAM_FAILURES = Counter("gateway_upstream_failures_total",
@@ -44,7 +48,8 @@ class Upstreams:
                     base_url=self.config.upstreams[service],
                     timeout=httpx.Timeout(self.config.upstream_timeout, connect=self.config.connect_timeout,
                                           pool=self.config.connect_timeout),
-                    limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+                    limits=httpx.Limits(max_connections=200, max_keepalive_connections=50,
+                                        keepalive_expiry=KEEPALIVE_EXPIRY),
                     follow_redirects=False,
                     trust_env=False,  # a proxy set for outbound traffic must not sit between gateway and services
                     headers={"Accept-Encoding": "identity"},  # bodies pass through byte for byte
