@@ -2,7 +2,6 @@
 on a migrated SQLite file."""
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,7 +16,6 @@ from gateway.adapters import passwords
 from gateway.app import create_app
 from gateway.config import MIGRATIONS
 from servicekit.config import Settings
-from servicekit.db import upgrade
 from servicekit.testing import TEST_SECRET
 from werkzeug.serving import make_server
 
@@ -93,19 +91,10 @@ def upstreams() -> Iterator[dict[str, EchoUpstream]]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory) -> Path:
-    """A gateway database migrated once; each test gets a copy."""
-    path = tmp_path_factory.mktemp("template") / "gateway.db"
-    upgrade(f"sqlite:///{path}", MIGRATIONS)
-    return path
-
-
 @pytest.fixture
-def make_gateway(tmp_path: Path, upstreams, migrated_database: Path) -> Callable[..., Flask]:
+def make_gateway(tmp_path: Path, upstreams, migrated_sqlite) -> Callable[..., Flask]:
     """A factory of gateway apps on a fresh, migrated SQLite database; keyword args become CRM_* variables."""
-    shutil.copy(migrated_database, tmp_path / "gateway.db")
-    database_url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    database_url = migrated_sqlite(MIGRATIONS, "gateway")
 
     def make(**variables: str) -> Flask:
         env = {"CRM_VAR_DIR": str(tmp_path / "var"), "CRM_AUTH_SECRET": TEST_SECRET,

@@ -1,9 +1,7 @@
 """Fixtures of the customer service's tests: an app on a fresh database, its client, its events."""
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,22 +38,10 @@ def build_app(settings) -> Flask:
     return create_app(settings)
 
 
-@pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory) -> Path:
-    """A SQLite file migrated once by the real migrations; each test gets a copy (fast, still fresh)."""
-    path = tmp_path_factory.mktemp("template") / "customer.db"
-    upgrade(f"sqlite:///{path}", MIGRATIONS)
-    return path
-
-
 @pytest.fixture
-def app(make_settings, migrated_sqlite: Path) -> Iterator[Flask]:
+def app(make_settings, migrated_sqlite) -> Iterator[Flask]:
     """The customer app on a fresh SQLite file; at the end its events are checked against the contract."""
-    settings = make_settings("customer")
-    target = Path(settings.database_url.removeprefix("sqlite:///"))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(migrated_sqlite, target)
-    application = create_app(settings)
+    application = create_app(make_settings("customer", database_url=migrated_sqlite(MIGRATIONS, "customer")))
     yield application
     assert_events_keep_contract(application)
     service_context(application).engine.dispose()

@@ -9,6 +9,7 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from servicekit.problems import problem_response
 
+from gateway.adapters import rate_counters
 from gateway.config import GatewayConfig
 
 #: Probes and scrapes must never be refused.
@@ -23,8 +24,11 @@ def caller_key() -> str:
 def install_limits(app: Flask, config: GatewayConfig, login: Blueprint) -> Limiter:
     """Limit every route per caller, and `login` per client address against password guessing."""
     # An application limit is one allowance per caller across every route (a default limit would be per route).
+    storage_uri = config.rate_limit_storage_uri
+    if storage_uri == "memory://":
+        storage_uri = f"{rate_counters.SCHEME}://"  # limits' MemoryStorage starts a thread per request
     limiter = Limiter(caller_key, app=app, application_limits=[config.rate_limit],
-                      storage_uri=config.rate_limit_storage_uri, strategy="fixed-window",
+                      storage_uri=storage_uri, strategy="fixed-window",
                       application_limits_exempt_when=lambda: request.path in EXEMPT_PATHS)
     limiter.limit(config.token_rate_limit, key_func=lambda: f"login:{get_remote_address()}")(login)
 
