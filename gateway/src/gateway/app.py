@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, *, config: GatewayConfig | None
     app = create_service_app(
         settings, "Guanxi gateway", [auth_api.blp, users_api.blp, api_keys_api.blp],
         check_broker=False, engine=engine, public_paths=auth_api.PUBLIC_PATHS | {openapi.PATH},
-        authenticate=authenticator(settings))
+        authenticate=authenticator(settings), idempotency=False)  # the services behind it keep the keys
     upstreams = Upstreams(config)
     app.extensions["gateway"] = GatewayState(config, upstreams)
     proxy.register_routes(app)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -46,6 +47,19 @@ inbox = Table(
     Column("event_id", String(36), primary_key=True),
     Column("type", String(200), nullable=False),
     Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+
+#: Answers to writes sent with an Idempotency-Key (servicekit.idempotency), per caller.
+idempotency_keys = Table(
+    "idempotency_keys", kit_metadata,
+    Column("key", String(200), primary_key=True),
+    Column("caller", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("status", Integer, nullable=True),  # None while the first request is being processed
+    Column("body", LargeBinary, nullable=True),
+    Column("headers", Text, nullable=True),
 )
 
 

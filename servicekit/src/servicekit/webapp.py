@@ -73,12 +73,14 @@ def bearer_identity(secret: str) -> auth.Identity:
 def create_service_app(settings: Settings, title: str, blueprints: Iterable = (), *,
                        check_broker: bool = True, engine: Engine | None = None,
                        public_paths: Iterable[str] = (),
-                       authenticate: Callable[[], auth.Identity] | None = None) -> Flask:
+                       authenticate: Callable[[], auth.Identity] | None = None,
+                       idempotency: bool = True) -> Flask:
     """A Flask app for one service, with everything the kit gives every service wired in.
 
     `public_paths` are served without authentication besides the kit's own (health, metrics, OpenAPI).
     `authenticate` reads the current request and returns its caller or raises Problem(401); by default
-    it verifies the bearer token.
+    it verifies the bearer token. With `idempotency`, writes honour an `Idempotency-Key` header
+    (servicekit.idempotency).
     """
     from servicekit.bus import check_broker as broker_ready
 
@@ -126,6 +128,11 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
             metrics.HTTP_DURATION.labels(settings.service, request.method, route).observe(timer.seconds)
         metrics.HTTP_REQUESTS.labels(settings.service, request.method, route, str(response.status_code)).inc()
         return response
+
+    if idempotency:  # after the authentication hook above: keys belong to the caller
+        from servicekit import idempotency as idempotency_keys
+
+        idempotency_keys.register(app, engine)
 
     @app.teardown_request
     def _reset(_exc) -> None:

@@ -123,3 +123,52 @@ def test_metrics_count_requests_by_route_template_and_show_the_outbox_backlog(ap
     text = client.get("/metrics").get_data(as_text=True)
     assert 'http_requests_total{method="POST",route="/api/v1/things",service="customer",status="201"}' in text
     assert 'outbox_backlog{service="customer"} 1.0' in text
+
+
+def test_a_write_retried_with_the_same_idempotency_key_is_done_once_and_answered_alike(app, client):
+    made = []
+
+    @app.post("/api/v1/orders")
+    def make_order():
+        made.append(1)
+        return {"order": len(made)}, 201, {"Location": f"/api/v1/orders/{len(made)}"}
+
+    headers = {**auth_headers("agent"), "Idempotency-Key": "k-1"}
+    first = client.post("/api/v1/orders", json={"n": 1}, headers=headers)
+    again = client.post("/api/v1/orders", json={"n": 1}, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json == first.json == {"order": 1}
+    assert again.headers["Location"] == "/api/v1/orders/1"
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert len(made) == 1
+    other_caller = client.post("/api/v1/orders", json={"n": 1},
+                               headers={**auth_headers("agent", "someone.else"), "Idempotency-Key": "k-1"})
+    assert other_caller.json == {"order": 2}, "keys belong to their caller"
+
+
+def test_an_idempotency_key_reused_for_another_request_is_refused(app, client):
+    @app.post("/api/v1/orders")
+    def make_order():
+        return {"ok": True}, 201
+
+    headers = {**auth_headers("agent"), "Idempotency-Key": "k-2"}
+    assert client.post("/api/v1/orders", json={"n": 1}, headers=headers).status_code == 201
+    reused = client.post("/api/v1/orders", json={"n": 2}, headers=headers)
+    assert reused.status_code == 422
+    assert "Idempotency-Key" in reused.json["errors"]
+
+
+def test_a_failed_write_releases_its_idempotency_key(app, client):
+    attempts = []
+
+    @app.post("/api/v1/flaky")
+    def flaky():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("database went away")
+        return {"ok": True}, 201
+
+    headers = {**auth_headers("agent"), "Idempotency-Key": "k-3"}
+    assert client.post("/api/v1/flaky", json={}, headers=headers).status_code == 500
+    assert client.post("/api/v1/flaky", json={}, headers=headers).status_code == 201
+    assert len(attempts) == 2

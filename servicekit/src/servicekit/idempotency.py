@@ -1,0 +1,98 @@
+"""Idempotency keys: a write retried with the same `Idempotency-Key` is done once and answered alike.
+
+A client that did not hear the answer to a POST (timeout, dropped connection) sends it again with the
+same key; the service replays the first answer instead of acting twice (PRODUCT contract 3.1;
+https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/).
+
+- The key is claimed (a row committed) before the view runs, so a concurrent twin gets 409 instead of
+  running alongside; the answer is stored when the view is done. A failed request (5xx, or an error)
+  releases the key, so it can be retried.
+- Keys belong to the caller: the same key from two callers are two keys. The same key with another
+  method, path or body is a 422. Keys are kept for `ttl` seconds (24 hours by default).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, Response, g, request
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from servicekit.db import idempotency_keys
+from servicekit.problems import problem_response
+
+HEADER = "Idempotency-Key"
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+REPLAYED_HEADERS = ("Content-Type", "Location", "ETag")
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256(f"{request.method} {request.path}?{request.query_string.decode()}\n".encode())
+    digest.update(request.get_data(cache=True))
+    return digest.hexdigest()
+
+
+def register(app: Flask, engine: Engine, ttl_seconds: int = 86400) -> None:
+    """Honour `Idempotency-Key` on every write of `app` (after authentication)."""
+
+    @app.before_request
+    def _claim() -> Response | None:
+        key = request.headers.get(HEADER)
+        identity = g.get("identity")
+        if key is None or request.method not in WRITES or identity is None:
+            return None
+        if not 1 <= len(key) <= 200:
+            return problem_response(422, "Unprocessable Entity", f"{HEADER} must be 1 to 200 characters.",
+                                    errors={HEADER: ["Must be 1 to 200 characters."]})
+        caller, fingerprint, now = identity.subject, _fingerprint(), datetime.now(UTC)
+        try:
+            with engine.begin() as connection:
+                connection.execute(delete(idempotency_keys).where(
+                    idempotency_keys.c.created_at < now - timedelta(seconds=ttl_seconds)))
+                connection.execute(idempotency_keys.insert().values(
+                    key=key, caller=caller, fingerprint=fingerprint, created_at=now))
+        except IntegrityError:
+            with engine.connect() as connection:
+                stored = connection.execute(select(idempotency_keys).where(
+                    idempotency_keys.c.key == key, idempotency_keys.c.caller == caller)).one()
+        else:
+            g.idempotency_key = (key, caller)
+            return None
+        if stored.fingerprint != fingerprint:
+            return problem_response(422, "Unprocessable Entity",
+                                    f"This {HEADER} was used for a different request; use a new key.",
+                                    errors={HEADER: ["Already used for a different request."]})
+        if stored.status is None:
+            return problem_response(409, "Conflict", f"A request with this {HEADER} is still being processed.")
+        response = Response(stored.body, status=stored.status)
+        for name, value in json.loads(stored.headers).items():
+            response.headers[name] = value
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+    @app.after_request
+    def _store(response: Response) -> Response:
+        claimed = g.pop("idempotency_key", None)
+        if claimed is None:
+            return response
+        key, caller = claimed
+        where = (idempotency_keys.c.key == key, idempotency_keys.c.caller == caller)
+        with engine.begin() as connection:
+            if response.status_code >= 500 or response.is_streamed:
+                connection.execute(delete(idempotency_keys).where(*where))
+            else:
+                headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
+                connection.execute(update(idempotency_keys).where(*where).values(
+                    status=response.status_code, body=response.get_data(), headers=json.dumps(headers)))
+        return response
+
+    @app.teardown_request
+    def _release(error: BaseException | None) -> None:
+        claimed = g.pop("idempotency_key", None)
+        if claimed is not None:  # the view raised past the error handlers: let the client retry
+            with engine.begin() as connection:
+                connection.execute(delete(idempotency_keys).where(
+                    idempotency_keys.c.key == claimed[0], idempotency_keys.c.caller == claimed[1]))
