@@ -50,17 +50,8 @@ class Subscription:
 
 def apply_once(sessions: sessionmaker[Session], queue: str, event: Event, handler: Handler) -> str:
     """Apply `event` with `handler` unless `queue` already did; return "applied" or "duplicate"."""
-    token = correlation_id.set(event.correlationid)
     try:
-        with unit_of_work(sessions) as session:
-            seen = session.execute(select(inbox.c.event_id).where(
-                inbox.c.queue == queue, inbox.c.event_id == event.id)).first()
-            if seen:
-                return "duplicate"
-            session.execute(inbox.insert().values(queue=queue, event_id=event.id, type=event.type,
-                                                  applied_at=datetime.now(UTC)))
-            handler(session, event)
-        return "applied"
+        return apply_batch(sessions, [(queue, event, handler)])[0]
     except IntegrityError:
         # Either a concurrent delivery of the same event won the race, or the handler broke a constraint.
         with unit_of_work(sessions) as session:
@@ -68,8 +59,6 @@ def apply_once(sessions: sessionmaker[Session], queue: str, event: Event, handle
                     inbox.c.queue == queue, inbox.c.event_id == event.id)).first():
                 return "duplicate"
         raise
-    finally:
-        correlation_id.reset(token)
 
 
 def apply_batch(sessions: sessionmaker[Session], items: list[tuple[str, Event, Handler]]) -> list[str]:
