@@ -116,7 +116,8 @@ class VisitArgs(Schema):
     notes = _text(5000)
     odometer_km = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=5_000_000))
     amount = fields.Decimal(allow_none=True, places=2, validate=validate.Range(min=0, max=100_000_000),
-                            metadata={"description": "CNY."})
+                            # numbers in the OpenAPI document (apispec would write the Decimal bounds as strings)
+                            metadata={"description": "CNY.", "minimum": 0, "maximum": 100_000_000})
     service_type = _text(100)
     channel = fields.String(allow_none=True, validate=validate.OneOf(visits.CALLBACK_CHANNELS))
     satisfaction = fields.String(allow_none=True, validate=validate.OneOf(visits.SATISFACTION))
