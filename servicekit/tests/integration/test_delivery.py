@@ -248,3 +248,26 @@ def test_a_real_broker_restart_loses_nothing_and_applies_nothing_twice(amqp_url,
     assert pending(pg_sessions) == 0
     applied = [row.event_id for row in applied_rows(pg_sessions)]
     assert sorted(applied) == sorted(written), "every event applied, none twice"
+
+
+def test_a_relay_killed_mid_way_loses_nothing(amqp_url, broker, pg_sessions, queue_name):
+    """kill -9 while the outbox drains; the next relay publishes the rest (and, at most, a batch again)."""
+    bind_test_queue(broker, queue_name)
+    written = write_events(pg_sessions, 5000, subjects=20)
+    database_url = pg_sessions.kw["bind"].url.render_as_string(hide_password=False)
+    victim = subprocess.Popen([sys.executable, str(HERE / "relay_process.py"), database_url, amqp_url],
+                              env={**os.environ, "PYTHONPATH": str(HERE.parent)})
+    try:
+        assert wait_for(lambda: pending(pg_sessions) < 4000, timeout=60), "the relay got going"
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(10)
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+    assert pending(pg_sessions) > 0, "killed before the end"
+    relay = Relay("test", pg_sessions, lambda: Connection(amqp_url))
+    relay.drain()
+    relay.close()
+    received = [body["id"] for body in read_queue(broker, queue_name, wait=2)]
+    assert set(received) == set(written), "no event lost"
+    assert len(received) - len(written) <= 2 * 100, "at most the batches in flight went out twice"
