@@ -4,8 +4,9 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 from flask import Flask, Response, json
+from urllib3 import Timeout
+from urllib3.exceptions import HTTPError
 
 from gateway.adapters.upstreams import Upstreams
 from gateway.service.openapi import CachedDocument, Document, merge_documents
@@ -19,10 +20,12 @@ def fetch_service_documents(upstreams: Upstreams, timeout: float) -> tuple[dict[
 
     def fetch(service: str) -> Document | None:
         try:
-            response = upstreams.client(service).get("/openapi.json", timeout=timeout)
-            response.raise_for_status()
-            document = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
+            response = upstreams.pool(service).request(
+                "GET", upstreams.prefixes[service] + "/openapi.json", timeout=Timeout(connect=timeout, read=timeout))
+            if not 200 <= response.status < 300:
+                raise ValueError(f"status {response.status}")
+            document = json.loads(response.data)
+        except (HTTPError, ValueError) as exc:
             log.warning("no OpenAPI document from the %s service: %r", service, exc)
             return None
         return document if isinstance(document, dict) else None

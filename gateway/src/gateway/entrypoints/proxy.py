@@ -5,10 +5,11 @@ import logging
 from collections.abc import Iterator
 from urllib.parse import quote
 
-import httpx
 from flask import Flask, Response, current_app, g, request
 from servicekit.metrics import Timer
 from servicekit.problems import Problem
+from urllib3 import BaseHTTPResponse, HTTPConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, ProtocolError, ReadTimeoutError
 
 from gateway.adapters.upstreams import UPSTREAM_DURATION, UPSTREAM_FAILURES, Upstreams
 from gateway.config import ROUTES
@@ -23,6 +24,9 @@ RETURNED = ("Content-Type", "Content-Length", "Content-Disposition", "ETag", "La
 #: Absolute URLs in these headers point at the service; the client must be sent to the gateway instead.
 REWRITTEN = ("Location", "Link")
 CHUNK = 64 * 1024
+#: Methods sent a second time, on a fresh connection, when a pooled one turns out to be closed by the service
+#: before any answer (RFC 9110 9.2.2 allows it for idempotent methods; a POST or PATCH is never repeated).
+RETRIED = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 
 def upstreams() -> Upstreams:
@@ -51,34 +55,50 @@ def _request_headers() -> dict[str, str]:
     return headers
 
 
-def _response_headers(upstream: httpx.Response, service_url: str) -> dict[str, str]:
-    headers = {name: upstream.headers[name] for name in RETURNED if name in upstream.headers}
-    gateway_url = request.host_url.rstrip("/")
+def _response_headers(upstream: BaseHTTPResponse, service_url: str) -> dict[str, str]:
+    received = upstream.headers
+    headers = {name: received[name] for name in RETURNED if name in received}
     for name in REWRITTEN:
         if name in headers:
-            headers[name] = headers[name].replace(service_url, gateway_url)
+            headers[name] = headers[name].replace(service_url, request.host_url.rstrip("/"))
     return headers
 
 
-def _send(service: str) -> httpx.Response:
+def _call(pool: HTTPConnectionPool, method: str, target: str, body: bytes, headers: dict[str, str]
+          ) -> BaseHTTPResponse:
+    return pool.urlopen(method, target, body=body or None, headers=headers, preload_content=False,
+                        decode_content=False)
+
+
+def _send(service: str) -> BaseHTTPResponse:
     """Send the current request to `service`; map every way it can fail to a problem naming it."""
-    client = upstreams().client(service)
+    state = upstreams()
+    pool = state.pool(service)
+    method = request.method
     body = request.get_data(cache=False)
-    outgoing = client.build_request(request.method, _raw_target(), headers=_request_headers(),
-                                    content=body if body or request.method in ("POST", "PUT", "PATCH") else None)
+    target = state.prefixes[service] + _raw_target()
+    headers = _request_headers()
     try:
         with Timer() as timer:
-            response = client.send(outgoing, stream=True)
-    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            try:
+                response = _call(pool, method, target, body, headers)
+            except ProtocolError:
+                if method not in RETRIED:
+                    raise
+                # Most likely a pooled connection the service closed just as it was reused: send once more.
+                # urllib3 closed the failed connection and put it back on top of the (last in, first out)
+                # pool, so the second attempt reconnects rather than trying another idle connection.
+                response = _call(pool, method, target, body, headers)
+    except ConnectTimeoutError as exc:  # NewConnectionError (refused, unresolvable) is one too
         UPSTREAM_FAILURES.labels(service, "unavailable").inc()
         log.warning("%s service unavailable: %r", service, exc)
         raise Problem(503, "Service Unavailable", f"The {service} service is unavailable; try again shortly.",
                       service=service) from None
-    except httpx.TimeoutException:
+    except ReadTimeoutError:
         UPSTREAM_FAILURES.labels(service, "timeout").inc()
         raise Problem(504, "Gateway Timeout", f"The {service} service did not answer in time.",
                       service=service) from None
-    except httpx.TransportError as exc:
+    except HTTPError as exc:
         UPSTREAM_FAILURES.labels(service, "bad_response").inc()
         log.warning("%s service failed mid-call: %r", service, exc)
         raise Problem(502, "Bad Gateway", f"The {service} service broke off its answer.",
@@ -87,16 +107,21 @@ def _send(service: str) -> httpx.Response:
     return response
 
 
-def _stream(service: str, upstream: httpx.Response) -> Iterator[bytes]:
+def _stream(service: str, upstream: BaseHTTPResponse) -> Iterator[bytes]:
     """The upstream body, chunk by chunk; the connection goes back to the pool at the end."""
+    complete = False
     try:
-        yield from upstream.iter_raw(CHUNK)
-    except httpx.TransportError as exc:
+        while chunk := upstream.read(CHUNK, decode_content=False):
+            yield chunk
+        complete = True
+    except HTTPError as exc:
         # The status line is already out: all that is left is to cut the body short and say so in the log.
         UPSTREAM_FAILURES.labels(service, "broken_body").inc()
         log.warning("%s service broke off a response body: %r", service, exc)
     finally:
-        upstream.close()
+        if not complete:
+            upstream.close()  # unread bytes (or a client that went away) make the connection unusable
+        upstream.release_conn()
 
 
 def forward(prefix: str, rest: str = "") -> Response:
@@ -107,7 +132,7 @@ def forward(prefix: str, rest: str = "") -> Response:
                       service=service)
     upstream = _send(service)
     headers = _response_headers(upstream, upstreams().services[service])
-    response = Response(_stream(service, upstream), status=upstream.status_code, headers=headers,
+    response = Response(_stream(service, upstream), status=upstream.status, headers=headers,
                         direct_passthrough=True)
     if "Content-Type" not in upstream.headers:
         del response.headers["Content-Type"]  # not Flask's text/html default on, say, a 204

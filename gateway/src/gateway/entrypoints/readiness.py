@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 from flask import Response, current_app
 from servicekit.db import ping
 from servicekit.problems import problem_response
 from servicekit.webapp import service_context
+from urllib3 import Timeout
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, ReadTimeoutError
 
 from gateway.adapters.upstreams import Upstreams
 
@@ -15,14 +16,15 @@ from gateway.adapters.upstreams import Upstreams
 def service_state(upstreams: Upstreams, service: str, timeout: float) -> str:
     """"ready", "not_ready" (it answered, but not 200), "timeout" or "unreachable"."""
     try:
-        response = upstreams.client(service).get("/readyz", timeout=timeout)
-    except httpx.ConnectTimeout:
+        response = upstreams.pool(service).request(
+            "GET", upstreams.prefixes[service] + "/readyz", timeout=Timeout(connect=timeout, read=timeout))
+    except ConnectTimeoutError:  # a refused connection too
         return "unreachable"
-    except httpx.TimeoutException:
+    except ReadTimeoutError:
         return "timeout"
-    except httpx.TransportError:
+    except HTTPError:
         return "unreachable"
-    return "ready" if response.status_code == 200 else "not_ready"
+    return "ready" if response.status == 200 else "not_ready"
 
 
 def service_states(upstreams: Upstreams, timeout: float) -> dict[str, str]:
