@@ -49,5 +49,5 @@ def test_counting_starts_no_thread(clock, monkeypatch):
 
 
 def test_the_gateway_counts_in_process_by_default(make_gateway):
-    (limiter,) = make_gateway().extensions["limiter"]
+    limiter = make_gateway().extensions["rate_limits"]
     assert isinstance(limiter.storage, ProcessCounters)

@@ -74,5 +74,5 @@ def install_limits(app: Flask, config: GatewayConfig, login: Blueprint) -> RateL
     """
     limits = RateLimits(config, login)
     app.before_request(limits.check)
-    app.extensions["limiter"] = {limits}  # where flask-limiter kept its limiters, for whoever inspects them
+    app.extensions["rate_limits"] = limits
     return limits
