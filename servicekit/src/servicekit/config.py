@@ -51,7 +51,7 @@ class Settings:
     var_dir: Path
     port: int
     log_level: str = "INFO"
-    relay_batch_size: int = 500
+    relay_batch_size: int = 1000
     relay_poll_interval: float = 0.2
     relay_max_backoff: float = 30.0
     consumer_max_retries: int = 3
@@ -74,7 +74,7 @@ class Settings:
             var_dir=var_dir,
             port=_int(env, prefix + "PORT", DEFAULT_PORTS.get(service, 8000)),
             log_level=env.get("CRM_LOG_LEVEL", "INFO"),
-            relay_batch_size=_int(env, "CRM_RELAY_BATCH_SIZE", 500),
+            relay_batch_size=_int(env, "CRM_RELAY_BATCH_SIZE", 1000),
             relay_poll_interval=_float(env, "CRM_RELAY_POLL_INTERVAL", 0.2),
             relay_max_backoff=_float(env, "CRM_RELAY_MAX_BACKOFF", 30.0),
             consumer_max_retries=_int(env, "CRM_CONSUMER_MAX_RETRIES", 3),

@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from kombu import Connection
-from sqlalchemy import func, select, update
+from sqlalchemy import BigInteger, ColumnElement, any_, func, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +23,13 @@ from servicekit.bus import Outgoing, Publisher, read_in_chunks
 from servicekit.db import outbox
 
 log = logging.getLogger(__name__)
+
+
+def _id_among(session: Session, ids: list[int]) -> ColumnElement[bool]:
+    """`outbox.id IN ids`; on PostgreSQL as `= ANY(array)`: one parameter instead of hundreds to render."""
+    if session.get_bind().dialect.name == "postgresql":
+        return outbox.c.id == any_(literal(ids, ARRAY(BigInteger)))
+    return outbox.c.id.in_(ids)
 
 
 def in_aggregate_order(session: Session, claimed: list[Row], in_flight: Sequence[int] = ()) -> list[Row]:
@@ -37,7 +45,7 @@ def in_aggregate_order(session: Session, claimed: list[Row], in_flight: Sequence
     elsewhere = dict(session.execute(
         select(outbox.c.subject, func.min(outbox.c.id))
         .where(outbox.c.published_at.is_(None), outbox.c.id < max(ids),
-               outbox.c.id.not_in([*ids, *in_flight]))
+               ~_id_among(session, [*ids, *in_flight]))
         .group_by(outbox.c.subject)).all())
     return [row for row in claimed if row.id < elsewhere.get(row.subject, row.id + 1)]
 
@@ -46,9 +54,11 @@ class Relay:
     """Moves events from a service's outbox to the broker."""
 
     def __init__(self, service: str, sessions: sessionmaker[Session], connect: Callable[[], Connection],
-                 batch_size: int = 500, poll_interval: float = 0.2, max_backoff: float = 30.0) -> None:
+                 batch_size: int = 1000, poll_interval: float = 0.2, max_backoff: float = 30.0,
+                 in_flight: int = 2) -> None:
         self.service, self.sessions, self.connect = service, sessions, connect
         self.batch_size, self.poll_interval, self.max_backoff = batch_size, poll_interval, max_backoff
+        self.in_flight = in_flight  # batches sent but not yet confirmed (PostgreSQL; SQLite allows one)
         self._connection: Connection | None = None
         self._publisher: Publisher | None = None
 
@@ -83,7 +93,7 @@ class Relay:
         batch is committed only after the broker confirmed it and every batch sent before it.
         """
         publisher = self._ensure_publisher()
-        depth = 2 if self.sessions.kw["bind"].dialect.name == "postgresql" else 1
+        depth = self.in_flight if self.sessions.kw["bind"].dialect.name == "postgresql" else 1
         in_flight: deque[tuple[Session, list[Row], int]] = deque()
         published = batches = 0
         session: Session | None = None
@@ -98,7 +108,7 @@ class Relay:
                         last = publisher.send([Outgoing(topology.EVENTS.name, row.type, row.body, row.event_id)
                                                for row in rows])
                         # Marked while the broker stores them; committed only once they are confirmed.
-                        session.execute(update(outbox).where(outbox.c.id.in_([row.id for row in rows]))
+                        session.execute(update(outbox).where(_id_among(session, [row.id for row in rows]))
                                         .values(published_at=datetime.now(UTC)))
                         in_flight.append((session, rows, last))
                     else:
