@@ -158,3 +158,16 @@ def test_metrics_add_up_every_worker_and_the_relay(system):
     assert counted == [30.0]
     published = [row for row in text.splitlines() if row.startswith("events_published_total")]
     assert published, "the relay's counters show on the web process's /metrics"
+
+
+def test_a_create_retried_with_its_idempotency_key_through_the_gateway_is_done_once(system):
+    gateway, _ = system
+    headers = {**token(gateway), "Idempotency-Key": f"create-{uuid.uuid4().hex}"}
+    body = {"name": "吴芳", "phone": "13500135000", "kind": "prospect"}
+    first = httpx.post(f"{gateway}/api/v1/customers", headers=headers, json=body)
+    again = httpx.post(f"{gateway}/api/v1/customers", headers=headers, json=body)
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    without_key = httpx.post(f"{gateway}/api/v1/customers", headers=token(gateway), json=body)
+    assert without_key.status_code == 409, "a plain retry is a duplicate phone"

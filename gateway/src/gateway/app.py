@@ -17,7 +17,7 @@ from gateway.entrypoints.limits import install_limits
 from gateway.service.accounts import ensure_first_admin
 
 #: Headers a browser script may read from a cross-origin answer.
-CORS_EXPOSED = ["X-Request-ID", "ETag", "Location", "Link", "X-Pagination", "Retry-After"]
+CORS_EXPOSED = ["X-Request-ID", "ETag", "Location", "Link", "X-Pagination", "Retry-After", "Idempotent-Replayed"]
 
 
 @dataclass
