@@ -171,3 +171,12 @@ def test_a_create_retried_with_its_idempotency_key_through_the_gateway_is_done_o
     assert again.headers["Idempotent-Replayed"] == "true"
     without_key = httpx.post(f"{gateway}/api/v1/customers", headers=token(gateway), json=body)
     assert without_key.status_code == 409, "a plain retry is a duplicate phone"
+
+
+def test_a_page_number_beyond_any_listing_is_a_422_everywhere(system):
+    gateway, _ = system
+    headers = token(gateway)
+    for listing in ("customers", "users", "api-keys"):
+        response = httpx.get(f"{gateway}/api/v1/{listing}", headers=headers, params={"page": 10**20})
+        assert response.status_code == 422, (listing, response.text)
+        assert "page" in response.json()["errors"]

@@ -46,7 +46,7 @@ def flatten_validation_messages(messages: Any) -> dict[str, list[str]]:
 
     if isinstance(messages, dict):
         for location, fields in messages.items():
-            prefix = "" if location in ("json", "form", "json_or_form") else str(location)
+            prefix = "" if location in ("json", "form", "json_or_form", "query") else str(location)
             walk(fields, prefix)
     else:
         walk(messages, "")

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_smorest import Blueprint
 from servicekit.auth import requires
+from servicekit.pagination import Blueprint
 from servicekit.problems import Problem
 from servicekit.webapp import service_context
 

@@ -81,9 +81,9 @@ def test_q_matches_name_phone_suffix_plate_or_vin(client, archive):
 
 
 @pytest.mark.parametrize("query,field", [
-    ("page=0", "query.page"), ("page_size=201", "query.page_size"), ("page_size=abc", "query.page_size"),
-    ("kind=vip", "query.kind"), ("stage=gold", "query.stage"), ("created_from=yesterday", "query.created_from"),
-    ("phone=12", "phone"), ("phone=abcd", "phone"), ("vin=ABC", "vin"), ("q=", "q"), ("color=red", "query.color"),
+    ("page=0", "page"), ("page_size=201", "page_size"), ("page_size=abc", "page_size"),
+    ("kind=vip", "kind"), ("stage=gold", "stage"), ("created_from=yesterday", "created_from"),
+    ("phone=12", "phone"), ("phone=abcd", "phone"), ("vin=ABC", "vin"), ("q=", "q"), ("color=red", "color"),
 ])
 def test_bad_filter_values_are_422s_naming_them(client, query, field):
     response = client.get(f"/api/v1/customers?{query}", headers=READER)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, date
 
 from marshmallow import Schema, ValidationError, fields, validate
+from servicekit.pagination import MAX_PAGE
 
 from customer.domain import lifecycle, visits
 from customer.domain.assets import ASSET_KINDS
@@ -70,7 +71,7 @@ class CustomerPatchArgs(CustomerArgs):
 class PageArgs(Schema):
     """Which page of a listing."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
