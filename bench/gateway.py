@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from servicekit.processes import Processes, clean_env, free_port, wait_until_ready
 from servicekit.testing import ThrowawayDatabases, throwaway_vhost
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,68 +43,6 @@ WARMUP = 200
 CONCURRENCY = 8
 ROUND_SECONDS = 2.0
 ROUNDS = 5
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 40.0) -> None:
-    """Wait for `url` to answer 200; raise naming the last answer, or at once if the process died."""
-    deadline, last = time.monotonic() + timeout, "no answer"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the process exited with {process.returncode}")
-        try:
-            response = httpx.get(url, timeout=2)
-            if response.status_code == 200:
-                return
-            last = f"{response.status_code} {response.text[:300]}"
-        except httpx.HTTPError as exc:
-            last = repr(exc)
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} not ready after {timeout}s: {last}")
-
-
-class Processes:
-    """Service processes sharing one environment, their output in log files; stopped together."""
-
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
-        self.env, self.log_dir = env, log_dir
-        self.running: list[tuple[str, subprocess.Popen, object]] = []
-
-    def run(self, *args: str) -> None:
-        """Run a one-shot command (a migration) to completion."""
-        subprocess.run([sys.executable, "-m", *args], env=self.env, cwd=ROOT, check=True, timeout=120,
-                       stdout=subprocess.DEVNULL)
-
-    def start(self, name: str, *args: str) -> subprocess.Popen:
-        """Start `python -m <args>` in the background."""
-        log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop()
-        process = subprocess.Popen([sys.executable, "-m", *args], env=self.env, cwd=ROOT, stdout=log,
-                                   stderr=subprocess.STDOUT)
-        self.running.append((name, process, log))
-        return process
-
-    def stop(self) -> None:
-        """SIGTERM everything started, SIGKILL what does not go within 15 s."""
-        for _, process, _ in self.running:
-            process.terminate()
-        for _, process, log in self.running:
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            log.close()
-
-    def logs(self) -> str:
-        """The tail of every process's log, for an error report."""
-        return "\n".join(f"--- {name}\n{(self.log_dir / f'{name}.log').read_text(errors='replace')[-3000:]}"
-                         for name, _, _ in self.running)
 
 
 class Client:
@@ -258,10 +196,9 @@ def start_system(stack: ExitStack) -> System:
     amqp_url = stack.enter_context(throwaway_vhost("bench"))
     var_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="guanxi-bench-")))
     customer_port, gateway_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRM_", "PROMETHEUS_"))}
+    env = clean_env(var_dir)
     env.update({
-        "CRM_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1", "CRM_LOG_LEVEL": "WARNING",
-        "CRM_BROKER_URL": amqp_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
+        "CRM_LOG_LEVEL": "WARNING", "CRM_BROKER_URL": amqp_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
         "CRM_CUSTOMER_DATABASE_URL": databases.create("bench_customer"),
         "CRM_GATEWAY_DATABASE_URL": databases.create("bench_gateway"),
         "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD, "CRM_RATE_LIMIT": "1000000/minute",

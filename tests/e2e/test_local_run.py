@@ -7,18 +7,20 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
-from processes import ROOT, base_env, free_port
+from servicekit.processes import clean_env, free_port
 
 pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_launcher_runs_the_system_on_the_embedded_default_and_stops_on_ctrl_c(tmp_path):
     var_dir = tmp_path / "var"
     gateway_port, customer_port = free_port(), free_port()
-    env = base_env(var_dir)
+    env = clean_env(var_dir)
     env.update({"CRM_GATEWAY_PORT": str(gateway_port), "CRM_CUSTOMER_PORT": str(customer_port),
                 "CRM_WEB_WORKERS": "1"})
     log = (tmp_path / "run.log").open("w+b")

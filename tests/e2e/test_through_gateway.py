@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pika
 import pytest
-from processes import Processes, base_env, free_port, wait_until_ready
+from servicekit.processes import Processes, clean_env, free_port, wait_until_ready
 
 pytestmark = pytest.mark.e2e
 ADMIN_PASSWORD = "e2e-admin-password"
@@ -22,7 +22,7 @@ def system(tmp_path_factory, postgres_database, amqp_url):
     """The running system; yields (gateway URL, customer URL)."""
     var_dir = tmp_path_factory.mktemp("e2e")
     gateway_port, customer_port = free_port(), free_port()
-    env = base_env(var_dir)
+    env = clean_env(var_dir)
     env.update({
         "CRM_BROKER_URL": amqp_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
         "CRM_CUSTOMER_DATABASE_URL": postgres_database("e2e_customer"),
@@ -38,9 +38,9 @@ def system(tmp_path_factory, postgres_database, amqp_url):
     for folder in metrics.values():
         folder.mkdir(parents=True)
     customer_env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics["customer"])}
-    processes.start("customer-web", "-m", "customer", "web", env=customer_env)
-    processes.start("customer-relay", "-m", "customer", "relay", env=customer_env)
-    processes.start("gateway-web", "-m", "gateway", "web", env={"PROMETHEUS_MULTIPROC_DIR": str(metrics["gateway"])})
+    processes.start("customer-web", "customer", "web", env=customer_env)
+    processes.start("customer-relay", "customer", "relay", env=customer_env)
+    processes.start("gateway-web", "gateway", "web", env={"PROMETHEUS_MULTIPROC_DIR": str(metrics["gateway"])})
     gateway = f"http://127.0.0.1:{gateway_port}"
     try:
         wait_until_ready(f"{gateway}/readyz")
