@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -195,20 +195,33 @@ class Consumer:
             for sub, message, _ in parsed:
                 self._process(connection, publisher, amqp, sub, message)
             return
+        counts: Counter[tuple[str, str]] = Counter()
         for (sub, message, _), outcome in zip(parsed, future.result(), strict=True):
+            counts[sub.queue, outcome] += 1
             if message.delivery_info.get("redelivered"):
-                metrics.EVENTS_REDELIVERED.labels(sub.queue).inc()
-            if outcome == "duplicate":
-                metrics.EVENTS_DUPLICATES.labels(sub.queue).inc()
-            metrics.EVENTS_CONSUMED.labels(sub.queue, outcome).inc()
-            metrics.HANDLER_DURATION.labels(sub.queue).observe(timer.seconds / len(parsed))
+                counts[sub.queue, "redelivered"] += 1
             if not amqp:
                 message.ack()
+        self._count_batch(counts, timer.seconds / len(parsed))
         if amqp and parsed:
             # One ack for the whole batch: it is a prefix of the channel's deliveries, so every tag up to
             # the last one is either in it or already settled.
             last = max((message for _, message, _ in parsed), key=lambda message: message.delivery_tag)
             last.channel.basic_ack(last.delivery_tag, multiple=True)
+
+    @staticmethod
+    def _count_batch(counts: Counter[tuple[str, str]], seconds_per_event: float) -> None:
+        """Metrics for a batch, one call per queue and outcome rather than per event."""
+        for (queue, outcome), count in counts.items():
+            if outcome == "redelivered":
+                metrics.EVENTS_REDELIVERED.labels(queue).inc(count)
+                continue
+            metrics.EVENTS_CONSUMED.labels(queue, outcome).inc(count)
+            if outcome == "duplicate":
+                metrics.EVENTS_DUPLICATES.labels(queue).inc(count)
+            duration = metrics.HANDLER_DURATION.labels(queue)
+            for _ in range(count):
+                duration.observe(seconds_per_event)
 
     def _process(self, connection: Connection, publisher: Publisher, amqp: bool,
                  sub: Subscription, message: Message) -> None:
