@@ -6,7 +6,7 @@ the other services left unconfigured and the rate limit far above what the bench
 
 - latency: one client on one keep-alive connection per target, sequential GETs in interleaved blocks
   (direct, gateway, direct, ...) so that machine noise falls on both alike; the p50 of each.
-- throughput: CONCURRENCY clients in threads, each on its own keep-alive connection, for a fixed time;
+- throughput: CONCURRENCY (32) clients in threads, each on its own keep-alive connection, for a fixed time;
   direct and gateway interleaved, the median of ROUNDS rounds of each.
 
 The load generator shares the machine (two cores) with both servers, so it must be cheap: each client is a
@@ -40,7 +40,7 @@ WORKERS = 2
 LATENCY_REQUESTS = 1000
 LATENCY_BLOCK = 100
 WARMUP = 200
-CONCURRENCY = 8
+CONCURRENCY = 32
 ROUND_SECONDS = 2.0
 ROUNDS = 5
 
