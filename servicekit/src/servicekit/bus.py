@@ -225,3 +225,17 @@ def read_in_chunks(connection: Connection, chunk: int = 16384) -> None:
     if isinstance(transport, TCPTransport) and hasattr(transport, "_read_buffer"):
         recv = transport.sock.recv
         transport._quick_recv = lambda size: recv(max(size, chunk))
+
+
+def frame_buffered(connection: Connection) -> bool:
+    """True when a whole AMQP frame already sits in py-amqp's read buffer (see `read_in_chunks`).
+
+    Reading it then needs no wait, so the caller can skip the socket timeout that py-amqp would set
+    and reset around every read (two system calls per frame).
+    """
+    transport = getattr(connection.connection, "transport", None)
+    buffer = getattr(transport, "_read_buffer", b"")
+    if len(buffer) < 7:
+        return False
+    size = int.from_bytes(buffer[3:7], "big")  # type (1 octet), channel (2), size (4), payload, frame-end (1)
+    return len(buffer) >= 7 + size + 1

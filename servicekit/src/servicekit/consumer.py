@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicekit import metrics, topology
-from servicekit.bus import Outgoing, Publisher, read_in_chunks
+from servicekit.bus import Outgoing, Publisher, frame_buffered, read_in_chunks
 from servicekit.db import inbox, unit_of_work
 from servicekit.events import Event, InvalidEvent, correlation_id, parse_event
 
@@ -161,7 +161,7 @@ class Consumer:
         try:
             connection.drain_events(timeout=timeout)
             while len(self._received) < self.prefetch:
-                connection.drain_events(timeout=0.001)
+                connection.drain_events(timeout=None if frame_buffered(connection) else 0.001)
         except TimeoutError:
             pass
         connection.heartbeat_check()
