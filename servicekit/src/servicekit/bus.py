@@ -129,7 +129,9 @@ class Publisher:
             with _coalesced_writes(self.connection):
                 for message in messages:
                     properties = {"content_type": CONTENT_TYPE, "content_encoding": "utf-8", "delivery_mode": 2,
-                                  "message_id": message.message_id, "application_headers": message.headers}
+                                  "message_id": message.message_id}
+                    if message.headers:
+                        properties["application_headers"] = message.headers
                     if message.expiration_ms is not None:
                         properties["expiration"] = str(message.expiration_ms)
                     channel.basic_publish(amqp.Message(message.body.encode(), **properties),
