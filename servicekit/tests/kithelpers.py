@@ -50,6 +50,16 @@ def sqlite_sessions(tmp_path):
     engine.dispose()
 
 
+def wait_for(predicate: Callable[[], object], timeout: float = 20.0, interval: float = 0.05) -> bool:
+    """Poll `predicate` until it is true or `timeout` passes; its last answer, as a bool."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return bool(predicate())
+
+
 def run_in_thread(target: Callable[[threading.Event], None]) -> tuple[threading.Thread, threading.Event]:
     """Start `target(stop)` in a daemon thread; return the thread and its stop event."""
     stop = threading.Event()

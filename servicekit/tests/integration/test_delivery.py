@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from kithelpers import applied_rows, read_queue, record_applied, run_in_thread, write_events
+from kithelpers import applied_rows, read_queue, record_applied, run_in_thread, wait_for, write_events
 from kombu import Connection
 from servicekit.bus import Outgoing, Publisher
 from servicekit.consumer import Consumer, Subscription
@@ -22,15 +22,6 @@ from servicekit import metrics, topology
 
 pytestmark = pytest.mark.integration
 HERE = Path(__file__).parent
-
-
-def wait_for(predicate, timeout=20.0, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
 
 
 def via(url: str, port: int) -> str:

@@ -1,8 +1,7 @@
 """Relay and consumer on the in-memory transport: the delivery rules without a broker."""
 import uuid
 
-import pytest
-from kithelpers import applied_rows, read_queue, record_applied, run_in_thread, write_events
+from kithelpers import applied_rows, read_queue, record_applied, run_in_thread, wait_for, write_events
 from kombu import Connection
 from servicekit.bus import Outgoing, Publisher
 from servicekit.consumer import Consumer, Subscription
@@ -11,25 +10,6 @@ from servicekit.relay import Relay
 from sqlalchemy import select
 
 from servicekit import topology
-
-
-def wait_for(predicate, timeout=10.0):
-    import time
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
-
-
-@pytest.fixture
-def url():
-    return f"memory://{uuid.uuid4().hex}"
-
-
-def connect(url):
-    return lambda: Connection("memory://")
 
 
 def make_consumer(sessions, queue, handler=record_applied, **kwargs):

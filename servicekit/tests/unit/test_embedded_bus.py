@@ -2,8 +2,9 @@
 import subprocess
 import sys
 import textwrap
+import time
 
-from kithelpers import applied_rows, record_applied, run_in_thread
+from kithelpers import applied_rows, record_applied, run_in_thread, wait_for
 from servicekit.bus import connect
 from servicekit.consumer import Consumer, Subscription
 
@@ -30,11 +31,8 @@ def test_an_event_published_by_another_process_reaches_a_bound_queue_and_only_th
     assert consumer.ready.wait(5)
     subprocess.run([sys.executable, "-c", PUBLISH, str(settings.var_dir)], check=True, timeout=60)
     try:
-        import time
-        deadline = time.monotonic() + 10
-        while len(applied_rows(sqlite_sessions)) < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.3)
+        wait_for(lambda: len(applied_rows(sqlite_sessions)) >= 3, timeout=10)
+        time.sleep(0.3)  # and nothing else (the unrelated event) arrives
     finally:
         stop.set()
         thread.join(5)
