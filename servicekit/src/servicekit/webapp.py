@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -110,7 +111,7 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
         g.correlation_token = correlation_id.set(g.request_id)
-        g.timer = metrics.Timer().__enter__()
+        g.started = time.perf_counter()
         if request.path in public or request.method == "OPTIONS":
             return None
         g.identity = authenticate()
@@ -122,10 +123,9 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
         if response.status_code == 401:
             response.headers.setdefault("WWW-Authenticate", 'Bearer realm="guanxi"')  # RFC 9110 §11.6.1
         route = request.url_rule.rule if request.url_rule else "unmatched"
-        timer = g.get("timer")
-        if timer is not None:
-            timer.__exit__()
-            metrics.HTTP_DURATION.labels(settings.service, request.method, route).observe(timer.seconds)
+        started = g.get("started")
+        if started is not None:
+            metrics.HTTP_DURATION.labels(settings.service, request.method, route).observe(time.perf_counter() - started)
         metrics.HTTP_REQUESTS.labels(settings.service, request.method, route, str(response.status_code)).inc()
         return response
 
