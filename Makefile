@@ -3,8 +3,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-PACKAGES := -e servicekit -e services/customer -e gateway
-PROJECT_FILES := servicekit/pyproject.toml services/customer/pyproject.toml gateway/pyproject.toml
+PACKAGES := -e servicekit -e services/customer -e services/complaint -e services/reminder -e services/reporting -e gateway
+PROJECT_FILES := servicekit/pyproject.toml $(wildcard services/*/pyproject.toml) gateway/pyproject.toml
 
 .PHONY: run test lint bench clean
 

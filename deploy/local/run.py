@@ -21,6 +21,11 @@ from servicekit.config import DEFAULT_PORTS, shared_secret
 PROCESSES = [
     ("customer", "web"),
     ("customer", "relay"),
+    ("complaint", "web"),
+    ("complaint", "relay"),
+    ("reminder", "web"),
+    ("reminder", "relay"),
+    ("reporting", "web"),
     ("gateway", "web"),
 ]
 SERVICES = list(dict.fromkeys(service for service, _ in PROCESSES))

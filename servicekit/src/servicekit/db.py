@@ -24,6 +24,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 #: Tables every service keeps beside its own: written by the kit, migrated by each service.
+#: Constraint and index names every service's tables follow, so migrations name them the same everywhere.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s", "pk": "pk_%(table_name)s"}
+
 kit_metadata = MetaData()
 
 outbox = Table(

@@ -28,6 +28,9 @@ class ServiceDefinition:
     create_app: Callable[[Settings], Flask]
     subscriptions: Callable[[], list[Subscription]] = field(default=lambda: [])
     publishes_events: bool = True
+    #: Further long-running processes by command name (an SLA scanner, a scheduler): each is called with
+    #: the settings and an event set on SIGTERM/SIGINT, and returns when it is set.
+    workers: dict[str, Callable[[Settings, threading.Event], None]] = field(default_factory=dict)
 
 
 def stop_on_signals() -> threading.Event:
@@ -116,6 +119,8 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
     web.add_argument("--bind", default=None, help="host:port (default CRM_BIND_HOST and the service port)")
     commands.add_parser("relay", help="publish the outbox")
     commands.add_parser("consume", help="apply events from the bus")
+    for name, worker in definition.workers.items():
+        commands.add_parser(name, help=(worker.__doc__ or "").strip().split("\n")[0] or None)
     args = parser.parse_args(argv)
     settings = Settings.from_env(definition.name)
     configure_logging(settings.log_level)
@@ -128,5 +133,8 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
         if not definition.publishes_events:
             raise SystemExit(f"{definition.name} publishes no events: it has no relay")
         run_relay(settings)
-    else:
+    elif args.command == "consume":
         run_consumer(settings, definition.subscriptions())
+    else:
+        serve_metrics(settings)
+        definition.workers[args.command](settings, stop_on_signals())

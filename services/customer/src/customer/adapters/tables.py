@@ -1,6 +1,7 @@
 """The customer service's tables; `metadata` is what its migrations target (the kit adds outbox, inbox)."""
 from __future__ import annotations
 
+from servicekit.db import NAMING_CONVENTION
 from sqlalchemy import (
                         JSON,
                         BigInteger,
@@ -16,9 +17,7 @@ from sqlalchemy import (
                         Text,
 )
 
-metadata = MetaData(naming_convention={
-    "ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s", "pk": "pk_%(table_name)s"})
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 _BIGID = BigInteger().with_variant(Integer, "sqlite")
 _UTC = DateTime(timezone=True)

@@ -1,0 +1,4 @@
+from complaint.adapters.tables import metadata
+from servicekit.migrations import run
+
+run(metadata, "complaint")

@@ -1,0 +1,9 @@
+"""The HTTP API under /api/v1/complaints."""
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+
+def blueprints() -> list[Blueprint]:
+    """Every blueprint of the API (imported here so nothing is built at package import)."""
+    return []
