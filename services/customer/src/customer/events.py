@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, fields, validate
+from servicekit.contracts import EventContract
 
 from customer.domain import lifecycle, visits
 
@@ -18,10 +19,6 @@ VISIT_DONE = "visit.done.v1"
 
 ASSET_KINDS = ("vehicle", "property_unit", "service_contract", "other")
 GENDERS = ("male", "female", "other")
-
-
-class InvalidEventData(RuntimeError):
-    """The service tried to emit data that breaks its own published contract (a bug, never input)."""
 
 
 def _text(length: int, **kwargs: Any) -> fields.String:
@@ -161,15 +158,6 @@ SCHEMAS: dict[str, Schema] = {
 }
 
 
-def validation_errors(type: str, data: dict[str, Any]) -> dict[str, Any]:
-    """What is wrong with `data` (already JSON) as the `data` of a `type` event; empty when it is right."""
-    return SCHEMAS[type].validate(data)
-
-
-def event_data(type: str, values: dict[str, Any]) -> dict[str, Any]:
-    """`values` dumped to JSON through the `type` schema; InvalidEventData if that breaks the contract."""
-    data = SCHEMAS[type].dump(values)
-    errors = validation_errors(type, data)
-    if errors:
-        raise InvalidEventData(f"{type} data breaks its schema: {errors}")
-    return data
+CONTRACT = EventContract("customer", SCHEMAS)
+validation_errors = CONTRACT.validation_errors
+event_data = CONTRACT.event_data

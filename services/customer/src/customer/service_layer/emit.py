@@ -3,12 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from servicekit.outbox import record_event
 from sqlalchemy.orm import Session
 
-from customer import events
-
-SERVICE = "customer"
+from customer.events import CONTRACT
 
 
 def emit(session: Session, type: str, customer_id: str, values: dict[str, Any]) -> None:
@@ -16,4 +13,4 @@ def emit(session: Session, type: str, customer_id: str, values: dict[str, Any]) 
 
     The subject is always the customer id, so subscribers see one customer's events in order.
     """
-    record_event(session, SERVICE, type, customer_id, events.event_data(type, values))
+    CONTRACT.emit(session, type, customer_id, values)
