@@ -65,7 +65,7 @@ class CustomerRepository:
         """Insert a new customer (its phones and tags too)."""
         self.session.execute(insert(customers).values(
             id=customer["id"], version=customer["version"], created_at=customer["created_at"],
-            updated_at=customer["updated_at"], **{name: customer.get(name) for name in COLUMNS}))
+            updated_at=customer["updated_at"], **{name: customer[name] for name in COLUMNS if name in customer}))
         self._write_phones(customer["id"], [customer["phone"], *customer["phones"]])
         self._write_tags(customer["id"], customer["tags"])
 

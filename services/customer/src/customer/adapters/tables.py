@@ -5,6 +5,8 @@ from servicekit.db import NAMING_CONVENTION
 from sqlalchemy import (
                         JSON,
                         BigInteger,
+                        Boolean,
+                        CheckConstraint,
                         Column,
                         Date,
                         DateTime,
@@ -12,9 +14,11 @@ from sqlalchemy import (
                         Index,
                         Integer,
                         MetaData,
+                        Numeric,
                         String,
                         Table,
                         Text,
+                        false,
 )
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -50,6 +54,56 @@ customers = Table(
     Column("external_id", String(100), index=True),
     Column("created_at", _UTC, nullable=False, index=True),
     Column("updated_at", _UTC, nullable=False),
+    # stores, membership, grading and lists, erasure (migration 0002)
+    Column("store_id", String(40), ForeignKey("stores.id"), index=True),
+    Column("tier", String(20), nullable=False, server_default="regular"),
+    Column("points_balance", Integer, nullable=False, server_default="0"),
+    Column("key_customer", Boolean, nullable=False, server_default=false()),
+    Column("blacklisted", Boolean, nullable=False, server_default=false()),
+    Column("blacklist_reason", String(500)),
+    Column("credit_limit", Numeric(14, 2)),
+    Column("erased_at", _UTC),
+    CheckConstraint("points_balance >= 0", name="ck_customers_points_balance_not_negative"),
+    Index("ix_customers_deputy_owner", "deputy_owner"),
+)
+
+#: The stores (门店) of the dealer group; customers and users belong to one or several.
+stores = Table(
+    "stores", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("region", JSON),
+    Column("address", String(500)),
+    Column("created_at", _UTC, nullable=False),
+)
+
+#: One row per change of a customer's points; the rows of a customer sum to its points_balance.
+points_ledger = Table(
+    "points_ledger", metadata,
+    Column("id", _BIGID, primary_key=True, autoincrement=True),
+    Column("customer_id", String(36), ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("at", _UTC, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("points", Integer, nullable=False),
+    Column("reason", String(500)),
+    # what the entry answers to (a visit, a year's expiry), so it is never counted twice
+    Column("ref", String(120), unique=True),
+    Column("actor", String(100), nullable=False),
+    Index("ix_points_ledger_customer_id_id", "customer_id", "id"),
+)
+
+#: Every grant or withdrawal of consent per channel, with when and where it was given (PIPL art. 14).
+consent_records = Table(
+    "consent_records", metadata,
+    Column("id", _BIGID, primary_key=True, autoincrement=True),
+    Column("customer_id", String(36), ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("granted", Boolean, nullable=False),
+    Column("given_at", _UTC, nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    Column("recorded_at", _UTC, nullable=False),
+    Index("ix_consent_records_customer_id_id", "customer_id", "id"),
 )
 
 #: Every number of every customer, primary first: the unique key makes a phone belong to one customer.
