@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import jwt
 from flask import g
+from sqlalchemy import ColumnElement, true
 
 from servicekit.problems import Problem
 
@@ -35,10 +36,28 @@ class Identity:
     subject: str
     role: str
     kind: str = "user"  # "user" or "api_key"
+    #: The stores (门店) the caller works for; none means the whole dealer group.
+    stores: tuple[str, ...] = ()
 
     def may(self, permission: str) -> bool:
         """True when this caller's role grants `permission`."""
         return self.role in PERMISSIONS[permission]
+
+    @property
+    def store_scope(self) -> frozenset[str] | None:
+        """The stores whose data the caller may see, or None for every store.
+
+        Admins and everyone not tied to a store (the group's managers, integrations) see all; a caller
+        tied to stores sees the records of those stores only.
+        """
+        if self.role == "admin" or not self.stores:
+            return None
+        return frozenset(self.stores)
+
+    def may_see_store(self, store_id: str | None) -> bool:
+        """True when a record of `store_id` (None: of no store) is within the caller's stores."""
+        scope = self.store_scope
+        return scope is None or store_id in scope
 
 
 def issue_token(secret: str, identity: Identity, ttl_seconds: int) -> str:
@@ -46,6 +65,8 @@ def issue_token(secret: str, identity: Identity, ttl_seconds: int) -> str:
     now = int(time.time())
     claims = {"sub": identity.subject, "role": identity.role, "kind": identity.kind,
               "iss": ISSUER, "iat": now, "exp": now + ttl_seconds}
+    if identity.stores:
+        claims["stores"] = list(identity.stores)
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -60,7 +81,11 @@ def verify_token(secret: str, token: str) -> Identity:
         raise Problem(401, "Unauthorized", "The bearer token is not valid.") from None
     if claims["role"] not in ROLES:
         raise Problem(401, "Unauthorized", "The bearer token names an unknown role.")
-    return Identity(subject=claims["sub"], role=claims["role"], kind=claims.get("kind", "user"))
+    stores = claims.get("stores", [])
+    if not isinstance(stores, list) or not all(isinstance(store, str) for store in stores):
+        raise Problem(401, "Unauthorized", "The bearer token's stores are not a list of store ids.")
+    return Identity(subject=claims["sub"], role=claims["role"], kind=claims.get("kind", "user"),
+                    stores=tuple(stores))
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -79,6 +104,23 @@ def current_identity() -> Identity:
     if identity is None:
         raise Problem(401, "Unauthorized", "Authentication is required.")
     return identity
+
+
+def store_condition(column: ColumnElement, identity: Identity | None = None) -> ColumnElement[bool]:
+    """A WHERE condition limiting rows to the caller's stores (`column` holds a row's store id).
+
+    Always true for a caller who sees every store; otherwise rows of no store are out of scope too.
+    """
+    scope = (identity or current_identity()).store_scope
+    return true() if scope is None else column.in_(sorted(scope))
+
+
+def require_store(store_id: str | None, identity: Identity | None = None) -> None:
+    """Raise Problem(403) unless the caller may work on records of `store_id`."""
+    identity = identity or current_identity()
+    if not identity.may_see_store(store_id):
+        raise Problem(403, "Forbidden", f"You work for the stores {', '.join(sorted(identity.stores))}; "
+                      f"{'records of no store' if store_id is None else f'store {store_id}'} are out of reach.")
 
 
 F = TypeVar("F", bound=Callable)

@@ -145,14 +145,15 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     return make
 
 
-def token_for(role: str, subject: str | None = None, secret: str = TEST_SECRET) -> str:
-    """A bearer token for a caller with `role` (signed with the test secret)."""
-    return issue_token(secret, Identity(subject or f"test-{role}", role), 3600)
+def token_for(role: str, subject: str | None = None, secret: str = TEST_SECRET,
+              stores: tuple[str, ...] = ()) -> str:
+    """A bearer token for a caller with `role` (signed with the test secret), tied to `stores` if any."""
+    return issue_token(secret, Identity(subject or f"test-{role}", role, stores=tuple(stores)), 3600)
 
 
-def auth_headers(role: str = "admin", subject: str | None = None) -> dict[str, str]:
-    """Headers that authenticate a test caller with `role`."""
-    return {"Authorization": f"Bearer {token_for(role, subject)}"}
+def auth_headers(role: str = "admin", subject: str | None = None, stores: tuple[str, ...] = ()) -> dict[str, str]:
+    """Headers that authenticate a test caller with `role` (limited to `stores` when given)."""
+    return {"Authorization": f"Bearer {token_for(role, subject, stores=stores)}"}
 
 
 class TcpProxy:

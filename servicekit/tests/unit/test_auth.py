@@ -3,8 +3,9 @@ import time
 
 import jwt
 import pytest
-from servicekit.auth import PERMISSIONS, Identity, issue_token, verify_token
+from servicekit.auth import PERMISSIONS, Identity, issue_token, require_store, store_condition, verify_token
 from servicekit.problems import Problem
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, select
 
 SECRET = "s" * 40
 
@@ -40,3 +41,55 @@ def test_viewers_read_but_do_not_write_and_only_admins_administer():
     assert viewer.may("read") and not viewer.may("write")
     assert agent.may("write") and not agent.may("manage")
     assert admin.may("admin") and set(PERMISSIONS["admin"]) == {"admin"}
+
+
+def test_a_token_carries_the_callers_stores():
+    token = issue_token(SECRET, Identity("li.na", "agent", stores=("sh01", "sh02")), 60)
+    assert verify_token(SECRET, token).stores == ("sh01", "sh02")
+    assert "stores" not in jwt.decode(issue_token(SECRET, Identity("a", "agent"), 60), SECRET, algorithms=["HS256"],
+                                      options={"verify_signature": False})
+
+
+def test_stores_that_are_not_a_list_of_ids_are_refused():
+    token = jwt.encode({"sub": "a", "role": "agent", "iss": "guanxi-gateway", "exp": int(time.time()) + 60,
+                        "stores": "sh01"}, SECRET, algorithm="HS256")
+    with pytest.raises(Problem) as caught:
+        verify_token(SECRET, token)
+    assert caught.value.status == 401
+
+
+def test_a_caller_tied_to_stores_sees_those_only_while_admins_and_group_staff_see_all():
+    store_agent = Identity("a", "agent", stores=("sh01",))
+    store_manager = Identity("m", "manager", stores=("sh01", "bj01"))
+    group_manager, admin = Identity("g", "manager"), Identity("x", "admin", stores=("sh01",))
+    assert store_agent.may_see_store("sh01") and not store_agent.may_see_store("bj01")
+    assert not store_agent.may_see_store(None)
+    assert store_manager.store_scope == {"sh01", "bj01"}
+    assert group_manager.store_scope is None and group_manager.may_see_store("bj01")
+    assert admin.store_scope is None and admin.may_see_store(None)
+
+
+def test_store_condition_limits_a_query_to_the_callers_stores():
+    rows = Table("rows", MetaData(), Column("id", Integer, primary_key=True), Column("store_id", String(40)))
+    engine = create_engine("sqlite://")
+    rows.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(rows.insert(), [{"id": 1, "store_id": "sh01"}, {"id": 2, "store_id": "bj01"},
+                                           {"id": 3, "store_id": None}])
+
+    def visible(identity: Identity) -> list[int]:
+        with engine.connect() as connection:
+            query = select(rows.c.id).where(store_condition(rows.c.store_id, identity)).order_by(rows.c.id)
+            return list(connection.execute(query).scalars())
+
+    assert visible(Identity("a", "agent", stores=("sh01",))) == [1]
+    assert visible(Identity("a", "agent", stores=("sh01", "bj01"))) == [1, 2]
+    assert visible(Identity("g", "manager")) == [1, 2, 3]
+
+
+def test_require_store_refuses_a_store_out_of_reach():
+    require_store("sh01", Identity("a", "agent", stores=("sh01",)))
+    require_store("bj01", Identity("g", "manager"))
+    with pytest.raises(Problem) as caught:
+        require_store("bj01", Identity("a", "agent", stores=("sh01",)))
+    assert caught.value.status == 403 and "bj01" in caught.value.detail
