@@ -25,3 +25,6 @@ SQL
 
 create_service_database customer "${CRM_CUSTOMER_DB_PASSWORD:-}"
 create_service_database gateway "${CRM_GATEWAY_DB_PASSWORD:-}"
+create_service_database complaint "${CRM_COMPLAINT_DB_PASSWORD:-}"
+create_service_database reminder "${CRM_REMINDER_DB_PASSWORD:-}"
+create_service_database reporting "${CRM_REPORTING_DB_PASSWORD:-}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import http.server
+import importlib
 import json
 import re
 import socket
@@ -129,7 +130,7 @@ def test_every_long_running_service_has_a_healthcheck(services: dict) -> None:
         check = service.get("healthcheck", {})
         if check.get("disable"):
             # Only a process without a port may go without: see the comment on customer-relay.
-            assert guanxi_command(service)[1] in ("relay", "consume"), f"{name} switched its healthcheck off"
+            assert guanxi_command(service)[1] != "web", f"{name} switched its healthcheck off"
             assert not service.get("ports") and not service.get("expose"), f"{name} serves a port unchecked"
         else:
             assert check.get("test", [None])[0] == "CMD" and len(check["test"]) > 1, f"{name}: no healthcheck"
@@ -197,10 +198,18 @@ def test_every_process_waits_for_its_own_migration(services: dict) -> None:
         assert migrations, f"{name} may start before the {package} schema exists"
 
 
+def commands_of(package: str) -> set[str]:
+    """The commands `python -m <package>` offers (the kit's and the service's own workers)."""
+    if package == "gateway":
+        return {"migrate", "web"}
+    definition = importlib.import_module(f"{package}.service").DEFINITION
+    return {"migrate", "web", "consume", *definition.workers} | ({"relay"} if definition.publishes_events else set())
+
+
 def test_every_process_runs_its_packages_image(services: dict) -> None:
     for name, service in guanxi_services(services).items():
         package, process = guanxi_command(service)
-        assert process in ("migrate", "web", "relay", "consume"), f"{name}: unknown process {process}"
+        assert process in commands_of(package), f"{name}: `python -m {package}` has no command {process}"
         build = service["build"]
         assert build["context"] == ".", f"{name}: the image needs the repository root as build context"
         dockerfile = (ROOT / build["dockerfile"]).read_text(encoding="utf-8")
