@@ -15,6 +15,7 @@ from sqlalchemy import (
                         Integer,
                         MetaData,
                         Numeric,
+                        SmallInteger,
                         String,
                         Table,
                         Text,
@@ -65,6 +66,8 @@ customers = Table(
     Column("erased_at", _UTC),
     CheckConstraint("points_balance >= 0", name="ck_customers_points_balance_not_negative"),
     Index("ix_customers_deputy_owner", "deputy_owner"),
+    # a merged customer stays as a tombstone that resolves to its survivor (migration 0003)
+    Column("merged_into", String(36), index=True),
 )
 
 #: The stores (门店) of the dealer group; customers and users belong to one or several.
@@ -171,4 +174,77 @@ history = Table(
     Column("action", String(40), nullable=False),
     Column("changes", JSON, nullable=False),
     Index("ix_history_customer_id_id", "customer_id", "id"),
+)
+
+#: Byte-order collation on PostgreSQL so prefix searches on keys are range scans of the plain btree index.
+_KEY = String(64).with_variant(String(64, collation="C"), "postgresql")
+
+#: What a name can be found by (customer.domain.pinyin): every suffix of the name, and the pinyin and its
+#: initials from every syllable on. "contains x" is then "some key starts with x": a range scan on `key`.
+customer_search_keys = Table(
+    "customer_search_keys", metadata,
+    Column("customer_id", String(36), ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", SmallInteger, primary_key=True),  # 0 name, 1 pinyin, 2 initials
+    Column("position", SmallInteger, primary_key=True),  # where in the name the key starts (0 = the start)
+    Column("key", _KEY, nullable=False),
+    Index("ix_customer_search_keys_key", "key", postgresql_include=["customer_id", "kind", "position"]),
+)
+
+#: One merge of two customers: who survived, the records as they were (for an exact undo), the window.
+customer_merges = Table(
+    "customer_merges", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("survivor_id", String(36), ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("merged_id", String(36), ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("actor", String(100), nullable=False),
+    Column("merged_at", _UTC, nullable=False),
+    Column("undo_until", _UTC, nullable=False),
+    Column("choices", JSON, nullable=False),
+    Column("survivor_before", JSON, nullable=False),
+    Column("merged_before", JSON, nullable=False),
+    Column("survivor_version", Integer, nullable=False),  # the survivor's version the merge left
+    Column("moved", JSON, nullable=False),  # {table: rows moved}
+    Column("undone_at", _UTC),
+    Column("undone_by", String(100)),
+)
+
+#: Every row a merge moved from the merged customer to the survivor, so an undo moves exactly those back.
+merge_moves = Table(
+    "merge_moves", metadata,
+    Column("merge_id", String(36), ForeignKey("customer_merges.id", ondelete="CASCADE"), primary_key=True),
+    Column("table_name", String(40), primary_key=True),
+    Column("row_id", String(40), primary_key=True),
+)
+
+#: A bulk import (CSV or XLSX): its options, progress and counts; its rows' errors are in import_errors.
+customer_imports = Table(
+    "customer_imports", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("status", String(20), nullable=False),  # running, done, failed
+    Column("mode", String(10), nullable=False),
+    Column("key", String(20), nullable=False),
+    Column("dry_run", Boolean, nullable=False),
+    Column("format", String(10), nullable=False),
+    Column("filename", String(200)),
+    Column("actor", String(100), nullable=False),
+    Column("rows_total", Integer, nullable=False),
+    Column("rows_done", Integer, nullable=False),
+    Column("created", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("problem", Text),  # why the whole import failed (an unreadable file), if it did
+    Column("created_at", _UTC, nullable=False),
+    Column("updated_at", _UTC, nullable=False),  # moves with every chunk: a stale one was interrupted
+    Column("finished_at", _UTC),
+)
+
+import_errors = Table(
+    "import_errors", metadata,
+    Column("id", _BIGID, primary_key=True, autoincrement=True),
+    Column("import_id", String(36), ForeignKey("customer_imports.id", ondelete="CASCADE"), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("column", String(100), nullable=False),
+    Column("message", String(1000), nullable=False),
+    Index("ix_import_errors_import_id_id", "import_id", "id"),
 )

@@ -1,0 +1,65 @@
+"""How a name can be found: by any part of it, by its pinyin and by the pinyin's initials.
+
+张三 is found by "张", "三", "张三", "zhangsan", "zhang", "san", "zs" and "s": every key below is a
+suffix of the name (or of its pinyin, cut at syllables), so "contains" becomes "a key starts with",
+which an ordinary index answers. Pinyin from pypinyin (https://github.com/mozillazg/python-pinyin),
+the most usual reading of each character in context.
+"""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from pypinyin import lazy_pinyin
+
+NAME, PINYIN, INITIALS = 0, 1, 2
+#: Longest key kept (longer names are found by their first KEY_LENGTH characters from any position).
+KEY_LENGTH = 64
+#: Keys start at most this far into a name (company names run long; people's names are 2 to 4 characters).
+MAX_POSITIONS = 32
+_SPACES = re.compile(r"[\s'’·.\-]+")
+_LATIN = re.compile(r"^[a-z0-9]+$")
+#: Surnames read otherwise than the character's usual reading (曾 zeng not ceng, 单 shan not dan).
+SURNAME_READINGS = {"曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "朴": "piao", "查": "zha", "区": "ou",
+                    "盖": "ge", "覃": "qin", "翟": "zhai", "缪": "miao", "秘": "bi", "种": "chong", "尉": "yu",
+                    "繁": "po", "员": "yun", "召": "shao", "宓": "fu", "芮": "rui", "臧": "zang"}
+
+
+class SearchKey(NamedTuple):
+    """One way to find a name: its kind (NAME, PINYIN or INITIALS), where it starts, the key itself."""
+
+    kind: int
+    position: int
+    key: str
+
+
+def fold(text: str) -> str:
+    """Text as keys and search terms compare it: lower case, no spaces, apostrophes, dots or dashes."""
+    return _SPACES.sub("", text.lower())
+
+
+def syllables(name: str) -> list[str]:
+    """The pinyin of each Chinese character of `name`, other runs (Latin letters, digits) kept whole."""
+    text = name.strip().lower()
+    sounds = [part for part in (fold(s) for s in lazy_pinyin(text)) if part]
+    if sounds and text[:1] in SURNAME_READINGS:
+        sounds[0] = SURNAME_READINGS[text[0]]
+    return sounds
+
+
+def search_keys(name: str) -> list[SearchKey]:
+    """Every key `name` is found by (no two the same kind, position and text)."""
+    folded = fold(name)
+    keys = [SearchKey(NAME, position, folded[position:position + KEY_LENGTH])
+            for position in range(min(len(folded), MAX_POSITIONS))]
+    sounds = syllables(name)
+    if sounds != [folded]:  # a name with Chinese characters in it: add its pinyin
+        for position in range(min(len(sounds), MAX_POSITIONS)):
+            keys.append(SearchKey(PINYIN, position, "".join(sounds[position:])[:KEY_LENGTH]))
+            keys.append(SearchKey(INITIALS, position, "".join(s[0] for s in sounds[position:])[:KEY_LENGTH]))
+    return keys
+
+
+def is_pinyin_term(term: str) -> bool:
+    """True when a search term could be pinyin or initials (Latin letters only, once folded)."""
+    return bool(_LATIN.match(fold(term))) and not fold(term).isdigit()
