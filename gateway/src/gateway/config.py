@@ -14,6 +14,7 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 #: Path prefix under /api/v1 -> the service that serves it (PRODUCT.md 2.5).
 ROUTES: dict[str, str] = {
     "customers": "customer",
+    "stores": "customer",
     "complaints": "complaint",
     "reminders": "reminder",
     "appointments": "reminder",

@@ -14,6 +14,8 @@ from gateway.domain.accounts import ApiKey, User
 def _utc(row: Any) -> dict[str, Any]:
     """The row as a dict with aware UTC datetimes (SQLite hands them back naive)."""
     values = dict(row)
+    if "stores" in values:
+        values["stores"] = tuple(values["stores"] or ())
     for name, value in values.items():
         if isinstance(value, datetime) and value.tzinfo is None:
             values[name] = value.replace(tzinfo=UTC)
@@ -44,13 +46,14 @@ class AccountRepository:
 
     def add_user(self, user: User) -> None:
         """Insert `user` (the primary key rejects a duplicate username)."""
-        self.session.execute(users.insert().values(**user.__dict__))
+        self.session.execute(users.insert().values(**{**user.__dict__, "stores": list(user.stores)}))
         self.session.flush()
 
     def save_user(self, user: User) -> None:
         """Write back the changeable fields of `user`."""
         self.session.execute(update(users).where(users.c.username == user.username).values(
-            role=user.role, active=user.active, password_hash=user.password_hash, updated_at=user.updated_at))
+            role=user.role, active=user.active, password_hash=user.password_hash, updated_at=user.updated_at,
+            stores=list(user.stores)))
 
     def api_key(self, key_id: str) -> ApiKey | None:
         """The API key with id `key_id`, or None."""

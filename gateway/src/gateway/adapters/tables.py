@@ -1,7 +1,7 @@
 """The gateway's tables: users and API keys (the kit's outbox and inbox live beside them)."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table
+from sqlalchemy import JSON, Boolean, Column, DateTime, MetaData, String, Table
 
 metadata = MetaData()
 
@@ -13,6 +13,8 @@ users = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # the store ids the user works for; empty: the whole dealer group
+    Column("stores", JSON, nullable=False, server_default="[]"),
 )
 
 api_keys = Table(

@@ -15,6 +15,9 @@ MAX_PASSWORD_LENGTH = 256
 USERNAME = re.compile(r"^[\w.@-]{1,64}$")
 API_KEY_PREFIX = "gx"
 API_KEY = re.compile(r"^gx_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
+#: A store id as the customer service names stores (it appears in URL paths).
+STORE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+MAX_STORES_PER_USER = 50
 
 
 class AccountError(Exception):
@@ -47,6 +50,8 @@ class User:
     password_hash: str
     created_at: datetime
     updated_at: datetime
+    #: The stores (门店) the user works for, and so the only ones whose data they see; empty: every store.
+    stores: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,11 @@ def check_password(password: str) -> None:
         raise ValueError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise ValueError(f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+
+
+def normalise_stores(stores: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The store ids of a user, each once, sorted."""
+    return tuple(sorted(set(stores)))
 
 
 def leaves_an_admin(user: User, new_role: str, new_active: bool, active_admins: int) -> bool:

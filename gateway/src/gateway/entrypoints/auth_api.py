@@ -26,5 +26,6 @@ def issue(credentials: dict) -> dict:
         # One answer for unknown user, wrong password and deactivated user: nothing to learn by guessing.
         raise Problem(401, "Unauthorized", "The username or password is wrong, or the user is deactivated.")
     ttl = context.settings.token_ttl_seconds
-    token = issue_token(context.settings.auth_secret, Identity(subject=user.username, role=user.role), ttl)
+    identity = Identity(subject=user.username, role=user.role, stores=user.stores)
+    token = issue_token(context.settings.auth_secret, identity, ttl)
     return {"access_token": token, "token_type": "Bearer", "expires_in": ttl}

@@ -4,11 +4,20 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 from servicekit.auth import ROLES
 
-from gateway.domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, USERNAME
+from gateway.domain.accounts import MAX_PASSWORD_LENGTH, MAX_STORES_PER_USER, MIN_PASSWORD_LENGTH, STORE_ID, USERNAME
 
 _role = validate.OneOf(ROLES, error="Must be one of: {choices}.")
 _password = validate.Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)
 _username = validate.Regexp(USERNAME, error="Use 1 to 64 letters, digits, '.', '_', '@' or '-'.")
+
+
+def _stores(**kwargs) -> fields.List:
+    return fields.List(
+        fields.String(validate=validate.Regexp(STORE_ID, error="A store id: up to 40 of a-z, 0-9, '_' and '-'.")),
+        validate=validate.Length(max=MAX_STORES_PER_USER),
+        metadata={"description": "Ids of the stores (门店) the user works for: they see those stores' data only. "
+                                 "Empty: the whole dealer group (admins always see everything)."},
+        **kwargs)
 
 
 class LoginSchema(Schema):
@@ -33,6 +42,7 @@ class UserCreateSchema(Schema):
     username = fields.String(required=True, validate=_username)
     password = fields.String(required=True, validate=_password, load_only=True)
     role = fields.String(required=True, validate=_role)
+    stores = _stores(load_default=list)
 
 
 class UserUpdateSchema(Schema):
@@ -41,6 +51,7 @@ class UserUpdateSchema(Schema):
     role = fields.String(validate=_role)
     password = fields.String(validate=_password, load_only=True)
     active = fields.Boolean()
+    stores = _stores()
 
 
 class UserSchema(Schema):
@@ -49,6 +60,7 @@ class UserSchema(Schema):
     username = fields.String(required=True)
     role = fields.String(required=True)
     active = fields.Boolean(required=True)
+    stores = fields.List(fields.String(), required=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
 

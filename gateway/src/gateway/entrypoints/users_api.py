@@ -29,7 +29,8 @@ def _unknown(username: str) -> Problem:
 def create(body: dict):
     """Add a user."""
     try:
-        return accounts.create_user(_sessions(), body["username"], body["password"], body["role"])
+        return accounts.create_user(_sessions(), body["username"], body["password"], body["role"],
+                                    body.get("stores", ()))
     except DuplicateUser:
         raise Problem(409, "Conflict", f"The username '{body['username']}' is taken.") from None
 

@@ -24,6 +24,7 @@ from gateway.domain.accounts import (
     key_matches,
     leaves_an_admin,
     new_api_key,
+    normalise_stores,
 )
 
 log = logging.getLogger(__name__)
@@ -47,12 +48,13 @@ def login(sessions: sessionmaker[Session], username: str, password: str) -> User
         return user
 
 
-def create_user(sessions: sessionmaker[Session], username: str, password: str, role: str) -> User:
-    """Add an active user; raise DuplicateUser when the username is taken."""
+def create_user(sessions: sessionmaker[Session], username: str, password: str, role: str,
+                stores: tuple[str, ...] | list[str] = ()) -> User:
+    """Add an active user (working for `stores`, or the whole group); raise DuplicateUser when the username is taken."""
     check_password(password)
     now = _now()
     user = User(username=username, role=role, active=True, password_hash=passwords.hash_password(password),
-                created_at=now, updated_at=now)
+                created_at=now, updated_at=now, stores=normalise_stores(stores))
     try:
         with unit_of_work(sessions) as session:
             repository = AccountRepository(session)
@@ -81,8 +83,9 @@ def get_user(sessions: sessionmaker[Session], username: str) -> User:
 
 
 def update_user(sessions: sessionmaker[Session], username: str, role: str | None = None,
-                password: str | None = None, active: bool | None = None) -> User:
-    """Change a user's role, password or active flag; refuse to leave the gateway without an admin."""
+                password: str | None = None, active: bool | None = None,
+                stores: tuple[str, ...] | list[str] | None = None) -> User:
+    """Change a user's role, password, active flag or stores; refuse to leave the gateway without an admin."""
     if password is not None:
         check_password(password)
     with unit_of_work(sessions) as session:
@@ -96,6 +99,7 @@ def update_user(sessions: sessionmaker[Session], username: str, role: str | None
             raise LastAdmin(username)
         changed = dataclasses.replace(
             user, role=new_role, active=new_active, updated_at=_now(),
+            stores=user.stores if stores is None else normalise_stores(stores),
             password_hash=user.password_hash if password is None else passwords.hash_password(password))
         repository.save_user(changed)
     return changed

@@ -1,0 +1,53 @@
+"""A user can be tied to stores: the token carries them to the services, which limit what the user sees."""
+from __future__ import annotations
+
+import jwt
+from servicekit.auth import verify_token
+from servicekit.testing import TEST_SECRET
+
+
+def _token(client, username: str, password: str = "password1") -> str:
+    return client.post("/api/v1/auth/token", json={"username": username, "password": password}).get_json()[
+        "access_token"]
+
+
+def test_a_user_tied_to_stores_gets_a_token_that_names_them(client, admin):
+    created = client.post("/api/v1/users", headers=admin, json={
+        "username": "wang.fang", "password": "password1", "role": "agent", "stores": ["sh02", "sh01", "sh01"]})
+    assert created.status_code == 201
+    assert created.get_json()["stores"] == ["sh01", "sh02"]
+    identity = verify_token(TEST_SECRET, _token(client, "wang.fang"))
+    assert identity.stores == ("sh01", "sh02")
+    assert identity.store_scope == {"sh01", "sh02"}
+
+
+def test_a_user_of_the_whole_group_has_no_stores_in_the_token(client, admin):
+    client.post("/api/v1/users", headers=admin, json={"username": "zhou", "password": "password1", "role": "manager"})
+    assert client.get("/api/v1/users/zhou", headers=admin).get_json()["stores"] == []
+    claims = jwt.decode(_token(client, "zhou"), options={"verify_signature": False})
+    assert "stores" not in claims
+    assert verify_token(TEST_SECRET, _token(client, "zhou")).store_scope is None
+
+
+def test_admin_moves_a_user_to_other_stores_and_the_next_token_says_so(client, admin):
+    client.post("/api/v1/users", headers=admin, json={
+        "username": "li", "password": "password1", "role": "agent", "stores": ["sh01"]})
+    changed = client.patch("/api/v1/users/li", headers=admin, json={"stores": ["bj01"]})
+    assert changed.status_code == 200 and changed.get_json()["stores"] == ["bj01"]
+    assert verify_token(TEST_SECRET, _token(client, "li")).stores == ("bj01",)
+    assert client.patch("/api/v1/users/li", headers=admin, json={"role": "viewer"}).get_json()["stores"] == ["bj01"]
+    client.patch("/api/v1/users/li", headers=admin, json={"stores": []})
+    assert verify_token(TEST_SECRET, _token(client, "li")).stores == ()
+
+
+def test_a_bad_store_id_is_422_and_creates_nothing(client, admin):
+    response = client.post("/api/v1/users", headers=admin, json={
+        "username": "bad", "password": "password1", "role": "agent", "stores": ["Shanghai Store!"]})
+    assert response.status_code == 422
+    assert "stores.0" in response.get_json()["errors"]
+    assert client.get("/api/v1/users/bad", headers=admin).status_code == 404
+
+
+def test_the_stores_path_goes_to_the_customer_service(client, admin, upstreams):
+    seen = client.get("/api/v1/stores/sh01", headers=admin).get_json()
+    assert seen["service"] == "customer" and seen["path"] == "/api/v1/stores/sh01"
