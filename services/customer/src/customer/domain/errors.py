@@ -50,3 +50,11 @@ class VersionConflict(DomainError):
     def __init__(self, expected: int, current: int) -> None:
         super().__init__(f"The customer is at version {current}, not {expected}; reload it and retry.")
         self.expected, self.current = expected, current
+
+
+class Conflict(DomainError):
+    """The record's present state does not allow the request; `details` name what would (or who holds it)."""
+
+    def __init__(self, message: str, **details: str | int | None) -> None:
+        super().__init__(message)
+        self.details = details

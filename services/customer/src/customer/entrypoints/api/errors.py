@@ -4,7 +4,15 @@ from __future__ import annotations
 from flask import Flask, Response
 from servicekit.problems import problem_response
 
-from customer.domain.errors import DomainError, DuplicatePhone, DuplicateVin, InvalidFields, NotFound, VersionConflict
+from customer.domain.errors import (
+    Conflict,
+    DomainError,
+    DuplicatePhone,
+    DuplicateVin,
+    InvalidFields,
+    NotFound,
+    VersionConflict,
+)
 
 
 def problem_for(error: DomainError) -> Response:
@@ -22,6 +30,8 @@ def problem_for(error: DomainError) -> Response:
         return problem_response(409, "Conflict", str(error), vin=error.vin,
                                 existing_asset_id=error.existing_asset_id,
                                 existing_customer_id=error.existing_customer_id)
+    if isinstance(error, Conflict):
+        return problem_response(409, "Conflict", str(error), **error.details)
     if isinstance(error, VersionConflict):
         return problem_response(409, "Conflict", str(error), current_version=error.current)
     return problem_response(400, "Bad Request", str(error))
