@@ -16,6 +16,8 @@ CUSTOMER_CREATED = "customer.created.v1"
 CUSTOMER_UPDATED = "customer.updated.v1"
 ASSET_REGISTERED = "asset.registered.v1"
 VISIT_DONE = "visit.done.v1"
+CUSTOMER_MERGED = "customer.merged.v1"
+CUSTOMER_UNMERGED = "customer.unmerged.v1"
 
 ASSET_KINDS = ("vehicle", "property_unit", "service_contract", "other")
 GENDERS = ("male", "female", "other")
@@ -146,6 +148,25 @@ class VisitDoneData(Schema):
     visit = fields.Nested(VisitData, required=True)
 
 
+class MergedData(Schema):
+    """`customer.merged.v1`: re-point every row of merged_id to survivor_id, remembering which (undo may follow)."""
+
+    survivor_id = fields.String(required=True)
+    merged_id = fields.String(required=True)
+    merged_at = fields.DateTime(required=True)
+    undo_until = fields.DateTime(required=True, metadata={"description": "customer.unmerged.v1 may come until then."})
+    merge_id = fields.String(metadata={"description": "The merge, as undone by customer.unmerged.v1."})
+
+
+class UnmergedData(Schema):
+    """`customer.unmerged.v1`: a merge undone; move the rows that came from restored_id back to it."""
+
+    survivor_id = fields.String(required=True)
+    restored_id = fields.String(required=True)
+    unmerged_at = fields.DateTime(required=True)
+    merge_id = fields.String()
+
+
 _CUSTOMER_FIELDS = tuple(CustomerData().fields)
 
 #: The schema of each event type's `data`.
@@ -155,6 +176,8 @@ SCHEMAS: dict[str, Schema] = {
     CUSTOMER_UPDATED: CustomerUpdatedData(partial=tuple(f for f in _CUSTOMER_FIELDS if f not in ("id", "version"))),
     ASSET_REGISTERED: AssetRegisteredData(),
     VISIT_DONE: VisitDoneData(),
+    CUSTOMER_MERGED: MergedData(),
+    CUSTOMER_UNMERGED: UnmergedData(),
 }
 
 
