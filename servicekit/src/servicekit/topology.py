@@ -16,7 +16,9 @@ EVENTS = Exchange(EXCHANGE, type="topic", durable=True)
 
 #: Every service's queues and the event types bound to them. A service's consumer reads its own
 #: entries; later services add theirs here, so the whole bus can be read in one file.
-QUEUES: dict[str, tuple[str, ...]] = {}
+QUEUES: dict[str, tuple[str, ...]] = {
+    "reporting.read_model": ("customer.#", "asset.#", "visit.done.v1", "complaint.#", "reminder.#", "appointment.#"),
+}
 
 
 def retry_queue_name(queue: str) -> str:
