@@ -10,7 +10,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 from servicekit.contracts import EventContract
 
-from customer.domain import lifecycle, visits
+from customer.domain import lifecycle, points, visits
 
 CUSTOMER_CREATED = "customer.created.v1"
 CUSTOMER_UPDATED = "customer.updated.v1"
@@ -18,6 +18,8 @@ ASSET_REGISTERED = "asset.registered.v1"
 VISIT_DONE = "visit.done.v1"
 CUSTOMER_MERGED = "customer.merged.v1"
 CUSTOMER_UNMERGED = "customer.unmerged.v1"
+CUSTOMER_TIER_CHANGED = "customer.tier_changed.v1"
+CUSTOMER_ERASED = "customer.erased.v1"
 
 ASSET_KINDS = ("vehicle", "property_unit", "service_contract", "other")
 GENDERS = ("male", "female", "other")
@@ -56,7 +58,8 @@ class CustomerData(Schema):
     id = fields.String(required=True)
     version = fields.Integer(required=True)
     name = fields.String(required=True)
-    phone = fields.String(required=True)
+    # null only once the customer is erased (their numbers are freed)
+    phone = fields.String(required=True, allow_none=True)
     phones = fields.List(fields.String(), required=True)
     kind = fields.String(required=True, validate=validate.OneOf(lifecycle.KINDS))
     stage = fields.String(required=True, validate=validate.OneOf(lifecycle.STAGES))
@@ -80,6 +83,15 @@ class CustomerData(Schema):
     external_id = _text(100)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
+    # stores, membership, grading and lists, erasure: optional for readers of older events
+    store_id = fields.String(allow_none=True, metadata={"description": "The store (门店) the customer belongs to."})
+    tier = fields.String(validate=validate.OneOf(points.TIERS))
+    points_balance = fields.Integer(validate=validate.Range(min=0))
+    key_customer = fields.Boolean()
+    blacklisted = fields.Boolean()
+    blacklist_reason = _text(500)
+    credit_limit = fields.Decimal(as_string=True, places=2, allow_none=True)
+    erased_at = fields.DateTime(allow_none=True)
 
 
 class CustomerUpdatedData(CustomerData):
@@ -148,6 +160,23 @@ class VisitDoneData(Schema):
     visit = fields.Nested(VisitData, required=True)
 
 
+class TierChangedData(Schema):
+    """`customer.tier_changed.v1`: the customer's points moved them to another membership tier."""
+
+    customer_id = fields.String(required=True)
+    from_tier = fields.String(required=True, validate=validate.OneOf(points.TIERS))
+    to_tier = fields.String(required=True, validate=validate.OneOf(points.TIERS))
+    points_balance = fields.Integer(required=True, validate=validate.Range(min=0))
+    changed_at = fields.DateTime(required=True)
+
+
+class ErasedData(Schema):
+    """`customer.erased.v1`: every service removes the customer's personal data from its copy."""
+
+    customer_id = fields.String(required=True)
+    erased_at = fields.DateTime(required=True)
+
+
 class MergedData(Schema):
     """`customer.merged.v1`: re-point every row of merged_id to survivor_id, remembering which (undo may follow)."""
 
@@ -178,6 +207,8 @@ SCHEMAS: dict[str, Schema] = {
     VISIT_DONE: VisitDoneData(),
     CUSTOMER_MERGED: MergedData(),
     CUSTOMER_UNMERGED: UnmergedData(),
+    CUSTOMER_TIER_CHANGED: TierChangedData(),
+    CUSTOMER_ERASED: ErasedData(),
 }
 
 

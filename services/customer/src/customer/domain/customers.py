@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from customer.domain import lifecycle
+from customer.domain import grading, lifecycle
 from customer.domain.errors import InvalidFields
 from customer.domain.phones import InvalidPhone, normalise_phone
 
@@ -13,6 +13,7 @@ EDITABLE_FIELDS = (
     "name", "phone", "phones", "kind", "stage", "gender", "birthday", "email", "address", "region",
     "industry", "employer", "job_title", "source", "owner", "deputy_owner", "tags", "notes", "intent_grade",
     "wanted_model", "consent", "quiet_hours", "external_id",
+    "store_id", "key_customer", "blacklisted", "blacklist_reason", "credit_limit",
 )
 #: Consent is opt-in (PIPL art. 14): a channel not granted is not granted.
 NO_CONSENT = {"sms": False, "phone": False, "email": False}
@@ -60,4 +61,5 @@ def shape(current: Mapping[str, Any] | None, requested: Mapping[str, Any]) -> di
     # consent is edited flag by flag; sending null withdraws every one
     granted = {} if "consent" in changes and changes["consent"] is None else (base.get("consent") or {})
     merged["consent"] = {**NO_CONSENT, **granted, **(changes.get("consent") or {})}
+    grading.settle_lists(merged)
     return {field: merged.get(field) for field in EDITABLE_FIELDS}

@@ -14,7 +14,8 @@ from customer.adapters.history import HistoryRepository
 from customer.adapters.rows import now
 from customer.domain.changes import diff
 from customer.domain.customers import EDITABLE_FIELDS, normalise_phones, shape
-from customer.domain.errors import DuplicatePhone, NotFound, VersionConflict
+from customer.domain.errors import Conflict, DuplicatePhone, NotFound, VersionConflict
+from customer.domain.points import NEW_MEMBER
 from customer.service_layer.emit import emit
 
 
@@ -37,7 +38,7 @@ def _duplicate_after_race(sessions: sessionmaker[Session], phones: list[str], cu
 def create_customer(sessions: sessionmaker[Session], values: dict[str, Any], actor: str) -> dict[str, Any]:
     """Register a new customer; DuplicatePhone if one of its phones is someone else's."""
     moment = now()
-    customer = {"id": str(uuid.uuid4()), "version": 1, **shape(None, values), "created_at": moment,
+    customer = {"id": str(uuid.uuid4()), "version": 1, **shape(None, values), **NEW_MEMBER, "created_at": moment,
                 "updated_at": moment}
     try:
         with unit_of_work(sessions) as session:
@@ -57,7 +58,10 @@ def create_customer(sessions: sessionmaker[Session], values: dict[str, Any], act
 def get_customer(sessions: sessionmaker[Session], customer_id: str) -> dict[str, Any]:
     """The customer, or NotFound."""
     with unit_of_work(sessions) as session:
-        customer = CustomerRepository(session).get(customer_id)
+        repo = CustomerRepository(session)
+        customer = repo.get(customer_id)
+        while customer is not None and customer.get("merged_into"):  # a merged record resolves to its survivor
+            customer = repo.get(customer["merged_into"])
     if customer is None:
         raise NotFound("customer", customer_id)
     return customer
@@ -94,6 +98,9 @@ def update_customer(sessions: sessionmaker[Session], customer_id: str, values: d
             current = CustomerRepository(session).get(customer_id)
             if current is None:
                 raise NotFound("customer", customer_id)
+            if current.get("merged_into"):
+                raise Conflict(f"Customer {customer_id} was merged into {current['merged_into']}; edit that one.",
+                               survivor_id=current["merged_into"])
             if current["version"] != expected_version:
                 raise VersionConflict(expected_version, current["version"])
             return save_changes(session, current, shape(current, values), actor, "updated")

@@ -60,6 +60,16 @@ class CustomerArgs(Schema):
     consent = fields.Nested(ConsentArgs, allow_none=True)
     quiet_hours = fields.Nested(QuietHoursData, allow_none=True)
     external_id = _text(100)
+    store_id = fields.String(allow_none=True, validate=validate.Length(max=40),
+                             metadata={"description": "The store (门店); default the caller's one store."})
+    # manager-only (key customer and risk lists, [002][004])
+    key_customer = fields.Boolean(metadata={"description": "Managers only."})
+    blacklisted = fields.Boolean(metadata={"description": "Managers only; needs blacklist_reason."})
+    blacklist_reason = _text(500, metadata={"description": "Managers only."})
+    credit_limit = fields.Decimal(allow_none=True, places=2, as_string=True,
+                                  validate=validate.Range(min=0, max=1_000_000_000),
+                                  metadata={"description": "CNY; managers only.", "minimum": 0,
+                                            "maximum": 1_000_000_000})
 
 
 class CustomerPatchArgs(CustomerArgs):
