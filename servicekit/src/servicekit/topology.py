@@ -17,6 +17,8 @@ EVENTS = Exchange(EXCHANGE, type="topic", durable=True)
 #: Every service's queues and the event types bound to them. A service's consumer reads its own
 #: entries; later services add theirs here, so the whole bus can be read in one file.
 QUEUES: dict[str, tuple[str, ...]] = {
+    "complaint.customers": ("customer.created.v1", "customer.updated.v1", "customer.merged.v1",
+                            "customer.unmerged.v1", "customer.erased.v1"),
     "reporting.read_model": ("customer.#", "asset.#", "visit.done.v1", "complaint.#", "reminder.#", "appointment.#"),
 }
 
