@@ -1,10 +1,13 @@
-"""How the kit runs this service: its name, migrations and app factory."""
+"""How the kit runs this service: its name, migrations, app factory, consumer and SLA scanner."""
 from pathlib import Path
 
 from servicekit.runner import ServiceDefinition
 
 from complaint.app import create_app
+from complaint.entrypoints.consumer import subscriptions
+from complaint.service_layer.scanner import run_scanner
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
-DEFINITION = ServiceDefinition(name="complaint", migrations=MIGRATIONS, create_app=create_app)
+DEFINITION = ServiceDefinition(name="complaint", migrations=MIGRATIONS, create_app=create_app,
+                               subscriptions=subscriptions, workers={"scan": run_scanner})

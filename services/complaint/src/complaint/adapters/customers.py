@@ -1,0 +1,76 @@
+"""This service's copy of the customers it knows (from the customer service's events)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from complaint.adapters.erasure import erase_free_text
+from complaint.adapters.tables import complaints, customers
+
+#: The fields of customer.created/updated that this service keeps (and how they are named here).
+KEPT = ("name", "phone", "store_id", "tier", "key_customer", "blacklisted")
+
+
+class CustomerCopy:
+    """Known customers in one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, customer_id: str) -> dict[str, Any] | None:
+        """The copy of a customer, or None when this service has not heard of it."""
+        row = self.session.execute(select(customers).where(customers.c.id == customer_id)).mappings().first()
+        return None if row is None else dict(row)
+
+    def upsert(self, customer_id: str, version: int, values: dict[str, Any], at: datetime) -> None:
+        """Keep the fields given; an older version than the one kept changes nothing (events may arrive late)."""
+        kept = {name: values[name] for name in KEPT if name in values}
+        current = self.get(customer_id)
+        if current is None:
+            self.session.execute(insert(customers).values(
+                id=customer_id, version=version, updated_at=at,
+                key_customer=bool(kept.pop("key_customer", False)), blacklisted=bool(kept.pop("blacklisted", False)),
+                **kept))
+            return
+        if current["version"] >= version:
+            return
+        if current["erased_at"] is not None:
+            kept.pop("name", None), kept.pop("phone", None)
+        self.session.execute(update(customers).where(customers.c.id == customer_id).values(
+            version=version, updated_at=at, **kept))
+        if "store_id" in kept:
+            self.session.execute(update(complaints).where(complaints.c.customer_id == customer_id,
+                                                          complaints.c.store_id.is_(None))
+                                 .values(store_id=kept["store_id"]))
+
+    def merge(self, survivor_id: str, merged_id: str, at: datetime) -> int:
+        """Move every complaint of `merged_id` to `survivor_id`, remembering where each came from; returns
+        how many moved."""
+        self.session.execute(update(customers).where(customers.c.id == merged_id)
+                             .values(merged_into=survivor_id, updated_at=at))
+        moved = self.session.execute(update(complaints).where(complaints.c.customer_id == merged_id).values(
+            customer_id=survivor_id, merged_from=merged_id))
+        return moved.rowcount
+
+    def unmerge(self, survivor_id: str, restored_id: str, at: datetime) -> int:
+        """Undo a merge: the complaints that came from `restored_id` go back to it; returns how many."""
+        self.session.execute(update(customers).where(customers.c.id == restored_id)
+                             .values(merged_into=None, updated_at=at))
+        moved = self.session.execute(update(complaints).where(
+            complaints.c.customer_id == survivor_id, complaints.c.merged_from == restored_id).values(
+            customer_id=restored_id, merged_from=None))
+        return moved.rowcount
+
+    def erase(self, customer_id: str, at: datetime) -> None:
+        """Remove the customer's personal data from this service (PIPL): their name and phone here, and the
+        free text of their complaints. Categories, times, costs and satisfaction (anonymous figures) stay."""
+        if self.get(customer_id) is None:
+            self.session.execute(insert(customers).values(id=customer_id, version=0, updated_at=at, erased_at=at,
+                                                          key_customer=False, blacklisted=False))
+        else:
+            self.session.execute(update(customers).where(customers.c.id == customer_id).values(
+                name=None, phone=None, erased_at=at, updated_at=at))
+        erase_free_text(self.session, customer_id)

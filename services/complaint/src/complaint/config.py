@@ -1,0 +1,31 @@
+"""The complaint service's own settings (beside the kit's), read from CRM_COMPLAINT_* variables."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from servicekit.config import Settings
+
+from complaint.adapters.holidays import china_working_days
+from complaint.domain.calendar import DEFAULT_TIMEZONE, BusinessCalendar, parse_hours
+from complaint.domain.rules import Rules, parse_min_callbacks
+
+
+@dataclass(frozen=True)
+class ComplaintSettings:
+    """Business calendar, workflow rules and the scanner's pace."""
+
+    calendar: BusinessCalendar
+    rules: Rules
+    scan_interval: float
+    scan_batch: int
+
+
+def complaint_settings(settings: Settings) -> ComplaintSettings:
+    """Read CRM_COMPLAINT_TIMEZONE, _WORKING_HOURS, _MIN_CALLBACKS, _SCAN_INTERVAL and _SCAN_BATCH."""
+    extra = settings.extra
+    hours = parse_hours(extra.get("CRM_COMPLAINT_WORKING_HOURS") or "09:00-12:00,13:00-18:00")
+    calendar = BusinessCalendar(china_working_days(), hours, extra.get("CRM_COMPLAINT_TIMEZONE") or DEFAULT_TIMEZONE)
+    rules = Rules(min_callbacks=parse_min_callbacks(extra.get("CRM_COMPLAINT_MIN_CALLBACKS") or ""))
+    return ComplaintSettings(calendar=calendar, rules=rules,
+                             scan_interval=float(extra.get("CRM_COMPLAINT_SCAN_INTERVAL") or 30),
+                             scan_batch=int(extra.get("CRM_COMPLAINT_SCAN_BATCH") or 500))

@@ -1,0 +1,65 @@
+"""Read-only use cases: listing complaints, a complaint's timeline and callbacks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from servicekit.db import unit_of_work
+from sqlalchemy.orm import Session, sessionmaker
+
+from complaint.adapters.complaints import ComplaintRepository
+from complaint.config import ComplaintSettings
+from complaint.domain.errors import NotFound
+from complaint.service_layer.views import complaint_view
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing."""
+
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+
+
+def _offset(page: int, page_size: int) -> int:
+    return (page - 1) * page_size
+
+
+def search(sessions: sessionmaker[Session], config: ComplaintSettings, filters: dict[str, Any], page: int,
+           page_size: int) -> Page:
+    """One page of the complaints matching every filter, newest first."""
+    with unit_of_work(sessions) as session:
+        found, total = ComplaintRepository(session).search(filters, _offset(page, page_size), page_size)
+    return Page([complaint_view(complaint, config.rules) for complaint in found], total, page, page_size)
+
+
+def _existing(repo: ComplaintRepository, complaint_id: str) -> None:
+    if repo.get(complaint_id) is None:
+        raise NotFound("complaint", complaint_id)
+
+
+def timeline(sessions: sessionmaker[Session], complaint_id: str, page: int, page_size: int) -> Page:
+    """Every step of the complaint with who and when, oldest first."""
+    with unit_of_work(sessions) as session:
+        repo = ComplaintRepository(session)
+        _existing(repo, complaint_id)
+        items, total = repo.timeline(complaint_id, _offset(page, page_size), page_size)
+    return Page(items, total, page, page_size)
+
+
+def callbacks(sessions: sessionmaker[Session], complaint_id: str) -> list[dict[str, Any]]:
+    """Every callback of the complaint, oldest first."""
+    with unit_of_work(sessions) as session:
+        repo = ComplaintRepository(session)
+        _existing(repo, complaint_id)
+        return repo.callbacks_of(complaint_id)
+
+
+def surveys(sessions: sessionmaker[Session], complaint_id: str) -> list[dict[str, Any]]:
+    """Every survey of the complaint, one per resolution round."""
+    with unit_of_work(sessions) as session:
+        repo = ComplaintRepository(session)
+        _existing(repo, complaint_id)
+        return repo.surveys_of(complaint_id)

@@ -1,0 +1,64 @@
+"""Use cases: issue a rectification notice (整改通知单) to the responsible department and track it to done [000]."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from servicekit.db import unit_of_work
+from sqlalchemy.orm import Session, sessionmaker
+
+from complaint.adapters.complaints import ComplaintRepository
+from complaint.adapters.rectifications import RectificationRepository
+from complaint.domain.complaints import Happened
+from complaint.domain.errors import Conflict, NotFound
+from complaint.service_layer.complaints import now
+
+
+def _complaint_for_update(session: Session, complaint_id: str):
+    complaint = ComplaintRepository(session).get(complaint_id, for_update=True)
+    if complaint is None:
+        raise NotFound("complaint", complaint_id)
+    return complaint
+
+
+def issue(sessions: sessionmaker[Session], complaint_id: str, values: dict[str, Any], actor: str) -> dict[str, Any]:
+    """Issue a notice to a department; it is kept on the complaint's timeline."""
+    at = now()
+    with unit_of_work(sessions) as session:
+        complaint = _complaint_for_update(session, complaint_id)
+        if complaint.status == "rejected":
+            raise Conflict("A rejected complaint was not upheld: there is nothing to rectify.")
+        notice = {"id": str(uuid.uuid4()), "complaint_id": complaint_id, "department": values["department"],
+                  "required_action": values["required_action"], "due_on": values.get("due_on"), "status": "open",
+                  "issued_by": actor, "issued_at": at, "outcome": None, "done_by": None, "done_at": None}
+        RectificationRepository(session).add(notice)
+        complaint.happened.append(Happened("rectification_issued", at, actor, complaint.status, complaint.status,
+                                           {"notice_id": notice["id"], "department": values["department"]}))
+        ComplaintRepository(session).save(complaint)
+    return notice
+
+
+def complete(sessions: sessionmaker[Session], complaint_id: str, notice_id: str, outcome: str,
+             actor: str) -> dict[str, Any]:
+    """The department reports the rectification done."""
+    at = now()
+    with unit_of_work(sessions) as session:
+        complaint = _complaint_for_update(session, complaint_id)
+        repo = RectificationRepository(session)
+        notice = repo.get(complaint_id, notice_id, for_update=True)
+        if notice is None:
+            raise NotFound("rectification notice", notice_id)
+        if not repo.complete(notice_id, outcome, actor, at):
+            raise Conflict(f"The rectification notice {notice_id} is already done.")
+        complaint.happened.append(Happened("rectification_done", at, actor, complaint.status, complaint.status,
+                                           {"notice_id": notice_id}))
+        ComplaintRepository(session).save(complaint)
+        return repo.get(complaint_id, notice_id)
+
+
+def of_complaint(sessions: sessionmaker[Session], complaint_id: str) -> list[dict[str, Any]]:
+    """The complaint's notices, oldest first."""
+    with unit_of_work(sessions) as session:
+        if ComplaintRepository(session).get(complaint_id) is None:
+            raise NotFound("complaint", complaint_id)
+        return RectificationRepository(session).of_complaint(complaint_id)

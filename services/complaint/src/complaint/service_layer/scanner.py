@@ -1,0 +1,61 @@
+"""The SLA scan: warn about targets near their deadline, breach and escalate the missed ones — each
+exactly once, however many scanners run.
+
+Each batch locks the due complaints with FOR UPDATE SKIP LOCKED (PostgreSQL), so two scanners never
+take the same complaint, and the flags that say "warned" / "breached" commit in the same transaction as
+the events (outbox): a crash before commit leaves both undone, to be done by the next pass.
+https://www.postgresql.org/docs/current/sql-select.html#SQL-FOR-UPDATE-SHARE
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+
+from servicekit.config import Settings
+from servicekit.db import make_engine, make_session_factory, unit_of_work
+from sqlalchemy.orm import Session, sessionmaker
+
+from complaint.adapters.complaints import ComplaintRepository
+from complaint.config import ComplaintSettings, complaint_settings
+from complaint.service_layer.publish import publish
+
+log = logging.getLogger(__name__)
+
+
+def scan_batch(sessions: sessionmaker[Session], now: datetime, limit: int) -> int:
+    """Check up to `limit` complaints due at `now` in one transaction; returns how many were checked."""
+    with unit_of_work(sessions) as session:
+        repo = ComplaintRepository(session)
+        due = repo.due_for_check(now, limit)
+        for complaint in due:
+            complaint.check_sla(now)
+            if not repo.save(complaint):  # only without row locks (SQLite) can another writer get in between
+                raise RuntimeError(f"complaint {complaint.id} changed during the scan")
+            publish(session, complaint)
+    return len(due)
+
+
+def scan(sessions: sessionmaker[Session], now: datetime | None = None, limit: int = 500) -> int:
+    """One pass: every complaint due at `now` (default: the current time), batch after batch."""
+    now = now or datetime.now(UTC)
+    checked = 0
+    while True:
+        count = scan_batch(sessions, now, limit)
+        checked += count
+        if count < limit:
+            return checked
+
+
+def run_scanner(settings: Settings, stop: threading.Event, config: ComplaintSettings | None = None) -> None:
+    """Scan for SLA warnings and breaches every CRM_COMPLAINT_SCAN_INTERVAL seconds until stopped."""
+    config = config or complaint_settings(settings)
+    sessions = make_session_factory(make_engine(settings.database_url))
+    while not stop.is_set():
+        try:
+            checked = scan(sessions, limit=config.scan_batch)
+            if checked:
+                log.info("SLA scan checked %d complaint(s)", checked)
+        except Exception:  # noqa: BLE001 - a lost database connection: try again next round
+            log.exception("SLA scan failed; retrying in %.0fs", config.scan_interval)
+        stop.wait(config.scan_interval)
