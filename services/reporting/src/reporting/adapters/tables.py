@@ -1,5 +1,179 @@
-"""The reporting service's tables (the kit's outbox and inbox come from its first migration)."""
+"""The reporting service's tables; `metadata` is what its migrations target (the kit adds outbox, inbox).
+
+The read model is what `READ_MODEL` lists: records kept from the events (with only the personal data a
+report shows: name and phone) and the pre-aggregated `tallies`. A rebuild fills a fresh copy of exactly
+these tables (and the kit's inbox) and swaps it in; `rebuild_state` and `rebuild_backlog` belong to the
+live database only.
+"""
+from __future__ import annotations
+
 from servicekit.db import NAMING_CONVENTION
-from sqlalchemy import MetaData
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
+_UTC = DateTime(timezone=True)
+
+customers = Table(
+    "customers", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False, default=0),
+    Column("name", String(200)),  # personal data: erased on customer.erased
+    Column("phone", String(40)),  # personal data
+    Column("erased", Boolean, nullable=False, default=False),
+    Column("store_id", String(100)),
+    Column("kind", String(20), nullable=False),
+    Column("first_kind", String(20), nullable=False),
+    Column("stage", String(20)),
+    Column("source", String(200)),
+    Column("owner", String(100)),
+    Column("wanted_model", String(200)),
+    Column("province", String(50)),
+    Column("city", String(50)),
+    Column("district", String(50)),
+    Column("industry", String(100)),
+    Column("purchase_type", String(50)),
+    Column("intent_grade", String(2)),
+    Column("tier", String(20)),
+    Column("key_customer", Boolean, nullable=False, default=False),
+    Column("created_day", Date),
+    Column("owner_since", Date),
+    Column("model", String(200)),
+    Column("vehicles", Integer, nullable=False, default=0),
+    Column("visit_count", Integer, nullable=False, default=0),
+    Column("spend_fen", BigInteger, nullable=False, default=0),
+    Column("last_visit_day", Date),
+    Column("merged_into", String(36)),
+)
+Index("ix_customers_last_visit_day", customers.c.last_visit_day)
+
+#: customer_id is always the customer the record counts for now; merged_from remembers where a merge took it from.
+vehicles = Table(
+    "vehicles", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("customer_id", String(36), nullable=False, index=True),
+    Column("merged_from", String(36)),
+    Column("store_id", String(100)),
+    Column("model", String(200)),
+    Column("delivered_day", Date),
+    Column("first_service_day", Date),
+)
+
+visits = Table(
+    "visits", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("customer_id", String(36), nullable=False, index=True),
+    Column("merged_from", String(36)),
+    Column("store_id", String(100)),
+    Column("asset_id", String(36)),
+    Column("kind", String(20), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("staff", String(100)),
+    Column("amount_fen", BigInteger, nullable=False, default=0),
+    Column("satisfaction", String(20)),
+)
+
+complaints = Table(
+    "complaints", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("customer_id", String(36), index=True),
+    Column("merged_from", String(36)),
+    Column("store_id", String(100)),
+    Column("category", String(50)),
+    Column("subcategory", String(50)),
+    Column("department", String(100)),
+    Column("severity", String(20)),
+    Column("channel", String(20)),
+    Column("status", String(20)),
+    Column("assignee", String(100)),
+    Column("responsible_party", String(100)),
+    Column("filed_day", Date),
+    Column("step_at", String(40)),  # occurred_at of the latest step applied (ISO 8601, UTC)
+    Column("working_minutes", Integer),
+    Column("reopens", Integer, nullable=False, default=0),
+    Column("satisfaction", String(20)),
+    Column("remedy_fen", BigInteger),
+    Column("sla", Text),  # JSON: {target: {due_at, met_at, breached}}
+)
+
+reminders = Table(
+    "reminders", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("customer_id", String(36), index=True),
+    Column("merged_from", String(36)),
+    Column("store_id", String(100)),
+    Column("rule", String(100)),
+    Column("due_day", Date),
+    Column("status", String(20)),
+    Column("outcome", String(100)),
+    Column("lost_reason", String(200)),
+    Column("completed_day", Date),
+)
+
+appointments = Table(
+    "appointments", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("customer_id", String(36), index=True),
+    Column("merged_from", String(36)),
+    Column("store_id", String(100)),
+    Column("purpose", String(200)),
+    Column("booked_day", Date),
+    Column("status", String(20)),
+)
+
+#: merged_id -> survivor while the merge stands (an undo deletes the row).
+merges = Table(
+    "merges", metadata,
+    Column("merged_id", String(36), primary_key=True),
+    Column("survivor_id", String(36), nullable=False),
+)
+
+#: The pre-aggregated figures: `grain` D rows per local day, M rows per month (day = the 1st), so a
+#: date range reads whole months from M rows and only the edges from D rows.
+tallies = Table(
+    "tallies", metadata,
+    Column("report", String(40), primary_key=True),
+    Column("grain", String(1), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("store_id", String(100), primary_key=True),
+    Column("key1", String(200), primary_key=True),
+    Column("key2", String(200), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+)
+
+#: One row: how fresh the read model is.
+freshness = Table(
+    "freshness", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("last_event_time", String(40)),  # the newest `time` of any event applied (ISO 8601, UTC)
+    Column("last_applied_at", _UTC),
+    Column("events_applied", BigInteger, nullable=False, default=0),
+)
+
+#: Live database only: whether a rebuild is filling a fresh copy, and the events applied meanwhile.
+rebuild_state = Table(
+    "rebuild_state", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("started_at", _UTC, nullable=False),
+)
+rebuild_backlog = Table(
+    "rebuild_backlog", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("queue", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+)
+
+READ_MODEL = (customers, vehicles, visits, complaints, reminders, appointments, merges, tallies, freshness)

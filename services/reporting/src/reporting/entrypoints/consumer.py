@@ -1,0 +1,14 @@
+"""The read model's subscription: one queue bound to every event type the reports read."""
+from __future__ import annotations
+
+from servicekit.consumer import Subscription
+from servicekit.topology import QUEUES
+
+from reporting.service_layer.projection import apply_event
+
+QUEUE = "reporting.read_model"
+
+
+def subscriptions() -> list[Subscription]:
+    """What `python -m reporting consume` applies."""
+    return [Subscription(QUEUE, QUEUES[QUEUE], apply_event)]

@@ -1,0 +1,376 @@
+"""Applying events to the read model: records first, then the tallies by the difference each record made.
+
+Every handler reads the record as it is, works out its new state, and passes both to `_save`, which
+adds (new contribution − old contribution) to the tallies (reporting.domain.contributions). Within one
+aggregate the producers keep the order; across aggregates nothing here depends on it: complaints,
+reminders and appointments carry what they are counted by, and a merge applies whenever it arrives.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from reporting.adapters import tallies
+from reporting.adapters.tables import (
+    appointments,
+    complaints,
+    customers,
+    merges,
+    rebuild_backlog,
+    rebuild_state,
+    reminders,
+    vehicles,
+    visits,
+)
+from reporting.domain import contributions as contrib
+from servicekit.events import Event
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.orm import Session
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+PURCHASE_TYPES = ("首次购车", "增购", "换购")
+#: Visits in which the customer came to us (recency, frequency and spend of RFM, churn): not our calls.
+CUSTOMER_VISITS = ("store", "delivery", "service", "event")
+PERSONAL = ("name", "phone")
+STATUS_RANK = {"due": 1, "sent": 2, "completed": 3, "cancelled": 3, "booked": 1, "kept": 2, "no_show": 2}
+
+CONTRIBUTION_OF: dict[Table, Callable[[Any], contrib.Contribution]] = {
+    customers: contrib.customer_contribution, vehicles: contrib.vehicle_contribution,
+    visits: contrib.visit_contribution, complaints: contrib.complaint_contribution,
+    reminders: contrib.reminder_contribution, appointments: contrib.appointment_contribution,
+}
+
+
+def local_day(value: str | None) -> date | None:
+    """The dealership's local date of an ISO 8601 timestamp (or a plain date)."""
+    if not value:
+        return None
+    if len(value) == 10:
+        return date.fromisoformat(value)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment.astimezone(LOCAL).date() if moment.tzinfo else moment.date()
+
+
+def fen(amount: Any) -> int:
+    """A CNY decimal string in fen (0 when absent or unreadable)."""
+    try:
+        return int(Decimal(str(amount)) * 100) if amount not in (None, "") else 0
+    except InvalidOperation:
+        return 0
+
+
+def _row(session: Session, table: Table, key: str) -> dict[str, Any] | None:
+    found = session.execute(select(table).where(table.c[table.primary_key.columns.keys()[0]] == key)).mappings().first()
+    return dict(found) if found else None
+
+
+def _save(session: Session, table: Table, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+    """Store `after` and move the tallies by the difference between the two states."""
+    contribution = CONTRIBUTION_OF.get(table)
+    if contribution is not None:
+        tallies.add(session, contrib.difference(contribution(before), contribution(after)))
+    key = table.primary_key.columns.keys()[0]
+    if before is None:
+        session.execute(insert(table).values(**after))
+        return
+    changed = {name: value for name, value in after.items() if before.get(name) != value}
+    if changed:
+        session.execute(update(table).where(table.c[key] == after[key]).values(**changed))
+
+
+def _survivor(session: Session, customer_id: str) -> tuple[str, str | None]:
+    """(the customer a record counts for now, the merged customer it came from or None)."""
+    if "reporting.any_merges" not in session.info:
+        session.info["reporting.any_merges"] = session.execute(select(merges.c.merged_id).limit(1)).first() is not None
+    if not session.info["reporting.any_merges"]:
+        return customer_id, None
+    survivor = session.execute(select(merges.c.survivor_id).where(merges.c.merged_id == customer_id)).scalar()
+    return (survivor, customer_id) if survivor else (customer_id, None)
+
+
+# --- customers -------------------------------------------------------------------------------------------
+def _customer_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a customer's data that the read model keeps (only those present in `data`)."""
+    values = {name: data[name] for name in ("name", "phone", "store_id", "kind", "stage", "source", "owner",
+                                            "wanted_model", "industry", "intent_grade", "tier") if name in data}
+    if "key_customer" in data:
+        values["key_customer"] = bool(data["key_customer"])
+    if "region" in data:
+        region = data["region"] or {}
+        values.update(province=region.get("province"), city=region.get("city"), district=region.get("district"))
+    if "purchase_type" in data:
+        values["purchase_type"] = data["purchase_type"]
+    elif "tags" in data:
+        values["purchase_type"] = next((tag for tag in data["tags"] or () if tag in PURCHASE_TYPES), None)
+    return values
+
+
+def customer_created(session: Session, event: Event) -> None:
+    data = event.data
+    before = _row(session, customers, data["id"])
+    values = _customer_values(data)
+    merged_into = session.execute(select(merges.c.survivor_id).where(merges.c.merged_id == data["id"])).scalar()
+    after = {"vehicles": 0, "visit_count": 0, "spend_fen": 0, "key_customer": False, "erased": False,
+             **(before or {}), **values, "id": data["id"], "version": data.get("version", 1),
+             "first_kind": (before or {}).get("first_kind") or data["kind"],
+             "created_day": local_day(data.get("created_at") or event.time), "merged_into": merged_into}
+    if after.get("erased"):
+        after.update(dict.fromkeys(PERSONAL))
+    _set_store(session, before, after)
+
+
+def customer_updated(session: Session, event: Event) -> None:
+    data = event.data
+    before = _row(session, customers, data["id"])
+    if before is None or data.get("version", 0) <= before["version"]:
+        return  # not created here yet (older than this service), or an older version than applied
+    after = {**before, **_customer_values(data), "version": data["version"]}
+    if before["erased"]:
+        after.update(dict.fromkeys(PERSONAL))
+    if after["kind"] == "owner" and before["kind"] != "owner" and not after.get("owner_since"):
+        after["owner_since"] = local_day(event.time)
+    _set_store(session, before, after)
+
+
+def customer_tier_changed(session: Session, event: Event) -> None:
+    before = _row(session, customers, event.data["customer_id"])
+    if before is not None:
+        _save(session, customers, before, {**before, "tier": event.data.get("to_tier")})
+
+
+def customer_erased(session: Session, event: Event) -> None:
+    """Forget the person (PIPL / GDPR erasure), keep the anonymous figures."""
+    before = _row(session, customers, event.data["customer_id"])
+    if before is not None:
+        _save(session, customers, before, {**before, **dict.fromkeys(PERSONAL), "erased": True})
+
+
+def _set_store(session: Session, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+    _save(session, customers, before, after)
+    if before is not None and before.get("store_id") != after.get("store_id"):
+        _rehome(session, after["id"], after.get("store_id"))
+
+
+def _rehome(session: Session, customer_id: str, store_id: str | None) -> None:
+    """The customer's visits and vehicles count under the customer's (new) store."""
+    for table in (visits, vehicles):
+        for row in session.execute(select(table).where(table.c.customer_id == customer_id,
+                                                       table.c.store_id.is_distinct_from(store_id))).mappings():
+            _save(session, table, dict(row), {**row, "store_id": store_id})
+
+
+def _refresh_activity(session: Session, customer_id: str) -> None:
+    """Recount a customer's visits, spend, last visit and vehicles from its records (after a merge or undo)."""
+    before = _row(session, customers, customer_id)
+    if before is None:
+        return
+    count, spend, last = session.execute(
+        select(func.count(), func.coalesce(func.sum(visits.c.amount_fen), 0), func.max(visits.c.day))
+        .where(visits.c.customer_id == customer_id, visits.c.kind.in_(CUSTOMER_VISITS))).one()
+    owned = session.execute(select(func.count()).select_from(vehicles)
+                            .where(vehicles.c.customer_id == customer_id)).scalar()
+    if isinstance(last, str):
+        last = date.fromisoformat(last)
+    _save(session, customers, before, {**before, "visit_count": count, "spend_fen": int(spend),
+                                       "last_visit_day": last, "vehicles": owned})
+
+
+DEPENDENTS = (vehicles, visits, complaints, reminders, appointments)
+FOLLOW_CUSTOMER_STORE = (vehicles, visits)
+
+
+def customer_merged(session: Session, event: Event) -> None:
+    """Everything of the merged customer now counts for the survivor (remembered, for an undo)."""
+    survivor, merged = event.data["survivor_id"], event.data["merged_id"]
+    session.info["reporting.any_merges"] = True
+    if session.execute(select(merges).where(merges.c.merged_id == merged)).first() is None:
+        session.execute(insert(merges).values(merged_id=merged, survivor_id=survivor))
+    session.execute(update(merges).where(merges.c.survivor_id == merged).values(survivor_id=survivor))
+    survivor_row = _row(session, customers, survivor)
+    store = survivor_row.get("store_id") if survivor_row else None
+    for table in DEPENDENTS:
+        for row in session.execute(select(table).where(table.c.customer_id == merged)).mappings():
+            after = {**row, "customer_id": survivor, "merged_from": row["merged_from"] or merged}
+            if table in FOLLOW_CUSTOMER_STORE:
+                after["store_id"] = store
+            _save(session, table, dict(row), after)
+    before = _row(session, customers, merged)
+    if before is not None:
+        _save(session, customers, before, {**before, "merged_into": survivor})
+    _refresh_activity(session, survivor)
+
+
+def customer_unmerged(session: Session, event: Event) -> None:
+    """An undo within the window: what came from the restored customer goes back to it."""
+    survivor, restored = event.data["survivor_id"], event.data["restored_id"]
+    session.execute(merges.delete().where(merges.c.merged_id == restored))
+    restored_before = _row(session, customers, restored)
+    if restored_before is not None:
+        _save(session, customers, restored_before, {**restored_before, "merged_into": None})
+    store = restored_before.get("store_id") if restored_before else None
+    for table in DEPENDENTS:
+        for row in session.execute(select(table).where(table.c.merged_from == restored)).mappings():
+            after = {**row, "customer_id": restored, "merged_from": None}
+            if table in FOLLOW_CUSTOMER_STORE:
+                after["store_id"] = store
+            _save(session, table, dict(row), after)
+    _refresh_activity(session, survivor)
+    _refresh_activity(session, restored)
+
+
+# --- vehicles and visits ---------------------------------------------------------------------------------
+def asset_registered(session: Session, event: Event) -> None:
+    asset = event.data["asset"]
+    if asset.get("kind", "vehicle") != "vehicle" or _row(session, vehicles, asset["id"]) is not None:
+        return
+    customer_id, merged_from = _survivor(session, event.data["customer_id"])
+    customer = _row(session, customers, customer_id)
+    delivered = local_day(asset.get("delivered_on")) or local_day(asset.get("created_at") or event.time)
+    first_service = session.execute(select(func.min(visits.c.day)).where(
+        visits.c.asset_id == asset["id"], visits.c.kind == "service")).scalar()
+    _save(session, vehicles, None, {
+        "id": asset["id"], "customer_id": customer_id, "merged_from": merged_from,
+        "store_id": customer.get("store_id") if customer else None, "model": asset.get("model"),
+        "delivered_day": delivered, "first_service_day": first_service})
+    if customer is not None:
+        _save(session, customers, customer, {**customer, "vehicles": customer["vehicles"] + 1,
+                                             "model": asset.get("model") or customer.get("model")})
+
+
+def visit_done(session: Session, event: Event) -> None:
+    visit = event.data["visit"]
+    if _row(session, visits, visit["id"]) is not None:
+        return
+    customer_id, merged_from = _survivor(session, event.data["customer_id"])
+    customer = _row(session, customers, customer_id)
+    details = visit.get("details") or {}
+    day = local_day(visit.get("occurred_at") or event.time)
+    amount = fen(details.get("amount"))
+    _save(session, visits, None, {
+        "id": visit["id"], "customer_id": customer_id, "merged_from": merged_from,
+        "store_id": customer.get("store_id") if customer else None, "asset_id": visit.get("asset_id"),
+        "kind": visit["kind"], "day": day, "staff": visit.get("staff"), "amount_fen": amount,
+        "satisfaction": details.get("satisfaction")})
+    if customer is not None and visit["kind"] in CUSTOMER_VISITS:
+        after = {**customer, "visit_count": customer["visit_count"] + 1, "spend_fen": customer["spend_fen"] + amount,
+                 "last_visit_day": max(filter(None, (customer.get("last_visit_day"), day)))}
+        if visit["kind"] == "delivery" and not customer.get("owner_since"):
+            after["owner_since"] = day
+        _save(session, customers, customer, after)
+    if visit["kind"] == "service" and visit.get("asset_id"):
+        vehicle = _row(session, vehicles, visit["asset_id"])
+        if vehicle is not None and (vehicle["first_service_day"] is None or day < vehicle["first_service_day"]):
+            _save(session, vehicles, vehicle, {**vehicle, "first_service_day": day})
+
+
+# --- complaints --------------------------------------------------------------------------------------------
+def complaint_step(session: Session, event: Event) -> None:
+    """Any complaint.* step: the complaint's state after it, and what the step type adds."""
+    data, kind = event.data, event.type.split(".")[1]
+    complaint_id = data["complaint_id"]
+    before = _row(session, complaints, complaint_id)
+    step_at = data.get("occurred_at") or event.time
+    customer_id, merged_from = _survivor(session, data.get("customer_id") or "")
+    after = dict(before or {"id": complaint_id, "reopens": 0, "customer_id": customer_id,
+                            "merged_from": merged_from})
+    newest = before is None or (before.get("step_at") or "") <= step_at
+    if newest:
+        after.update({name: data[name] for name in ("store_id", "category", "subcategory", "department", "severity",
+                                                    "channel", "status", "assignee") if name in data})
+        if "sla" in data:
+            after["sla"] = json.dumps(data["sla"], sort_keys=True)
+        after["step_at"] = step_at
+    after["filed_day"] = local_day(data.get("filed_at")) or after.get("filed_day")
+    if kind == "resolved":
+        after.update(working_minutes=data.get("working_minutes_to_resolve"), remedy_fen=fen(data.get("remedy_cost")),
+                     responsible_party=data.get("responsible_party"))
+    elif kind in ("callback_recorded", "closed") and data.get("satisfaction") and newest:
+        after["satisfaction"] = data["satisfaction"]
+    elif kind == "reopened":
+        after["reopens"] = (after.get("reopens") or 0) + 1
+    elif kind == "survey_recorded":
+        day, store = local_day(step_at), data.get("store_id") or ""
+        for staff in data.get("staff") or ():
+            for item in ("attitude", "skill", "timeliness", "promise_kept"):
+                score = contrib.SURVEY_SCORE.get(data.get(item) or "")
+                if score:
+                    tallies.add(session, {("survey", day, store, staff, item): (1, score)})
+    _save_complaint(session, before, after)
+
+
+def _save_complaint(session: Session, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+    def readable(row: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if row is None else {**row, "sla": json.loads(row["sla"]) if row.get("sla") else {}}
+
+    tallies.add(session, contrib.difference(contrib.complaint_contribution(readable(before)),
+                                            contrib.complaint_contribution(readable(after))))
+    if before is None:
+        session.execute(insert(complaints).values(**after))
+    else:
+        changed = {name: value for name, value in after.items() if before.get(name) != value}
+        if changed:
+            session.execute(update(complaints).where(complaints.c.id == after["id"]).values(**changed))
+
+
+# --- reminders and appointments ---------------------------------------------------------------------------
+def reminder_step(session: Session, event: Event) -> None:
+    data = event.data
+    before = _row(session, reminders, data["reminder_id"])
+    customer_id, merged_from = _survivor(session, data.get("customer_id") or "")
+    after = dict(before or {"id": data["reminder_id"], "customer_id": customer_id, "merged_from": merged_from,
+                            "store_id": data.get("store_id")})
+    after.update(rule=data.get("rule") or after.get("rule"),
+                 due_day=local_day(data.get("due_at")) or after.get("due_day"))
+    status = data.get("status") or event.type.split(".")[1]
+    if STATUS_RANK.get(status, 0) >= STATUS_RANK.get(after.get("status") or "", 0):
+        after["status"] = status
+    if event.type.startswith("reminder.completed"):
+        after.update(outcome=data.get("outcome"), lost_reason=data.get("lost_reason"),
+                     completed_day=local_day(event.time))
+    _save(session, reminders, before, after)
+
+
+def appointment_step(session: Session, event: Event) -> None:
+    data = event.data
+    before = _row(session, appointments, data["appointment_id"])
+    customer_id, merged_from = _survivor(session, data.get("customer_id") or "")
+    after = dict(before or {"id": data["appointment_id"], "customer_id": customer_id, "merged_from": merged_from,
+                            "store_id": data.get("store_id"), "purpose": data.get("purpose")})
+    if event.type.startswith("appointment.booked") or after.get("booked_day") is None:
+        after["booked_day"] = local_day(event.time)
+    status = data.get("status") or event.type.split(".")[1]
+    if STATUS_RANK.get(status, 0) >= STATUS_RANK.get(after.get("status") or "", 0):
+        after["status"] = status
+    _save(session, appointments, before, after)
+
+
+HANDLERS: dict[str, Callable[[Session, Event], None]] = {
+    "customer.created": customer_created, "customer.updated": customer_updated,
+    "customer.tier_changed": customer_tier_changed, "customer.erased": customer_erased,
+    "customer.merged": customer_merged, "customer.unmerged": customer_unmerged,
+    "asset.registered": asset_registered, "visit.done": visit_done,
+    "reminder.due": reminder_step, "reminder.sent": reminder_step, "reminder.completed": reminder_step,
+    "appointment.booked": appointment_step, "appointment.kept": appointment_step,
+    "appointment.no_show": appointment_step,
+}
+#: The event types read (routing keys), v1 of each; every complaint step is one handler.
+ROUTING_KEYS = tuple(f"{name}.v1" for name in HANDLERS) + ("complaint.#",)
+
+
+def apply_event(session: Session, event: Event, queue: str = "reporting.read_model") -> None:
+    """Apply one event to the read model (the consumer's handler; types it does not know change nothing)."""
+    if "reporting.rebuilding" not in session.info:
+        session.info["reporting.rebuilding"] = session.execute(
+            select(rebuild_state.c.status).where(rebuild_state.c.status == "building")).first() is not None
+    if session.info["reporting.rebuilding"]:
+        # A rebuild is filling a fresh copy: it will apply this event too, from here (reporting.service_layer.rebuild).
+        session.execute(insert(rebuild_backlog).values(queue=queue, body=event.to_json()))
+    name = event.type.rsplit(".", 1)[0]
+    handler = complaint_step if name.startswith("complaint.") else HANDLERS.get(name)
+    if handler is not None and event.type.endswith(".v1"):
+        handler(session, event)
+    tallies.note_event(session, event.time)
