@@ -1,0 +1,104 @@
+"""The customer copy kept from the customer service's events: what filing and listing then see."""
+from __future__ import annotations
+
+import uuid
+
+from complaint.adapters.customers import CustomerCopy
+from complaint.entrypoints.consumer import QUEUE, apply_customer_event
+from servicekit.consumer import apply_once
+from servicekit.events import new_event
+from servicekit.testing import auth_headers
+from servicekit.webapp import service_context
+
+AGENT = auth_headers("agent", "li.si")
+VIEWER = auth_headers("viewer", "zhou.view")
+NOW = "2026-11-22T08:00:00+00:00"
+
+
+def deliver(app, type, subject, **data):
+    event = new_event("customer", type, subject, data)
+    return event, apply_once(service_context(app).sessions, QUEUE, event, apply_customer_event)
+
+
+def created(app, **fields):
+    customer_id = str(uuid.uuid4())
+    deliver(app, "customer.created.v1", customer_id, id=customer_id, version=1, name="王芳", phone="+8613912345678",
+            created_at=NOW, updated_at=NOW, unknown_future_field={"x": 1}, **fields)
+    return customer_id
+
+
+def copy_of(app, customer_id):
+    with service_context(app).sessions() as session:
+        return CustomerCopy(session).get(customer_id)
+
+
+def complaints_of(client, customer_id):
+    return client.get(f"/api/v1/complaints?customer_id={customer_id}", headers=VIEWER).get_json()["items"]
+
+
+def test_a_customer_created_event_makes_the_customer_known(app, file):
+    customer_id = created(app, store_id="store-bj-02", tier="gold", key_customer=True)
+    stored = copy_of(app, customer_id)
+    assert (stored["name"], stored["store_id"], stored["tier"], stored["key_customer"]) == (
+        "王芳", "store-bj-02", "gold", True)
+    assert file(customer_id=customer_id)["store_id"] == "store-bj-02"
+
+
+def test_the_same_event_delivered_twice_applies_once(app):
+    customer_id = str(uuid.uuid4())
+    event, first = deliver(app, "customer.created.v1", customer_id, id=customer_id, version=1, name="王芳",
+                           phone="+8613912345678", updated_at=NOW)
+    assert first == "applied"
+    assert apply_once(service_context(app).sessions, QUEUE, event, apply_customer_event) == "duplicate"
+
+
+def test_updates_apply_in_version_order_and_a_late_old_one_changes_nothing(app, file, client):
+    customer_id = created(app)
+    complaint = file(customer_id=customer_id)
+    assert complaint["store_id"] is None
+    deliver(app, "customer.updated.v1", customer_id, id=customer_id, version=3, name="王芳芳", store_id="store-gz-03",
+            changes={"name": ["王芳", "王芳芳"]}, updated_at=NOW)
+    deliver(app, "customer.updated.v1", customer_id, id=customer_id, version=2, name="旧名字",
+            changes={"name": ["王芳", "旧名字"]}, updated_at=NOW)
+    assert copy_of(app, customer_id)["name"] == "王芳芳"
+    # the store learnt later is filled in on the complaints that had none
+    assert complaints_of(client, customer_id)[0]["store_id"] == "store-gz-03"
+
+
+def test_a_merge_moves_complaints_to_the_survivor_and_an_unmerge_moves_them_back(app, file, client):
+    survivor, merged = created(app), created(app)
+    own = file(customer_id=survivor)
+    moved = file(customer_id=merged)
+    deliver(app, "customer.merged.v1", survivor, survivor_id=survivor, merged_id=merged, merged_at=NOW,
+            undo_until="2026-11-29T08:00:00+00:00")
+    assert {c["id"] for c in complaints_of(client, survivor)} == {own["id"], moved["id"]}
+    assert complaints_of(client, merged) == []
+    refused = client.post("/api/v1/complaints", headers=AGENT, json={
+        "customer_id": merged, "channel": "phone", "category": "service", "severity": "minor", "description": "x"})
+    assert refused.status_code == 422 and survivor in refused.get_json()["errors"]["customer_id"][0]
+    deliver(app, "customer.unmerged.v1", survivor, survivor_id=survivor, restored_id=merged, unmerged_at=NOW)
+    assert [c["id"] for c in complaints_of(client, survivor)] == [own["id"]]
+    assert [c["id"] for c in complaints_of(client, merged)] == [moved["id"]]
+    assert file(customer_id=merged)["customer_id"] == merged
+
+
+def test_erasure_removes_personal_data_and_keeps_the_anonymous_figures(app, file, client):
+    customer_id = created(app)
+    complaint = file(customer_id=customer_id, description="王芳 13912345678 说等了三个小时")
+    client.post(f"/api/v1/complaints/{complaint['id']}/reject", headers=AGENT, json={"findings": "王芳当天未到店"})
+    deliver(app, "customer.erased.v1", customer_id, customer_id=customer_id, erased_at=NOW)
+    stored = copy_of(app, customer_id)
+    assert stored["name"] is None and stored["phone"] is None and stored["erased_at"] is not None
+    after = client.get(f"/api/v1/complaints/{complaint['id']}", headers=VIEWER).get_json()
+    assert "王芳" not in after["description"]
+    assert (after["category"], after["severity"], after["status"]) == ("service", "normal", "rejected")
+    steps = client.get(f"/api/v1/complaints/{complaint['id']}/timeline", headers=VIEWER).get_json()["items"]
+    assert "王芳" not in str(steps)
+    refused = client.post("/api/v1/complaints", headers=AGENT, json={
+        "customer_id": customer_id, "channel": "phone", "category": "service", "severity": "minor",
+        "description": "x"})
+    assert refused.status_code == 422 and "erased" in refused.get_json()["errors"]["customer_id"][0]
+    # a late update does not bring the name back
+    deliver(app, "customer.updated.v1", customer_id, id=customer_id, version=9, name="王芳", changes={},
+            updated_at=NOW)
+    assert copy_of(app, customer_id)["name"] is None
