@@ -4,7 +4,9 @@ from pathlib import Path
 from servicekit.runner import ServiceDefinition
 
 from reporting.app import create_app
+from reporting.entrypoints.consumer import subscriptions
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
-DEFINITION = ServiceDefinition(name="reporting", migrations=MIGRATIONS, create_app=create_app, publishes_events=False)
+DEFINITION = ServiceDefinition(name="reporting", migrations=MIGRATIONS, create_app=create_app, publishes_events=False,
+                               subscriptions=subscriptions)

@@ -14,7 +14,10 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
+#: Where the dealership is: days and months are its local ones.
+LOCAL = ZoneInfo("Asia/Shanghai")
 Key = tuple[str, date, str, str, str]
 Contribution = dict[Key, tuple[int, int]]
 

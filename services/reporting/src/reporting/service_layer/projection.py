@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from reporting.adapters import tallies
 from reporting.adapters.tables import (
@@ -31,7 +30,7 @@ from servicekit.events import Event
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
-LOCAL = ZoneInfo("Asia/Shanghai")
+LOCAL = contrib.LOCAL
 PURCHASE_TYPES = ("首次购车", "增购", "换购")
 #: Visits in which the customer came to us (recency, frequency and spend of RFM, churn): not our calls.
 CUSTOMER_VISITS = ("store", "delivery", "service", "event")

@@ -6,12 +6,12 @@ look than read, a chart. Every report says how fresh the read model is.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from reporting.adapters import tallies
 from reporting.domain import contributions as contrib
+from reporting.domain.shapes import Chart, Report
 from reporting.service_layer.periods import (
     EPOCH,
     LOST_AFTER_DAYS,
@@ -22,26 +22,6 @@ from reporting.service_layer.periods import (
     series,
 )
 from sqlalchemy.orm import Session
-
-
-@dataclass
-class Chart:
-    """What to draw: one bar or line chart, labels along the x axis, one or more series."""
-
-    title: str
-    kind: str  # "bar" or "line"
-    labels: list[str]
-    series: dict[str, list[float]]
-
-
-@dataclass
-class Report:
-    """A report's data (JSON), its tables (CSV: title, columns, rows) and its chart."""
-
-    name: str
-    data: dict[str, Any]
-    tables: list[tuple[str, list[str], list[list[Any]]]] = field(default_factory=list)
-    chart: Chart | None = None
 
 
 def _envelope(session: Session, name: str, period: Period) -> dict[str, Any]:

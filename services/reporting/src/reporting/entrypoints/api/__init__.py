@@ -6,4 +6,5 @@ from flask_smorest import Blueprint
 
 def blueprints() -> list[Blueprint]:
     """Every blueprint of the API (imported here so nothing is built at package import)."""
-    return []
+    from reporting.entrypoints.api import reports
+    return [reports.blp]

@@ -1,0 +1,173 @@
+"""GET /api/v1/reports/<report>: JSON, CSV, a chart (PNG, SVG) or, for the monthly summary, a printable page."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Response, current_app, jsonify, request
+from flask_smorest import Blueprint
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from servicekit.auth import requires
+from servicekit.pagination import MAX_PAGE
+from servicekit.problems import Problem
+from servicekit.webapp import service_context
+
+from reporting.adapters import render
+from reporting.domain.contributions import LOCAL, SEGMENTS
+from reporting.service_layer import reports
+from reporting.service_layer.periods import Period, default_period
+
+blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
+                description="Analysis from the events of every service, answered from pre-aggregated figures.")
+
+FORMATS = ("json", "csv", "png", "svg", "html")
+MEDIA_TYPES = {"json": "application/json", "csv": "text/csv", "png": "image/png", "svg": "image/svg+xml",
+               "html": "text/html"}
+CHARTED = ("prospects", "owners", "customer-flow", "churn", "value", "complaints", "callbacks")
+
+
+class ReportArgs(Schema):
+    """The period (local dates, both included; default the last twelve months), store and format."""
+
+    start = fields.Date(data_key="from",
+                        metadata={"description": "First day (default: the 1st, 11 months before `to`)."})
+    end = fields.Date(data_key="to", metadata={"description": "Last day (default: today, Asia/Shanghai)."})
+    store = fields.String(validate=validate.Length(min=1, max=100),
+                          metadata={"description": "Only this store's customers, complaints and visits."})
+    format = fields.String(validate=validate.OneOf(FORMATS),
+                           metadata={"description": "Instead of the Accept header: json, csv, png, svg (charts), "
+                                                    "html (the monthly summary)."})
+
+    @validates_schema
+    def _ordered(self, data: dict[str, Any], **_kwargs) -> None:
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise ValidationError("`to` is before `from`.", "to")
+
+
+class ValueArgs(ReportArgs):
+    """RFM as of `to`; with `segment`, a page of that segment's customers."""
+
+    segment = fields.String(validate=validate.OneOf([name for name, _, _ in SEGMENTS]))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class MonthlyArgs(ReportArgs):
+    """One calendar month (`month`), or any `from`/`to`."""
+
+    month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Use YYYY-MM."))
+
+
+class Freshness(Schema):
+    """How fresh the read model is."""
+
+    last_event_time = fields.String(allow_none=True, metadata={"description": "Time of the last event applied."})
+    last_applied_at = fields.String(allow_none=True)
+    events_applied = fields.Integer()
+
+
+class ReportData(Schema):
+    """Every report: its name, period, freshness, then its own sections (see each report's description)."""
+
+    report = fields.String()
+    start = fields.String(data_key="from")
+    end = fields.String(data_key="to")
+    store = fields.String(allow_none=True)
+    freshness = fields.Nested(Freshness)
+
+
+def _format(name: str, requested: str | None) -> str:
+    if requested is None:
+        accept = request.accept_mimetypes
+        offered = [MEDIA_TYPES[f] for f in FORMATS]
+        best = accept.best_match(offered, default="application/json") if accept else "application/json"
+        requested = next(f for f, media in MEDIA_TYPES.items() if media == best)
+        if accept and accept.quality(best) == 0:
+            requested = "json"
+    if requested in ("png", "svg") and name not in CHARTED:
+        raise Problem(422, "Unprocessable Entity", f"The {name} report has no chart.",
+                      errors={"format": [f"{name} comes as json or csv."]})
+    if requested == "html" and name != "monthly":
+        raise Problem(422, "Unprocessable Entity", "Only the monthly summary is a printable page.",
+                      errors={"format": [f"{name} comes as json, csv{', png or svg' if name in CHARTED else ''}."]})
+    return requested
+
+
+def _answer(name: str, args: dict[str, Any], period: Period | None = None, extra: dict | None = None) -> Response:
+    output = _format(name, args.get("format"))
+    today = datetime.now(LOCAL).date()
+    period = period or default_period(today, args.get("start"), args.get("end"), args.get("store"))
+    with service_context(current_app).sessions() as session:
+        report = reports.REPORTS[name](session, period)
+        if extra:
+            report.data.update(extra(session, period))
+    if output == "csv":
+        response = Response(render.to_csv(report), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}-{period.start}-{period.end}.csv"'
+    elif output in ("png", "svg"):
+        response = Response(render.to_chart(report.chart, output), mimetype=MEDIA_TYPES[output])
+    elif output == "html":
+        response = Response(render.monthly_html(report), mimetype="text/html")
+    else:
+        response = jsonify(report.data)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _view(name: str, summary: str):
+    @requires("read")
+    @blp.arguments(ReportArgs, location="query", unknown=RAISE)
+    @blp.response(200, ReportData, description=summary)
+    @blp.alt_response(200, success=True, content_type="text/csv", description="The report's tables as CSV.")
+    def view(args: dict[str, Any]) -> Response:
+        return _answer(name, args)
+
+    view.__name__ = name.replace("-", "_")
+    view.__doc__ = summary
+    return view
+
+
+for _name, _summary in (
+        ("prospects", "Prospects (A卡) by reason for visit, consultant, wanted model, region, purchase type, "
+                      "intent and month of first visit, with conversion."),
+        ("owners", "Owners (C卡) by customer type, model, region, industry, tier; flow in and out per month; "
+                   "loyalty."),
+        ("customer-flow", "Customers gained and lost per month (客户增减) and their distribution by region."),
+        ("churn", "Customers with no visit in 6 months as of `to`, the monthly trend and the win-back reasons."),
+        ("complaints", "The complaint analysis: volume by category, department, severity, cause; SLA attainment; "
+                       "time to resolve (median, p90, working hours); reopen rate; satisfaction after callbacks."),
+        ("callbacks", "Callback satisfaction weekly and monthly; first-maintenance rate; appointment booking and "
+                      "show-up rates; reminder conversion."),
+        ("staff", "Per consultant and per technician: prospects, conversions, visits, revenue, complaints, "
+                  "survey scores.")):
+    blp.route(f"/{_name}", methods=["GET"], endpoint=_name)(_view(_name, _summary))
+
+
+@blp.route("/value", methods=["GET"])
+@requires("read")
+@blp.arguments(ValueArgs, location="query", unknown=RAISE)
+@blp.response(200, ReportData)
+@blp.alt_response(200, success=True, content_type="text/csv", description="The segments as CSV.")
+def value(args: dict[str, Any]) -> Response:
+    """RFM value segments (客户价值分析) as of `to`; with `segment`, a page of that segment's customers."""
+    segment = args.get("segment")
+    extra = None
+    if segment:
+        def extra(session, period):
+            return {"members": reports.segment_customers(session, period, segment, args["page"], args["page_size"])}
+    return _answer("value", args, extra=extra)
+
+
+@blp.route("/monthly", methods=["GET"])
+@requires("read")
+@blp.arguments(MonthlyArgs, location="query", unknown=RAISE)
+@blp.response(200, ReportData)
+@blp.alt_response(200, success=True, content_type="text/html", description="A printable page (Accept: text/html).")
+def monthly(args: dict[str, Any]) -> Response:
+    """The main reports on one page for a month (`month=YYYY-MM`, default the current month)."""
+    period = None
+    if args.get("month"):
+        period = reports.month_period(date.fromisoformat(args["month"] + "-01"), args.get("store"))
+    elif not args.get("start") and not args.get("end"):
+        period = reports.month_period(datetime.now(LOCAL).date(), args.get("store"))
+    return _answer("monthly", args, period)
