@@ -23,6 +23,8 @@ PROCESSES = [
     ("customer", "relay"),
     ("complaint", "web"),
     ("complaint", "relay"),
+    ("complaint", "consume"),
+    ("complaint", "scan"),
     ("reminder", "web"),
     ("reminder", "relay"),
     ("reporting", "web"),
