@@ -5,10 +5,15 @@ from flask import Flask
 from servicekit.config import Settings
 from servicekit.webapp import create_service_app
 
+from reminder.config import ReminderSettings
 from reminder.entrypoints.api import blueprints
+from reminder.entrypoints.api.errors import register_domain_errors
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """The app serving /api/v1/reminders (settings from the environment when not given)."""
+    """The app serving /api/v1/reminders and /api/v1/appointments (settings from the environment when not given)."""
     settings = settings or Settings.from_env("reminder")
-    return create_service_app(settings, "Guanxi reminder service", blueprints())
+    app = create_service_app(settings, "Guanxi reminder service", blueprints())
+    app.extensions["reminder_settings"] = ReminderSettings.from_settings(settings)
+    register_domain_errors(app)
+    return app

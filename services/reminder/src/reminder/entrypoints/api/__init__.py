@@ -1,4 +1,4 @@
-"""The HTTP API under /api/v1/reminders."""
+"""The HTTP API under /api/v1/reminders and /api/v1/appointments."""
 from __future__ import annotations
 
 from flask_smorest import Blueprint
@@ -6,4 +6,5 @@ from flask_smorest import Blueprint
 
 def blueprints() -> list[Blueprint]:
     """Every blueprint of the API (imported here so nothing is built at package import)."""
-    return []
+    from reminder.entrypoints.api import appointments, reminders, rules
+    return [rules.blp, reminders.blp, appointments.blp]

@@ -1,0 +1,22 @@
+"""Times as the database gives them back: SQLite forgets the offset of what was stored in UTC."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """`moment` with its UTC offset (naive values from SQLite are UTC)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """`moment` in UTC (naive taken as UTC): what is written, since SQLite keeps no offset."""
+    moment = aware(moment)
+    return None if moment is None else moment.astimezone(UTC)

@@ -1,0 +1,85 @@
+"""Whether, when and to where a notification may go: consent per channel, opt-outs, quiet hours.
+
+Webhook notifications go to the business's own integration endpoint (a WeChat service account, an app),
+which passes them on; the archive has no consent flag for it, so only opt-outs and quiet hours apply
+there, and the body carries the customer's consent flags for the receiver to honour.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from reminder.domain.calendar import after_quiet_hours
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """The customer as notifications see them."""
+
+    name: str | None
+    phone: str | None
+    email: str | None
+    consent: Mapping[str, bool] = field(default_factory=dict)  # sms, phone, email
+    quiet_hours: tuple[time, time] | None = None
+    opted_out: frozenset[str] = frozenset()
+    erased: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Send to `target` at `send_at`, or not at all for `skip_reason`; `note` says why it was deferred."""
+
+    target: str | None = None
+    send_at: datetime | None = None
+    skip_reason: str | None = None
+    note: str | None = None
+
+
+def decide(channel: str, recipient: Recipient, moment: datetime, zone: ZoneInfo,
+           configured: bool = True) -> Decision:
+    """Where and when a `channel` notification due at `moment` goes, or why it does not."""
+    if recipient.erased:
+        return Decision(skip_reason="the customer's personal data was erased")
+    if channel in recipient.opted_out:
+        return Decision(skip_reason=f"the customer opted out of {channel}")
+    if not configured:
+        return Decision(skip_reason=f"no {channel} channel is configured")
+    if channel == "sms":
+        if not recipient.consent.get("sms"):
+            return Decision(skip_reason="no consent to SMS")
+        if not recipient.phone:
+            return Decision(skip_reason="no phone number")
+        target = recipient.phone
+    elif channel == "email":
+        if not recipient.consent.get("email"):
+            return Decision(skip_reason="no consent to email")
+        if not recipient.email:
+            return Decision(skip_reason="no email address")
+        target = recipient.email
+    else:
+        target = "webhook"
+    send_at, note = moment, None
+    if recipient.quiet_hours is not None:
+        start, end = recipient.quiet_hours
+        send_at = after_quiet_hours(moment, start, end, zone)
+        if send_at != moment:
+            note = f"deferred by quiet hours {start:%H:%M}–{end:%H:%M} until {send_at.astimezone(zone):%Y-%m-%d %H:%M}"
+    return Decision(target=target, send_at=send_at, note=note)
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render(template: str | None, rule_name: str, values: Mapping[str, str | None]) -> str:
+    """The message text: the rule's template with {name}, {reason}, {due_date} … filled in."""
+    template = template or "尊敬的{name}，{rule}：{reason}"
+    filled = _Blank({key: value or "" for key, value in values.items()})
+    filled["rule"] = rule_name
+    try:
+        return template.format_map(filled)
+    except (ValueError, IndexError, AttributeError):  # a template that is not a format string: send it as written
+        return template

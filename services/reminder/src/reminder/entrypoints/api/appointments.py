@@ -1,0 +1,49 @@
+"""Appointments (预约): book one (from a task or not), list them."""
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from marshmallow import RAISE
+from servicekit.auth import requires
+from servicekit.db import unit_of_work
+from servicekit.pagination import Blueprint
+
+from reminder.entrypoints.api.context import actor, sessions
+from reminder.entrypoints.api.schemas import AppointmentArgs, AppointmentOut, AppointmentPage, AppointmentQuery
+from reminder.service_layer import appointments, queries
+
+blp = Blueprint("appointments", __name__, url_prefix="/api/v1/appointments",
+                description="Appointments: kept by a matching visit, or missed (a follow-up task).")
+
+
+@blp.route("", methods=["POST"])
+@requires("write")
+@blp.arguments(AppointmentArgs)
+@blp.response(201, AppointmentOut)
+def book(values: dict[str, Any]):
+    """Book an appointment (emits appointment.booked.v1)."""
+    values = {name: str(value) if isinstance(value, UUID) else value for name, value in values.items()}
+    with unit_of_work(sessions()) as session:
+        return queries.appointment_dict(appointments.book(session, values, actor()))
+
+
+@blp.route("", methods=["GET"])
+@requires("read")
+@blp.arguments(AppointmentQuery, location="query", unknown=RAISE)
+@blp.response(200, AppointmentPage)
+def listing(args: dict[str, Any]):
+    """Appointments by customer, status, purpose, booker or time, soonest first."""
+    filters = {"from" if name == "from_" else name: str(value) if isinstance(value, UUID) else value
+               for name, value in args.items() if name not in ("page", "page_size")}
+    with unit_of_work(sessions()) as session:
+        return queries.appointments_page(session, filters, args["page"], args["page_size"])
+
+
+@blp.route("/<uuid:appointment_id>", methods=["GET"])
+@requires("read")
+@blp.response(200, AppointmentOut)
+def one(appointment_id: UUID):
+    """One appointment."""
+    with unit_of_work(sessions()) as session:
+        return queries.appointment_dict(appointments.get(session, str(appointment_id)))

@@ -1,0 +1,165 @@
+"""Reminders and tasks: list them, claim, snooze and complete a task, see its notifications, KPIs, opt-outs."""
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from marshmallow import RAISE
+from servicekit.auth import requires
+from servicekit.db import unit_of_work
+from servicekit.pagination import Blueprint
+from sqlalchemy import delete, select
+
+from reminder.adapters.clock import now
+from reminder.adapters.facts import customer_row
+from reminder.adapters.tables import opt_outs
+from reminder.domain.errors import InvalidFields, NotFound
+from reminder.entrypoints.api.context import actor, reminder_settings, sessions
+from reminder.entrypoints.api.schemas import (
+    CompleteArgs,
+    KpiArgs,
+    KpiList,
+    NotificationList,
+    OptOutArgs,
+    OptOutList,
+    OptOutOut,
+    OptOutQuery,
+    ReminderArgs,
+    ReminderOut,
+    ReminderPage,
+    SnoozeArgs,
+    TaskArgs,
+)
+from reminder.service_layer import queries, tasks
+
+blp = Blueprint("reminders", __name__, url_prefix="/api/v1/reminders",
+                description="Who to contact, when and why: reminders, the tasks they make, and their notifications.")
+
+
+def _filters(args: dict[str, Any]) -> dict[str, Any]:
+    return {name: str(value) if isinstance(value, UUID) else value for name, value in args.items()
+            if name not in ("page", "page_size")}
+
+
+@blp.route("", methods=["GET"])
+@requires("read")
+@blp.arguments(ReminderArgs, location="query", unknown=RAISE)
+@blp.response(200, ReminderPage)
+def listing(args: dict[str, Any]):
+    """Reminders by customer, owner, rule, status, store or due range, soonest due first, with the reason."""
+    with unit_of_work(sessions()) as session:
+        return queries.reminders_page(session, _filters(args), args["page"], args["page_size"])
+
+
+@blp.route("/tasks", methods=["GET"])
+@requires("read")
+@blp.arguments(TaskArgs, location="query", unknown=RAISE)
+@blp.response(200, ReminderPage)
+def task_list(args: dict[str, Any]):
+    """Open tasks (due, claimed, snoozed), soonest due first; `mine=true` for the caller's own."""
+    filters = _filters(args)
+    if filters.pop("mine", False):
+        filters["owner"] = actor()
+    with unit_of_work(sessions()) as session:
+        return queries.reminders_page(session, filters, args["page"], args["page_size"], tasks_only=True)
+
+
+@blp.route("/<uuid:reminder_id>", methods=["GET"])
+@requires("read")
+@blp.response(200, ReminderOut)
+def one(reminder_id: UUID):
+    """One reminder."""
+    with unit_of_work(sessions()) as session:
+        return queries.reminder_dict(tasks.get(session, str(reminder_id)), now())
+
+
+@blp.route("/<uuid:reminder_id>/notifications", methods=["GET"])
+@requires("read")
+@blp.response(200, NotificationList)
+def notifications_of(reminder_id: UUID):
+    """The reminder's notifications: sent, pending, or why not sent."""
+    with unit_of_work(sessions()) as session:
+        tasks.get(session, str(reminder_id))
+        return {"items": queries.notification_dicts(session, str(reminder_id))}
+
+
+@blp.route("/<uuid:reminder_id>/claim", methods=["POST"])
+@requires("write")
+@blp.response(200, ReminderOut)
+def claim(reminder_id: UUID):
+    """Take the task: the caller becomes its owner."""
+    with unit_of_work(sessions()) as session:
+        return queries.reminder_dict(tasks.claim(session, str(reminder_id), actor()), now())
+
+
+@blp.route("/<uuid:reminder_id>/snooze", methods=["POST"])
+@requires("write")
+@blp.arguments(SnoozeArgs)
+@blp.response(200, ReminderOut)
+def snooze(values: dict[str, Any], reminder_id: UUID):
+    """Put the task aside until a later time (at most 90 days)."""
+    with unit_of_work(sessions()) as session:
+        return queries.reminder_dict(tasks.snooze(session, str(reminder_id), values["until"], actor()), now())
+
+
+@blp.route("/<uuid:reminder_id>/complete", methods=["POST"])
+@requires("write")
+@blp.arguments(CompleteArgs)
+@blp.response(200, ReminderOut)
+def complete(values: dict[str, Any], reminder_id: UUID):
+    """Finish the task with its outcome (emits reminder.completed.v1)."""
+    with unit_of_work(sessions()) as session:
+        row = tasks.complete(session, str(reminder_id), values, actor(), reminder_settings())
+        return queries.reminder_dict(row, now())
+
+
+@blp.route("/kpis", methods=["GET"])
+@requires("read")
+@blp.arguments(KpiArgs, location="query", unknown=RAISE)
+@blp.response(200, KpiList)
+def kpis(args: dict[str, Any]):
+    """Per owner or rule, for tasks due in [from, to): due, done, open, overdue, booking and show-up rates."""
+    if args["to"] <= args["from_"]:
+        raise InvalidFields.one("to", "Must be after from.")
+    with unit_of_work(sessions()) as session:
+        return {"items": queries.kpis(session, args["by"], args["from_"], args["to"])}
+
+
+@blp.route("/opt-outs", methods=["GET"])
+@requires("read")
+@blp.arguments(OptOutQuery, location="query", unknown=RAISE)
+@blp.response(200, OptOutList)
+def opt_out_list(args: dict[str, Any]):
+    """Opt-outs, of one customer or all."""
+    customer_id = str(args["customer_id"]) if args.get("customer_id") else None
+    with unit_of_work(sessions()) as session:
+        return {"items": queries.opt_out_dicts(session, customer_id)}
+
+
+@blp.route("/opt-outs", methods=["POST"])
+@requires("write")
+@blp.arguments(OptOutArgs)
+@blp.response(201, OptOutOut)
+def opt_out(values: dict[str, Any]):
+    """Record that a customer wants no messages on a channel (kept once; notifications on it are skipped)."""
+    customer_id, channel = str(values["customer_id"]), values["channel"]
+    with unit_of_work(sessions()) as session:
+        if customer_row(session, customer_id) is None:
+            raise InvalidFields.one("customer_id", f"No customer {customer_id} is known here.")
+        where = (opt_outs.c.customer_id == customer_id, opt_outs.c.channel == channel)
+        if session.execute(select(opt_outs).where(*where)).first() is None:
+            session.execute(opt_outs.insert().values(customer_id=customer_id, channel=channel, created_at=now(),
+                                                     created_by=actor()))
+        return queries.opt_out_dict(session.execute(select(opt_outs).where(*where)).one())
+
+
+@blp.route("/opt-outs/<uuid:customer_id>/<channel>", methods=["DELETE"])
+@requires("write")
+@blp.response(204)
+def opt_in_again(customer_id: UUID, channel: str):
+    """Remove an opt-out."""
+    with unit_of_work(sessions()) as session:
+        gone = session.execute(delete(opt_outs).where(opt_outs.c.customer_id == str(customer_id),
+                                                      opt_outs.c.channel == channel)).rowcount
+        if not gone:
+            raise NotFound("opt-out", f"{customer_id}/{channel}")

@@ -1,0 +1,297 @@
+"""What the API takes and gives (marshmallow schemas, also the OpenAPI document)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, post_load, validate
+from servicekit.pagination import MAX_PAGE
+from webargs.fields import DelimitedList
+
+from reminder.adapters.clock import utc
+from reminder.domain.festivals import FESTIVALS
+from reminder.domain.rules import CHANNELS, KINDS
+from reminder.events import APPOINTMENT_STATUSES, PURPOSES, REMINDER_STATUSES
+from reminder.service_layer.tasks import OUTCOMES
+
+MAX_PAGE_SIZE = 200
+CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class Moment(fields.DateTime):
+    """An ISO 8601 time; without an offset it is read as UTC. Loaded in UTC."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return utc(super()._deserialize(value, attr, data, **kwargs))
+
+
+class PageArgs(Schema):
+    """Which page of a listing."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+class PageOf(Schema):
+    """The envelope of every listing."""
+
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+
+
+class ReminderArgs(PageArgs):
+    """Filters of the reminder list (all must match)."""
+
+    customer_id = fields.UUID()
+    asset_id = fields.UUID()
+    owner = fields.String(validate=validate.Length(min=1, max=100))
+    rule = fields.String(validate=validate.Length(min=1, max=60))
+    rule_kind = fields.String(validate=validate.OneOf(tuple(KINDS)))
+    store_id = fields.String(validate=validate.Length(min=1, max=100))
+    status = DelimitedList(fields.String(validate=validate.OneOf(REMINDER_STATUSES)),
+                           metadata={"description": "One status or several, comma-separated."})
+    due_from = Moment(metadata={"description": "Due at or after this time."})
+    due_to = Moment(metadata={"description": "Due before this time."})
+    overdue = fields.Boolean(metadata={"description": "Only open tasks due more than a day ago."})
+
+
+class TaskArgs(PageArgs):
+    """Filters of the task list: open tasks (due, claimed, snoozed), soonest first."""
+
+    owner = fields.String(validate=validate.Length(min=1, max=100))
+    mine = fields.Boolean(metadata={"description": "Only the caller's own tasks."})
+    store_id = fields.String(validate=validate.Length(min=1, max=100))
+    rule = fields.String(validate=validate.Length(min=1, max=60))
+    customer_id = fields.UUID()
+    overdue = fields.Boolean()
+
+
+class ReminderOut(Schema):
+    """A reminder: its rule, when it is due, its status, and why, in words."""
+
+    id = fields.String(required=True)
+    rule = fields.String(required=True)
+    rule_kind = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    asset_id = fields.String(allow_none=True)
+    due_at = fields.DateTime(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(REMINDER_STATUSES))
+    task = fields.Boolean(required=True, metadata={"description": "A task for the owner (else notifications only)."})
+    owner = fields.String(allow_none=True)
+    reason = fields.String(required=True)
+    confidence = fields.Float(allow_none=True, metadata={"description": "0–1, for predicted maintenance."})
+    overdue = fields.Boolean(required=True)
+    created_at = fields.DateTime(required=True)
+    fired_at = fields.DateTime(allow_none=True)
+    claimed_by = fields.String(allow_none=True)
+    snoozed_until = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    completed_by = fields.String(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    lost_reason = fields.String(allow_none=True)
+    notes = fields.String(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+
+
+class ReminderPage(PageOf):
+    """A page of reminders."""
+
+    items = fields.List(fields.Nested(ReminderOut), required=True)
+
+
+class SnoozeArgs(Schema):
+    """Until when to put a task aside."""
+
+    until = Moment(required=True)
+
+
+class CompleteArgs(Schema):
+    """How the task ended."""
+
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    notes = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    lost_reason = fields.String(allow_none=True, validate=validate.Length(max=500),
+                                metadata={"description": "Why the customer left (流失原因): required when a "
+                                                         "lost-customer win-back ends `lost`."})
+
+
+class NotificationOut(Schema):
+    """A notification of a reminder: sent, pending (with its next attempt), skipped or failed, and why."""
+
+    id = fields.String(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    status = fields.String(required=True, validate=validate.OneOf(("pending", "sent", "skipped", "failed")))
+    target = fields.String(allow_none=True)
+    send_at = fields.DateTime(allow_none=True)
+    attempts = fields.Integer(required=True)
+    next_attempt_at = fields.DateTime(allow_none=True)
+    sent_at = fields.DateTime(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    skip_reason = fields.String(allow_none=True, metadata={"description": "Why it was not sent."})
+
+
+class NotificationList(Schema):
+    """The notifications of one reminder."""
+
+    items = fields.List(fields.Nested(NotificationOut), required=True)
+
+
+class RuleFields(Schema):
+    """The fields of a rule a manager sets."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    enabled = fields.Boolean()
+    params = fields.Dict(keys=fields.String(), metadata={
+        "description": "Parameters of the rule's kind (GET /api/v1/reminders/rules shows each kind's); festivals: "
+                       + ", ".join(FESTIVALS)})
+    task = fields.Boolean(metadata={"description": "Make a task for the owner when it fires."})
+    channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), validate=validate.Length(max=3))
+    time_of_day = fields.String(validate=validate.Regexp(CLOCK, error="Use HH:MM (24 hours)."),
+                                metadata={"description": "Local time at which date-based reminders fall due."})
+    owner = fields.String(allow_none=True, validate=validate.Length(min=1, max=100),
+                          metadata={"description": "Whose task; by default the customer's owner."})
+    message = fields.String(allow_none=True, validate=validate.Length(max=1000),
+                            metadata={"description": "Notification text; {name}, {reason}, {due_date} are filled in."})
+
+    @post_load
+    def _unique_channels(self, data, **_):
+        if "channels" in data:
+            data["channels"] = list(dict.fromkeys(data["channels"]))
+        return data
+
+
+class RuleCreate(RuleFields):
+    """A new rule of a known kind."""
+
+    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{2,59}$", error=(
+        "Use 3 to 60 lower-case letters, digits and underscores, starting with a letter.")))
+    kind = fields.String(required=True, validate=validate.OneOf(tuple(KINDS)))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class RuleOut(Schema):
+    """A rule."""
+
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    enabled = fields.Boolean(required=True)
+    params = fields.Dict(required=True)
+    task = fields.Boolean(required=True)
+    channels = fields.List(fields.String(), required=True)
+    time_of_day = fields.String(required=True)
+    owner = fields.String(allow_none=True)
+    message = fields.String(allow_none=True)
+    builtin = fields.Boolean(required=True)
+    version = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    updated_by = fields.String(allow_none=True)
+
+
+class RuleList(Schema):
+    """Every rule."""
+
+    items = fields.List(fields.Nested(RuleOut), required=True)
+
+
+class KpiArgs(Schema):
+    """Which tasks count: those due in [from, to), grouped by owner or rule."""
+
+    by = fields.String(load_default="owner", validate=validate.OneOf(("owner", "rule")))
+    from_ = Moment(required=True, data_key="from")
+    to = Moment(required=True)
+
+
+class KpiRow(Schema):
+    """The figures of one owner or rule."""
+
+    owner = fields.String(allow_none=True)
+    rule = fields.String(allow_none=True)
+    tasks_due = fields.Integer(required=True)
+    tasks_done = fields.Integer(required=True)
+    tasks_open = fields.Integer(required=True)
+    tasks_overdue = fields.Integer(required=True)
+    appointments_booked = fields.Integer(required=True)
+    appointments_kept = fields.Integer(required=True)
+    appointments_no_show = fields.Integer(required=True)
+    booking_rate = fields.Float(allow_none=True, metadata={"description": "appointments booked / tasks due"})
+    show_up_rate = fields.Float(allow_none=True, metadata={"description": "appointments kept / booked"})
+
+
+class KpiList(Schema):
+    """KPIs per owner or per rule."""
+
+    items = fields.List(fields.Nested(KpiRow), required=True)
+
+
+class OptOutArgs(Schema):
+    """A customer who does not want messages on a channel."""
+
+    customer_id = fields.UUID(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+
+
+class OptOutQuery(Schema):
+    """Whose opt-outs."""
+
+    customer_id = fields.UUID()
+
+
+class OptOutOut(Schema):
+    """An opt-out."""
+
+    customer_id = fields.String(required=True)
+    channel = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    created_by = fields.String(required=True)
+
+
+class OptOutList(Schema):
+    """Opt-outs."""
+
+    items = fields.List(fields.Nested(OptOutOut), required=True)
+
+
+class AppointmentArgs(Schema):
+    """Book an appointment (预约)."""
+
+    customer_id = fields.UUID(required=True)
+    purpose = fields.String(required=True, validate=validate.OneOf(PURPOSES))
+    scheduled_at = Moment(required=True)
+    asset_id = fields.UUID(allow_none=True)
+    reminder_id = fields.UUID(allow_none=True, metadata={"description": "The task that led to it."})
+
+
+class AppointmentQuery(PageArgs):
+    """Filters of the appointment list."""
+
+    customer_id = fields.UUID()
+    reminder_id = fields.UUID()
+    status = fields.String(validate=validate.OneOf(APPOINTMENT_STATUSES))
+    purpose = fields.String(validate=validate.OneOf(PURPOSES))
+    booked_by = fields.String(validate=validate.Length(min=1, max=100))
+    from_ = Moment(data_key="from")
+    to = Moment()
+
+
+class AppointmentOut(Schema):
+    """An appointment."""
+
+    id = fields.String(required=True)
+    customer_id = fields.String(required=True)
+    asset_id = fields.String(allow_none=True)
+    reminder_id = fields.String(allow_none=True)
+    purpose = fields.String(required=True)
+    scheduled_at = fields.DateTime(required=True)
+    booked_by = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(APPOINTMENT_STATUSES))
+    visit_id = fields.String(allow_none=True)
+    visited_at = fields.DateTime(allow_none=True)
+    follow_up_reminder_id = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class AppointmentPage(PageOf):
+    """A page of appointments."""
+
+    items = fields.List(fields.Nested(AppointmentOut), required=True)

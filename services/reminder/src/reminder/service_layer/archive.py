@@ -1,0 +1,248 @@
+"""Keeping this service's copy of customers, assets, readings, visits and complaints from their events,
+and re-planning the customer's reminders after each one."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from servicekit.events import Event
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from reminder.adapters import incoming
+from reminder.adapters.clock import aware, now, utc
+from reminder.adapters.facts import customer_row
+from reminder.adapters.rules import all_rules
+from reminder.adapters.tables import (
+    appointments,
+    assets,
+    complaints,
+    customers,
+    notifications,
+    opt_outs,
+    readings,
+    reminders,
+    visits,
+)
+from reminder.domain.planning import Context
+from reminder.service_layer.appointments import keep_appointments
+from reminder.service_layer.planning import reconcile
+
+#: Visits that mean the customer came to us (the lost-customer rule counts these); every kind is a contact.
+COMING_IN = ("store", "service", "delivery", "event")
+#: The customer fields kept here: personal ones are dropped on erasure.
+PERSONAL = ("name", "phone", "email", "birthday")
+PLAIN = ("name", "phone", "email", "birthday", "kind", "stage", "tier", "owner", "store_id")
+#: Tables whose rows belong to a customer and move with a merge.
+OWNED = (assets, visits, complaints, reminders, appointments)
+
+
+def ensure_customer(session: Session, customer_id: str) -> Any:
+    """The customer's row, created empty when an event about them comes before their customer.created."""
+    row = customer_row(session, customer_id)
+    if row is None:
+        session.execute(customers.insert().values(id=customer_id, version=0, updated_at=now()))
+        row = customer_row(session, customer_id)
+    return row
+
+
+def _replan(session: Session, customer_id: str, zone: ZoneInfo, cause: str) -> None:
+    reconcile(session, customer_id, all_rules(session), Context(now(), zone), cause)
+
+
+def apply_customer(session: Session, data: dict[str, Any], zone: ZoneInfo, created: bool) -> None:
+    """customer.created.v1 / customer.updated.v1: keep the fields we need (older versions are ignored)."""
+    loaded = incoming.CustomerIn().load(data)
+    row = ensure_customer(session, loaded["id"])
+    if loaded["version"] <= row.version:
+        return
+    values: dict[str, Any] = {name: loaded[name] for name in PLAIN if name in loaded}
+    for name in ("key_customer", "blacklisted"):
+        if loaded.get(name) is not None:
+            values[name] = loaded[name]
+    if "consent" in loaded:
+        consent = loaded["consent"] or {}
+        values.update(consent_sms=consent.get("sms", False), consent_phone=consent.get("phone", False),
+                      consent_email=consent.get("email", False))
+    if "quiet_hours" in loaded:
+        quiet = loaded["quiet_hours"] or {}
+        values.update(quiet_start=quiet.get("start"), quiet_end=quiet.get("end"))
+    if loaded.get("created_at"):
+        values["created_on"] = loaded["created_at"].astimezone(zone).date()
+    if row.erased_at is not None:
+        values = {name: value for name, value in values.items() if name not in PERSONAL}
+    session.execute(update(customers).where(customers.c.id == row.id).values(
+        **values, version=loaded["version"], updated_at=now()))
+    _replan(session, row.id, zone, "customer registered" if created else "customer changed")
+
+
+def apply_tier(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
+    """customer.tier_changed.v1: the contact cadence may depend on the tier."""
+    loaded = incoming.TierChangedIn().load(data)
+    ensure_customer(session, loaded["customer_id"])
+    session.execute(update(customers).where(customers.c.id == loaded["customer_id"]).values(
+        tier=loaded["to_tier"], updated_at=now()))
+    _replan(session, loaded["customer_id"], zone, f"tier changed to {loaded['to_tier']}")
+
+
+def _label(asset: dict[str, Any]) -> str:
+    return asset.get("plate") or asset.get("model") or asset.get("description") or asset["kind"]
+
+
+def apply_asset(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
+    """asset.registered.v1: the asset, and its first odometer reading when one came with it."""
+    asset = incoming.AssetRegisteredIn().load(data)["asset"]
+    ensure_customer(session, asset["customer_id"])
+    if session.execute(select(assets.c.id).where(assets.c.id == asset["id"])).first() is None:
+        session.execute(assets.insert().values(
+            id=asset["id"], customer_id=asset["customer_id"], kind=asset["kind"], label=_label(asset),
+            delivered_on=asset.get("delivered_on"), expires_on=asset.get("expires_on")))
+    if asset.get("odometer_km") is not None:
+        _add_reading(session, asset["id"], asset.get("delivered_on") or asset["created_at"].astimezone(zone).date(),
+                     asset["odometer_km"], "registered")
+    _replan(session, asset["customer_id"], zone, f"{asset['kind']} {_label(asset)} registered")
+
+
+def _add_reading(session: Session, asset_id: str, read_on: date, km: int, source: str) -> None:
+    exists = session.execute(select(readings.c.id).where(readings.c.asset_id == asset_id,
+                                                         readings.c.source == source)).first()
+    if exists is None:
+        session.execute(readings.insert().values(asset_id=asset_id, read_on=read_on, km=km, source=source))
+
+
+def apply_visit(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
+    """visit.done.v1: the visit, its mileage, a delivery's date, the last visit and contact, kept appointments."""
+    visit = incoming.VisitDoneIn().load(data)["visit"]
+    customer = ensure_customer(session, visit["customer_id"])
+    occurred_at: datetime = utc(visit["occurred_at"])
+    day = occurred_at.astimezone(zone).date()
+    if session.execute(select(visits.c.id).where(visits.c.id == visit["id"])).first() is None:
+        session.execute(visits.insert().values(
+            id=visit["id"], customer_id=customer.id, asset_id=visit.get("asset_id"), kind=visit["kind"],
+            occurred_at=occurred_at, odometer_km=visit["details"].get("odometer_km")))
+    asset_id = visit.get("asset_id")
+    if asset_id and visit["details"].get("odometer_km") is not None:
+        _add_reading(session, asset_id, day, visit["details"]["odometer_km"], visit["id"])
+    if asset_id and visit["kind"] == "delivery":
+        session.execute(update(assets).where(assets.c.id == asset_id, assets.c.delivered_on.is_(None))
+                        .values(delivered_on=day))
+    values = {"last_contact_on": max(filter(None, (customer.last_contact_on, day)))}
+    if visit["kind"] in COMING_IN:
+        values["last_visit_on"] = max(filter(None, (customer.last_visit_on, day)))
+    session.execute(update(customers).where(customers.c.id == customer.id).values(**values))
+    keep_appointments(session, customer.id, visit["id"], visit["kind"], occurred_at, asset_id)
+    _replan(session, customer.id, zone, f"{visit['kind']} visit on {day}")
+
+
+def _refresh_last_visits(session: Session, customer_id: str, zone: ZoneInfo) -> None:
+    """Recompute the last visit and contact days from the visits kept (after rows moved between customers)."""
+    def last(*kinds: str) -> date | None:
+        query = select(func.max(visits.c.occurred_at)).where(visits.c.customer_id == customer_id)
+        if kinds:
+            query = query.where(visits.c.kind.in_(kinds))
+        moment = session.execute(query).scalar()
+        return aware(moment).astimezone(zone).date() if moment else None
+
+    session.execute(update(customers).where(customers.c.id == customer_id).values(
+        last_visit_on=last(*COMING_IN), last_contact_on=last()))
+
+
+def apply_merge(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
+    """customer.merged.v1: every row of the merged customer now belongs to the survivor (and remembers it)."""
+    loaded = incoming.MergedIn().load(data)
+    survivor, merged = loaded["survivor_id"], loaded["merged_id"]
+    ensure_customer(session, survivor)
+    ensure_customer(session, merged)
+    for table in OWNED:
+        session.execute(update(table).where(table.c.customer_id == merged).values(
+            customer_id=survivor, merged_from=merged))
+    # an opt-out of the merged record is the person's wish: the survivor keeps it
+    already = set(session.execute(select(opt_outs.c.channel).where(opt_outs.c.customer_id == survivor)).scalars())
+    for row in session.execute(select(opt_outs).where(opt_outs.c.customer_id == merged)).all():
+        if row.channel not in already:
+            session.execute(opt_outs.insert().values(customer_id=survivor, channel=row.channel,
+                                                     created_at=row.created_at, created_by=row.created_by))
+    session.execute(update(customers).where(customers.c.id == merged).values(merged_into=survivor))
+    _refresh_last_visits(session, survivor, zone)
+    _replan(session, survivor, zone, f"customer {merged} merged into {survivor}")
+
+
+def apply_unmerge(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
+    """customer.unmerged.v1: the rows that came from the restored customer go back to it."""
+    loaded = incoming.UnmergedIn().load(data)
+    survivor, restored = loaded["survivor_id"], loaded["restored_id"]
+    ensure_customer(session, restored)
+    for table in OWNED:
+        session.execute(update(table).where(table.c.customer_id == survivor, table.c.merged_from == restored)
+                        .values(customer_id=restored, merged_from=None))
+    session.execute(update(customers).where(customers.c.id == restored).values(merged_into=None))
+    for customer_id in (survivor, restored):
+        _refresh_last_visits(session, customer_id, zone)
+        _replan(session, customer_id, zone, f"merge of {restored} into {survivor} undone")
+
+
+def apply_erasure(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
+    """customer.erased.v1: drop the personal data, keep the anonymous figures (reminders, outcomes, counts)."""
+    loaded = incoming.ErasedIn().load(data)
+    customer_id = loaded["customer_id"]
+    ensure_customer(session, customer_id)
+    session.execute(update(customers).where(customers.c.id == customer_id).values(
+        name=None, phone=None, email=None, birthday=None, quiet_start=None, quiet_end=None,
+        erased_at=utc(loaded["erased_at"]), updated_at=now()))
+    session.execute(update(reminders).where(reminders.c.customer_id == customer_id).values(notes=None))
+    session.execute(update(notifications).where(notifications.c.customer_id == customer_id,
+                                                notifications.c.status == "pending")
+                    .values(status="skipped", skip_reason="the customer's personal data was erased"))
+    session.execute(update(notifications).where(notifications.c.customer_id == customer_id)
+                    .values(target=None, body=None))
+    _replan(session, customer_id, zone, "customer's personal data erased")
+
+
+def apply_complaint(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
+    """complaint.*: keep the complaint's status; a resolved one plans a callback, a later step cancels it."""
+    loaded = incoming.ComplaintIn().load(data)
+    loaded["occurred_at"] = utc(loaded["occurred_at"])
+    ensure_customer(session, loaded["customer_id"])
+    callback_due = next((utc(target.get("due_at")) for name, target in loaded["sla"].items()
+                         if "callback" in name and target.get("met_at") is None), None)
+    values: dict[str, Any] = {"customer_id": loaded["customer_id"], "status": loaded["status"],
+                              "assignee": loaded.get("assignee"), "updated_at": loaded["occurred_at"]}
+    if loaded["status"] == "resolved":
+        values.update(resolved_at=loaded["occurred_at"], callback_due_at=callback_due)
+    row = session.execute(select(complaints.c.id, complaints.c.updated_at)
+                          .where(complaints.c.id == loaded["complaint_id"])).first()
+    if row is None:
+        session.execute(complaints.insert().values(id=loaded["complaint_id"], **values))
+    elif aware(row.updated_at) <= loaded["occurred_at"]:
+        session.execute(update(complaints).where(complaints.c.id == row.id).values(**values))
+    _replan(session, loaded["customer_id"], zone, f"complaint {loaded['complaint_id']} {loaded['status']}")
+
+
+def handlers(zone: ZoneInfo) -> dict[str, Any]:
+    """The apply function of each event type, as consumer handlers (session, event)."""
+    def on(function, **kwargs):
+        return lambda session, event: function(session, event.data, zone, **kwargs)
+
+    table = {
+        "customer.created.v1": on(apply_customer, created=True),
+        "customer.updated.v1": on(apply_customer, created=False),
+        "customer.tier_changed.v1": on(apply_tier),
+        "customer.merged.v1": on(apply_merge),
+        "customer.unmerged.v1": on(apply_unmerge),
+        "customer.erased.v1": on(apply_erasure),
+        "asset.registered.v1": on(apply_asset),
+        "visit.done.v1": on(apply_visit),
+    }
+    for step in ("resolved", "callback_recorded", "reopened", "closed", "rejected"):
+        table[f"complaint.{step}.v1"] = on(apply_complaint)
+    return table
+
+
+def dispatch(table: dict[str, Any]):
+    """One handler for a queue fed several event types; a type it does not know is ignored."""
+    def handle(session: Session, event: Event) -> None:
+        handler = table.get(event.type)
+        if handler is not None:
+            handler(session, event)
+    return handle

@@ -1,0 +1,109 @@
+"""Delivering notifications: claimed like reminders (SKIP LOCKED), sent outside any transaction, retried
+with exponential backoff, given up after the last attempt with the error kept.
+
+A notification is claimed by pushing its next attempt a lease into the future, then sent; a replica
+that dies mid-send leaves it to be tried again when the lease ends, so delivery is at least once and
+receivers dedupe on the notification id (the webhook's `X-Guanxi-Delivery`).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from servicekit.db import unit_of_work
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from reminder import events
+from reminder.adapters.channels import Outgoing, Sender, SendFailed
+from reminder.adapters.rules import get_row
+from reminder.adapters.tables import customers, notifications, reminders
+from reminder.config import ReminderSettings
+from reminder.service_layer.emit import emit_reminder, reminder_values
+
+log = logging.getLogger(__name__)
+
+
+def _claim(session: Session, moment: datetime, batch: int, lease: timedelta) -> list[Any]:
+    ids = session.execute(select(notifications.c.id).where(
+        notifications.c.status == "pending", notifications.c.next_attempt_at <= moment)
+        .order_by(notifications.c.next_attempt_at).limit(batch).with_for_update(skip_locked=True)).scalars().all()
+    if not ids:
+        return []
+    return session.execute(update(notifications).where(
+        notifications.c.id.in_(ids), notifications.c.status == "pending", notifications.c.next_attempt_at <= moment)
+        .values(next_attempt_at=moment + lease, attempts=notifications.c.attempts + 1)
+        .returning(*notifications.c)).all()
+
+
+def _outgoing(session: Session, row: Any) -> Outgoing:
+    reminder = session.execute(select(reminders).where(reminders.c.id == row.reminder_id)).one()
+    customer = session.execute(select(customers).where(customers.c.id == row.customer_id)).one()
+    rule = get_row(session, reminder.rule_id)
+    payload = {"channel": row.channel, "reminder": reminder_values(reminder, customer.store_id),
+               "customer": {"id": customer.id, "name": customer.name, "phone": customer.phone,
+                            "email": customer.email, "consent": {"sms": customer.consent_sms,
+                                                                 "phone": customer.consent_phone,
+                                                                 "email": customer.consent_email}}}
+    return Outgoing(id=row.id, channel=row.channel, target=row.target, subject=rule.name if rule else reminder.kind,
+                    body=row.body or "", payload=payload)
+
+
+def _settle_reminder(session: Session, reminder_id: str, moment: datetime) -> None:
+    """A notification-only reminder is `sent` once one notification went, `done` (not sent) once none can."""
+    reminder = session.execute(select(reminders).where(reminders.c.id == reminder_id)).one()
+    if reminder.task or reminder.status != "due":
+        return
+    counts = dict(session.execute(select(notifications.c.status, func.count()).where(
+        notifications.c.reminder_id == reminder_id).group_by(notifications.c.status)).all())
+    if counts.get("pending"):
+        return
+    if counts.get("sent"):
+        session.execute(update(reminders).where(reminders.c.id == reminder_id).values(status="sent"))
+    else:
+        session.execute(update(reminders).where(reminders.c.id == reminder_id).values(
+            status="done", outcome="not_sent", completed_at=moment))
+
+
+def deliver_due(sessions: sessionmaker[Session], settings: ReminderSettings, senders: dict[str, Sender],
+                moment: datetime, batch: int = 100) -> int:
+    """Send the notifications whose time has come; return how many went."""
+    lease = timedelta(seconds=max(60.0, 3 * settings.send_timeout))
+    with unit_of_work(sessions) as session:
+        claimed = _claim(session, moment, batch, lease)
+        messages = [_outgoing(session, row) for row in claimed]
+    results: list[tuple[Any, str | None]] = []
+    for row, message in zip(claimed, messages, strict=True):
+        sender = senders.get(row.channel)
+        try:
+            if sender is None:
+                raise SendFailed(f"no {row.channel} channel is configured")
+            sender.send(message)
+            results.append((row, None))
+        except SendFailed as exc:
+            log.warning("notification %s via %s failed (attempt %d): %s", row.id, row.channel, row.attempts, exc)
+            results.append((row, str(exc)))
+    sent = 0
+    with unit_of_work(sessions) as session:
+        for row, error in results:
+            if error is None:
+                sent += 1
+                session.execute(update(notifications).where(notifications.c.id == row.id).values(
+                    status="sent", sent_at=moment, last_error=None, next_attempt_at=None))
+                reminder = session.execute(select(reminders).where(reminders.c.id == row.reminder_id)).one()
+                store = session.execute(select(customers.c.store_id).where(
+                    customers.c.id == row.customer_id)).scalar()
+                status = "sent" if not reminder.task and reminder.status == "due" else reminder.status
+                emit_reminder(session, events.REMINDER_SENT, reminder, store, status=status, channel=row.channel,
+                              notification_id=row.id, sent_at=moment)
+            elif row.attempts >= settings.max_attempts:
+                session.execute(update(notifications).where(notifications.c.id == row.id).values(
+                    status="failed", last_error=error, next_attempt_at=None,
+                    skip_reason=f"gave up after {row.attempts} attempts: {error}"))
+            else:
+                delay = settings.retry_backoff * 2 ** (row.attempts - 1)
+                session.execute(update(notifications).where(notifications.c.id == row.id).values(
+                    last_error=error, next_attempt_at=moment + timedelta(seconds=delay)))
+            _settle_reminder(session, row.reminder_id, moment)
+    return sent

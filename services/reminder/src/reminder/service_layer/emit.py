@@ -1,0 +1,44 @@
+"""Events of reminders and appointments, built from their rows and written to the outbox."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reminder import events
+from reminder.adapters.clock import aware
+from reminder.adapters.tables import customers
+
+
+def store_of(session: Session, customer_id: str) -> str | None:
+    """The customer's store, when known."""
+    return session.execute(select(customers.c.store_id).where(customers.c.id == customer_id)).scalar()
+
+
+def reminder_values(row: Any, store_id: str | None, **changes: Any) -> dict[str, Any]:
+    """The `data` every reminder.* event carries, from a reminder row (with `changes` applied)."""
+    values = {"reminder_id": row.id, "customer_id": row.customer_id, "asset_id": row.asset_id, "rule": row.rule_id,
+              "rule_kind": row.kind, "due_at": aware(row.due_at), "owner": row.owner, "store_id": store_id,
+              "reason": row.reason, "status": row.status}
+    values.update(changes)
+    return values
+
+
+def emit_reminder(session: Session, type: str, row: Any, store_id: str | None, **changes: Any) -> None:
+    """Write a reminder.* event about `row` to the outbox."""
+    events.CONTRACT.emit(session, type, row.id, reminder_values(row, store_id, **changes))
+
+
+def appointment_values(row: Any, store_id: str | None, **changes: Any) -> dict[str, Any]:
+    """The `data` every appointment.* event carries."""
+    values = {"appointment_id": row.id, "customer_id": row.customer_id, "asset_id": row.asset_id,
+              "reminder_id": row.reminder_id, "purpose": row.purpose, "scheduled_at": aware(row.scheduled_at),
+              "booked_by": row.booked_by, "store_id": store_id, "status": row.status}
+    values.update(changes)
+    return values
+
+
+def emit_appointment(session: Session, type: str, row: Any, **changes: Any) -> None:
+    """Write an appointment.* event about `row` to the outbox."""
+    events.CONTRACT.emit(session, type, row.id, appointment_values(row, store_of(session, row.customer_id), **changes))

@@ -1,0 +1,126 @@
+"""Managers list, change, switch off and add reminder rules; the built-in ones can be reset to their seeds."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from reminder.adapters import rules as repository
+from reminder.adapters.clock import now
+from reminder.adapters.tables import customers, reminders, replans
+from reminder.domain.errors import Conflict, InvalidFields, NotFound
+from reminder.domain.planning import Context
+from reminder.domain.rules import KINDS, UNPLANNED, builtin_rules, params_errors
+from reminder.service_layer.planning import reconcile
+
+FIELDS = ("name", "enabled", "params", "task", "channels", "time_of_day", "owner", "message")
+
+
+def _row(session: Session, rule_id: str, for_update: bool = False) -> Any:
+    row = repository.get_row(session, rule_id, for_update)
+    if row is None:
+        raise NotFound("rule", rule_id)
+    return row
+
+
+def _check(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    errors = params_errors(kind, values.get("params", {}))
+    if not values.get("task", True) and not values.get("channels"):
+        errors["channels"] = ["A rule that makes no task must notify on at least one channel."]
+    if errors:
+        raise InvalidFields(errors)
+    return {**{name: spec.default for name, spec in KINDS[kind].items()}, **values.get("params", {})}
+
+
+def replan_everyone(session: Session, cause: str) -> None:
+    """Ask the scheduler to re-plan every customer under the rules as they now are."""
+    session.execute(replans.insert().values(cause=cause, cursor="", created_at=now()))
+
+
+def _cancel_scheduled(session: Session, rule_id: str, reason: str) -> None:
+    session.execute(update(reminders).where(reminders.c.rule_id == rule_id, reminders.c.status == "scheduled")
+                    .values(status="cancelled", cancelled_at=now(), cancel_reason=reason))
+
+
+def create(session: Session, values: dict[str, Any], actor: str) -> dict[str, Any]:
+    """Add a rule of a known kind under a new id."""
+    if values["kind"] in UNPLANNED:
+        raise InvalidFields.one("kind", f"There is one {values['kind']} rule, built in; change it instead.")
+    if repository.get_row(session, values["id"]) is not None:
+        raise Conflict(f"A rule with id {values['id']} exists; change it, or choose another id.", id=values["id"])
+    values = {**values, "params": _check(values["kind"], values)}
+    repository.insert(session, values, actor, now())
+    if values.get("enabled", True):
+        replan_everyone(session, f"rule {values['id']} added")
+    return repository.as_dict(_row(session, values["id"]))
+
+
+def change(session: Session, rule_id: str, values: dict[str, Any], actor: str) -> dict[str, Any]:
+    """Change some fields of a rule; switching it off cancels its scheduled reminders at once."""
+    row = _row(session, rule_id, for_update=True)
+    current = repository.as_dict(row)
+    if "params" in values:
+        values = {**values, "params": {**current["params"], **values["params"]}}
+    values["params"] = _check(row.kind, {**current, **values})
+    changed = {name: value for name, value in values.items() if name in FIELDS and value != current[name]}
+    if not changed:
+        return current
+    repository.change(session, rule_id, changed, row.version, actor, now())
+    if changed.get("enabled") is False:
+        _cancel_scheduled(session, rule_id, f"rule {rule_id} switched off")
+    elif row.kind not in UNPLANNED and set(changed) & {"enabled", "params", "task", "time_of_day", "owner"}:
+        replan_everyone(session, f"rule {rule_id} changed")
+    return repository.as_dict(_row(session, rule_id))
+
+
+def remove(session: Session, rule_id: str) -> None:
+    """Delete a rule that was added; a built-in one can only be switched off."""
+    row = _row(session, rule_id, for_update=True)
+    if row.builtin:
+        raise Conflict(f"Rule {rule_id} is built in: switch it off (enabled: false) or reset it instead.",
+                       allowed="PATCH enabled=false, POST …/reset")
+    _cancel_scheduled(session, rule_id, f"rule {rule_id} deleted")
+    session.execute(delete(repository.rules).where(repository.rules.c.id == rule_id))
+
+
+def reset(session: Session, rule_id: str, actor: str) -> dict[str, Any]:
+    """Put a built-in rule back to its seed defaults."""
+    row = _row(session, rule_id, for_update=True)
+    seed = next((rule for rule in builtin_rules() if rule.id == rule_id), None)
+    if seed is None:
+        raise Conflict(f"Rule {rule_id} was added, not built in: it has no defaults to reset to.")
+    defaults = {"name": seed.name, "enabled": seed.enabled, "params": _check(seed.kind, {
+        "params": seed.params, "task": seed.task, "channels": list(seed.channels)}), "task": seed.task,
+        "channels": list(seed.channels), "time_of_day": seed.time_of_day.strftime("%H:%M"), "owner": seed.owner,
+        "message": seed.message}
+    return change(session, row.id, defaults, actor)
+
+
+def listing(session: Session) -> list[dict[str, Any]]:
+    """Every rule, by id."""
+    return [repository.as_dict(row) for row in session.execute(select(repository.rules).order_by(
+        repository.rules.c.id))]
+
+
+def get(session: Session, rule_id: str) -> dict[str, Any]:
+    """One rule."""
+    return repository.as_dict(_row(session, rule_id))
+
+
+def replan_batch(session: Session, batch: int, context: Context) -> int:
+    """Advance the oldest unfinished re-planning job by up to `batch` customers; return how many were done."""
+    job = session.execute(select(replans).where(replans.c.finished_at.is_(None)).order_by(replans.c.id)
+                          .limit(1).with_for_update(skip_locked=True)).first()
+    if job is None:
+        return 0
+    ids = session.execute(select(customers.c.id).where(customers.c.id > job.cursor, customers.c.merged_into.is_(None))
+                          .order_by(customers.c.id).limit(batch)).scalars().all()
+    rules = repository.all_rules(session)
+    for customer_id in ids:
+        reconcile(session, customer_id, rules, context, job.cause)
+    values: dict[str, Any] = {"cursor": ids[-1] if ids else job.cursor}
+    if len(ids) < batch:
+        values["finished_at"] = now()
+    session.execute(update(replans).where(replans.c.id == job.id).values(**values))
+    return len(ids)

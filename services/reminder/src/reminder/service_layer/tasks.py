@@ -1,0 +1,108 @@
+"""A fired reminder is a task for its owner: claim it, snooze it, complete it with an outcome."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from reminder import events
+from reminder.adapters.clock import aware, now
+from reminder.adapters.rules import all_rules
+from reminder.adapters.tables import customers, reminders
+from reminder.config import ReminderSettings
+from reminder.domain.errors import Conflict, InvalidFields, NotFound
+from reminder.domain.planning import Context
+from reminder.service_layer.emit import emit_reminder, store_of
+from reminder.service_layer.planning import reconcile
+
+OPEN = ("due", "claimed", "snoozed")
+OUTCOMES = ("reached", "booked", "not_reached", "declined", "won_back", "lost", "other")
+#: Outcomes in which someone spoke with the customer: the contact cadence starts again from them.
+CONTACTED = ("reached", "booked", "declined", "won_back", "lost")
+MAX_SNOOZE = timedelta(days=90)
+
+
+def get(session: Session, reminder_id: str, for_update: bool = False) -> Any:
+    """One reminder's row, or NotFound."""
+    query = select(reminders).where(reminders.c.id == reminder_id)
+    if for_update:
+        query = query.with_for_update()
+    row = session.execute(query).first()
+    if row is None:
+        raise NotFound("reminder", reminder_id)
+    return row
+
+
+def _open_task(session: Session, reminder_id: str, allowed: tuple[str, ...], doing: str) -> Any:
+    row = get(session, reminder_id, for_update=True)
+    if not row.task:
+        raise Conflict(f"Reminder {reminder_id} is a notification to the customer, not a task; it cannot be {doing}.",
+                       status=row.status)
+    if row.status not in allowed:
+        nexts = {"scheduled": "wait until it is due", "due": "claim, snooze or complete it",
+                 "claimed": "snooze or complete it", "snoozed": "claim or complete it"}
+        raise Conflict(f"Reminder {reminder_id} is {row.status}; it cannot be {doing}.", status=row.status,
+                       allowed=nexts.get(row.status, "nothing: it is finished"))
+    return row
+
+
+def claim(session: Session, reminder_id: str, actor: str) -> Any:
+    """Take the task: the caller becomes its owner."""
+    _open_task(session, reminder_id, ("due", "snoozed"), "claimed")
+    moment = now()
+    session.execute(update(reminders).where(reminders.c.id == reminder_id).values(
+        status="claimed", claimed_by=actor, claimed_at=moment, owner=actor, snoozed_until=None))
+    return get(session, reminder_id)
+
+
+def snooze(session: Session, reminder_id: str, until: datetime, actor: str) -> Any:
+    """Put the task aside until `until` (in the future, at most 90 days ahead)."""
+    moment = now()
+    if until <= moment:
+        raise InvalidFields.one("until", "Snooze until a time in the future.")
+    if until > moment + MAX_SNOOZE:
+        raise InvalidFields.one("until", "A task can be snoozed for at most 90 days.")
+    _open_task(session, reminder_id, ("due", "claimed"), "snoozed")
+    session.execute(update(reminders).where(reminders.c.id == reminder_id).values(
+        status="snoozed", snoozed_until=until))
+    return get(session, reminder_id)
+
+
+def complete(session: Session, reminder_id: str, values: dict[str, Any], actor: str,
+             settings: ReminderSettings) -> Any:
+    """Finish the task with its outcome; a lost customer's win-back that failed needs the reason they left."""
+    row = _open_task(session, reminder_id, OPEN, "completed")
+    outcome, lost_reason = values["outcome"], (values.get("lost_reason") or "").strip() or None
+    if row.kind == "lost_customer" and outcome == "lost" and lost_reason is None:
+        raise InvalidFields.one("lost_reason", "Record why the customer left (流失原因) when the win-back failed.")
+    if lost_reason is not None and row.kind != "lost_customer":
+        raise InvalidFields.one("lost_reason", "Only a lost-customer win-back records why the customer left.")
+    moment = now()
+    session.execute(update(reminders).where(reminders.c.id == reminder_id).values(
+        status="done", outcome=outcome, lost_reason=lost_reason, notes=values.get("notes"), completed_at=moment,
+        completed_by=actor, snoozed_until=None))
+    done = get(session, reminder_id)
+    emit_reminder(session, events.REMINDER_COMPLETED, done, store_of(session, row.customer_id),
+                  outcome=outcome, completed_by=actor, completed_at=moment, lost_reason=lost_reason,
+                  notes=values.get("notes"))
+    if outcome in CONTACTED:
+        day = moment.astimezone(settings.zone).date()
+        current = session.execute(select(customers.c.last_contact_on).where(
+            customers.c.id == row.customer_id)).scalar()
+        if current is None or current < day:
+            session.execute(update(customers).where(customers.c.id == row.customer_id).values(last_contact_on=day))
+        reconcile(session, row.customer_id, all_rules(session), Context(moment, settings.zone),
+                  f"contact on {day} ({outcome})")
+    return done
+
+
+def overdue_before(moment: datetime) -> datetime:
+    """Open tasks due before this are overdue: a day's grace to work the list."""
+    return moment - timedelta(days=1)
+
+
+def is_overdue(row: Any, moment: datetime) -> bool:
+    """True for an open task due more than a day ago."""
+    return row.task and row.status in OPEN and aware(row.due_at) < overdue_before(moment)
