@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from customer import events
+from customer.adapters.consents import keep_consent_changes
 from customer.adapters.customers import CustomerRepository
 from customer.adapters.history import HistoryRepository
 from customer.adapters.rows import now
@@ -47,6 +48,8 @@ def create_customer(sessions: sessionmaker[Session], values: dict[str, Any], act
             repo.add(customer)
             HistoryRepository(session).add(customer["id"], moment, actor, "created",
                                            diff({}, customer, EDITABLE_FIELDS))
+            keep_consent_changes(session, customer["id"], None, customer["consent"], actor, moment,
+                                 "given at registration")
             emit(session, events.CUSTOMER_CREATED, customer["id"], customer)
     except IntegrityError:
         # a concurrent request registered the same phone between our check and our insert
@@ -68,9 +71,10 @@ def get_customer(sessions: sessionmaker[Session], customer_id: str) -> dict[str,
 
 
 def save_changes(session: Session, current: dict[str, Any], wanted: dict[str, Any], actor: str,
-                 action: str) -> dict[str, Any]:
+                 action: str, consent_source: str | None = "customer record edit") -> dict[str, Any]:
     """Write `wanted` over `current` (same version) with a history entry and customer.updated.v1.
 
+    A change of consent is recorded per channel with `consent_source` (None: the caller records it).
     Returns the customer as stored (unchanged, same version, when nothing differs).
     """
     changes = diff(current, wanted, EDITABLE_FIELDS)
@@ -83,6 +87,9 @@ def save_changes(session: Session, current: dict[str, Any], wanted: dict[str, An
     if not repo.update(updated, current["version"], changes):
         raise VersionConflict(current["version"], repo.current_version(current["id"]) or current["version"])
     HistoryRepository(session).add(current["id"], updated["updated_at"], actor, action, changes)
+    if "consent" in changes and consent_source is not None:
+        keep_consent_changes(session, current["id"], current["consent"], updated["consent"], actor,
+                             updated["updated_at"], consent_source)
     emit(session, events.CUSTOMER_UPDATED, current["id"],
          {"id": current["id"], "version": updated["version"], **{field: updated[field] for field in changes},
           "changes": changes})

@@ -17,10 +17,12 @@ from customer.adapters.visits import VisitRepository
 from customer.domain import lifecycle
 from customer.domain.errors import InvalidFields, NotFound
 from customer.domain.odometer import Reading, check_reading
+from customer.domain.points import PointsPolicy
 from customer.domain.visits import ALL_DETAILS, check_details
 from customer.service_layer.assets import customer_asset
 from customer.service_layer.customers import save_changes
 from customer.service_layer.emit import emit
+from customer.service_layer.points import earn_for_visit
 
 
 def _keep_mileage(session: Session, customer_id: str, visit: dict[str, Any], read_on: date) -> None:
@@ -39,8 +41,9 @@ def _keep_mileage(session: Session, customer_id: str, visit: dict[str, Any], rea
 
 
 def record_visit(sessions: sessionmaker[Session], customer_id: str, values: dict[str, Any],
-                 actor: str) -> dict[str, Any]:
-    """Record a visit; a delivery makes a prospect an owner (history + customer.updated.v1)."""
+                 actor: str, policy: PointsPolicy | None = None) -> dict[str, Any]:
+    """Record a visit; a delivery makes a prospect an owner (history + customer.updated.v1); the visit's
+    amount earns points by `policy` (none earned without one)."""
     kind = values["kind"]
     moment = now()
     details = check_details(kind, {name: values.get(name) for name in ALL_DETAILS})
@@ -62,6 +65,8 @@ def record_visit(sessions: sessionmaker[Session], customer_id: str, values: dict
         HistoryRepository(session).add(customer_id, moment, actor, "visit_recorded",
                                        {"visit": [None, {"id": visit["id"], "kind": kind}]})
         emit(session, events.VISIT_DONE, customer_id, {"customer_id": customer_id, "visit": visit})
+        if policy is not None:
+            earn_for_visit(session, visit, actor, policy)
         if kind == "delivery":
             new_kind, new_stage = lifecycle.after_delivery(current["kind"], current["stage"])
             save_changes(session, current, {**current, "kind": new_kind, "stage": new_stage}, actor,

@@ -9,6 +9,7 @@ from marshmallow import RAISE
 from servicekit.auth import requires
 
 from customer.entrypoints.api.context import actor, sessions
+from customer.entrypoints.api.membership import points_policy
 from customer.entrypoints.api.schemas import PageArgs, VisitArgs, VisitPage
 from customer.events import VisitData
 from customer.service_layer import queries, visits
@@ -22,10 +23,10 @@ blp = Blueprint("visits", __name__, url_prefix="/api/v1/customers",
 @blp.arguments(VisitArgs)
 @blp.response(201, VisitData)
 def record(values: dict[str, Any], customer_id: UUID):
-    """Record a visit; a delivery turns a prospect into an owner."""
+    """Record a visit; a delivery turns a prospect into an owner; a visit's amount earns points."""
     if values.get("asset_id") is not None:
         values["asset_id"] = str(values["asset_id"])
-    return visits.record_visit(sessions(), str(customer_id), values, actor())
+    return visits.record_visit(sessions(), str(customer_id), values, actor(), points_policy())
 
 
 @blp.route("/<uuid:customer_id>/visits", methods=["GET"])

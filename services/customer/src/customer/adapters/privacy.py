@@ -1,0 +1,88 @@
+"""Everything held about one customer, read in one go; and the erasure of it, table by table."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from servicekit.db import idempotency_keys
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from customer.adapters.consents import ConsentRepository
+from customer.adapters.customers import COLUMNS, CustomerRepository
+from customer.adapters.rows import as_utc
+from customer.adapters.tables import (
+    assets,
+    customer_merges,
+    customer_phones,
+    customer_search_keys,
+    customer_tags,
+    customers,
+    history,
+    odometer_readings,
+    points_ledger,
+    visits,
+)
+from customer.domain.privacy import PERSONAL_ASSET_FIELDS, PERSONAL_VISIT_FIELDS, scrub_changes
+
+
+def _rows(session: Session, query) -> list[dict[str, Any]]:
+    result = []
+    for row in session.execute(query).mappings():
+        result.append({key: as_utc(value) if isinstance(value, datetime) else value for key, value in row.items()})
+    return result
+
+
+def personal_data(session: Session, customer_id: str) -> dict[str, Any] | None:
+    """Every record this service holds about the customer (and the records merged into it), or None."""
+    customer = CustomerRepository(session).get(customer_id)
+    if customer is None:
+        return None
+    merged_ids = list(session.execute(select(customers.c.id).where(customers.c.merged_into == customer_id)).scalars())
+    asset_rows = _rows(session, select(assets).where(assets.c.customer_id == customer_id).order_by(assets.c.created_at))
+    readings = _rows(session, select(odometer_readings).where(
+        odometer_readings.c.asset_id.in_([asset["id"] for asset in asset_rows])).order_by(odometer_readings.c.id))
+    for asset in asset_rows:
+        asset["odometer_readings"] = [reading for reading in readings if reading["asset_id"] == asset["id"]]
+    return {
+        "customer": customer,
+        "merged_records": CustomerRepository(session).many(merged_ids),
+        "assets": asset_rows,
+        "visits": _rows(session, select(visits).where(visits.c.customer_id == customer_id)
+                        .order_by(visits.c.occurred_at)),
+        "points_ledger": _rows(session, select(points_ledger).where(points_ledger.c.customer_id == customer_id)
+                               .order_by(points_ledger.c.id)),
+        "consent_records": ConsentRepository(session).of_customer(customer_id),
+        "history": _rows(session, select(history.c.at, history.c.actor, history.c.action, history.c.changes)
+                         .where(history.c.customer_id == customer_id).order_by(history.c.id)),
+    }
+
+
+def erase_records(session: Session, customer_id: str, erased: dict[str, Any], moment: datetime) -> None:
+    """Write the erased fields of a customer and remove personal data from every table that holds it.
+
+    Phones, tags and name search keys are deleted (the numbers are free for someone else); plates,
+    VINs and visit notes emptied; history keeps who changed what when, with personal values masked;
+    merge snapshots lose their personal values too and can no longer be undone.
+    """
+    session.execute(update(customers).where(customers.c.id == customer_id).values(
+        version=customers.c.version + 1, updated_at=moment, erased_at=moment,
+        **{name: erased[name] for name in COLUMNS if name in erased and name not in ("erased_at",)}))
+    for table in (customer_phones, customer_tags, customer_search_keys):
+        session.execute(delete(table).where(table.c.customer_id == customer_id))
+    session.execute(update(assets).where(assets.c.customer_id == customer_id)
+                    .values(**dict.fromkeys(PERSONAL_ASSET_FIELDS)))
+    session.execute(update(visits).where(visits.c.customer_id == customer_id)
+                    .values(**dict.fromkeys(PERSONAL_VISIT_FIELDS)))
+    for entry_id, changes in session.execute(select(history.c.id, history.c.changes)
+                                             .where(history.c.customer_id == customer_id)).all():
+        scrubbed = scrub_changes(changes or {})
+        if scrubbed != changes:
+            session.execute(update(history).where(history.c.id == entry_id).values(changes=scrubbed))
+    session.execute(update(customer_merges).where(
+        or_(customer_merges.c.survivor_id == customer_id, customer_merges.c.merged_id == customer_id))
+        .values(survivor_before={}, merged_before={}, choices={},
+                undo_until=moment))
+    # answers kept for replays of writes (Idempotency-Key, 24 hours) would show the person again
+    session.execute(delete(idempotency_keys).where(idempotency_keys.c.body.contains(customer_id.encode())))
+

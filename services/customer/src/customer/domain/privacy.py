@@ -1,0 +1,46 @@
+"""Personal data rights (PIPL art. 44–47, GDPR art. 15–17): what is personal, and how it is erased.
+
+Erasure keeps the customer's id and the anonymous figures (kind, stage, store, tier, points, visits and
+their amounts) so reports stay true, and removes or masks everything that tells who the person is.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from customer.domain.customers import NO_CONSENT
+
+#: What an erased customer is called (the name column cannot be empty).
+ERASED_NAME = "[erased]"
+#: What replaces a personal value kept in history.
+MASK = "[erased]"
+#: Customer fields that tell who the person is, and what each becomes.
+PERSONAL_FIELDS: Mapping[str, Any] = {
+    "name": ERASED_NAME, "phone": None, "phones": [], "gender": None, "birthday": None, "email": None,
+    "address": None, "employer": None, "job_title": None, "notes": None, "tags": [], "quiet_hours": None,
+    "external_id": None, "blacklist_reason": None,
+}
+#: Fields of an asset that identify its owner: the plate, the VIN (freed for the vehicle's next owner).
+PERSONAL_ASSET_FIELDS = ("plate", "plate_key", "vin", "description")
+#: Free text of a visit about the person.
+PERSONAL_VISIT_FIELDS = ("notes",)
+#: The consent channels: an erased customer is contacted on none.
+CONSENT_CHANNELS = tuple(NO_CONSENT)
+
+
+def erased_customer(customer: Mapping[str, Any]) -> dict[str, Any]:
+    """The customer's fields once erased: personal ones removed, consent withdrawn, region kept to the city."""
+    region = customer.get("region") or None
+    coarse = {key: region.get(key) for key in ("province", "city")} if region else None
+    return {**customer, **PERSONAL_FIELDS, "consent": dict(NO_CONSENT), "region": coarse}
+
+
+def scrub_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A history entry's {field: [old, new]} with the values of personal fields masked."""
+    scrubbed: dict[str, Any] = {}
+    for field, values in changes.items():
+        if field in PERSONAL_FIELDS or field == "region":
+            scrubbed[field] = [None if value in (None, [], {}) else MASK for value in values]
+        else:
+            scrubbed[field] = values
+    return scrubbed

@@ -1,0 +1,74 @@
+"""Who may reach which customer: callers tied to stores see their stores' customers only, manager-only
+fields need a manager, and an erased customer takes no more changes.
+
+One hook before every view that names a customer, so no view can forget it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, request
+from servicekit.auth import current_identity, require_store
+from servicekit.db import unit_of_work
+from servicekit.problems import Problem
+from sqlalchemy import select
+
+from customer.adapters.tables import customers
+from customer.domain.errors import InvalidFields
+from customer.domain.grading import managed_fields_in
+from customer.entrypoints.api.context import sessions
+from customer.service_layer.stores import check_stores_exist
+
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: What may still be asked about an erased customer besides reading: nothing changes it any more.
+AFTER_ERASURE = frozenset({"privacy.erase"})
+
+
+def _check_customer_in_reach() -> None:
+    customer_id = (request.view_args or {}).get("customer_id")
+    identity = g.get("identity")
+    if customer_id is None or identity is None:
+        return
+    limited = identity.store_scope is not None
+    if request.method in READS and not limited:
+        return
+    with unit_of_work(sessions()) as session:
+        row = session.execute(select(customers.c.store_id, customers.c.erased_at)
+                              .where(customers.c.id == str(customer_id))).first()
+    if row is None:
+        return  # the view answers 404
+    if not identity.may_see_store(row.store_id):
+        # the same answer as for a customer that does not exist: nothing to learn by probing ids
+        raise Problem(404, "Not Found", f"No customer with id {customer_id}.")
+    if request.method not in READS and row.erased_at is not None and request.endpoint not in AFTER_ERASURE:
+        raise Problem(409, "Conflict", f"The customer was erased at {row.erased_at.isoformat()}; "
+                      "an erased customer can be read but no longer changed.")
+
+
+def register_scope(app: Flask) -> None:
+    """Check, before every view that names a customer, that the caller may reach it."""
+    app.before_request(_check_customer_in_reach)
+
+
+def admit(values: dict[str, Any], creating: bool) -> dict[str, Any]:
+    """`values` of a customer to create or edit, checked against the caller's role and stores.
+
+    Manager-only fields need a manager (403); the store must exist (422) and be one of the caller's
+    (403); a caller of one store creates customers there by default.
+    """
+    identity = current_identity()
+    managed = managed_fields_in(values)
+    if managed and not identity.may("manage"):
+        raise Problem(403, "Forbidden", f"Only managers may set {', '.join(managed)} "
+                      f"(the role '{identity.role}' may not).")
+    scope = identity.store_scope
+    if creating and values.get("store_id") is None and scope is not None:
+        if len(scope) != 1:
+            raise InvalidFields.one("store_id", f"Say which of your stores ({', '.join(sorted(scope))}) "
+                                                "the customer belongs to.")
+        values["store_id"] = next(iter(scope))
+    if "store_id" in values:
+        require_store(values["store_id"], identity)
+        if values["store_id"] is not None:
+            check_stores_exist(sessions(), [values["store_id"]])
+    return values

@@ -1,0 +1,144 @@
+"""Use cases of membership: earn points from a visit, redeem, adjust by hand, expire at year end.
+
+Every change locks the customer's row first (SELECT … FOR UPDATE on PostgreSQL), so concurrent
+changes of one customer queue up instead of losing points; the balance update is conditional as well,
+and the database refuses a negative balance outright.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from servicekit.db import unit_of_work
+from sqlalchemy.orm import Session, sessionmaker
+
+from customer import events
+from customer.adapters.history import HistoryRepository
+from customer.adapters.points import PointsRepository
+from customer.adapters.rows import now
+from customer.domain.errors import Conflict, NotFound
+from customer.domain.points import (
+    BUSINESS_TIME_ZONE,
+    InsufficientPoints,
+    PointsPolicy,
+    check_expiry,
+    expiring,
+    new_balance,
+)
+from customer.service_layer.emit import emit
+from customer.service_layer.pages import offset
+
+EXPIRY_BATCH = 500
+
+
+def change_points(session: Session, customer_id: str, change: int, kind: str, reason: str | None, actor: str,
+                  policy: PointsPolicy, ref: str | None = None) -> dict[str, Any]:
+    """Move a customer's balance by `change` with one ledger entry, in `session`'s transaction.
+
+    Emits customer.tier_changed.v1 when the new balance gives another tier. Returns {balance, tier}.
+    """
+    repo = PointsRepository(session)
+    account = repo.account(customer_id, for_update=True)
+    if account is None:
+        raise NotFound("customer", customer_id)
+    if account["erased_at"] is not None:
+        raise Conflict("The customer was erased; their points can no longer change.")
+    if account["merged_into"] is not None:
+        raise Conflict("The customer was merged; change the points of the customer it was merged into.",
+                       merged_into=account["merged_into"])
+    balance = new_balance(account["balance"], change)
+    tier = policy.tier_for(balance)
+    if repo.change_balance(customer_id, change, tier) is None:
+        raise InsufficientPoints(account["balance"], change)  # only without the row lock (never on PostgreSQL)
+    moment = now()
+    repo.add_entry(customer_id, moment, kind, change, reason, actor, ref)
+    if tier != account["tier"]:
+        HistoryRepository(session).add(customer_id, moment, actor, "tier_changed", {"tier": [account["tier"], tier]})
+        emit(session, events.CUSTOMER_TIER_CHANGED, customer_id, {
+            "customer_id": customer_id, "from_tier": account["tier"], "to_tier": tier, "points_balance": balance,
+            "changed_at": moment})
+    return {"customer_id": customer_id, "balance": balance, "tier": tier}
+
+
+def earn_for_visit(session: Session, visit: dict[str, Any], actor: str, policy: PointsPolicy) -> int:
+    """Credit the points a visit's amount earns (in the visit's transaction); how many were earned."""
+    amount = visit["details"].get("amount")
+    if amount is None:
+        return 0
+    earned = policy.earned(Decimal(amount))
+    if earned > 0:
+        change_points(session, visit["customer_id"], earned, "earn", f"{visit['kind']} visit, {amount} CNY", actor,
+                      policy, ref=f"visit:{visit['id']}")
+    return earned
+
+
+def redeem(sessions: sessionmaker[Session], customer_id: str, points: int, reason: str, actor: str,
+           policy: PointsPolicy) -> dict[str, Any]:
+    """The customer spends `points` (409 when they have fewer)."""
+    with unit_of_work(sessions) as session:
+        return change_points(session, customer_id, -points, "redeem", reason, actor, policy)
+
+
+def adjust(sessions: sessionmaker[Session], customer_id: str, points: int, reason: str, actor: str,
+           policy: PointsPolicy) -> dict[str, Any]:
+    """Add or take points by hand, with the reason kept in the ledger."""
+    with unit_of_work(sessions) as session:
+        return change_points(session, customer_id, points, "adjust", reason, actor, policy)
+
+
+def account_of(sessions: sessionmaker[Session], customer_id: str, page: int, page_size: int,
+               policy: PointsPolicy) -> dict[str, Any]:
+    """Balance, tier, what the next tier needs, and one page of the ledger (newest first)."""
+    with unit_of_work(sessions) as session:
+        repo = PointsRepository(session)
+        account = repo.account(customer_id)
+        if account is None:
+            raise NotFound("customer", customer_id)
+        items, total = repo.entries(customer_id, offset(page, page_size), page_size)
+    above = [(name, floor) for name, floor in policy.thresholds.items() if floor > account["balance"]]
+    following = min(above, key=lambda pair: pair[1]) if above else None
+    return {"customer_id": customer_id, "balance": account["balance"], "tier": account["tier"],
+            "next_tier": following[0] if following else None,
+            "points_to_next_tier": following[1] - account["balance"] if following else None,
+            "items": items, "total": total, "page": page, "page_size": page_size}
+
+
+def _expire_one(sessions: sessionmaker[Session], customer_id: str, year: int, actor: str,
+                policy: PointsPolicy) -> int:
+    ref = f"expiry:{year}:{customer_id}"
+    with unit_of_work(sessions) as session:
+        repo = PointsRepository(session)
+        account = repo.account(customer_id, for_update=True)
+        if account is None or account["erased_at"] is not None or account["merged_into"] is not None:
+            return 0
+        if repo.has_ref(ref):
+            return 0  # this year's expiry already ran for this customer
+        points = min(expiring(repo.movements(customer_id), year), account["balance"])
+        if points > 0:
+            change_points(session, customer_id, -points, "expire", f"points of {year} and before, unspent",
+                          actor, policy, ref=ref)
+        return points
+
+
+def expire_year(sessions: sessionmaker[Session], year: int, actor: str, policy: PointsPolicy,
+                today: date | None = None) -> dict[str, Any]:
+    """Expire, for every customer, the points left from `year` and before (oldest spent first).
+
+    Each customer is its own transaction, so a long run never holds many locks, and running it again
+    expires nothing twice (the entry answers to the year and customer).
+    """
+    check_expiry(policy, year, today or datetime.now(BUSINESS_TIME_ZONE).date())
+    customers = points = 0
+    last = ""
+    while True:
+        with unit_of_work(sessions) as session:
+            batch = PointsRepository(session).holders(last, EXPIRY_BATCH)
+        if not batch:
+            break
+        for customer_id in batch:
+            expired = _expire_one(sessions, customer_id, year, actor, policy)
+            customers += expired > 0
+            points += expired
+        last = batch[-1]
+    return {"year": year, "customers": customers, "points": points}
