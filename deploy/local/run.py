@@ -27,6 +27,8 @@ PROCESSES = [
     ("complaint", "scan"),
     ("reminder", "web"),
     ("reminder", "relay"),
+    ("reminder", "consume"),
+    ("reminder", "schedule"),
     ("reporting", "web"),
     ("gateway", "web"),
 ]
