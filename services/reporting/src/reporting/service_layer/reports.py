@@ -309,7 +309,8 @@ def callbacks(session: Session, period: Period) -> Report:
 
 # --- staff -------------------------------------------------------------------------------------------------------
 def staff(session: Session, period: Period) -> Report:
-    """Per consultant (prospects, conversions, visits, complaints, survey) and per technician (services)."""
+    """Per consultant (prospects, conversions, visits, complaints, survey) and per technician (services,
+    complaints, survey)."""
     people: dict[str, dict[str, Any]] = defaultdict(lambda: {"prospects": 0, "converted": 0, "visits": {},
                                                             "revenue_fen": 0, "complaints": 0, "survey": {}})
     for row in tallies.totals(session, "prospects", period.start, period.end, period.store):
@@ -333,7 +334,9 @@ def staff(session: Session, period: Period) -> Report:
                 "revenue": f"{p['revenue_fen'] / 100:.2f}", "complaints": p["complaints"], "survey": p["survey"]}
 
     consultants = sorted(name for name, p in people.items() if p["prospects"])
-    technicians = sorted(name for name, p in people.items() if p["visits"].get("service"))
+    # technicians and advisers: whoever serviced, was assigned complaints or was rated, and sold nothing
+    technicians = sorted(name for name, p in people.items() if not p["prospects"] and (
+        p["visits"].get("service") or p["complaints"] or p["survey"]))
     data = {**_envelope(session, "staff", period), "survey_scale": "1 (very unsatisfied) to 4 (very satisfied)",
             "consultants": [card(name) for name in consultants], "technicians": [card(name) for name in technicians]}
     tables = [(role, ["staff", "prospects", "converted", "conversion_rate", "visits", "services", "revenue",

@@ -1,0 +1,85 @@
+"""Events as the producers publish them (docs/events/ and the complaint and reminder contracts), small and explicit."""
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from typing import Any
+
+from servicekit.events import Event, new_event
+
+_ids = itertools.count(1)
+
+
+def uid(prefix: str) -> str:
+    """A readable unique id."""
+    return f"{prefix}-{next(_ids):05d}"
+
+
+def event(service: str, type_: str, subject: str, time: str, data: dict[str, Any]) -> Event:
+    """A CloudEvent of `type_` that happened at `time` (ISO 8601, UTC)."""
+    return dataclasses.replace(new_event(service, type_, subject, data), time=time)
+
+
+def customer(customer_id: str, created_at: str, kind: str = "prospect", **fields: Any) -> Event:
+    data = {"id": customer_id, "version": 1, "name": "王芳", "phone": "+8613912345678", "phones": [], "kind": kind,
+            "stage": kind, "region": {"province": "广东省", "city": "深圳市", "district": "南山区"},
+            "source": "朋友介绍", "owner": "li.si", "wanted_model": "雅阁", "industry": "互联网", "tags": [],
+            "intent_grade": "H" if kind == "prospect" else None, "created_at": created_at, "updated_at": created_at,
+            **fields}
+    return event("customer", "customer.created.v1", customer_id, created_at, data)
+
+
+def updated(customer_id: str, version: int, at: str, **fields: Any) -> Event:
+    data = {"id": customer_id, "version": version, **fields, "changes": {name: [None, v] for name, v in fields.items()}}
+    return event("customer", "customer.updated.v1", customer_id, at, data)
+
+
+def visit(customer_id: str, kind: str, at: str, staff: str = "zhou.sa", asset_id: str | None = None,
+          **details: Any) -> Event:
+    body = {"id": uid("visit"), "customer_id": customer_id, "kind": kind, "occurred_at": at, "asset_id": asset_id,
+            "staff": staff, "notes": None, "details": details, "recorded_by": staff, "created_at": at}
+    return event("customer", "visit.done.v1", customer_id, at, {"customer_id": customer_id, "visit": body})
+
+
+def vehicle(customer_id: str, asset_id: str, delivered_on: str, model: str = "雅阁") -> Event:
+    asset = {"id": asset_id, "customer_id": customer_id, "kind": "vehicle", "model": model, "plate": "粤B·D12345",
+             "vin": "LHGCV1658R8012345", "delivered_on": delivered_on, "expires_on": None, "description": None,
+             "odometer_km": 10, "created_at": delivered_on + "T02:00:00+00:00"}
+    return event("customer", "asset.registered.v1", customer_id, delivered_on + "T02:00:00Z",
+                 {"customer_id": customer_id, "asset": asset})
+
+
+def merged(survivor: str, merged_id: str, at: str) -> Event:
+    return event("customer", "customer.merged.v1", survivor, at,
+                 {"survivor_id": survivor, "merged_id": merged_id, "merged_at": at, "undo_until": at})
+
+
+def unmerged(survivor: str, restored: str, at: str) -> Event:
+    return event("customer", "customer.unmerged.v1", survivor, at,
+                 {"survivor_id": survivor, "restored_id": restored, "unmerged_at": at})
+
+
+def erased(customer_id: str, at: str) -> Event:
+    return event("customer", "customer.erased.v1", customer_id, at, {"customer_id": customer_id, "erased_at": at})
+
+
+def complaint(complaint_id: str, step: str, at: str, filed_at: str, status: str, customer_id: str = "c-x",
+              sla: dict | None = None, **extra: Any) -> Event:
+    data = {"complaint_id": complaint_id, "customer_id": customer_id, "store_id": None, "channel": "phone",
+            "category": "quality", "severity": "normal", "status": status, "department": "service",
+            "assignee": "zhou.sa", "filed_at": filed_at, "occurred_at": at, "actor": "cr.lin",
+            "sla": sla or {}, **extra}
+    return event("complaint", f"complaint.{step}.v1", complaint_id, at, data)
+
+
+def reminder(reminder_id: str, step: str, at: str, due_at: str, rule: str = "first_maintenance",
+             customer_id: str = "c-x", **extra: Any) -> Event:
+    data = {"reminder_id": reminder_id, "customer_id": customer_id, "asset_id": None, "rule": rule, "due_at": due_at,
+            "owner": "cr.lin", "reason": rule, "status": step, **extra}
+    return event("reminder", f"reminder.{step}.v1", reminder_id, at, data)
+
+
+def appointment(appointment_id: str, step: str, at: str, customer_id: str = "c-x", **extra: Any) -> Event:
+    data = {"appointment_id": appointment_id, "customer_id": customer_id, "asset_id": None, "reminder_id": None,
+            "purpose": "首次保养", "scheduled_at": at, "booked_by": "cr.lin", "status": step, **extra}
+    return event("reminder", f"appointment.{step}.v1", appointment_id, at, data)
