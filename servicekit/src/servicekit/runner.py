@@ -1,4 +1,4 @@
-"""One command line for every service: `python -m <service> migrate|web|relay|consume`."""
+"""One command line for every service: `python -m <service> migrate|web|relay|consume|replay`."""
 from __future__ import annotations
 
 import argparse
@@ -119,6 +119,10 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
     web.add_argument("--bind", default=None, help="host:port (default CRM_BIND_HOST and the service port)")
     commands.add_parser("relay", help="publish the outbox")
     commands.add_parser("consume", help="apply events from the bus")
+    if definition.publishes_events:
+        replay = commands.add_parser("replay", help="re-publish every stored event, oldest first, to one queue")
+        replay.add_argument("--queue", required=True, help="the queue to fill, e.g. reporting.rebuild")
+        replay.add_argument("--batch-size", type=int, default=1000)
     for name, worker in definition.workers.items():
         commands.add_parser(name, help=(worker.__doc__ or "").strip().split("\n")[0] or None)
     args = parser.parse_args(argv)
@@ -135,6 +139,11 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
         run_relay(settings)
     elif args.command == "consume":
         run_consumer(settings, definition.subscriptions())
+    elif args.command == "replay":
+        from servicekit.replay import replay as replay_outbox
+        count = replay_outbox(make_session_factory(make_engine(settings.database_url)), lambda: connect(settings),
+                              definition.name, args.queue, args.batch_size)
+        print(f"{definition.name}: {count} events replayed to {args.queue}", flush=True)
     else:
         serve_metrics(settings)
         definition.workers[args.command](settings, stop_on_signals())
