@@ -76,7 +76,10 @@ def search(args: dict[str, Any]):
 def get(customer_id: UUID):
     """One customer, with its version as ETag."""
     customer = customers.get_customer(sessions(), str(customer_id))
-    return customer, _etag(customer)
+    headers = _etag(customer)
+    if customer["id"] != str(customer_id):  # a merged customer: the survivor answers for it
+        headers["Content-Location"] = f"{blp.url_prefix}/{customer['id']}"
+    return customer, headers
 
 
 @blp.route("/<uuid:customer_id>", methods=["PATCH"])
