@@ -202,7 +202,7 @@ def _vehicle_anniversary(rule, customer, assets, complaints, context, owner):
         for day in _upcoming(rule, lambda start, d=asset.delivered_on: next_anniversary(d, start, 1), context):
             years = day.year - asset.delivered_on.year
             yield Planned(f"{rule.id}:{asset.id}:{day.year}", rule, asset.id, _at(rule, day, context), owner,
-                          f"您的爱车{asset.label}{years}岁了: delivered on {asset.delivered_on}, {years} "
+                          f"您的爱车（{asset.label}）{years}岁了: delivered on {asset.delivered_on}, {years} "
                           f"year{'s' * (years != 1)} on {day}")
 
 

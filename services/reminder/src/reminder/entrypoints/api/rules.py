@@ -13,7 +13,7 @@ from reminder.service_layer import rules
 
 blp = Blueprint("rules", __name__, url_prefix="/api/v1/reminders/rules",
                 description="The rules that make reminders: built in with the seeds' defaults, or added.")
-RULE_ID = "<string(length=60):rule_id>"
+RULE_ID = "<string(maxlength=60):rule_id>"
 
 
 @blp.route("", methods=["GET"])

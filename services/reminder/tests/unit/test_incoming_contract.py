@@ -1,0 +1,26 @@
+"""What this service reads of other services' events, checked against their published examples."""
+from pathlib import Path
+
+import pytest
+from reminder.adapters.incoming import SCHEMAS
+from reminder.entrypoints.consumer import ARCHIVE_QUEUE, COMPLAINTS_QUEUE
+from servicekit.events import parse_event
+from servicekit.topology import QUEUES
+
+DOCS = Path(__file__).resolve().parents[4] / "docs" / "events"
+
+
+@pytest.mark.parametrize("type", sorted(SCHEMAS))
+def test_the_producers_example_loads_through_our_schema(type):
+    path = DOCS / f"{type}.json"
+    assert path.exists(), f"the producer publishes no example of {type}"
+    event = parse_event(path.read_text(encoding="utf-8"))
+    assert SCHEMAS[type].validate(event.data) == {}
+
+
+def test_what_we_read_is_bound_to_our_queues():
+    import fnmatch
+
+    bound = QUEUES[ARCHIVE_QUEUE] + QUEUES[COMPLAINTS_QUEUE]
+    for type in SCHEMAS:
+        assert any(fnmatch.fnmatch(type, key.replace("#", "*")) for key in bound), type
