@@ -7,6 +7,7 @@ from datetime import date
 
 from customer.domain.errors import InvalidFields
 from customer.domain.phones import DIALABLE, InvalidPhone, digits, normalise_phone
+from customer.domain.pinyin import KEY_LENGTH, fold
 from customer.domain.vehicles import looks_like_vin, normalise_vin, plate_key
 
 MIN_PHONE_DIGITS = 4
@@ -30,6 +31,22 @@ def phone_suffix(term: str) -> str | None:
         return raw_digits
 
 
+def whole_phone(term: str) -> str | None:
+    """The digits of `term` when it is a whole valid phone number (an exact match ranks first), else None."""
+    if not DIALABLE.match(term.strip()):
+        return None
+    try:
+        return digits(normalise_phone(term))
+    except InvalidPhone:
+        return None
+
+
+def name_key(term: str) -> str | None:
+    """`term` as name search keys compare it (customer.domain.pinyin), or None when nothing is left."""
+    key = fold(term)[:KEY_LENGTH]
+    return key or None
+
+
 def phone_filter(term: str, field: str = "phone") -> str:
     """The suffix digits of the `phone` filter; raise InvalidFields when it cannot be a phone search."""
     suffix = phone_suffix(term)
@@ -49,10 +66,11 @@ def vin_filter(term: str, field: str = "vin") -> str:
 
 @dataclass(frozen=True)
 class QueryTerms:
-    """What one free-text `q` may be: part of a name, a phone suffix, a plate or a VIN."""
+    """What one free-text `q` may be: part of a name (or its pinyin), a phone suffix, a plate or a VIN."""
 
     name: str
     phone_suffix: str | None
+    whole_phone: str | None
     plate: str | None
     vin: str | None
 
@@ -64,8 +82,9 @@ def parse_q(q: str) -> QueryTerms:
         raise InvalidFields.one("q", "The search text is empty.")
     plate = plate_key(text)
     return QueryTerms(
-        name=text,
+        name=name_key(text) or text,
         phone_suffix=phone_suffix(text),
+        whole_phone=whole_phone(text),
         plate=plate if 2 <= len(plate) <= 12 else None,
         vin=normalise_vin(text) if looks_like_vin(text) else None,
     )
@@ -103,13 +122,13 @@ def build_filters(name: str | None = None, phone: str | None = None, plate: str 
             errors.update(exc.errors)
     if plate is not None and not plate_key(plate):
         errors["plate"] = ["The plate is empty."]
-    if name is not None and not name.strip():
+    if name is not None and not name_key(name):
         errors["name"] = ["The name is empty."]
     if created_from and created_to and created_from > created_to:
         errors["created_to"] = ["created_to is before created_from."]
     if errors:
         raise InvalidFields(errors)
-    return Filters(name=name.strip() if name else None, phone_suffix=parsed.get("phone"),  # type: ignore[arg-type]
+    return Filters(name=name_key(name) if name else None, phone_suffix=parsed.get("phone"),  # type: ignore[arg-type]
                    plate=plate_key(plate) if plate else None, vin=parsed.get("vin"),  # type: ignore[arg-type]
                    created_from=created_from, created_to=created_to, q=parsed.get("q"),  # type: ignore[arg-type]
                    **exact)
