@@ -1,0 +1,59 @@
+"""One rebuild, start to end, on whatever database and broker the test gives: the figures must not move."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+import reporting_events as ev
+from conftest import QUEUE, figures
+from kombu import Connection
+from reporting.service_layer.projection import apply_event
+from reporting.service_layer.rebuild import REBUILD_QUEUE, rebuild
+from servicekit.consumer import apply_batch
+from servicekit.db import kit_metadata, make_engine, make_session_factory, outbox, upgrade
+from servicekit.replay import replay
+
+from bench.generate import History
+
+
+def run(reporting_url: str, producer_url: str, connect: Callable[[], Connection]) -> None:
+    """Live read model from a generated history; rebuild from the producer's outbox while more events land."""
+    from reporting.service import MIGRATIONS
+
+    upgrade(reporting_url, MIGRATIONS)
+    producer = make_engine(producer_url)
+    kit_metadata.create_all(producer)
+    events = list(History(seed=11, customers=120, visits=400, complaints=40).events())
+    with producer.begin() as connection:  # what the producers published: kept in their outboxes
+        connection.execute(outbox.insert(), [{"event_id": e.id, "type": e.type, "subject": e.subject,
+                                              "body": e.to_json(), "created_at": datetime.now(UTC),
+                                              "published_at": datetime.now(UTC)} for e in events])
+    live_engine = make_engine(reporting_url)
+    live = make_session_factory(live_engine)
+    for start in range(0, len(events), 200):
+        apply_batch(live, [(QUEUE, e, apply_event) for e in events[start:start + 200]])
+    later = [ev.customer("late-1", "2026-10-20T02:00:00Z", kind="owner", store_id="store-gz-01"),
+             ev.visit("late-1", "service", "2026-10-21T02:00:00Z", amount="900.00"),
+             ev.merged(events[0].subject, "late-1", "2026-10-22T02:00:00Z")]
+
+    period = (date(2023, 1, 1), date(2026, 10, 31))
+    expected: dict = {}
+
+    def while_building() -> None:
+        # the live consumer goes on while the copy is built: an event applied before the replay reads
+        # the outbox, events the replay never sees (published later), and one the replay brings too
+        apply_batch(live, [(QUEUE, later[0], apply_event)])
+        assert replay(make_session_factory(producer), connect, "customer", REBUILD_QUEUE, batch_size=150) == len(events)
+        apply_batch(live, [(QUEUE, e, apply_event) for e in later[1:]] + [(QUEUE, events[5], apply_event)])
+        expected.update(figures(live, *period))
+
+    assert rebuild(reporting_url, connect, threading.Event(), ("customer",), on_ready=while_building)
+    rebuilt = figures(live, *period)
+    assert expected["customer-flow"]["totals"]["customers"] > 100
+    assert expected["complaints"]["totals"]["complaints"] > 10
+    assert rebuilt == expected
+    # the live consumer carries on with the rebuilt model: what it applied already is not applied again
+    assert apply_batch(live, [(QUEUE, events[0], apply_event), (QUEUE, later[2], apply_event)]) == ["duplicate"] * 2
+    live_engine.dispose()
+    producer.dispose()
