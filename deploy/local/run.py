@@ -30,6 +30,7 @@ PROCESSES = [
     ("reminder", "consume"),
     ("reminder", "schedule"),
     ("reporting", "web"),
+    ("reporting", "consume"),
     ("gateway", "web"),
 ]
 SERVICES = list(dict.fromkeys(service for service, _ in PROCESSES))
