@@ -65,6 +65,12 @@ def client(app: Flask):
 
 
 @pytest.fixture
+def events(app: Flask) -> Callable[[], list[Event]]:
+    """Read the events written so far."""
+    return lambda: outbox_events(app)
+
+
+@pytest.fixture
 def sessions(app: Flask):
     """The app's session factory."""
     return service_context(app).sessions

@@ -100,9 +100,14 @@ def _vehicles(assets: list[AssetFacts]) -> Iterator[AssetFacts]:
 
 
 def _upcoming(rule: Rule, days: Callable[[date], date], context: Context) -> list[date]:
-    """The next two occurrences of a recurring reminder: one may be late (within grace), one ahead."""
-    first = days(context.today - (GREETING_GRACE if rule.kind in GREETINGS else GRACE))
-    return [first, days(first + timedelta(days=1))]
+    """The occurrences of a recurring reminder from `grace` ago until two lie ahead: one fired today is
+    still among them (so it is not cancelled), and the next is planned by the time it fires."""
+    start = context.today - (GREETING_GRACE if rule.kind in GREETINGS else GRACE)
+    found: list[date] = []
+    while len(found) < 3 and sum(day > context.today for day in found) < 2:
+        found.append(days(start))
+        start = found[-1] + timedelta(days=1)
+    return found
 
 
 def _delivery_callback(rule, customer, assets, complaints, context, owner):
