@@ -11,7 +11,7 @@ from typing import Any
 from marshmallow import Schema
 from sqlalchemy.orm import Session
 
-from servicekit.outbox import record_event
+from servicekit.outbox import record_event, record_events
 
 
 class InvalidEventData(RuntimeError):
@@ -40,3 +40,9 @@ class EventContract:
     def emit(self, session: Session, type: str, subject: str, values: dict[str, Any]) -> None:
         """Add a `type` event about `subject` to the outbox in `session`'s transaction."""
         record_event(session, self.service, type, subject, self.event_data(type, values))
+
+    def emit_many(self, session: Session, items: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """Add several events, each `(type, subject, values)`, to the outbox in one statement, in order;
+        InvalidEventData (and nothing written) if any of them breaks the contract."""
+        record_events(session, self.service, [(type, subject, self.event_data(type, values))
+                                              for type, subject, values in items])

@@ -21,6 +21,17 @@ def record_event(session: Session, service: str, type: str, subject: str, data: 
     return event
 
 
+def record_events(session: Session, service: str, items: list[tuple[str, str, dict[str, Any]]]) -> list[Event]:
+    """Add several events, each `(type, subject, data)`, to the outbox in one statement, in this order,
+    inside `session`'s transaction: for a use case that changes many aggregates at once (a scan, a batch)."""
+    events = [new_event(service, type, subject, data) for type, subject, data in items]
+    if events:
+        moment = datetime.now(UTC)
+        session.execute(outbox.insert(), [{"event_id": event.id, "type": event.type, "subject": event.subject,
+                                           "body": event.to_json(), "created_at": moment} for event in events])
+    return events
+
+
 def backlog(engine: Engine) -> tuple[int, float]:
     """(number of unpublished events, age in seconds of the oldest one)."""
     with engine.connect() as connection:
