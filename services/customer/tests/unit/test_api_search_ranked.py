@@ -82,3 +82,15 @@ def test_keys_cover_every_part_of_a_name():
     assert {(0, "张三丰"), (0, "三丰"), (0, "丰"), (1, "zhangsanfeng"), (1, "sanfeng"), (2, "zsf"), (2, "sf")} <= keys
     assert syllables("单田芳") == ["shan", "tian", "fang"]
     assert search_keys("") == []
+
+
+def test_a_caller_tied_to_stores_finds_only_their_stores_customers(client, new_customer):
+    admin = auth_headers("admin", "root")
+    for store in ("sz01", "gz01"):
+        assert client.post("/api/v1/stores", headers=admin, json={"id": store, "name": store}).status_code == 201
+    shenzhen = new_customer(name="张三", phone="13800138000", store_id="sz01")
+    new_customer(name="张三丰", phone="13900139000", store_id="gz01")
+    limited = auth_headers("viewer", "wang.wu", stores=("sz01",))
+    response = client.get("/api/v1/customers?q=zhangsan", headers=limited)
+    assert [item["id"] for item in response.get_json()["items"]] == [shenzhen["id"]]
+    assert len(found(client, "q=zhangsan")) == 2

@@ -91,7 +91,9 @@ def conditions(filters: Filters) -> list[ColumnElement[bool]]:
         where.append(_has_asset(assets.c.plate_key == filters.plate))
     if filters.vin:
         where.append(_has_asset(assets.c.vin == filters.vin))
-    for column in ("owner", "kind", "stage"):
+    if filters.stores is not None:
+        where.append(customers.c.store_id.in_(sorted(filters.stores)))
+    for column in ("owner", "kind", "stage", "store_id"):
         if getattr(filters, column):
             where.append(customers.c[column] == getattr(filters, column))
     if filters.tag:

@@ -105,11 +105,15 @@ class Filters:
     created_from: date | None = None
     created_to: date | None = None
     q: QueryTerms | None = None
+    store_id: str | None = None
+    #: The stores the caller may see (None: all of them).
+    stores: frozenset[str] | None = None
 
 
 def build_filters(name: str | None = None, phone: str | None = None, plate: str | None = None,
                   vin: str | None = None, q: str | None = None, created_from: date | None = None,
-                  created_to: date | None = None, **exact: str | None) -> Filters:
+                  created_to: date | None = None, stores: frozenset[str] | None = None,
+                  **exact: str | None) -> Filters:
     """Filters from the raw query values; InvalidFields names each value that cannot be searched for."""
     errors: dict[str, list[str]] = {}
     parsed: dict[str, object] = {}
@@ -131,4 +135,4 @@ def build_filters(name: str | None = None, phone: str | None = None, plate: str 
     return Filters(name=name_key(name) if name else None, phone_suffix=parsed.get("phone"),  # type: ignore[arg-type]
                    plate=plate_key(plate) if plate else None, vin=parsed.get("vin"),  # type: ignore[arg-type]
                    created_from=created_from, created_to=created_to, q=parsed.get("q"),  # type: ignore[arg-type]
-                   **exact)
+                   stores=stores, **exact)

@@ -8,7 +8,7 @@ from uuid import UUID
 from flask import request
 from flask_smorest import Blueprint
 from marshmallow import RAISE
-from servicekit.auth import requires
+from servicekit.auth import current_identity, requires
 from servicekit.problems import Problem
 
 from customer.domain.search import build_filters
@@ -67,7 +67,8 @@ def create(values: dict[str, Any]):
 def search(args: dict[str, Any]):
     """Search customers by name, phone (or its last digits), plate, VIN, owner, tag, kind, stage, dates or q."""
     page, page_size = args.pop("page"), args.pop("page_size")
-    return queries.search(sessions(), build_filters(**args), page, page_size)
+    return queries.search(sessions(), build_filters(stores=current_identity().store_scope, **args), page,
+                          page_size)
 
 
 @blp.route("/<uuid:customer_id>", methods=["GET"])
