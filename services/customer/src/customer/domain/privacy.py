@@ -35,12 +35,24 @@ def erased_customer(customer: Mapping[str, Any]) -> dict[str, Any]:
     return {**customer, **PERSONAL_FIELDS, "consent": dict(NO_CONSENT), "region": coarse}
 
 
+#: Keys whose values are masked wherever they appear in history (a customer's fields, an asset's summary).
+_PERSONAL_KEYS = frozenset(PERSONAL_FIELDS) | {"region"} | set(PERSONAL_ASSET_FIELDS) | set(PERSONAL_VISIT_FIELDS)
+
+
+def _mask(value: Any) -> Any:
+    return None if value in (None, [], {}) else MASK
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _mask(item) if key in _PERSONAL_KEYS else _scrub(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    return value
+
+
 def scrub_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
-    """A history entry's {field: [old, new]} with the values of personal fields masked."""
-    scrubbed: dict[str, Any] = {}
-    for field, values in changes.items():
-        if field in PERSONAL_FIELDS or field == "region":
-            scrubbed[field] = [None if value in (None, [], {}) else MASK for value in values]
-        else:
-            scrubbed[field] = values
-    return scrubbed
+    """A history entry's {field: [old, new]} with the values of personal fields masked, nested ones too
+    (the plate and VIN in an asset's registration)."""
+    return {field: [_mask(value) for value in values] if field in _PERSONAL_KEYS else _scrub(values)
+            for field, values in changes.items()}

@@ -1,7 +1,7 @@
 """Use cases of personal-data rights: export everything about a customer, erase it, record consent."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from servicekit.db import unit_of_work
@@ -66,7 +66,8 @@ def record_consent(sessions: sessionmaker[Session], customer_id: str, channel: s
     moment = now()
     with unit_of_work(sessions) as session:
         current = _locked_live(session, customer_id)
-        ConsentRepository(session).add(customer_id, channel, granted, given_at or moment, source, actor, moment)
+        given = given_at.astimezone(UTC) if given_at is not None else moment
+        ConsentRepository(session).add(customer_id, channel, granted, given, source, actor, moment)
         if bool(current["consent"].get(channel)) != granted:
             save_changes(session, current, {**current, "consent": {**current["consent"], channel: granted}}, actor,
                          "consent_changed", consent_source=None)

@@ -17,7 +17,7 @@ blp = Blueprint("privacy", __name__, url_prefix="/api/v1/customers",
                 description="Personal-data rights (PIPL / GDPR): access, erasure, consent.")
 
 
-class ConsentArgs(Schema):
+class ConsentGrantArgs(Schema):
     """A grant or withdrawal of consent on one channel."""
 
     channel = fields.String(required=True, validate=validate.OneOf(CONSENT_CHANNELS))
@@ -125,7 +125,7 @@ def consents(customer_id: UUID):
 
 @blp.route("/<uuid:customer_id>/consents", methods=["POST"])
 @requires("write")
-@blp.arguments(ConsentArgs)
+@blp.arguments(ConsentGrantArgs)
 @blp.response(201, ConsentsData)
 def record_consent(values: dict[str, Any], customer_id: UUID):
     """Record a grant or withdrawal of consent on one channel, with its time and source."""
