@@ -21,6 +21,7 @@ from customer.entrypoints.api.schemas import (
     PageArgs,
     SearchArgs,
 )
+from customer.entrypoints.api.scope import admit
 from customer.events import CustomerData
 from customer.service_layer import customers, queries
 
@@ -56,7 +57,7 @@ def expected_version(header: str | None, body_version: int | None) -> int:
 @blp.response(201, CustomerData)
 def create(values: dict[str, Any]):
     """Register a customer (409 naming the existing customer when the phone is taken)."""
-    customer = customers.create_customer(sessions(), values, actor())
+    customer = customers.create_customer(sessions(), admit(values, creating=True), actor())
     return customer, _etag(customer)
 
 
@@ -90,7 +91,8 @@ def get(customer_id: UUID):
 def patch(values: dict[str, Any], customer_id: UUID):
     """Change some fields of a customer edited at a given version (If-Match or `version`)."""
     version = expected_version(request.headers.get("If-Match"), values.pop("version", None))
-    customer = customers.update_customer(sessions(), str(customer_id), values, version, actor())
+    customer = customers.update_customer(sessions(), str(customer_id), admit(values, creating=False), version,
+                                         actor())
     return customer, _etag(customer)
 
 
