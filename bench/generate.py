@@ -273,7 +273,7 @@ class History:
         if lost and last + timedelta(days=183) < self.end:
             due = last + timedelta(days=183)
             self._reminder(rng, history, asset, "lost_customer", due, completed=True,
-                           extra={"lost_reason": rng.choice(LOST_REASONS), "outcome": "not_returning"})
+                           extra={"lost_reason": rng.choice(LOST_REASONS), "outcome": "lost"})
 
     # --- pieces -----------------------------------------------------------------------------------------
     def _emit(self, history: CustomerHistory, service: str, type_: str, subject: str, moment: datetime,
@@ -312,15 +312,17 @@ class History:
                   due: datetime, completed: bool, extra: dict[str, Any] | None = None) -> str:
         rid, owner = self._uuid(rng), history.customer["owner"]
         base = {"reminder_id": rid, "customer_id": history.customer["id"], "asset_id": asset["id"], "rule": rule,
-                "due_at": _iso(due), "owner": owner, "reason": rule.replace("_", " "), "status": "due"}
+                "rule_kind": rule, "due_at": _iso(due), "owner": owner, "store_id": history.customer["store_id"],
+                "reason": rule.replace("_", " "), "status": "due"}
         self._emit(history, "reminder", "reminder.due.v1", rid, due, base)
         sent = due + timedelta(hours=1)
         self._emit(history, "reminder", "reminder.sent.v1", rid, sent, {**base, "status": "sent", "channel": "sms"})
         if completed:
-            done = {**base, "status": "completed", "outcome": "booked", "completed_by": rng.choice(AGENTS),
+            done = {**base, "status": "done", "outcome": "booked", "completed_by": rng.choice(AGENTS),
+                    "completed_at": _iso(sent + timedelta(days=1)), "lost_reason": None, "notes": None,
                     **(extra or {})}
             self._emit(history, "reminder", "reminder.completed.v1", rid, sent + timedelta(days=1), done)
-        history.rows.append(("reminder", {**base, "status": "completed" if completed else "sent"}))
+        history.rows.append(("reminder", {**base, "status": "done" if completed else "sent"}))
         return rid
 
     def _reminded_service(self, rng: random.Random, history: CustomerHistory, asset: dict[str, Any],
@@ -332,8 +334,8 @@ class History:
             return
         aid = self._uuid(rng)
         data = {"appointment_id": aid, "customer_id": history.customer["id"], "asset_id": asset["id"],
-                "reminder_id": rid, "purpose": "首次保养", "scheduled_at": _iso(service_at),
-                "booked_by": rng.choice(AGENTS), "status": "booked"}
+                "reminder_id": rid, "purpose": "maintenance", "scheduled_at": _iso(service_at),
+                "booked_by": rng.choice(AGENTS), "store_id": history.customer["store_id"], "status": "booked"}
         self._emit(history, "reminder", "appointment.booked.v1", aid, service_at - timedelta(days=8), data)
         kept = rng.random() < 0.85
         final = {**data, "status": "kept" if kept else "no_show"}

@@ -74,8 +74,10 @@ def complaint(complaint_id: str, step: str, at: str, filed_at: str, status: str,
 
 def reminder(reminder_id: str, step: str, at: str, due_at: str, rule: str = "first_maintenance",
              customer_id: str = "c-x", **extra: Any) -> Event:
-    data = {"reminder_id": reminder_id, "customer_id": customer_id, "asset_id": None, "rule": rule, "due_at": due_at,
-            "owner": "cr.lin", "reason": rule, "status": step, **extra}
+    status = {"completed": "done"}.get(step, step)
+    data = {"reminder_id": reminder_id, "customer_id": customer_id, "asset_id": None, "rule": f"rule-{rule}",
+            "rule_kind": rule, "due_at": due_at, "owner": "cr.lin", "store_id": None, "reason": rule,
+            "status": status, **extra}
     return event("reminder", f"reminder.{step}.v1", reminder_id, at, data)
 
 

@@ -124,7 +124,8 @@ def test_callbacks_first_maintenance_appointments_and_reminders(apply, sessions)
     assert data["first_maintenance"]["rate"] == 0.5
     assert data["appointments"]["booking_rate"] == 1.0
     assert data["appointments"]["show_up_rate"] == 0.5
-    assert data["reminders"] == [{"rule": "first_maintenance", "due": 2, "completed": 1, "conversion_rate": 0.5}]
+    assert data["reminders"] == [{"rule": "first_maintenance", "due": 2, "completed": 1, "converted": 1,
+                                  "conversion_rate": 0.5}]
     april = [m for m in data["satisfaction"]["monthly"] if m["month"] == "2026-04"][0]
     assert april == {"month": "2026-04", "callbacks": 2, "satisfied": 1, "satisfaction_rate": 0.5, "mean_score": 3.0}
     assert sum(w["callbacks"] for w in data["satisfaction"]["weekly"]) == 2

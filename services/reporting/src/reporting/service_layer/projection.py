@@ -35,7 +35,7 @@ PURCHASE_TYPES = ("首次购车", "增购", "换购")
 #: Visits in which the customer came to us (recency, frequency and spend of RFM, churn): not our calls.
 CUSTOMER_VISITS = ("store", "delivery", "service", "event")
 PERSONAL = ("name", "phone")
-STATUS_RANK = {"due": 1, "sent": 2, "completed": 3, "cancelled": 3, "booked": 1, "kept": 2, "no_show": 2}
+STATUS_RANK = {"due": 1, "sent": 2, "completed": 3, "booked": 1, "kept": 2, "no_show": 2}
 
 CONTRIBUTION_OF: dict[Table, Callable[[Any], contrib.Contribution]] = {
     customers: contrib.customer_contribution, vehicles: contrib.vehicle_contribution,
@@ -317,19 +317,20 @@ def _save_complaint(session: Session, before: dict[str, Any] | None, after: dict
 
 # --- reminders and appointments ---------------------------------------------------------------------------
 def reminder_step(session: Session, event: Event) -> None:
+    """reminder.due / sent / completed: the furthest step reached, the outcome, a win-back's lost reason."""
     data = event.data
     before = _row(session, reminders, data["reminder_id"])
     customer_id, merged_from = _survivor(session, data.get("customer_id") or "")
-    after = dict(before or {"id": data["reminder_id"], "customer_id": customer_id, "merged_from": merged_from,
-                            "store_id": data.get("store_id")})
-    after.update(rule=data.get("rule") or after.get("rule"),
-                 due_day=local_day(data.get("due_at")) or after.get("due_day"))
-    status = data.get("status") or event.type.split(".")[1]
-    if STATUS_RANK.get(status, 0) >= STATUS_RANK.get(after.get("status") or "", 0):
-        after["status"] = status
-    if event.type.startswith("reminder.completed"):
+    after = dict(before or {"id": data["reminder_id"], "customer_id": customer_id, "merged_from": merged_from})
+    after.update(rule=data.get("rule_kind") or data.get("rule") or after.get("rule"),
+                 due_day=local_day(data.get("due_at")) or after.get("due_day"),
+                 store_id=data.get("store_id") or after.get("store_id"))
+    step = event.type.split(".")[1]  # the step, whatever the producer calls its status after it
+    if STATUS_RANK.get(step, 0) >= STATUS_RANK.get(after.get("status") or "", 0):
+        after["status"] = step
+    if step == "completed":
         after.update(outcome=data.get("outcome"), lost_reason=data.get("lost_reason"),
-                     completed_day=local_day(event.time))
+                     completed_day=local_day(data.get("completed_at") or event.time))
     _save(session, reminders, before, after)
 
 
@@ -338,12 +339,13 @@ def appointment_step(session: Session, event: Event) -> None:
     before = _row(session, appointments, data["appointment_id"])
     customer_id, merged_from = _survivor(session, data.get("customer_id") or "")
     after = dict(before or {"id": data["appointment_id"], "customer_id": customer_id, "merged_from": merged_from,
-                            "store_id": data.get("store_id"), "purpose": data.get("purpose")})
+                            "purpose": data.get("purpose")})
+    after["store_id"] = data.get("store_id") or after.get("store_id")
     if event.type.startswith("appointment.booked") or after.get("booked_day") is None:
         after["booked_day"] = local_day(event.time)
-    status = data.get("status") or event.type.split(".")[1]
-    if STATUS_RANK.get(status, 0) >= STATUS_RANK.get(after.get("status") or "", 0):
-        after["status"] = status
+    step = event.type.split(".")[1]
+    if STATUS_RANK.get(step, 0) >= STATUS_RANK.get(after.get("status") or "", 0):
+        after["status"] = step
     _save(session, appointments, before, after)
 
 

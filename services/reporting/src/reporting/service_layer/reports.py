@@ -254,6 +254,9 @@ def complaints(session: Session, period: Period) -> Report:
 
 
 # --- callbacks, first maintenance, appointments, reminders -------------------------------------------------------
+CONVERTING_OUTCOMES = ("booked", "won_back")
+
+
 def callbacks(session: Session, period: Period) -> Report:
     """Satisfaction of callbacks weekly and monthly; first-maintenance rate (target ≥ 90%) [001];
     appointment booking and show-up rates; reminder conversion."""
@@ -277,6 +280,10 @@ def callbacks(session: Session, period: Period) -> Report:
     for row in reminders:
         by_rule[row["key1"]][row["key2"]] += row["count"]
     sent = sum(c["sent"] + c["completed"] for c in by_rule.values())
+    converted: Counter[str] = Counter()  # reminders that ended in a booking or a customer won back
+    for row in tallies.totals(session, "reminder_outcome", period.start, period.end, period.store):
+        if row["key2"] in CONVERTING_OUTCOMES:
+            converted[row["key1"]] += row["count"]
     appointments = Counter()
     for row in tallies.totals(session, "appointments", period.start, period.end, period.store, by=("key1",)):
         appointments[row["key1"]] += row["count"]
@@ -291,7 +298,7 @@ def callbacks(session: Session, period: Period) -> Report:
                              "show_up_rate": rate(appointments["kept"], appointments["kept"] + appointments["no_show"]),
                              "target_booking_rate": 0.5},
             "reminders": [{"rule": rule, "due": sum(c.values()), "completed": c["completed"],
-                           "conversion_rate": rate(c["completed"], sum(c.values()))}
+                           "converted": converted[rule], "conversion_rate": rate(converted[rule], sum(c.values()))}
                           for rule, c in sorted(by_rule.items())]}
     tables = [("weekly", ["week", "callbacks", "satisfied", "satisfaction_rate", "mean_score"],
                [[w["week"], w["callbacks"], w["satisfied"], w["satisfaction_rate"], w["mean_score"]] for w in weekly]),
