@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from complaint.adapters.tables import callbacks, complaints, steps, surveys
@@ -18,6 +17,10 @@ PLAIN = ("id", "customer_id", "store_id", "channel", "category", "subcategory", 
          "status", "department", "assignee", "resolution", "remedy_cost", "responsible_party", "escalation_level",
          "round", "callbacks_in_round", "last_satisfaction", "surveyed_round", "filed_at", "filed_by", "updated_at",
          "version")
+
+
+#: Columns written from the aggregate's state for the scanner and the filters.
+DERIVED = ("policy", "clocks", "breached", "waiting_on_customer", "next_check_at")
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -34,11 +37,18 @@ def to_complaint(row: Any) -> Complaint:
     return Complaint(policy=SlaPolicy(**row["policy"]), clocks=Clocks.from_json(row["clocks"]), **values)
 
 
-def _columns(complaint: Complaint) -> dict[str, Any]:
+def row_values(complaint: Complaint) -> dict[str, Any]:
+    """The complaints row of the aggregate."""
     values = {name: getattr(complaint, name) for name in PLAIN}
-    values.update(policy=asdict(complaint.policy), clocks=complaint.clocks.to_json(), breached=complaint.breached,
+    values.update(policy=vars(complaint.policy), clocks=complaint.clocks.to_json(), breached=complaint.breached,
                   waiting_on_customer=complaint.waiting_on_customer, next_check_at=complaint.next_check())
     return values
+
+
+#: One UPDATE for many complaints (executemany), each only if still at the version it was read at.
+_UPDATE = (update(complaints)
+           .where(complaints.c.id == bindparam("key_id"), complaints.c.version == bindparam("key_version"))
+           .values({name: bindparam(f"new_{name}") for name in (*PLAIN, *DERIVED) if name != "id"}))
 
 
 class ComplaintRepository:
@@ -57,28 +67,38 @@ class ComplaintRepository:
 
     def add(self, complaint: Complaint) -> None:
         """Insert a new complaint and what happened to it."""
-        self.session.execute(insert(complaints).values(**_columns(complaint)))
-        self._write_steps(complaint)
+        self.session.execute(insert(complaints).values(**row_values(complaint)))
+        self._write_steps([complaint])
 
     def save(self, complaint: Complaint) -> bool:
         """Write the complaint if nobody changed it since it was read (compare-and-set on its version);
         True when written. Its version goes up by one."""
-        expected = complaint.version
-        complaint.version += 1
-        result = self.session.execute(update(complaints).where(
-            complaints.c.id == complaint.id, complaints.c.version == expected).values(**_columns(complaint)))
-        if result.rowcount != 1:
-            complaint.version = expected
+        return self.save_many([complaint])
+
+    def save_many(self, changed: Sequence[Complaint]) -> bool:
+        """Write several complaints (one statement, compare-and-set on each version) and their new steps;
+        True when every one was written, False (nothing should be committed) when one had moved on."""
+        if not changed:
+            return True
+        rows = []
+        for complaint in changed:
+            rows.append({"key_id": complaint.id, "key_version": complaint.version,
+                         **{f"new_{name}": value for name, value in row_values(complaint).items() if name != "id"}})
+            rows[-1]["new_version"] = complaint.version + 1
+        result = self.session.execute(_UPDATE, rows)
+        if result.rowcount != len(rows):
             return False
-        self._write_steps(complaint)
+        for complaint in changed:
+            complaint.version += 1
+        self._write_steps(changed)
         return True
 
-    def _write_steps(self, complaint: Complaint) -> None:
-        if complaint.happened:
-            self.session.execute(insert(steps), [
-                {"complaint_id": complaint.id, "at": step.at, "actor": step.actor, "action": step.action,
+    def _write_steps(self, changed: Sequence[Complaint]) -> None:
+        rows = [{"complaint_id": complaint.id, "at": step.at, "actor": step.actor, "action": step.action,
                  "from_status": step.from_status, "to_status": step.to_status, "details": step.details}
-                for step in complaint.happened])
+                for complaint in changed for step in complaint.happened]
+        if rows:
+            self.session.execute(insert(steps), rows)
 
     def add_callback(self, complaint_id: str, round: int, number: int, values: dict[str, Any], actor: str,
                      at: datetime) -> None:

@@ -6,7 +6,7 @@ after the remedy (step 6). Acknowledgement is not in the seeds: one working day 
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -68,7 +68,8 @@ class Target:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (times as ISO strings)."""
-        return {key: value.isoformat() if isinstance(value, datetime) else value for key, value in asdict(self).items()}
+        return {key: value.isoformat() if isinstance(value, datetime) else value
+                for key, value in vars(self).items()}
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Target:

@@ -30,9 +30,9 @@ def scan_batch(sessions: sessionmaker[Session], now: datetime, limit: int) -> in
         due = repo.due_for_check(now, limit)
         for complaint in due:
             complaint.check_sla(now)
-            if not repo.save(complaint):  # only without row locks (SQLite) can another writer get in between
-                raise RuntimeError(f"complaint {complaint.id} changed during the scan")
-            publish(session, complaint)
+        if not repo.save_many(due):  # only without row locks (SQLite) can another writer get in between
+            raise RuntimeError("a complaint changed during the scan; the batch is rolled back")
+        publish(session, *due)
     return len(due)
 
 
