@@ -85,3 +85,23 @@ def test_reassignment_rules(client, new_customer):
         response = client.post(path, headers=MANAGER, json=body)
         assert response.status_code == 422 and field in response.get_json()["errors"], body
     assert client.get("/api/v1/customers?owner=leaving", headers=AGENT).get_json()["total"] == 1
+
+
+def test_key_customers_blacklisted_ones_and_tiers_can_be_listed(client, new_customer):
+    key = new_customer(name="要客")
+    listed = new_customer(name="黑名单")
+    new_customer(name="普通")
+    patch(client, key, MANAGER, key_customer=True)
+    patch(client, listed, MANAGER, blacklisted=True, blacklist_reason="欺诈")
+
+    def names(query):
+        response = client.get(f"/api/v1/customers?{query}", headers=AGENT)
+        assert response.status_code == 200, response.get_json()
+        return sorted(item["name"] for item in response.get_json()["items"])
+
+    assert names("key_customer=true") == ["要客"]
+    assert names("blacklisted=true") == ["黑名单"]
+    assert names("blacklisted=false") == ["普通", "要客"]
+    assert names("tier=regular&intent_grade=A") == []
+    assert len(names("tier=regular")) == 3
+    assert client.get("/api/v1/customers?tier=platinum", headers=AGENT).status_code == 422

@@ -93,9 +93,12 @@ def conditions(filters: Filters) -> list[ColumnElement[bool]]:
         where.append(_has_asset(assets.c.vin == filters.vin))
     if filters.stores is not None:
         where.append(customers.c.store_id.in_(sorted(filters.stores)))
-    for column in ("owner", "kind", "stage", "store_id"):
+    for column in ("owner", "kind", "stage", "store_id", "tier", "intent_grade"):
         if getattr(filters, column):
             where.append(customers.c[column] == getattr(filters, column))
+    for flag in ("key_customer", "blacklisted"):
+        if getattr(filters, flag) is not None:
+            where.append(customers.c[flag].is_(getattr(filters, flag)))
     if filters.tag:
         where.append(exists().where(customer_tags.c.customer_id == customers.c.id, customer_tags.c.tag == filters.tag))
     if filters.created_from:

@@ -106,6 +106,10 @@ class Filters:
     created_to: date | None = None
     q: QueryTerms | None = None
     store_id: str | None = None
+    tier: str | None = None
+    intent_grade: str | None = None
+    key_customer: bool | None = None
+    blacklisted: bool | None = None
     #: The stores the caller may see (None: all of them).
     stores: frozenset[str] | None = None
 

@@ -8,6 +8,7 @@ from servicekit.pagination import MAX_PAGE
 
 from customer.domain import lifecycle, visits
 from customer.domain.assets import ASSET_KINDS
+from customer.domain.points import TIERS
 from customer.events import GENDERS, AssetData, CustomerData, QuietHoursData, RegionData, VisitData
 
 MAX_PAGE_SIZE = 200
@@ -101,6 +102,11 @@ class SearchArgs(PageArgs):
     created_to = fields.Date()
     q = fields.String(validate=validate.Length(max=100),
                       metadata={"description": "Matches any of: name, phone suffix, plate, VIN."})
+    store_id = fields.String(validate=validate.Length(max=40))
+    tier = fields.String(validate=validate.OneOf(TIERS))
+    intent_grade = fields.String(validate=validate.OneOf(lifecycle.INTENT_GRADES))
+    key_customer = fields.Boolean()
+    blacklisted = fields.Boolean()
 
 
 class AssetArgs(Schema):
