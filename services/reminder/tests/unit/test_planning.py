@@ -129,7 +129,9 @@ def test_contact_cadence_monthly_by_default_and_by_tier():
     assert monthly.due_at == at(date(2026, 11, 30))
     assert monthly.reason == "no contact for 1 month since last contact on 2026-10-31 → due 2026-11-30"
     [gold] = planned("contact_cadence", customer, params={"months": 1, "tier_days": {"gold": 14}})
-    assert gold.due_at == at(date(2026, 11, 14)) and "14 days (gold)" in gold.reason
+    # 14 days after 31 October was 14 November: already past, so due now (planned at 08:00 on 22 November)
+    assert gold.due_at == at(date(2026, 11, 22), 8) and gold.reason.endswith("(gold) since last contact on "
+                                                                            "2026-10-31 → due 2026-11-14")
     [never] = planned("contact_cadence", replace(CUSTOMER, last_contact_on=None))
     assert never.reason.startswith("no contact for 1 month since registration on 2026-01-05")
 
@@ -140,6 +142,9 @@ def test_lost_customer_six_months_after_the_last_visit_for_owners_only():
     assert lost.due_at == at(date(2027, 2, 28))
     assert "win-back call, record why they left" in lost.reason
     assert planned("lost_customer", replace(customer, kind="prospect")) == []
+    # imported long after the last visit: the win-back is due now, not skipped as too late
+    [long_ago] = planned("lost_customer", replace(customer, last_visit_on=date(2025, 1, 2)))
+    assert long_ago.due_at == at(date(2026, 11, 22), 8) and "since 2025-01-02" in long_ago.reason
 
 
 def test_an_erased_customer_and_a_switched_off_rule_plan_nothing():

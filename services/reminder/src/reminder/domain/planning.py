@@ -243,7 +243,8 @@ def _contact_cadence(rule, customer, assets, complaints, context, owner):
         months = rule.param("months")
         day, interval = add_months(anchor, months), f"{months} month{'s' * (months != 1)}"
     what = "last contact" if customer.last_contact_on else "registration"
-    yield Planned(f"{rule.id}:{customer.id}:{anchor}", rule, None, _at(rule, day, context), owner,
+    # a state, not an occasion: a customer already too long without contact is due now, however long ago
+    yield Planned(f"{rule.id}:{customer.id}:{anchor}", rule, None, max(_at(rule, day, context), context.now), owner,
                   f"no contact for {interval} since {what} on {anchor} → due {day}")
 
 
@@ -252,7 +253,8 @@ def _lost_customer(rule, customer, assets, complaints, context, owner):
         return
     months = rule.param("months")
     day = add_months(customer.last_visit_on, months)
-    yield Planned(f"{rule.id}:{customer.id}:{customer.last_visit_on}", rule, None, _at(rule, day, context), owner,
+    yield Planned(f"{rule.id}:{customer.id}:{customer.last_visit_on}", rule, None,
+                  max(_at(rule, day, context), context.now), owner,
                   f"no visit for {months} months since {customer.last_visit_on} (流失客户): win-back call, "
                   f"record why they left")
 

@@ -39,11 +39,11 @@ def _open_task(session: Session, reminder_id: str, allowed: tuple[str, ...], doi
     row = get(session, reminder_id, for_update=True)
     if not row.task:
         raise Conflict(f"Reminder {reminder_id} is a notification to the customer, not a task; it cannot be {doing}.",
-                       status=row.status)
+                       current_status=row.status)
     if row.status not in allowed:
         nexts = {"scheduled": "wait until it is due", "due": "claim, snooze or complete it",
                  "claimed": "snooze or complete it", "snoozed": "claim or complete it"}
-        raise Conflict(f"Reminder {reminder_id} is {row.status}; it cannot be {doing}.", status=row.status,
+        raise Conflict(f"Reminder {reminder_id} is {row.status}; it cannot be {doing}.", current_status=row.status,
                        allowed=nexts.get(row.status, "nothing: it is finished"))
     return row
 
