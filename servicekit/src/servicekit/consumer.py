@@ -74,6 +74,7 @@ def apply_batch(sessions: sessionmaker[Session], items: list[tuple[str, Event, H
             ids = [event.id for q, event, _ in items if q == queue]
             seen |= {(queue, event_id) for event_id in session.execute(select(inbox.c.event_id).where(
                 inbox.c.queue == queue, inbox.c.event_id.in_(ids))).scalars()}
+        _prepare(session, [(event, handler) for queue, event, handler in items if (queue, event.id) not in seen])
         new_rows = []
         for queue, event, handler in items:
             if (queue, event.id) in seen:
@@ -91,6 +92,20 @@ def apply_batch(sessions: sessionmaker[Session], items: list[tuple[str, Event, H
         if new_rows:
             session.execute(inbox.insert(), new_rows)
     return outcomes
+
+
+def _prepare(session: Session, items: list[tuple[Event, Handler]]) -> None:
+    """Let each handler that has a `prepare` attribute see the batch's new events before they are applied.
+
+    A handler reading rows per event (a read model) can then load them all in one query per table
+    instead of one query per event: `handler.prepare(session, events)`, in the batch's transaction.
+    """
+    by_handler: dict[Handler, list[Event]] = {}
+    for event, handler in items:
+        if getattr(handler, "prepare", None) is not None:
+            by_handler.setdefault(handler, []).append(event)
+    for handler, events in by_handler.items():
+        handler.prepare(session, events)  # type: ignore[attr-defined]
 
 
 class Consumer:

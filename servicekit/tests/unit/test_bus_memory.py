@@ -117,3 +117,20 @@ def test_batches_apply_each_event_once_and_isolate_the_one_that_fails(sqlite_ses
     applied = [row.event_id for row in applied_rows(sqlite_sessions)]
     assert sorted(applied) == sorted(set(ids) - {ids[13]})
     assert [body["data"]["seq"] for body in dead] == [13]
+
+
+def test_a_handler_may_prepare_for_a_batch_before_its_events_are_applied(sqlite_sessions):
+    from servicekit.consumer import apply_batch
+    from servicekit.events import new_event
+
+    calls = []
+
+    def handler(session, event):
+        calls.append(("apply", event.id))
+
+    handler.prepare = lambda session, events: calls.append(("prepare", [event.id for event in events]))
+    first, second = (new_event("test", "thing.happened.v1", "agg", {"n": n}) for n in (1, 2))
+    apply_batch(sqlite_sessions, [("q.prepare", first, handler)])
+    apply_batch(sqlite_sessions, [("q.prepare", first, handler), ("q.prepare", second, handler)])
+    assert calls == [("prepare", [first.id]), ("apply", first.id),
+                     ("prepare", [second.id]), ("apply", second.id)]  # duplicates are not prepared for
