@@ -1,0 +1,191 @@
+"""On PostgreSQL and RabbitMQ: a delivery recorded in the customer service plans the callbacks and the first
+maintenance here, and a service visit moves it; two scheduler replicas fire each reminder once; a webhook
+receiver on localhost gets signed notifications, retried until it answers."""
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from customer.app import create_app as create_customer_app
+from customer.service import MIGRATIONS as CUSTOMER_MIGRATIONS
+from flask import Flask
+from kombu import Connection
+from reminder.adapters.channels import senders, verify
+from reminder.adapters.tables import customers, reminders
+from reminder.app import create_app
+from reminder.entrypoints.consumer import subscriptions
+from reminder.service import MIGRATIONS
+from reminder.service_layer import scheduler as scheduler_module
+from reminder.service_layer.delivery import deliver_due
+from reminder.service_layer.scheduler import Scheduler
+from servicekit.consumer import Consumer
+from servicekit.db import make_engine, make_session_factory, outbox, unit_of_work, upgrade
+from servicekit.events import parse_event
+from servicekit.relay import Relay
+from servicekit.testing import auth_headers
+from servicekit.webapp import service_context
+from sqlalchemy import select
+
+pytestmark = pytest.mark.integration
+AGENT = auth_headers("agent", "li.si")
+MANAGER = auth_headers("manager", "boss")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def pg_app(make_settings, postgres_database) -> Iterator[Flask]:
+    """The reminder app on a fresh PostgreSQL database migrated by the real migrations."""
+    url = postgres_database("reminder")
+    upgrade(url, MIGRATIONS)
+    application = create_app(make_settings("reminder", database_url=url))
+    yield application
+    service_context(application).engine.dispose()
+
+
+def published(app: Flask, type: str) -> list:
+    with service_context(app).engine.connect() as connection:
+        bodies = connection.execute(select(outbox.c.body).where(outbox.c.type == type)).scalars().all()
+    return [parse_event(body) for body in bodies]
+
+
+def reminders_of(client, customer_id: str) -> dict[str, list[dict]]:
+    items = client.get(f"/api/v1/reminders?customer_id={customer_id}&page_size=200", headers=AGENT).get_json()["items"]
+    found: dict[str, list[dict]] = {}
+    for item in items:
+        found.setdefault(item["rule"], []).append(item)
+    return found
+
+
+def wait_for(check, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting")
+
+
+def test_a_delivery_in_the_customer_service_plans_callbacks_and_maintenance_here(pg_app, make_settings,
+                                                                                postgres_database, amqp_url):
+    customer_url = postgres_database("customer")
+    upgrade(customer_url, CUSTOMER_MIGRATIONS)
+    customer_app = create_customer_app(make_settings("customer", database_url=customer_url))
+    archive, here = customer_app.test_client(), pg_app.test_client()
+    stop = threading.Event()
+    consumer = Consumer(service_context(pg_app).sessions, subscriptions(pg_app.extensions["reminder_settings"]),
+                        lambda: Connection(amqp_url), retry_delay=0.2)
+    relay = Relay("customer", service_context(customer_app).sessions, lambda: Connection(amqp_url),
+                  poll_interval=0.05)
+    workers = [threading.Thread(target=consumer.run, args=(stop,)), threading.Thread(target=relay.run, args=(stop,))]
+    for worker in workers:
+        worker.start()
+    today = datetime.now(SHANGHAI).date()
+    try:
+        assert consumer.ready.wait(15)
+        customer = archive.post("/api/v1/customers", headers=AGENT, json={
+            "name": "刘洋", "phone": "13800138001", "kind": "prospect", "owner": "li.si"}).get_json()
+        asset = archive.post(f"/api/v1/customers/{customer['id']}/assets", headers=AGENT, json={
+            "kind": "vehicle", "model": "雅阁", "plate": "粤B·A0001", "odometer_km": 12}).get_json()
+        delivery = archive.post(f"/api/v1/customers/{customer['id']}/visits", headers=AGENT, json={
+            "kind": "delivery", "asset_id": asset["id"]})
+        assert delivery.status_code == 201, delivery.get_json()
+        planned = wait_for(lambda: (lambda found: found if {"delivery_callback_3d", "delivery_callback_1m",
+                                                            "first_maintenance"} <= set(found) else None)(
+            reminders_of(here, customer["id"])))
+        [three], [month], [first] = (planned[rule] for rule in ("delivery_callback_3d", "delivery_callback_1m",
+                                                                "first_maintenance"))
+        assert three["reason"].endswith(f"→ due {today + timedelta(days=3)}") and three["owner"] == "li.si"
+        assert month["status"] == "scheduled" and "1 month after delivery of 粤B·A0001" in month["reason"]
+        assert first["reason"].startswith("first maintenance: 3 months since delivery on")
+
+        service = archive.post(f"/api/v1/customers/{customer['id']}/visits", headers=AGENT, json={
+            "kind": "service", "asset_id": asset["id"], "odometer_km": 1_500, "service_type": "首保"})
+        assert service.status_code == 201, service.get_json()
+        moved = wait_for(lambda: (lambda found: found if "next_maintenance" in found else None)(
+            reminders_of(here, customer["id"])))
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=15)
+        relay.close()
+        service_context(customer_app).engine.dispose()
+    [first] = moved["first_maintenance"]
+    assert first["status"] == "cancelled" and first["cancel_reason"] == f"no longer needed: service visit on {today}"
+    [following] = moved["next_maintenance"]
+    assert following["status"] == "scheduled" and f"since last service on {today}" in following["reason"]
+
+
+def test_two_scheduler_replicas_fire_each_reminder_once(pg_app, monkeypatch):
+    sessions = service_context(pg_app).sessions
+    moment = datetime.now(UTC)
+    with unit_of_work(sessions) as session:
+        session.execute(customers.insert(), [{"id": f"00000000-0000-0000-0000-{n:012d}", "version": 1,
+                                              "owner": "li.si", "updated_at": moment} for n in range(20)])
+        session.execute(reminders.insert(), [{
+            "id": str(uuid.uuid4()), "key": f"delivery_callback_3d:test:{n}", "rule_id": "delivery_callback_3d",
+            "kind": "delivery_callback", "customer_id": f"00000000-0000-0000-0000-{n % 20:012d}",
+            "due_at": moment - timedelta(minutes=n), "status": "scheduled", "owner": "li.si", "reason": f"test {n}",
+            "task": True, "created_at": moment} for n in range(400)])
+    # a slower firing, so the replicas' batches overlap in time
+    emit = scheduler_module.emit_reminder
+    monkeypatch.setattr(scheduler_module, "emit_reminder", lambda *args, **kwargs: (time.sleep(0.001),
+                                                                                       emit(*args, **kwargs))[1])
+    url = service_context(pg_app).settings.database_url
+    engines = [make_engine(url) for _ in range(2)]
+    settings = replace(pg_app.extensions["reminder_settings"], scheduler_batch=20)
+    barrier, counts = threading.Barrier(2), [0, 0]
+
+    def run(index: int) -> None:
+        barrier.wait()
+        counts[index] = Scheduler(make_session_factory(engines[index]), settings).run_once()["fired"]
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    for engine in engines:
+        engine.dispose()
+    assert sum(counts) == 400 and min(counts) > 0, counts  # both worked, none twice
+    fired = Counter(event.subject for event in published(pg_app, "reminder.due.v1"))
+    assert len(fired) == 400 and set(fired.values()) == {1}
+    assert Scheduler(sessions, settings).run_once()["fired"] == 0
+
+
+def test_a_webhook_receiver_gets_signed_notifications_retried_until_it_answers(pg_app, receiver):
+    hook = receiver([502, 500, 200])
+    client = pg_app.test_client()
+    assert client.patch("/api/v1/reminders/rules/birthday", json={"channels": ["webhook"]},
+                        headers=MANAGER).status_code == 200
+    settings = replace(pg_app.extensions["reminder_settings"], webhook_url=hook.url, webhook_secret="s3cret",
+                       retry_backoff=0.2)
+    sessions = service_context(pg_app).sessions
+    customer_id = str(uuid.uuid4())
+    today = datetime.now(SHANGHAI).date()
+    from reminder.service_layer.archive import apply_customer
+
+    with unit_of_work(sessions) as session:
+        apply_customer(session, {"id": customer_id, "version": 1, "name": "王芳", "owner": "li.si",
+                                 "birthday": (today + timedelta(days=1)).replace(year=1990).isoformat(),
+                                 "consent": {"sms": True, "phone": True, "email": False}}, SHANGHAI, created=True)
+    start = datetime.now(UTC) + timedelta(days=2)
+    channels = senders(settings)
+    scheduler = Scheduler(sessions, settings, deliver=lambda moment: deliver_due(sessions, settings, channels, moment),
+                          clock=lambda: start)
+    scheduler.run_once()
+    for step in range(1, 4):
+        deliver_due(sessions, settings, channels, start + timedelta(seconds=step))
+    assert len(hook.requests) == 3
+    assert all(verify("s3cret", headers["X-Guanxi-Signature"], body, now=time.time())
+               for headers, body in hook.requests)
+    assert len({headers["X-Guanxi-Delivery"] for headers, _ in hook.requests}) == 1
+    [sent] = published(pg_app, "reminder.sent.v1")
+    assert sent.data["channel"] == "webhook" and sent.data["customer_id"] == customer_id
