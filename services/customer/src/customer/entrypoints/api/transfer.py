@@ -1,0 +1,214 @@
+"""Bulk import (CSV, XLSX) with a dry run and progress; export of any search as CSV or XLSX, streamed."""
+from __future__ import annotations
+
+import contextvars
+import logging
+import os
+import tempfile
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from flask import Response, stream_with_context
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from servicekit.auth import current_identity, requires
+from servicekit.problems import Problem
+
+from customer.adapters.spreadsheets import FORMATS, UnreadableFile, count_rows, read_rows
+from customer.domain.search import build_filters
+from customer.domain.transfer import UnreadableHeader, read_header
+from customer.entrypoints.api.context import actor, sessions
+from customer.entrypoints.api.schemas import CustomerArgs, PageArgs, PageOf, SearchArgs
+from customer.entrypoints.api.scope import admit
+from customer.service_layer import exports, imports
+
+log = logging.getLogger(__name__)
+blp = Blueprint("transfer", __name__, url_prefix="/api/v1/customers",
+                description="Customers in bulk: import from CSV or XLSX, export any search.")
+#: An import that has not moved for this long was cut off (its process ended) and is reported as failed.
+STALE_AFTER_SECONDS = 120
+
+
+class ImportFile(Schema):
+    """The file to import."""
+
+    file = Upload(required=True, metadata={"description": "CSV (UTF-8 or GB18030) or XLSX; first row: columns."})
+
+
+class ImportOptionsArgs(Schema):
+    """How to import the file."""
+
+    mode = fields.String(load_default="create", validate=validate.OneOf(imports.MODES),
+                         metadata={"description": "create: new customers only; update: existing only; upsert: both."})
+    key = fields.String(load_default="phone", validate=validate.OneOf(imports.KEYS),
+                        metadata={"description": "How a row finds its customer."})
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "Check every row; write no customer."})
+    store_id = fields.String(validate=validate.Length(max=40), metadata={"description": "Store of new customers."})
+
+
+class ImportJob(Schema):
+    """An import: how far it got and what it did (a dry run: what it would do)."""
+
+    id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("running", "done", "failed")))
+    mode = fields.String(required=True)
+    key = fields.String(required=True)
+    dry_run = fields.Boolean(required=True)
+    format = fields.String(required=True)
+    filename = fields.String(allow_none=True)
+    actor = fields.String(required=True)
+    rows_total = fields.Integer(required=True)
+    rows_done = fields.Integer(required=True)
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    failed = fields.Integer(required=True, metadata={"description": "Rows with errors (see …/errors)."})
+    problem = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    finished_at = fields.DateTime(allow_none=True)
+
+
+class ImportError_(Schema):
+    """What is wrong with one cell (or row) of the file."""
+
+    line = fields.Integer(required=True, metadata={"description": "As a spreadsheet numbers it: the header is 1."})
+    column = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class ImportErrorPage(PageOf):
+    """A page of an import's errors, in file order."""
+
+    items = fields.List(fields.Nested(ImportError_), required=True)
+
+
+class ExportArgs(SearchArgs):
+    """The search to export (the same filters as the listing) and the file format."""
+
+    class Meta:
+        exclude = ("page", "page_size")
+
+    format = fields.String(load_default="csv", validate=validate.OneOf(FORMATS))
+
+
+_CUSTOMER_ARGS = CustomerArgs()
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    if isinstance(messages, list):
+        return {prefix: [str(m) for m in messages]}
+    flat: dict[str, list[str]] = {}
+    for name, inner in messages.items():
+        flat.update(_flatten(inner, f"{prefix}.{name}" if prefix else str(name)))
+    return flat
+
+
+def check_row(values: dict[str, Any], partial: bool) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """One row's values checked as the API checks a new (or, `partial`, an edited) customer."""
+    try:
+        return _CUSTOMER_ARGS.load(values, partial=partial), {}
+    except ValidationError as exc:
+        return {}, _flatten(exc.messages)
+
+
+def _format_of(filename: str) -> str:
+    suffix = Path(filename).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise Problem(422, "Unprocessable Entity", "Send a .csv or .xlsx file.",
+                      errors={"file": [f"{filename!r} is neither .csv nor .xlsx."]})
+    return suffix
+
+
+def _run_in_background(job_id: str, options: imports.ImportOptions, path: Path) -> None:
+    app_sessions = sessions()
+    context = contextvars.copy_context()  # the request id travels into every event the import writes
+
+    def work() -> None:
+        try:
+            imports.run_import(app_sessions, job_id, options, read_rows(path, options.fmt), check_row)
+        except Exception:
+            log.exception("import %s failed", job_id)
+        finally:
+            path.unlink(missing_ok=True)
+
+    threading.Thread(target=context.run, args=(work,), name=f"import-{job_id}", daemon=True).start()
+
+
+@blp.route("/imports", methods=["POST"])
+@requires("write")
+@blp.arguments(ImportFile, location="files")
+@blp.arguments(ImportOptionsArgs, location="form")
+@blp.response(202, ImportJob)
+def start_import(upload: dict[str, Any], args: dict[str, Any]):
+    """Import customers from a file in the background; follow it at the import's URL (202 + Location)."""
+    storage = upload["file"]
+    fmt = _format_of(storage.filename or "")
+    store = admit({"store_id": args["store_id"]} if "store_id" in args else {}, creating=True)
+    handle, name = tempfile.mkstemp(suffix=f".{fmt}", prefix="customer-import-")
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            storage.save(out)
+        _, header = next(read_rows(path, fmt), (1, []))
+        read_header(header)
+        total = count_rows(path, fmt)
+    except (UnreadableFile, UnreadableHeader) as exc:
+        path.unlink(missing_ok=True)
+        errors = exc.errors if isinstance(exc, UnreadableHeader) else {"file": [str(exc)]}
+        raise Problem(422, "Unprocessable Entity", f"The file cannot be imported: {exc}",
+                      errors={column: [message] if isinstance(message, str) else message
+                              for column, message in errors.items()}) from None
+    options = imports.ImportOptions(
+        mode=args["mode"], key=args["key"], dry_run=args["dry_run"], actor=actor(), fmt=fmt,
+        filename=storage.filename, store_id=store.get("store_id"), stores=current_identity().store_scope)
+    job = imports.start_import(sessions(), options, total)
+    _run_in_background(job["id"], options, path)
+    return job, {"Location": f"{blp.url_prefix}/imports/{job['id']}"}
+
+
+def _with_staleness(job: dict[str, Any]) -> dict[str, Any]:
+    if job["status"] == "running" and (datetime.now(UTC) - job["updated_at"]).total_seconds() > STALE_AFTER_SECONDS:
+        return {**job, "status": "failed", "problem": "The import stopped (its process ended); import the file "
+                                                      "again: rows already imported are found by their key."}
+    return job
+
+
+@blp.route("/imports/<uuid:import_id>", methods=["GET"])
+@requires("read")
+@blp.response(200, ImportJob)
+def get_import(import_id: UUID):
+    """An import's progress and counts."""
+    return _with_staleness(imports.get_import(sessions(), str(import_id)))
+
+
+@blp.route("/imports/<uuid:import_id>/errors", methods=["GET"])
+@requires("read")
+@blp.arguments(PageArgs, location="query", unknown=RAISE)
+@blp.response(200, ImportErrorPage)
+def import_errors(args: dict[str, Any], import_id: UUID):
+    """Every error of an import, by line and column, in file order."""
+    items, total = imports.import_errors(sessions(), str(import_id), (args["page"] - 1) * args["page_size"],
+                                         args["page_size"])
+    return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
+
+
+@blp.route("/export", methods=["GET"])
+@requires("read")
+@blp.arguments(ExportArgs, location="query", unknown=RAISE)
+@blp.response(200, description="The matching customers, best first, as a CSV or XLSX file (streamed).")
+def export(args: dict[str, Any]):
+    """Every customer a search finds, as a file: the columns an import reads back."""
+    fmt = args.pop("format")
+    filters = build_filters(stores=current_identity().store_scope, **args)
+    chunks = exports.export_chunks(sessions(), filters, fmt)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    media = "text/csv; charset=utf-8" if fmt == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(stream_with_context(chunks), mimetype=media, headers={
+        "Content-Disposition": f'attachment; filename="customers-{stamp}.{fmt}"'})
+

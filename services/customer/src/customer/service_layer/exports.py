@@ -1,0 +1,38 @@
+"""Use case: every customer a search finds, as CSV or XLSX, streamed in constant memory.
+
+The matching ids come from a server-side cursor in batches; each batch is loaded, turned into rows and
+written out before the next one is read, so memory does not grow with the number of customers.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from servicekit.db import unit_of_work
+from sqlalchemy.orm import Session, sessionmaker
+
+from customer.adapters.customers import CustomerRepository
+from customer.adapters.search import matching
+from customer.adapters.spreadsheets import csv_chunks, xlsx_chunks
+from customer.domain.search import Filters
+from customer.domain.transfer import EXPORT_COLUMNS, export_row
+
+BATCH = 1000
+
+
+def export_rows(sessions: sessionmaker[Session], filters: Filters) -> Iterator[list[Any]]:
+    """The header, then one row per matching customer, best match first."""
+    yield list(EXPORT_COLUMNS)
+    ids, _ = matching(filters)
+    with unit_of_work(sessions) as session:
+        repo = CustomerRepository(session)
+        result = session.execute(ids.execution_options(yield_per=BATCH))
+        for batch in result.scalars().partitions():
+            for customer in repo.many(list(batch)):
+                yield export_row(customer)
+
+
+def export_chunks(sessions: sessionmaker[Session], filters: Filters, fmt: str) -> Iterator[bytes]:
+    """The export file's bytes, chunk by chunk."""
+    rows = export_rows(sessions, filters)
+    return csv_chunks(rows) if fmt == "csv" else xlsx_chunks(rows, "customers")

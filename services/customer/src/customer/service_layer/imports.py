@@ -1,0 +1,248 @@
+"""Use cases: import customers from a CSV or XLSX file, or only check it (dry run); follow its progress.
+
+Rows are read and applied in chunks, each one transaction with its events and its progress, so a long
+import shows how far it got and a crash loses at most the chunk in hand. Every row is checked against
+the archive and against the rows above it: a phone or key already taken (in the archive or earlier in
+the file) is an error on that line, never a second customer. A dry run does the same checks and writes
+no customer, only the report.
+"""
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from servicekit.db import unit_of_work
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from customer import events
+from customer.adapters.consents import keep_consent_changes
+from customer.adapters.customers import CustomerRepository
+from customer.adapters.imports import ImportRepository, add_customers, external_id_holders, phone_owners
+from customer.adapters.rows import now
+from customer.domain.changes import diff
+from customer.domain.customers import EDITABLE_FIELDS, shape
+from customer.domain.errors import DomainError, InvalidFields, NotFound
+from customer.domain.phones import InvalidPhone, normalise_phone
+from customer.domain.points import NEW_MEMBER
+from customer.domain.transfer import column_of, read_header, row_values
+from customer.events import CONTRACT
+from customer.service_layer.customers import save_changes
+
+MODES = ("create", "update", "upsert")
+KEYS = ("phone", "external_id")
+CHUNK = 1000
+#: The checks of the API on one row's values: (values loaded, {field: messages}); `partial` for an update.
+Checker = Callable[[dict[str, Any], bool], tuple[dict[str, Any], dict[str, list[str]]]]
+Row = tuple[int, Sequence[Any]]
+Error = tuple[int, str, str]
+#: (line, the customer a row updates or None for a new one, the customer as the row wants it)
+Planned = tuple[int, dict[str, Any] | None, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to import: create / update / upsert, keyed by phone or external_id, for real or as a dry run."""
+
+    mode: str
+    key: str
+    dry_run: bool
+    actor: str
+    fmt: str
+    filename: str | None = None
+    store_id: str | None = None  # the store new customers belong to
+    stores: frozenset[str] | None = None  # the stores whose customers the caller may update (None: all)
+
+
+@dataclass
+class _Seen:
+    """What the rows above have claimed: keys and phones, with their line."""
+
+    keys: dict[str, int] = field(default_factory=dict)
+    phones: dict[str, int] = field(default_factory=dict)
+
+
+def start_import(sessions: sessionmaker[Session], options: ImportOptions, rows_total: int) -> dict[str, Any]:
+    """Record a new import (running, nothing done yet) and return it."""
+    moment = now()
+    job = {"id": str(uuid.uuid4()), "status": "running", "mode": options.mode, "key": options.key,
+           "dry_run": options.dry_run, "format": options.fmt, "filename": options.filename, "actor": options.actor,
+           "rows_total": rows_total, "rows_done": 0, "created": 0, "updated": 0, "unchanged": 0, "failed": 0,
+           "problem": None, "created_at": moment, "updated_at": moment, "finished_at": None}
+    with unit_of_work(sessions) as session:
+        ImportRepository(session).add(job)
+    return job
+
+
+def run_import(sessions: sessionmaker[Session], import_id: str, options: ImportOptions, rows: Iterator[Row],
+               check: Checker) -> None:
+    """Apply every row after the header, chunk by chunk, and mark the import done (or failed, saying why)."""
+    try:
+        _, header = next(rows)
+        fields = read_header(header)
+        seen = _Seen()
+        while chunk := list(itertools.islice(rows, CHUNK)):
+            _apply_with_retry(sessions, import_id, options, chunk, fields, check, seen)
+    except Exception as exc:
+        with unit_of_work(sessions) as session:
+            ImportRepository(session).finish(import_id, now(), "failed", f"{exc.__class__.__name__}: {exc}")
+        raise
+    with unit_of_work(sessions) as session:
+        ImportRepository(session).finish(import_id, now(), "done")
+
+
+def _apply_with_retry(sessions: sessionmaker[Session], import_id: str, options: ImportOptions, chunk: list[Row],
+                      fields: list[str | None], check: Checker, seen: _Seen) -> None:
+    for attempt in range(3):
+        claimed = _Seen(dict(seen.keys), dict(seen.phones))
+        try:
+            with unit_of_work(sessions) as session:
+                _apply_chunk(session, import_id, options, chunk, fields, check, claimed)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            continue  # someone registered one of the phones meanwhile: the next attempt sees it
+        seen.keys, seen.phones = claimed.keys, claimed.phones
+        return
+
+
+def _key_of(values: dict[str, Any], key: str) -> str:
+    raw = values.get(key)
+    if raw is None:
+        raise InvalidFields.one(key, f"Every row needs a {key}: it is the key of this import.")
+    if key == "phone":
+        try:
+            return normalise_phone(str(raw))
+        except InvalidPhone as exc:
+            raise InvalidFields.one("phone", str(exc)) from None
+    return str(raw)
+
+
+def _apply_chunk(session: Session, import_id: str, options: ImportOptions, chunk: list[Row],
+                 fields: list[str | None], check: Checker, seen: _Seen) -> None:
+    errors: list[Error] = []
+
+    def fail(line: int, problem: InvalidFields) -> None:
+        errors.extend((line, column_of(name), " ".join(messages)) for name, messages in problem.errors.items())
+
+    keyed: list[tuple[int, dict[str, Any], str]] = []
+    for line, cells in chunk:
+        values, unreadable = row_values(fields, cells)
+        try:
+            if unreadable:
+                raise InvalidFields({name: [message] for name, message in unreadable.items()})
+            key = _key_of(values, options.key)
+            if key in seen.keys:
+                raise InvalidFields.one(options.key, f"The same {options.key} as line {seen.keys[key]}.")
+        except InvalidFields as problem:
+            fail(line, problem)
+            continue
+        seen.keys[key] = line
+        keyed.append((line, values, key))
+    holders = _holders(session, options, [key for _, _, key in keyed])
+    repo = CustomerRepository(session)
+    current = {c["id"]: c for c in repo.many(list({h for hs in holders.values() for h in hs}))}
+    planned: list[Planned] = []
+    for line, values, key in keyed:
+        try:
+            found = holders.get(key, [])
+            if len(found) > 1:
+                raise InvalidFields.one(options.key, f"{len(found)} customers have this {options.key}; "
+                                                     "import them keyed by phone.")
+            target = current.get(found[0]) if found else None
+            if target is not None and options.stores is not None and target.get("store_id") not in options.stores:
+                raise InvalidFields.one(options.key, f"The customer with this {options.key} is not of your stores.")
+            if target is None and options.mode == "update":
+                raise InvalidFields.one(options.key, f"No customer has this {options.key}.")
+            if target is not None and options.mode == "create":
+                raise InvalidFields.one(options.key, f"Customer {target['id']} already has this {options.key}.")
+            loaded, problems = check(values, target is not None)
+            if problems:
+                raise InvalidFields(problems)
+            wanted = shape(target, loaded if target else {"store_id": options.store_id, **loaded})
+            planned.append((line, target, wanted))
+        except InvalidFields as problem:
+            fail(line, problem)
+    planned = _claim_phones(session, planned, seen, fail)
+    creates = [(line, wanted) for line, target, wanted in planned if target is None]
+    counts = {"created": len(creates), "updated": 0, "unchanged": 0}
+    if not options.dry_run:
+        _write_creates(session, options, [wanted for _, wanted in creates])
+    for line, target, wanted in planned:
+        if target is None:
+            continue
+        if not diff(target, wanted, EDITABLE_FIELDS):
+            counts["unchanged"] += 1
+            continue
+        if not options.dry_run:
+            try:
+                save_changes(session, target, wanted, options.actor, "imported",
+                             consent_source=f"import {options.filename or import_id}")
+            except DomainError as problem:  # changed meanwhile: the row is reported, the rest goes on
+                errors.append((line, options.key, str(problem)))
+                continue
+        counts["updated"] += 1
+    counts["failed"] = len({line for line, _, _ in errors})
+    errors.sort()
+    ImportRepository(session).progress(import_id, now(), len(chunk), counts, errors)
+
+
+def _holders(session: Session, options: ImportOptions, keys: list[str]) -> dict[str, list[str]]:
+    if options.key == "phone":
+        return {phone: [customer_id] for phone, customer_id in phone_owners(session, keys).items()}
+    return external_id_holders(session, keys)
+
+
+def _claim_phones(session: Session, planned: list[Planned], seen: _Seen,
+                  fail: Callable[[int, InvalidFields], None]) -> list[Planned]:
+    """The rows whose every number is free (or already theirs) and on no row above; the others fail."""
+    owners = phone_owners(session, [n for _, _, wanted in planned for n in [wanted["phone"], *wanted["phones"]]])
+    kept = []
+    for line, target, wanted in planned:
+        numbers = {wanted["phone"]: "phone", **{n: "phones" for n in wanted["phones"]}}
+        problems: dict[str, list[str]] = {}
+        for number, column in numbers.items():
+            owner = owners.get(number)
+            if owner is not None and (target is None or owner != target["id"]):
+                problems.setdefault(column, []).append(f"{number} already belongs to customer {owner}.")
+            elif seen.phones.get(number, line) != line:
+                problems.setdefault(column, []).append(f"{number} is also on line {seen.phones[number]}.")
+        if problems:
+            fail(line, InvalidFields(problems))
+            continue
+        seen.phones.update(dict.fromkeys(numbers, line))
+        kept.append((line, target, wanted))
+    return kept
+
+
+def _write_creates(session: Session, options: ImportOptions, wanted: list[dict[str, Any]]) -> None:
+    """New customers, their history and consent records, and one customer.created.v1 each."""
+    moment = now()
+    records = [{"id": str(uuid.uuid4()), "version": 1, **values, **NEW_MEMBER, "created_at": moment,
+                "updated_at": moment} for values in wanted]
+    add_customers(session, records, options.actor, [diff({}, record, EDITABLE_FIELDS) for record in records])
+    for record in records:
+        if any(record["consent"].values()):
+            keep_consent_changes(session, record["id"], None, record["consent"], options.actor, moment,
+                                 f"import {options.filename or ''}".strip())
+    CONTRACT.emit_many(session, [(events.CUSTOMER_CREATED, record["id"], record) for record in records])
+
+
+def get_import(sessions: sessionmaker[Session], import_id: str) -> dict[str, Any]:
+    """An import with its progress and counts, or NotFound."""
+    with unit_of_work(sessions) as session:
+        job = ImportRepository(session).get(import_id)
+    if job is None:
+        raise NotFound("import", import_id)
+    return job
+
+
+def import_errors(sessions: sessionmaker[Session], import_id: str, offset: int, limit: int) -> tuple[list, int]:
+    """One page of an import's errors (line, column, message), in file order."""
+    with unit_of_work(sessions) as session:
+        if ImportRepository(session).get(import_id) is None:
+            raise NotFound("import", import_id)
+        return ImportRepository(session).errors(import_id, offset, limit)
