@@ -27,21 +27,21 @@ def new(category: str = "service", severity: str = "normal") -> Complaint:
 def take(complaint: Complaint, action: str, satisfaction: str = "satisfied", minutes: int = 10) -> None:
     at = complaint.updated_at + timedelta(minutes=minutes)
     if action == "acknowledge":
-        complaint.acknowledge(CALENDAR, RULES, at, "li.si")
+        complaint.acknowledge(RULES, at, "li.si")
     elif action == "assign":
         complaint.assign(CALENDAR, RULES, at, "wang.manager", "after_sales", "zhao.liu")
     elif action == "start":
-        complaint.start(CALENDAR, RULES, at, "zhao.liu")
+        complaint.start(RULES, at, "zhao.liu")
     elif action == "resolve":
         complaint.resolve(CALENDAR, RULES, at, "zhao.liu", "致歉并免费保养", Decimal("680.00"), "after_sales")
     elif action == "callbacks":
         complaint.record_callback(CALENDAR, RULES, at, "chen.cb", "phone", satisfaction, None)
     elif action == "close":
-        complaint.close(CALENDAR, RULES, at, "chen.cb")
+        complaint.close(RULES, at, "chen.cb")
     elif action == "reopen":
         complaint.reopen(CALENDAR, RULES, at, "chen.cb", "客户再次来电")
     elif action == "reject":
-        complaint.reject(CALENDAR, RULES, at, "li.si", "监控显示与投诉不符")
+        complaint.reject(RULES, at, "li.si", "监控显示与投诉不符")
 
 
 PATHS = {
@@ -158,7 +158,7 @@ def test_the_callback_minimum_is_configurable():
     complaint = in_status("callback")
     assert complaint.allowed_next(rules) == ["callbacks", "reopen"]
     with pytest.raises(StepNotAllowed, match="needs 2 callback"):
-        complaint.close(CALENDAR, rules, complaint.updated_at, "chen.cb")
+        complaint.close(rules, complaint.updated_at, "chen.cb")
 
 
 def test_a_reopened_complaint_counts_callbacks_afresh():

@@ -37,8 +37,9 @@ class CustomerCopy:
             return
         if current["version"] >= version:
             return
-        if current["erased_at"] is not None:
-            kept.pop("name", None), kept.pop("phone", None)
+        if current["erased_at"] is not None:  # an erased customer's personal data never comes back
+            for personal in ("name", "phone"):
+                kept.pop(personal, None)
         self.session.execute(update(customers).where(customers.c.id == customer_id).values(
             version=version, updated_at=at, **kept))
         if "store_id" in kept:

@@ -129,7 +129,7 @@ class Complaint:
                                       event_data or {}))
         self.status, self.updated_at = to_status, at
 
-    def acknowledge(self, calendar: BusinessCalendar, rules: Rules, at: datetime, actor: str) -> None:
+    def acknowledge(self, rules: Rules, at: datetime, actor: str) -> None:
         """The customer-relations desk has taken the complaint in."""
         self._move("acknowledge", rules, at, actor)
         self.clocks.meet("acknowledge", at)
@@ -145,7 +145,7 @@ class Complaint:
         if self.clocks.targets["respond"].minutes is None:
             self.clocks.arm(calendar, "respond", at, self.policy.minutes("respond"), self.policy.warn_percent)
 
-    def start(self, calendar: BusinessCalendar, rules: Rules, at: datetime, actor: str) -> None:
+    def start(self, rules: Rules, at: datetime, actor: str) -> None:
         """The department has answered and begun the remedy."""
         self._move("start", rules, at, actor)
         self.clocks.meet("respond", at)
@@ -181,7 +181,7 @@ class Complaint:
             self._reopen(calendar, at, actor, f"callback {number}: the customer is {satisfaction.replace('_', ' ')}")
         return number
 
-    def close(self, calendar: BusinessCalendar, rules: Rules, at: datetime, actor: str) -> None:
+    def close(self, rules: Rules, at: datetime, actor: str) -> None:
         """Close the loop (only after enough callbacks, the last one satisfied or better)."""
         self._move("close", rules, at, actor, event="closed", event_data={"satisfaction": self.last_satisfaction})
         self._stop_clocks(at)
@@ -201,7 +201,7 @@ class Complaint:
         self.clocks.disarm("first_callback")
         self.clocks.arm(calendar, "resolve", at, self.policy.minutes("resolve"), self.policy.warn_percent)
 
-    def reject(self, calendar: BusinessCalendar, rules: Rules, at: datetime, actor: str, findings: str) -> None:
+    def reject(self, rules: Rules, at: datetime, actor: str, findings: str) -> None:
         """Not upheld: the findings are the answer to the customer."""
         self._move("reject", rules, at, actor, {"findings": findings}, event="rejected",
                    event_data={"findings": findings})
@@ -223,8 +223,7 @@ class Complaint:
         if self.status in workflow.TERMINAL:
             raise StepNotAllowed("pause", self.status, [])
         if self.clocks.paused:
-            raise StepNotAllowed("pause", self.status, ["resume", *self.allowed_next(Rules())],
-                                 "it is already waiting on the customer")
+            raise StepNotAllowed("pause", self.status, ["resume"], "it is already waiting on the customer")
         self.clocks.pause(at)
         self.happened.append(Happened("pause", at, actor, self.status, self.status, {"reason": reason}))
         self.updated_at = at
@@ -241,8 +240,7 @@ class Complaint:
     def record_survey(self, at: datetime, actor: str, answers: dict[str, Any]) -> None:
         """The satisfaction survey of this resolution (one per resolution round) [002 L1150]."""
         if self.status not in ("resolved", "callback", "closed"):
-            raise StepNotAllowed("record a survey on", self.status, [],
-                                 "a survey follows the resolution") from None
+            raise StepNotAllowed("record a survey on", self.status, [], "a survey follows the resolution")
         if self.surveyed_round == self.round:
             raise StepNotAllowed("record a survey on", self.status, [],
                                  "this resolution already has its survey")

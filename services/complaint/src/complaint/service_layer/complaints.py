@@ -67,16 +67,16 @@ def get_complaint(sessions: sessionmaker[Session], config: ComplaintSettings, co
 #: How each action is applied to the aggregate: (complaint, config, moment, actor, values) -> None.
 Step = Callable[[Complaint, ComplaintSettings, datetime, str, dict[str, Any]], Any]
 STEPS: dict[str, Step] = {
-    "acknowledge": lambda c, cfg, at, who, v: c.acknowledge(cfg.calendar, cfg.rules, at, who),
+    "acknowledge": lambda c, cfg, at, who, v: c.acknowledge(cfg.rules, at, who),
     "assign": lambda c, cfg, at, who, v: c.assign(cfg.calendar, cfg.rules, at, who, v["department"], v["assignee"]),
-    "start": lambda c, cfg, at, who, v: c.start(cfg.calendar, cfg.rules, at, who),
+    "start": lambda c, cfg, at, who, v: c.start(cfg.rules, at, who),
     "resolve": lambda c, cfg, at, who, v: c.resolve(cfg.calendar, cfg.rules, at, who, v["resolution"],
                                                     v["remedy_cost"], v["responsible_party"]),
     "callbacks": lambda c, cfg, at, who, v: c.record_callback(cfg.calendar, cfg.rules, at, who, v["channel"],
                                                               v["satisfaction"], v.get("comment")),
-    "close": lambda c, cfg, at, who, v: c.close(cfg.calendar, cfg.rules, at, who),
+    "close": lambda c, cfg, at, who, v: c.close(cfg.rules, at, who),
     "reopen": lambda c, cfg, at, who, v: c.reopen(cfg.calendar, cfg.rules, at, who, v["reason"]),
-    "reject": lambda c, cfg, at, who, v: c.reject(cfg.calendar, cfg.rules, at, who, v["findings"]),
+    "reject": lambda c, cfg, at, who, v: c.reject(cfg.rules, at, who, v["findings"]),
     "pause": lambda c, cfg, at, who, v: c.wait_on_customer(at, who, v["reason"]),
     "resume": lambda c, cfg, at, who, v: c.resume(cfg.calendar, at, who),
     "survey": lambda c, cfg, at, who, v: c.record_survey(at, who, {

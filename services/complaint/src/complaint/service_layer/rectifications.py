@@ -9,16 +9,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from complaint.adapters.complaints import ComplaintRepository
 from complaint.adapters.rectifications import RectificationRepository
-from complaint.domain.complaints import Happened
+from complaint.domain.complaints import Complaint, Happened
 from complaint.domain.errors import Conflict, NotFound
 from complaint.service_layer.complaints import now
 
 
-def _complaint_for_update(session: Session, complaint_id: str):
+def _complaint_for_update(session: Session, complaint_id: str) -> Complaint:
     complaint = ComplaintRepository(session).get(complaint_id, for_update=True)
     if complaint is None:
         raise NotFound("complaint", complaint_id)
     return complaint
+
+
+def _save(session: Session, complaint: Complaint) -> None:
+    if not ComplaintRepository(session).save(complaint):
+        raise Conflict("The complaint was changed by someone else meanwhile; reload it and retry.")
 
 
 def issue(sessions: sessionmaker[Session], complaint_id: str, values: dict[str, Any], actor: str) -> dict[str, Any]:
@@ -34,7 +39,7 @@ def issue(sessions: sessionmaker[Session], complaint_id: str, values: dict[str, 
         RectificationRepository(session).add(notice)
         complaint.happened.append(Happened("rectification_issued", at, actor, complaint.status, complaint.status,
                                            {"notice_id": notice["id"], "department": values["department"]}))
-        ComplaintRepository(session).save(complaint)
+        _save(session, complaint)
     return notice
 
 
@@ -52,7 +57,7 @@ def complete(sessions: sessionmaker[Session], complaint_id: str, notice_id: str,
             raise Conflict(f"The rectification notice {notice_id} is already done.")
         complaint.happened.append(Happened("rectification_done", at, actor, complaint.status, complaint.status,
                                            {"notice_id": notice_id}))
-        ComplaintRepository(session).save(complaint)
+        _save(session, complaint)
         return repo.get(complaint_id, notice_id)
 
 
