@@ -1,0 +1,41 @@
+"""The service's OpenAPI document lists every endpoint, and its migrations build exactly its tables."""
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from complaint.adapters.tables import metadata
+from complaint.service import MIGRATIONS
+from servicekit.db import kit_metadata, make_engine
+
+ACTIONS = ("acknowledge", "assign", "start", "resolve", "callbacks", "close", "reopen", "reject", "pause", "resume",
+           "survey")
+
+
+def _bounds(node, path=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems"):
+                yield f"{path}/{key}", value
+            yield from _bounds(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _bounds(value, f"{path}/{index}")
+
+
+def test_the_document_lists_every_endpoint_with_numeric_bounds(client):
+    document = client.get("/openapi.json").json
+    paths = document["paths"]
+    assert {"post", "get"} <= set(paths["/api/v1/complaints"])
+    for action in ACTIONS:
+        assert "post" in paths[f"/api/v1/complaints/{{complaint_id}}/{action}"], action
+    for path in ("/api/v1/complaints/{complaint_id}/timeline", "/api/v1/complaints/{complaint_id}/rectifications",
+                 "/api/v1/complaints/sla-policies/{policy_id}"):
+        assert path in paths
+    wrong = {path: value for path, value in _bounds(document) if not isinstance(value, int | float)}
+    assert wrong == {}
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_uses(migrated_sqlite):
+    engine = make_engine(migrated_sqlite(MIGRATIONS, "complaint"))
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), [metadata, kit_metadata])
+    engine.dispose()
+    assert differences == []
