@@ -1,13 +1,15 @@
 """Filing and moving complaints through the API: what a caller sees, and the events that go out."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from servicekit.testing import auth_headers
 
 AGENT = auth_headers("agent", "li.si")
 MANAGER = auth_headers("manager", "wang.manager")
 VIEWER = auth_headers("viewer", "zhou.view")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def post(client, complaint_id, action, body=None, headers=AGENT):
@@ -196,3 +198,30 @@ def test_rectification_notices_are_tracked_to_done(client, file):
     assert [n["status"] for n in client.get(path, headers=VIEWER).get_json()] == ["done"]
     steps = client.get(f"/api/v1/complaints/{complaint['id']}/timeline", headers=VIEWER).get_json()["items"]
     assert [s["action"] for s in steps][-2:] == ["rectification_issued", "rectification_done"]
+
+
+def test_listing_filters_and_pages(client, file, known_customer):
+    customer = known_customer()
+    quality = [file(customer_id=customer, category="quality", severity="serious") for _ in range(3)]
+    service = file(customer_id=customer)
+    file()  # another customer's
+    post(client, service["id"], "acknowledge")
+    post(client, service["id"], "assign", ASSIGNMENT, MANAGER)
+
+    def ids(query):
+        response = client.get(f"/api/v1/complaints?{query}", headers=VIEWER)
+        assert response.status_code == 200, response.get_json()
+        return [item["id"] for item in response.get_json()["items"]]
+
+    assert ids(f"customer_id={customer}&category=quality") == [c["id"] for c in reversed(quality)]
+    assert ids("status=assigned&department=after_sales&assignee=zhao.liu") == [service["id"]]
+    assert len(ids("severity=serious&escalation_level=general_manager")) == 3
+    assert ids("breached=true") == []
+    today = datetime.fromisoformat(service["filed_at"]).astimezone(SHANGHAI).date()
+    assert len(ids(f"filed_from={today}&filed_to={today}")) == 5
+    assert ids(f"filed_to={today - timedelta(days=1)}") == []
+    assert ids(f"filed_from={today + timedelta(days=1)}") == []
+    page = client.get(f"/api/v1/complaints?customer_id={customer}&page=2&page_size=3", headers=VIEWER).get_json()
+    assert (page["total"], page["page"], len(page["items"])) == (4, 2, 1)
+    assert client.get("/api/v1/complaints?status=lost", headers=VIEWER).status_code == 422
+    assert client.get("/api/v1/complaints?colour=red", headers=VIEWER).status_code == 422

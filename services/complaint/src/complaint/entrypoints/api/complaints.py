@@ -1,9 +1,10 @@
 """Complaints: file, list, read, and the timeline."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from flask_smorest import Blueprint
 from marshmallow import RAISE
@@ -34,8 +35,9 @@ def file(values: dict[str, Any]):
     return complaints.file_complaint(sessions(), config(), values, actor())
 
 
-def _day_start(day, zone) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone)
+def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    """Midnight starting `day` in the business time zone, in UTC (as every stored time is)."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 @blp.route("", methods=["GET"])
