@@ -38,18 +38,19 @@ class ReminderSettings:
         env = settings.extra
 
         def get(name: str) -> str | None:
-            return env.get(f"CRM_REMINDER_{name}") or None
+            return env.get(name) or None
 
         return cls(
-            zone=ZoneInfo(get("TIMEZONE") or "Asia/Shanghai"),
-            scheduler_interval=float(get("SCHEDULER_INTERVAL") or 5.0),
-            scheduler_batch=int(get("SCHEDULER_BATCH") or 500),
-            webhook_url=get("WEBHOOK_URL"), webhook_secret=get("WEBHOOK_SECRET"),
-            smtp_host=get("SMTP_HOST"), smtp_port=int(get("SMTP_PORT") or 25),
-            smtp_sender=get("SMTP_FROM") or "guanxi@localhost", smtp_user=get("SMTP_USER"),
-            smtp_password=get("SMTP_PASSWORD"), smtp_starttls=(get("SMTP_STARTTLS") or "").lower() in ("1", "true"),
-            sms_url=get("SMS_URL"), sms_token=get("SMS_TOKEN"),
-            send_timeout=float(get("SEND_TIMEOUT") or 10.0),
-            max_attempts=int(get("NOTIFY_MAX_ATTEMPTS") or 6),
-            retry_backoff=float(get("NOTIFY_BACKOFF") or 30.0),
+            zone=ZoneInfo(get("CRM_REMINDER_TIMEZONE") or "Asia/Shanghai"),
+            scheduler_interval=float(get("CRM_REMINDER_SCHEDULER_INTERVAL") or 5.0),
+            scheduler_batch=int(get("CRM_REMINDER_SCHEDULER_BATCH") or 500),
+            webhook_url=get("CRM_REMINDER_WEBHOOK_URL"), webhook_secret=get("CRM_REMINDER_WEBHOOK_SECRET"),
+            smtp_host=get("CRM_REMINDER_SMTP_HOST"), smtp_port=int(get("CRM_REMINDER_SMTP_PORT") or 25),
+            smtp_sender=get("CRM_REMINDER_SMTP_FROM") or "guanxi@localhost",
+            smtp_user=get("CRM_REMINDER_SMTP_USER"), smtp_password=get("CRM_REMINDER_SMTP_PASSWORD"),
+            smtp_starttls=(get("CRM_REMINDER_SMTP_STARTTLS") or "").lower() in ("1", "true"),
+            sms_url=get("CRM_REMINDER_SMS_URL"), sms_token=get("CRM_REMINDER_SMS_TOKEN"),
+            send_timeout=float(get("CRM_REMINDER_SEND_TIMEOUT") or 10.0),
+            max_attempts=int(get("CRM_REMINDER_NOTIFY_MAX_ATTEMPTS") or 6),
+            retry_backoff=float(get("CRM_REMINDER_NOTIFY_BACKOFF") or 30.0),
         )
