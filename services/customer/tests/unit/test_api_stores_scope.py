@@ -89,3 +89,14 @@ def test_customers_of_no_store_are_for_the_group_only(client, stores):
     unplaced = create(client, GROUP_MANAGER, "13800000006").get_json()
     assert unplaced["store_id"] is None
     assert client.get(f"/api/v1/customers/{unplaced['id']}", headers=SZ_AGENT).status_code == 404
+
+
+def test_a_store_manager_cannot_merge_or_preview_another_stores_customer(client, stores):
+    store_manager = auth_headers("manager", "sun.li", stores=("sz01",))
+    mine = create(client, SZ_AGENT, "13800000007").get_json()
+    theirs = create(client, GZ_AGENT, "13800000008").get_json()
+    body = {"survivor_id": mine["id"], "merged_id": theirs["id"]}
+    assert client.post("/api/v1/customers/merges/preview", headers=store_manager, json=body).status_code == 404
+    assert client.post("/api/v1/customers/merges", headers=store_manager, json=body).status_code == 404
+    assert client.get(f"/api/v1/customers/{theirs['id']}", headers=GZ_AGENT).get_json()["id"] == theirs["id"]
+    assert client.post("/api/v1/customers/merges/preview", headers=GROUP_MANAGER, json=body).status_code == 200

@@ -22,27 +22,36 @@ from customer.service_layer.stores import check_stores_exist
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: What may still be asked about an erased customer besides reading: nothing changes it any more.
 AFTER_ERASURE = frozenset({"privacy.erase"})
+#: Customers a request body names (a merge of two records, or its preview).
+BODY_CUSTOMER_KEYS = ("survivor_id", "merged_id")
+
+
+def _named_customers() -> list[str]:
+    named = [str(value) for key, value in (request.view_args or {}).items() if key == "customer_id"]
+    if request.method not in READS and request.is_json:
+        body = request.get_json(silent=True)
+        if isinstance(body, dict):
+            named += [body[key] for key in BODY_CUSTOMER_KEYS if isinstance(body.get(key), str)]
+    return named
 
 
 def _check_customer_in_reach() -> None:
-    customer_id = (request.view_args or {}).get("customer_id")
     identity = g.get("identity")
-    if customer_id is None or identity is None:
+    if identity is None or (request.method in READS and identity.store_scope is None):
         return
-    limited = identity.store_scope is not None
-    if request.method in READS and not limited:
+    named = _named_customers()
+    if not named:
         return
     with unit_of_work(sessions()) as session:
-        row = session.execute(select(customers.c.store_id, customers.c.erased_at)
-                              .where(customers.c.id == str(customer_id))).first()
-    if row is None:
-        return  # the view answers 404
-    if not identity.may_see_store(row.store_id):
-        # the same answer as for a customer that does not exist: nothing to learn by probing ids
-        raise Problem(404, "Not Found", f"No customer with id {customer_id}.")
-    if request.method not in READS and row.erased_at is not None and request.endpoint not in AFTER_ERASURE:
-        raise Problem(409, "Conflict", f"The customer was erased at {row.erased_at.isoformat()}; "
-                      "an erased customer can be read but no longer changed.")
+        rows = session.execute(select(customers.c.id, customers.c.store_id, customers.c.erased_at)
+                               .where(customers.c.id.in_(named))).all()
+    for row in rows:  # ids that match no customer are the view's 404 (or 422)
+        if not identity.may_see_store(row.store_id):
+            # the same answer as for a customer that does not exist: nothing to learn by probing ids
+            raise Problem(404, "Not Found", f"No customer with id {row.id}.")
+        if request.method not in READS and row.erased_at is not None and request.endpoint not in AFTER_ERASURE:
+            raise Problem(409, "Conflict", f"The customer {row.id} was erased at {row.erased_at.isoformat()}; "
+                          "an erased customer can be read but no longer changed.")
 
 
 def register_scope(app: Flask) -> None:
