@@ -140,3 +140,24 @@ def test_a_bad_consent_is_422_and_records_nothing(client, new_customer, body):
     path = f"/api/v1/customers/{customer['id']}/consents"
     assert client.post(path, headers=AGENT, json=body).status_code == 422
     assert client.get(path, headers=AGENT).get_json()["records"] == []
+
+
+def test_erasing_a_customer_erases_the_records_merged_into_it(client, new_customer, events):
+    survivor = new_customer(name="李娜", email="li.na@example.cn")
+    duplicate = new_customer(name="李娜", phone="13912345678", notes="重复登记")
+    merged = client.post("/api/v1/customers/merges", headers=MANAGER,
+                         json={"survivor_id": survivor["id"], "merged_id": duplicate["id"]})
+    assert merged.status_code == 201, merged.get_json()
+    merge_id = merged.get_json()["merge_id"]
+    assert client.post(f"/api/v1/customers/{survivor['id']}/erasure", headers=MANAGER).status_code == 200
+    document = client.get(f"/api/v1/customers/{survivor['id']}/personal-data", headers=MANAGER).get_json()
+    assert [record["name"] for record in document["merged_records"]] == ["[erased]"]
+    assert "李娜" not in json.dumps(document, ensure_ascii=False) and "重复登记" not in json.dumps(document)
+    erased = {event.subject for event in events() if event.type == "customer.erased.v1"}
+    assert erased == {survivor["id"], duplicate["id"]}
+    undo = client.post(f"/api/v1/customers/merges/{merge_id}/undo", headers=MANAGER)
+    assert undo.status_code == 409  # an undo would bring the person back
+    merge = client.get(f"/api/v1/customers/merges/{merge_id}", headers=MANAGER)
+    assert "李娜" not in merge.get_data(as_text=True)
+    assert client.post("/api/v1/customers", headers=AGENT,
+                       json={"name": "新", "phone": "13912345678", "kind": "prospect"}).status_code == 201
