@@ -135,9 +135,9 @@ def test_two_scheduler_replicas_fire_each_reminder_once(pg_app, monkeypatch):
             "due_at": moment - timedelta(minutes=n), "status": "scheduled", "owner": "li.si", "reason": f"test {n}",
             "task": True, "created_at": moment} for n in range(400)])
     # a slower firing, so the replicas' batches overlap in time
-    emit = scheduler_module.emit_reminder
-    monkeypatch.setattr(scheduler_module, "emit_reminder", lambda *args, **kwargs: (time.sleep(0.001),
-                                                                                       emit(*args, **kwargs))[1])
+    plan_notifications = scheduler_module._notifications_for
+    monkeypatch.setattr(scheduler_module, "_notifications_for", lambda *args: (time.sleep(0.001),
+                                                                               plan_notifications(*args))[1])
     url = service_context(pg_app).settings.database_url
     engines = [make_engine(url) for _ in range(2)]
     settings = replace(pg_app.extensions["reminder_settings"], scheduler_batch=20)

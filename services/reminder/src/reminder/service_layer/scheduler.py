@@ -29,7 +29,7 @@ from reminder.domain.notifications import Recipient, decide, render
 from reminder.domain.planning import Context
 from reminder.domain.rules import RECURRING, Rule
 from reminder.service_layer.appointments import mark_no_shows
-from reminder.service_layer.emit import emit_reminder
+from reminder.service_layer.emit import reminder_values
 from reminder.service_layer.planning import reconcile
 from reminder.service_layer.rules import replan_batch
 
@@ -85,7 +85,7 @@ def fire_due(session: Session, moment: datetime, batch: int, settings: ReminderS
     if wants_channels:
         for row in session.execute(select(opt_outs).where(opt_outs.c.customer_id.in_(customer_ids))):
             opted.setdefault(row.customer_id, set()).add(row.channel)
-    switched_off, silent, new_notifications, recurring = [], [], [], set()
+    switched_off, silent, new_notifications, recurring, due_events = [], [], [], set(), []
     for row in claimed:
         rule = rules.get(row.rule_id)
         if rule is None or not rule.enabled:
@@ -96,7 +96,7 @@ def fire_due(session: Session, moment: datetime, batch: int, settings: ReminderS
         new_notifications.extend(planned)
         if not row.task and not any(n["status"] == "pending" for n in planned):
             silent.append(row.id)
-        emit_reminder(session, events.REMINDER_DUE, row, customer.store_id)
+        due_events.append((events.REMINDER_DUE, row.id, reminder_values(row, customer.store_id)))
         if rule.kind in RECURRING:
             recurring.add(row.customer_id)
     if switched_off:
@@ -107,6 +107,7 @@ def fire_due(session: Session, moment: datetime, batch: int, settings: ReminderS
             status="done", outcome="not_sent", completed_at=moment))
     if new_notifications:
         session.execute(notifications.insert(), new_notifications)
+    events.CONTRACT.emit_many(session, due_events)  # one statement for the batch's events
     if recurring:  # the next birthday, anniversary, festival … is planned as this one fires
         rule_list = list(rules.values())
         for customer_id in sorted(recurring):
