@@ -70,6 +70,11 @@ def test_erasure_removes_personal_data_at_once_keeps_figures_and_tells_everyone(
 
     erasures = [event for event in events() if event.type == "customer.erased.v1"]
     assert len(erasures) == 1 and erasures[0].subject == customer_id
+    # the stored event history (replayed to rebuild read models) no longer holds the person either
+    history_of_events = json.dumps([event.data for event in events()], ensure_ascii=False)
+    for secret in ("欧阳娜娜", "8000", "nana@", "建国路", "1990-05-01", "下月出国", "12345", VIN, "某银行"):
+        assert secret not in history_of_events, secret
+    assert {"customer.created.v1", "asset.registered.v1", "visit.done.v1"} <= {event.type for event in events()}
     assert erasures[0].data == {"customer_id": customer_id, "erased_at": erasures[0].data["erased_at"]}
 
 

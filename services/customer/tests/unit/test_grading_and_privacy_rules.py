@@ -2,7 +2,7 @@
 import pytest
 from customer.domain.errors import InvalidFields
 from customer.domain.grading import balance, settle_lists
-from customer.domain.privacy import MASK, erased_customer, scrub_changes
+from customer.domain.privacy import MASK, erased_customer, scrub_changes, scrub_event_data
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -61,3 +61,13 @@ def test_history_keeps_what_changed_but_not_the_personal_values():
     assert scrub_changes(changes) == {
         "name": [MASK, MASK], "stage": ["prospect", "owner"], "email": [None, MASK],
         "asset": [None, {"id": "a1", "model": "雅阁", "plate": MASK, "vin": MASK}]}
+
+
+def test_consent_flags_are_not_mistaken_for_phones_and_emails():
+    changes = {"consent": [{"sms": False, "phone": False, "email": False},
+                           {"sms": True, "phone": True, "email": False}]}
+    assert scrub_changes(changes) == changes
+    data = {"id": "x", "name": "张三", "consent": {"sms": True, "phone": True, "email": True},
+            "visit": {"id": "v", "notes": "私事", "details": {"amount": "10.00"}}}
+    assert scrub_event_data(data) == {"id": "x", "name": "[erased]", "consent": data["consent"],
+                                      "visit": {"id": "v", "notes": None, "details": {"amount": "10.00"}}}

@@ -1,10 +1,11 @@
 """Everything held about one customer, read in one go; and the erasure of it, table by table."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from servicekit.db import idempotency_keys
+from servicekit.db import idempotency_keys, outbox
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,7 @@ from customer.adapters.tables import (
     points_ledger,
     visits,
 )
-from customer.domain.privacy import PERSONAL_ASSET_FIELDS, PERSONAL_VISIT_FIELDS, scrub_changes
+from customer.domain.privacy import PERSONAL_ASSET_FIELDS, PERSONAL_VISIT_FIELDS, scrub_changes, scrub_event_data
 
 
 def _rows(session: Session, query) -> list[dict[str, Any]]:
@@ -85,4 +86,17 @@ def erase_records(session: Session, customer_id: str, erased: dict[str, Any], mo
                 undo_until=moment))
     # answers kept for replays of writes (Idempotency-Key, 24 hours) would show the person again
     session.execute(delete(idempotency_keys).where(idempotency_keys.c.body.contains(customer_id.encode())))
+    _scrub_outbox(session, customer_id)
+
+
+def _scrub_outbox(session: Session, customer_id: str) -> None:
+    """Remove personal values from the customer's stored events (published or not): the outbox is replayed."""
+    for row_id, body in session.execute(select(outbox.c.id, outbox.c.body).where(outbox.c.subject == customer_id)):
+        event = json.loads(body)
+        data = event.get("data")
+        if isinstance(data, dict):
+            scrubbed = {**event, "data": scrub_event_data(data)}
+            if scrubbed != event:
+                session.execute(update(outbox).where(outbox.c.id == row_id)
+                                .values(body=json.dumps(scrubbed, ensure_ascii=False)))
 

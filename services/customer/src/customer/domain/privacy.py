@@ -28,15 +28,21 @@ PERSONAL_VISIT_FIELDS = ("notes",)
 CONSENT_CHANNELS = tuple(NO_CONSENT)
 
 
+def _coarse(region: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    return {key: region.get(key) for key in ("province", "city")} if region else None
+
+
 def erased_customer(customer: Mapping[str, Any]) -> dict[str, Any]:
     """The customer's fields once erased: personal ones removed, consent withdrawn, region kept to the city."""
-    region = customer.get("region") or None
-    coarse = {key: region.get(key) for key in ("province", "city")} if region else None
-    return {**customer, **PERSONAL_FIELDS, "consent": dict(NO_CONSENT), "region": coarse}
+    return {**customer, **PERSONAL_FIELDS, "consent": dict(NO_CONSENT), "region": _coarse(customer.get("region"))}
 
 
 #: Keys whose values are masked wherever they appear in history (a customer's fields, an asset's summary).
 _PERSONAL_KEYS = frozenset(PERSONAL_FIELDS) | {"region"} | set(PERSONAL_ASSET_FIELDS) | set(PERSONAL_VISIT_FIELDS)
+
+
+#: Values whose keys look personal but are not: consent flags are named after the channels (phone, email).
+_NOT_PERSONAL = frozenset({"consent"})
 
 
 def _mask(value: Any) -> Any:
@@ -45,7 +51,8 @@ def _mask(value: Any) -> Any:
 
 def _scrub(value: Any) -> Any:
     if isinstance(value, Mapping):
-        return {key: _mask(item) if key in _PERSONAL_KEYS else _scrub(item) for key, item in value.items()}
+        return {key: _mask(item) if key in _PERSONAL_KEYS else item if key in _NOT_PERSONAL else _scrub(item)
+                for key, item in value.items()}
     if isinstance(value, list):
         return [_scrub(item) for item in value]
     return value
@@ -54,5 +61,30 @@ def _scrub(value: Any) -> Any:
 def scrub_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
     """A history entry's {field: [old, new]} with the values of personal fields masked, nested ones too
     (the plate and VIN in an asset's registration)."""
-    return {field: [_mask(value) for value in values] if field in _PERSONAL_KEYS else _scrub(values)
-            for field, values in changes.items()}
+    return {field: [_mask(value) for value in values] if field in _PERSONAL_KEYS
+            else values if field in _NOT_PERSONAL else _scrub(values) for field, values in changes.items()}
+
+
+def scrub_event_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """An event's `data` about the customer with the personal values removed, its shape kept valid.
+
+    The outbox is the service's event history (replayed to rebuild read models), so an erasure must
+    reach it too: a replay then carries the anonymous figures and no person.
+    """
+    scrubbed: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _NOT_PERSONAL:
+            scrubbed[key] = value
+        elif key == "changes" and isinstance(value, Mapping):
+            scrubbed[key] = scrub_changes(value)
+        elif key in PERSONAL_FIELDS:
+            scrubbed[key] = PERSONAL_FIELDS[key]
+        elif key in PERSONAL_ASSET_FIELDS or key in PERSONAL_VISIT_FIELDS:
+            scrubbed[key] = None
+        elif key == "region" and isinstance(value, Mapping):
+            scrubbed[key] = _coarse(value)
+        elif isinstance(value, Mapping):
+            scrubbed[key] = scrub_event_data(value)
+        else:
+            scrubbed[key] = value
+    return scrubbed
