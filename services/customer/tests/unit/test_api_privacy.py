@@ -139,7 +139,9 @@ def test_a_consent_edit_through_patch_is_recorded_too(client, new_customer):
 
 @pytest.mark.parametrize("body", [{"channel": "wechat", "granted": True, "source": "x"},
                                   {"channel": "sms", "source": "x"}, {"channel": "sms", "granted": True},
-                                  {"channel": "sms", "granted": True, "source": " "}])
+                                  {"channel": "sms", "granted": True, "source": " "},
+                                  {"channel": "sms", "granted": True, "source": "x", "given_at": "2099-01-01T00:00Z"},
+                                  {"channel": "sms", "granted": True, "source": "x", "given_at": "2026-01-01T00:00"}])
 def test_a_bad_consent_is_422_and_records_nothing(client, new_customer, body):
     customer = new_customer()
     path = f"/api/v1/customers/{customer['id']}/consents"

@@ -1,11 +1,12 @@
 """Personal-data rights: export all held about a customer, erase it, consent per channel."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 from servicekit.auth import requires
 
 from customer.domain.privacy import CONSENT_CHANNELS
@@ -17,13 +18,22 @@ blp = Blueprint("privacy", __name__, url_prefix="/api/v1/customers",
                 description="Personal-data rights (PIPL / GDPR): access, erasure, consent.")
 
 
+#: Clocks of the callers may run a little ahead of ours.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _not_in_future(moment: datetime) -> None:
+    if moment > datetime.now(UTC) + CLOCK_SKEW:
+        raise ValidationError("Must not be in the future.")
+
+
 class ConsentGrantArgs(Schema):
     """A grant or withdrawal of consent on one channel."""
 
     channel = fields.String(required=True, validate=validate.OneOf(CONSENT_CHANNELS))
     granted = fields.Boolean(required=True)
-    given_at = fields.AwareDateTime(allow_none=True, metadata={"description": "When the customer said so; "
-                                                                              "default now."})
+    given_at = fields.AwareDateTime(allow_none=True, validate=_not_in_future,
+                                    metadata={"description": "When the customer said so; default now."})
     source = fields.String(required=True, validate=[validate.Length(min=1, max=200),
                                                     validate.Regexp(r"\S", error="Must not be blank.")],
                            metadata={"description": "Where it was given: a signed form, a call, the web…"})
