@@ -249,6 +249,9 @@ def upgrade() -> None:
         batch_op.create_index('ix_reminders_fired', ['fired_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_reminders_owner'), ['owner'], unique=False)
         batch_op.create_index(batch_op.f('ix_reminders_rule_id'), ['rule_id'], unique=False)
+        batch_op.create_index('ix_reminders_snoozed', ['snoozed_until'], unique=False,
+                              postgresql_where=sa.text("status = 'snoozed'"),
+                              sqlite_where=sa.text("status = 'snoozed'"))
         batch_op.create_index('ix_reminders_scheduled_due', ['due_at'], unique=False,
                               postgresql_where=sa.text("status = 'scheduled'"),
                               sqlite_where=sa.text("status = 'scheduled'"))
@@ -306,6 +309,8 @@ def downgrade() -> None:
     op.drop_table('visits')
     op.drop_table('rules')
     with op.batch_alter_table('reminders', schema=None) as batch_op:
+        batch_op.drop_index('ix_reminders_snoozed', postgresql_where=sa.text("status = 'snoozed'"),
+                            sqlite_where=sa.text("status = 'snoozed'"))
         batch_op.drop_index('ix_reminders_scheduled_due',
                               postgresql_where=sa.text("status = 'scheduled'"),
                               sqlite_where=sa.text("status = 'scheduled'"))

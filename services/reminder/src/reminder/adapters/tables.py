@@ -153,6 +153,9 @@ reminders = Table(
 Index("ix_reminders_scheduled_due", reminders.c.due_at, postgresql_where=reminders.c.status == "scheduled",
       sqlite_where=reminders.c.status == "scheduled")
 Index("ix_reminders_fired", reminders.c.fired_at)
+# and "which snoozed tasks wake up" likewise (a plain scan of a million reminders took a second per pass)
+Index("ix_reminders_snoozed", reminders.c.snoozed_until, postgresql_where=reminders.c.status == "snoozed",
+      sqlite_where=reminders.c.status == "snoozed")
 
 notifications = Table(
     "notifications", metadata,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from servicekit.db import unit_of_work
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -133,8 +134,6 @@ class Scheduler:
 
     def run_once(self) -> dict[str, int]:
         """One pass; returns what it did."""
-        from servicekit.db import unit_of_work
-
         moment, done = self.clock(), {"fired": 0}
         while True:
             with unit_of_work(self.sessions) as session:
