@@ -225,8 +225,8 @@ def _measure(gateway: str, port: int, helpers) -> dict:
                             "severity": "normal", "description": "保养等了三个小时，没有人告知进度"},
                            ensure_ascii=False).encode()
     deadline = time.monotonic() + 30
-    while httpx.post(f"{gateway}/api/v1/complaints", headers=headers, content=complaint,
-                     timeout=10).status_code != 201:
+    while httpx.post(f"{gateway}/api/v1/complaints", content=complaint, timeout=10,
+                     headers={**headers, "Content-Type": "application/json"}).status_code != 201:
         if time.monotonic() > deadline:
             raise RuntimeError("the complaint service never learnt of the customer")
         time.sleep(0.2)
