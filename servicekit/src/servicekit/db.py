@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Column,
     DateTime,
@@ -105,6 +108,25 @@ def unit_of_work(sessions: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` (every one with the same keys) in `session`'s transaction: with COPY on PostgreSQL
+    (many times faster than an INSERT a row), as one executemany elsewhere."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(table.insert(), list(rows))
+        return
+    columns = list(rows[0])
+    as_json = {column.name for column in table.columns if isinstance(column.type, JSON)}
+    names = ", ".join(f'"{name}"' for name in columns)
+    with connection.connection.driver_connection.cursor() as cursor, \
+            cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[name], ensure_ascii=False) if name in as_json and row[name] is not None
+                            else row[name] for name in columns])
 
 
 def ping(engine: Engine) -> None:

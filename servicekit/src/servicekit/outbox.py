@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from servicekit.db import outbox
+from servicekit.db import bulk_insert, outbox
 from servicekit.events import Event, new_event
 
 
@@ -27,8 +27,8 @@ def record_events(session: Session, service: str, items: list[tuple[str, str, di
     events = [new_event(service, type, subject, data) for type, subject, data in items]
     if events:
         moment = datetime.now(UTC)
-        session.execute(outbox.insert(), [{"event_id": event.id, "type": event.type, "subject": event.subject,
-                                           "body": event.to_json(), "created_at": moment} for event in events])
+        bulk_insert(session, outbox, [{"event_id": event.id, "type": event.type, "subject": event.subject,
+                                       "body": event.to_json(), "created_at": moment} for event in events])
     return events
 
 

@@ -1,4 +1,6 @@
 """A service's event contract: events checked against their schema before they enter the outbox."""
+from datetime import UTC, datetime
+
 import pytest
 from marshmallow import Schema, fields
 from servicekit.contracts import EventContract, InvalidEventData
@@ -46,3 +48,16 @@ def test_emit_many_writes_nothing_when_one_event_breaks_the_contract(sessions):
                                          ("thing.happened.v1", "t2", {"thing_id": "t2"})])
         session.commit()
     assert stored(sessions) == []
+
+
+def test_bulk_insert_writes_every_row_with_json_and_nothing_for_none(sessions):
+    from servicekit.db import bulk_insert, idempotency_keys
+
+    with sessions() as session:
+        bulk_insert(session, outbox, [])
+        bulk_insert(session, idempotency_keys, [
+            {"key": f"k{n}", "caller": "c", "fingerprint": "f", "created_at": datetime.now(UTC),
+             "status": None, "body": None, "headers": '{"a": 1}'} for n in range(3)])
+        session.commit()
+        assert session.execute(select(idempotency_keys.c.key).order_by(idempotency_keys.c.key)).scalars().all() == \
+            ["k0", "k1", "k2"]
