@@ -9,11 +9,12 @@ rows, so a range costs about (months + 62 days) × keys rows whatever the number
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import BigInteger, Date, String, bindparam, event, func, select, update
 from sqlalchemy.orm import Session
 
 from reporting.adapters.tables import freshness, tallies
@@ -42,16 +43,38 @@ def note_event(session: Session, time: str) -> None:
     session.info[_APPLIED] = session.info.get(_APPLIED, 0) + 1
 
 
-def _upsert(session: Session):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(tallies)
+_KEY = ("report", "grain", "day", "store_id", "key1", "key2")
+_ARRAYS = {"report": String, "grain": String, "day": Date, "store_id": String, "key1": String, "key2": String,
+           "count": BigInteger, "amount": BigInteger}
+
+
+@functools.cache
+def _postgres_upsert():
+    """INSERT … SELECT unnest(one array per column) … ON CONFLICT: every row in one statement and round trip.
+
+    Built from the table (not as text) so a rebuild's schema translation applies to it.
+    """
+    from sqlalchemy.dialects.postgresql import ARRAY, insert
+
+    rows = select(*(func.unnest(bindparam(name, type_=ARRAY(kind()))) for name, kind in _ARRAYS.items()))
+    statement = insert(tallies).from_select(list(_ARRAYS), rows)
     return statement.on_conflict_do_update(
-        index_elements=["report", "grain", "day", "store_id", "key1", "key2"],
+        index_elements=list(_KEY), set_={"count": tallies.c.count + statement.excluded.count,
+                                         "amount": tallies.c.amount + statement.excluded.amount})
+
+
+def _write(session: Session, values: list[dict]) -> None:
+    """Add `values` to the tallies: insert the rows that are new, add to those that exist."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_postgres_upsert(), {name: [row[name] for row in values] for name in _ARRAYS})
+        return
+    from sqlalchemy.dialects.sqlite import insert
+
+    statement = insert(tallies)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=list(_KEY),
         set_={"count": tallies.c.count + statement.excluded.count,
-              "amount": tallies.c.amount + statement.excluded.amount})
+              "amount": tallies.c.amount + statement.excluded.amount}), values)
 
 
 def flush(session: Session) -> None:
@@ -71,7 +94,7 @@ def flush(session: Session) -> None:
         values = [{"report": k[0], "grain": k[1], "day": k[2], "store_id": k[3], "key1": k[4], "key2": k[5],
                    "count": v[0], "amount": v[1]} for k, v in sorted(rows.items()) if v != [0, 0]]
         if values:
-            session.execute(_upsert(session), values)
+            _write(session, values)
     if applied:
         current = session.execute(select(freshness.c.last_event_time).where(freshness.c.id == 1)).first()
         values = {"last_applied_at": datetime.now(UTC), "events_applied": freshness.c.events_applied + applied}

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from reporting.adapters import tallies
+from reporting.adapters import records, tallies
 from reporting.adapters.tables import (
     appointments,
     complaints,
@@ -27,7 +27,8 @@ from reporting.adapters.tables import (
 )
 from reporting.domain import contributions as contrib
 from servicekit.events import Event
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy import event as orm_events
 from sqlalchemy.orm import Session
 
 LOCAL = contrib.LOCAL
@@ -63,22 +64,15 @@ def fen(amount: Any) -> int:
 
 
 def _row(session: Session, table: Table, key: str) -> dict[str, Any] | None:
-    found = session.execute(select(table).where(table.c[table.primary_key.columns.keys()[0]] == key)).mappings().first()
-    return dict(found) if found else None
+    return records.get(session, table, key)
 
 
 def _save(session: Session, table: Table, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
-    """Store `after` and move the tallies by the difference between the two states."""
+    """Keep `after` (written at commit) and move the tallies by the difference between the two states."""
     contribution = CONTRIBUTION_OF.get(table)
     if contribution is not None:
         tallies.add(session, contrib.difference(contribution(before), contribution(after)))
-    key = table.primary_key.columns.keys()[0]
-    if before is None:
-        session.execute(insert(table).values(**after))
-        return
-    changed = {name: value for name, value in after.items() if before.get(name) != value}
-    if changed:
-        session.execute(update(table).where(table.c[key] == after[key]).values(**changed))
+    records.put(session, table, before, after)
 
 
 def _survivor(session: Session, customer_id: str) -> tuple[str, str | None]:
@@ -87,8 +81,8 @@ def _survivor(session: Session, customer_id: str) -> tuple[str, str | None]:
         session.info["reporting.any_merges"] = session.execute(select(merges.c.merged_id).limit(1)).first() is not None
     if not session.info["reporting.any_merges"]:
         return customer_id, None
-    survivor = session.execute(select(merges.c.survivor_id).where(merges.c.merged_id == customer_id)).scalar()
-    return (survivor, customer_id) if survivor else (customer_id, None)
+    row = records.get(session, merges, customer_id)
+    return (row["survivor_id"], customer_id) if row else (customer_id, None)
 
 
 # --- customers -------------------------------------------------------------------------------------------
@@ -112,7 +106,8 @@ def customer_created(session: Session, event: Event) -> None:
     data = event.data
     before = _row(session, customers, data["id"])
     values = _customer_values(data)
-    merged_into = session.execute(select(merges.c.survivor_id).where(merges.c.merged_id == data["id"])).scalar()
+    survivor, merged_from = _survivor(session, data["id"])
+    merged_into = survivor if merged_from else None
     after = {"vehicles": 0, "visit_count": 0, "spend_fen": 0, "key_customer": False, "erased": False,
              **(before or {}), **values, "id": data["id"], "version": data.get("version", 1),
              "first_kind": (before or {}).get("first_kind") or data["kind"],
@@ -156,6 +151,7 @@ def _set_store(session: Session, before: dict[str, Any] | None, after: dict[str,
 
 def _rehome(session: Session, customer_id: str, store_id: str | None) -> None:
     """The customer's visits and vehicles count under the customer's (new) store."""
+    records.flush(session)
     for table in (visits, vehicles):
         for row in session.execute(select(table).where(table.c.customer_id == customer_id,
                                                        table.c.store_id.is_distinct_from(store_id))).mappings():
@@ -167,6 +163,7 @@ def _refresh_activity(session: Session, customer_id: str) -> None:
     before = _row(session, customers, customer_id)
     if before is None:
         return
+    records.flush(session)
     count, spend, last = session.execute(
         select(func.count(), func.coalesce(func.sum(visits.c.amount_fen), 0), func.max(visits.c.day))
         .where(visits.c.customer_id == customer_id, visits.c.kind.in_(CUSTOMER_VISITS))).one()
@@ -186,9 +183,12 @@ def customer_merged(session: Session, event: Event) -> None:
     """Everything of the merged customer now counts for the survivor (remembered, for an undo)."""
     survivor, merged = event.data["survivor_id"], event.data["merged_id"]
     session.info["reporting.any_merges"] = True
-    if session.execute(select(merges).where(merges.c.merged_id == merged)).first() is None:
-        session.execute(insert(merges).values(merged_id=merged, survivor_id=survivor))
-    session.execute(update(merges).where(merges.c.survivor_id == merged).values(survivor_id=survivor))
+    existing = records.get(session, merges, merged)
+    records.put(session, merges, existing, {"merged_id": merged, "survivor_id": survivor})
+    records.flush(session)
+    for row in session.execute(select(merges).where(merges.c.survivor_id == merged)).mappings():
+        records.put(session, merges, dict(row), {**row, "survivor_id": survivor})  # an earlier merge into `merged`
+    records.flush(session)
     survivor_row = _row(session, customers, survivor)
     store = survivor_row.get("store_id") if survivor_row else None
     for table in DEPENDENTS:
@@ -206,7 +206,9 @@ def customer_merged(session: Session, event: Event) -> None:
 def customer_unmerged(session: Session, event: Event) -> None:
     """An undo within the window: what came from the restored customer goes back to it."""
     survivor, restored = event.data["survivor_id"], event.data["restored_id"]
+    records.flush(session)
     session.execute(merges.delete().where(merges.c.merged_id == restored))
+    records.forget(session)  # rows cached before the delete may name the merge
     restored_before = _row(session, customers, restored)
     if restored_before is not None:
         _save(session, customers, restored_before, {**restored_before, "merged_into": None})
@@ -229,12 +231,10 @@ def asset_registered(session: Session, event: Event) -> None:
     customer_id, merged_from = _survivor(session, event.data["customer_id"])
     customer = _row(session, customers, customer_id)
     delivered = local_day(asset.get("delivered_on")) or local_day(asset.get("created_at") or event.time)
-    first_service = session.execute(select(func.min(visits.c.day)).where(
-        visits.c.asset_id == asset["id"], visits.c.kind == "service")).scalar()
     _save(session, vehicles, None, {
         "id": asset["id"], "customer_id": customer_id, "merged_from": merged_from,
         "store_id": customer.get("store_id") if customer else None, "model": asset.get("model"),
-        "delivered_day": delivered, "first_service_day": first_service})
+        "delivered_day": delivered, "first_service_day": None})
     if customer is not None:
         _save(session, customers, customer, {**customer, "vehicles": customer["vehicles"] + 1,
                                              "model": asset.get("model") or customer.get("model")})
@@ -242,8 +242,6 @@ def asset_registered(session: Session, event: Event) -> None:
 
 def visit_done(session: Session, event: Event) -> None:
     visit = event.data["visit"]
-    if _row(session, visits, visit["id"]) is not None:
-        return
     customer_id, merged_from = _survivor(session, event.data["customer_id"])
     customer = _row(session, customers, customer_id)
     details = visit.get("details") or {}
@@ -307,12 +305,7 @@ def _save_complaint(session: Session, before: dict[str, Any] | None, after: dict
 
     tallies.add(session, contrib.difference(contrib.complaint_contribution(readable(before)),
                                             contrib.complaint_contribution(readable(after))))
-    if before is None:
-        session.execute(insert(complaints).values(**after))
-    else:
-        changed = {name: value for name, value in after.items() if before.get(name) != value}
-        if changed:
-            session.execute(update(complaints).where(complaints.c.id == after["id"]).values(**changed))
+    records.put(session, complaints, before, after)
 
 
 # --- reminders and appointments ---------------------------------------------------------------------------
@@ -362,6 +355,49 @@ HANDLERS: dict[str, Callable[[Session, Event], None]] = {
 ROUTING_KEYS = tuple(f"{name}.v1" for name in HANDLERS) + ("complaint.#",)
 
 
+def prepare(session: Session, events: list[Event]) -> None:
+    """Load the rows a batch of events will touch, one query per table (the consumer calls this first)."""
+    wanted: dict[Table, set[str]] = {customers: set(), vehicles: set(), complaints: set(), reminders: set(),
+                                     appointments: set(), merges: set()}
+    for event in events:
+        data = event.data
+        for name in ("id", "customer_id", "survivor_id", "merged_id", "restored_id"):
+            if isinstance(data.get(name), str) and not event.type.startswith(("complaint.", "reminder.", "appoint")):
+                wanted[customers].add(data[name])
+        if isinstance(data.get("customer_id"), str):
+            wanted[merges].add(data["customer_id"])
+        if event.type.startswith("customer.created"):
+            wanted[merges].add(data.get("id"))
+        asset = data.get("asset") or {}
+        visit = data.get("visit") or {}
+        wanted[vehicles].update(filter(None, (asset.get("id"), visit.get("asset_id"))))
+        wanted[complaints].update(filter(None, [data.get("complaint_id")]))
+        wanted[reminders].update(filter(None, [data.get("reminder_id")] if event.type.startswith("reminder.") else []))
+        wanted[appointments].update(filter(None, [data.get("appointment_id")]))
+    if "reporting.any_merges" not in session.info:
+        session.info["reporting.any_merges"] = session.execute(select(merges.c.merged_id).limit(1)).first() is not None
+    for table, keys in wanted.items():
+        if table is not merges or session.info["reporting.any_merges"]:
+            records.load(session, table, keys)
+
+
+def flush(session: Session) -> None:
+    """Write the records and tallies this transaction changed (done before every commit)."""
+    records.flush(session)
+    tallies.flush(session)
+
+
+@orm_events.listens_for(Session, "before_commit")
+def _flush_before_commit(session: Session) -> None:
+    if session.info.get(records._DIRTY):
+        records.flush(session)
+
+
+@orm_events.listens_for(Session, "after_rollback")
+def _forget_on_rollback(session: Session) -> None:
+    records.forget(session)
+
+
 def apply_event(session: Session, event: Event, queue: str = "reporting.read_model") -> None:
     """Apply one event to the read model (the consumer's handler; types it does not know change nothing)."""
     if "reporting.rebuilding" not in session.info:
@@ -375,3 +411,6 @@ def apply_event(session: Session, event: Event, queue: str = "reporting.read_mod
     if handler is not None and event.type.endswith(".v1"):
         handler(session, event)
     tallies.note_event(session, event.time)
+
+
+apply_event.prepare = prepare  # type: ignore[attr-defined]

@@ -24,11 +24,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from kombu import Connection, Queue
-from reporting.adapters import tallies
 from reporting.adapters.shadow import Shadow
 from reporting.adapters.tables import rebuild_backlog, rebuild_state
 from reporting.entrypoints.consumer import QUEUE
-from reporting.service_layer.projection import apply_event
+from reporting.service_layer.projection import apply_event, flush, prepare
 from servicekit.consumer import Consumer, Subscription, apply_batch
 from servicekit.db import inbox, make_session_factory, unit_of_work
 from servicekit.events import Event, parse_event
@@ -49,6 +48,9 @@ def replayed(session: Session, event: Event) -> None:
         return
     apply_event(session, event)
     session.execute(insert(inbox).values(queue=QUEUE, event_id=event.id, type=event.type, applied_at=_now()))
+
+
+replayed.prepare = prepare  # type: ignore[attr-defined]
 
 
 def _now() -> datetime:
@@ -106,7 +108,7 @@ def rebuild(database_url: str, connect: Callable[[], Connection], stop: threadin
         session = Session(bind=connection.execution_options(schema_translate_map={None: shadow.schema}))
         for row in _backlog(connection, last, limit=None):
             replayed(session, parse_event(row.body))
-        tallies.flush(session)
+        flush(session)
         session.execute(delete(inbox).where(inbox.c.queue == REBUILD_QUEUE))
         shadow.swap(connection)
         connection.execute(delete(rebuild_state))
