@@ -5,12 +5,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from servicekit.db import bulk_insert
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from customer.adapters.customers import COLUMNS
 from customer.adapters.rows import as_utc
 from customer.adapters.tables import (
+    consent_records,
     customer_imports,
     customer_phones,
     customer_search_keys,
@@ -92,23 +94,27 @@ def external_id_holders(session: Session, external_ids: Iterable[str]) -> dict[s
 
 
 def add_customers(session: Session, records: Sequence[dict[str, Any]], actor: str,
-                  changes: Sequence[dict[str, list[Any]]]) -> None:
-    """Insert new customers with their phones, tags, search keys and "created" history, a statement each."""
+                  changes: Sequence[dict[str, list[Any]]], consent_source: str) -> None:
+    """Insert new customers with their phones, tags, search keys, "imported" history and the consent they
+    gave, a bulk insert per table."""
     if not records:
         return
-    session.execute(insert(customers), [
+    columns = [name for name in COLUMNS if any(r.get(name) is not None for r in records)]
+    bulk_insert(session, customers, [
         {"id": r["id"], "version": r["version"], "created_at": r["created_at"], "updated_at": r["updated_at"],
-         **{name: r[name] for name in COLUMNS if name in r}} for r in records])
-    session.execute(insert(customer_phones), [
+         **{name: r.get(name) for name in columns}} for r in records])
+    bulk_insert(session, customer_phones, [
         {"phone": phone, "customer_id": r["id"], "position": position, "digits_reversed": digits(phone)[::-1]}
         for r in records for position, phone in enumerate([r["phone"], *r["phones"]])])
-    tags = [{"customer_id": r["id"], "tag": tag} for r in records for tag in r["tags"]]
-    if tags:
-        session.execute(insert(customer_tags), tags)
-    keys = [{"customer_id": r["id"], "kind": key.kind, "position": key.position, "key": key.key}
-            for r in records for key in search_keys(r["name"])]
-    if keys:
-        session.execute(insert(customer_search_keys), keys)
-    session.execute(insert(history), [
+    bulk_insert(session, customer_tags, [{"customer_id": r["id"], "tag": tag} for r in records for tag in r["tags"]])
+    bulk_insert(session, customer_search_keys, [
+        {"customer_id": r["id"], "kind": key.kind, "position": key.position, "key": key.key}
+        for r in records for key in search_keys(r["name"])])
+    bulk_insert(session, history, [
         {"customer_id": r["id"], "at": r["created_at"], "actor": actor, "action": "imported", "changes": change}
         for r, change in zip(records, changes, strict=True)])
+    # consent is opt-in: each channel granted is a grant given now, by this import (PIPL art. 14)
+    bulk_insert(session, consent_records, [
+        {"customer_id": r["id"], "channel": channel, "granted": True, "given_at": r["created_at"],
+         "source": consent_source, "recorded_by": actor, "recorded_at": r["created_at"]}
+        for r in records for channel, granted in r["consent"].items() if granted])

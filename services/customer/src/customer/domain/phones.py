@@ -4,6 +4,7 @@ https://github.com/google/libphonenumber (the `phonenumbers` port)
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -16,6 +17,7 @@ class InvalidPhone(ValueError):
     """Not a phone number we can reach."""
 
 
+@functools.lru_cache(maxsize=4096)  # a bulk import normalises each number more than once
 def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
     """`raw` as E.164 ("138 0013 8000" -> "+8613800138000"); raise InvalidPhone when it is not valid."""
     text = raw.strip()

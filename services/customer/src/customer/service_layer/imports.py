@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from servicekit.db import unit_of_work
+from servicekit.outbox import record_events
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from customer import events
-from customer.adapters.consents import keep_consent_changes
 from customer.adapters.customers import CustomerRepository
 from customer.adapters.imports import ImportRepository, add_customers, external_id_holders, phone_owners
 from customer.adapters.rows import now
@@ -223,12 +223,13 @@ def _write_creates(session: Session, options: ImportOptions, wanted: list[dict[s
     moment = now()
     records = [{"id": str(uuid.uuid4()), "version": 1, **values, **NEW_MEMBER, "created_at": moment,
                 "updated_at": moment} for values in wanted]
-    add_customers(session, records, options.actor, [diff({}, record, EDITABLE_FIELDS) for record in records])
-    for record in records:
-        if any(record["consent"].values()):
-            keep_consent_changes(session, record["id"], None, record["consent"], options.actor, moment,
-                                 f"import {options.filename or ''}".strip())
-    CONTRACT.emit_many(session, [(events.CUSTOMER_CREATED, record["id"], record) for record in records])
+    published = [CONTRACT.event_data(events.CUSTOMER_CREATED, record) for record in records]
+    # the history of a new record: each field given, from nothing (as the event carries it, already JSON)
+    changes = [{name: [None, data[name]] for name in EDITABLE_FIELDS if data.get(name) not in (None, [], {})}
+               for data in published]
+    add_customers(session, records, options.actor, changes, f"import {options.filename or ''}".strip())
+    record_events(session, CONTRACT.service, [(events.CUSTOMER_CREATED, record["id"], data)
+                                              for record, data in zip(records, published, strict=True)])
 
 
 def get_import(sessions: sessionmaker[Session], import_id: str) -> dict[str, Any]:

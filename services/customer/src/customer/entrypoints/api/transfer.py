@@ -16,6 +16,7 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from servicekit.auth import current_identity, requires
+from servicekit.fastload import FastLoader
 from servicekit.problems import Problem
 
 from customer.adapters.spreadsheets import FORMATS, UnreadableFile, count_rows, read_rows
@@ -96,7 +97,8 @@ class ExportArgs(SearchArgs):
     format = fields.String(load_default="csv", validate=validate.OneOf(FORMATS))
 
 
-_CUSTOMER_ARGS = CustomerArgs()
+#: Rows are checked as the API checks a customer (the same schema), without marshmallow's per-row overhead.
+_CUSTOMER_ARGS = FastLoader(CustomerArgs())
 
 
 def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
