@@ -1,0 +1,163 @@
+"""End to end on RabbitMQ and PostgreSQL: what people do through the gateway in the customer and complaint
+services shows in the reports, through the gateway, within seconds — as JSON, CSV, a chart and the printable
+monthly page. Gateway, customer (web, relay), complaint (web, relay, consume) and reporting (web, consume)
+run as separate processes."""
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from servicekit.processes import Processes, clean_env, free_port, wait_until_ready
+
+pytestmark = pytest.mark.e2e
+ADMIN_PASSWORD = "e2e-admin-password"
+SERVICES = ("customer", "complaint", "reporting", "gateway")
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory, postgres_database, amqp_url):
+    """The running system; yields the gateway's URL."""
+    var_dir = tmp_path_factory.mktemp("e2e-reports")
+    ports = {service: free_port() for service in SERVICES}
+    env = clean_env(var_dir)
+    env.update({"CRM_BROKER_URL": amqp_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
+                "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD, "CRM_REMINDER_URL": "", "CRM_WEB_WORKERS": "1",
+                "CRM_RELAY_POLL_INTERVAL": "0.05"})
+    for service in SERVICES:
+        env[f"CRM_{service.upper()}_DATABASE_URL"] = postgres_database(f"e2e_r_{service}")
+        env[f"CRM_{service.upper()}_PORT"] = str(ports[service])
+        if service != "gateway":
+            env[f"CRM_{service.upper()}_URL"] = f"http://127.0.0.1:{ports[service]}"
+    processes = Processes(env, var_dir)
+    for service in SERVICES:
+        processes.run(service, "migrate")
+    for service, process in (("customer", "web"), ("customer", "relay"), ("complaint", "web"),
+                             ("complaint", "relay"), ("complaint", "consume"), ("reporting", "web"),
+                             ("reporting", "consume"), ("gateway", "web")):
+        processes.start(f"{service}-{process}", service, process)
+    url = f"http://127.0.0.1:{ports['gateway']}"
+    try:
+        wait_until_ready(f"{url}/readyz")
+        yield url
+    except BaseException:
+        print(processes.logs())
+        raise
+    finally:
+        processes.stop()
+
+
+def login(gateway: str) -> dict[str, str]:
+    response = httpx.post(f"{gateway}/api/v1/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def call(method: str, url: str, headers: dict, body: dict | None = None, status: int = 201) -> dict:
+    response = httpx.request(method, url, headers=headers, json=body)
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def file_when_known(gateway: str, headers: dict[str, str], body: dict, timeout: float = 20.0) -> dict:
+    """File the complaint, retrying while the customer's creation is still on its way to that service."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = httpx.post(f"{gateway}/api/v1/complaints", headers=headers, json=body)
+        if response.status_code == 201 or time.monotonic() > deadline:
+            assert response.status_code == 201, response.text
+            return response.json()
+        time.sleep(0.2)
+
+
+def eventually(fetch, check, timeout: float = 15.0):
+    """Fetch until `check` holds (returns the answer and the seconds it took) or fail with the last answer."""
+    started = time.monotonic()
+    while True:
+        answer = fetch()
+        if check(answer):
+            return answer, time.monotonic() - started
+        assert time.monotonic() - started < timeout, f"not reflected after {timeout}s: {answer}"
+        time.sleep(0.2)
+
+
+def test_actions_in_other_services_show_in_the_reports_within_seconds(gateway):
+    headers = login(gateway)
+    customers = f"{gateway}/api/v1/customers"
+    region = {"province": "广东省", "city": "深圳市", "district": "南山区"}
+    prospect = call("POST", customers, headers, {"name": "周杰", "phone": "139 0013 9001", "kind": "prospect",
+                                                 "source": "车展", "owner": "li.na", "wanted_model": "雅阁",
+                                                 "region": region})
+    call("POST", f"{customers}/{prospect['id']}/visits", headers, {"kind": "store", "purpose": "看车",
+                                                                   "staff": "li.na"})
+    vehicle = call("POST", f"{customers}/{prospect['id']}/assets", headers,
+                   {"kind": "vehicle", "model": "雅阁 2024 款", "plate": "粤B·D12345", "vin": "LHGCV1658R8012345"})
+    call("POST", f"{customers}/{prospect['id']}/visits", headers, {"kind": "delivery", "asset_id": vehicle["id"],
+                                                                   "staff": "li.na"})
+    call("POST", f"{customers}/{prospect['id']}/visits", headers,
+         {"kind": "service", "asset_id": vehicle["id"], "amount": "680.00", "odometer_km": 3000,
+          "service_type": "首次保养", "staff": "zhou.sa"})
+    call("POST", f"{customers}/{prospect['id']}/visits", headers,
+         {"kind": "callback", "channel": "phone", "satisfaction": "very_satisfied", "staff": "cr.lin"})
+    complaint = file_when_known(gateway, headers, {
+        "customer_id": prospect["id"], "channel": "phone", "category": "service", "severity": "normal",
+        "subcategory": "waiting_time", "description": "保养等了三个小时"})
+    path = f"{gateway}/api/v1/complaints/{complaint['id']}"
+    call("POST", f"{path}/acknowledge", headers, {}, status=200)
+    call("POST", f"{path}/assign", headers, {"department": "after_sales", "assignee": "zhao.liu"}, status=200)
+    call("POST", f"{path}/resolve", headers, {"resolution": "致歉", "remedy_cost": "100.00",
+                                              "responsible_party": "after_sales"}, status=200)
+    call("POST", f"{path}/callbacks", headers, {"channel": "phone", "satisfaction": "satisfied"}, status=200)
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    period = {"from": (today - timedelta(days=1)).isoformat(), "to": (today + timedelta(days=1)).isoformat()}
+    reports = f"{gateway}/api/v1/reports"
+
+    def report(name: str) -> dict:
+        response = httpx.get(f"{reports}/{name}", headers=headers, params=period)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    prospects, seconds = eventually(lambda: report("prospects"),
+                                    lambda r: r.get("totals", {}).get("converted") == 1)
+    assert seconds < 15
+    assert prospects["totals"] == {"prospects": 1, "converted": 1, "conversion_rate": 1.0}
+    assert prospects["by_dimension"]["source"] == [{"value": "车展", "count": 1, "converted": 1,
+                                                    "conversion_rate": 1.0}]
+    assert prospects["freshness"]["last_event_time"] is not None
+    owners = report("owners")
+    assert owners["totals"]["owners"] == 1
+    assert owners["by_dimension"]["model"] == [{"value": "雅阁 2024 款", "count": 1}]
+    complaints, _ = eventually(lambda: report("complaints"),
+                               lambda r: r.get("satisfaction_after_callback", {}).get("rated") == 1)
+    assert complaints["totals"]["complaints"] == 1 and complaints["totals"]["resolved"] == 1
+    assert complaints["by_dimension"]["category"] == [{"value": "service", "count": 1}]
+    assert complaints["satisfaction_after_callback"]["satisfaction_rate"] == 1.0
+    callbacks = report("callbacks")
+    assert sum(m["callbacks"] for m in callbacks["satisfaction"]["monthly"]) == 1
+    staff = report("staff")
+    assert [(c["staff"], c["prospects"], c["converted"]) for c in staff["consultants"]] == [("li.na", 1, 1)]
+    assert {"zhou.sa", "zhao.liu"} <= {t["staff"] for t in staff["technicians"]}
+
+    as_csv = httpx.get(f"{reports}/prospects", headers={**headers, "Accept": "text/csv"}, params=period)
+    assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+    assert "attachment" in as_csv.headers["content-disposition"]
+    assert "source,车展,1,1,1.0" in as_csv.text
+    chart = httpx.get(f"{reports}/complaints", headers=headers, params={**period, "format": "png"})
+    assert chart.status_code == 200 and chart.headers["content-type"] == "image/png"
+    assert chart.content.startswith(b"\x89PNG")
+    page = httpx.get(f"{reports}/monthly", headers={**headers, "Accept": "text/html"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "月度客户统计" in page.text
+    refused = httpx.get(f"{reports}/prospects", headers=headers, params={"from": "2026-10-01", "to": "2026-01-01"})
+    assert refused.status_code == 422 and refused.json()["errors"] == {"to": ["`to` is before `from`."]}
+
+
+def test_report_endpoints_are_in_the_one_openapi_document(gateway):
+    paths = httpx.get(f"{gateway}/api/v1/openapi.json").json()["paths"]
+    for name in ("prospects", "owners", "customer-flow", "churn", "value", "complaints", "callbacks", "staff",
+                 "monthly"):
+        assert f"/api/v1/reports/{name}" in paths, name
