@@ -42,6 +42,7 @@ def upgrade() -> None:
     with op.batch_alter_table('customers') as batch:
         batch.add_column(sa.Column('merged_into', sa.String(length=36), nullable=True))
         batch.create_index('ix_customers_merged_into', ['merged_into'])
+    op.create_index('ix_customers_email_lower', 'customers', [sa.text('lower(email)')])
 
     op.create_table('customer_search_keys',
     sa.Column('customer_id', sa.String(length=36), nullable=False),
@@ -129,6 +130,7 @@ def downgrade() -> None:
     op.drop_table('merge_moves')
     op.drop_table('customer_merges')
     op.drop_table('customer_search_keys')
+    op.drop_index('ix_customers_email_lower', 'customers')
     with op.batch_alter_table('customers') as batch:
         batch.drop_index('ix_customers_merged_into')
         batch.drop_column('merged_into')

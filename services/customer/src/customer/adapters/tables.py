@@ -20,6 +20,7 @@ from sqlalchemy import (
                         Table,
                         Text,
                         false,
+                        func,
 )
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -69,6 +70,8 @@ customers = Table(
     # a merged customer stays as a tombstone that resolves to its survivor (migration 0003)
     Column("merged_into", String(36), index=True),
 )
+#: Duplicates are looked for by email whatever its case (migration 0003).
+Index("ix_customers_email_lower", func.lower(customers.c.email))
 
 #: The stores (门店) of the dealer group; customers and users belong to one or several.
 stores = Table(

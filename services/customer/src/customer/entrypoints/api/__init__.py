@@ -18,4 +18,5 @@ def blueprints() -> list[Blueprint]:
         visits,
     )
     return [customers.blp, assets.blp, visits.blp, merge.blp, membership.blp,
-            privacy.blp, grading.blp, stores.blp, transfer.blp]
+            privacy.blp, grading.blp, stores.blp, transfer.blp,
+            merge.duplicates_blp]

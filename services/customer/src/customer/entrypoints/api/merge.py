@@ -7,17 +7,25 @@ from uuid import UUID
 
 from flask import current_app
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
-from servicekit.auth import requires
+from marshmallow import RAISE, Schema, fields, validate
+from servicekit.auth import current_identity, requires
+from servicekit.db import unit_of_work
+from servicekit.problems import Problem
 from servicekit.webapp import service_context
+from sqlalchemy import select
 
+from customer.adapters.tables import customers
+from customer.domain.duplicates import WEIGHTS
 from customer.domain.merge import BOTH, CHOOSABLE, MERGED, SURVIVOR
 from customer.entrypoints.api.context import actor, sessions
+from customer.entrypoints.api.schemas import PageArgs, PageOf
 from customer.events import CustomerData
-from customer.service_layer import merge
+from customer.service_layer import duplicates, merge
 
 blp = Blueprint("merges", __name__, url_prefix="/api/v1/customers/merges",
                 description="Merging two records of the same customer, previewed first and undoable for a while.")
+duplicates_blp = Blueprint("duplicates", __name__, url_prefix="/api/v1/customers",
+                           description="Records that are likely the same person, with a score and the evidence.")
 
 #: How long a merge can be undone unless CRM_CUSTOMER_MERGE_UNDO_HOURS says otherwise.
 DEFAULT_UNDO_HOURS = 168.0
@@ -81,7 +89,20 @@ def undo_window() -> timedelta:
     return timedelta(hours=float(hours) if hours else DEFAULT_UNDO_HOURS)
 
 
+def _in_reach(*customer_ids: str) -> None:
+    """404 (as for an unknown id) when a caller tied to stores names a customer of another store."""
+    identity = current_identity()
+    if identity.store_scope is None:
+        return
+    with unit_of_work(sessions()) as session:
+        rows = session.execute(select(customers.c.id, customers.c.store_id).where(customers.c.id.in_(customer_ids)))
+        for customer_id, store_id in rows:
+            if not identity.may_see_store(store_id):
+                raise Problem(404, "Not Found", f"No customer with id {customer_id}.")
+
+
 def _merge(values: dict[str, Any], dry_run: bool) -> dict[str, Any]:
+    _in_reach(str(values["survivor_id"]), str(values["merged_id"]))
     return merge.merge_customers(sessions(), str(values["survivor_id"]), str(values["merged_id"]),
                                  values["choices"], actor(), undo_window(), dry_run=dry_run,
                                  versions=(values.get("survivor_version"), values.get("merged_version")))
@@ -110,7 +131,9 @@ def create(values: dict[str, Any]):
 @blp.response(200, Merge)
 def get(merge_id: UUID):
     """One merge."""
-    return merge.get_merge(sessions(), str(merge_id))
+    found = merge.get_merge(sessions(), str(merge_id))
+    _in_reach(found["survivor_id"], found["merged_id"])
+    return found
 
 
 @blp.route("/<uuid:merge_id>/undo", methods=["POST"])
@@ -118,4 +141,69 @@ def get(merge_id: UUID):
 @blp.response(200, Merge)
 def undo(merge_id: UUID):
     """Undo a merge within its window: both records back as they were, each with what it owned."""
+    found = merge.get_merge(sessions(), str(merge_id))
+    _in_reach(found["survivor_id"], found["merged_id"])
     return merge.undo_merge(sessions(), str(merge_id), actor())
+
+
+_REASONS = validate.OneOf(tuple(WEIGHTS))
+
+
+class DuplicateArgs(Schema):
+    """How likely a pair must be to be listed."""
+
+    min_score = fields.Float(load_default=0.5, validate=validate.Range(min=0, max=1),
+                             metadata={"description": "0..1; evidence combines as 1 - Π(1 - weight)."})
+
+
+class DuplicatePageArgs(PageArgs, DuplicateArgs):
+    """Which page of likely duplicate pairs."""
+
+
+class Duplicate(Schema):
+    """A customer likely to be the same person, how likely, and why."""
+
+    customer = fields.Nested(CustomerData, required=True)
+    score = fields.Float(required=True)
+    reasons = fields.List(fields.String(validate=_REASONS), required=True,
+                          metadata={"description": f"Evidence and its weight: {WEIGHTS}."})
+
+
+class Duplicates(Schema):
+    """A customer's likely duplicates, most likely first."""
+
+    items = fields.List(fields.Nested(Duplicate), required=True)
+
+
+class DuplicatePair(Schema):
+    """Two customers likely to be one person."""
+
+    customers = fields.List(fields.Nested(CustomerData), required=True, validate=validate.Length(equal=2))
+    score = fields.Float(required=True)
+    reasons = fields.List(fields.String(validate=_REASONS), required=True)
+
+
+class DuplicatePairPage(PageOf):
+    """A page of likely duplicate pairs, most likely first."""
+
+    items = fields.List(fields.Nested(DuplicatePair), required=True)
+
+
+@duplicates_blp.route("/duplicates", methods=["GET"])
+@requires("read")
+@duplicates_blp.arguments(DuplicatePageArgs, location="query", unknown=RAISE)
+@duplicates_blp.response(200, DuplicatePairPage)
+def likely_pairs(args: dict[str, Any]):
+    """Pairs of customers across the archive that are likely one person (same email, plate, name or pinyin)."""
+    return duplicates.likely_duplicates(sessions(), args["min_score"], args["page"], args["page_size"],
+                                        current_identity().store_scope)
+
+
+@duplicates_blp.route("/<uuid:customer_id>/duplicates", methods=["GET"])
+@requires("read")
+@duplicates_blp.arguments(DuplicateArgs, location="query", unknown=RAISE)
+@duplicates_blp.response(200, Duplicates)
+def of_customer(args: dict[str, Any], customer_id: UUID):
+    """The customers likely to be the same person as this one, most likely first."""
+    return {"items": duplicates.duplicates_of(sessions(), str(customer_id), args["min_score"],
+                                              current_identity().store_scope)}
