@@ -39,6 +39,16 @@ def test_anyone_reads_rules_only_managers_change_them(client):
     assert client.get("/api/v1/reminders/rules").status_code == 401
 
 
+def test_the_kinds_of_rule_say_what_each_takes(client):
+    kinds = {item["kind"]: item for item in client.get("/api/v1/reminders/rule-kinds", headers=VIEWER).get_json()[
+        "items"]}
+    assert kinds["first_maintenance"]["params"]["km"] == {"type": "integer", "default": 3000, "minimum": 100,
+                                                          "maximum": 100_000}
+    assert kinds["holiday_greeting"]["recurring"] is True and kinds["lost_customer"]["recurring"] is False
+    assert kinds["holiday_greeting"]["params"]["festivals"]["default"] == ["spring_festival", "dragon_boat",
+                                                                           "mid_autumn"]
+
+
 def test_rule_input_is_checked_field_by_field_and_changes_nothing(client):
     def create(**body):
         return client.post("/api/v1/reminders/rules", headers=MANAGER, json={

@@ -46,3 +46,4 @@ def test_message_templates():
     assert render(None, "首保", {"name": "王芳", "reason": "due 2027-02-28"}) == "尊敬的王芳，首保：due 2027-02-28"
     assert render("{unknown} {name}", "r", {"name": None}) == " "
     assert render("broken {", "r", {}) == "broken {"
+    assert render("{name:d} {0} {name.x} {name[9]}", "r", {"name": "王芳"}) == "{name:d} {0} {name.x} {name[9]}"

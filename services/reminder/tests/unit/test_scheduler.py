@@ -147,3 +147,34 @@ def test_a_missed_appointment_becomes_a_no_show_with_a_follow_up_task(events, cl
     types = [event.type for event in events()]
     assert types.count("appointment.no_show.v1") == 1 and "appointment.booked.v1" in types
     assert run_scheduler(later(3.2))["no_shows"] == 0
+
+
+def test_a_replan_of_everyone_runs_batch_after_batch_without_waiting_between(app, client, customer, sessions):
+    import threading
+    import time
+    from dataclasses import replace
+
+    from reminder.adapters.tables import replans
+    from reminder.service_layer.scheduler import Scheduler
+    from sqlalchemy import select
+
+    ids = [customer() for _ in range(5)]
+    client.patch("/api/v1/reminders/rules/contact_cadence", json={"params": {"months": 2}}, headers=MANAGER)
+    settings = replace(app.extensions["reminder_settings"], scheduler_batch=2, scheduler_interval=60)
+    stop = threading.Event()
+    worker = threading.Thread(target=Scheduler(sessions, settings).run, args=(stop,))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with sessions() as session:
+                if session.execute(select(replans.c.id).where(replans.c.finished_at.is_(None))).first() is None:
+                    break
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    assert time.monotonic() < deadline, "the re-plan waited a whole interval between its batches"
+    for customer_id in ids:
+        [cadence] = listed(client, customer_id=customer_id, rule="contact_cadence", status="scheduled")
+        assert "no contact for 2 months" in cadence["reason"]

@@ -81,5 +81,5 @@ def render(template: str | None, rule_name: str, values: Mapping[str, str | None
     filled["rule"] = rule_name
     try:
         return template.format_map(filled)
-    except (ValueError, IndexError, AttributeError):  # a template that is not a format string: send it as written
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError):  # not a format string: as written
         return template

@@ -154,12 +154,16 @@ class Scheduler:
     def run(self, stop: threading.Event) -> None:
         """Pass after pass until `stop` is set; a failing pass is logged and tried again."""
         while not stop.is_set():
+            busy = False
             try:
                 done = self.run_once()
                 if any(done.values()):
                     log.info("scheduler pass: %s", done)
+                # a re-plan of everyone goes one batch a pass: the next pass follows at once while it lasts
+                busy = done["replanned"] >= self.settings.scheduler_batch
             except Exception:  # noqa: BLE001 - a database outage must not end the process
                 log.exception("scheduler pass failed; trying again")
-            stop.wait(self.settings.scheduler_interval)
+            if not busy:
+                stop.wait(self.settings.scheduler_interval)
 
 

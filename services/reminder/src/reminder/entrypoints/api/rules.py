@@ -7,13 +7,29 @@ from servicekit.auth import requires
 from servicekit.db import unit_of_work
 from servicekit.pagination import Blueprint
 
+from reminder.domain.rules import KINDS, RECURRING
 from reminder.entrypoints.api.context import actor, sessions
-from reminder.entrypoints.api.schemas import RuleCreate, RuleFields, RuleList, RuleOut
+from reminder.entrypoints.api.schemas import RuleCreate, RuleFields, RuleKindList, RuleList, RuleOut
 from reminder.service_layer import rules
 
 blp = Blueprint("rules", __name__, url_prefix="/api/v1/reminders/rules",
                 description="The rules that make reminders: built in with the seeds' defaults, or added.")
+kinds_blp = Blueprint("rule_kinds", __name__, url_prefix="/api/v1/reminders/rule-kinds",
+                      description="The kinds of rule there are, and the parameters each takes.")
 RULE_ID = "<string(maxlength=60):rule_id>"
+TYPE_NAMES = {int: "integer", list: "list", dict: "object"}
+
+
+@kinds_blp.route("", methods=["GET"])
+@requires("read")
+@kinds_blp.response(200, RuleKindList)
+def kinds():
+    """Every kind of rule with its parameters, their defaults and bounds (for adding a rule)."""
+    return {"items": [{"kind": kind, "recurring": kind in RECURRING, "params": {
+        name: {"type": TYPE_NAMES[param.type], "default": param.default,
+               "minimum": param.minimum if param.type is int else None,
+               "maximum": param.maximum if param.type is int else None}
+        for name, param in params.items()}} for kind, params in KINDS.items()]}
 
 
 @blp.route("", methods=["GET"])

@@ -141,7 +141,7 @@ class RuleFields(Schema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     enabled = fields.Boolean()
     params = fields.Dict(keys=fields.String(), metadata={
-        "description": "Parameters of the rule's kind (GET /api/v1/reminders/rules shows each kind's); festivals: "
+        "description": "Parameters of the rule's kind (GET /api/v1/reminders/rule-kinds); festivals: "
                        + ", ".join(FESTIVALS)})
     task = fields.Boolean(metadata={"description": "Make a task for the owner when it fires."})
     channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), validate=validate.Length(max=3))
@@ -192,6 +192,29 @@ class RuleList(Schema):
     """Every rule."""
 
     items = fields.List(fields.Nested(RuleOut), required=True)
+
+
+class ParamOut(Schema):
+    """One parameter of a kind of rule."""
+
+    type = fields.String(required=True, validate=validate.OneOf(("integer", "list", "object")))
+    default = fields.Raw(required=True)
+    minimum = fields.Integer(allow_none=True)
+    maximum = fields.Integer(allow_none=True)
+
+
+class RuleKindOut(Schema):
+    """A kind of rule: the computation a rule runs, and the parameters it takes."""
+
+    kind = fields.String(required=True)
+    recurring = fields.Boolean(required=True, metadata={"description": "Comes back (yearly, per festival …)."})
+    params = fields.Dict(keys=fields.String(), values=fields.Nested(ParamOut), required=True)
+
+
+class RuleKindList(Schema):
+    """Every kind of rule."""
+
+    items = fields.List(fields.Nested(RuleKindOut), required=True)
 
 
 class KpiArgs(Schema):
