@@ -66,8 +66,7 @@ def _notifications_for(reminder: Any, rule: Rule, customer: Any, opted_out: set[
     return rows
 
 
-def fire_due(session: Session, moment: datetime, batch: int, settings: ReminderSettings,
-             rules: dict[str, Rule] | None = None) -> int:
+def fire_due(session: Session, moment: datetime, batch: int, settings: ReminderSettings) -> int:
     """Fire up to `batch` due reminders in `session`'s transaction; return how many were claimed."""
     ids = session.execute(
         select(reminders.c.id).where(reminders.c.status == "scheduled", reminders.c.due_at <= moment)
@@ -78,7 +77,7 @@ def fire_due(session: Session, moment: datetime, batch: int, settings: ReminderS
     claimed = session.execute(
         update(reminders).where(reminders.c.id.in_(ids), reminders.c.status == "scheduled")
         .values(status="due", fired_at=moment).returning(*reminders.c)).all()
-    rules = rules if rules is not None else {rule.id: rule for rule in all_rules(session)}
+    rules = {rule.id: rule for rule in all_rules(session)}
     customer_ids = {row.customer_id for row in claimed}
     people = {row.id: row for row in session.execute(select(customers).where(customers.c.id.in_(customer_ids)))}
     wants_channels = any(rules.get(row.rule_id) and rules[row.rule_id].channels for row in claimed)
