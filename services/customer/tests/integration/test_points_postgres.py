@@ -119,3 +119,15 @@ def test_erasure_on_postgresql_scrubs_history_and_forgets_replayable_answers(pg_
                          json={"name": "欧阳娜娜", "phone": "13800000003", "kind": "prospect",
                                "email": "nana@example.cn"})
     assert replay.status_code == 201 and replay.get_json()["id"] != created["id"]  # the phone was freed
+
+
+def test_tiers_are_settled_on_postgresql_when_the_thresholds_change(pg_app):
+    from customer.domain.points import PointsPolicy
+    from customer.service_layer import points
+
+    customer_id = _customer_with(pg_app, 1500, "13800000004")  # silver by the default thresholds
+    sessions = service_context(pg_app).sessions
+    lower = PointsPolicy(thresholds={"silver": 500, "gold": 1200, "diamond": 3000})
+    assert points.retier(sessions, "admin", lower) == {"changed": 1}
+    assert points.retier(sessions, "admin", lower) == {"changed": 0}
+    assert pg_app.test_client().get(f"/api/v1/customers/{customer_id}", headers=WRITER).get_json()["tier"] == "gold"

@@ -7,6 +7,8 @@ import pytest
 from customer.adapters.tables import points_ledger
 from customer.app import create_app
 from customer.service import MIGRATIONS
+from servicekit.db import outbox
+from servicekit.events import parse_event
 from servicekit.testing import auth_headers
 from servicekit.webapp import service_context
 from sqlalchemy import func, select, update
@@ -156,3 +158,29 @@ def test_unspent_points_of_last_year_expire_once_and_this_years_stay(expiring_ap
     assert seen["items"][0]["kind"] == "expire" and seen["items"][0]["points"] == -1500
     with engine.connect() as connection:
         assert connection.execute(select(func.sum(points_ledger.c.points))).scalar() == 200
+
+
+def test_after_the_thresholds_change_an_admin_settles_every_tier_once(make_settings, migrated_sqlite):
+    url = migrated_sqlite(MIGRATIONS, "customer")
+    before = create_app(make_settings("customer", database_url=url))
+    client = before.test_client()
+    ids = []
+    for n, amount in enumerate(("1500", "600", "50")):
+        customer = client.post("/api/v1/customers", headers=WRITER,
+                               json={"name": "客户", "phone": f"1370000000{n}", "kind": "owner"}).get_json()
+        service_visit(client, customer["id"], amount)
+        ids.append(customer["id"])
+    service_context(before).engine.dispose()
+    after = create_app(make_settings("customer", database_url=url,
+                                     extra={"CRM_MEMBERSHIP_TIERS": "silver=500,gold=1200,diamond=3000"}))
+    client = after.test_client()
+    assert client.post("/api/v1/customers/membership/tiers", headers=MANAGER).status_code == 403
+    assert client.post("/api/v1/customers/membership/tiers", headers=ADMIN).get_json() == {"changed": 2}
+    tiers = [client.get(f"/api/v1/customers/{i}", headers=WRITER).get_json()["tier"] for i in ids]
+    assert tiers == ["gold", "silver", "regular"]
+    assert client.post("/api/v1/customers/membership/tiers", headers=ADMIN).get_json() == {"changed": 0}
+    with service_context(after).engine.connect() as connection:
+        bodies = connection.execute(select(outbox.c.body).order_by(outbox.c.id)).scalars().all()
+    moved = [e.data for e in map(parse_event, bodies) if e.type == "customer.tier_changed.v1"]
+    assert [(m["from_tier"], m["to_tier"]) for m in moved][-2:] == [("silver", "gold"), ("regular", "silver")]
+    service_context(after).engine.dispose()

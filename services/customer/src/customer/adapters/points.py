@@ -1,14 +1,16 @@
 """The points ledger and the balance and tier kept on the customer row."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from customer.adapters.rows import as_utc
 from customer.adapters.tables import customers, points_ledger
+from customer.domain.points import TIERS
 
 
 class PointsRepository:
@@ -68,6 +70,16 @@ class PointsRepository:
         """The sum of a customer's entries (equal to its balance, always)."""
         return self.session.execute(select(func.coalesce(func.sum(points_ledger.c.points), 0))
                                     .where(points_ledger.c.customer_id == customer_id)).scalar_one()
+
+    def off_tier(self, thresholds: Mapping[str, int], after: str, limit: int) -> list[str]:
+        """Ids of live customers whose tier is not the one `thresholds` give their balance, in id order."""
+        earned = case(*[(customers.c.points_balance >= floor, name)
+                        for name, floor in sorted(thresholds.items(), key=lambda pair: -pair[1])],
+                      else_=TIERS[0])
+        return list(self.session.execute(
+            select(customers.c.id).where(customers.c.tier != earned, customers.c.id > after,
+                                         customers.c.erased_at.is_(None), customers.c.merged_into.is_(None))
+            .order_by(customers.c.id).limit(limit)).scalars())
 
     def holders(self, after: str, limit: int) -> list[str]:
         """Ids of customers with points, in id order after `after` (to walk them all in batches)."""

@@ -61,6 +61,40 @@ def change_points(session: Session, customer_id: str, change: int, kind: str, re
     return {"customer_id": customer_id, "balance": balance, "tier": tier}
 
 
+def settle_tier(session: Session, customer_id: str, actor: str, policy: PointsPolicy) -> bool:
+    """Give the customer the tier its balance earns when it has another (thresholds changed, points arrived by
+    a merge), with history and customer.tier_changed.v1; True when the tier moved."""
+    repo = PointsRepository(session)
+    account = repo.account(customer_id, for_update=True)
+    if account is None or account["erased_at"] is not None or account["merged_into"] is not None:
+        return False
+    tier = policy.tier_for(account["balance"])
+    if tier == account["tier"]:
+        return False
+    repo.change_balance(customer_id, 0, tier)
+    moment = now()
+    HistoryRepository(session).add(customer_id, moment, actor, "tier_changed", {"tier": [account["tier"], tier]})
+    emit(session, events.CUSTOMER_TIER_CHANGED, customer_id, {
+        "customer_id": customer_id, "from_tier": account["tier"], "to_tier": tier,
+        "points_balance": account["balance"], "changed_at": moment})
+    return True
+
+
+def retier(sessions: sessionmaker[Session], actor: str, policy: PointsPolicy) -> dict[str, Any]:
+    """Settle the tier of every customer whose tier is not the one its balance earns (after the thresholds
+    of CRM_MEMBERSHIP_TIERS changed); each customer its own transaction."""
+    changed, last = 0, ""
+    while True:
+        with unit_of_work(sessions) as session:
+            batch = PointsRepository(session).off_tier(policy.thresholds, last, EXPIRY_BATCH)
+        if not batch:
+            return {"changed": changed}
+        for customer_id in batch:
+            with unit_of_work(sessions) as session:
+                changed += settle_tier(session, customer_id, actor, policy)
+        last = batch[-1]
+
+
 def earn_for_visit(session: Session, visit: dict[str, Any], actor: str, policy: PointsPolicy) -> int:
     """Credit the points a visit's amount earns (in the visit's transaction); how many were earned."""
     amount = visit["details"].get("amount")

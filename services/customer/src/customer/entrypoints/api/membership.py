@@ -108,6 +108,21 @@ def policy():
     return points_policy()
 
 
+class RetierData(Schema):
+    """How many customers moved to another tier."""
+
+    changed = fields.Integer(required=True)
+
+
+@blp.route("/membership/tiers", methods=["POST"])
+@requires("admin")
+@blp.response(200, RetierData)
+def retier():
+    """Give every customer the tier its balance earns under the current thresholds (after CRM_MEMBERSHIP_TIERS
+    changed); each move is a customer.tier_changed.v1."""
+    return points.retier(sessions(), actor(), points_policy())
+
+
 @blp.route("/<uuid:customer_id>/points", methods=["GET"])
 @requires("read")
 @blp.arguments(PageArgs, location="query", unknown=RAISE)
