@@ -68,7 +68,7 @@ def test_merge_moves_everything_keeps_a_tombstone_and_emits_merged(client, pair,
     # the merged id still answers, with the survivor
     tombstone = client.get(f"/api/v1/customers/{merged['id']}", headers=READER)
     assert tombstone.status_code == 200 and tombstone.get_json()["id"] == survivor["id"]
-    assert tombstone.headers["Content-Location"] == f"/api/v1/customers/{survivor['id']}"
+    assert tombstone.headers["Link"] == f'</api/v1/customers/{survivor["id"]}>; rel="canonical"'
     # and is not found twice by a search
     found = client.get("/api/v1/customers?q=zhangwei", headers=READER).get_json()
     assert [item["id"] for item in found["items"]] == [survivor["id"]]

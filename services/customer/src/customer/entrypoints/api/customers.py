@@ -79,8 +79,8 @@ def get(customer_id: UUID):
     """One customer, with its version as ETag."""
     customer = customers.get_customer(sessions(), str(customer_id))
     headers = _etag(customer)
-    if customer["id"] != str(customer_id):  # a merged customer: the survivor answers for it
-        headers["Content-Location"] = f"{blp.url_prefix}/{customer['id']}"
+    if customer["id"] != str(customer_id):  # a merged customer: the survivor answers for it (RFC 6596)
+        headers["Link"] = f'<{blp.url_prefix}/{customer["id"]}>; rel="canonical"'
     return customer, headers
 
 

@@ -1,0 +1,128 @@
+"""End to end on RabbitMQ and PostgreSQL through the gateway: a duplicate slips in through a bulk import,
+is found with its score, previewed, merged and the merge undone — with an independent subscriber (plain
+pika, its own queue) seeing customer.merged.v1 and customer.unmerged.v1; and the archive exported."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+import uuid
+
+import httpx
+import pika
+import pytest
+from servicekit.processes import Processes, clean_env, free_port, wait_until_ready
+
+pytestmark = pytest.mark.e2e
+ADMIN_PASSWORD = "e2e-admin-password"
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory, postgres_database, amqp_url):
+    """The running gateway, customer web and customer relay; yields the gateway's URL."""
+    var_dir = tmp_path_factory.mktemp("e2e-merge")
+    gateway_port, customer_port = free_port(), free_port()
+    env = clean_env(var_dir)
+    env.update({
+        "CRM_BROKER_URL": amqp_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
+        "CRM_CUSTOMER_DATABASE_URL": postgres_database("e2e_merge_customer"),
+        "CRM_GATEWAY_DATABASE_URL": postgres_database("e2e_merge_gateway"),
+        "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD, "CRM_GATEWAY_PORT": str(gateway_port),
+        "CRM_CUSTOMER_PORT": str(customer_port), "CRM_CUSTOMER_URL": f"http://127.0.0.1:{customer_port}",
+        "CRM_COMPLAINT_URL": "", "CRM_REMINDER_URL": "", "CRM_REPORTING_URL": "", "CRM_WEB_WORKERS": "1",
+        "CRM_CUSTOMER_MERGE_UNDO_HOURS": "24",
+    })
+    processes = Processes(env, var_dir)
+    processes.run("customer", "migrate")
+    processes.run("gateway", "migrate")
+    processes.start("customer-web", "customer", "web")
+    processes.start("customer-relay", "customer", "relay")
+    processes.start("gateway-web", "gateway", "web")
+    url = f"http://127.0.0.1:{gateway_port}"
+    try:
+        wait_until_ready(f"{url}/readyz")
+        yield url
+    except BaseException:
+        print(processes.logs())
+        raise
+    finally:
+        processes.stop()
+
+
+@pytest.fixture(scope="module")
+def subscriber(amqp_url):
+    """An integrator's own queue for merges and their undoing."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    channel.exchange_declare("crm.events", exchange_type="topic", durable=True)
+    queue = channel.queue_declare("integrator.customer_merges", durable=True).method.queue
+    for key in ("customer.merged.v1", "customer.unmerged.v1"):
+        channel.queue_bind(queue, "crm.events", routing_key=key)
+    yield channel, queue
+    connection.close()
+
+
+def received(channel, queue, wanted: int, timeout: float = 30.0) -> list[dict]:
+    """The CloudEvents that arrive, until `wanted` or the timeout."""
+    events, deadline = [], time.monotonic() + timeout
+    while len(events) < wanted and time.monotonic() < deadline:
+        method, _, body = channel.basic_get(queue, auto_ack=True)
+        if method is None:
+            time.sleep(0.1)
+            continue
+        events.append(json.loads(body))
+    return events
+
+
+def login(gateway: str) -> dict[str, str]:
+    response = httpx.post(f"{gateway}/api/v1/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def test_import_find_merge_undo_and_export_through_the_gateway(gateway, subscriber):
+    channel, queue = subscriber
+    admin = login(gateway)
+    customers = f"{gateway}/api/v1/customers"
+    first = httpx.post(customers, headers=admin, json={
+        "name": "张伟", "phone": "138 0013 8000", "kind": "owner", "email": "zhang.wei@example.cn"}).json()
+    # the same man, with a new number, arrives in a dealer's spreadsheet
+    sheet = "姓名,手机,类型,邮箱\n张伟,13900139000,意向客户,Zhang.Wei@example.cn\n王芳,13700137000,保有客户,\n"
+    started = httpx.post(f"{customers}/imports", headers=admin, data={"mode": "create"},
+                         files={"file": ("客户.csv", sheet.encode("utf-8"), "text/csv")})
+    assert started.status_code == 202, started.text
+    deadline = time.monotonic() + 30
+    while (job := httpx.get(f"{gateway}{started.headers['Location']}", headers=admin).json())["status"] == "running":
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+    assert (job["status"], job["created"], job["failed"]) == ("done", 2, 0)
+
+    likely = httpx.get(f"{customers}/{first['id']}/duplicates", headers=admin).json()["items"]
+    assert [item["reasons"] for item in likely] == [["same_email", "same_name"]] and likely[0]["score"] > 0.9
+    duplicate = likely[0]["customer"]
+
+    body = {"survivor_id": first["id"], "merged_id": duplicate["id"], "choices": {"email": "survivor"}}
+    preview = httpx.post(f"{customers}/merges/preview", headers=admin, json=body).json()
+    assert preview["merge_id"] is None and preview["survivor"]["phones"] == ["+8613900139000"]
+    merged = httpx.post(f"{customers}/merges", headers=admin, json={
+        **body, "survivor_version": preview["survivor"]["version"] - 1, "merged_version": duplicate["version"]})
+    assert merged.status_code == 201, merged.text
+    assert merged.json()["survivor"] == {**preview["survivor"], "updated_at": merged.json()["survivor"]["updated_at"]}
+    resolved = httpx.get(f"{customers}/{duplicate['id']}", headers=admin)
+    assert resolved.json()["id"] == first["id"] and f'{first["id"]}>; rel="canonical"' in resolved.headers["Link"]
+
+    exported = httpx.get(f"{customers}/export", headers=admin, params={"q": "zhangwei"})
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert [row["id"] for row in rows] == [first["id"]] and rows[0]["phones"] == "+8613900139000"
+
+    undone = httpx.post(f"{customers}/merges/{merged.json()['merge_id']}/undo", headers=admin)
+    assert undone.status_code == 200, undone.text
+    assert httpx.get(f"{customers}/{duplicate['id']}", headers=admin).json()["phone"] == "+8613900139000"
+
+    events = received(channel, queue, wanted=2)
+    assert [event["type"] for event in events] == ["customer.merged.v1", "customer.unmerged.v1"]
+    assert all(event["subject"] == first["id"] and event["source"] == "/guanxi/customer" for event in events)
+    assert (events[0]["data"]["survivor_id"], events[0]["data"]["merged_id"]) == (first["id"], duplicate["id"])
+    assert (events[1]["data"]["survivor_id"], events[1]["data"]["restored_id"]) == (first["id"], duplicate["id"])
+    assert events[0]["data"]["undo_until"] > events[0]["data"]["merged_at"]
