@@ -159,25 +159,34 @@ RECENCY_BANDS = ((5, 0, 30), (4, 31, 90), (3, 91, 180), (2, 181, 365), (1, 366, 
 
 def rfm_counts(session: Session, period: Period) -> Counter[tuple[int, int, int]]:
     """{(r, f, m): customers} as of the end of the period (recency counted back from it)."""
+    return _rfm(session, period)[0]
+
+
+def _rfm(session: Session, period: Period) -> tuple[Counter[tuple[int, int, int]], Counter[tuple[int, int, int]]]:
+    """({(r, f, m): customers}, {(r, f, m): spend in fen}): one read per recency band."""
     counts: Counter[tuple[int, int, int]] = Counter()
+    spend: Counter[tuple[int, int, int]] = Counter()
     for score, near, far in RECENCY_BANDS:
         high = period.end - timedelta(days=near)
         low = EPOCH if far is None else period.end - timedelta(days=far)
         for row in tallies.totals(session, "rfm", low, high, period.store):
-            counts[score, int(row["key1"]), int(row["key2"])] += row["count"]
-    return counts
+            cell = (score, int(row["key1"]), int(row["key2"]))
+            counts[cell] += row["count"]
+            spend[cell] += row["amount"]
+    return counts, spend
 
 
 def value(session: Session, period: Period) -> Report:
     """RFM segments (客户价值分析): recency of visit, frequency of visits, spend; customers per segment."""
-    counts = rfm_counts(session, period)
-    segments: dict[str, Counter] = {name: Counter() for name, _, _ in contrib.SEGMENTS}
+    counts, spend_of = _rfm(session, period)
+    segments: Counter[str] = Counter()
+    spend: Counter[str] = Counter()
     for (r, f, m), count in counts.items():
-        segments[contrib.segment_of(r, f, m)]["customers"] += count
-    spend = _segment_spend(session, period)
+        segments[contrib.segment_of(r, f, m)] += count
+        spend[contrib.segment_of(r, f, m)] += spend_of[r, f, m]
     total = sum(counts.values())
-    items = [{"segment": name, "label": label, "customers": segments[name]["customers"],
-              "share": rate(segments[name]["customers"], total), "spend": f"{spend.get(name, 0) / 100:.2f}"}
+    items = [{"segment": name, "label": label, "customers": segments[name],
+              "share": rate(segments[name], total), "spend": f"{spend[name] / 100:.2f}"}
              for name, label, _ in contrib.SEGMENTS]
     data = {**_envelope(session, "value", period), "as_of": period.end.isoformat(),
             "scores": {"recency_days": [[s, n, f] for s, n, f in RECENCY_BANDS],
@@ -188,16 +197,6 @@ def value(session: Session, period: Period) -> Report:
     chart = Chart("Customers by RFM segment", "bar", [i["segment"] for i in items],
                   {"customers": [i["customers"] for i in items]})
     return Report("value", data, tables, chart)
-
-
-def _segment_spend(session: Session, period: Period) -> dict[str, int]:
-    spend: Counter[str] = Counter()
-    for score, near, far in RECENCY_BANDS:
-        high = period.end - timedelta(days=near)
-        low = EPOCH if far is None else period.end - timedelta(days=far)
-        for row in tallies.totals(session, "rfm", low, high, period.store):
-            spend[contrib.segment_of(score, int(row["key1"]), int(row["key2"]))] += row["amount"]
-    return spend
 
 
 # --- complaints -------------------------------------------------------------------------------------------------
@@ -393,8 +392,12 @@ def month_period(month: date, store: str | None) -> Period:
     return Period(start, end, store)
 
 
-def segment_customers(session: Session, period: Period, segment: str, page: int, page_size: int) -> dict[str, Any]:
-    """The customers of one RFM segment as of the end of the period, most recent visit first (a page)."""
+def segment_customers(session: Session, period: Period, segment: str, page: int, page_size: int,
+                      total: int | None = None) -> dict[str, Any]:
+    """The customers of one RFM segment as of the end of the period, most recent visit first (a page).
+
+    `total` is the segment's size when the caller knows it already (the value report does).
+    """
     from reporting.adapters.tables import customers as table
     from sqlalchemy import and_, case, or_, select, tuple_
 
@@ -415,12 +418,17 @@ def segment_customers(session: Session, period: Period, segment: str, page: int,
         query = query.where(table.c.store_id == period.store)
     rows = session.execute(query.order_by(table.c.last_visit_day.desc(), table.c.id)
                            .limit(page_size).offset((page - 1) * page_size)).all()
-    counts = rfm_counts(session, period)
-    total = sum(count for (r, f, m), count in counts.items() if contrib.segment_of(r, f, m) == segment)
+    if total is None:
+        total = _segment_size(session, period, segment)
     return {"segment": segment, "page": page, "page_size": page_size, "total": total,
             "customers": [{"id": row.id, "name": row.name, "phone": row.phone, "kind": row.kind,
                            "store_id": row.store_id, "last_visit_day": _iso_day(row.last_visit_day),
                            "visits": row.visit_count, "spend": f"{row.spend_fen / 100:.2f}"} for row in rows]}
+
+
+def _segment_size(session: Session, period: Period, segment: str) -> int:
+    counts = rfm_counts(session, period)
+    return sum(count for (r, f, m), count in counts.items() if contrib.segment_of(r, f, m) == segment)
 
 
 def _iso_day(value: Any) -> str | None:

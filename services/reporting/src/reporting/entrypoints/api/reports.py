@@ -100,7 +100,7 @@ def _answer(name: str, args: dict[str, Any], period: Period | None = None, extra
     with service_context(current_app).sessions() as session:
         report = reports.REPORTS[name](session, period)
         if extra:
-            report.data.update(extra(session, period))
+            report.data.update(extra(session, period, report.data))
     if output == "csv":
         response = Response(render.to_csv(report), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{name}-{period.start}-{period.end}.csv"'
@@ -153,8 +153,10 @@ def value(args: dict[str, Any]) -> Response:
     segment = args.get("segment")
     extra = None
     if segment:
-        def extra(session, period):
-            return {"members": reports.segment_customers(session, period, segment, args["page"], args["page_size"])}
+        def extra(session, period, data):
+            size = next(item["customers"] for item in data["segments"] if item["segment"] == segment)
+            return {"members": reports.segment_customers(session, period, segment, args["page"], args["page_size"],
+                                                         total=size)}
     return _answer("value", args, extra=extra)
 
 

@@ -1,0 +1,222 @@
+"""Reporting at dealership scale: report latency over a generated history, and the rate events are applied.
+
+    .venv/bin/python -m bench.reports                                 # the issue's sizes (hours of loading)
+    .venv/bin/python -m bench.reports --customers 100000 --visits 300000 --complaints 20000
+    .venv/bin/python -m bench.reports --database-url postgresql://…/loaded --skip-load   # measure again
+
+1. Apply rate: the same generated events (CloudEvents as the producers publish them) are put on two
+   RabbitMQ queues; plain pika consumes one (ack each, prefetch 1000: the raw consume rate), then the
+   reporting consumer (`python -m reporting consume`'s Consumer and handlers, prefetch 1000, PostgreSQL)
+   applies the other. The figure is events applied per second as a ratio of the raw rate, same run.
+2. Read model: a generated history of `--customers` customers, about `--visits` visits and
+   `--complaints` complaints (bench.generate), applied in-process by the same handlers in transactions of
+   `--load-batch` events (no broker: loading is not what is measured), into a throwaway PostgreSQL
+   database (kept with `--keep`).
+3. Latency: `python -m reporting web` (gunicorn, 2 workers) on that database; each report is asked
+   `--requests` times over one keep-alive connection for the last twelve months (the default period),
+   then once per month of the last year, then the value report's first segment page; p50 and p99 per
+   report, against the p50 of /healthz measured the same way (the cost of HTTP alone).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import threading
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from kombu import Connection
+from servicekit.consumer import Consumer, Subscription, apply_batch
+from servicekit.db import inbox, make_engine, make_session_factory, upgrade
+from servicekit.processes import Processes, clean_env, free_port, wait_until_ready
+from servicekit.testing import ThrowawayDatabases, throwaway_vhost
+from sqlalchemy import func, select
+
+from bench import broker
+from bench.generate import History
+from servicekit import topology
+
+REPORTS = ("prospects", "owners", "customer-flow", "churn", "value", "complaints", "callbacks", "staff", "monthly")
+QUEUE = "reporting.read_model"
+
+
+def apply_rate(database_url: str, amqp_url: str, events: int, prefetch: int) -> dict:
+    """Raw pika consume rate and reporting apply rate for the same `events` generated events."""
+    from reporting.service import MIGRATIONS
+    from reporting.service_layer.projection import apply_event
+
+    upgrade(database_url, MIGRATIONS)
+    history = History(seed=5, customers=max(events // 8, 1), visits=max(events // 3, 1), complaints=events // 40)
+    bodies = [event.to_json() for _, event in zip(range(events), history.events(), strict=False)]
+    with Connection(amqp_url) as connection:
+        topology.declare(connection.default_channel, "bench.raw_reports", ("bench.none.v1",))
+        topology.declare(connection.default_channel, QUEUE, ("bench.none.v1",))
+        from servicekit.bus import Outgoing, Publisher
+        publisher = Publisher(connection)
+        for queue in ("bench.raw_reports", QUEUE):
+            for start in range(0, len(bodies), 1000):
+                publisher.publish([Outgoing("", queue, body, f"{queue}-{start + i}")
+                                   for i, body in enumerate(bodies[start:start + 1000])])
+    raw = broker.consume(amqp_url, "bench.raw_reports", len(bodies), prefetch=prefetch)
+    engine = make_engine(database_url)
+    sessions = make_session_factory(engine)
+    consumer = Consumer(sessions, [Subscription(QUEUE, ("bench.none.v1",), apply_event)],
+                        lambda: Connection(amqp_url), prefetch=prefetch)
+    stop = threading.Event()
+    thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
+    started = time.perf_counter()
+    thread.start()
+    done = 0
+    while done < len(bodies):
+        time.sleep(0.2)
+        with engine.connect() as connection:
+            done = connection.execute(select(func.count()).select_from(inbox)).scalar()
+        if time.perf_counter() - started > 3600:
+            raise RuntimeError(f"only {done} of {len(bodies)} applied")
+    elapsed = time.perf_counter() - started
+    stop.set()
+    thread.join(10)
+    engine.dispose()
+    applied = len(bodies) / elapsed
+    return {"events": len(bodies), "raw_consume": raw, "reporting_apply": applied, "ratio": applied / raw}
+
+
+def load(database_url: str, customers: int, visits: int, complaints: int, batch: int) -> dict:
+    """Apply a generated history in-process; return counts and the rate."""
+    from reporting.service import MIGRATIONS
+    from reporting.service_layer.projection import apply_event
+
+    upgrade(database_url, MIGRATIONS)
+    engine = make_engine(database_url)
+    sessions = make_session_factory(engine)
+    pending, applied, started, last_report = [], 0, time.perf_counter(), time.perf_counter()
+    for event in History(seed=1, customers=customers, visits=visits, complaints=complaints).events():
+        pending.append((QUEUE, event, apply_event))
+        if len(pending) >= batch:
+            apply_batch(sessions, pending)
+            applied += len(pending)
+            pending = []
+            if time.perf_counter() - last_report > 30:
+                last_report = time.perf_counter()
+                print(f"  loaded {applied:,} events ({applied / (last_report - started):,.0f}/s)", flush=True)
+    apply_batch(sessions, pending)
+    applied += len(pending)
+    elapsed = time.perf_counter() - started
+    with engine.connect() as connection:
+        counts = {name: connection.execute(select(func.count()).select_from(table)).scalar()
+                  for name, table in _tables().items()}
+    engine.dispose()
+    return {"events": applied, "seconds": elapsed, "rate": applied / elapsed, "rows": counts}
+
+
+def _tables() -> dict:
+    from reporting.adapters.tables import complaints, customers, tallies, visits
+    return {"customers": customers, "visits": visits, "complaints": complaints, "tallies": tallies}
+
+
+def _percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 2),
+            "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2),
+            "max_ms": round(ordered[-1] * 1000, 2), "requests": len(ordered)}
+
+
+def latency(database_url: str, requests: int, var_dir: Path, as_of: date) -> dict:
+    """p50/p99 per report through a real reporting web process."""
+    from servicekit.testing import TEST_SECRET, auth_headers
+
+    port = free_port()
+    env = clean_env(var_dir)
+    env.update({"CRM_REPORTING_DATABASE_URL": database_url, "CRM_REPORTING_PORT": str(port),
+                "CRM_AUTH_SECRET": TEST_SECRET, "CRM_WEB_WORKERS": "2"})
+    processes = Processes(env, var_dir)
+    processes.start("reporting-web", "reporting", "web")
+    base = f"http://127.0.0.1:{port}"
+    results: dict = {}
+    try:
+        wait_until_ready(f"{base}/healthz")
+        year = {"from": (as_of.replace(day=1) - timedelta(days=334)).replace(day=1).isoformat(),
+                "to": as_of.isoformat()}
+        months = []
+        month = date.fromisoformat(year["from"])
+        while month <= as_of:
+            following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+            months.append({"from": month.isoformat(), "to": (following - timedelta(days=1)).isoformat()})
+            month = following
+        with httpx.Client(base_url=base, headers=auth_headers("viewer"), timeout=30) as client:
+            def timed(path: str, params: dict | None = None) -> float:
+                started = time.perf_counter()
+                response = client.get(path, params=params)
+                elapsed = time.perf_counter() - started
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path} {params}: {response.status_code} {response.text[:300]}")
+                return elapsed
+
+            for _ in range(20):  # warm up: connections, caches, both workers
+                timed("/healthz")
+                timed("/api/v1/reports/prospects", year)
+            results["healthz"] = _percentiles([timed("/healthz") for _ in range(requests)])
+            for name in REPORTS:
+                params = {"month": as_of.strftime("%Y-%m")} if name == "monthly" else year
+                samples = [timed(f"/api/v1/reports/{name}", params) for _ in range(requests)]
+                samples += [timed(f"/api/v1/reports/{name}", m) for m in months] if name != "monthly" else []
+                results[name] = _percentiles(samples)
+            results["value?segment=loyal"] = _percentiles(
+                [timed("/api/v1/reports/value", {**year, "segment": "loyal"}) for _ in range(requests)])
+            results["complaints.png"] = _percentiles(
+                [timed("/api/v1/reports/complaints", {**year, "format": "png"}) for _ in range(max(requests // 5, 5))])
+    finally:
+        processes.stop()
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.reports", description=__doc__.split("\n")[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--visits", type=int, default=3_000_000)
+    parser.add_argument("--complaints", type=int, default=200_000)
+    parser.add_argument("--load-batch", type=int, default=2000, help="events per transaction while loading")
+    parser.add_argument("--apply-events", type=int, default=40_000, help="events for the apply-rate comparison")
+    parser.add_argument("--prefetch", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=200, help="requests per report")
+    parser.add_argument("--database-url", help="measure an already loaded read model (with --skip-load)")
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-apply", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the loaded database (its URL is printed)")
+    parser.add_argument("--out", default="bench/results/reports.json")
+    args = parser.parse_args()
+    databases = ThrowawayDatabases()
+    figures: dict = {"sizes": {"customers": args.customers, "visits": args.visits, "complaints": args.complaints},
+                     "started": datetime.now().isoformat(timespec="seconds")}
+    try:
+        if not args.skip_apply:
+            with throwaway_vhost("bench-reports") as amqp_url:
+                figures["apply"] = apply_rate(databases.create("reports_apply"), amqp_url, args.apply_events,
+                                              args.prefetch)
+            print(json.dumps(figures["apply"], indent=1), flush=True)
+        url = args.database_url
+        if not args.skip_load:
+            url = url or databases.create("reports_scale")
+            figures["load"] = load(url, args.customers, args.visits, args.complaints, args.load_batch)
+            print(json.dumps(figures["load"], indent=1), flush=True)
+        if url:
+            var_dir = Path("var") / "bench-reports"
+            var_dir.mkdir(parents=True, exist_ok=True)
+            figures["latency"] = latency(url, args.requests, var_dir, date(2026, 10, 31))
+            print(json.dumps(figures["latency"], indent=1), flush=True)
+        if args.keep and url:
+            databases.created = [name for name in databases.created if name not in url]
+            print(f"kept: {url}")
+    finally:
+        databases.drop_all()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(figures, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
