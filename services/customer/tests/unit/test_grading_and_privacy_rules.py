@@ -71,3 +71,10 @@ def test_consent_flags_are_not_mistaken_for_phones_and_emails():
             "visit": {"id": "v", "notes": "私事", "details": {"amount": "10.00"}}}
     assert scrub_event_data(data) == {"id": "x", "name": "[erased]", "consent": data["consent"],
                                       "visit": {"id": "v", "notes": None, "details": {"amount": "10.00"}}}
+
+
+def test_the_deputy_owner_is_someone_else_than_the_owner():
+    with pytest.raises(InvalidFields) as caught:
+        settle_lists({"owner": "li.si", "deputy_owner": "li.si"})
+    assert "deputy_owner" in caught.value.errors
+    assert settle_lists({"owner": "li.si", "deputy_owner": "wang.wu"})["deputy_owner"] == "wang.wu"
