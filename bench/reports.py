@@ -4,10 +4,11 @@
     .venv/bin/python -m bench.reports --customers 100000 --visits 300000 --complaints 20000
     .venv/bin/python -m bench.reports --database-url postgresql://…/loaded --skip-load   # measure again
 
-1. Apply rate: the same generated events (CloudEvents as the producers publish them) are put on two
-   RabbitMQ queues; plain pika consumes one (ack each, prefetch 1000: the raw consume rate), then the
+1. Apply rate: the same generated events (CloudEvents as the producers publish them) are put on three
+   RabbitMQ queues; plain pika consumes one (ack each, prefetch 1000: the raw consume rate), the kit's
+   consumer with a handler that does nothing the second (its own cost: inbox, commit, ack), then the
    reporting consumer (`python -m reporting consume`'s Consumer and handlers, prefetch 1000, PostgreSQL)
-   applies the other. The figure is events applied per second as a ratio of the raw rate, same run.
+   applies the third. The figure is events applied per second as a ratio of the raw rate, same run.
 2. Read model: a generated history of `--customers` customers, about `--visits` visits and
    `--complaints` complaints (bench.generate), applied in-process by the same handlers in transactions of
    `--load-batch` events (no broker: loading is not what is measured), into a throwaway PostgreSQL
@@ -29,8 +30,9 @@ from pathlib import Path
 
 import httpx
 from kombu import Connection
+from servicekit.bus import Outgoing, Publisher
 from servicekit.consumer import Consumer, Subscription, apply_batch
-from servicekit.db import inbox, make_engine, make_session_factory, upgrade
+from servicekit.db import inbox, kit_metadata, make_engine, make_session_factory, upgrade
 from servicekit.processes import Processes, clean_env, free_port, wait_until_ready
 from servicekit.testing import ThrowawayDatabases, throwaway_vhost
 from sqlalchemy import func, select
@@ -43,8 +45,9 @@ REPORTS = ("prospects", "owners", "customer-flow", "churn", "value", "complaints
 QUEUE = "reporting.read_model"
 
 
-def apply_rate(database_url: str, amqp_url: str, events: int, prefetch: int) -> dict:
-    """Raw pika consume rate and reporting apply rate for the same `events` generated events."""
+def apply_rate(database_url: str, noop_url: str, amqp_url: str, events: int, prefetch: int) -> dict:
+    """Raw pika consume rate, the kit consumer with a no-op handler, and the reporting apply rate, for the
+    same `events` generated events."""
     from reporting.service import MIGRATIONS
     from reporting.service_layer.projection import apply_event
 
@@ -53,35 +56,43 @@ def apply_rate(database_url: str, amqp_url: str, events: int, prefetch: int) -> 
     bodies = [event.to_json() for _, event in zip(range(events), history.events(), strict=False)]
     with Connection(amqp_url) as connection:
         topology.declare(connection.default_channel, "bench.raw_reports", ("bench.none.v1",))
+        topology.declare(connection.default_channel, "bench.kit_noop", ("bench.none.v1",))
         topology.declare(connection.default_channel, QUEUE, ("bench.none.v1",))
-        from servicekit.bus import Outgoing, Publisher
         publisher = Publisher(connection)
-        for queue in ("bench.raw_reports", QUEUE):
+        for queue in ("bench.raw_reports", "bench.kit_noop", QUEUE):
             for start in range(0, len(bodies), 1000):
                 publisher.publish([Outgoing("", queue, body, f"{queue}-{start + i}")
                                    for i, body in enumerate(bodies[start:start + 1000])])
     raw = broker.consume(amqp_url, "bench.raw_reports", len(bodies), prefetch=prefetch)
+    kit = _consume(noop_url, amqp_url, "bench.kit_noop", len(bodies), prefetch, lambda session, event: None)
+    applied = _consume(database_url, amqp_url, QUEUE, len(bodies), prefetch, apply_event)
+    return {"events": len(bodies), "raw_consume": raw, "kit_consume_noop": kit, "reporting_apply": applied,
+            "ratio": applied / raw, "ratio_to_kit_noop": applied / kit}
+
+
+def _consume(database_url: str, amqp_url: str, queue: str, count: int, prefetch: int, handler) -> float:
+    """Events per second for the kit's consumer applying `count` queued events with `handler`."""
     engine = make_engine(database_url)
+    kit_metadata.create_all(engine)
     sessions = make_session_factory(engine)
-    consumer = Consumer(sessions, [Subscription(QUEUE, ("bench.none.v1",), apply_event)],
+    consumer = Consumer(sessions, [Subscription(queue, ("bench.none.v1",), handler)],
                         lambda: Connection(amqp_url), prefetch=prefetch)
     stop = threading.Event()
     thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
     started = time.perf_counter()
     thread.start()
     done = 0
-    while done < len(bodies):
+    while done < count:
         time.sleep(0.2)
         with engine.connect() as connection:
             done = connection.execute(select(func.count()).select_from(inbox)).scalar()
         if time.perf_counter() - started > 3600:
-            raise RuntimeError(f"only {done} of {len(bodies)} applied")
+            raise RuntimeError(f"only {done} of {count} applied")
     elapsed = time.perf_counter() - started
     stop.set()
     thread.join(10)
     engine.dispose()
-    applied = len(bodies) / elapsed
-    return {"events": len(bodies), "raw_consume": raw, "reporting_apply": applied, "ratio": applied / raw}
+    return count / elapsed
 
 
 def load(database_url: str, customers: int, visits: int, complaints: int, batch: int) -> dict:
@@ -194,8 +205,8 @@ def main() -> int:
     try:
         if not args.skip_apply:
             with throwaway_vhost("bench-reports") as amqp_url:
-                figures["apply"] = apply_rate(databases.create("reports_apply"), amqp_url, args.apply_events,
-                                              args.prefetch)
+                figures["apply"] = apply_rate(databases.create("reports_apply"), databases.create("reports_noop"),
+                                              amqp_url, args.apply_events, args.prefetch)
             print(json.dumps(figures["apply"], indent=1), flush=True)
         url = args.database_url
         if not args.skip_load:
