@@ -163,3 +163,23 @@ def test_merging_a_customer_into_itself_unknown_ones_or_a_stale_version(client, 
     assert merge(client, survivor, merged, headers=WRITER).status_code == 403
     assert client.post("/api/v1/customers/merges/6f1c1b9e-0000-4000-8000-000000000000/undo",
                        headers=MANAGER).status_code == 404
+
+
+def test_points_add_up_the_tier_follows_and_undo_takes_both_back(client, new_customer, events):
+    first, second = new_customer(name="李娜", phone="13700137000"), new_customer(name="李娜", phone="13600136000")
+    for customer in (first, second):
+        response = client.post(f"/api/v1/customers/{customer['id']}/points/adjustments", headers=MANAGER,
+                               json={"points": 600, "reason": "开业活动"})
+        assert response.status_code in (200, 201), response.get_json()
+    body = merge(client, first, second).get_json()
+    assert (body["survivor"]["points_balance"], body["survivor"]["tier"]) == (1200, "silver")
+    points = client.get(f"/api/v1/customers/{first['id']}/points", headers=READER).get_json()
+    assert points["balance"] == 1200
+    tier_moves = [e.data for e in events() if e.type == "customer.tier_changed.v1"]
+    assert [(t["from_tier"], t["to_tier"]) for t in tier_moves] == [("regular", "silver")]
+    client.post(f"/api/v1/customers/merges/{body['merge_id']}/undo", headers=MANAGER)
+    for customer in (first, second):
+        again = client.get(f"/api/v1/customers/{customer['id']}", headers=READER).get_json()
+        assert (again["points_balance"], again["tier"]) == (600, "regular")
+    tier_moves = [e.data for e in events() if e.type == "customer.tier_changed.v1"]
+    assert [(t["from_tier"], t["to_tier"]) for t in tier_moves] == [("regular", "silver"), ("silver", "regular")]

@@ -92,13 +92,6 @@ class MergeRepository:
         self.session.execute(update(customer_merges).where(customer_merges.c.id == merge_id)
                              .values(undone_at=at, undone_by=actor))
 
-    def forget_records(self, customer_id: str) -> None:
-        """Drop the saved records of every merge the customer took part in (their personal data, on
-        erasure); those merges can no longer be undone."""
-        for column in (customer_merges.c.survivor_id, customer_merges.c.merged_id):
-            self.session.execute(update(customer_merges).where(column == customer_id)
-                                 .values(survivor_before={}, merged_before={}, undo_until=func.now()))
-
 
 def public(row: Any) -> dict[str, Any]:
     """A merge as the API shows it (without the saved records)."""

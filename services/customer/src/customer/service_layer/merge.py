@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from servicekit.db import unit_of_work
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from customer import events
@@ -20,11 +20,13 @@ from customer.adapters.customers import COLUMNS, CustomerRepository
 from customer.adapters.history import HistoryRepository
 from customer.adapters.merges import MergeRepository, restore_columns, snapshot
 from customer.adapters.rows import now
-from customer.adapters.tables import customer_phones
+from customer.adapters.tables import customer_phones, customers, points_ledger
 from customer.domain.changes import diff
 from customer.domain.errors import Conflict, InvalidFields, NotFound, VersionConflict
 from customer.domain.merge import plan
+from customer.domain.points import PointsPolicy
 from customer.service_layer.emit import emit
+from customer.service_layer.points import settle_tier
 
 #: The fields whose change a merge reports in history and in customer.updated.v1.
 _REPORTED = ("name", "phone", "phones", "tags", *(c for c in COLUMNS if c not in ("name", "merged_into")))
@@ -62,7 +64,7 @@ def _updated_event(session: Session, customer: dict[str, Any], changes: dict[str
 
 
 def merge_customers(sessions: sessionmaker[Session], survivor_id: str, merged_id: str, choices: dict[str, str],
-                    actor: str, undo_window: timedelta, dry_run: bool = False,
+                    actor: str, undo_window: timedelta, policy: PointsPolicy, dry_run: bool = False,
                     versions: tuple[int | None, int | None] = (None, None)) -> dict[str, Any]:
     """Merge `merged_id` into `survivor_id` (or, with `dry_run`, only show what that would do).
 
@@ -80,6 +82,7 @@ def merge_customers(sessions: sessionmaker[Session], survivor_id: str, merged_id
         outcome = {"survivor": after, "merged_id": merged_id, "conflicts": merge_plan.conflicts, "dry_run": dry_run}
         if dry_run:
             session.rollback()
+            outcome["survivor"] = {**after, "tier": policy.tier_for(after["points_balance"])}
             return {**outcome, "merge_id": None, "undo_until": None, "moved": merges.rows_of(merged_id)}
         merge_id = str(uuid.uuid4())
         undo_until = moment + undo_window
@@ -100,6 +103,8 @@ def merge_customers(sessions: sessionmaker[Session], survivor_id: str, merged_id
                     "survivor_before": snapshot(survivor), "merged_before": snapshot(merged),
                     "survivor_version": after["version"], "moved": moved})
         merges.move_rows(merge_id, merged_id, survivor_id)
+        settle_tier(session, survivor_id, actor, policy)  # the points that came along may earn a higher tier
+        outcome["survivor"] = repo.get(survivor_id)
         history = HistoryRepository(session)
         history.add(survivor_id, moment, actor, "merged", {"merged_id": [None, merged_id], **changes})
         history.add(merged_id, moment, actor, "merged_into", {"merged_into": [None, survivor_id]})
@@ -135,7 +140,15 @@ def _refuse_undo(merge: dict[str, Any], survivor: dict[str, Any], moment: dateti
                        current_version=survivor["version"])
 
 
-def undo_merge(sessions: sessionmaker[Session], merge_id: str, actor: str) -> dict[str, Any]:
+def _rebalance(session: Session, customer_id: str, actor: str, policy: PointsPolicy) -> None:
+    """The balance its ledger sums to (points may have come and gone since the merge), and its tier."""
+    balance = session.execute(select(func.coalesce(func.sum(points_ledger.c.points), 0))
+                              .where(points_ledger.c.customer_id == customer_id)).scalar_one()
+    session.execute(update(customers).where(customers.c.id == customer_id).values(points_balance=balance))
+    settle_tier(session, customer_id, actor, policy)
+
+
+def undo_merge(sessions: sessionmaker[Session], merge_id: str, actor: str, policy: PointsPolicy) -> dict[str, Any]:
     """Put both records back exactly as they were before the merge, with everything each one owned."""
     moment = now()
     with unit_of_work(sessions) as session:
@@ -147,11 +160,14 @@ def undo_merge(sessions: sessionmaker[Session], merge_id: str, actor: str) -> di
         _refuse_undo(merge, survivor, moment)
         before, restored = (restore_columns(merge[name]) for name in ("survivor_before", "merged_before"))
         merges.move_back(merge_id, merged["id"])
-        back = {**before, "version": survivor["version"] + 1, "updated_at": moment}
+        # the tier is settled from the points below, so a tier change is told as one
+        back = {**before, "tier": survivor["tier"], "version": survivor["version"] + 1, "updated_at": moment}
         changes = diff(survivor, back, _REPORTED)
         repo.update(back, survivor["version"], {*changes, "phone", "phones"})  # frees the merged numbers
         repo.update({**restored, "version": merged["version"] + 1, "updated_at": moment}, merged["version"],
                     {*COLUMNS, "phone", "phones", "tags"})
+        for customer_id in (survivor["id"], merged["id"]):
+            _rebalance(session, customer_id, actor, policy)
         merges.mark_undone(merge_id, moment, actor)
         history = HistoryRepository(session)
         history.add(survivor["id"], moment, actor, "unmerged", {"restored_id": [None, merged["id"]], **changes})

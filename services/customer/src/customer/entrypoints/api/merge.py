@@ -18,6 +18,7 @@ from customer.adapters.tables import customers
 from customer.domain.duplicates import WEIGHTS
 from customer.domain.merge import BOTH, CHOOSABLE, MERGED, SURVIVOR
 from customer.entrypoints.api.context import actor, sessions
+from customer.entrypoints.api.membership import points_policy
 from customer.entrypoints.api.schemas import PageArgs, PageOf
 from customer.events import CustomerData
 from customer.service_layer import duplicates, merge
@@ -104,7 +105,7 @@ def _in_reach(*customer_ids: str) -> None:
 def _merge(values: dict[str, Any], dry_run: bool) -> dict[str, Any]:
     _in_reach(str(values["survivor_id"]), str(values["merged_id"]))
     return merge.merge_customers(sessions(), str(values["survivor_id"]), str(values["merged_id"]),
-                                 values["choices"], actor(), undo_window(), dry_run=dry_run,
+                                 values["choices"], actor(), undo_window(), points_policy(), dry_run=dry_run,
                                  versions=(values.get("survivor_version"), values.get("merged_version")))
 
 
@@ -143,7 +144,7 @@ def undo(merge_id: UUID):
     """Undo a merge within its window: both records back as they were, each with what it owned."""
     found = merge.get_merge(sessions(), str(merge_id))
     _in_reach(found["survivor_id"], found["merged_id"])
-    return merge.undo_merge(sessions(), str(merge_id), actor())
+    return merge.undo_merge(sessions(), str(merge_id), actor(), points_policy())
 
 
 _REASONS = validate.OneOf(tuple(WEIGHTS))
