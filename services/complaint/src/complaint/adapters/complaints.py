@@ -1,11 +1,12 @@
 """Storing and loading complaints, their timeline, callbacks and surveys."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import Update, and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from complaint.adapters.tables import callbacks, complaints, steps, surveys
@@ -45,10 +46,18 @@ def row_values(complaint: Complaint) -> dict[str, Any]:
     return values
 
 
-#: One UPDATE for many complaints (executemany), each only if still at the version it was read at.
-_UPDATE = (update(complaints)
-           .where(complaints.c.id == bindparam("key_id"), complaints.c.version == bindparam("key_version"))
-           .values({name: bindparam(f"new_{name}") for name in (*PLAIN, *DERIVED) if name != "id"}))
+#: Every column a step may change (all but the id and the merge bookkeeping).
+WRITABLE = tuple(name for name in (*PLAIN, *DERIVED) if name != "id")
+#: The columns an SLA check changes.
+CHECKED = ("escalation_level", "updated_at", "version", "clocks", "breached", "next_check_at")
+
+
+@functools.cache
+def _update(columns: tuple[str, ...]) -> Update:
+    """One UPDATE of `columns` for many complaints (executemany), each only if still at the version read."""
+    return (update(complaints)
+            .where(complaints.c.id == bindparam("key_id"), complaints.c.version == bindparam("key_version"))
+            .values({name: bindparam(f"new_{name}") for name in columns}))
 
 
 class ComplaintRepository:
@@ -75,17 +84,17 @@ class ComplaintRepository:
         True when written. Its version goes up by one."""
         return self.save_many([complaint])
 
-    def save_many(self, changed: Sequence[Complaint]) -> bool:
-        """Write several complaints (one statement, compare-and-set on each version) and their new steps;
-        True when every one was written, False (nothing should be committed) when one had moved on."""
+    def save_many(self, changed: Sequence[Complaint], columns: tuple[str, ...] = WRITABLE) -> bool:
+        """Write `columns` of several complaints (one statement, compare-and-set on each version) and their
+        new steps; True when every one was written, False (nothing should be committed) when one had moved on."""
         if not changed:
             return True
         rows = []
         for complaint in changed:
+            values = row_values(complaint)
             rows.append({"key_id": complaint.id, "key_version": complaint.version,
-                         **{f"new_{name}": value for name, value in row_values(complaint).items() if name != "id"}})
-            rows[-1]["new_version"] = complaint.version + 1
-        result = self.session.execute(_UPDATE, rows)
+                         **{f"new_{name}": values[name] for name in columns}, "new_version": complaint.version + 1})
+        result = self.session.execute(_update(columns), rows)
         if result.rowcount != len(rows):
             return False
         for complaint in changed:

@@ -16,7 +16,7 @@ from servicekit.config import Settings
 from servicekit.db import make_engine, make_session_factory, unit_of_work
 from sqlalchemy.orm import Session, sessionmaker
 
-from complaint.adapters.complaints import ComplaintRepository
+from complaint.adapters.complaints import CHECKED, ComplaintRepository
 from complaint.config import ComplaintSettings, complaint_settings
 from complaint.service_layer.publish import publish
 
@@ -30,7 +30,7 @@ def scan_batch(sessions: sessionmaker[Session], now: datetime, limit: int) -> in
         due = repo.due_for_check(now, limit)
         for complaint in due:
             complaint.check_sla(now)
-        if not repo.save_many(due):  # only without row locks (SQLite) can another writer get in between
+        if not repo.save_many(due, CHECKED):  # only without row locks (SQLite) can another writer get in between
             raise RuntimeError("a complaint changed during the scan; the batch is rolled back")
         publish(session, *due)
     return len(due)
