@@ -6,9 +6,11 @@ import uuid
 from complaint.adapters.customers import CustomerCopy
 from complaint.entrypoints.consumer import QUEUE, apply_customer_event
 from servicekit.consumer import apply_once
-from servicekit.events import new_event
+from servicekit.db import outbox
+from servicekit.events import new_event, parse_event
 from servicekit.testing import auth_headers
 from servicekit.webapp import service_context
+from sqlalchemy import select
 
 AGENT = auth_headers("agent", "li.si")
 VIEWER = auth_headers("viewer", "zhou.view")
@@ -18,6 +20,11 @@ NOW = "2026-11-22T08:00:00+00:00"
 def deliver(app, type, subject, **data):
     event = new_event("customer", type, subject, data)
     return event, apply_once(service_context(app).sessions, QUEUE, event, apply_customer_event)
+
+
+def outbox_events(app):
+    with service_context(app).engine.connect() as connection:
+        return [parse_event(body) for body in connection.execute(select(outbox.c.body).order_by(outbox.c.id)).scalars()]
 
 
 def created(app, **fields):
@@ -94,6 +101,11 @@ def test_erasure_removes_personal_data_and_keeps_the_anonymous_figures(app, file
     assert (after["category"], after["severity"], after["status"]) == ("service", "normal", "rejected")
     steps = client.get(f"/api/v1/complaints/{complaint['id']}/timeline", headers=VIEWER).get_json()["items"]
     assert "王芳" not in str(steps)
+    # nor in the stored events a replay would send again
+    stored = outbox_events(app)
+    assert [event.type for event in stored] == ["complaint.filed.v1", "complaint.rejected.v1"]
+    assert "王芳" not in str([event.data for event in stored])
+    assert stored[0].data["description"] == "[erased]" and stored[1].data["severity"] == "normal"
     refused = client.post("/api/v1/complaints", headers=AGENT, json={
         "customer_id": customer_id, "channel": "phone", "category": "service", "severity": "minor",
         "description": "x"})

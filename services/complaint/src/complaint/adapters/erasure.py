@@ -1,26 +1,46 @@
-"""Erasing the free text of a customer's complaints (descriptions, comments, notes, findings)."""
+"""Erasing the free text of a customer's complaints (descriptions, comments, notes, findings), here and in the
+events this service keeps: the outbox is its event history, re-sent by `python -m complaint replay`, so an
+erased customer's words must not come back from it."""
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from servicekit.db import outbox
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from complaint.adapters.tables import callbacks, complaints, rectifications, steps, surveys
 
 ERASED = "[erased]"
-#: Timeline detail keys that hold free text a person wrote about the customer.
-FREE_TEXT_DETAILS = ("comment", "reason", "findings", "resolution")
+#: Timeline detail keys and event data fields that hold free text a person wrote about the customer.
+FREE_TEXT = ("comment", "reason", "findings", "resolution", "description")
 
 
 def erase_free_text(session: Session, customer_id: str) -> None:
     """Blank every free-text field of the customer's complaints."""
     ids = select(complaints.c.id).where(complaints.c.customer_id == customer_id).scalar_subquery()
-    session.execute(update(complaints).where(complaints.c.customer_id == customer_id).values(
-        description=ERASED, resolution=ERASED))
+    session.execute(update(complaints).where(complaints.c.customer_id == customer_id).values(description=ERASED))
+    session.execute(update(complaints).where(complaints.c.customer_id == customer_id,
+                                             complaints.c.resolution.is_not(None)).values(resolution=ERASED))
     session.execute(update(callbacks).where(callbacks.c.complaint_id.in_(ids)).values(comment=None))
     session.execute(update(surveys).where(surveys.c.complaint_id.in_(ids)).values(comment=None))
     session.execute(update(rectifications).where(rectifications.c.complaint_id.in_(ids)).values(
         required_action=ERASED, outcome=None))
     for step_id, details in session.execute(select(steps.c.id, steps.c.details).where(steps.c.complaint_id.in_(ids))):
-        if any(key in details for key in FREE_TEXT_DETAILS):
-            cleaned = {key: (ERASED if key in FREE_TEXT_DETAILS and value else value) for key, value in details.items()}
-            session.execute(update(steps).where(steps.c.id == step_id).values(details=cleaned))
+        if _has_free_text(details):
+            session.execute(update(steps).where(steps.c.id == step_id).values(details=_blanked(details)))
+    for row_id, body in session.execute(select(outbox.c.id, outbox.c.body).where(outbox.c.subject.in_(ids))):
+        event = json.loads(body)
+        if _has_free_text(event["data"]):
+            event["data"] = _blanked(event["data"])
+            session.execute(update(outbox).where(outbox.c.id == row_id).values(
+                body=json.dumps(event, ensure_ascii=False, separators=(",", ":"))))
+
+
+def _has_free_text(values: dict[str, Any]) -> bool:
+    return any(values.get(key) for key in FREE_TEXT)
+
+
+def _blanked(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: (ERASED if key in FREE_TEXT and value else value) for key, value in values.items()}
