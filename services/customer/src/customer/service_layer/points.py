@@ -32,6 +32,14 @@ from customer.service_layer.pages import offset
 EXPIRY_BATCH = 500
 
 
+def _tier_moved(session: Session, customer_id: str, before: str, after: str, balance: int, actor: str) -> None:
+    moment = now()
+    HistoryRepository(session).add(customer_id, moment, actor, "tier_changed", {"tier": [before, after]})
+    emit(session, events.CUSTOMER_TIER_CHANGED, customer_id, {
+        "customer_id": customer_id, "from_tier": before, "to_tier": after, "points_balance": balance,
+        "changed_at": moment})
+
+
 def change_points(session: Session, customer_id: str, change: int, kind: str, reason: str | None, actor: str,
                   policy: PointsPolicy, ref: str | None = None) -> dict[str, Any]:
     """Move a customer's balance by `change` with one ledger entry, in `session`'s transaction.
@@ -51,13 +59,9 @@ def change_points(session: Session, customer_id: str, change: int, kind: str, re
     tier = policy.tier_for(balance)
     if repo.change_balance(customer_id, change, tier) is None:
         raise InsufficientPoints(account["balance"], change)  # only without the row lock (never on PostgreSQL)
-    moment = now()
-    repo.add_entry(customer_id, moment, kind, change, reason, actor, ref)
+    repo.add_entry(customer_id, now(), kind, change, reason, actor, ref)
     if tier != account["tier"]:
-        HistoryRepository(session).add(customer_id, moment, actor, "tier_changed", {"tier": [account["tier"], tier]})
-        emit(session, events.CUSTOMER_TIER_CHANGED, customer_id, {
-            "customer_id": customer_id, "from_tier": account["tier"], "to_tier": tier, "points_balance": balance,
-            "changed_at": moment})
+        _tier_moved(session, customer_id, account["tier"], tier, balance, actor)
     return {"customer_id": customer_id, "balance": balance, "tier": tier}
 
 
@@ -72,11 +76,7 @@ def settle_tier(session: Session, customer_id: str, actor: str, policy: PointsPo
     if tier == account["tier"]:
         return False
     repo.change_balance(customer_id, 0, tier)
-    moment = now()
-    HistoryRepository(session).add(customer_id, moment, actor, "tier_changed", {"tier": [account["tier"], tier]})
-    emit(session, events.CUSTOMER_TIER_CHANGED, customer_id, {
-        "customer_id": customer_id, "from_tier": account["tier"], "to_tier": tier,
-        "points_balance": account["balance"], "changed_at": moment})
+    _tier_moved(session, customer_id, account["tier"], tier, account["balance"], actor)
     return True
 
 
