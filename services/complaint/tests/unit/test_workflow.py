@@ -1,6 +1,7 @@
 """The state machine: every action from every status, allowed or refused with the allowed next steps."""
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -10,8 +11,10 @@ from complaint.domain.complaints import Complaint
 from complaint.domain.errors import StepNotAllowed
 from complaint.domain.rules import Rules
 from complaint.domain.sla import DEFAULT_POLICY
-from complaint.domain.vocabulary import STATUSES
+from complaint.domain.vocabulary import SATISFACTION, SATISFIED, STATUSES
 from complaint.domain.workflow import ACTIONS, MOVES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 CALENDAR = BusinessCalendar(lambda day: day.weekday() < 5)
 RULES = Rules()
@@ -191,3 +194,35 @@ def test_a_survey_follows_the_resolution_once_per_round():
     complaint.record_survey(START, "chen.cb", answers)
     with pytest.raises(StepNotAllowed, match="already has its survey"):
         complaint.record_survey(START, "chen.cb", answers)
+
+
+# -- random walks: the allowed next steps are exactly the ones that succeed; a refusal changes nothing --
+
+STEPS = st.lists(st.tuples(st.sampled_from(ACTIONS), st.sampled_from(SATISFACTION), st.integers(1, 600)),
+                 max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(["quality", "service", "general", "incident"]), STEPS)
+def test_random_walks_keep_the_rules(category, steps):
+    complaint = new(category=category)
+    for action, satisfaction, minutes in steps:
+        allowed = complaint.allowed_next(RULES)
+        before = copy.deepcopy(complaint)
+        try:
+            take(complaint, action, satisfaction, minutes)
+        except StepNotAllowed as refused:
+            assert action not in allowed and refused.allowed == allowed
+            assert complaint == before  # nothing changed
+            continue
+        assert action in allowed
+        if complaint.status == "closed":
+            assert complaint.last_satisfaction in SATISFIED
+            assert complaint.callbacks_in_round >= RULES.callbacks_needed(category)
+        if complaint.status == "reopened":
+            assert complaint.callbacks_in_round == 0 and complaint.clocks.targets["resolve"].met_at is None
+        for target in complaint.clocks.targets.values():
+            if target.met_at is not None:
+                assert target.started_at <= target.met_at
+            if target.due_at is not None:
+                assert target.due_at - target.started_at >= timedelta(minutes=target.minutes)
