@@ -44,6 +44,8 @@ def test_export_holds_everything_about_the_customer_in_one_document(client, know
     assert {"created", "asset_registered", "visit_recorded", "updated"} <= {e["action"] for e in document["history"]}
     assert any(entry["changes"].get("email") == ["nana@example.cn", "nana@bank.cn"] for entry in document["history"])
     json.dumps(document, ensure_ascii=False)  # one plain JSON document
+    history = client.get(f"/api/v1/customers/{known_customer['id']}/history", headers=AGENT).get_json()["items"]
+    assert (history[0]["action"], history[0]["actor"]) == ("personal_data_exported", "zhao.jl")
 
 
 def test_erasure_removes_personal_data_at_once_keeps_figures_and_tells_everyone(client, known_customer, events):

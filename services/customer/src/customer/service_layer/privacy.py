@@ -21,13 +21,18 @@ from customer.service_layer.customers import save_changes
 from customer.service_layer.emit import emit
 
 
-def export(sessions: sessionmaker[Session], customer_id: str) -> dict[str, Any]:
-    """One document with everything this service holds about the customer (PIPL art. 45, GDPR art. 15)."""
+def export(sessions: sessionmaker[Session], customer_id: str, actor: str) -> dict[str, Any]:
+    """One document with everything this service holds about the customer (PIPL art. 45, GDPR art. 15).
+
+    The export itself is kept in the customer's history: who took everything about the person, and when.
+    """
+    moment = now()
     with unit_of_work(sessions) as session:
         document = personal_data(session, customer_id)
-    if document is None:
-        raise NotFound("customer", customer_id)
-    return {"exported_at": now(), "customer_id": customer_id, **document}
+        if document is None:
+            raise NotFound("customer", customer_id)
+        HistoryRepository(session).add(customer_id, moment, actor, "personal_data_exported", {})
+    return {"exported_at": moment, "customer_id": customer_id, **document}
 
 
 def _locked_live(session: Session, customer_id: str) -> dict[str, Any]:

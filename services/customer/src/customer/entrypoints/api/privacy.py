@@ -112,8 +112,9 @@ class PersonalDataDocument(Schema):
 @requires("manage")
 @blp.response(200, PersonalDataDocument)
 def export(customer_id: UUID):
-    """Everything held about the customer, as one JSON document (PIPL art. 45, GDPR art. 15 and 20)."""
-    return privacy.export(sessions(), str(customer_id))
+    """Everything held about the customer, as one JSON document (PIPL art. 45, GDPR art. 15 and 20); the export
+    is kept in the customer's history."""
+    return privacy.export(sessions(), str(customer_id), actor())
 
 
 @blp.route("/<uuid:customer_id>/erasure", methods=["POST"])
