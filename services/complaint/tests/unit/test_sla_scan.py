@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from complaint.service_layer.scanner import scan
+from prometheus_client import REGISTRY
 from servicekit.testing import auth_headers
 from servicekit.webapp import service_context
 
@@ -19,7 +20,12 @@ def new_types(events, before: int) -> list[str]:
     return [event.type.split(".")[1] for event in events()[before:]]
 
 
+def flagged(kind: str, target: str) -> float:
+    return REGISTRY.get_sample_value("complaint_sla_flags_total", {"kind": kind, "target": target}) or 0.0
+
+
 def test_a_missed_target_breaches_and_escalates_exactly_once(app, client, file, events):
+    breaches_before = flagged("breached", "acknowledge")
     complaint = file()
     acknowledge_due = datetime.fromisoformat(complaint["sla"]["acknowledge"]["due_at"])
     before = len(events())
@@ -34,6 +40,7 @@ def test_a_missed_target_breaches_and_escalates_exactly_once(app, client, file, 
     for _ in range(3):
         scan_at(app, acknowledge_due + timedelta(minutes=5))
     assert new_types(events, before) == ["sla_warned", "sla_breached", "escalated"]
+    assert flagged("breached", "acknowledge") == breaches_before + 1  # what operators see on /metrics
     shown = client.get(f"/api/v1/complaints/{complaint['id']}", headers=VIEWER).get_json()
     assert shown["breached"] is True and shown["escalation_level"] == "manager"
     listed = client.get("/api/v1/complaints?breached=true", headers=VIEWER).get_json()

@@ -12,6 +12,7 @@ import logging
 import threading
 from datetime import UTC, datetime
 
+from prometheus_client import Counter, Histogram
 from servicekit.config import Settings
 from servicekit.db import make_engine, make_session_factory, unit_of_work
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +23,10 @@ from complaint.service_layer.publish import publish
 
 log = logging.getLogger(__name__)
 
+SLA_FLAGGED = Counter("complaint_sla_flags_total", "SLA targets the scanner flagged, by kind (warned, breached) "
+                      "and target.", ["kind", "target"])
+SCAN_DURATION = Histogram("complaint_sla_scan_duration_seconds", "Time of one scan pass.")
+
 
 def scan_batch(sessions: sessionmaker[Session], now: datetime, limit: int) -> int:
     """Check up to `limit` complaints due at `now` in one transaction; returns how many were checked."""
@@ -30,6 +35,10 @@ def scan_batch(sessions: sessionmaker[Session], now: datetime, limit: int) -> in
         due = repo.due_for_check(now, limit)
         for complaint in due:
             complaint.check_sla(now)
+            for step in complaint.happened:
+                if step.action in ("sla_warning", "sla_breach"):
+                    SLA_FLAGGED.labels("warned" if step.action == "sla_warning" else "breached",
+                                       step.details["target"]).inc()
         if not repo.save_many(due, CHECKED):  # only without row locks (SQLite) can another writer get in between
             raise RuntimeError("a complaint changed during the scan; the batch is rolled back")
         publish(session, *due)
@@ -53,7 +62,8 @@ def run_scanner(settings: Settings, stop: threading.Event, config: ComplaintSett
     sessions = make_session_factory(make_engine(settings.database_url))
     while not stop.is_set():
         try:
-            checked = scan(sessions, limit=config.scan_batch)
+            with SCAN_DURATION.time():
+                checked = scan(sessions, limit=config.scan_batch)
             if checked:
                 log.info("SLA scan checked %d complaint(s)", checked)
         except Exception:  # noqa: BLE001 - a lost database connection: try again next round
