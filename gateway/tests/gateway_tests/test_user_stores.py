@@ -51,3 +51,13 @@ def test_a_bad_store_id_is_422_and_creates_nothing(client, admin):
 def test_the_stores_path_goes_to_the_customer_service(client, admin, upstreams):
     seen = client.get("/api/v1/stores/sh01", headers=admin).get_json()
     assert seen["service"] == "customer" and seen["path"] == "/api/v1/stores/sh01"
+
+
+def test_an_api_key_tied_to_a_store_passes_it_on_to_the_services(client, admin, upstreams):
+    created = client.post("/api/v1/api-keys", headers=admin, json={"name": "sz-dms", "stores": ["sz01"]})
+    assert created.status_code == 201 and created.get_json()["stores"] == ["sz01"]
+    seen = client.get("/api/v1/customers", headers={"X-API-Key": created.get_json()["key"]}).get_json()
+    identity = verify_token(TEST_SECRET, seen["headers"]["Authorization"].removeprefix("Bearer "))
+    assert (identity.kind, identity.stores) == ("api_key", ("sz01",))
+    group = client.post("/api/v1/api-keys", headers=admin, json={"name": "bi"}).get_json()
+    assert group["stores"] == [] and client.get("/api/v1/api-keys", headers=admin).status_code == 200

@@ -69,7 +69,7 @@ class AccountRepository:
 
     def add_api_key(self, key: ApiKey) -> None:
         """Insert `key`."""
-        self.session.execute(api_keys.insert().values(**key.__dict__))
+        self.session.execute(api_keys.insert().values(**{**key.__dict__, "stores": list(key.stores)}))
 
     def save_api_key(self, key: ApiKey) -> None:
         """Write back the revocation time of `key`."""

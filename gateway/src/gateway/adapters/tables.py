@@ -26,4 +26,6 @@ api_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(64), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    # the store ids the key's system works for; empty: the whole dealer group
+    Column("stores", JSON, nullable=False, server_default="[]"),
 )

@@ -65,6 +65,8 @@ class ApiKey:
     created_at: datetime
     created_by: str
     revoked_at: datetime | None = None
+    #: The stores whose data the key's system sees; empty: every store.
+    stores: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:

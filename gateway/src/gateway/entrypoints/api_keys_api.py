@@ -25,7 +25,8 @@ def _sessions():
 @blp.response(201, ApiKeyCreatedSchema)
 def create(body: dict):
     """Create an API key; its secret is in this answer and nowhere else, ever."""
-    key, secret = accounts.create_api_key(_sessions(), body["name"], body["role"], current_identity().subject)
+    key, secret = accounts.create_api_key(_sessions(), body["name"], body["role"], current_identity().subject,
+                                          body.get("stores", ()))
     return {**key.__dict__, "active": key.active, "key": secret}
 
 

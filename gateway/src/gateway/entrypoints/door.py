@@ -33,7 +33,7 @@ def authenticator(settings: Settings) -> Callable[[], Identity]:
         api_key = accounts.identify_api_key(service_context(current_app).sessions, key)
         if api_key is None:
             raise Problem(401, "Unauthorized", "The API key is not valid or has been revoked.")
-        identity = Identity(subject=api_key.name, role=api_key.role, kind="api_key")
+        identity = Identity(subject=api_key.name, role=api_key.role, kind="api_key", stores=api_key.stores)
         g.upstream_authorization = "Bearer " + issue_token(settings.auth_secret, identity, API_KEY_TOKEN_TTL)
         g.rate_limit_key = f"api_key:{api_key.id}"
         return identity

@@ -15,7 +15,7 @@ def _stores(**kwargs) -> fields.List:
     return fields.List(
         fields.String(validate=validate.Regexp(STORE_ID, error="A store id: up to 40 of a-z, 0-9, '_' and '-'.")),
         validate=validate.Length(max=MAX_STORES_PER_USER),
-        metadata={"description": "Ids of the stores (门店) the user works for: they see those stores' data only. "
+        metadata={"description": "Ids of the stores (门店) the user or key works for: it sees those stores' data only. "
                                  "Empty: the whole dealer group (admins always see everything)."},
         **kwargs)
 
@@ -70,6 +70,7 @@ class ApiKeyCreateSchema(Schema):
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     role = fields.String(load_default="integration", validate=_role)
+    stores = _stores(load_default=list)
 
 
 class ApiKeySchema(Schema):
@@ -82,6 +83,7 @@ class ApiKeySchema(Schema):
     created_at = fields.DateTime(required=True)
     created_by = fields.String(required=True)
     revoked_at = fields.DateTime(allow_none=True)
+    stores = fields.List(fields.String(), required=True)
 
 
 class ApiKeyCreatedSchema(ApiKeySchema):

@@ -128,11 +128,13 @@ def ensure_first_admin(sessions: sessionmaker[Session], password: str | None) ->
         log.error("CRM_ADMIN_PASSWORD is not acceptable (%s); the first admin was not created.", exc)
 
 
-def create_api_key(sessions: sessionmaker[Session], name: str, role: str, created_by: str) -> tuple[ApiKey, str]:
-    """A new API key and its full secret (shown to the caller once, never stored)."""
+def create_api_key(sessions: sessionmaker[Session], name: str, role: str, created_by: str,
+                   stores: tuple[str, ...] | list[str] = ()) -> tuple[ApiKey, str]:
+    """A new API key (for `stores`, or the whole group) and its full secret (shown to the caller once, never
+    stored)."""
     key_id, secret = new_api_key()
     key = ApiKey(id=key_id, name=name, role=role, secret_hash=hash_api_key(secret), created_at=_now(),
-                 created_by=created_by)
+                 created_by=created_by, stores=normalise_stores(stores))
     with unit_of_work(sessions) as session:
         AccountRepository(session).add_api_key(key)
     return key, secret
