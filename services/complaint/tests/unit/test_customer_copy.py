@@ -114,3 +114,14 @@ def test_erasure_removes_personal_data_and_keeps_the_anonymous_figures(app, file
     deliver(app, "customer.updated.v1", customer_id, id=customer_id, version=9, name="王芳", changes={},
             updated_at=NOW)
     assert copy_of(app, customer_id)["name"] is None
+
+
+def test_erasing_a_merged_customer_also_erases_the_complaints_the_merge_moved(app, file, client):
+    survivor, merged = created(app), created(app)
+    moved = file(customer_id=merged, description="王芳说车门异响")
+    kept = file(customer_id=survivor, description="幸存客户自己的投诉")
+    deliver(app, "customer.merged.v1", survivor, survivor_id=survivor, merged_id=merged, merged_at=NOW,
+            undo_until=NOW)
+    deliver(app, "customer.erased.v1", merged, customer_id=merged, erased_at=NOW)
+    read = {c["id"]: c["description"] for c in complaints_of(client, survivor)}
+    assert read == {moved["id"]: "[erased]", kept["id"]: "幸存客户自己的投诉"}

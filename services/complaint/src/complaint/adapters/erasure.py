@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from servicekit.db import outbox
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from complaint.adapters.tables import callbacks, complaints, rectifications, steps, surveys
@@ -19,10 +19,11 @@ FREE_TEXT = ("comment", "reason", "findings", "resolution", "description")
 
 def erase_free_text(session: Session, customer_id: str) -> None:
     """Blank every free-text field of the customer's complaints."""
-    ids = select(complaints.c.id).where(complaints.c.customer_id == customer_id).scalar_subquery()
-    session.execute(update(complaints).where(complaints.c.customer_id == customer_id).values(description=ERASED))
-    session.execute(update(complaints).where(complaints.c.customer_id == customer_id,
-                                             complaints.c.resolution.is_not(None)).values(resolution=ERASED))
+    # theirs, and those a merge moved to another customer (they are still about this person)
+    theirs = or_(complaints.c.customer_id == customer_id, complaints.c.merged_from == customer_id)
+    ids = select(complaints.c.id).where(theirs).scalar_subquery()
+    session.execute(update(complaints).where(theirs).values(description=ERASED))
+    session.execute(update(complaints).where(theirs, complaints.c.resolution.is_not(None)).values(resolution=ERASED))
     session.execute(update(callbacks).where(callbacks.c.complaint_id.in_(ids)).values(comment=None))
     session.execute(update(surveys).where(surveys.c.complaint_id.in_(ids)).values(comment=None))
     session.execute(update(rectifications).where(rectifications.c.complaint_id.in_(ids)).values(
