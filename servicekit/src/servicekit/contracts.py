@@ -11,7 +11,7 @@ from typing import Any
 from marshmallow import Schema
 from sqlalchemy.orm import Session
 
-from servicekit.fastload import FastLoader
+from servicekit.fastload import FastDumper, FastLoader
 from servicekit.outbox import record_event, record_events
 
 
@@ -26,6 +26,7 @@ class EventContract:
         self.service = service
         self.schemas = schemas
         self.loaders = {type: FastLoader(schema) for type, schema in schemas.items()}
+        self.dumpers = {type: FastDumper(schema) for type, schema in schemas.items()}
 
     def validation_errors(self, type: str, data: dict[str, Any]) -> dict[str, Any]:
         """What is wrong with `data` (already JSON) as the `data` of a `type` event; empty when it is right."""
@@ -33,7 +34,7 @@ class EventContract:
 
     def event_data(self, type: str, values: dict[str, Any]) -> dict[str, Any]:
         """`values` dumped to JSON through the `type` schema; InvalidEventData if that breaks the contract."""
-        data = self.schemas[type].dump(values)
+        data = self.dumpers[type].dump(values)
         errors = self.validation_errors(type, data)
         if errors:
             raise InvalidEventData(f"{type} data breaks its schema: {errors}")

@@ -1,4 +1,4 @@
-"""Loading data through a marshmallow schema many times faster, with marshmallow's own answer.
+"""Loading (and dumping) data through a marshmallow schema many times faster, with marshmallow's own answer.
 
 marshmallow spends most of a load in its schema machinery (getters, error stores, hooks), not in the
 checks themselves. `FastLoader` runs each field's own type check and validators directly for the plain
@@ -130,3 +130,42 @@ class FastLoader:
         except _Undecided:
             return self.schema.validate(data, partial=partial)
         return {}
+
+
+def _dumper(field: fields.Field) -> Callable[[Any, str, Any], Any]:
+    """A function (value, attribute, object) -> what `field._serialize` returns, fast for plain values."""
+    kind = type(field)
+    if kind in (fields.String, fields.Email):
+        return lambda value, attr, obj: value if value is None or type(value) is str else \
+            field._serialize(value, attr, obj)
+    if kind is fields.Boolean:  # marshmallow writes a boolean as it is
+        return lambda value, attr, obj: value if value is None or type(value) is bool else \
+            field._serialize(value, attr, obj)
+    if kind is fields.Integer and not field.as_string:
+        return lambda value, attr, obj: value if value is None or type(value) is int else \
+            field._serialize(value, attr, obj)
+    if kind is fields.Nested and not field.many and isinstance(field.schema, Schema) and not field.schema.many:
+        nested = FastDumper(field.schema)
+        return lambda value, attr, obj: None if value is None else nested.dump(value)
+    if kind is fields.List:
+        items = _dumper(field.inner)
+        return lambda value, attr, obj: None if value is None else \
+            [items(each, attr, obj) for each in value] if type(value) is list else field._serialize(value, attr, obj)
+    return field._serialize
+
+
+class FastDumper:
+    """`schema.dump` of a mapping, with the same result, faster for plain values."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.simple = not any(schema._hooks.values()) and not schema.many and all(
+            f.data_key is None and f.attribute is None and f.dump_default is missing
+            for f in schema.dump_fields.values())
+        self.dumpers = [(name, _dumper(field)) for name, field in schema.dump_fields.items()] if self.simple else []
+
+    def dump(self, obj: Any) -> dict[str, Any]:
+        """What `schema.dump(obj)` returns."""
+        if not self.simple or not isinstance(obj, dict):
+            return self.schema.dump(obj)
+        return {name: dump(obj[name], name, obj) for name, dump in self.dumpers if name in obj}

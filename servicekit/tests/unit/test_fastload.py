@@ -1,11 +1,11 @@
 """FastLoader gives exactly marshmallow's answer (value or error), on random data around a realistic schema."""
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from servicekit.fastload import FastLoader
+from servicekit.fastload import FastDumper, FastLoader
 
 
 class Region(Schema):
@@ -92,3 +92,27 @@ def test_a_schema_with_hooks_is_always_left_to_marshmallow():
 
     assert FastLoader(Checked()).simple is False
     assert FastLoader(Checked()).errors({"a": 2}) == {"_schema": ["even"]}
+
+
+dumpable = st.dictionaries(
+    st.sampled_from(["name", "kind", "email", "age", "vip", "birthday", "tags", "region", "hours", "limit", "seen_at"]),
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.sampled_from(["张伟", "x"]),
+              st.dates(), st.datetimes(timezones=st.just(UTC)), st.decimals(allow_nan=False, allow_infinity=False,
+                                                                            places=2),
+              st.lists(st.sampled_from(["VIP", 3]), max_size=2),
+              st.fixed_dictionaries({"city": st.sampled_from(["深圳", None])}),
+              st.fixed_dictionaries({"start": st.just("09:00"), "end": st.just("18:00")})), max_size=11)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(obj=dumpable)
+def test_the_fast_dumper_writes_exactly_what_marshmallow_writes(obj):
+    schema = Person()
+
+    def result(call):
+        try:
+            return "ok", call()
+        except Exception as exc:  # a value that cannot be written fails the same way in both
+            return "error", type(exc)
+
+    assert result(lambda: FastDumper(schema).dump(obj)) == result(lambda: schema.dump(obj))
