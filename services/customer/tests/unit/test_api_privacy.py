@@ -170,3 +170,19 @@ def test_erasing_a_customer_erases_the_records_merged_into_it(client, new_custom
     assert "李娜" not in merge.get_data(as_text=True)
     assert client.post("/api/v1/customers", headers=AGENT,
                        json={"name": "新", "phone": "13912345678", "kind": "prospect"}).status_code == 201
+
+
+def test_a_visit_or_asset_racing_an_erasure_is_refused_by_the_use_case_itself(app, client, new_customer):
+    from customer.domain.errors import Conflict
+    from customer.service_layer.assets import register_asset
+    from customer.service_layer.visits import record_visit
+    from servicekit.webapp import service_context
+
+    customer = new_customer()
+    client.post(f"/api/v1/customers/{customer['id']}/erasure", headers=MANAGER)
+    sessions = service_context(app).sessions  # past the check before the view, as a request that raced it
+    with pytest.raises(Conflict):
+        record_visit(sessions, customer["id"], {"kind": "store", "notes": "私事"}, "li.si")
+    with pytest.raises(Conflict):
+        register_asset(sessions, customer["id"], {"kind": "vehicle", "model": "雅阁", "plate": "粤B1"}, "li.si")
+    assert client.get(f"/api/v1/customers/{customer['id']}/visits", headers=AGENT).get_json()["total"] == 0

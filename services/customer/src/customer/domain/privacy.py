@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from customer.domain.customers import NO_CONSENT
+from customer.domain.errors import Conflict
 
 #: What an erased customer is called (the name column cannot be empty).
 ERASED_NAME = "[erased]"
@@ -88,3 +89,10 @@ def scrub_event_data(data: Mapping[str, Any]) -> dict[str, Any]:
         else:
             scrubbed[key] = value
     return scrubbed
+
+
+def refuse_erased(customer: Mapping[str, Any]) -> None:
+    """Raise Conflict when the customer was erased: nothing may be added about the person again."""
+    if customer.get("erased_at") is not None:
+        raise Conflict(f"The customer was erased at {customer['erased_at'].isoformat()}; an erased customer can be "
+                       "read but no longer changed.", erased_at=customer["erased_at"].isoformat())

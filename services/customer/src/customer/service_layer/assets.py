@@ -17,6 +17,7 @@ from customer.adapters.rows import now
 from customer.domain.assets import check_asset
 from customer.domain.errors import DuplicateVin, InvalidFields, NotFound
 from customer.domain.odometer import Reading, check_reading
+from customer.domain.privacy import refuse_erased
 from customer.domain.vehicles import plate_key
 from customer.service_layer.emit import emit
 
@@ -36,8 +37,11 @@ def register_asset(sessions: sessionmaker[Session], customer_id: str, values: di
     asset = {"id": str(uuid.uuid4()), "customer_id": customer_id, **fields, "created_at": moment}
     try:
         with unit_of_work(sessions) as session:
-            if CustomerRepository(session).get(customer_id) is None:
+            # locked: an erasure of the same customer either comes first (and this refuses) or waits
+            owner = CustomerRepository(session).get(customer_id, for_update=True)
+            if owner is None:
                 raise NotFound("customer", customer_id)
+            refuse_erased(owner)
             repo = AssetRepository(session)
             _refuse_known_vin(repo, asset.get("vin"))
             repo.add(asset, plate_key(asset["plate"]) if asset.get("plate") else None)

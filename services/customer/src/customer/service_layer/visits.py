@@ -18,6 +18,7 @@ from customer.domain import lifecycle
 from customer.domain.errors import InvalidFields, NotFound
 from customer.domain.odometer import Reading, check_reading
 from customer.domain.points import PointsPolicy
+from customer.domain.privacy import refuse_erased
 from customer.domain.visits import ALL_DETAILS, check_details
 from customer.service_layer.assets import customer_asset
 from customer.service_layer.customers import save_changes
@@ -57,6 +58,7 @@ def record_visit(sessions: sessionmaker[Session], customer_id: str, values: dict
         current = CustomerRepository(session).get(customer_id, for_update=True)
         if current is None:
             raise NotFound("customer", customer_id)
+        refuse_erased(current)  # erased meanwhile: the check before the view saw it alive
         if visit["asset_id"] is not None:
             customer_asset(session, customer_id, visit["asset_id"], field="asset_id")
         # the reading's day is the day where the visit happened, in the offset the client sent
