@@ -149,6 +149,8 @@ class ComplaintRepository:
                      "channel", "breached", "escalation_level"):
             if filters.get(name) is not None:
                 conditions.append(complaints.c[name] == filters[name])
+        if filters.get("stores") is not None:
+            conditions.append(complaints.c.store_id.in_(sorted(filters["stores"])))
         if filters.get("filed_from") is not None:
             conditions.append(complaints.c.filed_at >= filters["filed_from"])
         if filters.get("filed_to") is not None:

@@ -39,3 +39,17 @@ class StepNotAllowed(DomainError):
 
 class Conflict(DomainError):
     """The request conflicts with the current state (a duplicate, a change made meanwhile)."""
+
+
+class OutOfScope(DomainError):
+    """The caller works for other stores than the record's."""
+
+    def __init__(self, stores: frozenset[str], store_id: str | None) -> None:
+        where = "records of no store" if store_id is None else f"store {store_id}"
+        super().__init__(f"You work for the stores {', '.join(sorted(stores))}; {where} is out of reach.")
+
+
+def check_scope(stores: frozenset[str] | None, store_id: str | None) -> None:
+    """OutOfScope unless a caller limited to `stores` (None: every store) may see a record of `store_id`."""
+    if stores is not None and store_id not in stores:
+        raise OutOfScope(stores, store_id)

@@ -14,7 +14,7 @@ from complaint.adapters.customers import CustomerCopy
 from complaint.adapters.policies import PolicyRepository, to_policy
 from complaint.config import ComplaintSettings
 from complaint.domain.complaints import Complaint
-from complaint.domain.errors import Conflict, InvalidFields, NotFound
+from complaint.domain.errors import Conflict, InvalidFields, NotFound, check_scope
 from complaint.domain.sla import choose_policy
 from complaint.service_layer.publish import publish
 from complaint.service_layer.views import complaint_view
@@ -39,11 +39,15 @@ def _known_customer(session: Session, customer_id: str) -> dict[str, Any]:
     return customer
 
 
+Stores = frozenset[str] | None
+
+
 def file_complaint(sessions: sessionmaker[Session], config: ComplaintSettings, values: dict[str, Any],
-                   actor: str) -> dict[str, Any]:
-    """File a complaint for a known customer; its SLA clocks start now."""
+                   actor: str, stores: Stores = None) -> dict[str, Any]:
+    """File a complaint for a known customer (of the caller's `stores`); its SLA clocks start now."""
     with unit_of_work(sessions) as session:
         customer = _known_customer(session, values["customer_id"])
+        check_scope(stores, customer["store_id"])
         policies = [to_policy(row) for row in PolicyRepository(session).all()]
         complaint = Complaint.file(
             config.calendar, id=str(uuid.uuid4()), customer_id=values["customer_id"], store_id=customer["store_id"],
@@ -55,12 +59,20 @@ def file_complaint(sessions: sessionmaker[Session], config: ComplaintSettings, v
     return complaint_view(complaint, config.rules)
 
 
-def get_complaint(sessions: sessionmaker[Session], config: ComplaintSettings, complaint_id: str) -> dict[str, Any]:
-    """One complaint, or NotFound."""
-    with unit_of_work(sessions) as session:
-        complaint = ComplaintRepository(session).get(complaint_id)
+def complaint_in_scope(session: Session, complaint_id: str, stores: Stores, for_update: bool = False) -> Complaint:
+    """The complaint, or NotFound; OutOfScope when it belongs to a store the caller does not work for."""
+    complaint = ComplaintRepository(session).get(complaint_id, for_update=for_update)
     if complaint is None:
         raise NotFound("complaint", complaint_id)
+    check_scope(stores, complaint.store_id)
+    return complaint
+
+
+def get_complaint(sessions: sessionmaker[Session], config: ComplaintSettings, complaint_id: str,
+                  stores: Stores = None) -> dict[str, Any]:
+    """One complaint, or NotFound."""
+    with unit_of_work(sessions) as session:
+        complaint = complaint_in_scope(session, complaint_id, stores)
     return complaint_view(complaint, config.rules)
 
 
@@ -85,15 +97,13 @@ STEPS: dict[str, Step] = {
 
 
 def act(sessions: sessionmaker[Session], config: ComplaintSettings, complaint_id: str, action: str, actor: str,
-        values: dict[str, Any]) -> dict[str, Any]:
+        values: dict[str, Any], stores: Stores = None) -> dict[str, Any]:
     """Take a workflow `action` on a complaint; StepNotAllowed (naming the allowed next steps) when it does not
     fit the complaint's status, and nothing changes."""
     at = now()
     with unit_of_work(sessions) as session:
         repo = ComplaintRepository(session)
-        complaint = repo.get(complaint_id, for_update=True)
-        if complaint is None:
-            raise NotFound("complaint", complaint_id)
+        complaint = complaint_in_scope(session, complaint_id, stores, for_update=True)
         round_before = complaint.round
         result = STEPS[action](complaint, config, at, actor, values)
         if action == "callbacks":  # the callback belongs to the round it closed or reopened

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from complaint.adapters.complaints import ComplaintRepository
 from complaint.config import ComplaintSettings
-from complaint.domain.errors import NotFound
+from complaint.service_layer.complaints import Stores, complaint_in_scope
 from complaint.service_layer.views import complaint_view
 
 
@@ -29,37 +29,33 @@ def _offset(page: int, page_size: int) -> int:
 
 def search(sessions: sessionmaker[Session], config: ComplaintSettings, filters: dict[str, Any], page: int,
            page_size: int) -> Page:
-    """One page of the complaints matching every filter, newest first."""
+    """One page of the complaints matching every filter (`stores`: only those stores'), newest first."""
     with unit_of_work(sessions) as session:
         found, total = ComplaintRepository(session).search(filters, _offset(page, page_size), page_size)
     return Page([complaint_view(complaint, config.rules) for complaint in found], total, page, page_size)
 
 
-def _existing(repo: ComplaintRepository, complaint_id: str) -> None:
-    if repo.get(complaint_id) is None:
-        raise NotFound("complaint", complaint_id)
-
-
-def timeline(sessions: sessionmaker[Session], complaint_id: str, page: int, page_size: int) -> Page:
+def timeline(sessions: sessionmaker[Session], complaint_id: str, page: int, page_size: int,
+             stores: Stores = None) -> Page:
     """Every step of the complaint with who and when, oldest first."""
     with unit_of_work(sessions) as session:
         repo = ComplaintRepository(session)
-        _existing(repo, complaint_id)
+        complaint_in_scope(session, complaint_id, stores)
         items, total = repo.timeline(complaint_id, _offset(page, page_size), page_size)
     return Page(items, total, page, page_size)
 
 
-def callbacks(sessions: sessionmaker[Session], complaint_id: str) -> list[dict[str, Any]]:
+def callbacks(sessions: sessionmaker[Session], complaint_id: str, stores: Stores = None) -> list[dict[str, Any]]:
     """Every callback of the complaint, oldest first."""
     with unit_of_work(sessions) as session:
         repo = ComplaintRepository(session)
-        _existing(repo, complaint_id)
+        complaint_in_scope(session, complaint_id, stores)
         return repo.callbacks_of(complaint_id)
 
 
-def surveys(sessions: sessionmaker[Session], complaint_id: str) -> list[dict[str, Any]]:
+def surveys(sessions: sessionmaker[Session], complaint_id: str, stores: Stores = None) -> list[dict[str, Any]]:
     """Every survey of the complaint, one per resolution round."""
     with unit_of_work(sessions) as session:
         repo = ComplaintRepository(session)
-        _existing(repo, complaint_id)
+        complaint_in_scope(session, complaint_id, stores)
         return repo.surveys_of(complaint_id)

@@ -11,14 +11,7 @@ from complaint.adapters.complaints import ComplaintRepository
 from complaint.adapters.rectifications import RectificationRepository
 from complaint.domain.complaints import Complaint, Happened
 from complaint.domain.errors import Conflict, NotFound
-from complaint.service_layer.complaints import now
-
-
-def _complaint_for_update(session: Session, complaint_id: str) -> Complaint:
-    complaint = ComplaintRepository(session).get(complaint_id, for_update=True)
-    if complaint is None:
-        raise NotFound("complaint", complaint_id)
-    return complaint
+from complaint.service_layer.complaints import Stores, complaint_in_scope, now
 
 
 def _save(session: Session, complaint: Complaint) -> None:
@@ -26,11 +19,12 @@ def _save(session: Session, complaint: Complaint) -> None:
         raise Conflict("The complaint was changed by someone else meanwhile; reload it and retry.")
 
 
-def issue(sessions: sessionmaker[Session], complaint_id: str, values: dict[str, Any], actor: str) -> dict[str, Any]:
+def issue(sessions: sessionmaker[Session], complaint_id: str, values: dict[str, Any], actor: str,
+          stores: Stores = None) -> dict[str, Any]:
     """Issue a notice to a department; it is kept on the complaint's timeline."""
     at = now()
     with unit_of_work(sessions) as session:
-        complaint = _complaint_for_update(session, complaint_id)
+        complaint = complaint_in_scope(session, complaint_id, stores, for_update=True)
         if complaint.status == "rejected":
             raise Conflict("A rejected complaint was not upheld: there is nothing to rectify.")
         notice = {"id": str(uuid.uuid4()), "complaint_id": complaint_id, "department": values["department"],
@@ -44,11 +38,11 @@ def issue(sessions: sessionmaker[Session], complaint_id: str, values: dict[str, 
 
 
 def complete(sessions: sessionmaker[Session], complaint_id: str, notice_id: str, outcome: str,
-             actor: str) -> dict[str, Any]:
+             actor: str, stores: Stores = None) -> dict[str, Any]:
     """The department reports the rectification done."""
     at = now()
     with unit_of_work(sessions) as session:
-        complaint = _complaint_for_update(session, complaint_id)
+        complaint = complaint_in_scope(session, complaint_id, stores, for_update=True)
         repo = RectificationRepository(session)
         notice = repo.get(complaint_id, notice_id, for_update=True)
         if notice is None:
@@ -61,9 +55,8 @@ def complete(sessions: sessionmaker[Session], complaint_id: str, notice_id: str,
         return repo.get(complaint_id, notice_id)
 
 
-def of_complaint(sessions: sessionmaker[Session], complaint_id: str) -> list[dict[str, Any]]:
+def of_complaint(sessions: sessionmaker[Session], complaint_id: str, stores: Stores = None) -> list[dict[str, Any]]:
     """The complaint's notices, oldest first."""
     with unit_of_work(sessions) as session:
-        if ComplaintRepository(session).get(complaint_id) is None:
-            raise NotFound("complaint", complaint_id)
+        complaint_in_scope(session, complaint_id, stores)
         return RectificationRepository(session).of_complaint(complaint_id)

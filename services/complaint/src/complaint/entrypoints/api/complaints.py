@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 from servicekit.auth import requires
 
-from complaint.entrypoints.api.context import actor, config, sessions
+from complaint.entrypoints.api.context import actor, config, sessions, stores
 from complaint.entrypoints.api.schemas import (
     ComplaintArgs,
     ComplaintOut,
@@ -32,7 +32,7 @@ blp = Blueprint("complaints", __name__, url_prefix="/api/v1/complaints",
 def file(values: dict[str, Any]):
     """File a complaint for a known customer (422 when this service has not heard of the customer)."""
     values["customer_id"] = str(values["customer_id"])
-    return complaints.file_complaint(sessions(), config(), values, actor())
+    return complaints.file_complaint(sessions(), config(), values, actor(), stores())
 
 
 def _day_start(day: date, zone: ZoneInfo) -> datetime:
@@ -55,7 +55,7 @@ def search(args: dict[str, Any]):
         args["filed_from"] = _day_start(args["filed_from"], zone)
     if "filed_to" in args:
         args["filed_to"] = _day_start(args["filed_to"] + timedelta(days=1), zone)
-    return queries.search(sessions(), config(), args, page, page_size)
+    return queries.search(sessions(), config(), {**args, "stores": stores()}, page, page_size)
 
 
 @blp.route("/<uuid:complaint_id>", methods=["GET"])
@@ -63,7 +63,7 @@ def search(args: dict[str, Any]):
 @blp.response(200, ComplaintOut)
 def get(complaint_id: UUID):
     """One complaint with its SLA figures and the steps allowed next."""
-    return complaints.get_complaint(sessions(), config(), str(complaint_id))
+    return complaints.get_complaint(sessions(), config(), str(complaint_id), stores())
 
 
 @blp.route("/<uuid:complaint_id>/timeline", methods=["GET"])
@@ -72,4 +72,4 @@ def get(complaint_id: UUID):
 @blp.response(200, TimelinePage)
 def timeline(args: dict[str, Any], complaint_id: UUID):
     """Every step of the complaint with who did it and when, oldest first."""
-    return queries.timeline(sessions(), str(complaint_id), args["page"], args["page_size"])
+    return queries.timeline(sessions(), str(complaint_id), args["page"], args["page_size"], stores())

@@ -22,3 +22,8 @@ def config() -> ComplaintSettings:
 def actor() -> str:
     """Who is calling (kept on the timeline as the author of a step)."""
     return current_identity().subject
+
+
+def stores() -> frozenset[str] | None:
+    """The stores the caller works for (None: every store)."""
+    return current_identity().store_scope

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, Response
 from servicekit.problems import problem_response
 
-from complaint.domain.errors import Conflict, DomainError, InvalidFields, NotFound, StepNotAllowed
+from complaint.domain.errors import Conflict, DomainError, InvalidFields, NotFound, OutOfScope, StepNotAllowed
 
 
 def problem_for(error: DomainError) -> Response:
@@ -17,6 +17,8 @@ def problem_for(error: DomainError) -> Response:
         return problem_response(404, "Not Found", str(error))
     if isinstance(error, StepNotAllowed):
         return problem_response(409, "Conflict", str(error), complaint_status=error.status, allowed_next=error.allowed)
+    if isinstance(error, OutOfScope):
+        return problem_response(403, "Forbidden", str(error))
     if isinstance(error, Conflict):
         return problem_response(409, "Conflict", str(error))
     return problem_response(400, "Bad Request", str(error))

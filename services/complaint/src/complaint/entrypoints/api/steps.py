@@ -8,7 +8,7 @@ from uuid import UUID
 from flask_smorest import Blueprint
 from servicekit.auth import requires
 
-from complaint.entrypoints.api.context import actor, config, sessions
+from complaint.entrypoints.api.context import actor, config, sessions, stores
 from complaint.entrypoints.api.schemas import (
     AssignArgs,
     CallbackArgs,
@@ -28,7 +28,7 @@ blp = Blueprint("complaint-steps", __name__, url_prefix="/api/v1/complaints",
 
 
 def _act(complaint_id: UUID, action: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
-    return complaints.act(sessions(), config(), str(complaint_id), action, actor(), values or {})
+    return complaints.act(sessions(), config(), str(complaint_id), action, actor(), values or {}, stores())
 
 
 @blp.route("/<uuid:complaint_id>/acknowledge", methods=["POST"])
@@ -79,7 +79,7 @@ def record_callback(values: dict[str, Any], complaint_id: UUID):
 @blp.response(200, CallbackOut(many=True))
 def list_callbacks(complaint_id: UUID):
     """Every callback of the complaint, oldest first."""
-    return queries.callbacks(sessions(), str(complaint_id))
+    return queries.callbacks(sessions(), str(complaint_id), stores())
 
 
 @blp.route("/<uuid:complaint_id>/close", methods=["POST"])
@@ -139,4 +139,4 @@ def survey(values: dict[str, Any], complaint_id: UUID):
 @blp.response(200, SurveyOut(many=True))
 def list_surveys(complaint_id: UUID):
     """The complaint's surveys, one per resolution round."""
-    return queries.surveys(sessions(), str(complaint_id))
+    return queries.surveys(sessions(), str(complaint_id), stores())
