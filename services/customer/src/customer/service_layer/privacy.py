@@ -16,7 +16,7 @@ from customer.adapters.privacy import erase_records, personal_data
 from customer.adapters.rows import now
 from customer.adapters.tables import customers
 from customer.domain.errors import Conflict, NotFound
-from customer.domain.privacy import CONSENT_CHANNELS, erased_customer
+from customer.domain.privacy import CONSENT_CHANNELS, erased_customer, refuse_erased
 from customer.service_layer.customers import save_changes
 from customer.service_layer.emit import emit
 
@@ -71,6 +71,7 @@ def record_consent(sessions: sessionmaker[Session], customer_id: str, channel: s
     moment = now()
     with unit_of_work(sessions) as session:
         current = _locked_live(session, customer_id)
+        refuse_erased(current)
         given = given_at.astimezone(UTC) if given_at is not None else moment
         ConsentRepository(session).add(customer_id, channel, granted, given, source, actor, moment)
         if bool(current["consent"].get(channel)) != granted:
