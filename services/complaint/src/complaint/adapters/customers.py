@@ -47,6 +47,10 @@ class CustomerCopy:
                                                           complaints.c.store_id.is_(None))
                                  .values(store_id=kept["store_id"]))
 
+    def change_tier(self, customer_id: str, tier: str, at: datetime) -> None:
+        """The customer's membership tier moved (tier changes do not bump the customer's version)."""
+        self.session.execute(update(customers).where(customers.c.id == customer_id).values(tier=tier, updated_at=at))
+
     def merge(self, survivor_id: str, merged_id: str, at: datetime) -> int:
         """Move every complaint of `merged_id` to `survivor_id`, remembering where each came from; returns
         how many moved."""

@@ -31,6 +31,8 @@ def apply_customer_event(session: Session, event: Event) -> None:
         copy.unmerge(str(data["survivor_id"]), str(data["restored_id"]), _moment(event, "unmerged_at"))
     elif kind == "customer.erased":
         copy.erase(str(data["customer_id"]), _moment(event, "erased_at"))
+    elif kind == "customer.tier_changed":
+        copy.change_tier(str(data["customer_id"]), str(data["to_tier"]), _moment(event, "changed_at"))
 
 
 def subscriptions() -> list[Subscription]:
