@@ -80,6 +80,28 @@ def test_erasure_removes_personal_data_at_once_keeps_figures_and_tells_everyone(
     assert erasures[0].data == {"customer_id": customer_id, "erased_at": erasures[0].data["erased_at"]}
 
 
+def test_answers_kept_for_replayed_writes_are_forgotten_with_the_customer(app, client):
+    from servicekit.db import idempotency_keys
+    from servicekit.webapp import service_context
+    from sqlalchemy import func, select
+
+    def kept() -> int:
+        with service_context(app).engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(idempotency_keys)).scalar()
+
+    body = {"name": "欧阳娜娜", "phone": "13800000009", "kind": "prospect"}
+    customer = client.post("/api/v1/customers", headers={**AGENT, "Idempotency-Key": "k1"}, json=body).get_json()
+    client.post("/api/v1/customers", headers={**AGENT, "Idempotency-Key": "k2"},
+                json={**body, "name": "别人", "phone": "13800000008"})
+    assert kept() == 2
+    client.post(f"/api/v1/customers/{customer['id']}/erasure", headers=MANAGER)
+    assert kept() == 1  # the other customer's answer stays
+    replayed = client.post("/api/v1/customers", headers={**AGENT, "Idempotency-Key": "k1"}, json=body)
+    assert "欧阳娜娜" not in json.dumps(client.get(f"/api/v1/customers/{customer['id']}", headers=AGENT).get_json(),
+                                       ensure_ascii=False)
+    assert replayed.status_code == 201 and replayed.get_json()["id"] != customer["id"]
+
+
 def test_an_erased_customers_phone_and_vin_are_free_for_someone_else(client, known_customer):
     client.post(f"/api/v1/customers/{known_customer['id']}/erasure", headers=MANAGER)
     newcomer = client.post("/api/v1/customers", headers=AGENT,

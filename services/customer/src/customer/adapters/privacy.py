@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from servicekit.db import idempotency_keys, outbox
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from customer.adapters.consents import ConsentRepository
@@ -85,8 +85,15 @@ def erase_records(session: Session, customer_id: str, erased: dict[str, Any], mo
         .values(survivor_before={}, merged_before={}, choices={},
                 undo_until=moment))
     # answers kept for replays of writes (Idempotency-Key, 24 hours) would show the person again
-    session.execute(delete(idempotency_keys).where(idempotency_keys.c.body.contains(customer_id.encode())))
+    session.execute(delete(idempotency_keys).where(_holds(session, idempotency_keys.c.body, customer_id.encode())))
     _scrub_outbox(session, customer_id)
+
+
+def _holds(session: Session, column, needle: bytes):
+    """`column` (bytes) contains `needle`: SQLite's LIKE does not look into blobs, its instr does."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.instr(column, needle) > 0
+    return column.contains(needle)
 
 
 def _scrub_outbox(session: Session, customer_id: str) -> None:
