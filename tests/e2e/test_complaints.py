@@ -66,7 +66,7 @@ def subscriber(amqp_url):
     connection.close()
 
 
-def received(channel, queue, wanted: int, timeout: float = 30.0) -> list[tuple[str, dict]]:
+def received(channel, queue, wanted: int, timeout: float = 60.0) -> list[tuple[str, dict]]:
     """(routing key, body) of the messages that arrive, until `wanted` or the timeout."""
     messages, deadline = [], time.monotonic() + timeout
     while len(messages) < wanted and time.monotonic() < deadline:
@@ -84,7 +84,7 @@ def login(gateway: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def file_when_known(gateway: str, headers: dict[str, str], body: dict, timeout: float = 20.0) -> dict:
+def file_when_known(gateway: str, headers: dict[str, str], body: dict, timeout: float = 60.0) -> dict:
     """File the complaint, retrying while the customer's creation is still on its way to this service."""
     deadline = time.monotonic() + timeout
     while True:
