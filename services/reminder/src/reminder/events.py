@@ -14,6 +14,7 @@ REMINDER_COMPLETED = "reminder.completed.v1"
 APPOINTMENT_BOOKED = "appointment.booked.v1"
 APPOINTMENT_KEPT = "appointment.kept.v1"
 APPOINTMENT_NO_SHOW = "appointment.no_show.v1"
+APPOINTMENT_CANCELLED = "appointment.cancelled.v1"
 
 #: Where a reminder is in its life (see docs/events/reminder.md).
 REMINDER_STATUSES = ("scheduled", "due", "claimed", "snoozed", "sent", "done", "cancelled")
@@ -83,6 +84,13 @@ class AppointmentNoShowData(AppointmentData):
     follow_up_reminder_id = fields.String(required=True, allow_none=True)
 
 
+class AppointmentCancelledData(AppointmentData):
+    """`appointment.cancelled.v1`: called off before it was due (it counts neither as kept nor as missed)."""
+
+    cancelled_by = fields.String(required=True)
+    reason = fields.String(required=True, allow_none=True)
+
+
 #: The schema of each event type's `data`.
 SCHEMAS: dict[str, Schema] = {
     REMINDER_DUE: ReminderData(),
@@ -91,6 +99,7 @@ SCHEMAS: dict[str, Schema] = {
     APPOINTMENT_BOOKED: AppointmentData(),
     APPOINTMENT_KEPT: AppointmentKeptData(),
     APPOINTMENT_NO_SHOW: AppointmentNoShowData(),
+    APPOINTMENT_CANCELLED: AppointmentCancelledData(),
 }
 
 CONTRACT = EventContract("reminder", SCHEMAS)

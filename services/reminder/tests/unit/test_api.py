@@ -216,6 +216,20 @@ def test_booking_input_is_checked(client, customer, vehicle):
     assert first.get_json()["scheduled_at"] == "2099-01-01T02:00:00+00:00"
 
 
+def test_a_cancelled_appointment_is_neither_kept_nor_missed(client, events, customer, run_scheduler):
+    customer_id = customer()
+    booked = client.post("/api/v1/appointments", headers=AGENT, json={
+        "customer_id": customer_id, "purpose": "test_drive", "scheduled_at": later(1).isoformat()}).get_json()
+    cancelled = client.post(f"/api/v1/appointments/{booked['id']}/cancel", headers=AGENT, json={"reason": "改期"})
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    again = client.post(f"/api/v1/appointments/{booked['id']}/cancel", headers=AGENT, json={})
+    assert again.status_code == 409 and again.get_json()["current_status"] == "cancelled"
+    assert client.post(f"/api/v1/appointments/{uuid.uuid4()}/cancel", headers=AGENT, json={}).status_code == 404
+    assert run_scheduler(later(5))["no_shows"] == 0
+    [event] = [event for event in events() if event.type == "appointment.cancelled.v1"]
+    assert (event.subject, event.data["cancelled_by"], event.data["reason"]) == (booked["id"], "li.si", "改期")
+
+
 def test_listing_filters_are_checked(client):
     assert client.get("/api/v1/reminders?customer_id=nope", headers=AGENT).get_json()["errors"]["customer_id"]
     assert client.get("/api/v1/reminders?colour=red", headers=AGENT).status_code == 422

@@ -69,6 +69,7 @@ def test_the_asyncapi_payloads_require_what_the_producer_schemas_require():
 
     names = {"reminder.due.v1": "Reminder", "reminder.sent.v1": "ReminderSent",
              "reminder.completed.v1": "ReminderCompleted", "appointment.booked.v1": "Appointment",
-             "appointment.kept.v1": "AppointmentKept", "appointment.no_show.v1": "AppointmentNoShow"}
+             "appointment.kept.v1": "AppointmentKept", "appointment.no_show.v1": "AppointmentNoShow",
+             "appointment.cancelled.v1": "AppointmentCancelled"}
     for type, schema in SCHEMAS.items():
         assert required(names[type]) == {name for name, field in schema.fields.items() if field.required}, type

@@ -14,7 +14,7 @@ from reminder.adapters.facts import customer_row
 from reminder.adapters.rules import get_row, to_rule
 from reminder.adapters.tables import appointments, assets, reminders
 from reminder.domain.appointments import keeps
-from reminder.domain.errors import InvalidFields, NotFound
+from reminder.domain.errors import Conflict, InvalidFields, NotFound
 from reminder.service_layer.emit import emit_appointment, emit_reminder, store_of
 
 FOLLOW_UP_RULE = "no_show_follow_up"
@@ -64,6 +64,21 @@ def get(session: Session, appointment_id: str) -> Any:
     if row is None:
         raise NotFound("appointment", appointment_id)
     return row
+
+
+def cancel(session: Session, appointment_id: str, reason: str | None, actor: str) -> Any:
+    """Call off a booked appointment; emits appointment.cancelled.v1."""
+    row = session.execute(select(appointments).where(appointments.c.id == appointment_id).with_for_update()).first()
+    if row is None:
+        raise NotFound("appointment", appointment_id)
+    if row.status != "booked":
+        raise Conflict(f"Appointment {appointment_id} is {row.status}; only a booked one can be cancelled.",
+                       current_status=row.status, allowed="nothing: it is settled")
+    session.execute(update(appointments).where(appointments.c.id == appointment_id).values(
+        status="cancelled", closed_at=now()))
+    cancelled = get(session, appointment_id)
+    emit_appointment(session, events.APPOINTMENT_CANCELLED, cancelled, cancelled_by=actor, reason=reason)
+    return cancelled
 
 
 def keep_appointments(session: Session, customer_id: str, visit_id: str, visit_kind: str, visited_at: datetime,

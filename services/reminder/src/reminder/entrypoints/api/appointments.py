@@ -10,7 +10,13 @@ from servicekit.db import unit_of_work
 from servicekit.pagination import Blueprint
 
 from reminder.entrypoints.api.context import actor, sessions
-from reminder.entrypoints.api.schemas import AppointmentArgs, AppointmentOut, AppointmentPage, AppointmentQuery
+from reminder.entrypoints.api.schemas import (
+    AppointmentArgs,
+    AppointmentOut,
+    AppointmentPage,
+    AppointmentQuery,
+    CancelArgs,
+)
 from reminder.service_layer import appointments, queries
 
 blp = Blueprint("appointments", __name__, url_prefix="/api/v1/appointments",
@@ -47,3 +53,14 @@ def one(appointment_id: UUID):
     """One appointment."""
     with unit_of_work(sessions()) as session:
         return queries.appointment_dict(appointments.get(session, str(appointment_id)))
+
+
+@blp.route("/<uuid:appointment_id>/cancel", methods=["POST"])
+@requires("write")
+@blp.arguments(CancelArgs)
+@blp.response(200, AppointmentOut)
+def cancel(values: dict[str, Any], appointment_id: UUID):
+    """Call off a booked appointment (emits appointment.cancelled.v1); it counts neither as kept nor missed."""
+    with unit_of_work(sessions()) as session:
+        return queries.appointment_dict(appointments.cancel(session, str(appointment_id), values.get("reason"),
+                                                            actor()))

@@ -285,6 +285,12 @@ class AppointmentArgs(Schema):
     reminder_id = fields.UUID(allow_none=True, metadata={"description": "The task that led to it."})
 
 
+class CancelArgs(Schema):
+    """Why an appointment is called off."""
+
+    reason = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
 class AppointmentQuery(PageArgs):
     """Filters of the appointment list."""
 
