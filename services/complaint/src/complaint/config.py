@@ -7,7 +7,7 @@ from servicekit.config import Settings
 
 from complaint.adapters.holidays import china_working_days
 from complaint.domain.calendar import DEFAULT_TIMEZONE, BusinessCalendar, parse_hours
-from complaint.domain.rules import Rules, parse_min_callbacks
+from complaint.domain.rules import Rules, parse_min_callbacks, parse_subcategories
 
 
 @dataclass(frozen=True)
@@ -21,11 +21,12 @@ class ComplaintSettings:
 
 
 def complaint_settings(settings: Settings) -> ComplaintSettings:
-    """Read CRM_COMPLAINT_TIMEZONE, _WORKING_HOURS, _MIN_CALLBACKS, _SCAN_INTERVAL and _SCAN_BATCH."""
+    """Read CRM_COMPLAINT_TIMEZONE, _WORKING_HOURS, _MIN_CALLBACKS, _SUBCATEGORIES, _SCAN_INTERVAL and _SCAN_BATCH."""
     extra = settings.extra
     hours = parse_hours(extra.get("CRM_COMPLAINT_WORKING_HOURS") or "09:00-12:00,13:00-18:00")
     calendar = BusinessCalendar(china_working_days(), hours, extra.get("CRM_COMPLAINT_TIMEZONE") or DEFAULT_TIMEZONE)
-    rules = Rules(min_callbacks=parse_min_callbacks(extra.get("CRM_COMPLAINT_MIN_CALLBACKS") or ""))
+    rules = Rules(min_callbacks=parse_min_callbacks(extra.get("CRM_COMPLAINT_MIN_CALLBACKS") or ""),
+                  subcategories=parse_subcategories(extra.get("CRM_COMPLAINT_SUBCATEGORIES") or ""))
     return ComplaintSettings(calendar=calendar, rules=rules,
                              scan_interval=float(extra.get("CRM_COMPLAINT_SCAN_INTERVAL") or 30),
                              scan_batch=int(extra.get("CRM_COMPLAINT_SCAN_BATCH") or 500))

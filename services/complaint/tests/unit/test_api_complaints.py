@@ -53,6 +53,14 @@ def test_bad_input_is_a_422_naming_each_field(client, known_customer):
     assert set(response.get_json()["errors"]) == {"channel", "severity", "description"}
 
 
+def test_subcategories_are_the_configured_ones(client, file, known_customer):
+    assert file(subcategory="waiting_time")["subcategory"] == "waiting_time"
+    response = client.post("/api/v1/complaints", headers=AGENT, json={
+        "customer_id": known_customer(), "channel": "phone", "category": "service", "severity": "normal",
+        "subcategory": "weather", "description": "下雨"})
+    assert response.status_code == 422 and "waiting_time" in response.get_json()["errors"]["subcategory"][0]
+
+
 def test_the_store_comes_from_the_customer_copy(file, known_customer, client):
     complaint = file(customer_id=known_customer(store_id="store-sz-01"))
     assert complaint["store_id"] == "store-sz-01"

@@ -226,3 +226,15 @@ def test_random_walks_keep_the_rules(category, steps):
                 assert target.started_at <= target.met_at
             if target.due_at is not None:
                 assert target.due_at - target.started_at >= timedelta(minutes=target.minutes)
+
+
+def test_the_rules_read_from_configuration_refuse_nonsense():
+    from complaint.domain.rules import parse_min_callbacks, parse_subcategories
+
+    assert parse_min_callbacks("service=2")["service"] == 2 and parse_min_callbacks("")["quality"] == 2
+    assert parse_subcategories(" parts, billing ") == ("parts", "billing")
+    for text in ("weather=2", "quality=0", "quality=two"):
+        with pytest.raises(ValueError):
+            parse_min_callbacks(text)
+    with pytest.raises(ValueError):
+        parse_subcategories("parts, bad name!")

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from complaint.domain.vocabulary import CATEGORIES
 
 DEFAULT_MIN_CALLBACKS = {"quality": 2, "service": 1, "general": 1, "incident": 1}
+#: Subcategories a complaint may name (PRODUCT.md 2.2: repair quality, parts, attitude, billing, waiting time).
+DEFAULT_SUBCATEGORIES = ("repair_quality", "parts", "attitude", "billing", "waiting_time", "delivery", "other")
 
 
 def parse_min_callbacks(text: str) -> dict[str, int]:
@@ -24,11 +26,21 @@ def parse_min_callbacks(text: str) -> dict[str, int]:
     return counts
 
 
+def parse_subcategories(text: str) -> tuple[str, ...]:
+    """'parts, billing' as ("parts", "billing"); the defaults when empty; ValueError for a malformed name."""
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    for name in names:
+        if not name.replace("_", "").isalnum() or len(name) > 50:
+            raise ValueError(f"subcategory {name!r} must be a word of letters, digits and _ (at most 50)")
+    return names or DEFAULT_SUBCATEGORIES
+
+
 @dataclass(frozen=True)
 class Rules:
     """Workflow rules that a dealership may tune."""
 
     min_callbacks: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MIN_CALLBACKS))
+    subcategories: tuple[str, ...] = DEFAULT_SUBCATEGORIES
 
     def callbacks_needed(self, category: str) -> int:
         """How many callbacks a complaint of `category` needs before it may be closed."""

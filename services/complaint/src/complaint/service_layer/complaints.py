@@ -45,6 +45,9 @@ Stores = frozenset[str] | None
 def file_complaint(sessions: sessionmaker[Session], config: ComplaintSettings, values: dict[str, Any],
                    actor: str, stores: Stores = None) -> dict[str, Any]:
     """File a complaint for a known customer (of the caller's `stores`); its SLA clocks start now."""
+    subcategory = values.get("subcategory")
+    if subcategory is not None and subcategory not in config.rules.subcategories:
+        raise InvalidFields.one("subcategory", f"Must be one of: {', '.join(config.rules.subcategories)}.")
     with unit_of_work(sessions) as session:
         customer = _known_customer(session, values["customer_id"])
         check_scope(stores, customer["store_id"])
