@@ -158,6 +158,35 @@ def test_a_lost_customer_win_back_records_why_they_left(client, events, customer
     assert event.data["lost_reason"] == "搬去外地" and event.data["rule_kind"] == "lost_customer"
 
 
+def test_a_caller_tied_to_a_store_sees_and_works_that_stores_customers_only(client, customer, vehicle,
+                                                                            run_scheduler):
+    from servicekit.auth import Identity, issue_token
+    from servicekit.testing import TEST_SECRET
+
+    north_agent = {"Authorization": "Bearer " + issue_token(
+        TEST_SECRET, Identity("north.agent", "agent", stores=("store-north",)), 3600)}
+    north, south = customer(store_id="store-north"), customer(store_id="store-south")
+    vehicle(north)
+    vehicle(south)
+    run_scheduler(later(3.5))
+    listed = client.get("/api/v1/reminders?page_size=200", headers=north_agent).get_json()["items"]
+    assert listed and {item["customer_id"] for item in listed} == {north}
+    tasks = client.get("/api/v1/reminders/tasks", headers=north_agent).get_json()["items"]
+    assert {item["customer_id"] for item in tasks} == {north}
+    [theirs] = client.get(f"/api/v1/reminders/tasks?customer_id={south}", headers=AGENT).get_json()["items"]
+    assert client.get(f"/api/v1/reminders/{theirs['id']}", headers=north_agent).status_code == 403
+    refused = client.post(f"/api/v1/reminders/{theirs['id']}/claim", headers=north_agent)
+    assert refused.status_code == 403 and "store-south" in refused.get_json()["detail"]
+    assert client.get(f"/api/v1/reminders/{theirs['id']}", headers=AGENT).get_json()["status"] == "due"
+    booking = {"customer_id": south, "purpose": "maintenance", "scheduled_at": later(1).isoformat()}
+    assert client.post("/api/v1/appointments", headers=north_agent, json=booking).status_code == 403
+    assert client.post("/api/v1/appointments", headers=AGENT, json=booking).status_code == 201
+    assert client.get("/api/v1/appointments", headers=north_agent).get_json()["total"] == 0
+    window = f"from={later(-1).date()}T00:00:00Z&to={later(30).date()}T00:00:00Z"
+    [row] = client.get(f"/api/v1/reminders/kpis?{window}", headers=north_agent).get_json()["items"]
+    assert row["tasks_due"] == 1
+
+
 def test_tasks_are_filtered_by_store(client, feed, customer, vehicle, run_scheduler):
     north, south = customer(store_id="store-north"), customer(store_id="store-south")
     vehicle(north)

@@ -12,6 +12,16 @@ from reminder.adapters.tables import appointments, customers, notifications, opt
 from reminder.service_layer.tasks import OPEN, is_overdue, overdue_before
 
 MAX_ROWS = 200
+#: The stores a caller may see (None: every store); records of customers of other stores, or of no store,
+#: are left out of every listing for a caller tied to stores.
+Scope = frozenset[str] | None
+
+
+def in_scope(query, customer_id_column, scope: Scope):
+    """`query` limited to customers of the caller's stores."""
+    if scope is None:
+        return query
+    return query.where(customer_id_column.in_(select(customers.c.id).where(customers.c.store_id.in_(sorted(scope)))))
 
 
 def reminder_dict(row: Any, moment: datetime) -> dict[str, Any]:
@@ -26,9 +36,9 @@ def reminder_dict(row: Any, moment: datetime) -> dict[str, Any]:
 
 
 def reminders_page(session: Session, filters: dict[str, Any], page: int, page_size: int,
-                   tasks_only: bool = False) -> dict[str, Any]:
+                   tasks_only: bool = False, scope: Scope = None) -> dict[str, Any]:
     """Reminders matching every filter given, soonest due first."""
-    query = select(reminders)
+    query = in_scope(select(reminders), reminders.c.customer_id, scope)
     if filters.get("store_id"):
         query = query.join(customers, customers.c.id == reminders.c.customer_id).where(
             customers.c.store_id == filters["store_id"])
@@ -76,9 +86,10 @@ def appointment_dict(row: Any) -> dict[str, Any]:
             "follow_up_reminder_id": row.follow_up_reminder_id, "created_at": aware(row.created_at)}
 
 
-def appointments_page(session: Session, filters: dict[str, Any], page: int, page_size: int) -> dict[str, Any]:
+def appointments_page(session: Session, filters: dict[str, Any], page: int, page_size: int,
+                      scope: Scope = None) -> dict[str, Any]:
     """Appointments matching the filters, soonest first."""
-    query = select(appointments)
+    query = in_scope(select(appointments), appointments.c.customer_id, scope)
     for name in ("customer_id", "status", "booked_by", "purpose", "reminder_id"):
         if filters.get(name):
             query = query.where(appointments.c[name] == filters[name])
@@ -92,9 +103,10 @@ def appointments_page(session: Session, filters: dict[str, Any], page: int, page
     return {"items": [appointment_dict(row) for row in rows], "total": total, "page": page, "page_size": page_size}
 
 
-def opt_out_dicts(session: Session, customer_id: str | None) -> list[dict[str, Any]]:
+def opt_out_dicts(session: Session, customer_id: str | None, scope: Scope = None) -> list[dict[str, Any]]:
     """Opt-outs, of one customer or all (at most MAX_ROWS)."""
-    query = select(opt_outs).order_by(opt_outs.c.customer_id, opt_outs.c.channel).limit(MAX_ROWS)
+    query = in_scope(select(opt_outs), opt_outs.c.customer_id, scope).order_by(
+        opt_outs.c.customer_id, opt_outs.c.channel).limit(MAX_ROWS)
     if customer_id:
         query = query.where(opt_outs.c.customer_id == customer_id)
     return [opt_out_dict(row) for row in session.execute(query)]
@@ -106,12 +118,15 @@ def opt_out_dict(row: Any) -> dict[str, Any]:
             "created_by": row.created_by}
 
 
-def kpis(session: Session, by: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+def kpis(session: Session, by: str, start: datetime, end: datetime, scope: Scope = None) -> list[dict[str, Any]]:
     """Per owner or per rule, for tasks that fell due in [start, end): due, done, overdue, open; the
     appointments booked from them, kept and missed; booking rate (booked / due) and show-up rate (kept / booked)."""
     group = reminders.c.owner if by == "owner" else reminders.c.rule_id
     in_period = (reminders.c.task.is_(True), reminders.c.fired_at.is_not(None), reminders.c.due_at >= start,
                  reminders.c.due_at < end)
+    if scope is not None:
+        in_period += (reminders.c.customer_id.in_(select(customers.c.id).where(
+            customers.c.store_id.in_(sorted(scope)))),)
     moment = now()
     tasks = session.execute(select(
         group.label("key"), func.count().label("due"),

@@ -9,7 +9,7 @@ from servicekit.auth import requires
 from servicekit.db import unit_of_work
 from servicekit.pagination import Blueprint
 
-from reminder.entrypoints.api.context import actor, sessions
+from reminder.entrypoints.api.context import actor, guard, scope, sessions
 from reminder.entrypoints.api.schemas import (
     AppointmentArgs,
     AppointmentOut,
@@ -31,6 +31,7 @@ def book(values: dict[str, Any]):
     """Book an appointment (emits appointment.booked.v1)."""
     values = {name: str(value) if isinstance(value, UUID) else value for name, value in values.items()}
     with unit_of_work(sessions()) as session:
+        guard(session, values["customer_id"])
         return queries.appointment_dict(appointments.book(session, values, actor()))
 
 
@@ -43,7 +44,7 @@ def listing(args: dict[str, Any]):
     filters = {"from" if name == "from_" else name: str(value) if isinstance(value, UUID) else value
                for name, value in args.items() if name not in ("page", "page_size")}
     with unit_of_work(sessions()) as session:
-        return queries.appointments_page(session, filters, args["page"], args["page_size"])
+        return queries.appointments_page(session, filters, args["page"], args["page_size"], scope())
 
 
 @blp.route("/<uuid:appointment_id>", methods=["GET"])
@@ -52,7 +53,9 @@ def listing(args: dict[str, Any]):
 def one(appointment_id: UUID):
     """One appointment."""
     with unit_of_work(sessions()) as session:
-        return queries.appointment_dict(appointments.get(session, str(appointment_id)))
+        row = appointments.get(session, str(appointment_id))
+        guard(session, row.customer_id)
+        return queries.appointment_dict(row)
 
 
 @blp.route("/<uuid:appointment_id>/cancel", methods=["POST"])
@@ -62,5 +65,6 @@ def one(appointment_id: UUID):
 def cancel(values: dict[str, Any], appointment_id: UUID):
     """Call off a booked appointment (emits appointment.cancelled.v1); it counts neither as kept nor missed."""
     with unit_of_work(sessions()) as session:
+        guard(session, appointments.get(session, str(appointment_id)).customer_id)
         return queries.appointment_dict(appointments.cancel(session, str(appointment_id), values.get("reason"),
                                                             actor()))

@@ -14,7 +14,7 @@ from reminder.adapters.clock import now
 from reminder.adapters.facts import customer_row
 from reminder.adapters.tables import opt_outs
 from reminder.domain.errors import InvalidFields, NotFound
-from reminder.entrypoints.api.context import actor, reminder_settings, sessions
+from reminder.entrypoints.api.context import actor, guard, reminder_settings, scope, sessions
 from reminder.entrypoints.api.schemas import (
     CompleteArgs,
     KpiArgs,
@@ -36,6 +36,13 @@ blp = Blueprint("reminders", __name__, url_prefix="/api/v1/reminders",
                 description="Who to contact, when and why: reminders, the tasks they make, and their notifications.")
 
 
+def _reachable(session, reminder_id: UUID) -> Any:
+    """The reminder's row: 404 when there is none, 403 when its customer is of a store out of the caller's reach."""
+    row = tasks.get(session, str(reminder_id))
+    guard(session, row.customer_id)
+    return row
+
+
 def _filters(args: dict[str, Any]) -> dict[str, Any]:
     return {name: str(value) if isinstance(value, UUID) else value for name, value in args.items()
             if name not in ("page", "page_size")}
@@ -48,7 +55,7 @@ def _filters(args: dict[str, Any]) -> dict[str, Any]:
 def listing(args: dict[str, Any]):
     """Reminders by customer, owner, rule, status, store or due range, soonest due first, with the reason."""
     with unit_of_work(sessions()) as session:
-        return queries.reminders_page(session, _filters(args), args["page"], args["page_size"])
+        return queries.reminders_page(session, _filters(args), args["page"], args["page_size"], scope=scope())
 
 
 @blp.route("/tasks", methods=["GET"])
@@ -61,7 +68,8 @@ def task_list(args: dict[str, Any]):
     if filters.pop("mine", False):
         filters["owner"] = actor()
     with unit_of_work(sessions()) as session:
-        return queries.reminders_page(session, filters, args["page"], args["page_size"], tasks_only=True)
+        return queries.reminders_page(session, filters, args["page"], args["page_size"], tasks_only=True,
+                                      scope=scope())
 
 
 @blp.route("/<uuid:reminder_id>", methods=["GET"])
@@ -70,7 +78,7 @@ def task_list(args: dict[str, Any]):
 def one(reminder_id: UUID):
     """One reminder."""
     with unit_of_work(sessions()) as session:
-        return queries.reminder_dict(tasks.get(session, str(reminder_id)), now())
+        return queries.reminder_dict(_reachable(session, reminder_id), now())
 
 
 @blp.route("/<uuid:reminder_id>/notifications", methods=["GET"])
@@ -79,7 +87,7 @@ def one(reminder_id: UUID):
 def notifications_of(reminder_id: UUID):
     """The reminder's notifications: sent, pending, or why not sent."""
     with unit_of_work(sessions()) as session:
-        tasks.get(session, str(reminder_id))
+        _reachable(session, reminder_id)
         return {"items": queries.notification_dicts(session, str(reminder_id))}
 
 
@@ -89,6 +97,7 @@ def notifications_of(reminder_id: UUID):
 def claim(reminder_id: UUID):
     """Take the task: the caller becomes its owner."""
     with unit_of_work(sessions()) as session:
+        _reachable(session, reminder_id)
         return queries.reminder_dict(tasks.claim(session, str(reminder_id), actor()), now())
 
 
@@ -99,6 +108,7 @@ def claim(reminder_id: UUID):
 def snooze(values: dict[str, Any], reminder_id: UUID):
     """Put the task aside until a later time (at most 90 days)."""
     with unit_of_work(sessions()) as session:
+        _reachable(session, reminder_id)
         return queries.reminder_dict(tasks.snooze(session, str(reminder_id), values["until"], actor()), now())
 
 
@@ -109,6 +119,7 @@ def snooze(values: dict[str, Any], reminder_id: UUID):
 def complete(values: dict[str, Any], reminder_id: UUID):
     """Finish the task with its outcome (emits reminder.completed.v1)."""
     with unit_of_work(sessions()) as session:
+        _reachable(session, reminder_id)
         row = tasks.complete(session, str(reminder_id), values, actor(), reminder_settings())
         return queries.reminder_dict(row, now())
 
@@ -122,7 +133,7 @@ def kpis(args: dict[str, Any]):
     if args["to"] <= args["from_"]:
         raise InvalidFields.one("to", "Must be after from.")
     with unit_of_work(sessions()) as session:
-        return {"items": queries.kpis(session, args["by"], args["from_"], args["to"])}
+        return {"items": queries.kpis(session, args["by"], args["from_"], args["to"], scope())}
 
 
 @blp.route("/opt-outs", methods=["GET"])
@@ -133,7 +144,7 @@ def opt_out_list(args: dict[str, Any]):
     """Opt-outs, of one customer or all."""
     customer_id = str(args["customer_id"]) if args.get("customer_id") else None
     with unit_of_work(sessions()) as session:
-        return {"items": queries.opt_out_dicts(session, customer_id)}
+        return {"items": queries.opt_out_dicts(session, customer_id, scope())}
 
 
 @blp.route("/opt-outs", methods=["POST"])
@@ -146,6 +157,7 @@ def opt_out(values: dict[str, Any]):
     with unit_of_work(sessions()) as session:
         if customer_row(session, customer_id) is None:
             raise InvalidFields.one("customer_id", f"No customer {customer_id} is known here.")
+        guard(session, customer_id)
         where = (opt_outs.c.customer_id == customer_id, opt_outs.c.channel == channel)
         if session.execute(select(opt_outs).where(*where)).first() is None:
             session.execute(opt_outs.insert().values(customer_id=customer_id, channel=channel, created_at=now(),
@@ -159,6 +171,7 @@ def opt_out(values: dict[str, Any]):
 def opt_in_again(customer_id: UUID, channel: str):
     """Remove an opt-out."""
     with unit_of_work(sessions()) as session:
+        guard(session, str(customer_id))
         gone = session.execute(delete(opt_outs).where(opt_outs.c.customer_id == str(customer_id),
                                                       opt_outs.c.channel == channel)).rowcount
         if not gone:
