@@ -39,6 +39,13 @@ def fired_birthday(client, customer_id):
 
 def test_a_webhook_is_signed_retried_with_backoff_and_sent_once(app, client, sessions, customer, events,
                                                                  run_scheduler, receiver, today):
+    from prometheus_client import REGISTRY
+
+    def counted(outcome):
+        labels = {"channel": "webhook", "outcome": outcome}
+        return REGISTRY.get_sample_value("reminder_notifications_total", labels) or 0.0
+
+    before = {outcome: counted(outcome) for outcome in ("retried", "sent")}
     hook = receiver([500, 503, 200])
     assert client.patch("/api/v1/reminders/rules/birthday", json={"channels": ["webhook"]},
                         headers=MANAGER).status_code == 200
@@ -62,6 +69,7 @@ def test_a_webhook_is_signed_retried_with_backoff_and_sent_once(app, client, ses
     assert deliver(start + timedelta(seconds=200)) == 1
     assert deliver(start + timedelta(seconds=400)) == 0
     assert len(hook.requests) == 3
+    assert {outcome: counted(outcome) - before[outcome] for outcome in before} == {"retried": 2, "sent": 1}
     for headers, body in hook.requests:
         assert verify(SECRET, headers["X-Guanxi-Signature"], body)
         assert headers["X-Guanxi-Delivery"] == note["id"]

@@ -24,6 +24,9 @@ def due_events(events):
 
 
 def test_a_due_reminder_fires_once_and_becomes_an_open_task(events, client, customer, vehicle, run_scheduler):
+    from prometheus_client import REGISTRY
+
+    fired_before = REGISTRY.get_sample_value("reminder_fired_total", {"kind": "delivery_callback"}) or 0.0
     customer_id = customer()
     vehicle(customer_id)
     assert run_scheduler()["fired"] == 0  # nothing is due yet
@@ -34,6 +37,7 @@ def test_a_due_reminder_fires_once_and_becomes_an_open_task(events, client, cust
     assert event.subject == callback["id"] and event.data["reason"] == callback["reason"]
     assert event.data["status"] == "due" and event.data["owner"] == "li.si"
     assert run_scheduler(later(3.6))["fired"] == 0  # a second pass fires nothing again
+    assert REGISTRY.get_sample_value("reminder_fired_total", {"kind": "delivery_callback"}) == fired_before + 1
     assert len([e for e in due_events(events) if e.data["rule"] == "delivery_callback_3d"]) == 1
     tasks = client.get(f"/api/v1/reminders/tasks?customer_id={customer_id}", headers=AGENT).get_json()["items"]
     assert [task["rule"] for task in tasks] == ["delivery_callback_3d"]

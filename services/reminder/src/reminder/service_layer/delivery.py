@@ -15,7 +15,7 @@ from servicekit.db import unit_of_work
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from reminder import events
+from reminder import events, metrics
 from reminder.adapters.channels import Outgoing, Sender, SendFailed
 from reminder.adapters.rules import get_row
 from reminder.adapters.tables import customers, notifications, reminders
@@ -87,6 +87,8 @@ def deliver_due(sessions: sessionmaker[Session], settings: ReminderSettings, sen
     sent = 0
     with unit_of_work(sessions) as session:
         for row, error in results:
+            outcome = "sent" if error is None else "failed" if row.attempts >= settings.max_attempts else "retried"
+            metrics.NOTIFICATIONS.labels(row.channel, outcome).inc()
             if error is None:
                 sent += 1
                 session.execute(update(notifications).where(notifications.c.id == row.id).values(

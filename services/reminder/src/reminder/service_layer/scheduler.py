@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +21,7 @@ from servicekit.db import unit_of_work
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from reminder import events
+from reminder import events, metrics
 from reminder.adapters.clock import aware, now
 from reminder.adapters.rules import all_rules
 from reminder.adapters.tables import customers, notifications, opt_outs, reminders
@@ -107,6 +108,10 @@ def fire_due(session: Session, moment: datetime, batch: int, settings: ReminderS
             status="done", outcome="not_sent", completed_at=moment))
     if new_notifications:
         session.execute(notifications.insert(), new_notifications)
+    for kind, count in Counter(row.kind for row in claimed if row.id not in switched_off).items():
+        metrics.FIRED.labels(kind).inc(count)
+    for channel, count in Counter(n["channel"] for n in new_notifications if n["status"] == "skipped").items():
+        metrics.NOTIFICATIONS.labels(channel, "skipped").inc(count)
     events.CONTRACT.emit_many(session, due_events)  # one statement for the batch's events
     if recurring:  # the next birthday, anniversary, festival … is planned as this one fires
         rule_list = list(rules.values())
@@ -133,6 +138,10 @@ class Scheduler:
 
     def run_once(self) -> dict[str, int]:
         """One pass; returns what it did."""
+        with metrics.PASS_DURATION.time():
+            return self._pass()
+
+    def _pass(self) -> dict[str, int]:
         moment, done = self.clock(), {"fired": 0}
         while True:
             with unit_of_work(self.sessions) as session:
