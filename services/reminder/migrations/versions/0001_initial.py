@@ -75,6 +75,10 @@ BUILTIN_RULES = [
          name='爽约跟进 (follow up a missed appointment)',
          params={'hours_before': 24, 'hours_after': 48}, task=True, channels=[],
          time_of_day='09:00', message=None),
+    dict(id='broadcast', kind='broadcast', enabled=True,
+         name='店外关怀通知 (a notice to many customers: bad weather, recalls, events)',
+         params={}, task=False, channels=['sms'],
+         time_of_day='10:00', message='尊敬的{name}，{reason}'),
 ]
 
 

@@ -33,7 +33,7 @@ def test_anyone_reads_rules_only_managers_change_them(client):
     assert seeded["delivery_callback_1m"]["params"] == {"days": 0, "months": 1}
     assert seeded["lost_customer"]["params"] == {"months": 6, "customer_kinds": ["owner"]}
     assert seeded["renewal"]["params"] == {"months_before": 1}
-    assert all(rule["builtin"] for rule in listing) and len(listing) == 14
+    assert all(rule["builtin"] for rule in listing) and len(listing) == 15
     assert client.patch("/api/v1/reminders/rules/birthday", json={"enabled": False}, headers=AGENT).status_code == 403
     assert client.post("/api/v1/reminders/rules", json={}, headers=VIEWER).status_code == 403
     assert client.get("/api/v1/reminders/rules").status_code == 401
@@ -285,3 +285,27 @@ def test_every_endpoint_is_in_the_openapi_document(client):
     assert {"/api/v1/reminders", "/api/v1/reminders/tasks", "/api/v1/reminders/{reminder_id}/complete",
             "/api/v1/reminders/rules", "/api/v1/reminders/rules/{rule_id}", "/api/v1/reminders/kpis",
             "/api/v1/appointments", "/api/v1/appointments/{appointment_id}"} <= set(paths)
+
+
+def test_a_broadcast_reaches_one_stores_customers_through_their_consent(client, customer, run_scheduler):
+    consenting = customer(store_id="store-north", quiet_hours=None)
+    refusing = customer(store_id="store-north", quiet_hours=None, consent={"sms": False, "phone": True, "email": False})
+    elsewhere = customer(store_id="store-south")
+    body = {"message": "明日有暴雨，请注意行车安全。", "store_id": "store-north"}
+    assert client.post("/api/v1/reminders/broadcasts", json=body, headers=AGENT).status_code == 403
+    sent = client.post("/api/v1/reminders/broadcasts", json=body, headers=MANAGER)
+    assert sent.status_code == 201 and sent.get_json()["recipients"] == 2 and sent.get_json()["channels"] == ["sms"]
+    run_scheduler(later(0.01), sms_url="http://127.0.0.1:9/sms")
+    notes = {}
+    for customer_id in (consenting, refusing):
+        [notice] = client.get(f"/api/v1/reminders?customer_id={customer_id}&rule=broadcast",
+                              headers=AGENT).get_json()["items"]
+        assert notice["reason"] == "明日有暴雨，请注意行车安全。" and notice["task"] is False
+        [note] = client.get(f"/api/v1/reminders/{notice['id']}/notifications", headers=AGENT).get_json()["items"]
+        notes[customer_id] = (note["status"], note["skip_reason"])
+    assert notes == {consenting: ("pending", None), refusing: ("skipped", "no consent to SMS")}
+    assert client.get(f"/api/v1/reminders?customer_id={elsewhere}&rule=broadcast",
+                      headers=AGENT).get_json()["items"] == []
+    assert client.post("/api/v1/reminders/broadcasts", json={"message": ""}, headers=MANAGER).status_code == 422
+    client.patch("/api/v1/reminders/rules/broadcast", json={"enabled": False}, headers=MANAGER)
+    assert client.post("/api/v1/reminders/broadcasts", json=body, headers=MANAGER).status_code == 409

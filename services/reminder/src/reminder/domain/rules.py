@@ -42,12 +42,13 @@ KINDS: dict[str, dict[str, Param]] = {
     "contact_cadence": {"months": Param(int, 1, 1, 24), "tier_days": Param(dict, {})},
     "lost_customer": {"months": Param(int, 6, 1, 60), "customer_kinds": Param(list, ["owner"])},
     "no_show_follow_up": {"hours_before": Param(int, 24, 0, 24 * 14), "hours_after": Param(int, 48, 1, 24 * 14)},
+    "broadcast": {},
 }
 #: Kinds whose reminders come back (the next one is planned once one fires).
 RECURRING = frozenset({"annual_inspection", "insurance_renewal", "birthday", "vehicle_anniversary",
                        "holiday_greeting"})
-#: Kinds made by events rather than by planning from the customer's facts.
-UNPLANNED = frozenset({"no_show_follow_up"})
+#: Kinds made by events or by hand rather than by planning from the customer's facts.
+UNPLANNED = frozenset({"no_show_follow_up", "broadcast"})
 
 
 @dataclass(frozen=True)
@@ -141,4 +142,6 @@ def builtin_rules() -> list[Rule]:
              builtin=True),
         Rule("lost_customer", "lost_customer", "流失客户挽回 (no visit in 6 months: win-back call)", builtin=True),
         Rule("no_show_follow_up", "no_show_follow_up", "爽约跟进 (follow up a missed appointment)", builtin=True),
+        Rule("broadcast", "broadcast", "店外关怀通知 (a notice to many customers: bad weather, recalls, events)",
+             task=False, channels=("sms",), time_of_day=ten, message="尊敬的{name}，{reason}", builtin=True),
     ]

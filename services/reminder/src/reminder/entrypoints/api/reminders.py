@@ -5,7 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from marshmallow import RAISE
-from servicekit.auth import requires
+from servicekit.auth import require_store, requires
 from servicekit.db import unit_of_work
 from servicekit.pagination import Blueprint
 from sqlalchemy import delete, select
@@ -16,6 +16,8 @@ from reminder.adapters.tables import opt_outs
 from reminder.domain.errors import InvalidFields, NotFound
 from reminder.entrypoints.api.context import actor, guard, reminder_settings, scope, sessions
 from reminder.entrypoints.api.schemas import (
+    BroadcastArgs,
+    BroadcastOut,
     CompleteArgs,
     KpiArgs,
     KpiList,
@@ -30,7 +32,7 @@ from reminder.entrypoints.api.schemas import (
     SnoozeArgs,
     TaskArgs,
 )
-from reminder.service_layer import queries, tasks
+from reminder.service_layer import broadcasts, queries, tasks
 
 blp = Blueprint("reminders", __name__, url_prefix="/api/v1/reminders",
                 description="Who to contact, when and why: reminders, the tasks they make, and their notifications.")
@@ -122,6 +124,20 @@ def complete(values: dict[str, Any], reminder_id: UUID):
         _reachable(session, reminder_id)
         row = tasks.complete(session, str(reminder_id), values, actor(), reminder_settings())
         return queries.reminder_dict(row, now())
+
+
+@blp.route("/broadcasts", methods=["POST"])
+@requires("manage")
+@blp.arguments(BroadcastArgs)
+@blp.response(201, BroadcastOut)
+def broadcast(values: dict[str, Any]):
+    """Send a notice (bad weather, a recall, an event) to every customer, or one store's, on the broadcast
+    rule's channels; each customer's consent, opt-outs and quiet hours apply, and why one was not reached is kept."""
+    caller_scope = scope()
+    if caller_scope is not None and values.get("store_id") is not None:
+        require_store(values["store_id"])
+    with unit_of_work(sessions()) as session:
+        return broadcasts.send(session, values["message"], values.get("due_at"), values.get("store_id"), caller_scope)
 
 
 @blp.route("/kpis", methods=["GET"])

@@ -217,6 +217,25 @@ class RuleKindList(Schema):
     items = fields.List(fields.Nested(RuleKindOut), required=True)
 
 
+class BroadcastArgs(Schema):
+    """A notice to many customers (the broadcast rule's channels and template carry it)."""
+
+    message = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                            metadata={"description": "The notice, e.g. 明日有暴雨，请注意行车安全。"})
+    store_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=100),
+                             metadata={"description": "Only this store's customers (default: every customer)."})
+    due_at = Moment(allow_none=True, metadata={"description": "When to send (default now; quiet hours apply)."})
+
+
+class BroadcastOut(Schema):
+    """How many customers a broadcast reaches, and when."""
+
+    broadcast_id = fields.String(required=True)
+    recipients = fields.Integer(required=True)
+    due_at = fields.DateTime(required=True)
+    channels = fields.List(fields.String(), required=True)
+
+
 class KpiArgs(Schema):
     """Which tasks count: those due in [from, to), grouped by owner or rule."""
 
