@@ -1,0 +1,352 @@
+"""Customer archive at size, on throwaway PostgreSQL databases: bulk import, export memory, search latency.
+
+    .venv/bin/python -m bench.customers [--import-rows 100000] [--export-sizes 10000,100000]
+                                        [--search-customers 1000000] [--skip import,export,search]
+
+- import: the service's own import (the code the background job runs: read the CSV, check every row as
+  the API does, look keys and phones up, write customers, phones, tags, search keys, history and one
+  customer.created.v1 each, chunk by chunk with progress) of rows from bench.generate, against a bare
+  bulk insert of the same customers and phones (SQLAlchemy executemany, 1000 rows a transaction, no
+  checks, no events) into a fresh database in the same run.
+- export: the peak resident memory (VmHWM) of a fresh process streaming an export of N customers (loaded
+  with COPY) as CSV and as XLSX, for two sizes, against the same process running the same query without
+  writing rows (baseline): constant memory means the same peak at both sizes.
+- search: p50/p99 of the search the API runs (count + one page of 50 + the customers) for what people
+  type (a whole name, its pinyin, initials, a given name, a phone's last 4 digits, a whole phone, a plate,
+  a VIN) over N customers with their vehicles, against a lookup by primary key in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from servicekit.testing import ThrowawayDatabases
+
+from bench.generate import MODELS, PLATE_LETTERS, REGIONS, History, make_vin
+
+SEED = 11
+IMPORT_HEADER = ("name", "phone", "kind", "gender", "birthday", "email", "province", "city", "district", "address",
+                 "industry", "source", "owner", "tags", "intent_grade", "wanted_model", "consent_sms", "consent_phone",
+                 "consent_email")
+
+
+# --- import ---------------------------------------------------------------------------------------------------
+
+def write_import_csv(path: Path, rows: int) -> None:
+    """`rows` generated customers as an import file (the columns an export writes)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(IMPORT_HEADER)
+        for values in History(seed=SEED, customers=rows, visits=0, complaints=0).import_rows():
+            region, consent = values["region"], values["consent"]
+            writer.writerow([values["name"], values["phone"], values["kind"], values["gender"], values["birthday"],
+                             values["email"] or "", region["province"], region["city"], region["district"],
+                             values["address"], values["industry"], values["source"], values["owner"],
+                             ";".join(values["tags"]), values["intent_grade"] or "", values["wanted_model"],
+                             consent["sms"], consent["phone"], consent["email"]])
+
+
+def bare_insert(url: str, rows: int) -> float:
+    """Seconds to insert the same customers and their phones with plain executemany, no checks or events."""
+    from customer.adapters.tables import customer_phones, customers
+    from customer.domain.phones import digits, normalise_phone
+    from servicekit.db import make_engine
+    from sqlalchemy import insert
+
+    now = datetime.now(UTC)
+    records, phones = [], []
+    for values in History(seed=SEED, customers=rows, visits=0, complaints=0).import_rows():
+        customer_id = str(uuid.uuid4())
+        phone = normalise_phone(values["phone"])
+        records.append({"id": customer_id, "version": 1, "created_at": now, "updated_at": now,
+                        **{k: v for k, v in values.items() if k not in ("phone", "tags")},
+                        "stage": "owner" if values["kind"] == "owner" else "prospect"})
+        phones.append({"phone": phone, "customer_id": customer_id, "position": 0,
+                       "digits_reversed": digits(phone)[::-1]})
+    engine = make_engine(url)
+    started = time.perf_counter()
+    with engine.connect() as connection:
+        for start in range(0, rows, 1000):
+            with connection.begin():
+                connection.execute(insert(customers), records[start:start + 1000])
+                connection.execute(insert(customer_phones), phones[start:start + 1000])
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed
+
+
+def service_import(url: str, path: Path) -> tuple[float, dict[str, Any]]:
+    """Seconds for the service's import of the file, and the import's final state."""
+    from customer.adapters.spreadsheets import count_rows, read_rows
+    from customer.entrypoints.api.transfer import check_row
+    from customer.service_layer import imports
+    from servicekit.db import make_engine, make_session_factory
+
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    options = imports.ImportOptions(mode="create", key="phone", dry_run=False, actor="bench", fmt="csv",
+                                    filename=path.name)
+    started = time.perf_counter()
+    job = imports.start_import(sessions, options, count_rows(path, "csv"))
+    imports.run_import(sessions, job["id"], options, read_rows(path, "csv"), check_row)
+    elapsed = time.perf_counter() - started
+    state = imports.get_import(sessions, job["id"])
+    engine.dispose()
+    return elapsed, state
+
+
+def import_figures(databases: ThrowawayDatabases, rows: int) -> dict[str, Any]:
+    """The service's import against a bare bulk insert, each into a fresh migrated database."""
+    from customer.service import MIGRATIONS
+    from servicekit.db import upgrade
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "customers.csv"
+        write_import_csv(path, rows)
+        bare_url, import_url = databases.create("bare"), databases.create("import")
+        upgrade(bare_url, MIGRATIONS)
+        upgrade(import_url, MIGRATIONS)
+        bare = bare_insert(bare_url, rows)
+        seconds, state = service_import(import_url, path)
+    assert state["created"] == rows and state["failed"] == 0, state
+    return {"rows": rows, "bare_insert_s": round(bare, 2), "import_s": round(seconds, 2),
+            "import_rows_per_s": round(rows / seconds), "ratio": round(seconds / bare, 2)}
+
+
+# --- export memory --------------------------------------------------------------------------------------------
+
+EXPORT_CHILD = """
+import sys
+from customer.adapters.search import matching
+from customer.domain.search import build_filters
+from customer.service_layer.exports import export_chunks
+from servicekit.db import make_engine, make_session_factory
+from sqlalchemy import func, select
+url, fmt, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sessions = make_session_factory(make_engine(url))
+filters = build_filters(created_to=None)
+if fmt == "none":  # the baseline: the same process and query, no rows written
+    with sessions() as session:
+        session.execute(select(func.count()).select_from(matching(filters)[0].limit(limit).subquery())).scalar()
+else:
+    import customer.service_layer.exports as exports
+    exports_rows = exports.export_rows
+    def limited(sessions, filters):
+        for index, row in enumerate(exports_rows(sessions, filters)):
+            if index > limit:
+                return
+            yield row
+    exports.export_rows = limited
+    size = sum(len(chunk) for chunk in exports.export_chunks(sessions, filters, fmt))
+    print(size, file=sys.stderr)
+# the high-water mark of this process's own memory (ru_maxrss would still count the parent's, from before exec)
+print(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")))
+"""
+
+
+def peak_rss_kib(url: str, fmt: str, limit: int) -> int:
+    """Peak resident memory (KiB, VmHWM) of a fresh process exporting `limit` customers as `fmt` ("none": the
+    baseline)."""
+    output = subprocess.run([sys.executable, "-c", EXPORT_CHILD, url, fmt, str(limit)], check=True,
+                            capture_output=True, text=True)
+    return int(output.stdout.strip().splitlines()[-1])
+
+
+def export_figures(url: str, sizes: list[int]) -> dict[str, Any]:
+    """Peak RSS of CSV and XLSX exports of each size against the baseline process."""
+    figures: dict[str, Any] = {"baseline_kib": peak_rss_kib(url, "none", max(sizes))}
+    for fmt in ("csv", "xlsx"):
+        for size in sizes:
+            figures[f"{fmt}_{size}_kib"] = peak_rss_kib(url, fmt, size)
+    return figures
+
+
+# --- search ---------------------------------------------------------------------------------------------------
+
+def load_archive(url: str, count: int) -> dict[str, list[str]]:
+    """`count` generated customers with their phones, search keys and vehicles, loaded with COPY; returns
+    samples of what people would type to find some of them."""
+    import psycopg
+    from customer.domain.phones import digits
+    from customer.domain.pinyin import search_keys, syllables
+
+    samples: dict[str, list[str]] = {kind: [] for kind in
+                                     ("name", "pinyin", "initials", "given_name", "phone_4", "phone", "plate", "vin")}
+    rng = random.Random(SEED)
+    history = History(seed=SEED, customers=count, visits=0, complaints=0)
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        with connection.cursor() as cursor:
+            rows_of: dict[str, list[tuple]] = {"customers": [], "phones": [], "keys": [], "assets": []}
+            for table, row in _customers_and_assets(history):
+                if table == "customer":
+                    rows_of["customers"].append((
+                        row["id"], row["version"], row["name"], row["kind"], row["stage"], row["gender"],
+                        row["birthday"], row["email"], row["address"], json.dumps(row["region"], ensure_ascii=False),
+                        row["industry"], row["source"], row["owner"], json.dumps(row["consent"]),
+                        json.dumps(row["quiet_hours"]), row["wanted_model"], row["intent_grade"], "regular", 0,
+                        row["key_customer"], False, row["created_at"], row["updated_at"]))
+                    rows_of["phones"].append((row["phone"], row["id"], 0, digits(row["phone"])[::-1]))
+                    rows_of["keys"].extend((row["id"], k.kind, k.position, k.key) for k in search_keys(row["name"]))
+                    if rng.random() < 0.002:
+                        sounds = syllables(row["name"])
+                        samples["name"].append(row["name"])
+                        samples["pinyin"].append("".join(sounds))
+                        samples["initials"].append("".join(s[0] for s in sounds))
+                        samples["given_name"].append(row["name"][1:])
+                        samples["phone_4"].append(row["phone"][-4:])
+                        samples["phone"].append(row["phone"][3:])
+                else:
+                    rows_of["assets"].append((row["id"], row["customer_id"], row["kind"], row["model"], row["plate"],
+                                              row["plate"].replace("·", "").upper() if row["plate"] else None,
+                                              row["vin"], row["created_at"]))
+                    if rng.random() < 0.004:
+                        samples["plate"].append(row["plate"])
+                        samples["vin"].append(row["vin"].lower())
+                if len(rows_of["customers"]) >= 20_000:
+                    _flush(cursor, rows_of)
+            _flush(cursor, rows_of)
+        connection.commit()
+        connection.execute("ANALYZE")
+    return samples
+
+
+def _customers_and_assets(history: History) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each generated customer and, for an owner, the vehicle it bought (without the rest of its history,
+    which the search does not read and which would take most of the loading time)."""
+    for index in range(history.customers):
+        rng = random.Random(history._key(index))
+        customer = history._customer(rng, index)
+        yield "customer", customer
+        if customer["kind"] == "owner":
+            model, wmi, _ = next((m for m in MODELS if m[0] == customer["wanted_model"]), MODELS[0])
+            prefix = next(region[2] for region in REGIONS if region[1] == customer["region"]["city"])
+            yield "asset", {"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "customer_id": customer["id"],
+                            "kind": "vehicle", "model": model,
+                            "plate": prefix + "·" + "".join(rng.choice(PLATE_LETTERS) for _ in range(5)),
+                            "vin": make_vin(wmi, index, 2024, rng), "created_at": customer["created_at"]}
+
+
+def _flush(cursor: Any, rows_of: dict[str, list[tuple]]) -> None:
+    statements = {
+        "customers": "COPY customers (id, version, name, kind, stage, gender, birthday, email, address, region, "
+                     "industry, source, owner, consent, quiet_hours, wanted_model, intent_grade, tier, points_balance,"
+                     " key_customer, blacklisted, created_at, updated_at) FROM STDIN",
+        "phones": "COPY customer_phones (phone, customer_id, position, digits_reversed) FROM STDIN",
+        "keys": "COPY customer_search_keys (customer_id, kind, position, key) FROM STDIN",
+        "assets": "COPY assets (id, customer_id, kind, model, plate, plate_key, vin, created_at) FROM STDIN",
+    }
+    for table in ("customers", "phones", "keys", "assets"):
+        with cursor.copy(statements[table]) as copy:
+            for row in rows_of[table]:
+                copy.write_row(row)
+        rows_of[table].clear()
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 2),
+            "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2)}
+
+
+def search_figures(databases: ThrowawayDatabases, count: int, rounds: int) -> dict[str, Any]:
+    """Search latencies per kind of term (and all together) against a primary-key lookup."""
+    from customer.adapters.customers import CustomerRepository
+    from customer.domain.search import build_filters
+    from customer.service import MIGRATIONS
+    from customer.service_layer.queries import search
+    from servicekit.db import make_engine, make_session_factory, upgrade
+    from sqlalchemy import text
+
+    url = databases.create("search")
+    upgrade(url, MIGRATIONS)
+    started = time.perf_counter()
+    samples = load_archive(url, count)
+    load_seconds = time.perf_counter() - started
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    terms = [(kind, term) for kind, values in samples.items() for term in values[:rounds]]
+    random.Random(SEED).shuffle(terms)
+    with sessions() as session:
+        ids = [row[0] for row in session.execute(
+            text("SELECT id FROM customers TABLESAMPLE SYSTEM (1) LIMIT 500"))]
+
+    def timed(call: Callable[[], Any]) -> float:
+        begin = time.perf_counter()
+        call()
+        return time.perf_counter() - begin
+
+    for _, term in terms[:50]:  # warm the caches
+        search(sessions, build_filters(q=term), 1, 50)
+    per_kind: dict[str, list[float]] = {kind: [] for kind in samples}
+    found: dict[str, list[int]] = {kind: [] for kind in samples}
+    lookups: list[float] = []
+    for index, (kind, term) in enumerate(terms):
+        per_kind[kind].append(timed(lambda term=term, kind=kind: found[kind].append(
+            search(sessions, build_filters(q=term), 1, 50).total)))
+        customer_id = ids[index % len(ids)]
+
+        def lookup(customer_id: str = customer_id) -> None:
+            with sessions() as session:
+                CustomerRepository(session).get(customer_id)
+        lookups.append(timed(lookup))
+    engine.dispose()
+    every = [value for values in per_kind.values() for value in values]
+    figures = {"customers": count, "load_s": round(load_seconds, 1), "queries": len(every),
+               "all": _percentiles(every), "pk_lookup": _percentiles(lookups),
+               "kinds": {kind: {**_percentiles(values), "median_hits": statistics.median(found[kind])}
+                         for kind, values in per_kind.items() if values}}
+    figures["p99_ratio_to_pk_lookup"] = round(figures["all"]["p99_ms"] / figures["pk_lookup"]["p99_ms"], 1)
+    return figures
+
+
+def main() -> None:
+    from customer.service import MIGRATIONS
+    from servicekit.db import upgrade
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--export-sizes", default="10000,100000")
+    parser.add_argument("--search-customers", type=int, default=1_000_000)
+    parser.add_argument("--search-rounds", type=int, default=200, help="queries per kind of term (at most)")
+    parser.add_argument("--skip", default="", help="comma-separated: import, export, search")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    sizes = [int(size) for size in args.export_sizes.split(",")]
+    results: dict[str, Any] = {"started": datetime.now(UTC).isoformat(timespec="seconds"),
+                               "cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    databases = ThrowawayDatabases()
+    try:
+        if "import" not in skip:
+            results["import"] = import_figures(databases, args.import_rows)
+            print(json.dumps({"import": results["import"]}, ensure_ascii=False), flush=True)
+        if "export" not in skip:
+            url = databases.create("export")
+            upgrade(url, MIGRATIONS)
+            load_archive(url, max(sizes))
+            results["export"] = export_figures(url, sizes)
+            print(json.dumps({"export": results["export"]}), flush=True)
+        if "search" not in skip:
+            results["search"] = search_figures(databases, args.search_customers, args.search_rounds)
+            print(json.dumps({"search": results["search"]}, ensure_ascii=False), flush=True)
+    finally:
+        databases.drop_all()
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+    print(f"max RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} KiB", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
