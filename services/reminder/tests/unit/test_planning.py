@@ -3,7 +3,9 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from reminder.domain.planning import AssetFacts, ComplaintFacts, Context, CustomerFacts, inspection_due, plan
+from reminder.domain.facts import AssetFacts, ComplaintFacts, Context, CustomerFacts
+from reminder.domain.planners import inspection_due
+from reminder.domain.planning import plan
 from reminder.domain.prediction import Reading
 from reminder.domain.rules import builtin_rules
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from reminder.adapters.clock import aware
 from reminder.adapters.tables import assets, complaints, customers, readings, visits
-from reminder.domain.planning import AssetFacts, ComplaintFacts, CustomerFacts
+from reminder.domain.facts import AssetFacts, ComplaintFacts, CustomerFacts
 from reminder.domain.prediction import Reading
 
 

@@ -2,14 +2,49 @@
 their order) and the complaint steps that start or end a complaint callback."""
 from __future__ import annotations
 
-from servicekit.consumer import Subscription
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from servicekit.consumer import Handler, Subscription
+from servicekit.events import Event
 from servicekit.topology import QUEUES
+from sqlalchemy.orm import Session
 
 from reminder.config import ReminderSettings
-from reminder.service_layer.archive import dispatch, handlers
+from reminder.service_layer import archive, customer_changes
 
 ARCHIVE_QUEUE = "reminder.customer_events"
 COMPLAINTS_QUEUE = "reminder.complaints"
+COMPLAINT_STEPS = ("resolved", "callback_recorded", "reopened", "closed", "rejected")
+
+
+def handlers(zone: ZoneInfo) -> dict[str, Handler]:
+    """The use case applying each event type, as a consumer handler (session, event)."""
+    def on(function: Callable, **kwargs) -> Handler:
+        return lambda session, event: function(session, event.data, zone, **kwargs)
+
+    table = {
+        "customer.created.v1": on(archive.apply_customer, created=True),
+        "customer.updated.v1": on(archive.apply_customer, created=False),
+        "customer.tier_changed.v1": on(archive.apply_tier),
+        "customer.merged.v1": on(customer_changes.apply_merge),
+        "customer.unmerged.v1": on(customer_changes.apply_unmerge),
+        "customer.erased.v1": on(customer_changes.apply_erasure),
+        "asset.registered.v1": on(archive.apply_asset),
+        "visit.done.v1": on(archive.apply_visit),
+    }
+    for step in COMPLAINT_STEPS:
+        table[f"complaint.{step}.v1"] = on(archive.apply_complaint)
+    return table
+
+
+def dispatch(table: dict[str, Handler]) -> Handler:
+    """One handler for a queue fed several event types; a type it does not know is ignored."""
+    def handle(session: Session, event: Event) -> None:
+        handler = table.get(event.type)
+        if handler is not None:
+            handler(session, event)
+    return handle
 
 
 def subscriptions(settings: ReminderSettings) -> list[Subscription]:

@@ -6,8 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from servicekit.events import Event
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from reminder.adapters import incoming
@@ -15,17 +14,13 @@ from reminder.adapters.clock import aware, now, utc
 from reminder.adapters.facts import customer_row
 from reminder.adapters.rules import all_rules
 from reminder.adapters.tables import (
-    appointments,
     assets,
     complaints,
     customers,
-    notifications,
-    opt_outs,
     readings,
-    reminders,
     visits,
 )
-from reminder.domain.planning import Context
+from reminder.domain.facts import Context
 from reminder.service_layer.appointments import keep_appointments
 from reminder.service_layer.planning import reconcile
 
@@ -34,8 +29,6 @@ COMING_IN = ("store", "service", "delivery", "event")
 #: The customer fields kept here: personal ones are dropped on erasure.
 PERSONAL = ("name", "phone", "email", "birthday")
 PLAIN = ("name", "phone", "email", "birthday", "kind", "stage", "tier", "owner", "store_id")
-#: Tables whose rows belong to a customer and move with a merge.
-OWNED = (assets, visits, complaints, reminders, appointments)
 
 
 def ensure_customer(session: Session, customer_id: str) -> Any:
@@ -47,7 +40,7 @@ def ensure_customer(session: Session, customer_id: str) -> Any:
     return row
 
 
-def _replan(session: Session, customer_id: str, zone: ZoneInfo, cause: str) -> None:
+def replan(session: Session, customer_id: str, zone: ZoneInfo, cause: str) -> None:
     reconcile(session, customer_id, all_rules(session), Context(now(), zone), cause)
 
 
@@ -74,7 +67,7 @@ def apply_customer(session: Session, data: dict[str, Any], zone: ZoneInfo, creat
         values = {name: value for name, value in values.items() if name not in PERSONAL}
     session.execute(update(customers).where(customers.c.id == row.id).values(
         **values, version=loaded["version"], updated_at=now()))
-    _replan(session, row.id, zone, "customer registered" if created else "customer changed")
+    replan(session, row.id, zone, "customer registered" if created else "customer changed")
 
 
 def apply_tier(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
@@ -83,7 +76,7 @@ def apply_tier(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
     ensure_customer(session, loaded["customer_id"])
     session.execute(update(customers).where(customers.c.id == loaded["customer_id"]).values(
         tier=loaded["to_tier"], updated_at=now()))
-    _replan(session, loaded["customer_id"], zone, f"tier changed to {loaded['to_tier']}")
+    replan(session, loaded["customer_id"], zone, f"tier changed to {loaded['to_tier']}")
 
 
 def _label(asset: dict[str, Any]) -> str:
@@ -101,7 +94,7 @@ def apply_asset(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
     if asset.get("odometer_km") is not None:
         _add_reading(session, asset["id"], asset.get("delivered_on") or asset["created_at"].astimezone(zone).date(),
                      asset["odometer_km"], "registered")
-    _replan(session, asset["customer_id"], zone, f"{asset['kind']} {_label(asset)} registered")
+    replan(session, asset["customer_id"], zone, f"{asset['kind']} {_label(asset)} registered")
 
 
 def _add_reading(session: Session, asset_id: str, read_on: date, km: int, source: str) -> None:
@@ -132,71 +125,7 @@ def apply_visit(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
         values["last_visit_on"] = max(filter(None, (customer.last_visit_on, day)))
     session.execute(update(customers).where(customers.c.id == customer.id).values(**values))
     keep_appointments(session, customer.id, visit["id"], visit["kind"], occurred_at, asset_id)
-    _replan(session, customer.id, zone, f"{visit['kind']} visit on {day}")
-
-
-def _refresh_last_visits(session: Session, customer_id: str, zone: ZoneInfo) -> None:
-    """Recompute the last visit and contact days from the visits kept (after rows moved between customers)."""
-    def last(*kinds: str) -> date | None:
-        query = select(func.max(visits.c.occurred_at)).where(visits.c.customer_id == customer_id)
-        if kinds:
-            query = query.where(visits.c.kind.in_(kinds))
-        moment = session.execute(query).scalar()
-        return aware(moment).astimezone(zone).date() if moment else None
-
-    session.execute(update(customers).where(customers.c.id == customer_id).values(
-        last_visit_on=last(*COMING_IN), last_contact_on=last()))
-
-
-def apply_merge(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
-    """customer.merged.v1: every row of the merged customer now belongs to the survivor (and remembers it)."""
-    loaded = incoming.MergedIn().load(data)
-    survivor, merged = loaded["survivor_id"], loaded["merged_id"]
-    ensure_customer(session, survivor)
-    ensure_customer(session, merged)
-    for table in OWNED:
-        session.execute(update(table).where(table.c.customer_id == merged).values(
-            customer_id=survivor, merged_from=merged))
-    # an opt-out of the merged record is the person's wish: the survivor keeps it
-    already = set(session.execute(select(opt_outs.c.channel).where(opt_outs.c.customer_id == survivor)).scalars())
-    for row in session.execute(select(opt_outs).where(opt_outs.c.customer_id == merged)).all():
-        if row.channel not in already:
-            session.execute(opt_outs.insert().values(customer_id=survivor, channel=row.channel,
-                                                     created_at=row.created_at, created_by=row.created_by))
-    session.execute(update(customers).where(customers.c.id == merged).values(merged_into=survivor))
-    _refresh_last_visits(session, survivor, zone)
-    _replan(session, survivor, zone, f"customer {merged} merged into {survivor}")
-
-
-def apply_unmerge(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
-    """customer.unmerged.v1: the rows that came from the restored customer go back to it."""
-    loaded = incoming.UnmergedIn().load(data)
-    survivor, restored = loaded["survivor_id"], loaded["restored_id"]
-    ensure_customer(session, restored)
-    for table in OWNED:
-        session.execute(update(table).where(table.c.customer_id == survivor, table.c.merged_from == restored)
-                        .values(customer_id=restored, merged_from=None))
-    session.execute(update(customers).where(customers.c.id == restored).values(merged_into=None))
-    for customer_id in (survivor, restored):
-        _refresh_last_visits(session, customer_id, zone)
-        _replan(session, customer_id, zone, f"merge of {restored} into {survivor} undone")
-
-
-def apply_erasure(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
-    """customer.erased.v1: drop the personal data, keep the anonymous figures (reminders, outcomes, counts)."""
-    loaded = incoming.ErasedIn().load(data)
-    customer_id = loaded["customer_id"]
-    ensure_customer(session, customer_id)
-    session.execute(update(customers).where(customers.c.id == customer_id).values(
-        name=None, phone=None, email=None, birthday=None, quiet_start=None, quiet_end=None,
-        erased_at=utc(loaded["erased_at"]), updated_at=now()))
-    session.execute(update(reminders).where(reminders.c.customer_id == customer_id).values(notes=None))
-    session.execute(update(notifications).where(notifications.c.customer_id == customer_id,
-                                                notifications.c.status == "pending")
-                    .values(status="skipped", skip_reason="the customer's personal data was erased"))
-    session.execute(update(notifications).where(notifications.c.customer_id == customer_id)
-                    .values(target=None, body=None))
-    _replan(session, customer_id, zone, "customer's personal data erased")
+    replan(session, customer.id, zone, f"{visit['kind']} visit on {day}")
 
 
 def apply_complaint(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
@@ -216,33 +145,4 @@ def apply_complaint(session: Session, data: dict[str, Any], zone: ZoneInfo) -> N
         session.execute(complaints.insert().values(id=loaded["complaint_id"], **values))
     elif aware(row.updated_at) <= loaded["occurred_at"]:
         session.execute(update(complaints).where(complaints.c.id == row.id).values(**values))
-    _replan(session, loaded["customer_id"], zone, f"complaint {loaded['complaint_id']} {loaded['status']}")
-
-
-def handlers(zone: ZoneInfo) -> dict[str, Any]:
-    """The apply function of each event type, as consumer handlers (session, event)."""
-    def on(function, **kwargs):
-        return lambda session, event: function(session, event.data, zone, **kwargs)
-
-    table = {
-        "customer.created.v1": on(apply_customer, created=True),
-        "customer.updated.v1": on(apply_customer, created=False),
-        "customer.tier_changed.v1": on(apply_tier),
-        "customer.merged.v1": on(apply_merge),
-        "customer.unmerged.v1": on(apply_unmerge),
-        "customer.erased.v1": on(apply_erasure),
-        "asset.registered.v1": on(apply_asset),
-        "visit.done.v1": on(apply_visit),
-    }
-    for step in ("resolved", "callback_recorded", "reopened", "closed", "rejected"):
-        table[f"complaint.{step}.v1"] = on(apply_complaint)
-    return table
-
-
-def dispatch(table: dict[str, Any]):
-    """One handler for a queue fed several event types; a type it does not know is ignored."""
-    def handle(session: Session, event: Event) -> None:
-        handler = table.get(event.type)
-        if handler is not None:
-            handler(session, event)
-    return handle
+    replan(session, loaded["customer_id"], zone, f"complaint {loaded['complaint_id']} {loaded['status']}")

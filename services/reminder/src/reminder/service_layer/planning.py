@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from reminder.adapters.clock import aware
 from reminder.adapters.facts import asset_facts, complaint_facts, customer_facts, customer_row
 from reminder.adapters.tables import reminders
-from reminder.domain.planning import Context, Planned, plan
+from reminder.domain.facts import Context, Planned
+from reminder.domain.planning import plan
 from reminder.domain.rules import UNPLANNED, Rule
 
 

@@ -10,7 +10,7 @@ from reminder.adapters import rules as repository
 from reminder.adapters.clock import now
 from reminder.adapters.tables import customers, reminders, replans
 from reminder.domain.errors import Conflict, InvalidFields, NotFound
-from reminder.domain.planning import Context
+from reminder.domain.facts import Context
 from reminder.domain.rules import KINDS, UNPLANNED, builtin_rules, params_errors
 from reminder.service_layer.planning import reconcile
 

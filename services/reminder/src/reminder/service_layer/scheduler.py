@@ -27,8 +27,8 @@ from reminder.adapters.rules import all_rules
 from reminder.adapters.tables import customers, notifications, opt_outs, reminders
 from reminder.config import ReminderSettings
 from reminder.domain.calendar import parse_clock
+from reminder.domain.facts import Context
 from reminder.domain.notifications import Recipient, decide, render
-from reminder.domain.planning import Context
 from reminder.domain.rules import RECURRING, Rule
 from reminder.service_layer.appointments import mark_no_shows
 from reminder.service_layer.emit import reminder_values

@@ -13,7 +13,7 @@ from reminder.adapters.rules import all_rules
 from reminder.adapters.tables import customers, reminders
 from reminder.config import ReminderSettings
 from reminder.domain.errors import Conflict, InvalidFields, NotFound
-from reminder.domain.planning import Context
+from reminder.domain.facts import Context
 from reminder.service_layer.emit import emit_reminder, store_of
 from reminder.service_layer.planning import reconcile
 
