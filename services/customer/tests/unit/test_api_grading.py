@@ -53,6 +53,11 @@ def test_a_departing_consultants_customers_go_to_others_balanced_by_count(client
     new_customer(owner="a")
     new_customer(owner="b")
     deputy_of = new_customer(owner="b", deputy_owner="leaving")
+    preview = client.post("/api/v1/customers/reassignments", headers=MANAGER,
+                          json={"from_owner": "leaving", "to_owners": ["a", "b", "c"], "dry_run": True}).get_json()
+    assert preview["dry_run"] and preview["owners"] == {"a": 2, "b": 2, "c": 3}
+    assert len(preview["assignments"]) == 8 and not [e for e in events() if e.type == "customer.updated.v1"]
+    assert client.get(f"/api/v1/customers/{mine[0]['id']}", headers=AGENT).get_json()["owner"] == "leaving"
     response = client.post("/api/v1/customers/reassignments", headers=MANAGER,
                            json={"from_owner": "leaving", "to_owners": ["a", "b", "c"]})
     assert response.status_code == 200, response.get_json()
@@ -67,6 +72,7 @@ def test_a_departing_consultants_customers_go_to_others_balanced_by_count(client
     history = client.get(f"/api/v1/customers/{mine[0]['id']}/history", headers=AGENT).get_json()["items"]
     assert history[0]["action"] == "reassigned" and history[0]["changes"]["owner"][0] == "leaving"
     assert history[0]["actor"] == "zhao.jl" and history[-1]["action"] == "created"
+    assert result["assignments"] == preview["assignments"]  # the plan shown is the plan done
     updates = [event for event in events() if event.type == "customer.updated.v1"]
     assert len(updates) == 8 and all("owner" in e.data or "deputy_owner" in e.data for e in updates)
     again = client.post("/api/v1/customers/reassignments", headers=MANAGER,

@@ -23,12 +23,13 @@ def _loads(session: Session, column, names: list[str]) -> dict[str, int]:
 
 
 def reassign(sessions: sessionmaker[Session], departing: str, successors: list[str], actor: str,
-             identity: Identity) -> dict[str, Any]:
+             identity: Identity, dry_run: bool = False) -> dict[str, Any]:
     """Give the departing consultant's customers (as owner and as deputy) to `successors`, in one transaction.
 
     Each successor ends with as even a number of customers as possible, counting those they already
     have; nobody becomes both owner and deputy of a customer. Every customer keeps a history entry
-    ("reassigned") and sends customer.updated.v1. Only the caller's stores are touched.
+    ("reassigned") and sends customer.updated.v1. Only the caller's stores are touched. With `dry_run`,
+    only the plan comes back and nothing changes.
     """
     if departing in successors:
         raise InvalidFields.one("to_owners", f"{departing} is the one leaving; name others.")
@@ -46,10 +47,14 @@ def reassign(sessions: sessionmaker[Session], departing: str, successors: list[s
                          avoid={c["id"]: c["deputy_owner"] for c in current})
         deputies = balance(deputised, successors, _loads(session, customers.c.deputy_owner, successors),
                            avoid={c["id"]: owners.get(c["id"], c["owner"]) for c in current}) if deputised else {}
-        for customer in current:
-            wanted = {**customer, "owner": owners.get(customer["id"], customer["owner"]),
-                      "deputy_owner": deputies.get(customer["id"], customer["deputy_owner"])}
-            save_changes(session, customer, wanted, actor, "reassigned")
-    return {"from_owner": departing, "customers": len(current),
+        assignments = [{"customer_id": c["id"], "owner": owners.get(c["id"], c["owner"]),
+                        "deputy_owner": deputies.get(c["id"], c["deputy_owner"])} for c in current]
+        if dry_run:
+            session.rollback()
+        else:
+            for customer, assigned in zip(current, assignments, strict=True):
+                save_changes(session, customer, {**customer, "owner": assigned["owner"],
+                                                 "deputy_owner": assigned["deputy_owner"]}, actor, "reassigned")
+    return {"from_owner": departing, "customers": len(current), "dry_run": dry_run, "assignments": assignments,
             "owners": {name: list(owners.values()).count(name) for name in successors},
             "deputies": {name: list(deputies.values()).count(name) for name in successors}}
