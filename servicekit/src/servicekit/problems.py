@@ -22,12 +22,15 @@ class Problem(Exception):
         self.status, self.title, self.detail, self.extra = status, title, detail, extra
 
 
-def problem_response(status: int, title: str, detail: str | None = None, **extra: Any) -> Response:
-    """Build an `application/problem+json` response."""
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+def problem_response(status: int, title: str, detail: str | None = None, /, **extra: Any) -> Response:
+    """Build an `application/problem+json` response; `extra` are extension members.
+
+    An extension member never replaces a standard one (an extra `status` of a domain error stays out of
+    the way of the HTTP status), so any domain detail can be passed through as it is.
+    """
+    body: dict[str, Any] = {**extra, "type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
-    body.update(extra)
     return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_TYPE)
 
 

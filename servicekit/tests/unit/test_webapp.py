@@ -172,3 +172,13 @@ def test_a_failed_write_releases_its_idempotency_key(app, client):
     assert client.post("/api/v1/flaky", json={}, headers=headers).status_code == 500
     assert client.post("/api/v1/flaky", json={}, headers=headers).status_code == 201
     assert len(attempts) == 2
+
+
+def test_extension_members_never_replace_the_standard_ones():
+    from servicekit.problems import problem_response
+
+    response = problem_response(409, "Conflict", "Closed already", status="closed", title="x", allowed_next=[])
+    body = response.get_json()
+    assert response.status_code == 409
+    assert body["status"] == 409 and body["title"] == "Conflict" and body["detail"] == "Closed already"
+    assert body["allowed_next"] == []
