@@ -25,7 +25,8 @@ def test_the_document_lists_every_endpoint_with_numeric_bounds(client):
     paths = document["paths"]
     assert {"post", "get"} <= set(paths["/api/v1/complaints"])
     for action in ACTIONS:
-        assert "post" in paths[f"/api/v1/complaints/{{complaint_id}}/{action}"], action
+        responses = paths[f"/api/v1/complaints/{{complaint_id}}/{action}"]["post"]["responses"]
+        assert {"200", "404", "409"} <= set(responses), action  # a refused step is documented
     for path in ("/api/v1/complaints/{complaint_id}/timeline", "/api/v1/complaints/{complaint_id}/rectifications",
                  "/api/v1/complaints/sla-policies/{policy_id}"):
         assert path in paths

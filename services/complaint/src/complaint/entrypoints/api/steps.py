@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 from servicekit.auth import requires
 
 from complaint.entrypoints.api.context import actor, config, sessions, stores
@@ -27,11 +28,31 @@ blp = Blueprint("complaint-steps", __name__, url_prefix="/api/v1/complaints",
                             "reject; pause the SLA clock while waiting on the customer.")
 
 
+class StepProblem(Schema):
+    """A refused step (RFC 9457 problem details) naming the steps allowed now."""
+
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    complaint_status = fields.String()
+    allowed_next = fields.List(fields.String())
+
+
+def refusals(view):
+    """Document the answers every step may give besides its success."""
+    view = blp.alt_response(404, description="No such complaint.")(view)
+    view = blp.alt_response(403, description="The caller's role or stores do not allow it.")(view)
+    return blp.alt_response(409, schema=StepProblem, content_type="application/problem+json",
+                            description="Not a step the complaint may take now; `allowed_next` names those it "
+                                        "may.")(view)
+
+
 def _act(complaint_id: UUID, action: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
     return complaints.act(sessions(), config(), str(complaint_id), action, actor(), values or {}, stores())
 
 
 @blp.route("/<uuid:complaint_id>/acknowledge", methods=["POST"])
+@refusals
 @requires("write")
 @blp.response(200, ComplaintOut)
 def acknowledge(complaint_id: UUID):
@@ -40,6 +61,7 @@ def acknowledge(complaint_id: UUID):
 
 
 @blp.route("/<uuid:complaint_id>/assign", methods=["POST"])
+@refusals
 @requires("manage")
 @blp.arguments(AssignArgs)
 @blp.response(200, ComplaintOut)
@@ -49,6 +71,7 @@ def assign(values: dict[str, Any], complaint_id: UUID):
 
 
 @blp.route("/<uuid:complaint_id>/start", methods=["POST"])
+@refusals
 @requires("write")
 @blp.response(200, ComplaintOut)
 def start(complaint_id: UUID):
@@ -57,6 +80,7 @@ def start(complaint_id: UUID):
 
 
 @blp.route("/<uuid:complaint_id>/resolve", methods=["POST"])
+@refusals
 @requires("write")
 @blp.arguments(ResolveArgs)
 @blp.response(200, ComplaintOut)
@@ -66,6 +90,7 @@ def resolve(values: dict[str, Any], complaint_id: UUID):
 
 
 @blp.route("/<uuid:complaint_id>/callbacks", methods=["POST"])
+@refusals
 @requires("write")
 @blp.arguments(CallbackArgs)
 @blp.response(200, ComplaintOut)
@@ -83,6 +108,7 @@ def list_callbacks(complaint_id: UUID):
 
 
 @blp.route("/<uuid:complaint_id>/close", methods=["POST"])
+@refusals
 @requires("write")
 @blp.response(200, ComplaintOut)
 def close(complaint_id: UUID):
@@ -91,6 +117,7 @@ def close(complaint_id: UUID):
 
 
 @blp.route("/<uuid:complaint_id>/reopen", methods=["POST"])
+@refusals
 @requires("write")
 @blp.arguments(ReasonArgs)
 @blp.response(200, ComplaintOut)
@@ -100,6 +127,7 @@ def reopen(values: dict[str, Any], complaint_id: UUID):
 
 
 @blp.route("/<uuid:complaint_id>/reject", methods=["POST"])
+@refusals
 @requires("write")
 @blp.arguments(RejectArgs)
 @blp.response(200, ComplaintOut)
@@ -109,6 +137,7 @@ def reject(values: dict[str, Any], complaint_id: UUID):
 
 
 @blp.route("/<uuid:complaint_id>/pause", methods=["POST"])
+@refusals
 @requires("write")
 @blp.arguments(ReasonArgs)
 @blp.response(200, ComplaintOut)
@@ -118,6 +147,7 @@ def pause(values: dict[str, Any], complaint_id: UUID):
 
 
 @blp.route("/<uuid:complaint_id>/resume", methods=["POST"])
+@refusals
 @requires("write")
 @blp.response(200, ComplaintOut)
 def resume(complaint_id: UUID):
@@ -126,6 +156,7 @@ def resume(complaint_id: UUID):
 
 
 @blp.route("/<uuid:complaint_id>/survey", methods=["POST"])
+@refusals
 @requires("write")
 @blp.arguments(SurveyArgs)
 @blp.response(200, ComplaintOut)
