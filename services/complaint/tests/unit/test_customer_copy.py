@@ -125,3 +125,17 @@ def test_erasing_a_merged_customer_also_erases_the_complaints_the_merge_moved(ap
     deliver(app, "customer.erased.v1", merged, customer_id=merged, erased_at=NOW)
     read = {c["id"]: c["description"] for c in complaints_of(client, survivor)}
     assert read == {moved["id"]: "[erased]", kept["id"]: "幸存客户自己的投诉"}
+
+
+def test_undoing_a_chain_of_merges_brings_each_complaint_home(app, file, client):
+    a, b, c = created(app), created(app), created(app)
+    of_a, of_b = file(customer_id=a), file(customer_id=b)
+    deliver(app, "customer.merged.v1", b, survivor_id=b, merged_id=a, merged_at=NOW, undo_until=NOW)
+    deliver(app, "customer.merged.v1", c, survivor_id=c, merged_id=b, merged_at=NOW, undo_until=NOW)
+    assert {x["id"] for x in complaints_of(client, c)} == {of_a["id"], of_b["id"]}
+    deliver(app, "customer.unmerged.v1", c, survivor_id=c, restored_id=b, unmerged_at=NOW)
+    assert {x["id"] for x in complaints_of(client, b)} == {of_a["id"], of_b["id"]}
+    deliver(app, "customer.unmerged.v1", b, survivor_id=b, restored_id=a, unmerged_at=NOW)
+    assert [x["id"] for x in complaints_of(client, a)] == [of_a["id"]]
+    assert [x["id"] for x in complaints_of(client, b)] == [of_b["id"]]
+    assert complaints_of(client, c) == []

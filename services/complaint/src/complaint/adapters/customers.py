@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from complaint.adapters.erasure import erase_free_text
-from complaint.adapters.tables import complaints, customers
+from complaint.adapters.tables import complaints, customers, moves
 
 #: The fields of customer.created/updated that this service keeps (and how they are named here).
 KEPT = ("name", "phone", "store_id", "tier", "key_customer", "blacklisted")
@@ -52,21 +52,25 @@ class CustomerCopy:
         self.session.execute(update(customers).where(customers.c.id == customer_id).values(tier=tier, updated_at=at))
 
     def merge(self, survivor_id: str, merged_id: str, at: datetime) -> int:
-        """Move every complaint of `merged_id` to `survivor_id`, remembering where each came from; returns
-        how many moved."""
+        """Move every complaint of `merged_id` to `survivor_id`, remembering each move; returns how many moved."""
         self.session.execute(update(customers).where(customers.c.id == merged_id)
                              .values(merged_into=survivor_id, updated_at=at))
-        moved = self.session.execute(update(complaints).where(complaints.c.customer_id == merged_id).values(
-            customer_id=survivor_id, merged_from=merged_id))
-        return moved.rowcount
+        ids = self.session.execute(select(complaints.c.id).where(complaints.c.customer_id == merged_id)).scalars().all()
+        if ids:
+            self.session.execute(insert(moves), [{"complaint_id": complaint_id, "from_customer": merged_id,
+                                                  "to_customer": survivor_id, "moved_at": at} for complaint_id in ids])
+            self.session.execute(update(complaints).where(complaints.c.id.in_(ids)).values(customer_id=survivor_id))
+        return len(ids)
 
     def unmerge(self, survivor_id: str, restored_id: str, at: datetime) -> int:
-        """Undo a merge: the complaints that came from `restored_id` go back to it; returns how many."""
+        """Undo a merge: the complaints it moved from `restored_id` go back to it; returns how many."""
         self.session.execute(update(customers).where(customers.c.id == restored_id)
                              .values(merged_into=None, updated_at=at))
+        of_merge = (moves.c.from_customer == restored_id, moves.c.to_customer == survivor_id)
+        ids = select(moves.c.complaint_id).where(*of_merge).scalar_subquery()
         moved = self.session.execute(update(complaints).where(
-            complaints.c.customer_id == survivor_id, complaints.c.merged_from == restored_id).values(
-            customer_id=restored_id, merged_from=None))
+            complaints.c.id.in_(ids), complaints.c.customer_id == survivor_id).values(customer_id=restored_id))
+        self.session.execute(delete(moves).where(*of_merge))
         return moved.rowcount
 
     def erase(self, customer_id: str, at: datetime) -> None:

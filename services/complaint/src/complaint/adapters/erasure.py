@@ -10,7 +10,7 @@ from servicekit.db import outbox
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from complaint.adapters.tables import callbacks, complaints, rectifications, steps, surveys
+from complaint.adapters.tables import callbacks, complaints, moves, rectifications, steps, surveys
 
 ERASED = "[erased]"
 #: Timeline detail keys and event data fields that hold free text a person wrote about the customer.
@@ -20,7 +20,8 @@ FREE_TEXT = ("comment", "reason", "findings", "resolution", "description")
 def erase_free_text(session: Session, customer_id: str) -> None:
     """Blank every free-text field of the customer's complaints."""
     # theirs, and those a merge moved to another customer (they are still about this person)
-    theirs = or_(complaints.c.customer_id == customer_id, complaints.c.merged_from == customer_id)
+    moved_away = select(moves.c.complaint_id).where(moves.c.from_customer == customer_id)
+    theirs = or_(complaints.c.customer_id == customer_id, complaints.c.id.in_(moved_away))
     ids = select(complaints.c.id).where(theirs).scalar_subquery()
     session.execute(update(complaints).where(theirs).values(description=ERASED))
     session.execute(update(complaints).where(theirs, complaints.c.resolution.is_not(None)).values(resolution=ERASED))

@@ -46,8 +46,6 @@ complaints = Table(
     "complaints", metadata,
     Column("id", String(36), primary_key=True),
     Column("customer_id", String(36), nullable=False, index=True),
-    #: the customer this complaint belonged to before a merge moved it to the survivor
-    Column("merged_from", String(36), index=True),
     Column("store_id", String(100), index=True),
     Column("channel", String(20), nullable=False),
     Column("category", String(20), nullable=False),
@@ -81,6 +79,18 @@ complaints = Table(
     Index("ix_complaints_department", "department"),
     # the scanner's one query: the complaints whose next check is due, earliest first
     Index("ix_complaints_next_check_at", "next_check_at"),
+)
+
+#: Every move of a complaint from a merged customer to the survivor, kept until the merge is undone (or for
+#: good): an unmerge moves exactly these back, also after a chain of merges (A into B, then B into C).
+moves = Table(
+    "moves", metadata,
+    Column("id", _BIGID, primary_key=True, autoincrement=True),
+    Column("complaint_id", String(36), ForeignKey("complaints.id", ondelete="CASCADE"), nullable=False),
+    Column("from_customer", String(36), nullable=False),
+    Column("to_customer", String(36), nullable=False),
+    Column("moved_at", _UTC, nullable=False),
+    Index("ix_moves_from_customer_to_customer", "from_customer", "to_customer"),
 )
 
 #: The timeline: every step with who and when.
