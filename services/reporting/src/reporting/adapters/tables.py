@@ -139,8 +139,8 @@ merges = Table(
     Column("survivor_id", String(36), nullable=False),
 )
 
-#: The pre-aggregated figures: `grain` D rows per local day, M rows per month (day = the 1st), so a
-#: date range reads whole months from M rows and only the edges from D rows.
+#: The pre-aggregated figures: `grain` D rows per local day, M rows per month (day = the 1st), Y rows per
+#: year (day = 1 January), so a date range reads whole years and months from Y and M rows, the edges from D.
 tallies = Table(
     "tallies", metadata,
     Column("report", String(40), primary_key=True),
