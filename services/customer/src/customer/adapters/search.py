@@ -126,6 +126,11 @@ def matching(filters: Filters) -> tuple[Select, Select]:
 def search_ids(session: Session, filters: Filters, offset: int, limit: int) -> tuple[list[str], int]:
     """Ids of one page of matching customers (best first) and how many match in all."""
     ids, count = matching(filters)
-    total = session.execute(count).scalar_one()
-    page = session.execute(ids.offset(offset).limit(limit))
-    return list(page.scalars()), total
+    if filters.q is None and filters.name is None:  # newest first: an index scan stops after the page
+        total = session.execute(count).scalar_one()
+        return list(session.execute(ids.offset(offset).limit(limit)).scalars()), total
+    # ranked: the hits are gathered and sorted anyway, so they are counted in the same pass
+    rows = session.execute(ids.add_columns(func.count().over()).offset(offset).limit(limit)).all()
+    if rows:
+        return [row[0] for row in rows], rows[0][1]
+    return [], session.execute(count).scalar_one() if offset else 0
