@@ -171,3 +171,12 @@ def test_export_as_xlsx(client, new_customer):
 def test_export_refuses_bad_filters(client):
     response = client.get("/api/v1/customers/export?format=pdf&phone=12", headers=READER)
     assert response.status_code == 422 and {"format", "phone"} & set(response.get_json()["errors"])
+
+
+def test_an_erased_customer_takes_no_changes_from_an_import(client, new_customer):
+    erased = new_customer(name="张伟", phone="13800138000", external_id="DMS-9")
+    assert client.post(f"/api/v1/customers/{erased['id']}/erasure", headers=auth_headers("manager", "chen.jie")
+                       ).status_code == 200
+    job = upload(client, b"external_id,notes\nDMS-9,again\n", mode="update", key="external_id")
+    assert (job["updated"], job["failed"]) == (0, 1) and errors_of(client, job) == [(2, "external_id")]
+    assert client.get(f"/api/v1/customers/{erased['id']}", headers=READER).get_json()["notes"] is None

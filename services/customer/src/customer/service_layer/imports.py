@@ -155,6 +155,8 @@ def _apply_chunk(session: Session, import_id: str, options: ImportOptions, chunk
             target = current.get(found[0]) if found else None
             if target is not None and options.stores is not None and target.get("store_id") not in options.stores:
                 raise InvalidFields.one(options.key, f"The customer with this {options.key} is not of your stores.")
+            if target is not None and target.get("erased_at") is not None:
+                raise InvalidFields.one(options.key, f"Customer {target['id']} was erased; it takes no more changes.")
             if target is None and options.mode == "update":
                 raise InvalidFields.one(options.key, f"No customer has this {options.key}.")
             if target is not None and options.mode == "create":
