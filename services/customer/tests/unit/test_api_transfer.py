@@ -110,7 +110,7 @@ def test_xlsx_with_chinese_headings_and_numbers_typed_as_numbers(client):
     buffer = io.BytesIO()
     workbook.save(buffer)
     job = upload(client, buffer.getvalue(), filename="客户.xlsx")
-    assert (job["created"], job["failed"], job["format"]) == (2, 0, "xlsx")
+    assert (job["created"], job["failed"], job["format"], job["rows_total"], job["rows_done"]) == (2, 0, "xlsx", 2, 2)
     found = {c["name"]: c for c in customers(client)}
     assert found["黄晓明"]["kind"] == "owner" and found["黄晓明"]["gender"] == "male"
     assert found["杨颖"]["phone"] == "+8613900139000" and found["杨颖"]["birthday"] == "1989-02-28"

@@ -58,9 +58,11 @@ class ImportRepository:
                 for line, column, message in errors])
 
     def finish(self, import_id: str, at: datetime, status: str, problem: str | None = None) -> None:
-        """Mark the import done or failed."""
+        """Mark the import done (its total now the rows there were: a workbook's recorded size counts blank
+        rows) or failed."""
+        done = {"rows_total": customer_imports.c.rows_done} if status == "done" else {}
         self.session.execute(update(customer_imports).where(customer_imports.c.id == import_id).values(
-            status=status, problem=problem, updated_at=at, finished_at=at))
+            status=status, problem=problem, updated_at=at, finished_at=at, **done))
 
     def errors(self, import_id: str, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
         """One page of the import's errors in file order, and how many there are."""

@@ -57,7 +57,19 @@ def read_rows(path: Path, fmt: str) -> Iterator[tuple[int, Sequence[Any]]]:
 
 
 def count_rows(path: Path, fmt: str) -> int:
-    """How many rows follow the header (for progress)."""
+    """How many rows follow the header (for progress; for a workbook, from its recorded dimensions when it
+    has them, so a large upload is answered at once)."""
+    if fmt == "xlsx":
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # as in read_rows: a file that is no workbook
+            raise UnreadableFile(f"The file is not an XLSX workbook ({exc.__class__.__name__}).") from None
+        try:
+            recorded = workbook.worksheets[0].max_row
+        finally:
+            workbook.close()
+        if recorded is not None:
+            return max(0, recorded - 1)
     return max(0, sum(1 for _ in read_rows(path, fmt)) - 1)
 
 
