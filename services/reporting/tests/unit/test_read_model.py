@@ -257,3 +257,15 @@ def test_replayed_twice_or_shuffled_within_aggregates_the_figures_are_the_same(m
     assert results[0]["complaints"]["totals"]["complaints"] > 10
     assert results[1] == results[0]
     assert results[2] == results[0]
+
+
+def test_a_customer_moved_to_another_store_takes_their_figures_along(apply, sessions):
+    apply([ev.customer("m1", "2026-10-02T02:00:00Z", kind="owner", store_id="s1"),
+           ev.visit("m1", "service", "2026-10-03T02:00:00Z", staff="wu.sa", amount="300.00")])
+    s1, s2 = (Period(OCTOBER.start, OCTOBER.end, store) for store in ("s1", "s2"))
+    assert report(sessions, "staff", s1)["technicians"][0]["visits"] == {"service": 1}
+    apply([ev.updated("m1", 2, "2026-10-04T02:00:00Z", store_id="s2")])
+    assert report(sessions, "staff", s1)["technicians"] == []
+    assert report(sessions, "staff", s2)["technicians"][0]["revenue"] == "300.00"
+    assert report(sessions, "customer-flow", s2)["totals"]["customers"] == 1
+    assert report(sessions, "customer-flow", s1)["totals"]["customers"] == 0
