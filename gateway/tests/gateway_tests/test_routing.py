@@ -152,7 +152,8 @@ def test_large_body_streams_through_a_real_server(make_gateway, login, upstreams
     headers = login(app.test_client())
     payload = bytes(range(256)) * 20_000  # 5 MB of every byte value
     upstreams["reporting"].answer_with(body=payload, content_type="text/csv",
-                                       headers={"Content-Disposition": "attachment; filename=r.csv"})
+                                       headers={"Content-Disposition": "attachment; filename=r.csv",
+                                                "Vary": "Accept"})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -162,6 +163,8 @@ def test_large_body_streams_through_a_real_server(make_gateway, login, upstreams
             assert response.status_code == 200
             assert response.headers["content-type"] == "text/csv"
             assert response.headers["content-disposition"] == "attachment; filename=r.csv"
+            # the same URL answers JSON or CSV by Accept: a cache in between must know
+            assert "Accept" in response.headers["vary"]
             assert response.headers["x-request-id"]
         assert body == payload
     finally:

@@ -20,7 +20,7 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 FORWARDED = ("Content-Type", "Accept", "Accept-Language", "If-Match", "If-None-Match", "Idempotency-Key")
 #: Response headers a client may act on; hop-by-hop and server details stay behind.
 RETURNED = ("Content-Type", "Content-Length", "Content-Disposition", "ETag", "Last-Modified", "Location",
-            "Link", "Retry-After", "X-Pagination", "Allow", "Cache-Control", "Idempotent-Replayed")
+            "Link", "Retry-After", "X-Pagination", "Allow", "Cache-Control", "Vary", "Idempotent-Replayed")
 #: Absolute URLs in these headers point at the service; the client must be sent to the gateway instead.
 REWRITTEN = ("Location", "Link")
 CHUNK = 64 * 1024
