@@ -9,17 +9,14 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 from servicekit.auth import current_identity, requires
-from servicekit.db import unit_of_work
-from servicekit.problems import Problem
 from servicekit.webapp import service_context
-from sqlalchemy import select
 
-from customer.adapters.tables import customers
 from customer.domain.duplicates import WEIGHTS
 from customer.domain.merge import BOTH, CHOOSABLE, MERGED, SURVIVOR
 from customer.entrypoints.api.context import actor, sessions
 from customer.entrypoints.api.membership import points_policy
 from customer.entrypoints.api.schemas import PageArgs, PageOf
+from customer.entrypoints.api.scope import check_in_reach
 from customer.events import CustomerData
 from customer.service_layer import duplicates, merge
 
@@ -93,13 +90,8 @@ def undo_window() -> timedelta:
 def _in_reach(*customer_ids: str) -> None:
     """404 (as for an unknown id) when a caller tied to stores names a customer of another store."""
     identity = current_identity()
-    if identity.store_scope is None:
-        return
-    with unit_of_work(sessions()) as session:
-        rows = session.execute(select(customers.c.id, customers.c.store_id).where(customers.c.id.in_(customer_ids)))
-        for customer_id, store_id in rows:
-            if not identity.may_see_store(store_id):
-                raise Problem(404, "Not Found", f"No customer with id {customer_id}.")
+    if identity.store_scope is not None:
+        check_in_reach(identity, list(customer_ids))
 
 
 def _merge(values: dict[str, Any], dry_run: bool) -> dict[str, Any]:

@@ -35,6 +35,18 @@ def _named_customers() -> list[str]:
     return named
 
 
+def check_in_reach(identity: Any, customer_ids: list[str]) -> list[Any]:
+    """The named customers' rows; 404 (as for an unknown id) when one belongs to a store out of the caller's
+    reach, so nothing is learnt by probing ids. Ids that match no customer are the view's 404 (or 422)."""
+    with unit_of_work(sessions()) as session:
+        rows = session.execute(select(customers.c.id, customers.c.store_id, customers.c.erased_at)
+                               .where(customers.c.id.in_(customer_ids))).all()
+    for row in rows:
+        if not identity.may_see_store(row.store_id):
+            raise Problem(404, "Not Found", f"No customer with id {row.id}.")
+    return rows
+
+
 def _check_customer_in_reach() -> None:
     identity = g.get("identity")
     if identity is None or (request.method in READS and identity.store_scope is None):
@@ -42,13 +54,7 @@ def _check_customer_in_reach() -> None:
     named = _named_customers()
     if not named:
         return
-    with unit_of_work(sessions()) as session:
-        rows = session.execute(select(customers.c.id, customers.c.store_id, customers.c.erased_at)
-                               .where(customers.c.id.in_(named))).all()
-    for row in rows:  # ids that match no customer are the view's 404 (or 422)
-        if not identity.may_see_store(row.store_id):
-            # the same answer as for a customer that does not exist: nothing to learn by probing ids
-            raise Problem(404, "Not Found", f"No customer with id {row.id}.")
+    for row in check_in_reach(identity, named):
         if request.method not in READS and row.erased_at is not None and request.endpoint not in AFTER_ERASURE:
             raise Problem(409, "Conflict", f"The customer {row.id} was erased at {row.erased_at.isoformat()}; "
                           "an erased customer can be read but no longer changed.")
