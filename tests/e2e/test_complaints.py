@@ -5,83 +5,32 @@ bound to `complaint.#`). Gateway, customer (web, relay) and complaint (web, rela
 separate processes."""
 from __future__ import annotations
 
-import json
 import time
 import uuid
 
 import httpx
-import pika
 import pytest
-from servicekit.processes import Processes, clean_env, free_port, wait_until_ready
+from servicekit.processes import Integrator, login, running_system
 
 pytestmark = pytest.mark.e2e
-ADMIN_PASSWORD = "e2e-admin-password"
 
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory, postgres_database, amqp_url):
     """The running system; yields the gateway's URL."""
-    var_dir = tmp_path_factory.mktemp("e2e-complaints")
-    gateway_port, customer_port, complaint_port = free_port(), free_port(), free_port()
-    env = clean_env(var_dir)
-    env.update({
-        "CRM_BROKER_URL": amqp_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
-        "CRM_CUSTOMER_DATABASE_URL": postgres_database("e2e_c_customer"),
-        "CRM_COMPLAINT_DATABASE_URL": postgres_database("e2e_c_complaint"),
-        "CRM_GATEWAY_DATABASE_URL": postgres_database("e2e_c_gateway"),
-        "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD, "CRM_GATEWAY_PORT": str(gateway_port),
-        "CRM_CUSTOMER_PORT": str(customer_port), "CRM_CUSTOMER_URL": f"http://127.0.0.1:{customer_port}",
-        "CRM_COMPLAINT_PORT": str(complaint_port), "CRM_COMPLAINT_URL": f"http://127.0.0.1:{complaint_port}",
-        "CRM_REMINDER_URL": "", "CRM_REPORTING_URL": "", "CRM_WEB_WORKERS": "1", "CRM_RELAY_POLL_INTERVAL": "0.05",
-        "CRM_COMPLAINT_SCAN_INTERVAL": "1",
-    })
-    processes = Processes(env, var_dir)
-    for service in ("customer", "complaint", "gateway"):
-        processes.run(service, "migrate")
-    for service, process in (("customer", "web"), ("customer", "relay"), ("complaint", "web"),
-                             ("complaint", "relay"), ("complaint", "consume"), ("complaint", "scan"),
-                             ("gateway", "web")):
-        processes.start(f"{service}-{process}", service, process)
-    url = f"http://127.0.0.1:{gateway_port}"
-    try:
-        wait_until_ready(f"{url}/readyz")
-        yield url
-    except BaseException:
-        print(processes.logs())
-        raise
-    finally:
-        processes.stop()
+    with running_system(tmp_path_factory.mktemp("e2e-complaints"), postgres_database, amqp_url,
+                        [("customer", "web"), ("customer", "relay"), ("complaint", "web"), ("complaint", "relay"),
+                         ("complaint", "consume"), ("complaint", "scan")],
+                        env={"CRM_COMPLAINT_SCAN_INTERVAL": "1"}) as system:
+        yield system.gateway
 
 
 @pytest.fixture(scope="module")
 def subscriber(amqp_url):
     """An integrator's own queue, bound to every complaint event."""
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
-    channel = connection.channel()
-    channel.exchange_declare("crm.events", exchange_type="topic", durable=True)
-    queue = channel.queue_declare("integrator.complaints", durable=True).method.queue
-    channel.queue_bind(queue, "crm.events", routing_key="complaint.#")
-    yield channel, queue
-    channel.queue_delete(queue)
-    connection.close()
-
-
-def received(channel, queue, wanted: int, timeout: float = 60.0) -> list[tuple[str, dict]]:
-    """(routing key, body) of the messages that arrive, until `wanted` or the timeout."""
-    messages, deadline = [], time.monotonic() + timeout
-    while len(messages) < wanted and time.monotonic() < deadline:
-        method, _, body = channel.basic_get(queue, auto_ack=True)
-        if method is None:
-            time.sleep(0.1)
-            continue
-        messages.append((method.routing_key, json.loads(body)))
-    return messages
-
-
-def login(gateway: str) -> dict[str, str]:
-    response = httpx.post(f"{gateway}/api/v1/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    integrator = Integrator(amqp_url, "integrator.complaints", ("complaint.#",))
+    yield integrator
+    integrator.close()
 
 
 def file_when_known(gateway: str, headers: dict[str, str], body: dict, timeout: float = 60.0) -> dict:
@@ -97,7 +46,6 @@ def file_when_known(gateway: str, headers: dict[str, str], body: dict, timeout: 
 
 
 def test_the_closed_loop_through_the_gateway_with_every_event_seen(gateway, subscriber):
-    channel, queue = subscriber
     headers = login(gateway)
     customer = httpx.post(f"{gateway}/api/v1/customers", headers=headers,
                           json={"name": "陈静", "phone": "137 0013 7000", "kind": "owner"})
@@ -131,7 +79,7 @@ def test_the_closed_loop_through_the_gateway_with_every_event_seen(gateway, subs
 
     expected = ["filed", "assigned", "resolved", "callback_recorded", "reopened", "assigned", "resolved",
                 "callback_recorded", "closed"]
-    messages = received(channel, queue, wanted=len(expected))
+    messages = [(message.routing_key, message.event) for message in subscriber.received(len(expected), timeout=60)]
     assert [key for key, _ in messages] == [f"complaint.{name}.v1" for name in expected]
     for key, body in messages:
         assert body["type"] == key and body["source"] == "/guanxi/complaint"

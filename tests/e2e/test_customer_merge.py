@@ -5,84 +5,33 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import time
-import uuid
 
 import httpx
-import pika
 import pytest
-from servicekit.processes import Processes, clean_env, free_port, wait_until_ready
+from servicekit.processes import Integrator, login, running_system
 
 pytestmark = pytest.mark.e2e
-ADMIN_PASSWORD = "e2e-admin-password"
 
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory, postgres_database, amqp_url):
     """The running gateway, customer web and customer relay; yields the gateway's URL."""
-    var_dir = tmp_path_factory.mktemp("e2e-merge")
-    gateway_port, customer_port = free_port(), free_port()
-    env = clean_env(var_dir)
-    env.update({
-        "CRM_BROKER_URL": amqp_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
-        "CRM_CUSTOMER_DATABASE_URL": postgres_database("e2e_merge_customer"),
-        "CRM_GATEWAY_DATABASE_URL": postgres_database("e2e_merge_gateway"),
-        "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD, "CRM_GATEWAY_PORT": str(gateway_port),
-        "CRM_CUSTOMER_PORT": str(customer_port), "CRM_CUSTOMER_URL": f"http://127.0.0.1:{customer_port}",
-        "CRM_COMPLAINT_URL": "", "CRM_REMINDER_URL": "", "CRM_REPORTING_URL": "", "CRM_WEB_WORKERS": "1",
-        "CRM_CUSTOMER_MERGE_UNDO_HOURS": "24",
-    })
-    processes = Processes(env, var_dir)
-    processes.run("customer", "migrate")
-    processes.run("gateway", "migrate")
-    processes.start("customer-web", "customer", "web")
-    processes.start("customer-relay", "customer", "relay")
-    processes.start("gateway-web", "gateway", "web")
-    url = f"http://127.0.0.1:{gateway_port}"
-    try:
-        wait_until_ready(f"{url}/readyz")
-        yield url
-    except BaseException:
-        print(processes.logs())
-        raise
-    finally:
-        processes.stop()
+    with running_system(tmp_path_factory.mktemp("e2e-merge"), postgres_database, amqp_url,
+                        [("customer", "web"), ("customer", "relay")],
+                        env={"CRM_CUSTOMER_MERGE_UNDO_HOURS": "24"}) as system:
+        yield system.gateway
 
 
 @pytest.fixture(scope="module")
 def subscriber(amqp_url):
     """An integrator's own queue for merges and their undoing."""
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
-    channel = connection.channel()
-    channel.exchange_declare("crm.events", exchange_type="topic", durable=True)
-    queue = channel.queue_declare("integrator.customer_merges", durable=True).method.queue
-    for key in ("customer.merged.v1", "customer.unmerged.v1"):
-        channel.queue_bind(queue, "crm.events", routing_key=key)
-    yield channel, queue
-    connection.close()
-
-
-def received(channel, queue, wanted: int, timeout: float = 30.0) -> list[dict]:
-    """The CloudEvents that arrive, until `wanted` or the timeout."""
-    events, deadline = [], time.monotonic() + timeout
-    while len(events) < wanted and time.monotonic() < deadline:
-        method, _, body = channel.basic_get(queue, auto_ack=True)
-        if method is None:
-            time.sleep(0.1)
-            continue
-        events.append(json.loads(body))
-    return events
-
-
-def login(gateway: str) -> dict[str, str]:
-    response = httpx.post(f"{gateway}/api/v1/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    integrator = Integrator(amqp_url, "integrator.customer_merges", ("customer.merged.v1", "customer.unmerged.v1"))
+    yield integrator
+    integrator.close()
 
 
 def test_import_find_merge_undo_and_export_through_the_gateway(gateway, subscriber):
-    channel, queue = subscriber
     admin = login(gateway)
     customers = f"{gateway}/api/v1/customers"
     first = httpx.post(customers, headers=admin, json={
@@ -120,7 +69,7 @@ def test_import_find_merge_undo_and_export_through_the_gateway(gateway, subscrib
     assert undone.status_code == 200, undone.text
     assert httpx.get(f"{customers}/{duplicate['id']}", headers=admin).json()["phone"] == "+8613900139000"
 
-    events = received(channel, queue, wanted=2)
+    events = [message.event for message in subscriber.received(2)]
     assert [event["type"] for event in events] == ["customer.merged.v1", "customer.unmerged.v1"]
     assert all(event["subject"] == first["id"] and event["source"] == "/guanxi/customer" for event in events)
     assert (events[0]["data"]["survivor_id"], events[0]["data"]["merged_id"]) == (first["id"], duplicate["id"])

@@ -4,82 +4,43 @@ the task ends in an appointment that a service visit keeps; an independent subsc
 queue bound to reminder.# and appointment.#) sees every step."""
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
-import pika
 import pytest
-from servicekit.processes import Processes, clean_env, free_port, wait_until_ready
+from servicekit.processes import Integrator, login, running_system
 
 pytestmark = pytest.mark.e2e
-ADMIN_PASSWORD = "e2e-admin-password"
 
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory, postgres_database, amqp_url):
     """The running system; yields the gateway's URL."""
-    var_dir = tmp_path_factory.mktemp("e2e-reminders")
-    ports = {name: free_port() for name in ("gateway", "customer", "reminder")}
-    env = clean_env(var_dir)
-    env.update({
-        "CRM_BROKER_URL": amqp_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2, "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "CRM_CUSTOMER_DATABASE_URL": postgres_database("e2e_rem_customer"),
-        "CRM_REMINDER_DATABASE_URL": postgres_database("e2e_rem_reminder"),
-        "CRM_GATEWAY_DATABASE_URL": postgres_database("e2e_rem_gateway"),
-        "CRM_GATEWAY_PORT": str(ports["gateway"]), "CRM_CUSTOMER_PORT": str(ports["customer"]),
-        "CRM_REMINDER_PORT": str(ports["reminder"]),
-        "CRM_CUSTOMER_URL": f"http://127.0.0.1:{ports['customer']}",
-        "CRM_REMINDER_URL": f"http://127.0.0.1:{ports['reminder']}",
-        "CRM_COMPLAINT_URL": "", "CRM_REPORTING_URL": "", "CRM_WEB_WORKERS": "1",
-        "CRM_REMINDER_SCHEDULER_INTERVAL": "0.3", "CRM_RELAY_POLL_INTERVAL": "0.05",
-    })
-    processes = Processes(env, var_dir)
-    for service in ("customer", "reminder", "gateway"):
-        processes.run(service, "migrate")
-    processes.start("customer-web", "customer", "web")
-    processes.start("customer-relay", "customer", "relay")
-    for command in ("web", "relay", "consume", "schedule"):
-        processes.start(f"reminder-{command}", "reminder", command)
-    processes.start("gateway-web", "gateway", "web")
-    gateway = f"http://127.0.0.1:{ports['gateway']}"
-    try:
-        wait_until_ready(f"{gateway}/readyz")
-        yield gateway
-    except BaseException:
-        print(processes.logs())
-        raise
-    finally:
-        processes.stop()
+    with running_system(tmp_path_factory.mktemp("e2e-reminders"), postgres_database, amqp_url,
+                        [("customer", "web"), ("customer", "relay"), ("reminder", "web"), ("reminder", "relay"),
+                         ("reminder", "consume"), ("reminder", "schedule")],
+                        env={"CRM_REMINDER_SCHEDULER_INTERVAL": "0.3"}) as running:
+        yield running.gateway
 
 
 @pytest.fixture(scope="module")
 def subscriber(amqp_url):
     """An integrator's own queue, bound to the reminder service's events."""
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
-    channel = connection.channel()
-    channel.exchange_declare("crm.events", exchange_type="topic", durable=True)
-    queue = channel.queue_declare("integrator.reminders", durable=True).method.queue
-    for key in ("reminder.#", "appointment.#"):
-        channel.queue_bind(queue, "crm.events", routing_key=key)
-    yield channel, queue
-    connection.close()
+    integrator = Integrator(amqp_url, "integrator.reminders", ("reminder.#", "appointment.#"))
+    yield integrator
+    integrator.close()
 
 
-def receive_until(channel, queue, wanted: set[str], timeout: float = 30.0) -> dict[str, dict]:
-    """The bodies of the first message of each wanted type, waiting up to `timeout`."""
+def receive_until(subscriber: Integrator, wanted: set[str], timeout: float = 30.0) -> dict[str, dict]:
+    """The first event of each wanted type, waiting up to `timeout`."""
     found, deadline = {}, time.monotonic() + timeout
     while not wanted <= set(found) and time.monotonic() < deadline:
-        method, properties, body = channel.basic_get(queue, auto_ack=True)
-        if method is None:
-            time.sleep(0.1)
-            continue
-        event = json.loads(body)
-        assert properties.message_id == event["id"] and properties.delivery_mode == 2
-        found.setdefault(method.routing_key, event)
+        for message in subscriber.received(1, timeout=max(0.0, deadline - time.monotonic())):
+            assert message.properties.message_id == message.event["id"] and message.properties.delivery_mode == 2
+            found.setdefault(message.routing_key, message.event)
     assert wanted <= set(found), f"missing {wanted - set(found)}"
     return found
 
@@ -96,9 +57,7 @@ def poll(fetch, timeout: float = 30.0):
 
 def test_a_delivery_becomes_a_task_an_appointment_and_a_kept_visit(system, subscriber):
     gateway = system
-    channel, queue = subscriber
-    login = httpx.post(f"{gateway}/api/v1/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD})
-    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    headers = login(gateway)
     customer = httpx.post(f"{gateway}/api/v1/customers", headers=headers, json={
         "name": "陈静", "phone": "13700137000", "kind": "prospect", "owner": "admin"}).json()
     delivered_on = datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=4)
@@ -135,8 +94,8 @@ def test_a_delivery_becomes_a_task_an_appointment_and_a_kept_visit(system, subsc
         return found if found["status"] == "kept" else None
     assert poll(kept)["visit_id"] == serviced.json()["id"]
 
-    events = receive_until(channel, queue, {"reminder.due.v1", "reminder.completed.v1", "appointment.booked.v1",
-                                            "appointment.kept.v1"})
+    events = receive_until(subscriber, {"reminder.due.v1", "reminder.completed.v1", "appointment.booked.v1",
+                                "appointment.kept.v1"})
     due = next(event for key, event in events.items() if key == "reminder.due.v1")
     assert due["source"] == "/guanxi/reminder" and due["data"]["customer_id"] == customer["id"]
     completed = events["reminder.completed.v1"]

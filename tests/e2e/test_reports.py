@@ -5,55 +5,23 @@ run as separate processes."""
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from servicekit.processes import Processes, clean_env, free_port, wait_until_ready
+from servicekit.processes import login, running_system
 
 pytestmark = pytest.mark.e2e
-ADMIN_PASSWORD = "e2e-admin-password"
-SERVICES = ("customer", "complaint", "reporting", "gateway")
 
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory, postgres_database, amqp_url):
     """The running system; yields the gateway's URL."""
-    var_dir = tmp_path_factory.mktemp("e2e-reports")
-    ports = {service: free_port() for service in SERVICES}
-    env = clean_env(var_dir)
-    env.update({"CRM_BROKER_URL": amqp_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
-                "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD, "CRM_REMINDER_URL": "", "CRM_WEB_WORKERS": "1",
-                "CRM_RELAY_POLL_INTERVAL": "0.05"})
-    for service in SERVICES:
-        env[f"CRM_{service.upper()}_DATABASE_URL"] = postgres_database(f"e2e_r_{service}")
-        env[f"CRM_{service.upper()}_PORT"] = str(ports[service])
-        if service != "gateway":
-            env[f"CRM_{service.upper()}_URL"] = f"http://127.0.0.1:{ports[service]}"
-    processes = Processes(env, var_dir)
-    for service in SERVICES:
-        processes.run(service, "migrate")
-    for service, process in (("customer", "web"), ("customer", "relay"), ("complaint", "web"),
-                             ("complaint", "relay"), ("complaint", "consume"), ("reporting", "web"),
-                             ("reporting", "consume"), ("gateway", "web")):
-        processes.start(f"{service}-{process}", service, process)
-    url = f"http://127.0.0.1:{ports['gateway']}"
-    try:
-        wait_until_ready(f"{url}/readyz")
-        yield url
-    except BaseException:
-        print(processes.logs())
-        raise
-    finally:
-        processes.stop()
-
-
-def login(gateway: str) -> dict[str, str]:
-    response = httpx.post(f"{gateway}/api/v1/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    with running_system(tmp_path_factory.mktemp("e2e-reports"), postgres_database, amqp_url,
+                        [("customer", "web"), ("customer", "relay"), ("complaint", "web"), ("complaint", "relay"),
+                         ("complaint", "consume"), ("reporting", "web"), ("reporting", "consume")]) as system:
+        yield system.gateway
 
 
 def call(method: str, url: str, headers: dict, body: dict | None = None, status: int = 201) -> dict:

@@ -2,91 +2,38 @@
 independent subscriber (plain pika, its own queue bound to crm.events with '#') that reads the events."""
 from __future__ import annotations
 
-import json
-import time
 import uuid
 
 import httpx
-import pika
 import pytest
-from servicekit.processes import Processes, clean_env, free_port, wait_until_ready
+from servicekit.processes import Integrator, login, running_system
 
 pytestmark = pytest.mark.e2e
-ADMIN_PASSWORD = "e2e-admin-password"
 CLOUDEVENT_ATTRIBUTES = {"specversion", "id", "source", "type", "time", "subject", "datacontenttype",
                          "correlationid", "data"}
 
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory, postgres_database, amqp_url):
-    """The running system; yields (gateway URL, customer URL)."""
-    var_dir = tmp_path_factory.mktemp("e2e")
-    gateway_port, customer_port = free_port(), free_port()
-    env = clean_env(var_dir)
-    env.update({
-        "CRM_BROKER_URL": amqp_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
-        "CRM_CUSTOMER_DATABASE_URL": postgres_database("e2e_customer"),
-        "CRM_GATEWAY_DATABASE_URL": postgres_database("e2e_gateway"),
-        "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD, "CRM_GATEWAY_PORT": str(gateway_port),
-        "CRM_CUSTOMER_PORT": str(customer_port), "CRM_CUSTOMER_URL": f"http://127.0.0.1:{customer_port}",
-        "CRM_COMPLAINT_URL": "", "CRM_REMINDER_URL": "", "CRM_REPORTING_URL": "", "CRM_WEB_WORKERS": "2",
-    })
-    processes = Processes(env, var_dir)
-    processes.run("customer", "migrate")
-    processes.run("gateway", "migrate")
-    metrics = {service: var_dir / "metrics" / service for service in ("customer", "gateway")}
-    for folder in metrics.values():
-        folder.mkdir(parents=True)
-    customer_env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics["customer"])}
-    processes.start("customer-web", "customer", "web", env=customer_env)
-    processes.start("customer-relay", "customer", "relay", env=customer_env)
-    processes.start("gateway-web", "gateway", "web", env={"PROMETHEUS_MULTIPROC_DIR": str(metrics["gateway"])})
-    gateway = f"http://127.0.0.1:{gateway_port}"
-    try:
-        wait_until_ready(f"{gateway}/readyz")
-        yield gateway, f"http://127.0.0.1:{customer_port}"
-    except BaseException:
-        print(processes.logs())
-        raise
-    finally:
-        processes.stop()
+    """The running system (two web workers each, metrics shared as under `make run`);
+    yields (gateway URL, customer URL)."""
+    with running_system(tmp_path_factory.mktemp("e2e"), postgres_database, amqp_url,
+                        [("customer", "web"), ("customer", "relay")], env={"CRM_WEB_WORKERS": "2"},
+                        metrics=True) as running:
+        yield running.gateway, running.services["customer"]
 
 
 @pytest.fixture(scope="module")
 def subscriber(amqp_url):
     """An integrator's own queue, bound to every event."""
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
-    channel = connection.channel()
-    channel.exchange_declare("crm.events", exchange_type="topic", durable=True)
-    queue = channel.queue_declare("integrator.everything", durable=True).method.queue
-    channel.queue_bind(queue, "crm.events", routing_key="#")
-    yield channel, queue
-    connection.close()
-
-
-def received(channel, queue, wanted: int, timeout: float = 20.0) -> list[tuple]:
-    """(routing key, properties, body) of the messages that arrive, until `wanted` or the timeout."""
-    messages, deadline = [], time.monotonic() + timeout
-    while len(messages) < wanted and time.monotonic() < deadline:
-        method, properties, body = channel.basic_get(queue, auto_ack=True)
-        if method is None:
-            time.sleep(0.1)
-            continue
-        messages.append((method.routing_key, properties, json.loads(body)))
-    return messages
-
-
-def token(gateway: str, username: str = "admin", password: str = ADMIN_PASSWORD) -> dict[str, str]:
-    response = httpx.post(f"{gateway}/api/v1/auth/token", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    assert response.json()["token_type"] == "Bearer"
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    integrator = Integrator(amqp_url, "integrator.everything", ("#",))
+    yield integrator
+    integrator.close()
 
 
 def test_a_customer_and_a_visit_through_the_gateway_reach_an_independent_subscriber(system, subscriber):
     gateway, _ = system
-    channel, queue = subscriber
-    headers = token(gateway)
+    headers = login(gateway)
     request_id = f"e2e-{uuid.uuid4().hex[:12]}"
     created = httpx.post(f"{gateway}/api/v1/customers", headers={**headers, "X-Request-ID": request_id},
                          json={"name": "王小明", "phone": "138 0013 8000", "kind": "prospect"})
@@ -99,7 +46,7 @@ def test_a_customer_and_a_visit_through_the_gateway_reach_an_independent_subscri
                        json={"kind": "store", "purpose": "看车"})
     assert visit.status_code == 201, visit.text
 
-    messages = received(channel, queue, wanted=2)
+    messages = subscriber.received(2, timeout=20)
     by_type = {key: (properties, body) for key, properties, body in messages}
     assert {"customer.created.v1", "visit.done.v1"} <= set(by_type)
     for routing_key, (properties, body) in by_type.items():
@@ -120,11 +67,11 @@ def test_the_door_is_shut_without_credentials_and_roles_hold_through_it(system):
     gateway, customer = system
     assert httpx.get(f"{gateway}/api/v1/customers").status_code == 401
     assert httpx.get(f"{customer}/api/v1/customers").status_code == 401, "the service itself is not an open door"
-    admin = token(gateway)
+    admin = login(gateway)
     made = httpx.post(f"{gateway}/api/v1/users", headers=admin,
                       json={"username": "zhao.viewer", "password": "viewer-password", "role": "viewer"})
     assert made.status_code == 201, made.text
-    viewer = token(gateway, "zhao.viewer", "viewer-password")
+    viewer = login(gateway, "zhao.viewer", "viewer-password")
     assert httpx.get(f"{gateway}/api/v1/customers", headers=viewer).status_code == 200
     refused = httpx.post(f"{gateway}/api/v1/customers", headers=viewer,
                          json={"name": "李四", "phone": "13900139000", "kind": "prospect"})
@@ -144,7 +91,7 @@ def test_one_openapi_document_and_readiness_for_the_whole_api(system):
 
 def test_metrics_add_up_every_worker_and_the_relay(system):
     gateway, customer = system
-    headers = token(gateway)
+    headers = login(gateway)
     created = httpx.post(f"{gateway}/api/v1/customers", headers=headers,
                          json={"name": "周杰", "phone": "13600136000", "kind": "owner"})
     assert created.status_code == 201, created.text
@@ -162,20 +109,20 @@ def test_metrics_add_up_every_worker_and_the_relay(system):
 
 def test_a_create_retried_with_its_idempotency_key_through_the_gateway_is_done_once(system):
     gateway, _ = system
-    headers = {**token(gateway), "Idempotency-Key": f"create-{uuid.uuid4().hex}"}
+    headers = {**login(gateway), "Idempotency-Key": f"create-{uuid.uuid4().hex}"}
     body = {"name": "吴芳", "phone": "13500135000", "kind": "prospect"}
     first = httpx.post(f"{gateway}/api/v1/customers", headers=headers, json=body)
     again = httpx.post(f"{gateway}/api/v1/customers", headers=headers, json=body)
     assert first.status_code == again.status_code == 201, again.text
     assert again.json()["id"] == first.json()["id"]
     assert again.headers["Idempotent-Replayed"] == "true"
-    without_key = httpx.post(f"{gateway}/api/v1/customers", headers=token(gateway), json=body)
+    without_key = httpx.post(f"{gateway}/api/v1/customers", headers=login(gateway), json=body)
     assert without_key.status_code == 409, "a plain retry is a duplicate phone"
 
 
 def test_a_page_number_beyond_any_listing_is_a_422_everywhere(system):
     gateway, _ = system
-    headers = token(gateway)
+    headers = login(gateway)
     for listing in ("customers", "users", "api-keys"):
         response = httpx.get(f"{gateway}/api/v1/{listing}", headers=headers, params={"page": 10**20})
         assert response.status_code == 422, (listing, response.text)

@@ -1,12 +1,18 @@
 """Guanxi's processes as real OS processes, for end-to-end tests and benchmarks: start, wait, stop."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -78,3 +84,106 @@ class Processes:
         """The tail of every process's log, for an error report."""
         return "\n".join(f"--- {name}\n{(self.log_dir / f'{name}.log').read_text(errors='replace')[-3000:]}"
                          for name, _, _ in self.running)
+
+
+#: The first admin's password of a system started by `running_system`.
+ADMIN_PASSWORD = "e2e-admin-password"
+SERVICES = ("customer", "complaint", "reminder", "reporting")
+
+
+@dataclass
+class System:
+    """A running system: the gateway's URL, each running service's URL, and its processes."""
+
+    gateway: str
+    services: dict[str, str]
+    processes: Processes
+
+
+def login(gateway: str, username: str = "admin", password: str = ADMIN_PASSWORD) -> dict[str, str]:
+    """The Authorization header of a user's bearer token from the gateway at `gateway`."""
+    response = httpx.post(f"{gateway}/api/v1/auth/token", json={"username": username, "password": password})
+    if response.status_code != 200 or response.json().get("token_type") != "Bearer":
+        raise AssertionError(f"login of {username}: {response.status_code} {response.text}")
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@contextmanager
+def running_system(var_dir: Path, database_url: Callable[[str], str], broker_url: str,
+                   processes: Sequence[tuple[str, str]], env: dict[str, str] | None = None,
+                   metrics: bool = False) -> Iterator[System]:
+    """Migrate and start the gateway and the given (service, process) pairs on the real servers, each its own
+    OS process; wait until the gateway is ready; stop everything at the end (printing the logs on failure).
+
+    `database_url(service)` names each database; services not listed are "not deployed" for the gateway.
+    With `metrics`, each service's processes share a Prometheus multiprocess folder, as under `make run`.
+    """
+    services = list(dict.fromkeys(service for service, _ in processes if service != "gateway"))
+    ports = {service: free_port() for service in [*services, "gateway"]}
+    shared = clean_env(var_dir)
+    shared.update({"CRM_BROKER_URL": broker_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
+                   "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD, "CRM_WEB_WORKERS": "1", "CRM_RELAY_POLL_INTERVAL": "0.05"})
+    for service in SERVICES:
+        shared[f"CRM_{service.upper()}_URL"] = f"http://127.0.0.1:{ports[service]}" if service in ports else ""
+    for service, port in ports.items():
+        shared[f"CRM_{service.upper()}_PORT"] = str(port)
+        shared[f"CRM_{service.upper()}_DATABASE_URL"] = database_url(service)
+    shared.update(env or {})
+    started = Processes(shared, var_dir)
+    for service in ports:
+        started.run(service, "migrate")
+    for service, process in [*((s, p) for s, p in processes if s != "gateway"), ("gateway", "web")]:
+        extra = {}
+        if metrics:
+            folder = var_dir / "metrics" / service
+            folder.mkdir(parents=True, exist_ok=True)
+            extra["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+        started.start(f"{service}-{process}", service, process, env=extra)
+    system = System(f"http://127.0.0.1:{ports['gateway']}",
+                    {service: f"http://127.0.0.1:{ports[service]}" for service in services}, started)
+    try:
+        wait_until_ready(f"{system.gateway}/readyz")
+        yield system
+    except BaseException:
+        print(started.logs())
+        raise
+    finally:
+        started.stop()
+
+
+class Message(NamedTuple):
+    """One message an integrator's queue received."""
+
+    routing_key: str
+    properties: Any
+    event: dict[str, Any]
+
+
+class Integrator:
+    """An integrator's own durable queue on `crm.events`, read with plain pika: an independent subscriber."""
+
+    def __init__(self, broker_url: str, queue: str, routing_keys: Sequence[str]) -> None:
+        import pika
+
+        self.connection = pika.BlockingConnection(pika.URLParameters(broker_url))
+        self.channel = self.connection.channel()
+        self.channel.exchange_declare("crm.events", exchange_type="topic", durable=True)
+        self.queue = self.channel.queue_declare(queue, durable=True).method.queue
+        for key in routing_keys:
+            self.channel.queue_bind(self.queue, "crm.events", routing_key=key)
+
+    def received(self, wanted: int, timeout: float = 30.0) -> list[Message]:
+        """The messages that arrive, until `wanted` of them or the timeout."""
+        messages, deadline = [], time.monotonic() + timeout
+        while len(messages) < wanted and time.monotonic() < deadline:
+            method, properties, body = self.channel.basic_get(self.queue, auto_ack=True)
+            if method is None:
+                time.sleep(0.1)
+                continue
+            messages.append(Message(method.routing_key, properties, json.loads(body)))
+        return messages
+
+    def close(self) -> None:
+        """Delete the queue and disconnect."""
+        self.channel.queue_delete(self.queue)
+        self.connection.close()
