@@ -147,6 +147,17 @@ def test_unconfigured_service_is_503(make_gateway, login, upstreams):
     assert "not configured" in response.get_json()["detail"]
 
 
+def test_a_body_over_the_limit_is_refused_at_the_door_with_413(make_gateway, login, upstreams):
+    client = make_gateway(MAX_REQUEST_BYTES="1000").test_client()
+    headers = login(client)
+    response = client.post("/api/v1/customers/imports", data=b"x" * 1001, headers=headers)
+    assert response.status_code == 413
+    problem = response.get_json()
+    assert "1,000 bytes" in problem["detail"] and problem["limit_bytes"] == 1000
+    assert upstreams["customer"].received == []  # never forwarded
+    assert client.post("/api/v1/customers/imports", data=b"x" * 1000, headers=headers).status_code == 200
+
+
 def test_large_body_streams_through_a_real_server(make_gateway, login, upstreams):
     app = make_gateway()
     headers = login(app.test_client())

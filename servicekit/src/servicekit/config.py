@@ -58,6 +58,7 @@ class Settings:
     consumer_retry_delay: float = 2.0
     consumer_prefetch: int = 200
     token_ttl_seconds: int = 3600
+    max_request_bytes: int = 64 * 1024 * 1024
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -81,6 +82,7 @@ class Settings:
             consumer_retry_delay=_float(env, "CRM_CONSUMER_RETRY_DELAY", 2.0),
             consumer_prefetch=_int(env, "CRM_CONSUMER_PREFETCH", 200),
             token_ttl_seconds=_int(env, "CRM_TOKEN_TTL", 3600),
+            max_request_bytes=_int(env, "CRM_MAX_REQUEST_BYTES", 64 * 1024 * 1024),
             extra={k: v for k, v in env.items() if k.startswith("CRM_")},
         )
         return replace(settings, **overrides)

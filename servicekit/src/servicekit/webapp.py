@@ -12,6 +12,7 @@ from flask import Flask, Response, g, request
 from flask_smorest import Api
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from servicekit import auth, metrics, outbox
 from servicekit.config import Settings
@@ -89,6 +90,7 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
     authenticate = authenticate or (lambda: bearer_identity(settings.auth_secret))
     app = Flask(settings.service)
     app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,  # larger bodies are refused before they are read
         API_TITLE=title, API_VERSION="v1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json", JSON_AS_ASCII=False,
         API_SPEC_OPTIONS={"components": {"securitySchemes": {
@@ -105,6 +107,14 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
         api.register_blueprint(blueprint)
     app.extensions["servicekit_api"] = api
     register_problem_handlers(app)  # again: flask-smorest registered its own HTTPException handler
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(_error: RequestEntityTooLarge) -> Response:
+        limit = settings.max_request_bytes
+        return problem_response(413, "Content Too Large",
+                                f"The request body is larger than this service accepts ({limit:,} bytes; "
+                                "CRM_MAX_REQUEST_BYTES). Split the file or ask for the limit to be raised.",
+                                limit_bytes=limit)
 
     @app.before_request
     def _start() -> Response | None:

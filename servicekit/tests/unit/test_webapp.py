@@ -79,6 +79,18 @@ def test_malformed_json_is_a_400_problem(client):
     assert "JSON" in response.json["detail"]
 
 
+def test_a_body_over_the_size_limit_is_a_413_problem_naming_the_limit(make_settings):
+    app = create_service_app(make_settings("customer", max_request_bytes=100), "Things", [blueprint],
+                             check_broker=False)
+    client = app.test_client()
+    headers = {**auth_headers("agent"), "Content-Type": "application/json"}
+    response = client.post("/api/v1/things", data='{"name": "%s"}' % ("x" * 100), headers=headers)
+    assert response.status_code == 413
+    assert response.content_type == "application/problem+json"
+    assert "100 bytes" in response.get_json()["detail"]
+    assert client.post("/api/v1/things", json={"name": "x"}, headers=headers).status_code == 201
+
+
 def test_chinese_text_round_trips_unescaped(client):
     response = client.post("/api/v1/things", json={"name": "张三"}, headers=auth_headers("agent"))
     assert response.status_code == 201
