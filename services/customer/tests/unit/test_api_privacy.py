@@ -1,7 +1,9 @@
 """Personal-data rights: everything held about a customer as one document, erasure, consent records."""
 from __future__ import annotations
 
+import io
 import json
+import time
 
 import pytest
 from servicekit.testing import auth_headers
@@ -111,6 +113,26 @@ def test_an_erased_customers_phone_and_vin_are_free_for_someone_else(client, kno
                       json={"kind": "vehicle", "model": "雅阁", "vin": VIN})
     assert car.status_code == 201
     assert client.get("/api/v1/customers?phone=8000", headers=AGENT).get_json()["total"] == 1
+
+
+def test_an_import_report_naming_the_customer_forgets_their_number(client, known_customer):
+    content = "name,phone,phones,kind\n王五,13900139000,13800138000,prospect\n".encode()
+    response = client.post("/api/v1/customers/imports", headers=AGENT, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(content), "customers.csv")})
+    location = response.headers["Location"]
+    deadline = time.monotonic() + 20
+    while client.get(location, headers=AGENT).get_json()["status"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+    def messages() -> list[str]:
+        return [e["message"] for e in client.get(f"{location}/errors", headers=AGENT).get_json()["items"]]
+
+    assert any("+8613800138000" in message and known_customer["id"] in message for message in messages())
+    assert client.post(f"/api/v1/customers/{known_customer['id']}/erasure", headers=MANAGER).status_code == 200
+    after = messages()
+    assert len(after) == 1 and "erased" in after[0]
+    assert "13800138000" not in after[0] and known_customer["id"] not in after[0]
 
 
 def test_an_erased_customer_is_read_only_and_cannot_be_erased_twice(client, known_customer):

@@ -20,6 +20,7 @@ from customer.adapters.tables import (
     customer_tags,
     customers,
     history,
+    import_errors,
     odometer_readings,
     points_ledger,
     visits,
@@ -84,6 +85,9 @@ def erase_records(session: Session, customer_id: str, erased: dict[str, Any], mo
         or_(customer_merges.c.survivor_id == customer_id, customer_merges.c.merged_id == customer_id))
         .values(survivor_before={}, merged_before={}, choices={},
                 undo_until=moment))
+    # an import's report names the customer who already held a number, beside the number
+    session.execute(update(import_errors).where(import_errors.c.message.contains(f"customer {customer_id}"))
+                    .values(message="Already held by a customer whose personal data has since been erased."))
     # answers kept for replays of writes (Idempotency-Key, 24 hours) would show the person again
     session.execute(delete(idempotency_keys).where(_holds(session, idempotency_keys.c.body, customer_id.encode())))
     _scrub_outbox(session, customer_id)
