@@ -36,6 +36,9 @@ def test_store_scope_points_tier_and_erasure_through_the_gateway(gateway, subscr
                  {"username": "zhao.jl", "role": "manager"}):
         created = httpx.post(f"{gateway}/api/v1/users", headers=admin, json={**user, "password": "password-1"})
         assert created.status_code == 201, created.text
+    unknown_store = httpx.post(f"{gateway}/api/v1/users", headers=admin, json={
+        "username": "typo", "role": "agent", "stores": ["sz10"], "password": "password-1"})
+    assert unknown_store.status_code == 422 and "sz10" in unknown_store.json()["detail"]
     shenzhen = login(gateway, "li.si", "password-1")
     guangzhou = login(gateway, "wang.wu", "password-1")
     manager = login(gateway, "zhao.jl", "password-1")

@@ -61,3 +61,31 @@ def test_an_api_key_tied_to_a_store_passes_it_on_to_the_services(client, admin, 
     assert (identity.kind, identity.stores) == ("api_key", ("sz01",))
     group = client.post("/api/v1/api-keys", headers=admin, json={"name": "bi"}).get_json()
     assert group["stores"] == [] and client.get("/api/v1/api-keys", headers=admin).status_code == 200
+
+
+def test_stores_are_checked_with_the_customer_service_which_owns_them(client, admin, upstreams):
+    client.post("/api/v1/users", headers=admin, json={"username": "li", "password": "password1", "role": "agent",
+                                                      "stores": ["sh01"]})
+    asked = [seen["path"] for seen in upstreams["customer"].received]
+    assert asked == ["/api/v1/stores/sh01"]
+    upstreams["customer"].answer_with(status=404, body=b"{}")  # the customer service knows no such store
+    refused = client.post("/api/v1/users", headers=admin, json={
+        "username": "wang", "password": "password1", "role": "agent", "stores": ["sh99"]})
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"] == {"stores": ["There is no store 'sh99'."]}
+    assert client.get("/api/v1/users/wang", headers=admin).status_code == 404  # nothing was created
+    assert client.patch("/api/v1/users/li", headers=admin, json={"stores": ["sh99"]}).status_code == 422
+    assert client.get("/api/v1/users/li", headers=admin).get_json()["stores"] == ["sh01"]
+    key = client.post("/api/v1/api-keys", headers=admin, json={"name": "dms", "role": "agent", "stores": ["sh99"]})
+    assert key.status_code == 422
+
+
+def test_stores_cannot_be_given_while_the_customer_service_is_down(client, admin, upstreams):
+    upstreams["customer"].stop()
+    response = client.post("/api/v1/users", headers=admin, json={
+        "username": "wang", "password": "password1", "role": "agent", "stores": ["sh01"]})
+    assert response.status_code == 503 and response.get_json()["service"] == "customer"
+    assert client.get("/api/v1/users/wang", headers=admin).status_code == 404
+    # a user of the whole group needs no store check
+    assert client.post("/api/v1/users", headers=admin, json={
+        "username": "zhou", "password": "password1", "role": "manager"}).status_code == 201

@@ -9,6 +9,7 @@ from servicekit.webapp import service_context
 
 from gateway.domain.accounts import UnknownApiKey
 from gateway.entrypoints.schemas import ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeySchema
+from gateway.entrypoints.stores import check_stores
 from gateway.service import accounts
 
 blp = Blueprint("api_keys", __name__, url_prefix="/api/v1/api-keys",
@@ -25,6 +26,7 @@ def _sessions():
 @blp.response(201, ApiKeyCreatedSchema)
 def create(body: dict):
     """Create an API key; its secret is in this answer and nowhere else, ever."""
+    check_stores(body.get("stores", ()))
     key, secret = accounts.create_api_key(_sessions(), body["name"], body["role"], current_identity().subject,
                                           body.get("stores", ()))
     return {**key.__dict__, "active": key.active, "key": secret}

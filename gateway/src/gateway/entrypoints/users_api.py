@@ -9,6 +9,7 @@ from servicekit.webapp import service_context
 
 from gateway.domain.accounts import DuplicateUser, LastAdmin, UnknownUser
 from gateway.entrypoints.schemas import UserCreateSchema, UserSchema, UserUpdateSchema
+from gateway.entrypoints.stores import check_stores
 from gateway.service import accounts
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Users and their roles (admin only).")
@@ -27,7 +28,8 @@ def _unknown(username: str) -> Problem:
 @blp.arguments(UserCreateSchema)
 @blp.response(201, UserSchema)
 def create(body: dict):
-    """Add a user."""
+    """Add a user (the stores named must exist in the customer service)."""
+    check_stores(body.get("stores", ()))
     try:
         return accounts.create_user(_sessions(), body["username"], body["password"], body["role"],
                                     body.get("stores", ()))
@@ -63,7 +65,8 @@ def show(username: str):
 @blp.arguments(UserUpdateSchema)
 @blp.response(200, UserSchema)
 def change(body: dict, username: str):
-    """Change a user's role, password or active flag."""
+    """Change a user's role, password, active flag or stores (which must exist in the customer service)."""
+    check_stores(body.get("stores") or ())
     try:
         return accounts.update_user(_sessions(), username, **body)
     except UnknownUser:
