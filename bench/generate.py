@@ -153,6 +153,13 @@ class History:
         for history in self.histories():
             yield from history.events
 
+    def customer_history(self, index: int) -> CustomerHistory:
+        """The history of customer number `index` alone (0 ≤ index < customers): what `histories` yields
+        at that place, so disjoint sets of indexes can be generated apart (in parallel processes)."""
+        if not 0 <= index < self.customers:
+            raise IndexError(index)
+        return self._customer_history(index)
+
     def rows(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """(table, row) for customers, assets, visits, complaints, reminders and appointments."""
         for history in self.histories():

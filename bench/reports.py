@@ -1,6 +1,6 @@
 """Reporting at dealership scale: report latency over a generated history, and the rate events are applied.
 
-    .venv/bin/python -m bench.reports                                 # the issue's sizes (hours of loading)
+    .venv/bin/python -m bench.reports                                 # the issue's sizes
     .venv/bin/python -m bench.reports --customers 100000 --visits 300000 --complaints 20000
     .venv/bin/python -m bench.reports --database-url postgresql://…/loaded --skip-load   # measure again
 
@@ -10,9 +10,11 @@
    reporting consumer (`python -m reporting consume`'s Consumer and handlers, prefetch 1000, PostgreSQL)
    applies the third. The figure is events applied per second as a ratio of the raw rate, same run.
 2. Read model: a generated history of `--customers` customers, about `--visits` visits and
-   `--complaints` complaints (bench.generate), applied in-process by the same handlers in transactions of
-   `--load-batch` events (no broker: loading is not what is measured), into a throwaway PostgreSQL
-   database (kept with `--keep`).
+   `--complaints` complaints (bench.generate), loaded into a throwaway PostgreSQL database (kept with
+   `--keep`). By default in bulk (bench.readmodel: the service's handlers on each customer's events in
+   memory, the records and tallies they leave written with COPY, `--load-parts` processes); with
+   `--load-by events` applied by the consumer's apply_batch in transactions of `--load-batch` events (the
+   same read model, checked by services/reporting/tests/unit/test_bulk_load.py, but hours at full size).
 3. Latency: `python -m reporting web` (gunicorn, 2 workers) on that database; each report is asked
    `--requests` times over one keep-alive connection for the last twelve months (the default period),
    then once per month of the last year, then the value report's first segment page; p50 and p99 per
@@ -37,7 +39,7 @@ from servicekit.processes import Processes, clean_env, free_port, wait_until_rea
 from servicekit.testing import ThrowawayDatabases, throwaway_vhost
 from sqlalchemy import func, select
 
-from bench import broker
+from bench import broker, readmodel
 from bench.generate import History
 from servicekit import topology
 
@@ -189,7 +191,9 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--visits", type=int, default=3_000_000)
     parser.add_argument("--complaints", type=int, default=200_000)
-    parser.add_argument("--load-batch", type=int, default=2000, help="events per transaction while loading")
+    parser.add_argument("--load-by", choices=("bulk", "events"), default="bulk", help="how the history is loaded")
+    parser.add_argument("--load-parts", type=int, default=2, help="processes of the bulk load")
+    parser.add_argument("--load-batch", type=int, default=2000, help="events per transaction (--load-by events)")
     parser.add_argument("--apply-events", type=int, default=40_000, help="events for the apply-rate comparison")
     parser.add_argument("--prefetch", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=200, help="requests per report")
@@ -211,7 +215,11 @@ def main() -> int:
         url = args.database_url
         if not args.skip_load:
             url = url or databases.create("reports_scale")
-            figures["load"] = load(url, args.customers, args.visits, args.complaints, args.load_batch)
+            if args.load_by == "events":
+                figures["load"] = load(url, args.customers, args.visits, args.complaints, args.load_batch)
+            else:
+                history = History(seed=1, customers=args.customers, visits=args.visits, complaints=args.complaints)
+                figures["load"] = readmodel.load(url, history, parts=args.load_parts)
             print(json.dumps(figures["load"], indent=1), flush=True)
         if url:
             var_dir = Path("var") / "bench-reports"

@@ -78,22 +78,28 @@ def _write(session: Session, values: list[dict]) -> None:
               "amount": tallies.c.amount + statement.excluded.amount}), values)
 
 
+def grain_rows(changes: Contribution) -> list[dict[str, Any]]:
+    """The rows of `tallies` that `changes` add to: each change counts in its day's, month's and year's row
+    (sorted by key, so concurrent writers lock rows in the same order; rows that cancel out left out)."""
+    rows: dict[tuple, list[int]] = {}
+    for (report, day, store, key1, key2), (count, amount) in changes.items():
+        if (count, amount) == (0, 0):
+            continue
+        for grain, at in (("D", day), ("M", day.replace(day=1)), ("Y", day.replace(month=1, day=1))):
+            row = rows.setdefault((report, grain, at, store, key1, key2), [0, 0])
+            row[0] += count
+            row[1] += amount
+    return [{"report": k[0], "grain": k[1], "day": k[2], "store_id": k[3], "key1": k[4], "key2": k[5],
+             "count": v[0], "amount": v[1]} for k, v in sorted(rows.items()) if v != [0, 0]]
+
+
 def flush(session: Session) -> None:
     """Write the session's pending tally changes and freshness now (called before every commit)."""
     pending: dict | None = session.info.pop(_PENDING, None)
     newest = session.info.pop(_NEWEST, None)
     applied = session.info.pop(_APPLIED, 0)
     if pending:
-        rows: dict[tuple, list[int]] = {}
-        for (report, day, store, key1, key2), (count, amount) in pending.items():
-            if (count, amount) == (0, 0):
-                continue
-            for grain, at in (("D", day), ("M", day.replace(day=1)), ("Y", day.replace(month=1, day=1))):
-                row = rows.setdefault((report, grain, at, store, key1, key2), [0, 0])
-                row[0] += count
-                row[1] += amount
-        values = [{"report": k[0], "grain": k[1], "day": k[2], "store_id": k[3], "key1": k[4], "key2": k[5],
-                   "count": v[0], "amount": v[1]} for k, v in sorted(rows.items()) if v != [0, 0]]
+        values = grain_rows(pending)
         if values:
             _write(session, values)
     if applied:

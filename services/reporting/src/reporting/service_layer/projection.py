@@ -67,11 +67,25 @@ def _row(session: Session, table: Table, key: str) -> dict[str, Any] | None:
     return records.get(session, table, key)
 
 
+#: session.info flag: leave the tallies to the caller, who adds `contribution_of` each record's final state
+#: (a bulk load of records that all start from nothing: the differences would add up to exactly that).
+DEFER_TALLIES = "reporting.defer_tallies"
+
+
+def contribution_of(table: Table, row: dict[str, Any] | None) -> contrib.Contribution:
+    """What a record of `table` in the state `row` (None: no record) adds to the tallies."""
+    contribution = CONTRIBUTION_OF.get(table)
+    if contribution is None:
+        return {}
+    if table is complaints and row is not None:
+        row = {**row, "sla": json.loads(row["sla"]) if row.get("sla") else {}}
+    return contribution(row)
+
+
 def _save(session: Session, table: Table, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
     """Keep `after` (written at commit) and move the tallies by the difference between the two states."""
-    contribution = CONTRIBUTION_OF.get(table)
-    if contribution is not None:
-        tallies.add(session, contrib.difference(contribution(before), contribution(after)))
+    if table in CONTRIBUTION_OF and not session.info.get(DEFER_TALLIES):
+        tallies.add(session, contrib.difference(contribution_of(table, before), contribution_of(table, after)))
     records.put(session, table, before, after)
 
 
@@ -296,16 +310,7 @@ def complaint_step(session: Session, event: Event) -> None:
                 score = contrib.SURVEY_SCORE.get(data.get(item) or "")
                 if score:
                     tallies.add(session, {("survey", day, store, staff, item): (1, score)})
-    _save_complaint(session, before, after)
-
-
-def _save_complaint(session: Session, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
-    def readable(row: dict[str, Any] | None) -> dict[str, Any] | None:
-        return None if row is None else {**row, "sla": json.loads(row["sla"]) if row.get("sla") else {}}
-
-    tallies.add(session, contrib.difference(contrib.complaint_contribution(readable(before)),
-                                            contrib.complaint_contribution(readable(after))))
-    records.put(session, complaints, before, after)
+    _save(session, complaints, before, after)
 
 
 # --- reminders and appointments ---------------------------------------------------------------------------
