@@ -188,8 +188,11 @@ def load_archive(url: str, count: int) -> dict[str, list[str]]:
                                      ("name", "pinyin", "initials", "given_name", "phone_4", "phone", "plate", "vin")}
     rng = random.Random(SEED)
     history = History(seed=SEED, customers=count, visits=0, complaints=0)
+    keys_indexes = _search_key_indexes(url)
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
         with connection.cursor() as cursor:
+            for _, drop in keys_indexes:  # built once after the load, as a bulk load does
+                cursor.execute(drop)
             rows_of: dict[str, list[tuple]] = {"customers": [], "phones": [], "keys": [], "assets": []}
             for table, row in _customers_and_assets(history):
                 if table == "customer":
@@ -200,7 +203,8 @@ def load_archive(url: str, count: int) -> dict[str, list[str]]:
                         json.dumps(row["quiet_hours"]), row["wanted_model"], row["intent_grade"], "regular", 0,
                         row["key_customer"], False, row["created_at"], row["updated_at"]))
                     rows_of["phones"].append((row["phone"], row["id"], 0, digits(row["phone"])[::-1]))
-                    rows_of["keys"].extend((row["id"], k.kind, k.position, k.key) for k in search_keys(row["name"]))
+                    rows_of["keys"].extend((row["id"], k.kind, k.position, k.key, row["created_at"])
+                                           for k in search_keys(row["name"]))
                     if rng.random() < 0.002:
                         sounds = syllables(row["name"])
                         samples["name"].append(row["name"])
@@ -219,9 +223,24 @@ def load_archive(url: str, count: int) -> dict[str, list[str]]:
                 if len(rows_of["customers"]) >= 20_000:
                     _flush(cursor, rows_of)
             _flush(cursor, rows_of)
+            for create, _ in keys_indexes:
+                cursor.execute(create)
         connection.commit()
-        connection.execute("ANALYZE")
+        connection.autocommit = True
+        connection.execute("VACUUM (ANALYZE)")  # as autovacuum leaves a settled table: index-only scans
     return samples
+
+
+def _search_key_indexes(url: str) -> list[tuple[str, str]]:
+    """(CREATE, DROP) of each index of customer_search_keys as the migrations left them."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = "
+                                       "'customer_search_keys' AND indexname LIKE 'ix_%'")).all()
+    engine.dispose()
+    return [(definition, f"DROP INDEX {name}") for name, definition in rows]
 
 
 def _customers_and_assets(history: History) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -246,7 +265,7 @@ def _flush(cursor: Any, rows_of: dict[str, list[tuple]]) -> None:
                      "industry, source, owner, consent, quiet_hours, wanted_model, intent_grade, tier, points_balance,"
                      " key_customer, blacklisted, created_at, updated_at) FROM STDIN",
         "phones": "COPY customer_phones (phone, customer_id, position, digits_reversed) FROM STDIN",
-        "keys": "COPY customer_search_keys (customer_id, kind, position, key) FROM STDIN",
+        "keys": "COPY customer_search_keys (customer_id, kind, position, key, created_at) FROM STDIN",
         "assets": "COPY assets (id, customer_id, kind, model, plate, plate_key, vin, created_at) FROM STDIN",
     }
     for table in ("customers", "phones", "keys", "assets"):

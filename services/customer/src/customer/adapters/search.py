@@ -4,18 +4,22 @@ A name (or the free-text `q`) is looked up in customer_search_keys, where "conta
 with" (customer.domain.pinyin); each way a customer matches gets a rank, and the best rank orders the
 results: 0 exact (the whole name, the whole phone number, the plate, the VIN), 1 the name starts with
 it or its pinyin/initials are it, or a phone ends with it, 2 the pinyin starts with it, 3 anywhere else
-in the name. Ties go newest first. Merged customers (tombstones) are never listed.
+in the name. Ties go newest first (then the larger id first). Merged customers (tombstones) and erased
+ones are never found.
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from customer.adapters.tables import assets, customer_phones, customer_search_keys, customer_tags, customers
 from customer.domain.pinyin import NAME
-from customer.domain.search import Filters
+from customer.domain.search import COUNT_LIMIT, Filters, Total
 
 _keys = customer_search_keys
 
@@ -81,7 +85,8 @@ def _start_of(day) -> datetime:
 
 def conditions(filters: Filters) -> list[ColumnElement[bool]]:
     """The WHERE conditions of `filters` besides the ranked name or `q` (all must hold)."""
-    where: list[ColumnElement[bool]] = [customers.c.merged_into.is_(None)]
+    # merged customers (tombstones) and erased ones are never found
+    where: list[ColumnElement[bool]] = [customers.c.merged_into.is_(None), customers.c.erased_at.is_(None)]
     if filters.name and filters.q:  # q ranks; the name only narrows
         where.append(exists().where(_keys.c.customer_id == customers.c.id, _key_starts_with(filters.name)))
     if filters.phone_suffix:
@@ -109,7 +114,7 @@ def conditions(filters: Filters) -> list[ColumnElement[bool]]:
 
 
 def matching(filters: Filters) -> tuple[Select, Select]:
-    """(the ids of every matching customer, best first; the count of them) as queries."""
+    """(the ids of every matching customer, best first; the count of them) as queries (exports read all)."""
     ranked = _ranked_hits(filters)
     where = and_(*conditions(filters))
     if ranked is None:
@@ -118,19 +123,145 @@ def matching(filters: Filters) -> tuple[Select, Select]:
     else:
         joined = customers.join(ranked, ranked.c.customer_id == customers.c.id)
         ids = (select(customers.c.id).select_from(joined).where(where)
-               .order_by(ranked.c.rank, customers.c.created_at.desc(), customers.c.id))
+               .order_by(ranked.c.rank, customers.c.created_at.desc(), customers.c.id.desc()))
         count = select(func.count()).select_from(joined).where(where)
     return ids, count
 
 
-def search_ids(session: Session, filters: Filters, offset: int, limit: int) -> tuple[list[str], int]:
-    """Ids of one page of matching customers (best first) and how many match in all."""
-    ids, count = matching(filters)
+# --- one page ------------------------------------------------------------------------------------------------
+#
+# A broad term ("zs", a common given name) finds a large part of the archive; gathering, ranking and
+# counting every hit for one page of 50 is what made it slow. A page is read instead from each way of
+# matching (a "part": exact name, exact pinyin or initials, name or pinyin starting with it, anywhere in the
+# name, a phone, a plate, a VIN), each part newest first and at most offset + limit customers long; the
+# parts are then merged by (rank, newest first). That is exact: a customer in the first n of the whole
+# order is in the first n of the part it ranks best by, since whoever precedes it in that part precedes it
+# in the whole order. First each part is counted, no further than COUNT_LIMIT (the total is then a lower
+# bound); a part with more hits than that is read newest first from an index that holds the key (its hits
+# are dense there), a smaller one is gathered through the key index and sorted.
+#
+# Without filters a key needs no look-up of its customer: erased customers have no keys (they are removed
+# at erasure) and the few merged ones are left out as a set.
+
+_NAME_START = (_keys.c.kind == NAME, _keys.c.position == 0)
+_SOUND_START = (_keys.c.kind != NAME, _keys.c.position == 0)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+class Part(NamedTuple):
+    """One way of matching: its rank, its hits as (customer_id, created_at), and the same hits as a query
+    that can only be answered by reading newest first (for a broad part: the key range written so that no
+    index on the key serves it, whereas the index of the part's rank, which holds the key, reads in order)."""
+
+    rank: int
+    hits: Select
+    in_order: Select
+
+
+def _key_parts(term: str, narrow: Callable[[Select], Select]) -> list[Part]:
+    """The parts of the name keys; pinyin and initials have no Chinese characters, so such a term skips them."""
+    exact = _keys.c.key == term
+    prefix = func.substr(_keys.c.key, 1, len(term)) == term  # the same as a range, but no index on key serves it
+    longer, longer_in_order = (_keys.c.key > term, _keys.c.key < _after(term)), (prefix, _keys.c.key != term)
+    sounds = not _CJK.search(term)
+    specs = [(0, (*_NAME_START, exact), (*_NAME_START, exact)),
+             (1, (*_SOUND_START, exact), (*_SOUND_START, exact)) if sounds else None,
+             (1, (*_NAME_START, *longer), (*_NAME_START, *longer_in_order)),
+             (2, (*_SOUND_START, *longer), (*_SOUND_START, *longer_in_order)) if sounds else None,
+             (3, (_keys.c.position > 0, _key_starts_with(term)), (_keys.c.position > 0, prefix))]
+    keys = select(_keys.c.customer_id, _keys.c.created_at)
+    return [Part(rank, narrow(keys.where(*hits)), narrow(keys.where(*in_order)))
+            for rank, hits, in_order in filter(None, specs)]
+
+
+def _only_live(filters: Filters) -> bool:
+    """True when the search has no filter but the name or `q` (beyond leaving out merged and erased)."""
+    return len(conditions(filters)) == 2 and filters.stores is None
+
+
+def _parts(filters: Filters) -> list[Part]:
+    """Every part of a name or `q` search, filters applied."""
+    where = conditions(filters)
+    term = filters.q.name if filters.q else filters.name
+    assert term is not None
+    if _only_live(filters):
+        merged = select(customers.c.id).where(customers.c.merged_into.is_not(None))
+        parts = _key_parts(term, lambda keys: keys.where(_keys.c.customer_id.not_in(merged)))
+    else:
+        parts = _key_parts(term, lambda keys: keys.join(customers, customers.c.id == _keys.c.customer_id)
+                           .where(*where))
+
+    def of(rank: int, table, condition: ColumnElement[bool]) -> Part:
+        hits = (select(customers.c.id.label("customer_id"), customers.c.created_at)
+                .join(table, table.c.customer_id == customers.c.id).where(condition, *where))
+        return Part(rank, hits, hits)
+
+    terms = filters.q
+    if terms is not None and terms.phone_suffix:
+        if terms.whole_phone:
+            parts.append(of(0, customer_phones, customer_phones.c.digits_reversed == terms.whole_phone[::-1]))
+        parts.append(of(1, customer_phones, _phone_range(terms.phone_suffix)))
+    if terms is not None and terms.plate:
+        parts.append(of(0, assets, assets.c.plate_key == terms.plate))
+    if terms is not None and terms.vin:
+        parts.append(of(0, assets, assets.c.vin == terms.vin))
+    return parts
+
+
+def _found(session: Session, parts: list[Part]) -> tuple[list[int], int]:
+    """(hits of each part, up to COUNT_LIMIT + 1; distinct customers among them) in one query."""
+    firsts = []
+    for index, part in enumerate(parts):
+        first = part.hits.with_only_columns(part.hits.selected_columns.customer_id).limit(COUNT_LIMIT + 1)
+        firsts.append(select(literal(index).label("part"), first.subquery().c.customer_id))
+    hits = union_all(*firsts).cte("hits")
+    customers_found = select(hits.c.customer_id).group_by(hits.c.customer_id).subquery()
+    distinct = select(func.count()).select_from(customers_found).scalar_subquery()
+    rows = session.execute(select(hits.c.part, func.count(), distinct).group_by(hits.c.part)).all()
+    counts = [0] * len(parts)
+    for index, found, _ in rows:
+        counts[index] = found
+    return counts, rows[0][2] if rows else 0
+
+
+def _first(part: Part, broad: bool, count: int) -> Select:
+    """The first `count` customers of a part, newest first (ties: the larger id first)."""
+    if broad:  # hits are dense in the index of the part's rank: reading it newest first soon finds `count`
+        columns = part.in_order.selected_columns
+        return part.in_order.distinct().order_by(columns.created_at.desc(), columns.customer_id.desc()).limit(count)
+    # few hits: gathered through the key index, then sorted (OFFSET 0 keeps PostgreSQL from reading in order)
+    gathered = part.hits.offset(0).subquery()
+    return (select(gathered.c.customer_id, gathered.c.created_at).distinct()
+            .order_by(gathered.c.created_at.desc(), gathered.c.customer_id.desc()).limit(count))
+
+
+def _page(parts: list[Part], counts: list[int], offset: int, limit: int) -> Select | None:
+    """One page of the merged parts: best rank, then newest first (ties: the larger id first)."""
+    firsts = []
+    for part, found in zip(parts, counts, strict=True):
+        if found:
+            first = _first(part, found > COUNT_LIMIT, offset + limit).subquery()
+            firsts.append(select(first.c.customer_id, first.c.created_at, literal(part.rank).label("rank")))
+    if not firsts:
+        return None
+    hits = union_all(*firsts).subquery("hits")
+    return (select(hits.c.customer_id).group_by(hits.c.customer_id, hits.c.created_at)
+            .order_by(func.min(hits.c.rank), hits.c.created_at.desc(), hits.c.customer_id.desc())
+            .offset(offset).limit(limit))
+
+
+def search_ids(session: Session, filters: Filters, offset: int, limit: int) -> tuple[list[str], Total]:
+    """Ids of one page of matching customers (best first) and how many match, counted up to COUNT_LIMIT."""
+    where = and_(*conditions(filters))
     if filters.q is None and filters.name is None:  # newest first: an index scan stops after the page
-        total = session.execute(count).scalar_one()
+        ids = select(customers.c.id).where(where).order_by(customers.c.created_at.desc(), customers.c.id)
+        found = session.execute(select(func.count()).select_from(
+            select(customers.c.id).where(where).limit(COUNT_LIMIT + 1).subquery())).scalar_one()
+        total = Total(min(found, COUNT_LIMIT), is_lower_bound=found > COUNT_LIMIT)
         return list(session.execute(ids.offset(offset).limit(limit)).scalars()), total
-    # ranked: the hits are gathered and sorted anyway, so they are counted in the same pass
-    rows = session.execute(ids.add_columns(func.count().over()).offset(offset).limit(limit)).all()
-    if rows:
-        return [row[0] for row in rows], rows[0][1]
-    return [], session.execute(count).scalar_one() if offset else 0
+    parts = _parts(filters)
+    counts, distinct = _found(session, parts)
+    broad = max(counts) > COUNT_LIMIT
+    total = Total(min(distinct, COUNT_LIMIT), is_lower_bound=True) if broad else Total(distinct)
+    page = _page(parts, counts, offset, limit)
+    return (list(session.execute(page).scalars()) if page is not None else []), total

@@ -21,6 +21,7 @@ from sqlalchemy import (
                         Text,
                         false,
                         func,
+                        text,
 )
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -184,13 +185,27 @@ _KEY = String(64).with_variant(String(64, collation="C"), "postgresql")
 
 #: What a name can be found by (customer.domain.pinyin): every suffix of the name, and the pinyin and its
 #: initials from every syllable on. "contains x" is then "some key starts with x": a range scan on `key`.
+#: The customer's created_at is copied here so that one page of a broad term (ranked, then newest first) is
+#: read from an index in order instead of gathering every hit (customer.adapters.search); migration 0004.
 customer_search_keys = Table(
     "customer_search_keys", metadata,
     Column("customer_id", String(36), ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
     Column("kind", SmallInteger, primary_key=True),  # 0 name, 1 pinyin, 2 initials
     Column("position", SmallInteger, primary_key=True),  # where in the name the key starts (0 = the start)
     Column("key", _KEY, nullable=False),
-    Index("ix_customer_search_keys_key", "key", postgresql_include=["customer_id", "kind", "position"]),
+    # the customer's created_at: a writer may give it, else a trigger copies it from customers (migration 0004)
+    Column("created_at", _UTC),
+    # exact keys of one kind at the start of the name, newest first: an equality scan in order
+    Index("ix_customer_search_keys_key", "key", "position", "kind", "created_at", "customer_id"),
+    # newest first among the keys of one rank, the key in the index: a broad prefix is read in order
+    Index("ix_customer_search_keys_name_start", "created_at", "customer_id",
+          postgresql_include=["key"], postgresql_where=text("kind = 0 AND position = 0"),
+          sqlite_where=text("kind = 0 AND position = 0")),
+    Index("ix_customer_search_keys_sound_start", "created_at", "customer_id",
+          postgresql_include=["key"], postgresql_where=text("kind <> 0 AND position = 0"),
+          sqlite_where=text("kind <> 0 AND position = 0")),
+    Index("ix_customer_search_keys_inside", "created_at", "customer_id",
+          postgresql_include=["key"], postgresql_where=text("position > 0"), sqlite_where=text("position > 0")),
 )
 
 #: One merge of two customers: who survived, the records as they were (for an exact undo), the window.

@@ -11,6 +11,19 @@ from customer.domain.pinyin import KEY_LENGTH, fold
 from customer.domain.vehicles import looks_like_vin, normalise_vin, plate_key
 
 MIN_PHONE_DIGITS = 4
+#: A search counts the customers it finds up to here; past it the total says "at least" (5,000+).
+COUNT_LIMIT = 5000
+
+
+class Total(int):
+    """How many customers a search found; `is_lower_bound` when counting stopped early (COUNT_LIMIT)."""
+
+    is_lower_bound: bool
+
+    def __new__(cls, value: int, is_lower_bound: bool = False) -> Total:
+        total = super().__new__(cls, value)
+        total.is_lower_bound = is_lower_bound
+        return total
 
 
 def phone_suffix(term: str) -> str | None:

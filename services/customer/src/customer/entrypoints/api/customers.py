@@ -68,8 +68,10 @@ def create(values: dict[str, Any]):
 def search(args: dict[str, Any]):
     """Search customers by name, phone (or its last digits), plate, VIN, owner, tag, kind, stage, dates or q."""
     page, page_size = args.pop("page"), args.pop("page_size")
-    return queries.search(sessions(), build_filters(stores=current_identity().store_scope, **args), page,
-                          page_size)
+    found = queries.search(sessions(), build_filters(stores=current_identity().store_scope, **args), page,
+                           page_size)
+    return {"items": found.items, "total": found.total, "page": found.page, "page_size": found.page_size,
+            "total_is_lower_bound": getattr(found.total, "is_lower_bound", False)}
 
 
 @blp.route("/<uuid:customer_id>", methods=["GET"])

@@ -9,6 +9,7 @@ from servicekit.pagination import MAX_PAGE
 from customer.domain import lifecycle, visits
 from customer.domain.assets import ASSET_KINDS
 from customer.domain.points import TIERS
+from customer.domain.search import COUNT_LIMIT
 from customer.events import GENDERS, AssetData, CustomerData, QuietHoursData, RegionData, VisitData
 
 MAX_PAGE_SIZE = 200
@@ -153,9 +154,12 @@ class PageOf(Schema):
 
 
 class CustomerPage(PageOf):
-    """A page of customers."""
+    """A page of customers; a search counts its matches up to a limit, past which `total` is a lower bound."""
 
     items = fields.List(fields.Nested(CustomerData), required=True)
+    total_is_lower_bound = fields.Boolean(
+        required=True, metadata={"description": f"True when counting stopped at {COUNT_LIMIT}: at least `total` "
+                                                f"customers match (show \"{COUNT_LIMIT:,}+\")."})
 
 
 class AssetPage(PageOf):
