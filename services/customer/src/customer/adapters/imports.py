@@ -1,12 +1,15 @@
 """Storing imports: the job and its progress, its rows' errors, and new customers written in bulk."""
 from __future__ import annotations
 
+import functools
+import json
+import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from servicekit.db import bulk_insert
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import JSON, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from customer.adapters.customers import COLUMNS
@@ -22,7 +25,7 @@ from customer.adapters.tables import (
     import_errors,
 )
 from customer.domain.phones import digits
-from customer.domain.pinyin import search_keys
+from customer.domain.pinyin import SearchKey
 
 
 class ImportRepository:
@@ -95,28 +98,84 @@ def external_id_holders(session: Session, external_ids: Iterable[str]) -> dict[s
     return holders
 
 
-def add_customers(session: Session, records: Sequence[dict[str, Any]], actor: str,
-                  changes: Sequence[dict[str, list[Any]]], consent_source: str) -> None:
-    """Insert new customers with their phones, tags, search keys, "imported" history and the consent they
-    gave, a bulk insert per table."""
-    if not records:
+#: Each new customer's rows, table by table: {table name: (columns, rows as tuples)}.
+NewRows = dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]]
+_TABLES = {table.name: table for table in (customers, customer_phones, customer_tags, customer_search_keys, history,
+                                           consent_records)}
+_JSON_COLUMNS = {name: {column.name for column in table.columns if isinstance(column.type, JSON)}
+                 for name, table in _TABLES.items()}
+#: COPY's text format: these characters are written escaped, None as \N.
+_SPECIAL = re.compile(r"[\\\t\n\r]").search
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def new_customer_rows(record: dict[str, Any], keys: Sequence[SearchKey], change: dict[str, list[Any]], actor: str,
+                      consent_source: str) -> NewRows:
+    """The rows a new customer is written as: itself, its phones, tags, search keys, its "imported"
+    history and the consent it gave."""
+    at, customer_id = record["created_at"], record["id"]
+    names = ("id", "version", "created_at", "updated_at", *(name for name in COLUMNS if name in record))
+    # with the customer's created_at when the table keeps a copy of it (else a trigger looks it up, row by row)
+    stamped = "created_at" in customer_search_keys.c
+    return {
+        "customers": (names, [tuple(record.get(name) for name in names)]),
+        "customer_phones": (("phone", "customer_id", "position", "digits_reversed"), [
+            (phone, customer_id, position, digits(phone)[::-1])
+            for position, phone in enumerate([record["phone"], *record["phones"]])]),
+        "customer_tags": (("customer_id", "tag"), [(customer_id, tag) for tag in record["tags"]]),
+        "customer_search_keys": (("customer_id", "kind", "position", "key", *(("created_at",) if stamped else ())), [
+            (customer_id, key.kind, key.position, key.key, *((at,) if stamped else ())) for key in keys]),
+        "history": (("customer_id", "at", "actor", "action", "changes"),
+                    [(customer_id, at, actor, "imported", change)]),
+        # consent is opt-in: each channel granted is a grant given now, by this import (PIPL art. 14)
+        "consent_records": (("customer_id", "channel", "granted", "given_at", "source", "recorded_by", "recorded_at"), [
+            (customer_id, channel, True, at, consent_source, actor, at)
+            for channel, granted in record["consent"].items() if granted]),
+    }
+
+
+def _escaped(text: str) -> str:
+    return text.translate(_ESCAPES) if _SPECIAL(text) else text  # translate is slow on Chinese text: rarely
+
+
+@functools.lru_cache(maxsize=256, typed=True)  # typed: True, 1 and 1.0 are one key otherwise
+def _copy_other(value: Any) -> str:  # the same moment is on every row of a customer: written once
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def copy_text(rows: NewRows) -> dict[str, tuple[tuple[str, ...], str]]:
+    """`rows` as the lines PostgreSQL's COPY reads (text format), table by table."""
+    text = {}
+    for name, (columns, values) in rows.items():
+        as_json = [column in _JSON_COLUMNS[name] for column in columns]
+        text[name] = (columns, "".join([
+            "\t".join(["\\N" if value is None
+                       else _escaped(json.dumps(value, ensure_ascii=False)) if is_json
+                       else _escaped(value) if type(value) is str
+                       else _copy_other(value) for value, is_json in zip(row, as_json, strict=True)]) + "\n"
+            for row in values]))
+    return text
+
+
+def add_customers(session: Session, new: Sequence[NewRows] | Sequence[dict[str, tuple[tuple[str, ...], str]]],
+                  as_text: bool) -> None:
+    """Insert new customers, each as `new_customer_rows` made them or (`as_text`, on PostgreSQL only) as
+    `copy_text` wrote them: one COPY (elsewhere one executemany) per table."""
+    if not new:
         return
-    columns = [name for name in COLUMNS if any(r.get(name) is not None for r in records)]
-    bulk_insert(session, customers, [
-        {"id": r["id"], "version": r["version"], "created_at": r["created_at"], "updated_at": r["updated_at"],
-         **{name: r.get(name) for name in columns}} for r in records])
-    bulk_insert(session, customer_phones, [
-        {"phone": phone, "customer_id": r["id"], "position": position, "digits_reversed": digits(phone)[::-1]}
-        for r in records for position, phone in enumerate([r["phone"], *r["phones"]])])
-    bulk_insert(session, customer_tags, [{"customer_id": r["id"], "tag": tag} for r in records for tag in r["tags"]])
-    bulk_insert(session, customer_search_keys, [
-        {"customer_id": r["id"], "kind": key.kind, "position": key.position, "key": key.key}
-        for r in records for key in search_keys(r["name"])])
-    bulk_insert(session, history, [
-        {"customer_id": r["id"], "at": r["created_at"], "actor": actor, "action": "imported", "changes": change}
-        for r, change in zip(records, changes, strict=True)])
-    # consent is opt-in: each channel granted is a grant given now, by this import (PIPL art. 14)
-    bulk_insert(session, consent_records, [
-        {"customer_id": r["id"], "channel": channel, "granted": True, "given_at": r["created_at"],
-         "source": consent_source, "recorded_by": actor, "recorded_at": r["created_at"]}
-        for r in records for channel, granted in r["consent"].items() if granted])
+    for name, table in _TABLES.items():
+        columns = new[0][name][0]
+        if as_text:
+            text = "".join(each[name][1] for each in new)
+            if text:
+                names = ", ".join(f'"{column}"' for column in columns)
+                with session.connection().connection.driver_connection.cursor() as cursor, \
+                        cursor.copy(f'COPY "{name}" ({names}) FROM STDIN') as copy:
+                    copy.write(text)
+        else:
+            bulk_insert(session, table, [dict(zip(columns, row, strict=True))
+                                         for each in new for row in each[name][1]])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,21 +26,28 @@ from customer.adapters.rows import now
 from customer.domain.changes import diff
 from customer.domain.customers import EDITABLE_FIELDS, shape
 from customer.domain.errors import DomainError, InvalidFields, NotFound
-from customer.domain.phones import InvalidPhone, normalise_phone
-from customer.domain.points import NEW_MEMBER
-from customer.domain.transfer import column_of, read_header, row_values
+from customer.domain.transfer import column_of, read_header
 from customer.events import CONTRACT
 from customer.service_layer.customers import save_changes
+from customer.service_layer.import_rows import (
+    Checker,
+    NewCustomer,
+    PreparedRow,
+    Row,
+    RowSettings,
+    prepared_chunks,
+)
 
 MODES = ("create", "update", "upsert")
 KEYS = ("phone", "external_id")
 CHUNK = 1000
-#: The checks of the API on one row's values: (values loaded, {field: messages}); `partial` for an update.
-Checker = Callable[[dict[str, Any], bool], tuple[dict[str, Any], dict[str, list[str]]]]
-Row = tuple[int, Sequence[Any]]
+#: Files with more rows than this are checked in a worker process while they are written (starting it
+#: takes about a second).
+PIPELINE_FROM = 5 * CHUNK
 Error = tuple[int, str, str]
-#: (line, the customer a row updates or None for a new one, the customer as the row wants it)
-Planned = tuple[int, dict[str, Any] | None, dict[str, Any]]
+#: (line, the customer a row updates or None for a new one, the customer as the row wants it, and a new
+#: one as it will be written unless this is a dry run)
+Planned = tuple[int, dict[str, Any] | None, dict[str, Any], NewCustomer | None]
 
 
 @dataclass(frozen=True)
@@ -78,14 +85,26 @@ def start_import(sessions: sessionmaker[Session], options: ImportOptions, rows_t
 
 
 def run_import(sessions: sessionmaker[Session], import_id: str, options: ImportOptions, rows: Iterator[Row],
-               check: Checker) -> None:
-    """Apply every row after the header, chunk by chunk, and mark the import done (or failed, saying why)."""
+               check: Checker, pipelined: bool | None = None) -> None:
+    """Apply every row after the header, chunk by chunk, and mark the import done (or failed, saying why).
+
+    `pipelined`: check the rows in a worker process, a chunk or two ahead of the one being written (by
+    default when the file has more than PIPELINE_FROM rows; the outcome is the same either way)."""
     try:
         _, header = next(rows)
         fields = read_header(header)
+        if pipelined is None:
+            with unit_of_work(sessions) as session:
+                job = ImportRepository(session).get(import_id)
+            pipelined = job is not None and job["rows_total"] > PIPELINE_FROM
+        with sessions() as session:
+            as_copy_text = session.get_bind().dialect.name == "postgresql"
+        settings = RowSettings(options.mode, options.key, options.dry_run, options.store_id, options.actor,
+                               f"import {options.filename or ''}".strip(), as_copy_text)
+        chunks = iter(lambda: list(itertools.islice(rows, CHUNK)), [])
         seen = _Seen()
-        while chunk := list(itertools.islice(rows, CHUNK)):
-            _apply_with_retry(sessions, import_id, options, chunk, fields, check, seen)
+        for chunk, prepared in prepared_chunks(chunks, fields, settings, check, pipelined):
+            _apply_with_retry(sessions, import_id, options, len(chunk), prepared, check, seen)
     except Exception as exc:
         with unit_of_work(sessions) as session:
             ImportRepository(session).finish(import_id, now(), "failed", f"{exc.__class__.__name__}: {exc}")
@@ -94,13 +113,13 @@ def run_import(sessions: sessionmaker[Session], import_id: str, options: ImportO
         ImportRepository(session).finish(import_id, now(), "done")
 
 
-def _apply_with_retry(sessions: sessionmaker[Session], import_id: str, options: ImportOptions, chunk: list[Row],
-                      fields: list[str | None], check: Checker, seen: _Seen) -> None:
+def _apply_with_retry(sessions: sessionmaker[Session], import_id: str, options: ImportOptions, size: int,
+                      prepared: list[PreparedRow], check: Checker, seen: _Seen) -> None:
     for attempt in range(3):
         claimed = _Seen(dict(seen.keys), dict(seen.phones))
         try:
             with unit_of_work(sessions) as session:
-                _apply_chunk(session, import_id, options, chunk, fields, check, claimed)
+                _apply_chunk(session, import_id, options, size, prepared, check, claimed)
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -109,46 +128,33 @@ def _apply_with_retry(sessions: sessionmaker[Session], import_id: str, options: 
         return
 
 
-def _key_of(values: dict[str, Any], key: str) -> str:
-    raw = values.get(key)
-    if raw is None:
-        raise InvalidFields.one(key, f"Every row needs a {key}: it is the key of this import.")
-    if key == "phone":
-        try:
-            return normalise_phone(str(raw))
-        except InvalidPhone as exc:
-            raise InvalidFields.one("phone", str(exc)) from None
-    return str(raw)
-
-
-def _apply_chunk(session: Session, import_id: str, options: ImportOptions, chunk: list[Row],
-                 fields: list[str | None], check: Checker, seen: _Seen) -> None:
+def _apply_chunk(session: Session, import_id: str, options: ImportOptions, size: int, prepared: list[PreparedRow],
+                 check: Checker, seen: _Seen) -> None:
     errors: list[Error] = []
 
     def fail(line: int, problem: InvalidFields) -> None:
         errors.extend((line, column_of(name), " ".join(messages)) for name, messages in problem.errors.items())
 
-    keyed: list[tuple[int, dict[str, Any], str]] = []
-    for line, cells in chunk:
-        values, unreadable = row_values(fields, cells)
+    keyed: list[PreparedRow] = []
+    for row in prepared:
         try:
-            if unreadable:
-                raise InvalidFields({name: [message] for name, message in unreadable.items()})
-            key = _key_of(values, options.key)
-            if key in seen.keys:
-                raise InvalidFields.one(options.key, f"The same {options.key} as line {seen.keys[key]}.")
+            if row.problem is not None:
+                raise InvalidFields(row.problem)
+            assert row.key is not None
+            if row.key in seen.keys:
+                raise InvalidFields.one(options.key, f"The same {options.key} as line {seen.keys[row.key]}.")
         except InvalidFields as problem:
-            fail(line, problem)
+            fail(row.line, problem)
             continue
-        seen.keys[key] = line
-        keyed.append((line, values, key))
-    holders = _holders(session, options, [key for _, _, key in keyed])
+        seen.keys[row.key] = row.line
+        keyed.append(row)
+    holders = _holders(session, options, [row.key for row in keyed if row.key is not None])
     repo = CustomerRepository(session)
     current = {c["id"]: c for c in repo.many(list({h for hs in holders.values() for h in hs}))}
     planned: list[Planned] = []
-    for line, values, key in keyed:
+    for row in keyed:
         try:
-            found = holders.get(key, [])
+            found = holders.get(row.key, []) if row.key is not None else []
             if len(found) > 1:
                 raise InvalidFields.one(options.key, f"{len(found)} customers have this {options.key}; "
                                                      "import them keyed by phone.")
@@ -161,19 +167,27 @@ def _apply_chunk(session: Session, import_id: str, options: ImportOptions, chunk
                 raise InvalidFields.one(options.key, f"No customer has this {options.key}.")
             if target is not None and options.mode == "create":
                 raise InvalidFields.one(options.key, f"Customer {target['id']} already has this {options.key}.")
-            loaded, problems = check(values, target is not None)
+            if target is None:  # a new customer: prepared with the row
+                if row.problems:
+                    raise InvalidFields(row.problems)
+                if row.new_problem:
+                    raise InvalidFields(row.new_problem)
+                assert row.wanted is not None
+                planned.append((row.line, None, row.wanted, row.new))
+                continue
+            loaded, problems = (row.loaded, row.problems) if row.partial else check(row.values, True)
             if problems:
                 raise InvalidFields(problems)
-            wanted = shape(target, loaded if target else {"store_id": options.store_id, **loaded})
-            planned.append((line, target, wanted))
+            planned.append((row.line, target, shape(target, loaded or {}), None))
         except InvalidFields as problem:
-            fail(line, problem)
+            fail(row.line, problem)
     planned = _claim_phones(session, planned, seen, fail)
-    creates = [(line, wanted) for line, target, wanted in planned if target is None]
+    creates = [new for _, target, _, new in planned if target is None]
     counts = {"created": len(creates), "updated": 0, "unchanged": 0}
     if not options.dry_run:
-        _write_creates(session, options, [wanted for _, wanted in creates])
-    for line, target, wanted in planned:
+        _write_creates(session, [new for new in creates if new is not None],
+                       session.get_bind().dialect.name == "postgresql")
+    for line, target, wanted, _ in planned:
         if target is None:
             continue
         if not diff(target, wanted, EDITABLE_FIELDS):
@@ -189,7 +203,7 @@ def _apply_chunk(session: Session, import_id: str, options: ImportOptions, chunk
         counts["updated"] += 1
     counts["failed"] = len({line for line, _, _ in errors})
     errors.sort()
-    ImportRepository(session).progress(import_id, now(), len(chunk), counts, errors)
+    ImportRepository(session).progress(import_id, now(), size, counts, errors)
 
 
 def _holders(session: Session, options: ImportOptions, keys: list[str]) -> dict[str, list[str]]:
@@ -201,9 +215,9 @@ def _holders(session: Session, options: ImportOptions, keys: list[str]) -> dict[
 def _claim_phones(session: Session, planned: list[Planned], seen: _Seen,
                   fail: Callable[[int, InvalidFields], None]) -> list[Planned]:
     """The rows whose every number is free (or already theirs) and on no row above; the others fail."""
-    owners = phone_owners(session, [n for _, _, wanted in planned for n in [wanted["phone"], *wanted["phones"]]])
+    owners = phone_owners(session, [n for _, _, wanted, _ in planned for n in [wanted["phone"], *wanted["phones"]]])
     kept = []
-    for line, target, wanted in planned:
+    for line, target, wanted, new in planned:
         numbers = {wanted["phone"]: "phone", **{n: "phones" for n in wanted["phones"]}}
         problems: dict[str, list[str]] = {}
         for number, column in numbers.items():
@@ -216,22 +230,14 @@ def _claim_phones(session: Session, planned: list[Planned], seen: _Seen,
             fail(line, InvalidFields(problems))
             continue
         seen.phones.update(dict.fromkeys(numbers, line))
-        kept.append((line, target, wanted))
+        kept.append((line, target, wanted, new))
     return kept
 
 
-def _write_creates(session: Session, options: ImportOptions, wanted: list[dict[str, Any]]) -> None:
+def _write_creates(session: Session, new: list[NewCustomer], as_copy_text: bool) -> None:
     """New customers, their history and consent records, and one customer.created.v1 each."""
-    moment = now()
-    records = [{"id": str(uuid.uuid4()), "version": 1, **values, **NEW_MEMBER, "created_at": moment,
-                "updated_at": moment} for values in wanted]
-    published = [CONTRACT.event_data(events.CUSTOMER_CREATED, record) for record in records]
-    # the history of a new record: each field given, from nothing (as the event carries it, already JSON)
-    changes = [{name: [None, data[name]] for name in EDITABLE_FIELDS if data.get(name) not in (None, [], {})}
-               for data in published]
-    add_customers(session, records, options.actor, changes, f"import {options.filename or ''}".strip())
-    record_events(session, CONTRACT.service, [(events.CUSTOMER_CREATED, record["id"], data)
-                                              for record, data in zip(records, published, strict=True)])
+    add_customers(session, [each.rows for each in new], as_copy_text)
+    record_events(session, CONTRACT.service, [(events.CUSTOMER_CREATED, each.id, each.data) for each in new])
 
 
 def get_import(sessions: sessionmaker[Session], import_id: str) -> dict[str, Any]:
