@@ -1,0 +1,52 @@
+"""The search of broad terms on PostgreSQL: pages read in rank order from the key indexes, the count limit,
+and the search keys' copy of the creation time kept by the trigger of migration 0004."""
+from customer.adapters import search
+from customer.adapters.search import matching
+from customer.adapters.tables import customer_search_keys, customers
+from customer.domain.search import build_filters
+from servicekit.testing import auth_headers
+from servicekit.webapp import service_context
+from sqlalchemy import select
+
+WRITER = auth_headers("agent", "li.si")
+READER = auth_headers("viewer", "wang.wu")
+NAMES = ["张三", "张山峰", "李张三", "张", "赵四", "章珊", "三张", "张三三", "周山", "张伟", "王张伟", "郑盛",
+         "David Zhang"]
+
+
+def test_pages_of_broad_terms_follow_the_full_ranking_on_postgresql(pg_app, monkeypatch):
+    client = pg_app.test_client()
+    for index, name in enumerate(NAMES):
+        response = client.post("/api/v1/customers", headers=WRITER,
+                               json={"name": name, "phone": f"1380013{index:04d}", "kind": "prospect"})
+        assert response.status_code == 201
+    monkeypatch.setattr(search, "COUNT_LIMIT", 2)
+    context = service_context(pg_app)
+    for term in ("张", "zs", "z", "zhang", "三", "张三", "0000", "d"):
+        with context.sessions() as session:
+            everything = list(session.execute(matching(build_filters(q=term))[0]).scalars())
+        pages = [client.get(f"/api/v1/customers?q={term}&page={page}&page_size=3", headers=READER).get_json()
+                 for page in range(1, 7)]
+        assert [item["id"] for page in pages for item in page["items"]] == everything, term
+        first = pages[0]
+        if first["total_is_lower_bound"]:  # some part found more than 2: at least 2, and so it is
+            assert first["total"] == 2 and len(everything) > 2, term
+        else:
+            assert first["total"] == len(everything), term
+    with context.engine.connect() as db:
+        rows = db.execute(select(customer_search_keys.c.created_at, customers.c.created_at)
+                          .join(customers, customers.c.id == customer_search_keys.c.customer_id)).all()
+    assert rows and all(key_time == customer_time for key_time, customer_time in rows)
+
+
+def test_an_erased_customer_is_not_found_on_postgresql(pg_app):
+    client = pg_app.test_client()
+    gone = client.post("/api/v1/customers", headers=WRITER,
+                       json={"name": "张三", "phone": "13800138000", "kind": "prospect"}).get_json()
+    kept = client.post("/api/v1/customers", headers=WRITER,
+                       json={"name": "张山", "phone": "13900138000", "kind": "prospect"}).get_json()
+    assert client.post(f"/api/v1/customers/{gone['id']}/erasure",
+                       headers=auth_headers("manager", "zhao.jl")).status_code == 200
+    for query in ("q=zs", "q=8000", ""):
+        body = client.get(f"/api/v1/customers?{query}", headers=READER).get_json()
+        assert [item["id"] for item in body["items"]] == [kept["id"]], query
