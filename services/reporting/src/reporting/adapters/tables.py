@@ -56,7 +56,8 @@ customers = Table(
     Column("last_visit_day", Date),
     Column("merged_into", String(36)),
 )
-Index("ix_customers_last_visit_day", customers.c.last_visit_day)
+#: A segment's customer list reads one range of it per recency band, newest first (keyset pagination).
+Index("ix_customers_last_visit_day_id", customers.c.last_visit_day, customers.c.id)
 
 #: customer_id is always the customer the record counts for now; merged_from remembers where a merge took it from.
 vehicles = Table(

@@ -393,37 +393,68 @@ def month_period(month: date, store: str | None) -> Period:
 
 
 def segment_customers(session: Session, period: Period, segment: str, page: int, page_size: int,
-                      total: int | None = None) -> dict[str, Any]:
+                      total: int | None = None, after: str | None = None,
+                      counts: Counter[tuple[int, int, int]] | None = None) -> dict[str, Any]:
     """The customers of one RFM segment as of the end of the period, most recent visit first (a page).
 
-    `total` is the segment's size when the caller knows it already (the value report does).
+    `after` (the `next` of the page before: last visit day and id of its last customer) reads on from there
+    (keyset pagination: as cheap on page 1,000 as on page 1); without it, `page` counts pages from the top.
+    The recency bands are read newest first, one indexed range of (last_visit_day, id) each, so a page
+    reads about page_size rows of the bands it needs; whole bands before the page are skipped by their
+    size in the tallies (`counts`: the RFM counts when the caller has them already, as the value report
+    does). `total` is the segment's size when the caller knows it.
     """
     from reporting.adapters.tables import customers as table
-    from sqlalchemy import and_, case, or_, select, tuple_
+    from sqlalchemy import case, select, tuple_
 
     frequency = case((table.c.visit_count <= 1, 1), (table.c.visit_count == 2, 2), (table.c.visit_count <= 4, 3),
                      (table.c.visit_count <= 7, 4), else_=5)
     monetary = case((table.c.spend_fen < 100_000, 1), (table.c.spend_fen < 300_000, 2),
                     (table.c.spend_fen < 800_000, 3), (table.c.spend_fen < 2_000_000, 4), else_=5)
-    conditions = []
-    for score, near, far in RECENCY_BANDS:
+    cursor = _cursor(after) if after else None
+    if counts is None and cursor is None and page > 1:
+        counts = rfm_counts(session, period)
+    skip = 0 if cursor else (page - 1) * page_size
+    rows: list = []
+    for score, near, far in RECENCY_BANDS:  # newest band first
         pairs = [(f, m) for f in range(1, 6) for m in range(1, 6) if contrib.segment_of(score, f, m) == segment]
-        if pairs:
-            low = EPOCH if far is None else period.end - timedelta(days=far)
-            conditions.append(and_(table.c.last_visit_day.between(low, period.end - timedelta(days=near)),
-                                   tuple_(frequency, monetary).in_(pairs)))
-    query = select(table.c.id, table.c.name, table.c.phone, table.c.kind, table.c.store_id, table.c.last_visit_day,
-                   table.c.visit_count, table.c.spend_fen).where(table.c.merged_into.is_(None), or_(*conditions))
-    if period.store is not None:
-        query = query.where(table.c.store_id == period.store)
-    rows = session.execute(query.order_by(table.c.last_visit_day.desc(), table.c.id)
-                           .limit(page_size).offset((page - 1) * page_size)).all()
+        low, high = EPOCH if far is None else period.end - timedelta(days=far), period.end - timedelta(days=near)
+        if not pairs or (cursor is not None and cursor[0] < low):
+            continue
+        if skip:
+            size = sum(counts[score, f, m] for f, m in pairs)  # type: ignore[index]
+            if skip >= size:
+                skip -= size
+                continue
+        query = (select(table.c.id, table.c.name, table.c.phone, table.c.kind, table.c.store_id,
+                        table.c.last_visit_day, table.c.visit_count, table.c.spend_fen)
+                 .where(table.c.last_visit_day.between(low, high), table.c.merged_into.is_(None),
+                        tuple_(frequency, monetary).in_(pairs)))
+        if period.store is not None:
+            query = query.where(table.c.store_id == period.store)
+        if cursor is not None:
+            query = query.where(tuple_(table.c.last_visit_day, table.c.id) < tuple_(*cursor))
+        rows += session.execute(query.order_by(table.c.last_visit_day.desc(), table.c.id.desc())
+                                .limit(page_size - len(rows)).offset(skip)).all()
+        skip = 0
+        if len(rows) >= page_size:
+            break
     if total is None:
         total = _segment_size(session, period, segment)
-    return {"segment": segment, "page": page, "page_size": page_size, "total": total,
+    last = rows[-1] if len(rows) == page_size else None
+    return {"segment": segment, "page": None if cursor else page, "page_size": page_size, "total": total,
+            "next": f"{_iso_day(last.last_visit_day)},{last.id}" if last is not None else None,
             "customers": [{"id": row.id, "name": row.name, "phone": row.phone, "kind": row.kind,
                            "store_id": row.store_id, "last_visit_day": _iso_day(row.last_visit_day),
                            "visits": row.visit_count, "spend": f"{row.spend_fen / 100:.2f}"} for row in rows]}
+
+
+def _cursor(after: str) -> tuple[date, str]:
+    """(last visit day, id) of a page's `next`; ValueError when it is not one."""
+    day, _, customer_id = after.partition(",")
+    if not customer_id:
+        raise ValueError("expected YYYY-MM-DD,<customer id>")
+    return date.fromisoformat(day), customer_id
 
 
 def _segment_size(session: Session, period: Period, segment: str) -> int:

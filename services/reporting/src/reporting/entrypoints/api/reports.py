@@ -50,6 +50,17 @@ class ValueArgs(ReportArgs):
     segment = fields.String(validate=validate.OneOf([name for name, _, _ in SEGMENTS]))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    after = fields.String(validate=validate.Length(max=60), metadata={
+        "description": "The `members.next` of the page before: the page after it (instead of `page`; as fast "
+                       "deep in a segment as at its top)."})
+
+    @validates_schema
+    def _cursor(self, data: dict[str, Any], **_kwargs) -> None:
+        if data.get("after") is not None:
+            try:
+                reports._cursor(data["after"])
+            except ValueError:
+                raise ValidationError("Use the `next` of the page before.", "after") from None
 
 
 class MonthlyArgs(ReportArgs):
@@ -149,14 +160,15 @@ for _name, _summary in (
 @blp.response(200, ReportData)
 @blp.alt_response(200, success=True, content_type="text/csv", description="The segments as CSV.")
 def value(args: dict[str, Any]) -> Response:
-    """RFM value segments (客户价值分析) as of `to`; with `segment`, a page of that segment's customers."""
+    """RFM value segments (客户价值分析) as of `to`; with `segment`, a page of that segment's customers (most
+    recent visit first; `members.next` is the `after` of the next page)."""
     segment = args.get("segment")
     extra = None
     if segment:
         def extra(session, period, data):
             size = next(item["customers"] for item in data["segments"] if item["segment"] == segment)
             return {"members": reports.segment_customers(session, period, segment, args["page"], args["page_size"],
-                                                         total=size)}
+                                                         total=size, after=args.get("after"))}
     return _answer("value", args, extra=extra)
 
 
