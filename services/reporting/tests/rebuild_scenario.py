@@ -8,11 +8,13 @@ from datetime import UTC, date, datetime
 import reporting_events as ev
 from conftest import QUEUE, figures
 from kombu import Connection
+from reporting.adapters.tables import rebuild_backlog, rebuild_state
 from reporting.service_layer.projection import apply_event
 from reporting.service_layer.rebuild import REBUILD_QUEUE, rebuild
 from servicekit.consumer import apply_batch
 from servicekit.db import kit_metadata, make_engine, make_session_factory, outbox, upgrade
 from servicekit.replay import replay
+from sqlalchemy import select
 
 from bench.generate import History
 
@@ -53,6 +55,9 @@ def run(reporting_url: str, producer_url: str, connect: Callable[[], Connection]
     assert expected["customer-flow"]["totals"]["customers"] > 100
     assert expected["complaints"]["totals"]["complaints"] > 10
     assert rebuilt == expected
+    with live() as session:  # the rebuild is over: the live consumer keeps no backlog any more
+        assert session.execute(select(rebuild_state)).first() is None
+        assert session.execute(select(rebuild_backlog)).first() is None
     # the live consumer carries on with the rebuilt model: what it applied already is not applied again
     assert apply_batch(live, [(QUEUE, events[0], apply_event), (QUEUE, later[2], apply_event)]) == ["duplicate"] * 2
     live_engine.dispose()

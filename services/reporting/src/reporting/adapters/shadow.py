@@ -5,8 +5,9 @@ same database; on SQLite a second file attached as `rebuild`. SQLAlchemy's schem
 the read model's tables (and the kit's inbox) at the copy, so the same handlers fill it.
 
 The swap happens in one transaction that first locks the live tables (PostgreSQL: ACCESS EXCLUSIVE, so
-the live consumer's transactions finish before and wait after), then on PostgreSQL moves the tables
-between schemas, and on SQLite copies the rows over.
+the live consumer's transactions finish before and wait after; with a short lock timeout, so that a
+report or a consumer holding one of them is never deadlocked with the swap: the swap gives way and is
+tried again), then on PostgreSQL moves the tables between schemas, and on SQLite copies the rows over.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ SCHEMA = "reporting_rebuild"
 SQLITE_SCHEMA = "rebuild"
 RETIRED = "reporting_retired"
 SWAPPED: tuple[Table, ...] = (*READ_MODEL, inbox)
+#: How long the swap waits for the live tables' locks before it lets go of them all and tries again.
+LOCK_TIMEOUT_MS = 250
 
 
 class Shadow:
@@ -61,12 +64,19 @@ class Shadow:
         """In `connection`'s transaction: hold the live read model until the transaction ends.
 
         The inbox is locked first: it is the first table a live consumer's transaction reads, so one that
-        has not begun waits there, and one under way is waited for before anything else is locked.
+        has not begun waits there, and one under way is waited for before anything else is locked. The
+        other tables are read in no one order (a report reads the tallies, then the customers; the consumer
+        the customers, then the tallies), so a reader can hold one table while waiting for another the swap
+        holds already: the locks are taken with a short `lock_timeout` (LOCK_TIMEOUT_MS), and a swap that
+        cannot have them all by then fails with LockNotAvailable, lets go of every lock and is tried again
+        (rebuild.swap_in). Nobody waits for the swap more than that long before it has every table.
         """
         if self.postgres:
             live = connection.execute(text("SELECT current_schema()")).scalar()
             names = ["inbox", "rebuild_state", "rebuild_backlog", *(t.name for t in READ_MODEL)]
+            connection.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_MS}ms'"))
             connection.execute(text(f"LOCK TABLE {', '.join(f'{live}.{n}' for n in names)} IN ACCESS EXCLUSIVE MODE"))
+            connection.execute(text("SET LOCAL lock_timeout = 0"))
         else:  # the first write takes SQLite's one write lock
             connection.execute(text("UPDATE main.rebuild_state SET status = 'swapping'"))
 

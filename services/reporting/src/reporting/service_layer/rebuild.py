@@ -13,13 +13,17 @@
    marker is applied, the copy holds every event published before its replay began.
 3. The backlog (events the live consumer applied meanwhile) is applied to the copy (duplicates of the
    replay are skipped by the inbox), then, in one transaction that locks the live tables, what is left of
-   it too, and the copy takes the live tables' place. The live consumer goes on from there: an event it
+   it too, and the copy takes the live tables' place (`swap_in`: a swap that cannot have every lock within
+   a quarter of a second gives them all back and is tried again, so it never deadlocks with a report or
+   the consumer). The live consumer goes on from there: an event it
    had not applied yet is applied to the new read model, or skipped if the replay brought it already.
 """
 from __future__ import annotations
 
 import logging
+import random
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -33,6 +37,7 @@ from servicekit.db import inbox, make_session_factory, unit_of_work
 from servicekit.events import Event, parse_event
 from servicekit.replay import completed_type
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -102,20 +107,50 @@ def rebuild(database_url: str, connect: Callable[[], Connection], stop: threadin
         shadow.drop()
         log.info("rebuild abandoned")
         return False
-    last = _catch_up(shadow_sessions, live_sessions, 0)
+    swap_in(shadow, _catch_up(shadow_sessions, live_sessions, 0))
+    shadow.drop()
+    log.info("rebuild swapped in")
+    return True
+
+
+#: SQLSTATEs of a swap that could not have the live tables' locks: lock_timeout, deadlock detected.
+LOCK_CONFLICTS = ("55P03", "40P01")
+
+
+def swap_in(shadow: Shadow, after: int, attempts: int = 200) -> None:
+    """In one transaction holding the live tables: the rest of the backlog (after sequence number `after`)
+    applied to the copy, and the copy in the live tables' place.
+
+    A swap that cannot lock every live table within Shadow's lock timeout (a report or the consumer holds
+    one while waiting for another the swap holds) rolls back, letting go of all of them, and is tried again
+    after a short, growing, random pause: up to `attempts` times (a minute or so of busy tables).
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            _swap_once(shadow, after)
+            return
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in LOCK_CONFLICTS or attempt == attempts:
+                raise
+            log.info("swap attempt %d could not lock the live tables (%s); trying again", attempt,
+                     type(exc.orig).__name__)
+            time.sleep(random.uniform(0.01, min(0.05 * attempt, 0.5)))
+
+
+def _swap_once(shadow: Shadow, after: int) -> None:
     with shadow.engine.connect() as connection, connection.begin():
         shadow.lock_live(connection)  # the live consumer finishes its transaction, then waits for the swap
+        # The live tables first: translating the schema (below) changes `connection` itself, after which
+        # these statements would read and clear the copy's empty backlog and state instead of the live ones.
+        backlog = _backlog(connection, after, limit=None)
+        connection.execute(delete(rebuild_state))
+        connection.execute(delete(rebuild_backlog))
         session = Session(bind=connection.execution_options(schema_translate_map={None: shadow.schema}))
-        for row in _backlog(connection, last, limit=None):
+        for row in backlog:
             replayed(session, parse_event(row.body))
         flush(session)
         session.execute(delete(inbox).where(inbox.c.queue == REBUILD_QUEUE))
         shadow.swap(connection)
-        connection.execute(delete(rebuild_state))
-        connection.execute(delete(rebuild_backlog))
-    shadow.drop()
-    log.info("rebuild swapped in")
-    return True
 
 
 def _backlog(session_or_connection, after: int, limit: int | None = 500) -> list:
