@@ -107,7 +107,7 @@ def row_values(fields: Sequence[str | None], cells: Sequence[Any]) -> tuple[dict
     for field, cell in zip(fields, cells, strict=False):
         if field is None or cell is None:
             continue
-        text = _text(cell)
+        text = cell.strip() if type(cell) is str else _text(cell)  # a CSV's cells are all text
         if not text:
             continue
         try:

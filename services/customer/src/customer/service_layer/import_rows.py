@@ -128,6 +128,8 @@ def prepare_chunk(chunk: list[Row], fields: list[str | None], settings: RowSetti
             continue
         if not settings.dry_run:
             row.new = _new_customer(row.wanted, moment, settings)
+        if settings.mode == "create":  # the writer never needs them again (a row with a customer fails): not sent
+            row.values, row.loaded = {}, None
     return prepared
 
 

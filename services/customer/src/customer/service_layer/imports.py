@@ -9,6 +9,7 @@ no customer, only the report.
 from __future__ import annotations
 
 import itertools
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -89,14 +90,15 @@ def run_import(sessions: sessionmaker[Session], import_id: str, options: ImportO
     """Apply every row after the header, chunk by chunk, and mark the import done (or failed, saying why).
 
     `pipelined`: check the rows in a worker process, a chunk or two ahead of the one being written (by
-    default when the file has more than PIPELINE_FROM rows; the outcome is the same either way)."""
+    default when the file has more than PIPELINE_FROM rows and there is a second core; the outcome is the
+    same either way)."""
     try:
         _, header = next(rows)
         fields = read_header(header)
         if pipelined is None:
             with unit_of_work(sessions) as session:
                 job = ImportRepository(session).get(import_id)
-            pipelined = job is not None and job["rows_total"] > PIPELINE_FROM
+            pipelined = job is not None and job["rows_total"] > PIPELINE_FROM and (os.cpu_count() or 1) > 1
         with sessions() as session:
             as_copy_text = session.get_bind().dialect.name == "postgresql"
         settings = RowSettings(options.mode, options.key, options.dry_run, options.store_id, options.actor,
