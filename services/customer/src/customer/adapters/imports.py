@@ -9,7 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from servicekit.db import bulk_insert
-from sqlalchemy import JSON, func, insert, select, update
+from sqlalchemy import JSON, String, any_, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from customer.adapters.customers import COLUMNS
@@ -76,13 +77,21 @@ class ImportRepository:
         return [dict(row) for row in rows.mappings()], total
 
 
+def _among(session: Session, column: Any, wanted: list[str]) -> Any:
+    """`column` is one of `wanted`: on PostgreSQL one array parameter (a thousand IN parameters take longer
+    to send and to plan than the lookup itself)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("wanted", wanted, type_=ARRAY(String)))
+    return column.in_(wanted)
+
+
 def phone_owners(session: Session, phones: Iterable[str]) -> dict[str, str]:
     """{phone: customer id} for those of `phones` (E.164) that belong to a customer."""
     wanted = list(dict.fromkeys(phones))
     if not wanted:
         return {}
     rows = session.execute(select(customer_phones.c.phone, customer_phones.c.customer_id)
-                           .where(customer_phones.c.phone.in_(wanted)))
+                           .where(_among(session, customer_phones.c.phone, wanted)))
     return dict(rows.all())
 
 
@@ -93,7 +102,7 @@ def external_id_holders(session: Session, external_ids: Iterable[str]) -> dict[s
     if wanted:
         for external_id, customer_id in session.execute(
                 select(customers.c.external_id, customers.c.id)
-                .where(customers.c.external_id.in_(wanted), customers.c.merged_into.is_(None))):
+                .where(_among(session, customers.c.external_id, wanted), customers.c.merged_into.is_(None))):
             holders.setdefault(external_id, []).append(customer_id)
     return holders
 

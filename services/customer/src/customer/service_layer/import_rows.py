@@ -35,7 +35,7 @@ from customer.events import CONTRACT
 Checker = Callable[[dict[str, Any], bool], tuple[dict[str, Any], dict[str, list[str]]]]
 Row = tuple[int, Sequence[Any]]
 #: Chunks checked ahead of the one being written (each waits, checked, in memory).
-AHEAD = 2
+AHEAD = 3
 
 
 @dataclass(frozen=True)
