@@ -330,7 +330,9 @@ def search_figures(databases: ThrowawayDatabases, count: int, rounds: int) -> di
     every = [value for values in per_kind.values() for value in values]
     figures = {"customers": count, "load_s": round(load_seconds, 1), "queries": len(every),
                "all": _percentiles(every), "pk_lookup": _percentiles(lookups),
-               "kinds": {kind: {**_percentiles(values), "median_hits": statistics.median(found[kind])}
+               "kinds": {kind: {**_percentiles(values), "median_hits": statistics.median(found[kind]),
+                                # the count stops at customer.domain.search.COUNT_LIMIT ("5,000+")
+                                "counts_at_limit": sum(getattr(n, "is_lower_bound", False) for n in found[kind])}
                          for kind, values in per_kind.items() if values}}
     figures["p99_ratio_to_pk_lookup"] = round(figures["all"]["p99_ms"] / figures["pk_lookup"]["p99_ms"], 1)
     return figures
