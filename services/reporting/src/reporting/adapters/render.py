@@ -75,7 +75,9 @@ def to_chart(chart: Chart, image_format: str) -> bytes:
         axes.grid(axis="y", alpha=0.3)
         if names:
             axes.legend(fontsize=8)
-        figure.tight_layout()
+        # fixed margins (room for the rotated labels) rather than tight_layout, which draws the figure once
+        # more to measure it: a third of the time of a chart
+        figure.subplots_adjust(left=0.07, right=0.98, top=0.9, bottom=0.18 if len(labels) > 6 else 0.1)
         buffer = io.BytesIO()
         figure.savefig(buffer, format=image_format)
     return buffer.getvalue()

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -55,9 +56,10 @@ customers = Table(
     Column("spend_fen", BigInteger, nullable=False, default=0),
     Column("last_visit_day", Date),
     Column("merged_into", String(36)),
+    Column("fm", SmallInteger),  # 10 × F + M of RFM (reporting.service_layer.projection.fm_cell)
 )
-#: A segment's customer list reads one range of it per recency band, newest first (keyset pagination).
-Index("ix_customers_last_visit_day_id", customers.c.last_visit_day, customers.c.id)
+#: A segment's customer list: one short range of it per (F, M) cell and recency band, newest first.
+Index("ix_customers_fm_last_visit_day_id", customers.c.fm, customers.c.last_visit_day, customers.c.id)
 
 #: customer_id is always the customer the record counts for now; merged_from remembers where a merge took it from.
 vehicles = Table(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -171,6 +171,32 @@ def cover(start: date, end: date) -> list[tuple[str, date, date]]:
     return pieces
 
 
+def once_per_session(copy: Callable[[Any], Any]):
+    """`function(session, *args)` read once per session for the same arguments (a report, or the monthly
+    summary of six, asks some figures more than once: the same read answers them all), each caller given
+    its own `copy` of the answer. A web request has a session of its own: nothing is kept from one request
+    to the next."""
+    def decorate(function):
+        name = f"reporting.once.{function.__module__}.{function.__qualname__}"
+
+        @functools.wraps(function)
+        def read(session: Session, *args: Any, **kwargs: Any) -> Any:
+            known: dict = session.info.setdefault(name, {})
+            key = (args, tuple(sorted(kwargs.items())))
+            if key not in known:
+                known[key] = function(session, *args, **kwargs)
+            return copy(known[key])
+
+        return read
+
+    return decorate
+
+
+def copy_rows(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [dict(row) for row in rows]
+
+
+@once_per_session(copy_rows)
 def totals(session: Session, report: str, start: date, end: date, store: str | None = None,
            by: Iterable[str] = ("key1", "key2"), grain_of_day: bool = False) -> list[Mapping[str, Any]]:
     """Rows {by…, count, amount} of `report` summed over start..end (inclusive), optionally for one store.
@@ -190,6 +216,7 @@ def totals(session: Session, report: str, start: date, end: date, store: str | N
             for row in session.execute(query.order_by(*columns))]
 
 
+@once_per_session(dict)
 def read_freshness(session: Session) -> dict[str, Any]:
     """{last_event_time, last_applied_at, events_applied} of the read model."""
     row = session.execute(select(freshness)).first()

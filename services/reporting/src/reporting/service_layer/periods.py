@@ -63,6 +63,8 @@ def default_period(today: date, start: date | None, end: date | None, store: str
     return Period(start, end, store)
 
 
+@tallies.once_per_session(lambda found: {label: {key: list(value) for key, value in keys.items()}
+                                          for label, keys in found.items()})
 def series(session: Session, report: str, period: Period, bucket: str = "month", key1: str | None = None,
            by_key: str | None = None) -> dict[str, dict[str, list[int]]]:
     """{bucket label: {key: [count, amount]}} of `report` inside the period, by month or ISO week.
@@ -107,6 +109,7 @@ def _weeks(period: Period) -> list[str]:
     return labels
 
 
+@tallies.once_per_session(dict)
 def lost_by_month(session: Session, period: Period, kind: str | None = None) -> dict[str, int]:
     """Customers whose last visit was 6 months before each month of the period (none since): lost that month.
 

@@ -84,9 +84,17 @@ def contribution_of(table: Table, row: dict[str, Any] | None) -> contrib.Contrib
 
 def _save(session: Session, table: Table, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
     """Keep `after` (written at commit) and move the tallies by the difference between the two states."""
+    if table is customers:
+        after["fm"] = fm_cell(after.get("visit_count") or 0, after.get("spend_fen") or 0)
     if table in CONTRIBUTION_OF and not session.info.get(DEFER_TALLIES):
         tallies.add(session, contrib.difference(contribution_of(table, before), contribution_of(table, after)))
     records.put(session, table, before, after)
+
+
+def fm_cell(visit_count: int, spend_fen: int) -> int:
+    """10 × F + M of RFM (frequency and monetary scores, 1–5 each): kept on the customer and indexed with
+    the last visit day, so that a segment's customers are a few index ranges (reports.segment_customers)."""
+    return contrib.frequency_score(visit_count) * 10 + contrib.monetary_score(spend_fen)
 
 
 def _survivor(session: Session, customer_id: str) -> tuple[str, str | None]:

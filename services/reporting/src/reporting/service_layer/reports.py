@@ -393,52 +393,50 @@ def month_period(month: date, store: str | None) -> Period:
 
 
 def segment_customers(session: Session, period: Period, segment: str, page: int, page_size: int,
-                      total: int | None = None, after: str | None = None,
-                      counts: Counter[tuple[int, int, int]] | None = None) -> dict[str, Any]:
+                      total: int | None = None, after: str | None = None) -> dict[str, Any]:
     """The customers of one RFM segment as of the end of the period, most recent visit first (a page).
 
     `after` (the `next` of the page before: last visit day and id of its last customer) reads on from there
     (keyset pagination: as cheap on page 1,000 as on page 1); without it, `page` counts pages from the top.
-    The recency bands are read newest first, one indexed range of (last_visit_day, id) each, so a page
-    reads about page_size rows of the bands it needs; whole bands before the page are skipped by their
-    size in the tallies (`counts`: the RFM counts when the caller has them already, as the value report
-    does). `total` is the segment's size when the caller knows it.
+    A segment is a set of (recency band, F, M) cells; each cell is one range of the customers' index on
+    (fm, last_visit_day, id), read newest first for at most a page, and a band's cells are merged in one
+    query; bands are read newest first until the page is full. So a page reads at most a page per cell
+    whatever the size of the segment. `total` is the segment's size when the caller knows it.
     """
     from reporting.adapters.tables import customers as table
-    from sqlalchemy import case, select, tuple_
+    from sqlalchemy import literal_column, select, tuple_, union_all
 
-    frequency = case((table.c.visit_count <= 1, 1), (table.c.visit_count == 2, 2), (table.c.visit_count <= 4, 3),
-                     (table.c.visit_count <= 7, 4), else_=5)
-    monetary = case((table.c.spend_fen < 100_000, 1), (table.c.spend_fen < 300_000, 2),
-                    (table.c.spend_fen < 800_000, 3), (table.c.spend_fen < 2_000_000, 4), else_=5)
     cursor = _cursor(after) if after else None
-    if counts is None and cursor is None and page > 1:
-        counts = rfm_counts(session, period)
     skip = 0 if cursor else (page - 1) * page_size
-    rows: list = []
-    for score, near, far in RECENCY_BANDS:  # newest band first
-        pairs = [(f, m) for f in range(1, 6) for m in range(1, 6) if contrib.segment_of(score, f, m) == segment]
+    columns = (table.c.id, table.c.name, table.c.phone, table.c.kind, table.c.store_id, table.c.last_visit_day,
+               table.c.visit_count, table.c.spend_fen)
+    needed, found = skip + page_size, []
+    for score, near, far in RECENCY_BANDS:  # newest band first: once a page is found, older ones are not read
         low, high = EPOCH if far is None else period.end - timedelta(days=far), period.end - timedelta(days=near)
-        if not pairs or (cursor is not None and cursor[0] < low):
+        if cursor is not None and cursor[0] < low:
             continue
-        if skip:
-            size = sum(counts[score, f, m] for f, m in pairs)  # type: ignore[index]
-            if skip >= size:
-                skip -= size
-                continue
-        query = (select(table.c.id, table.c.name, table.c.phone, table.c.kind, table.c.store_id,
-                        table.c.last_visit_day, table.c.visit_count, table.c.spend_fen)
-                 .where(table.c.last_visit_day.between(low, high), table.c.merged_into.is_(None),
-                        tuple_(frequency, monetary).in_(pairs)))
-        if period.store is not None:
-            query = query.where(table.c.store_id == period.store)
-        if cursor is not None:
-            query = query.where(tuple_(table.c.last_visit_day, table.c.id) < tuple_(*cursor))
-        rows += session.execute(query.order_by(table.c.last_visit_day.desc(), table.c.id.desc())
-                                .limit(page_size - len(rows)).offset(skip)).all()
-        skip = 0
-        if len(rows) >= page_size:
+        cells = []
+        for f in range(1, 6):
+            for m in range(1, 6):
+                if contrib.segment_of(score, f, m) != segment:
+                    continue
+                query = select(*columns).where(table.c.fm == f * 10 + m, table.c.last_visit_day.between(low, high),
+                                               table.c.merged_into.is_(None))
+                if period.store is not None:
+                    query = query.where(table.c.store_id == period.store)
+                if cursor is not None:
+                    query = query.where(tuple_(table.c.last_visit_day, table.c.id) < tuple_(*cursor))
+                cells.append(select(query.order_by(table.c.last_visit_day.desc(), table.c.id.desc())
+                                    .limit(needed - len(found)).subquery()))
+        if not cells:
+            continue
+        merged = union_all(*cells).subquery()
+        found += session.execute(select(merged).order_by(literal_column("last_visit_day").desc(),
+                                                         literal_column("id").desc())
+                                 .limit(needed - len(found))).all()
+        if len(found) >= needed:
             break
+    rows = found[skip:]
     if total is None:
         total = _segment_size(session, period, segment)
     last = rows[-1] if len(rows) == page_size else None
