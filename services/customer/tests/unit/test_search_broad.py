@@ -1,5 +1,5 @@
 """Broad terms: a page read in rank order without gathering every hit, a count that stops and says so,
-and customers that are erased (or merged away) never found."""
+and an erased customer never found."""
 import pytest
 from customer.adapters import search
 from customer.adapters.search import matching
