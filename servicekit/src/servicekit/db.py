@@ -48,6 +48,8 @@ outbox = Table(
 # many published rows the table keeps.
 Index("ix_outbox_pending", outbox.c.id, postgresql_where=outbox.c.published_at.is_(None),
       sqlite_where=outbox.c.published_at.is_(None))
+# Erasure finds a person's stored events by subject, and the outbox keeps every published event for replays.
+Index("ix_outbox_subject", outbox.c.subject)
 
 inbox = Table(
     "inbox", kit_metadata,

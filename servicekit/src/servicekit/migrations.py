@@ -26,10 +26,11 @@ def run(target_metadata: MetaData, service: str) -> None:
 
 
 def create_kit_tables() -> None:
-    """In a service's migration: create the kit's tables (outbox, inbox) as servicekit.db defines them.
+    """In a service's migration: create the kit's tables (outbox, inbox) as servicekit.db defines them now.
 
-    The kit's schema is version 1; when it changes, a new function here carries the change, and each
-    service's next migration calls it.
+    When the kit's schema changes, a new function here carries the change, and each service's next
+    migration calls it; such a function does nothing to a database whose kit tables were made already
+    in the newer shape (by this function, in a service's first migration).
     """
     from alembic import op
 
@@ -41,3 +42,17 @@ def drop_kit_tables() -> None:
     from alembic import op
 
     kit_metadata.drop_all(op.get_bind(), checkfirst=False)
+
+
+def index_outbox_subject() -> None:
+    """Kit schema 2: an index on the outbox's subject (erasure looks up a person's stored events by it)."""
+    from alembic import op
+
+    op.create_index("ix_outbox_subject", "outbox", ["subject"], if_not_exists=True)
+
+
+def unindex_outbox_subject() -> None:
+    """Undo index_outbox_subject."""
+    from alembic import op
+
+    op.drop_index("ix_outbox_subject", table_name="outbox", if_exists=True)

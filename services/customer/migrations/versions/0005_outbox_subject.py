@@ -1,0 +1,19 @@
+"""outbox subject index: erasure finds a person's stored events without reading the whole outbox
+
+Revision ID: 0005
+Revises: 0004
+"""
+from servicekit.migrations import index_outbox_subject, unindex_outbox_subject
+
+revision = '0005'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    index_outbox_subject()
+
+
+def downgrade() -> None:
+    unindex_outbox_subject()
