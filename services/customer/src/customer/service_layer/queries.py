@@ -21,7 +21,8 @@ Lister = Callable[[Session, int, int], tuple[list[dict[str, Any]], int]]
 
 
 def search(sessions: sessionmaker[Session], filters: Filters, page: int, page_size: int) -> Page:
-    """One page of the customers matching `filters`, newest first."""
+    """One page of the customers matching `filters`: best match first, then newest (newest first without a
+    name or `q`); the total counted up to COUNT_LIMIT."""
     with unit_of_work(sessions) as session:
         ids, total = search_ids(session, filters, offset(page, page_size), page_size)
         items = CustomerRepository(session).many(ids)
