@@ -85,8 +85,9 @@ class Relay:
         """Publish one batch of pending events; return how many were published."""
         return self.drain(max_batches=1)
 
-    def drain(self, max_batches: int | None = None) -> int:
-        """Publish pending events until none are left (or `max_batches`); return how many were published.
+    def drain(self, max_batches: int | None = None, stop: threading.Event | None = None) -> int:
+        """Publish pending events until none are left (or `max_batches`, or `stop` is set: the batches sent
+        are then confirmed and committed, and no other is claimed); return how many were published.
 
         On PostgreSQL the next batch is claimed and sent while the broker still confirms the one before
         (two transactions in flight), so neither the database nor the broker waits for the other. A
@@ -100,7 +101,7 @@ class Relay:
         try:
             while True:
                 rows: list[Row] = []
-                if max_batches is None or batches < max_batches:
+                if (max_batches is None or batches < max_batches) and not (stop is not None and stop.is_set()):
                     session = self.sessions()
                     rows = self._claim(session, [row.id for _, held, _ in in_flight for row in held])
                     if rows:
@@ -149,7 +150,7 @@ class Relay:
         backoff = self.poll_interval
         while not stop.is_set():
             try:
-                self.drain()
+                self.drain(stop=stop)  # a long backlog must not hold up a shutdown
                 backoff = self.poll_interval
                 stop.wait(self.poll_interval)
             except Exception as exc:  # noqa: BLE001 - anything failing means: wait, reconnect, retry

@@ -1,4 +1,5 @@
 """Relay and consumer on the in-memory transport: the delivery rules without a broker."""
+import threading
 import uuid
 
 from kithelpers import applied_rows, read_queue, record_applied, run_in_thread, wait_for, write_events
@@ -30,6 +31,27 @@ def test_relay_publishes_every_committed_event_once_and_marks_it(sqlite_sessions
     assert [body["id"] for body in bodies] == ids
     with unit_of_work(sqlite_sessions) as session:
         assert session.execute(select(outbox.c.id).where(outbox.c.published_at.is_(None))).all() == []
+
+
+def test_a_relay_told_to_stop_finishes_the_batch_in_hand_and_claims_no_other(sqlite_sessions):
+    queue = f"q-{uuid.uuid4().hex}"
+    with Connection("memory://") as connection:
+        topology.declare(connection.default_channel, queue, ("thing.#",), delayed_retry=False)
+        ids = write_events(sqlite_sessions, 7, subjects=3)
+        relay = Relay("test", sqlite_sessions, lambda: Connection("memory://"), batch_size=3)
+        stop = threading.Event()
+        publisher = relay._ensure_publisher()
+        send = publisher.send
+
+        def send_then_stop(messages):  # the signal arrives while the first batch is on its way
+            stop.set()
+            return send(messages)
+
+        publisher.send = send_then_stop
+        assert relay.drain(stop=stop) == 3
+        assert [body["id"] for body in read_queue(connection, queue)] == ids[:3]
+    with unit_of_work(sqlite_sessions) as session:  # the rest wait, pending, for the next start
+        assert len(session.execute(select(outbox.c.id).where(outbox.c.published_at.is_(None))).all()) == 4
 
 
 def test_consumer_applies_each_event_once_even_when_delivered_twice(sqlite_sessions):
