@@ -61,15 +61,24 @@ def consume_apply(database_url: str, amqp_url: str, queue: str, count: int, pref
     figure is the kit's own cost: decode, dedupe in the inbox, commit, ack.
     """
     engine = make_engine(database_url)
-    kit_metadata.create_all(engine)
     metadata.create_all(engine)
-    sessions = make_session_factory(engine)
+    engine.dispose()
 
     def handler(session, event):
         if handler_writes:
             session.execute(applied.insert().values(event_id=event.id, subject=event.subject))
 
-    consumer = Consumer(sessions, [Subscription(queue, ("bench.happened.v1",), handler)], lambda: Connection(amqp_url),
+    return consume_rate(database_url, amqp_url, queue, "bench.happened.v1", count, prefetch, handler, timeout=600)
+
+
+def consume_rate(database_url: str, amqp_url: str, queue: str, routing_key: str, count: int, prefetch: int,
+                 handler, timeout: float) -> float:
+    """Events per second for the kit's consumer applying `count` events queued on `queue` with `handler`
+    (done when the inbox on `database_url` holds them all; RuntimeError after `timeout` seconds)."""
+    engine = make_engine(database_url)
+    kit_metadata.create_all(engine)
+    sessions = make_session_factory(engine)
+    consumer = Consumer(sessions, [Subscription(queue, (routing_key,), handler)], lambda: Connection(amqp_url),
                         prefetch=prefetch)
     stop = threading.Event()
     thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
@@ -80,7 +89,7 @@ def consume_apply(database_url: str, amqp_url: str, queue: str, count: int, pref
         time.sleep(0.05)
         with engine.connect() as connection:
             done = connection.execute(select(func.count()).select_from(inbox)).scalar()
-        if time.perf_counter() - start > 600:
+        if time.perf_counter() - start > timeout:
             raise RuntimeError(f"only {done} of {count} applied")
     elapsed = time.perf_counter() - start
     stop.set()

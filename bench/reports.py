@@ -27,7 +27,6 @@ import argparse
 import contextlib
 import json
 import statistics
-import threading
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -35,13 +34,14 @@ from pathlib import Path
 import httpx
 from kombu import Connection
 from servicekit.bus import Outgoing, Publisher
-from servicekit.consumer import Consumer, Subscription, apply_batch
-from servicekit.db import inbox, kit_metadata, make_engine, make_session_factory, upgrade
+from servicekit.consumer import apply_batch
+from servicekit.db import make_engine, make_session_factory, upgrade
 from servicekit.processes import Processes, clean_env, free_port, wait_until_ready
 from servicekit.testing import ThrowawayDatabases, throwaway_vhost
 from sqlalchemy import func, select
 
 from bench import broker, readmodel
+from bench.bus import consume_rate
 from bench.generate import History
 from servicekit import topology
 
@@ -111,27 +111,7 @@ def apply_rate(database_url: str, before_url: str, noop_url: str, amqp_url: str,
 
 def _consume(database_url: str, amqp_url: str, queue: str, count: int, prefetch: int, handler) -> float:
     """Events per second for the kit's consumer applying `count` queued events with `handler`."""
-    engine = make_engine(database_url)
-    kit_metadata.create_all(engine)
-    sessions = make_session_factory(engine)
-    consumer = Consumer(sessions, [Subscription(queue, ("bench.none.v1",), handler)],
-                        lambda: Connection(amqp_url), prefetch=prefetch)
-    stop = threading.Event()
-    thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
-    started = time.perf_counter()
-    thread.start()
-    done = 0
-    while done < count:
-        time.sleep(0.2)
-        with engine.connect() as connection:
-            done = connection.execute(select(func.count()).select_from(inbox)).scalar()
-        if time.perf_counter() - started > 3600:
-            raise RuntimeError(f"only {done} of {count} applied")
-    elapsed = time.perf_counter() - started
-    stop.set()
-    thread.join(10)
-    engine.dispose()
-    return count / elapsed
+    return consume_rate(database_url, amqp_url, queue, "bench.none.v1", count, prefetch, handler, timeout=3600)
 
 
 def load(database_url: str, customers: int, visits: int, complaints: int, batch: int) -> dict:
