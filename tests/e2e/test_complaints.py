@@ -5,12 +5,11 @@ bound to `complaint.#`). Gateway, customer (web, relay) and complaint (web, rela
 separate processes."""
 from __future__ import annotations
 
-import time
 import uuid
 
 import httpx
 import pytest
-from servicekit.processes import Integrator, login, running_system
+from servicekit.processes import Integrator, eventually, login, running_system
 
 pytestmark = pytest.mark.e2e
 
@@ -33,16 +32,17 @@ def subscriber(amqp_url):
     integrator.close()
 
 
-def file_when_known(gateway: str, headers: dict[str, str], body: dict, timeout: float = 60.0) -> dict:
+def file_when_known(gateway: str, headers: dict[str, str], body: dict) -> dict:
     """File the complaint, retrying while the customer's creation is still on its way to this service."""
-    deadline = time.monotonic() + timeout
-    while True:
-        response = httpx.post(f"{gateway}/api/v1/complaints", headers=headers, json=body)
-        if response.status_code == 201 or time.monotonic() > deadline:
-            assert response.status_code == 201, response.text
-            return response.json()
-        assert response.status_code == 422 and "Unknown customer" in response.text, response.text
-        time.sleep(0.2)
+
+    def filed(response: httpx.Response) -> bool:
+        if response.status_code != 201:
+            assert response.status_code == 422 and "Unknown customer" in response.text, response.text
+        return response.status_code == 201
+
+    response, _ = eventually(lambda: httpx.post(f"{gateway}/api/v1/complaints", headers=headers, json=body),
+                             filed, timeout=60)
+    return response.json()
 
 
 def test_the_closed_loop_through_the_gateway_with_every_event_seen(gateway, subscriber):

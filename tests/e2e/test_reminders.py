@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from servicekit.processes import Integrator, login, running_system
+from servicekit.processes import Integrator, eventually, login, running_system
 
 pytestmark = pytest.mark.e2e
 
@@ -45,16 +45,6 @@ def receive_until(subscriber: Integrator, wanted: set[str], timeout: float = 30.
     return found
 
 
-def poll(fetch, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = fetch()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError("timed out")
-
-
 def test_a_delivery_becomes_a_task_an_appointment_and_a_kept_visit(system, subscriber):
     gateway = system
     headers = login(gateway)
@@ -71,7 +61,7 @@ def test_a_delivery_becomes_a_task_an_appointment_and_a_kept_visit(system, subsc
                              params={"customer_id": customer["id"], "rule": "delivery_callback_3d"})
         assert response.status_code == 200, response.text
         return response.json()["items"]
-    [task] = poll(callback_task)
+    [task], _ = eventually(callback_task)
     assert task["owner"] == "admin" and task["reason"].startswith("callback 3 days after delivery of 粤B·E2E01")
 
     claimed = httpx.post(f"{gateway}/api/v1/reminders/{task['id']}/claim", headers=headers)
@@ -92,7 +82,7 @@ def test_a_delivery_becomes_a_task_an_appointment_and_a_kept_visit(system, subsc
     def kept():
         found = httpx.get(f"{gateway}/api/v1/appointments/{appointment['id']}", headers=headers).json()
         return found if found["status"] == "kept" else None
-    assert poll(kept)["visit_id"] == serviced.json()["id"]
+    assert eventually(kept)[0]["visit_id"] == serviced.json()["id"]
 
     events = receive_until(subscriber, {"reminder.due.v1", "reminder.completed.v1", "appointment.booked.v1",
                                 "appointment.kept.v1"})

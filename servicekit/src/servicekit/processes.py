@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import httpx
 
@@ -98,6 +98,22 @@ class System:
     gateway: str
     services: dict[str, str]
     processes: Processes
+
+
+T = TypeVar("T")
+
+
+def eventually(fetch: Callable[[], T], check: Callable[[T], bool] = bool, timeout: float = 30.0) -> tuple[T, float]:
+    """Call `fetch` until `check` holds of its answer (what one process does reaches the others a moment
+    later); return that answer and the seconds it took, or fail with the last answer after `timeout`."""
+    started = time.monotonic()
+    while True:
+        answer = fetch()
+        if check(answer):
+            return answer, time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"not so after {timeout} s: {answer!r}")
+        time.sleep(0.2)
 
 
 def login(gateway: str, username: str = "admin", password: str = ADMIN_PASSWORD) -> dict[str, str]:
