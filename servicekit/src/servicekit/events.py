@@ -12,10 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 CONTENT_TYPE = "application/cloudevents+json"
 EXCHANGE = "crm.events"
 TYPE_PATTERN = re.compile(r"^[a-z_]+(\.[a-z_]+)+\.v[0-9]+$")
 REQUIRED = ("specversion", "id", "source", "type", "time", "subject", "datacontenttype", "data")
+
+_JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 #: The correlation id of the work in hand: set per HTTP request and per consumed event.
 correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
@@ -42,7 +46,14 @@ class Event:
         body = {"specversion": "1.0", "id": self.id, "source": self.source, "type": self.type,
                 "time": self.time, "subject": self.subject, "datacontenttype": "application/json",
                 "correlationid": self.correlationid, "data": self.data}
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
+        return dumps(body)
+
+
+def dumps(value: Any) -> str:
+    """`value` as compact JSON, non-ASCII text as it is, a value JSON has no type for written as `str()` of
+    it: what `json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)` writes, with
+    orjson (https://github.com/ijl/orjson), several times faster (the same JSON: test_events.py)."""
+    return orjson.dumps(value, default=str, option=_JSON_OPTIONS).decode()
 
 
 def new_event(service: str, type: str, subject: str, data: dict[str, Any],

@@ -11,13 +11,20 @@ from sqlalchemy.orm import Session
 from servicekit.db import bulk_insert, outbox
 from servicekit.events import Event, new_event
 
+#: The columns of an event's outbox row, in the order `outbox_row` gives them.
+OUTBOX_COLUMNS = ("event_id", "type", "subject", "body", "created_at")
+
+
+def outbox_row(event: Event, moment: datetime) -> tuple[str, str, str, str, datetime]:
+    """`event` as the outbox keeps it (OUTBOX_COLUMNS), added at `moment`: for a writer of many rows at once."""
+    return event.id, event.type, event.subject, event.to_json(), moment
+
 
 def record_event(session: Session, service: str, type: str, subject: str, data: dict[str, Any]) -> Event:
     """Add an event to the outbox inside `session`'s transaction; it is published after commit."""
     event = new_event(service, type, subject, data)
-    session.execute(outbox.insert().values(
-        event_id=event.id, type=event.type, subject=event.subject, body=event.to_json(),
-        created_at=datetime.now(UTC)))
+    session.execute(outbox.insert().values(dict(zip(OUTBOX_COLUMNS, outbox_row(event, datetime.now(UTC)),
+                                                    strict=True))))
     return event
 
 
@@ -27,8 +34,8 @@ def record_events(session: Session, service: str, items: list[tuple[str, str, di
     events = [new_event(service, type, subject, data) for type, subject, data in items]
     if events:
         moment = datetime.now(UTC)
-        bulk_insert(session, outbox, [{"event_id": event.id, "type": event.type, "subject": event.subject,
-                                       "body": event.to_json(), "created_at": moment} for event in events])
+        bulk_insert(session, outbox, [dict(zip(OUTBOX_COLUMNS, outbox_row(event, moment), strict=True))
+                                      for event in events])
     return events
 
 

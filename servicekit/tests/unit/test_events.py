@@ -1,8 +1,18 @@
 """CloudEvents envelopes: what an integrator reads off the bus."""
 import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
-from servicekit.events import InvalidEvent, correlation_id, new_event, parse_event
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from servicekit.events import InvalidEvent, correlation_id, dumps, new_event, parse_event
+
+_SCALARS = (st.none() | st.booleans() | st.integers(-2**63, 2**63 - 1)
+            | st.floats(allow_nan=False, allow_infinity=False) | st.text() | st.dates()
+            | st.datetimes(timezones=st.just(UTC)) | st.decimals(allow_nan=False))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4)
+                       | st.dictionaries(st.text() | st.integers(-9, 9), inner, max_size=4), max_leaves=20)
 
 
 def test_new_event_is_a_structured_cloudevent_carrying_the_correlation_id():
@@ -43,3 +53,23 @@ def test_unversioned_or_malformed_types_are_refused(type_):
 def test_invalid_bodies_say_what_is_wrong(body, reason):
     with pytest.raises(InvalidEvent, match=reason):
         parse_event(body)
+
+
+@settings(max_examples=200)
+@given(_VALUES)
+def test_dumps_writes_what_the_standard_library_writes(value):
+    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    assert json.loads(dumps(value)) == json.loads(expected)
+    if not _has_float(value):  # the same text, but for how a float may be spelt (1e-07 or 1e-7)
+        assert dumps(value) == expected
+
+
+def _has_float(value) -> bool:
+    children = value if isinstance(value, list) else value.values() if isinstance(value, dict) else []
+    return isinstance(value, float) or any(map(_has_float, children))
+
+
+def test_dumps_keeps_chinese_and_writes_dates_as_text():
+    moment = datetime(2026, 11, 22, 8, 30, tzinfo=UTC)
+    assert dumps({"name": "张三", "at": moment, "day": date(2026, 1, 2), "amount": Decimal("1.50")}) == \
+        '{"name":"张三","at":"2026-11-22 08:30:00+00:00","day":"2026-01-02","amount":"1.50"}'

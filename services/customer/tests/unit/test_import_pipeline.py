@@ -12,7 +12,7 @@ from customer.entrypoints.api.transfer import check_row
 from customer.service import MIGRATIONS
 from customer.service_layer import imports
 from servicekit.db import outbox
-from servicekit.events import parse_event
+from servicekit.events import correlation_id, parse_event
 from servicekit.testing import auth_headers
 from servicekit.webapp import service_context
 from sqlalchemy import select
@@ -140,3 +140,23 @@ def test_an_import_whose_checks_fail_in_the_worker_is_marked_failed(fresh_app, t
         imports.run_import(sessions, job["id"], options, read_rows(path, "csv"), broken_check, pipelined=True)
     state = imports.get_import(sessions, job["id"])
     assert state["status"] == "failed" and "TypeError" in state["problem"] and state["rows_done"] == 0
+
+
+@pytest.mark.parametrize("request_id", ["req-import-7", None])
+def test_every_event_of_an_import_carries_its_request_or_else_the_import(fresh_app, tmp_path, monkeypatch,
+                                                                         request_id):
+    monkeypatch.setattr(imports, "CHUNK", 3)
+    path = tmp_path / "customers.csv"
+    path.write_text(CONTENT, encoding="utf-8")
+    app, _ = fresh_app()
+    sessions = service_context(app).sessions
+    options = imports.ImportOptions(mode="create", key="phone", dry_run=False, actor="li.si", fmt="csv")
+    job = imports.start_import(sessions, options, count_rows(path, "csv"))
+    token = correlation_id.set(request_id)
+    try:
+        imports.run_import(sessions, job["id"], options, read_rows(path, "csv"), check_row, pipelined=True)
+    finally:
+        correlation_id.reset(token)
+    created = [event for event in events_of(app) if event.data["name"] != "老客户"]
+    assert len(created) == 5
+    assert {event.correlationid for event in created} == {request_id or job["id"]}

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from servicekit.db import bulk_insert
+from servicekit.db import bulk_insert, outbox
+from servicekit.events import dumps
+from servicekit.outbox import OUTBOX_COLUMNS
 from sqlalchemy import JSON, String, any_, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -110,7 +111,7 @@ def external_id_holders(session: Session, external_ids: Iterable[str]) -> dict[s
 #: Each new customer's rows, table by table: {table name: (columns, rows as tuples)}.
 NewRows = dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]]
 _TABLES = {table.name: table for table in (customers, customer_phones, customer_tags, customer_search_keys, history,
-                                           consent_records)}
+                                           consent_records, outbox)}
 _JSON_COLUMNS = {name: {column.name for column in table.columns if isinstance(column.type, JSON)}
                  for name, table in _TABLES.items()}
 #: COPY's text format: these characters are written escaped, None as \N.
@@ -119,9 +120,9 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def new_customer_rows(record: dict[str, Any], keys: Sequence[SearchKey], change: dict[str, list[Any]], actor: str,
-                      consent_source: str) -> NewRows:
+                      consent_source: str, created: tuple[Any, ...]) -> NewRows:
     """The rows a new customer is written as: itself, its phones, tags, search keys, its "imported"
-    history and the consent it gave."""
+    history, the consent it gave, and `created`, the outbox row of its customer.created.v1."""
     at, customer_id = record["created_at"], record["id"]
     names = ("id", "version", "created_at", "updated_at", *(name for name in COLUMNS if name in record))
     # with the customer's created_at when the table keeps a copy of it (else a trigger looks it up, row by row)
@@ -140,6 +141,7 @@ def new_customer_rows(record: dict[str, Any], keys: Sequence[SearchKey], change:
         "consent_records": (("customer_id", "channel", "granted", "given_at", "source", "recorded_by", "recorded_at"), [
             (customer_id, channel, True, at, consent_source, actor, at)
             for channel, granted in record["consent"].items() if granted]),
+        "outbox": (OUTBOX_COLUMNS, [created]),
     }
 
 
@@ -168,7 +170,7 @@ def copy_text(rows: NewRows) -> dict[str, tuple[tuple[str, ...], str]]:
         as_json = [column in _JSON_COLUMNS[name] for column in columns]
         text[name] = (columns, "".join([
             "\t".join(["\\N" if value is None
-                       else _escaped(json.dumps(value, ensure_ascii=False)) if is_json
+                       else _escaped(dumps(value)) if is_json
                        else _escaped(value) if type(value) is str
                        else _copy_other(value) for value, is_json in zip(row, as_json, strict=True)]) + "\n"
             for row in values]))

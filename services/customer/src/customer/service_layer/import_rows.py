@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from servicekit.events import new_event
+from servicekit.outbox import outbox_row
+
 from customer import events
 from customer.adapters.imports import NewRows, copy_text, new_customer_rows
 from customer.adapters.rows import now
@@ -48,16 +51,17 @@ class RowSettings:
     store_id: str | None
     actor: str
     consent_source: str
+    correlation: str  # of every event the import writes
     as_copy_text: bool  # new customers' rows as COPY text (PostgreSQL), else as tuples
 
 
 @dataclass
 class NewCustomer:
-    """A row as the customer it would create: its new id, its event data (checked against the contract)
-    and its rows in each table (customer, phones, tags, search keys, history of its creation, consent)."""
+    """A row as the customer it would create: its new id and its rows in each table (customer, phones, tags,
+    search keys, history of its creation, consent, and its customer.created.v1, checked against the contract,
+    in the outbox)."""
 
     id: str
-    data: dict[str, Any]
     rows: NewRows | dict[str, tuple[tuple[str, ...], str]]
 
 
@@ -139,9 +143,10 @@ def _new_customer(wanted: dict[str, Any], moment: datetime, settings: RowSetting
     data = CONTRACT.event_data(events.CUSTOMER_CREATED, record)
     # the history of a new record: each field given, from nothing (as the event carries it, already JSON)
     changes = {name: [None, data[name]] for name in EDITABLE_FIELDS if data.get(name) not in (None, [], {})}
+    created = new_event(CONTRACT.service, events.CUSTOMER_CREATED, record["id"], data, settings.correlation)
     rows = new_customer_rows(record, _keys_of_name(record["name"]), changes, settings.actor,
-                             settings.consent_source)
-    return NewCustomer(record["id"], data, copy_text(rows) if settings.as_copy_text else rows)
+                             settings.consent_source, outbox_row(created, moment))
+    return NewCustomer(record["id"], copy_text(rows) if settings.as_copy_text else rows)
 
 
 def prepared_chunks(chunks: Iterable[list[Row]], fields: list[str | None], settings: RowSettings, check: Checker,

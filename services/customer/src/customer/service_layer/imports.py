@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from servicekit.db import unit_of_work
-from servicekit.outbox import record_events
+from servicekit.events import correlation_id
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from customer import events
 from customer.adapters.customers import CustomerRepository
 from customer.adapters.imports import ImportRepository, add_customers, external_id_holders, phone_owners
 from customer.adapters.rows import now
@@ -28,7 +27,6 @@ from customer.domain.changes import diff
 from customer.domain.customers import EDITABLE_FIELDS, shape
 from customer.domain.errors import DomainError, InvalidFields, NotFound
 from customer.domain.transfer import column_of, read_header
-from customer.events import CONTRACT
 from customer.service_layer.customers import save_changes
 from customer.service_layer.import_rows import (
     Checker,
@@ -102,7 +100,8 @@ def run_import(sessions: sessionmaker[Session], import_id: str, options: ImportO
         with sessions() as session:
             as_copy_text = session.get_bind().dialect.name == "postgresql"
         settings = RowSettings(options.mode, options.key, options.dry_run, options.store_id, options.actor,
-                               f"import {options.filename or ''}".strip(), as_copy_text)
+                               f"import {options.filename or ''}".strip(), correlation_id.get() or import_id,
+                               as_copy_text)
         chunks = iter(lambda: list(itertools.islice(rows, CHUNK)), [])
         seen = _Seen()
         for chunk, prepared in prepared_chunks(chunks, fields, settings, check, pipelined):
@@ -187,8 +186,9 @@ def _apply_chunk(session: Session, import_id: str, options: ImportOptions, size:
     creates = [new for _, target, _, new in planned if target is None]
     counts = {"created": len(creates), "updated": 0, "unchanged": 0}
     if not options.dry_run:
-        _write_creates(session, [new for new in creates if new is not None],
-                       session.get_bind().dialect.name == "postgresql")
+        # new customers, their history and consent, and one customer.created.v1 each (already rows)
+        add_customers(session, [new.rows for new in creates if new is not None],
+                      session.get_bind().dialect.name == "postgresql")
     for line, target, wanted, _ in planned:
         if target is None:
             continue
@@ -236,10 +236,6 @@ def _claim_phones(session: Session, planned: list[Planned], seen: _Seen,
     return kept
 
 
-def _write_creates(session: Session, new: list[NewCustomer], as_copy_text: bool) -> None:
-    """New customers, their history and consent records, and one customer.created.v1 each."""
-    add_customers(session, [each.rows for each in new], as_copy_text)
-    record_events(session, CONTRACT.service, [(events.CUSTOMER_CREATED, each.id, each.data) for each in new])
 
 
 def get_import(sessions: sessionmaker[Session], import_id: str) -> dict[str, Any]:
