@@ -44,8 +44,13 @@ def test_a_count_past_the_limit_is_reported_as_a_lower_bound(client, crowd, monk
     assert (narrow["total"], narrow["total_is_lower_bound"]) == (3, False)  # 张三, 张三三, 李张三
     everyone = listing(client, "page_size=5")
     assert (everyone["total"], everyone["total_is_lower_bound"], len(everyone["items"])) == (3, True, 5)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 5)
+    # initials "zs" (张三 赵四 章珊 周山 郑盛) and starting with it (张山峰 张三三): 7 customers, no part over 5
+    some = listing(client, "q=zs")
+    assert (some["total"], some["total_is_lower_bound"], len(some["items"])) == (5, True, 8)  # and 李张三
     monkeypatch.setattr(search, "COUNT_LIMIT", 5000)
     assert (listing(client, "q=张")["total"], listing(client, "")["total_is_lower_bound"]) == (8, False)
+    assert (listing(client, "q=zs")["total"], listing(client, "q=zs")["total_is_lower_bound"]) == (8, False)
 
 
 def test_an_erased_customer_is_not_found_by_anything(client, crowd):

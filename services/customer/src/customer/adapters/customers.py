@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from customer.adapters.rows import as_utc
+from customer.adapters.rows import among, as_utc
 from customer.adapters.tables import customer_phones, customer_search_keys, customer_tags, customers
 from customer.domain.phones import digits
 from customer.domain.pinyin import search_keys
@@ -34,7 +34,8 @@ class CustomerRepository:
 
     def many(self, customer_ids: Sequence[str]) -> list[dict[str, Any]]:
         """The customers with these ids, in the same order."""
-        rows = self.session.execute(select(customers).where(customers.c.id.in_(customer_ids))).mappings()
+        wanted = among(self.session, customers.c.id, list(customer_ids))
+        rows = self.session.execute(select(customers).where(wanted)).mappings()
         by_id = {row["id"]: dict(row) for row in rows}
         return self._complete([by_id[i] for i in customer_ids if i in by_id])
 
@@ -43,12 +44,12 @@ class CustomerRepository:
         phones: dict[str, list[str]] = defaultdict(list)
         for customer_id, phone in self.session.execute(
                 select(customer_phones.c.customer_id, customer_phones.c.phone)
-                .where(customer_phones.c.customer_id.in_(ids)).order_by(customer_phones.c.position)):
+                .where(among(self.session, customer_phones.c.customer_id, ids)).order_by(customer_phones.c.position)):
             phones[customer_id].append(phone)
         tags: dict[str, list[str]] = defaultdict(list)
         for customer_id, tag in self.session.execute(
                 select(customer_tags.c.customer_id, customer_tags.c.tag)
-                .where(customer_tags.c.customer_id.in_(ids)).order_by(customer_tags.c.tag)):
+                .where(among(self.session, customer_tags.c.customer_id, ids)).order_by(customer_tags.c.tag)):
             tags[customer_id].append(tag)
         for row in rows:
             numbers = phones[row["id"]]

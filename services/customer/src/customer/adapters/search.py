@@ -14,11 +14,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from customer.adapters.tables import assets, customer_phones, customer_search_keys, customer_tags, customers
-from customer.domain.pinyin import NAME
+from customer.domain.pinyin import INITIALS, NAME, PINYIN
 from customer.domain.search import COUNT_LIMIT, Filters, Total
 
 _keys = customer_search_keys
@@ -33,11 +33,14 @@ def _key_starts_with(term: str) -> ColumnElement[bool]:
     return and_(_keys.c.key >= term, _keys.c.key < _after(term))
 
 
-def _name_hits(term: str) -> Select:
+def _name_hits(term: str) -> list[Select]:
     rank = case((and_(_keys.c.position == 0, _keys.c.key == term), case((_keys.c.kind == NAME, 0), else_=1)),
                 (_keys.c.position == 0, case((_keys.c.kind == NAME, 1), else_=2)),
                 else_=3)
-    return select(_keys.c.customer_id.label("customer_id"), rank.label("rank")).where(_key_starts_with(term))
+    hits = select(_keys.c.customer_id.label("customer_id"), rank.label("rank")).where(_key_starts_with(term))
+    # one range of each index on the keys: those of each kind at the start of the name, and those inside it
+    return [*(hits.where(_keys.c.kind == kind, _keys.c.position == 0) for kind in (NAME, PINYIN, INITIALS)),
+            hits.where(_keys.c.position > 0)]
 
 
 def _phone_range(suffix: str) -> ColumnElement[bool]:
@@ -59,7 +62,7 @@ def _ranked_hits(filters: Filters):
     """(customer_id, best rank) of every customer the name or `q` finds; None when neither is given."""
     if filters.q:
         terms = filters.q
-        parts = [_name_hits(terms.name)]
+        parts = _name_hits(terms.name)
         if terms.phone_suffix:
             parts.append(_phone_hits(terms.phone_suffix, terms.whole_phone))
         if terms.plate:
@@ -67,7 +70,7 @@ def _ranked_hits(filters: Filters):
         if terms.vin:
             parts.append(_asset_hits(assets.c.vin == terms.vin))
     elif filters.name:
-        parts = [_name_hits(filters.name)]
+        parts = _name_hits(filters.name)
     else:
         return None
     hits = union_all(*parts).subquery("hits")
@@ -132,46 +135,54 @@ def matching(filters: Filters) -> tuple[Select, Select]:
 #
 # A broad term ("zs", a common given name) finds a large part of the archive; gathering, ranking and
 # counting every hit for one page of 50 is what made it slow. A page is read instead from each way of
-# matching (a "part": exact name, exact pinyin or initials, name or pinyin starting with it, anywhere in the
-# name, a phone, a plate, a VIN), each part newest first and at most offset + limit customers long; the
-# parts are then merged by (rank, newest first). That is exact: a customer in the first n of the whole
-# order is in the first n of the part it ranks best by, since whoever precedes it in that part precedes it
-# in the whole order. First each part is counted, no further than COUNT_LIMIT (the total is then a lower
-# bound); a part with more hits than that is read newest first from an index that holds the key (its hits
-# are dense there), a smaller one is gathered through the key index and sorted.
+# matching (a "part": the exact name, pinyin or initials; the name, pinyin or initials starting with it;
+# anywhere in the name; a phone, a plate, a VIN), each part newest first and at most offset + limit
+# customers long; the parts are then merged by (rank, newest first). That is exact: a customer in the
+# first n of the whole order is in the first n of the part it ranks best by, since whoever precedes it in
+# that part precedes it in the whole order. First each part is counted, no further than COUNT_LIMIT (the
+# total is then a lower bound); a part with more hits than that is read newest first from an index that
+# holds the key (its hits are dense there), a smaller one is gathered through a key index and sorted.
+#
+# A customer has one key of each kind at the start of its name, so the parts of one kind there find as
+# many customers as they have hits. That settles two things without reading further: when they find more
+# than COUNT_LIMIT, the total is "at least COUNT_LIMIT" (no distinct count of every hit), and when those
+# ranked up to some rank fill the page, no part ranked below it is read ("ly" is the initials of thousands
+# of customers: their page is read from that part alone).
 #
 # Without filters a key needs no look-up of its customer: erased customers have no keys (they are removed
 # at erasure) and the few merged ones are left out as a set.
 
-_NAME_START = (_keys.c.kind == NAME, _keys.c.position == 0)
-_SOUND_START = (_keys.c.kind != NAME, _keys.c.position == 0)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 class Part(NamedTuple):
-    """One way of matching: its rank, its hits as (customer_id, created_at), and the same hits as a query
-    that can only be answered by reading newest first (for a broad part: the key range written so that no
-    index on the key serves it, whereas the index of the part's rank, which holds the key, reads in order)."""
+    """One way of matching: its rank, its hits as (customer_id, created_at), the same hits as a query that
+    can only be answered by reading newest first (for a broad part: the key range written so that no index
+    on the key serves it, whereas the index of the part's rank, which holds the key, reads in order), and
+    for a part of the keys at the start of the name, their kind: a customer has one key of each kind there,
+    so the hits of the parts of one kind are as many customers."""
 
     rank: int
     hits: Select
     in_order: Select
+    kind: int | None = None
 
 
 def _key_parts(term: str, narrow: Callable[[Select], Select]) -> list[Part]:
-    """The parts of the name keys; pinyin and initials have no Chinese characters, so such a term skips them."""
+    """The parts of the name keys."""
     exact = _keys.c.key == term
     prefix = func.substr(_keys.c.key, 1, len(term)) == term  # the same as a range, but no index on key serves it
     longer, longer_in_order = (_keys.c.key > term, _keys.c.key < _after(term)), (prefix, _keys.c.key != term)
-    sounds = not _CJK.search(term)
-    specs = [(0, (*_NAME_START, exact), (*_NAME_START, exact)),
-             (1, (*_SOUND_START, exact), (*_SOUND_START, exact)) if sounds else None,
-             (1, (*_NAME_START, *longer), (*_NAME_START, *longer_in_order)),
-             (2, (*_SOUND_START, *longer), (*_SOUND_START, *longer_in_order)) if sounds else None,
-             (3, (_keys.c.position > 0, _key_starts_with(term)), (_keys.c.position > 0, prefix))]
+    # pinyin and initials have no Chinese characters, and start with digits only when the name does
+    kinds = (NAME,) if _CJK.search(term) or term.isdigit() else (NAME, PINYIN, INITIALS)
+    at_start = [(kind, (_keys.c.kind == kind, _keys.c.position == 0)) for kind in kinds]
+    specs = [(0 if kind == NAME else 1, (*start, exact), (*start, exact), kind) for kind, start in at_start]
+    specs += [(1 if kind == NAME else 2, (*start, *longer), (*start, *longer_in_order), kind)
+              for kind, start in at_start]
+    specs.append((3, (_keys.c.position > 0, _key_starts_with(term)), (_keys.c.position > 0, prefix), None))
     keys = select(_keys.c.customer_id, _keys.c.created_at)
-    return [Part(rank, narrow(keys.where(*hits)), narrow(keys.where(*in_order)))
-            for rank, hits, in_order in filter(None, specs)]
+    return [Part(rank, narrow(keys.where(*hits)), narrow(keys.where(*in_order)), kind)
+            for rank, hits, in_order, kind in specs]
 
 
 def _only_live(filters: Filters) -> bool:
@@ -208,20 +219,38 @@ def _parts(filters: Filters) -> list[Part]:
     return parts
 
 
-def _found(session: Session, parts: list[Part]) -> tuple[list[int], int]:
-    """(hits of each part, up to COUNT_LIMIT + 1; distinct customers among them) in one query."""
+def _customers_at_least(parts: list[Part], counts: list, rank: int = 3) -> list:
+    """For each kind of key at the start of the name, the customers its parts up to `rank` found (the
+    parts of one kind find different customers, one hit each): the total is at least the largest."""
+    by_kind: dict[int, list] = {}
+    for part, count in zip(parts, counts, strict=True):
+        if part.kind is not None and part.rank <= rank:
+            by_kind.setdefault(part.kind, []).append(count)
+    return [sum(kind_counts[1:], kind_counts[0]) for kind_counts in by_kind.values()]
+
+
+def _found(session: Session, parts: list[Part]) -> tuple[list[int], int | None]:
+    """(hits of each part, up to COUNT_LIMIT + 1; distinct customers among them, or None when the parts of
+    one kind of key already found more than COUNT_LIMIT, which makes the total a lower bound without
+    counting) in one query: the distinct count reads the parts again, only when it is needed (a CASE's
+    subquery is evaluated lazily, by PostgreSQL and SQLite alike)."""
     firsts = []
     for index, part in enumerate(parts):
         first = part.hits.with_only_columns(part.hits.selected_columns.customer_id).limit(COUNT_LIMIT + 1)
         firsts.append(select(literal(index).label("part"), first.subquery().c.customer_id))
     hits = union_all(*firsts).cte("hits")
-    customers_found = select(hits.c.customer_id).group_by(hits.c.customer_id).subquery()
-    distinct = select(func.count()).select_from(customers_found).scalar_subquery()
-    rows = session.execute(select(hits.c.part, func.count(), distinct).group_by(hits.c.part)).all()
+    found = select(hits.c.part, func.count().label("found")).group_by(hits.c.part).cte("found")
+    per_part = {index: select(found.c.found).where(found.c.part == index).scalar_subquery()
+                for index in range(len(parts))}
+    at_least = _customers_at_least(parts, [func.coalesce(per_part[index], 0) for index in range(len(parts))])
+    enough = or_(*(count > COUNT_LIMIT for count in at_least)) if at_least else false()
+    distinct = select(func.count()).select_from(select(hits.c.customer_id).distinct().subquery()).scalar_subquery()
+    rows = session.execute(select(found.c.part, found.c.found, case((enough, None), else_=distinct))).all()
     counts = [0] * len(parts)
-    for index, found, _ in rows:
-        counts[index] = found
-    return counts, rows[0][2] if rows else 0
+    for index, count, _ in rows:
+        counts[index] = count
+    total = rows[0][2] if rows else 0
+    return counts, total
 
 
 def _first(part: Part, broad: bool, count: int) -> Select:
@@ -236,10 +265,14 @@ def _first(part: Part, broad: bool, count: int) -> Select:
 
 
 def _page(parts: list[Part], counts: list[int], offset: int, limit: int) -> Select | None:
-    """One page of the merged parts: best rank, then newest first (ties: the larger id first)."""
+    """One page of the merged parts: best rank, then newest first (ties: the larger id first). When a part of
+    customers ranked up to some rank are a page's worth, no part ranked below it can reach the page and
+    none is read."""
+    deepest = next((rank for rank in range(3) if max(_customers_at_least(parts, counts, rank), default=0)
+                    >= offset + limit), None)
     firsts = []
     for part, found in zip(parts, counts, strict=True):
-        if found:
+        if found and (deepest is None or part.rank <= deepest):
             first = _first(part, found > COUNT_LIMIT, offset + limit).subquery()
             firsts.append(select(first.c.customer_id, first.c.created_at, literal(part.rank).label("rank")))
     if not firsts:
@@ -261,7 +294,9 @@ def search_ids(session: Session, filters: Filters, offset: int, limit: int) -> t
         return list(session.execute(ids.offset(offset).limit(limit)).scalars()), total
     parts = _parts(filters)
     counts, distinct = _found(session, parts)
-    broad = max(counts) > COUNT_LIMIT
-    total = Total(min(distinct, COUNT_LIMIT), is_lower_bound=True) if broad else Total(distinct)
+    if distinct is not None and distinct <= COUNT_LIMIT and max(counts) <= COUNT_LIMIT:
+        total = Total(distinct)
+    else:  # more than COUNT_LIMIT, or some part was counted no further: "at least"
+        total = Total(COUNT_LIMIT if distinct is None else min(distinct, COUNT_LIMIT), is_lower_bound=True)
     page = _page(parts, counts, offset, limit)
     return (list(session.execute(page).scalars()) if page is not None else []), total

@@ -195,8 +195,11 @@ customer_search_keys = Table(
     Column("key", _KEY, nullable=False),
     # the customer's created_at: a writer may give it, else a trigger copies it from customers (migration 0004)
     Column("created_at", _UTC),
-    # exact keys of one kind at the start of the name, newest first: an equality scan in order
-    Index("ix_customer_search_keys_key", "key", "position", "kind", "created_at", "customer_id"),
+    # keys of one kind at the start of the name: an exact key is read newest first, a range is one tight range
+    Index("ix_customer_search_keys_start_key", "kind", "key", "created_at", "customer_id",
+          postgresql_where=text("position = 0"), sqlite_where=text("position = 0")),
+    Index("ix_customer_search_keys_inside_key", "key", "created_at", "customer_id",
+          postgresql_where=text("position > 0"), sqlite_where=text("position > 0")),
     # newest first among the keys of one rank, the key in the index: a broad prefix is read in order
     Index("ix_customer_search_keys_name_start", "created_at", "customer_id",
           postgresql_include=["key"], postgresql_where=text("kind = 0 AND position = 0"),
