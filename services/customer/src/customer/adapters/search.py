@@ -9,6 +9,8 @@ ones are never found.
 """
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
@@ -221,36 +223,35 @@ def _parts(filters: Filters) -> list[Part]:
 
 def _customers_at_least(parts: list[Part], counts: list, rank: int = 3) -> list:
     """For each kind of key at the start of the name, the customers its parts up to `rank` found (the
-    parts of one kind find different customers, one hit each): the total is at least the largest."""
+    parts of one kind find different customers, one hit each): the total is at least the largest. The
+    counts are numbers or SQL expressions (summed without a 0 to start from, which SQL would not need)."""
     by_kind: dict[int, list] = {}
     for part, count in zip(parts, counts, strict=True):
         if part.kind is not None and part.rank <= rank:
             by_kind.setdefault(part.kind, []).append(count)
-    return [sum(kind_counts[1:], kind_counts[0]) for kind_counts in by_kind.values()]
+    return [functools.reduce(operator.add, kind_counts) for kind_counts in by_kind.values()]
 
 
 def _found(session: Session, parts: list[Part]) -> tuple[list[int], int | None]:
     """(hits of each part, up to COUNT_LIMIT + 1; distinct customers among them, or None when the parts of
     one kind of key already found more than COUNT_LIMIT, which makes the total a lower bound without
-    counting) in one query: the distinct count reads the parts again, only when it is needed (a CASE's
-    subquery is evaluated lazily, by PostgreSQL and SQLite alike)."""
+    counting them) in one query. The distinct count is the costly half for a broad term; it is left out
+    when not needed, since PostgreSQL and SQLite evaluate the subqueries of a CASE lazily."""
     firsts = []
     for index, part in enumerate(parts):
         first = part.hits.with_only_columns(part.hits.selected_columns.customer_id).limit(COUNT_LIMIT + 1)
         firsts.append(select(literal(index).label("part"), first.subquery().c.customer_id))
     hits = union_all(*firsts).cte("hits")
     found = select(hits.c.part, func.count().label("found")).group_by(hits.c.part).cte("found")
-    per_part = {index: select(found.c.found).where(found.c.part == index).scalar_subquery()
-                for index in range(len(parts))}
-    at_least = _customers_at_least(parts, [func.coalesce(per_part[index], 0) for index in range(len(parts))])
-    enough = or_(*(count > COUNT_LIMIT for count in at_least)) if at_least else false()
+    of_part = [func.coalesce(select(found.c.found).where(found.c.part == index).scalar_subquery(), 0)
+               for index in range(len(parts))]
+    enough = or_(false(), *(count > COUNT_LIMIT for count in _customers_at_least(parts, of_part)))
     distinct = select(func.count()).select_from(select(hits.c.customer_id).distinct().subquery()).scalar_subquery()
     rows = session.execute(select(found.c.part, found.c.found, case((enough, None), else_=distinct))).all()
     counts = [0] * len(parts)
     for index, count, _ in rows:
         counts[index] = count
-    total = rows[0][2] if rows else 0
-    return counts, total
+    return counts, rows[0][2] if rows else 0
 
 
 def _first(part: Part, broad: bool, count: int) -> Select:
