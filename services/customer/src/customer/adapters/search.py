@@ -12,11 +12,25 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from customer.adapters.tables import assets, customer_phones, customer_search_keys, customer_tags, customers
@@ -155,6 +169,12 @@ def matching(filters: Filters) -> tuple[Select, Select]:
 # at erasure) and the few merged ones are left out as a set.
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# What a search compares is bound, not written into its queries: the queries of a search without filters
+# are then built once for each shape of search and reused (building and keying them cost more than the
+# database's work for most terms).
+_TERM, _TERM_AFTER, _TERM_LENGTH = bindparam("term"), bindparam("term_after"), bindparam("term_length", type_=Integer)
+_CAP, _COUNT_LIMIT = bindparam("cap", type_=Integer), bindparam("count_limit", type_=Integer)
+_DEPTH, _OFFSET, _LIMIT = (bindparam(name, type_=Integer) for name in ("depth", "offset", "limit"))
 
 
 class Part(NamedTuple):
@@ -170,18 +190,51 @@ class Part(NamedTuple):
     kind: int | None = None
 
 
-def _key_parts(term: str, narrow: Callable[[Select], Select]) -> list[Part]:
-    """The parts of the name keys."""
-    exact = _keys.c.key == term
-    prefix = func.substr(_keys.c.key, 1, len(term)) == term  # the same as a range, but no index on key serves it
-    longer, longer_in_order = (_keys.c.key > term, _keys.c.key < _after(term)), (prefix, _keys.c.key != term)
+class Shape(NamedTuple):
+    """The ways a term can match (its queries' shape); what it compares goes in `values`."""
+
+    sounds: bool  # pinyin and initials
+    whole_phone: bool
+    phone_suffix: bool
+    plate: bool
+    vin: bool
+    values: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[bool, ...]:
+        return self[:5]
+
+
+def _shape(filters: Filters) -> Shape:
+    terms = filters.q
+    term = terms.name if terms else filters.name
+    assert term is not None
+    values: dict[str, Any] = {"term": term, "term_after": _after(term), "term_length": len(term),
+                              "cap": COUNT_LIMIT + 1, "count_limit": COUNT_LIMIT}
+    if terms is not None and terms.whole_phone:
+        values["whole"] = terms.whole_phone[::-1]
+    if terms is not None and terms.phone_suffix:
+        values["suffix"] = terms.phone_suffix[::-1]
+        values["suffix_after"] = _after(values["suffix"])
+    if terms is not None:
+        values.update({name: getattr(terms, name) for name in ("plate", "vin") if getattr(terms, name)})
     # pinyin and initials have no Chinese characters, and start with digits only when the name does
-    kinds = (NAME,) if _CJK.search(term) or term.isdigit() else (NAME, PINYIN, INITIALS)
-    at_start = [(kind, (_keys.c.kind == kind, _keys.c.position == 0)) for kind in kinds]
+    sounds = not (_CJK.search(term) or term.isdigit())
+    return Shape(sounds, "whole" in values, "suffix" in values, "plate" in values, "vin" in values, values)
+
+
+def _key_parts(sounds: bool, narrow: Callable[[Select], Select]) -> list[Part]:
+    """The parts of the name keys."""
+    exact = _keys.c.key == _TERM
+    prefix = func.substr(_keys.c.key, 1, _TERM_LENGTH) == _TERM  # a range, but no index on key serves it
+    longer, longer_in_order = (_keys.c.key > _TERM, _keys.c.key < _TERM_AFTER), (prefix, _keys.c.key != _TERM)
+    at_start = [(kind, (_keys.c.kind == kind, _keys.c.position == 0))
+                for kind in ((NAME, PINYIN, INITIALS) if sounds else (NAME,))]
     specs = [(0 if kind == NAME else 1, (*start, exact), (*start, exact), kind) for kind, start in at_start]
     specs += [(1 if kind == NAME else 2, (*start, *longer), (*start, *longer_in_order), kind)
               for kind, start in at_start]
-    specs.append((3, (_keys.c.position > 0, _key_starts_with(term)), (_keys.c.position > 0, prefix), None))
+    inside = (_keys.c.position > 0, _keys.c.key >= _TERM, _keys.c.key < _TERM_AFTER)
+    specs.append((3, inside, (_keys.c.position > 0, prefix), None))
     keys = select(_keys.c.customer_id, _keys.c.created_at)
     return [Part(rank, narrow(keys.where(*hits)), narrow(keys.where(*in_order)), kind)
             for rank, hits, in_order, kind in specs]
@@ -192,36 +245,34 @@ def _only_live(filters: Filters) -> bool:
     return len(conditions(filters)) == 2 and filters.stores is None
 
 
-def _parts(filters: Filters) -> list[Part]:
-    """Every part of a name or `q` search, filters applied."""
-    where = conditions(filters)
-    term = filters.q.name if filters.q else filters.name
-    assert term is not None
-    if _only_live(filters):
+def _parts(shape: Shape, where: list[ColumnElement[bool]] | None) -> list[Part]:
+    """Every part of a name or `q` search of this shape, with the filters `where` (None: no filter)."""
+    if where is None:
         merged = select(customers.c.id).where(customers.c.merged_into.is_not(None))
-        parts = _key_parts(term, lambda keys: keys.where(_keys.c.customer_id.not_in(merged)))
+        parts = _key_parts(shape.sounds, lambda keys: keys.where(_keys.c.customer_id.not_in(merged)))
+        where = conditions(Filters())
     else:
-        parts = _key_parts(term, lambda keys: keys.join(customers, customers.c.id == _keys.c.customer_id)
+        parts = _key_parts(shape.sounds, lambda keys: keys.join(customers, customers.c.id == _keys.c.customer_id)
                            .where(*where))
 
-    def of(rank: int, table, condition: ColumnElement[bool]) -> Part:
+    def of(rank: int, table, *condition: ColumnElement[bool]) -> Part:
         hits = (select(customers.c.id.label("customer_id"), customers.c.created_at)
-                .join(table, table.c.customer_id == customers.c.id).where(condition, *where))
+                .join(table, table.c.customer_id == customers.c.id).where(*condition, *where))
         return Part(rank, hits, hits)
 
-    terms = filters.q
-    if terms is not None and terms.phone_suffix:
-        if terms.whole_phone:
-            parts.append(of(0, customer_phones, customer_phones.c.digits_reversed == terms.whole_phone[::-1]))
-        parts.append(of(1, customer_phones, _phone_range(terms.phone_suffix)))
-    if terms is not None and terms.plate:
-        parts.append(of(0, assets, assets.c.plate_key == terms.plate))
-    if terms is not None and terms.vin:
-        parts.append(of(0, assets, assets.c.vin == terms.vin))
+    if shape.whole_phone:
+        parts.append(of(0, customer_phones, customer_phones.c.digits_reversed == bindparam("whole")))
+    if shape.phone_suffix:
+        parts.append(of(1, customer_phones, customer_phones.c.digits_reversed >= bindparam("suffix"),
+                        customer_phones.c.digits_reversed < bindparam("suffix_after")))
+    if shape.plate:
+        parts.append(of(0, assets, assets.c.plate_key == bindparam("plate")))
+    if shape.vin:
+        parts.append(of(0, assets, assets.c.vin == bindparam("vin")))
     return parts
 
 
-def _customers_at_least(parts: list[Part], counts: list, rank: int = 3) -> list:
+def _customers_at_least(parts: Sequence[Part], counts: Sequence, rank: int = 3) -> list:
     """For each kind of key at the start of the name, the customers its parts up to `rank` found (the
     parts of one kind find different customers, one hit each): the total is at least the largest. The
     counts are numbers or SQL expressions (summed without a 0 to start from, which SQL would not need)."""
@@ -232,56 +283,66 @@ def _customers_at_least(parts: list[Part], counts: list, rank: int = 3) -> list:
     return [functools.reduce(operator.add, kind_counts) for kind_counts in by_kind.values()]
 
 
-def _found(session: Session, parts: list[Part]) -> tuple[list[int], int | None]:
-    """(hits of each part, up to COUNT_LIMIT + 1; distinct customers among them, or None when the parts of
-    one kind of key already found more than COUNT_LIMIT, which makes the total a lower bound without
-    counting them) in one query. The distinct count is the costly half for a broad term; it is left out
-    when not needed, since PostgreSQL and SQLite evaluate the subqueries of a CASE lazily."""
+def _count(parts: Sequence[Part]) -> Select:
+    """(part, hits up to COUNT_LIMIT + 1, and in every row: the distinct customers among them, or NULL when
+    the parts of one kind of key already found more than COUNT_LIMIT, which makes the total a lower bound
+    without counting them). The distinct count is the costly half for a broad term; it is left out when
+    not needed, since PostgreSQL and SQLite evaluate the subqueries of a CASE lazily."""
     firsts = []
     for index, part in enumerate(parts):
-        first = part.hits.with_only_columns(part.hits.selected_columns.customer_id).limit(COUNT_LIMIT + 1)
+        first = part.hits.with_only_columns(part.hits.selected_columns.customer_id).limit(_CAP)
         firsts.append(select(literal(index).label("part"), first.subquery().c.customer_id))
     hits = union_all(*firsts).cte("hits")
     found = select(hits.c.part, func.count().label("found")).group_by(hits.c.part).cte("found")
     of_part = [func.coalesce(select(found.c.found).where(found.c.part == index).scalar_subquery(), 0)
                for index in range(len(parts))]
-    enough = or_(false(), *(count > COUNT_LIMIT for count in _customers_at_least(parts, of_part)))
+    enough = or_(false(), *(count > _COUNT_LIMIT for count in _customers_at_least(parts, of_part)))
     distinct = select(func.count()).select_from(select(hits.c.customer_id).distinct().subquery()).scalar_subquery()
-    rows = session.execute(select(found.c.part, found.c.found, case((enough, None), else_=distinct))).all()
-    counts = [0] * len(parts)
-    for index, count, _ in rows:
-        counts[index] = count
-    return counts, rows[0][2] if rows else 0
+    return select(found.c.part, found.c.found, case((enough, None), else_=distinct))
 
 
-def _first(part: Part, broad: bool, count: int) -> Select:
-    """The first `count` customers of a part, newest first (ties: the larger id first)."""
-    if broad:  # hits are dense in the index of the part's rank: reading it newest first soon finds `count`
+def _first(part: Part, broad: bool) -> Select:
+    """The first `depth` customers of a part, newest first (ties: the larger id first)."""
+    if broad:  # hits are dense in the index of the part's rank: reading it newest first soon finds `depth`
         columns = part.in_order.selected_columns
-        return part.in_order.distinct().order_by(columns.created_at.desc(), columns.customer_id.desc()).limit(count)
-    # few hits: gathered through the key index, then sorted (OFFSET 0 keeps PostgreSQL from reading in order)
+        return part.in_order.distinct().order_by(columns.created_at.desc(), columns.customer_id.desc()).limit(_DEPTH)
+    # few hits: gathered through a key index, then sorted (OFFSET 0 keeps PostgreSQL from reading in order)
     gathered = part.hits.offset(0).subquery()
     return (select(gathered.c.customer_id, gathered.c.created_at).distinct()
-            .order_by(gathered.c.created_at.desc(), gathered.c.customer_id.desc()).limit(count))
+            .order_by(gathered.c.created_at.desc(), gathered.c.customer_id.desc()).limit(_DEPTH))
 
 
-def _page(parts: list[Part], counts: list[int], offset: int, limit: int) -> Select | None:
-    """One page of the merged parts: best rank, then newest first (ties: the larger id first). When a part of
-    customers ranked up to some rank are a page's worth, no part ranked below it can reach the page and
-    none is read."""
-    deepest = next((rank for rank in range(3) if max(_customers_at_least(parts, counts, rank), default=0)
-                    >= offset + limit), None)
+def _reads(parts: Sequence[Part], counts: list[int], depth: int) -> tuple[tuple[int, bool], ...]:
+    """The parts a page `depth` deep reads, each (index, broad). When the customers ranked up to some rank
+    are a page's worth, no part ranked below it can reach the page and none is read."""
+    deepest = next((rank for rank in range(3) if max(_customers_at_least(parts, counts, rank), default=0) >= depth),
+                   None)
+    return tuple((index, found > COUNT_LIMIT) for index, (part, found) in enumerate(zip(parts, counts, strict=True))
+                 if found and (deepest is None or part.rank <= deepest))
+
+
+def _page(parts: Sequence[Part], reads: tuple[tuple[int, bool], ...]) -> Select:
+    """One page of the merged parts read: best rank, then newest first (ties: the larger id first)."""
     firsts = []
-    for part, found in zip(parts, counts, strict=True):
-        if found and (deepest is None or part.rank <= deepest):
-            first = _first(part, found > COUNT_LIMIT, offset + limit).subquery()
-            firsts.append(select(first.c.customer_id, first.c.created_at, literal(part.rank).label("rank")))
-    if not firsts:
-        return None
+    for index, broad in reads:
+        first = _first(parts[index], broad).subquery()
+        firsts.append(select(first.c.customer_id, first.c.created_at, literal(parts[index].rank).label("rank")))
     hits = union_all(*firsts).subquery("hits")
     return (select(hits.c.customer_id).group_by(hits.c.customer_id, hits.c.created_at)
             .order_by(func.min(hits.c.rank), hits.c.created_at.desc(), hits.c.customer_id.desc())
-            .offset(offset).limit(limit))
+            .offset(_OFFSET).limit(_LIMIT))
+
+
+@functools.lru_cache(maxsize=64)
+def _live_queries(shape: tuple[bool, ...]) -> tuple[tuple[Part, ...], Select]:
+    """The parts and the count of a search without filters of this shape (built once, reused)."""
+    parts = tuple(_parts(Shape(*shape, values={}), None))
+    return parts, _count(parts)
+
+
+@functools.lru_cache(maxsize=1024)
+def _live_page(shape: tuple[bool, ...], reads: tuple[tuple[int, bool], ...]) -> Select:
+    return _page(_live_queries(shape)[0], reads)
 
 
 def search_ids(session: Session, filters: Filters, offset: int, limit: int) -> tuple[list[str], Total]:
@@ -293,11 +354,25 @@ def search_ids(session: Session, filters: Filters, offset: int, limit: int) -> t
             select(customers.c.id).where(where).limit(COUNT_LIMIT + 1).subquery())).scalar_one()
         total = Total(min(found, COUNT_LIMIT), is_lower_bound=found > COUNT_LIMIT)
         return list(session.execute(ids.offset(offset).limit(limit)).scalars()), total
-    parts = _parts(filters)
-    counts, distinct = _found(session, parts)
+    shape = _shape(filters)
+    live = _only_live(filters)
+    if live:
+        parts, count = _live_queries(shape.key)
+    else:
+        parts = tuple(_parts(shape, conditions(filters)))
+        count = _count(parts)
+    rows = session.execute(count, shape.values).all()
+    counts = [0] * len(parts)
+    for index, found, _ in rows:
+        counts[index] = found
+    distinct = rows[0][2] if rows else 0
     if distinct is not None and distinct <= COUNT_LIMIT and max(counts) <= COUNT_LIMIT:
         total = Total(distinct)
     else:  # more than COUNT_LIMIT, or some part was counted no further: "at least"
         total = Total(COUNT_LIMIT if distinct is None else min(distinct, COUNT_LIMIT), is_lower_bound=True)
-    page = _page(parts, counts, offset, limit)
-    return (list(session.execute(page).scalars()) if page is not None else []), total
+    reads = _reads(parts, counts, offset + limit)
+    if not reads:
+        return [], total
+    page = _live_page(shape.key, reads) if live else _page(parts, reads)
+    ids = session.execute(page, {**shape.values, "depth": offset + limit, "offset": offset, "limit": limit})
+    return list(ids.scalars()), total
