@@ -1,9 +1,13 @@
 """The search of broad terms on PostgreSQL: pages read in rank order from the key indexes, the count limit,
-and the search keys' copy of the creation time kept by the trigger of migration 0004."""
+and the search keys' copies of the creation time and the store, kept by the triggers of migrations 0004 and
+0006."""
 from customer.adapters import search
 from customer.adapters.search import matching
+from customer.adapters.spreadsheets import count_rows, read_rows
 from customer.adapters.tables import customer_search_keys, customers
 from customer.domain.search import build_filters
+from customer.entrypoints.api.transfer import check_row
+from customer.service_layer import imports
 from servicekit.testing import auth_headers
 from servicekit.webapp import service_context
 from sqlalchemy import select
@@ -50,3 +54,33 @@ def test_an_erased_customer_is_not_found_on_postgresql(pg_app):
     for query in ("q=zs", "q=8000", ""):
         body = client.get(f"/api/v1/customers?{query}", headers=READER).get_json()
         assert [item["id"] for item in body["items"]] == [kept["id"]], query
+
+
+def test_the_keys_carry_each_customers_store_through_writes_moves_and_imports(pg_app, tmp_path):
+    client = pg_app.test_client()
+    admin = auth_headers("admin", "root")
+    for store in ("sz01", "gz01"):
+        assert client.post("/api/v1/stores", headers=admin, json={"id": store, "name": store}).status_code == 201
+    made = client.post("/api/v1/customers", headers=WRITER,
+                       json={"name": "张三", "phone": "13800138000", "kind": "prospect", "store_id": "sz01"}).get_json()
+    path = tmp_path / "customers.csv"
+    path.write_text("name,phone,kind\n张山,13900139000,prospect\n", encoding="utf-8")
+    context = service_context(pg_app)
+    options = imports.ImportOptions(mode="create", key="phone", dry_run=False, actor="li.si", fmt="csv",
+                                    store_id="gz01")
+    job = imports.start_import(context.sessions, options, count_rows(path, "csv"))
+    imports.run_import(context.sessions, job["id"], options, read_rows(path, "csv"), check_row)
+    shenzhen, guangzhou = (auth_headers("viewer", "wang.wu", stores=(store,)) for store in ("sz01", "gz01"))
+
+    def names(headers) -> list[str]:
+        return [item["name"] for item in client.get("/api/v1/customers?q=zs", headers=headers).get_json()["items"]]
+
+    assert (names(shenzhen), names(guangzhou), sorted(names(READER))) == (["张三"], ["张山"], ["张三", "张山"])
+    moved = client.patch(f"/api/v1/customers/{made['id']}", json={"store_id": "gz01", "name": "张三丰"},
+                         headers={**admin, "If-Match": '"1"'})
+    assert moved.status_code == 200, moved.get_json()
+    assert (names(shenzhen), sorted(names(guangzhou))) == ([], ["张三丰", "张山"])
+    with context.engine.connect() as db:
+        rows = db.execute(select(customer_search_keys.c.store_id, customers.c.store_id)
+                          .join(customers, customers.c.id == customer_search_keys.c.customer_id)).all()
+    assert rows and all(key_store == customer_store for key_store, customer_store in rows)

@@ -94,3 +94,14 @@ def test_a_caller_tied_to_stores_finds_only_their_stores_customers(client, new_c
     response = client.get("/api/v1/customers?q=zhangsan", headers=limited)
     assert [item["id"] for item in response.get_json()["items"]] == [shenzhen["id"]]
     assert len(found(client, "q=zhangsan")) == 2
+    guangzhou = auth_headers("viewer", "zhou.gz", stores=("gz01",))
+    for query in ("q=zs", "q=张", "q=8000", "q=13800138000"):  # by the keys, a phone's end, a whole phone
+        assert [item["id"] for item in client.get(f"/api/v1/customers?{query}", headers=limited)
+                .get_json()["items"]] == [shenzhen["id"]], query
+    # the customer moves to Guangzhou: found there, no more in Shenzhen
+    moved = client.patch(f"/api/v1/customers/{shenzhen['id']}", json={"store_id": "gz01"},
+                         headers={**admin, "If-Match": '"1"'})
+    assert moved.status_code == 200, moved.get_json()
+    assert client.get("/api/v1/customers?q=zs", headers=limited).get_json()["items"] == []
+    assert shenzhen["id"] in [item["id"] for item in client.get("/api/v1/customers?q=zs", headers=guangzhou)
+                              .get_json()["items"]]

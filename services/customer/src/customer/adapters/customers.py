@@ -70,7 +70,7 @@ class CustomerRepository:
             updated_at=customer["updated_at"], **{name: customer[name] for name in COLUMNS if name in customer}))
         self._write_phones(customer["id"], [customer["phone"], *customer["phones"]])
         self._write_tags(customer["id"], customer["tags"])
-        self.write_search_keys(customer["id"], customer["name"])
+        self.write_search_keys(customer["id"], customer["name"], customer.get("store_id"))
 
     def update(self, customer: dict[str, Any], expected_version: int, changed: Iterable[str]) -> bool:
         """Write the `changed` fields of `customer` and bump its version, only if it is still at
@@ -89,18 +89,18 @@ class CustomerRepository:
             self.session.execute(delete(customer_tags).where(customer_tags.c.customer_id == customer["id"]))
             self._write_tags(customer["id"], customer["tags"])
         if "name" in changed:
-            self.write_search_keys(customer["id"], customer["name"])
+            self.write_search_keys(customer["id"], customer["name"], customer.get("store_id"))
         return True
 
     def current_version(self, customer_id: str) -> int | None:
         """The committed version of a customer, read afresh."""
         return self.session.execute(select(customers.c.version).where(customers.c.id == customer_id)).scalar()
 
-    def write_search_keys(self, customer_id: str, name: str) -> None:
+    def write_search_keys(self, customer_id: str, name: str, store_id: str | None) -> None:
         """(Re)write the keys the customer's name is found by (any part of it, its pinyin, its initials)."""
         self.session.execute(delete(customer_search_keys).where(customer_search_keys.c.customer_id == customer_id))
-        keys = [{"customer_id": customer_id, "kind": key.kind, "position": key.position, "key": key.key}
-                for key in search_keys(name)]
+        keys = [{"customer_id": customer_id, "kind": key.kind, "position": key.position, "key": key.key,
+                 "store_id": store_id} for key in search_keys(name)]
         if keys:
             self.session.execute(insert(customer_search_keys), keys)
 

@@ -107,6 +107,7 @@ _JSON_COLUMNS = {name: {column.name for column in table.columns if isinstance(co
                  for name, table in _TABLES.items()}
 #: COPY's text format: these characters are written escaped, None as \N.
 _SPECIAL = re.compile(r"[\\\t\n\r]").search
+_NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -116,16 +117,15 @@ def new_customer_rows(record: dict[str, Any], keys: Sequence[SearchKey], change:
     history, the consent it gave, and `created`, the outbox row of its customer.created.v1."""
     at, customer_id = record["created_at"], record["id"]
     names = ("id", "version", "created_at", "updated_at", *(name for name in COLUMNS if name in record))
-    # with the customer's created_at when the table keeps a copy of it (else a trigger looks it up, row by row)
-    stamped = "created_at" in customer_search_keys.c
     return {
         "customers": (names, [tuple(record.get(name) for name in names)]),
         "customer_phones": (("phone", "customer_id", "position", "digits_reversed"), [
             (phone, customer_id, position, digits(phone)[::-1])
             for position, phone in enumerate([record["phone"], *record["phones"]])]),
         "customer_tags": (("customer_id", "tag"), [(customer_id, tag) for tag in record["tags"]]),
-        "customer_search_keys": (("customer_id", "kind", "position", "key", *(("created_at",) if stamped else ())), [
-            (customer_id, key.kind, key.position, key.key, *((at,) if stamped else ())) for key in keys]),
+        # with the customer's created_at and store (else a trigger looks the time up, row by row)
+        "customer_search_keys": (("customer_id", "kind", "position", "key", "created_at", "store_id"), [
+            (customer_id, key.kind, key.position, key.key, at, record.get("store_id")) for key in keys]),
         "history": (("customer_id", "at", "actor", "action", "changes"),
                     [(customer_id, at, actor, "imported", change)]),
         # consent is opt-in: each channel granted is a grant given now, by this import (PIPL art. 14)
@@ -153,14 +153,15 @@ def copy_text(rows: NewRows) -> dict[str, tuple[tuple[str, ...], str]]:
     """`rows` as the lines PostgreSQL's COPY reads (text format), table by table."""
     text = {}
     for name, (columns, values) in rows.items():
-        if name == "customer_search_keys" and values:  # a dozen a customer: each cell's kind is known
-            text[name] = (columns, "".join(["\t".join([_escaped(customer_id), str(kind), str(position), _escaped(key),
-                                                        *map(_copy_other, rest)]) + "\n"
-                                            for customer_id, kind, position, key, *rest in values]))
+        if name == "customer_search_keys" and values:  # a dozen a customer, all of its time and store
+            _, _, _, _, at, store_id = values[0]
+            tail = "\t" + _copy_other(at) + "\t" + (_NULL if store_id is None else _escaped(store_id)) + "\n"
+            text[name] = (columns, "".join([f"{_escaped(customer_id)}\t{kind}\t{position}\t{_escaped(key)}{tail}"
+                                            for customer_id, kind, position, key, _, _ in values]))
             continue
         as_json = [column in _JSON_COLUMNS[name] for column in columns]
         text[name] = (columns, "".join([
-            "\t".join(["\\N" if value is None
+            "\t".join([_NULL if value is None
                        else _escaped(dumps(value)) if is_json
                        else _escaped(value) if type(value) is str
                        else _copy_other(value) for value, is_json in zip(row, as_json, strict=True)]) + "\n"

@@ -166,7 +166,8 @@ def matching(filters: Filters) -> tuple[Select, Select]:
 # of customers: their page is read from that part alone).
 #
 # Without filters a key needs no look-up of its customer: erased customers have no keys (they are removed
-# at erasure) and the few merged ones are left out as a set.
+# at erasure), the few merged ones are left out as a set, and each key carries its customer's store
+# (migration 0006), so a search limited to some stores needs none either.
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # What a search compares is bound, not written into its queries: the queries of a search without filters
@@ -198,11 +199,12 @@ class Shape(NamedTuple):
     phone_suffix: bool
     plate: bool
     vin: bool
+    scoped: bool  # limited to some stores
     values: dict[str, Any]
 
     @property
     def key(self) -> tuple[bool, ...]:
-        return self[:5]
+        return self[:6]
 
 
 def _shape(filters: Filters) -> Shape:
@@ -218,9 +220,12 @@ def _shape(filters: Filters) -> Shape:
         values["suffix_after"] = _after(values["suffix"])
     if terms is not None:
         values.update({name: getattr(terms, name) for name in ("plate", "vin") if getattr(terms, name)})
+    if filters.stores is not None:
+        values["stores"] = sorted(filters.stores)
     # pinyin and initials have no Chinese characters, and start with digits only when the name does
     sounds = not (_CJK.search(term) or term.isdigit())
-    return Shape(sounds, "whole" in values, "suffix" in values, "plate" in values, "vin" in values, values)
+    return Shape(sounds, "whole" in values, "suffix" in values, "plate" in values, "vin" in values,
+                 "stores" in values, values)
 
 
 def _key_parts(sounds: bool, narrow: Callable[[Select], Select]) -> list[Part]:
@@ -240,17 +245,21 @@ def _key_parts(sounds: bool, narrow: Callable[[Select], Select]) -> list[Part]:
             for rank, hits, in_order, kind in specs]
 
 
-def _only_live(filters: Filters) -> bool:
-    """True when the search has no filter but the name or `q` (beyond leaving out merged and erased)."""
-    return len(conditions(filters)) == 2 and filters.stores is None
+def _keys_suffice(filters: Filters) -> bool:
+    """True when the search has no filter but the name or `q` and the stores the caller may see (beyond
+    leaving out merged and erased customers): the keys then answer it without looking customers up."""
+    return len(conditions(filters)) == 2 + (filters.stores is not None)
 
 
 def _parts(shape: Shape, where: list[ColumnElement[bool]] | None) -> list[Part]:
-    """Every part of a name or `q` search of this shape, with the filters `where` (None: no filter)."""
+    """Every part of a name or `q` search of this shape, with the filters `where` (None: none but the
+    shape's stores)."""
     if where is None:
         merged = select(customers.c.id).where(customers.c.merged_into.is_not(None))
-        parts = _key_parts(shape.sounds, lambda keys: keys.where(_keys.c.customer_id.not_in(merged)))
-        where = conditions(Filters())
+        stores = bindparam("stores", expanding=True)
+        live = (_keys.c.customer_id.not_in(merged), *((_keys.c.store_id.in_(stores),) if shape.scoped else ()))
+        parts = _key_parts(shape.sounds, lambda keys: keys.where(*live))
+        where = [*conditions(Filters()), *((customers.c.store_id.in_(stores),) if shape.scoped else ())]
     else:
         parts = _key_parts(shape.sounds, lambda keys: keys.join(customers, customers.c.id == _keys.c.customer_id)
                            .where(*where))
@@ -335,7 +344,7 @@ def _page(parts: Sequence[Part], reads: tuple[tuple[int, bool], ...]) -> Select:
 
 @functools.lru_cache(maxsize=64)
 def _live_queries(shape: tuple[bool, ...]) -> tuple[tuple[Part, ...], Select]:
-    """The parts and the count of a search without filters of this shape (built once, reused)."""
+    """The parts and the count of a search of this shape the keys suffice for (built once, reused)."""
     parts = tuple(_parts(Shape(*shape, values={}), None))
     return parts, _count(parts)
 
@@ -355,7 +364,7 @@ def search_ids(session: Session, filters: Filters, offset: int, limit: int) -> t
         total = Total(min(found, COUNT_LIMIT), is_lower_bound=found > COUNT_LIMIT)
         return list(session.execute(ids.offset(offset).limit(limit)).scalars()), total
     shape = _shape(filters)
-    live = _only_live(filters)
+    live = _keys_suffice(filters)
     if live:
         parts, count = _live_queries(shape.key)
     else:

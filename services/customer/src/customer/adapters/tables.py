@@ -187,6 +187,7 @@ _KEY = String(64).with_variant(String(64, collation="C"), "postgresql")
 #: initials from every syllable on. "contains x" is then "some key starts with x": a range scan on `key`.
 #: The customer's created_at is copied here so that one page of a broad term (ranked, then newest first) is
 #: read from an index in order instead of gathering every hit (customer.adapters.search); migration 0004.
+#: Its store is copied too, so a search limited to some stores filters keys without looking customers up.
 customer_search_keys = Table(
     "customer_search_keys", metadata,
     Column("customer_id", String(36), ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
@@ -195,20 +196,22 @@ customer_search_keys = Table(
     Column("key", _KEY, nullable=False),
     # the customer's created_at: a writer may give it, else a trigger copies it from customers (migration 0004)
     Column("created_at", _UTC),
+    # the customer's store: writers give it, a trigger follows a change of store (migration 0006)
+    Column("store_id", String(40)),
     # keys of one kind at the start of the name: an exact key is read newest first, a range is one tight range
     Index("ix_customer_search_keys_start_key", "kind", "key", "created_at", "customer_id",
-          postgresql_where=text("position = 0"), sqlite_where=text("position = 0")),
+          postgresql_include=["store_id"], postgresql_where=text("position = 0"), sqlite_where=text("position = 0")),
     Index("ix_customer_search_keys_inside_key", "key", "created_at", "customer_id",
-          postgresql_where=text("position > 0"), sqlite_where=text("position > 0")),
+          postgresql_include=["store_id"], postgresql_where=text("position > 0"), sqlite_where=text("position > 0")),
     # newest first among the keys of one rank, the key in the index: a broad prefix is read in order
     Index("ix_customer_search_keys_name_start", "created_at", "customer_id",
-          postgresql_include=["key"], postgresql_where=text("kind = 0 AND position = 0"),
+          postgresql_include=["key", "store_id"], postgresql_where=text("kind = 0 AND position = 0"),
           sqlite_where=text("kind = 0 AND position = 0")),
     Index("ix_customer_search_keys_sound_start", "created_at", "customer_id",
-          postgresql_include=["key"], postgresql_where=text("kind <> 0 AND position = 0"),
+          postgresql_include=["key", "store_id"], postgresql_where=text("kind <> 0 AND position = 0"),
           sqlite_where=text("kind <> 0 AND position = 0")),
-    Index("ix_customer_search_keys_inside", "created_at", "customer_id",
-          postgresql_include=["key"], postgresql_where=text("position > 0"), sqlite_where=text("position > 0")),
+    Index("ix_customer_search_keys_inside", "created_at", "customer_id", postgresql_include=["key", "store_id"],
+          postgresql_where=text("position > 0"), sqlite_where=text("position > 0")),
 )
 
 #: One merge of two customers: who survived, the records as they were (for an exact undo), the window.
