@@ -13,7 +13,8 @@
   writing rows (baseline): constant memory means the same peak at both sizes.
 - search: p50/p99 of the search the API runs (count + one page of 50 + the customers) for what people
   type (a whole name, its pinyin, initials, a given name, a phone's last 4 digits, a whole phone, a plate,
-  a VIN) over N customers with their vehicles, against a lookup by primary key in the same run.
+  a VIN) over N customers in six stores with their vehicles, and for some of them as typed by staff
+  limited to one store, against a lookup by primary key in the same run.
 """
 from __future__ import annotations
 
@@ -36,9 +37,11 @@ from typing import Any
 
 from servicekit.testing import ThrowawayDatabases
 
-from bench.generate import MODELS, PLATE_LETTERS, REGIONS, History, make_vin
+from bench.generate import MODELS, PLATE_LETTERS, REGIONS, STORES, History, make_vin
 
 SEED = 11
+#: Kinds of term also searched by a caller limited to one store.
+SCOPED_KINDS = ("name", "initials", "given_name", "phone_4")
 IMPORT_HEADER = ("name", "phone", "kind", "gender", "birthday", "email", "province", "city", "district", "address",
                  "industry", "source", "owner", "tags", "intent_grade", "wanted_model", "consent_sms", "consent_phone",
                  "consent_email")
@@ -197,6 +200,9 @@ def load_archive(url: str, count: int) -> dict[str, list[str]]:
         with connection.cursor() as cursor:
             for _, drop in keys_indexes:  # built once after the load, as a bulk load does
                 cursor.execute(drop)
+            with cursor.copy("COPY stores (id, name, created_at) FROM STDIN") as copy:
+                for store in STORES:
+                    copy.write_row((store, store, datetime.now(UTC)))
             rows_of: dict[str, list[tuple]] = {"customers": [], "phones": [], "keys": [], "assets": []}
             for table, row in _customers_and_assets(history):
                 if table == "customer":
@@ -205,9 +211,9 @@ def load_archive(url: str, count: int) -> dict[str, list[str]]:
                         row["birthday"], row["email"], row["address"], json.dumps(row["region"], ensure_ascii=False),
                         row["industry"], row["source"], row["owner"], json.dumps(row["consent"]),
                         json.dumps(row["quiet_hours"]), row["wanted_model"], row["intent_grade"], "regular", 0,
-                        row["key_customer"], False, row["created_at"], row["updated_at"]))
+                        row["key_customer"], False, row["created_at"], row["updated_at"], row["store_id"]))
                     rows_of["phones"].append((row["phone"], row["id"], 0, digits(row["phone"])[::-1]))
-                    rows_of["keys"].extend((row["id"], k.kind, k.position, k.key, row["created_at"])
+                    rows_of["keys"].extend((row["id"], k.kind, k.position, k.key, row["created_at"], row["store_id"])
                                            for k in search_keys(row["name"]))
                     if rng.random() < 0.002:
                         sounds = syllables(row["name"])
@@ -267,9 +273,9 @@ def _flush(cursor: Any, rows_of: dict[str, list[tuple]]) -> None:
     statements = {
         "customers": "COPY customers (id, version, name, kind, stage, gender, birthday, email, address, region, "
                      "industry, source, owner, consent, quiet_hours, wanted_model, intent_grade, tier, points_balance,"
-                     " key_customer, blacklisted, created_at, updated_at) FROM STDIN",
+                     " key_customer, blacklisted, created_at, updated_at, store_id) FROM STDIN",
         "phones": "COPY customer_phones (phone, customer_id, position, digits_reversed) FROM STDIN",
-        "keys": "COPY customer_search_keys (customer_id, kind, position, key, created_at) FROM STDIN",
+        "keys": "COPY customer_search_keys (customer_id, kind, position, key, created_at, store_id) FROM STDIN",
         "assets": "COPY assets (id, customer_id, kind, model, plate, plate_key, vin, created_at) FROM STDIN",
     }
     for table in ("customers", "phones", "keys", "assets"):
@@ -301,7 +307,10 @@ def search_figures(databases: ThrowawayDatabases, count: int, rounds: int) -> di
     load_seconds = time.perf_counter() - started
     engine = make_engine(url)
     sessions = make_session_factory(engine)
-    terms = [(kind, term) for kind, values in samples.items() for term in values[:rounds]]
+    # and what staff tied to one store type (one store of six: the search filters every hit by store)
+    scope = frozenset({STORES[1]})
+    terms = [(kind, term, None) for kind, values in samples.items() for term in values[:rounds]]
+    terms += [(f"{kind}, one store", term, scope) for kind in SCOPED_KINDS for term in samples[kind][:rounds]]
     random.Random(SEED).shuffle(terms)
     with sessions() as session:
         ids = [row[0] for row in session.execute(
@@ -312,14 +321,14 @@ def search_figures(databases: ThrowawayDatabases, count: int, rounds: int) -> di
         call()
         return time.perf_counter() - begin
 
-    for _, term in terms[:50]:  # warm the caches
-        search(sessions, build_filters(q=term), 1, 50)
-    per_kind: dict[str, list[float]] = {kind: [] for kind in samples}
-    found: dict[str, list[int]] = {kind: [] for kind in samples}
+    for _, term, stores in terms[:50]:  # warm the caches
+        search(sessions, build_filters(q=term, stores=stores), 1, 50)
+    per_kind: dict[str, list[float]] = {kind: [] for kind, _, _ in terms}
+    found: dict[str, list[int]] = {kind: [] for kind in per_kind}
     lookups: list[float] = []
-    for index, (kind, term) in enumerate(terms):
-        per_kind[kind].append(timed(lambda term=term, kind=kind: found[kind].append(
-            search(sessions, build_filters(q=term), 1, 50).total)))
+    for index, (kind, term, stores) in enumerate(terms):
+        per_kind[kind].append(timed(lambda term=term, kind=kind, stores=stores: found[kind].append(
+            search(sessions, build_filters(q=term, stores=stores), 1, 50).total)))
         customer_id = ids[index % len(ids)]
 
         def lookup(customer_id: str = customer_id) -> None:
