@@ -1,6 +1,7 @@
 """Events of the customer and complaint services keep this service's copy and plan the reminders."""
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from servicekit.testing import auth_headers
 
@@ -52,7 +53,9 @@ def test_the_same_event_twice_is_applied_once(example, client, feed, customer):
 def test_a_service_visit_cancels_the_first_maintenance_and_plans_the_next(client, customer, vehicle, visit, today):
     customer_id = customer()
     asset_id = vehicle(customer_id, delivered_on=(today - timedelta(days=30)).isoformat(), odometer_km=10)
-    visit(customer_id, "service", datetime.now(UTC) - timedelta(hours=1), asset_id, odometer_km=1_510)
+    # an hour ago, but today in Shanghai (where the business is) even just after its midnight
+    occurred = max(datetime.now(UTC) - timedelta(hours=1), datetime.combine(today, time(), ZoneInfo("Asia/Shanghai")))
+    visit(customer_id, "service", occurred, asset_id, odometer_km=1_510)
     items = reminders_of(client, customer_id, rule_kind="first_maintenance")
     assert [item["status"] for item in items] == ["cancelled"]
     assert items[0]["cancel_reason"] == f"no longer needed: service visit on {today}"
