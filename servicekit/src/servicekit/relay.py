@@ -13,23 +13,15 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from kombu import Connection
-from sqlalchemy import BigInteger, ColumnElement, any_, func, literal, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicekit import metrics, topology
 from servicekit.bus import Outgoing, Publisher, read_in_chunks
-from servicekit.db import outbox
+from servicekit.db import among, outbox
 
 log = logging.getLogger(__name__)
-
-
-def _id_among(session: Session, ids: list[int]) -> ColumnElement[bool]:
-    """`outbox.id IN ids`; on PostgreSQL as `= ANY(array)`: one parameter instead of hundreds to render."""
-    if session.get_bind().dialect.name == "postgresql":
-        return outbox.c.id == any_(literal(ids, ARRAY(BigInteger)))
-    return outbox.c.id.in_(ids)
 
 
 def in_aggregate_order(session: Session, claimed: list[Row], in_flight: Sequence[int] = ()) -> list[Row]:
@@ -45,7 +37,7 @@ def in_aggregate_order(session: Session, claimed: list[Row], in_flight: Sequence
     elsewhere = dict(session.execute(
         select(outbox.c.subject, func.min(outbox.c.id))
         .where(outbox.c.published_at.is_(None), outbox.c.id < max(ids),
-               ~_id_among(session, [*ids, *in_flight]))
+               ~among(session, outbox.c.id, [*ids, *in_flight]))
         .group_by(outbox.c.subject)).all())
     return [row for row in claimed if row.id < elsewhere.get(row.subject, row.id + 1)]
 
@@ -109,7 +101,7 @@ class Relay:
                         last = publisher.send([Outgoing(topology.EVENTS.name, row.type, row.body, row.event_id)
                                                for row in rows])
                         # Marked while the broker stores them; committed only once they are confirmed.
-                        session.execute(update(outbox).where(_id_among(session, [row.id for row in rows]))
+                        session.execute(update(outbox).where(among(session, outbox.c.id, [row.id for row in rows]))
                                         .values(published_at=datetime.now(UTC)))
                         in_flight.append((session, rows, last))
                     else:

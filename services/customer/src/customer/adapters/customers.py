@@ -5,10 +5,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from servicekit.db import among
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from customer.adapters.rows import among, as_utc
+from customer.adapters.rows import as_utc
 from customer.adapters.tables import customer_phones, customer_search_keys, customer_tags, customers
 from customer.domain.phones import digits
 from customer.domain.pinyin import search_keys

@@ -7,14 +7,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from servicekit.db import bulk_insert, outbox
+from servicekit.db import among, bulk_insert, outbox
 from servicekit.events import dumps
 from servicekit.outbox import OUTBOX_COLUMNS
 from sqlalchemy import JSON, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from customer.adapters.customers import COLUMNS
-from customer.adapters.rows import among, as_utc
+from customer.adapters.rows import as_utc
 from customer.adapters.tables import (
     consent_records,
     customer_imports,

@@ -2,11 +2,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import ColumnElement, String, any_, bindparam
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -20,10 +15,3 @@ def now() -> datetime:
     """The current time, in UTC."""
     return datetime.now(UTC)
 
-
-def among(session: Session, column: Any, wanted: list[str]) -> ColumnElement[bool]:
-    """`column` is one of `wanted`: on PostgreSQL one array parameter (a thousand IN parameters take longer
-    to send and to plan than the lookup itself; even fifty cost a page of search a few milliseconds)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("wanted", wanted, type_=ARRAY(String)))
-    return column.in_(wanted)
