@@ -192,7 +192,7 @@ class Part(NamedTuple):
 
 
 class Shape(NamedTuple):
-    """The ways a term can match (its queries' shape); what it compares goes in `values`."""
+    """The ways a term can match, which make its queries' shape (what it compares is bound apart)."""
 
     sounds: bool  # pinyin and initials
     whole_phone: bool
@@ -200,14 +200,10 @@ class Shape(NamedTuple):
     plate: bool
     vin: bool
     scoped: bool  # limited to some stores
-    values: dict[str, Any]
-
-    @property
-    def key(self) -> tuple[bool, ...]:
-        return self[:6]
 
 
-def _shape(filters: Filters) -> Shape:
+def _shape(filters: Filters) -> tuple[Shape, dict[str, Any]]:
+    """The search's shape, and the values its queries bind."""
     terms = filters.q
     term = terms.name if terms else filters.name
     assert term is not None
@@ -225,7 +221,7 @@ def _shape(filters: Filters) -> Shape:
     # pinyin and initials have no Chinese characters, and start with digits only when the name does
     sounds = not (_CJK.search(term) or term.isdigit())
     return Shape(sounds, "whole" in values, "suffix" in values, "plate" in values, "vin" in values,
-                 "stores" in values, values)
+                 "stores" in values), values
 
 
 def _key_parts(sounds: bool, narrow: Callable[[Select], Select]) -> list[Part]:
@@ -343,14 +339,14 @@ def _page(parts: Sequence[Part], reads: tuple[tuple[int, bool], ...]) -> Select:
 
 
 @functools.lru_cache(maxsize=64)
-def _live_queries(shape: tuple[bool, ...]) -> tuple[tuple[Part, ...], Select]:
+def _live_queries(shape: Shape) -> tuple[tuple[Part, ...], Select]:
     """The parts and the count of a search of this shape the keys suffice for (built once, reused)."""
-    parts = tuple(_parts(Shape(*shape, values={}), None))
+    parts = tuple(_parts(shape, None))
     return parts, _count(parts)
 
 
 @functools.lru_cache(maxsize=1024)
-def _live_page(shape: tuple[bool, ...], reads: tuple[tuple[int, bool], ...]) -> Select:
+def _live_page(shape: Shape, reads: tuple[tuple[int, bool], ...]) -> Select:
     return _page(_live_queries(shape)[0], reads)
 
 
@@ -363,14 +359,14 @@ def search_ids(session: Session, filters: Filters, offset: int, limit: int) -> t
             select(customers.c.id).where(where).limit(COUNT_LIMIT + 1).subquery())).scalar_one()
         total = Total(min(found, COUNT_LIMIT), is_lower_bound=found > COUNT_LIMIT)
         return list(session.execute(ids.offset(offset).limit(limit)).scalars()), total
-    shape = _shape(filters)
+    shape, values = _shape(filters)
     live = _keys_suffice(filters)
     if live:
-        parts, count = _live_queries(shape.key)
+        parts, count = _live_queries(shape)
     else:
         parts = tuple(_parts(shape, conditions(filters)))
         count = _count(parts)
-    rows = session.execute(count, shape.values).all()
+    rows = session.execute(count, values).all()
     counts = [0] * len(parts)
     for index, found, _ in rows:
         counts[index] = found
@@ -382,6 +378,6 @@ def search_ids(session: Session, filters: Filters, offset: int, limit: int) -> t
     reads = _reads(parts, counts, offset + limit)
     if not reads:
         return [], total
-    page = _live_page(shape.key, reads) if live else _page(parts, reads)
-    ids = session.execute(page, {**shape.values, "depth": offset + limit, "offset": offset, "limit": limit})
+    page = _live_page(shape, reads) if live else _page(parts, reads)
+    ids = session.execute(page, {**values, "depth": offset + limit, "offset": offset, "limit": limit})
     return list(ids.scalars()), total
