@@ -99,41 +99,49 @@ def external_id_holders(session: Session, external_ids: Iterable[str]) -> dict[s
     return holders
 
 
-#: Each new customer's rows, table by table: {table name: (columns, rows as tuples)}.
-NewRows = dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]]
-_TABLES = {table.name: table for table in (customers, customer_phones, customer_tags, customer_search_keys, history,
-                                           consent_records, outbox)}
-_JSON_COLUMNS = {name: {column.name for column in table.columns if isinstance(column.type, JSON)}
-                 for name, table in _TABLES.items()}
+#: The tables a new customer is written to, in order, and the columns of its rows in each.
+NEW_CUSTOMER_TABLES = (
+    (customers, ("id", "version", "created_at", "updated_at", *COLUMNS)),
+    (customer_phones, ("phone", "customer_id", "position", "digits_reversed")),
+    (customer_tags, ("customer_id", "tag")),
+    # with the customer's created_at and store (else a trigger looks the time up, row by row)
+    (customer_search_keys, ("customer_id", "kind", "position", "key", "created_at", "store_id")),
+    (history, ("customer_id", "at", "actor", "action", "changes")),
+    (consent_records, ("customer_id", "channel", "granted", "given_at", "source", "recorded_by", "recorded_at")),
+    (outbox, OUTBOX_COLUMNS),
+)
+#: A new customer's rows, table by table in NEW_CUSTOMER_TABLES order, each row in its columns' order.
+NewRows = tuple[list[tuple[Any, ...]], ...]
+#: The same rows as the lines PostgreSQL's COPY reads (text format), one string a table.
+NewText = tuple[str, ...]
+_JSON_COLUMNS = tuple(tuple(isinstance(table.c[name].type, JSON) for name in columns)
+                      for table, columns in NEW_CUSTOMER_TABLES)
+_KEYS = 3  # customer_search_keys' place in NEW_CUSTOMER_TABLES
 #: COPY's text format: these characters are written escaped, None as \N.
 _SPECIAL = re.compile(r"[\\\t\n\r]").search
+_NOT_TAB = re.compile(r"[\\\n\r]").search
 _NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def new_customer_rows(record: dict[str, Any], keys: Sequence[SearchKey], change: dict[str, list[Any]], actor: str,
                       consent_source: str, created: tuple[Any, ...]) -> NewRows:
-    """The rows a new customer is written as: itself, its phones, tags, search keys, its "imported"
-    history, the consent it gave, and `created`, the outbox row of its customer.created.v1."""
+    """The rows a new customer is written as: itself (a column it lacks is NULL), its phones, tags, search
+    keys, its "imported" history, the consent it gave, and `created`, the outbox row of its
+    customer.created.v1."""
     at, customer_id = record["created_at"], record["id"]
-    names = ("id", "version", "created_at", "updated_at", *(name for name in COLUMNS if name in record))
-    return {
-        "customers": (names, [tuple(record.get(name) for name in names)]),
-        "customer_phones": (("phone", "customer_id", "position", "digits_reversed"), [
-            (phone, customer_id, position, digits(phone)[::-1])
-            for position, phone in enumerate([record["phone"], *record["phones"]])]),
-        "customer_tags": (("customer_id", "tag"), [(customer_id, tag) for tag in record["tags"]]),
-        # with the customer's created_at and store (else a trigger looks the time up, row by row)
-        "customer_search_keys": (("customer_id", "kind", "position", "key", "created_at", "store_id"), [
-            (customer_id, key.kind, key.position, key.key, at, record.get("store_id")) for key in keys]),
-        "history": (("customer_id", "at", "actor", "action", "changes"),
-                    [(customer_id, at, actor, "imported", change)]),
+    return (
+        [tuple(record.get(name) for name in NEW_CUSTOMER_TABLES[0][1])],
+        [(phone, customer_id, position, digits(phone)[::-1])
+         for position, phone in enumerate([record["phone"], *record["phones"]])],
+        [(customer_id, tag) for tag in record["tags"]],
+        [(customer_id, key.kind, key.position, key.key, at, record.get("store_id")) for key in keys],
+        [(customer_id, at, actor, "imported", change)],
         # consent is opt-in: each channel granted is a grant given now, by this import (PIPL art. 14)
-        "consent_records": (("customer_id", "channel", "granted", "given_at", "source", "recorded_by", "recorded_at"), [
-            (customer_id, channel, True, at, consent_source, actor, at)
-            for channel, granted in record["consent"].items() if granted]),
-        "outbox": (OUTBOX_COLUMNS, [created]),
-    }
+        [(customer_id, channel, True, at, consent_source, actor, at)
+         for channel, granted in record["consent"].items() if granted],
+        [created],
+    )
 
 
 def _escaped(text: str) -> str:
@@ -149,41 +157,43 @@ def _copy_other(value: Any) -> str:  # the same moment is on every row of a cust
     return str(value)
 
 
-def copy_text(rows: NewRows) -> dict[str, tuple[tuple[str, ...], str]]:
+def _copy_line(row: tuple[Any, ...], as_json: tuple[bool, ...]) -> str:
+    cells = [None if value is None else dumps(value) if is_json else value if type(value) is str
+             else _copy_other(value) for value, is_json in zip(row, as_json, strict=True)]
+    filled = [cell for cell in cells if cell is not None]
+    line = "\t".join(filled)
+    # most rows need no escaping: one look at the whole line instead of one per cell
+    if _NOT_TAB(line) or line.count("\t") != len(filled) - 1:
+        return "\t".join([_NULL if cell is None else _escaped(cell) for cell in cells]) + "\n"
+    return ("\t".join([_NULL if cell is None else cell for cell in cells]) if len(filled) < len(cells) else line) + "\n"
+
+
+def copy_text(rows: NewRows) -> NewText:
     """`rows` as the lines PostgreSQL's COPY reads (text format), table by table."""
-    text = {}
-    for name, (columns, values) in rows.items():
-        if name == "customer_search_keys" and values:  # a dozen a customer, all of its time and store
+    text = []
+    for place, (values, as_json) in enumerate(zip(rows, _JSON_COLUMNS, strict=True)):
+        if place == _KEYS and values:  # a dozen a customer, all of its time and store
             _, _, _, _, at, store_id = values[0]
             tail = "\t" + _copy_other(at) + "\t" + (_NULL if store_id is None else _escaped(store_id)) + "\n"
-            text[name] = (columns, "".join([f"{_escaped(customer_id)}\t{kind}\t{position}\t{_escaped(key)}{tail}"
-                                            for customer_id, kind, position, key, _, _ in values]))
-            continue
-        as_json = [column in _JSON_COLUMNS[name] for column in columns]
-        text[name] = (columns, "".join([
-            "\t".join([_NULL if value is None
-                       else _escaped(dumps(value)) if is_json
-                       else _escaped(value) if type(value) is str
-                       else _copy_other(value) for value, is_json in zip(row, as_json, strict=True)]) + "\n"
-            for row in values]))
-    return text
+            text.append("".join([f"{_escaped(customer_id)}\t{kind}\t{position}\t{_escaped(key)}{tail}"
+                                 for customer_id, kind, position, key, _, _ in values]))
+        else:
+            text.append("".join([_copy_line(row, as_json) for row in values]))
+    return tuple(text)
 
 
-def add_customers(session: Session, new: Sequence[NewRows] | Sequence[dict[str, tuple[tuple[str, ...], str]]],
-                  as_text: bool) -> None:
+def add_customers(session: Session, new: Sequence[NewRows] | Sequence[NewText], as_text: bool) -> None:
     """Insert new customers, each as `new_customer_rows` made them or (`as_text`, on PostgreSQL only) as
     `copy_text` wrote them: one COPY (elsewhere one executemany) per table."""
     if not new:
         return
-    for name, table in _TABLES.items():
-        columns = new[0][name][0]
+    for place, (table, columns) in enumerate(NEW_CUSTOMER_TABLES):
         if as_text:
-            text = "".join(each[name][1] for each in new)
+            text = "".join([each[place] for each in new])  # type: ignore[misc]
             if text:
                 names = ", ".join(f'"{column}"' for column in columns)
                 with session.connection().connection.driver_connection.cursor() as cursor, \
-                        cursor.copy(f'COPY "{name}" ({names}) FROM STDIN') as copy:
+                        cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
                     copy.write(text)
         else:
-            bulk_insert(session, table, [dict(zip(columns, row, strict=True))
-                                         for each in new for row in each[name][1]])
+            bulk_insert(session, table, [dict(zip(columns, row, strict=True)) for each in new for row in each[place]])

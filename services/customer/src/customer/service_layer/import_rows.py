@@ -18,13 +18,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from servicekit.events import new_event
 from servicekit.outbox import outbox_row
 
 from customer import events
-from customer.adapters.imports import NewRows, copy_text, new_customer_rows
+from customer.adapters.imports import NewRows, NewText, copy_text, new_customer_rows
 from customer.adapters.rows import now
 from customer.domain.customers import EDITABLE_FIELDS, shape
 from customer.domain.errors import InvalidFields
@@ -55,24 +55,23 @@ class RowSettings:
     as_copy_text: bool  # new customers' rows as COPY text (PostgreSQL), else as tuples
 
 
-@dataclass
-class NewCustomer:
+class NewCustomer(NamedTuple):
     """A row as the customer it would create: its new id and its rows in each table (customer, phones, tags,
     search keys, history of its creation, consent, and its customer.created.v1, checked against the contract,
-    in the outbox)."""
+    in the outbox), as COPY text on PostgreSQL."""
 
     id: str
-    rows: NewRows | dict[str, tuple[tuple[str, ...], str]]
+    rows: NewRows | NewText
 
 
-@dataclass
-class PreparedRow:
-    """One row after the checks that need no database.
+class PreparedRow(NamedTuple):
+    """One row after the checks that need no database (a tuple: a thousand at a time come back from the worker).
 
     `problem` ({field: messages}): the row cannot be read or has no usable key (nothing else was checked).
-    Otherwise `key`, and `loaded`/`problems`: the API's checks of its values as a new customer (as an edit
-    in update mode); for a new customer also `new_problem` (what `shape` refuses) or `wanted` and, unless
-    a dry run, `new`.
+    Otherwise `key`, and in update mode (`partial`) `loaded` and `problems`: the API's checks of its values
+    as an edit. In the other modes `problems` (the checks as a new customer), else `new_problem` (what
+    `shape` refuses), else the `numbers` the new customer would hold (its phone, then its other phones)
+    and, unless a dry run, `new`. `values` are kept for rows that may turn out an update (upsert, update).
     """
 
     line: int
@@ -83,7 +82,7 @@ class PreparedRow:
     loaded: dict[str, Any] | None = None
     problems: dict[str, list[str]] | None = None
     new_problem: dict[str, list[str]] | None = None
-    wanted: dict[str, Any] | None = None
+    numbers: tuple[str, ...] = ()
     new: NewCustomer | None = None
 
 
@@ -109,32 +108,31 @@ def prepare_chunk(chunk: list[Row], fields: list[str | None], settings: RowSetti
                   check: Checker) -> list[PreparedRow]:
     """Every row of `chunk` as far as it can be checked without the archive."""
     moment = now()
-    prepared = []
-    for line, cells in chunk:
-        values, unreadable = row_values(fields, cells)
-        row = PreparedRow(line, values)
-        prepared.append(row)
-        try:
-            if unreadable:
-                raise InvalidFields({name: [message] for name, message in unreadable.items()})
-            row.key = key_of(values, settings.key)
-        except InvalidFields as problem:
-            row.problem = problem.errors  # the errors, not the exception: they travel back pickled
-            continue
-        row.partial = settings.mode == "update"
-        row.loaded, row.problems = check(values, row.partial)
-        if row.partial or row.problems:
-            continue
-        try:
-            row.wanted = shape(None, {"store_id": settings.store_id, **row.loaded})
-        except InvalidFields as problem:
-            row.new_problem = problem.errors
-            continue
-        if not settings.dry_run:
-            row.new = _new_customer(row.wanted, moment, settings)
-        if settings.mode == "create":  # the writer never needs them again (a row with a customer fails): not sent
-            row.values, row.loaded = {}, None
-    return prepared
+    return [_prepare(line, cells, fields, settings, check, moment) for line, cells in chunk]
+
+
+def _prepare(line: int, cells: Sequence[Any], fields: list[str | None], settings: RowSettings, check: Checker,
+             moment: datetime) -> PreparedRow:
+    values, unreadable = row_values(fields, cells)
+    try:
+        if unreadable:
+            raise InvalidFields({name: [message] for name, message in unreadable.items()})
+        key = key_of(values, settings.key)
+    except InvalidFields as problem:
+        return PreparedRow(line, values, problem=problem.errors)  # the errors, not the exception: they are pickled
+    if settings.mode == "update":
+        loaded, problems = check(values, True)
+        return PreparedRow(line, values, key, partial=True, loaded=loaded, problems=problems)
+    loaded, problems = check(values, False)
+    kept = {} if settings.mode == "create" else values  # an upsert's row may turn out an update: checked again then
+    if problems:
+        return PreparedRow(line, kept, key, problems=problems)
+    try:
+        wanted = shape(None, {"store_id": settings.store_id, **loaded})
+    except InvalidFields as problem:
+        return PreparedRow(line, kept, key, new_problem=problem.errors)
+    new = None if settings.dry_run else _new_customer(wanted, moment, settings)
+    return PreparedRow(line, kept, key, numbers=(wanted["phone"], *wanted["phones"]), new=new)
 
 
 def _new_customer(wanted: dict[str, Any], moment: datetime, settings: RowSettings) -> NewCustomer:

@@ -44,9 +44,9 @@ CHUNK = 1000
 #: takes about a second).
 PIPELINE_FROM = 5 * CHUNK
 Error = tuple[int, str, str]
-#: (line, the customer a row updates or None for a new one, the customer as the row wants it, and a new
-#: one as it will be written unless this is a dry run)
-Planned = tuple[int, dict[str, Any] | None, dict[str, Any], NewCustomer | None]
+#: (line, the customer a row updates and that customer as the row wants it, or None and None for a new one,
+#: the phone numbers the customer would hold, and a new one as it will be written unless this is a dry run)
+Planned = tuple[int, dict[str, Any] | None, dict[str, Any] | None, tuple[str, ...], NewCustomer | None]
 
 
 @dataclass(frozen=True)
@@ -173,24 +173,24 @@ def _apply_chunk(session: Session, import_id: str, options: ImportOptions, size:
                     raise InvalidFields(row.problems)
                 if row.new_problem:
                     raise InvalidFields(row.new_problem)
-                assert row.wanted is not None
-                planned.append((row.line, None, row.wanted, row.new))
+                planned.append((row.line, None, None, row.numbers, row.new))
                 continue
             loaded, problems = (row.loaded, row.problems) if row.partial else check(row.values, True)
             if problems:
                 raise InvalidFields(problems)
-            planned.append((row.line, target, shape(target, loaded or {}), None))
+            wanted = shape(target, loaded or {})
+            planned.append((row.line, target, wanted, (wanted["phone"], *wanted["phones"]), None))
         except InvalidFields as problem:
             fail(row.line, problem)
     planned = _claim_phones(session, planned, seen, fail)
-    creates = [new for _, target, _, new in planned if target is None]
+    creates = [new for _, target, _, _, new in planned if target is None]
     counts = {"created": len(creates), "updated": 0, "unchanged": 0}
     if not options.dry_run:
         # new customers, their history and consent, and one customer.created.v1 each (already rows)
         add_customers(session, [new.rows for new in creates if new is not None],
                       session.get_bind().dialect.name == "postgresql")
-    for line, target, wanted, _ in planned:
-        if target is None:
+    for line, target, wanted, _, _ in planned:
+        if target is None or wanted is None:
             continue
         if not diff(target, wanted, EDITABLE_FIELDS):
             counts["unchanged"] += 1
@@ -217,12 +217,11 @@ def _holders(session: Session, options: ImportOptions, keys: list[str]) -> dict[
 def _claim_phones(session: Session, planned: list[Planned], seen: _Seen,
                   fail: Callable[[int, InvalidFields], None]) -> list[Planned]:
     """The rows whose every number is free (or already theirs) and on no row above; the others fail."""
-    owners = phone_owners(session, [n for _, _, wanted, _ in planned for n in [wanted["phone"], *wanted["phones"]]])
+    owners = phone_owners(session, [number for _, _, _, numbers, _ in planned for number in numbers])
     kept = []
-    for line, target, wanted, new in planned:
-        numbers = {wanted["phone"]: "phone", **{n: "phones" for n in wanted["phones"]}}
+    for line, target, wanted, numbers, new in planned:
         problems: dict[str, list[str]] = {}
-        for number, column in numbers.items():
+        for number, column in {number: "phones" if place else "phone" for place, number in enumerate(numbers)}.items():
             owner = owners.get(number)
             if owner is not None and (target is None or owner != target["id"]):
                 problems.setdefault(column, []).append(f"{number} already belongs to customer {owner}.")
@@ -232,7 +231,7 @@ def _claim_phones(session: Session, planned: list[Planned], seen: _Seen,
             fail(line, InvalidFields(problems))
             continue
         seen.phones.update(dict.fromkeys(numbers, line))
-        kept.append((line, target, wanted, new))
+        kept.append((line, target, wanted, numbers, new))
     return kept
 
 
