@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -119,7 +119,6 @@ _JSON_COLUMNS = tuple(tuple(isinstance(table.c[name].type, JSON) for name in col
 _KEYS = 3  # customer_search_keys' place in NEW_CUSTOMER_TABLES
 #: COPY's text format: these characters are written escaped, None as \N.
 _SPECIAL = re.compile(r"[\\\t\n\r]").search
-_NOT_TAB = re.compile(r"[\\\n\r]").search
 _NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -157,26 +156,34 @@ def _copy_other(value: Any) -> str:  # the same moment is on every row of a cust
     return str(value)
 
 
+def _backslashes(text: str) -> str:
+    return text.replace("\\", "\\\\") if "\\" in text else text
+
+
+def _cells(row: tuple[Any, ...], as_json: tuple[bool, ...], text: Callable[[str], str]) -> list[str]:
+    return [_NULL if value is None else text(dumps(value)) if is_json else text(value) if type(value) is str
+            else _copy_other(value) for value, is_json in zip(row, as_json, strict=True)]
+
+
 def _copy_line(row: tuple[Any, ...], as_json: tuple[bool, ...]) -> str:
-    cells = [None if value is None else dumps(value) if is_json else value if type(value) is str
-             else _copy_other(value) for value, is_json in zip(row, as_json, strict=True)]
-    filled = [cell for cell in cells if cell is not None]
-    line = "\t".join(filled)
-    # most rows need no escaping: one look at the whole line instead of one per cell
-    if _NOT_TAB(line) or line.count("\t") != len(filled) - 1:
-        return "\t".join([_NULL if cell is None else _escaped(cell) for cell in cells]) + "\n"
-    return ("\t".join([_NULL if cell is None else cell for cell in cells]) if len(filled) < len(cells) else line) + "\n"
+    # first as if no text held a tab, newline or carriage return (looking for a backslash is cheap, a regular
+    # expression on every cell is not), then the line is looked at once
+    line = "\t".join(cells := _cells(row, as_json, _backslashes))
+    if line.count("\t") == len(cells) - 1 and "\n" not in line and "\r" not in line:
+        return line + "\n"
+    return "\t".join(_cells(row, as_json, _escaped)) + "\n"
 
 
 def copy_text(rows: NewRows) -> NewText:
     """`rows` as the lines PostgreSQL's COPY reads (text format), table by table."""
     text = []
     for place, (values, as_json) in enumerate(zip(rows, _JSON_COLUMNS, strict=True)):
-        if place == _KEYS and values:  # a dozen a customer, all of its time and store
-            _, _, _, _, at, store_id = values[0]
+        if place == _KEYS and values:  # a dozen a customer, all of its id, time and store
+            customer_id, _, _, _, at, store_id = values[0]
+            head = _escaped(customer_id) + "\t"
             tail = "\t" + _copy_other(at) + "\t" + (_NULL if store_id is None else _escaped(store_id)) + "\n"
-            text.append("".join([f"{_escaped(customer_id)}\t{kind}\t{position}\t{_escaped(key)}{tail}"
-                                 for customer_id, kind, position, key, _, _ in values]))
+            text.append("".join([f"{head}{kind}\t{position}\t{_escaped(key)}{tail}"
+                                 for _, kind, position, key, _, _ in values]))
         else:
             text.append("".join([_copy_line(row, as_json) for row in values]))
     return tuple(text)
