@@ -190,7 +190,8 @@ _KEY = String(64).with_variant(String(64, collation="C"), "postgresql")
 #: Its store is copied too, so a search limited to some stores filters keys without looking customers up.
 customer_search_keys = Table(
     "customer_search_keys", metadata,
-    Column("customer_id", String(36), ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    # no foreign key on PostgreSQL: written only with its customer, and customers are never deleted (migration 0007)
+    Column("customer_id", String(36), primary_key=True),
     Column("kind", SmallInteger, primary_key=True),  # 0 name, 1 pinyin, 2 initials
     Column("position", SmallInteger, primary_key=True),  # where in the name the key starts (0 = the start)
     Column("key", _KEY, nullable=False),

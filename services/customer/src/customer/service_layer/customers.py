@@ -1,7 +1,6 @@
 """Use cases: create and edit a customer."""
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from servicekit.db import unit_of_work
@@ -14,7 +13,7 @@ from customer.adapters.customers import CustomerRepository
 from customer.adapters.history import HistoryRepository
 from customer.adapters.rows import now
 from customer.domain.changes import diff
-from customer.domain.customers import EDITABLE_FIELDS, normalise_phones, shape
+from customer.domain.customers import EDITABLE_FIELDS, new_customer_id, normalise_phones, shape
 from customer.domain.errors import Conflict, DuplicatePhone, NotFound, VersionConflict
 from customer.domain.points import NEW_MEMBER
 from customer.service_layer.emit import emit
@@ -39,7 +38,7 @@ def _duplicate_after_race(sessions: sessionmaker[Session], phones: list[str], cu
 def create_customer(sessions: sessionmaker[Session], values: dict[str, Any], actor: str) -> dict[str, Any]:
     """Register a new customer; DuplicatePhone if one of its phones is someone else's."""
     moment = now()
-    customer = {"id": str(uuid.uuid4()), "version": 1, **shape(None, values), **NEW_MEMBER, "created_at": moment,
+    customer = {"id": new_customer_id(), "version": 1, **shape(None, values), **NEW_MEMBER, "created_at": moment,
                 "updated_at": moment}
     try:
         with unit_of_work(sessions) as session:

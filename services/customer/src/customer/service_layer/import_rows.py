@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import gc
 import multiprocessing
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,7 +26,7 @@ from servicekit.outbox import outbox_row
 from customer import events
 from customer.adapters.imports import NewRows, NewText, copy_text, new_customer_rows
 from customer.adapters.rows import now
-from customer.domain.customers import EDITABLE_FIELDS, shape
+from customer.domain.customers import EDITABLE_FIELDS, new_customer_id, shape
 from customer.domain.errors import InvalidFields
 from customer.domain.phones import InvalidPhone, normalise_phone
 from customer.domain.pinyin import SearchKey, search_keys
@@ -137,7 +136,7 @@ def _prepare(line: int, cells: Sequence[Any], fields: list[str | None], settings
 
 
 def _new_customer(wanted: dict[str, Any], moment: datetime, settings: RowSettings) -> NewCustomer:
-    record = {"id": str(uuid.uuid4()), "version": 1, **wanted, **NEW_MEMBER, "created_at": moment,
+    record = {"id": new_customer_id(), "version": 1, **wanted, **NEW_MEMBER, "created_at": moment,
               "updated_at": moment}
     data = CONTRACT.event_data(events.CUSTOMER_CREATED, record)
     # the history of a new record: each field given, from nothing (as the event carries it, already JSON)
