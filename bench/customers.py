@@ -7,7 +7,7 @@
   the API does, look keys and phones up, write customers, phones, tags, search keys, history and one
   customer.created.v1 each, chunk by chunk with progress) of rows from bench.generate, against a bare
   bulk insert of the same customers and phones (SQLAlchemy executemany, 1000 rows a transaction, no
-  checks, no events) into a fresh database in the same run.
+  checks, no events) into a fresh database in the same run; and the same import into one store.
 - export: the peak resident memory (VmHWM) of a fresh process streaming an export of N customers (loaded
   with COPY) as CSV and as XLSX, for two sizes, against the same process running the same query without
   writing rows (baseline): constant memory means the same peak at both sizes.
@@ -92,19 +92,24 @@ def bare_insert(url: str, rows: int) -> float:
     return elapsed
 
 
-def service_import(url: str, path: Path) -> tuple[float, dict[str, Any]]:
-    """Seconds for the service's import of the file, and the import's final state (the run the API starts:
-    for a file this size, with the worker process that checks rows ahead of the writing, started inside
-    the time measured)."""
+def service_import(url: str, path: Path, store_id: str | None = None) -> tuple[float, dict[str, Any]]:
+    """Seconds for the service's import of the file (its new customers in `store_id`, created first, if
+    given), and the import's final state (the run the API starts: for a file this size, with the worker
+    process that checks rows ahead of the writing, started inside the time measured)."""
     from customer.adapters.spreadsheets import count_rows, read_rows
+    from customer.adapters.tables import stores
     from customer.entrypoints.api.transfer import check_row
     from customer.service_layer import imports
     from servicekit.db import make_engine, make_session_factory
+    from sqlalchemy import insert
 
     engine = make_engine(url)
     sessions = make_session_factory(engine)
+    if store_id is not None:
+        with engine.begin() as connection:
+            connection.execute(insert(stores).values(id=store_id, name=store_id, created_at=datetime.now(UTC)))
     options = imports.ImportOptions(mode="create", key="phone", dry_run=False, actor="bench", fmt="csv",
-                                    filename=path.name)
+                                    filename=path.name, store_id=store_id)
     started = time.perf_counter()
     job = imports.start_import(sessions, options, count_rows(path, "csv"))
     imports.run_import(sessions, job["id"], options, read_rows(path, "csv"), check_row)
@@ -122,15 +127,19 @@ def import_figures(databases: ThrowawayDatabases, rows: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "customers.csv"
         write_import_csv(path, rows)
-        bare_url, import_url = databases.create("bare"), databases.create("import")
-        upgrade(bare_url, MIGRATIONS)
-        upgrade(import_url, MIGRATIONS)
+        bare_url, import_url, store_url = (databases.create(name) for name in ("bare", "import", "store"))
+        for url in (bare_url, import_url, store_url):
+            upgrade(url, MIGRATIONS)
         bare = bare_insert(bare_url, rows)
         seconds, state = service_import(import_url, path)
-    assert state["created"] == rows and state["failed"] == 0, state
+        # the same file into one store (its customers' keys then also go into the indexes by store)
+        store_seconds, store_state = service_import(store_url, path, STORES[0])
+    for each in (state, store_state):
+        assert each["created"] == rows and each["failed"] == 0, each
     # the machine's load when it ended (1 and 5 minutes): figures taken on a busy machine are pessimistic
     return {"rows": rows, "bare_insert_s": round(bare, 2), "import_s": round(seconds, 2),
             "import_rows_per_s": round(rows / seconds), "ratio": round(seconds / bare, 2),
+            "into_one_store_s": round(store_seconds, 2), "into_one_store_ratio": round(store_seconds / bare, 2),
             "load_avg": [round(load, 2) for load in os.getloadavg()[:2]]}
 
 

@@ -204,6 +204,13 @@ customer_search_keys = Table(
           postgresql_include=["store_id"], postgresql_where=text("position = 0"), sqlite_where=text("position = 0")),
     Index("ix_customer_search_keys_inside_key", "key", "created_at", "customer_id",
           postgresql_include=["store_id"], postgresql_where=text("position > 0"), sqlite_where=text("position > 0")),
+    # the same for staff limited to their stores: only their stores' keys are read (migration 0008)
+    Index("ix_customer_search_keys_store_start_key", "store_id", "kind", "key", "created_at", "customer_id",
+          postgresql_where=text("position = 0 AND store_id IS NOT NULL"),
+          sqlite_where=text("position = 0 AND store_id IS NOT NULL")),
+    Index("ix_customer_search_keys_store_inside_key", "store_id", "key", "created_at", "customer_id",
+          postgresql_where=text("position > 0 AND store_id IS NOT NULL"),
+          sqlite_where=text("position > 0 AND store_id IS NOT NULL")),
     # newest first among the keys of one rank, the key in the index: a broad prefix is read in order
     Index("ix_customer_search_keys_name_start", "created_at", "customer_id",
           postgresql_include=["key", "store_id"], postgresql_where=text("kind = 0 AND position = 0"),
