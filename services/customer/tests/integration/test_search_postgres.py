@@ -84,3 +84,38 @@ def test_the_keys_carry_each_customers_store_through_writes_moves_and_imports(pg
         rows = db.execute(select(customer_search_keys.c.store_id, customers.c.store_id)
                           .join(customers, customers.c.id == customer_search_keys.c.customer_id)).all()
     assert rows and all(key_store == customer_store for key_store, customer_store in rows)
+
+
+def test_filters_on_what_the_keys_carry_follow_the_customers_on_postgresql(pg_app, monkeypatch):
+    """Migration 0009: a reassignment and a new grade reach the keys (its trigger), and a term filtered on
+    them gives the customers the customers' own columns give, page by page."""
+    client = pg_app.test_client()
+    for index, name in enumerate(NAMES):
+        response = client.post("/api/v1/customers", headers=WRITER, json={
+            "name": name, "phone": f"1380013{index:04d}", "kind": "prospect",
+            "owner": ("li.na", "zhang.san")[index % 2], "intent_grade": "HABC"[index % 4]})
+        assert response.status_code == 201
+    manager = auth_headers("manager", "zhao.jl")
+    assert client.post("/api/v1/customers/reassignments", json={"from_owner": "li.na", "to_owners": ["wu.ge"]},
+                       headers=manager).status_code == 200
+    context = service_context(pg_app)
+    with context.engine.begin() as db:  # a grade changed behind the API's back is followed too
+        db.execute(customers.update().where(customers.c.intent_grade == "A").values(intent_grade="C"))
+        pairs = db.execute(select(customer_search_keys.c.owner, customers.c.owner, customer_search_keys.c.intent_grade,
+                                  customers.c.intent_grade)
+                           .join(customers, customers.c.id == customer_search_keys.c.customer_id)).all()
+    assert pairs and all(key_owner == owner and key_grade == grade for key_owner, owner, key_grade, grade in pairs)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 2)
+    for term in ("张", "zs", "三"):
+        for filters in ({"owner": "wu.ge"}, {"owner": "li.na"}, {"intent_grade": "C"}, {"intent_grade": "A"},
+                        {"owner": "zhang.san", "intent_grade": "B"}):
+            wanted = build_filters(q=term, **filters)
+            assert search._keys_suffice(wanted)
+            with context.sessions() as session:
+                everything = list(session.execute(matching(wanted)[0]).scalars())
+            query = "&".join(f"{name}={value}" for name, value in filters.items())
+            pages = [client.get(f"/api/v1/customers?q={term}&{query}&page={page}&page_size=3",
+                                headers=READER).get_json() for page in range(1, 7)]
+            assert [item["id"] for page in pages for item in page["items"]] == everything, (term, filters)
+            if filters in ({"owner": "li.na"}, {"intent_grade": "A"}):
+                assert everything == [], (term, filters)

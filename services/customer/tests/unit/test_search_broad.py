@@ -73,3 +73,39 @@ def test_search_keys_carry_the_customers_creation_time_whoever_writes_them(app, 
                           .join(customers, customers.c.id == customer_search_keys.c.customer_id)).all()
     assert rows and all(key_time == customer_time for key_time, customer_time in rows)
     assert listing(client, "q=张")["items"][0]["id"] == crowd[3]  # 张 itself first, the rename kept its place
+
+
+@pytest.fixture
+def owned(new_customer):
+    return [new_customer(name=name, phone=f"1380013{index:04d}", owner=("li.na", "zhang.san")[index % 2],
+                         intent_grade="HABC"[index % 4])["id"] for index, name in enumerate(NAMES)]
+
+
+@pytest.mark.parametrize("term", ["张", "zs", "三", "zhang"])
+def test_a_term_filtered_on_what_the_keys_carry_follows_the_customers_as_they_change(app, client, owned,
+                                                                                     monkeypatch, term):
+    manager = auth_headers("manager", "zhao.jl")
+    moved = client.post("/api/v1/customers/reassignments", json={"from_owner": "li.na", "to_owners": ["wu.ge"]},
+                        headers=manager)
+    assert moved.status_code == 200 and moved.get_json()["customers"] == 6
+    version = client.get(f"/api/v1/customers/{owned[0]}", headers=READER).get_json()["version"]
+    regraded = client.patch(f"/api/v1/customers/{owned[0]}", json={"intent_grade": "C"},  # 张三: was H
+                            headers={**WRITER, "If-Match": f'"{version}"'})
+    assert regraded.status_code == 200, regraded.get_json()
+    monkeypatch.setattr(search, "COUNT_LIMIT", 2)  # parts with 3 hits or more are read in order, not gathered
+    found = {}
+    for filters in ({"owner": "wu.ge"}, {"owner": "li.na"}, {"intent_grade": "H"}, {"intent_grade": "C"},
+                    {"owner": "zhang.san", "intent_grade": "B"}, {"stage": "prospect"}, {"tier": "regular"},
+                    {"key_customer": False}, {"blacklisted": False}):
+        wanted = build_filters(q=term, **filters)
+        assert search._keys_suffice(wanted)  # answered from the keys alone
+        with service_context(app).sessions() as session:  # the full ranking, from the customers' own columns
+            everything = list(session.execute(matching(wanted)[0]).scalars())
+        query = "&".join(f"{name}={str(value).lower() if isinstance(value, bool) else value}"
+                          for name, value in filters.items())
+        pages = [listing(client, f"q={term}&{query}&page={page}&page_size=3") for page in range(1, 6)]
+        assert [item["id"] for page in pages for item in page["items"]] == everything, filters
+        found[tuple(filters.items())] = everything
+    assert found[(("owner", "li.na"),)] == []  # all of li.na's customers are wu.ge's now
+    assert owned[0] in found[(("owner", "wu.ge"),)] and owned[0] in found[(("intent_grade", "C"),)]
+    assert owned[0] not in found[(("intent_grade", "H"),)]

@@ -10,7 +10,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from customer.adapters.rows import as_utc
-from customer.adapters.tables import customer_phones, customer_search_keys, customer_tags, customers
+from customer.adapters.tables import KEY_CARRIES, customer_phones, customer_search_keys, customer_tags, customers
 from customer.domain.phones import digits
 from customer.domain.pinyin import search_keys
 
@@ -71,7 +71,7 @@ class CustomerRepository:
             updated_at=customer["updated_at"], **{name: customer[name] for name in COLUMNS if name in customer}))
         self._write_phones(customer["id"], [customer["phone"], *customer["phones"]])
         self._write_tags(customer["id"], customer["tags"])
-        self.write_search_keys(customer["id"], customer["name"], customer.get("store_id"))
+        self.write_search_keys(customer)
 
     def update(self, customer: dict[str, Any], expected_version: int, changed: Iterable[str]) -> bool:
         """Write the `changed` fields of `customer` and bump its version, only if it is still at
@@ -89,19 +89,22 @@ class CustomerRepository:
         if "tags" in changed:
             self.session.execute(delete(customer_tags).where(customer_tags.c.customer_id == customer["id"]))
             self._write_tags(customer["id"], customer["tags"])
-        if "name" in changed:
-            self.write_search_keys(customer["id"], customer["name"], customer.get("store_id"))
+        if "name" in changed:  # (a change of what the keys carry is followed by a trigger)
+            self.write_search_keys(customer)
         return True
 
     def current_version(self, customer_id: str) -> int | None:
         """The committed version of a customer, read afresh."""
         return self.session.execute(select(customers.c.version).where(customers.c.id == customer_id)).scalar()
 
-    def write_search_keys(self, customer_id: str, name: str, store_id: str | None) -> None:
-        """(Re)write the keys the customer's name is found by (any part of it, its pinyin, its initials)."""
+    def write_search_keys(self, customer: dict[str, Any]) -> None:
+        """(Re)write the keys the customer's name is found by (any part of it, its pinyin, its initials), each
+        with what the keys carry of the customer (KEY_CARRIES)."""
+        customer_id = customer["id"]
         self.session.execute(delete(customer_search_keys).where(customer_search_keys.c.customer_id == customer_id))
-        keys = [{"customer_id": customer_id, "kind": key.kind, "position": key.position, "key": key.key,
-                 "store_id": store_id} for key in search_keys(name)]
+        carried = {name: customer.get(name) for name in KEY_CARRIES}
+        keys = [{"customer_id": customer_id, "kind": key.kind, "position": key.position, "key": key.key, **carried}
+                for key in search_keys(customer["name"])]
         if keys:
             self.session.execute(insert(customer_search_keys), keys)
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from customer.adapters.customers import COLUMNS
 from customer.adapters.rows import as_utc
 from customer.adapters.tables import (
+    KEY_CARRIES,
     consent_records,
     customer_imports,
     customer_phones,
@@ -104,8 +105,8 @@ NEW_CUSTOMER_TABLES = (
     (customers, ("id", "version", "created_at", "updated_at", *COLUMNS)),
     (customer_phones, ("phone", "customer_id", "position", "digits_reversed")),
     (customer_tags, ("customer_id", "tag")),
-    # with the customer's created_at and store (else a trigger looks the time up, row by row)
-    (customer_search_keys, ("customer_id", "kind", "position", "key", "created_at", "store_id")),
+    # with the customer's created_at (else a trigger looks it up, row by row) and what keys carry of it
+    (customer_search_keys, ("customer_id", "kind", "position", "key", "created_at", *KEY_CARRIES)),
     (history, ("customer_id", "at", "actor", "action", "changes")),
     (consent_records, ("customer_id", "channel", "granted", "given_at", "source", "recorded_by", "recorded_at")),
     (outbox, OUTBOX_COLUMNS),
@@ -129,12 +130,13 @@ def new_customer_rows(record: dict[str, Any], keys: Sequence[SearchKey], change:
     keys, its "imported" history, the consent it gave, and `created`, the outbox row of its
     customer.created.v1."""
     at, customer_id = record["created_at"], record["id"]
+    carried = [record.get(name) for name in KEY_CARRIES]
     return (
         [tuple(record.get(name) for name in NEW_CUSTOMER_TABLES[0][1])],
         [(phone, customer_id, position, digits(phone)[::-1])
          for position, phone in enumerate([record["phone"], *record["phones"]])],
         [(customer_id, tag) for tag in record["tags"]],
-        [(customer_id, key.kind, key.position, key.key, at, record.get("store_id")) for key in keys],
+        [(customer_id, key.kind, key.position, key.key, at, *carried) for key in keys],
         [(customer_id, at, actor, "imported", change)],
         # consent is opt-in: each channel granted is a grant given now, by this import (PIPL art. 14)
         [(customer_id, channel, True, at, consent_source, actor, at)
@@ -178,12 +180,10 @@ def copy_text(rows: NewRows) -> NewText:
     """`rows` as the lines PostgreSQL's COPY reads (text format), table by table."""
     text = []
     for place, (values, as_json) in enumerate(zip(rows, _JSON_COLUMNS, strict=True)):
-        if place == _KEYS and values:  # a dozen a customer, all of its id, time and store
-            customer_id, _, _, _, at, store_id = values[0]
-            head = _escaped(customer_id) + "\t"
-            tail = "\t" + _copy_other(at) + "\t" + (_NULL if store_id is None else _escaped(store_id)) + "\n"
-            text.append("".join([f"{head}{kind}\t{position}\t{_escaped(key)}{tail}"
-                                 for _, kind, position, key, _, _ in values]))
+        if place == _KEYS and values:  # a dozen a customer, with the same id, time and carried columns
+            head = _escaped(values[0][0]) + "\t"
+            tail = "\t" + "\t".join(_cells(values[0][4:], as_json[4:], _escaped)) + "\n"
+            text.append("".join([f"{head}{row[1]}\t{row[2]}\t{_escaped(row[3])}{tail}" for row in values]))
         else:
             text.append("".join([_copy_line(row, as_json) for row in values]))
     return tuple(text)

@@ -33,7 +33,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from customer.adapters.tables import assets, customer_phones, customer_search_keys, customer_tags, customers
+from customer.adapters.tables import (
+    KEY_CARRIES,
+    assets,
+    customer_phones,
+    customer_search_keys,
+    customer_tags,
+    customers,
+)
 from customer.domain.pinyin import INITIALS, NAME, PINYIN
 from customer.domain.search import COUNT_LIMIT, Filters, Total
 
@@ -200,6 +207,7 @@ class Shape(NamedTuple):
     plate: bool
     vin: bool
     scoped: bool  # limited to some stores
+    carried: tuple[str, ...]  # the filters on columns the keys carry (KEY_CARRIES)
 
 
 def _shape(filters: Filters) -> tuple[Shape, dict[str, Any]]:
@@ -218,10 +226,20 @@ def _shape(filters: Filters) -> tuple[Shape, dict[str, Any]]:
         values.update({name: getattr(terms, name) for name in ("plate", "vin") if getattr(terms, name)})
     if filters.stores is not None:
         values["stores"] = sorted(filters.stores)
+    carried = _carried(filters)
+    values.update(carried)
     # pinyin and initials have no Chinese characters, and start with digits only when the name does
     sounds = not (_CJK.search(term) or term.isdigit())
     return Shape(sounds, "whole" in values, "suffix" in values, "plate" in values, "vin" in values,
-                 "stores" in values), values
+                 "stores" in values, tuple(carried)), values
+
+
+def _carried(filters: Filters) -> dict[str, Any]:
+    """The filters on columns the keys carry, as `conditions` reads them (a text when given, a flag when
+    not None)."""
+    values = {name: getattr(filters, name) for name in KEY_CARRIES}
+    return {name: value for name, value in values.items()
+            if (value is not None if isinstance(value, bool) else bool(value))}
 
 
 def _key_parts(sounds: bool, narrow: Callable[[Select], Select]) -> list[Part]:
@@ -242,9 +260,10 @@ def _key_parts(sounds: bool, narrow: Callable[[Select], Select]) -> list[Part]:
 
 
 def _keys_suffice(filters: Filters) -> bool:
-    """True when the search has no filter but the name or `q` and the stores the caller may see (beyond
-    leaving out merged and erased customers): the keys then answer it without looking customers up."""
-    return len(conditions(filters)) == 2 + (filters.stores is not None)
+    """True when the search has no filter but the name or `q`, the stores the caller may see and filters
+    on columns the keys carry (beyond leaving out merged and erased customers): the keys then answer it
+    without looking customers up."""
+    return len(conditions(filters)) == 2 + (filters.stores is not None) + len(_carried(filters))
 
 
 def _parts(shape: Shape, where: list[ColumnElement[bool]] | None) -> list[Part]:
@@ -253,9 +272,11 @@ def _parts(shape: Shape, where: list[ColumnElement[bool]] | None) -> list[Part]:
     if where is None:
         merged = select(customers.c.id).where(customers.c.merged_into.is_not(None))
         stores = bindparam("stores", expanding=True)
-        live = (_keys.c.customer_id.not_in(merged), *((_keys.c.store_id.in_(stores),) if shape.scoped else ()))
+        live = (_keys.c.customer_id.not_in(merged), *((_keys.c.store_id.in_(stores),) if shape.scoped else ()),
+                *(_keys.c[name] == bindparam(name) for name in shape.carried))
         parts = _key_parts(shape.sounds, lambda keys: keys.where(*live))
-        where = [*conditions(Filters()), *((customers.c.store_id.in_(stores),) if shape.scoped else ())]
+        where = [*conditions(Filters()), *((customers.c.store_id.in_(stores),) if shape.scoped else ()),
+                 *(customers.c[name] == bindparam(name) for name in shape.carried)]
     else:
         parts = _key_parts(shape.sounds, lambda keys: keys.join(customers, customers.c.id == _keys.c.customer_id)
                            .where(*where))

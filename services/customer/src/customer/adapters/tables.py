@@ -183,11 +183,15 @@ history = Table(
 #: Byte-order collation on PostgreSQL so prefix searches on keys are range scans of the plain btree index.
 _KEY = String(64).with_variant(String(64, collation="C"), "postgresql")
 
+#: The customer's columns its search keys carry, so that a search limited to some stores or filtered on
+#: them reads the keys alone (writers give them; triggers follow a change: migrations 0006 and 0009).
+KEY_CARRIES = ("store_id", "owner", "stage", "tier", "intent_grade", "key_customer", "blacklisted")
+
 #: What a name can be found by (customer.domain.pinyin): every suffix of the name, and the pinyin and its
 #: initials from every syllable on. "contains x" is then "some key starts with x": a range scan on `key`.
 #: The customer's created_at is copied here so that one page of a broad term (ranked, then newest first) is
 #: read from an index in order instead of gathering every hit (customer.adapters.search); migration 0004.
-#: Its store is copied too, so a search limited to some stores filters keys without looking customers up.
+#: The columns of KEY_CARRIES are copied too, and are in every index on the keys.
 customer_search_keys = Table(
     "customer_search_keys", metadata,
     # no foreign key on PostgreSQL: written only with its customer, and customers are never deleted (migration 0007)
@@ -197,28 +201,35 @@ customer_search_keys = Table(
     Column("key", _KEY, nullable=False),
     # the customer's created_at: a writer may give it, else a trigger copies it from customers (migration 0004)
     Column("created_at", _UTC),
-    # the customer's store: writers give it, a trigger follows a change of store (migration 0006)
     Column("store_id", String(40)),
+    Column("owner", String(100)),
+    Column("stage", String(20)),
+    Column("tier", String(20)),
+    Column("intent_grade", String(1)),
+    Column("key_customer", Boolean),
+    Column("blacklisted", Boolean),
     # keys of one kind at the start of the name: an exact key is read newest first, a range is one tight range
     Index("ix_customer_search_keys_start_key", "kind", "key", "created_at", "customer_id",
-          postgresql_include=["store_id"], postgresql_where=text("position = 0"), sqlite_where=text("position = 0")),
+          postgresql_include=list(KEY_CARRIES), postgresql_where=text("position = 0"),
+          sqlite_where=text("position = 0")),
     Index("ix_customer_search_keys_inside_key", "key", "created_at", "customer_id",
-          postgresql_include=["store_id"], postgresql_where=text("position > 0"), sqlite_where=text("position > 0")),
+          postgresql_include=list(KEY_CARRIES), postgresql_where=text("position > 0"),
+          sqlite_where=text("position > 0")),
     # the same for staff limited to their stores: only their stores' keys are read (migration 0008)
     Index("ix_customer_search_keys_store_start_key", "store_id", "kind", "key", "created_at", "customer_id",
-          postgresql_where=text("position = 0 AND store_id IS NOT NULL"),
+          postgresql_include=list(KEY_CARRIES[1:]), postgresql_where=text("position = 0 AND store_id IS NOT NULL"),
           sqlite_where=text("position = 0 AND store_id IS NOT NULL")),
     Index("ix_customer_search_keys_store_inside_key", "store_id", "key", "created_at", "customer_id",
-          postgresql_where=text("position > 0 AND store_id IS NOT NULL"),
+          postgresql_include=list(KEY_CARRIES[1:]), postgresql_where=text("position > 0 AND store_id IS NOT NULL"),
           sqlite_where=text("position > 0 AND store_id IS NOT NULL")),
     # newest first among the keys of one rank, the key in the index: a broad prefix is read in order
     Index("ix_customer_search_keys_name_start", "created_at", "customer_id",
-          postgresql_include=["key", "store_id"], postgresql_where=text("kind = 0 AND position = 0"),
+          postgresql_include=["key", *KEY_CARRIES], postgresql_where=text("kind = 0 AND position = 0"),
           sqlite_where=text("kind = 0 AND position = 0")),
     Index("ix_customer_search_keys_sound_start", "created_at", "customer_id",
-          postgresql_include=["key", "store_id"], postgresql_where=text("kind <> 0 AND position = 0"),
+          postgresql_include=["key", *KEY_CARRIES], postgresql_where=text("kind <> 0 AND position = 0"),
           sqlite_where=text("kind <> 0 AND position = 0")),
-    Index("ix_customer_search_keys_inside", "created_at", "customer_id", postgresql_include=["key", "store_id"],
+    Index("ix_customer_search_keys_inside", "created_at", "customer_id", postgresql_include=["key", *KEY_CARRIES],
           postgresql_where=text("position > 0"), sqlite_where=text("position > 0")),
 )
 
