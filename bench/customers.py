@@ -201,6 +201,7 @@ def load_archive(url: str, count: int) -> dict[str, list[str]]:
     """`count` generated customers with their phones, search keys and vehicles, loaded with COPY; returns
     samples of what people would type to find some of them."""
     import psycopg
+    from customer.adapters.tables import KEY_CARRIES
     from customer.domain.phones import digits
     from customer.domain.pinyin import search_keys, syllables
 
@@ -226,7 +227,9 @@ def load_archive(url: str, count: int) -> dict[str, list[str]]:
                         json.dumps(row["quiet_hours"]), row["wanted_model"], row["intent_grade"], "regular", 0,
                         row["key_customer"], False, row["created_at"], row["updated_at"], row["store_id"]))
                     rows_of["phones"].append((row["phone"], row["id"], 0, digits(row["phone"])[::-1]))
-                    rows_of["keys"].extend((row["id"], k.kind, k.position, k.key, row["created_at"], row["store_id"])
+                    carried = {**row, "tier": "regular", "blacklisted": False}  # as the customer row above
+                    carried_values = tuple(carried[name] for name in KEY_CARRIES)
+                    rows_of["keys"].extend((row["id"], k.kind, k.position, k.key, row["created_at"], *carried_values)
                                            for k in search_keys(row["name"]))
                     if rng.random() < 0.002:
                         sounds = syllables(row["name"])
@@ -283,12 +286,15 @@ def _customers_and_assets(history: History) -> Iterator[tuple[str, dict[str, Any
 
 
 def _flush(cursor: Any, rows_of: dict[str, list[tuple]]) -> None:
+    from customer.adapters.tables import KEY_CARRIES
+
     statements = {
         "customers": "COPY customers (id, version, name, kind, stage, gender, birthday, email, address, region, "
                      "industry, source, owner, consent, quiet_hours, wanted_model, intent_grade, tier, points_balance,"
                      " key_customer, blacklisted, created_at, updated_at, store_id) FROM STDIN",
         "phones": "COPY customer_phones (phone, customer_id, position, digits_reversed) FROM STDIN",
-        "keys": "COPY customer_search_keys (customer_id, kind, position, key, created_at, store_id) FROM STDIN",
+        "keys": f"COPY customer_search_keys (customer_id, kind, position, key, created_at, {', '.join(KEY_CARRIES)})"
+                " FROM STDIN",
         "assets": "COPY assets (id, customer_id, kind, model, plate, plate_key, vin, created_at) FROM STDIN",
     }
     for table in ("customers", "phones", "keys", "assets"):
