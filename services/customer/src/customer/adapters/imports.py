@@ -117,7 +117,7 @@ NewRows = tuple[list[tuple[Any, ...]], ...]
 NewText = tuple[str, ...]
 _JSON_COLUMNS = tuple(tuple(isinstance(table.c[name].type, JSON) for name in columns)
                       for table, columns in NEW_CUSTOMER_TABLES)
-_KEYS = 3  # customer_search_keys' place in NEW_CUSTOMER_TABLES
+_KEYS = [table for table, _ in NEW_CUSTOMER_TABLES].index(customer_search_keys)
 #: COPY's text format: these characters are written escaped, None as \N.
 _SPECIAL = re.compile(r"[\\\t\n\r]").search
 _NULL = "\\N"

@@ -109,6 +109,14 @@ def _start_of(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
+def _exact(filters: Filters) -> dict[str, Any]:
+    """The filters that a customer's column equals: a text when given, a flag when not None."""
+    texts = {column: getattr(filters, column) for column in ("owner", "kind", "stage", "store_id", "tier",
+                                                              "intent_grade") if getattr(filters, column)}
+    return {**texts, **{flag: getattr(filters, flag) for flag in ("key_customer", "blacklisted")
+                        if getattr(filters, flag) is not None}}
+
+
 def conditions(filters: Filters) -> list[ColumnElement[bool]]:
     """The WHERE conditions of `filters` besides the ranked name or `q` (all must hold)."""
     # merged customers (tombstones) and erased ones are never found
@@ -124,12 +132,8 @@ def conditions(filters: Filters) -> list[ColumnElement[bool]]:
         where.append(_has_asset(assets.c.vin == filters.vin))
     if filters.stores is not None:
         where.append(customers.c.store_id.in_(sorted(filters.stores)))
-    for column in ("owner", "kind", "stage", "store_id", "tier", "intent_grade"):
-        if getattr(filters, column):
-            where.append(customers.c[column] == getattr(filters, column))
-    for flag in ("key_customer", "blacklisted"):
-        if getattr(filters, flag) is not None:
-            where.append(customers.c[flag].is_(getattr(filters, flag)))
+    for column, value in _exact(filters).items():
+        where.append(customers.c[column].is_(value) if isinstance(value, bool) else customers.c[column] == value)
     if filters.tag:
         where.append(exists().where(customer_tags.c.customer_id == customers.c.id, customer_tags.c.tag == filters.tag))
     if filters.created_from:
@@ -235,11 +239,8 @@ def _shape(filters: Filters) -> tuple[Shape, dict[str, Any]]:
 
 
 def _carried(filters: Filters) -> dict[str, Any]:
-    """The filters on columns the keys carry, as `conditions` reads them (a text when given, a flag when
-    not None)."""
-    values = {name: getattr(filters, name) for name in KEY_CARRIES}
-    return {name: value for name, value in values.items()
-            if (value is not None if isinstance(value, bool) else bool(value))}
+    """The filters on columns the keys carry."""
+    return {name: value for name, value in _exact(filters).items() if name in KEY_CARRIES}
 
 
 def _key_parts(sounds: bool, narrow: Callable[[Select], Select]) -> list[Part]:

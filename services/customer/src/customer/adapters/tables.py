@@ -201,13 +201,8 @@ customer_search_keys = Table(
     Column("key", _KEY, nullable=False),
     # the customer's created_at: a writer may give it, else a trigger copies it from customers (migration 0004)
     Column("created_at", _UTC),
-    Column("store_id", String(40)),
-    Column("owner", String(100)),
-    Column("stage", String(20)),
-    Column("tier", String(20)),
-    Column("intent_grade", String(1)),
-    Column("key_customer", Boolean),
-    Column("blacklisted", Boolean),
+    # what they carry of the customer, of the same types, NULL allowed (the triggers fill them in later)
+    *(Column(name, customers.c[name].type) for name in KEY_CARRIES),
     # keys of one kind at the start of the name: an exact key is read newest first, a range is one tight range
     Index("ix_customer_search_keys_start_key", "kind", "key", "created_at", "customer_id",
           postgresql_include=list(KEY_CARRIES), postgresql_where=text("position = 0"),
