@@ -1,0 +1,60 @@
+"""Marshmallow fields for dates and times a person could mean, and nothing else.
+
+A date outside [EARLIEST, LATEST] is a 422 naming the range: far dates overflow date arithmetic
+(`date.max + 1 day`) and a range reaching back centuries makes one request scan everything.
+"""
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+from marshmallow import ValidationError, fields
+
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2199, 12, 31)
+_RANGE = f"between {EARLIEST.isoformat()} and {LATEST.isoformat()}"
+
+
+def _in_range(value: date | datetime) -> None:
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST <= day <= LATEST:
+        raise ValidationError(f"Must be a date {_RANGE}.")
+
+
+class Day(fields.Date):
+    """A calendar day (YYYY-MM-DD) between EARLIEST and LATEST."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs["validate"] = [_in_range, *_as_list(kwargs.get("validate"))]
+        super().__init__(**kwargs)
+
+
+class Instant(fields.AwareDateTime):
+    """A moment with its UTC offset (naive input is taken as UTC) between EARLIEST and LATEST."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("default_timezone", UTC)
+        kwargs["validate"] = [_in_range, *_as_list(kwargs.get("validate"))]
+        super().__init__(**kwargs)
+
+
+class Month(fields.String):
+    """A calendar month, YYYY-MM, between EARLIEST and LATEST; loaded as the month's first day."""
+
+    PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("metadata", {}).setdefault("pattern", self.PATTERN.pattern)
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> date:
+        match = self.PATTERN.match(super()._deserialize(value, attr, data, **kwargs))
+        if match is None or not EARLIEST.year <= int(match[1]) <= LATEST.year:
+            raise ValidationError(f"Use YYYY-MM, a month {_RANGE}.")
+        return date(int(match[1]), int(match[2]), 1)
+
+
+def _as_list(validators) -> list:
+    if validators is None:
+        return []
+    return list(validators) if isinstance(validators, list | tuple) else [validators]
