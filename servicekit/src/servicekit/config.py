@@ -59,6 +59,8 @@ class Settings:
     consumer_prefetch: int = 200
     token_ttl_seconds: int = 3600
     max_request_bytes: int = 64 * 1024 * 1024
+    max_json_items: int = 1000
+    max_json_depth: int = 32
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -83,6 +85,8 @@ class Settings:
             consumer_prefetch=_int(env, "CRM_CONSUMER_PREFETCH", 200),
             token_ttl_seconds=_int(env, "CRM_TOKEN_TTL", 3600),
             max_request_bytes=_int(env, "CRM_MAX_REQUEST_BYTES", 64 * 1024 * 1024),
+            max_json_items=_int(env, "CRM_MAX_JSON_ITEMS", 1000),
+            max_json_depth=_int(env, "CRM_MAX_JSON_DEPTH", 32),
             extra={k: v for k, v in env.items() if k.startswith("CRM_")},
         )
         return replace(settings, **overrides)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from servicekit import auth, metrics, outbox
+from servicekit import auth, body_limits, metrics, outbox
 from servicekit.config import Settings
 from servicekit.db import make_engine, make_session_factory, ping
 from servicekit.events import correlation_id
@@ -126,6 +126,12 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
             return None
         g.identity = authenticate()
         return None
+
+    @app.before_request
+    def _bounded_body() -> None:
+        # Before any view or hook parses it; after authentication, so a protected route never reads an
+        # anonymous body.
+        body_limits.check_request(settings.max_json_items, settings.max_json_depth)
 
     @app.after_request
     def _finish(response: Response) -> Response:

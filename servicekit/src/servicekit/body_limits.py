@@ -1,0 +1,84 @@
+"""Bounds on the shape of a JSON request body, checked on its raw bytes before anything parses it.
+
+marshmallow records each unknown key's error by copying the errors gathered so far, so a body's validation
+time grows with the square of its keys (30,000 keys: seconds; 100,000: a minute and a half); a few thousand
+nested brackets exhaust Python's recursion in the JSON parser and in marshmallow; an integer of more digits
+than Python converts (sys.get_int_max_str_digits, 4,300) makes the parser raise. Each is answered here as a
+4xx problem naming the limit. The checks scan the bytes with C-speed string operations only: the work they
+add grows with the body's length, never faster.
+"""
+from __future__ import annotations
+
+import re
+import sys
+
+from flask import request
+
+from servicekit.problems import Problem
+
+#: A JSON string literal (escapes included). Nothing inside one is structure.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_WHITESPACE = b" \t\r\n"
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+#: The shortest run of digits Python refuses to read as an integer (0 when it has no limit).
+_DIGITS_REFUSED = sys.get_int_max_str_digits() + 1 if sys.get_int_max_str_digits() else 0
+
+
+def structure(body: bytes) -> bytes:
+    """What is left of a JSON text once each string is one letter and whitespace is gone: brackets, colons,
+    commas, numbers and literals. What follows an unterminated string is left out (the parser refuses it)."""
+    skeleton = _STRING.sub(b"s", body)
+    # A string that never ends is the only quote left, and everything after it is inside it.
+    unterminated = skeleton.find(b'"')
+    if unterminated >= 0:
+        skeleton = skeleton[:unterminated]
+    return skeleton.translate(None, _WHITESPACE)
+
+
+def items(skeleton: bytes) -> int:
+    """Object keys plus array items, at every level, of a valid JSON text's `structure`.
+
+    Each comma separates two of them and each non-empty object or array holds one more than its commas.
+    """
+    opened = skeleton.count(b"[") + skeleton.count(b"{")
+    empty = skeleton.count(b"[]") + skeleton.count(b"{}")
+    return skeleton.count(b",") + opened - empty
+
+
+def depth(skeleton: bytes, limit: int) -> int:
+    """How deep objects and arrays nest in `skeleton`, counted up to `limit` + 1 at most."""
+    deepest = level = 0
+    for bracket in skeleton.translate(None, _NOT_BRACKETS):
+        level += 1 if bracket in b"[{" else -1
+        if level > deepest:
+            deepest = level
+            if deepest > limit:
+                break
+    return deepest
+
+
+def check(body: bytes, max_items: int, max_depth: int) -> None:
+    """Raise a Problem if the JSON text `body` holds more keys and array items than `max_items`, nests
+    deeper than `max_depth` or holds a number Python cannot read; malformed JSON is left to the parser."""
+    skeleton = structure(body)
+    count = items(skeleton)
+    if count > max_items:
+        raise Problem(413, "Content Too Large",
+                      f"The JSON body holds {count:,} keys and array items; this service accepts at most "
+                      f"{max_items:,} (CRM_MAX_JSON_ITEMS).", limit_items=max_items)
+    if depth(skeleton, max_depth) > max_depth:
+        message = f"Objects and arrays nest deeper than {max_depth} levels (CRM_MAX_JSON_DEPTH)."
+        raise Problem(422, "Unprocessable Entity", f"The JSON body is too deep: {message}",
+                      errors={"_body": [message]}, limit_depth=max_depth)
+    if _DIGITS_REFUSED and re.search(rb"\d{%d}" % _DIGITS_REFUSED, skeleton):
+        message = f"A number has more than {_DIGITS_REFUSED - 1:,} digits."
+        raise Problem(422, "Unprocessable Entity", f"The JSON body holds a number too long: {message}",
+                      errors={"_body": [message]})
+
+
+def check_request(max_items: int, max_depth: int) -> None:
+    """Apply `check` to the current request's body when it is JSON (the bytes are kept for the view)."""
+    if request.is_json and request.content_length != 0:
+        body = request.get_data(cache=True)
+        if body:
+            check(body, max_items, max_depth)
