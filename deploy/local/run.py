@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 from honcho.manager import Manager
-from servicekit.config import DEFAULT_PORTS, shared_secret
+from servicekit.config import DEFAULT_PORTS, keep_private, shared_secret, var_folder
 
 #: (service, process) pairs, in start order. A service with events to apply adds its "consume" here.
 PROCESSES = [
@@ -69,7 +69,8 @@ def announce_when_ready(url: str, password: str, var_dir: Path, stop: threading.
 
 
 def main() -> int:
-    var_dir = Path(os.environ.get("CRM_VAR_DIR", "var")).resolve()
+    var_dir = var_folder(os.environ)
+    keep_private(var_dir)  # the secret, the admin password, databases, bus and metrics: this user's alone
     var_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "CRM_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1"}
     env["CRM_AUTH_SECRET"] = shared_secret(var_dir, env)

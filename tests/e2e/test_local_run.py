@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -15,6 +16,23 @@ from servicekit.processes import clean_env, free_port
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _open_to_others(folder: Path) -> list[str]:
+    """Everything under `folder` that another user may read, skipping what goes away meanwhile (messages)."""
+    found = []
+    for parent, folders, files in os.walk(folder):
+        for name in folders + files:
+            try:
+                if _mode(Path(parent, name)) & 0o077:
+                    found.append(os.path.join(parent, name))
+            except FileNotFoundError:
+                pass
+    return found
 
 
 def test_the_launcher_runs_the_system_on_the_embedded_default_and_stops_on_ctrl_c(tmp_path):
@@ -52,6 +70,12 @@ def test_the_launcher_runs_the_system_on_the_embedded_default_and_stops_on_ctrl_
             time.sleep(0.2)
         assert 'outbox_backlog{service="customer"} 0.0' in metrics
         assert 'events_published_total{service="customer",type="customer.created.v1"} 1.0' in metrics
+        # The signing secret, the admin's password, databases, bus and metric files: this user's alone.
+        assert {path.name: _mode(path) for path in (var_dir, var_dir / "auth-secret", var_dir / "admin-password",
+                                                    var_dir / "customer.db", var_dir / "bus")} == {
+            "var": 0o700, "auth-secret": 0o600, "admin-password": 0o600, "customer.db": 0o600, "bus": 0o700}
+        assert any((var_dir / "metrics" / "customer").iterdir())
+        assert _open_to_others(var_dir) == []
     finally:
         launcher.send_signal(signal.SIGINT)
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,11 +34,35 @@ def shared_secret(var_dir: Path, env: Mapping[str, str]) -> str:
         return configured
     path = var_dir / "auth-secret"
     if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
+        var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(secrets.token_urlsafe(48))
+        # Readable by this user alone, whatever the umask of the process that happens to create it.
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+            out.write(secrets.token_urlsafe(48))
         os.replace(tmp, path)
     return path.read_text().strip()
+
+
+def var_folder(env: Mapping[str, str]) -> Path:
+    """The var folder `env` names (CRM_VAR_DIR), as an absolute path."""
+    return Path(env.get("CRM_VAR_DIR", "var")).resolve()
+
+
+def keep_private(var_dir: Path) -> None:
+    """Create files and folders for this user alone from now on (umask 077: files 0600, folders 0700), and
+    take group and other access off `var_dir` and what lies directly in it, as earlier versions left them.
+
+    The var folder holds the token-signing secret, the SQLite databases and the embedded bus; once it is
+    0700 nothing deeper is in another user's reach. Entries another user owns are left as they are.
+    """
+    os.umask(0o077)
+    if not var_dir.is_dir():
+        return
+    for path in (var_dir, *var_dir.iterdir()):
+        status = path.lstat()
+        if stat.S_ISLNK(status.st_mode) or status.st_uid != os.getuid() or not status.st_mode & 0o077:
+            continue
+        path.chmod(stat.S_IMODE(status.st_mode) & ~0o077)
 
 
 @dataclass(frozen=True)
@@ -67,7 +92,7 @@ class Settings:
     def from_env(cls, service: str, env: Mapping[str, str] | None = None, **overrides) -> Settings:
         """Read the settings of `service` from `env` (os.environ by default)."""
         env = os.environ if env is None else env
-        var_dir = Path(env.get("CRM_VAR_DIR", "var")).resolve()
+        var_dir = var_folder(env)
         prefix = f"CRM_{service.upper()}_"
         settings = cls(
             service=service,

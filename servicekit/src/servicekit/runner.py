@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask
 
 from servicekit.bus import connect
-from servicekit.config import Settings
+from servicekit.config import Settings, keep_private, var_folder
 from servicekit.consumer import Consumer, Subscription
 from servicekit.db import make_engine, make_session_factory, upgrade
 from servicekit.relay import Relay
@@ -126,6 +126,7 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
     for name, worker in definition.workers.items():
         commands.add_parser(name, help=(worker.__doc__ or "").strip().split("\n")[0] or None)
     args = parser.parse_args(argv)
+    keep_private(var_folder(os.environ))  # before anything below writes a secret, database or message
     settings = Settings.from_env(definition.name)
     configure_logging(settings.log_level)
     if args.command == "migrate":
