@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -33,16 +34,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def gateway_web(postgres_database, tmp_path: Path) -> Iterator[str]:
-    """`python -m gateway web` with several workers on a fresh PostgreSQL database; yields its base URL."""
+@contextmanager
+def _gateway_web(postgres_database, tmp_path: Path, **variables: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`python -m gateway web` on a fresh PostgreSQL database, with `variables` (CRM_*) added; yields its base
+    URL and its gunicorn master process."""
     port, metrics_dir = _free_port(), tmp_path / "metrics"
     metrics_dir.mkdir()
     env = {**os.environ, "CRM_GATEWAY_DATABASE_URL": postgres_database("gateway_workers"),
            "CRM_AUTH_SECRET": TEST_SECRET, "CRM_ADMIN_PASSWORD": "Workers-check-Pa55word",
            "CRM_VAR_DIR": str(tmp_path / "var"), "CRM_GATEWAY_PORT": str(port), "CRM_BIND_HOST": "127.0.0.1",
            "CRM_WEB_WORKERS": str(WORKERS), "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
-           "CRM_CUSTOMER_URL": "", "CRM_COMPLAINT_URL": "", "CRM_REMINDER_URL": "", "CRM_REPORTING_URL": ""}
+           "CRM_CUSTOMER_URL": "", "CRM_COMPLAINT_URL": "", "CRM_REMINDER_URL": "", "CRM_REPORTING_URL": "",
+           **{f"CRM_{name}": value for name, value in variables.items()}}
     migrate = subprocess.run([sys.executable, "-m", "gateway", "migrate"], env=env, cwd=ROOT,
                              capture_output=True, text=True, timeout=120)
     assert migrate.returncode == 0, migrate.stderr[-2000:]
@@ -62,7 +65,7 @@ def gateway_web(postgres_database, tmp_path: Path) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the gateway did not start:\n{log.read_text()[-3000:]}", pytrace=False)
             time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -70,6 +73,26 @@ def gateway_web(postgres_database, tmp_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture
+def gateway_web(postgres_database, tmp_path: Path) -> Iterator[str]:
+    """`python -m gateway web` with several workers on a fresh PostgreSQL database; yields its base URL."""
+    with _gateway_web(postgres_database, tmp_path) as (base, _):
+        yield base
+
+
+def _workers(master: int) -> set[int]:
+    """The process ids of the gunicorn master's workers."""
+    children = set()
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            children.add(int(stat_file.parent.name))
+    return children
 
 
 def test_workers_answer_concurrent_requests_without_sharing_a_database_connection(gateway_web: str) -> None:
@@ -87,3 +110,20 @@ def test_workers_answer_concurrent_requests_without_sharing_a_database_connectio
     served = sum(sample.value for sample in families["http_requests"].samples
                  if sample.name == "http_requests_total" and sample.labels["route"] == "/api/v1/users")
     assert served == REQUESTS, "/metrics must add up every worker's requests"
+
+
+def test_a_stuck_worker_is_replaced_after_the_web_timeout(postgres_database, tmp_path: Path) -> None:
+    with _gateway_web(postgres_database, tmp_path, WEB_WORKERS="1", WEB_TIMEOUT="2") as (base, master):
+        (stuck,) = _workers(master.pid)
+        os.kill(stuck, signal.SIGSTOP)  # as a worker whose interpreter never gets back to its main loop
+        try:
+            started = time.monotonic()
+            answer = httpx.get(f"{base}/healthz", timeout=15)
+            assert answer.status_code == 200
+            assert time.monotonic() - started < 10  # gunicorn's default would have waited 30 s
+            assert stuck not in _workers(master.pid)
+        finally:
+            try:
+                os.kill(stuck, signal.SIGCONT)
+            except ProcessLookupError:
+                pass

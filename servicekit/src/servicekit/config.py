@@ -86,6 +86,7 @@ class Settings:
     max_request_bytes: int = 64 * 1024 * 1024
     max_json_items: int = 1000
     max_json_depth: int = 32
+    statement_timeout: float = 8.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -112,6 +113,7 @@ class Settings:
             max_request_bytes=_int(env, "CRM_MAX_REQUEST_BYTES", 64 * 1024 * 1024),
             max_json_items=_int(env, "CRM_MAX_JSON_ITEMS", 1000),
             max_json_depth=_int(env, "CRM_MAX_JSON_DEPTH", 32),
+            statement_timeout=_float(env, "CRM_STATEMENT_TIMEOUT", 8.0),
             extra={k: v for k, v in env.items() if k.startswith("CRM_")},
         )
         return replace(settings, **overrides)

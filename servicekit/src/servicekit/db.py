@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -77,8 +79,11 @@ idempotency_keys = Table(
 )
 
 
-def make_engine(url: str, **kwargs) -> Engine:
-    """An engine with the pragmas SQLite needs to be shared by several processes."""
+def make_engine(url: str, *, statement_timeout: float | None = None, **kwargs) -> Engine:
+    """An engine with the pragmas SQLite needs to be shared by several processes.
+
+    With `statement_timeout` (seconds), a statement that runs longer is cut (servicekit.statement_timeout).
+    """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
@@ -93,8 +98,34 @@ def make_engine(url: str, **kwargs) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+        if statement_timeout:
+            _interrupt_after(engine, statement_timeout)
         return engine
+    if statement_timeout:
+        options = f"-c statement_timeout={max(1, round(statement_timeout * 1000))}"  # milliseconds
+        kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "options": options}
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _interrupt_after(engine: Engine, seconds: float) -> None:
+    """SQLite has no statement timeout: a progress handler, called every few thousand steps of its virtual
+    machine, interrupts a statement that has run `seconds` (sqlite3 raises OperationalError "interrupted").
+
+    The clock runs from a statement's start until its execute returns: a grouping or sorting query does its
+    work before the first row; rows fetched after, and the COMMIT, are never cut.
+    """
+    @event.listens_for(engine, "connect")
+    def _handler(dbapi_connection, record) -> None:
+        deadline = record.info["deadline"] = [math.inf]
+        dbapi_connection.set_progress_handler(lambda: time.monotonic() > deadline[0], 10_000)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(connection, *_args) -> None:
+        connection.info["deadline"][0] = time.monotonic() + seconds
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _stop(connection, *_args) -> None:
+        connection.info["deadline"][0] = math.inf
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -76,8 +76,14 @@ def run_consumer(settings: Settings, subscriptions: list[Subscription]) -> None:
     consumer.run(stop_on_signals())
 
 
-def run_web(app: Flask, settings: Settings, workers: int, bind: str) -> None:
-    """Serve `app` with gunicorn (several workers; metrics shared through PROMETHEUS_MULTIPROC_DIR)."""
+def run_web(app: Flask, settings: Settings, workers: int, bind: str, timeout: int = 30) -> None:
+    """Serve `app` with gunicorn (several workers; metrics shared through PROMETHEUS_MULTIPROC_DIR).
+
+    A worker that has not checked in with gunicorn for `timeout` seconds (stuck: a call that never
+    returns the interpreter to its main loop) is killed and replaced. A request running long in one of
+    its threads does not hold the worker up that way; the statement timeout and the bounds on bodies,
+    dates and pages bound those.
+    """
     from gunicorn.app.base import BaseApplication
 
     engine = service_context(app).engine
@@ -93,6 +99,7 @@ def run_web(app: Flask, settings: Settings, workers: int, bind: str) -> None:
             self.cfg.set("bind", bind)
             self.cfg.set("workers", workers)
             self.cfg.set("threads", 4)
+            self.cfg.set("timeout", timeout)
             self.cfg.set("accesslog", None)
             self.cfg.set("post_fork", fresh_pool)
             self.cfg.set("child_exit", _mark_dead)
@@ -117,6 +124,8 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
     web = commands.add_parser("web", help="serve the HTTP API")
     web.add_argument("--workers", type=int, default=int(os.environ.get("CRM_WEB_WORKERS", "2")))
     web.add_argument("--bind", default=None, help="host:port (default CRM_BIND_HOST and the service port)")
+    web.add_argument("--timeout", type=int, default=int(os.environ.get("CRM_WEB_TIMEOUT") or 30),
+                     help="seconds before a worker that stopped checking in is replaced")
     commands.add_parser("relay", help="publish the outbox")
     commands.add_parser("consume", help="apply events from the bus")
     if definition.publishes_events:
@@ -133,7 +142,7 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
         upgrade(settings.database_url, definition.migrations)
     elif args.command == "web":
         bind = args.bind or f"{os.environ.get('CRM_BIND_HOST', '127.0.0.1')}:{settings.port}"
-        run_web(definition.create_app(settings), settings, args.workers, bind)
+        run_web(definition.create_app(settings), settings, args.workers, bind, args.timeout)
     elif args.command == "relay":
         if not definition.publishes_events:
             raise SystemExit(f"{definition.name} publishes no events: it has no relay")

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from servicekit import auth, body_limits, metrics, outbox
+from servicekit import auth, body_limits, metrics, outbox, statement_timeout
 from servicekit.config import Settings
 from servicekit.db import make_engine, make_session_factory, ping
 from servicekit.events import correlation_id
@@ -99,7 +99,7 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
             "security": [{"bearer": []}, {"apiKey": []}]},
     )
     app.json.ensure_ascii = False
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url, statement_timeout=settings.statement_timeout)
     app.extensions["servicekit"] = ServiceContext(settings, engine, make_session_factory(engine))
     register_problem_handlers(app)
     api = ProblemApi(app)
@@ -107,6 +107,7 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
         api.register_blueprint(blueprint)
     app.extensions["servicekit_api"] = api
     register_problem_handlers(app)  # again: flask-smorest registered its own HTTPException handler
+    statement_timeout.register(app, settings.statement_timeout)
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_error: RequestEntityTooLarge) -> Response:
