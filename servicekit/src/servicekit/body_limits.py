@@ -16,23 +16,20 @@ from flask import request
 
 from servicekit.problems import Problem
 
-#: A JSON string literal (escapes included). Nothing inside one is structure.
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _WHITESPACE = b" \t\r\n"
 _NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
-#: The shortest run of digits Python refuses to read as an integer (0 when it has no limit).
-_DIGITS_REFUSED = sys.get_int_max_str_digits() + 1 if sys.get_int_max_str_digits() else 0
+#: Most digits Python reads as an integer (sys.set_int_max_str_digits; 0: no limit), and a run of more.
+_MAX_DIGITS = sys.get_int_max_str_digits()
+_TOO_MANY_DIGITS = re.compile(rb"\d{%d}" % (_MAX_DIGITS + 1))
 
 
 def structure(body: bytes) -> bytes:
     """What is left of a JSON text once each string is one letter and whitespace is gone: brackets, colons,
     commas, numbers and literals. What follows an unterminated string is left out (the parser refuses it)."""
-    skeleton = _STRING.sub(b"s", body)
-    # A string that never ends is the only quote left, and everything after it is inside it.
-    unterminated = skeleton.find(b'"')
-    if unterminated >= 0:
-        skeleton = skeleton[:unterminated]
-    return skeleton.translate(None, _WHITESPACE)
+    # Backslashes pair up left to right (an escaped backslash, then an escaped quote), so once both escapes
+    # are gone every quote left opens or closes a string, and every other piece between quotes is outside.
+    unescaped = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    return b"s".join(unescaped.split(b'"')[::2]).translate(None, _WHITESPACE)
 
 
 def items(skeleton: bytes) -> int:
@@ -70,8 +67,8 @@ def check(body: bytes, max_items: int, max_depth: int) -> None:
         message = f"Objects and arrays nest deeper than {max_depth} levels (CRM_MAX_JSON_DEPTH)."
         raise Problem(422, "Unprocessable Entity", f"The JSON body is too deep: {message}",
                       errors={"_body": [message]}, limit_depth=max_depth)
-    if _DIGITS_REFUSED and re.search(rb"\d{%d}" % _DIGITS_REFUSED, skeleton):
-        message = f"A number has more than {_DIGITS_REFUSED - 1:,} digits."
+    if _MAX_DIGITS and _TOO_MANY_DIGITS.search(skeleton):
+        message = f"A number has more than {_MAX_DIGITS:,} digits."
         raise Problem(422, "Unprocessable Entity", f"The JSON body holds a number too long: {message}",
                       errors={"_body": [message]})
 

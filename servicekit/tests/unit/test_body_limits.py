@@ -56,6 +56,7 @@ def _depth(value) -> int:
     {}, [], "text", 12, {"a": 1}, ["a"], [[], {}], [["a"], [], {"b": [None, True]}],
     {"text": "brackets [{ and quotes \" and colons : in strings", "tags": ["a,b", "]", "{"]},
     {"nested": {"deeper": [1, 2.5e3, -4, {"deepest": {"x": "\\"}}]}, "empty": ""},
+    {"escapes": ["\\\"", "\\\\\"]", "\\", "\"[{"], "after": {"x": [1]}},
 ])
 def test_keys_items_and_depth_are_counted_as_the_parsed_body_holds_them(value):
     skeleton = structure(json.dumps(value, ensure_ascii=False, indent=1).encode())
