@@ -38,7 +38,10 @@ def register(app: Flask, seconds: float | None) -> None:
         if not cancelled(error):
             log.exception("unhandled database error")
             return problem_response(500, "Internal Server Error", "An unexpected error occurred; it has been logged.")
-        log.warning("a statement ran past the %s s statement timeout: %s", seconds, error.statement)
+        log.warning("a statement was cut short (statement timeout %s s): %s", seconds, error.statement)
+        if not seconds:  # cancelled from outside, e.g. by an administrator
+            return problem_response(503, "Service Unavailable", "The database cancelled this request's statement; "
+                                    "try again later.")
         return problem_response(
             503, "Service Unavailable",
             f"The request needed a database statement longer than this service allows ({seconds:g} s, "
