@@ -1,5 +1,6 @@
 """JSON bodies too wide, too deep or holding unreadable numbers are refused before anything parses them."""
 import json
+import time
 
 import marshmallow as ma
 import pytest
@@ -61,7 +62,7 @@ def _depth(value) -> int:
 def test_keys_items_and_depth_are_counted_as_the_parsed_body_holds_them(value):
     skeleton = structure(json.dumps(value, ensure_ascii=False, indent=1).encode())
     assert items(skeleton) == _items(value)
-    assert depth(skeleton, 100) == _depth(value)
+    assert depth(skeleton, 100, 1000) == _depth(value)
 
 
 def test_a_body_with_more_keys_than_allowed_is_413_naming_the_limit(client):
@@ -100,6 +101,22 @@ def test_an_integer_too_long_for_python_is_422_not_a_server_error(client):
     assert "digits" in response.json["errors"]["_body"][0]
     in_a_string = _post(client, json.dumps({"text": "9" * 5000}))
     assert in_a_string.status_code == 201
+
+
+def _timed(client, body: str) -> tuple[int, float]:
+    started = time.perf_counter()
+    status = _post(client, body).status_code
+    return status, time.perf_counter() - started
+
+
+def test_brackets_without_items_cost_no_more_than_any_malformed_body_of_their_size(client):
+    size = 4_000_000
+    plain = _timed(client, '{"text": "' + "x" * size)  # never ends: the parser's 400 at once
+    closing = _timed(client, "]" * size)
+    empties = _timed(client, "[" + "[]" * (size // 2) + "]")
+    assert [status for status, _ in (plain, closing, empties)] == [400, 400, 400]
+    assert max(closing[1], empties[1]) < 3 * plain[1] + 0.2
+    assert _post(client, "[" * 1000 + "]" * 100_000).status_code == 422
 
 
 def test_malformed_json_is_still_the_parsers_400(client):
