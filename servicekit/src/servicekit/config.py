@@ -4,6 +4,7 @@ Every variable is documented in docs/configuration.md.
 """
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import stat
@@ -62,7 +63,10 @@ def keep_private(var_dir: Path) -> None:
         status = path.lstat()
         if stat.S_ISLNK(status.st_mode) or status.st_uid != os.getuid() or not status.st_mode & 0o077:
             continue
-        path.chmod(stat.S_IMODE(status.st_mode) & ~0o077)
+        try:
+            path.chmod(stat.S_IMODE(status.st_mode) & ~0o077)
+        except OSError as exc:  # a read-only mount, say: say so, and start all the same
+            logging.getLogger(__name__).warning("could not make %s private: %s", path, exc)
 
 
 @dataclass(frozen=True)
