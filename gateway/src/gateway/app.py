@@ -1,7 +1,7 @@
 """create_app: the gateway's Flask app (nothing is opened at import)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask
 from flask_cors import CORS
@@ -15,6 +15,7 @@ from gateway.entrypoints import api_keys_api, auth_api, openapi, proxy, readines
 from gateway.entrypoints.door import authenticator
 from gateway.entrypoints.limits import install_limits
 from gateway.service.accounts import ensure_first_admin
+from gateway.service.standing import TokenStanding
 
 #: Headers a browser script may read from a cross-origin answer.
 CORS_EXPOSED = ["X-Request-ID", "ETag", "Location", "Link", "X-Pagination", "Retry-After", "Idempotent-Replayed"]
@@ -26,6 +27,8 @@ class GatewayState:
 
     config: GatewayConfig
     upstreams: Upstreams
+    #: This process's knowledge of which session tokens still stand.
+    standing: TokenStanding = field(default_factory=TokenStanding)
 
 
 def create_app(settings: Settings | None = None, *, config: GatewayConfig | None = None,

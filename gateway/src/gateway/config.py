@@ -42,6 +42,8 @@ class GatewayConfig:
     cors_origins: tuple[str, ...] = ()
     admin_password: str | None = None
     openapi_cache_seconds: float = 5.0
+    #: Lifetime of the token minted for each request passed on to a service: it only has to get there.
+    service_token_ttl: int = 10
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GatewayConfig:
@@ -68,4 +70,5 @@ class GatewayConfig:
             cors_origins=origins,
             admin_password=env.get("CRM_ADMIN_PASSWORD") or None,
             openapi_cache_seconds=float(env.get("CRM_GATEWAY_OPENAPI_CACHE_SECONDS") or 5.0),
+            service_token_ttl=int(env.get("CRM_SERVICE_TOKEN_TTL") or 10),
         )

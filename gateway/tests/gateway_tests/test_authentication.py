@@ -6,7 +6,7 @@ import time
 import jwt
 import pytest
 from gateway.service import accounts
-from servicekit.auth import Identity, issue_token, verify_token
+from servicekit.auth import Identity, issue_token, verify_session_token
 from servicekit.testing import TEST_SECRET
 from servicekit.webapp import service_context
 
@@ -34,7 +34,7 @@ def test_token_endpoint_issues_a_bearer_token_for_the_users_role(client):
     body = response.get_json()
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 3600
-    identity = verify_token(TEST_SECRET, body["access_token"])
+    identity, _ = verify_session_token(TEST_SECRET, body["access_token"])
     assert (identity.subject, identity.role) == ("admin", "admin")
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] == 3600

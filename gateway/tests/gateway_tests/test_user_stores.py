@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import jwt
-from servicekit.auth import verify_token
+from servicekit.auth import verify_session_token, verify_token
 from servicekit.testing import TEST_SECRET
 
 
@@ -16,7 +16,7 @@ def test_a_user_tied_to_stores_gets_a_token_that_names_them(client, admin):
         "username": "wang.fang", "password": "password1", "role": "agent", "stores": ["sh02", "sh01", "sh01"]})
     assert created.status_code == 201
     assert created.get_json()["stores"] == ["sh01", "sh02"]
-    identity = verify_token(TEST_SECRET, _token(client, "wang.fang"))
+    identity = verify_session_token(TEST_SECRET, _token(client, "wang.fang"))[0]
     assert identity.stores == ("sh01", "sh02")
     assert identity.store_scope == {"sh01", "sh02"}
 
@@ -26,7 +26,7 @@ def test_a_user_of_the_whole_group_has_no_stores_in_the_token(client, admin):
     assert client.get("/api/v1/users/zhou", headers=admin).get_json()["stores"] == []
     claims = jwt.decode(_token(client, "zhou"), options={"verify_signature": False})
     assert "stores" not in claims
-    assert verify_token(TEST_SECRET, _token(client, "zhou")).store_scope is None
+    assert verify_session_token(TEST_SECRET, _token(client, "zhou"))[0].store_scope is None
 
 
 def test_admin_moves_a_user_to_other_stores_and_the_next_token_says_so(client, admin):
@@ -34,10 +34,10 @@ def test_admin_moves_a_user_to_other_stores_and_the_next_token_says_so(client, a
         "username": "li", "password": "password1", "role": "agent", "stores": ["sh01"]})
     changed = client.patch("/api/v1/users/li", headers=admin, json={"stores": ["bj01"]})
     assert changed.status_code == 200 and changed.get_json()["stores"] == ["bj01"]
-    assert verify_token(TEST_SECRET, _token(client, "li")).stores == ("bj01",)
+    assert verify_session_token(TEST_SECRET, _token(client, "li"))[0].stores == ("bj01",)
     assert client.patch("/api/v1/users/li", headers=admin, json={"role": "viewer"}).get_json()["stores"] == ["bj01"]
     client.patch("/api/v1/users/li", headers=admin, json={"stores": []})
-    assert verify_token(TEST_SECRET, _token(client, "li")).stores == ()
+    assert verify_session_token(TEST_SECRET, _token(client, "li"))[0].stores == ()
 
 
 def test_a_bad_store_id_is_422_and_creates_nothing(client, admin):

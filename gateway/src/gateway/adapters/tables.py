@@ -1,7 +1,7 @@
 """The gateway's tables: users and API keys (the kit's outbox and inbox live beside them)."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, MetaData, String, Table
+from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, MetaData, String, Table
 
 metadata = MetaData()
 
@@ -15,6 +15,8 @@ users = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # the store ids the user works for; empty: the whole dealer group
     Column("stores", JSON, nullable=False, server_default="[]"),
+    # bumped on every change of active flag, role, stores or password: older session tokens stop standing
+    Column("token_version", Integer, nullable=False, server_default="0"),
 )
 
 api_keys = Table(

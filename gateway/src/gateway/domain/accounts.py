@@ -52,6 +52,8 @@ class User:
     updated_at: datetime
     #: The stores (门店) the user works for, and so the only ones whose data they see; empty: every store.
     stores: tuple[str, ...] = ()
+    #: Carried by the user's session tokens; a token of an older version no longer stands.
+    token_version: int = 0
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,11 @@ def check_password(password: str) -> None:
         raise ValueError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise ValueError(f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+
+
+def outdates_tokens(before: User, after: User, password_changed: bool) -> bool:
+    """True when going from `before` to `after` changes what the user's session tokens stand for."""
+    return password_changed or (before.active, before.role, before.stores) != (after.active, after.role, after.stores)
 
 
 def normalise_stores(stores: list[str] | tuple[str, ...]) -> tuple[str, ...]:

@@ -68,9 +68,11 @@ def change(body: dict, username: str):
     """Change a user's role, password, active flag or stores (which must exist in the customer service)."""
     check_stores(body.get("stores") or ())
     try:
-        return accounts.update_user(_sessions(), username, **body)
+        changed = accounts.update_user(_sessions(), username, **body)
     except UnknownUser:
         raise _unknown(username) from None
     except LastAdmin:
         raise Problem(409, "Conflict", f"'{username}' is the last active admin; make another admin first.") \
             from None
+    current_app.extensions["gateway"].standing.forget(username)  # this process knows at once, the others soon
+    return changed

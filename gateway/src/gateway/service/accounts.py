@@ -25,6 +25,7 @@ from gateway.domain.accounts import (
     leaves_an_admin,
     new_api_key,
     normalise_stores,
+    outdates_tokens,
 )
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,8 @@ def login(sessions: sessionmaker[Session], username: str, password: str) -> User
         if user is None or not matches or not user.active:
             return None
         if passwords.needs_rehash(user.password_hash):
-            repository.save_user(dataclasses.replace(user, password_hash=passwords.hash_password(password)))
+            # Only the hash: writing the whole user back could undo a change made since it was read.
+            repository.rehash_password(user, passwords.hash_password(password))
         return user
 
 
@@ -101,8 +103,19 @@ def update_user(sessions: sessionmaker[Session], username: str, role: str | None
             user, role=new_role, active=new_active, updated_at=_now(),
             stores=user.stores if stores is None else normalise_stores(stores),
             password_hash=user.password_hash if password is None else passwords.hash_password(password))
+        if outdates_tokens(user, changed, password is not None):
+            changed = dataclasses.replace(changed, token_version=user.token_version + 1)
         repository.save_user(changed)
     return changed
+
+
+def token_standing(sessions: sessionmaker[Session], username: str) -> int | None:
+    """The token version a session token of `username` must carry, or None when the user is gone or inactive."""
+    with unit_of_work(sessions) as session:
+        standing = AccountRepository(session).standing(username)
+    if standing is None or not standing[0]:
+        return None
+    return standing[1]
 
 
 def ensure_first_admin(sessions: sessionmaker[Session], password: str | None) -> None:
