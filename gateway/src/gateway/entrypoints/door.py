@@ -22,6 +22,16 @@ NO_LONGER_STANDS = ("The token no longer stands (the user was deactivated, or th
                     "changed): log in again.")
 
 
+def key_subject(key_id: str) -> str:
+    """The caller an API key acts as: `key:<id>`, in a namespace of its own.
+
+    Not the key's name: that is a free-text label, which two keys may share and which may equal a username,
+    and services keep idempotency keys and history under the caller. Usernames hold no ':', so no user is
+    ever `key:…`; the id is unique and never changes, and GET /api/v1/api-keys tells its name.
+    """
+    return f"key:{key_id}"
+
+
 def authenticator(settings: Settings) -> Callable[[], Identity]:
     """The gateway's authenticate function for servicekit.webapp.create_service_app."""
 
@@ -45,7 +55,7 @@ def authenticator(settings: Settings) -> Callable[[], Identity]:
         api_key = accounts.identify_api_key(service_context(current_app).sessions, key)
         if api_key is None:
             raise Problem(401, "Unauthorized", "The API key is not valid or has been revoked.")
-        identity = Identity(subject=api_key.name, role=api_key.role, kind="api_key", stores=api_key.stores)
+        identity = Identity(subject=key_subject(api_key.id), role=api_key.role, kind="api_key", stores=api_key.stores)
         mint(identity)
         g.rate_limit_key = f"api_key:{api_key.id}"
         return identity
