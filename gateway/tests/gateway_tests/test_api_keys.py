@@ -76,8 +76,8 @@ def test_revoking_an_unknown_key_is_404(client, admin):
 
 
 def test_only_admins_manage_keys_and_a_key_cannot_make_keys(client, admin, login):
-    client.post("/api/v1/users", headers=admin, json={"username": "mgr", "password": "password1", "role": "manager"})
-    manager = login(client, "mgr", "password1")
+    client.post("/api/v1/users", headers=admin, json={"username": "mgr", "password": "jaderiver1", "role": "manager"})
+    manager = login(client, "mgr", "jaderiver1")
     assert client.post("/api/v1/api-keys", headers=manager, json={"name": "x", "role": "agent"}).status_code == 403
     assert client.get("/api/v1/api-keys", headers=manager).status_code == 403
     key = _create(client, admin, role="admin")["key"]

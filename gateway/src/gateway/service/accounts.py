@@ -52,8 +52,9 @@ def login(sessions: sessionmaker[Session], username: str, password: str) -> User
 
 def create_user(sessions: sessionmaker[Session], username: str, password: str, role: str,
                 stores: tuple[str, ...] | list[str] = ()) -> User:
-    """Add an active user (working for `stores`, or the whole group); raise DuplicateUser when the username is taken."""
-    check_password(password)
+    """Add an active user (working for `stores`, or the whole group); raise DuplicateUser when the username is taken,
+    WeakPassword when the password is not acceptable."""
+    check_password(password, username)
     now = _now()
     user = User(username=username, role=role, active=True, password_hash=passwords.hash_password(password),
                 created_at=now, updated_at=now, stores=normalise_stores(stores))
@@ -89,7 +90,7 @@ def update_user(sessions: sessionmaker[Session], username: str, role: str | None
                 stores: tuple[str, ...] | list[str] | None = None) -> User:
     """Change a user's role, password, active flag or stores; refuse to leave the gateway without an admin."""
     if password is not None:
-        check_password(password)
+        check_password(password, username)
     with unit_of_work(sessions) as session:
         repository = AccountRepository(session)
         user = repository.user(username)
