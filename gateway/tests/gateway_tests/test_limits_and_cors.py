@@ -1,4 +1,4 @@
-"""Rate limits per credential, a tighter one on the token endpoint, and CORS for configured origins only."""
+"""Rate limits per credential, one per address on the token endpoint, and CORS for configured origins only."""
 from __future__ import annotations
 
 
