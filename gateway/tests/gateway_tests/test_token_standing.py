@@ -133,7 +133,7 @@ def test_the_gateway_passes_on_a_service_token_of_the_configured_seconds(make_ga
 def test_straight_at_a_service_neither_the_session_token_nor_an_old_service_token_works(
         make_gateway, login, upstreams, service, monkeypatch, change):
     monkeypatch.setattr(auth, "LEEWAY_SECONDS", 0)  # the clocks here are one clock
-    client = make_gateway(SERVICE_TOKEN_TTL="1").test_client()
+    client = make_gateway(SERVICE_TOKEN_TTL="2").test_client()  # at least one second left when first used
     admin = login(client)
     session = _user_with_a_session(client, admin, login)
     captured = _service_token(client, session, upstreams)
@@ -143,7 +143,7 @@ def test_straight_at_a_service_neither_the_session_token_nor_an_old_service_toke
 
     refused = direct.post("/api/v1/probe", headers=session)
     assert refused.status_code == 401 and "through the gateway" in refused.get_json()["detail"]
-    time.sleep(2.1)  # the captured token's one second, rounded up to whole seconds
+    time.sleep(2.1)  # its expiry is at most two seconds after it was minted
     expired = direct.post("/api/v1/probe", headers={"Authorization": captured})
     assert expired.status_code == 401 and "expired" in expired.get_json()["detail"]
 
