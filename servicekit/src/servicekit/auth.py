@@ -33,7 +33,8 @@ ISSUER = "guanxi-gateway"
 SESSION_AUDIENCE = "guanxi-gateway"
 #: Service tokens, minted by the gateway for each request it passes on (seconds long), are good at the services only.
 SERVICE_AUDIENCE = "guanxi-services"
-#: Seconds of clock difference between the gateway and a service forgiven on a token's expiry.
+#: Seconds of clock difference forgiven on a token's times: between the gateway and a service, or two replicas of
+#: the gateway (a token issued by one and checked by another must not look issued in the future).
 LEEWAY_SECONDS = 2
 WRONG_AUDIENCE = {
     SERVICE_AUDIENCE: "The bearer token is not meant for this service: services accept only the short-lived "
@@ -94,10 +95,8 @@ def issue_token(secret: str, identity: Identity, ttl_seconds: int, *, audience: 
 def _claims(secret: str, token: str, audience: str) -> dict:
     """The checked claims of a token meant for `audience`; raise Problem(401) when it is not good."""
     try:
-        # Leeway for service tokens only: they cross from the gateway's clock to a service's.
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER, audience=audience,
-                            leeway=LEEWAY_SECONDS if audience == SERVICE_AUDIENCE else 0,
-                            options={"require": ["sub", "role", "exp", "aud"]})
+                            leeway=LEEWAY_SECONDS, options={"require": ["sub", "role", "exp", "aud"]})
     except jwt.ExpiredSignatureError:
         raise Problem(401, "Unauthorized", "The bearer token has expired.") from None
     except jwt.InvalidAudienceError:
