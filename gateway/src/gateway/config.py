@@ -47,6 +47,8 @@ class GatewayConfig:
     #: Lifetime of the token minted for each request passed on to a service: it only has to get there.
     service_token_ttl: int = 10
     login_policy: LoginPolicy = field(default_factory=LoginPolicy)
+    #: Proxies in front of the gateway that append the client's address to X-Forwarded-For.
+    trusted_proxies: int = 0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GatewayConfig:
@@ -79,4 +81,5 @@ class GatewayConfig:
                 per_user_and_address=int(env.get("CRM_LOGIN_FAILURES_PER_USER_AND_ADDRESS") or 5),
                 per_user=int(env.get("CRM_LOGIN_FAILURES_PER_USER") or 20),
                 per_address=int(env.get("CRM_LOGIN_FAILURES_PER_ADDRESS") or 100)),
+            trusted_proxies=int(env.get("CRM_GATEWAY_TRUSTED_PROXIES") or 0),
         )

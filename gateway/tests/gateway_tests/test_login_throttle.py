@@ -106,3 +106,27 @@ def test_a_user_wide_hold_applies_to_failing_addresses_only_and_lifts_with_their
     many = _ago(1, 2, 3, 4, 5)
     assert held_back_until(POLICY, RecentFailures([], many, [])) is None
     assert held_back_until(POLICY, RecentFailures(_ago(500), many, _ago(500))) == T0 + timedelta(seconds=400)
+
+
+INGRESS = "10.0.0.1"
+
+
+def _via_ingress(client, username: str, password: str, client_address: str):
+    return client.post("/api/v1/auth/token", json={"username": username, "password": password},
+                       headers={"X-Forwarded-For": client_address}, environ_base={"REMOTE_ADDR": INGRESS})
+
+
+def test_behind_a_trusted_proxy_failures_count_per_client_address_not_per_proxy(make_gateway, login):
+    client = make_gateway(GATEWAY_TRUSTED_PROXIES="1", LOGIN_FAILURES_PER_ADDRESS="6").test_client()
+    client.post("/api/v1/users", headers=login(client), json={"username": "li.na", "password": PASSWORD,
+                                                              "role": "agent"})
+    for number in range(6):
+        assert _via_ingress(client, f"guess{number}", "wrong-guess-1", NAT).status_code == 401
+    assert _via_ingress(client, "li.na", PASSWORD, NAT).status_code == 429
+    assert _via_ingress(client, "li.na", PASSWORD, HOME).status_code == 200  # the same proxy, another client
+
+
+def test_without_trusted_proxies_a_made_up_forwarded_address_changes_nothing(make_gateway):
+    client = make_gateway(LOGIN_FAILURES_PER_USER_AND_ADDRESS="3").test_client()
+    statuses = [_via_ingress(client, "admin", "wrong-guess-1", f"192.0.2.{each}").status_code for each in range(4)]
+    assert statuses == [401, 401, 401, 429]
