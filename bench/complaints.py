@@ -44,7 +44,7 @@ from servicekit.processes import Processes, clean_env, free_port, wait_until_rea
 from servicekit.testing import ThrowawayDatabases, throwaway_vhost
 from sqlalchemy import func, insert, select
 
-ADMIN_PASSWORD = "bench-admin-password"
+ADMIN_PASSWORD = "bench-first-passphrase"
 CONCURRENCY = 16
 ROUND_SECONDS = 3.0
 ROUNDS = 3

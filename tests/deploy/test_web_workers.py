@@ -21,11 +21,13 @@ import httpx
 import pytest
 from deployfiles import ROOT
 from prometheus_client.parser import text_string_to_metric_families
-from servicekit.testing import TEST_SECRET, auth_headers
+from servicekit.processes import login
+from servicekit.testing import TEST_SECRET
 
 pytestmark = pytest.mark.integration
 WORKERS = 3
 REQUESTS = 90
+ADMIN_PASSWORD = "Workers-check-Pa55word"
 
 
 def _free_port() -> int:
@@ -41,7 +43,7 @@ def _gateway_web(postgres_database, tmp_path: Path, **variables: str) -> Iterato
     port, metrics_dir = _free_port(), tmp_path / "metrics"
     metrics_dir.mkdir()
     env = {**os.environ, "CRM_GATEWAY_DATABASE_URL": postgres_database("gateway_workers"),
-           "CRM_AUTH_SECRET": TEST_SECRET, "CRM_ADMIN_PASSWORD": "Workers-check-Pa55word",
+           "CRM_AUTH_SECRET": TEST_SECRET, "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD,
            "CRM_VAR_DIR": str(tmp_path / "var"), "CRM_GATEWAY_PORT": str(port), "CRM_BIND_HOST": "127.0.0.1",
            "CRM_WEB_WORKERS": str(WORKERS), "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
            "CRM_CUSTOMER_URL": "", "CRM_COMPLAINT_URL": "", "CRM_REMINDER_URL": "", "CRM_REPORTING_URL": "",
@@ -96,7 +98,7 @@ def _workers(master: int) -> set[int]:
 
 
 def test_workers_answer_concurrent_requests_without_sharing_a_database_connection(gateway_web: str) -> None:
-    headers = auth_headers("admin")
+    headers = login(gateway_web, "admin", ADMIN_PASSWORD)  # the gateway takes session tokens only
 
     def list_users(_: int) -> int:
         return httpx.get(f"{gateway_web}/api/v1/users", headers=headers, timeout=15).status_code

@@ -1,13 +1,14 @@
 """create_app: the gateway's Flask app (nothing is opened at import)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask
 from flask_cors import CORS
 from servicekit.config import Settings
 from servicekit.webapp import create_service_app, service_context
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway.adapters.upstreams import Upstreams
 from gateway.config import GatewayConfig
@@ -15,6 +16,7 @@ from gateway.entrypoints import api_keys_api, auth_api, openapi, proxy, readines
 from gateway.entrypoints.door import authenticator
 from gateway.entrypoints.limits import install_limits
 from gateway.service.accounts import ensure_first_admin
+from gateway.service.standing import TokenStanding
 
 #: Headers a browser script may read from a cross-origin answer.
 CORS_EXPOSED = ["X-Request-ID", "ETag", "Location", "Link", "X-Pagination", "Retry-After", "Idempotent-Replayed"]
@@ -26,6 +28,8 @@ class GatewayState:
 
     config: GatewayConfig
     upstreams: Upstreams
+    #: This process's knowledge of which session tokens still stand.
+    standing: TokenStanding = field(default_factory=TokenStanding)
 
 
 def create_app(settings: Settings | None = None, *, config: GatewayConfig | None = None,
@@ -45,6 +49,11 @@ def create_app(settings: Settings | None = None, *, config: GatewayConfig | None
     # The kit's /readyz checks a database and a broker; the gateway's checks the services behind it.
     app.view_functions["readyz"] = readiness.readyz
     install_limits(app, config, auth_api.blp)
+    if config.trusted_proxies:
+        # Behind an Ingress or load balancer every connection comes from the proxy: the client's address, which
+        # rate limits and failed-login counts go by, is the one the trusted proxies put in X-Forwarded-For.
+        # Only as many hops as are trusted are read, so a client cannot name an address of its choosing.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)
     if config.cors_origins:
         CORS(app, origins=list(config.cors_origins), expose_headers=CORS_EXPOSED, max_age=600)
     ensure_first_admin(service_context(app).sessions, config.admin_password)

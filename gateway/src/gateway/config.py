@@ -4,10 +4,12 @@ Every variable is documented in docs/configuration.md.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from servicekit.config import Settings
+
+from gateway.domain.throttle import LoginPolicy
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -37,11 +39,16 @@ class GatewayConfig:
     connect_timeout: float = 2.0
     readiness_timeout: float = 1.0
     rate_limit: str = "1200/minute"
-    token_rate_limit: str = "10/minute"
+    token_rate_limit: str = "60/minute"
     rate_limit_storage_uri: str = "memory://"
     cors_origins: tuple[str, ...] = ()
     admin_password: str | None = None
     openapi_cache_seconds: float = 5.0
+    #: Lifetime of the token minted for each request passed on to a service: it only has to get there.
+    service_token_ttl: int = 10
+    login_policy: LoginPolicy = field(default_factory=LoginPolicy)
+    #: Proxies in front of the gateway that append the client's address to X-Forwarded-For.
+    trusted_proxies: int = 0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GatewayConfig:
@@ -63,9 +70,16 @@ class GatewayConfig:
             connect_timeout=float(env.get("CRM_GATEWAY_CONNECT_TIMEOUT") or 2.0),
             readiness_timeout=float(env.get("CRM_GATEWAY_READINESS_TIMEOUT") or 1.0),
             rate_limit=env.get("CRM_RATE_LIMIT") or "1200/minute",
-            token_rate_limit=env.get("CRM_TOKEN_RATE_LIMIT") or "10/minute",
+            token_rate_limit=env.get("CRM_TOKEN_RATE_LIMIT") or "60/minute",
             rate_limit_storage_uri=env.get("CRM_RATE_LIMIT_STORAGE_URI") or "memory://",
             cors_origins=origins,
             admin_password=env.get("CRM_ADMIN_PASSWORD") or None,
             openapi_cache_seconds=float(env.get("CRM_GATEWAY_OPENAPI_CACHE_SECONDS") or 5.0),
+            service_token_ttl=int(env.get("CRM_SERVICE_TOKEN_TTL") or 10),
+            login_policy=LoginPolicy(
+                window=float(env.get("CRM_LOGIN_FAILURE_WINDOW") or 900),
+                per_user_and_address=int(env.get("CRM_LOGIN_FAILURES_PER_USER_AND_ADDRESS") or 5),
+                per_user=int(env.get("CRM_LOGIN_FAILURES_PER_USER") or 20),
+                per_address=int(env.get("CRM_LOGIN_FAILURES_PER_ADDRESS") or 100)),
+            trusted_proxies=int(env.get("CRM_GATEWAY_TRUSTED_PROXIES") or 0),
         )

@@ -19,7 +19,7 @@ from servicekit.config import Settings
 from servicekit.testing import TEST_SECRET
 from werkzeug.serving import make_server
 
-ADMIN_PASSWORD = "first-admin-password"
+ADMIN_PASSWORD = "first-owner-passphrase"
 SERVICES = ("customer", "complaint", "reminder", "reporting")
 
 

@@ -7,6 +7,7 @@ import pytest
 from gateway.domain.accounts import (
     ApiKey,
     User,
+    WeakPassword,
     api_key_id,
     check_password,
     check_username,
@@ -44,9 +45,9 @@ def test_malformed_keys_have_no_id(key):
 
 
 def test_password_and_username_rules():
-    check_password("12345678")
+    check_password("jaderiver1")
     with pytest.raises(ValueError):
-        check_password("1234567")
+        check_password("jade-rive")  # nine characters
     with pytest.raises(ValueError):
         check_password("x" * 257)
     check_username("王小明")
@@ -54,6 +55,24 @@ def test_password_and_username_rules():
     for bad in ("", "has space", "a/b", "x" * 65):
         with pytest.raises(ValueError):
             check_username(bad)
+
+
+@pytest.mark.parametrize(("password", "username", "problem"), [
+    ("1234567890", None, "common"),
+    ("Password123", None, "common"),  # case aside
+    ("qwertyuiop", "li.na", "common"),
+    ("li.na-2024-spring", "li.na", "username"),
+    ("SPRING-LI.NA-2024", "li.na", "username"),  # case aside
+    ("张伟", "张伟", "characters"),
+])
+def test_a_password_that_is_short_common_or_holds_the_username_is_refused(password, username, problem):
+    with pytest.raises(WeakPassword) as caught:
+        check_password(password, username)
+    assert problem in str(caught.value)
+
+
+def test_a_username_of_two_characters_may_appear_inside_a_password():
+    check_password("张伟-spring-river", "张伟")
 
 
 def test_the_last_active_admin_must_stay():

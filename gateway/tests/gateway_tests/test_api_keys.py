@@ -19,7 +19,27 @@ def test_key_is_shown_once_and_lets_its_holder_in_as_its_identity(client, admin,
     seen = response.get_json()["headers"]
     assert "X-Api-Key" not in seen  # the secret stays at the door
     identity = verify_token(TEST_SECRET, seen["Authorization"].removeprefix("Bearer "))
-    assert (identity.subject, identity.role, identity.kind) == ("call-centre", "agent", "api_key")
+    assert (identity.subject, identity.role, identity.kind) == (f"key:{created['id']}", "agent", "api_key")
+
+
+def test_a_key_named_like_a_user_acts_as_itself_not_as_the_user(client, admin, upstreams):
+    # Services keep idempotency keys and history under the caller: a key named "admin" must not be the admin.
+    first, second = _create(client, admin, name="admin"), _create(client, admin, name="admin")
+    subjects = []
+    for created in (first, second):
+        client.post("/api/v1/customers", headers={"X-API-Key": created["key"], "Idempotency-Key": "import-1"})
+        token = upstreams["customer"].received[-1]["headers"]["Authorization"].removeprefix("Bearer ")
+        subjects.append(verify_token(TEST_SECRET, token).subject)
+    client.post("/api/v1/customers", headers={**admin, "Idempotency-Key": "import-1"})
+    user = verify_token(TEST_SECRET, upstreams["customer"].received[-1]["headers"]["Authorization"].split()[1])
+    assert subjects == [f"key:{first['id']}", f"key:{second['id']}"]
+    assert user.subject == "admin" and user.subject not in subjects
+
+
+def test_no_username_can_enter_the_keys_namespace(client, admin):
+    response = client.post("/api/v1/users", headers=admin,
+                           json={"username": "key:0123456789abcdef", "password": "Jade-river-4821", "role": "agent"})
+    assert response.status_code == 422 and "username" in response.get_json()["errors"]
 
 
 def test_listing_shows_keys_without_secrets(client, admin):
@@ -56,8 +76,8 @@ def test_revoking_an_unknown_key_is_404(client, admin):
 
 
 def test_only_admins_manage_keys_and_a_key_cannot_make_keys(client, admin, login):
-    client.post("/api/v1/users", headers=admin, json={"username": "mgr", "password": "password1", "role": "manager"})
-    manager = login(client, "mgr", "password1")
+    client.post("/api/v1/users", headers=admin, json={"username": "mgr", "password": "jaderiver1", "role": "manager"})
+    manager = login(client, "mgr", "jaderiver1")
     assert client.post("/api/v1/api-keys", headers=manager, json={"name": "x", "role": "agent"}).status_code == 403
     assert client.get("/api/v1/api-keys", headers=manager).status_code == 403
     key = _create(client, admin, role="admin")["key"]

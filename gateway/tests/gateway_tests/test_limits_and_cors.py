@@ -1,12 +1,12 @@
-"""Rate limits per credential, a tighter one on the token endpoint, and CORS for configured origins only."""
+"""Rate limits per credential, one per address on the token endpoint, and CORS for configured origins only."""
 from __future__ import annotations
 
 
 def test_over_the_limit_is_429_with_retry_after_per_credential(make_gateway, login):
     client = make_gateway(RATE_LIMIT="3/minute", TOKEN_RATE_LIMIT="100/minute").test_client()
     admin = login(client)
-    client.post("/api/v1/users", headers=admin, json={"username": "agent1", "password": "password1", "role": "agent"})
-    agent = login(client, "agent1", "password1")
+    client.post("/api/v1/users", headers=admin, json={"username": "agent1", "password": "jaderiver1", "role": "agent"})
+    agent = login(client, "agent1", "jaderiver1")
     for _ in range(2):  # the user creation above was the admin's first request
         assert client.get("/api/v1/customers", headers=admin).status_code == 200
     refused = client.get("/api/v1/customers", headers=admin)
@@ -33,10 +33,10 @@ def test_token_endpoint_has_a_tight_limit_per_client_address(make_gateway):
                 for _ in range(3)]
     assert statuses == [401, 401, 401]
     # Even the right password is refused now: guessing has to wait.
-    refused = client.post("/api/v1/auth/token", json={"username": "admin", "password": "first-admin-password"})
+    refused = client.post("/api/v1/auth/token", json={"username": "admin", "password": "first-owner-passphrase"})
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) >= 1
-    other = client.post("/api/v1/auth/token", json={"username": "admin", "password": "first-admin-password"},
+    other = client.post("/api/v1/auth/token", json={"username": "admin", "password": "first-owner-passphrase"},
                         environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert other.status_code == 200
 

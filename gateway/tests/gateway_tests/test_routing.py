@@ -46,7 +46,9 @@ def test_method_body_and_headers_pass_through(client, admin, method):
         assert seen["headers"][name] == headers[name]
     assert seen["headers"]["X-Request-Id"] == "req-123"
     assert response.headers["X-Request-ID"] == "req-123"
-    assert seen["headers"]["Authorization"] == admin["Authorization"]
+    # The service gets a service token of its own for the same caller, never the session token.
+    assert seen["headers"]["Authorization"] != admin["Authorization"]
+    assert verify_token(TEST_SECRET, seen["headers"]["Authorization"].split()[1]).subject == "admin"
 
 
 def test_query_string_passes_through_exactly(client, admin):

@@ -1,6 +1,8 @@
 """Who is calling and what they may do: bearer tokens signed by the gateway, checked in every service.
 
-A service reached directly is not an open door: it verifies the token itself and enforces roles.
+A service reached directly is not an open door: it verifies the token itself and enforces roles. It accepts
+only the service tokens the gateway mints per request (seconds long), never a user's session token, so a token
+outlives neither the request it was minted for nor the user's rights (the gateway checks those per request).
 """
 from __future__ import annotations
 
@@ -27,12 +29,25 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 ALGORITHM = "HS256"
 ISSUER = "guanxi-gateway"
+#: Session tokens, issued at login, are good at the gateway only: it checks them against the user as they are now.
+SESSION_AUDIENCE = "guanxi-gateway"
+#: Service tokens, minted by the gateway for each request it passes on (seconds long), are good at the services only.
+SERVICE_AUDIENCE = "guanxi-services"
+#: Seconds of clock difference forgiven on a token's times: between the gateway and a service, or two replicas of
+#: the gateway (a token issued by one and checked by another must not look issued in the future).
+LEEWAY_SECONDS = 2
+WRONG_AUDIENCE = {
+    SERVICE_AUDIENCE: "The bearer token is not meant for this service: services accept only the short-lived "
+                      "tokens the gateway passes on. Send the request through the gateway.",
+    SESSION_AUDIENCE: "The bearer token is not a session token: log in at /api/v1/auth/token.",
+}
 
 
 @dataclass(frozen=True)
 class Identity:
     """The authenticated caller."""
 
+    #: A username, or `key:<id>` for an API key (usernames hold no ':', so the two never meet).
     subject: str
     role: str
     kind: str = "user"  # "user" or "api_key"
@@ -60,23 +75,35 @@ class Identity:
         return scope is None or store_id in scope
 
 
-def issue_token(secret: str, identity: Identity, ttl_seconds: int) -> str:
-    """Sign a bearer token for `identity`, valid for `ttl_seconds`."""
+def issue_token(secret: str, identity: Identity, ttl_seconds: int, *, audience: str = SERVICE_AUDIENCE,
+                version: int | None = None) -> str:
+    """Sign a bearer token for `identity`, valid for `ttl_seconds`, meant for `audience`.
+
+    The gateway issues session tokens (SESSION_AUDIENCE, carrying the user's token `version`) at login, and
+    mints a service token (SERVICE_AUDIENCE) for every request it passes on.
+    """
     now = int(time.time())
     claims = {"sub": identity.subject, "role": identity.role, "kind": identity.kind,
-              "iss": ISSUER, "iat": now, "exp": now + ttl_seconds}
+              "iss": ISSUER, "aud": audience, "iat": now, "exp": now + ttl_seconds}
     if identity.stores:
         claims["stores"] = list(identity.stores)
+    if version is not None:
+        claims["ver"] = version
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def verify_token(secret: str, token: str) -> Identity:
-    """Check a bearer token's signature and expiry; raise Problem(401) when it is not good."""
+def _claims(secret: str, token: str, audience: str) -> dict:
+    """The checked claims of a token meant for `audience`; raise Problem(401) when it is not good."""
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
-                            options={"require": ["sub", "role", "exp"]})
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER, audience=audience,
+                            leeway=LEEWAY_SECONDS, options={"require": ["sub", "role", "exp", "aud"]})
     except jwt.ExpiredSignatureError:
         raise Problem(401, "Unauthorized", "The bearer token has expired.") from None
+    except jwt.InvalidAudienceError:
+        raise Problem(401, "Unauthorized", WRONG_AUDIENCE[audience]) from None
+    except jwt.MissingRequiredClaimError as exc:
+        detail = WRONG_AUDIENCE[audience] if exc.claim == "aud" else "The bearer token is not valid."
+        raise Problem(401, "Unauthorized", detail) from None
     except jwt.PyJWTError:
         raise Problem(401, "Unauthorized", "The bearer token is not valid.") from None
     if claims["role"] not in ROLES:
@@ -84,8 +111,29 @@ def verify_token(secret: str, token: str) -> Identity:
     stores = claims.get("stores", [])
     if not isinstance(stores, list) or not all(isinstance(store, str) for store in stores):
         raise Problem(401, "Unauthorized", "The bearer token's stores are not a list of store ids.")
+    return claims
+
+
+def _identity(claims: dict) -> Identity:
     return Identity(subject=claims["sub"], role=claims["role"], kind=claims.get("kind", "user"),
-                    stores=tuple(stores))
+                    stores=tuple(claims.get("stores", [])))
+
+
+def verify_token(secret: str, token: str) -> Identity:
+    """Check a service token's signature, audience and expiry; raise Problem(401) when it is not good."""
+    return _identity(_claims(secret, token, SERVICE_AUDIENCE))
+
+
+def verify_session_token(secret: str, token: str) -> tuple[Identity, int]:
+    """Check a session token as verify_token checks a service token; its caller and token version.
+
+    Whether that version is still the user's is for the gateway, which keeps the users, to say.
+    """
+    claims = _claims(secret, token, SESSION_AUDIENCE)
+    version = claims.get("ver")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise Problem(401, "Unauthorized", "The bearer token carries no token version; log in again.")
+    return _identity(claims), version
 
 
 def bearer_token(header: str | None) -> str | None:

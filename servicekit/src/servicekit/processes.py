@@ -87,7 +87,7 @@ class Processes:
 
 
 #: The first admin's password of a system started by `running_system`.
-ADMIN_PASSWORD = "e2e-admin-password"
+ADMIN_PASSWORD = "e2e-first-passphrase"
 SERVICES = ("customer", "complaint", "reminder", "reporting")
 
 

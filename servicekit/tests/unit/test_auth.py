@@ -3,11 +3,22 @@ import time
 
 import jwt
 import pytest
-from servicekit.auth import PERMISSIONS, Identity, issue_token, require_store, store_condition, verify_token
+from servicekit.auth import (
+    LEEWAY_SECONDS,
+    PERMISSIONS,
+    SESSION_AUDIENCE,
+    Identity,
+    issue_token,
+    require_store,
+    store_condition,
+    verify_session_token,
+    verify_token,
+)
 from servicekit.problems import Problem
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, select
 
 SECRET = "s" * 40
+SERVICE_CLAIMS = {"iss": "guanxi-gateway", "aud": "guanxi-services"}
 
 
 def test_a_token_names_its_caller_and_role():
@@ -23,17 +34,47 @@ def test_a_token_signed_with_another_secret_is_refused():
 
 
 def test_an_expired_token_is_refused_and_says_so():
-    token = jwt.encode({"sub": "a", "role": "admin", "iss": "guanxi-gateway", "exp": int(time.time()) - 5},
+    token = jwt.encode({"sub": "a", "role": "admin", **SERVICE_CLAIMS, "exp": int(time.time()) - LEEWAY_SECONDS - 1},
                        SECRET, algorithm="HS256")
     with pytest.raises(Problem, match="expired"):
         verify_token(SECRET, token)
 
 
 def test_an_unknown_role_is_refused():
-    token = jwt.encode({"sub": "a", "role": "root", "iss": "guanxi-gateway", "exp": int(time.time()) + 60},
+    token = jwt.encode({"sub": "a", "role": "root", **SERVICE_CLAIMS, "exp": int(time.time()) + 60},
                        SECRET, algorithm="HS256")
     with pytest.raises(Problem):
         verify_token(SECRET, token)
+
+
+def test_a_service_refuses_a_session_token_and_a_token_for_no_audience():
+    session = issue_token(SECRET, Identity("li.na", "admin"), 3600, audience=SESSION_AUDIENCE, version=3)
+    unaddressed = jwt.encode({"sub": "li.na", "role": "admin", "iss": "guanxi-gateway", "exp": int(time.time()) + 60},
+                             SECRET, algorithm="HS256")
+    for token in (session, unaddressed):
+        with pytest.raises(Problem, match="through the gateway") as caught:
+            verify_token(SECRET, token)
+        assert caught.value.status == 401
+
+
+def test_the_gateway_reads_a_session_tokens_version_and_refuses_a_service_token():
+    session = issue_token(SECRET, Identity("li.na", "agent", stores=("sh01",)), 3600, audience=SESSION_AUDIENCE,
+                          version=3)
+    assert verify_session_token(SECRET, session) == (Identity("li.na", "agent", stores=("sh01",)), 3)
+    with pytest.raises(Problem, match="log in"):
+        verify_session_token(SECRET, issue_token(SECRET, Identity("li.na", "agent"), 60))
+    with pytest.raises(Problem, match="log in"):  # a session token without a version
+        verify_session_token(SECRET, issue_token(SECRET, Identity("li.na", "agent"), 60, audience=SESSION_AUDIENCE))
+
+
+def test_a_service_token_is_dead_once_its_seconds_and_the_clock_leeway_are_over():
+    token = jwt.encode({"sub": "a", "role": "admin", "iss": "guanxi-gateway", "aud": "guanxi-services",
+                        "exp": int(time.time()) - 1}, SECRET, algorithm="HS256")
+    assert verify_token(SECRET, token).subject == "a"  # within the leeway: a slow clock is forgiven
+    with pytest.raises(Problem, match="expired"):
+        verify_token(SECRET, jwt.encode({"sub": "a", "role": "admin", "iss": "guanxi-gateway",
+                                         "aud": "guanxi-services", "exp": int(time.time()) - LEEWAY_SECONDS - 1},
+                                        SECRET, algorithm="HS256"))
 
 
 def test_viewers_read_but_do_not_write_and_only_admins_administer():
@@ -51,7 +92,7 @@ def test_a_token_carries_the_callers_stores():
 
 
 def test_stores_that_are_not_a_list_of_ids_are_refused():
-    token = jwt.encode({"sub": "a", "role": "agent", "iss": "guanxi-gateway", "exp": int(time.time()) + 60,
+    token = jwt.encode({"sub": "a", "role": "agent", **SERVICE_CLAIMS, "exp": int(time.time()) + 60,
                         "stores": "sh01"}, SECRET, algorithm="HS256")
     with pytest.raises(Problem) as caught:
         verify_token(SECRET, token)

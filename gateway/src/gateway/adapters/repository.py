@@ -53,7 +53,19 @@ class AccountRepository:
         """Write back the changeable fields of `user`."""
         self.session.execute(update(users).where(users.c.username == user.username).values(
             role=user.role, active=user.active, password_hash=user.password_hash, updated_at=user.updated_at,
-            stores=list(user.stores)))
+            stores=list(user.stores), token_version=user.token_version))
+
+    def rehash_password(self, user: User, password_hash: str) -> None:
+        """Replace the hash of `user`'s unchanged password (only if nobody changed the password meanwhile)."""
+        self.session.execute(update(users).where(users.c.username == user.username,
+                                                 users.c.password_hash == user.password_hash)
+                             .values(password_hash=password_hash))
+
+    def standing(self, username: str) -> tuple[bool, int] | None:
+        """(active, token version) of the user named `username`, or None: what a session token is checked against."""
+        row = self.session.execute(select(users.c.active, users.c.token_version)
+                                   .where(users.c.username == username)).first()
+        return (bool(row.active), row.token_version) if row else None
 
     def api_key(self, key_id: str) -> ApiKey | None:
         """The API key with id `key_id`, or None."""

@@ -1,7 +1,7 @@
 """The gateway's tables: users and API keys (the kit's outbox and inbox live beside them)."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, MetaData, String, Table
+from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, MetaData, String, Table
 
 metadata = MetaData()
 
@@ -15,6 +15,8 @@ users = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # the store ids the user works for; empty: the whole dealer group
     Column("stores", JSON, nullable=False, server_default="[]"),
+    # bumped on every change of active flag, role, stores or password: older session tokens stop standing
+    Column("token_version", Integer, nullable=False, server_default="0"),
 )
 
 api_keys = Table(
@@ -28,4 +30,16 @@ api_keys = Table(
     Column("revoked_at", DateTime(timezone=True), nullable=True),
     # the store ids the key's system works for; empty: the whole dealer group
     Column("stores", JSON, nullable=False, server_default="[]"),
+)
+
+# one row per failed password login, kept for CRM_LOGIN_FAILURE_WINDOW (gateway.domain.throttle)
+login_failures = Table(
+    "login_failures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("failed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_login_failures_username", "username", "failed_at"),
+    Index("ix_login_failures_address", "address", "failed_at"),
+    Index("ix_login_failures_failed_at", "failed_at"),
 )

@@ -1,6 +1,7 @@
 """Who may come in: users with passwords and API keys for other systems. Plain Python, no framework."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -8,7 +9,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
+#: A username this long or longer may not appear inside its password.
+MIN_USERNAME_INSIDE = 3
 #: argon2 hashes whatever it is given; a bound keeps one request from costing a lot of CPU.
 MAX_PASSWORD_LENGTH = 256
 #: Letters in any script (Chinese names included), digits and . _ @ - ; they appear in URL paths.
@@ -22,6 +25,14 @@ MAX_STORES_PER_USER = 50
 
 class AccountError(Exception):
     """A rule about users or API keys was broken."""
+
+
+class WeakPassword(AccountError, ValueError):
+    """The password is too short, too long, too common or holds the username."""
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class DuplicateUser(AccountError):
@@ -52,6 +63,8 @@ class User:
     updated_at: datetime
     #: The stores (门店) the user works for, and so the only ones whose data they see; empty: every store.
     stores: tuple[str, ...] = ()
+    #: Carried by the user's session tokens; a token of an older version no longer stands.
+    token_version: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,12 +115,53 @@ def check_username(username: str) -> None:
         raise ValueError("Use 1 to 64 letters, digits, '.', '_', '@' or '-'.")
 
 
-def check_password(password: str) -> None:
-    """Raise ValueError unless `password` is long enough and not absurdly long."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+def password_problems(password: str, username: str | None = None) -> list[str]:
+    """What makes `password` unacceptable (for `username`, when known); empty when nothing does."""
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise ValueError(f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+        return [f"Use at most {MAX_PASSWORD_LENGTH} characters."]
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    if username and contains_username(password, username):
+        problems.append("Do not put the username in the password.")
+    if is_common_password(password):
+        problems.append("This is one of the most common passwords; choose another.")
+    return problems
+
+
+def contains_username(password: str, username: str) -> bool:
+    """True when `password` is `username`, or holds it (usernames of three or more characters), case aside.
+
+    A one- or two-character username (a name like 张伟) inside a password says little and would forbid far
+    too much.
+    """
+    password, username = password.casefold(), username.casefold()
+    return password == username or (len(username) >= MIN_USERNAME_INSIDE and username in password)
+
+
+def is_common_password(password: str) -> bool:
+    """True when `password` (case aside) is in zxcvbn's list of the 30,000 most common passwords."""
+    return password.casefold() in _common_passwords()
+
+
+@functools.cache
+def _common_passwords() -> dict[str, int]:
+    # zxcvbn ships the list ranked, as a dict; imported here so only password checks pay for loading it.
+    from zxcvbn.matching import RANKED_DICTIONARIES
+
+    return RANKED_DICTIONARIES["passwords"]
+
+
+def check_password(password: str, username: str | None = None) -> None:
+    """Raise WeakPassword unless `password` is acceptable for `username`."""
+    problems = password_problems(password, username)
+    if problems:
+        raise WeakPassword(" ".join(problems), problems)
+
+
+def outdates_tokens(before: User, after: User, password_changed: bool) -> bool:
+    """True when going from `before` to `after` changes what the user's session tokens stand for."""
+    return password_changed or (before.active, before.role, before.stores) != (after.active, after.role, after.stores)
 
 
 def normalise_stores(stores: list[str] | tuple[str, ...]) -> tuple[str, ...]:

@@ -48,7 +48,8 @@ def _request_headers() -> dict[str, str]:
     headers["Authorization"] = g.upstream_authorization
     headers["X-Request-ID"] = g.request_id
     forwarded_for = request.headers.get("X-Forwarded-For")
-    client = request.remote_addr or "unknown"
+    # The address the connection came from (a trusted proxy's, which X-Forwarded-For already ends with the client).
+    client = request.environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR") or request.remote_addr or "unknown"
     headers["X-Forwarded-For"] = f"{forwarded_for}, {client}" if forwarded_for else client
     headers["X-Forwarded-Proto"] = request.scheme
     headers["X-Forwarded-Host"] = request.host

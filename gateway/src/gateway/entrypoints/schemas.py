@@ -1,13 +1,28 @@
 """What the gateway's own endpoints read and write."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from servicekit.auth import ROLES
 
-from gateway.domain.accounts import MAX_PASSWORD_LENGTH, MAX_STORES_PER_USER, MIN_PASSWORD_LENGTH, STORE_ID, USERNAME
+from gateway.domain.accounts import (
+    MAX_PASSWORD_LENGTH,
+    MAX_STORES_PER_USER,
+    MIN_PASSWORD_LENGTH,
+    STORE_ID,
+    USERNAME,
+    contains_username,
+    is_common_password,
+)
 
 _role = validate.OneOf(ROLES, error="Must be one of: {choices}.")
-_password = validate.Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)
+
+
+def _not_common(password: str) -> None:
+    if is_common_password(password):
+        raise ValidationError("This is one of the most common passwords; choose another.")
+
+
+_password = [validate.Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH), _not_common]
 _username = validate.Regexp(USERNAME, error="Use 1 to 64 letters, digits, '.', '_', '@' or '-'.")
 
 
@@ -37,16 +52,21 @@ class TokenSchema(Schema):
 
 
 class UserCreateSchema(Schema):
-    """A new user."""
+    """A new user (the password: at least 10 characters, not a common one, not holding the username)."""
 
     username = fields.String(required=True, validate=_username)
     password = fields.String(required=True, validate=_password, load_only=True)
     role = fields.String(required=True, validate=_role)
     stores = _stores(load_default=list)
 
+    @validates_schema
+    def _password_without_username(self, data: dict, **_kwargs) -> None:
+        if contains_username(data["password"], data["username"]):
+            raise ValidationError("Do not put the username in the password.", "password")
+
 
 class UserUpdateSchema(Schema):
-    """The changeable parts of a user; absent fields stay as they are."""
+    """The changeable parts of a user; absent fields stay as they are (a new password as on creation)."""
 
     role = fields.String(validate=_role)
     password = fields.String(validate=_password, load_only=True)

@@ -7,7 +7,7 @@ from servicekit.pagination import Blueprint
 from servicekit.problems import Problem
 from servicekit.webapp import service_context
 
-from gateway.domain.accounts import DuplicateUser, LastAdmin, UnknownUser
+from gateway.domain.accounts import DuplicateUser, LastAdmin, UnknownUser, WeakPassword, check_password
 from gateway.entrypoints.schemas import UserCreateSchema, UserSchema, UserUpdateSchema
 from gateway.entrypoints.stores import check_stores
 from gateway.service import accounts
@@ -17,6 +17,16 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User
 
 def _sessions():
     return service_context(current_app).sessions
+
+
+def _check_password(password: str | None, username: str) -> None:
+    """A 422 naming the password when it is not acceptable for `username`."""
+    try:
+        if password is not None:
+            check_password(password, username)
+    except WeakPassword as exc:
+        raise Problem(422, "Unprocessable Content", "The request body has invalid fields: password",
+                      errors={"password": exc.problems}) from None
 
 
 def _unknown(username: str) -> Problem:
@@ -66,11 +76,14 @@ def show(username: str):
 @blp.response(200, UserSchema)
 def change(body: dict, username: str):
     """Change a user's role, password, active flag or stores (which must exist in the customer service)."""
+    _check_password(body.get("password"), username)
     check_stores(body.get("stores") or ())
     try:
-        return accounts.update_user(_sessions(), username, **body)
+        changed = accounts.update_user(_sessions(), username, **body)
     except UnknownUser:
         raise _unknown(username) from None
     except LastAdmin:
         raise Problem(409, "Conflict", f"'{username}' is the last active admin; make another admin first.") \
             from None
+    current_app.extensions["gateway"].standing.forget(username)  # this process knows at once, the others soon
+    return changed

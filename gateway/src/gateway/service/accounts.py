@@ -25,6 +25,7 @@ from gateway.domain.accounts import (
     leaves_an_admin,
     new_api_key,
     normalise_stores,
+    outdates_tokens,
 )
 
 log = logging.getLogger(__name__)
@@ -44,14 +45,16 @@ def login(sessions: sessionmaker[Session], username: str, password: str) -> User
         if user is None or not matches or not user.active:
             return None
         if passwords.needs_rehash(user.password_hash):
-            repository.save_user(dataclasses.replace(user, password_hash=passwords.hash_password(password)))
+            # Only the hash: writing the whole user back could undo a change made since it was read.
+            repository.rehash_password(user, passwords.hash_password(password))
         return user
 
 
 def create_user(sessions: sessionmaker[Session], username: str, password: str, role: str,
                 stores: tuple[str, ...] | list[str] = ()) -> User:
-    """Add an active user (working for `stores`, or the whole group); raise DuplicateUser when the username is taken."""
-    check_password(password)
+    """Add an active user (working for `stores`, or the whole group); raise DuplicateUser when the username is taken,
+    WeakPassword when the password is not acceptable."""
+    check_password(password, username)
     now = _now()
     user = User(username=username, role=role, active=True, password_hash=passwords.hash_password(password),
                 created_at=now, updated_at=now, stores=normalise_stores(stores))
@@ -87,7 +90,7 @@ def update_user(sessions: sessionmaker[Session], username: str, role: str | None
                 stores: tuple[str, ...] | list[str] | None = None) -> User:
     """Change a user's role, password, active flag or stores; refuse to leave the gateway without an admin."""
     if password is not None:
-        check_password(password)
+        check_password(password, username)
     with unit_of_work(sessions) as session:
         repository = AccountRepository(session)
         user = repository.user(username)
@@ -101,8 +104,19 @@ def update_user(sessions: sessionmaker[Session], username: str, role: str | None
             user, role=new_role, active=new_active, updated_at=_now(),
             stores=user.stores if stores is None else normalise_stores(stores),
             password_hash=user.password_hash if password is None else passwords.hash_password(password))
+        if outdates_tokens(user, changed, password is not None):
+            changed = dataclasses.replace(changed, token_version=user.token_version + 1)
         repository.save_user(changed)
     return changed
+
+
+def token_standing(sessions: sessionmaker[Session], username: str) -> int | None:
+    """The token version a session token of `username` must carry, or None when the user is gone or inactive."""
+    with unit_of_work(sessions) as session:
+        standing = AccountRepository(session).standing(username)
+    if standing is None or not standing[0]:
+        return None
+    return standing[1]
 
 
 def ensure_first_admin(sessions: sessionmaker[Session], password: str | None) -> None:
