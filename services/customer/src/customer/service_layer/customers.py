@@ -99,7 +99,6 @@ def save_changes(session: Session, current: dict[str, Any], wanted: dict[str, An
 def update_customer(sessions: sessionmaker[Session], customer_id: str, values: dict[str, Any],
                     expected_version: int, actor: str) -> dict[str, Any]:
     """Apply a partial edit made on `expected_version`; VersionConflict when the customer moved on."""
-    phones = normalise_phones(values)
     try:
         with unit_of_work(sessions) as session:
             current = CustomerRepository(session).get(customer_id)
@@ -110,6 +109,7 @@ def update_customer(sessions: sessionmaker[Session], customer_id: str, values: d
                 raise VersionConflict(expected_version, current["version"])
             return save_changes(session, current, shape(current, values), actor, "updated")
     except IntegrityError:
+        phones = normalise_phones(values)  # they were read before the write (shape), so they can be read again
         _duplicate_after_race(sessions, [p for p in [phones.get("phone"), *(phones.get("phones") or [])] if p],
                               customer_id)
         raise
