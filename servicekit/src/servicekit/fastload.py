@@ -20,6 +20,8 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, validate
 from marshmallow.utils import missing
 
+from servicekit.fields import Day
+
 _COLLECTIONS = (tuple, list, set, frozenset)
 
 
@@ -128,7 +130,8 @@ def _loader(field: fields.Field, attr: str | None, partial: Any) -> Loader:
         expected = int
     elif kind is fields.Boolean and _keeps_booleans(field):
         expected = bool
-    elif kind in (fields.Date, fields.DateTime, fields.Time) and _parser(field) is not None:
+    # (a Day is a Date with one more validator: it parses as a Date does)
+    elif kind in (fields.Date, Day, fields.DateTime, fields.Time) and _parser(field) is not None:
         # marshmallow parses a string with its format's function (date.fromisoformat for "iso") and nothing else
         expected, convert = str, _parser(field)
     elif kind is fields.List:

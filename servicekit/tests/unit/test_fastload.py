@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from servicekit.fastload import FastDumper, FastLoader
+from servicekit.fields import Day
 
 
 class Region(Schema):
@@ -32,6 +33,7 @@ class Person(Schema):
     age = fields.Integer(validate=validate.Range(min=0, max=150))
     vip = fields.Boolean()
     birthday = fields.Date(allow_none=True, validate=_not_future)
+    wedding = Day(allow_none=True, validate=_not_future)
     tags = fields.List(fields.String(validate=validate.Length(min=1, max=4)), allow_none=True,
                        validate=validate.Length(max=3))
     region = fields.Nested(Region, allow_none=True)
@@ -75,6 +77,7 @@ inside = {
     "age": st.one_of(st.sampled_from([0, 150]), st.integers(0, 150)),
     "vip": st.booleans(),
     "birthday": st.sampled_from(["1985-03-02", "20240203", None]),
+    "wedding": st.sampled_from(["1900-01-01", "2029-12-31", None]),
     "tags": st.one_of(st.none(), st.lists(st.text(alphabet="VIP", min_size=1, max_size=4), max_size=3)),
     "region": st.one_of(st.none(), st.fixed_dictionaries({}, optional={"province": st.sampled_from(["广东", None]),
                                                                         "city": st.just("深圳")})),
@@ -105,6 +108,7 @@ outside = {
     "age": st.sampled_from([-1, 151]),
     "vip": st.sampled_from(["yes", 1]),
     "birthday": st.sampled_from(["2024-02-30", "2031-01-01", "1985-1-2"]),
+    "wedding": st.sampled_from(["1899-12-31", "0001-01-01", "2031-01-01", "2024-02-30"]),
     "tags": st.sampled_from([[""], ["VIPVI"], ["a", "b", "c", "d"]]),
     "region": st.sampled_from([{"province": "abcdef"}, {"x": 1}]),
     "hours": st.sampled_from([{"start": "09:00"}, {"start": "9:00", "end": "18:00"}]),
@@ -202,14 +206,17 @@ def test_a_partial_is_passed_down_to_nested_schemas_as_marshmallow_does():
 def test_plain_valid_data_is_loaded_without_marshmallow_and_invalid_data_gets_its_messages(monkeypatch):
     schema = Person()
     loader = FastLoader(schema)
-    good = {"name": "张伟", "kind": "owner", "birthday": "1985-03-02", "tags": ["VIP"], "region": {"city": "深圳"},
+    good = {"name": "张伟", "kind": "owner", "birthday": "1985-03-02", "wedding": "2010-10-10",
+            "tags": ["VIP"], "region": {"city": "深圳"},
             "email": "a@example.cn", "vip": True, "age": 40, "code": "abc", "nick": None, "span": [1, 2],
             "grade": "A", "level": 4, "score": 10, "floor": -2, "color": "Red", "plate": "AB12",
             "seen_at": "2024-01-01T10:00:00+08:00", "hours": {"start": "09:00", "end": "18:00"}}
     expected = schema.load(good)
     monkeypatch.setattr(schema, "load", lambda *a, **k: pytest.fail("marshmallow was asked"))
+    monkeypatch.setattr(Day, "deserialize", lambda *a, **k: pytest.fail("a Day was not parsed as a Date is"))
     assert loader.load(good) == expected == {
-        **good, "birthday": date(1985, 3, 2), "mode": "create", "seen_at": datetime.fromisoformat(good["seen_at"]),
+        **good, "birthday": date(1985, 3, 2), "wedding": date(2010, 10, 10),
+        "mode": "create", "seen_at": datetime.fromisoformat(good["seen_at"]),
         "hours": {**good["hours"], "zone": "local"}}
     monkeypatch.undo()
     with pytest.raises(ValidationError) as caught:

@@ -1,6 +1,9 @@
 """Stores, and callers tied to stores: they reach their stores' customers only; the group's managers see all."""
 from __future__ import annotations
 
+import io
+import time
+
 import pytest
 from servicekit.testing import auth_headers
 
@@ -100,3 +103,41 @@ def test_a_store_manager_cannot_merge_or_preview_another_stores_customer(client,
     assert client.post("/api/v1/customers/merges", headers=store_manager, json=body).status_code == 404
     assert client.get(f"/api/v1/customers/{theirs['id']}", headers=GZ_AGENT).get_json()["id"] == theirs["id"]
     assert client.post("/api/v1/customers/merges/preview", headers=GROUP_MANAGER, json=body).status_code == 200
+
+
+def start_import(client, headers, content: bytes) -> str:
+    """Start an import of a CSV file; the import's URL."""
+    response = client.post("/api/v1/customers/imports", headers=headers, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(content), "深圳客户.csv")})
+    assert response.status_code == 202, response.get_json()
+    return response.headers["Location"]
+
+
+def finished(client, location: str, headers) -> dict:
+    """The import at `location` once it has finished."""
+    deadline = time.monotonic() + 20
+    while (job := client.get(location, headers=headers).get_json())["status"] == "running":
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+    return job
+
+
+def test_an_import_is_seen_only_by_callers_who_reach_the_stores_it_was_started_for(client, stores):
+    mine = create(client, SZ_AGENT, "13800000011", external_id="SZ-1").get_json()
+    location = start_import(client, SZ_AGENT, "name,phone,kind,external_id\n客户,12345,owner,SZ-1\n".encode())
+    job = finished(client, location, SZ_AGENT)
+    assert job["filename"] == "深圳客户.csv" and job["failed"] == 1
+    for headers in (SZ_AGENT, TWO_STORES, GROUP_MANAGER, ADMIN):
+        assert client.get(location, headers=headers).status_code == 200
+        assert client.get(f"{location}/errors", headers=headers).get_json()["total"] == 1
+    for path in (location, f"{location}/errors"):
+        response = client.get(path, headers=GZ_AGENT)
+        assert response.status_code == 404, path
+        assert "深圳客户" not in response.get_data(as_text=True) and mine["id"] not in response.get_data(as_text=True)
+
+
+def test_an_import_of_the_whole_group_is_not_seen_by_a_store_agent(client, stores):
+    location = start_import(client, GROUP_MANAGER, "name,phone,kind\n客户,13800000012,owner\n".encode())
+    assert finished(client, location, GROUP_MANAGER)["created"] == 1
+    assert client.get(location, headers=SZ_AGENT).status_code == 404
+    assert client.get(f"{location}/errors", headers=SZ_AGENT).status_code == 404

@@ -101,8 +101,15 @@ def _ranked_hits(filters: Filters):
             .group_by(hits.c.customer_id).subquery("ranked"))
 
 
+def _of_customer(*condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """EXISTS a row of the customer's with `condition`. Correlated with the customers table alone: a search
+    whose hits come from the same table (a `q` matching phones, plates or names) would otherwise correlate
+    that table away too, and the subquery would have nothing to read from."""
+    return exists().where(*condition).correlate(customers)
+
+
 def _has_asset(condition: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists().where(assets.c.customer_id == customers.c.id, condition)
+    return _of_customer(assets.c.customer_id == customers.c.id, condition)
 
 
 def _start_of(day) -> datetime:
@@ -122,10 +129,10 @@ def conditions(filters: Filters) -> list[ColumnElement[bool]]:
     # merged customers (tombstones) and erased ones are never found
     where: list[ColumnElement[bool]] = [customers.c.merged_into.is_(None), customers.c.erased_at.is_(None)]
     if filters.name and filters.q:  # q ranks; the name only narrows
-        where.append(exists().where(_keys.c.customer_id == customers.c.id, _key_starts_with(filters.name)))
+        where.append(_of_customer(_keys.c.customer_id == customers.c.id, _key_starts_with(filters.name)))
     if filters.phone_suffix:
-        where.append(exists().where(customer_phones.c.customer_id == customers.c.id,
-                                    _phone_range(filters.phone_suffix)))
+        where.append(_of_customer(customer_phones.c.customer_id == customers.c.id,
+                                  _phone_range(filters.phone_suffix)))
     if filters.plate:
         where.append(_has_asset(assets.c.plate_key == filters.plate))
     if filters.vin:
@@ -135,7 +142,7 @@ def conditions(filters: Filters) -> list[ColumnElement[bool]]:
     for column, value in _exact(filters).items():
         where.append(customers.c[column].is_(value) if isinstance(value, bool) else customers.c[column] == value)
     if filters.tag:
-        where.append(exists().where(customer_tags.c.customer_id == customers.c.id, customer_tags.c.tag == filters.tag))
+        where.append(_of_customer(customer_tags.c.customer_id == customers.c.id, customer_tags.c.tag == filters.tag))
     if filters.created_from:
         where.append(customers.c.created_at >= _start_of(filters.created_from))
     if filters.created_to:  # inclusive: the whole day of created_to

@@ -265,6 +265,8 @@ customer_imports = Table(
     Column("format", String(10), nullable=False),
     Column("filename", String(200)),
     Column("actor", String(100), nullable=False),
+    # the stores of the caller who started it, who alone (with callers of all of them) see it; null: every store
+    Column("stores", JSON),
     Column("rows_total", Integer, nullable=False),
     Column("rows_done", Integer, nullable=False),
     Column("created", Integer, nullable=False),

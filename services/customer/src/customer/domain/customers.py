@@ -1,7 +1,7 @@
 """A customer's fields and the rules that shape a new or edited customer record."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from uuid6 import uuid7
@@ -28,8 +28,8 @@ EDITABLE_FIELDS = (
 NO_CONSENT = {"sms": False, "phone": False, "email": False}
 
 
-def normalise_phones(values: Mapping[str, Any]) -> dict[str, Any]:
-    """`values` with `phone` and `phones` in E.164, duplicates dropped; InvalidFields names each bad one."""
+def _normalised(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """`values` with the phones that could be read in E.164 (duplicates dropped), and each bad one's error."""
     result = dict(values)
     errors: dict[str, list[str]] = {}
     if result.get("phone") is not None:
@@ -48,6 +48,12 @@ def normalise_phones(values: Mapping[str, Any]) -> dict[str, Any]:
             if number not in extra:
                 extra.append(number)
         result["phones"] = extra
+    return result, errors
+
+
+def normalise_phones(values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` with `phone` and `phones` in E.164, duplicates dropped; InvalidFields names each bad one."""
+    result, errors = _normalised(values)
     if errors:
         raise InvalidFields(errors)
     return result
@@ -57,18 +63,44 @@ def shape(current: Mapping[str, Any] | None, requested: Mapping[str, Any]) -> di
     """The customer's editable fields after applying `requested` to `current` (None for a new one).
 
     Enforces the kind/stage rules, the prospect-only intent grade and opt-in consent, and keeps the
-    primary phone out of the list of extra phones.
+    primary phone out of the list of extra phones. InvalidFields names every field that breaks a rule.
     """
     base = dict(current or {})
-    changes = normalise_phones(requested)
-    kind, stage = lifecycle.settle(base.get("kind"), base.get("stage"), changes.get("kind"), changes.get("stage"))
+    changes, errors = _normalised(requested)
+    try:
+        kind, stage = lifecycle.settle(base.get("kind"), base.get("stage"), changes.get("kind"),
+                                       changes.get("stage"))
+    except InvalidFields as exc:
+        errors.update(exc.errors)
+        kind, stage = None, None  # unknown: the rules that depend on the kind are not judged
     merged = {**base, **changes, "kind": kind, "stage": stage}
-    if "intent_grade" in changes:
-        lifecycle.check_intent_grade(kind, changes["intent_grade"])
-    merged["phones"] = [number for number in merged.get("phones") or [] if number != merged["phone"]]
+    if "intent_grade" in changes and kind is not None:
+        _gather(errors, lifecycle.check_intent_grade, kind, changes["intent_grade"])
+    merged["phones"] = [number for number in merged.get("phones") or [] if number != merged.get("phone")]
     merged["tags"] = sorted(set(merged.get("tags") or []))
     # consent is edited flag by flag; sending null withdraws every one
     granted = {} if "consent" in changes and changes["consent"] is None else (base.get("consent") or {})
     merged["consent"] = {**NO_CONSENT, **granted, **(changes.get("consent") or {})}
-    grading.settle_lists(merged)
+    _gather(errors, grading.settle_lists, merged)
+    if errors:
+        raise InvalidFields(errors)
     return {field: merged.get(field) for field in EDITABLE_FIELDS}
+
+
+def errors_judged_alone(values: Mapping[str, Any], creating: bool) -> dict[str, list[str]]:
+    """What the rules find wrong in `values` without the stored record: every rule of a new customer
+    (`creating`), only the phones of an edit (the other rules of an edit need the record as it is)."""
+    if not creating:
+        return _normalised(values)[1]
+    try:
+        shape(None, values)
+    except InvalidFields as exc:
+        return exc.errors
+    return {}
+
+
+def _gather(errors: dict[str, list[str]], check: Callable[..., Any], *args: Any) -> None:
+    try:
+        check(*args)
+    except InvalidFields as exc:
+        errors.update(exc.errors)

@@ -16,20 +16,23 @@ MANAGED_FIELDS = ("key_customer", "blacklisted", "blacklist_reason", "credit_lim
 def settle_lists(customer: dict[str, Any]) -> dict[str, Any]:
     """`customer` with its list flags settled: off unless set, a blacklisting needs a reason, lifting it drops it;
     the deputy owner is not the owner."""
+    errors: dict[str, list[str]] = {}
     customer["key_customer"] = bool(customer.get("key_customer"))
     customer["blacklisted"] = bool(customer.get("blacklisted"))
     if customer["blacklisted"]:
         reason = (customer.get("blacklist_reason") or "").strip()
         if not reason:
-            raise InvalidFields.one("blacklist_reason", "Say why the customer is blacklisted.")
+            errors["blacklist_reason"] = ["Say why the customer is blacklisted."]
         customer["blacklist_reason"] = reason
     else:
         customer["blacklist_reason"] = None
     if customer.get("deputy_owner") and customer.get("deputy_owner") == customer.get("owner"):
-        raise InvalidFields.one("deputy_owner", "The deputy owner stands in for the owner: name someone else.")
+        errors["deputy_owner"] = ["The deputy owner stands in for the owner: name someone else."]
     limit = customer.get("credit_limit")
     if limit is not None and Decimal(limit) < 0:
-        raise InvalidFields.one("credit_limit", "A credit limit cannot be negative.")
+        errors["credit_limit"] = ["A credit limit cannot be negative."]
+    if errors:
+        raise InvalidFields(errors)
     return customer
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from customer.domain.changes import jsonable
 from customer.domain.customers import EDITABLE_FIELDS, shape
-from customer.domain.errors import InvalidFields
+from customer.domain.errors import Conflict, InvalidFields
 
 SURVIVOR, MERGED, BOTH = "survivor", "merged", "both"
 #: Fields that take both records' values: never a choice.
@@ -116,3 +116,17 @@ def plan(survivor: Mapping[str, Any], merged: Mapping[str, Any], choices: Mappin
     except InvalidFields as exc:
         raise InvalidFields({f"choices.{field}": messages for field, messages in exc.errors.items()}) from None
     return MergePlan({**result, **editable}, conflicts)
+
+
+def refuse_merged(customer: Mapping[str, Any], survivor_id: str | None = None) -> None:
+    """Raise Conflict naming the survivor when the customer was merged into another record.
+
+    A write to the tombstone would be hidden from everyone (and an undo restores the tombstone as it was);
+    one sent on to the survivor silently could change a record, maybe of another store, the caller never
+    looked at. So the caller is told which record now stands for the person and writes there.
+    `survivor_id` is the last record of a chain of merges when the caller knows it.
+    """
+    if customer.get("merged_into"):
+        survivor = survivor_id or customer["merged_into"]
+        raise Conflict(f"Customer {customer['id']} was merged into {survivor}; write to that customer instead.",
+                       customer_id=customer["id"], survivor_id=survivor)

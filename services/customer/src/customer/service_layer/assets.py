@@ -16,6 +16,7 @@ from customer.adapters.history import HistoryRepository
 from customer.adapters.rows import now
 from customer.domain.assets import check_asset
 from customer.domain.errors import DuplicateVin, InvalidFields, NotFound
+from customer.domain.merge import refuse_merged
 from customer.domain.odometer import Reading, check_reading
 from customer.domain.privacy import refuse_erased
 from customer.domain.vehicles import plate_key
@@ -41,6 +42,7 @@ def register_asset(sessions: sessionmaker[Session], customer_id: str, values: di
             owner = CustomerRepository(session).get(customer_id, for_update=True)
             if owner is None:
                 raise NotFound("customer", customer_id)
+            refuse_merged(owner)
             refuse_erased(owner)
             repo = AssetRepository(session)
             _refuse_known_vin(repo, asset.get("vin"))

@@ -14,7 +14,8 @@ from customer.adapters.history import HistoryRepository
 from customer.adapters.rows import now
 from customer.domain.changes import diff
 from customer.domain.customers import EDITABLE_FIELDS, new_customer_id, normalise_phones, shape
-from customer.domain.errors import Conflict, DuplicatePhone, NotFound, VersionConflict
+from customer.domain.errors import DuplicatePhone, NotFound, VersionConflict
+from customer.domain.merge import refuse_merged
 from customer.domain.points import NEW_MEMBER
 from customer.service_layer.emit import emit
 
@@ -98,19 +99,17 @@ def save_changes(session: Session, current: dict[str, Any], wanted: dict[str, An
 def update_customer(sessions: sessionmaker[Session], customer_id: str, values: dict[str, Any],
                     expected_version: int, actor: str) -> dict[str, Any]:
     """Apply a partial edit made on `expected_version`; VersionConflict when the customer moved on."""
-    phones = normalise_phones(values)
     try:
         with unit_of_work(sessions) as session:
             current = CustomerRepository(session).get(customer_id)
             if current is None:
                 raise NotFound("customer", customer_id)
-            if current.get("merged_into"):
-                raise Conflict(f"Customer {customer_id} was merged into {current['merged_into']}; edit that one.",
-                               survivor_id=current["merged_into"])
+            refuse_merged(current)
             if current["version"] != expected_version:
                 raise VersionConflict(expected_version, current["version"])
             return save_changes(session, current, shape(current, values), actor, "updated")
     except IntegrityError:
+        phones = normalise_phones(values)  # they were read before the write (shape), so they can be read again
         _duplicate_after_race(sessions, [p for p in [phones.get("phone"), *(phones.get("phones") or [])] if p],
                               customer_id)
         raise

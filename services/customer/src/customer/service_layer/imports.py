@@ -76,6 +76,7 @@ def start_import(sessions: sessionmaker[Session], options: ImportOptions, rows_t
     moment = now()
     job = {"id": str(uuid.uuid4()), "status": "running", "mode": options.mode, "key": options.key,
            "dry_run": options.dry_run, "format": options.fmt, "filename": options.filename, "actor": options.actor,
+           "stores": None if options.stores is None else sorted(options.stores),
            "rows_total": rows_total, "rows_done": 0, "created": 0, "updated": 0, "unchanged": 0, "failed": 0,
            "problem": None, "created_at": moment, "updated_at": moment, "finished_at": None}
     with unit_of_work(sessions) as session:

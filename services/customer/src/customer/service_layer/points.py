@@ -18,6 +18,7 @@ from customer.adapters.history import HistoryRepository
 from customer.adapters.points import PointsRepository
 from customer.adapters.rows import now
 from customer.domain.errors import Conflict, NotFound
+from customer.domain.merge import refuse_merged
 from customer.domain.points import (
     BUSINESS_TIME_ZONE,
     InsufficientPoints,
@@ -52,9 +53,7 @@ def change_points(session: Session, customer_id: str, change: int, kind: str, re
         raise NotFound("customer", customer_id)
     if account["erased_at"] is not None:
         raise Conflict("The customer was erased; their points can no longer change.")
-    if account["merged_into"] is not None:
-        raise Conflict("The customer was merged; change the points of the customer it was merged into.",
-                       merged_into=account["merged_into"])
+    refuse_merged({"id": customer_id, **account})
     balance = new_balance(account["balance"], change)
     tier = policy.tier_for(balance)
     if repo.change_balance(customer_id, change, tier) is None:

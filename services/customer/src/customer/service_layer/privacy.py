@@ -16,6 +16,7 @@ from customer.adapters.privacy import erase_records, personal_data
 from customer.adapters.rows import now
 from customer.adapters.tables import customers
 from customer.domain.errors import Conflict, NotFound
+from customer.domain.merge import refuse_merged
 from customer.domain.privacy import CONSENT_CHANNELS, erased_customer, refuse_erased
 from customer.service_layer.customers import save_changes
 from customer.service_layer.emit import emit
@@ -39,9 +40,7 @@ def _locked_live(session: Session, customer_id: str) -> dict[str, Any]:
     current = CustomerRepository(session).get(customer_id, for_update=True)
     if current is None:
         raise NotFound("customer", customer_id)
-    if current.get("merged_into"):
-        raise Conflict("The record was merged into another; act on the customer it was merged into.",
-                       merged_into=current["merged_into"])
+    refuse_merged(current)
     return current
 
 

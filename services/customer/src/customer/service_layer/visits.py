@@ -16,6 +16,7 @@ from customer.adapters.rows import now
 from customer.adapters.visits import VisitRepository
 from customer.domain import lifecycle
 from customer.domain.errors import InvalidFields, NotFound
+from customer.domain.merge import refuse_merged
 from customer.domain.odometer import Reading, check_reading
 from customer.domain.points import PointsPolicy
 from customer.domain.privacy import refuse_erased
@@ -58,7 +59,8 @@ def record_visit(sessions: sessionmaker[Session], customer_id: str, values: dict
         current = CustomerRepository(session).get(customer_id, for_update=True)
         if current is None:
             raise NotFound("customer", customer_id)
-        refuse_erased(current)  # erased meanwhile: the check before the view saw it alive
+        refuse_merged(current)  # merged or erased meanwhile: the check before the view saw it live
+        refuse_erased(current)
         if visit["asset_id"] is not None:
             customer_asset(session, customer_id, visit["asset_id"], field="asset_id")
         # the reading's day is the day where the visit happened, in the offset the client sent

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from servicekit.auth import requires
+from servicekit.fields import LATEST
 
 from customer.domain.points import ENTRY_KINDS, MAX_POINTS, TIERS, PointsPolicy
 from customer.entrypoints.api.context import actor, sessions
@@ -49,7 +50,7 @@ class AdjustmentArgs(Schema):
 class ExpiryArgs(Schema):
     """The year whose unspent points expire."""
 
-    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2999))
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=LATEST.year))
 
 
 class PointsChangeData(Schema):

@@ -8,6 +8,7 @@ from uuid import UUID
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 from servicekit.auth import requires
+from servicekit.fields import Instant
 
 from customer.domain.privacy import CONSENT_CHANNELS
 from customer.entrypoints.api.context import actor, sessions
@@ -32,7 +33,8 @@ class ConsentGrantArgs(Schema):
 
     channel = fields.String(required=True, validate=validate.OneOf(CONSENT_CHANNELS))
     granted = fields.Boolean(required=True)
-    given_at = fields.AwareDateTime(allow_none=True, validate=_not_in_future,
+    # an offset is required here (no default time zone): when consent was given is evidence
+    given_at = Instant(default_timezone=None, allow_none=True, validate=_not_in_future,
                                     metadata={"description": "When the customer said so; default now."})
     source = fields.String(required=True, validate=[validate.Length(min=1, max=200),
                                                     validate.Regexp(r"\S", error="Must not be blank.")],

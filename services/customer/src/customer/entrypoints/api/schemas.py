@@ -1,13 +1,18 @@
 """What the HTTP API accepts and returns (responses reuse the event schemas: one public shape)."""
 from __future__ import annotations
 
-from datetime import UTC, date
+from collections.abc import Callable
+from datetime import date
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
+from servicekit.fields import Day, Instant
 from servicekit.pagination import MAX_PAGE
 
 from customer.domain import lifecycle, visits
-from customer.domain.assets import ASSET_KINDS
+from customer.domain.assets import ASSET_KINDS, check_asset
+from customer.domain.customers import errors_judged_alone
+from customer.domain.errors import InvalidFields
 from customer.domain.points import TIERS
 from customer.domain.search import COUNT_LIMIT
 from customer.events import GENDERS, AssetData, CustomerData, QuietHoursData, RegionData, VisitData
@@ -20,9 +25,37 @@ def _text(length: int, **kwargs) -> fields.String:
     return fields.String(allow_none=True, validate=validate.Length(max=length), **kwargs)
 
 
+def _errors_of(check: Callable[..., Any], *args: Any) -> dict[str, list[str]]:
+    try:
+        check(*args)
+    except InvalidFields as exc:
+        return exc.errors
+    return {}
+
+
 def _not_in_future(day: date) -> None:
     if day > date.today():
         raise ValidationError("Must not be in the future.")
+
+
+class GatheringSchema(Schema):
+    """A schema that, when it refuses some fields, also names those of the fields it accepted that the
+    domain's rules (which run after it) would refuse: one 422 lists every bad field, not the schema's first."""
+
+    def domain_errors(self, valid: dict[str, Any], partial: bool) -> dict[str, list[str]]:
+        """The domain's errors in the fields that loaded (`partial`: an edit); none unless a schema says."""
+        return {}
+
+    def handle_error(self, error: ValidationError, data: Any, *, many: bool, **kwargs: Any) -> None:
+        """Add the domain's errors (in fields the schema did not already refuse) to the schema's."""
+        if many or not isinstance(error.messages, dict) or not isinstance(error.valid_data, dict):
+            return
+        partial = kwargs.get("partial")
+        partial = self.partial if partial is None else partial
+        found = {field: messages for field, messages in self.domain_errors(error.valid_data, bool(partial)).items()
+                 if field.split(".")[0] not in error.messages}
+        if found:
+            raise ValidationError({**error.messages, **found}, data=data, valid_data=error.valid_data)
 
 
 class ConsentArgs(Schema):
@@ -33,7 +66,7 @@ class ConsentArgs(Schema):
     email = fields.Boolean()
 
 
-class CustomerArgs(Schema):
+class CustomerArgs(GatheringSchema):
     """A new customer."""
 
     name = fields.String(required=True, validate=[validate.Length(max=200), _NOT_BLANK])
@@ -43,7 +76,7 @@ class CustomerArgs(Schema):
     phones = fields.List(fields.String(validate=validate.Length(max=40)), allow_none=True,
                          validate=validate.Length(max=10))
     gender = fields.String(allow_none=True, validate=validate.OneOf(GENDERS))
-    birthday = fields.Date(allow_none=True, validate=_not_in_future)
+    birthday = Day(allow_none=True, validate=_not_in_future)
     email = fields.Email(allow_none=True, validate=validate.Length(max=320))
     address = _text(500)
     region = fields.Nested(RegionData, allow_none=True)
@@ -73,6 +106,10 @@ class CustomerArgs(Schema):
                                   metadata={"description": "CNY; managers only.", "minimum": 0,
                                             "maximum": 1_000_000_000})
 
+    def domain_errors(self, valid: dict[str, Any], partial: bool) -> dict[str, list[str]]:
+        """Every rule of a new customer; the phones of an edit (its other rules need the stored record)."""
+        return errors_judged_alone(valid, creating=not partial)
+
 
 class CustomerPatchArgs(CustomerArgs):
     """Fields to change; `version` (or the If-Match header) says which version the edit was made on."""
@@ -99,8 +136,8 @@ class SearchArgs(PageArgs):
     tag = fields.String(validate=validate.Length(max=50))
     kind = fields.String(validate=validate.OneOf(lifecycle.KINDS))
     stage = fields.String(validate=validate.OneOf(lifecycle.STAGES))
-    created_from = fields.Date()
-    created_to = fields.Date()
+    created_from = Day()
+    created_to = Day()
     q = fields.String(validate=validate.Length(max=100),
                       metadata={"description": "Matches any of: name, phone suffix, plate, VIN."})
     store_id = fields.String(validate=validate.Length(max=40))
@@ -110,25 +147,28 @@ class SearchArgs(PageArgs):
     blacklisted = fields.Boolean()
 
 
-class AssetArgs(Schema):
+class AssetArgs(GatheringSchema):
     """A new asset; which fields apply depends on `kind`."""
 
     kind = fields.String(required=True, validate=validate.OneOf(ASSET_KINDS))
     model = _text(200)
     plate = fields.String(allow_none=True, validate=[validate.Length(max=20), _NOT_BLANK])
     vin = fields.String(allow_none=True, validate=validate.Length(max=40))
-    delivered_on = fields.Date(allow_none=True)
-    expires_on = fields.Date(allow_none=True)
+    delivered_on = Day(allow_none=True)
+    expires_on = Day(allow_none=True)
     description = _text(500)
     odometer_km = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=5_000_000))
 
+    def domain_errors(self, valid: dict[str, Any], partial: bool) -> dict[str, list[str]]:
+        """The fields the asset's kind needs or does not have, and the VIN."""
+        return _errors_of(check_asset, valid) if "kind" in valid else {}
 
-class VisitArgs(Schema):
+
+class VisitArgs(GatheringSchema):
     """A visit; the details after `notes` apply to some kinds only."""
 
     kind = fields.String(required=True, validate=validate.OneOf(visits.VISIT_KINDS))
-    occurred_at = fields.AwareDateTime(default_timezone=UTC, allow_none=True,
-                                       metadata={"description": "Default now; without an offset, UTC."})
+    occurred_at = Instant(allow_none=True, metadata={"description": "Default now; without an offset, UTC."})
     asset_id = fields.UUID(allow_none=True)
     staff = _text(100)
     notes = _text(5000)
@@ -143,6 +183,12 @@ class VisitArgs(Schema):
                          values=fields.Integer(validate=validate.Range(min=0, max=100)), allow_none=True)
     purpose = _text(200)
     outcome = _text(500)
+
+    def domain_errors(self, valid: dict[str, Any], partial: bool) -> dict[str, list[str]]:
+        """The details the visit's kind needs or does not have."""
+        if "kind" not in valid:
+            return {}
+        return _errors_of(visits.check_details, valid["kind"], {name: valid.get(name) for name in visits.ALL_DETAILS})
 
 
 class PageOf(Schema):

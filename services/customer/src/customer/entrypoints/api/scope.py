@@ -1,21 +1,24 @@
 """Who may reach which customer: callers tied to stores see their stores' customers only, manager-only
-fields need a manager, and an erased customer takes no more changes.
+fields need a manager, an erased customer takes no more changes, and a merged one takes none either
+(409 naming the survivor, which is the record its id serves and whose store decides who reaches it).
 
 One hook before every view that names a customer, so no view can forget it.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, g, request
 from servicekit.auth import current_identity, require_store
 from servicekit.db import unit_of_work
 from servicekit.problems import Problem
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from customer.adapters.tables import customers
 from customer.domain.errors import InvalidFields
 from customer.domain.grading import managed_fields_in
+from customer.domain.merge import refuse_merged
 from customer.entrypoints.api.context import sessions
 from customer.service_layer.stores import check_stores_exist
 
@@ -35,16 +38,40 @@ def _named_customers() -> list[str]:
     return named
 
 
-def check_in_reach(identity: Any, customer_ids: list[str]) -> list[Any]:
-    """The named customers' rows; 404 (as for an unknown id) when one belongs to a store out of the caller's
-    reach, so nothing is learnt by probing ids. Ids that match no customer are the view's 404 (or 422)."""
+class Reached(NamedTuple):
+    """A customer a request names, and the record served for it (its survivor when it was merged)."""
+
+    asked: Any
+    served: Any
+
+
+_REACH_COLUMNS = (customers.c.id, customers.c.store_id, customers.c.erased_at, customers.c.merged_into)
+
+
+def _survivor(session: Session, row: Any) -> Any:
+    """The record a merged customer stands for: its survivor, or the survivor's, ... (the row itself if live)."""
+    seen = {row.id}
+    while row.merged_into is not None:
+        survivor = session.execute(select(*_REACH_COLUMNS).where(customers.c.id == row.merged_into)).first()
+        if survivor is None or survivor.id in seen:
+            break
+        seen.add(survivor.id)
+        row = survivor
+    return row
+
+
+def check_in_reach(identity: Any, customer_ids: list[str]) -> list[Reached]:
+    """The named customers and the records served for them; 404 (as for an unknown id) when a record served
+    belongs to a store out of the caller's reach, so nothing is learnt by probing ids. A merged customer is
+    served by its survivor, so the survivor's store decides. Ids that match no customer are the view's 404
+    (or 422)."""
     with unit_of_work(sessions()) as session:
-        rows = session.execute(select(customers.c.id, customers.c.store_id, customers.c.erased_at)
-                               .where(customers.c.id.in_(customer_ids))).all()
-    for row in rows:
-        if not identity.may_see_store(row.store_id):
-            raise Problem(404, "Not Found", f"No customer with id {row.id}.")
-    return rows
+        rows = session.execute(select(*_REACH_COLUMNS).where(customers.c.id.in_(customer_ids))).all()
+        reached = [Reached(row, _survivor(session, row)) for row in rows]
+    for asked, served in reached:
+        if not identity.may_see_store(served.store_id):
+            raise Problem(404, "Not Found", f"No customer with id {asked.id}.")
+    return reached
 
 
 def _check_customer_in_reach() -> None:
@@ -54,9 +81,12 @@ def _check_customer_in_reach() -> None:
     named = _named_customers()
     if not named:
         return
-    for row in check_in_reach(identity, named):
-        if request.method not in READS and row.erased_at is not None and request.endpoint not in AFTER_ERASURE:
-            raise Problem(409, "Conflict", f"The customer {row.id} was erased at {row.erased_at.isoformat()}; "
+    for asked, served in check_in_reach(identity, named):
+        if request.method in READS:
+            continue
+        refuse_merged(asked._asdict(), survivor_id=served.id)
+        if asked.erased_at is not None and request.endpoint not in AFTER_ERASURE:
+            raise Problem(409, "Conflict", f"The customer {asked.id} was erased at {asked.erased_at.isoformat()}; "
                           "an erased customer can be read but no longer changed.")
 
 

@@ -180,12 +180,22 @@ def _with_staleness(job: dict[str, Any]) -> dict[str, Any]:
     return job
 
 
+def _import_in_reach(import_id: str) -> dict[str, Any]:
+    """The import, if the caller reaches every store of the caller who started it (404 otherwise, as for an
+    unknown id: another store's filename and customer ids are not theirs to see)."""
+    job = imports.get_import(sessions(), import_id)
+    scope = current_identity().store_scope
+    if scope is not None and (job["stores"] is None or not set(job["stores"]) <= scope):
+        raise Problem(404, "Not Found", f"No import with id {import_id}.")
+    return job
+
+
 @blp.route("/imports/<uuid:import_id>", methods=["GET"])
 @requires("read")
 @blp.response(200, ImportJob)
 def get_import(import_id: UUID):
-    """An import's progress and counts."""
-    return _with_staleness(imports.get_import(sessions(), str(import_id)))
+    """An import's progress and counts (imports started for other stores are not found)."""
+    return _with_staleness(_import_in_reach(str(import_id)))
 
 
 @blp.route("/imports/<uuid:import_id>/errors", methods=["GET"])
@@ -194,6 +204,7 @@ def get_import(import_id: UUID):
 @blp.response(200, ImportErrorPage)
 def import_errors(args: dict[str, Any], import_id: UUID):
     """Every error of an import, by line and column, in file order."""
+    _import_in_reach(str(import_id))
     items, total = imports.import_errors(sessions(), str(import_id), (args["page"] - 1) * args["page_size"],
                                          args["page_size"])
     return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
