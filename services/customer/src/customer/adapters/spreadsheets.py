@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from servicekit.cells import csv_row, csv_writer, unquoted, xlsx_row
 
 FORMATS = ("csv", "xlsx")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -35,14 +36,20 @@ def _csv_encoding(path: Path) -> str:
     raise UnreadableFile("The CSV file is neither UTF-8 nor GB18030 text.")
 
 
+def _unquoted(cells: Sequence[Any]) -> list[Any]:
+    return [unquoted(cell) if type(cell) is str and cell[:1] == "'" else cell for cell in cells]
+
+
 def read_rows(path: Path, fmt: str) -> Iterator[tuple[int, Sequence[Any]]]:
-    """(line number as a spreadsheet shows it, cells) of every row, the header row (line 1) first."""
+    """(line number as a spreadsheet shows it, cells) of every row, the header row (line 1) first; text
+    without the quote an export put before a formula-like value (servicekit.cells.unquoted)."""
     if fmt == "csv":
         with path.open(encoding=_csv_encoding(path), newline="") as handle:
             reader = csv.reader(handle)
             for cells in reader:
                 if any(cell.strip() for cell in cells):
-                    yield reader.line_num, cells
+                    # a quote starts a cell only in what an export quoted: the row is looked at once for it
+                    yield reader.line_num, _unquoted(cells) if "'" in "".join(cells) else cells
         return
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
@@ -51,7 +58,7 @@ def read_rows(path: Path, fmt: str) -> Iterator[tuple[int, Sequence[Any]]]:
     try:
         for line, cells in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
             if any(cell is not None and cell != "" for cell in cells):
-                yield line, cells
+                yield line, _unquoted(cells)
     finally:
         workbook.close()
 
@@ -74,12 +81,13 @@ def count_rows(path: Path, fmt: str) -> int:
 
 
 def csv_chunks(rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
-    """CSV text (UTF-8 with a byte-order mark, so Excel reads the Chinese right) in chunks of about 64 KiB."""
+    """CSV text (UTF-8 with a byte-order mark, so Excel reads the Chinese right) in chunks of about 64 KiB, with
+    no cell a spreadsheet would evaluate (servicekit.cells)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     yield "\ufeff".encode()
     for row in rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
+        writer.writerow(csv_row(row))
         if buffer.tell() >= _CHUNK:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -88,11 +96,12 @@ def csv_chunks(rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
 
 
 def xlsx_chunks(rows: Iterable[Sequence[Any]], title: str) -> Iterator[bytes]:
-    """An XLSX workbook of `rows`, written row by row to a temporary file and then read out in chunks."""
+    """An XLSX workbook of `rows`, written row by row to a temporary file and then read out in chunks; text
+    as text cells, never formulas (servicekit.cells)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(xlsx_row(sheet, row))
     with tempfile.TemporaryFile() as handle:
         workbook.save(handle)
         handle.seek(0)
