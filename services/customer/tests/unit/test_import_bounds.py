@@ -125,6 +125,17 @@ def test_a_workbook_that_expands_to_more_rows_than_the_limit_is_refused_whatever
     assert (job["status"], job["created"]) == ("done", 3) and uploads() == []
 
 
+def test_a_two_million_row_workbook_of_a_megabyte_is_refused_within_seconds(client, uploads):
+    header = row(1, "name", "phone", "kind")
+    rows = row(None, "张伟") * 10_000
+    bomb = workbook(header + rows * 200)  # no recorded size, as openpyxl's own write-only files
+    assert len(bomb) < 2_000_000
+    started = time.monotonic()
+    refused(post(client, bomb, "bomb.xlsx"), "CRM_IMPORT_MAX_ROWS")
+    assert time.monotonic() - started < 15  # counted up to the limit only (it took minutes when read whole)
+    assert uploads() == []
+
+
 def test_a_file_that_unpacks_to_more_bytes_than_the_limit_is_refused_naming_it(limited, uploads):
     client = limited(max_uncompressed_bytes=20_000)
     message = refused(post(client, csv_of(1000)), "CRM_IMPORT_MAX_UNCOMPRESSED_BYTES")

@@ -13,6 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.functions import iterparse
 from servicekit.cells import csv_row, csv_writer, unquoted, xlsx_row
 
 FORMATS = ("csv", "xlsx")
@@ -63,6 +67,25 @@ def csv_encoding(path: Path) -> str:
 
 def _unquoted(cells: Sequence[Any]) -> list[Any]:
     return [unquoted(cell) if type(cell) is str and cell[:1] == "'" else cell for cell in cells]
+
+
+def _recorded_size(sheet: ReadOnlyWorksheet) -> None:
+    """The size a sheet records (its <dimension>), looked for up to the start of its rows only.
+
+    openpyxl's own look (ReadOnlyWorksheet._get_size, run for every sheet as a workbook opens) waits for the
+    *end* of <sheetData> when a sheet records no size, as openpyxl's own write-only files do: it parses the
+    whole sheet, every row of a two-million-row one (minutes), before anything can be read or counted."""
+    with sheet._get_source() as source:
+        for _, element in iterparse(source, events=("start",)):
+            if element.tag == DIMENSION_TAG:
+                sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row = \
+                    SheetDimension.from_tree(element).boundaries
+                return
+            if element.tag == DATA_TAG:
+                return
+
+
+ReadOnlyWorksheet._get_size = _recorded_size
 
 
 def open_workbook(path: Path) -> Any:

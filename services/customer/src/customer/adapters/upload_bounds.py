@@ -24,9 +24,10 @@ from customer.adapters.spreadsheets import (
 
 _BLOCK = 4 * 1024 * 1024
 _TAG = 4096
-#: A row element of the sheet's XML (any namespace prefix) and its attributes; and its row number among them.
-_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])([^>]*)>")
-_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d+)["']""")
+#: The sheet's root element, with the namespace prefix its elements are written with (usually none).
+_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>]")
+#: A row element (after "<" and the prefix, found as one literal: fast) and its number, when it gives one.
+_ROW = rb"""row(?=[\s/>])(?:[^>]*?\sr\s*=\s*["'](\d+)["'])?[^>]*>"""
 
 
 def uncompressed_size(path: Path, fmt: str) -> int:
@@ -76,16 +77,19 @@ def count_rows(path: Path, fmt: str, max_rows: int) -> int:
 def _last_row(source, stop: int) -> int:
     """The number of the last row in the sheet's XML as openpyxl numbers them (its `r`, else one more than
     the row before), or the first number past `stop`."""
-    number, tail = 0, b""
+    number, tail, rows = 0, b"", None
     while block := source.read(_BLOCK):
         text = tail + block
+        if rows is None:
+            root = _ROOT.search(text)
+            rows = re.compile(re.escape(b"<" + (root and root.group(1) or b"")) + _ROW)
         # a row's tag cut by the block's end is looked at with the next block (a tag is short: a long tail
         # is text, and keeping it would make the scan quadratic)
         end = text.rfind(b"<")
         text, tail = (text[:end], text[end:]) if 0 < end and len(text) - end < _TAG else (text, b"")
-        for match in _ROW.finditer(text):
-            given = _NUMBER.search(match.group(1))
-            number = int(given.group(1)) if given else number + 1
+        for match in rows.finditer(text):
+            given = match.group(1)
+            number = int(given) if given else number + 1
             if number > stop:
                 return number
     return number
