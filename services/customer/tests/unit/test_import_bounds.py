@@ -68,9 +68,9 @@ def csv_of(rows: int, blank: int = 0) -> bytes:
     return ("name,phone,kind\n" + "\n".join(lines) + "\n").encode()
 
 
-def workbook(rows: bytes, dimension: str | None = None) -> bytes:
-    """An XLSX file whose sheet holds `rows` (<row> elements) as written, with or without a recorded size, as
-    generators other than Excel (and hostile ones) write them."""
+def workbook(rows: bytes, dimension: str | None = None, strings: bytes | None = None) -> bytes:
+    """An XLSX file whose sheet holds `rows` (<row> elements) as written, with or without a recorded size and
+    a table of text (<si> elements), as generators other than Excel (and hostile ones) write them."""
     base = io.BytesIO()
     empty = Workbook(write_only=True)
     empty.create_sheet("customers")
@@ -81,7 +81,19 @@ def workbook(rows: bytes, dimension: str | None = None) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(base) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            target.writestr(info.filename, sheet if info.filename == "xl/worksheets/sheet1.xml" else source.read(info))
+            part = sheet if info.filename == "xl/worksheets/sheet1.xml" else source.read(info)
+            if strings is not None and info.filename == "[Content_Types].xml":
+                part = part.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="'
+                                    b'application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"'
+                                    b"/></Types>")
+            if strings is not None and info.filename == "xl/_rels/workbook.xml.rels":
+                part = part.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats'
+                                    b'.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"'
+                                    b"/></Relationships>")
+            target.writestr(info.filename, part)
+        if strings is not None:
+            target.writestr("xl/sharedStrings.xml", b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                                                    b'2006/main">' + strings + b"</sst>")
     return out.getvalue()
 
 
@@ -133,6 +145,19 @@ def test_a_two_million_row_workbook_of_a_megabyte_is_refused_within_seconds(clie
     started = time.monotonic()
     refused(post(client, bomb, "bomb.xlsx"), "CRM_IMPORT_MAX_ROWS")
     assert time.monotonic() - started < 15  # counted up to the limit only (it took minutes when read whole)
+    assert uploads() == []
+
+
+def test_a_workbook_with_more_text_than_its_rows_can_use_is_refused_before_it_is_opened(client, uploads):
+    header = b'<row r="1"><c t="s"><v>0</v></c><c t="s"><v>1</v></c><c t="s"><v>2</v></c></row>'
+    used = b"<si><t>name</t></si><si><t>phone</t></si><si><t>kind</t></si>"
+    line = row(2, "张伟", "13800138000", "owner")
+    job = upload(client, workbook(header + line, strings=used), "shared.xlsx")
+    assert (job["status"], job["created"]) == ("done", 1)  # a table of text is read as usual
+    bomb = workbook(header + line, strings=used + b"<si><t>x</t></si>" * 1_000_000)  # 17 MB of text, 50 KB packed
+    started = time.monotonic()
+    message = refused(post(client, bomb, "shared.xlsx"), "table of text")
+    assert "more than 192 entries" in message and time.monotonic() - started < 5  # openpyxl: 10 s and more
     assert uploads() == []
 
 

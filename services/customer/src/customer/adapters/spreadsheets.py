@@ -10,7 +10,7 @@ import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -69,20 +69,27 @@ def _unquoted(cells: Sequence[Any]) -> list[Any]:
     return [unquoted(cell) if type(cell) is str and cell[:1] == "'" else cell for cell in cells]
 
 
-def _recorded_size(sheet: ReadOnlyWorksheet) -> None:
-    """The size a sheet records (its <dimension>), looked for up to the start of its rows only.
+def recorded_size(source: IO[bytes]) -> tuple[int, int, int, int] | None:
+    """The size a sheet's XML records (its <dimension>: first column, first row, last column, last row),
+    looked for up to the start of its rows only."""
+    for _, element in iterparse(source, events=("start",)):
+        if element.tag == DIMENSION_TAG:
+            return SheetDimension.from_tree(element).boundaries
+        if element.tag == DATA_TAG:
+            return None
+    return None
 
-    openpyxl's own look (ReadOnlyWorksheet._get_size, run for every sheet as a workbook opens) waits for the
-    *end* of <sheetData> when a sheet records no size, as openpyxl's own write-only files do: it parses the
-    whole sheet, every row of a two-million-row one (minutes), before anything can be read or counted."""
+
+def _recorded_size(sheet: ReadOnlyWorksheet) -> None:
+    """openpyxl's ReadOnlyWorksheet._get_size, reading only up to the sheet's rows.
+
+    openpyxl's own (run for every sheet as a workbook opens) waits for the *end* of <sheetData> when a sheet
+    records no size, as openpyxl's own write-only files do: it parses the whole sheet, every row of a
+    two-million-row one (minutes), before anything can be read or counted."""
     with sheet._get_source() as source:
-        for _, element in iterparse(source, events=("start",)):
-            if element.tag == DIMENSION_TAG:
-                sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row = \
-                    SheetDimension.from_tree(element).boundaries
-                return
-            if element.tag == DATA_TAG:
-                return
+        size = recorded_size(source)
+    if size is not None:
+        sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row = size
 
 
 ReadOnlyWorksheet._get_size = _recorded_size

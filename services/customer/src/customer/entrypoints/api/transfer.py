@@ -170,10 +170,11 @@ def _checked(path: Path, fmt: str, limits: imports.ImportLimits) -> int:
     row, the rows counted up to one past the limit."""
     try:
         check_size(path, fmt, limits.max_bytes)
-        with closing(read_rows(path, fmt)) as rows:
+        total = count_rows(path, fmt, limits.max_rows)
+        with closing(read_rows(path, fmt)) as rows:  # a workbook is opened only now, known to be bounded
             _, header = next(rows, (1, []))
         read_header(header)
-        return count_rows(path, fmt, limits.max_rows)
+        return total
     except TooLarge as exc:
         raise Problem(413, "Content Too Large", str(exc), errors={"file": [str(exc)]}) from None
     except (UnreadableFile, UnreadableHeader) as exc:
