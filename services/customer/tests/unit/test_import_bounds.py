@@ -161,6 +161,13 @@ def test_a_workbook_with_more_text_than_its_rows_can_use_is_refused_before_it_is
     assert uploads() == []
 
 
+def test_a_damaged_workbook_is_a_422_and_the_file_is_gone(client, uploads):
+    damaged = workbook(row(1, "name", "phone"), dimension='A1:B2" <<')  # no XML from the sheet's start
+    response = post(client, damaged, "bad.xlsx")
+    assert response.status_code == 422 and "file" in response.get_json()["errors"]
+    assert uploads() == []
+
+
 def test_a_file_that_unpacks_to_more_bytes_than_the_limit_is_refused_naming_it(limited, uploads):
     client = limited(max_uncompressed_bytes=20_000)
     message = refused(post(client, csv_of(1000)), "CRM_IMPORT_MAX_UNCOMPRESSED_BYTES")

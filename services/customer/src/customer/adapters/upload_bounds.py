@@ -70,19 +70,23 @@ def count_rows(path: Path, fmt: str, max_rows: int) -> int:
                     raise too_many_rows(max_rows)
         return max(0, lines - 1)
     sheet, strings = _parts(path)
-    with zipfile.ZipFile(path) as archive:
-        with archive.open(sheet) as source:
-            size = recorded_size(source)
-        recorded = None if size is None else size[3]  # reading stops at the sheet's recorded last row
-        found = recorded
-        if recorded is None or recorded > last:
+    try:
+        with zipfile.ZipFile(path) as archive:
             with archive.open(sheet) as source:
-                found = _last_row(source, min(recorded or last + 1, last + 1))
-        if found > last:
-            raise too_many_rows(max_rows)
-        if strings is not None:
-            with archive.open(strings) as source:
-                _check_strings(source, (found + 1) * STRINGS_PER_ROW)
+                size = recorded_size(source)
+            found = None if size is None else size[3]  # reading stops at the sheet's recorded last row
+            if found is None or found > last:
+                with archive.open(sheet) as source:
+                    found = _last_row(source, min(found or last + 1, last + 1))
+            if found > last:
+                raise too_many_rows(max_rows)
+            if strings is not None:
+                with archive.open(strings) as source:
+                    _check_strings(source, (found + 1) * STRINGS_PER_ROW)
+    except TooLarge:
+        raise
+    except Exception as exc:  # zipfile, zlib and the XML parser each raise their own for a damaged part
+        raise UnreadableFile(f"The workbook cannot be read ({exc.__class__.__name__}).") from None
     return max(0, found - 1)
 
 
