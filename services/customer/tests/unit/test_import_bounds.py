@@ -161,6 +161,13 @@ def test_a_workbook_with_more_text_than_its_rows_can_use_is_refused_before_it_is
     assert uploads() == []
 
 
+def test_a_header_of_a_hundred_thousand_columns_is_one_error_not_one_each(client, uploads):
+    response = post(client, b"name" + b"," * 100_000 + b"\n")
+    assert response.status_code == 422 and len(response.get_data()) < 1000
+    assert "100,001 columns" in response.get_json()["errors"]["header"][0]
+    assert uploads() == []
+
+
 def test_a_damaged_workbook_is_a_422_and_the_file_is_gone(client, uploads):
     damaged = workbook(row(1, "name", "phone"), dimension='A1:B2" <<')  # no XML from the sheet's start
     response = post(client, damaged, "bad.xlsx")
