@@ -74,8 +74,8 @@ class ImportJob(Schema):
     updated = fields.Integer(required=True)
     unchanged = fields.Integer(required=True)
     failed = fields.Integer(required=True, metadata={
-        "description": "Rows with errors, all of them; …/errors lists the errors of the first 1,000 "
-                       "(CRM_IMPORT_MAX_ERROR_ROWS)."})
+        "description": "Rows with errors, all of them; …/errors lists the errors of the first ones "
+                       "(CRM_IMPORT_MAX_ERROR_ROWS, 1,000 by default)."})
     problem = fields.String(allow_none=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
@@ -166,8 +166,8 @@ def _run_in_background(job_id: str, options: imports.ImportOptions, path: Path, 
 
 def _checked(path: Path, fmt: str, limits: imports.ImportLimits) -> int:
     """The rows after the header of a file that can be imported; else a 413 or 422 naming what is wrong.
-    Each check is bounded: the size from the file system or the zip directory, the header from the first
-    row, the rows counted up to one past the limit."""
+    Each check is bounded: the size from the file system or the zip directory, the rows (and a workbook's
+    table of text) counted up to one past the limit, then the header from the first row."""
     try:
         check_size(path, fmt, limits.max_bytes)
         total = count_rows(path, fmt, limits.max_rows)
