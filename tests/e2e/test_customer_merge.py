@@ -63,7 +63,7 @@ def test_import_find_merge_undo_and_export_through_the_gateway(gateway, subscrib
 
     exported = httpx.get(f"{customers}/export", headers=admin, params={"q": "zhangwei"})
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    assert [row["id"] for row in rows] == [first["id"]] and rows[0]["phones"] == "+8613900139000"
+    assert [row["id"] for row in rows] == [first["id"]] and rows[0]["phones"] == "'+8613900139000"  # text, not +…
 
     undone = httpx.post(f"{customers}/merges/{merged.json()['merge_id']}/undo", headers=admin)
     assert undone.status_code == 200, undone.text

@@ -97,7 +97,7 @@ def test_actions_in_other_services_show_in_the_reports_within_seconds(gateway):
     as_csv = httpx.get(f"{reports}/prospects", headers={**headers, "Accept": "text/csv"}, params=period)
     assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
     assert "attachment" in as_csv.headers["content-disposition"]
-    assert "source,车展,1,1,1.0" in as_csv.text
+    assert '"source","车展",1,1,1.0' in as_csv.text  # text enclosed in quotes, figures bare
     chart = httpx.get(f"{reports}/complaints", headers=headers, params={**period, "format": "png"})
     assert chart.status_code == 200 and chart.headers["content-type"] == "image/png"
     assert chart.content.startswith(b"\x89PNG")

@@ -10,6 +10,8 @@ from customer.entrypoints.api import blueprints
 from customer.entrypoints.api.errors import register_domain_errors
 from customer.entrypoints.api.membership import POLICY
 from customer.entrypoints.api.scope import register_scope
+from customer.entrypoints.api.transfer import LIMITS
+from customer.service_layer.imports import ImportLimits
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -18,5 +20,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = create_service_app(settings, "Guanxi customer service", blueprints())
     register_domain_errors(app)
     app.extensions[POLICY] = PointsPolicy.from_env(settings.extra)
+    app.extensions[LIMITS] = ImportLimits.from_env(settings.extra)
     register_scope(app)
     return app

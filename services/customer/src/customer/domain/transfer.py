@@ -51,6 +51,9 @@ class UnreadableHeader(ValueError):
 
 def read_header(cells: Sequence[Any]) -> list[str | None]:
     """The field of each column (None for a read-only one); UnreadableHeader for unknown or repeated ones."""
+    if len(cells) > len(EXPORT_COLUMNS):  # more must repeat or be unknown: one error, not one per column
+        raise UnreadableHeader({"header": f"The first row has {len(cells):,} columns; an import reads "
+                                          f"{len(EXPORT_COLUMNS)} at most (those of an export)."})
     fields: list[str | None] = []
     errors: dict[str, str] = {}
     for cell in cells:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +61,30 @@ class ImportOptions:
     filename: str | None = None
     store_id: str | None = None  # the store new customers belong to
     stores: frozenset[str] | None = None  # the stores whose customers the caller may update (None: all)
+    error_rows: int = 1000  # the errors of this many rows are kept (CRM_IMPORT_MAX_ERROR_ROWS); the rest counted
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """How much one import may take: rows after the header, bytes unpacked, rows whose errors are kept."""
+
+    max_rows: int = 200_000
+    max_bytes: int = 256 * 1024 * 1024
+    error_rows: int = 1000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ImportLimits:
+        """CRM_IMPORT_MAX_ROWS, CRM_IMPORT_MAX_UNCOMPRESSED_BYTES and CRM_IMPORT_MAX_ERROR_ROWS (unset: the
+        defaults); ValueError for one that is not a positive whole number."""
+        values = {}
+        for name, variable in (("max_rows", "CRM_IMPORT_MAX_ROWS"), ("max_bytes", "CRM_IMPORT_MAX_UNCOMPRESSED_BYTES"),
+                               ("error_rows", "CRM_IMPORT_MAX_ERROR_ROWS")):
+            raw = env.get(variable)
+            if raw:
+                if not raw.isdigit() or int(raw) < 1:
+                    raise ValueError(f"{variable} must be a positive whole number, not {raw!r}")
+                values[name] = int(raw)
+        return cls(**values)
 
 
 @dataclass
@@ -206,7 +230,7 @@ def _apply_chunk(session: Session, import_id: str, options: ImportOptions, size:
         counts["updated"] += 1
     counts["failed"] = len({line for line, _, _ in errors})
     errors.sort()
-    ImportRepository(session).progress(import_id, now(), size, counts, errors)
+    ImportRepository(session).progress(import_id, now(), size, counts, errors, options.error_rows)
 
 
 def _holders(session: Session, options: ImportOptions, keys: list[str]) -> dict[str, list[str]]:
@@ -248,8 +272,18 @@ def get_import(sessions: sessionmaker[Session], import_id: str) -> dict[str, Any
 
 
 def import_errors(sessions: sessionmaker[Session], import_id: str, offset: int, limit: int) -> tuple[list, int]:
-    """One page of an import's errors (line, column, message), in file order."""
+    """One page of an import's errors kept (line, column, message), in file order, and how many are kept."""
     with unit_of_work(sessions) as session:
         if ImportRepository(session).get(import_id) is None:
             raise NotFound("import", import_id)
         return ImportRepository(session).errors(import_id, offset, limit)
+
+
+def error_counts(sessions: sessionmaker[Session], import_id: str) -> dict[str, Any]:
+    """{"failed": rows with errors, all of them, "complete": whether every one of them has its errors kept}."""
+    with unit_of_work(sessions) as session:
+        repo = ImportRepository(session)
+        job = repo.get(import_id)
+        if job is None:
+            raise NotFound("import", import_id)
+        return {"failed": job["failed"], "complete": repo.rows_with_errors_kept(import_id) >= job["failed"]}

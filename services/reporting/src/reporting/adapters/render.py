@@ -1,11 +1,12 @@
 """Reports as CSV, as charts (PNG or SVG, matplotlib's Agg backend) and as a printable HTML page."""
 from __future__ import annotations
 
-import csv
 import functools
 import html
 import io
 from typing import Any
+
+from servicekit.cells import csv_row, csv_writer
 
 from reporting.domain.shapes import Chart, Report
 
@@ -17,17 +18,18 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanY
 def to_csv(report: Report) -> str:
     """Every table of the report, one after the other: a `# title` line, the header, the rows.
 
-    Starts with a byte-order mark so spreadsheet programs read the Chinese as UTF-8.
+    Starts with a byte-order mark so spreadsheet programs read the Chinese as UTF-8; no cell is one a
+    spreadsheet would evaluate (a customer's name, a store's, a reason typed by staff: servicekit.cells).
     """
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")
     for index, (title, columns, rows) in enumerate(report.tables):
         if index:
             writer.writerow([])
         writer.writerow([f"# {report.name}: {title}"])
-        writer.writerow(columns)
-        writer.writerows([["" if cell is None else cell for cell in row] for row in rows])
+        writer.writerow(csv_row(columns))
+        writer.writerows([csv_row(row) for row in rows])
     return out.getvalue()
 
 

@@ -6,12 +6,14 @@ import logging
 import os
 import tempfile
 import threading
+from collections.abc import Iterator, Sequence
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from flask import Response, stream_with_context
+from flask import Response, current_app, stream_with_context
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -19,7 +21,8 @@ from servicekit.auth import current_identity, requires
 from servicekit.fastload import FastLoader
 from servicekit.problems import Problem
 
-from customer.adapters.spreadsheets import FORMATS, UnreadableFile, count_rows, read_rows
+from customer.adapters.spreadsheets import FORMATS, TooLarge, UnreadableFile, read_rows
+from customer.adapters.upload_bounds import check_size, count_rows
 from customer.domain.search import build_filters
 from customer.domain.transfer import UnreadableHeader, read_header
 from customer.entrypoints.api.context import actor, sessions
@@ -30,6 +33,8 @@ from customer.service_layer import exports, imports
 log = logging.getLogger(__name__)
 blp = Blueprint("transfer", __name__, url_prefix="/api/v1/customers",
                 description="Customers in bulk: import from CSV or XLSX, export any search.")
+#: Where the app keeps its ImportLimits.
+LIMITS = "customer.import_limits"
 #: An import that has not moved for this long was cut off (its process ended) and is reported as failed.
 STALE_AFTER_SECONDS = 120
 
@@ -62,12 +67,15 @@ class ImportJob(Schema):
     format = fields.String(required=True)
     filename = fields.String(allow_none=True)
     actor = fields.String(required=True)
-    rows_total = fields.Integer(required=True)
+    rows_total = fields.Integer(required=True, metadata={
+        "description": "Rows after the header, blank ones too, until the import is done; then the rows read."})
     rows_done = fields.Integer(required=True)
     created = fields.Integer(required=True)
     updated = fields.Integer(required=True)
     unchanged = fields.Integer(required=True)
-    failed = fields.Integer(required=True, metadata={"description": "Rows with errors (see …/errors)."})
+    failed = fields.Integer(required=True, metadata={
+        "description": "Rows with errors, all of them; …/errors lists the errors of the first ones "
+                       "(CRM_IMPORT_MAX_ERROR_ROWS, 1,000 by default)."})
     problem = fields.String(allow_none=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
@@ -83,9 +91,13 @@ class ImportError_(Schema):
 
 
 class ImportErrorPage(PageOf):
-    """A page of an import's errors, in file order."""
+    """A page of an import's errors, in file order: those of its first rows with errors (as many as
+    CRM_IMPORT_MAX_ERROR_ROWS, 1,000 by default); `failed` counts every row with errors."""
 
     items = fields.List(fields.Nested(ImportError_), required=True)
+    failed = fields.Integer(required=True, metadata={"description": "Rows with errors, all of them."})
+    complete = fields.Boolean(required=True, metadata={
+        "description": "Whether every row with errors has its errors here (false: only the first ones)."})
 
 
 class ExportArgs(SearchArgs):
@@ -126,13 +138,24 @@ def _format_of(filename: str) -> str:
     return suffix
 
 
-def _run_in_background(job_id: str, options: imports.ImportOptions, path: Path) -> None:
+def import_limits() -> imports.ImportLimits:
+    """The limits of an import (CRM_IMPORT_MAX_ROWS, CRM_IMPORT_MAX_UNCOMPRESSED_BYTES, …), read at start."""
+    return current_app.extensions[LIMITS]
+
+
+def _run_in_background(job_id: str, options: imports.ImportOptions, path: Path, max_rows: int) -> None:
     app_sessions = sessions()
     context = contextvars.copy_context()  # the request id travels into every event the import writes
 
+    def rows() -> Iterator[tuple[int, Sequence[Any]]]:
+        try:
+            yield from read_rows(path, options.fmt, max_rows)
+        finally:
+            path.unlink(missing_ok=True)  # read to the end: gone before the import is marked done
+
     def work() -> None:
         try:
-            imports.run_import(app_sessions, job_id, options, read_rows(path, options.fmt), check_row)
+            imports.run_import(app_sessions, job_id, options, rows(), check_row)
         except Exception:
             log.exception("import %s failed", job_id)
         finally:
@@ -141,35 +164,54 @@ def _run_in_background(job_id: str, options: imports.ImportOptions, path: Path) 
     threading.Thread(target=context.run, args=(work,), name=f"import-{job_id}", daemon=True).start()
 
 
+def _checked(path: Path, fmt: str, limits: imports.ImportLimits) -> int:
+    """The rows after the header of a file that can be imported; else a 413 or 422 naming what is wrong.
+    Each check is bounded: the size from the file system or the zip directory, the rows (and a workbook's
+    table of text) counted up to one past the limit, then the header from the first row."""
+    try:
+        check_size(path, fmt, limits.max_bytes)
+        total = count_rows(path, fmt, limits.max_rows)
+        with closing(read_rows(path, fmt)) as rows:  # a workbook is opened only now, known to be bounded
+            _, header = next(rows, (1, []))
+        read_header(header)
+        return total
+    except TooLarge as exc:
+        raise Problem(413, "Content Too Large", str(exc), errors={"file": [str(exc)]}) from None
+    except (UnreadableFile, UnreadableHeader) as exc:
+        errors = exc.errors if isinstance(exc, UnreadableHeader) else {"file": [str(exc)]}
+        raise Problem(422, "Unprocessable Entity", f"The file cannot be imported: {exc}",
+                      errors={column: [message] if isinstance(message, str) else message
+                              for column, message in errors.items()}) from None
+
+
 @blp.route("/imports", methods=["POST"])
 @requires("write")
 @blp.arguments(ImportFile, location="files")
 @blp.arguments(ImportOptionsArgs, location="form")
 @blp.response(202, ImportJob)
+@blp.alt_response(413, description="The file unpacks to more bytes, or has more rows, than an import takes; or a "
+                                   "cell of a CSV file is longer than a cell may be (the problem names the limit).")
 def start_import(upload: dict[str, Any], args: dict[str, Any]):
     """Import customers from a file in the background; follow it at the import's URL (202 + Location)."""
     storage = upload["file"]
     fmt = _format_of(storage.filename or "")
     store = admit({"store_id": args["store_id"]} if "store_id" in args else {}, creating=True)
+    limits = import_limits()
     handle, name = tempfile.mkstemp(suffix=f".{fmt}", prefix="customer-import-")
     path = Path(name)
-    try:
+    try:  # until the import's thread has the file, it is removed whatever happens (a refusal, an error)
         with os.fdopen(handle, "wb") as out:
             storage.save(out)
-        _, header = next(read_rows(path, fmt), (1, []))
-        read_header(header)
-        total = count_rows(path, fmt)
-    except (UnreadableFile, UnreadableHeader) as exc:
+        total = _checked(path, fmt, limits)
+        options = imports.ImportOptions(
+            mode=args["mode"], key=args["key"], dry_run=args["dry_run"], actor=actor(), fmt=fmt,
+            filename=storage.filename, store_id=store.get("store_id"), stores=current_identity().store_scope,
+            error_rows=limits.error_rows)
+        job = imports.start_import(sessions(), options, total)
+        _run_in_background(job["id"], options, path, limits.max_rows)
+    except BaseException:
         path.unlink(missing_ok=True)
-        errors = exc.errors if isinstance(exc, UnreadableHeader) else {"file": [str(exc)]}
-        raise Problem(422, "Unprocessable Entity", f"The file cannot be imported: {exc}",
-                      errors={column: [message] if isinstance(message, str) else message
-                              for column, message in errors.items()}) from None
-    options = imports.ImportOptions(
-        mode=args["mode"], key=args["key"], dry_run=args["dry_run"], actor=actor(), fmt=fmt,
-        filename=storage.filename, store_id=store.get("store_id"), stores=current_identity().store_scope)
-    job = imports.start_import(sessions(), options, total)
-    _run_in_background(job["id"], options, path)
+        raise
     return job, {"Location": f"{blp.url_prefix}/imports/{job['id']}"}
 
 
@@ -207,7 +249,8 @@ def import_errors(args: dict[str, Any], import_id: UUID):
     _import_in_reach(str(import_id))
     items, total = imports.import_errors(sessions(), str(import_id), (args["page"] - 1) * args["page_size"],
                                          args["page_size"])
-    return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
+    return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"],
+            **imports.error_counts(sessions(), str(import_id))}
 
 
 @blp.route("/export", methods=["GET"])
