@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
+from servicekit.labels import Label, printable
 from servicekit.pagination import MAX_PAGE
 
 from complaint.domain.sla import ANY
@@ -23,7 +24,7 @@ _NOT_BLANK = validate.Regexp(r"\S", error="Must not be blank.")
 
 
 def _name(**kwargs) -> fields.String:
-    return fields.String(validate=[validate.Length(min=1, max=100), _NOT_BLANK], **kwargs)
+    return Label(100, **kwargs)
 
 
 def _text(length: int = 5000, **kwargs) -> fields.String:
@@ -36,7 +37,7 @@ class ComplaintArgs(Schema):
     customer_id = fields.UUID(required=True, metadata={"description": "A customer the service knows."})
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-    subcategory = fields.String(allow_none=True, validate=validate.Length(max=50),
+    subcategory = fields.String(allow_none=True, validate=[validate.Length(max=50), printable],
                                 metadata={"description": "e.g. repair_quality, parts, attitude, billing, waiting_time"})
     severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
     description = _text(required=True)

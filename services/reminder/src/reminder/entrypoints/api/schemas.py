@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from marshmallow import Schema, fields, post_load, validate
+from servicekit.labels import Label
 from servicekit.pagination import MAX_PAGE
 from webargs.fields import DelimitedList
 
@@ -138,7 +139,7 @@ class NotificationList(Schema):
 class RuleFields(Schema):
     """The fields of a rule a manager sets."""
 
-    name = fields.String(validate=validate.Length(min=1, max=200))
+    name = Label(200)
     enabled = fields.Boolean()
     params = fields.Dict(keys=fields.String(), metadata={
         "description": "Parameters of the rule's kind (GET /api/v1/reminders/rule-kinds); festivals: "
@@ -147,8 +148,7 @@ class RuleFields(Schema):
     channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), validate=validate.Length(max=3))
     time_of_day = fields.String(validate=validate.Regexp(CLOCK, error="Use HH:MM (24 hours)."),
                                 metadata={"description": "Local time at which date-based reminders fall due."})
-    owner = fields.String(allow_none=True, validate=validate.Length(min=1, max=100),
-                          metadata={"description": "Whose task; by default the customer's owner."})
+    owner = Label(100, allow_none=True, metadata={"description": "Whose task; by default the customer's owner."})
     message = fields.String(allow_none=True, validate=validate.Length(max=1000),
                             metadata={"description": "Notification text; {name}, {reason}, {due_date} are filled in."})
 
@@ -165,7 +165,7 @@ class RuleCreate(RuleFields):
     id = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{2,59}$", error=(
         "Use 3 to 60 lower-case letters, digits and underscores, starting with a letter.")))
     kind = fields.String(required=True, validate=validate.OneOf(tuple(KINDS)))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Label(200, required=True)
 
 
 class RuleOut(Schema):
