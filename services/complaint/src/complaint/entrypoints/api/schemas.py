@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
+from servicekit.fields import Day
 from servicekit.labels import Label, printable
 from servicekit.pagination import MAX_PAGE
 
@@ -99,7 +100,7 @@ class RectificationArgs(Schema):
 
     department = _name(required=True)
     required_action = _text(required=True)
-    due_on = fields.Date(allow_none=True)
+    due_on = Day(allow_none=True)
 
 
 class CompletionArgs(Schema):
@@ -151,8 +152,8 @@ class SearchArgs(PageArgs):
     store_id = fields.String(validate=validate.Length(max=100))
     escalation_level = fields.String(validate=validate.OneOf(LEVELS))
     breached = fields.Boolean(metadata={"description": "Any SLA target missed."})
-    filed_from = fields.Date(metadata={"description": "Filed on or after this day (business time zone)."})
-    filed_to = fields.Date(metadata={"description": "Filed on or before this day (business time zone)."})
+    filed_from = Day(metadata={"description": "Filed on or after this day (business time zone)."})
+    filed_to = Day(metadata={"description": "Filed on or before this day (business time zone)."})
 
 
 class ComplaintOut(Schema):

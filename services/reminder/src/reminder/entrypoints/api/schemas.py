@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from marshmallow import Schema, fields, post_load, validate
+from servicekit.fields import EARLIEST, LATEST, Instant
 from servicekit.labels import Label
 from servicekit.pagination import MAX_PAGE
 from webargs.fields import DelimitedList
@@ -16,11 +17,13 @@ MAX_PAGE_SIZE = 200
 CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
-class Moment(fields.DateTime):
-    """An ISO 8601 time; without an offset it is read as UTC. Loaded in UTC."""
+class Moment(Instant):
+    """An ISO 8601 time between 1900 and 2199; without an offset it is read as UTC. Loaded in UTC."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return utc(super()._deserialize(value, attr, data, **kwargs))
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        # a far time is left as given for the range check to refuse: moving it to UTC could overflow
+        return utc(moment) if EARLIEST <= moment.date() <= LATEST else moment
 
 
 class PageArgs(Schema):
