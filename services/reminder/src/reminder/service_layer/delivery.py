@@ -21,6 +21,7 @@ from reminder.adapters.channels import Outgoing, Sender, SendFailed
 from reminder.adapters.rules import get_row
 from reminder.adapters.tables import customers, notifications, reminders
 from reminder.config import ReminderSettings
+from reminder.domain.notifications import Recipient, shared_details
 from reminder.service_layer.emit import emit_reminder, reminder_values
 
 log = logging.getLogger(__name__)
@@ -42,11 +43,11 @@ def _outgoing(session: Session, row: Any) -> Outgoing:
     reminder = session.execute(select(reminders).where(reminders.c.id == row.reminder_id)).one()
     customer = session.execute(select(customers).where(customers.c.id == row.customer_id)).one()
     rule = get_row(session, reminder.rule_id)
+    consent = {"sms": customer.consent_sms, "phone": customer.consent_phone, "email": customer.consent_email}
+    shared = shared_details(Recipient(name=customer.name, phone=customer.phone, email=customer.email,
+                                      consent=consent))
     payload = {"channel": row.channel, "reminder": reminder_values(reminder, customer.store_id),
-               "customer": {"id": customer.id, "name": customer.name, "phone": customer.phone,
-                            "email": customer.email, "consent": {"sms": customer.consent_sms,
-                                                                 "phone": customer.consent_phone,
-                                                                 "email": customer.consent_email}}}
+               "customer": {"id": customer.id, **shared, "consent": consent}}
     return Outgoing(id=row.id, channel=row.channel, target=row.target, subject=rule.name if rule else reminder.kind,
                     body=row.body or "", payload=payload)
 
