@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from servicekit.db import flush_erased
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -86,3 +87,4 @@ class CustomerCopy:
         complaint_ids = erase_free_text(self.session, customer_id)
         # answers kept for replays of writes (Idempotency-Key) show the complaints and their words
         idempotency.forget(self.session, [customer_id, *complaint_ids])
+        flush_erased(self.session)

@@ -5,7 +5,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from servicekit.db import outbox
+from servicekit.db import flush_erased, outbox
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -91,6 +91,7 @@ def erase_records(session: Session, customer_id: str, erased: dict[str, Any], mo
                     .values(message="Already held by a customer whose personal data has since been erased."))
     # answers kept for replays of writes (Idempotency-Key, 24 hours) would show the person again
     idempotency.forget(session, [customer_id])
+    flush_erased(session)
     _scrub_outbox(session, customer_id)
 
 

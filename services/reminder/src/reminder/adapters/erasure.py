@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from servicekit.db import outbox
+from servicekit.db import flush_erased, outbox
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
@@ -42,3 +42,4 @@ def erase_traces(session: Session, customer_id: str) -> None:
             session.execute(update(outbox).where(outbox.c.id == row_id).values(
                 body=json.dumps(event, ensure_ascii=False, separators=(",", ":"))))
     idempotency.forget(session, [customer_id, *ids])
+    flush_erased(session)
