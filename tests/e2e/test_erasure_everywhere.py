@@ -1,7 +1,7 @@
-"""End to end on RabbitMQ and PostgreSQL, through the gateway: a customer with a vehicle, a complaint, reminders
-and a notification is erased, and once customer.erased.v1 has reached every service, a dump of every
-service's database holds neither the name, the phone, the plate nor the VIN, in any spelling a store keeps
-(plain text, JSON escapes, bytes shown as hex)."""
+"""End to end on RabbitMQ, with PostgreSQL and again with SQLite files, through the gateway: a customer with
+a vehicle, a complaint, reminders and a notification is erased, and once customer.erased.v1 has reached every
+service, no service's database (a dump of it, or the SQLite file and its log byte for byte) holds the name,
+the phone, the plate or the VIN, in any spelling a store keeps (plain text, JSON escapes, bytes as hex)."""
 from __future__ import annotations
 
 import json
@@ -9,6 +9,7 @@ import subprocess
 import threading
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -46,16 +47,18 @@ def hook():
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def system(tmp_path_factory, postgres_database, amqp_url, hook):
-    """The running system and the URL of each service's database."""
+@pytest.fixture(scope="module", params=["postgresql", "sqlite"])
+def system(request, tmp_path_factory, postgres_database, amqp_url, hook):
+    """The running system on PostgreSQL databases or on SQLite files, and where each service's data is."""
+    var_dir = tmp_path_factory.mktemp(f"e2e-erasure-{request.param}")
     databases: dict[str, str] = {}
 
     def database(service: str) -> str:
-        databases[service] = postgres_database(service)
+        databases[service] = postgres_database(service) if request.param == "postgresql" else \
+            f"sqlite:///{var_dir / 'data' / service}.db"
         return databases[service]
 
-    with running_system(tmp_path_factory.mktemp("e2e-erasure"), database, amqp_url, PROCESSES,
+    with running_system(var_dir, database, amqp_url, PROCESSES,
                         env={"CRM_REMINDER_SCHEDULER_INTERVAL": "0.3",
                              "CRM_REMINDER_WEBHOOK_URL": hook}) as running:
         yield running.gateway, databases
@@ -66,12 +69,21 @@ def spellings(value: str) -> set[str]:
     return {value, json.dumps(value)[1:-1], value.encode().hex()}
 
 
+def stored(url: str) -> str:
+    """All a database holds: a data-only dump of a PostgreSQL database; the bytes of a SQLite file and its
+    write-ahead log, free space and old pages included (decoded leniently: UTF-8 text stays searchable)."""
+    if url.startswith("sqlite:///"):
+        path = Path(url[len("sqlite:///"):])
+        return "".join(file.read_bytes().decode("utf-8", "replace") for file in path.parent.glob(path.name + "*"))
+    return subprocess.run(["pg_dump", "--data-only", url.replace("postgresql+psycopg://", "postgresql://")],
+                          check=True, capture_output=True, text=True, timeout=60).stdout
+
+
 def residue(databases: dict[str, str]) -> dict[str, list[str]]:
-    """Per database, which personal values a data-only dump of it still holds."""
+    """Per database, which personal values it still holds."""
     found = {}
     for service, url in databases.items():
-        dump = subprocess.run(["pg_dump", "--data-only", url.replace("postgresql+psycopg://", "postgresql://")],
-                              check=True, capture_output=True, text=True, timeout=60).stdout
+        dump = stored(url)
         hits = [value for value in (NAME, PHONE, PLATE, VIN) if any(form in dump for form in spellings(value))]
         if hits:
             found[service] = hits
@@ -81,6 +93,7 @@ def residue(databases: dict[str, str]) -> dict[str, list[str]]:
 def test_nothing_personal_survives_erasure_in_any_service(system):
     gateway, databases = system
     admin = login(gateway)
+    Hook.received.clear()
 
     def call(method: str, path: str, status: int, **kwargs) -> dict:
         response = httpx.request(method, f"{gateway}{path}", headers={**admin, **kwargs.pop("headers", {})},
