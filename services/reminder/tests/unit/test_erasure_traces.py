@@ -2,9 +2,9 @@
 the plate in the vehicle's label and the reminders' reasons, nor notification texts and targets, nor the
 events kept in the outbox, nor the answers kept for replays of writes."""
 import sqlite3
-from pathlib import Path
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from reminder.adapters.channels import senders
 from reminder.service_layer.delivery import deliver_due

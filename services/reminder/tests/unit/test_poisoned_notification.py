@@ -81,3 +81,38 @@ def test_a_rule_name_or_owner_with_a_line_break_or_control_character_is_refused(
     birthday = client.get("/api/v1/reminders/rules/birthday", headers=AGENT).get_json()
     assert birthday["name"] == "生日祝福 (birthday greeting)"
     assert client.get("/api/v1/reminders/rules/callback_10d", headers=AGENT).status_code == 404
+
+
+class Recording:
+    """An SMS channel that records what it sends and calls `during_first` while sending the first message."""
+
+    def __init__(self, during_first=None) -> None:
+        self.sent: list[str] = []
+        self.during_first = during_first
+
+    def send(self, message) -> None:
+        self.sent.append(message.target)
+        if self.during_first is not None:
+            during, self.during_first = self.during_first, None
+            during()
+
+
+def test_a_batch_that_outlasts_its_lease_leaves_what_another_replica_took_over_to_it(app, sessions, customer,
+                                                                                     run_scheduler, today):
+    birthday = (today + timedelta(days=1)).replace(year=1990).isoformat()
+    for phone in ("+8613900000001", "+8613900000002", "+8613900000003"):
+        customer(birthday=birthday, quiet_hours=None, phone=phone)
+    settings = replace(app.extensions["reminder_settings"], sms_url="http://sms.invalid", send_timeout=10)
+    start = datetime.now(UTC) + timedelta(days=2)
+    run_scheduler(start, sms_url="http://sms.invalid")  # fires the birthdays; nothing sent yet
+    lease = timedelta(seconds=60)
+    other = Recording()
+
+    def another_replica_after_the_lease():
+        deliver_due(sessions, settings, {"sms": other}, start + lease + timedelta(seconds=1))
+
+    # the first replica reaches its first message late in its pass: just before its lease ends
+    first = Recording(during_first=another_replica_after_the_lease)
+    deliver_due(sessions, settings, {"sms": first}, start, clock=lambda: start + lease - timedelta(seconds=1))
+    assert len(first.sent) == 1 and len(other.sent) == 2
+    assert sorted(first.sent + other.sent) == ["+8613900000001", "+8613900000002", "+8613900000003"]

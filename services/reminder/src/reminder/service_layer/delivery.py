@@ -2,13 +2,16 @@
 each one's outcome committed before the next is sent, retried with exponential backoff, given up after the
 last attempt with the error kept. Any error sending one (not only a channel's refusal) is that one's failure.
 
-A notification is claimed by pushing its next attempt a lease into the future, then sent; a replica
-that dies mid-send leaves it to be tried again when the lease ends, so delivery is at least once and
-receivers dedupe on the notification id (the webhook's `X-Guanxi-Delivery`).
+A notification is claimed by pushing its next attempt a lease into the future, and the claim is renewed
+just before it is sent (a batch slowed by timeouts may outlast its lease: a notification another replica
+took over meanwhile is left to it); a replica that dies mid-send leaves it to be tried again when the
+lease ends, so delivery is at least once and receivers dedupe on the notification id (the webhook's
+`X-Guanxi-Delivery`).
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reminder import events, metrics
 from reminder.adapters.channels import Outgoing, Sender, SendFailed
+from reminder.adapters.clock import now
 from reminder.adapters.rules import get_row
 from reminder.adapters.tables import customers, notifications, reminders
 from reminder.config import ReminderSettings
@@ -68,6 +72,16 @@ def _settle_reminder(session: Session, reminder_id: str, moment: datetime) -> No
             status="done", outcome="not_sent", completed_at=moment))
 
 
+def _still_ours(sessions: sessionmaker[Session], row: Any, moment: datetime, lease: timedelta) -> bool:
+    """Renew the claim on one notification just before sending it; False when another replica took it over
+    meanwhile (the batch outlasted the lease), which then sends it instead of us."""
+    with unit_of_work(sessions) as session:
+        renewed = session.execute(update(notifications).where(
+            notifications.c.id == row.id, notifications.c.status == "pending",
+            notifications.c.attempts == row.attempts).values(next_attempt_at=moment + lease))
+        return renewed.rowcount == 1
+
+
 def _send(sessions: sessionmaker[Session], row: Any, senders: dict[str, Sender]) -> str | None:
     """Send one claimed notification; None when it went, else why not."""
     try:
@@ -112,7 +126,7 @@ def _record(session: Session, row: Any, error: str | None, moment: datetime, set
 
 
 def deliver_due(sessions: sessionmaker[Session], settings: ReminderSettings, senders: dict[str, Sender],
-                moment: datetime, batch: int = 100) -> int:
+                moment: datetime, batch: int = 100, clock: Callable[[], datetime] = now) -> int:
     """Send the notifications whose time has come; return how many went.
 
     Each notification is sent and its outcome committed on its own, before the next is sent: one that
@@ -124,6 +138,8 @@ def deliver_due(sessions: sessionmaker[Session], settings: ReminderSettings, sen
         claimed = _claim(session, moment, batch, lease)
     sent = 0
     for row in claimed:
+        if not _still_ours(sessions, row, max(moment, clock()), lease):
+            continue
         error = _send(sessions, row, senders)
         try:
             with unit_of_work(sessions) as session:
