@@ -189,3 +189,20 @@ def requires(permission: str) -> Callable[[F], F]:
             return view(*args, **kwargs)
         return wrapper  # type: ignore[return-value]
     return decorate
+
+
+def requires_group_wide(view: F) -> F:
+    """Decorate a view that changes a setting of the whole dealer group (reminder rules, SLA policies …).
+
+    Only managers of no store and admins may: a manager tied to stores manages those stores' records, not
+    rules every other store lives by (403 naming why). Use it under `requires("manage")`.
+    """
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        identity = current_identity()
+        if identity.role != "admin" and identity.stores:
+            raise Problem(403, "Forbidden", "This setting applies to every store of the dealer group; only admins "
+                          f"and managers of no store may change it (you work for the stores "
+                          f"{', '.join(sorted(identity.stores))}).")
+        return view(*args, **kwargs)
+    return wrapper  # type: ignore[return-value]

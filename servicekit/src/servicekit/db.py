@@ -97,6 +97,8 @@ def make_engine(url: str, *, statement_timeout: float | None = None, **kwargs) -
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # what is deleted or overwritten is zeroed, not left in free space (erased personal data)
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
         if statement_timeout:
             _interrupt_after(engine, statement_timeout)
@@ -192,3 +194,20 @@ def upgrade(database_url: str, migrations: Path) -> None:
     config.set_main_option("script_location", str(migrations))
     config.attributes["database_url"] = database_url
     command.upgrade(config, "head")
+
+
+def flush_erased(session: Session) -> None:
+    """Once `session` commits an erasure, leave no old copy of the erased values in SQLite's write-ahead log.
+
+    The log keeps every page as it was written until a checkpoint truncates it; with `secure_delete`
+    the database file itself keeps nothing freed. PostgreSQL's dead row versions are not readable
+    through SQL and go with (auto)vacuum, so there is nothing to do there.
+    """
+    engine = session.get_bind().engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(session, "after_commit", once=True)
+    def _checkpoint(_session: Session) -> None:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -9,17 +9,20 @@ https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/).
   releases the key, so it can be retried.
 - Keys belong to the caller: the same key from two callers are two keys. The same key with another
   method, path or body is a 422. Keys are kept for `ttl` seconds (24 hours by default).
+- Answers that mention an erased customer are forgotten (`forget`), in the erasure's transaction.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, Response, g, request
-from sqlalchemy import delete, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from servicekit.db import idempotency_keys
 from servicekit.problems import problem_response
@@ -96,3 +99,27 @@ def register(app: Flask, engine: Engine, ttl_seconds: int = 86400) -> None:
             with engine.begin() as connection:
                 connection.execute(delete(idempotency_keys).where(
                     idempotency_keys.c.key == claimed[0], idempotency_keys.c.caller == claimed[1]))
+
+
+
+def forget(executor: Session | Connection, needles: Iterable[str]) -> int:
+    """Delete every stored answer that mentions one of `needles` (an erased customer's id, name, phone …).
+
+    Call it in the transaction of the erasure; returns how many answers went. A retry with a forgotten
+    key is a new request.
+    """
+    wanted = [needle.encode() for needle in dict.fromkeys(needles) if needle]
+    if not wanted:
+        return 0
+    dialect = (executor.get_bind() if isinstance(executor, Session) else executor).dialect.name
+    # SQLite's LIKE does not look into blobs, its instr does; the bytes are checked again below either way
+    # (LIKE's % and _ in a needle match more than the needle)
+    holds = [(func.instr(idempotency_keys.c.body, needle) > 0) if dialect == "sqlite"
+             else idempotency_keys.c.body.contains(needle) for needle in wanted]
+    found = executor.execute(select(idempotency_keys.c.key, idempotency_keys.c.caller, idempotency_keys.c.body)
+                             .where(idempotency_keys.c.body.is_not(None), or_(*holds))).all()
+    hits = [(row.key, row.caller) for row in found if any(needle in bytes(row.body) for needle in wanted)]
+    for key, caller in hits:
+        executor.execute(delete(idempotency_keys).where(idempotency_keys.c.key == key,
+                                                        idempotency_keys.c.caller == caller))
+    return len(hits)

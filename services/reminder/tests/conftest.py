@@ -200,3 +200,26 @@ def receiver() -> Iterator[Callable[..., Receiver]]:
     yield make
     for server in made:
         server.close()
+
+
+@pytest.fixture
+def smtp_server():
+    """A local SMTP server (aiosmtpd) and the inbox of what it received."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    class Inbox(Message):
+        def __init__(self):
+            super().__init__()
+            self.messages = []
+
+        def handle_message(self, message):
+            self.messages.append(message)
+
+    from servicekit.processes import free_port
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 AGENT = auth_headers("agent", "li.si")
 VIEWER = auth_headers("viewer", "zhou.view")
+MANAGER = auth_headers("manager", "wang.manager")
 NOW = "2026-11-22T08:00:00+00:00"
 
 
@@ -139,3 +140,23 @@ def test_undoing_a_chain_of_merges_brings_each_complaint_home(app, file, client)
     assert [x["id"] for x in complaints_of(client, a)] == [of_a["id"]]
     assert [x["id"] for x in complaints_of(client, b)] == [of_b["id"]]
     assert complaints_of(client, c) == []
+
+
+def test_erasure_forgets_the_answers_kept_for_replays_that_show_the_customers_complaints(app, file, client):
+    from servicekit.db import idempotency_keys
+
+    customer_id, other = created(app), created(app)
+    body = {"customer_id": customer_id, "channel": "phone", "category": "service", "severity": "normal",
+            "description": "王芳 13912345678 说等了三个小时"}
+    filed = client.post("/api/v1/complaints", headers={**AGENT, "Idempotency-Key": "file-1"}, json=body).get_json()
+    notice = client.post(f"/api/v1/complaints/{filed['id']}/rectifications",
+                         headers={**MANAGER, "Idempotency-Key": "rect-1"},
+                         json={"department": "after_sales", "required_action": "王芳的车：培训前台"})
+    assert notice.status_code == 201 and "customer_id" not in notice.get_json()
+    client.post("/api/v1/complaints", headers={**AGENT, "Idempotency-Key": "file-2"},
+                json={**body, "customer_id": other, "description": "别人的投诉"})
+    deliver(app, "customer.erased.v1", customer_id, customer_id=customer_id, erased_at=NOW)
+    with service_context(app).engine.connect() as connection:
+        kept = {row.key: row.body.decode() for row in connection.execute(select(idempotency_keys))}
+    assert list(kept) == ["file-2"] and "别人的投诉" in kept["file-2"]
+    assert "王芳" not in str(kept) and "13912345678" not in str(kept)

@@ -4,7 +4,6 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from reminder.adapters.channels import senders, signature, verify
 from reminder.service_layer.delivery import deliver_due
 from servicekit.testing import auth_headers
@@ -112,28 +111,6 @@ def test_sms_goes_to_the_gateway_with_its_token(app, client, sessions, customer,
     sent = json.loads(body)
     assert sent["to"] == "+8613912345678" and sent["text"] == "尊敬的王芳，祝您生日快乐！"
     assert notifications(client, fired_birthday(client, customer_id)["id"])[0]["status"] == "sent"
-
-
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    class Inbox(Message):
-        def __init__(self):
-            super().__init__()
-            self.messages = []
-
-        def handle_message(self, message):
-            self.messages.append(message)
-
-    from servicekit.processes import free_port
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
 
 
 def test_email_goes_through_smtp(app, client, sessions, customer, run_scheduler, smtp_server, today):

@@ -4,11 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from servicekit.db import flush_erased
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from complaint.adapters.erasure import erase_free_text
 from complaint.adapters.tables import complaints, customers, moves
+from servicekit import idempotency
 
 #: The fields of customer.created/updated that this service keeps (and how they are named here).
 KEPT = ("name", "phone", "store_id", "tier", "key_customer", "blacklisted")
@@ -82,4 +84,7 @@ class CustomerCopy:
         else:
             self.session.execute(update(customers).where(customers.c.id == customer_id).values(
                 name=None, phone=None, erased_at=at, updated_at=at))
-        erase_free_text(self.session, customer_id)
+        complaint_ids = erase_free_text(self.session, customer_id)
+        # answers kept for replays of writes (Idempotency-Key) show the complaints and their words
+        idempotency.forget(self.session, [customer_id, *complaint_ids])
+        flush_erased(self.session)

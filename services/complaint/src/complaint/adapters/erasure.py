@@ -17,8 +17,8 @@ ERASED = "[erased]"
 FREE_TEXT = ("comment", "reason", "findings", "resolution", "description")
 
 
-def erase_free_text(session: Session, customer_id: str) -> None:
-    """Blank every free-text field of the customer's complaints."""
+def erase_free_text(session: Session, customer_id: str) -> list[str]:
+    """Blank every free-text field of the customer's complaints; returns the ids of those complaints."""
     # theirs, and those a merge moved to another customer (they are still about this person)
     moved_away = select(moves.c.complaint_id).where(moves.c.from_customer == customer_id)
     theirs = or_(complaints.c.customer_id == customer_id, complaints.c.id.in_(moved_away))
@@ -38,6 +38,7 @@ def erase_free_text(session: Session, customer_id: str) -> None:
             event["data"] = _blanked(event["data"])
             session.execute(update(outbox).where(outbox.c.id == row_id).values(
                 body=json.dumps(event, ensure_ascii=False, separators=(",", ":"))))
+    return list(session.execute(select(complaints.c.id).where(theirs)).scalars())
 
 
 def _has_free_text(values: dict[str, Any]) -> bool:

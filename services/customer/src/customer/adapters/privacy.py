@@ -5,8 +5,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from servicekit.db import idempotency_keys, outbox
-from sqlalchemy import delete, func, or_, select, update
+from servicekit.db import flush_erased, outbox
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from customer.adapters.consents import ConsentRepository
@@ -26,6 +26,7 @@ from customer.adapters.tables import (
     visits,
 )
 from customer.domain.privacy import PERSONAL_ASSET_FIELDS, PERSONAL_VISIT_FIELDS, scrub_changes, scrub_event_data
+from servicekit import idempotency
 
 
 def _rows(session: Session, query) -> list[dict[str, Any]]:
@@ -89,15 +90,9 @@ def erase_records(session: Session, customer_id: str, erased: dict[str, Any], mo
     session.execute(update(import_errors).where(import_errors.c.message.contains(f"customer {customer_id}"))
                     .values(message="Already held by a customer whose personal data has since been erased."))
     # answers kept for replays of writes (Idempotency-Key, 24 hours) would show the person again
-    session.execute(delete(idempotency_keys).where(_holds(session, idempotency_keys.c.body, customer_id.encode())))
+    idempotency.forget(session, [customer_id])
+    flush_erased(session)
     _scrub_outbox(session, customer_id)
-
-
-def _holds(session: Session, column, needle: bytes):
-    """`column` (bytes) contains `needle`: SQLite's LIKE does not look into blobs, its instr does."""
-    if session.get_bind().dialect.name == "sqlite":
-        return func.instr(column, needle) > 0
-    return column.contains(needle)
 
 
 def _scrub_outbox(session: Session, customer_id: str) -> None:

@@ -2,7 +2,9 @@
 
 Webhook notifications go to the business's own integration endpoint (a WeChat service account, an app),
 which passes them on; the archive has no consent flag for it, so only opt-outs and quiet hours apply
-there, and the body carries the customer's consent flags for the receiver to honour.
+there, and the body carries the customer's consent flags for the receiver to honour. It carries no more
+of the person than their consent allows (PIPL's minimum necessary, art. 6): the phone number only with
+consent to SMS or calls, the e-mail address only with consent to e-mail, the name only with some consent.
 """
 from __future__ import annotations
 
@@ -67,6 +69,19 @@ def decide(channel: str, recipient: Recipient, moment: datetime, zone: ZoneInfo,
         if send_at != moment:
             note = f"deferred by quiet hours {start:%H:%M}–{end:%H:%M} until {send_at.astimezone(zone):%Y-%m-%d %H:%M}"
     return Decision(target=target, send_at=send_at, note=note)
+
+
+#: How the text addresses a customer whose name it may not carry ("Dear customer").
+ANONYMOUS = "客户"
+
+
+def shared_details(recipient: Recipient) -> dict[str, str]:
+    """What of the customer a webhook receiver may have: each contact detail only under its consent."""
+    consent = recipient.consent
+    details = {"name": recipient.name if any(consent.values()) else None,
+               "phone": recipient.phone if consent.get("sms") or consent.get("phone") else None,
+               "email": recipient.email if consent.get("email") else None}
+    return {key: value for key, value in details.items() if value}
 
 
 class _Blank(dict):

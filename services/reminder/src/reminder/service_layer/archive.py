@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from reminder.adapters import incoming
 from reminder.adapters.clock import aware, now, utc
+from reminder.adapters.erasure import ERASED
 from reminder.adapters.facts import customer_row
 from reminder.adapters.rules import all_rules
 from reminder.adapters.tables import (
@@ -86,7 +87,9 @@ def _label(asset: dict[str, Any]) -> str:
 def apply_asset(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
     """asset.registered.v1: the asset, and its first odometer reading when one came with it."""
     asset = incoming.AssetRegisteredIn().load(data)["asset"]
-    ensure_customer(session, asset["customer_id"])
+    owner = ensure_customer(session, asset["customer_id"])
+    if owner.erased_at is not None:  # an event that comes late must not bring the plate back
+        asset = {**asset, "plate": None, "model": None, "description": ERASED}
     if session.execute(select(assets.c.id).where(assets.c.id == asset["id"])).first() is None:
         session.execute(assets.insert().values(
             id=asset["id"], customer_id=asset["customer_id"], kind=asset["kind"], label=_label(asset),

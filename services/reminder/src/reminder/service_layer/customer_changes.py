@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from reminder.adapters import incoming
 from reminder.adapters.clock import aware, now, utc
+from reminder.adapters.erasure import erase_traces
 from reminder.adapters.tables import (
     appointments,
     assets,
@@ -74,17 +75,16 @@ def apply_unmerge(session: Session, data: dict[str, Any], zone: ZoneInfo) -> Non
 
 
 def apply_erasure(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
-    """customer.erased.v1: drop the personal data, keep the anonymous figures (reminders, outcomes, counts)."""
+    """customer.erased.v1: drop the personal data (the customer row, plates, reasons, notification texts, kept
+    events and answers), keep the anonymous figures (reminders, outcomes, counts)."""
     loaded = incoming.ErasedIn().load(data)
     customer_id = loaded["customer_id"]
     ensure_customer(session, customer_id)
     session.execute(update(customers).where(customers.c.id == customer_id).values(
         name=None, phone=None, email=None, birthday=None, quiet_start=None, quiet_end=None,
         erased_at=utc(loaded["erased_at"]), updated_at=now()))
-    session.execute(update(reminders).where(reminders.c.customer_id == customer_id).values(notes=None))
     session.execute(update(notifications).where(notifications.c.customer_id == customer_id,
                                                 notifications.c.status == "pending")
                     .values(status="skipped", skip_reason="the customer's personal data was erased"))
-    session.execute(update(notifications).where(notifications.c.customer_id == customer_id)
-                    .values(target=None, body=None))
+    erase_traces(session, customer_id)
     replan(session, customer_id, zone, "customer's personal data erased")

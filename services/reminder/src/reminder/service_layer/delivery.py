@@ -1,13 +1,17 @@
-"""Delivering notifications: claimed like reminders (SKIP LOCKED), sent outside any transaction, retried
-with exponential backoff, given up after the last attempt with the error kept.
+"""Delivering notifications: claimed like reminders (SKIP LOCKED), sent outside any transaction one by one,
+each one's outcome committed before the next is sent, retried with exponential backoff, given up after the
+last attempt with the error kept. Any error sending one (not only a channel's refusal) is that one's failure.
 
-A notification is claimed by pushing its next attempt a lease into the future, then sent; a replica
-that dies mid-send leaves it to be tried again when the lease ends, so delivery is at least once and
-receivers dedupe on the notification id (the webhook's `X-Guanxi-Delivery`).
+A notification is claimed by pushing its next attempt a lease into the future, and the claim is renewed
+just before it is sent (a batch slowed by timeouts may outlast its lease: a notification another replica
+took over meanwhile is left to it); a replica that dies mid-send leaves it to be tried again when the
+lease ends, so delivery is at least once and receivers dedupe on the notification id (the webhook's
+`X-Guanxi-Delivery`).
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,9 +21,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reminder import events, metrics
 from reminder.adapters.channels import Outgoing, Sender, SendFailed
+from reminder.adapters.clock import now
 from reminder.adapters.rules import get_row
 from reminder.adapters.tables import customers, notifications, reminders
 from reminder.config import ReminderSettings
+from reminder.domain.notifications import Recipient, shared_details
 from reminder.service_layer.emit import emit_reminder, reminder_values
 
 log = logging.getLogger(__name__)
@@ -41,11 +47,11 @@ def _outgoing(session: Session, row: Any) -> Outgoing:
     reminder = session.execute(select(reminders).where(reminders.c.id == row.reminder_id)).one()
     customer = session.execute(select(customers).where(customers.c.id == row.customer_id)).one()
     rule = get_row(session, reminder.rule_id)
+    consent = {"sms": customer.consent_sms, "phone": customer.consent_phone, "email": customer.consent_email}
+    shared = shared_details(Recipient(name=customer.name, phone=customer.phone, email=customer.email,
+                                      consent=consent))
     payload = {"channel": row.channel, "reminder": reminder_values(reminder, customer.store_id),
-               "customer": {"id": customer.id, "name": customer.name, "phone": customer.phone,
-                            "email": customer.email, "consent": {"sms": customer.consent_sms,
-                                                                 "phone": customer.consent_phone,
-                                                                 "email": customer.consent_email}}}
+               "customer": {"id": customer.id, **shared, "consent": consent}}
     return Outgoing(id=row.id, channel=row.channel, target=row.target, subject=rule.name if rule else reminder.kind,
                     body=row.body or "", payload=payload)
 
@@ -66,46 +72,80 @@ def _settle_reminder(session: Session, reminder_id: str, moment: datetime) -> No
             status="done", outcome="not_sent", completed_at=moment))
 
 
+def _still_ours(sessions: sessionmaker[Session], row: Any, moment: datetime, lease: timedelta) -> bool:
+    """Renew the claim on one notification just before sending it; False when another replica took it over
+    meanwhile (the batch outlasted the lease), which then sends it instead of us."""
+    with unit_of_work(sessions) as session:
+        renewed = session.execute(update(notifications).where(
+            notifications.c.id == row.id, notifications.c.status == "pending",
+            notifications.c.attempts == row.attempts).values(next_attempt_at=moment + lease))
+        return renewed.rowcount == 1
+
+
+def _send(sessions: sessionmaker[Session], row: Any, senders: dict[str, Sender]) -> str | None:
+    """Send one claimed notification; None when it went, else why not."""
+    try:
+        with unit_of_work(sessions) as session:
+            message = _outgoing(session, row)
+        sender = senders.get(row.channel)
+        if sender is None:
+            raise SendFailed(f"no {row.channel} channel is configured")
+        sender.send(message)
+    except SendFailed as exc:
+        error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - a message no channel can take (a header with a line break …)
+        log.exception("notification %s via %s could not be sent", row.id, row.channel)
+        error = f"{type(exc).__name__}: {exc}"
+    else:
+        return None
+    log.warning("notification %s via %s failed (attempt %d): %s", row.id, row.channel, row.attempts, error)
+    return error
+
+
+def _record(session: Session, row: Any, error: str | None, moment: datetime, settings: ReminderSettings) -> None:
+    """Keep what became of one notification: sent (with its reminder.sent.v1), retried later, or given up."""
+    outcome = "sent" if error is None else "failed" if row.attempts >= settings.max_attempts else "retried"
+    metrics.NOTIFICATIONS.labels(row.channel, outcome).inc()
+    if error is None:
+        session.execute(update(notifications).where(notifications.c.id == row.id).values(
+            status="sent", sent_at=moment, last_error=None, next_attempt_at=None))
+        reminder = session.execute(select(reminders).where(reminders.c.id == row.reminder_id)).one()
+        store = session.execute(select(customers.c.store_id).where(customers.c.id == row.customer_id)).scalar()
+        status = "sent" if not reminder.task and reminder.status == "due" else reminder.status
+        emit_reminder(session, events.REMINDER_SENT, reminder, store, status=status, channel=row.channel,
+                      notification_id=row.id, sent_at=moment)
+    elif outcome == "failed":
+        session.execute(update(notifications).where(notifications.c.id == row.id).values(
+            status="failed", last_error=error, next_attempt_at=None,
+            skip_reason=f"gave up after {row.attempts} attempts: {error}"))
+    else:
+        delay = settings.retry_backoff * 2 ** (row.attempts - 1)
+        session.execute(update(notifications).where(notifications.c.id == row.id).values(
+            last_error=error, next_attempt_at=moment + timedelta(seconds=delay)))
+    _settle_reminder(session, row.reminder_id, moment)
+
+
 def deliver_due(sessions: sessionmaker[Session], settings: ReminderSettings, senders: dict[str, Sender],
-                moment: datetime, batch: int = 100) -> int:
-    """Send the notifications whose time has come; return how many went."""
+                moment: datetime, batch: int = 100, clock: Callable[[], datetime] = now) -> int:
+    """Send the notifications whose time has come; return how many went.
+
+    Each notification is sent and its outcome committed on its own, before the next is sent: one that
+    cannot be sent is retried with backoff (then given up) without stopping the others, and one that went
+    is never sent again because a later one failed.
+    """
     lease = timedelta(seconds=max(60.0, 3 * settings.send_timeout))
     with unit_of_work(sessions) as session:
         claimed = _claim(session, moment, batch, lease)
-        messages = [_outgoing(session, row) for row in claimed]
-    results: list[tuple[Any, str | None]] = []
-    for row, message in zip(claimed, messages, strict=True):
-        sender = senders.get(row.channel)
-        try:
-            if sender is None:
-                raise SendFailed(f"no {row.channel} channel is configured")
-            sender.send(message)
-            results.append((row, None))
-        except SendFailed as exc:
-            log.warning("notification %s via %s failed (attempt %d): %s", row.id, row.channel, row.attempts, exc)
-            results.append((row, str(exc)))
     sent = 0
-    with unit_of_work(sessions) as session:
-        for row, error in results:
-            outcome = "sent" if error is None else "failed" if row.attempts >= settings.max_attempts else "retried"
-            metrics.NOTIFICATIONS.labels(row.channel, outcome).inc()
-            if error is None:
-                sent += 1
-                session.execute(update(notifications).where(notifications.c.id == row.id).values(
-                    status="sent", sent_at=moment, last_error=None, next_attempt_at=None))
-                reminder = session.execute(select(reminders).where(reminders.c.id == row.reminder_id)).one()
-                store = session.execute(select(customers.c.store_id).where(
-                    customers.c.id == row.customer_id)).scalar()
-                status = "sent" if not reminder.task and reminder.status == "due" else reminder.status
-                emit_reminder(session, events.REMINDER_SENT, reminder, store, status=status, channel=row.channel,
-                              notification_id=row.id, sent_at=moment)
-            elif row.attempts >= settings.max_attempts:
-                session.execute(update(notifications).where(notifications.c.id == row.id).values(
-                    status="failed", last_error=error, next_attempt_at=None,
-                    skip_reason=f"gave up after {row.attempts} attempts: {error}"))
-            else:
-                delay = settings.retry_backoff * 2 ** (row.attempts - 1)
-                session.execute(update(notifications).where(notifications.c.id == row.id).values(
-                    last_error=error, next_attempt_at=moment + timedelta(seconds=delay)))
-            _settle_reminder(session, row.reminder_id, moment)
+    for row in claimed:
+        if not _still_ours(sessions, row, max(moment, clock()), lease):
+            continue
+        error = _send(sessions, row, senders)
+        try:
+            with unit_of_work(sessions) as session:
+                _record(session, row, error, moment, settings)
+        except Exception:  # noqa: BLE001 - its lease ends and it is tried again; the others go on
+            log.exception("the outcome of notification %s could not be kept", row.id)
+            continue
+        sent += error is None
     return sent

@@ -28,7 +28,7 @@ from reminder.adapters.tables import customers, notifications, opt_outs, reminde
 from reminder.config import ReminderSettings
 from reminder.domain.calendar import parse_clock
 from reminder.domain.facts import Context
-from reminder.domain.notifications import Recipient, decide, render
+from reminder.domain.notifications import ANONYMOUS, Recipient, decide, render, shared_details
 from reminder.domain.rules import RECURRING, Rule
 from reminder.service_layer.appointments import mark_no_shows
 from reminder.service_layer.emit import reminder_values
@@ -53,12 +53,13 @@ def _notifications_for(reminder: Any, rule: Rule, customer: Any, opted_out: set[
     rows = []
     recipient = _recipient(customer, opted_out)
     due = aware(reminder.due_at)
-    body = render(rule.message, rule.name, {
-        "name": customer.name, "reason": reminder.reason,
-        "due_date": due.astimezone(settings.zone).date().isoformat()})
+    values = {"reason": reminder.reason, "due_date": due.astimezone(settings.zone).date().isoformat()}
     for channel in rule.channels:
         decision = decide(channel, recipient, max(due, moment), settings.zone, settings.configured(channel))
         sending = decision.skip_reason is None
+        # SMS and e-mail go only with consent; the webhook's text names the customer only as consent allows
+        name = shared_details(recipient).get("name", ANONYMOUS) if channel == "webhook" else customer.name
+        body = render(rule.message, rule.name, {**values, "name": name})
         rows.append({"id": str(uuid.uuid4()), "reminder_id": reminder.id, "customer_id": reminder.customer_id,
                      "channel": channel, "status": "pending" if sending else "skipped", "target": decision.target,
                      "body": body if sending else None, "send_at": decision.send_at, "attempts": 0,

@@ -26,6 +26,7 @@ from reporting.adapters.tables import (
     visits,
 )
 from reporting.domain import contributions as contrib
+from servicekit.db import flush_erased
 from servicekit.events import Event
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy import event as orm_events
@@ -163,6 +164,7 @@ def customer_erased(session: Session, event: Event) -> None:
     before = _row(session, customers, event.data["customer_id"])
     if before is not None:
         _save(session, customers, before, {**before, **dict.fromkeys(PERSONAL), "erased": True})
+    flush_erased(session)
 
 
 def _set_store(session: Session, before: dict[str, Any] | None, after: dict[str, Any]) -> None:

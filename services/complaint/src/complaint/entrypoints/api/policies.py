@@ -5,7 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from flask_smorest import Blueprint
-from servicekit.auth import requires
+from servicekit.auth import requires, requires_group_wide
 
 from complaint.entrypoints.api.context import actor, sessions
 from complaint.entrypoints.api.schemas import PolicyArgs, PolicyOut, PolicyPatchArgs
@@ -26,6 +26,7 @@ def listing():
 
 @blp.route("", methods=["POST"])
 @requires("manage")
+@requires_group_wide
 @blp.arguments(PolicyArgs)
 @blp.response(201, PolicyOut)
 def create(values: dict[str, Any]):
@@ -43,6 +44,7 @@ def get(policy_id: UUID):
 
 @blp.route("/<uuid:policy_id>", methods=["PATCH"])
 @requires("manage")
+@requires_group_wide
 @blp.arguments(PolicyPatchArgs)
 @blp.response(200, PolicyOut)
 def patch(values: dict[str, Any], policy_id: UUID):
@@ -52,6 +54,7 @@ def patch(values: dict[str, Any], policy_id: UUID):
 
 @blp.route("/<uuid:policy_id>", methods=["DELETE"])
 @requires("manage")
+@requires_group_wide
 @blp.response(204)
 def delete(policy_id: UUID):
     """Remove a policy (not the general one)."""

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
+from servicekit.fields import Day
+from servicekit.labels import Label, printable
 from servicekit.pagination import MAX_PAGE
 
 from complaint.domain.sla import ANY
@@ -23,7 +25,7 @@ _NOT_BLANK = validate.Regexp(r"\S", error="Must not be blank.")
 
 
 def _name(**kwargs) -> fields.String:
-    return fields.String(validate=[validate.Length(min=1, max=100), _NOT_BLANK], **kwargs)
+    return Label(100, **kwargs)
 
 
 def _text(length: int = 5000, **kwargs) -> fields.String:
@@ -36,7 +38,7 @@ class ComplaintArgs(Schema):
     customer_id = fields.UUID(required=True, metadata={"description": "A customer the service knows."})
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-    subcategory = fields.String(allow_none=True, validate=validate.Length(max=50),
+    subcategory = fields.String(allow_none=True, validate=[validate.Length(max=50), printable],
                                 metadata={"description": "e.g. repair_quality, parts, attitude, billing, waiting_time"})
     severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
     description = _text(required=True)
@@ -98,7 +100,7 @@ class RectificationArgs(Schema):
 
     department = _name(required=True)
     required_action = _text(required=True)
-    due_on = fields.Date(allow_none=True)
+    due_on = Day(allow_none=True)
 
 
 class CompletionArgs(Schema):
@@ -150,8 +152,8 @@ class SearchArgs(PageArgs):
     store_id = fields.String(validate=validate.Length(max=100))
     escalation_level = fields.String(validate=validate.OneOf(LEVELS))
     breached = fields.Boolean(metadata={"description": "Any SLA target missed."})
-    filed_from = fields.Date(metadata={"description": "Filed on or after this day (business time zone)."})
-    filed_to = fields.Date(metadata={"description": "Filed on or before this day (business time zone)."})
+    filed_from = Day(metadata={"description": "Filed on or after this day (business time zone)."})
+    filed_to = Day(metadata={"description": "Filed on or before this day (business time zone)."})
 
 
 class ComplaintOut(Schema):

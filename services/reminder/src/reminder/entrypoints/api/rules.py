@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from servicekit.auth import requires
+from servicekit.auth import requires, requires_group_wide
 from servicekit.db import unit_of_work
 from servicekit.pagination import Blueprint
 
@@ -43,6 +43,7 @@ def listing():
 
 @blp.route("", methods=["POST"])
 @requires("manage")
+@requires_group_wide
 @blp.arguments(RuleCreate)
 @blp.response(201, RuleOut)
 def create(values: dict[str, Any]):
@@ -62,6 +63,7 @@ def one(rule_id: str):
 
 @blp.route(f"/{RULE_ID}", methods=["PATCH"])
 @requires("manage")
+@requires_group_wide
 @blp.arguments(RuleFields)
 @blp.response(200, RuleOut)
 def change(values: dict[str, Any], rule_id: str):
@@ -72,6 +74,7 @@ def change(values: dict[str, Any], rule_id: str):
 
 @blp.route(f"/{RULE_ID}", methods=["DELETE"])
 @requires("manage")
+@requires_group_wide
 @blp.response(204)
 def remove(rule_id: str):
     """Delete an added rule (a built-in one is switched off instead: 409)."""
@@ -81,6 +84,7 @@ def remove(rule_id: str):
 
 @blp.route(f"/{RULE_ID}/reset", methods=["POST"])
 @requires("manage")
+@requires_group_wide
 @blp.response(200, RuleOut)
 def reset(rule_id: str):
     """Put a built-in rule back to its seed defaults."""

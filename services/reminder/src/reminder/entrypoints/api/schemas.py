@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from marshmallow import Schema, fields, post_load, validate
+from servicekit.fields import EARLIEST, LATEST, Instant
+from servicekit.labels import Label
 from servicekit.pagination import MAX_PAGE
 from webargs.fields import DelimitedList
 
@@ -15,11 +17,13 @@ MAX_PAGE_SIZE = 200
 CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
-class Moment(fields.DateTime):
-    """An ISO 8601 time; without an offset it is read as UTC. Loaded in UTC."""
+class Moment(Instant):
+    """An ISO 8601 time between 1900 and 2199; without an offset it is read as UTC. Loaded in UTC."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return utc(super()._deserialize(value, attr, data, **kwargs))
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        # a far time is left as given for the range check to refuse: moving it to UTC could overflow
+        return utc(moment) if EARLIEST <= moment.date() <= LATEST else moment
 
 
 class PageArgs(Schema):
@@ -138,7 +142,7 @@ class NotificationList(Schema):
 class RuleFields(Schema):
     """The fields of a rule a manager sets."""
 
-    name = fields.String(validate=validate.Length(min=1, max=200))
+    name = Label(200)
     enabled = fields.Boolean()
     params = fields.Dict(keys=fields.String(), metadata={
         "description": "Parameters of the rule's kind (GET /api/v1/reminders/rule-kinds); festivals: "
@@ -147,8 +151,7 @@ class RuleFields(Schema):
     channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), validate=validate.Length(max=3))
     time_of_day = fields.String(validate=validate.Regexp(CLOCK, error="Use HH:MM (24 hours)."),
                                 metadata={"description": "Local time at which date-based reminders fall due."})
-    owner = fields.String(allow_none=True, validate=validate.Length(min=1, max=100),
-                          metadata={"description": "Whose task; by default the customer's owner."})
+    owner = Label(100, allow_none=True, metadata={"description": "Whose task; by default the customer's owner."})
     message = fields.String(allow_none=True, validate=validate.Length(max=1000),
                             metadata={"description": "Notification text; {name}, {reason}, {due_date} are filled in."})
 
@@ -165,7 +168,7 @@ class RuleCreate(RuleFields):
     id = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{2,59}$", error=(
         "Use 3 to 60 lower-case letters, digits and underscores, starting with a letter.")))
     kind = fields.String(required=True, validate=validate.OneOf(tuple(KINDS)))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Label(200, required=True)
 
 
 class RuleOut(Schema):
