@@ -19,7 +19,8 @@
 3. Latency: `python -m reporting web` (gunicorn, 2 workers) on that database; each report is asked
    `--requests` times over one keep-alive connection for the last twelve months (the default period),
    then once per month of the last year, then the value report's first segment page; p50 and p99 per
-   report, against the p50 of /healthz measured the same way (the cost of HTTP alone).
+   report, against the p50 of /healthz measured the same way (the cost of HTTP alone); then all of it again
+   as a viewer tied to one store (the reports cut to that store's figures and customers).
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ from sqlalchemy import func, select
 
 from bench import broker, readmodel
 from bench.bus import consume_rate
-from bench.generate import History
+from bench.generate import STORES, History
 from servicekit import topology
 
 REPORTS = ("prospects", "owners", "customer-flow", "churn", "value", "complaints", "callbacks", "staff", "monthly")
@@ -176,30 +177,42 @@ def latency(database_url: str, requests: int, var_dir: Path, as_of: date) -> dic
             following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
             months.append({"from": month.isoformat(), "to": (following - timedelta(days=1)).isoformat()})
             month = following
-        with httpx.Client(base_url=base, headers=auth_headers("viewer"), timeout=30) as client:
-            def timed(path: str, params: dict | None = None) -> float:
-                started = time.perf_counter()
-                response = client.get(path, params=params)
-                elapsed = time.perf_counter() - started
-                if response.status_code != 200:
-                    raise RuntimeError(f"{path} {params}: {response.status_code} {response.text[:300]}")
-                return elapsed
-
-            for _ in range(20):  # warm up: connections, caches, both workers
-                timed("/healthz")
-                timed("/api/v1/reports/prospects", year)
-            results["healthz"] = _percentiles([timed("/healthz") for _ in range(requests)])
-            for name in REPORTS:
-                params = {"month": as_of.strftime("%Y-%m")} if name == "monthly" else year
-                samples = [timed(f"/api/v1/reports/{name}", params) for _ in range(requests)]
-                samples += [timed(f"/api/v1/reports/{name}", m) for m in months] if name != "monthly" else []
-                results[name] = _percentiles(samples)
-            results["value?segment=loyal"] = _percentiles(
-                [timed("/api/v1/reports/value", {**year, "segment": "loyal"}) for _ in range(requests)])
-            results["complaints.png"] = _percentiles(
-                [timed("/api/v1/reports/complaints", {**year, "format": "png"}) for _ in range(max(requests // 5, 5))])
+        results.update(_report_latency(base, auth_headers("viewer"), requests, year, months, as_of, ""))
+        # a viewer tied to one store: the same reads cut to its store (and its customers, for the segment)
+        tied = auth_headers("viewer", stores=(STORES[4],))
+        results.update(_report_latency(base, tied, requests, year, months, as_of, f" ({STORES[4]} viewer)"))
     finally:
         processes.stop()
+    return results
+
+
+def _report_latency(base: str, headers: dict, requests: int, year: dict, months: list[dict], as_of: date,
+                    suffix: str) -> dict:
+    """p50/p99 of each report, the loyal segment's first page and a chart, asked by the caller of `headers`."""
+    results: dict = {}
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        def timed(path: str, params: dict | None = None) -> float:
+            started = time.perf_counter()
+            response = client.get(path, params=params)
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} {params}: {response.status_code} {response.text[:300]}")
+            return elapsed
+
+        for _ in range(20):  # warm up: connections, caches, both workers
+            timed("/healthz")
+            timed("/api/v1/reports/prospects", year)
+        if not suffix:
+            results["healthz"] = _percentiles([timed("/healthz") for _ in range(requests)])
+        for name in REPORTS:
+            params = {"month": as_of.strftime("%Y-%m")} if name == "monthly" else year
+            samples = [timed(f"/api/v1/reports/{name}", params) for _ in range(requests)]
+            samples += [timed(f"/api/v1/reports/{name}", m) for m in months] if name != "monthly" else []
+            results[name + suffix] = _percentiles(samples)
+        results["value?segment=loyal" + suffix] = _percentiles(
+            [timed("/api/v1/reports/value", {**year, "segment": "loyal"}) for _ in range(requests)])
+        results["complaints.png" + suffix] = _percentiles(
+            [timed("/api/v1/reports/complaints", {**year, "format": "png"}) for _ in range(max(requests // 5, 5))])
     return results
 
 

@@ -15,12 +15,18 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def gateway(tmp_path_factory, postgres_database, amqp_url):
-    """The running system; yields the gateway's URL."""
+def system(tmp_path_factory, postgres_database, amqp_url):
+    """The running system."""
     with running_system(tmp_path_factory.mktemp("e2e-reports"), postgres_database, amqp_url,
                         [("customer", "web"), ("customer", "relay"), ("complaint", "web"), ("complaint", "relay"),
-                         ("complaint", "consume"), ("reporting", "web"), ("reporting", "consume")]) as system:
-        yield system.gateway
+                         ("complaint", "consume"), ("reporting", "web"), ("reporting", "consume")]) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def gateway(system) -> str:
+    """The gateway's URL."""
+    return system.gateway
 
 
 def call(method: str, url: str, headers: dict, body: dict | None = None, status: int = 201) -> dict:
@@ -106,6 +112,51 @@ def test_actions_in_other_services_show_in_the_reports_within_seconds(gateway):
     assert "月度客户统计" in page.text
     refused = httpx.get(f"{reports}/prospects", headers=headers, params={"from": "2026-10-01", "to": "2026-01-01"})
     assert refused.status_code == 422 and refused.json()["errors"] == {"to": ["`to` is before `from`."]}
+
+
+def test_a_viewer_tied_to_a_store_sees_only_that_stores_figures_and_customers(system):
+    gateway = system.gateway
+    admin = login(gateway)
+    for store in ({"id": "sh01", "name": "上海浦东店"}, {"id": "bj01", "name": "北京朝阳店"}):
+        assert httpx.post(f"{gateway}/api/v1/stores", headers=admin, json=store).status_code == 201
+    user = {"username": "sun.li", "role": "viewer", "stores": ["sh01"], "password": "Sh01-report-viewer"}
+    assert httpx.post(f"{gateway}/api/v1/users", headers=admin, json=user).status_code == 201
+    viewer = login(gateway, "sun.li", "Sh01-report-viewer")
+    names = {"sh01": "上官婉儿", "bj01": "欧阳修远"}
+    for (store, name), phone in zip(names.items(), ("139 0013 9201", "139 0013 9202"), strict=True):
+        customer = call("POST", f"{gateway}/api/v1/customers", admin, {
+            "name": name, "phone": phone, "kind": "prospect", "store_id": store, "source": "车展"})
+        call("POST", f"{gateway}/api/v1/customers/{customer['id']}/visits", admin, {"kind": "store", "staff": "li.na"})
+
+    def report(base: str, headers: dict, name: str, **params) -> httpx.Response:
+        return httpx.get(f"{base}/api/v1/reports/{name}", headers=headers, params=params)
+
+    eventually(lambda: report(gateway, admin, "value", store="bj01", segment="new").json(),
+               lambda r: r.get("members", {}).get("total") == 1, timeout=20)
+    for base in (gateway, system.services["reporting"]):  # through the gateway and directly
+        assert report(base, viewer, "value", store="bj01", segment="new").status_code == 403
+        for name in ("staff", "complaints", "owners", "monthly"):
+            assert report(base, viewer, name, store="bj01").status_code == 403
+        theirs = report(base, viewer, "value", segment="new").json()
+        assert theirs["stores"] == ["sh01"]
+        assert [c["name"] for c in theirs["members"]["customers"]] == [names["sh01"]]
+        prospects = report(base, viewer, "prospects").json()
+        assert prospects["totals"]["prospects"] == 1
+        assert report(base, admin, "prospects").json()["totals"]["prospects"] >= 2
+        as_csv = httpx.get(f"{base}/api/v1/reports/prospects", headers={**viewer, "Accept": "text/csv"})
+        assert as_csv.status_code == 200 and "source,车展,1,0,0.0" in as_csv.text
+
+
+def test_far_dates_are_refused_and_do_not_hold_up_other_reports(gateway):
+    headers = login(gateway)
+    reports = f"{gateway}/api/v1/reports"
+    for name, params, field in (("owners", {"from": "0001-01-01", "to": "0001-01-31"}, "from"),
+                                ("monthly", {"month": "0000-01"}, "month"),
+                                ("callbacks", {"from": "0394-11-22"}, "from"),
+                                ("monthly", {"from": "1900-01-01"}, "from")):
+        refused = httpx.get(f"{reports}/{name}", headers=headers, params=params)
+        assert refused.status_code == 422 and field in refused.json()["errors"], refused.text
+    assert httpx.get(f"{reports}/complaints", headers=headers).status_code == 200
 
 
 def test_report_endpoints_are_in_the_one_openapi_document(gateway):

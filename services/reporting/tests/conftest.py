@@ -52,7 +52,7 @@ def figures(sessions: sessionmaker[Session], start: date, end: date, store: str 
     result = {}
     with sessions() as session:
         for name, build in reports.REPORTS.items():
-            data = build(session, Period(start, end, store)).data
+            data = build(session, Period(start, end, None if store is None else (store,))).data
             data["freshness"] = {**data["freshness"], "last_applied_at": None}
             result[name] = data
     return result

@@ -5,10 +5,13 @@ from flask import Flask
 from servicekit.config import Settings
 from servicekit.webapp import create_service_app
 
+from reporting.config import max_period_days
 from reporting.entrypoints.api import blueprints
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """The app serving /api/v1/reports (settings from the environment when not given)."""
     settings = settings or Settings.from_env("reporting")
-    return create_service_app(settings, "Guanxi reporting service", blueprints())
+    app = create_service_app(settings, "Guanxi reporting service", blueprints())
+    app.extensions["reporting"] = {"max_period_days": max_period_days(settings)}
+    return app

@@ -262,7 +262,7 @@ def test_replayed_twice_or_shuffled_within_aggregates_the_figures_are_the_same(m
 def test_a_customer_moved_to_another_store_takes_their_figures_along(apply, sessions):
     apply([ev.customer("m1", "2026-10-02T02:00:00Z", kind="owner", store_id="s1"),
            ev.visit("m1", "service", "2026-10-03T02:00:00Z", staff="wu.sa", amount="300.00")])
-    s1, s2 = (Period(OCTOBER.start, OCTOBER.end, store) for store in ("s1", "s2"))
+    s1, s2 = (Period(OCTOBER.start, OCTOBER.end, (store,)) for store in ("s1", "s2"))
     assert report(sessions, "staff", s1)["technicians"][0]["visits"] == {"service": 1}
     apply([ev.updated("m1", 2, "2026-10-04T02:00:00Z", store_id="s2")])
     assert report(sessions, "staff", s1)["technicians"] == []

@@ -137,7 +137,7 @@ def monthly_html(report: Report) -> str:
     hours = complaints["time_to_resolve_working_hours"]
     freshness = data["freshness"]["last_event_time"] or "no events yet"
     title = f"月度客户统计 Monthly report {data['from']} – {data['to']}"
-    store = f" · {html.escape(data['store'])}" if data.get("store") else ""
+    store = f" · {html.escape(', '.join(data['stores']))}" if data.get("stores") else ""
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>

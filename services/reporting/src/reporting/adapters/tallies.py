@@ -197,9 +197,9 @@ def copy_rows(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 @once_per_session(copy_rows)
-def totals(session: Session, report: str, start: date, end: date, store: str | None = None,
+def totals(session: Session, report: str, start: date, end: date, stores: tuple[str, ...] | None = None,
            by: Iterable[str] = ("key1", "key2"), grain_of_day: bool = False) -> list[Mapping[str, Any]]:
-    """Rows {by…, count, amount} of `report` summed over start..end (inclusive), optionally for one store.
+    """Rows {by…, count, amount} of `report` summed over start..end (inclusive), over `stores` (None: all).
 
     Whole years come from the yearly rows, whole months from the monthly rows, the rest from the daily
     rows; with `grain_of_day` every day row is read instead.
@@ -209,8 +209,8 @@ def totals(session: Session, report: str, start: date, end: date, store: str | N
     condition = or_(*((tallies.c.grain == grain) & tallies.c.day.between(low, high) for grain, low, high in pieces))
     query = (select(*columns, func.sum(tallies.c.count).label("count"), func.sum(tallies.c.amount).label("amount"))
              .where(tallies.c.report == report, condition))
-    if store is not None:
-        query = query.where(tallies.c.store_id == store)
+    if stores is not None:
+        query = query.where(tallies.c.store_id.in_(stores))
     query = query.group_by(*columns).having((func.sum(tallies.c.count) != 0) | (func.sum(tallies.c.amount) != 0))
     return [{**row._mapping, "count": int(row.count), "amount": int(row.amount)}
             for row in session.execute(query.order_by(*columns))]

@@ -17,11 +17,14 @@ LOST_AFTER_DAYS = 183  # no visit in 6 months: a lost customer (流失客户) [0
 
 @dataclass(frozen=True)
 class Period:
-    """A report's date range (local dates, both ends included) and optional store."""
+    """A report's date range (local dates, both ends included) and the stores whose figures it sums.
+
+    `stores` is a sorted tuple of store ids, or None for the whole dealer group.
+    """
 
     start: date
     end: date
-    store: str | None = None
+    stores: tuple[str, ...] | None = None
 
     def months(self) -> list[date]:
         """The first day of every month the period touches."""
@@ -32,8 +35,11 @@ class Period:
         return months
 
     def describe(self) -> dict:
-        """The period as reports echo it."""
-        return {"from": self.start.isoformat(), "to": self.end.isoformat(), "store": self.store}
+        """The period as reports echo it: `stores` the stores summed (null: the whole group), `store` the one
+        store when there is exactly one."""
+        one = self.stores[0] if self.stores is not None and len(self.stores) == 1 else None
+        return {"from": self.start.isoformat(), "to": self.end.isoformat(), "store": one,
+                "stores": None if self.stores is None else list(self.stores)}
 
 
 def next_month(month: date) -> date:
@@ -52,7 +58,7 @@ def week_label(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def default_period(today: date, start: date | None, end: date | None, store: str | None) -> Period:
+def default_period(today: date, start: date | None, end: date | None, stores: tuple[str, ...] | None) -> Period:
     """`start`..`end`, by default the twelve months up to today."""
     end = end or today
     if start is None:
@@ -60,7 +66,7 @@ def default_period(today: date, start: date | None, end: date | None, store: str
         for _ in range(11):
             first = (first - timedelta(days=1)).replace(day=1)
         start = first
-    return Period(start, end, store)
+    return Period(start, end, stores)
 
 
 @tallies.once_per_session(lambda found: {label: {key: list(value) for key, value in keys.items()}
@@ -84,8 +90,8 @@ def series(session: Session, report: str, period: Period, bucket: str = "month",
              .where(tally_table.c.report == report, or_(*clauses)).group_by(*columns))
     if key1 is not None:
         query = query.where(tally_table.c.key1 == key1)
-    if period.store is not None:
-        query = query.where(tally_table.c.store_id == period.store)
+    if period.stores is not None:
+        query = query.where(tally_table.c.store_id.in_(period.stores))
     result: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for row in session.execute(query):
         day = row.day if isinstance(row.day, date) else datetime.fromisoformat(str(row.day)).date()
@@ -100,12 +106,11 @@ def series(session: Session, report: str, period: Period, bucket: str = "month",
 
 
 def _weeks(period: Period) -> list[str]:
+    """The ISO weeks the period touches, in order: one step per week, not per day."""
     labels, day = [], period.start
     while day <= period.end:
-        label = week_label(day)
-        if label not in labels:
-            labels.append(label)
-        day += timedelta(days=1)
+        labels.append(week_label(day))
+        day += timedelta(days=7 - day.weekday())  # the Monday after
     return labels
 
 
@@ -122,8 +127,8 @@ def lost_by_month(session: Session, period: Period, kind: str | None = None) -> 
              .group_by(tally_table.c.day))
     if kind is not None:
         query = query.where(tally_table.c.key1 == kind)
-    if period.store is not None:
-        query = query.where(tally_table.c.store_id == period.store)
+    if period.stores is not None:
+        query = query.where(tally_table.c.store_id.in_(period.stores))
     result = {month_label(month): 0 for month in period.months()}
     for day, count in session.execute(query):
         day = day if isinstance(day, date) else date.fromisoformat(str(day))

@@ -23,6 +23,8 @@ from reporting.service_layer.periods import (
 )
 from sqlalchemy.orm import Session
 
+ENVELOPE = ("report", "from", "to", "store", "stores", "freshness")
+
 
 def _envelope(session: Session, name: str, period: Period) -> dict[str, Any]:
     return {"report": name, **period.describe(), "freshness": tallies.read_freshness(session)}
@@ -41,7 +43,7 @@ def _by_dimension(rows: list[dict], dimensions: tuple[str, ...], amount_name: st
 # --- A卡: prospects --------------------------------------------------------------------------------------
 def prospects(session: Session, period: Period) -> Report:
     """Prospects who first visited in the period: counts and conversion by each dimension and by month [000]."""
-    rows = tallies.totals(session, "prospects", period.start, period.end, period.store)
+    rows = tallies.totals(session, "prospects", period.start, period.end, period.stores)
     dimensions = _by_dimension(rows, contrib.PROSPECT_DIMENSIONS, "converted")
     for items in dimensions.values():
         for item in items:
@@ -69,7 +71,7 @@ def prospects(session: Session, period: Period) -> Report:
 # --- C卡: owners ---------------------------------------------------------------------------------------------
 def owners(session: Session, period: Period) -> Report:
     """Owners at the end of the period by dimension; owners in and out per month; loyalty [000]."""
-    stock_rows = tallies.totals(session, "owners", EPOCH, period.end, period.store)
+    stock_rows = tallies.totals(session, "owners", EPOCH, period.end, period.stores)
     dimensions = _by_dimension(stock_rows, contrib.OWNER_DIMENSIONS)
     stock = sum(item["count"] for item in dimensions["region"])
     flow_in = series(session, "owners", period, key1="region")
@@ -92,7 +94,7 @@ def owners(session: Session, period: Period) -> Report:
 
 def _lost_as_of(session: Session, period: Period, kind: str | None = None) -> int:
     cutoff = period.end - timedelta(days=LOST_AFTER_DAYS)
-    rows = tallies.totals(session, "last_visit", EPOCH, cutoff, period.store, by=("key1",))
+    rows = tallies.totals(session, "last_visit", EPOCH, cutoff, period.stores, by=("key1",))
     return sum(row["count"] for row in rows if kind is None or row["key1"] == kind)
 
 
@@ -107,7 +109,7 @@ def customer_flow(session: Session, period: Period) -> Report:
         by_month.append({"month": month, "new": gained, "new_prospects": kinds.get("prospect", [0])[0],
                          "new_owners": kinds.get("owner", [0])[0], "lost": lost.get(month, 0),
                          "net": gained - lost.get(month, 0)})
-    stock = tallies.totals(session, "customers", EPOCH, period.end, period.store)
+    stock = tallies.totals(session, "customers", EPOCH, period.end, period.stores)
     distribution: dict[str, Counter] = defaultdict(Counter)
     for row in stock:
         distribution[row["key2"]][row["key1"]] += row["count"]
@@ -131,11 +133,11 @@ def customer_flow(session: Session, period: Period) -> Report:
 # --- churn ------------------------------------------------------------------------------------------------------
 def churn(session: Session, period: Period) -> Report:
     """Customers with no visit in 6 months as of the end of the period, the monthly trend, win-back reasons."""
-    visited = tallies.totals(session, "last_visit", EPOCH, period.end, period.store, by=("key1",))
+    visited = tallies.totals(session, "last_visit", EPOCH, period.end, period.stores, by=("key1",))
     customers = {row["key1"]: row["count"] for row in visited}
     lost = {kind: _lost_as_of(session, period, kind) for kind in customers}
     trend = lost_by_month(session, period)
-    reasons = tallies.totals(session, "winback", period.start, period.end, period.store, by=("key1",))
+    reasons = tallies.totals(session, "winback", period.start, period.end, period.stores, by=("key1",))
     reason_items = sorted(({"reason": r["key1"], "count": r["count"]} for r in reasons),
                           key=lambda r: (-r["count"], r["reason"]))
     total = sum(customers.values())
@@ -169,7 +171,7 @@ def _rfm(session: Session, period: Period) -> tuple[Counter[tuple[int, int, int]
     for score, near, far in RECENCY_BANDS:
         high = period.end - timedelta(days=near)
         low = EPOCH if far is None else period.end - timedelta(days=far)
-        for row in tallies.totals(session, "rfm", low, high, period.store):
+        for row in tallies.totals(session, "rfm", low, high, period.stores):
             cell = (score, int(row["key1"]), int(row["key2"]))
             counts[cell] += row["count"]
             spend[cell] += row["amount"]
@@ -203,25 +205,25 @@ def value(session: Session, period: Period) -> Report:
 def complaints(session: Session, period: Period) -> Report:
     """The monthly complaint analysis (投诉分析表) in one call: volume by dimension, SLA, time to resolve,
     reopen rate, satisfaction after the callbacks [002]."""
-    rows = tallies.totals(session, "complaints", period.start, period.end, period.store)
+    rows = tallies.totals(session, "complaints", period.start, period.end, period.stores)
     dimensions = _by_dimension(rows, contrib.COMPLAINT_DIMENSIONS)
     total = sum(item["count"] for item in dimensions["category"])
     remedy = sum(row["amount"] for row in rows if row["key1"] == "category")
-    statuses = tallies.totals(session, "complaint_status", period.start, period.end, period.store)
+    statuses = tallies.totals(session, "complaint_status", period.start, period.end, period.stores)
     by_status: Counter[str] = Counter()
     reopened = 0
     for row in statuses:
         by_status[row["key1"]] += row["count"]
         reopened += row["count"] if row["key2"] == "reopened" else 0
     sla: dict[str, Counter] = defaultdict(Counter)
-    for row in tallies.totals(session, "complaint_sla", period.start, period.end, period.store):
+    for row in tallies.totals(session, "complaint_sla", period.start, period.end, period.stores):
         sla[row["key1"]][row["key2"]] += row["count"]
     sla_items = [{"target": target, "met": c["met"], "breached": c["breached"], "open": c["open"],
                   "attainment": rate(c["met"], c["met"] + c["breached"])} for target, c in sorted(sla.items())]
     hours = {int(row["key1"]): row["count"] for row in tallies.totals(
-        session, "complaint_hours", period.start, period.end, period.store, by=("key1",))}
+        session, "complaint_hours", period.start, period.end, period.stores, by=("key1",))}
     satisfaction = {row["key1"]: row for row in tallies.totals(
-        session, "complaint_satisfaction", period.start, period.end, period.store, by=("key1",))}
+        session, "complaint_satisfaction", period.start, period.end, period.stores, by=("key1",))}
     rated = sum(row["count"] for row in satisfaction.values())
     satisfied = sum(satisfaction[level]["count"] for level in ("satisfied", "very_satisfied") if level in satisfaction)
     monthly = series(session, "complaints", period, key1="category", by_key="key2")
@@ -270,21 +272,21 @@ def callbacks(session: Session, period: Period) -> Report:
 
     weekly, monthly = satisfaction_series("week"), satisfaction_series("month")
     due_by = min(period.end, period.end - timedelta(days=92))  # first maintenance is due 3 months after delivery
-    deliveries = tallies.totals(session, "deliveries", period.start, due_by, period.store, by=("key1",)) \
+    deliveries = tallies.totals(session, "deliveries", period.start, due_by, period.stores, by=("key1",)) \
         if due_by >= period.start else []
     delivered = sum(row["count"] for row in deliveries)
     serviced = sum(row["amount"] for row in deliveries)
-    reminders = tallies.totals(session, "reminders", period.start, period.end, period.store)
+    reminders = tallies.totals(session, "reminders", period.start, period.end, period.stores)
     by_rule: dict[str, Counter] = defaultdict(Counter)
     for row in reminders:
         by_rule[row["key1"]][row["key2"]] += row["count"]
     sent = sum(c["sent"] + c["completed"] for c in by_rule.values())
     converted: Counter[str] = Counter()  # reminders that ended in a booking or a customer won back
-    for row in tallies.totals(session, "reminder_outcome", period.start, period.end, period.store):
+    for row in tallies.totals(session, "reminder_outcome", period.start, period.end, period.stores):
         if row["key2"] in CONVERTING_OUTCOMES:
             converted[row["key1"]] += row["count"]
     appointments = Counter()
-    for row in tallies.totals(session, "appointments", period.start, period.end, period.store, by=("key1",)):
+    for row in tallies.totals(session, "appointments", period.start, period.end, period.stores, by=("key1",)):
         appointments[row["key1"]] += row["count"]
     booked = sum(appointments.values())
     data = {**_envelope(session, "callbacks", period),
@@ -319,17 +321,17 @@ def staff(session: Session, period: Period) -> Report:
     complaints, survey)."""
     people: dict[str, dict[str, Any]] = defaultdict(lambda: {"prospects": 0, "converted": 0, "visits": {},
                                                             "revenue_fen": 0, "complaints": 0, "survey": {}})
-    for row in tallies.totals(session, "prospects", period.start, period.end, period.store):
+    for row in tallies.totals(session, "prospects", period.start, period.end, period.stores):
         if row["key1"] == "consultant":
             people[row["key2"]]["prospects"] += row["count"]
             people[row["key2"]]["converted"] += row["amount"]
-    for row in tallies.totals(session, "visits", period.start, period.end, period.store):
+    for row in tallies.totals(session, "visits", period.start, period.end, period.stores):
         person = people[row["key2"]]
         person["visits"][row["key1"]] = person["visits"].get(row["key1"], 0) + row["count"]
         person["revenue_fen"] += row["amount"]
-    for row in tallies.totals(session, "complaint_staff", period.start, period.end, period.store, by=("key1",)):
+    for row in tallies.totals(session, "complaint_staff", period.start, period.end, period.stores, by=("key1",)):
         people[row["key1"]]["complaints"] += row["count"]
-    for row in tallies.totals(session, "survey", period.start, period.end, period.store):
+    for row in tallies.totals(session, "survey", period.start, period.end, period.stores):
         people[row["key1"]]["survey"][row["key2"]] = round(row["amount"] / row["count"], 2)
     people.pop(contrib.UNKNOWN, None)
 
@@ -375,8 +377,7 @@ def monthly(session: Session, period: Period) -> Report:
         "appointment_show_up_rate": parts["callbacks"]["appointments"]["show_up_rate"],
     }
     data = {**_envelope(session, "monthly", period), "summary": summary,
-            **{name: {k: v for k, v in part.items() if k not in ("report", "from", "to", "store", "freshness")}
-               for name, part in parts.items()}}
+            **{name: {k: v for k, v in part.items() if k not in ENVELOPE} for name, part in parts.items()}}
     tables = [("summary", ["figure", "value"], [[k, v] for k, v in summary.items()])]
     return Report("monthly", data, tables)
 
@@ -385,11 +386,11 @@ REPORTS = {"prospects": prospects, "owners": owners, "customer-flow": customer_f
            "value": value, "complaints": complaints, "callbacks": callbacks, "staff": staff, "monthly": monthly}
 
 
-def month_period(month: date, store: str | None) -> Period:
+def month_period(month: date, stores: tuple[str, ...] | None) -> Period:
     """The whole calendar month of `month`."""
     start = month.replace(day=1)
     end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    return Period(start, end, store)
+    return Period(start, end, stores)
 
 
 def segment_customers(session: Session, period: Period, segment: str, page: int, page_size: int,
@@ -422,8 +423,8 @@ def segment_customers(session: Session, period: Period, segment: str, page: int,
                     continue
                 query = select(*columns).where(table.c.fm == f * 10 + m, table.c.last_visit_day.between(low, high),
                                                table.c.merged_into.is_(None))
-                if period.store is not None:
-                    query = query.where(table.c.store_id == period.store)
+                if period.stores is not None:
+                    query = query.where(table.c.store_id.in_(period.stores))
                 if cursor is not None:
                     query = query.where(tuple_(table.c.last_visit_day, table.c.id) < tuple_(*cursor))
                 cells.append(select(query.order_by(table.c.last_visit_day.desc(), table.c.id.desc())

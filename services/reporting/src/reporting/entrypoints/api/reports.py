@@ -1,18 +1,21 @@
 """GET /api/v1/reports/<report>: JSON, CSV, a chart (PNG, SVG) or, for the monthly summary, a printable page."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
-from servicekit.auth import requires
+from servicekit.auth import current_identity, require_store, requires
+from servicekit.fields import Day, Month
 from servicekit.pagination import MAX_PAGE
 from servicekit.problems import Problem
 from servicekit.webapp import service_context
 
 from reporting.adapters import render
+from reporting.config import MAX_PERIOD_DAYS
 from reporting.domain.contributions import LOCAL, SEGMENTS
 from reporting.service_layer import reports
 from reporting.service_layer.periods import Period, default_period
@@ -24,16 +27,19 @@ FORMATS = ("json", "csv", "png", "svg", "html")
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv", "png": "image/png", "svg": "image/svg+xml",
                "html": "text/html"}
 CHARTED = ("prospects", "owners", "customer-flow", "churn", "value", "complaints", "callbacks")
+#: Segment pages by number reach this many customers deep; further on, `after` (as cheap deep as at the top).
+MAX_SEGMENT_OFFSET = 10_000
 
 
 class ReportArgs(Schema):
     """The period (local dates, both included; default the last twelve months), store and format."""
 
-    start = fields.Date(data_key="from",
-                        metadata={"description": "First day (default: the 1st, 11 months before `to`)."})
-    end = fields.Date(data_key="to", metadata={"description": "Last day (default: today, Asia/Shanghai)."})
-    store = fields.String(validate=validate.Length(min=1, max=100),
-                          metadata={"description": "Only this store's customers, complaints and visits."})
+    start = Day(data_key="from", metadata={"description": "First day (default: the 1st, 11 months before `to`); "
+                                                          "a period spans at most CRM_REPORTING_MAX_PERIOD_DAYS."})
+    end = Day(data_key="to", metadata={"description": "Last day (default: today, Asia/Shanghai)."})
+    store = fields.String(validate=validate.Length(min=1, max=100), metadata={
+        "description": "Only this store's customers, complaints and visits (one of the caller's stores: 403 "
+                       "otherwise). Default: the caller's stores (summed), the whole group for a caller of no store."})
     format = fields.String(validate=validate.OneOf(FORMATS),
                            metadata={"description": "Instead of the Accept header: json, csv, png, svg (charts), "
                                                     "html (the monthly summary)."})
@@ -61,12 +67,15 @@ class ValueArgs(ReportArgs):
                 reports._cursor(data["after"])
             except ValueError:
                 raise ValidationError("Use the `next` of the page before.", "after") from None
+        elif (data["page"] - 1) * data["page_size"] >= MAX_SEGMENT_OFFSET:
+            raise ValidationError(f"Pages by number reach the first {MAX_SEGMENT_OFFSET} customers of a segment; "
+                                  "read on with `after` (the `next` of the page before).", "page")
 
 
 class MonthlyArgs(ReportArgs):
     """One calendar month (`month`), or any `from`/`to`."""
 
-    month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Use YYYY-MM."))
+    month = Month()
 
 
 class Freshness(Schema):
@@ -83,7 +92,9 @@ class ReportData(Schema):
     report = fields.String()
     start = fields.String(data_key="from")
     end = fields.String(data_key="to")
-    store = fields.String(allow_none=True)
+    store = fields.String(allow_none=True, metadata={"description": "The one store summed, if one."})
+    stores = fields.List(fields.String(), allow_none=True,
+                         metadata={"description": "The stores summed; null: the whole group."})
     freshness = fields.Nested(Freshness)
 
 
@@ -104,10 +115,38 @@ def _format(name: str, requested: str | None) -> str:
     return requested
 
 
-def _answer(name: str, args: dict[str, Any], period: Period | None = None, extra: dict | None = None) -> Response:
+def _stores(requested: str | None) -> tuple[str, ...] | None:
+    """The stores a report sums: the one asked for (403 unless the caller's), else the caller's stores (None:
+    the whole group, for admins and callers tied to no store)."""
+    identity = current_identity()
+    if requested is not None:
+        require_store(requested, identity)
+        return (requested,)
+    scope = identity.store_scope
+    return None if scope is None else tuple(sorted(scope))
+
+
+def _bounded(period: Period) -> Period:
+    """`period`, or a 422 when it runs backwards or is longer than the service allows (each month and week of
+    it costs rows to read and to send)."""
+    if period.start > period.end:
+        raise Problem(422, "Unprocessable Entity", "The period ends before it starts.",
+                      errors={"to": [f"`to` ({period.end}) is before `from` ({period.start})."]})
+    longest = current_app.extensions["reporting"]["max_period_days"]
+    if (period.end - period.start).days + 1 > longest:
+        message = f"A period spans at most {longest} days ({MAX_PERIOD_DAYS}); ask for several."
+        raise Problem(422, "Unprocessable Entity", message, errors={"from": [message]})
+    return period
+
+
+def _answer(name: str, args: dict[str, Any], month: date | None = None, extra: Callable | None = None) -> Response:
     output = _format(name, args.get("format"))
-    today = datetime.now(LOCAL).date()
-    period = period or default_period(today, args.get("start"), args.get("end"), args.get("store"))
+    stores = _stores(args.get("store"))
+    if month is not None:
+        period = reports.month_period(month, stores)
+    else:
+        period = default_period(datetime.now(LOCAL).date(), args.get("start"), args.get("end"), stores)
+    period = _bounded(period)
     with service_context(current_app).sessions() as session:
         report = reports.REPORTS[name](session, period)
         if extra:
@@ -179,9 +218,7 @@ def value(args: dict[str, Any]) -> Response:
 @blp.alt_response(200, success=True, content_type="text/html", description="A printable page (Accept: text/html).")
 def monthly(args: dict[str, Any]) -> Response:
     """The main reports on one page for a month (`month=YYYY-MM`, default the current month)."""
-    period = None
-    if args.get("month"):
-        period = reports.month_period(date.fromisoformat(args["month"] + "-01"), args.get("store"))
-    elif not args.get("start") and not args.get("end"):
-        period = reports.month_period(datetime.now(LOCAL).date(), args.get("store"))
-    return _answer("monthly", args, period)
+    month = args.get("month")
+    if month is None and not args.get("start") and not args.get("end"):
+        month = datetime.now(LOCAL).date()
+    return _answer("monthly", args, month)
