@@ -9,16 +9,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import Flask, Response, g, request
-from flask_smorest import Api
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from servicekit import auth, metrics, outbox
+from servicekit.apidoc import ProblemApi, refuse_empty_patch
 from servicekit.config import Settings
 from servicekit.db import make_engine, make_session_factory, ping
 from servicekit.events import correlation_id
-from servicekit.problems import Problem, http_exception_problem, problem_response, register_problem_handlers
+from servicekit.problems import Problem, problem_response, register_problem_handlers
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json"})
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -31,13 +31,6 @@ class ServiceContext:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-
-
-class ProblemApi(Api):
-    """flask-smorest's Api, answering errors as RFC 9457 problem details."""
-
-    def handle_http_exception(self, error):
-        return http_exception_problem(error)
 
 
 class RequestIdFilter(logging.Filter):
@@ -125,7 +118,7 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
         if request.path in public or request.method == "OPTIONS":
             return None
         g.identity = authenticate()
-        return None
+        return refuse_empty_patch()
 
     @app.after_request
     def _finish(response: Response) -> Response:

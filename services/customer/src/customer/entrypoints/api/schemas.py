@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, date
 
 from marshmallow import Schema, ValidationError, fields, validate
+from servicekit.fields import Instant
 from servicekit.pagination import MAX_PAGE
 
 from customer.domain import lifecycle, visits
@@ -177,7 +178,7 @@ class VisitPage(PageOf):
 class HistoryEntry(Schema):
     """One change: who did what when, and each field's old and new value."""
 
-    at = fields.DateTime(required=True)
+    at = Instant(required=True)
     actor = fields.String(required=True)
     action = fields.String(required=True)
     changes = fields.Dict(keys=fields.String(), values=fields.List(fields.Raw(allow_none=True)), required=True)
@@ -195,7 +196,7 @@ class OdometerReading(Schema):
     km = fields.Integer(required=True)
     read_on = fields.Date(required=True)
     visit_id = fields.String(allow_none=True)
-    recorded_at = fields.DateTime(required=True)
+    recorded_at = Instant(required=True)
 
 
 class OdometerPage(PageOf):

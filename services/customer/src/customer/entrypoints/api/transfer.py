@@ -17,6 +17,7 @@ from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from servicekit.auth import current_identity, requires
 from servicekit.fastload import FastLoader
+from servicekit.fields import Instant
 from servicekit.problems import Problem
 
 from customer.adapters.spreadsheets import FORMATS, UnreadableFile, count_rows, read_rows
@@ -69,9 +70,9 @@ class ImportJob(Schema):
     unchanged = fields.Integer(required=True)
     failed = fields.Integer(required=True, metadata={"description": "Rows with errors (see …/errors)."})
     problem = fields.String(allow_none=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
-    finished_at = fields.DateTime(allow_none=True)
+    created_at = Instant(required=True)
+    updated_at = Instant(required=True)
+    finished_at = Instant(allow_none=True)
 
 
 class ImportError_(Schema):

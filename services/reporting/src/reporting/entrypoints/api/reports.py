@@ -14,6 +14,7 @@ from servicekit.webapp import service_context
 
 from reporting.adapters import render
 from reporting.domain.contributions import LOCAL, SEGMENTS
+from reporting.entrypoints.api.bodies import BODIES
 from reporting.service_layer import reports
 from reporting.service_layer.periods import Period, default_period
 
@@ -69,24 +70,6 @@ class MonthlyArgs(ReportArgs):
     month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Use YYYY-MM."))
 
 
-class Freshness(Schema):
-    """How fresh the read model is."""
-
-    last_event_time = fields.String(allow_none=True, metadata={"description": "Time of the last event applied."})
-    last_applied_at = fields.String(allow_none=True)
-    events_applied = fields.Integer()
-
-
-class ReportData(Schema):
-    """Every report: its name, period, freshness, then its own sections (see each report's description)."""
-
-    report = fields.String()
-    start = fields.String(data_key="from")
-    end = fields.String(data_key="to")
-    store = fields.String(allow_none=True)
-    freshness = fields.Nested(Freshness)
-
-
 def _format(name: str, requested: str | None) -> str:
     if requested is None:
         accept = request.accept_mimetypes
@@ -128,7 +111,7 @@ def _answer(name: str, args: dict[str, Any], period: Period | None = None, extra
 def _view(name: str, summary: str):
     @requires("read")
     @blp.arguments(ReportArgs, location="query", unknown=RAISE)
-    @blp.response(200, ReportData, description=summary)
+    @blp.response(200, BODIES[name], description=summary)
     @blp.alt_response(200, success=True, content_type="text/csv", description="The report's tables as CSV.")
     def view(args: dict[str, Any]) -> Response:
         return _answer(name, args)
@@ -157,7 +140,7 @@ for _name, _summary in (
 @blp.route("/value", methods=["GET"])
 @requires("read")
 @blp.arguments(ValueArgs, location="query", unknown=RAISE)
-@blp.response(200, ReportData)
+@blp.response(200, BODIES["value"])
 @blp.alt_response(200, success=True, content_type="text/csv", description="The segments as CSV.")
 def value(args: dict[str, Any]) -> Response:
     """RFM value segments (客户价值分析) as of `to`; with `segment`, a page of that segment's customers (most
@@ -175,7 +158,7 @@ def value(args: dict[str, Any]) -> Response:
 @blp.route("/monthly", methods=["GET"])
 @requires("read")
 @blp.arguments(MonthlyArgs, location="query", unknown=RAISE)
-@blp.response(200, ReportData)
+@blp.response(200, BODIES["monthly"])
 @blp.alt_response(200, success=True, content_type="text/html", description="A printable page (Accept: text/html).")
 def monthly(args: dict[str, Any]) -> Response:
     """The main reports on one page for a month (`month=YYYY-MM`, default the current month)."""
