@@ -16,6 +16,7 @@ from flask_smorest.spec import prepare_response
 
 from servicekit.problems import PROBLEM_TYPE, http_exception_problem, problem_response
 
+WRITES = frozenset({"post", "put", "patch", "delete"})
 #: A PATCH body that names nothing to change: no body, or an empty JSON object.
 _EMPTY_BODY = re.compile(rb"^\s*(\{\s*\})?\s*$")
 
@@ -36,15 +37,29 @@ class ProblemSchema(ma.Schema):
                                                      "wrong with it (422, and 400 for an unreadable body)."})
 
 
-class PatchBodyPlugin(BasePlugin):
-    """Documents that a PATCH body names at least one field (an empty one is refused: `refuse_empty_patch`)."""
+class WritesPlugin(BasePlugin):
+    """Documents what the kit does to every write: a PATCH body names at least one field (`refuse_empty_patch`),
+    and, with idempotency keys, a 409 while a request with the same key is still being processed."""
+
+    def __init__(self, idempotency: bool) -> None:
+        self.idempotency = idempotency
 
     def operation_helper(self, path=None, operations=None, **kwargs) -> None:
-        """Add minProperties: 1 to every PATCH's JSON body."""
-        patch = (operations or {}).get("patch")
-        content = (patch or {}).get("requestBody", {}).get("content", {}).get("application/json")
-        if content is not None and "schema" in content:
-            content["schema"] = {"allOf": [content["schema"]], "minProperties": 1}
+        """minProperties: 1 on every PATCH's JSON body; a 409 on every write when keys are kept."""
+        for method, operation in (operations or {}).items():
+            if method == "patch":
+                content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+                if content is not None and "schema" in content:
+                    content["schema"] = {"allOf": [content["schema"]], "minProperties": 1}
+            if self.idempotency and method in WRITES:
+                operation.setdefault("responses", {}).setdefault("409", http.HTTPStatus.CONFLICT.name)
+
+
+def decimal_as_written(self, field: ma.fields.Field, **kwargs) -> dict:
+    """An apispec attribute function: a Decimal field written as a string is documented as one."""
+    if isinstance(field, ma.fields.Decimal) and field.as_string:
+        return {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}
+    return {}
 
 
 class ProblemApi(Api):
@@ -52,13 +67,17 @@ class ProblemApi(Api):
 
     ERROR_SCHEMA = ProblemSchema
 
-    def __init__(self, app=None, *, spec_kwargs=None, **kwargs) -> None:
+    def __init__(self, app=None, *, idempotency: bool = True, spec_kwargs=None, **kwargs) -> None:
         spec_kwargs = dict(spec_kwargs or {})
-        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), PatchBodyPlugin()]
+        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), WritesPlugin(idempotency)]
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
 
     def handle_http_exception(self, error):
         return http_exception_problem(error)
+
+    def _init_spec(self, **kwargs) -> None:
+        super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(decimal_as_written)
 
     def _register_pagination_header(self) -> None:
         """X-Pagination as what it is: JSON text in a header (OpenAPI 3 `content`), not an object."""

@@ -95,7 +95,7 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
     engine = engine or make_engine(settings.database_url)
     app.extensions["servicekit"] = ServiceContext(settings, engine, make_session_factory(engine))
     register_problem_handlers(app)
-    api = ProblemApi(app)
+    api = ProblemApi(app, idempotency=idempotency)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.extensions["servicekit_api"] = api

@@ -103,3 +103,32 @@ def test_a_method_the_path_does_not_allow_is_a_405_naming_those_it_does(app):
     response = app.test_client().delete("/api/v1/gadgets", headers=auth_headers("admin"))
     assert response.status_code == 405 and response.content_type == "application/problem+json"
     assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
+def test_a_decimal_written_as_a_string_is_documented_as_one(make_settings):
+    priced = Blueprint("priced", __name__, url_prefix="/api/v1/priced")
+
+    class Price(ma.Schema):
+        amount = ma.fields.Decimal(as_string=True, places=2)
+
+    @priced.route("")
+    class Prices(MethodView):
+        @priced.response(200, Price)
+        def get(self):
+            return {"amount": "12.50"}
+
+    app = create_service_app(make_settings("customer"), "Prices", [priced], check_broker=False)
+    client = app.test_client()
+    document = client.get("/openapi.json").get_json()
+    sent = client.get("/api/v1/priced", headers=auth_headers("viewer")).get_json()
+    assert sent == {"amount": "12.50"}
+    _validate(document, sent, {"$ref": "#/components/schemas/Price"})
+
+
+def test_every_write_documents_the_409_of_an_idempotency_key_still_in_use(document):
+    operations = {(method, path): operation for path, item in document["paths"].items()
+                  for method, operation in item.items() if isinstance(operation, dict) and "responses" in operation}
+    assert "409" in operations["patch", "/api/v1/gadgets/{gadget_id}"]["responses"]
+    assert "409" not in operations["get", "/api/v1/gadgets"]["responses"]
+    conflict = _resolved(document, operations["patch", "/api/v1/gadgets/{gadget_id}"]["responses"]["409"])
+    assert set(conflict["content"]) == {"application/problem+json"}

@@ -41,3 +41,17 @@ def test_each_report_body_is_what_the_document_says(name, apply, client):
     jsonschema.validate(body, schema, format_checker=jsonschema.FormatChecker())
     assert set(body) == set(document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]["properties"]) \
         - ({"members"} if name != "value" else set())
+
+
+@pytest.mark.parametrize("name", sorted(BODIES))
+def test_each_format_a_report_comes_in_is_documented(name, client):
+    document = client.get("/openapi.json").get_json()
+    documented = set(document["paths"][f"/api/v1/reports/{name}"]["get"]["responses"]["200"]["content"])
+    sent = set()
+    for output in ("json", "csv", "png", "svg", "html"):
+        response = client.get(f"/api/v1/reports/{name}", query_string={**PERIOD, "format": output},
+                              headers=auth_headers("viewer"))
+        if response.status_code == 200:
+            sent.add(response.mimetype)
+    assert {"application/json", "text/csv"} <= sent
+    assert sent == documented

@@ -70,6 +70,26 @@ class MonthlyArgs(ReportArgs):
     month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Use YYYY-MM."))
 
 
+#: The schema of each format other than JSON, for the OpenAPI document (which one: `format` or Accept).
+OTHER_FORMATS = {"csv": {"type": "string"}, "png": {"type": "string", "format": "binary"},
+                 "svg": {"type": "string"}, "html": {"type": "string"}}
+
+
+def _offered(name: str) -> list[str]:
+    """The formats other than JSON that report `name` comes in."""
+    return ["csv", *(("png", "svg") if name in CHARTED else ()), *(("html",) if name == "monthly" else ())]
+
+
+def _other_formats(name: str):
+    """Document the 200 answers of report `name` in each format other than JSON."""
+    def decorate(view):
+        for output in _offered(name):
+            view = blp.alt_response(200, success=True, content_type=MEDIA_TYPES[output],
+                                    schema=OTHER_FORMATS[output])(view)
+        return view
+    return decorate
+
+
 def _format(name: str, requested: str | None) -> str:
     if requested is None:
         accept = request.accept_mimetypes
@@ -112,7 +132,7 @@ def _view(name: str, summary: str):
     @requires("read")
     @blp.arguments(ReportArgs, location="query", unknown=RAISE)
     @blp.response(200, BODIES[name], description=summary)
-    @blp.alt_response(200, success=True, content_type="text/csv", description="The report's tables as CSV.")
+    @_other_formats(name)
     def view(args: dict[str, Any]) -> Response:
         return _answer(name, args)
 
@@ -141,7 +161,7 @@ for _name, _summary in (
 @requires("read")
 @blp.arguments(ValueArgs, location="query", unknown=RAISE)
 @blp.response(200, BODIES["value"])
-@blp.alt_response(200, success=True, content_type="text/csv", description="The segments as CSV.")
+@_other_formats("value")
 def value(args: dict[str, Any]) -> Response:
     """RFM value segments (客户价值分析) as of `to`; with `segment`, a page of that segment's customers (most
     recent visit first; `members.next` is the `after` of the next page)."""
@@ -159,7 +179,7 @@ def value(args: dict[str, Any]) -> Response:
 @requires("read")
 @blp.arguments(MonthlyArgs, location="query", unknown=RAISE)
 @blp.response(200, BODIES["monthly"])
-@blp.alt_response(200, success=True, content_type="text/html", description="A printable page (Accept: text/html).")
+@_other_formats("monthly")
 def monthly(args: dict[str, Any]) -> Response:
     """The main reports on one page for a month (`month=YYYY-MM`, default the current month)."""
     period = None
