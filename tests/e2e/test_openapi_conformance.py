@@ -79,6 +79,7 @@ def failures(report: Path) -> dict[tuple[str, str], list[str]]:
     return found
 
 
+@pytest.mark.timeout(TIMEOUT_SECONDS + 180)  # the run, and the system's start and stop around it
 def test_every_answer_through_the_gateway_is_what_the_openapi_document_says(gateway, tmp_path):
     headers = login(gateway)
     command = [

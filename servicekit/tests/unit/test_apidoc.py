@@ -18,6 +18,11 @@ class GadgetSchema(ma.Schema):
     size = ma.fields.Integer()
 
 
+class GadgetPatch(ma.Schema):
+    name = ma.fields.String()
+    size = ma.fields.Integer()
+
+
 @blueprint.route("")
 class Gadgets(MethodView):
     @blueprint.response(200, GadgetSchema(many=True))
@@ -29,7 +34,7 @@ class Gadgets(MethodView):
 
 @blueprint.route("/<int:gadget_id>")
 class Gadget(MethodView):
-    @blueprint.arguments(GadgetSchema(partial=True))
+    @blueprint.arguments(GadgetPatch)
     @blueprint.response(200, GadgetSchema)
     def patch(self, data, gadget_id):
         return {"name": "one", **data}
