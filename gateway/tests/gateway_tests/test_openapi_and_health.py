@@ -10,11 +10,11 @@ SERVICE_DOCUMENT = {
         "/api/v1/customers": {"get": {"tags": ["Customers"], "responses": {"200": {"description": "ok",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Customer"}}}}}}},
         "/api/v1/customers/{id}": {"get": {"responses": {"default": {"description": "error",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}},
     },
     "components": {
         "schemas": {"Customer": {"type": "object", "properties": {"name": {"type": "string"}}},
-                    "Error": {"type": "object",
+                    "Problem": {"type": "object",
                               "properties": {"code": {"type": "integer"}, "why": {"type": "string"}}}},
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
     },
@@ -34,11 +34,12 @@ def test_merged_openapi_has_the_gateways_and_the_services_paths(make_gateway, ma
     assert set(document["components"]["securitySchemes"]) == {"bearer", "apiKey"}
     assert document["components"]["securitySchemes"]["apiKey"]["name"] == "X-API-Key"
     assert document["components"]["schemas"]["Customer"] == SERVICE_DOCUMENT["components"]["schemas"]["Customer"]
-    # The service's Error is not the gateway's Error: it is renamed and its reference follows.
-    assert document["components"]["schemas"]["customer_Error"] == SERVICE_DOCUMENT["components"]["schemas"]["Error"]
-    assert document["components"]["schemas"]["Error"] != SERVICE_DOCUMENT["components"]["schemas"]["Error"]
+    # The service's Problem is not the gateway's Problem: it is renamed and its reference follows.
+    theirs = SERVICE_DOCUMENT["components"]["schemas"]["Problem"]
+    assert document["components"]["schemas"]["customer_Problem"] == theirs
+    assert document["components"]["schemas"]["Problem"] != theirs
     error = document["paths"]["/api/v1/customers/{id}"]["get"]["responses"]["default"]
-    assert error["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/customer_Error"
+    assert error["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/customer_Problem"
     # The services without a document (the echoes here answer with something else) are listed.
     assert "customer" not in document["x-unavailable-services"]
     assert document["paths"]["/api/v1/auth/token"]["post"]["security"] == []

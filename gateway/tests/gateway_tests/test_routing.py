@@ -189,3 +189,17 @@ def test_forwarded_bearer_token_is_the_callers_own(client, admin):
     seen = client.get("/api/v1/customers", headers=admin).get_json()
     identity = verify_token(TEST_SECRET, seen["headers"]["Authorization"].split()[1])
     assert (identity.subject, identity.role, identity.kind) == ("admin", "admin", "user")
+
+
+def test_options_gets_the_services_own_allow_header(client, admin, upstreams):
+    upstreams["customer"].answer_with(200, headers={"Allow": "GET, HEAD, OPTIONS"}, body=b"", content_type="text/plain")
+    response = client.options("/api/v1/customers/42/history", headers=admin)
+    assert [seen["method"] for seen in upstreams["customer"].received] == ["OPTIONS"]
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_a_method_no_service_allows_is_the_services_405_with_its_allow_header(client, admin):
+    response = client.open("/api/v1/customers/42", method="TRACE", headers=admin)
+    assert response.status_code == 405
+    # the service's methods (the echo here allows these), not every method the gateway forwards
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}

@@ -37,6 +37,12 @@ class Instant(fields.AwareDateTime):
         kwargs["validate"] = [_in_range, *_as_list(kwargs.get("validate"))]
         super().__init__(**kwargs)
 
+    def _serialize(self, value, attr, obj, **kwargs):
+        # Always written with its offset: a time read back naive (SQLite keeps none) was stored as UTC.
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
 
 class Month(fields.String):
     """A calendar month, YYYY-MM, between EARLIEST and LATEST; loaded as the month's first day."""

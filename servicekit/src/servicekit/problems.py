@@ -76,6 +76,9 @@ def http_exception_problem(error: HTTPException) -> Response:
         for name in ("Allow", "Retry-After", "WWW-Authenticate"):
             if name in error.response.headers:
                 response.headers[name] = error.response.headers[name]
+    for name, value in error.get_headers():
+        if name == "Allow":  # a 405 names the methods that are allowed (RFC 9110 §15.5.6)
+            response.headers[name] = value
     return response
 
 

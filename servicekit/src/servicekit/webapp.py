@@ -9,16 +9,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import Flask, Response, g, request
-from flask_smorest import Api
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from servicekit import auth, body_limits, metrics, outbox, statement_timeout
+from servicekit.apidoc import ProblemApi, refuse_empty_patch
 from servicekit.config import Settings
 from servicekit.db import make_engine, make_session_factory, ping
 from servicekit.events import correlation_id
-from servicekit.problems import Problem, http_exception_problem, problem_response, register_problem_handlers
+from servicekit.problems import Problem, problem_response, register_problem_handlers
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json"})
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -31,13 +31,6 @@ class ServiceContext:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-
-
-class ProblemApi(Api):
-    """flask-smorest's Api, answering errors as RFC 9457 problem details."""
-
-    def handle_http_exception(self, error):
-        return http_exception_problem(error)
 
 
 class RequestIdFilter(logging.Filter):
@@ -102,7 +95,7 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
     engine = engine or make_engine(settings.database_url, statement_timeout=settings.statement_timeout)
     app.extensions["servicekit"] = ServiceContext(settings, engine, make_session_factory(engine))
     register_problem_handlers(app)
-    api = ProblemApi(app)
+    api = ProblemApi(app, idempotency=idempotency)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.extensions["servicekit_api"] = api
@@ -129,10 +122,11 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
         return None
 
     @app.before_request
-    def _bounded_body() -> None:
+    def _bounded_body() -> Response | None:
         # Before any view or hook parses it; after authentication, so a protected route never reads an
         # anonymous body.
         body_limits.check_request(settings.max_json_items, settings.max_json_depth)
+        return refuse_empty_patch()
 
     @app.after_request
     def _finish(response: Response) -> Response:

@@ -15,7 +15,9 @@ from gateway.adapters.upstreams import UPSTREAM_DURATION, UPSTREAM_FAILURES, Ups
 from gateway.config import ROUTES
 
 log = logging.getLogger(__name__)
-METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+#: OPTIONS and TRACE go through too: only the service knows which methods a path allows (its 405 and OPTIONS
+#: answers carry the true Allow header; the gateway's own would name every method it forwards).
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 #: Request headers a service may act on; everything else stays at the door (the API key above all).
 FORWARDED = ("Content-Type", "Accept", "Accept-Language", "If-Match", "If-None-Match", "Idempotency-Key")
 #: Response headers a client may act on; hop-by-hop and server details stay behind.
@@ -45,7 +47,8 @@ def _raw_target() -> str:
 
 def _request_headers() -> dict[str, str]:
     headers = {name: request.headers[name] for name in FORWARDED if name in request.headers}
-    headers["Authorization"] = g.upstream_authorization
+    if "upstream_authorization" in g:  # none for OPTIONS, which needs no credentials
+        headers["Authorization"] = g.upstream_authorization
     headers["X-Request-ID"] = g.request_id
     forwarded_for = request.headers.get("X-Forwarded-For")
     # The address the connection came from (a trusted proxy's, which X-Forwarded-For already ends with the client).
@@ -127,6 +130,8 @@ def _stream(service: str, upstream: BaseHTTPResponse) -> Iterator[bytes]:
 
 def forward(prefix: str, rest: str = "") -> Response:
     """Forward the current request to the service that serves /api/v1/<prefix>."""
+    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        return current_app.make_default_options_response()  # a CORS preflight is the gateway's to answer
     service = ROUTES[prefix]
     if service not in upstreams().services:
         raise Problem(503, "Service Unavailable", f"The {service} service is not configured in this deployment.",

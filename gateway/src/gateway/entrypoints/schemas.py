@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from servicekit.auth import ROLES
+from servicekit.fields import Instant
 
 from gateway.domain.accounts import (
     MAX_PASSWORD_LENGTH,
@@ -81,8 +82,8 @@ class UserSchema(Schema):
     role = fields.String(required=True)
     active = fields.Boolean(required=True)
     stores = fields.List(fields.String(), required=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
+    created_at = Instant(required=True)
+    updated_at = Instant(required=True)
 
 
 class ApiKeyCreateSchema(Schema):
@@ -100,9 +101,9 @@ class ApiKeySchema(Schema):
     name = fields.String(required=True)
     role = fields.String(required=True)
     active = fields.Boolean(required=True)
-    created_at = fields.DateTime(required=True)
+    created_at = Instant(required=True)
     created_by = fields.String(required=True)
-    revoked_at = fields.DateTime(allow_none=True)
+    revoked_at = Instant(allow_none=True)
     stores = fields.List(fields.String(), required=True)
 
 

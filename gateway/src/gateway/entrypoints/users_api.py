@@ -37,6 +37,7 @@ def _unknown(username: str) -> Problem:
 @requires("admin")
 @blp.arguments(UserCreateSchema)
 @blp.response(201, UserSchema)
+@blp.alt_response(409, response="CONFLICT")
 def create(body: dict):
     """Add a user (the stores named must exist in the customer service)."""
     check_stores(body.get("stores", ()))
@@ -74,6 +75,7 @@ def show(username: str):
 @requires("admin")
 @blp.arguments(UserUpdateSchema)
 @blp.response(200, UserSchema)
+@blp.alt_response(409, response="CONFLICT")
 def change(body: dict, username: str):
     """Change a user's role, password, active flag or stores (which must exist in the customer service)."""
     _check_password(body.get("password"), username)

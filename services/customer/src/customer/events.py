@@ -9,6 +9,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 from servicekit.contracts import EventContract
+from servicekit.fields import Instant
 
 from customer.domain import lifecycle, points, visits
 
@@ -81,8 +82,8 @@ class CustomerData(Schema):
     consent = fields.Nested(ConsentData, required=True)
     quiet_hours = fields.Nested(QuietHoursData, allow_none=True)
     external_id = _text(100)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
+    created_at = Instant(required=True)
+    updated_at = Instant(required=True)
     # stores, membership, grading and lists, erasure: optional for readers of older events
     store_id = fields.String(allow_none=True, metadata={"description": "The store (门店) the customer belongs to."})
     tier = fields.String(validate=validate.OneOf(points.TIERS))
@@ -91,7 +92,7 @@ class CustomerData(Schema):
     blacklisted = fields.Boolean()
     blacklist_reason = _text(500)
     credit_limit = fields.Decimal(as_string=True, places=2, allow_none=True)
-    erased_at = fields.DateTime(allow_none=True)
+    erased_at = Instant(allow_none=True)
 
 
 class CustomerUpdatedData(CustomerData):
@@ -115,7 +116,7 @@ class AssetData(Schema):
     expires_on = fields.Date(allow_none=True)
     description = _text(500)
     odometer_km = fields.Integer(allow_none=True)
-    created_at = fields.DateTime(required=True)
+    created_at = Instant(required=True)
 
 
 class AssetRegisteredData(Schema):
@@ -144,13 +145,13 @@ class VisitData(Schema):
     id = fields.String(required=True)
     customer_id = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(visits.VISIT_KINDS))
-    occurred_at = fields.DateTime(required=True)
+    occurred_at = Instant(required=True)
     asset_id = fields.String(allow_none=True)
     staff = _text(100)
     notes = fields.String(allow_none=True)
     details = fields.Nested(VisitDetailsData, required=True)
     recorded_by = fields.String(required=True)
-    created_at = fields.DateTime(required=True)
+    created_at = Instant(required=True)
 
 
 class VisitDoneData(Schema):
@@ -167,14 +168,14 @@ class TierChangedData(Schema):
     from_tier = fields.String(required=True, validate=validate.OneOf(points.TIERS))
     to_tier = fields.String(required=True, validate=validate.OneOf(points.TIERS))
     points_balance = fields.Integer(required=True, validate=validate.Range(min=0))
-    changed_at = fields.DateTime(required=True)
+    changed_at = Instant(required=True)
 
 
 class ErasedData(Schema):
     """`customer.erased.v1`: every service removes the customer's personal data from its copy."""
 
     customer_id = fields.String(required=True)
-    erased_at = fields.DateTime(required=True)
+    erased_at = Instant(required=True)
 
 
 class MergedData(Schema):
@@ -182,8 +183,8 @@ class MergedData(Schema):
 
     survivor_id = fields.String(required=True)
     merged_id = fields.String(required=True)
-    merged_at = fields.DateTime(required=True)
-    undo_until = fields.DateTime(required=True, metadata={"description": "customer.unmerged.v1 may come until then."})
+    merged_at = Instant(required=True)
+    undo_until = Instant(required=True, metadata={"description": "customer.unmerged.v1 may come until then."})
     merge_id = fields.String(metadata={"description": "The merge, as undone by customer.unmerged.v1."})
 
 
@@ -192,7 +193,7 @@ class UnmergedData(Schema):
 
     survivor_id = fields.String(required=True)
     restored_id = fields.String(required=True)
-    unmerged_at = fields.DateTime(required=True)
+    unmerged_at = Instant(required=True)
     merge_id = fields.String()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import time
+from datetime import datetime
 
 import pytest
 from servicekit.testing import auth_headers
@@ -230,3 +231,26 @@ def test_a_visit_or_asset_racing_an_erasure_is_refused_by_the_use_case_itself(ap
     with pytest.raises(Conflict):
         register_asset(sessions, customer["id"], {"kind": "vehicle", "model": "雅阁", "plate": "粤B1"}, "li.si")
     assert client.get(f"/api/v1/customers/{customer['id']}/visits", headers=AGENT).get_json()["total"] == 0
+
+
+def _timestamps(node, path=""):
+    """(path, value) of every member named like a moment (`*_at`, `at`, `*_until`) in a JSON body."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str) and (key == "at" or key.endswith(("_at", "_until"))):
+                yield f"{path}.{key}", value
+            yield from _timestamps(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _timestamps(value, f"{path}[{index}]")
+
+
+def test_every_moment_sent_carries_its_utc_offset_also_after_erasure(client, known_customer):
+    customer_id = known_customer["id"]
+    client.post(f"/api/v1/customers/{customer_id}/erasure", headers=MANAGER)
+    bodies = [client.get(f"/api/v1/customers/{customer_id}", headers=MANAGER).get_json(),
+              client.get(f"/api/v1/customers/{customer_id}/personal-data", headers=MANAGER).get_json()]
+    moments = dict(item for body in bodies for item in _timestamps(body))
+    assert ".erased_at" in moments
+    naive = {path: value for path, value in moments.items() if datetime.fromisoformat(value).tzinfo is None}
+    assert naive == {}

@@ -49,6 +49,16 @@ def test_the_kinds_of_rule_say_what_each_takes(client):
                                                                            "mid_autumn"]
 
 
+def test_rules_times_are_sent_with_their_utc_offset(client):
+    created = client.post("/api/v1/reminders/rules", headers=MANAGER, json={
+        "id": "callback_10d", "kind": "delivery_callback", "name": "十天回访", "params": {"days": 10}})
+    assert created.status_code == 201, created.text
+    listing = client.get("/api/v1/reminders/rules", headers=VIEWER).get_json()["items"]
+    for rule in [created.get_json(), *listing]:
+        for name in ("created_at", "updated_at"):
+            assert datetime.fromisoformat(rule[name]).tzinfo is not None, (rule["id"], name, rule[name])
+
+
 def test_rule_input_is_checked_field_by_field_and_changes_nothing(client):
     def create(**body):
         return client.post("/api/v1/reminders/rules", headers=MANAGER, json={

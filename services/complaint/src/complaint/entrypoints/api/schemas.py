@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
-from servicekit.fields import Day
+from servicekit.fields import Day, Instant
 from servicekit.labels import Label, printable
 from servicekit.pagination import MAX_PAGE
 
@@ -180,9 +180,9 @@ class ComplaintOut(Schema):
     last_satisfaction = fields.String(allow_none=True)
     waiting_on_customer = fields.Boolean(required=True)
     breached = fields.Boolean(required=True)
-    filed_at = fields.DateTime(required=True)
+    filed_at = Instant(required=True)
     filed_by = fields.String(required=True)
-    updated_at = fields.DateTime(required=True)
+    updated_at = Instant(required=True)
     version = fields.Integer(required=True)
     sla = fields.Nested(SlaData, required=True)
     allowed_next = fields.List(fields.String(), required=True)
@@ -205,7 +205,7 @@ class ComplaintPage(PageOf):
 class StepOut(Schema):
     """One step of the timeline: who did what when."""
 
-    at = fields.DateTime(required=True)
+    at = Instant(required=True)
     actor = fields.String(required=True)
     action = fields.String(required=True)
     from_status = fields.String(required=True)
@@ -228,7 +228,7 @@ class CallbackOut(Schema):
     satisfaction = fields.String(required=True)
     comment = fields.String(allow_none=True)
     recorded_by = fields.String(required=True)
-    at = fields.DateTime(required=True)
+    at = Instant(required=True)
 
 
 class SurveyOut(Schema):
@@ -242,7 +242,7 @@ class SurveyOut(Schema):
     staff = fields.List(fields.String(), required=True)
     comment = fields.String(allow_none=True)
     recorded_by = fields.String(required=True)
-    at = fields.DateTime(required=True)
+    at = Instant(required=True)
 
 
 class RectificationOut(Schema):
@@ -255,10 +255,10 @@ class RectificationOut(Schema):
     due_on = fields.Date(allow_none=True)
     status = fields.String(required=True)
     issued_by = fields.String(required=True)
-    issued_at = fields.DateTime(required=True)
+    issued_at = Instant(required=True)
     outcome = fields.String(allow_none=True)
     done_by = fields.String(allow_none=True)
-    done_at = fields.DateTime(allow_none=True)
+    done_at = Instant(allow_none=True)
 
 
 class PolicyOut(Schema):
@@ -273,4 +273,4 @@ class PolicyOut(Schema):
     first_callback_minutes = fields.Integer(required=True)
     warn_percent = fields.Integer(required=True)
     updated_by = fields.String(required=True)
-    updated_at = fields.DateTime(required=True)
+    updated_at = Instant(required=True)

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from servicekit.auth import requires
-from servicekit.fields import LATEST
+from servicekit.fields import LATEST, Instant
 
 from customer.domain.points import ENTRY_KINDS, MAX_POINTS, TIERS, PointsPolicy
 from customer.entrypoints.api.context import actor, sessions
@@ -65,7 +65,7 @@ class LedgerEntry(Schema):
     """One change of a customer's points."""
 
     id = fields.Integer(required=True)
-    at = fields.DateTime(required=True)
+    at = Instant(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(ENTRY_KINDS))
     points = fields.Integer(required=True, metadata={"description": "Positive when added, negative when taken."})
     reason = fields.String(allow_none=True)

@@ -9,6 +9,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 from servicekit.auth import current_identity, requires
+from servicekit.fields import Instant
 from servicekit.webapp import service_context
 
 from customer.domain.duplicates import WEIGHTS
@@ -63,7 +64,7 @@ class MergeResult(Schema):
     conflicts = fields.Dict(keys=fields.String(), values=fields.Nested(FieldConflict), required=True)
     moved = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
                         metadata={"description": "Rows (assets, visits, history, points, consent) moved."})
-    undo_until = fields.DateTime(allow_none=True, required=True)
+    undo_until = Instant(allow_none=True, required=True)
 
 
 class Merge(Schema):
@@ -73,11 +74,11 @@ class Merge(Schema):
     survivor_id = fields.String(required=True)
     merged_id = fields.String(required=True)
     actor = fields.String(required=True)
-    merged_at = fields.DateTime(required=True)
-    undo_until = fields.DateTime(required=True)
+    merged_at = Instant(required=True)
+    undo_until = Instant(required=True)
     choices = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     moved = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
-    undone_at = fields.DateTime(allow_none=True)
+    undone_at = Instant(allow_none=True)
     undone_by = fields.String(allow_none=True)
 
 

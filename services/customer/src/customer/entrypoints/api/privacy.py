@@ -46,17 +46,17 @@ class ConsentRecord(Schema):
 
     channel = fields.String(required=True)
     granted = fields.Boolean(required=True)
-    given_at = fields.DateTime(required=True)
+    given_at = Instant(required=True)
     source = fields.String(required=True)
     recorded_by = fields.String(required=True)
-    recorded_at = fields.DateTime(required=True)
+    recorded_at = Instant(required=True)
 
 
 class ChannelConsent(Schema):
     """A channel's consent now, and when and where it was last given or withdrawn (null: never recorded)."""
 
     granted = fields.Boolean(required=True)
-    given_at = fields.DateTime(allow_none=True)
+    given_at = Instant(allow_none=True)
     source = fields.String(allow_none=True)
 
 
@@ -74,7 +74,7 @@ class OdometerData(Schema):
     km = fields.Integer(required=True)
     read_on = fields.Date(required=True)
     visit_id = fields.String(allow_none=True)
-    recorded_at = fields.DateTime(required=True)
+    recorded_at = Instant(required=True)
 
 
 class HeldAsset(AssetData):
@@ -86,7 +86,7 @@ class HeldAsset(AssetData):
 class HeldEntry(Schema):
     """A history entry or a ledger entry, as kept."""
 
-    at = fields.DateTime(required=True)
+    at = Instant(required=True)
     actor = fields.String()
     action = fields.String()
     changes = fields.Dict()
@@ -98,7 +98,7 @@ class HeldEntry(Schema):
 class PersonalDataDocument(Schema):
     """Everything this service holds about one customer."""
 
-    exported_at = fields.DateTime(required=True)
+    exported_at = Instant(required=True)
     customer_id = fields.String(required=True)
     customer = fields.Nested(CustomerData, required=True)
     merged_records = fields.List(fields.Nested(CustomerData), required=True,

@@ -223,7 +223,7 @@ class VisitPage(PageOf):
 class HistoryEntry(Schema):
     """One change: who did what when, and each field's old and new value."""
 
-    at = fields.DateTime(required=True)
+    at = Instant(required=True)
     actor = fields.String(required=True)
     action = fields.String(required=True)
     changes = fields.Dict(keys=fields.String(), values=fields.List(fields.Raw(allow_none=True)), required=True)
@@ -241,7 +241,7 @@ class OdometerReading(Schema):
     km = fields.Integer(required=True)
     read_on = fields.Date(required=True)
     visit_id = fields.String(allow_none=True)
-    recorded_at = fields.DateTime(required=True)
+    recorded_at = Instant(required=True)
 
 
 class OdometerPage(PageOf):

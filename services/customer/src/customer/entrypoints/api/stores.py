@@ -6,6 +6,7 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 from servicekit.auth import requires
+from servicekit.fields import Instant
 
 from customer.domain.stores import STORE_ID
 from customer.entrypoints.api.context import sessions
@@ -43,7 +44,7 @@ class StoreData(Schema):
     region = fields.Nested(RegionData, allow_none=True)
     address = fields.String(allow_none=True)
     customers = fields.Integer(required=True)
-    created_at = fields.DateTime(required=True)
+    created_at = Instant(required=True)
 
 
 class StorePage(PageOf):

@@ -19,6 +19,7 @@ from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from servicekit.auth import current_identity, requires
 from servicekit.fastload import FastLoader
+from servicekit.fields import Instant
 from servicekit.problems import Problem
 
 from customer.adapters.spreadsheets import FORMATS, TooLarge, UnreadableFile, read_rows
@@ -77,9 +78,9 @@ class ImportJob(Schema):
         "description": "Rows with errors, all of them; …/errors lists the errors of the first ones "
                        "(CRM_IMPORT_MAX_ERROR_ROWS, 1,000 by default)."})
     problem = fields.String(allow_none=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
-    finished_at = fields.DateTime(allow_none=True)
+    created_at = Instant(required=True)
+    updated_at = Instant(required=True)
+    finished_at = Instant(allow_none=True)
 
 
 class ImportError_(Schema):

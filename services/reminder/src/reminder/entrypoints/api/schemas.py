@@ -76,18 +76,18 @@ class ReminderOut(Schema):
     rule_kind = fields.String(required=True)
     customer_id = fields.String(required=True)
     asset_id = fields.String(allow_none=True)
-    due_at = fields.DateTime(required=True)
+    due_at = Instant(required=True)
     status = fields.String(required=True, validate=validate.OneOf(REMINDER_STATUSES))
     task = fields.Boolean(required=True, metadata={"description": "A task for the owner (else notifications only)."})
     owner = fields.String(allow_none=True)
     reason = fields.String(required=True)
     confidence = fields.Float(allow_none=True, metadata={"description": "0–1, for predicted maintenance."})
     overdue = fields.Boolean(required=True)
-    created_at = fields.DateTime(required=True)
-    fired_at = fields.DateTime(allow_none=True)
+    created_at = Instant(required=True)
+    fired_at = Instant(allow_none=True)
     claimed_by = fields.String(allow_none=True)
-    snoozed_until = fields.DateTime(allow_none=True)
-    completed_at = fields.DateTime(allow_none=True)
+    snoozed_until = Instant(allow_none=True)
+    completed_at = Instant(allow_none=True)
     completed_by = fields.String(allow_none=True)
     outcome = fields.String(allow_none=True)
     lost_reason = fields.String(allow_none=True)
@@ -124,10 +124,10 @@ class NotificationOut(Schema):
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     status = fields.String(required=True, validate=validate.OneOf(("pending", "sent", "skipped", "failed")))
     target = fields.String(allow_none=True)
-    send_at = fields.DateTime(allow_none=True)
+    send_at = Instant(allow_none=True)
     attempts = fields.Integer(required=True)
-    next_attempt_at = fields.DateTime(allow_none=True)
-    sent_at = fields.DateTime(allow_none=True)
+    next_attempt_at = Instant(allow_none=True)
+    sent_at = Instant(allow_none=True)
     last_error = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
     skip_reason = fields.String(allow_none=True, metadata={"description": "Why it was not sent."})
@@ -186,8 +186,8 @@ class RuleOut(Schema):
     message = fields.String(allow_none=True)
     builtin = fields.Boolean(required=True)
     version = fields.Integer(required=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
+    created_at = Instant(required=True)
+    updated_at = Instant(required=True)
     updated_by = fields.String(allow_none=True)
 
 
@@ -235,7 +235,7 @@ class BroadcastOut(Schema):
 
     broadcast_id = fields.String(required=True)
     recipients = fields.Integer(required=True)
-    due_at = fields.DateTime(required=True)
+    due_at = Instant(required=True)
     channels = fields.List(fields.String(), required=True)
 
 
@@ -287,7 +287,7 @@ class OptOutOut(Schema):
 
     customer_id = fields.String(required=True)
     channel = fields.String(required=True)
-    created_at = fields.DateTime(required=True)
+    created_at = Instant(required=True)
     created_by = fields.String(required=True)
 
 
@@ -333,13 +333,13 @@ class AppointmentOut(Schema):
     asset_id = fields.String(allow_none=True)
     reminder_id = fields.String(allow_none=True)
     purpose = fields.String(required=True)
-    scheduled_at = fields.DateTime(required=True)
+    scheduled_at = Instant(required=True)
     booked_by = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(APPOINTMENT_STATUSES))
     visit_id = fields.String(allow_none=True)
-    visited_at = fields.DateTime(allow_none=True)
+    visited_at = Instant(allow_none=True)
     follow_up_reminder_id = fields.String(allow_none=True)
-    created_at = fields.DateTime(required=True)
+    created_at = Instant(required=True)
 
 
 class AppointmentPage(PageOf):

@@ -17,6 +17,7 @@ from servicekit.webapp import service_context
 from reporting.adapters import render
 from reporting.config import MAX_PERIOD_DAYS
 from reporting.domain.contributions import LOCAL, SEGMENTS
+from reporting.entrypoints.api.bodies import BODIES
 from reporting.service_layer import reports
 from reporting.service_layer.periods import Period, default_period
 
@@ -78,24 +79,24 @@ class MonthlyArgs(ReportArgs):
     month = Month()
 
 
-class Freshness(Schema):
-    """How fresh the read model is."""
-
-    last_event_time = fields.String(allow_none=True, metadata={"description": "Time of the last event applied."})
-    last_applied_at = fields.String(allow_none=True)
-    events_applied = fields.Integer()
+#: The schema of each format other than JSON, for the OpenAPI document (which one: `format` or Accept).
+OTHER_FORMATS = {"csv": {"type": "string"}, "png": {"type": "string", "format": "binary"},
+                 "svg": {"type": "string"}, "html": {"type": "string"}}
 
 
-class ReportData(Schema):
-    """Every report: its name, period, freshness, then its own sections (see each report's description)."""
+def _offered(name: str) -> list[str]:
+    """The formats other than JSON that report `name` comes in."""
+    return ["csv", *(("png", "svg") if name in CHARTED else ()), *(("html",) if name == "monthly" else ())]
 
-    report = fields.String()
-    start = fields.String(data_key="from")
-    end = fields.String(data_key="to")
-    store = fields.String(allow_none=True, metadata={"description": "The one store summed, if one."})
-    stores = fields.List(fields.String(), allow_none=True,
-                         metadata={"description": "The stores summed; null: the whole group."})
-    freshness = fields.Nested(Freshness)
+
+def _other_formats(name: str):
+    """Document the 200 answers of report `name` in each format other than JSON."""
+    def decorate(view):
+        for output in _offered(name):
+            view = blp.alt_response(200, success=True, content_type=MEDIA_TYPES[output],
+                                    schema=OTHER_FORMATS[output])(view)
+        return view
+    return decorate
 
 
 def _format(name: str, requested: str | None) -> str:
@@ -167,8 +168,8 @@ def _answer(name: str, args: dict[str, Any], month: date | None = None, extra: C
 def _view(name: str, summary: str):
     @requires("read")
     @blp.arguments(ReportArgs, location="query", unknown=RAISE)
-    @blp.response(200, ReportData, description=summary)
-    @blp.alt_response(200, success=True, content_type="text/csv", description="The report's tables as CSV.")
+    @blp.response(200, BODIES[name], description=summary)
+    @_other_formats(name)
     def view(args: dict[str, Any]) -> Response:
         return _answer(name, args)
 
@@ -196,8 +197,8 @@ for _name, _summary in (
 @blp.route("/value", methods=["GET"])
 @requires("read")
 @blp.arguments(ValueArgs, location="query", unknown=RAISE)
-@blp.response(200, ReportData)
-@blp.alt_response(200, success=True, content_type="text/csv", description="The segments as CSV.")
+@blp.response(200, BODIES["value"])
+@_other_formats("value")
 def value(args: dict[str, Any]) -> Response:
     """RFM value segments (客户价值分析) as of `to`; with `segment`, a page of that segment's customers (most
     recent visit first; `members.next` is the `after` of the next page)."""
@@ -214,8 +215,8 @@ def value(args: dict[str, Any]) -> Response:
 @blp.route("/monthly", methods=["GET"])
 @requires("read")
 @blp.arguments(MonthlyArgs, location="query", unknown=RAISE)
-@blp.response(200, ReportData)
-@blp.alt_response(200, success=True, content_type="text/html", description="A printable page (Accept: text/html).")
+@blp.response(200, BODIES["monthly"])
+@_other_formats("monthly")
 def monthly(args: dict[str, Any]) -> Response:
     """The main reports on one page for a month (`month=YYYY-MM`, default the current month)."""
     month = args.get("month")
