@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from servicekit import auth, metrics, outbox
+from servicekit.apidoc import PermissionsPlugin
 from servicekit.config import Settings
 from servicekit.db import make_engine, make_session_factory, ping
 from servicekit.events import correlation_id
@@ -102,7 +103,7 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
     engine = engine or make_engine(settings.database_url)
     app.extensions["servicekit"] = ServiceContext(settings, engine, make_session_factory(engine))
     register_problem_handlers(app)
-    api = ProblemApi(app)
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [PermissionsPlugin()]})
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.extensions["servicekit_api"] = api
