@@ -291,13 +291,39 @@ def expectation(caller: Caller, method: str, path: str, roles: list[str], store:
     return "allow"
 
 
+def fill_for(world: World, target: str | None) -> dict[str, str]:
+    """The records a request on `target` names, by parameter name (the group's where none is the store's)."""
+    store = target.removeprefix(MERGED) if target else OWN
+    fill = {**world.group, **world.records[store]}
+    if target and target.startswith(MERGED):
+        fill["customer_id"] = fill["merged_customer_id"]
+    return fill
+
+
+def request_of(document: dict, path: str, operation: dict, params: list[dict], target: str | None,
+               fill: dict[str, str]) -> tuple[str, dict[str, str], list[str]]:
+    """The URL and query of a request on `target`, and the path parameters no record fills."""
+    url, query, unfilled = path, dict(SHOWING.get(path, {})), []
+    for param in params:
+        name = param["name"]
+        if param["in"] == "path":
+            if name in STORE_RECORDS + GROUP_RECORDS:
+                url = url.replace(f"{{{name}}}", str(fill[name]))
+            else:
+                unfilled.append(name)
+        elif param["in"] == "query" and name in STORE_QUERIES:
+            if target is not None:
+                query[name] = target.removeprefix(MERGED)
+        elif param["in"] == "query" and param.get("required"):
+            query[name] = str(example(document, name, param.get("schema", {}), fill))
+    return url, query, unfilled
+
+
 def build_cells(world: World, document: dict) -> tuple[list[Cell], list[str]]:
     """Every cell of the matrix, and every operation or parameter the matrix cannot place."""
     cells, unplaceable = [], []
     for path, item in sorted(document["paths"].items()):
-        for method, operation in item.items():
-            if method == "parameters":
-                continue
+        for method, operation in ((m, op) for m, op in item.items() if m != "parameters"):
             if "x-roles" not in operation:
                 if (method, path) not in PUBLIC or operation.get("security") != []:
                     unplaceable.append(f"{method.upper()} {path}: declares no permission (x-roles)")
@@ -306,30 +332,16 @@ def build_cells(world: World, document: dict) -> tuple[list[Cell], list[str]]:
                                                               *operation.get("parameters", [])]]
             queried = any(p["in"] == "query" and p["name"] in STORE_QUERIES for p in params)
             for target in targets(document, path, method, operation, params):
-                merged = target is not None and target.startswith(MERGED)
-                store = target.split(":")[1] if merged else target
-                fill = {**world.group, **(world.records[store] if store else world.records[OWN])}
-                if merged:
-                    fill["customer_id"] = fill["merged_customer_id"]
-                url, query = path, dict(SHOWING.get(path, {}))
-                for param in params:
-                    name = param["name"]
-                    if param["in"] == "path":
-                        if name not in STORE_RECORDS + GROUP_RECORDS:
-                            unplaceable.append(f"{method.upper()} {path}: path parameter {name!r} has no record")
-                            continue
-                        url = url.replace(f"{{{name}}}", str(fill[name]))
-                    elif param["in"] == "query" and name in STORE_QUERIES:
-                        if store is not None:
-                            query[name] = store
-                    elif param["in"] == "query" and param.get("required"):
-                        query[name] = str(example(document, name, param.get("schema", {}), fill))
-                media, body = body_of(document, operation, fill)
-                for caller in world.callers:
-                    cells.append(Cell(method, path, world.owners.get((method, path)), caller, target, url, query,
-                                      (media, body), expectation(caller, method, path, operation["x-roles"],
-                                                                 store, queried)))
-    return cells, unplaceable
+                fill = fill_for(world, target)
+                url, query, unfilled = request_of(document, path, operation, params, target, fill)
+                unplaceable += [f"{method.upper()} {path}: no record for the path parameter {name!r}"
+                                for name in unfilled]
+                store = target.removeprefix(MERGED) if target else None
+                cells += [Cell(method, path, world.owners.get((method, path)), caller, target, url, query,
+                               body_of(document, operation, fill),
+                               expectation(caller, method, path, operation["x-roles"], store, queried))
+                          for caller in world.callers]
+    return cells, sorted(set(unplaceable))
 
 
 def send(client: httpx.Client, world: World, cell: Cell, direct: bool) -> httpx.Response:
@@ -452,3 +464,25 @@ def report(failures: list) -> str:
         for key, whos in sorted(operations.items()):
             lines.append(f"  {key}: {'; '.join(whos)}")
     return "\n".join(lines)
+
+
+def test_an_operation_without_a_permission_or_with_a_parameter_of_no_record_fails_the_matrix():
+    records = {store: {name: f"{name}-{store}" for name in (*STORE_RECORDS, "merged_customer_id")}
+               for store in STORES}
+    world = World("http://gateway", {}, [Caller("matrix.viewer.group", "viewer", ())], records,
+                  {store: set() for store in STORES}, {name: name for name in GROUP_RECORDS}, {})
+    declared = {"x-permission": "read", "x-roles": list(ROLES)}
+    document = {"paths": {
+        "/api/v1/auth/token": {"post": {"security": []}},
+        "/api/v1/customers/{customer_id}": {"get": declared},
+        "/api/v1/widgets": {"get": {"summary": "new, and nobody said who may call it"}},
+        "/api/v1/gadgets/{gadget_id}": {"get": declared,
+                                        "parameters": [{"in": "path", "name": "gadget_id", "required": True}]}}}
+    document["paths"]["/api/v1/customers/{customer_id}"]["parameters"] = [
+        {"in": "path", "name": "customer_id", "required": True}]
+    cells, unplaceable = build_cells(world, document)
+    assert unplaceable == ["GET /api/v1/gadgets/{gadget_id}: no record for the path parameter 'gadget_id'",
+                           "GET /api/v1/widgets: declares no permission (x-roles)"]
+    assert {cell.url for cell in cells if cell.path == "/api/v1/customers/{customer_id}"} == {
+        "/api/v1/customers/customer_id-sh01", "/api/v1/customers/customer_id-bj01",
+        "/api/v1/customers/merged_customer_id-sh01", "/api/v1/customers/merged_customer_id-bj01"}
