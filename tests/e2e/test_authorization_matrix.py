@@ -354,7 +354,11 @@ def send(client: httpx.Client, world: World, cell: Cell, direct: bool) -> httpx.
         kwargs["json"] = body
     elif media is not None:  # a form (an import's options): without its file, a body that is refused
         kwargs["data"] = {key: str(value) for key, value in body.items()}
-    return client.request(cell.method.upper(), f"{base}{cell.url}", params=cell.query, headers=headers, **kwargs)
+    url = f"{base}{cell.url}"
+    try:
+        return client.request(cell.method.upper(), url, params=cell.query, headers=headers, **kwargs)
+    except httpx.RemoteProtocolError:  # a kept-alive connection the server had just closed: nothing was read
+        return client.request(cell.method.upper(), url, params=cell.query, headers=headers, **kwargs)
 
 
 def verdict(world: World, cell: Cell, response: httpx.Response) -> str | None:
