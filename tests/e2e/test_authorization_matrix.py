@@ -7,10 +7,15 @@ exists; an operation that declares no permission, or a path parameter the matrix
 The rules checked:
 - a role the operation does not name gets 403 (never 2xx, never 5xx), before its body is read (it is sent
   empty, and a 422 would be a failure);
-- a role it names is not refused (no 401/403) on a record of its own store or of no store;
+- a role it names is not refused (no 401/403) on a record of its own store or of no store, and finds the
+  record (no 404 on a read);
 - a caller tied to sh01 gets 403 or 404 on bj01's records and reports, and never sees bj01's data in a
-  2xx answer; on group-wide settings (SLA policies, reminder rules) its writes are 403;
+  2xx answer; a report it asks for without a store is the report of sh01; a customer id merged into one
+  of sh01's customers answers it as it answers a group-wide caller of its role (the record served is
+  what is in reach); on group-wide settings (SLA policies, reminder rules) its writes are 403;
 - nobody gets a 5xx.
+A write refused for another store's record may be refused for its body first (400/422/428 show nothing
+of the record); those are counted and printed, not failed.
 Cells are sent refusals first, then allowed reads, then allowed writes (the ones that end records last),
 so the records each refusal is tried on are still there.
 """
