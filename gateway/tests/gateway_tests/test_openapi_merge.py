@@ -51,6 +51,13 @@ def test_only_the_gateways_security_schemes_remain_and_unavailable_services_are_
     assert OWN["paths"] == {"/api/v1/users": {"get": {}}}  # the gateway's own document is not changed
 
 
+def test_each_operations_permission_survives_the_merge():
+    declared = {"x-permission": "manage", "x-roles": ["admin", "manager"], "description": "Roles: admin, manager."}
+    service = {"paths": {"/api/v1/complaints/sla-policies": {"post": declared}}}
+    merged = merge_documents(OWN, {"complaint": service}, [])
+    assert merged["paths"]["/api/v1/complaints/sla-policies"]["post"] == declared
+
+
 def test_cached_document_is_rebuilt_only_after_it_expires():
     builds = []
     cache = CachedDocument(lambda: builds.append(1) or {"n": len(builds)}, ttl=60)

@@ -1,6 +1,6 @@
 """What every service's OpenAPI document says of the kit's own behaviour, so that it says what is sent:
 errors as RFC 9457 problem details, the X-Pagination header as the JSON text it is, PATCH bodies that must
-name a field.
+name a field; and who may call each operation.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from flask_smorest import Api
 from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.spec import prepare_response
 
+from servicekit.auth import PERMISSION_EXTENSION, ROLES_EXTENSION
 from servicekit.problems import PROBLEM_TYPE, http_exception_problem, problem_response
 
 WRITES = frozenset({"post", "put", "patch", "delete"})
@@ -55,6 +56,25 @@ class WritesPlugin(BasePlugin):
                 operation.setdefault("responses", {}).setdefault("409", http.HTTPStatus.CONFLICT.name)
 
 
+
+class PermissionsPlugin(BasePlugin):
+    """Ends each operation's description with the roles that may call it (declared by `auth.requires`).
+
+    The `x-permission` and `x-roles` extensions are for programs; this sentence is for the people
+    reading the rendered document, where extensions are not shown.
+    """
+
+    def operation_helper(self, path=None, operations=None, **kwargs) -> None:
+        """Add the roles sentence to every operation that declares a permission."""
+        for operation in (operations or {}).values():
+            if not isinstance(operation, dict) or ROLES_EXTENSION not in operation:
+                continue
+            sentence = (f"Roles: {', '.join(operation[ROLES_EXTENSION])} "
+                        f"(permission `{operation[PERMISSION_EXTENSION]}`).")
+            described = operation.get("description")
+            operation["description"] = f"{described}\n\n{sentence}" if described else sentence
+
+
 def decimal_as_written(self, field: ma.fields.Field, **kwargs) -> dict:
     """An apispec attribute function: a Decimal field written as a string is documented as one."""
     if isinstance(field, ma.fields.Decimal) and field.as_string:
@@ -69,7 +89,8 @@ class ProblemApi(Api):
 
     def __init__(self, app=None, *, idempotency: bool = True, spec_kwargs=None, **kwargs) -> None:
         spec_kwargs = dict(spec_kwargs or {})
-        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), WritesPlugin(idempotency)]
+        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), WritesPlugin(idempotency),
+                                       PermissionsPlugin()]
         super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
 
     def handle_http_exception(self, error):

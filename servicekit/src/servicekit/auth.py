@@ -6,6 +6,7 @@ outlives neither the request it was minted for nor the user's rights (the gatewa
 """
 from __future__ import annotations
 
+import copy
 import functools
 import time
 from collections.abc import Callable
@@ -27,6 +28,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage": frozenset({"admin", "manager"}),
     "admin": frozenset({"admin"}),
 }
+#: OpenAPI extensions naming, on every operation a view declares with `requires`, the permission it needs
+#: and the roles that hold it: clients and tests read who may call what from the document itself.
+PERMISSION_EXTENSION = "x-permission"
+ROLES_EXTENSION = "x-roles"
 ALGORITHM = "HS256"
 ISSUER = "guanxi-gateway"
 #: Session tokens, issued at login, are good at the gateway only: it checks them against the user as they are now.
@@ -174,8 +179,18 @@ def require_store(store_id: str | None, identity: Identity | None = None) -> Non
 F = TypeVar("F", bound=Callable)
 
 
+def roles_with(permission: str) -> list[str]:
+    """The roles granting `permission`, in the order of ROLES."""
+    return [role for role in ROLES if role in PERMISSIONS[permission]]
+
+
 def requires(permission: str) -> Callable[[F], F]:
-    """Decorate a view so only roles granting `permission` may call it (403 otherwise)."""
+    """Decorate a view so only roles granting `permission` may call it (403 otherwise).
+
+    The permission and its roles are written into the view's OpenAPI operation (`x-permission`,
+    `x-roles`) the way flask-smorest's own decorators document a view: through its `_apidoc`.
+    The role is checked before the body is read, so place it above `@blp.arguments`.
+    """
     if permission not in PERMISSIONS:
         raise ValueError(f"unknown permission {permission!r}")
 
@@ -187,6 +202,11 @@ def requires(permission: str) -> Callable[[F], F]:
                 raise Problem(403, "Forbidden", f"The role '{identity.role}' may not do this "
                               f"(needs one of: {', '.join(sorted(PERMISSIONS[permission]))}).")
             return view(*args, **kwargs)
+
+        # functools.wraps shared the view's _apidoc dict with the wrapper: copy it before adding to it.
+        wrapper._apidoc = copy.deepcopy(getattr(view, "_apidoc", {}))  # type: ignore[attr-defined]
+        manual = wrapper._apidoc.setdefault("manual_doc", {})  # type: ignore[attr-defined]
+        manual.update({PERMISSION_EXTENSION: permission, ROLES_EXTENSION: roles_with(permission)})
         return wrapper  # type: ignore[return-value]
     return decorate
 

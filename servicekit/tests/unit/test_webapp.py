@@ -64,6 +64,29 @@ def test_wrong_role_is_403_naming_the_roles_that_may(client):
     assert "agent" in response.json["detail"]
 
 
+def test_the_role_is_checked_before_the_body(client):
+    response = client.post("/api/v1/things", json={"size": "big"}, headers=auth_headers("viewer"))
+    assert response.status_code == 403, "a forbidden caller learns nothing about what the body should be"
+
+
+def test_the_document_names_each_operations_permission_and_roles(make_settings):
+    undeclared = Blueprint("undeclared", __name__, url_prefix="/api/v1/undeclared")
+
+    @undeclared.route("")
+    @undeclared.response(200)
+    def forgot():
+        """A view that forgot to say who may call it."""
+
+    app = create_service_app(make_settings("customer"), "Things", [blueprint, undeclared], check_broker=False)
+    paths = app.test_client().get("/openapi.json").json["paths"]
+    post, get = paths["/api/v1/things"]["post"], paths["/api/v1/things/boom"]["get"]
+    assert (post["x-permission"], post["x-roles"]) == ("write", ["admin", "manager", "agent", "integration"])
+    assert (get["x-permission"], get["x-roles"]) == ("read", ["admin", "manager", "agent", "viewer", "integration"])
+    assert post["description"] == "Roles: admin, manager, agent, integration (permission `write`)."
+    forgotten = paths["/api/v1/undeclared"]["get"]
+    assert "x-permission" not in forgotten and "Roles:" not in forgotten.get("description", "")
+
+
 def test_invalid_fields_are_422_field_by_field(client):
     response = client.post("/api/v1/things", json={"size": "big", "colour": 1}, headers=auth_headers("agent"))
     assert response.status_code == 422
