@@ -47,3 +47,14 @@ def test_a_manager_tied_to_a_store_may_not_change_a_rule(client, route):
 def test_a_manager_of_no_store_and_an_admin_may(client, route, who):
     call, status = ROUTES[route]
     assert call(client, GROUP_MANAGER if who == "group manager" else ADMIN).status_code == status
+
+
+def test_a_rule_added_twice_at_the_same_moment_is_a_409_for_the_second(client, monkeypatch):
+    """Two requests for one new id both pass the existence check; the second's insert meets the first's row."""
+    from reminder.adapters import rules as repository
+
+    assert _create(client, ADMIN).status_code == 201
+    monkeypatch.setattr(repository, "get_row", lambda *args, **kwargs: None)  # the check saw no rule yet
+    second = _create(client, ADMIN)
+    assert second.status_code == 409, second.get_json()
+    assert second.get_json()["id"] == NEW_RULE["id"]

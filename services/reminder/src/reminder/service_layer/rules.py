@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from reminder.adapters import rules as repository
@@ -50,7 +51,12 @@ def create(session: Session, values: dict[str, Any], actor: str) -> dict[str, An
     if repository.get_row(session, values["id"]) is not None:
         raise Conflict(f"A rule with id {values['id']} exists; change it, or choose another id.", id=values["id"])
     values = {**values, "params": _check(values["kind"], values)}
-    repository.insert(session, values, actor, now())
+    try:
+        with session.begin_nested():  # another request may add the same id between the check and here
+            repository.insert(session, values, actor, now())
+    except IntegrityError:
+        raise Conflict(f"A rule with id {values['id']} exists; change it, or choose another id.",
+                       id=values["id"]) from None
     if values.get("enabled", True):
         replan_everyone(session, f"rule {values['id']} added")
     return repository.as_dict(_row(session, values["id"]))
