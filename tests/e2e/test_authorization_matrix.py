@@ -386,7 +386,8 @@ def verdict(world: World, cell: Cell, response: httpx.Response) -> str | None:
         return "a valid token refused"
     if cell.expect in ("role", "settings"):
         # Another store's record may be hidden (404) before the role is looked at: that shows nothing either.
-        return None if status == 403 or (status == 404 and cell.target == OTHER) else "not refused with 403"
+        hidden = cell.target == OTHER or (cell.caller.tied and cell.target == MERGED + OTHER)
+        return None if status == 403 or (status == 404 and hidden) else "not refused with 403"
     leaked = response.is_success and any(shown in response.text for shown in world.shown[OTHER])
     if cell.expect == "scope":
         if response.is_success:

@@ -33,7 +33,8 @@ def _targets(system) -> list[tuple[str, str, dict[str, str]]]:
     headers = login(system.gateway)
     return [("the gateway's login", f"{system.gateway}/api/v1/auth/token", {}),
             *((f"{service} through the gateway", system.gateway + path, headers) for service, path in ROUTES.items()),
-            *((f"{service} directly", system.services[service] + path, headers) for service, path in ROUTES.items())]
+            *((f"{service} directly", system.services[service] + path, system.service_headers())
+              for service, path in ROUTES.items())]
 
 
 @pytest.mark.parametrize("kind", list(BODIES))

@@ -9,7 +9,7 @@ import re
 
 import marshmallow as ma
 from apispec import BasePlugin
-from flask import Response, request
+from flask import Response, current_app, g, request
 from flask_smorest import Api
 from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.spec import prepare_response
@@ -120,6 +120,14 @@ class ProblemApi(Api):
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
 
+def _may_call(view) -> bool:
+    """False when the caller's role lacks the permission `auth.requires` declared on `view`."""
+    view = getattr(getattr(view, "view_class", None), "patch", view)  # a MethodView's own PATCH
+    permission = getattr(view, "_apidoc", {}).get("manual_doc", {}).get(PERMISSION_EXTENSION)
+    identity = g.get("identity")
+    return permission is None or identity is None or identity.may(permission)
+
+
 def refuse_empty_patch() -> Response | None:
     """A before-request hook: a PATCH that sends nothing to change is a 422 saying so, not a silent 200.
 
@@ -127,5 +135,7 @@ def refuse_empty_patch() -> Response | None:
     """
     if request.method != "PATCH" or request.blueprint is None or not _EMPTY_BODY.match(request.get_data(cache=True)):
         return None
+    if not _may_call(current_app.view_functions.get(request.endpoint)):
+        return None  # the view refuses the caller (403) before it would look at the body
     return problem_response(422, "Unprocessable Entity", "The PATCH body names no field to change.",
                             errors={"_body": ["Send at least one field to change."]})

@@ -6,6 +6,7 @@ import jsonschema
 import marshmallow as ma
 import pytest
 from flask.views import MethodView
+from servicekit.auth import requires
 from servicekit.pagination import Blueprint
 from servicekit.testing import auth_headers
 from servicekit.webapp import create_service_app
@@ -38,6 +39,14 @@ class Gadget(MethodView):
     @blueprint.response(200, GadgetSchema)
     def patch(self, data, gadget_id):
         return {"name": "one", **data}
+
+
+@blueprint.route("/<int:gadget_id>/settings", methods=["PATCH"])
+@requires("manage")
+@blueprint.arguments(GadgetPatch)
+@blueprint.response(200, GadgetSchema)
+def gadget_settings(data, gadget_id):
+    return {"name": "one", **data}
 
 
 @pytest.fixture
@@ -137,3 +146,10 @@ def test_every_write_documents_the_409_of_an_idempotency_key_still_in_use(docume
     assert "409" not in operations["get", "/api/v1/gadgets"]["responses"]
     conflict = _resolved(document, operations["patch", "/api/v1/gadgets/{gadget_id}"]["responses"]["409"])
     assert set(conflict["content"]) == {"application/problem+json"}
+
+
+def test_an_empty_patch_from_a_role_the_view_refuses_is_a_403_not_a_422(app):
+    client = app.test_client()
+    refused = client.patch("/api/v1/gadgets/1/settings", headers=auth_headers("agent"))
+    assert refused.status_code == 403, refused.get_json()
+    assert client.patch("/api/v1/gadgets/1/settings", headers=auth_headers("manager")).status_code == 422

@@ -141,3 +141,15 @@ def test_an_import_of_the_whole_group_is_not_seen_by_a_store_agent(client, store
     assert finished(client, location, GROUP_MANAGER)["created"] == 1
     assert client.get(location, headers=SZ_AGENT).status_code == 404
     assert client.get(f"{location}/errors", headers=SZ_AGENT).status_code == 404
+
+
+def test_an_import_creating_customers_in_one_store_is_followed_by_that_stores_staff(client, stores):
+    response = client.post("/api/v1/customers/imports", headers=GROUP_MANAGER, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO("name,phone,kind\n客户,13800000013,owner\n".encode()), "深圳.csv"),
+                                 "mode": "create", "store_id": "sz01"})
+    assert response.status_code == 202, response.get_json()
+    location = response.headers["Location"]
+    assert finished(client, location, GROUP_MANAGER)["created"] == 1
+    assert client.get(location, headers=SZ_AGENT).status_code == 200
+    assert client.get(f"{location}/errors", headers=SZ_AGENT).status_code == 200
+    assert client.get(location, headers=GZ_AGENT).status_code == 404

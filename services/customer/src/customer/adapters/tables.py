@@ -265,7 +265,7 @@ customer_imports = Table(
     Column("format", String(10), nullable=False),
     Column("filename", String(200)),
     Column("actor", String(100), nullable=False),
-    # the stores of the caller who started it, who alone (with callers of all of them) see it; null: every store
+    # the stores whose staff see it (service_layer.imports._reach); null: callers of every store only
     Column("stores", JSON),
     Column("rows_total", Integer, nullable=False),
     Column("rows_done", Integer, nullable=False),

@@ -95,12 +95,25 @@ class _Seen:
     phones: dict[str, int] = field(default_factory=dict)
 
 
+def _reach(options: ImportOptions) -> list[str] | None:
+    """The stores whose staff may see an import (None: only callers of every store).
+
+    A caller tied to stores starts imports of those stores; a creating import into one store touches that
+    store alone, so its staff follow it; any other import of a group-wide caller may touch every store.
+    """
+    if options.stores is not None:
+        return sorted(options.stores)
+    if options.mode == "create" and options.store_id is not None:
+        return [options.store_id]
+    return None
+
+
 def start_import(sessions: sessionmaker[Session], options: ImportOptions, rows_total: int) -> dict[str, Any]:
     """Record a new import (running, nothing done yet) and return it."""
     moment = now()
     job = {"id": str(uuid.uuid4()), "status": "running", "mode": options.mode, "key": options.key,
            "dry_run": options.dry_run, "format": options.fmt, "filename": options.filename, "actor": options.actor,
-           "stores": None if options.stores is None else sorted(options.stores),
+           "stores": _reach(options),
            "rows_total": rows_total, "rows_done": 0, "created": 0, "updated": 0, "unchanged": 0, "failed": 0,
            "problem": None, "created_at": moment, "updated_at": moment, "finished_at": None}
     with unit_of_work(sessions) as session:
