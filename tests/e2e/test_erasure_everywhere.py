@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from servicekit.processes import eventually, login, running_system
+from servicekit.testing import throwaway_vhost
 
 pytestmark = pytest.mark.e2e
 NAME, PHONE, PLATE, VIN = "欧阳娜娜", "13800138000", "沪Avi123", "LHGCV1658R8099887"
@@ -48,7 +49,7 @@ def hook():
 
 
 @pytest.fixture(scope="module", params=["postgresql", "sqlite"])
-def system(request, tmp_path_factory, postgres_database, amqp_url, hook):
+def system(request, tmp_path_factory, postgres_database, hook):
     """The running system on PostgreSQL databases or on SQLite files, and where each service's data is."""
     var_dir = tmp_path_factory.mktemp(f"e2e-erasure-{request.param}")
     databases: dict[str, str] = {}
@@ -58,7 +59,7 @@ def system(request, tmp_path_factory, postgres_database, amqp_url, hook):
             f"sqlite:///{var_dir / 'data' / service}.db"
         return databases[service]
 
-    with running_system(var_dir, database, amqp_url, PROCESSES,
+    with throwaway_vhost("e2e-erasure") as amqp_url, running_system(var_dir, database, amqp_url, PROCESSES,
                         env={"CRM_REMINDER_SCHEDULER_INTERVAL": "0.3",
                              "CRM_REMINDER_WEBHOOK_URL": hook}) as running:
         yield running.gateway, databases
