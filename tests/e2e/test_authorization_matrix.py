@@ -37,7 +37,6 @@ import httpx
 import pytest
 from servicekit.auth import ROLES
 from servicekit.processes import eventually, login, running_system
-from servicekit.testing import token_for
 
 pytestmark = pytest.mark.e2e
 
@@ -97,11 +96,6 @@ class Cell:
     query: dict[str, str]
     body: Any
     expect: str  # "role", "settings", "scope", "filter", "allow"
-
-
-def direct_authorization(secret: str, caller: Caller) -> dict[str, str]:
-    """The header a service reached directly accepts for `caller` (a token signed with the services' key)."""
-    return {"Authorization": f"Bearer {token_for(caller.role, caller.username, secret, caller.stores)}"}
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +191,6 @@ def world(system) -> Iterator[World]:
     started = time.monotonic()
     print(f"\nsystem ready at {datetime.now(UTC):%H:%M:%S}")
     api = f"{system.gateway}/api/v1"
-    secret = system.processes.env["CRM_AUTH_SECRET"]
     admin = login(system.gateway)
     with httpx.Client(timeout=30) as client:
         for store in STORES:
@@ -222,7 +215,7 @@ def world(system) -> Iterator[World]:
             created(client, "POST", f"{api}/users", admin, json={
                 "username": caller.username, "password": password, "role": role, "stores": list(stores)})
             caller.gateway = login(system.gateway, caller.username, password)
-            caller.direct = direct_authorization(secret, caller)
+            caller.direct = system.service_headers(caller.role, caller.username, caller.stores)
             return caller
 
         callers = [user(role, stores) for role in ROLES for stores in ((), (OWN,))]

@@ -6,24 +6,26 @@ import uuid
 
 import httpx
 import pytest
-from servicekit.auth import Identity, issue_token
 from servicekit.processes import Integrator, login, running_system
 
 pytestmark = pytest.mark.e2e
-SECRET = uuid.uuid4().hex * 2
 CLOUDEVENT_ATTRIBUTES = {"specversion", "id", "source", "type", "time", "subject", "datacontenttype",
                          "correlationid", "data"}
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory, postgres_database, amqp_url):
-    """The running system (two web workers each, metrics shared as under `make run`);
-    yields (gateway URL, customer URL)."""
+def running(tmp_path_factory, postgres_database, amqp_url):
+    """The running system (two web workers each, metrics shared as under `make run`)."""
     with running_system(tmp_path_factory.mktemp("e2e"), postgres_database, amqp_url,
-                        [("customer", "web"), ("customer", "relay")],
-                        env={"CRM_WEB_WORKERS": "2", "CRM_AUTH_SECRET": SECRET},
+                        [("customer", "web"), ("customer", "relay")], env={"CRM_WEB_WORKERS": "2"},
                         metrics=True) as running:
-        yield running.gateway, running.services["customer"]
+        yield running
+
+
+@pytest.fixture(scope="module")
+def system(running):
+    """(gateway URL, customer URL) of the running system."""
+    return running.gateway, running.services["customer"]
 
 
 @pytest.fixture(scope="module")
@@ -92,15 +94,14 @@ def test_one_openapi_document_and_readiness_for_the_whole_api(system):
     assert ready.json()["services"]["customer"] == "ready"
 
 
-def test_metrics_add_up_every_worker_and_the_relay(system):
+def test_metrics_add_up_every_worker_and_the_relay(system, running):
     gateway, customer = system
     headers = login(gateway)
     created = httpx.post(f"{gateway}/api/v1/customers", headers=headers,
                          json={"name": "周杰", "phone": "13600136000", "kind": "owner"})
     assert created.status_code == 201, created.text
     url = f"{customer}/api/v1/customers/{created.json()['id']}"
-    # Straight at the service, which takes only service tokens (the gateway mints them): one made here.
-    direct = {"Authorization": f"Bearer {issue_token(SECRET, Identity('e2e', 'viewer'), 60)}"}
+    direct = running.service_headers("viewer")  # straight at the service, which takes only service tokens
     for _ in range(30):  # a new connection each time: both gunicorn workers answer some of them
         assert httpx.get(url, headers=direct).status_code == 200
     text = httpx.get(f"{customer}/metrics").text
