@@ -18,6 +18,8 @@ def post(client, complaint_id, action, body=None, headers=AGENT):
 
 RESOLUTION = {"resolution": "致歉并赠送一次免费保养", "remedy_cost": "680.00", "responsible_party": "after_sales"}
 ASSIGNMENT = {"department": "after_sales", "assignee": "zhao.liu"}
+SURVEY = {"attitude": "satisfied", "skill": "satisfied", "timeliness": "satisfied", "promise_kept": "satisfied",
+          "staff": ["zhao.liu"]}
 
 
 def test_filing_answers_201_with_status_filed_and_every_sla_due_time(file, events):
@@ -99,11 +101,12 @@ def test_the_whole_loop_with_an_unsatisfied_callback_then_a_satisfied_one(client
     post(client, cid, "assign", ASSIGNMENT, MANAGER)
     post(client, cid, "resolve", {**RESOLUTION, "remedy_cost": "1200.50"})
     post(client, cid, "callbacks", {"channel": "phone", "satisfaction": "satisfied"})
+    post(client, cid, "survey", SURVEY)
     closed = post(client, cid, "close").get_json()
     assert closed["status"] == "closed" and closed["allowed_next"] == []
     assert [event.type.split(".")[1] for event in events()] == [
         "filed", "assigned", "resolved", "callback_recorded", "reopened", "assigned", "resolved",
-        "callback_recorded", "closed"]
+        "callback_recorded", "survey_recorded", "closed"]
     by_type = {event.type: event for event in events()}
     assert by_type["complaint.closed.v1"].data["satisfaction"] == "satisfied"
     assert by_type["complaint.resolved.v1"].data["remedy_cost"] == "1200.50"
@@ -113,7 +116,7 @@ def test_the_whole_loop_with_an_unsatisfied_callback_then_a_satisfied_one(client
     timeline = client.get(f"/api/v1/complaints/{cid}/timeline", headers=VIEWER).get_json()
     assert [step["action"] for step in timeline["items"]] == [
         "file", "acknowledge", "assign", "start", "resolve", "callbacks", "reopen", "assign", "resolve", "callbacks",
-        "close"]
+        "survey", "close"]
     assert timeline["items"][2]["actor"] == "wang.manager" and timeline["items"][0]["actor"] == "li.si"
     callbacks = client.get(f"/api/v1/complaints/{cid}/callbacks", headers=VIEWER).get_json()
     assert [(c["round"], c["satisfaction"]) for c in callbacks] == [(1, "unsatisfied"), (2, "satisfied")]

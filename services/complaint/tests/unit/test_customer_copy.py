@@ -145,7 +145,7 @@ def test_undoing_a_chain_of_merges_brings_each_complaint_home(app, file, client)
 def test_erasure_forgets_the_answers_kept_for_replays_that_show_the_customers_complaints(app, file, client):
     from servicekit.db import idempotency_keys
 
-    customer_id, other = created(app), created(app)
+    customer_id, other = created(app), created(app, name="李娜")
     body = {"customer_id": customer_id, "channel": "phone", "category": "service", "severity": "normal",
             "description": "王芳 13912345678 说等了三个小时"}
     filed = client.post("/api/v1/complaints", headers={**AGENT, "Idempotency-Key": "file-1"}, json=body).get_json()
@@ -158,5 +158,5 @@ def test_erasure_forgets_the_answers_kept_for_replays_that_show_the_customers_co
     deliver(app, "customer.erased.v1", customer_id, customer_id=customer_id, erased_at=NOW)
     with service_context(app).engine.connect() as connection:
         kept = {row.key: row.body.decode() for row in connection.execute(select(idempotency_keys))}
-    assert list(kept) == ["file-2"] and "别人的投诉" in kept["file-2"]
+    assert list(kept) == ["file-2"] and "别人的投诉" in kept["file-2"] and "李娜" in kept["file-2"]
     assert "王芳" not in str(kept) and "13912345678" not in str(kept)

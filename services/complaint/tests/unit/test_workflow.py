@@ -189,11 +189,11 @@ def test_a_survey_follows_the_resolution_once_per_round():
     answers = {"attitude": "satisfied", "skill": "satisfied", "timeliness": "unsatisfied",
                "promise_kept": "satisfied", "staff": ["zhao.liu"]}
     with pytest.raises(StepNotAllowed, match="follows the resolution"):
-        complaint.record_survey(START, "chen.cb", answers)
+        complaint.record_survey(RULES, START, "chen.cb", answers)
     complaint = in_status("resolved")
-    complaint.record_survey(START, "chen.cb", answers)
+    complaint.record_survey(RULES, START, "chen.cb", answers)
     with pytest.raises(StepNotAllowed, match="already has its survey"):
-        complaint.record_survey(START, "chen.cb", answers)
+        complaint.record_survey(RULES, START, "chen.cb", answers)
 
 
 # -- random walks: the allowed next steps are exactly the ones that succeed; a refusal changes nothing --

@@ -9,15 +9,15 @@ from typing import Any
 from sqlalchemy import Update, and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from complaint.adapters.tables import callbacks, complaints, steps, surveys
+from complaint.adapters.tables import callbacks, complaints, customers, steps, surveys
 from complaint.domain.complaints import Complaint
 from complaint.domain.sla import Clocks, SlaPolicy
 
 #: Columns copied one to one between the aggregate and its row.
 PLAIN = ("id", "customer_id", "store_id", "channel", "category", "subcategory", "severity", "description",
          "status", "department", "assignee", "resolution", "remedy_cost", "responsible_party", "escalation_level",
-         "round", "callbacks_in_round", "last_satisfaction", "surveyed_round", "filed_at", "filed_by", "updated_at",
-         "version")
+         "round", "callbacks_in_round", "last_satisfaction", "surveyed_round", "escalated_to", "filed_at", "filed_by",
+         "updated_at", "version")
 
 
 #: Columns written from the aggregate's state for the scanner and the filters.
@@ -49,7 +49,7 @@ def row_values(complaint: Complaint) -> dict[str, Any]:
 #: Every column a step may change (all but the id and the merge bookkeeping).
 WRITABLE = tuple(name for name in (*PLAIN, *DERIVED) if name != "id")
 #: The columns an SLA check changes.
-CHECKED = ("escalation_level", "updated_at", "version", "clocks", "breached", "next_check_at")
+CHECKED = ("escalation_level", "escalated_to", "updated_at", "version", "clocks", "breached", "next_check_at")
 
 
 @functools.cache
@@ -142,8 +142,13 @@ class ComplaintRepository:
                                     .order_by(surveys.c.round)).mappings()
         return [{**dict(row), "at": as_utc(row["at"])} for row in rows]
 
-    def search(self, filters: dict[str, Any], skip: int, size: int) -> tuple[list[Complaint], int]:
-        """Complaints matching every filter, newest first, and how many match."""
+    def customer_name(self, customer_id: str) -> str | None:
+        """The name of the complaint's customer in the customer copy (None when unknown or erased)."""
+        return self.session.execute(select(customers.c.name).where(customers.c.id == customer_id)).scalar()
+
+    def search(self, filters: dict[str, Any], skip: int, size: int) -> tuple[list[tuple[Complaint, str | None]], int]:
+        """Complaints matching every filter, newest first, each with its customer's name (one query: a join
+        with the customer copy), and how many match."""
         conditions = []
         for name in ("status", "category", "severity", "department", "assignee", "customer_id", "store_id",
                      "channel", "breached", "escalation_level"):
@@ -157,9 +162,11 @@ class ComplaintRepository:
             conditions.append(complaints.c.filed_at < filters["filed_to"])
         where = and_(True, *conditions)
         total = self.session.execute(select(func.count()).select_from(complaints).where(where)).scalar_one()
-        rows = self.session.execute(select(complaints).where(where)
+        joined = complaints.outerjoin(customers, customers.c.id == complaints.c.customer_id)
+        rows = self.session.execute(select(complaints, customers.c.name.label("customer_name")).select_from(joined)
+                                    .where(where)
                                     .order_by(complaints.c.filed_at.desc(), complaints.c.id).offset(skip).limit(size))
-        return [to_complaint(row) for row in rows.mappings()], total
+        return [(to_complaint(row), row["customer_name"]) for row in rows.mappings()], total
 
     def due_for_check(self, now: datetime, limit: int) -> Sequence[Complaint]:
         """Complaints whose next SLA check is due, earliest first, locked for this transaction; rows another

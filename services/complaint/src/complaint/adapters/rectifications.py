@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from complaint.adapters.complaints import as_utc
-from complaint.adapters.tables import rectifications
+from complaint.adapters.tables import complaints, rectifications
 
 
 def _row(row: Any) -> dict[str, Any]:
@@ -38,6 +38,24 @@ class RectificationRepository:
         rows = self.session.execute(select(rectifications).where(rectifications.c.complaint_id == complaint_id)
                                     .order_by(rectifications.c.issued_at, rectifications.c.id)).mappings()
         return [_row(row) for row in rows]
+
+    def search(self, filters: dict[str, Any], skip: int, size: int) -> tuple[list[dict[str, Any]], int]:
+        """Notices matching every filter (department, status, complaint's store, `stores` the caller works for),
+        the earliest due first (those with no due date last), and how many match."""
+        conditions = [rectifications.c[name] == filters[name] for name in ("department", "status")
+                      if filters.get(name) is not None]
+        if filters.get("store_id") is not None:
+            conditions.append(complaints.c.store_id == filters["store_id"])
+        if filters.get("stores") is not None:
+            conditions.append(complaints.c.store_id.in_(sorted(filters["stores"])))
+        joined = rectifications.join(complaints, complaints.c.id == rectifications.c.complaint_id)
+        where = and_(True, *conditions)
+        total = self.session.execute(select(func.count()).select_from(joined).where(where)).scalar_one()
+        rows = self.session.execute(
+            select(rectifications, complaints.c.store_id).select_from(joined).where(where)
+            .order_by(rectifications.c.due_on.is_(None), rectifications.c.due_on, rectifications.c.issued_at,
+                      rectifications.c.id).offset(skip).limit(size)).mappings()
+        return [_row(row) for row in rows], total
 
     def complete(self, notice_id: str, outcome: str, actor: str, at: Any) -> bool:
         """Mark an open notice done; False when it was not open."""

@@ -63,6 +63,8 @@ complaints = Table(
     Column("callbacks_in_round", Integer, nullable=False),
     Column("last_satisfaction", String(20)),
     Column("surveyed_round", Integer),
+    #: the username told at the last escalation (escalation contacts)
+    Column("escalated_to", String(100)),
     Column("policy", JSON, nullable=False),
     Column("clocks", JSON, nullable=False),
     Column("breached", Boolean, nullable=False),
@@ -148,6 +150,7 @@ rectifications = Table(
     Column("outcome", Text),
     Column("done_by", String(100)),
     Column("done_at", _UTC),
+    Index("ix_rectifications_department_issued_at", "department", "issued_at"),
 )
 
 sla_policies = Table(
@@ -163,4 +166,25 @@ sla_policies = Table(
     Column("updated_by", String(100), nullable=False),
     Column("updated_at", _UTC, nullable=False),
     UniqueConstraint("category", "severity", name="uq_sla_policies_category_severity"),
+)
+
+#: Who is told when a complaint of a store is escalated to a level; store_id "*" is the group-wide default.
+escalation_contacts = Table(
+    "escalation_contacts", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("store_id", String(100), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("username", String(100), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", _UTC, nullable=False),
+    UniqueConstraint("store_id", "level", name="uq_escalation_contacts_store_id_level"),
+)
+
+#: Group-wide settings of the complaint workflow, one row per name (absent: the default).
+settings = Table(
+    "settings", metadata,
+    Column("name", String(50), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", _UTC, nullable=False),
 )

@@ -2,6 +2,7 @@
 happened (a timeline step and the domain events the service publishes)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -12,9 +13,18 @@ from complaint.domain.calendar import BusinessCalendar
 from complaint.domain.errors import StepNotAllowed
 from complaint.domain.rules import Rules
 from complaint.domain.sla import Clocks, SlaPolicy
-from complaint.domain.vocabulary import ESCALATE_AT_ONCE, LEVELS, SATISFIED, UNSATISFIED
+from complaint.domain.vocabulary import CORRECTABLE, ESCALATE_AT_ONCE, LEVELS, SATISFIED, UNSATISFIED
 
 SCANNER = "sla-scanner"
+#: Who is told at an escalation: (store_id, level) -> username, or None when nobody is configured.
+Contacts = Callable[[str | None, str], str | None]
+#: The statuses a survey may be recorded in: it follows the resolution.
+SURVEY_STATUSES = ("resolved", "callback", "closed")
+
+
+def nobody(store_id: str | None, level: str) -> str | None:
+    """The contacts when none are configured."""
+    return None
 
 
 @dataclass
@@ -58,6 +68,8 @@ class Complaint:
     callbacks_in_round: int = 0
     last_satisfaction: str | None = None
     surveyed_round: int | None = None
+    #: The username told at the last escalation (from the escalation contacts), or None.
+    escalated_to: str | None = None
     updated_at: datetime | None = None
     version: int = 1
     clocks: Clocks = field(default_factory=Clocks)
@@ -89,14 +101,17 @@ class Complaint:
                     f"{self.callbacks_in_round} recorded")
         if self.last_satisfaction not in SATISFIED:
             return f"the last callback was {self.last_satisfaction}; closing needs satisfied or very_satisfied"
+        if rules.survey_required and self.surveyed_round != self.round:
+            return ("the satisfaction survey of this resolution is missing: record it (POST …/survey) before "
+                    "closing")
         return None
 
     # -- the steps -----------------------------------------------------------------------------------
 
     @classmethod
-    def file(cls, calendar: BusinessCalendar, **values: Any) -> Complaint:
+    def file(cls, calendar: BusinessCalendar, contacts: Contacts = nobody, **values: Any) -> Complaint:
         """A new complaint; its acknowledgement and resolution clocks start now. A serious or critical one
-        is escalated to the general manager at once [002]."""
+        is escalated to the general manager at once [002] (`contacts` says who is told)."""
         complaint = cls(**values)
         at, policy = complaint.filed_at, complaint.policy
         complaint.updated_at = at
@@ -106,7 +121,7 @@ class Complaint:
                           event_data={"description": complaint.description[:500]})
         if complaint.severity in ESCALATE_AT_ONCE:
             complaint._escalate(at, complaint.filed_by, "general_manager",
-                                f"{complaint.severity} complaint: escalated when filed", None)
+                                f"{complaint.severity} complaint: escalated when filed", None, contacts)
         return complaint
 
     def _check(self, action: str, rules: Rules) -> None:
@@ -237,13 +252,15 @@ class Complaint:
         self.happened.append(Happened("resume", at, actor, self.status, self.status))
         self.updated_at = at
 
-    def record_survey(self, at: datetime, actor: str, answers: dict[str, Any]) -> None:
+    def record_survey(self, rules: Rules, at: datetime, actor: str, answers: dict[str, Any]) -> None:
         """The satisfaction survey of this resolution (one per resolution round) [002 L1150]."""
-        if self.status not in ("resolved", "callback", "closed"):
-            raise StepNotAllowed("record a survey on", self.status, [], "a survey follows the resolution")
+        if self.status not in SURVEY_STATUSES:
+            raise StepNotAllowed("record a survey on", self.status, self.allowed_next(rules),
+                                 "a survey follows the resolution, so it may be recorded once the complaint is "
+                                 f"{', '.join(SURVEY_STATUSES)}")
         if self.surveyed_round == self.round:
-            raise StepNotAllowed("record a survey on", self.status, [],
-                                 "this resolution already has its survey")
+            raise StepNotAllowed("record a survey on", self.status, self.allowed_next(rules),
+                                 f"resolution round {self.round} already has its survey (one per resolution)")
         self.surveyed_round = self.round
         self.happened.append(Happened("survey", at, actor, self.status, self.status, dict(answers),
                                       event="survey_recorded", event_data=dict(answers)))
@@ -251,15 +268,68 @@ class Complaint:
 
     # -- escalation and the SLA scan -----------------------------------------------------------------
 
-    def _escalate(self, at: datetime, actor: str, level: str, reason: str, target: str | None) -> None:
+    def _escalate(self, at: datetime, actor: str, level: str, reason: str, target: str | None,
+                  contacts: Contacts = nobody) -> None:
         if self.escalation_level is not None:
             level = max(level, self.escalation_level, key=LEVELS.index)
         self.escalation_level = level
-        self.happened.append(Happened("escalate", at, actor, self.status, self.status,
-                                      {"level": level, "reason": reason, "target": target}, event="escalated",
-                                      event_data={"level": level, "reason": reason, "target": target}))
+        self.escalated_to = contacts(self.store_id, level)
+        told = {"level": level, "reason": reason, "target": target, "escalated_to": self.escalated_to}
+        self.happened.append(Happened("escalate", at, actor, self.status, self.status, dict(told),
+                                      event="escalated", event_data=told))
 
-    def check_sla(self, now: datetime) -> None:
+    # -- corrections ---------------------------------------------------------------------------------
+
+    def correct(self, calendar: BusinessCalendar, at: datetime, actor: str, values: dict[str, Any], reason: str,
+                policy: SlaPolicy | None = None, contacts: Contacts = nobody) -> dict[str, list[Any]]:
+        """Correct what the complaint was filed with (channel, category, subcategory, severity, description);
+        returns the changes {field: [old, new]} (empty: nothing differs, nothing is recorded).
+
+        `policy` is the SLA policy for the corrected category and severity (given when either changed). The
+        targets are then re-planned:
+        - a target already met (or not started yet) keeps its figures; one not started arms with the new
+          policy's budget when its start event comes;
+        - a running target keeps its start and gets the new budget: its deadline (and warning line) are counted
+          again from its start, over the same pauses; a breach already recorded stays recorded, a warning is
+          given again when the new warning line lies ahead; a new deadline already past is breached (and
+          escalated) by the next SLA scan.
+        A correction to serious or critical escalates an open complaint to the general manager, as filing does;
+        a correction downwards never lowers an escalation already made.
+        """
+        changes = {name: [getattr(self, name), values[name]] for name in CORRECTABLE
+                   if name in values and values[name] != getattr(self, name)}
+        if not changes:
+            return changes
+        for name, (_, new) in changes.items():
+            setattr(self, name, new)
+        if policy is not None and ("category" in changes or "severity" in changes):
+            self._replan(calendar, at, policy)
+        shown = {name: [old, new] for name, (old, new) in changes.items()}
+        self.happened.append(Happened("correct", at, actor, self.status, self.status,
+                                      {"changes": shown, "reason": reason}, event="corrected",
+                                      event_data={"changes": shown, "reason": reason, "corrected_by": actor}))
+        self.updated_at = at
+        if ("severity" in changes and self.severity in ESCALATE_AT_ONCE and self.status not in workflow.TERMINAL
+                and self.escalation_level != "general_manager"):
+            self._escalate(at, actor, "general_manager",
+                           f"severity corrected to {self.severity}: escalated", None, contacts)
+        return changes
+
+    def _replan(self, calendar: BusinessCalendar, at: datetime, policy: SlaPolicy) -> None:
+        """Give every running target the budget of `policy` from its own start (see correct)."""
+        self.policy = policy
+        for name, target in self.clocks.targets.items():
+            if not target.running:
+                continue
+            target.minutes = policy.minutes(name)
+            target.warn_minutes = target.minutes * policy.warn_percent // 100
+            if self.clocks.paused:
+                continue  # deadlines are unknown while paused; resume counts them with the new budget
+            self.clocks.reschedule(calendar, name)
+            if target.warned and not target.breached and target.warn_at is not None and target.warn_at > at:
+                target.warned = False
+
+    def check_sla(self, now: datetime, contacts: Contacts = nobody) -> None:
         """Warn about targets near their deadline; breach and escalate (one level up) the missed ones."""
         for what, name in self.clocks.due(now):
             target = self.clocks.targets[name]
@@ -273,6 +343,7 @@ class Complaint:
                                           event="sla_breached", event_data={"target": name, "due_at": target.due_at}))
             up = LEVELS[0] if self.escalation_level is None else LEVELS[
                 min(LEVELS.index(self.escalation_level) + 1, len(LEVELS) - 1)]
-            self._escalate(now, SCANNER, up, f"SLA target {name} missed (due {target.due_at.isoformat()})", name)
+            self._escalate(now, SCANNER, up, f"SLA target {name} missed (due {target.due_at.isoformat()})", name,
+                           contacts)
         if self.happened:
             self.updated_at = now

@@ -31,10 +31,19 @@ class StepNotAllowed(DomainError):
     """The action is not a valid next step from the complaint's status (or its rule is not yet met)."""
 
     def __init__(self, action: str, status: str, allowed: list[str], reason: str | None = None) -> None:
-        steps = ", ".join(allowed) or "none (the complaint is finished)"
+        steps = ", ".join(allowed) or ("none (the complaint is finished)" if status in ("closed", "rejected")
+                                       else "none right now")
         super().__init__(f"Cannot {action} a complaint that is {status}"
                          f"{': ' + reason if reason else ''}. Allowed next steps: {steps}.")
         self.action, self.status, self.allowed, self.reason = action, status, allowed, reason
+
+
+class VersionConflict(DomainError):
+    """The caller edited an older version of the complaint than the current one."""
+
+    def __init__(self, expected: int, current: int) -> None:
+        super().__init__(f"The complaint is at version {current}, not {expected}; reload it and retry.")
+        self.expected, self.current = expected, current
 
 
 class Conflict(DomainError):

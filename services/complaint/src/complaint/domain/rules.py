@@ -41,6 +41,9 @@ class Rules:
 
     min_callbacks: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MIN_CALLBACKS))
     subcategories: tuple[str, ...] = DEFAULT_SUBCATEGORIES
+    #: Closing needs the survey of the resolution [002 L1150: every resolved complaint gets one]. The service
+    #: reads it from its group-wide settings (on unless turned off); the bare domain default is off.
+    survey_required: bool = False
 
     def callbacks_needed(self, category: str) -> int:
         """How many callbacks a complaint of `category` needs before it may be closed."""

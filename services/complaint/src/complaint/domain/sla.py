@@ -126,6 +126,10 @@ class Clocks:
             if target.running:
                 self._schedule(calendar, name)
 
+    def reschedule(self, calendar: BusinessCalendar, name: str) -> None:
+        """Count a running target's deadline again from its start (after its budget changed)."""
+        self._schedule(calendar, name)
+
     def _schedule(self, calendar: BusinessCalendar, name: str) -> None:
         target = self.targets[name]
         assert target.minutes is not None and target.started_at is not None

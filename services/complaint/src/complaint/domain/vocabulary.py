@@ -5,7 +5,8 @@ survey card with its four items on a four-level scale).
 """
 from __future__ import annotations
 
-CHANNELS = ("phone", "store", "web", "email", "sms", "letter", "survey")
+#: How the complaint reached us; `wechat` (微信) is the channel Chinese dealerships use most.
+CHANNELS = ("phone", "store", "web", "email", "sms", "letter", "survey", "wechat")
 CATEGORIES = ("quality", "service", "general", "incident")
 SEVERITIES = ("minor", "normal", "serious", "critical")
 #: Severities escalated to the general manager the moment they are filed [002].
@@ -38,3 +39,9 @@ TARGETS = ("acknowledge", "respond", "resolve", "first_callback")
 LEVELS = ("manager", "general_manager")
 
 RECTIFICATION_STATUSES = ("open", "done")
+
+#: What a correction may change (PATCH /complaints/{id}): the words the complaint was filed with.
+CORRECTABLE = ("channel", "category", "subcategory", "severity", "description")
+
+#: The store of the group-wide default escalation contact (as "*" in SLA policies means any).
+EVERY_STORE = "*"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from complaint.adapters.complaints import ComplaintRepository
 from complaint.config import ComplaintSettings
-from complaint.service_layer.complaints import Stores, complaint_in_scope
+from complaint.service_layer.complaints import Stores, complaint_in_scope, with_settings
 from complaint.service_layer.views import complaint_view
 
 
@@ -31,8 +31,9 @@ def search(sessions: sessionmaker[Session], config: ComplaintSettings, filters: 
            page_size: int) -> Page:
     """One page of the complaints matching every filter (`stores`: only those stores'), newest first."""
     with unit_of_work(sessions) as session:
+        config = with_settings(session, config)
         found, total = ComplaintRepository(session).search(filters, _offset(page, page_size), page_size)
-    return Page([complaint_view(complaint, config.rules) for complaint in found], total, page, page_size)
+    return Page([complaint_view(complaint, config.rules, name) for complaint, name in found], total, page, page_size)
 
 
 def timeline(sessions: sessionmaker[Session], complaint_id: str, page: int, page_size: int,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from servicekit.db import unit_of_work
@@ -10,8 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from complaint.adapters.complaints import ComplaintRepository
 from complaint.adapters.rectifications import RectificationRepository
 from complaint.domain.complaints import Complaint, Happened
-from complaint.domain.errors import Conflict, NotFound
+from complaint.domain.errors import Conflict, InvalidFields, NotFound
 from complaint.service_layer.complaints import Stores, complaint_in_scope, now
+from complaint.service_layer.queries import Page
 
 
 def _save(session: Session, complaint: Complaint) -> None:
@@ -20,9 +22,14 @@ def _save(session: Session, complaint: Complaint) -> None:
 
 
 def issue(sessions: sessionmaker[Session], complaint_id: str, values: dict[str, Any], actor: str,
-          stores: Stores = None) -> dict[str, Any]:
-    """Issue a notice to a department; it is kept on the complaint's timeline."""
+          stores: Stores = None, today: date | None = None) -> dict[str, Any]:
+    """Issue a notice to a department; it is kept on the complaint's timeline. It cannot be due before `today`
+    (the business calendar's date)."""
     at = now()
+    due_on = values.get("due_on")
+    if due_on is not None and today is not None and due_on < today:
+        raise InvalidFields.one("due_on", f"{due_on.isoformat()} is in the past; a notice is due today "
+                                f"({today.isoformat()}) or later.")
     with unit_of_work(sessions) as session:
         complaint = complaint_in_scope(session, complaint_id, stores, for_update=True)
         if complaint.status == "rejected":
@@ -60,3 +67,22 @@ def of_complaint(sessions: sessionmaker[Session], complaint_id: str, stores: Sto
     with unit_of_work(sessions) as session:
         complaint_in_scope(session, complaint_id, stores)
         return RectificationRepository(session).of_complaint(complaint_id)
+
+
+def search(sessions: sessionmaker[Session], filters: dict[str, Any], page: int, page_size: int) -> Page:
+    """One page of the notices matching every filter (department, status, store; `stores`: only those stores'),
+    the earliest due first."""
+    with unit_of_work(sessions) as session:
+        items, total = RectificationRepository(session).search(filters, (page - 1) * page_size, page_size)
+    return Page(items, total, page, page_size)
+
+
+def printable(sessions: sessionmaker[Session], complaint_id: str, notice_id: str,
+              stores: Stores = None) -> tuple[dict[str, Any], Complaint, str | None]:
+    """The notice, its complaint and the customer's name, for the printed form."""
+    with unit_of_work(sessions) as session:
+        complaint = complaint_in_scope(session, complaint_id, stores)
+        notice = RectificationRepository(session).get(complaint_id, notice_id)
+        if notice is None:
+            raise NotFound("rectification notice", notice_id)
+        return notice, complaint, ComplaintRepository(session).customer_name(complaint.customer_id)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from complaint.adapters.complaints import CHECKED, ComplaintRepository
 from complaint.config import ComplaintSettings, complaint_settings
+from complaint.service_layer.complaints import contacts_of
 from complaint.service_layer.publish import publish
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,9 @@ def scan_batch(sessions: sessionmaker[Session], now: datetime, limit: int) -> in
     with unit_of_work(sessions) as session:
         repo = ComplaintRepository(session)
         due = repo.due_for_check(now, limit)
+        contacts = contacts_of(session, {complaint.store_id for complaint in due}) if due else None
         for complaint in due:
-            complaint.check_sla(now)
+            complaint.check_sla(now, contacts)
             for step in complaint.happened:
                 if step.action in ("sla_warning", "sla_breach"):
                     SLA_FLAGGED.labels("warned" if step.action == "sla_warning" else "breached",

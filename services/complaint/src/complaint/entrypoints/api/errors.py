@@ -4,7 +4,15 @@ from __future__ import annotations
 from flask import Flask, Response
 from servicekit.problems import problem_response
 
-from complaint.domain.errors import Conflict, DomainError, InvalidFields, NotFound, OutOfScope, StepNotAllowed
+from complaint.domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidFields,
+    NotFound,
+    OutOfScope,
+    StepNotAllowed,
+    VersionConflict,
+)
 
 
 def problem_for(error: DomainError) -> Response:
@@ -19,6 +27,8 @@ def problem_for(error: DomainError) -> Response:
         return problem_response(409, "Conflict", str(error), complaint_status=error.status, allowed_next=error.allowed)
     if isinstance(error, OutOfScope):
         return problem_response(403, "Forbidden", str(error))
+    if isinstance(error, VersionConflict):
+        return problem_response(409, "Conflict", str(error), current_version=error.current)
     if isinstance(error, Conflict):
         return problem_response(409, "Conflict", str(error))
     return problem_response(400, "Bad Request", str(error))

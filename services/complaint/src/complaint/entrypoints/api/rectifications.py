@@ -1,14 +1,24 @@
 """Rectification notices (整改通知单) to the responsible department, tracked to done."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from flask import Response
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 from servicekit.auth import requires
 
-from complaint.entrypoints.api.context import actor, sessions, stores
-from complaint.entrypoints.api.schemas import CompletionArgs, RectificationArgs, RectificationOut
+from complaint.adapters.render import rectification_html
+from complaint.entrypoints.api.context import actor, config, sessions, stores
+from complaint.entrypoints.api.schemas import (
+    CompletionArgs,
+    RectificationArgs,
+    RectificationOut,
+    RectificationPage,
+    RectificationSearchArgs,
+)
 from complaint.service_layer import rectifications
 
 blp = Blueprint("rectifications", __name__, url_prefix="/api/v1/complaints",
@@ -20,8 +30,28 @@ blp = Blueprint("rectifications", __name__, url_prefix="/api/v1/complaints",
 @blp.arguments(RectificationArgs)
 @blp.response(201, RectificationOut)
 def issue(values: dict[str, Any], complaint_id: UUID):
-    """Issue a notice to a department: what must change, by when."""
-    return rectifications.issue(sessions(), str(complaint_id), values, actor(), stores())
+    """Issue a notice to a department: what must change, by when (today or later, business time zone)."""
+    today = datetime.now(config().calendar.zone).date()
+    return rectifications.issue(sessions(), str(complaint_id), values, actor(), stores(), today)
+
+
+@blp.route("/rectifications", methods=["GET"])
+@requires("read")
+@blp.arguments(RectificationSearchArgs, location="query", unknown=RAISE)
+@blp.response(200, RectificationPage)
+def search(args: dict[str, Any]):
+    """Rectification notices of every complaint by department, status and store, the earliest due first."""
+    page, page_size = args.pop("page"), args.pop("page_size")
+    return rectifications.search(sessions(), {**args, "stores": stores()}, page, page_size)
+
+
+@blp.route("/<uuid:complaint_id>/rectifications/<uuid:notice_id>/print", methods=["GET"])
+@requires("read")
+@blp.response(200, content_type="text/html", description="The notice as a printable page (A4, in Chinese).")
+def print_notice(complaint_id: UUID, notice_id: UUID):
+    """The notice as a page to print and hand to the department (整改通知单), with lines to sign."""
+    notice, complaint, name = rectifications.printable(sessions(), str(complaint_id), str(notice_id), stores())
+    return Response(rectification_html(notice, complaint, name, config().calendar.zone), mimetype="text/html")
 
 
 @blp.route("/<uuid:complaint_id>/rectifications", methods=["GET"])

@@ -12,6 +12,7 @@ from complaint.domain.vocabulary import (
     CATEGORIES,
     CHANNELS,
     LEVELS,
+    RECTIFICATION_STATUSES,
     SATISFACTION,
     SEVERITIES,
     STATUSES,
@@ -42,6 +43,19 @@ class ComplaintArgs(Schema):
                                 metadata={"description": "e.g. repair_quality, parts, attitude, billing, waiting_time"})
     severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES))
     description = _text(required=True)
+
+
+class CorrectionArgs(Schema):
+    """A correction of what the complaint was filed with: the fields to change, why, and the version edited."""
+
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    subcategory = fields.String(allow_none=True, validate=[validate.Length(max=50), printable])
+    severity = fields.String(validate=validate.OneOf(SEVERITIES))
+    description = _text()
+    reason = _text(500, required=True, metadata={"description": "Why it is corrected (kept on the timeline)."})
+    version = fields.Integer(validate=validate.Range(min=1), metadata={
+        "description": "The version the correction was made on (or send If-Match: \"<version>\")."})
 
 
 class AssignArgs(Schema):
@@ -174,6 +188,10 @@ class ComplaintOut(Schema):
     remedy_cost = fields.Decimal(as_string=True, places=2, allow_none=True)
     responsible_party = fields.String(allow_none=True)
     escalation_level = fields.String(allow_none=True)
+    escalated_to = fields.String(allow_none=True, metadata={
+        "description": "Username told at the last escalation (escalation contacts); null when nobody is named."})
+    customer_name = fields.String(allow_none=True, metadata={
+        "description": "The customer's name as this service knows it (null when unknown or erased)."})
     round = fields.Integer(required=True, metadata={"description": "1, plus one per reopening."})
     callbacks_in_round = fields.Integer(required=True)
     callbacks_needed = fields.Integer(required=True, metadata={"description": "Callbacks needed before closing."})
@@ -274,3 +292,77 @@ class PolicyOut(Schema):
     warn_percent = fields.Integer(required=True)
     updated_by = fields.String(required=True)
     updated_at = Instant(required=True)
+
+
+class RectificationSearchArgs(PageArgs):
+    """Notice filters (all must match)."""
+
+    department = fields.String(validate=validate.Length(max=100), metadata={"description": "The department told."})
+    status = fields.String(validate=validate.OneOf(RECTIFICATION_STATUSES))
+    store_id = fields.String(validate=validate.Length(max=100), metadata={"description": "The complaint's store."})
+
+
+class RectificationListed(RectificationOut):
+    """A notice in a listing, with its complaint's store."""
+
+    store_id = fields.String(allow_none=True)
+
+
+class RectificationPage(PageOf):
+    """A page of rectification notices."""
+
+    items = fields.List(fields.Nested(RectificationListed), required=True)
+
+
+class ContactArgs(Schema):
+    """Who is told when a complaint of a store reaches a level."""
+
+    store_id = fields.String(required=True, validate=[validate.Length(min=1, max=100), printable], metadata={
+        "description": 'A store id, or "*" for the group-wide default of the level.'})
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    username = _name(required=True, metadata={"description": "The user told (gets the escalation task)."})
+
+
+class ContactPatchArgs(Schema):
+    """Someone else to tell."""
+
+    username = _name(required=True)
+
+
+class ContactSearchArgs(PageArgs):
+    """Contact filters."""
+
+    store_id = fields.String(validate=validate.Length(max=100))
+    level = fields.String(validate=validate.OneOf(LEVELS))
+
+
+class ContactOut(Schema):
+    """An escalation contact."""
+
+    id = fields.String(required=True)
+    store_id = fields.String(required=True)
+    level = fields.String(required=True)
+    username = fields.String(required=True)
+    updated_by = fields.String(required=True)
+    updated_at = Instant(required=True)
+
+
+class ContactPage(PageOf):
+    """A page of escalation contacts."""
+
+    items = fields.List(fields.Nested(ContactOut), required=True)
+
+
+class SettingsArgs(Schema):
+    """Group-wide settings to change."""
+
+    survey_required_before_close = fields.Boolean(metadata={
+        "description": "Closing a complaint needs the satisfaction survey of its resolution (default true)."})
+
+
+class SettingsOut(Schema):
+    """The group-wide settings of the complaint workflow."""
+
+    survey_required_before_close = fields.Boolean(required=True)
+    updated_by = fields.String(allow_none=True)
+    updated_at = Instant(allow_none=True)
