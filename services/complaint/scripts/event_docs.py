@@ -26,8 +26,10 @@ SUMMARIES = {
                    "POST /api/v1/complaints. A serious or critical one is escalated at once."),
     events.ASSIGNED: ("A department and person are responsible.", "POST …/assign (also a reassignment)."),
     events.ESCALATED: ("The complaint was escalated to a manager level.",
-                       "At filing for serious and critical complaints (general_manager), and when an SLA target is "
-                       "breached (one level up)."),
+                       "At filing for serious and critical complaints (general_manager), when a correction raises the "
+                       "severity to serious or critical, and when an SLA target is breached (one level up). "
+                       "`escalated_to` names the person told (escalation contacts of the store, else the group-wide "
+                       "default)."),
     events.SLA_WARNED: ("An SLA target is close to its deadline.",
                         "Sent once per target when the remaining working time falls under the policy's warning share."),
     events.SLA_BREACHED: ("An SLA target's deadline passed unmet.",
@@ -41,6 +43,10 @@ SUMMARIES = {
     events.SURVEY_RECORDED: ("The satisfaction survey of a resolved complaint was recorded.",
                              "POST …/survey: attitude, skill, timeliness, promise kept (four levels each), "
                              "staff rated."),
+    events.CORRECTED: ("What the complaint was filed with was corrected.",
+                       "PATCH /api/v1/complaints/{id} (with the version corrected and a reason): channel, category, "
+                       "subcategory, severity, description. A category or severity correction re-plans the running "
+                       "SLA targets; one to serious or critical is followed by complaint.escalated.v1."),
 }
 
 
@@ -68,7 +74,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     events.ASSIGNED: {"status": "assigned", "department": "after_sales", "assignee": "zhao.liu",
                       "occurred_at": ASSIGNED_AT, "actor": "wang.manager", "sla": _sla(acknowledge=ACKED)},
     events.ESCALATED: {"severity": "serious", "escalation_level": "general_manager", "level": "general_manager",
-                       "reason": "serious complaint: escalated when filed", "target": None},
+                       "reason": "serious complaint: escalated when filed", "target": None,
+                       "escalated_to": "sun.gm"},
     events.SLA_WARNED: {"status": "assigned", "department": "after_sales", "assignee": "zhao.liu",
                         "occurred_at": "2026-11-24T07:35:00+00:00", "actor": "sla-scanner",
                         "sla": _sla(acknowledge=ACKED), "target": "respond", "due_at": "2026-11-25T03:05:00+00:00"},
@@ -95,6 +102,14 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     events.SURVEY_RECORDED: {**AFTER_RESOLVE, "status": "callback", "occurred_at": "2026-11-25T02:05:00+00:00",
                              "actor": "chen.callback", "attitude": "satisfied", "skill": "very_satisfied",
                              "timeliness": "unsatisfied", "promise_kept": "satisfied", "staff": ["zhao.liu"]},
+    events.CORRECTED: {"status": "assigned", "department": "after_sales", "assignee": "zhao.liu",
+                       "category": "quality", "subcategory": "repair_quality", "channel": "wechat",
+                       "occurred_at": "2026-11-20T06:30:00+00:00", "actor": "wang.manager",
+                       "sla": _sla(acknowledge=ACKED),
+                       "changes": {"category": ["service", "quality"],
+                                   "subcategory": ["waiting_time", "repair_quality"], "channel": ["phone", "wechat"]},
+                       "reason": "客户补充说明：问题是保养后异响，属于维修质量，且是通过微信投诉的",
+                       "corrected_by": "wang.manager"},
 }
 
 
@@ -128,8 +143,17 @@ def json_schema(schema: Schema) -> dict[str, Any]:
 def _field(field: fields.Field) -> dict[str, Any]:
     if isinstance(field, fields.Nested):
         out = json_schema(field.schema)
+    elif isinstance(field, fields.Dict):
+        out = {"type": "object", "additionalProperties": _field(field.value_field) if field.value_field else {}}
+        if field.key_field is not None:
+            out["propertyNames"] = _field(field.key_field)
+    elif isinstance(field, fields.Raw) and type(field) is fields.Raw:
+        return {}  # any JSON value
     elif isinstance(field, fields.List):
         out = {"type": "array", "items": _field(field.inner)}
+        for validator in field.validators:
+            if isinstance(validator, validate.Length) and validator.equal is not None:
+                out["minItems"] = out["maxItems"] = validator.equal
     elif isinstance(field, fields.DateTime):
         out = {"type": "string", "format": "date-time"}
     elif isinstance(field, fields.Decimal):

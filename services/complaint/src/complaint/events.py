@@ -14,6 +14,7 @@ from complaint.domain.vocabulary import (
     CALLBACK_CHANNELS,
     CATEGORIES,
     CHANNELS,
+    CORRECTABLE,
     LEVELS,
     SATISFACTION,
     SEVERITIES,
@@ -33,6 +34,7 @@ REOPENED = "complaint.reopened.v1"
 CLOSED = "complaint.closed.v1"
 REJECTED = "complaint.rejected.v1"
 SURVEY_RECORDED = "complaint.survey_recorded.v1"
+CORRECTED = "complaint.corrected.v1"
 
 
 class SlaFigures(Schema):
@@ -92,6 +94,10 @@ class EscalatedData(ComplaintEventData):
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
     reason = fields.String(required=True)
     target = fields.String(required=True, allow_none=True, validate=validate.OneOf(TARGETS))
+    escalated_to = fields.String(allow_none=True, metadata={
+        "description": "Username of the person at that level for the complaint's store (escalation contacts: the "
+                       "store's, else the group-wide default); null when none is configured. Absent in events "
+                       "published before it existed."})
 
 
 class SlaWarnedData(ComplaintEventData):
@@ -158,6 +164,17 @@ class SurveyRecordedData(ComplaintEventData):
     staff = fields.List(fields.String(), required=True, metadata={"description": "Usernames rated."})
 
 
+class CorrectedData(ComplaintEventData):
+    """`complaint.corrected.v1`: what the complaint was filed with was corrected (the common fields show it after
+    the correction, its SLA figures re-planned when the category or severity changed)."""
+
+    changes = fields.Dict(keys=fields.String(validate=validate.OneOf(CORRECTABLE)),
+                          values=fields.List(fields.Raw(allow_none=True), validate=validate.Length(equal=2)),
+                          required=True, metadata={"description": "field: [old, new] for each field corrected."})
+    reason = fields.String(required=True, metadata={"description": "Why it was corrected."})
+    corrected_by = fields.String(required=True, metadata={"description": "Username of who corrected it."})
+
+
 #: The schema of each event type's `data`.
 SCHEMAS: dict[str, Schema] = {
     FILED: FiledData(),
@@ -171,6 +188,7 @@ SCHEMAS: dict[str, Schema] = {
     CLOSED: ClosedData(),
     REJECTED: RejectedData(),
     SURVEY_RECORDED: SurveyRecordedData(),
+    CORRECTED: CorrectedData(),
 }
 
 CONTRACT = EventContract("complaint", SCHEMAS)

@@ -60,7 +60,8 @@ def test_two_scanners_breach_and_escalate_each_target_exactly_once(pg_app, monke
 
     # a slower check, so the two scanners' batches overlap in time
     check = Complaint.check_sla
-    monkeypatch.setattr(Complaint, "check_sla", lambda self, moment, *more: (time.sleep(0.01), check(self, moment, *more))[1])
+    monkeypatch.setattr(Complaint, "check_sla",
+                        lambda self, moment, *more: (time.sleep(0.01), check(self, moment, *more))[1])
     url = service_context(pg_app).settings.database_url
     engines = [make_engine(url) for _ in range(2)]
     barrier, counts = threading.Barrier(2), [0, 0]

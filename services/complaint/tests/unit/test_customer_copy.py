@@ -30,7 +30,8 @@ def outbox_events(app):
 
 def created(app, **fields):
     customer_id = str(uuid.uuid4())
-    deliver(app, "customer.created.v1", customer_id, id=customer_id, version=1, name="王芳", phone="+8613912345678",
+    fields = {"name": "王芳", **fields}
+    deliver(app, "customer.created.v1", customer_id, id=customer_id, version=1, phone="+8613912345678",
             created_at=NOW, updated_at=NOW, unknown_future_field={"x": 1}, **fields)
     return customer_id
 

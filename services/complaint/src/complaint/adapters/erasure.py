@@ -42,8 +42,15 @@ def erase_free_text(session: Session, customer_id: str) -> list[str]:
 
 
 def _has_free_text(values: dict[str, Any]) -> bool:
-    return any(values.get(key) for key in FREE_TEXT)
+    changes = values.get("changes")
+    return any(values.get(key) for key in FREE_TEXT) or (
+        isinstance(changes, dict) and any(key in FREE_TEXT for key in changes))
 
 
 def _blanked(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: (ERASED if key in FREE_TEXT and value else value) for key, value in values.items()}
+    """`values` with its free text erased, also the old and new text of a correction (`changes`)."""
+    blanked = {key: (ERASED if key in FREE_TEXT and value else value) for key, value in values.items()}
+    if isinstance(values.get("changes"), dict):
+        blanked["changes"] = {key: ([ERASED if each else each for each in value] if key in FREE_TEXT else value)
+                              for key, value in values["changes"].items()}
+    return blanked

@@ -316,8 +316,11 @@ class Complaint:
         return changes
 
     def _replan(self, calendar: BusinessCalendar, at: datetime, policy: SlaPolicy) -> None:
-        """Give every running target the budget of `policy` from its own start (see correct)."""
+        """Give every running target the budget of `policy` from its own start (see correct); a finished
+        complaint's figures stay as they were."""
         self.policy = policy
+        if self.status in workflow.TERMINAL:
+            return
         for name, target in self.clocks.targets.items():
             if not target.running:
                 continue
