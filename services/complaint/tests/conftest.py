@@ -71,7 +71,8 @@ def known_customer(app: Flask) -> Callable[..., str]:
     def make(**fields: Any) -> str:
         customer_id = str(uuid.uuid4())
         now = datetime.now(UTC).isoformat()
-        deliver(app, customer_event("customer.created.v1", customer_id, id=customer_id, version=1, name="张伟",
+        fields = {"name": "张伟", **fields}
+        deliver(app, customer_event("customer.created.v1", customer_id, id=customer_id, version=1,
                                     phone="+8613900000000", created_at=now, updated_at=now, **fields))
         return customer_id
 
