@@ -3,7 +3,7 @@ complaint channel wherever a channel is named."""
 from __future__ import annotations
 
 from complaint.domain.vocabulary import CHANNELS
-from complaint.entrypoints.api.schemas import ComplaintArgs, CorrectionArgs, SearchArgs
+from complaint.entrypoints.api import schemas
 from complaint.events import SCHEMAS
 from servicekit.testing import auth_headers
 from servicekit.webapp import service_context
@@ -58,7 +58,8 @@ def test_wechat_is_a_channel_of_filing_filters_corrections_and_events(client, fi
     file(channel="phone")
     by_wechat = client.get("/api/v1/complaints?channel=wechat", headers=VIEWER).get_json()
     assert [item["id"] for item in by_wechat["items"]] == [complaint["id"]]
-    for schema in (ComplaintArgs(), SearchArgs(), CorrectionArgs(), SCHEMAS["complaint.filed.v1"]):
+    for schema in (schemas.ComplaintArgs(), schemas.SearchArgs(), schemas.CorrectionArgs(),
+                   SCHEMAS["complaint.filed.v1"]):
         assert "wechat" in schema.fields["channel"].validate.choices
     callback = client.post(f"/api/v1/complaints/{complaint['id']}/callbacks", headers=AGENT,
                            json={"channel": "wechat", "satisfaction": "satisfied"})
