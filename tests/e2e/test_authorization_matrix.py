@@ -45,12 +45,13 @@ OWN, OTHER = STORES = ("sh01", "bj01")
 #: operation is a decision someone makes in this file, not an accident.
 PUBLIC = {("post", "/api/v1/auth/token")}
 #: Group-wide settings: changed only by callers with no store tie (PRODUCT: managers of the group).
-GROUP_SETTINGS = ("/api/v1/complaints/sla-policies", "/api/v1/reminders/rules")
+GROUP_SETTINGS = ("/api/v1/complaints/sla-policies", "/api/v1/reminders/rules", "/api/v1/complaints/settings",
+                  "/api/v1/complaints/escalation-contacts")
 #: Path and body parameters naming a record of one store, and those naming something of the whole group
 #: (a store's own entry is reference data every caller may read, as GET /stores lists them all).
 STORE_RECORDS = ("customer_id", "asset_id", "merge_id", "import_id", "complaint_id", "notice_id", "reminder_id",
                  "appointment_id", "channel")
-GROUP_RECORDS = ("policy_id", "rule_id", "username", "key_id", "store_id")
+GROUP_RECORDS = ("policy_id", "rule_id", "username", "key_id", "store_id", "contact_id")
 #: Query parameters that pick a store: a report's `store`, a listing's `store_id` filter.
 STORE_QUERIES = ("store", "store_id")
 #: A parameter that makes a listing show records (the value report lists a segment's customers with it).
@@ -202,13 +203,15 @@ def world(system) -> Iterator[World]:
         policy = created(client, "POST", f"{api}/complaints/sla-policies", admin, json={
             "category": "quality", "severity": "critical", "acknowledge_minutes": 10, "respond_minutes": 30,
             "resolve_minutes": 600, "first_callback_minutes": 60})
+        contact = created(client, "POST", f"{api}/complaints/escalation-contacts", admin, json={
+            "store_id": "*", "level": "general_manager", "username": "matrix.target"})
         rules = created(client, "GET", f"{api}/reminders/rules", admin)
         rule = (rules["items"] if isinstance(rules, dict) else rules)[0]
         created(client, "POST", f"{api}/users", admin,
                 json={"username": "matrix.target", "password": f"Mx-{uuid.uuid4().hex}", "role": "viewer"})
         key = created(client, "POST", f"{api}/api-keys", admin, json={"name": "matrix key"})
         group = {"policy_id": policy["id"], "rule_id": rule["id"], "username": "matrix.target",
-                 "key_id": key["id"], "store_id": OTHER}
+                 "key_id": key["id"], "store_id": OTHER, "contact_id": contact["id"]}
         def user(role: str, stores: tuple[str, ...]) -> Caller:
             caller = Caller(f"matrix.{role}.{stores[0] if stores else 'group'}", role, stores)
             password = f"Mx-{uuid.uuid4().hex}"

@@ -1,6 +1,6 @@
 """End to end on RabbitMQ and PostgreSQL: a complaint's closed loop through the gateway — filed for a customer
 created a moment earlier, acknowledged, assigned, resolved, reopened by an unsatisfied callback, resolved again,
-closed after a satisfied one — with every event read by an independent subscriber (plain pika, its own queue
+closed after a satisfied one and the survey — with every event read by an independent subscriber (plain pika, its own queue
 bound to `complaint.#`). Gateway, customer (web, relay) and complaint (web, relay, consume, scan) run as
 separate processes."""
 from __future__ import annotations
@@ -74,11 +74,15 @@ def test_the_closed_loop_through_the_gateway_with_every_event_seen(gateway, subs
     step("assign", {"department": "after_sales", "assignee": "sun.qi"})
     step("resolve", {**resolution, "resolution": "退还保养费用", "remedy_cost": "450.00"})
     step("callbacks", {"channel": "phone", "satisfaction": "satisfied"})
+    no_survey = step("close", status=409)  # every resolved complaint gets its survey first [002 L1150]
+    assert "survey" in no_survey["detail"]
+    step("survey", {"attitude": "satisfied", "skill": "satisfied", "timeliness": "unsatisfied",
+                    "promise_kept": "satisfied", "staff": ["sun.qi"]})
     closed = step("close")
     assert closed["status"] == "closed"
 
     expected = ["filed", "assigned", "resolved", "callback_recorded", "reopened", "assigned", "resolved",
-                "callback_recorded", "closed"]
+                "callback_recorded", "survey_recorded", "closed"]
     messages = [(message.routing_key, message.event) for message in subscriber.received(len(expected), timeout=60)]
     assert [key for key, _ in messages] == [f"complaint.{name}.v1" for name in expected]
     for key, body in messages:
@@ -88,14 +92,15 @@ def test_the_closed_loop_through_the_gateway_with_every_event_seen(gateway, subs
         assert set(body["data"]["sla"]) == {"acknowledge", "respond", "resolve", "first_callback"}
     data = [body["data"] for _, body in messages]
     assert [d["status"] for d in data] == ["filed", "assigned", "resolved", "callback", "reopened", "assigned",
-                                           "resolved", "callback", "closed"]
-    assert data[4]["reason"].startswith("callback 1") and data[8]["satisfaction"] == "satisfied"
+                                           "resolved", "callback", "callback", "closed"]
+    assert data[4]["reason"].startswith("callback 1") and data[9]["satisfaction"] == "satisfied"
     assert data[6]["remedy_cost"] == "450.00" and data[5]["assignee"] == "sun.qi"
-    assert messages[8][1]["correlationid"].startswith("e2e-close-")
+    assert messages[9][1]["correlationid"].startswith("e2e-close-")
 
     timeline = httpx.get(f"{path}/timeline", headers=headers).json()
     assert [item["action"] for item in timeline["items"]] == [
-        "file", "acknowledge", "assign", "resolve", "callbacks", "reopen", "assign", "resolve", "callbacks", "close"]
+        "file", "acknowledge", "assign", "resolve", "callbacks", "reopen", "assign", "resolve", "callbacks", "survey",
+        "close"]
     assert {item["actor"] for item in timeline["items"]} == {"admin"}
 
 
