@@ -1,8 +1,8 @@
 """End to end on RabbitMQ and PostgreSQL: a complaint's closed loop through the gateway — filed for a customer
 created a moment earlier, acknowledged, assigned, resolved, reopened by an unsatisfied callback, resolved again,
-closed after a satisfied one and the survey — with every event read by an independent subscriber (plain pika, its own queue
-bound to `complaint.#`). Gateway, customer (web, relay) and complaint (web, relay, consume, scan) run as
-separate processes."""
+closed after a satisfied one and the survey — with every event read by an independent subscriber (plain pika,
+its own queue bound to `complaint.#`). Gateway, customer (web, relay) and complaint (web, relay, consume, scan)
+run as separate processes."""
 from __future__ import annotations
 
 import uuid

@@ -37,7 +37,8 @@ def test_a_survey_on_an_open_complaint_says_why_and_what_is_allowed_instead(clie
     assert refused.status_code == 409
     body = refused.get_json()
     assert "finished" not in body["detail"]
-    assert "a survey follows the resolution" in body["detail"] and "resolved, callback, closed" in body["detail"]
+    assert "a survey follows the resolution" in body["detail"]
+    assert "in the statuses resolved, callback, closed" in body["detail"]
     assert body["allowed_next"] == ["assign", "reject"] and "Allowed next steps: assign, reject." in body["detail"]
 
 

@@ -256,7 +256,7 @@ class Complaint:
         """The satisfaction survey of this resolution (one per resolution round) [002 L1150]."""
         if self.status not in SURVEY_STATUSES:
             raise StepNotAllowed("record a survey on", self.status, self.allowed_next(rules),
-                                 "a survey follows the resolution, so it may be recorded once the complaint is "
+                                 "a survey follows the resolution: it may be recorded in the statuses "
                                  f"{', '.join(SURVEY_STATUSES)}")
         if self.surveyed_round == self.round:
             raise StepNotAllowed("record a survey on", self.status, self.allowed_next(rules),
