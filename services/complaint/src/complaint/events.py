@@ -170,7 +170,8 @@ class CorrectedData(ComplaintEventData):
 
     changes = fields.Dict(keys=fields.String(validate=validate.OneOf(CORRECTABLE)),
                           values=fields.List(fields.Raw(allow_none=True), validate=validate.Length(equal=2)),
-                          required=True, metadata={"description": "field: [old, new] for each field corrected."})
+                          required=True, metadata={"description": "field: [old, new] for each field corrected (of a "
+                                                                 "description, the first 500 characters)."})
     reason = fields.String(required=True, metadata={"description": "Why it was corrected."})
     corrected_by = fields.String(required=True, metadata={"description": "Username of who corrected it."})
 

@@ -305,9 +305,12 @@ class Complaint:
         if policy is not None and ("category" in changes or "severity" in changes):
             self._replan(calendar, at, policy)
         shown = {name: [old, new] for name, (old, new) in changes.items()}
+        # the event carries the first 500 characters of a description, as complaint.filed.v1 does
+        published = {name: ([text[:500] for text in pair] if name == "description" else pair)
+                     for name, pair in shown.items()}
         self.happened.append(Happened("correct", at, actor, self.status, self.status,
                                       {"changes": shown, "reason": reason}, event="corrected",
-                                      event_data={"changes": shown, "reason": reason, "corrected_by": actor}))
+                                      event_data={"changes": published, "reason": reason, "corrected_by": actor}))
         self.updated_at = at
         if ("severity" in changes and self.severity in ESCALATE_AT_ONCE and self.status not in workflow.TERMINAL
                 and self.escalation_level != "general_manager"):
