@@ -57,9 +57,11 @@ def test_the_version_comes_from_if_match_or_the_body_and_a_stale_one_is_a_409(cl
     path = f"/api/v1/complaints/{complaint['id']}"
     missing = client.patch(path, json={"reason": "打错了", "severity": "minor"}, headers=AGENT)
     assert missing.status_code == 428
-    by_header = client.patch(path, json={"reason": "打错了", "severity": "minor"},
-                             headers={**AGENT, "If-Match": f'"{complaint["version"]}"'})
+    etag = client.get(path, headers=VIEWER).headers["ETag"]
+    assert etag == f'"{complaint["version"]}"'
+    by_header = client.patch(path, json={"reason": "打错了", "severity": "minor"}, headers={**AGENT, "If-Match": etag})
     assert by_header.status_code == 200 and by_header.get_json()["severity"] == "minor"
+    assert by_header.headers["ETag"] == f'"{complaint["version"] + 1}"'
     stale = client.patch(path, json={"reason": "再改", "severity": "normal", "version": complaint["version"]},
                          headers=AGENT)
     assert stale.status_code == 409 and stale.get_json()["current_version"] == complaint["version"] + 1

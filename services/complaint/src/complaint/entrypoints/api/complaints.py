@@ -84,8 +84,9 @@ def search(args: dict[str, Any]):
 @requires("read")
 @blp.response(200, ComplaintOut)
 def get(complaint_id: UUID):
-    """One complaint with its SLA figures and the steps allowed next."""
-    return complaints.get_complaint(sessions(), config(), str(complaint_id), stores())
+    """One complaint with its SLA figures and the steps allowed next; its version as ETag (for If-Match)."""
+    complaint = complaints.get_complaint(sessions(), config(), str(complaint_id), stores())
+    return complaint, {"ETag": f'"{complaint["version"]}"'}
 
 
 @blp.route("/<uuid:complaint_id>", methods=["PATCH"])
@@ -101,8 +102,9 @@ def correct(values: dict[str, Any], complaint_id: UUID):
     by the policy for the new pair; one to serious or critical escalates to the general manager."""
     version = expected_version(request.headers.get("If-Match"), values.pop("version", None))
     reason = values.pop("reason")
-    return complaints.correct_complaint(sessions(), config(), str(complaint_id), values, version, reason, actor(),
-                                        stores())
+    complaint = complaints.correct_complaint(sessions(), config(), str(complaint_id), values, version, reason,
+                                             actor(), stores())
+    return complaint, {"ETag": f'"{complaint["version"]}"'}
 
 
 @blp.route("/<uuid:complaint_id>/timeline", methods=["GET"])
