@@ -58,7 +58,9 @@ def _outgoing(session: Session, row: Any) -> Outgoing:
                                       consent=consent))
     payload = {"channel": row.channel, "reminder": reminder_values(reminder, customer.store_id),
                "customer": {"id": customer.id, **shared, "consent": consent}}
-    return Outgoing(id=row.id, channel=row.channel, target=row.target, subject=rule.name if rule else reminder.kind,
+    # the rule's Chinese name is what its reader sees (e-mail subject, WeChat title), not the note for staff
+    return Outgoing(id=row.id, channel=row.channel, target=row.target,
+                    subject=rule.name.split(" (")[0] if rule else reminder.kind,
                     body=row.body or "", payload=payload)
 
 

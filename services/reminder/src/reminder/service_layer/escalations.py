@@ -46,7 +46,9 @@ def reason(loaded: dict[str, Any]) -> str:
     severity = word(SEVERITIES, loaded.get("severity"), "zh-CN")
     category = word(CATEGORIES, loaded.get("category"), "zh-CN")
     level = word(LEVELS, loaded["level"], "zh-CN")
-    return f"投诉升级：{severity}{category}投诉，{why(loaded.get('target'))}，升级至{level}，请立即处理。"
+    if loaded.get("target") is None:
+        return f"投诉升级：{severity}{category}投诉，按严重程度升级至{level}，请立即处理。"
+    return f"投诉升级：{severity}{category}投诉，{why(loaded['target'])}，升级至{level}，请立即处理。"
 
 
 def _staff_rows(contacts: Contacts | None, username: str, settings: ReminderSettings) -> list[dict[str, Any]]:

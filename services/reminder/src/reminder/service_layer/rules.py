@@ -121,7 +121,7 @@ def reset(session: Session, rule_id: str, actor: str) -> dict[str, Any]:
     defaults = {"name": seed.name, "enabled": seed.enabled, "params": _check(seed.kind, {
         "params": seed.params, "task": seed.task, "channels": list(seed.channels)}), "task": seed.task,
         "channels": list(seed.channels), "time_of_day": seed.time_of_day.strftime("%H:%M"), "owner": seed.owner,
-        "message": seed.message, "templates": {}}
+        "message": seed.message, "templates": None}
     return change(session, row.id, defaults, actor)
 
 
