@@ -85,3 +85,17 @@ def test_a_configured_channel_still_wins_over_the_outbox(app, client, sessions, 
     assert len(gateway.requests) == 1 and not settings.outbox_file.exists()
     [message] = client.get(f"/api/v1/reminders/messages?customer_id={customer_id}", headers=AGENT).get_json()["items"]
     assert message["local_outbox"] is False and message["channel"] == "sms"
+
+
+def test_an_erasure_blanks_the_customer_in_the_local_outbox_file(app, client, sessions, customer, feed,
+                                                                 run_scheduler, today):
+    customer_id = birthday_tomorrow(customer, today)
+    other = birthday_tomorrow(customer, today, name="陈静")
+    settings, _ = fire_and_deliver(app, sessions, run_scheduler)
+    assert feed("customer.erased.v1", {"customer_id": customer_id,
+                                       "erased_at": datetime.now(UTC).isoformat()}) == "applied"
+    lines = {line["customer_id"]: line for line in map(json.loads, settings.outbox_file.read_text().splitlines())}
+    assert (lines[customer_id]["to"], lines[customer_id]["text"], lines[customer_id]["erased"]) == (None, None, True)
+    assert lines[other]["text"] == "尊敬的陈静，祝您生日快乐！"
+    [message] = client.get(f"/api/v1/reminders/messages?customer_id={customer_id}", headers=AGENT).get_json()["items"]
+    assert (message["to"], message["text"]) == (None, None)

@@ -10,6 +10,7 @@ from servicekit.events import Event
 from servicekit.topology import QUEUES
 from sqlalchemy.orm import Session
 
+from reminder.adapters.channels import erase_from_outbox
 from reminder.config import ReminderSettings
 from reminder.service_layer import archive, customer_changes, escalations
 
@@ -30,12 +31,16 @@ def handlers(zone: ZoneInfo, settings: ReminderSettings | None = None) -> dict[s
         "customer.tier_changed.v1": on(archive.apply_tier),
         "customer.merged.v1": on(customer_changes.apply_merge),
         "customer.unmerged.v1": on(customer_changes.apply_unmerge),
-        "customer.erased.v1": on(customer_changes.apply_erasure),
         "asset.registered.v1": on(archive.apply_asset),
         "visit.done.v1": on(archive.apply_visit),
     }
     for step in COMPLAINT_STEPS:
         table[f"complaint.{step}.v1"] = on(archive.apply_complaint)
+    def erase(session: Session, event: Event) -> None:
+        customer_changes.apply_erasure(session, event.data, zone)
+        erase_from_outbox(settings.outbox_file, event.data["customer_id"])  # the readable copy too
+
+    table["customer.erased.v1"] = erase
     table["complaint.escalated.v1"] = lambda session, event: escalations.apply_escalation(session, event.data,
                                                                                           settings)
     return table
