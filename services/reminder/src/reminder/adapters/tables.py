@@ -67,7 +67,7 @@ assets = Table(
     Column("delivered_on", Date),
     Column("expires_on", Date),
     _id("merged_from"),
-    Column("plate", String(64)),
+    Column("plate", String(32)),
     Column("model", String(200)),
 )
 

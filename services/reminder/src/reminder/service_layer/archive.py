@@ -93,8 +93,8 @@ def apply_asset(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
     if session.execute(select(assets.c.id).where(assets.c.id == asset["id"])).first() is None:
         session.execute(assets.insert().values(
             id=asset["id"], customer_id=asset["customer_id"], kind=asset["kind"], label=_label(asset),
-            delivered_on=asset.get("delivered_on"), expires_on=asset.get("expires_on"), plate=asset.get("plate"),
-            model=asset.get("model")))
+            delivered_on=asset.get("delivered_on"), expires_on=asset.get("expires_on"),
+            plate=(asset.get("plate") or "")[:32] or None, model=(asset.get("model") or "")[:200] or None))
     if asset.get("odometer_km") is not None:
         _add_reading(session, asset["id"], asset.get("delivered_on") or asset["created_at"].astimezone(zone).date(),
                      asset["odometer_km"], "registered")
