@@ -57,12 +57,14 @@ def where_messages_go(env: dict[str, str], var_dir: Path, url: str) -> str:
     configured = [name for key, name in MESSAGE_CHANNELS.items() if env.get(key)]
     outbox = env.get("CRM_REMINDER_OUTBOX_FILE") or str(var_dir / "reminder" / "outbox.jsonl")
     setting = (env.get("CRM_REMINDER_LOCAL_OUTBOX") or "auto").lower()
+    listed = f"\n             and listed at {url}/api/v1/reminders/messages"
     if configured and setting not in ("true", "1", "on"):
         return f"sent by {', '.join(configured)} (as configured)"
+    if configured:
+        return f"sent by {', '.join(configured)}; the other channels' written to {outbox}{listed}"
     if setting in ("false", "0", "off"):
         return "not sent (no channel configured, local outbox off)"
-    return (f"not sent: written to {outbox}\n"
-            f"             and listed at {url}/api/v1/reminders/messages")
+    return f"not sent: written to {outbox}{listed}"
 
 
 def announce_when_ready(url: str, password: str, var_dir: Path, stop: threading.Event,
