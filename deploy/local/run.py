@@ -61,7 +61,7 @@ def where_messages_go(env: dict[str, str], var_dir: Path, url: str) -> str:
     if configured and setting not in ("true", "1", "on"):
         return f"sent by {', '.join(configured)} (as configured)"
     if configured:
-        return f"sent by {', '.join(configured)}; the other channels' written to {outbox}{listed}"
+        return f"sent by {', '.join(configured)}; the other channels' messages written to {outbox}{listed}"
     if setting in ("false", "0", "off"):
         return "not sent (no channel configured, local outbox off)"
     return f"not sent: written to {outbox}{listed}"
