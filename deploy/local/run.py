@@ -47,7 +47,28 @@ def admin_password(var_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def announce_when_ready(url: str, password: str, var_dir: Path, stop: threading.Event) -> None:
+#: The settings that give the reminder service a channel to send messages through.
+MESSAGE_CHANNELS = {"CRM_REMINDER_SMS_URL": "SMS", "CRM_REMINDER_SMTP_HOST": "e-mail",
+                    "CRM_REMINDER_WECHAT_ACCESS_TOKEN": "WeChat", "CRM_REMINDER_WEBHOOK_URL": "webhook"}
+
+
+def where_messages_go(env: dict[str, str], var_dir: Path, url: str) -> str:
+    """The banner's line on messages to customers and staff: the channels configured, or the local outbox."""
+    configured = [name for key, name in MESSAGE_CHANNELS.items() if env.get(key)]
+    outbox = env.get("CRM_REMINDER_OUTBOX_FILE") or str(var_dir / "reminder" / "outbox.jsonl")
+    setting = (env.get("CRM_REMINDER_LOCAL_OUTBOX") or "auto").lower()
+    listed = f"\n             and listed at {url}/api/v1/reminders/messages"
+    if configured and setting not in ("true", "1", "on"):
+        return f"sent by {', '.join(configured)} (as configured)"
+    if configured:
+        return f"sent by {', '.join(configured)}; the other channels' messages written to {outbox}{listed}"
+    if setting in ("false", "0", "off"):
+        return "not sent (no channel configured, local outbox off)"
+    return f"not sent: written to {outbox}{listed}"
+
+
+def announce_when_ready(url: str, password: str, var_dir: Path, stop: threading.Event,
+                        env: dict[str, str] | None = None) -> None:
     """Print where to go and how to log in once the gateway says every service is ready."""
     deadline = time.monotonic() + 120
     while not stop.is_set() and time.monotonic() < deadline:
@@ -65,6 +86,7 @@ def announce_when_ready(url: str, password: str, var_dir: Path, stop: threading.
           f"   Get a token:  curl -s -X POST {url}/api/v1/auth/token -H 'Content-Type: application/json' \\\n"
           f"                   -d '{{\"username\": \"admin\", \"password\": \"{password}\"}}'\n"
           f"   State:    {var_dir}\n"
+          f"   Messages: {where_messages_go(env or dict(os.environ), var_dir, url)}\n"
           f" Press Ctrl-C to stop everything.\n{bar}\n", flush=True)
 
 
@@ -92,7 +114,7 @@ def main() -> int:
                             env={**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)})
     stop = threading.Event()
     url = f"http://127.0.0.1:{os.environ.get('CRM_GATEWAY_PORT', DEFAULT_PORTS['gateway'])}"
-    threading.Thread(target=announce_when_ready, args=(url, password, var_dir, stop), daemon=True).start()
+    threading.Thread(target=announce_when_ready, args=(url, password, var_dir, stop, env), daemon=True).start()
     manager.loop()
     stop.set()
     return manager.returncode or 0

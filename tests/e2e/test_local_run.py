@@ -54,6 +54,9 @@ def test_the_launcher_runs_the_system_on_the_embedded_default_and_stops_on_ctrl_
         password = (var_dir / "admin-password").read_text().strip()
         assert f"admin / {password}" in banner
         assert f"http://127.0.0.1:{gateway_port}/api/v1" in banner
+        # no SMS, e-mail or WeChat configured: the banner says messages go to the local outbox, not out
+        assert f"Messages: not sent: written to {var_dir.resolve() / 'reminder' / 'outbox.jsonl'}" in banner
+        assert f"http://127.0.0.1:{gateway_port}/api/v1/reminders/messages" in banner
         assert {"customer.db", "gateway.db"} <= {path.name for path in var_dir.iterdir()}
 
         gateway = f"http://127.0.0.1:{gateway_port}"

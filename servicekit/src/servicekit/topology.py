@@ -22,7 +22,7 @@ QUEUES: dict[str, tuple[str, ...]] = {
     "reporting.read_model": ("customer.#", "asset.#", "visit.done.v1", "complaint.#", "reminder.#", "appointment.#"),
     "reminder.customer_events": ("customer.#", "asset.registered.v1", "visit.done.v1"),
     "reminder.complaints": ("complaint.resolved.v1", "complaint.callback_recorded.v1", "complaint.reopened.v1",
-                            "complaint.closed.v1", "complaint.rejected.v1"),
+                            "complaint.closed.v1", "complaint.rejected.v1", "complaint.escalated.v1"),
 }
 
 

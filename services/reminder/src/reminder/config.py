@@ -1,7 +1,10 @@
 """The reminder service's own settings, read from the CRM_REMINDER_* variables (docs/configuration.md)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from servicekit.config import Settings
@@ -27,10 +30,32 @@ class ReminderSettings:
     send_timeout: float = 10.0
     max_attempts: int = 6
     retry_backoff: float = 30.0
+    wechat_url: str = "https://api.weixin.qq.com"
+    wechat_token: str | None = None
+    wechat_templates: dict[str, str] = field(default_factory=dict)  # rule id or kind (or "default") → template id
+    wechat_link: str | None = None
+    local_outbox: str = "auto"  # auto, true, false
+    outbox_file: Path = Path("var/reminder/outbox.jsonl")
+    language: str = "zh-CN"
+    stores: dict[str, dict[str, Any]] = field(default_factory=dict)  # store id → {name, phone}
 
     def configured(self, channel: str) -> bool:
         """True when `channel` has somewhere to send to."""
-        return bool({"webhook": self.webhook_url, "email": self.smtp_host, "sms": self.sms_url}[channel])
+        return bool({"webhook": self.webhook_url, "email": self.smtp_host, "sms": self.sms_url,
+                     "wechat": self.wechat_token}.get(channel))
+
+    def any_channel(self) -> bool:
+        """True when some channel (webhook, SMS, e-mail, WeChat) is configured."""
+        return any(self.configured(channel) for channel in ("webhook", "email", "sms", "wechat"))
+
+    def outbox_on(self) -> bool:
+        """True when messages with no configured channel go to the local outbox: `true`, or `auto` with no
+        channel configured at all (the embedded default of `make run`)."""
+        return self.local_outbox == "true" or (self.local_outbox == "auto" and not self.any_channel())
+
+    def local(self, channel: str) -> bool:
+        """True when a `channel` message is written to the local outbox instead of being sent."""
+        return not self.configured(channel) and self.outbox_on()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ReminderSettings:
@@ -40,7 +65,21 @@ class ReminderSettings:
         def get(name: str) -> str | None:
             return env.get(name) or None
 
+        local_outbox = (get("CRM_REMINDER_LOCAL_OUTBOX") or "auto").lower()
+        local_outbox = {"1": "true", "on": "true", "0": "false", "off": "false"}.get(local_outbox, local_outbox)
+        if local_outbox not in ("auto", "true", "false"):
+            raise ValueError("CRM_REMINDER_LOCAL_OUTBOX must be auto, true or false")
+        if (get("CRM_REMINDER_LANGUAGE") or "zh-CN") not in ("zh-CN", "en"):
+            raise ValueError("CRM_REMINDER_LANGUAGE must be zh-CN or en")
         return cls(
+            wechat_url=(get("CRM_REMINDER_WECHAT_URL") or "https://api.weixin.qq.com").rstrip("/"),
+            wechat_token=get("CRM_REMINDER_WECHAT_ACCESS_TOKEN"),
+            wechat_templates=_json_object(get("CRM_REMINDER_WECHAT_TEMPLATES"), "CRM_REMINDER_WECHAT_TEMPLATES"),
+            wechat_link=get("CRM_REMINDER_WECHAT_LINK"),
+            local_outbox=local_outbox,
+            outbox_file=Path(get("CRM_REMINDER_OUTBOX_FILE") or settings.var_dir / "reminder" / "outbox.jsonl"),
+            language=get("CRM_REMINDER_LANGUAGE") or "zh-CN",
+            stores=_json_object(get("CRM_REMINDER_STORES"), "CRM_REMINDER_STORES"),
             zone=ZoneInfo(get("CRM_REMINDER_TIMEZONE") or "Asia/Shanghai"),
             scheduler_interval=float(get("CRM_REMINDER_SCHEDULER_INTERVAL") or 5.0),
             scheduler_batch=int(get("CRM_REMINDER_SCHEDULER_BATCH") or 500),
@@ -54,3 +93,12 @@ class ReminderSettings:
             max_attempts=int(get("CRM_REMINDER_NOTIFY_MAX_ATTEMPTS") or 6),
             retry_backoff=float(get("CRM_REMINDER_NOTIFY_BACKOFF") or 30.0),
         )
+
+
+def _json_object(text: str | None, name: str) -> dict[str, Any]:
+    if not text:
+        return {}
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError(f"{name} must be a JSON object")
+    return value

@@ -18,7 +18,7 @@ APPOINTMENT_CANCELLED = "appointment.cancelled.v1"
 
 #: Where a reminder is in its life (see docs/events/reminder.md).
 REMINDER_STATUSES = ("scheduled", "due", "claimed", "snoozed", "sent", "done", "cancelled")
-CHANNELS = ("webhook", "email", "sms")
+CHANNELS = ("webhook", "email", "sms", "wechat")
 APPOINTMENT_STATUSES = ("booked", "kept", "no_show", "cancelled")
 #: What an appointment is for; each matches the visit kinds that keep it (reminder.domain.appointments).
 PURPOSES = ("maintenance", "repair", "inspection", "renewal", "test_drive", "delivery", "consultation")
@@ -45,6 +45,8 @@ class ReminderSentData(ReminderData):
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     notification_id = fields.String(required=True)
     sent_at = fields.DateTime(required=True)
+    local_outbox = fields.Boolean(metadata={"description": "true: no such channel is configured here; the message "
+                                                           "was written to the local outbox, not sent"})
 
 
 class ReminderCompletedData(ReminderData):

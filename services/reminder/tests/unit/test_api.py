@@ -33,7 +33,7 @@ def test_anyone_reads_rules_only_managers_change_them(client):
     assert seeded["delivery_callback_1m"]["params"] == {"days": 0, "months": 1}
     assert seeded["lost_customer"]["params"] == {"months": 6, "customer_kinds": ["owner"]}
     assert seeded["renewal"]["params"] == {"months_before": 1}
-    assert all(rule["builtin"] for rule in listing) and len(listing) == 15
+    assert all(rule["builtin"] for rule in listing) and len(listing) == 16
     assert client.patch("/api/v1/reminders/rules/birthday", json={"enabled": False}, headers=AGENT).status_code == 403
     assert client.post("/api/v1/reminders/rules", json={}, headers=VIEWER).status_code == 403
     assert client.get("/api/v1/reminders/rules").status_code == 401

@@ -1,4 +1,5 @@
-"""Sending notifications: a signed webhook, SMTP email, and an HTTP SMS gateway.
+"""Sending notifications: a signed webhook, SMTP email, an HTTP SMS gateway, WeChat template messages, and
+the local outbox (a file a person reads, when no channel is configured: `make run`).
 
 The webhook body is signed like Stripe's (https://docs.stripe.com/webhooks#verify-manually): header
 `X-Guanxi-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the shared secret>`;
@@ -6,13 +7,20 @@ The webhook body is signed like Stripe's (https://docs.stripe.com/webhooks#verif
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import hmac
 import json
+import os
 import smtplib
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
@@ -121,13 +129,130 @@ class SmtpSender:
             raise SendFailed(f"SMTP: {type(exc).__name__}: {exc}") from None
 
 
+class WeChatSender:
+    """A WeChat official-account template message (模板消息): POST
+    `<base>/cgi-bin/message/template/send?access_token=<token>` with `{touser, template_id, url?, data}`
+    (https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html).
+    WeChat answers 200 with `{"errcode": 0}` when it took the message; any other errcode, status or network
+    error is a failure to retry. The template id is the rule's (by id, else by kind, else `default`); its
+    fields are `first` (the rule's title), `keyword1` (the customer), `keyword2` (the day), `remark` (the text)
+    and `content` (the text again, for templates of one field)."""
+
+    def __init__(self, base_url: str, token: str, templates: dict[str, str], link: str | None,
+                 timeout: float) -> None:
+        self.url = f"{base_url.rstrip('/')}/cgi-bin/message/template/send"
+        self.token, self.templates, self.link, self.timeout = token, templates, link, timeout
+
+    def template_id(self, message: Outgoing) -> str | None:
+        reminder = message.payload.get("reminder") or {}
+        for key in (reminder.get("rule"), reminder.get("rule_kind"), "default"):
+            if key and self.templates.get(key):
+                return self.templates[key]
+        return None
+
+    def send(self, message: Outgoing) -> None:
+        template_id = self.template_id(message)
+        if template_id is None:
+            raise SendFailed("no WeChat template id is configured for this rule (CRM_REMINDER_WECHAT_TEMPLATES)")
+        reminder = message.payload.get("reminder") or {}
+        customer = message.payload.get("customer") or {}
+        due = str(reminder.get("due_at") or "")[:10]
+        body: dict[str, Any] = {"touser": message.target, "template_id": template_id, "data": {
+            "first": {"value": message.subject}, "keyword1": {"value": customer.get("name") or ""},
+            "keyword2": {"value": due}, "remark": {"value": message.body}, "content": {"value": message.body}}}
+        if self.link:
+            body["url"] = self.link
+        try:
+            response = httpx.post(self.url, params={"access_token": self.token}, timeout=self.timeout,
+                                  content=json.dumps(body, ensure_ascii=False).encode(),
+                                  headers={"Content-Type": "application/json; charset=utf-8"})
+        except httpx.HTTPError as exc:
+            raise SendFailed(f"WeChat unreachable: {type(exc).__name__}: {exc}") from None
+        if not response.is_success:
+            raise SendFailed(f"WeChat answered {response.status_code}")
+        try:
+            answer = response.json()
+        except ValueError:
+            raise SendFailed("WeChat answered something that is not JSON") from None
+        if answer.get("errcode", 0) != 0:
+            raise SendFailed(f"WeChat refused it: errcode {answer.get('errcode')} {answer.get('errmsg', '')}".strip())
+
+
+@contextlib.contextmanager
+def _outbox_lock(path: Path) -> Iterator[None]:
+    """Hold the local outbox for this process alone (the scheduler appends, an erasure rewrites)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with LocalOutboxSender._lock, open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def erase_from_outbox(path: Path, customer_id: str) -> int:
+    """Blank what the local outbox file says to and about a customer whose personal data is erased (the
+    line stays, with its id, time, channel and rule, as the anonymous figures do); returns how many lines."""
+    if not path.exists():
+        return 0
+    erased = 0
+    with _outbox_lock(path):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        kept = []
+        for text in lines:
+            try:
+                line = json.loads(text)
+            except ValueError:
+                kept.append(text)
+                continue
+            if isinstance(line, dict) and line.get("customer_id") == customer_id and not line.get("erased"):
+                line.update(to=None, text=None, subject=None, erased=True)
+                erased += 1
+            kept.append(json.dumps(line, ensure_ascii=False))
+        if erased:
+            temporary = path.with_name(path.name + ".tmp")
+            temporary.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+            os.replace(temporary, path)
+    return erased
+
+
+class LocalOutboxSender:
+    """Appends each message to a file, one JSON line (readable text, not escaped) per message: where messages
+    go when no channel is configured, for a person to read (`tail -f var/reminder/outbox.jsonl`)."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def send(self, message: Outgoing) -> None:
+        reminder = message.payload.get("reminder") or {}
+        line = {"id": message.id, "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "channel": message.channel, "to": message.target, "subject": message.subject, "text": message.body,
+                "customer_id": (message.payload.get("customer") or {}).get("id"),
+                "username": message.payload.get("username"), "reminder_id": reminder.get("reminder_id"),
+                "rule": reminder.get("rule")}
+        try:
+            with _outbox_lock(self.path), self.path.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+        except OSError as exc:
+            raise SendFailed(f"local outbox {self.path}: {exc}") from None
+
+
+#: The key of the local outbox among the senders (notifications marked `local` go to it).
+LOCAL = "local"
+
+
 def senders(settings: ReminderSettings) -> dict[str, Sender]:
-    """A sender for each configured channel."""
-    configured: dict[str, Sender] = {}
+    """A sender for each configured channel, and the local outbox."""
+    configured: dict[str, Sender] = {LOCAL: LocalOutboxSender(settings.outbox_file)}
     if settings.webhook_url:
         configured["webhook"] = WebhookSender(settings.webhook_url, settings.webhook_secret, settings.send_timeout)
     if settings.sms_url:
         configured["sms"] = SmsGatewaySender(settings.sms_url, settings.sms_token, settings.send_timeout)
     if settings.smtp_host:
         configured["email"] = SmtpSender(settings)
+    if settings.wechat_token:
+        configured["wechat"] = WeChatSender(settings.wechat_url, settings.wechat_token, settings.wechat_templates,
+                                            settings.wechat_link, settings.send_timeout)
     return configured

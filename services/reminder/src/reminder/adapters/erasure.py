@@ -22,7 +22,7 @@ def erase_traces(session: Session, customer_id: str) -> None:
     """Blank every label and text about the customer (and rows a merge moved from them); ids, kinds, times
     and outcomes stay as anonymous figures."""
     session.execute(update(assets).where(or_(assets.c.customer_id == customer_id, assets.c.merged_from == customer_id))
-                    .values(label=ERASED))
+                    .values(label=ERASED, plate=None, model=None))
     theirs = or_(reminders.c.customer_id == customer_id, reminders.c.merged_from == customer_id)
     ids = list(session.execute(select(reminders.c.id).where(theirs)).scalars())
     session.execute(update(reminders).where(theirs).values(reason=ERASED, notes=None, lost_reason=None))

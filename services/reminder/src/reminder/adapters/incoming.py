@@ -14,6 +14,7 @@ class ConsentIn(_In):
     sms = fields.Boolean(load_default=False)
     phone = fields.Boolean(load_default=False)
     email = fields.Boolean(load_default=False)
+    wechat = fields.Boolean(load_default=False)  # not carried by the customer service yet
 
 
 class QuietHoursIn(_In):
@@ -40,6 +41,7 @@ class CustomerIn(_In):
     consent = fields.Nested(ConsentIn, allow_none=True)
     quiet_hours = fields.Nested(QuietHoursIn, allow_none=True)
     created_at = fields.DateTime()
+    wechat_openid = fields.String(allow_none=True)  # the WeChat openid; not carried by the customer service yet
 
 
 class AssetIn(_In):
@@ -114,6 +116,18 @@ class ComplaintIn(_In):
     sla = fields.Dict(keys=fields.String(), values=fields.Nested(SlaTargetIn), load_default=dict)
 
 
+class EscalatedIn(ComplaintIn):
+    """complaint.escalated.v1: who is told (`escalated_to`), at which level, after which SLA target (or none)."""
+
+    store_id = fields.String(allow_none=True)
+    category = fields.String(allow_none=True)
+    severity = fields.String(allow_none=True)
+    level = fields.String(required=True)
+    reason = fields.String(allow_none=True)
+    target = fields.String(allow_none=True)
+    escalated_to = fields.String(allow_none=True, load_default=None)
+
+
 #: The schema of each event type this service reads.
 SCHEMAS: dict[str, Schema] = {
     "customer.created.v1": CustomerIn(),
@@ -126,4 +140,5 @@ SCHEMAS: dict[str, Schema] = {
     "visit.done.v1": VisitDoneIn(),
     **{f"complaint.{step}.v1": ComplaintIn() for step in ("resolved", "callback_recorded", "reopened", "closed",
                                                            "rejected")},
+    "complaint.escalated.v1": EscalatedIn(),
 }

@@ -17,7 +17,8 @@ def to_rule(row: Any) -> Rule:
     """A domain Rule from a `rules` row."""
     return Rule(id=row.id, kind=row.kind, name=row.name, enabled=row.enabled, params=json.loads(row.params),
                 task=row.task, channels=tuple(json.loads(row.channels)), time_of_day=parse_clock(row.time_of_day),
-                owner=row.owner, message=row.message, builtin=row.builtin)
+                owner=row.owner, message=row.message, builtin=row.builtin,
+                templates=json.loads(row.templates or "{}"))
 
 
 def as_dict(row: Any) -> dict[str, Any]:
@@ -25,7 +26,8 @@ def as_dict(row: Any) -> dict[str, Any]:
     return {"id": row.id, "kind": row.kind, "name": row.name, "enabled": row.enabled,
             "params": json.loads(row.params), "task": row.task, "channels": json.loads(row.channels),
             "time_of_day": row.time_of_day, "owner": row.owner, "message": row.message, "builtin": row.builtin,
-            "version": row.version, "created_at": row.created_at, "updated_at": row.updated_at,
+            "templates": json.loads(row.templates or "{}"), "version": row.version, "created_at": row.created_at,
+            "updated_at": row.updated_at,
             "updated_by": row.updated_by}
 
 
@@ -49,12 +51,13 @@ def insert(session: Session, values: dict[str, Any], actor: str, now: datetime) 
         params=json.dumps(values.get("params", {}), ensure_ascii=False), task=values.get("task", True),
         channels=json.dumps(values.get("channels", [])), time_of_day=values.get("time_of_day", "09:00"),
         owner=values.get("owner"), message=values.get("message"), builtin=False, version=1,
+        templates=json.dumps(values.get("templates") or {}, ensure_ascii=False),
         created_at=now, updated_at=now, updated_by=actor))
 
 
 def change(session: Session, rule_id: str, values: dict[str, Any], version: int, actor: str, now: datetime) -> None:
     """Write changed fields of a rule (JSON ones encoded) and bump its version."""
-    encoded = {name: json.dumps(value, ensure_ascii=False) if name in ("params", "channels") else value
+    encoded = {name: json.dumps(value, ensure_ascii=False) if name in ("params", "channels", "templates") else value
                for name, value in values.items()}
     session.execute(update(rules).where(rules.c.id == rule_id).values(
         **encoded, version=version + 1, updated_at=now, updated_by=actor))

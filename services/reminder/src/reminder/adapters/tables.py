@@ -54,6 +54,8 @@ customers = Table(
     Column("merged_into", String(36)),
     Column("erased_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("wechat_openid", String(128)),
+    Column("consent_wechat", Boolean, nullable=False, default=False),
 )
 
 assets = Table(
@@ -65,6 +67,8 @@ assets = Table(
     Column("delivered_on", Date),
     Column("expires_on", Date),
     _id("merged_from"),
+    Column("plate", String(32)),
+    Column("model", String(200)),
 )
 
 readings = Table(
@@ -114,6 +118,7 @@ rules = Table(
     Column("owner", String(100)),
     Column("message", Text),
     Column("builtin", Boolean, nullable=False),
+    Column("templates", Text),  # JSON object: language → the rule's own template (else the built-in one)
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -147,6 +152,7 @@ reminders = Table(
     Column("cancelled_at", DateTime(timezone=True)),
     Column("cancel_reason", Text),
     _id("merged_from"),
+    _id("complaint_id"),
 )
 # The scheduler's question, "which scheduled reminders are due", is one short scan of this partial index
 # however many reminders are done, cancelled or far in the future.
@@ -174,7 +180,10 @@ notifications = Table(
     Column("skip_reason", Text),
     Column("sent_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("local", Boolean, nullable=False, default=False),  # written to the local outbox, not sent
+    Column("username", String(100)),  # a staff notification's user (else it is to the customer)
 )
+Index("ix_notifications_sent", notifications.c.sent_at)
 Index("ix_notifications_pending", notifications.c.next_attempt_at,
       postgresql_where=notifications.c.status == "pending", sqlite_where=notifications.c.status == "pending")
 

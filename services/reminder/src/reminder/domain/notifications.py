@@ -27,6 +27,7 @@ class Recipient:
     quiet_hours: tuple[time, time] | None = None
     opted_out: frozenset[str] = frozenset()
     erased: bool = False
+    wechat_openid: str | None = None  # consent: `wechat`
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,12 @@ def decide(channel: str, recipient: Recipient, moment: datetime, zone: ZoneInfo,
         if not recipient.email:
             return Decision(skip_reason="no email address")
         target = recipient.email
+    elif channel == "wechat":
+        if not recipient.consent.get("wechat"):
+            return Decision(skip_reason="no consent to WeChat")
+        if not recipient.wechat_openid:
+            return Decision(skip_reason="no WeChat openid")
+        target = recipient.wechat_openid
     else:
         target = "webhook"
     send_at, note = moment, None

@@ -12,7 +12,7 @@ from typing import Any
 
 from reminder.domain.festivals import FESTIVALS
 
-CHANNELS = ("webhook", "email", "sms")
+CHANNELS = ("webhook", "email", "sms", "wechat")
 TIERS = ("regular", "silver", "gold", "diamond")
 
 
@@ -43,12 +43,13 @@ KINDS: dict[str, dict[str, Param]] = {
     "lost_customer": {"months": Param(int, 6, 1, 60), "customer_kinds": Param(list, ["owner"])},
     "no_show_follow_up": {"hours_before": Param(int, 24, 0, 24 * 14), "hours_after": Param(int, 48, 1, 24 * 14)},
     "broadcast": {},
+    "complaint_escalation": {},
 }
 #: Kinds whose reminders come back (the next one is planned once one fires).
 RECURRING = frozenset({"annual_inspection", "insurance_renewal", "birthday", "vehicle_anniversary",
                        "holiday_greeting"})
 #: Kinds made by events or by hand rather than by planning from the customer's facts.
-UNPLANNED = frozenset({"no_show_follow_up", "broadcast"})
+UNPLANNED = frozenset({"no_show_follow_up", "broadcast", "complaint_escalation"})
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Rule:
     owner: str | None = None
     message: str | None = None
     builtin: bool = False
+    templates: dict[str, str] = field(default_factory=dict)  # language → the rule's own template
 
     def param(self, name: str) -> Any:
         """The parameter's value, or the kind's default."""
@@ -131,11 +133,11 @@ def builtin_rules() -> list[Rule]:
         Rule("insurance_renewal", "insurance_renewal", "车险续保 (insurance renewal one month before the "
              "delivery anniversary)", builtin=True),
         Rule("birthday", "birthday", "生日祝福 (birthday greeting)", task=False, channels=("sms",),
-             time_of_day=ten, message="尊敬的{name}，祝您生日快乐！", builtin=True),
+             time_of_day=ten, builtin=True),
         Rule("vehicle_anniversary", "vehicle_anniversary", "爱车周年 (您的爱车一岁了)", task=False,
-             channels=("sms",), time_of_day=ten, message="尊敬的{name}，{reason}。感谢您的信任！", builtin=True),
+             channels=("sms",), time_of_day=ten, builtin=True),
         Rule("holiday_greeting", "holiday_greeting", "节日问候 (holiday greeting)", task=False, channels=("sms",),
-             time_of_day=ten, message="尊敬的{name}，{reason}，祝您节日快乐！", builtin=True),
+             time_of_day=ten, builtin=True),
         Rule("complaint_callback", "complaint_callback", "投诉回访 (callback after a complaint is resolved)",
              builtin=True),
         Rule("contact_cadence", "contact_cadence", "定期联系 (no customer more than a month without contact)",
@@ -143,5 +145,7 @@ def builtin_rules() -> list[Rule]:
         Rule("lost_customer", "lost_customer", "流失客户挽回 (no visit in 6 months: win-back call)", builtin=True),
         Rule("no_show_follow_up", "no_show_follow_up", "爽约跟进 (follow up a missed appointment)", builtin=True),
         Rule("broadcast", "broadcast", "店外关怀通知 (a notice to many customers: bad weather, recalls, events)",
-             task=False, channels=("sms",), time_of_day=ten, message="尊敬的{name}，{reason}", builtin=True),
+             task=False, channels=("sms",), time_of_day=ten, builtin=True),
+        Rule("complaint_escalation", "complaint_escalation", "投诉升级 (a task for the person a complaint is "
+             "escalated to)", builtin=True),
     ]

@@ -10,16 +10,18 @@ from servicekit.events import Event
 from servicekit.topology import QUEUES
 from sqlalchemy.orm import Session
 
+from reminder.adapters.channels import erase_from_outbox
 from reminder.config import ReminderSettings
-from reminder.service_layer import archive, customer_changes
+from reminder.service_layer import archive, customer_changes, escalations
 
 ARCHIVE_QUEUE = "reminder.customer_events"
 COMPLAINTS_QUEUE = "reminder.complaints"
 COMPLAINT_STEPS = ("resolved", "callback_recorded", "reopened", "closed", "rejected")
 
 
-def handlers(zone: ZoneInfo) -> dict[str, Handler]:
+def handlers(zone: ZoneInfo, settings: ReminderSettings | None = None) -> dict[str, Handler]:
     """The use case applying each event type, as a consumer handler (session, event)."""
+    settings = settings or ReminderSettings(zone=zone)
     def on(function: Callable, **kwargs) -> Handler:
         return lambda session, event: function(session, event.data, zone, **kwargs)
 
@@ -29,12 +31,18 @@ def handlers(zone: ZoneInfo) -> dict[str, Handler]:
         "customer.tier_changed.v1": on(archive.apply_tier),
         "customer.merged.v1": on(customer_changes.apply_merge),
         "customer.unmerged.v1": on(customer_changes.apply_unmerge),
-        "customer.erased.v1": on(customer_changes.apply_erasure),
         "asset.registered.v1": on(archive.apply_asset),
         "visit.done.v1": on(archive.apply_visit),
     }
     for step in COMPLAINT_STEPS:
         table[f"complaint.{step}.v1"] = on(archive.apply_complaint)
+    def erase(session: Session, event: Event) -> None:
+        customer_changes.apply_erasure(session, event.data, zone)
+        erase_from_outbox(settings.outbox_file, event.data["customer_id"])  # the readable copy too
+
+    table["customer.erased.v1"] = erase
+    table["complaint.escalated.v1"] = lambda session, event: escalations.apply_escalation(session, event.data,
+                                                                                          settings)
     return table
 
 
@@ -49,6 +57,6 @@ def dispatch(table: dict[str, Handler]) -> Handler:
 
 def subscriptions(settings: ReminderSettings) -> list[Subscription]:
     """The queues and handlers of `python -m reminder consume`."""
-    table = dispatch(handlers(settings.zone))
+    table = dispatch(handlers(settings.zone, settings))
     return [Subscription(ARCHIVE_QUEUE, QUEUES[ARCHIVE_QUEUE], table),
             Subscription(COMPLAINTS_QUEUE, QUEUES[COMPLAINTS_QUEUE], table)]

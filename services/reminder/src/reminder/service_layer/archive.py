@@ -28,8 +28,8 @@ from reminder.service_layer.planning import reconcile
 #: Visits that mean the customer came to us (the lost-customer rule counts these); every kind is a contact.
 COMING_IN = ("store", "service", "delivery", "event")
 #: The customer fields kept here: personal ones are dropped on erasure.
-PERSONAL = ("name", "phone", "email", "birthday")
-PLAIN = ("name", "phone", "email", "birthday", "kind", "stage", "tier", "owner", "store_id")
+PERSONAL = ("name", "phone", "email", "birthday", "wechat_openid")
+PLAIN = ("name", "phone", "email", "birthday", "kind", "stage", "tier", "owner", "store_id", "wechat_openid")
 
 
 def ensure_customer(session: Session, customer_id: str) -> Any:
@@ -58,7 +58,7 @@ def apply_customer(session: Session, data: dict[str, Any], zone: ZoneInfo, creat
     if "consent" in loaded:
         consent = loaded["consent"] or {}
         values.update(consent_sms=consent.get("sms", False), consent_phone=consent.get("phone", False),
-                      consent_email=consent.get("email", False))
+                      consent_email=consent.get("email", False), consent_wechat=consent.get("wechat", False))
     if "quiet_hours" in loaded:
         quiet = loaded["quiet_hours"] or {}
         values.update(quiet_start=quiet.get("start"), quiet_end=quiet.get("end"))
@@ -93,7 +93,8 @@ def apply_asset(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
     if session.execute(select(assets.c.id).where(assets.c.id == asset["id"])).first() is None:
         session.execute(assets.insert().values(
             id=asset["id"], customer_id=asset["customer_id"], kind=asset["kind"], label=_label(asset),
-            delivered_on=asset.get("delivered_on"), expires_on=asset.get("expires_on")))
+            delivered_on=asset.get("delivered_on"), expires_on=asset.get("expires_on"),
+            plate=(asset.get("plate") or "")[:32] or None, model=(asset.get("model") or "")[:200] or None))
     if asset.get("odometer_km") is not None:
         _add_reading(session, asset["id"], asset.get("delivered_on") or asset["created_at"].astimezone(zone).date(),
                      asset["odometer_km"], "registered")

@@ -81,7 +81,7 @@ def apply_erasure(session: Session, data: dict[str, Any], zone: ZoneInfo) -> Non
     customer_id = loaded["customer_id"]
     ensure_customer(session, customer_id)
     session.execute(update(customers).where(customers.c.id == customer_id).values(
-        name=None, phone=None, email=None, birthday=None, quiet_start=None, quiet_end=None,
+        name=None, phone=None, email=None, birthday=None, quiet_start=None, quiet_end=None, wechat_openid=None,
         erased_at=utc(loaded["erased_at"]), updated_at=now()))
     session.execute(update(notifications).where(notifications.c.customer_id == customer_id,
                                                 notifications.c.status == "pending")

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from reminder import events, metrics
-from reminder.adapters.channels import Outgoing, Sender, SendFailed
+from reminder.adapters.channels import LOCAL, Outgoing, Sender, SendFailed
 from reminder.adapters.clock import now
 from reminder.adapters.rules import get_row
 from reminder.adapters.tables import customers, notifications, reminders
@@ -47,12 +47,20 @@ def _outgoing(session: Session, row: Any) -> Outgoing:
     reminder = session.execute(select(reminders).where(reminders.c.id == row.reminder_id)).one()
     customer = session.execute(select(customers).where(customers.c.id == row.customer_id)).one()
     rule = get_row(session, reminder.rule_id)
+    if row.username is not None:  # to a member of staff: about the customer, not to them
+        payload = {"channel": row.channel, "username": row.username,
+                   "reminder": reminder_values(reminder, customer.store_id), "customer": {"id": customer.id}}
+        return Outgoing(id=row.id, channel=row.channel, target=row.target or row.username,
+                        subject=rule.name.split(" (")[0] if rule else reminder.kind, body=row.body or "",
+                        payload=payload)
     consent = {"sms": customer.consent_sms, "phone": customer.consent_phone, "email": customer.consent_email}
     shared = shared_details(Recipient(name=customer.name, phone=customer.phone, email=customer.email,
                                       consent=consent))
     payload = {"channel": row.channel, "reminder": reminder_values(reminder, customer.store_id),
                "customer": {"id": customer.id, **shared, "consent": consent}}
-    return Outgoing(id=row.id, channel=row.channel, target=row.target, subject=rule.name if rule else reminder.kind,
+    # the rule's Chinese name is what its reader sees (e-mail subject, WeChat title), not the note for staff
+    return Outgoing(id=row.id, channel=row.channel, target=row.target,
+                    subject=rule.name.split(" (")[0] if rule else reminder.kind,
                     body=row.body or "", payload=payload)
 
 
@@ -87,7 +95,7 @@ def _send(sessions: sessionmaker[Session], row: Any, senders: dict[str, Sender])
     try:
         with unit_of_work(sessions) as session:
             message = _outgoing(session, row)
-        sender = senders.get(row.channel)
+        sender = senders.get(LOCAL if row.local else row.channel)
         if sender is None:
             raise SendFailed(f"no {row.channel} channel is configured")
         sender.send(message)
@@ -109,11 +117,13 @@ def _record(session: Session, row: Any, error: str | None, moment: datetime, set
     if error is None:
         session.execute(update(notifications).where(notifications.c.id == row.id).values(
             status="sent", sent_at=moment, last_error=None, next_attempt_at=None))
+        if row.username is not None:  # a staff notification is no contact with the customer
+            return
         reminder = session.execute(select(reminders).where(reminders.c.id == row.reminder_id)).one()
         store = session.execute(select(customers.c.store_id).where(customers.c.id == row.customer_id)).scalar()
         status = "sent" if not reminder.task and reminder.status == "due" else reminder.status
         emit_reminder(session, events.REMINDER_SENT, reminder, store, status=status, channel=row.channel,
-                      notification_id=row.id, sent_at=moment)
+                      notification_id=row.id, sent_at=moment, **({"local_outbox": True} if row.local else {}))
     elif outcome == "failed":
         session.execute(update(notifications).where(notifications.c.id == row.id).values(
             status="failed", last_error=error, next_attempt_at=None,

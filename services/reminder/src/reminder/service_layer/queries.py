@@ -32,7 +32,8 @@ def reminder_dict(row: Any, moment: datetime) -> dict[str, Any]:
             "overdue": is_overdue(row, moment), "created_at": aware(row.created_at),
             "fired_at": aware(row.fired_at), "claimed_by": row.claimed_by, "snoozed_until": aware(row.snoozed_until),
             "completed_at": aware(row.completed_at), "completed_by": row.completed_by, "outcome": row.outcome,
-            "lost_reason": row.lost_reason, "notes": row.notes, "cancel_reason": row.cancel_reason}
+            "lost_reason": row.lost_reason, "notes": row.notes, "cancel_reason": row.cancel_reason,
+            "complaint_id": row.complaint_id}
 
 
 def reminders_page(session: Session, filters: dict[str, Any], page: int, page_size: int,
@@ -75,7 +76,7 @@ def notification_dicts(session: Session, reminder_id: str) -> list[dict[str, Any
     return [{"id": row.id, "channel": row.channel, "status": row.status, "target": row.target,
              "send_at": aware(row.send_at), "attempts": row.attempts, "next_attempt_at": aware(row.next_attempt_at),
              "sent_at": aware(row.sent_at), "last_error": row.last_error, "note": row.note,
-             "skip_reason": row.skip_reason} for row in rows]
+             "skip_reason": row.skip_reason, "local_outbox": row.local, "username": row.username} for row in rows]
 
 
 def appointment_dict(row: Any) -> dict[str, Any]:

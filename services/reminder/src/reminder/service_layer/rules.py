@@ -12,10 +12,11 @@ from reminder.adapters.clock import now
 from reminder.adapters.tables import customers, reminders, replans
 from reminder.domain.errors import Conflict, InvalidFields, NotFound
 from reminder.domain.facts import Context
+from reminder.domain.messages import LANGUAGES, template_errors
 from reminder.domain.rules import KINDS, UNPLANNED, builtin_rules, params_errors
 from reminder.service_layer.planning import reconcile
 
-FIELDS = ("name", "enabled", "params", "task", "channels", "time_of_day", "owner", "message")
+FIELDS = ("name", "enabled", "params", "task", "channels", "time_of_day", "owner", "message", "templates")
 
 
 def _row(session: Session, rule_id: str, for_update: bool = False) -> Any:
@@ -34,6 +35,22 @@ def _check(kind: str, values: dict[str, Any]) -> dict[str, Any]:
     return {**{name: spec.default for name, spec in KINDS[kind].items()}, **values.get("params", {})}
 
 
+def _check_templates(values: dict[str, Any]) -> None:
+    """422 naming the template and its unknown field (or language) when a template given is not one."""
+    errors: dict[str, list[str]] = {}
+    if values.get("message"):
+        if problems := template_errors(values["message"]):
+            errors["message"] = problems
+    for language, template in (values.get("templates") or {}).items():
+        where = f"templates.{language}"
+        if language not in LANGUAGES:
+            errors[where] = [f"Unknown language {language!r}; languages: {', '.join(LANGUAGES)}."]
+        elif template is not None and (problems := template_errors(template)):
+            errors[where] = problems
+    if errors:
+        raise InvalidFields(errors)
+
+
 def replan_everyone(session: Session, cause: str) -> None:
     """Ask the scheduler to re-plan every customer under the rules as they now are."""
     session.execute(replans.insert().values(cause=cause, cursor="", created_at=now()))
@@ -48,6 +65,7 @@ def create(session: Session, values: dict[str, Any], actor: str) -> dict[str, An
     """Add a rule of a known kind under a new id."""
     if values["kind"] in UNPLANNED:
         raise InvalidFields.one("kind", f"There is one {values['kind']} rule, built in; change it instead.")
+    _check_templates(values)
     if repository.get_row(session, values["id"]) is not None:
         raise Conflict(f"A rule with id {values['id']} exists; change it, or choose another id.", id=values["id"])
     values = {**values, "params": _check(values["kind"], values)}
@@ -64,8 +82,12 @@ def create(session: Session, values: dict[str, Any], actor: str) -> dict[str, An
 
 def change(session: Session, rule_id: str, values: dict[str, Any], actor: str) -> dict[str, Any]:
     """Change some fields of a rule; switching it off cancels its scheduled reminders at once."""
+    _check_templates(values)
     row = _row(session, rule_id, for_update=True)
     current = repository.as_dict(row)
+    if "templates" in values:  # a language given as null (or templates: null) goes back to the built-in template
+        merged = {**current["templates"], **values["templates"]} if values["templates"] is not None else {}
+        values = {**values, "templates": {language: text for language, text in merged.items() if text}}
     if "params" in values:
         values = {**values, "params": {**current["params"], **values["params"]}}
     values["params"] = _check(row.kind, {**current, **values})
@@ -99,7 +121,7 @@ def reset(session: Session, rule_id: str, actor: str) -> dict[str, Any]:
     defaults = {"name": seed.name, "enabled": seed.enabled, "params": _check(seed.kind, {
         "params": seed.params, "task": seed.task, "channels": list(seed.channels)}), "task": seed.task,
         "channels": list(seed.channels), "time_of_day": seed.time_of_day.strftime("%H:%M"), "owner": seed.owner,
-        "message": seed.message}
+        "message": seed.message, "templates": None}
     return change(session, row.id, defaults, actor)
 
 

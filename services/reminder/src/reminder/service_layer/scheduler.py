@@ -28,10 +28,11 @@ from reminder.adapters.tables import customers, notifications, opt_outs, reminde
 from reminder.config import ReminderSettings
 from reminder.domain.calendar import parse_clock
 from reminder.domain.facts import Context
-from reminder.domain.notifications import ANONYMOUS, Recipient, decide, render, shared_details
+from reminder.domain.notifications import ANONYMOUS, Recipient, decide, shared_details
 from reminder.domain.rules import RECURRING, Rule
 from reminder.service_layer.appointments import mark_no_shows
 from reminder.service_layer.emit import reminder_values
+from reminder.service_layer.messages import customer_message
 from reminder.service_layer.planning import reconcile
 from reminder.service_layer.rules import replan_batch
 
@@ -44,27 +45,29 @@ def _recipient(customer: Any, opted_out: set[str]) -> Recipient:
         quiet = (parse_clock(customer.quiet_start), parse_clock(customer.quiet_end))
     return Recipient(name=customer.name, phone=customer.phone, email=customer.email,
                      consent={"sms": customer.consent_sms, "phone": customer.consent_phone,
-                              "email": customer.consent_email},
-                     quiet_hours=quiet, opted_out=frozenset(opted_out), erased=customer.erased_at is not None)
+                              "email": customer.consent_email, "wechat": customer.consent_wechat},
+                     quiet_hours=quiet, opted_out=frozenset(opted_out), erased=customer.erased_at is not None,
+                     wechat_openid=customer.wechat_openid)
 
 
-def _notifications_for(reminder: Any, rule: Rule, customer: Any, opted_out: set[str], moment: datetime,
-                       settings: ReminderSettings) -> list[dict[str, Any]]:
+def _notifications_for(session: Session, reminder: Any, rule: Rule, customer: Any, opted_out: set[str],
+                       moment: datetime, settings: ReminderSettings) -> list[dict[str, Any]]:
     rows = []
     recipient = _recipient(customer, opted_out)
     due = aware(reminder.due_at)
-    values = {"reason": reminder.reason, "due_date": due.astimezone(settings.zone).date().isoformat()}
     for channel in rule.channels:
-        decision = decide(channel, recipient, max(due, moment), settings.zone, settings.configured(channel))
+        local = settings.local(channel)  # no such channel here: written to the local outbox for a person to read
+        decision = decide(channel, recipient, max(due, moment), settings.zone, settings.configured(channel) or local)
         sending = decision.skip_reason is None
         # SMS and e-mail go only with consent; the webhook's text names the customer only as consent allows
         name = shared_details(recipient).get("name", ANONYMOUS) if channel == "webhook" else customer.name
-        body = render(rule.message, rule.name, {**values, "name": name})
+        body = customer_message(session, reminder, rule, customer, settings, name) if sending else None
         rows.append({"id": str(uuid.uuid4()), "reminder_id": reminder.id, "customer_id": reminder.customer_id,
                      "channel": channel, "status": "pending" if sending else "skipped", "target": decision.target,
-                     "body": body if sending else None, "send_at": decision.send_at, "attempts": 0,
+                     "body": body, "send_at": decision.send_at, "attempts": 0,
                      "next_attempt_at": decision.send_at, "note": decision.note,
-                     "skip_reason": decision.skip_reason, "created_at": moment})
+                     "skip_reason": decision.skip_reason, "created_at": moment, "local": local and sending,
+                     "username": None})
     return rows
 
 
@@ -94,7 +97,7 @@ def fire_due(session: Session, moment: datetime, batch: int, settings: ReminderS
             switched_off.append(row.id)
             continue
         customer = people[row.customer_id]
-        planned = _notifications_for(row, rule, customer, opted.get(row.customer_id, set()), moment, settings)
+        planned = _notifications_for(session, row, rule, customer, opted.get(row.customer_id, set()), moment, settings)
         new_notifications.extend(planned)
         if not row.task and not any(n["status"] == "pending" for n in planned):
             silent.append(row.id)

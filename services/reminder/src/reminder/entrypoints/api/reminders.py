@@ -14,6 +14,7 @@ from reminder.adapters.clock import now
 from reminder.adapters.facts import customer_row
 from reminder.adapters.tables import opt_outs
 from reminder.domain.errors import InvalidFields, NotFound
+from reminder.domain.messages import FIELDS, LANGUAGES, TEMPLATES
 from reminder.entrypoints.api.context import actor, guard, reminder_settings, scope, sessions
 from reminder.entrypoints.api.schemas import (
     BroadcastArgs,
@@ -21,6 +22,9 @@ from reminder.entrypoints.api.schemas import (
     CompleteArgs,
     KpiArgs,
     KpiList,
+    MessageArgs,
+    MessageFieldList,
+    MessagePage,
     NotificationList,
     OptOutArgs,
     OptOutList,
@@ -32,7 +36,7 @@ from reminder.entrypoints.api.schemas import (
     SnoozeArgs,
     TaskArgs,
 )
-from reminder.service_layer import broadcasts, queries, tasks
+from reminder.service_layer import broadcasts, queries, sent, tasks
 
 blp = Blueprint("reminders", __name__, url_prefix="/api/v1/reminders",
                 description="Who to contact, when and why: reminders, the tasks they make, and their notifications.")
@@ -72,6 +76,29 @@ def task_list(args: dict[str, Any]):
     with unit_of_work(sessions()) as session:
         return queries.reminders_page(session, filters, args["page"], args["page_size"], tasks_only=True,
                                       scope=scope())
+
+
+@blp.route("/messages", methods=["GET"])
+@requires("read")
+@blp.arguments(MessageArgs, location="query", unknown=RAISE)
+@blp.response(200, MessagePage)
+def messages(args: dict[str, Any]):
+    """The messages that went, newest first, with their text: to customers and to staff, sent through a channel
+    or written to the local outbox (where messages go when no channel is configured, as under `make run`);
+    by customer, channel, user or time sent."""
+    if args.get("from_") and args.get("to") and args["to"] <= args["from_"]:
+        raise InvalidFields.one("to", "Must be after from.")
+    with unit_of_work(sessions()) as session:
+        return sent.messages_page(session, _filters(args), args["page"], args["page_size"], scope=scope())
+
+
+@blp.route("/message-fields", methods=["GET"])
+@requires("read")
+@blp.response(200, MessageFieldList)
+def message_fields():
+    """The fields a rule's message template may name, the languages, and each rule kind's built-in templates."""
+    return {"items": [{"name": name, "description": text} for name, text in FIELDS.items()],
+            "languages": list(LANGUAGES), "templates": TEMPLATES}
 
 
 @blp.route("/<uuid:reminder_id>", methods=["GET"])

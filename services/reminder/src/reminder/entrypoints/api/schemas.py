@@ -93,6 +93,8 @@ class ReminderOut(Schema):
     lost_reason = fields.String(allow_none=True)
     notes = fields.String(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
+    complaint_id = fields.String(allow_none=True, metadata={"description": "The complaint an escalation task is "
+                                                                           "about."})
 
 
 class ReminderPage(PageOf):
@@ -121,7 +123,8 @@ class NotificationOut(Schema):
     """A notification of a reminder: sent, pending (with its next attempt), skipped or failed, and why."""
 
     id = fields.String(required=True)
-    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    channel = fields.String(required=True, validate=validate.OneOf((*CHANNELS, "local")), metadata={
+        "description": "local: a staff notification only the local outbox carries (the user's contacts unknown)."})
     status = fields.String(required=True, validate=validate.OneOf(("pending", "sent", "skipped", "failed")))
     target = fields.String(allow_none=True)
     send_at = Instant(allow_none=True)
@@ -131,12 +134,66 @@ class NotificationOut(Schema):
     last_error = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
     skip_reason = fields.String(allow_none=True, metadata={"description": "Why it was not sent."})
+    local_outbox = fields.Boolean(required=True, metadata={
+        "description": "Written to the local outbox (no such channel is configured), not sent."})
+    username = fields.String(allow_none=True, metadata={"description": "A staff notification's user (else it is "
+                                                                       "to the customer)."})
 
 
 class NotificationList(Schema):
     """The notifications of one reminder."""
 
     items = fields.List(fields.Nested(NotificationOut), required=True)
+
+
+class MessageArgs(PageArgs):
+    """Filters of the list of sent messages (all must match)."""
+
+    customer_id = fields.UUID()
+    channel = fields.String(validate=validate.OneOf((*CHANNELS, "local")))
+    username = fields.String(validate=validate.Length(min=1, max=100),
+                             metadata={"description": "Staff notifications to this user."})
+    local_outbox = fields.Boolean(metadata={"description": "Only those written to the local outbox (or only sent)."})
+    from_ = Moment(data_key="from", metadata={"description": "Sent at or after this time."})
+    to = Moment(metadata={"description": "Sent before this time."})
+
+
+class MessageOut(Schema):
+    """A message that went: to a customer, or to a member of staff (`username`), with its text."""
+
+    id = fields.String(required=True)
+    reminder_id = fields.String(required=True)
+    rule = fields.String(allow_none=True)
+    customer_id = fields.String(required=True)
+    username = fields.String(allow_none=True)
+    channel = fields.String(required=True)
+    to = fields.String(allow_none=True, metadata={"description": "The phone, e-mail, openid or username."})
+    text = fields.String(allow_none=True)
+    sent_at = Instant(required=True)
+    local_outbox = fields.Boolean(required=True, metadata={
+        "description": "true: written to the local outbox (no such channel configured), not sent."})
+
+
+class MessagePage(PageOf):
+    """A page of sent messages, newest first."""
+
+    items = fields.List(fields.Nested(MessageOut), required=True)
+
+
+class MessageFieldOut(Schema):
+    """A field a message template may name."""
+
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+
+
+class MessageFieldList(Schema):
+    """The fields of message templates, and the built-in template of each rule kind per language."""
+
+    items = fields.List(fields.Nested(MessageFieldOut), required=True)
+    languages = fields.List(fields.String(), required=True)
+    templates = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.String()),
+                            required=True)
 
 
 class RuleFields(Schema):
@@ -148,12 +205,20 @@ class RuleFields(Schema):
         "description": "Parameters of the rule's kind (GET /api/v1/reminders/rule-kinds); festivals: "
                        + ", ".join(FESTIVALS)})
     task = fields.Boolean(metadata={"description": "Make a task for the owner when it fires."})
-    channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), validate=validate.Length(max=3))
+    channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)),
+                           validate=validate.Length(max=len(CHANNELS)))
     time_of_day = fields.String(validate=validate.Regexp(CLOCK, error="Use HH:MM (24 hours)."),
                                 metadata={"description": "Local time at which date-based reminders fall due."})
     owner = Label(100, allow_none=True, metadata={"description": "Whose task; by default the customer's owner."})
-    message = fields.String(allow_none=True, validate=validate.Length(max=1000),
-                            metadata={"description": "Notification text; {name}, {reason}, {due_date} are filled in."})
+    message = fields.String(allow_none=True, validate=validate.Length(max=1000), metadata={
+        "description": "The rule's own Chinese (zh-CN) message template, instead of the built-in one; named fields "
+                       "such as {customer_name}, {vehicle}, {due_date}, {store_contact} are filled in (GET "
+                       "/api/v1/reminders/message-fields); an unknown field is a 422."})
+    templates = fields.Dict(keys=fields.String(validate=validate.Length(max=10)),
+                            values=fields.String(allow_none=True, validate=validate.Length(max=1000)),
+                            allow_none=True, metadata={
+        "description": "The rule's own template per language (zh-CN, en), merged into the ones it has; a language "
+                       "set to null takes the built-in template again."})
 
     @post_load
     def _unique_channels(self, data, **_):
@@ -184,6 +249,8 @@ class RuleOut(Schema):
     time_of_day = fields.String(required=True)
     owner = fields.String(allow_none=True)
     message = fields.String(allow_none=True)
+    templates = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                            metadata={"description": "The rule's own templates per language (none: built-in)."})
     builtin = fields.Boolean(required=True)
     version = fields.Integer(required=True)
     created_at = Instant(required=True)
