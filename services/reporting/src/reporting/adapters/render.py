@@ -67,7 +67,8 @@ def to_chart(chart: Chart, image_format: str) -> bytes:
         names = list(chart.series)
         width = 0.8 / max(len(names), 1)
         for index, name in enumerate(names):
-            values = chart.series[name]
+            # None (no figure: a week without callbacks) is not 0: NaN draws no point, and a line breaks there
+            values = [float("nan") if value is None else value for value in chart.series[name]]
             if chart.kind == "bar":
                 axes.bar([p + index * width - 0.4 + width / 2 for p in positions], values, width, label=_label(name))
             else:
