@@ -571,8 +571,8 @@ def prepare(session: Session, events: list[Event]) -> None:
             wanted[visits].update(filter(None, (visit.get("id"), data.get("visit_id"))))
             wanted[vehicles].update(filter(None, [data.get("asset_id")]))
         wanted[complaints].update(filter(None, [data.get("complaint_id")]))
-        wanted[reminders].update(filter(None, [data.get("reminder_id")] if event.type.startswith(("reminder.", "appoint"))
-                                        else []))
+        if event.type.startswith(("reminder.", "appointment.")):
+            wanted[reminders].update(filter(None, [data.get("reminder_id")]))
         wanted[appointments].update(filter(None, [data.get("appointment_id")]))
     if "reporting.any_merges" not in session.info:
         session.info["reporting.any_merges"] = session.execute(select(merges.c.merged_id).limit(1)).first() is not None
