@@ -72,7 +72,7 @@ def to_chart(chart: Chart, image_format: str) -> bytes:
             if chart.kind == "bar":
                 axes.bar([p + index * width - 0.4 + width / 2 for p in positions], values, width, label=_label(name))
             else:
-                axes.plot(list(positions), values, marker="o", label=_label(name))
+                axes.plot(list(positions), values, marker="o", label=_label(name), gid=f"series-{index}")
         axes.set_title(_label(chart.title))
         axes.set_xticks(list(positions), labels, rotation=45 if len(labels) > 6 else 0, ha="right", fontsize=8)
         axes.grid(axis="y", alpha=0.3)
