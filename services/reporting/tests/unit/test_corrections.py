@@ -158,3 +158,12 @@ def test_the_read_model_is_bound_to_every_event_it_applies():
     assert set(corrections) - {"complaint.corrected"} <= set(HANDLERS)
     for name in [*HANDLERS, *corrections]:
         assert any(matches(key, f"{name}.v1") for key in subscription.routing_keys), name
+
+
+def test_a_prospect_who_became_an_owner_keeps_counting_under_their_intent_grade(apply, sessions):
+    apply([ev.customer("p1", "2026-10-02T02:00:00Z", intent_grade="H"),
+           ev.customer("p2", "2026-10-02T02:00:00Z", intent_grade="H"),
+           ev.updated("p1", 2, "2026-10-20T02:00:00Z", kind="owner", stage="owner", intent_grade=None)])
+    with sessions() as session:
+        by_grade = reports.REPORTS["prospects"](session, OCTOBER).data["by_dimension"]["intent_grade"]
+    assert by_grade == [{"value": "H", "count": 2, "converted": 1, "conversion_rate": 0.5}]

@@ -150,6 +150,10 @@ def customer_updated(session: Session, event: Event) -> None:
     if before is None or data.get("version", 0) <= before["version"]:
         return  # not created here yet (older than this service), or an older version than applied
     after = {**before, **_customer_values(data), "version": data["version"]}
+    if after["kind"] == "owner" and after.get("intent_grade") is None:
+        # a prospect who became an owner has no intent grade any more; the prospects report keeps counting
+        # them (converted) under the grade they had as a prospect
+        after["intent_grade"] = before.get("intent_grade")
     if before["erased"]:
         after.update(dict.fromkeys(PERSONAL))
     if after["kind"] == "owner" and before["kind"] != "owner" and not after.get("owner_since"):
