@@ -70,6 +70,36 @@ def announce_when_ready(url: str, password: str, var_dir: Path, stop: threading.
           f" Press Ctrl-C to stop everything.\n{bar}\n", flush=True)
 
 
+def main() -> int:
+    var_dir = var_folder(os.environ)
+    keep_private(var_dir)  # the secret, the admin password, databases, bus and metrics: this user's alone
+    var_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "CRM_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1"}
+    env["CRM_AUTH_SECRET"] = shared_secret(var_dir, env)
+    env["CRM_ADMIN_PASSWORD"] = password = admin_password(var_dir)
+    env.setdefault("CRM_WEB_WORKERS", "2")
+    for service in ("customer", "complaint", "reminder", "reporting"):
+        # The gateway reaches the services that run here; the others are "not deployed" (empty URL).
+        port = env.get(f"CRM_{service.upper()}_PORT") or DEFAULT_PORTS[service]
+        env.setdefault(f"CRM_{service.upper()}_URL", f"http://127.0.0.1:{port}" if service in SERVICES else "")
+    for service in SERVICES:
+        print(f"migrating {service} …", flush=True)
+        subprocess.run([sys.executable, "-m", service, "migrate"], env=env, check=True)
+    manager = Manager()
+    for service, process in PROCESSES:
+        metrics_dir = var_dir / "metrics" / service
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        manager.add_process(f"{service}.{process}", f"{sys.executable} -m {service} {process}",
+                            env={**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)})
+    stop = threading.Event()
+    url = f"http://127.0.0.1:{os.environ.get('CRM_GATEWAY_PORT', DEFAULT_PORTS['gateway'])}"
+    threading.Thread(target=announce_when_ready, args=(url, password, var_dir, stop), daemon=True).start()
+    manager.loop()
+    stop.set()
+    return exit_status(manager)
+
+
 #: How a process ends when it was told to stop (SIGTERM from the launcher, SIGKILL after honcho's wait): not a failure.
 STOPPED = {0, -signal.SIGTERM, -signal.SIGINT, -signal.SIGKILL, 128 + signal.SIGTERM, 128 + signal.SIGINT}
 
@@ -131,36 +161,6 @@ def launch() -> int:
         return 0
     finally:
         give_back()
-
-
-def main() -> int:
-    var_dir = var_folder(os.environ)
-    keep_private(var_dir)  # the secret, the admin password, databases, bus and metrics: this user's alone
-    var_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "CRM_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1"}
-    env["CRM_AUTH_SECRET"] = shared_secret(var_dir, env)
-    env["CRM_ADMIN_PASSWORD"] = password = admin_password(var_dir)
-    env.setdefault("CRM_WEB_WORKERS", "2")
-    for service in ("customer", "complaint", "reminder", "reporting"):
-        # The gateway reaches the services that run here; the others are "not deployed" (empty URL).
-        port = env.get(f"CRM_{service.upper()}_PORT") or DEFAULT_PORTS[service]
-        env.setdefault(f"CRM_{service.upper()}_URL", f"http://127.0.0.1:{port}" if service in SERVICES else "")
-    for service in SERVICES:
-        print(f"migrating {service} …", flush=True)
-        subprocess.run([sys.executable, "-m", service, "migrate"], env=env, check=True)
-    manager = Manager()
-    for service, process in PROCESSES:
-        metrics_dir = var_dir / "metrics" / service
-        shutil.rmtree(metrics_dir, ignore_errors=True)
-        metrics_dir.mkdir(parents=True)
-        manager.add_process(f"{service}.{process}", f"{sys.executable} -m {service} {process}",
-                            env={**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)})
-    stop = threading.Event()
-    url = f"http://127.0.0.1:{os.environ.get('CRM_GATEWAY_PORT', DEFAULT_PORTS['gateway'])}"
-    threading.Thread(target=announce_when_ready, args=(url, password, var_dir, stop), daemon=True).start()
-    manager.loop()
-    stop.set()
-    return exit_status(manager)
 
 
 if __name__ == "__main__":
