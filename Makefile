@@ -8,16 +8,22 @@ PROJECT_FILES := servicekit/pyproject.toml $(wildcard services/*/pyproject.toml)
 
 .PHONY: run test lint bench clean
 
+# Each step says what it does first; pip shows what it collects and installs (the first install takes a
+# minute or two: never a minute of silence).
 $(BIN)/python:
+	@echo "==> Creating the virtual environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	@echo "==> Upgrading pip"
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 
 $(VENV)/.runtime: requirements.txt $(PROJECT_FILES) | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt $(PACKAGES)
+	@echo "==> Installing the pinned dependencies (requirements.txt) and Guanxi's packages"
+	$(BIN)/pip install --disable-pip-version-check --progress-bar on -r requirements.txt $(PACKAGES)
 	touch $@
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@echo "==> Installing the test and lint tools (requirements-dev.txt)"
+	$(BIN)/pip install --disable-pip-version-check --progress-bar on -r requirements-dev.txt
 	touch $@
 
 run: $(VENV)/.runtime

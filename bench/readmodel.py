@@ -60,7 +60,7 @@ class _Memory:
 
     def __init__(self) -> None:
         self.info: dict[str, Any] = {"reporting.any_merges": False, "reporting.rebuilding": False,
-                                     projection.DEFER_TALLIES: True}
+                                     projection.UNPLACED: False, projection.DEFER_TALLIES: True}
 
     def execute(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a handler wanted the database: this history needs the event-by-event load")

@@ -7,11 +7,13 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from honcho.manager import Manager
@@ -117,8 +119,71 @@ def main() -> int:
     threading.Thread(target=announce_when_ready, args=(url, password, var_dir, stop, env), daemon=True).start()
     manager.loop()
     stop.set()
-    return manager.returncode or 0
+    return exit_status(manager)
+
+
+#: How a process ends when it was told to stop (SIGTERM from the launcher, SIGKILL after honcho's wait): not a failure.
+STOPPED = {0, -signal.SIGTERM, -signal.SIGINT, -signal.SIGKILL, 128 + signal.SIGTERM, 128 + signal.SIGINT}
+
+
+def exit_status(manager: Manager) -> int:
+    """0 when everything stopped because it was asked to (Ctrl-C, SIGTERM): nothing for `make` to call an error;
+    else the code of the process that ended on its own (which stopped the others)."""
+    ended = [process.get("returncode") for process in manager._processes.values()]
+    failed = [code for code in ended if code is not None and code not in STOPPED]
+    if manager.returncode in (128 + signal.SIGINT, 128 + signal.SIGTERM) and not failed:
+        return 0
+    return manager.returncode or (failed[0] if failed else 0)
+
+
+def take_the_terminal() -> Callable[[], None]:
+    """Become the terminal's foreground process group, so that a Ctrl-C reaches the launcher (which stops
+    everything and ends with 0) and not `make` above it, which would end "Error 130" or die of it; returns what
+    gives the terminal back. Nothing to do without a terminal, or when run in the background."""
+    try:
+        terminal = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        return lambda: None
+    try:
+        previous = os.tcgetpgrp(terminal)
+        if previous != os.getpgrp():
+            raise OSError("not in the foreground")
+        os.setpgid(0, 0)  # a group of its own (EPERM for a session leader: then it has the terminal's signals)
+        _without_sigttou(lambda: os.tcsetpgrp(terminal, os.getpgrp()))
+    except OSError:
+        os.close(terminal)
+        return lambda: None
+    signal.signal(signal.SIGTSTP, signal.SIG_IGN)  # Ctrl-Z would stop the launcher but leave `make` waiting
+
+    def give_back() -> None:
+        try:
+            _without_sigttou(lambda: os.tcsetpgrp(terminal, previous))
+        except OSError:
+            pass  # the group that had it is gone: the shell takes the terminal back itself
+        os.close(terminal)
+
+    return give_back
+
+
+def _without_sigttou(change: Callable[[], None]) -> None:
+    """Run `change` (a tcsetpgrp) with SIGTTOU ignored: a process outside the foreground group may then make it."""
+    before = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+    try:
+        change()
+    finally:
+        signal.signal(signal.SIGTTOU, before)
+
+
+def launch() -> int:
+    """`make run`: main() with the terminal's Ctrl-C its own; a Ctrl-C at any point stops everything, quietly."""
+    give_back = take_the_terminal()
+    try:
+        return main()
+    except KeyboardInterrupt:  # during the migrations, before the processes run
+        return 0
+    finally:
+        give_back()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(launch())

@@ -82,13 +82,14 @@ def test_the_launcher_runs_the_system_on_the_embedded_default_and_stops_on_ctrl_
     finally:
         launcher.send_signal(signal.SIGINT)
         try:
-            launcher.wait(30)
+            stopped = launcher.wait(30)
         finally:
             try:  # nothing the launcher started may outlive the test
                 os.killpg(launcher.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             log.close()
+    assert stopped == 0, (tmp_path / "run.log").read_text()  # stopped as asked: not an error
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{gateway_port}/healthz", timeout=2)
     with pytest.raises(httpx.ConnectError):

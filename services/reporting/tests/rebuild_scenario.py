@@ -19,6 +19,17 @@ from sqlalchemy import select
 from bench.generate import History
 
 
+def corrections(events: list) -> list:
+    """Corrections of some of the history's records: a visit moved, a visit voided, a vehicle corrected and sold."""
+    done = [e for e in events if e.type == "visit.done.v1"]
+    cars = [e for e in events if e.type == "asset.registered.v1"]
+    at = "2026-10-25T02:00:00Z"
+    return [ev.corrected(done[0], 2, at, occurred_at="2026-10-24T02:00:00Z"), ev.voided(done[1], at),
+            ev.corrected(done[2], 2, at, details={"service_type": "repair"}),
+            ev.asset_updated(cars[0], 2, at, model="飞度"), ev.asset_updated(cars[1], 2, at, status="scrapped"),
+            ev.asset_voided(cars[2], at)]
+
+
 def run(reporting_url: str, producer_url: str, connect: Callable[[], Connection]) -> None:
     """Live read model from a generated history; rebuild from the producer's outbox while more events land."""
     from reporting.service import MIGRATIONS
@@ -27,6 +38,7 @@ def run(reporting_url: str, producer_url: str, connect: Callable[[], Connection]
     producer = make_engine(producer_url)
     kit_metadata.create_all(producer)
     events = list(History(seed=11, customers=120, visits=400, complaints=40).events())
+    events += corrections(events)
     with producer.begin() as connection:  # what the producers published: kept in their outboxes
         connection.execute(outbox.insert(), [{"event_id": e.id, "type": e.type, "subject": e.subject,
                                               "body": e.to_json(), "created_at": datetime.now(UTC),

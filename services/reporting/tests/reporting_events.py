@@ -85,3 +85,49 @@ def appointment(appointment_id: str, step: str, at: str, customer_id: str = "c-x
     data = {"appointment_id": appointment_id, "customer_id": customer_id, "asset_id": None, "reminder_id": None,
             "purpose": "首次保养", "scheduled_at": at, "booked_by": "cr.lin", "status": step, **extra}
     return event("reminder", f"appointment.{step}.v1", appointment_id, at, data)
+
+
+def corrected(done: Event, version: int, at: str, reason: str = "录入错误", **changes: Any) -> Event:
+    """visit.corrected.v1 of the visit `done` recorded: its fields (occurred_at, asset_id, staff, details…) changed."""
+    before = done.data["visit"]
+    body = {**before, **changes, "version": version}
+    diff = {name: [before.get(name), value] for name, value in changes.items()}
+    return event("customer", "visit.corrected.v1", done.subject, at, {
+        "customer_id": done.data["customer_id"], "visit": body, "changes": diff, "reason": reason,
+        "corrected_by": "cr.lin", "corrected_at": at})
+
+
+def voided(done: Event, at: str, version: int = 2, reason: str = "重复登记") -> Event:
+    """visit.voided.v1 of the visit `done` recorded."""
+    body = done.data["visit"]
+    return event("customer", "visit.voided.v1", done.subject, at, {
+        "customer_id": done.data["customer_id"], "visit_id": body["id"], "asset_id": body.get("asset_id"),
+        "kind": body["kind"], "occurred_at": body["occurred_at"], "reason": reason, "voided_by": "cr.lin",
+        "voided_at": at, "version": version})
+
+
+def asset_updated(registered: Event, version: int, at: str, customer_id: str | None = None, status: str = "active",
+                  reason: str | None = None, **changes: Any) -> Event:
+    """asset.updated.v1 of the vehicle `registered`: corrected, sold or scrapped, or transferred to `customer_id`."""
+    before = registered.data["asset"]
+    owner = customer_id or registered.data["customer_id"]
+    asset = {**before, **changes, "customer_id": owner, "version": version, "status": status}
+    diff = {name: [before.get(name), value] for name, value in changes.items()}
+    if status != "active":
+        diff["status"] = ["active", status]
+    previous = registered.data["customer_id"] if owner != registered.data["customer_id"] else None
+    return event("customer", "asset.updated.v1", owner, at, {
+        "customer_id": owner, "asset": asset, "changes": diff, "reason": reason, "updated_by": "cr.lin",
+        "updated_at": at, "previous_customer_id": previous})
+
+
+def asset_voided(registered: Event, at: str) -> Event:
+    """asset.voided.v1 of the vehicle `registered`."""
+    return event("customer", "asset.voided.v1", registered.subject, at, {
+        "customer_id": registered.data["customer_id"], "asset_id": registered.data["asset"]["id"],
+        "reason": "登记错误", "voided_by": "cr.lin", "voided_at": at})
+
+
+def again(original: Event) -> Event:
+    """The same event under a new id (the inbox cannot tell it was applied: only the version can)."""
+    return dataclasses.replace(original, id=uid("event"))

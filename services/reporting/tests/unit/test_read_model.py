@@ -114,10 +114,10 @@ def test_callbacks_first_maintenance_appointments_and_reminders(apply, sessions)
                        completed_by="cr.lin"),
            ev.reminder("r2", "due", "2026-03-01T01:00:00Z", "2026-03-01T01:00:00Z"),
            ev.reminder("r2", "sent", "2026-03-01T02:00:00Z", "2026-03-01T01:00:00Z", channel="sms"),
-           ev.appointment("a1", "booked", "2026-03-03T02:00:00Z"),
-           ev.appointment("a1", "kept", "2026-04-05T02:00:00Z", visit_id="x"),
-           ev.appointment("a2", "booked", "2026-03-03T02:00:00Z"),
-           ev.appointment("a2", "no_show", "2026-04-05T02:00:00Z")])
+           ev.appointment("a1", "booked", "2026-03-03T02:00:00Z", reminder_id="r1"),
+           ev.appointment("a1", "kept", "2026-04-05T02:00:00Z", visit_id="x", reminder_id="r1"),
+           ev.appointment("a2", "booked", "2026-03-03T02:00:00Z", reminder_id="r2"),
+           ev.appointment("a2", "no_show", "2026-04-05T02:00:00Z", reminder_id="r2")])
     data = report(sessions, "callbacks", year)
     assert data["first_maintenance"]["delivered_due"] == 2
     assert data["first_maintenance"]["serviced"] == 1

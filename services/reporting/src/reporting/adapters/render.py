@@ -67,11 +67,12 @@ def to_chart(chart: Chart, image_format: str) -> bytes:
         names = list(chart.series)
         width = 0.8 / max(len(names), 1)
         for index, name in enumerate(names):
-            values = chart.series[name]
+            # None (no figure: a week without callbacks) is not 0: NaN draws no point, and a line breaks there
+            values = [float("nan") if value is None else value for value in chart.series[name]]
             if chart.kind == "bar":
                 axes.bar([p + index * width - 0.4 + width / 2 for p in positions], values, width, label=_label(name))
             else:
-                axes.plot(list(positions), values, marker="o", label=_label(name))
+                axes.plot(list(positions), values, marker="o", label=_label(name), gid=f"series-{index}")
         axes.set_title(_label(chart.title))
         axes.set_xticks(list(positions), labels, rotation=45 if len(labels) > 6 else 0, ha="right", fontsize=8)
         axes.grid(axis="y", alpha=0.3)

@@ -70,7 +70,9 @@ vehicles = Table(
     Column("store_id", String(100)),
     Column("model", String(200)),
     Column("delivered_day", Date),
-    Column("first_service_day", Date),
+    Column("first_service_day", Date),  # the first maintenance: the earliest maintenance visit counted
+    Column("version", Integer),  # the asset's version applied (asset.updated.v1); None: 1
+    Column("status", String(20)),  # active | sold | scrapped | voided; None: active
 )
 
 visits = Table(
@@ -85,7 +87,12 @@ visits = Table(
     Column("staff", String(100)),
     Column("amount_fen", BigInteger, nullable=False, default=0),
     Column("satisfaction", String(20)),
+    Column("service_type", String(100)),  # of a service visit: maintenance, repair, …; None: maintenance
+    Column("version", Integer),  # the visit's version applied (visit.corrected.v1); None: 1
+    Column("voided", Boolean, nullable=False, default=False),  # visit.voided.v1: counts nowhere
 )
+#: A vehicle's first maintenance is read back from its visits after a correction.
+Index("ix_visits_asset_id", visits.c.asset_id)
 
 complaints = Table(
     "complaints", metadata,
@@ -133,6 +140,8 @@ appointments = Table(
     Column("purpose", String(200)),
     Column("booked_day", Date),
     Column("status", String(20)),
+    Column("reminder_id", String(36), index=True),  # the reminder (task) it was booked from, or None
+    Column("reminder_day", Date),  # that reminder's due day, once known: where a booking from it counts
 )
 
 #: merged_id -> survivor while the merge stands (an undo deletes the row).

@@ -86,7 +86,7 @@ def customer_contribution(c: Mapping[str, Any] | None) -> Contribution:
 def visit_contribution(v: Mapping[str, Any] | None) -> Contribution:
     """What one visit adds: visits by kind and staff (with the amount), callback satisfaction."""
     result: Contribution = {}
-    if not v:
+    if not v or v.get("voided"):
         return result
     store = v.get("store_id") or ""
     _add(result, ("visits", v["day"], store, v["kind"], _text(v.get("staff"))), 1, v.get("amount_fen") or 0)
@@ -97,9 +97,10 @@ def visit_contribution(v: Mapping[str, Any] | None) -> Contribution:
 
 
 def vehicle_contribution(a: Mapping[str, Any] | None) -> Contribution:
-    """What one delivered vehicle adds: deliveries by model, and whether its first maintenance happened [001]."""
+    """What one delivered vehicle adds: deliveries by model, and whether its first maintenance happened [001].
+    A vehicle sold or scrapped since was still delivered; one registered by mistake (voided) counts nowhere."""
     result: Contribution = {}
-    if not a or a.get("delivered_day") is None:
+    if not a or a.get("delivered_day") is None or a.get("status") == "voided":
         return result
     done = 1 if a.get("first_service_day") else 0
     _add(result, ("deliveries", a["delivered_day"], a.get("store_id") or "", _text(a.get("model")), ""), 1, done)
@@ -147,12 +148,16 @@ def reminder_contribution(r: Mapping[str, Any] | None) -> Contribution:
 
 
 def appointment_contribution(a: Mapping[str, Any] | None) -> Contribution:
-    """What one appointment adds: by status (booked, kept, no_show) on the day it was booked."""
+    """What one appointment adds: by status (booked, kept, no_show, cancelled) on the day it was booked; one
+    booked from a reminder, by status on that reminder's due day too."""
     result: Contribution = {}
     if not a or a.get("booked_day") is None:
         return result
-    _add(result, ("appointments", a["booked_day"], a.get("store_id") or "", _text(a.get("status")),
-                  _text(a.get("purpose"))))
+    store = a.get("store_id") or ""
+    _add(result, ("appointments", a["booked_day"], store, _text(a.get("status")), _text(a.get("purpose"))))
+    if a.get("reminder_id") and a.get("reminder_day") is not None:
+        # booked from a reminder: counted on the reminder's due day, as the reminder service's KPIs count it
+        _add(result, ("reminder_bookings", a["reminder_day"], store, _text(a.get("status")), ""))
     return result
 
 

@@ -12,7 +12,7 @@ class Chart:
     title: str
     kind: str  # "bar" or "line"
     labels: list[str]
-    series: dict[str, list[float]]
+    series: dict[str, list[float | None]]  # None: no figure there (a line leaves a gap, a bar draws none)
 
 
 @dataclass

@@ -34,10 +34,12 @@ from sqlalchemy.orm import Session
 
 LOCAL = contrib.LOCAL
 PURCHASE_TYPES = ("首次购车", "增购", "换购")
+#: customer.*.v1 `purchase_type` codes and the words the prospects report shows for them.
+PURCHASE_TYPE_NAMES = {"first": "首次购车", "additional": "增购", "replacement": "换购"}
 #: Visits in which the customer came to us (recency, frequency and spend of RFM, churn): not our calls.
 CUSTOMER_VISITS = ("store", "delivery", "service", "event")
 PERSONAL = ("name", "phone")
-STATUS_RANK = {"due": 1, "sent": 2, "completed": 3, "booked": 1, "kept": 2, "no_show": 2}
+STATUS_RANK = {"due": 1, "sent": 2, "completed": 3, "booked": 1, "kept": 2, "no_show": 2, "cancelled": 2}
 
 CONTRIBUTION_OF: dict[Table, Callable[[Any], contrib.Contribution]] = {
     customers: contrib.customer_contribution, vehicles: contrib.vehicle_contribution,
@@ -118,8 +120,10 @@ def _customer_values(data: dict[str, Any]) -> dict[str, Any]:
     if "region" in data:
         region = data["region"] or {}
         values.update(province=region.get("province"), city=region.get("city"), district=region.get("district"))
-    if "purchase_type" in data:
-        values["purchase_type"] = data["purchase_type"]
+    if data.get("purchase_type"):
+        values["purchase_type"] = PURCHASE_TYPE_NAMES.get(data["purchase_type"], data["purchase_type"])
+    elif "purchase_type" in data and "tags" not in data:
+        values["purchase_type"] = None
     elif "tags" in data:
         values["purchase_type"] = next((tag for tag in data["tags"] or () if tag in PURCHASE_TYPES), None)
     return values
@@ -146,6 +150,10 @@ def customer_updated(session: Session, event: Event) -> None:
     if before is None or data.get("version", 0) <= before["version"]:
         return  # not created here yet (older than this service), or an older version than applied
     after = {**before, **_customer_values(data), "version": data["version"]}
+    if after["kind"] == "owner" and after.get("intent_grade") is None:
+        # a prospect who became an owner has no intent grade any more; the prospects report keeps counting
+        # them (converted) under the grade they had as a prospect
+        after["intent_grade"] = before.get("intent_grade")
     if before["erased"]:
         after.update(dict.fromkeys(PERSONAL))
     if after["kind"] == "owner" and before["kind"] != "owner" and not after.get("owner_since"):
@@ -190,9 +198,10 @@ def _refresh_activity(session: Session, customer_id: str) -> None:
     records.flush(session)
     count, spend, last = session.execute(
         select(func.count(), func.coalesce(func.sum(visits.c.amount_fen), 0), func.max(visits.c.day))
-        .where(visits.c.customer_id == customer_id, visits.c.kind.in_(CUSTOMER_VISITS))).one()
+        .where(visits.c.customer_id == customer_id, visits.c.kind.in_(CUSTOMER_VISITS),
+               visits.c.voided.is_(False))).one()
     owned = session.execute(select(func.count()).select_from(vehicles)
-                            .where(vehicles.c.customer_id == customer_id)).scalar()
+                            .where(vehicles.c.customer_id == customer_id, _owned())).scalar()
     if isinstance(last, str):
         last = date.fromisoformat(last)
     _save(session, customers, before, {**before, "visit_count": count, "spend_fen": int(spend),
@@ -248,44 +257,188 @@ def customer_unmerged(session: Session, event: Event) -> None:
 
 
 # --- vehicles and visits ---------------------------------------------------------------------------------
+#: The service type that makes a service visit a maintenance (首保, last service); none given: a maintenance.
+MAINTENANCE = "maintenance"
+
+
+def _owned():
+    """Vehicles a customer owns now: not sold, scrapped or registered by mistake."""
+    return vehicles.c.status.is_(None) | (vehicles.c.status == "active")
+
+
+def is_maintenance(kind: str, service_type: str | None) -> bool:
+    """Whether a visit is a maintenance: a service visit of type `maintenance`, or one without a type (as
+    every service visit was before visits had types; a free-text type of then counts when it says 保养)."""
+    if kind != "service":
+        return False
+    return not service_type or service_type == MAINTENANCE or "保养" in service_type
+
+
+def _maintenance_sql():
+    kind = visits.c.service_type
+    return (visits.c.kind == "service") & (kind.is_(None) | (kind == "") | (kind == MAINTENANCE)
+                                           | kind.contains("保养"))
+
+
+def _vehicle_values(session: Session, asset: dict[str, Any], customer_id: str, event: Event) -> dict[str, Any]:
+    customer = _row(session, customers, customer_id)
+    return {"store_id": customer.get("store_id") if customer else None, "model": asset.get("model"),
+            "delivered_day": local_day(asset.get("delivered_on")) or local_day(asset.get("created_at") or event.time),
+            "version": asset.get("version") or 1, "status": asset.get("status") or "active"}
+
+
 def asset_registered(session: Session, event: Event) -> None:
     asset = event.data["asset"]
     if asset.get("kind", "vehicle") != "vehicle" or _row(session, vehicles, asset["id"]) is not None:
-        return
+        return  # known already (delivered twice, or an update or a void came first)
     customer_id, merged_from = _survivor(session, event.data["customer_id"])
     customer = _row(session, customers, customer_id)
-    delivered = local_day(asset.get("delivered_on")) or local_day(asset.get("created_at") or event.time)
-    _save(session, vehicles, None, {
-        "id": asset["id"], "customer_id": customer_id, "merged_from": merged_from,
-        "store_id": customer.get("store_id") if customer else None, "model": asset.get("model"),
-        "delivered_day": delivered, "first_service_day": None})
+    _save(session, vehicles, None, {"id": asset["id"], "customer_id": customer_id, "merged_from": merged_from,
+                                    "first_service_day": None, **_vehicle_values(session, asset, customer_id, event)})
     if customer is not None:
         _save(session, customers, customer, {**customer, "vehicles": customer["vehicles"] + 1,
                                              "model": asset.get("model") or customer.get("model")})
 
 
+def asset_updated(session: Session, event: Event) -> None:
+    """A corrected vehicle (plate, model, delivery date…), one sold or scrapped, or one transferred to another
+    of our customers: the vehicle's new state, once per version; both owners' vehicles recounted."""
+    asset = event.data["asset"]
+    if asset.get("kind", "vehicle") != "vehicle":
+        return
+    before = _row(session, vehicles, asset["id"])
+    if before is not None and ((before.get("version") or 1) >= (asset.get("version") or 1)
+                               or before.get("status") == "voided"):
+        return  # this version or a later one is applied already, or the vehicle was voided
+    customer_id, merged_from = _survivor(session, event.data["customer_id"])
+    if before is not None and before["customer_id"] == customer_id:
+        merged_from = before.get("merged_from")
+    after = {"first_service_day": None, **(before or {}), "id": asset["id"], "customer_id": customer_id,
+             "merged_from": merged_from, **_vehicle_values(session, asset, customer_id, event)}
+    if after["store_id"] is None and before is not None and before["customer_id"] == customer_id:
+        after["store_id"] = before.get("store_id")
+    _save(session, vehicles, before, after)
+    _refresh_first_service(session, asset["id"])
+    for owner in dict.fromkeys(filter(None, ((before or {}).get("customer_id"), customer_id))):
+        _refresh_vehicles(session, owner)
+
+
+def asset_voided(session: Session, event: Event) -> None:
+    """A vehicle registered by mistake: it counts nowhere any more (kept as voided so nothing revives it)."""
+    data = event.data
+    before = _row(session, vehicles, data["asset_id"])
+    if before is not None and before.get("status") == "voided":
+        return
+    customer_id = before["customer_id"] if before else _survivor(session, data["customer_id"])[0]
+    _save(session, vehicles, before, {**(before or {"id": data["asset_id"], "customer_id": customer_id,
+                                                    "merged_from": None}), "status": "voided"})
+    _refresh_vehicles(session, customer_id)
+
+
+def _refresh_vehicles(session: Session, customer_id: str) -> None:
+    """Recount the vehicles a customer owns now; the customer's model stays while one of them is of it,
+    else it is the model of the one delivered last."""
+    before = _row(session, customers, customer_id)
+    if before is None:
+        return
+    records.flush(session)
+    owned = session.execute(select(vehicles.c.model).where(vehicles.c.customer_id == customer_id, _owned())
+                            .order_by(vehicles.c.delivered_day.desc().nulls_last(), vehicles.c.id)).scalars().all()
+    after = {**before, "vehicles": len(owned)}
+    models = [model for model in owned if model]
+    if models and before.get("model") not in models:
+        after["model"] = models[0]
+    _save(session, customers, before, after)
+
+
+def _refresh_first_service(session: Session, asset_id: str | None) -> None:
+    """A vehicle's first maintenance read back from its visits (after a visit was corrected or voided)."""
+    vehicle = _row(session, vehicles, asset_id) if asset_id else None
+    if vehicle is None:
+        return
+    records.flush(session)
+    first = session.execute(select(func.min(visits.c.day)).where(
+        visits.c.asset_id == asset_id, visits.c.voided.is_(False), _maintenance_sql())).scalar()
+    if isinstance(first, str):
+        first = date.fromisoformat(first)
+    if first != vehicle.get("first_service_day"):
+        _save(session, vehicles, vehicle, {**vehicle, "first_service_day": first})
+
+
+def _visit_values(visit: dict[str, Any], event: Event) -> dict[str, Any]:
+    """What the read model keeps of a visit (the VisitData of visit.done.v1 or visit.corrected.v1)."""
+    details = visit.get("details") or {}
+    return {"id": visit["id"], "asset_id": visit.get("asset_id"), "kind": visit["kind"],
+            "day": local_day(visit.get("occurred_at") or event.time), "staff": visit.get("staff"),
+            "amount_fen": fen(details.get("amount")), "satisfaction": details.get("satisfaction"),
+            "service_type": details.get("service_type") if visit["kind"] == "service" else None,
+            "version": visit.get("version") or 1, "voided": False}
+
+
 def visit_done(session: Session, event: Event) -> None:
     visit = event.data["visit"]
+    if _row(session, visits, visit["id"]) is not None:
+        return  # known already: a correction or a void of it came first, or it was delivered twice
     customer_id, merged_from = _survivor(session, event.data["customer_id"])
     customer = _row(session, customers, customer_id)
-    details = visit.get("details") or {}
-    day = local_day(visit.get("occurred_at") or event.time)
-    amount = fen(details.get("amount"))
-    _save(session, visits, None, {
-        "id": visit["id"], "customer_id": customer_id, "merged_from": merged_from,
-        "store_id": customer.get("store_id") if customer else None, "asset_id": visit.get("asset_id"),
-        "kind": visit["kind"], "day": day, "staff": visit.get("staff"), "amount_fen": amount,
-        "satisfaction": details.get("satisfaction")})
+    values = _visit_values(visit, event)
+    day, amount = values["day"], values["amount_fen"]
+    _save(session, visits, None, {**values, "customer_id": customer_id, "merged_from": merged_from,
+                                  "store_id": customer.get("store_id") if customer else None})
     if customer is not None and visit["kind"] in CUSTOMER_VISITS:
         after = {**customer, "visit_count": customer["visit_count"] + 1, "spend_fen": customer["spend_fen"] + amount,
                  "last_visit_day": max(filter(None, (customer.get("last_visit_day"), day)))}
         if visit["kind"] == "delivery" and not customer.get("owner_since"):
             after["owner_since"] = day
         _save(session, customers, customer, after)
-    if visit["kind"] == "service" and visit.get("asset_id"):
+    if is_maintenance(visit["kind"], values["service_type"]) and visit.get("asset_id"):
         vehicle = _row(session, vehicles, visit["asset_id"])
         if vehicle is not None and (vehicle["first_service_day"] is None or day < vehicle["first_service_day"]):
             _save(session, vehicles, vehicle, {**vehicle, "first_service_day": day})
+
+
+def _visit_changed(session: Session, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+    """Keep the visit's new state; recount its customer's visits and its vehicles' first maintenance."""
+    _save(session, visits, before, after)
+    _refresh_activity(session, after["customer_id"])
+    for asset_id in dict.fromkeys(filter(None, ((before or {}).get("asset_id"), after.get("asset_id")))):
+        _refresh_first_service(session, asset_id)
+
+
+def visit_corrected(session: Session, event: Event) -> None:
+    """A visit corrected (date, vehicle, staff, amount, type…): counted once more, as it is now."""
+    visit = event.data["visit"]
+    values = _visit_values(visit, event)
+    before = _row(session, visits, visit["id"])
+    if before is not None and (before.get("voided") or (before.get("version") or 1) >= values["version"]):
+        return  # voided, or this version or a later one is applied already
+    if before is not None:
+        after = {**before, **values, "id": before["id"]}
+    else:
+        customer_id, merged_from = _survivor(session, event.data["customer_id"])
+        customer = _row(session, customers, customer_id)
+        after = {**values, "customer_id": customer_id, "merged_from": merged_from,
+                 "store_id": customer.get("store_id") if customer else None}
+    _visit_changed(session, before, after)
+
+
+def visit_voided(session: Session, event: Event) -> None:
+    """A visit recorded by mistake: it counts nowhere any more (kept as voided so nothing revives it)."""
+    data = event.data
+    before = _row(session, visits, data["visit_id"])
+    if before is not None and before.get("voided"):
+        return
+    if before is not None:
+        after = {**before, "voided": True, "version": max(before.get("version") or 1, data.get("version") or 1)}
+    else:
+        customer_id, merged_from = _survivor(session, data["customer_id"])
+        customer = _row(session, customers, customer_id)
+        after = {"id": data["visit_id"], "customer_id": customer_id, "merged_from": merged_from,
+                 "store_id": customer.get("store_id") if customer else None, "asset_id": data.get("asset_id"),
+                 "kind": data["kind"], "day": local_day(data.get("occurred_at") or event.time), "staff": None,
+                 "amount_fen": 0, "satisfaction": None, "service_type": None, "version": data.get("version") or 1,
+                 "voided": True}
+    _visit_changed(session, before, after)
 
 
 # --- complaints --------------------------------------------------------------------------------------------
@@ -340,9 +493,12 @@ def reminder_step(session: Session, event: Event) -> None:
         after.update(outcome=data.get("outcome"), lost_reason=data.get("lost_reason"),
                      completed_day=local_day(data.get("completed_at") or event.time))
     _save(session, reminders, before, after)
+    if (before or {}).get("due_day") != after.get("due_day"):
+        _rebook(session, after["id"], after.get("due_day"), before is None)
 
 
 def appointment_step(session: Session, event: Event) -> None:
+    """appointment.booked / kept / no_show / cancelled: the furthest status, and the reminder it came from."""
     data = event.data
     before = _row(session, appointments, data["appointment_id"])
     customer_id, merged_from = _survivor(session, data.get("customer_id") or "")
@@ -354,17 +510,46 @@ def appointment_step(session: Session, event: Event) -> None:
     step = event.type.split(".")[1]
     if STATUS_RANK.get(step, 0) >= STATUS_RANK.get(after.get("status") or "", 0):
         after["status"] = step
+    after["reminder_id"] = data.get("reminder_id") or after.get("reminder_id")
+    if after["reminder_id"] and after.get("reminder_day") is None:
+        reminder = _row(session, reminders, after["reminder_id"])
+        after["reminder_day"] = reminder.get("due_day") if reminder else None
+        if after["reminder_day"] is None:
+            session.info[UNPLACED] = True  # the reminder's first event places it (_rebook)
     _save(session, appointments, before, after)
+
+
+#: session.info: whether any appointment waits for its reminder's due day (read once, then kept up to date).
+UNPLACED = "reporting.unplaced_bookings"
+
+
+def _rebook(session: Session, reminder_id: str, due_day: date | None, new: bool) -> None:
+    """The appointments booked from a reminder count on its due day (its first reminder event may come after
+    them, or its due day move)."""
+    if new:
+        if UNPLACED not in session.info:
+            session.info[UNPLACED] = session.execute(select(appointments.c.id).where(
+                appointments.c.reminder_id.is_not(None), appointments.c.reminder_day.is_(None)).limit(1)
+            ).first() is not None
+        if not session.info[UNPLACED]:
+            return  # a reminder seen for the first time, and no booking waits for one
+    records.flush(session)
+    for row in session.execute(select(appointments).where(appointments.c.reminder_id == reminder_id,
+                                                          appointments.c.reminder_day.is_distinct_from(due_day))
+                               ).mappings():
+        before = _row(session, appointments, row["id"])
+        _save(session, appointments, before, {**before, "reminder_day": due_day})
 
 
 HANDLERS: dict[str, Callable[[Session, Event], None]] = {
     "customer.created": customer_created, "customer.updated": customer_updated,
     "customer.tier_changed": customer_tier_changed, "customer.erased": customer_erased,
     "customer.merged": customer_merged, "customer.unmerged": customer_unmerged,
-    "asset.registered": asset_registered, "visit.done": visit_done,
+    "asset.registered": asset_registered, "asset.updated": asset_updated, "asset.voided": asset_voided,
+    "visit.done": visit_done, "visit.corrected": visit_corrected, "visit.voided": visit_voided,
     "reminder.due": reminder_step, "reminder.sent": reminder_step, "reminder.completed": reminder_step,
     "appointment.booked": appointment_step, "appointment.kept": appointment_step,
-    "appointment.no_show": appointment_step,
+    "appointment.no_show": appointment_step, "appointment.cancelled": appointment_step,
 }
 #: The event types read (routing keys), v1 of each; every complaint step is one handler.
 ROUTING_KEYS = tuple(f"{name}.v1" for name in HANDLERS) + ("complaint.#",)
@@ -372,8 +557,8 @@ ROUTING_KEYS = tuple(f"{name}.v1" for name in HANDLERS) + ("complaint.#",)
 
 def prepare(session: Session, events: list[Event]) -> None:
     """Load the rows a batch of events will touch, one query per table (the consumer calls this first)."""
-    wanted: dict[Table, set[str]] = {customers: set(), vehicles: set(), complaints: set(), reminders: set(),
-                                     appointments: set(), merges: set()}
+    wanted: dict[Table, set[str]] = {customers: set(), vehicles: set(), visits: set(), complaints: set(),
+                                     reminders: set(), appointments: set(), merges: set()}
     for event in events:
         data = event.data
         for name in ("id", "customer_id", "survivor_id", "merged_id", "restored_id"):
@@ -386,8 +571,12 @@ def prepare(session: Session, events: list[Event]) -> None:
         asset = data.get("asset") or {}
         visit = data.get("visit") or {}
         wanted[vehicles].update(filter(None, (asset.get("id"), visit.get("asset_id"))))
+        if event.type.startswith(("visit.", "asset.")):
+            wanted[visits].update(filter(None, (visit.get("id"), data.get("visit_id"))))
+            wanted[vehicles].update(filter(None, [data.get("asset_id")]))
         wanted[complaints].update(filter(None, [data.get("complaint_id")]))
-        wanted[reminders].update(filter(None, [data.get("reminder_id")] if event.type.startswith("reminder.") else []))
+        if event.type.startswith(("reminder.", "appointment.")):
+            wanted[reminders].update(filter(None, [data.get("reminder_id")]))
         wanted[appointments].update(filter(None, [data.get("appointment_id")]))
     if "reporting.any_merges" not in session.info:
         session.info["reporting.any_merges"] = session.execute(select(merges.c.merged_id).limit(1)).first() is not None

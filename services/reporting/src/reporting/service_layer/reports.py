@@ -285,19 +285,29 @@ def callbacks(session: Session, period: Period) -> Report:
     for row in tallies.totals(session, "reminder_outcome", period.start, period.end, period.stores):
         if row["key2"] in CONVERTING_OUTCOMES:
             converted[row["key1"]] += row["count"]
-    appointments = Counter()
+    # Booked (预约成功) as PRODUCT.md 2.3 has it, "a reminder can end in a booked appointment", and as the
+    # reminder service's KPIs count it: appointments booked from a reminder and not cancelled, counted on
+    # that reminder's due day; kept and no-show of those likewise.
+    from_reminders = Counter()
+    for row in tallies.totals(session, "reminder_bookings", period.start, period.end, period.stores, by=("key1",)):
+        from_reminders[row["key1"]] += row["count"]
+    booked = sum(count for status, count in from_reminders.items() if status != "cancelled")
+    appointments = Counter()  # every appointment, on the day it was booked
     for row in tallies.totals(session, "appointments", period.start, period.end, period.stores, by=("key1",)):
         appointments[row["key1"]] += row["count"]
-    booked = sum(appointments.values())
     data = {**_envelope(session, "callbacks", period),
             "satisfaction": {"weekly": weekly, "monthly": monthly},
             "first_maintenance": {"delivered_due": delivered, "serviced": serviced,
                                   "rate": rate(serviced, delivered), "target": 0.9,
                                   "deliveries_until": due_by.isoformat()},
             "appointments": {"reminders_sent": sent, "booked": booked, "booking_rate": rate(booked, sent),
-                             "kept": appointments["kept"], "no_show": appointments["no_show"],
-                             "show_up_rate": rate(appointments["kept"], appointments["kept"] + appointments["no_show"]),
-                             "target_booking_rate": 0.5},
+                             "kept": from_reminders["kept"], "no_show": from_reminders["no_show"],
+                             "show_up_rate": rate(from_reminders["kept"],
+                                                  from_reminders["kept"] + from_reminders["no_show"]),
+                             "target_booking_rate": 0.5,
+                             "all_booked": {"booked": sum(c for k, c in appointments.items() if k != "cancelled"),
+                                            "kept": appointments["kept"], "no_show": appointments["no_show"],
+                                            "cancelled": appointments["cancelled"]}},
             "reminders": [{"rule": rule, "due": sum(c.values()), "completed": c["completed"],
                            "converted": converted[rule], "conversion_rate": rate(converted[rule], sum(c.values()))}
                           for rule, c in sorted(by_rule.items())]}
@@ -311,7 +321,7 @@ def callbacks(session: Session, period: Period) -> Report:
                 ["booking_rate", data["appointments"]["booking_rate"]],
                 ["show_up_rate", data["appointments"]["show_up_rate"]]])]
     chart = Chart("Callback satisfaction rate per week", "line", [w["week"] for w in weekly],
-                  {"satisfaction_rate": [w["satisfaction_rate"] or 0 for w in weekly]})
+                  {"satisfaction_rate": [w["satisfaction_rate"] for w in weekly]})  # None: no callback that week
     return Report("callbacks", data, tables, chart)
 
 

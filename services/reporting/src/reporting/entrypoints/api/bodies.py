@@ -307,14 +307,25 @@ class FirstMaintenance(Schema):
     deliveries_until = fields.Date(required=True)
 
 
+class AllAppointments(Schema):
+    booked = _count()
+    kept = _count()
+    no_show = _count()
+    cancelled = _count()
+
+
 class Appointments(Schema):
     reminders_sent = _count()
-    booked = _count()
+    booked = fields.Integer(required=True, metadata={
+        "description": "appointments booked from a reminder and not cancelled, counted on the reminder's due day "
+                       "(as the reminder service's KPIs count appointments_booked)"})
     booking_rate = _rate()
     kept = _count()
     no_show = _count()
     show_up_rate = _rate()
     target_booking_rate = fields.Float(required=True)
+    all_booked = fields.Nested(AllAppointments, required=True, metadata={
+        "description": "every appointment (from a reminder or not) by the day it was booked"})
 
 
 class RuleConversion(Schema):
