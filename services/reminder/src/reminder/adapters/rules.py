@@ -17,7 +17,8 @@ def to_rule(row: Any) -> Rule:
     """A domain Rule from a `rules` row."""
     return Rule(id=row.id, kind=row.kind, name=row.name, enabled=row.enabled, params=json.loads(row.params),
                 task=row.task, channels=tuple(json.loads(row.channels)), time_of_day=parse_clock(row.time_of_day),
-                owner=row.owner, message=row.message, builtin=row.builtin)
+                owner=row.owner, message=row.message, builtin=row.builtin,
+                script=row.script)
 
 
 def as_dict(row: Any) -> dict[str, Any]:
@@ -26,7 +27,7 @@ def as_dict(row: Any) -> dict[str, Any]:
             "params": json.loads(row.params), "task": row.task, "channels": json.loads(row.channels),
             "time_of_day": row.time_of_day, "owner": row.owner, "message": row.message, "builtin": row.builtin,
             "version": row.version, "created_at": row.created_at, "updated_at": row.updated_at,
-            "updated_by": row.updated_by}
+            "updated_by": row.updated_by, "script": row.script}
 
 
 def all_rules(session: Session) -> list[Rule]:
@@ -48,7 +49,8 @@ def insert(session: Session, values: dict[str, Any], actor: str, now: datetime) 
         id=values["id"], kind=values["kind"], name=values["name"], enabled=values.get("enabled", True),
         params=json.dumps(values.get("params", {}), ensure_ascii=False), task=values.get("task", True),
         channels=json.dumps(values.get("channels", [])), time_of_day=values.get("time_of_day", "09:00"),
-        owner=values.get("owner"), message=values.get("message"), builtin=False, version=1,
+        owner=values.get("owner"), message=values.get("message"), script=values.get("script"), builtin=False,
+        version=1,
         created_at=now, updated_at=now, updated_by=actor))
 
 

@@ -65,6 +65,10 @@ assets = Table(
     Column("delivered_on", Date),
     Column("expires_on", Date),
     _id("merged_from"),
+    Column("plate", String(32)),
+    Column("model", String(200)),
+    Column("status", String(20)),  # active (or null), sold, scrapped; voided: registered by mistake
+    Column("version", Integer),
 )
 
 readings = Table(
@@ -87,6 +91,9 @@ visits = Table(
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("odometer_km", Integer),
     _id("merged_from"),
+    Column("service_type", String(60)),  # of a service visit: maintenance, repair, check … (none: maintenance)
+    Column("version", Integer),
+    Column("voided_at", DateTime(timezone=True)),
 )
 
 complaints = Table(
@@ -113,6 +120,7 @@ rules = Table(
     Column("time_of_day", String(5), nullable=False),
     Column("owner", String(100)),
     Column("message", Text),
+    Column("script", Text),  # what the caller says (话术), shown with the rule's tasks
     Column("builtin", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -147,6 +155,8 @@ reminders = Table(
     Column("cancelled_at", DateTime(timezone=True)),
     Column("cancel_reason", Text),
     _id("merged_from"),
+    _id("visit_id"),  # the visit that closed the task (a callback recorded in the customer service)
+    Column("callback", Text),  # JSON: the callback's channel, satisfaction, scores and outcome
 )
 # The scheduler's question, "which scheduled reminders are due", is one short scan of this partial index
 # however many reminders are done, cancelled or far in the future.

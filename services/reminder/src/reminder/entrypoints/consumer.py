@@ -11,7 +11,7 @@ from servicekit.topology import QUEUES
 from sqlalchemy.orm import Session
 
 from reminder.config import ReminderSettings
-from reminder.service_layer import archive, customer_changes
+from reminder.service_layer import archive, corrections, customer_changes
 
 ARCHIVE_QUEUE = "reminder.customer_events"
 COMPLAINTS_QUEUE = "reminder.complaints"
@@ -32,6 +32,11 @@ def handlers(zone: ZoneInfo) -> dict[str, Handler]:
         "customer.erased.v1": on(customer_changes.apply_erasure),
         "asset.registered.v1": on(archive.apply_asset),
         "visit.done.v1": on(archive.apply_visit),
+        "visit.corrected.v1": on(corrections.apply_visit_corrected),
+        "visit.voided.v1": on(corrections.apply_visit_voided),
+        "asset.updated.v1": on(corrections.apply_asset_updated),
+        "asset.voided.v1": on(corrections.apply_asset_voided),
+        "odometer.recorded.v1": on(corrections.apply_odometer),
     }
     for step in COMPLAINT_STEPS:
         table[f"complaint.{step}.v1"] = on(archive.apply_complaint)

@@ -12,10 +12,10 @@ from reminder.adapters.clock import now
 from reminder.adapters.tables import customers, reminders, replans
 from reminder.domain.errors import Conflict, InvalidFields, NotFound
 from reminder.domain.facts import Context
-from reminder.domain.rules import KINDS, UNPLANNED, builtin_rules, params_errors
+from reminder.domain.rules import KINDS, SCRIPTS, UNPLANNED, builtin_rules, params_errors
 from reminder.service_layer.planning import reconcile
 
-FIELDS = ("name", "enabled", "params", "task", "channels", "time_of_day", "owner", "message")
+FIELDS = ("name", "enabled", "params", "task", "channels", "time_of_day", "owner", "message", "script")
 
 
 def _row(session: Session, rule_id: str, for_update: bool = False) -> Any:
@@ -99,7 +99,7 @@ def reset(session: Session, rule_id: str, actor: str) -> dict[str, Any]:
     defaults = {"name": seed.name, "enabled": seed.enabled, "params": _check(seed.kind, {
         "params": seed.params, "task": seed.task, "channels": list(seed.channels)}), "task": seed.task,
         "channels": list(seed.channels), "time_of_day": seed.time_of_day.strftime("%H:%M"), "owner": seed.owner,
-        "message": seed.message}
+        "message": seed.message, "script": SCRIPTS.get(rule_id)}
     return change(session, row.id, defaults, actor)
 
 

@@ -10,7 +10,7 @@ from webargs.fields import DelimitedList
 from reminder.adapters.clock import utc
 from reminder.domain.festivals import FESTIVALS
 from reminder.domain.rules import CHANNELS, KINDS
-from reminder.events import APPOINTMENT_STATUSES, PURPOSES, REMINDER_STATUSES
+from reminder.events import APPOINTMENT_STATUSES, CALLBACK_CHANNELS, PURPOSES, REMINDER_STATUSES, SATISFACTION
 from reminder.service_layer.tasks import OUTCOMES
 
 MAX_PAGE_SIZE = 200
@@ -107,6 +107,19 @@ class SnoozeArgs(Schema):
     until = Moment(required=True)
 
 
+class CallbackArgs(Schema):
+    """The callback (回访) made in a callback task: the customer service records it as a callback visit."""
+
+    channel = fields.String(required=True, validate=validate.OneOf(CALLBACK_CHANNELS))
+    satisfaction = fields.String(required=True, validate=validate.OneOf(SATISFACTION))
+    scores = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=50)),
+                         values=fields.Integer(strict=True, validate=validate.Range(min=0, max=10)),
+                         validate=validate.Length(max=20), allow_none=True,
+                         metadata={"description": "Scores by name, e.g. {\"service\": 9}."})
+    outcome = fields.String(allow_none=True, validate=validate.Length(max=500),
+                            metadata={"description": "What came of the callback, in words."})
+
+
 class CompleteArgs(Schema):
     """How the task ended."""
 
@@ -115,6 +128,8 @@ class CompleteArgs(Schema):
     lost_reason = fields.String(allow_none=True, validate=validate.Length(max=500),
                                 metadata={"description": "Why the customer left (流失原因): required when a "
                                                          "lost-customer win-back ends `lost`."})
+    callback = fields.Nested(CallbackArgs, allow_none=True, metadata={
+        "description": "For a callback task: its channel and the customer's satisfaction (recorded as a visit)."})
 
 
 class NotificationOut(Schema):
@@ -154,6 +169,8 @@ class RuleFields(Schema):
     owner = Label(100, allow_none=True, metadata={"description": "Whose task; by default the customer's owner."})
     message = fields.String(allow_none=True, validate=validate.Length(max=1000),
                             metadata={"description": "Notification text; {name}, {reason}, {due_date} are filled in."})
+    script = fields.String(allow_none=True, validate=validate.Length(max=4000), metadata={
+        "description": "The call script (话术) shown with the rule's tasks; {name}, {plate}, {model} are filled in."})
 
     @post_load
     def _unique_channels(self, data, **_):
@@ -184,6 +201,7 @@ class RuleOut(Schema):
     time_of_day = fields.String(required=True)
     owner = fields.String(allow_none=True)
     message = fields.String(allow_none=True)
+    script = fields.String(allow_none=True)
     builtin = fields.Boolean(required=True)
     version = fields.Integer(required=True)
     created_at = Instant(required=True)
