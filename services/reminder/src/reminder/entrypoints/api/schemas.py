@@ -68,6 +68,28 @@ class TaskArgs(PageArgs):
     overdue = fields.Boolean()
 
 
+class CallbackArgs(Schema):
+    """The callback (回访) made in a callback task: the customer service records it as a callback visit."""
+
+    channel = fields.String(required=True, validate=validate.OneOf(CALLBACK_CHANNELS))
+    satisfaction = fields.String(required=True, validate=validate.OneOf(SATISFACTION))
+    scores = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=50)),
+                         values=fields.Integer(strict=True, validate=validate.Range(min=0, max=10)),
+                         validate=validate.Length(max=20), allow_none=True,
+                         metadata={"description": "Scores by name, e.g. {\"service\": 9}."})
+    outcome = fields.String(allow_none=True, validate=validate.Length(max=500),
+                            metadata={"description": "What came of the callback, in words."})
+
+
+class VehicleOut(Schema):
+    """The vehicle (or other asset) a reminder or appointment is about."""
+
+    id = fields.String(required=True)
+    plate = fields.String(allow_none=True)
+    model = fields.String(allow_none=True)
+    label = fields.String(allow_none=True, metadata={"description": "The plate, model or description."})
+
+
 class ReminderOut(Schema):
     """A reminder: its rule, when it is due, its status, and why, in words."""
 
@@ -93,6 +115,18 @@ class ReminderOut(Schema):
     lost_reason = fields.String(allow_none=True)
     notes = fields.String(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
+    customer_name = fields.String(allow_none=True, metadata={"description": "Whom to call (none once erased)."})
+    customer_phone = fields.String(allow_none=True)
+    vehicle = fields.Nested(VehicleOut, allow_none=True, metadata={"description": "The vehicle it is about."})
+    rule_name = fields.String(allow_none=True)
+    reason_text = fields.String(required=True, metadata={
+        "description": "Why, in words for the person making the call (Chinese)."})
+    days_overdue = fields.Integer(required=True, metadata={
+        "description": "Whole days an open task is past its due time (0 when not)."})
+    script = fields.String(allow_none=True, metadata={"description": "The rule's call script (话术), filled in."})
+    visit_id = fields.String(allow_none=True, metadata={"description": "The callback visit that closed the task."})
+    callback = fields.Nested(CallbackArgs, allow_none=True, metadata={
+        "description": "The callback recorded when the task was completed."})
 
 
 class ReminderPage(PageOf):
@@ -105,19 +139,6 @@ class SnoozeArgs(Schema):
     """Until when to put a task aside."""
 
     until = Moment(required=True)
-
-
-class CallbackArgs(Schema):
-    """The callback (回访) made in a callback task: the customer service records it as a callback visit."""
-
-    channel = fields.String(required=True, validate=validate.OneOf(CALLBACK_CHANNELS))
-    satisfaction = fields.String(required=True, validate=validate.OneOf(SATISFACTION))
-    scores = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=50)),
-                         values=fields.Integer(strict=True, validate=validate.Range(min=0, max=10)),
-                         validate=validate.Length(max=20), allow_none=True,
-                         metadata={"description": "Scores by name, e.g. {\"service\": 9}."})
-    outcome = fields.String(allow_none=True, validate=validate.Length(max=500),
-                            metadata={"description": "What came of the callback, in words."})
 
 
 class CompleteArgs(Schema):
@@ -358,6 +379,9 @@ class AppointmentOut(Schema):
     visited_at = Instant(allow_none=True)
     follow_up_reminder_id = fields.String(allow_none=True)
     created_at = Instant(required=True)
+    customer_name = fields.String(allow_none=True)
+    customer_phone = fields.String(allow_none=True)
+    vehicle = fields.Nested(VehicleOut, allow_none=True)
 
 
 class AppointmentPage(PageOf):
