@@ -215,3 +215,10 @@ def test_a_voided_vehicle_is_forgotten(client, customer, vehicle, feed, example)
     late["asset"].update(id=asset_id, customer_id=customer_id)
     assert feed("asset.registered.v1", late) == "applied"
     assert reminders_of(client, customer_id, asset_id=asset_id, status="scheduled") == []
+
+
+def test_older_service_types_in_words_are_read_too():
+    from reminder.domain.facts import counts_as_maintenance
+
+    assert counts_as_maintenance(None) and counts_as_maintenance("maintenance") and counts_as_maintenance("首次保养")
+    assert not any(counts_as_maintenance(kind) for kind in ("repair", "check", "Warranty", "维修", "检查", "召回"))

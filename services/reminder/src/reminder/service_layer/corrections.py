@@ -17,6 +17,7 @@ from reminder.adapters.clock import now, utc
 from reminder.adapters.erasure import ERASED
 from reminder.adapters.tables import assets, readings, reminders, visits
 from reminder.domain.facts import INACTIVE_ASSETS
+from reminder.domain.rules import UNPLANNED
 from reminder.service_layer.archive import _label, ensure_customer, replan, service_type
 from reminder.service_layer.customer_changes import refresh_last_visits
 from reminder.service_layer.tasks import OPEN
@@ -118,8 +119,10 @@ def apply_asset_updated(session: Session, data: dict[str, Any], zone: ZoneInfo) 
         _stop_reminders(session, asset["id"], STOPPED.get(status, status))
     elif previous:
         # the vehicle's reminders, and the tasks still open about it, are the new owner's now
+        # (a follow-up of the former owner's missed appointment stays theirs)
         session.execute(update(reminders).where(reminders.c.asset_id == asset["id"],
-                                                reminders.c.status.in_(("scheduled", *OPEN)))
+                                                reminders.c.status.in_(("scheduled", *OPEN)),
+                                                reminders.c.kind.not_in(UNPLANNED))
                         .values(customer_id=asset["customer_id"]))
     label = values["label"]
     if previous:
