@@ -80,7 +80,7 @@ def describe(subject: Subject) -> str:
         before = _param(subject, "days_before", 30)
         return f"年检提醒：{car}年检于 {_day(fact)} 到期，请提醒客户按时年检（提前 {before} 天）"
     if kind == "renewal":
-        return f"续约提醒：{subject.vehicle or '合同'}于 {_day(fact)} 到期，请联系客户续保/续约"
+        return f"续约提醒：{subject.vehicle or '合同'} 于 {_day(fact)} 到期，请联系客户续保/续约"
     if kind == "insurance_renewal":
         return f"车险续保：{car}的车险于 {_day(fact)} 到期，请联系客户续保"
     if kind == "birthday":
