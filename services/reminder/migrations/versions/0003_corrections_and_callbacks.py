@@ -41,6 +41,7 @@ def upgrade() -> None:
     op.add_column('visits', sa.Column('voided_at', sa.DateTime(timezone=True), nullable=True))
     op.add_column('rules', sa.Column('script', sa.Text(), nullable=True))
     op.add_column('reminders', sa.Column('visit_id', sa.String(length=36), nullable=True))
+    op.create_index(op.f('ix_reminders_visit_id'), 'reminders', ['visit_id'], unique=False)
     op.add_column('reminders', sa.Column('callback', sa.Text(), nullable=True))
     rules = sa.table('rules', sa.column('id'), sa.column('script'))
     for rule_id, script in SCRIPTS.items():
@@ -48,6 +49,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_reminders_visit_id'), table_name='reminders')
     for table, column in (('reminders', 'callback'), ('reminders', 'visit_id'), ('rules', 'script'),
                           ('visits', 'voided_at'), ('visits', 'version'), ('visits', 'service_type'),
                           ('assets', 'version'), ('assets', 'status'), ('assets', 'model'), ('assets', 'plate')):

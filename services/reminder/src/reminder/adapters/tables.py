@@ -155,7 +155,7 @@ reminders = Table(
     Column("cancelled_at", DateTime(timezone=True)),
     Column("cancel_reason", Text),
     _id("merged_from"),
-    _id("visit_id"),  # the visit that closed the task (a callback recorded in the customer service)
+    _id("visit_id", index=True),  # the visit that closed the task (a callback recorded in the customer service)
     Column("callback", Text),  # JSON: the callback's channel, satisfaction, scores and outcome
 )
 # The scheduler's question, "which scheduled reminders are due", is one short scan of this partial index
