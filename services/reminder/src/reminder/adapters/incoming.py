@@ -105,11 +105,18 @@ class VisitVoidedIn(_In):
     version = fields.Integer(allow_none=True)
 
 
+class ChangedAssetIn(AssetIn):
+    """The asset as asset.updated.v1 carries it (its registration time is not needed)."""
+
+    created_at = fields.DateTime(allow_none=True)
+
+
 class AssetUpdatedIn(_In):
     """asset.updated.v1: the asset after the change; `customer_id` is the new owner's when transferred."""
 
     customer_id = fields.String(required=True)
-    asset = fields.Nested(AssetIn, required=True)
+    asset = fields.Nested(ChangedAssetIn, required=True)
+    updated_at = fields.DateTime(allow_none=True)
     changes = fields.Dict(keys=fields.String(), load_default=dict)
     previous_customer_id = fields.String(allow_none=True)
 

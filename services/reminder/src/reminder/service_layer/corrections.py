@@ -109,7 +109,8 @@ def apply_asset_updated(session: Session, data: dict[str, Any], zone: ZoneInfo) 
     else:
         session.execute(update(assets).where(assets.c.id == row.id).values(**values))
     if "odometer_km" in loaded["changes"] or "delivered_on" in loaded["changes"]:
-        registered = asset.get("delivered_on") or asset["created_at"].astimezone(zone).date()
+        registered = asset.get("delivered_on") or (asset.get("created_at") or loaded.get("updated_at") or now()) \
+            .astimezone(zone).date()
         _set_reading(session, asset["id"], "registered", registered, asset.get("odometer_km"))
     previous = row.customer_id if row is not None and row.customer_id != asset["customer_id"] else \
         loaded.get("previous_customer_id")
