@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
@@ -32,13 +32,6 @@ def upgrade() -> None:
     with op.batch_alter_table('customers') as batch:
         batch.add_column(sa.Column('wechat_openid', sa.String(length=128), nullable=True))
         batch.add_column(sa.Column('consent_wechat', sa.Boolean(), nullable=False, server_default=sa.false()))
-    # the vehicle's plate and model: revision 0003 (corrections) adds them too; whichever comes first does
-    present = {column['name'] for column in sa.inspect(op.get_bind()).get_columns('assets')}
-    with op.batch_alter_table('assets') as batch:
-        if 'plate' not in present:
-            batch.add_column(sa.Column('plate', sa.String(length=32), nullable=True))
-        if 'model' not in present:
-            batch.add_column(sa.Column('model', sa.String(length=200), nullable=True))
     with op.batch_alter_table('rules') as batch:
         batch.add_column(sa.Column('templates', sa.Text(), nullable=True))
     with op.batch_alter_table('reminders') as batch:
@@ -72,10 +65,6 @@ def downgrade() -> None:
         batch.drop_column('complaint_id')
     with op.batch_alter_table('rules') as batch:
         batch.drop_column('templates')
-    if down_revision == '0002':  # they were added here; after 0003 they are 0003's to drop
-        with op.batch_alter_table('assets') as batch:
-            batch.drop_column('model')
-            batch.drop_column('plate')
     with op.batch_alter_table('customers') as batch:
         batch.drop_column('consent_wechat')
         batch.drop_column('wechat_openid')

@@ -20,6 +20,9 @@ APPOINTMENT_CANCELLED = "appointment.cancelled.v1"
 REMINDER_STATUSES = ("scheduled", "due", "claimed", "snoozed", "sent", "done", "cancelled")
 CHANNELS = ("webhook", "email", "sms", "wechat")
 APPOINTMENT_STATUSES = ("booked", "kept", "no_show", "cancelled")
+#: A callback's channel and the customer's satisfaction, as the customer service's callback visits have them.
+CALLBACK_CHANNELS = ("phone", "sms", "questionnaire", "face_to_face", "wechat")
+SATISFACTION = ("very_unsatisfied", "unsatisfied", "neutral", "satisfied", "very_satisfied")
 #: What an appointment is for; each matches the visit kinds that keep it (reminder.domain.appointments).
 PURPOSES = ("maintenance", "repair", "inspection", "renewal", "test_drive", "delivery", "consultation")
 
@@ -49,14 +52,26 @@ class ReminderSentData(ReminderData):
                                                            "was written to the local outbox, not sent"})
 
 
+class CallbackData(Schema):
+    """The callback (回访) made in a callback task: the customer service records it as a callback visit."""
+
+    channel = fields.String(required=True, validate=validate.OneOf(CALLBACK_CHANNELS))
+    satisfaction = fields.String(required=True, validate=validate.OneOf(SATISFACTION))
+    scores = fields.Dict(keys=fields.String(), values=fields.Integer())
+    outcome = fields.String()
+
+
 class ReminderCompletedData(ReminderData):
-    """`reminder.completed.v1`: the owner finished the task, with its outcome."""
+    """`reminder.completed.v1`: the owner finished the task, with its outcome; a callback task completed with the
+    customer's satisfaction carries `callback`; one closed by a callback visit carries the visit's id."""
 
     outcome = fields.String(required=True)
     completed_by = fields.String(required=True)
     completed_at = fields.DateTime(required=True)
     lost_reason = fields.String(required=True, allow_none=True)
     notes = fields.String(required=True, allow_none=True)
+    callback = fields.Nested(CallbackData, allow_none=True)
+    visit_id = fields.String(allow_none=True)
 
 
 class AppointmentData(Schema):

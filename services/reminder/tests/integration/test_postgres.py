@@ -189,3 +189,54 @@ def test_a_webhook_receiver_gets_signed_notifications_retried_until_it_answers(p
     assert len({headers["X-Guanxi-Delivery"] for headers, _ in hook.requests}) == 1
     [sent] = published(pg_app, "reminder.sent.v1")
     assert sent.data["channel"] == "webhook" and sent.data["customer_id"] == customer_id
+
+
+def test_on_postgres_corrections_replan_lists_say_whom_to_call_and_a_callback_visit_closes_its_task(pg_app, example):
+    from reminder.entrypoints.consumer import ARCHIVE_QUEUE
+    from servicekit.consumer import apply_once
+    from servicekit.events import Event
+
+    handler = subscriptions(pg_app.extensions["reminder_settings"])[0].handler
+    sessions = service_context(pg_app).sessions
+
+    def feed(type: str, data: dict) -> str:
+        event = Event(id=str(uuid.uuid4()), type=type, source="/guanxi/test",
+                      subject=data.get("customer_id") or data["id"], time=datetime.now(UTC).isoformat(), data=data)
+        return apply_once(sessions, ARCHIVE_QUEUE, event, handler)
+
+    today = datetime.now(SHANGHAI).date()
+    customer = {**example("customer.created.v1"), "id": str(uuid.uuid4()), "kind": "owner", "stage": "owner",
+                "name": "马丽", "created_at": datetime.now(UTC).isoformat()}
+    assert feed("customer.created.v1", customer) == "applied"
+    registered = example("asset.registered.v1")
+    asset_id = str(uuid.uuid4())
+    registered["customer_id"] = customer["id"]
+    registered["asset"].update(id=asset_id, customer_id=customer["id"], delivered_on=str(today - timedelta(days=5)))
+    assert feed("asset.registered.v1", registered) == "applied"
+    done = example("visit.done.v1")
+    visit = {**done["visit"], "id": str(uuid.uuid4()), "customer_id": customer["id"], "asset_id": asset_id,
+             "occurred_at": "2030-01-01T04:00:00+00:00", "version": 1,
+             "details": {"odometer_km": 900, "service_type": "maintenance"}}
+    assert feed("visit.done.v1", {"customer_id": customer["id"], "visit": visit}) == "applied"
+    client = pg_app.test_client()
+    assert reminders_of(client, customer["id"])["lost_customer"][0]["due_at"].startswith("2030-07")
+    corrected = {**example("visit.corrected.v1"), "customer_id": customer["id"],
+                 "visit": {**visit, "occurred_at": datetime.now(UTC).isoformat(), "version": 2}}
+    assert feed("visit.corrected.v1", corrected) == "applied"
+    lost = [item for item in reminders_of(client, customer["id"])["lost_customer"] if item["status"] == "scheduled"]
+    assert len(lost) == 1 and not lost[0]["due_at"].startswith("2030")
+
+    Scheduler(sessions, pg_app.extensions["reminder_settings"], clock=lambda: datetime.now(UTC)).run_once()
+    page = client.get(f"/api/v1/reminders/tasks?customer_id={customer['id']}&page_size=1", headers=AGENT).get_json()
+    [task] = page["items"]
+    assert page["total"] >= 1 and task["customer_name"] == "马丽" and task["vehicle"]["plate"] == "粤B·D12345"
+    assert task["rule"] == "delivery_callback_3d" and task["days_overdue"] >= 1
+    assert task["reason_text"].startswith("三天回访") and task["script"].startswith("您好，请问是马丽吗")
+    callback = {**done["visit"], "id": str(uuid.uuid4()), "customer_id": customer["id"], "kind": "callback",
+                "asset_id": asset_id, "occurred_at": datetime.now(UTC).isoformat(),
+                "details": {"channel": "phone", "satisfaction": "satisfied"}}
+    assert feed("visit.done.v1", {"customer_id": customer["id"], "visit": callback}) == "applied"
+    closed = client.get(f"/api/v1/reminders/{task['id']}", headers=AGENT).get_json()
+    assert (closed["status"], closed["visit_id"]) == ("done", callback["id"])
+    [event] = published(pg_app, "reminder.completed.v1")
+    assert event.data["visit_id"] == callback["id"] and event.data["callback"] is None

@@ -15,7 +15,7 @@ from servicekit import idempotency
 
 ERASED = "[erased]"
 #: Fields of reminder.* event data that may name the person or their vehicle.
-EVENT_TEXT = {"reason": ERASED, "notes": None, "lost_reason": None}
+EVENT_TEXT = {"reason": ERASED, "notes": None, "lost_reason": None, "callback": None}
 
 
 def erase_traces(session: Session, customer_id: str) -> None:
@@ -25,7 +25,7 @@ def erase_traces(session: Session, customer_id: str) -> None:
                     .values(label=ERASED, plate=None, model=None))
     theirs = or_(reminders.c.customer_id == customer_id, reminders.c.merged_from == customer_id)
     ids = list(session.execute(select(reminders.c.id).where(theirs)).scalars())
-    session.execute(update(reminders).where(theirs).values(reason=ERASED, notes=None, lost_reason=None))
+    session.execute(update(reminders).where(theirs).values(reason=ERASED, notes=None, lost_reason=None, callback=None))
     session.execute(update(reminders).where(theirs, reminders.c.cancel_reason.is_not(None))
                     .values(cancel_reason=ERASED))
     of_them = or_(notifications.c.customer_id == customer_id, notifications.c.reminder_id.in_(ids))

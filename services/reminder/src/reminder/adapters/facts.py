@@ -5,12 +5,12 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from reminder.adapters.clock import aware
 from reminder.adapters.tables import assets, complaints, customers, readings, visits
-from reminder.domain.facts import AssetFacts, ComplaintFacts, CustomerFacts
+from reminder.domain.facts import INACTIVE_ASSETS, AssetFacts, ComplaintFacts, CustomerFacts, counts_as_maintenance
 from reminder.domain.prediction import Reading
 
 
@@ -31,7 +31,9 @@ def customer_facts(row: Any) -> CustomerFacts:
 
 def asset_facts(session: Session, customer_id: str, zone: ZoneInfo) -> list[AssetFacts]:
     """The customer's assets with their readings and service visits."""
-    rows = session.execute(select(assets).where(assets.c.customer_id == customer_id).order_by(assets.c.id)).all()
+    rows = session.execute(select(assets).where(
+        assets.c.customer_id == customer_id,
+        or_(assets.c.status.is_(None), assets.c.status.not_in(INACTIVE_ASSETS))).order_by(assets.c.id)).all()
     if not rows:
         return []
     ids = [row.id for row in rows]
@@ -40,8 +42,12 @@ def asset_facts(session: Session, customer_id: str, zone: ZoneInfo) -> list[Asse
                                    .where(readings.c.asset_id.in_(ids))):
         by_asset[reading.asset_id].append(Reading(reading.read_on, reading.km))
     services: dict[str, list[tuple[date, int | None]]] = {asset_id: [] for asset_id in ids}
-    for visit in session.execute(select(visits.c.asset_id, visits.c.occurred_at, visits.c.odometer_km)
-                                 .where(visits.c.asset_id.in_(ids), visits.c.kind == "service")):
+    for visit in session.execute(select(visits.c.asset_id, visits.c.occurred_at, visits.c.odometer_km,
+                                        visits.c.service_type)
+                                 .where(visits.c.asset_id.in_(ids), visits.c.kind == "service",
+                                        visits.c.voided_at.is_(None))):
+        if not counts_as_maintenance(visit.service_type):
+            continue  # a repair or a check gives a reading (kept in readings), not a maintenance
         services[visit.asset_id].append((aware(visit.occurred_at).astimezone(zone).date(), visit.odometer_km))
     return [AssetFacts(id=row.id, kind=row.kind, label=row.label, delivered_on=row.delivered_on,
                        expires_on=row.expires_on, readings=tuple(sorted(by_asset[row.id], key=lambda r: r.read_on)),

@@ -55,6 +55,8 @@ class AssetIn(_In):
     expires_on = fields.Date(allow_none=True)
     odometer_km = fields.Integer(allow_none=True)
     created_at = fields.DateTime(required=True)
+    version = fields.Integer(allow_none=True)
+    status = fields.String(allow_none=True)
 
 
 class AssetRegisteredIn(_In):
@@ -64,6 +66,7 @@ class AssetRegisteredIn(_In):
 
 class VisitDetailsIn(_In):
     odometer_km = fields.Integer(allow_none=True)
+    service_type = fields.String(allow_none=True)
 
 
 class VisitIn(_In):
@@ -73,11 +76,69 @@ class VisitIn(_In):
     occurred_at = fields.DateTime(required=True)
     asset_id = fields.String(allow_none=True)
     details = fields.Nested(VisitDetailsIn, load_default=dict)
+    staff = fields.String(allow_none=True)
+    recorded_by = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True)
+    reminder_id = fields.String(allow_none=True)
 
 
 class VisitDoneIn(_In):
     customer_id = fields.String(required=True)
     visit = fields.Nested(VisitIn, required=True)
+
+
+class VisitCorrectedIn(_In):
+    """visit.corrected.v1: the visit after the correction (its version bumped)."""
+
+    customer_id = fields.String(required=True)
+    visit = fields.Nested(VisitIn, required=True)
+    reason = fields.String(allow_none=True)
+
+
+class VisitVoidedIn(_In):
+    """visit.voided.v1: the visit no longer counts anywhere."""
+
+    customer_id = fields.String(required=True)
+    visit_id = fields.String(required=True)
+    asset_id = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    voided_at = fields.DateTime(allow_none=True)
+    version = fields.Integer(allow_none=True)
+
+
+class ChangedAssetIn(AssetIn):
+    """The asset as asset.updated.v1 carries it (its registration time is not needed)."""
+
+    created_at = fields.DateTime(allow_none=True)
+
+
+class AssetUpdatedIn(_In):
+    """asset.updated.v1: the asset after the change; `customer_id` is the new owner's when transferred."""
+
+    customer_id = fields.String(required=True)
+    asset = fields.Nested(ChangedAssetIn, required=True)
+    updated_at = fields.DateTime(allow_none=True)
+    changes = fields.Dict(keys=fields.String(), load_default=dict)
+    previous_customer_id = fields.String(allow_none=True)
+
+
+class AssetVoidedIn(_In):
+    """asset.voided.v1: registered by mistake; forget it."""
+
+    customer_id = fields.String(required=True)
+    asset_id = fields.String(required=True)
+    reason = fields.String(allow_none=True)
+
+
+class OdometerRecordedIn(_In):
+    """odometer.recorded.v1: a reading taken on its own."""
+
+    customer_id = fields.String(required=True)
+    asset_id = fields.String(required=True)
+    odometer_km = fields.Integer(required=True)
+    read_at = fields.DateTime(required=True)
+    source = fields.String(allow_none=True)
 
 
 class MergedIn(_In):
@@ -138,6 +199,11 @@ SCHEMAS: dict[str, Schema] = {
     "customer.tier_changed.v1": TierChangedIn(),
     "asset.registered.v1": AssetRegisteredIn(),
     "visit.done.v1": VisitDoneIn(),
+    "visit.corrected.v1": VisitCorrectedIn(),
+    "visit.voided.v1": VisitVoidedIn(),
+    "asset.updated.v1": AssetUpdatedIn(),
+    "asset.voided.v1": AssetVoidedIn(),
+    "odometer.recorded.v1": OdometerRecordedIn(),
     **{f"complaint.{step}.v1": ComplaintIn() for step in ("resolved", "callback_recorded", "reopened", "closed",
                                                            "rejected")},
     "complaint.escalated.v1": EscalatedIn(),

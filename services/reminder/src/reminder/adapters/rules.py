@@ -18,7 +18,7 @@ def to_rule(row: Any) -> Rule:
     return Rule(id=row.id, kind=row.kind, name=row.name, enabled=row.enabled, params=json.loads(row.params),
                 task=row.task, channels=tuple(json.loads(row.channels)), time_of_day=parse_clock(row.time_of_day),
                 owner=row.owner, message=row.message, builtin=row.builtin,
-                templates=json.loads(row.templates or "{}"))
+                templates=json.loads(row.templates or "{}"), script=row.script)
 
 
 def as_dict(row: Any) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def as_dict(row: Any) -> dict[str, Any]:
             "time_of_day": row.time_of_day, "owner": row.owner, "message": row.message, "builtin": row.builtin,
             "templates": json.loads(row.templates or "{}"), "version": row.version, "created_at": row.created_at,
             "updated_at": row.updated_at,
-            "updated_by": row.updated_by}
+            "updated_by": row.updated_by, "script": row.script}
 
 
 def all_rules(session: Session) -> list[Rule]:
@@ -50,8 +50,8 @@ def insert(session: Session, values: dict[str, Any], actor: str, now: datetime) 
         id=values["id"], kind=values["kind"], name=values["name"], enabled=values.get("enabled", True),
         params=json.dumps(values.get("params", {}), ensure_ascii=False), task=values.get("task", True),
         channels=json.dumps(values.get("channels", [])), time_of_day=values.get("time_of_day", "09:00"),
-        owner=values.get("owner"), message=values.get("message"), builtin=False, version=1,
-        templates=json.dumps(values.get("templates") or {}, ensure_ascii=False),
+        owner=values.get("owner"), message=values.get("message"), script=values.get("script"), builtin=False,
+        version=1, templates=json.dumps(values.get("templates") or {}, ensure_ascii=False),
         created_at=now, updated_at=now, updated_by=actor))
 
 

@@ -69,6 +69,8 @@ assets = Table(
     _id("merged_from"),
     Column("plate", String(32)),
     Column("model", String(200)),
+    Column("status", String(20)),  # active (or null), sold, scrapped; voided: registered by mistake
+    Column("version", Integer),
 )
 
 readings = Table(
@@ -91,6 +93,9 @@ visits = Table(
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("odometer_km", Integer),
     _id("merged_from"),
+    Column("service_type", String(60)),  # of a service visit: maintenance, repair, check … (none: maintenance)
+    Column("version", Integer),
+    Column("voided_at", DateTime(timezone=True)),
 )
 
 complaints = Table(
@@ -117,6 +122,7 @@ rules = Table(
     Column("time_of_day", String(5), nullable=False),
     Column("owner", String(100)),
     Column("message", Text),
+    Column("script", Text),  # what the caller says (话术), shown with the rule's tasks
     Column("builtin", Boolean, nullable=False),
     Column("templates", Text),  # JSON object: language → the rule's own template (else the built-in one)
     Column("version", Integer, nullable=False),
@@ -153,6 +159,8 @@ reminders = Table(
     Column("cancel_reason", Text),
     _id("merged_from"),
     _id("complaint_id"),
+    _id("visit_id", index=True),  # the visit that closed the task (a callback recorded in the customer service)
+    Column("callback", Text),  # JSON: the callback's channel, satisfaction, scores and outcome
 )
 # The scheduler's question, "which scheduled reminders are due", is one short scan of this partial index
 # however many reminders are done, cancelled or far in the future.

@@ -15,6 +15,20 @@ from reminder.domain.rules import Rule
 GRACE = timedelta(days=14)
 GREETING_GRACE = timedelta(days=1)
 GREETINGS = frozenset({"birthday", "vehicle_anniversary", "holiday_greeting"})
+#: Service visits that are not a maintenance (保养): they give an odometer reading, nothing more. The Chinese
+#: words are those older events carried as free text.
+NOT_MAINTENANCE = {
+    "repair": "repair", "维修": "repair", "inspection": "inspection", "年检": "inspection", "check": "check",
+    "检测": "check", "检查": "check", "warranty": "warranty", "保修": "warranty", "recall": "recall",
+    "召回": "recall", "accident": "accident", "事故": "accident", "other": "other", "其他": "other",
+}
+#: An asset in one of these states gets no more reminders (sold to someone else, scrapped, registered by mistake).
+INACTIVE_ASSETS = frozenset({"sold", "scrapped", "voided"})
+
+
+def counts_as_maintenance(service_type: str | None) -> bool:
+    """Whether a service visit of this type is a maintenance: `maintenance`, or no type (an older event)."""
+    return (service_type or "").strip().lower() not in NOT_MAINTENANCE
 
 
 @dataclass(frozen=True)

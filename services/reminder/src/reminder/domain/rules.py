@@ -48,6 +48,9 @@ KINDS: dict[str, dict[str, Param]] = {
 #: Kinds whose reminders come back (the next one is planned once one fires).
 RECURRING = frozenset({"annual_inspection", "insurance_renewal", "birthday", "vehicle_anniversary",
                        "holiday_greeting"})
+#: Kinds whose tasks are callbacks (回访): completing one may record the callback's outcome and satisfaction,
+#: and a callback visit recorded in the customer service closes one.
+CALLBACK_KINDS = frozenset({"delivery_callback", "complaint_callback"})
 #: Kinds made by events or by hand rather than by planning from the customer's facts.
 UNPLANNED = frozenset({"no_show_follow_up", "broadcast", "complaint_escalation"})
 
@@ -68,6 +71,7 @@ class Rule:
     message: str | None = None
     builtin: bool = False
     templates: dict[str, str] = field(default_factory=dict)  # language → the rule's own template
+    script: str | None = None
 
     def param(self, name: str) -> Any:
         """The parameter's value, or the kind's default."""
@@ -113,6 +117,25 @@ def params_errors(kind: str, params: dict[str, Any]) -> dict[str, list[str]]:
             and ("days" in params or "months" in params):
         errors["params"] = ["A delivery callback needs days or months after the delivery."]
     return errors
+
+
+#: The call scripts (话术) the built-in rules start with (seeded, and restored by a reset); {name}, {plate}
+#: and {model} are filled in for the task's customer and vehicle.
+SCRIPTS = {
+    "delivery_callback_3d": ("您好，请问是{name}吗？我是门店的客服顾问。您的爱车（{plate}）提车已"
+                             "经三天了，想了解一下您的用车感受：车辆使用是否顺利？交车时的讲解是否清楚？对我们"
+                             "的服务还满意吗？有任何问题可以随时联系我们。"),
+    "delivery_callback_1m": ("您好，请问是{name}吗？我是门店的客服顾问。您的爱车（{plate}）已经陪"
+                             "伴您一个月了，想回访一下：车辆各项功能使用得还习惯吗？有没有需要我们协助的地方？"
+                             "另外提醒您，首次保养在提车后3个月或3000公里内（以先到者为准），可以提前为您"
+                             "预约。"),
+    "complaint_callback": ("您好，请问是{name}吗？我是门店的客服顾问。关于您之前反映的问题，我们已经处"
+                           "理完毕，想跟您确认一下：问题是否已经解决？您对处理的过程和结果是否满意？还有什么"
+                           "需要我们改进的地方吗？"),
+    "lost_customer": ("您好，请问是{name}吗？我是门店的客服顾问。好久没有在店里见到您了，想问一下"
+                      "您的爱车最近使用情况如何？最近是在哪里做的保养？如果对我们有任何意见，欢迎告诉我"
+                      "们，我们这边可以为您预约保养并介绍当前的优惠。"),
+}
 
 
 def builtin_rules() -> list[Rule]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from reminder.adapters.channels import erase_from_outbox
 from reminder.config import ReminderSettings
-from reminder.service_layer import archive, customer_changes, escalations
+from reminder.service_layer import archive, corrections, customer_changes, escalations
 
 ARCHIVE_QUEUE = "reminder.customer_events"
 COMPLAINTS_QUEUE = "reminder.complaints"
@@ -33,6 +33,11 @@ def handlers(zone: ZoneInfo, settings: ReminderSettings | None = None) -> dict[s
         "customer.unmerged.v1": on(customer_changes.apply_unmerge),
         "asset.registered.v1": on(archive.apply_asset),
         "visit.done.v1": on(archive.apply_visit),
+        "visit.corrected.v1": on(corrections.apply_visit_corrected),
+        "visit.voided.v1": on(corrections.apply_visit_voided),
+        "asset.updated.v1": on(corrections.apply_asset_updated),
+        "asset.voided.v1": on(corrections.apply_asset_voided),
+        "odometer.recorded.v1": on(corrections.apply_odometer),
     }
     for step in COMPLAINT_STEPS:
         table[f"complaint.{step}.v1"] = on(archive.apply_complaint)

@@ -24,6 +24,7 @@ from reminder.adapters.tables import (
 from reminder.domain.facts import Context
 from reminder.service_layer.appointments import keep_appointments
 from reminder.service_layer.planning import reconcile
+from reminder.service_layer.tasks import close_by_callback_visit
 
 #: Visits that mean the customer came to us (the lost-customer rule counts these); every kind is a contact.
 COMING_IN = ("store", "service", "delivery", "event")
@@ -94,7 +95,8 @@ def apply_asset(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
         session.execute(assets.insert().values(
             id=asset["id"], customer_id=asset["customer_id"], kind=asset["kind"], label=_label(asset),
             delivered_on=asset.get("delivered_on"), expires_on=asset.get("expires_on"),
-            plate=(asset.get("plate") or "")[:32] or None, model=(asset.get("model") or "")[:200] or None))
+            plate=(asset.get("plate") or "")[:32] or None, model=(asset.get("model") or "")[:200] or None,
+            status=asset.get("status"), version=asset.get("version") or 1))
     if asset.get("odometer_km") is not None:
         _add_reading(session, asset["id"], asset.get("delivered_on") or asset["created_at"].astimezone(zone).date(),
                      asset["odometer_km"], "registered")
@@ -114,10 +116,14 @@ def apply_visit(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
     customer = ensure_customer(session, visit["customer_id"])
     occurred_at: datetime = utc(visit["occurred_at"])
     day = occurred_at.astimezone(zone).date()
-    if session.execute(select(visits.c.id).where(visits.c.id == visit["id"])).first() is None:
+    kept = session.execute(select(visits.c.version, visits.c.voided_at).where(visits.c.id == visit["id"])).first()
+    if kept is not None and (kept.voided_at is not None or (kept.version or 1) > (visit.get("version") or 1)):
+        return  # corrected or voided since: the visit as first recorded changes nothing any more
+    if kept is None:
         session.execute(visits.insert().values(
             id=visit["id"], customer_id=customer.id, asset_id=visit.get("asset_id"), kind=visit["kind"],
-            occurred_at=occurred_at, odometer_km=visit["details"].get("odometer_km")))
+            occurred_at=occurred_at, odometer_km=visit["details"].get("odometer_km"),
+            service_type=service_type(visit), version=visit.get("version") or 1))
     asset_id = visit.get("asset_id")
     if asset_id and visit["details"].get("odometer_km") is not None:
         _add_reading(session, asset_id, day, visit["details"]["odometer_km"], visit["id"])
@@ -129,7 +135,15 @@ def apply_visit(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
         values["last_visit_on"] = max(filter(None, (customer.last_visit_on, day)))
     session.execute(update(customers).where(customers.c.id == customer.id).values(**values))
     keep_appointments(session, customer.id, visit["id"], visit["kind"], occurred_at, asset_id)
+    if visit["kind"] == "callback" and not visit.get("reminder_id"):
+        close_by_callback_visit(session, customer.id, visit, occurred_at)
     replan(session, customer.id, zone, f"{visit['kind']} visit on {day}")
+
+
+def service_type(visit: dict[str, Any]) -> str | None:
+    """The type of a service visit as given (maintenance, repair …; none in older events), at most 60 characters."""
+    value = visit["details"].get("service_type")
+    return value[:60] if value else None
 
 
 def apply_complaint(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:

@@ -22,22 +22,30 @@ from reminder.adapters.tables import (
     visits,
 )
 from reminder.service_layer.archive import COMING_IN, ensure_customer, replan
+from reminder.service_layer.tasks import CONTACTED
 
 #: Tables whose rows belong to a customer and move with a merge.
 OWNED = (assets, visits, complaints, reminders, appointments)
 
 
 def refresh_last_visits(session: Session, customer_id: str, zone: ZoneInfo) -> None:
-    """Recompute the last visit and contact days from the visits kept (after rows moved between customers)."""
-    def last(*kinds: str) -> date | None:
-        query = select(func.max(visits.c.occurred_at)).where(visits.c.customer_id == customer_id)
-        if kinds:
-            query = query.where(visits.c.kind.in_(kinds))
-        moment = session.execute(query).scalar()
+    """Recompute the last visit and contact days from the visits kept (after rows moved between customers, or a
+    visit was corrected or voided) and the tasks in which someone spoke with the customer; a voided visit counts
+    for nothing."""
+    def day(moment: Any) -> date | None:
         return aware(moment).astimezone(zone).date() if moment else None
 
+    def last(*kinds: str) -> date | None:
+        query = select(func.max(visits.c.occurred_at)).where(visits.c.customer_id == customer_id,
+                                                             visits.c.voided_at.is_(None))
+        if kinds:
+            query = query.where(visits.c.kind.in_(kinds))
+        return day(session.execute(query).scalar())
+
+    spoken = day(session.execute(select(func.max(reminders.c.completed_at)).where(
+        reminders.c.customer_id == customer_id, reminders.c.outcome.in_(CONTACTED))).scalar())
     session.execute(update(customers).where(customers.c.id == customer_id).values(
-        last_visit_on=last(*COMING_IN), last_contact_on=last()))
+        last_visit_on=last(*COMING_IN), last_contact_on=max(filter(None, (last(), spoken)), default=None)))
 
 
 def apply_merge(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:

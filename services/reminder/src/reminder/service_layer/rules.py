@@ -13,10 +13,11 @@ from reminder.adapters.tables import customers, reminders, replans
 from reminder.domain.errors import Conflict, InvalidFields, NotFound
 from reminder.domain.facts import Context
 from reminder.domain.messages import LANGUAGES, template_errors
-from reminder.domain.rules import KINDS, UNPLANNED, builtin_rules, params_errors
+from reminder.domain.rules import KINDS, SCRIPTS, UNPLANNED, builtin_rules, params_errors
 from reminder.service_layer.planning import reconcile
 
-FIELDS = ("name", "enabled", "params", "task", "channels", "time_of_day", "owner", "message", "templates")
+FIELDS = ("name", "enabled", "params", "task", "channels", "time_of_day", "owner", "message", "templates",
+          "script")
 
 
 def _row(session: Session, rule_id: str, for_update: bool = False) -> Any:
@@ -121,7 +122,7 @@ def reset(session: Session, rule_id: str, actor: str) -> dict[str, Any]:
     defaults = {"name": seed.name, "enabled": seed.enabled, "params": _check(seed.kind, {
         "params": seed.params, "task": seed.task, "channels": list(seed.channels)}), "task": seed.task,
         "channels": list(seed.channels), "time_of_day": seed.time_of_day.strftime("%H:%M"), "owner": seed.owner,
-        "message": seed.message, "templates": None}
+        "message": seed.message, "templates": None, "script": SCRIPTS.get(rule_id)}
     return change(session, row.id, defaults, actor)
 
 

@@ -1,6 +1,7 @@
 """A fired reminder is a task for its owner: claim it, snooze it, complete it with an outcome."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from reminder.adapters.tables import customers, reminders
 from reminder.config import ReminderSettings
 from reminder.domain.errors import Conflict, InvalidFields, NotFound
 from reminder.domain.facts import Context
+from reminder.domain.rules import CALLBACK_KINDS
 from reminder.service_layer.emit import emit_reminder, store_of
 from reminder.service_layer.planning import reconcile
 
@@ -79,14 +81,17 @@ def complete(session: Session, reminder_id: str, values: dict[str, Any], actor: 
         raise InvalidFields.one("lost_reason", "Record why the customer left (流失原因) when the win-back failed.")
     if lost_reason is not None and row.kind != "lost_customer":
         raise InvalidFields.one("lost_reason", "Only a lost-customer win-back records why the customer left.")
+    callback = _callback(row, outcome, values.get("callback"))
     moment = now()
     session.execute(update(reminders).where(reminders.c.id == reminder_id).values(
         status="done", outcome=outcome, lost_reason=lost_reason, notes=values.get("notes"), completed_at=moment,
-        completed_by=actor, snoozed_until=None))
+        completed_by=actor, snoozed_until=None,
+        callback=json.dumps(callback, ensure_ascii=False) if callback else None))
     done = get(session, reminder_id)
+    # with a callback, the customer service records the callback visit from this event (reminder_id links them)
     emit_reminder(session, events.REMINDER_COMPLETED, done, store_of(session, row.customer_id),
                   outcome=outcome, completed_by=actor, completed_at=moment, lost_reason=lost_reason,
-                  notes=values.get("notes"))
+                  notes=values.get("notes"), callback=callback, visit_id=None)
     if outcome in CONTACTED:
         day = moment.astimezone(settings.zone).date()
         current = session.execute(select(customers.c.last_contact_on).where(
@@ -98,6 +103,19 @@ def complete(session: Session, reminder_id: str, values: dict[str, Any], actor: 
     return done
 
 
+def _callback(row: Any, outcome: str, callback: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The callback recorded with a task (channel, satisfaction, scores, what came of it), checked."""
+    if not callback:
+        return None
+    if row.kind not in CALLBACK_KINDS:
+        raise InvalidFields.one("callback", "Only a callback task (delivery or complaint callback, 回访) records a "
+                                            "callback's satisfaction.")
+    if outcome not in CONTACTED:
+        raise InvalidFields.one("callback", f"A callback with a satisfaction needs the customer reached; the outcome "
+                                            f"is {outcome}.")
+    return {name: value for name, value in callback.items() if value is not None}
+
+
 def overdue_before(moment: datetime) -> datetime:
     """Open tasks due before this are overdue: a day's grace to work the list."""
     return moment - timedelta(days=1)
@@ -106,3 +124,32 @@ def overdue_before(moment: datetime) -> datetime:
 def is_overdue(row: Any, moment: datetime) -> bool:
     """True for an open task due more than a day ago."""
     return row.task and row.status in OPEN and aware(row.due_at) < overdue_before(moment)
+
+
+def close_by_callback_visit(session: Session, customer_id: str, visit: dict[str, Any], occurred_at: datetime) -> Any:
+    """A callback visit recorded in the customer service (not from a task) closes the customer's matching open
+    callback task: the one of the visit's vehicle (or of no vehicle) when it names one, else the earliest due;
+    outcome `done`, with the visit's id. Returns the task closed, or None."""
+    if session.execute(select(reminders.c.id).where(reminders.c.visit_id == visit["id"])).first() is not None:
+        return None  # this visit closed a task already
+    candidates = session.execute(select(reminders).where(
+        reminders.c.customer_id == customer_id, reminders.c.kind.in_(CALLBACK_KINDS), reminders.c.task.is_(True),
+        reminders.c.status.in_(("due", "claimed"))).order_by(reminders.c.due_at, reminders.c.id)).all()
+    asset_id = visit.get("asset_id")
+    if asset_id:
+        candidates = sorted((row for row in candidates if row.asset_id in (asset_id, None)),
+                            key=lambda row: row.asset_id != asset_id)
+    if not candidates:
+        return None
+    row = candidates[0]
+    fired = aware(row.fired_at)
+    moment = max(occurred_at, fired) if fired else occurred_at
+    actor = visit.get("staff") or visit.get("recorded_by") or "customer-service"
+    session.execute(update(reminders).where(reminders.c.id == row.id).values(
+        status="done", outcome="done", completed_at=moment, completed_by=actor, snoozed_until=None,
+        visit_id=visit["id"]))
+    done = get(session, row.id)
+    emit_reminder(session, events.REMINDER_COMPLETED, done, store_of(session, customer_id), outcome="done",
+                  completed_by=actor, completed_at=moment, lost_reason=None, notes=None, callback=None,
+                  visit_id=visit["id"])
+    return done

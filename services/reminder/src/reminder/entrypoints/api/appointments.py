@@ -32,7 +32,7 @@ def book(values: dict[str, Any]):
     values = {name: str(value) if isinstance(value, UUID) else value for name, value in values.items()}
     with unit_of_work(sessions()) as session:
         guard(session, values["customer_id"])
-        return queries.appointment_dict(appointments.book(session, values, actor()))
+        return queries.appointment_one(session, appointments.book(session, values, actor()).id)
 
 
 @blp.route("", methods=["GET"])
@@ -55,7 +55,7 @@ def one(appointment_id: UUID):
     with unit_of_work(sessions()) as session:
         row = appointments.get(session, str(appointment_id))
         guard(session, row.customer_id)
-        return queries.appointment_dict(row)
+        return queries.appointment_one(session, row.id)
 
 
 @blp.route("/<uuid:appointment_id>/cancel", methods=["POST"])
@@ -66,5 +66,5 @@ def cancel(values: dict[str, Any], appointment_id: UUID):
     """Call off a booked appointment (emits appointment.cancelled.v1); it counts neither as kept nor missed."""
     with unit_of_work(sessions()) as session:
         guard(session, appointments.get(session, str(appointment_id)).customer_id)
-        return queries.appointment_dict(appointments.cancel(session, str(appointment_id), values.get("reason"),
-                                                            actor()))
+        return queries.appointment_one(session, appointments.cancel(session, str(appointment_id),
+                                                                    values.get("reason"), actor()).id)

@@ -49,6 +49,11 @@ def _reachable(session, reminder_id: UUID) -> Any:
     return row
 
 
+def _one(session, reminder_id: str) -> dict[str, Any]:
+    """A reminder with who to call, about which vehicle, why in words and the call script."""
+    return queries.reminder_one(session, reminder_id, now(), reminder_settings().zone)
+
+
 def _filters(args: dict[str, Any]) -> dict[str, Any]:
     return {name: str(value) if isinstance(value, UUID) else value for name, value in args.items()
             if name not in ("page", "page_size")}
@@ -61,7 +66,8 @@ def _filters(args: dict[str, Any]) -> dict[str, Any]:
 def listing(args: dict[str, Any]):
     """Reminders by customer, owner, rule, status, store or due range, soonest due first, with the reason."""
     with unit_of_work(sessions()) as session:
-        return queries.reminders_page(session, _filters(args), args["page"], args["page_size"], scope=scope())
+        return queries.reminders_page(session, _filters(args), args["page"], args["page_size"], scope=scope(),
+                                      zone=reminder_settings().zone)
 
 
 @blp.route("/tasks", methods=["GET"])
@@ -75,7 +81,7 @@ def task_list(args: dict[str, Any]):
         filters["owner"] = actor()
     with unit_of_work(sessions()) as session:
         return queries.reminders_page(session, filters, args["page"], args["page_size"], tasks_only=True,
-                                      scope=scope())
+                                      scope=scope(), zone=reminder_settings().zone)
 
 
 @blp.route("/messages", methods=["GET"])
@@ -107,7 +113,7 @@ def message_fields():
 def one(reminder_id: UUID):
     """One reminder."""
     with unit_of_work(sessions()) as session:
-        return queries.reminder_dict(_reachable(session, reminder_id), now())
+        return _one(session, _reachable(session, reminder_id).id)
 
 
 @blp.route("/<uuid:reminder_id>/notifications", methods=["GET"])
@@ -127,7 +133,7 @@ def claim(reminder_id: UUID):
     """Take the task: the caller becomes its owner."""
     with unit_of_work(sessions()) as session:
         _reachable(session, reminder_id)
-        return queries.reminder_dict(tasks.claim(session, str(reminder_id), actor()), now())
+        return _one(session, tasks.claim(session, str(reminder_id), actor()).id)
 
 
 @blp.route("/<uuid:reminder_id>/snooze", methods=["POST"])
@@ -138,7 +144,7 @@ def snooze(values: dict[str, Any], reminder_id: UUID):
     """Put the task aside until a later time (at most 90 days)."""
     with unit_of_work(sessions()) as session:
         _reachable(session, reminder_id)
-        return queries.reminder_dict(tasks.snooze(session, str(reminder_id), values["until"], actor()), now())
+        return _one(session, tasks.snooze(session, str(reminder_id), values["until"], actor()).id)
 
 
 @blp.route("/<uuid:reminder_id>/complete", methods=["POST"])
@@ -150,7 +156,7 @@ def complete(values: dict[str, Any], reminder_id: UUID):
     with unit_of_work(sessions()) as session:
         _reachable(session, reminder_id)
         row = tasks.complete(session, str(reminder_id), values, actor(), reminder_settings())
-        return queries.reminder_dict(row, now())
+        return _one(session, row.id)
 
 
 @blp.route("/broadcasts", methods=["POST"])

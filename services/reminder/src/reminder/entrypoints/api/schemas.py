@@ -10,7 +10,7 @@ from webargs.fields import DelimitedList
 from reminder.adapters.clock import utc
 from reminder.domain.festivals import FESTIVALS
 from reminder.domain.rules import CHANNELS, KINDS
-from reminder.events import APPOINTMENT_STATUSES, PURPOSES, REMINDER_STATUSES
+from reminder.events import APPOINTMENT_STATUSES, CALLBACK_CHANNELS, PURPOSES, REMINDER_STATUSES, SATISFACTION
 from reminder.service_layer.tasks import OUTCOMES
 
 MAX_PAGE_SIZE = 200
@@ -68,6 +68,28 @@ class TaskArgs(PageArgs):
     overdue = fields.Boolean()
 
 
+class CallbackArgs(Schema):
+    """The callback (回访) made in a callback task: the customer service records it as a callback visit."""
+
+    channel = fields.String(required=True, validate=validate.OneOf(CALLBACK_CHANNELS))
+    satisfaction = fields.String(required=True, validate=validate.OneOf(SATISFACTION))
+    scores = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=50)),
+                         values=fields.Integer(strict=True, validate=validate.Range(min=0, max=10)),
+                         validate=validate.Length(max=20), allow_none=True,
+                         metadata={"description": "Scores by name, e.g. {\"service\": 9}."})
+    outcome = fields.String(allow_none=True, validate=validate.Length(max=500),
+                            metadata={"description": "What came of the callback, in words."})
+
+
+class VehicleOut(Schema):
+    """The vehicle (or other asset) a reminder or appointment is about."""
+
+    id = fields.String(required=True)
+    plate = fields.String(allow_none=True)
+    model = fields.String(allow_none=True)
+    label = fields.String(allow_none=True, metadata={"description": "The plate, model or description."})
+
+
 class ReminderOut(Schema):
     """A reminder: its rule, when it is due, its status, and why, in words."""
 
@@ -95,6 +117,18 @@ class ReminderOut(Schema):
     cancel_reason = fields.String(allow_none=True)
     complaint_id = fields.String(allow_none=True, metadata={"description": "The complaint an escalation task is "
                                                                            "about."})
+    customer_name = fields.String(allow_none=True, metadata={"description": "Whom to call (none once erased)."})
+    customer_phone = fields.String(allow_none=True)
+    vehicle = fields.Nested(VehicleOut, allow_none=True, metadata={"description": "The vehicle it is about."})
+    rule_name = fields.String(allow_none=True)
+    reason_text = fields.String(required=True, metadata={
+        "description": "Why, in words for the person making the call (Chinese)."})
+    days_overdue = fields.Integer(required=True, metadata={
+        "description": "Whole days an open task is past its due time (0 when not)."})
+    script = fields.String(allow_none=True, metadata={"description": "The rule's call script (话术), filled in."})
+    visit_id = fields.String(allow_none=True, metadata={"description": "The callback visit that closed the task."})
+    callback = fields.Nested(CallbackArgs, allow_none=True, metadata={
+        "description": "The callback recorded when the task was completed."})
 
 
 class ReminderPage(PageOf):
@@ -117,6 +151,8 @@ class CompleteArgs(Schema):
     lost_reason = fields.String(allow_none=True, validate=validate.Length(max=500),
                                 metadata={"description": "Why the customer left (流失原因): required when a "
                                                          "lost-customer win-back ends `lost`."})
+    callback = fields.Nested(CallbackArgs, allow_none=True, metadata={
+        "description": "For a callback task: its channel and the customer's satisfaction (recorded as a visit)."})
 
 
 class NotificationOut(Schema):
@@ -219,6 +255,8 @@ class RuleFields(Schema):
                             allow_none=True, metadata={
         "description": "The rule's own template per language (zh-CN, en), merged into the ones it has; a language "
                        "set to null takes the built-in template again."})
+    script = fields.String(allow_none=True, validate=validate.Length(max=4000), metadata={
+        "description": "The call script (话术) shown with the rule's tasks; {name}, {plate}, {model} are filled in."})
 
     @post_load
     def _unique_channels(self, data, **_):
@@ -251,6 +289,7 @@ class RuleOut(Schema):
     message = fields.String(allow_none=True)
     templates = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
                             metadata={"description": "The rule's own templates per language (none: built-in)."})
+    script = fields.String(allow_none=True)
     builtin = fields.Boolean(required=True)
     version = fields.Integer(required=True)
     created_at = Instant(required=True)
@@ -407,6 +446,9 @@ class AppointmentOut(Schema):
     visited_at = Instant(allow_none=True)
     follow_up_reminder_id = fields.String(allow_none=True)
     created_at = Instant(required=True)
+    customer_name = fields.String(allow_none=True)
+    customer_phone = fields.String(allow_none=True)
+    vehicle = fields.Nested(VehicleOut, allow_none=True)
 
 
 class AppointmentPage(PageOf):

@@ -1,0 +1,129 @@
+"""A reminder's reason in words for the person who makes the call (Chinese), and the rule's call script filled in.
+
+The reason kept on a reminder is the planner's account (English, with the figures it used); staff read this one,
+composed from the reminder's kind, the fact its key hangs on (the delivery day, the last service, the due day …),
+the vehicle and the rule's parameters.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from reminder.domain.festivals import FESTIVALS
+
+#: What an appointment was for, in words.
+PURPOSES = {"maintenance": "保养", "repair": "维修", "inspection": "年检", "renewal": "续保/续约",
+            "test_drive": "试驾", "delivery": "交车", "consultation": "咨询"}
+ERASED = "[erased]"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What the words are about: the reminder and what is known of its customer, vehicle and rule."""
+
+    kind: str
+    rule_id: str
+    key: str
+    reason: str
+    due_on: date
+    params: dict[str, Any]
+    rule_name: str | None = None
+    vehicle: str | None = None  # the plate, else the model, else the label
+    delivered_on: date | None = None
+    zone: tzinfo | None = None
+
+
+def _fact(subject: Subject) -> str:
+    """What the key hangs on: the key after `rule:asset-or-customer:`."""
+    rest = subject.key[len(subject.rule_id) + 1:] if subject.key.startswith(subject.rule_id + ":") else subject.key
+    return rest.split(":", 1)[1] if ":" in rest else ""
+
+
+def _day(text: str) -> str:
+    try:
+        return date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        return text
+
+
+def _param(subject: Subject, name: str, default: Any) -> Any:
+    value = subject.params.get(name, default)
+    return default if value is None else value
+
+
+def _rule_label(subject: Subject) -> str:
+    """The rule's name without its English gloss: 三天回访 (callback 3 days after delivery) → 三天回访."""
+    name = subject.rule_name or subject.kind
+    return name.split(" (", 1)[0].strip() or name
+
+
+def describe(subject: Subject) -> str:
+    """The reason in words (Chinese) for the person working the reminder."""
+    if subject.reason == ERASED:
+        return ERASED
+    car = f"爱车（{subject.vehicle}）" if subject.vehicle else "爱车"
+    fact, due = _fact(subject), subject.due_on.isoformat()
+    kind = subject.kind
+    if kind == "delivery_callback":
+        days, months = _param(subject, "days", 0), _param(subject, "months", 0)
+        after = "".join(part for part in (f"{months}个月" if months else "", f"{days}天" if days else ""))
+        return f"{_rule_label(subject)}：{car}于 {_day(fact)} 交车，{after}后回访客户的用车感受和满意度（{due}）"
+    if kind == "first_maintenance":
+        return (f"首保提醒：{car}于 {_day(fact)} 交车，首次保养在 {_param(subject, 'months', 3)} 个月或 "
+                f"{_param(subject, 'km', 3000):,} 公里内（以先到者为准），预计 {due} 到期，请邀约客户进店首保")
+    if kind == "next_maintenance":
+        return (f"保养提醒：{car}上次保养 {_day(fact)}，每 {_param(subject, 'months', 6)} 个月或 "
+                f"{_param(subject, 'km', 5000):,} 公里保养一次，按里程推算 {due} 前后到期，请邀约客户进店保养")
+    if kind == "annual_inspection":
+        before = _param(subject, "days_before", 30)
+        return f"年检提醒：{car}年检于 {_day(fact)} 到期，请提醒客户按时年检（提前 {before} 天）"
+    if kind == "renewal":
+        return f"续约提醒：{subject.vehicle or '合同'} 于 {_day(fact)} 到期，请联系客户续保/续约"
+    if kind == "insurance_renewal":
+        return f"车险续保：{car}的车险于 {_day(fact)} 到期，请联系客户续保"
+    if kind == "birthday":
+        return f"生日祝福：{due} 是客户的生日"
+    if kind == "vehicle_anniversary":
+        years = subject.due_on.year - subject.delivered_on.year if subject.delivered_on else None
+        return f"爱车周年：{car}交车满 {years} 周年（{due}）" if years else f"爱车周年：{car}交车周年（{due}）"
+    if kind == "holiday_greeting":
+        festival = fact.split(":", 1)[0]
+        return f"节日问候：{FESTIVALS.get(festival, (festival,))[0]}（{due}）"
+    if kind == "complaint_callback":
+        resolved = _day(fact)
+        return f"投诉回访：客户的投诉已于 {resolved} 处理完毕，请在 {due} 前回访，确认问题已解决及客户是否满意"
+    if kind == "contact_cadence":
+        return f"定期联系：自 {_day(fact)} 起未与客户联系，已到联系周期，请联系客户"
+    if kind == "lost_customer":
+        return (f"流失客户挽回：客户自 {_day(fact)} 起已 {_param(subject, 'months', 6)} 个月未到店，请致电挽回；"
+                f"未能挽回时记录流失原因")
+    if kind == "no_show_follow_up":
+        found = re.match(r"missed the (\w+) appointment of (\S+?):", subject.reason)
+        if found:
+            when = found.group(2)
+            try:
+                when = datetime.fromisoformat(when).astimezone(subject.zone).strftime("%Y-%m-%d %H:%M")
+            except ValueError:
+                pass
+            purpose = PURPOSES.get(found.group(1), found.group(1))
+            return f"爽约跟进：客户未按预约（{purpose}，{when}）到店，请致电重新预约"
+        return "爽约跟进：客户未按预约到店，请致电重新预约"
+    if re.search(r"[\u4e00-\u9fff]", subject.reason):
+        return subject.reason  # written in Chinese already (a notice, an escalated complaint …)
+    return f"{_rule_label(subject)}（{due}）"
+
+
+def fill_script(script: str | None, name: str | None, plate: str | None, model: str | None) -> str | None:
+    """The rule's call script with the customer's name, plate and model filled in (nothing else is touched)."""
+    if not script:
+        return None
+    for field, value in (("{name}", name or "客户"), ("{plate}", plate or ""), ("{model}", model or "")):
+        script = script.replace(field, value)
+    return script.replace("（）", "")
+
+
+def days_overdue(due_at: datetime, moment: datetime) -> int:
+    """Whole days past the due time (0 when not yet due)."""
+    return max(0, (moment - due_at).days)
