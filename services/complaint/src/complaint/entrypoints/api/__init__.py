@@ -6,5 +6,5 @@ from flask_smorest import Blueprint
 
 def blueprints() -> list[Blueprint]:
     """Every blueprint of the API (imported here so nothing is built at package import)."""
-    from complaint.entrypoints.api import complaints, policies, rectifications, steps
-    return [policies.blp, complaints.blp, steps.blp, rectifications.blp]
+    from complaint.entrypoints.api import complaints, policies, privacy, rectifications, steps
+    return [policies.blp, complaints.blp, steps.blp, rectifications.blp, privacy.blp]
