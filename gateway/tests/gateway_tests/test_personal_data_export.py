@@ -88,16 +88,21 @@ def test_the_merged_document_describes_the_sections_with_each_services_own_schem
         return {"get": {"responses": {"200": {"content": {"application/json": {"schema": {
             "$ref": f"#/components/schemas/{name}"}}}}}}}
 
-    document = {"paths": {
+    customer_part = {"type": "object", "additionalProperties": False, "required": ["customer"],
+                     "properties": {"customer": {"type": "object"}}}
+    document = {"components": {"schemas": {"X": customer_part}}, "paths": {
         "/api/v1/customers/{customer_id}/personal-data": {"get": {"responses": {"200": ok, "default": error},
                                                                   "description": "Roles: admin, manager."}},
         "/api/v1/complaints/privacy/customers/{customer_id}/personal-data": section("ComplaintPersonalData"),
         "/api/v1/reminders/privacy/customers/{customer_id}/personal-data": section("ReminderPersonalData")}}
     operation = describe(document)["paths"]["/api/v1/customers/{customer_id}/personal-data"]["get"]
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
-    customer_part, added = schema["allOf"]
-    assert customer_part == {"$ref": "#/components/schemas/X"}
-    sections = added["properties"]["sections"]["properties"]
+    gathered = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    # the customer part admits no other member, so the sections are added to a copy of it
+    assert gathered["additionalProperties"] is False and gathered["required"] == ["customer", "not_deployed",
+                                                                                  "sections"]
+    assert document["components"]["schemas"]["X"] == customer_part
+    sections = gathered["properties"]["sections"]["properties"]
     assert sections["complaint"] == {"$ref": "#/components/schemas/ComplaintPersonalData"}
     assert sections["reporting"]["type"] == "object"  # a service whose document was not to be had
     assert operation["responses"]["503"] == error and operation["description"].endswith("Roles: admin, manager.")

@@ -13,6 +13,7 @@ deployment does not run holds nothing, and the document names it under `not_depl
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +42,8 @@ SECTIONS = {
 #: Records merged into the customer named to each service (each service also knows the merges it has applied;
 #: the names cover a merge whose event has not reached it yet). Keeps the request line short.
 MAX_MERGED = 50
+#: The merged OpenAPI document's name for the gathered answer.
+GATHERED_SCHEMA = "GatheredPersonalDataDocument"
 
 
 def _fetch_section(state: Upstreams, service: str, target: str, headers: dict[str, str]
@@ -110,6 +113,14 @@ def register(app: Flask) -> None:
     app.add_url_rule(ROUTE, endpoint="personal_data_export", view_func=export, methods=["GET"])
 
 
+def _resolved(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with its $ref (to a component of `document`) followed."""
+    while "$ref" in schema:
+        kind, name = schema["$ref"].split("/")[2:4]
+        schema = document["components"][kind][name]
+    return schema
+
+
 def describe(document: dict[str, Any]) -> dict[str, Any]:
     """Document the gathered export in the merged OpenAPI document: the customer service's document of the
     customer plus `sections` (each service's own section schema, as it documents it) and `not_deployed`."""
@@ -125,20 +136,24 @@ def describe(document: dict[str, Any]) -> dict[str, Any]:
             "schema")
         section_schemas[service] = schema or {"type": "object", "description": f"The {service} service's section."}
     added = {
-        "type": "object",
-        "required": ["sections", "not_deployed"],
-        "properties": {
-            "sections": {
-                "type": "object", "additionalProperties": False, "properties": section_schemas,
-                "description": "What every other service holds on the person, one section per service this "
-                               "deployment runs (all of them, or the request is a 503)."},
-            "not_deployed": {
-                "type": "array", "items": {"type": "string", "enum": list(SECTIONS)},
-                "description": "Services this deployment does not run: they hold nothing."},
-        },
+        "sections": {
+            "type": "object", "additionalProperties": False, "properties": section_schemas,
+            "description": "What every other service holds on the person, one section per service this "
+                           "deployment runs (all of them, or the request is a 503)."},
+        "not_deployed": {
+            "type": "array", "items": {"type": "string", "enum": list(SECTIONS)},
+            "description": "Services this deployment does not run: they hold nothing."},
     }
-    if "schema" in content:
-        content["schema"] = {"allOf": [content["schema"], added]}
+    customer_part = content.get("schema")
+    if customer_part is not None:
+        # the customer service's document admits no other member: a copy of it with the sections added
+        gathered = copy.deepcopy(_resolved(document, customer_part))
+        gathered.setdefault("properties", {}).update(added)
+        gathered["required"] = sorted({*gathered.get("required", []), *added})
+        gathered["description"] = ("The customer service's document of the customer, with what every other "
+                                   "service holds on the person under `sections`.")
+        document.setdefault("components", {}).setdefault("schemas", {})[GATHERED_SCHEMA] = gathered
+        content["schema"] = {"$ref": f"#/components/schemas/{GATHERED_SCHEMA}"}
     if "default" in responses:
         responses.setdefault("503", responses["default"])
     operation["summary"] = "Everything every service holds about the customer, as one JSON document"
