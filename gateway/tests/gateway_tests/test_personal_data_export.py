@@ -66,6 +66,12 @@ def test_a_service_answering_an_error_fails_the_export_too(client, admin, upstre
     assert "answered 500" in response.get_json()["detail"]
 
 
+def test_an_answer_of_the_customer_service_that_is_no_document_is_a_502(client, admin, upstreams):
+    upstreams["customer"].answer_with(body=b"<html>oops</html>", content_type="text/html")
+    response = client.get(PATH, headers=admin)
+    assert response.status_code == 502 and response.get_json()["service"] == "customer"
+
+
 def test_a_service_this_deployment_does_not_run_is_named_as_not_deployed(make_gateway, login, upstreams):
     client = make_gateway(REPORTING_URL="").test_client()
     answer(upstreams)
@@ -76,6 +82,8 @@ def test_a_service_this_deployment_does_not_run_is_named_as_not_deployed(make_ga
 
 def test_other_methods_and_paths_still_go_to_the_customer_service_alone(client, admin, upstreams):
     assert client.post(PATH, headers=admin).get_json()["path"] == PATH
+    assert client.head(PATH, headers=admin).status_code == 200
+    assert upstreams["customer"].received[-1]["method"] == "HEAD"
     assert client.get("/api/v1/customers/not-an-id/personal-data", headers=admin).get_json()["service"] == "customer"
     assert not any(upstreams[service].received for service in SECTION_PATHS)
 

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from flask import Flask, Response, g, jsonify
+from flask import Flask, Response, g, jsonify, request
 from servicekit.problems import Problem
 from urllib3.exceptions import HTTPError
 
@@ -67,6 +67,8 @@ def _fetch_section(state: Upstreams, service: str, target: str, headers: dict[st
 
 def export(customer_id: UUID) -> Response:
     """The customer service's document of the customer, with each other service's section under `sections`."""
+    if request.method != "GET":  # a HEAD carries no document to add to: the customer service answers it
+        return proxy.forward("customers")
     state = proxy.upstreams()
     if "customer" not in state.services:
         raise Problem(503, "Service Unavailable", "The customer service is not configured in this deployment.",
@@ -78,8 +80,13 @@ def export(customer_id: UUID) -> Response:
                         direct_passthrough=True)
     try:
         document = json.loads(upstream.data)
+    except ValueError:
+        document = None
     finally:
         upstream.release_conn()
+    if not isinstance(document, dict) or not isinstance(document.get("customer_id"), str):
+        raise Problem(502, "Bad Gateway", "The customer service answered the export with something other than its "
+                      "document.", service="customer")
     merged = [record["id"] for record in document.get("merged_records", []) if isinstance(record, dict)]
     query = urlencode([("merged", merged_id) for merged_id in merged[:MAX_MERGED]])
     headers = {"Authorization": g.upstream_authorization, "X-Request-ID": g.request_id, "Accept": "application/json"}
