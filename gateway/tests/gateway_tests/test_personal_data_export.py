@@ -84,6 +84,7 @@ def test_other_methods_and_paths_still_go_to_the_customer_service_alone(client, 
     assert client.post(PATH, headers=admin).get_json()["path"] == PATH
     assert client.head(PATH, headers=admin).status_code == 200
     assert upstreams["customer"].received[-1]["method"] == "HEAD"
+    assert client.options(PATH, headers=admin).get_json()["method"] == "OPTIONS"  # its Allow is the service's
     assert client.get("/api/v1/customers/not-an-id/personal-data", headers=admin).get_json()["service"] == "customer"
     assert not any(upstreams[service].received for service in SECTION_PATHS)
 

@@ -92,6 +92,8 @@ def test_a_merge_not_yet_heard_of_here_is_covered_by_the_merged_ids_the_caller_n
     document = export(client, survivor, merged=merged).get_json()
     assert [held["id"] for held in document["complaints"]] == [late["id"]]
     assert export(client, survivor, merged="not-an-id").status_code == 422
+    # at most 50: the ids must fit in a request line
+    assert export(client, survivor, merged=[str(uuid.uuid4()) for _ in range(51)]).status_code == 422
 
 
 def test_an_erased_customers_export_shows_what_is_left_and_nothing_personal(app, client, known_customer, file):

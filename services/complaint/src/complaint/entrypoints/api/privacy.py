@@ -22,8 +22,8 @@ from complaint.service_layer import personal_data
 blp = Blueprint("complaint_privacy", __name__, url_prefix="/api/v1/complaints/privacy",
                 description="Personal-data rights (PIPL / GDPR): what the complaint service holds on a person.")
 
-#: Records merged into one customer that a caller may name at once.
-MAX_MERGED = 200
+#: Records merged into one customer that a caller may name at once (the ids fit in a request line).
+MAX_MERGED = 50
 
 
 class PersonalDataArgs(Schema):

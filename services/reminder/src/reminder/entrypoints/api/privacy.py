@@ -31,8 +31,8 @@ from reminder.service_layer import personal_data
 blp = Blueprint("reminder_privacy", __name__, url_prefix="/api/v1/reminders/privacy",
                 description="Personal-data rights (PIPL / GDPR): what the reminder service holds on a person.")
 
-#: Records merged into one customer that a caller may name at once.
-MAX_MERGED = 200
+#: Records merged into one customer that a caller may name at once (the ids fit in a request line).
+MAX_MERGED = 50
 
 
 class PersonalDataArgs(Schema):

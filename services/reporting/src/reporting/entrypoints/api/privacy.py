@@ -22,8 +22,8 @@ from reporting.service_layer import personal_data
 blp = Blueprint("reporting_privacy", __name__, url_prefix="/api/v1/reports/privacy",
                 description="Personal-data rights (PIPL / GDPR): what the reporting read model keeps on a person.")
 
-#: Records merged into one customer that a caller may name at once.
-MAX_MERGED = 200
+#: Records merged into one customer that a caller may name at once (the ids fit in a request line).
+MAX_MERGED = 50
 
 
 class PersonalDataArgs(Schema):
