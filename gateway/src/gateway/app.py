@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway.adapters.upstreams import Upstreams
 from gateway.config import GatewayConfig
-from gateway.entrypoints import api_keys_api, auth_api, openapi, proxy, readiness, users_api
+from gateway.entrypoints import api_keys_api, auth_api, openapi, personal_data, proxy, readiness, users_api
 from gateway.entrypoints.door import authenticator
 from gateway.entrypoints.limits import install_limits
 from gateway.service.accounts import ensure_first_admin
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, *, config: GatewayConfig | None
         authenticate=authenticator(settings), idempotency=False)  # the services behind it keep the keys
     upstreams = Upstreams(config)
     app.extensions["gateway"] = GatewayState(config, upstreams)
+    personal_data.register(app)
     proxy.register_routes(app)
     openapi.install_openapi(app, upstreams, timeout=max(config.readiness_timeout, 2.0),
                             ttl=config.openapi_cache_seconds)

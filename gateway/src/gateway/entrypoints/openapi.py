@@ -9,6 +9,7 @@ from urllib3 import Timeout
 from urllib3.exceptions import HTTPError
 
 from gateway.adapters.upstreams import Upstreams
+from gateway.entrypoints import personal_data
 from gateway.service.openapi import CachedDocument, Document, merge_documents
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def install_openapi(app: Flask, upstreams: Upstreams, timeout: float, ttl: float
 
     def build() -> Document:
         documents, unavailable = fetch_service_documents(upstreams, timeout)
-        return merge_documents(api.spec.to_dict(), documents, unavailable)
+        return personal_data.describe(merge_documents(api.spec.to_dict(), documents, unavailable))
 
     cache = CachedDocument(build, ttl)
 

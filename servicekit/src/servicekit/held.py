@@ -1,0 +1,53 @@
+"""What a service holds, shown as it is kept: for the personal-data export each service answers.
+
+A data subject's copy of their data must show every column a service keeps about them, also the columns
+added later. `row_schema` makes the marshmallow schema of a table's rows from the table itself, so the
+export and its OpenAPI description follow the table; `held_rows` reads rows as plain dicts, every moment
+with its UTC offset (SQLite hands them back naive; they were stored as UTC).
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import Schema, fields
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, Integer, Numeric, SmallInteger, Table
+from sqlalchemy.orm import Session
+
+from servicekit.fields import Instant
+
+
+def _field(column: Any) -> fields.Field:
+    kind = column.type
+    options = {"allow_none": bool(column.nullable), "required": True}
+    if isinstance(kind, DateTime):
+        return Instant(**options)
+    if isinstance(kind, Date):
+        return fields.Date(**options)
+    if isinstance(kind, Boolean):
+        return fields.Boolean(**options)
+    if isinstance(kind, Integer | BigInteger | SmallInteger):
+        return fields.Integer(**options)
+    if isinstance(kind, Numeric) and not isinstance(kind, Float):
+        return fields.Decimal(as_string=True, **options)
+    if isinstance(kind, Float):
+        return fields.Float(**options)
+    if isinstance(kind, JSON):
+        return fields.Raw(**options, metadata={"description": "Kept as JSON."})
+    return fields.String(**options)
+
+
+def row_schema(table: Table, name: str, description: str, exclude: tuple[str, ...] = (),
+               extra: dict[str, fields.Field] | None = None) -> type[Schema]:
+    """A schema named `name` with one field per column of `table` (but `exclude`), plus `extra` fields."""
+    attributes: dict[str, Any] = {column.name: _field(column) for column in table.columns
+                                  if column.name not in exclude}
+    attributes.update(extra or {})
+    attributes["__doc__"] = description
+    return type(name, (Schema,), attributes)
+
+
+def held_rows(session: Session, query: Any) -> list[dict[str, Any]]:
+    """The rows of `query` as dicts, each moment with its UTC offset."""
+    return [{key: value.replace(tzinfo=UTC) if isinstance(value, datetime) and value.tzinfo is None else value
+             for key, value in row.items()} for row in session.execute(query).mappings()]
