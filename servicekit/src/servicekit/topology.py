@@ -21,6 +21,7 @@ QUEUES: dict[str, tuple[str, ...]] = {
                             "customer.unmerged.v1", "customer.erased.v1", "customer.tier_changed.v1"),
     "reporting.read_model": ("customer.#", "asset.#", "visit.done.v1", "complaint.#", "reminder.#", "appointment.#"),
     "reminder.customer_events": ("customer.#", "asset.registered.v1", "visit.done.v1"),
+    "customer.reminders": ("reminder.completed.v1",),
     "reminder.complaints": ("complaint.resolved.v1", "complaint.callback_recorded.v1", "complaint.reopened.v1",
                             "complaint.closed.v1", "complaint.rejected.v1"),
 }
