@@ -238,9 +238,6 @@ def record_callback_of_reminder(session: Session, data: dict[str, Any], policy: 
     if not callback:
         return False
     visit_id = callback_visit_id(reminder_id)
-    visits = VisitRepository(session)
-    if visits.get(visit_id) is not None:
-        return False
     customers = CustomerRepository(session)
     current = customers.get(str(data["customer_id"]), for_update=True)
     seen = set()
@@ -250,6 +247,10 @@ def record_callback_of_reminder(session: Session, data: dict[str, Any], policy: 
     if current is None or current.get("erased_at") is not None or current.get("merged_into"):
         log.info("callback of reminder %s not recorded: customer %s is unknown or erased", reminder_id,
                  data["customer_id"])
+        return False
+    # looked for with the customer's row locked: a concurrent delivery of the same completion has committed
+    # its visit by then, or waits for this one
+    if VisitRepository(session).get(visit_id) is not None:
         return False
     moment = now()
     completed_at = data.get("completed_at")
