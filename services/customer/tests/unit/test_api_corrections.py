@@ -307,7 +307,7 @@ def test_a_mistyped_plate_is_corrected_found_by_search_and_announced(client, own
     assert [item["id"] for item in found["items"]] == [customer["id"]]
     assert client.get("/api/v1/customers?plate=粤B12354", headers=READER).get_json()["total"] == 0
     entry = history(client, customer)[0]
-    assert entry["action"] == "asset_updated" and entry["changes"]["asset.plate"] == ["粤B 12354", "粤B 12345"]
+    assert entry["action"] == "asset_updated" and entry["changes"]["plate"] == ["粤B 12354", "粤B 12345"]
     assert patch_asset(client, customer, asset, 1, plate="粤B 99999").status_code == 409
 
 
@@ -471,3 +471,16 @@ def test_the_upgrade_reads_free_text_service_types_into_the_vocabulary():
                                                         "Maintenance")] == [
         "maintenance", "maintenance", "maintenance", "repair", "inspection", "check", "warranty", "recall",
         "accident", "other", "maintenance"]
+
+
+def test_an_erasure_removes_the_reasons_and_plates_of_corrections(client, serviced, events):
+    customer, asset, recorded = serviced
+    patch_asset(client, customer, asset, 1, plate="粤B 12345", reason="张伟说车牌错了")
+    void(client, customer, "visits", recorded["id"], 1, "张伟说不是他")
+    manager = auth_headers("manager", "zhao.jl")
+    assert client.post(path(customer, "erasure"), headers=manager).status_code in (200, 201)
+    entries = history(client, customer)
+    text = str(entries) + str([event.data for event in events()])
+    assert "张伟说" not in text and "粤B 12345" not in text and "粤B 12354" not in text
+    listed = client.get(path(customer, "visits"), headers=READER).get_json()["items"]
+    assert listed[0]["void_reason"] is None and listed[0]["voided_at"]

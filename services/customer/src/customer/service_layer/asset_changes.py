@@ -110,7 +110,7 @@ def update_asset(sessions: sessionmaker[Session], customer_id: str, asset_id: st
             action = "asset_updated" if changes.keys() - {"status"} else f"asset_{after['status']}"
             HistoryRepository(session).add(customer_id, moment, actor, action, {
                 "asset": [None, {"id": asset_id, "kind": before["kind"], "version": after["version"]}],
-                **{f"asset.{name}": change for name, change in changes.items()},
+                **changes,
                 **({"reason": [None, reason]} if reason else {})})
             emit(session, events.ASSET_UPDATED, customer_id, {
                 "customer_id": customer_id, "asset": after, "changes": changes, "reason": reason,
