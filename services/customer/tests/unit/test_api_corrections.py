@@ -344,6 +344,8 @@ def test_an_odometer_typo_is_corrected_by_the_asset(client, owner, events):
     response = patch_asset(client, customer, asset, 1, odometer_km=9000, reason="多打了一个0")
     assert response.status_code == 200 and response.get_json()["odometer_km"] == 9000
     assert of_type(events, "asset.updated.v1")[-1].data["changes"] == {"odometer_km": [90000, 9000]}
+    recorded = of_type(events, "odometer.recorded.v1")
+    assert len(recorded) == 1 and recorded[0].data["odometer_km"] == 9000 and recorded[0].data["correction"] is True
     live = [r["km"] for r in readings(client, customer, asset) if r["voided_at"] is None]
     assert live == [9000, 10]
 

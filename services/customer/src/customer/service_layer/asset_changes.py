@@ -115,6 +115,10 @@ def update_asset(sessions: sessionmaker[Session], customer_id: str, asset_id: st
             emit(session, events.ASSET_UPDATED, customer_id, {
                 "customer_id": customer_id, "asset": after, "changes": changes, "reason": reason,
                 "updated_by": actor, "updated_at": moment, "previous_customer_id": None})
+            if "odometer_km" in changes:  # in the words mileage readers already follow, too
+                emit(session, events.ODOMETER_RECORDED, customer_id, {
+                    "customer_id": customer_id, "asset_id": asset_id, "odometer_km": after["odometer_km"],
+                    "read_at": moment, "source": "reading", "recorded_by": actor, "correction": True})
             return after
     except IntegrityError:
         with unit_of_work(sessions) as session:  # a concurrent request registered the VIN first
