@@ -69,7 +69,8 @@ CONSULTANTS = ("li.na", "wang.qiang", "zhang.wei", "chen.jing", "liu.yang", "zha
 TECHNICIANS = ("zhou.sa", "wu.sa", "xu.sa", "sun.tech", "ma.tech", "zhu.tech")
 AGENTS = ("cr.lin", "cr.he", "cr.gao")
 STORES = ("store-gz-01", "store-sz-01", "store-sz-02", "store-bj-01", "store-sh-01", "store-hz-01")
-SERVICE_TYPES = ("首次保养", "定期保养", "维修", "钣喷", "保修")
+#: As the customer service names them (the first one: a first maintenance).
+SERVICE_TYPES = ("maintenance", "maintenance", "repair", "accident", "warranty")
 SATISFACTION = ("very_unsatisfied", "unsatisfied", "neutral", "satisfied", "very_satisfied")
 SATISFACTION_WEIGHTS = (2, 5, 13, 45, 35)
 SURVEY_LEVELS = ("very_unsatisfied", "unsatisfied", "satisfied", "very_satisfied")
@@ -265,7 +266,7 @@ class History:
             if kind == "service":
                 details = {"odometer_km": 10 + int((moment - delivered).days * km_per_day),
                            "amount": f"{rng.randint(300, 4000)}.00",
-                           "service_type": "首次保养" if first_service else rng.choice(SERVICE_TYPES[1:])}
+                           "service_type": "maintenance" if first_service else rng.choice(SERVICE_TYPES[1:])}
                 first_service = False
                 self._visit(rng, history, "service", moment, rng.choice(TECHNICIANS), details, asset["id"])
             else:

@@ -46,7 +46,8 @@ def earning(sessions, operations: int, threads: int, prefix: int) -> tuple[float
     ids = _customers(sessions, threads, prefix)
 
     def visit(customer_id: str, amount: Decimal | None):
-        return lambda: record_visit(sessions, customer_id, {"kind": "service", "amount": amount}, "bench", POLICY)
+        return lambda: record_visit(sessions, customer_id, {"kind": "service", "service_type": "maintenance",
+                                                          "amount": amount}, "bench", POLICY)
 
     with_amount = [visit(ids[n % threads], Decimal("680.00")) for n in range(operations)]
     without = [visit(ids[n % threads], None) for n in range(operations)]

@@ -23,6 +23,7 @@ from servicekit.config import DEFAULT_PORTS, keep_private, shared_secret, var_fo
 PROCESSES = [
     ("customer", "web"),
     ("customer", "relay"),
+    ("customer", "consume"),
     ("complaint", "web"),
     ("complaint", "relay"),
     ("complaint", "consume"),

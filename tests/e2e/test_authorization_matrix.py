@@ -50,7 +50,7 @@ GROUP_SETTINGS = ("/api/v1/complaints/sla-policies", "/api/v1/reminders/rules", 
 #: Path and body parameters naming a record of one store, and those naming something of the whole group
 #: (a store's own entry is reference data every caller may read, as GET /stores lists them all).
 STORE_RECORDS = ("customer_id", "asset_id", "merge_id", "import_id", "complaint_id", "notice_id", "reminder_id",
-                 "appointment_id", "channel")
+                 "appointment_id", "channel", "visit_id")
 GROUP_RECORDS = ("policy_id", "rule_id", "username", "key_id", "store_id", "contact_id")
 #: Query parameters that pick a store: a report's `store`, a listing's `store_id` filter.
 STORE_QUERIES = ("store", "store_id")
@@ -143,7 +143,8 @@ def store_records(client: httpx.Client, api: str, admin: dict, store: str, elsew
     plate = f"沪M{uuid.uuid4().hex[:5].upper()}"
     asset = created(client, "POST", f"{api}/customers/{main['id']}/assets", admin, json={
         "kind": "vehicle", "model": "CR-V", "plate": plate, "delivered_on": delivered, "odometer_km": 5})
-    created(client, "POST", f"{api}/customers/{main['id']}/visits", admin, json={"kind": "store", "purpose": "看车"})
+    visit = created(client, "POST", f"{api}/customers/{main['id']}/visits", admin,
+                    json={"kind": "store", "purpose": "看车"})
     merge = created(client, "POST", f"{api}/customers/merges", admin,
                     json={"survivor_id": survivor["id"], "merged_id": duplicate["id"]})
     created(client, "POST", f"{api}/customers/merges", admin,
@@ -166,7 +167,7 @@ def store_records(client: httpx.Client, api: str, admin: dict, store: str, elsew
     records = {"customer_id": main["id"], "asset_id": asset["id"], "merge_id": merge["merge_id"],
                "import_id": job["id"], "complaint_id": complaint["id"], "notice_id": notice["id"],
                "reminder_id": task["id"], "appointment_id": appointment["id"], "channel": "sms",
-               "merged_customer_id": tombstone["id"]}
+               "merged_customer_id": tombstone["id"], "visit_id": visit["id"]}
     shown = {main["id"], survivor["id"], duplicate["id"], asset["id"], complaint["id"], task["id"],
              appointment["id"], main["name"], survivor["name"], duplicate["name"], plate,
              main["phone"][-11:], survivor["phone"][-11:]}
@@ -430,7 +431,8 @@ def consistency(world: World, answered: dict[tuple, tuple[Cell, httpx.Response]]
 
 def order(cell: Cell) -> tuple:
     """Refusals first, then reads, then writes; the ones that end a record last."""
-    ends = cell.method == "delete" or cell.path.endswith(("/erasure", "/undo", "/close", "/cancel", "/reject"))
+    ends = cell.method == "delete" or cell.path.endswith(("/erasure", "/undo", "/close", "/cancel", "/reject",
+                                                          "/void"))
     return (cell.expect == "allow", cell.method != "get", ends, cell.path.endswith("/erasure"))
 
 

@@ -51,7 +51,8 @@ def test_store_scope_points_tier_and_erasure_through_the_gateway(gateway, subscr
     assert httpx.get(f"{gateway}/api/v1/customers?phone=8000", headers=guangzhou).json()["total"] == 0
     assert httpx.get(path, headers=manager).status_code == 200
 
-    visit = httpx.post(f"{path}/visits", headers=shenzhen, json={"kind": "service", "amount": "1280.50"})
+    visit = httpx.post(f"{path}/visits", headers=shenzhen, json={"kind": "service", "service_type": "maintenance",
+                                                                   "amount": "1280.50"})
     assert visit.status_code == 201, visit.text
     points = httpx.get(f"{path}/points", headers=shenzhen).json()
     assert (points["balance"], points["tier"]) == (1280, "silver")

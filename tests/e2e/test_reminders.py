@@ -76,7 +76,7 @@ def test_a_delivery_becomes_a_task_an_appointment_and_a_kept_visit(system, subsc
                       json={"outcome": "booked", "notes": "约了保养"})
     assert done.status_code == 200, done.text
     serviced = httpx.post(f"{gateway}/api/v1/customers/{customer['id']}/visits", headers=headers, json={
-        "kind": "service", "asset_id": asset["id"], "odometer_km": 800, "service_type": "首保"})
+        "kind": "service", "asset_id": asset["id"], "odometer_km": 800, "service_type": "maintenance"})
     assert serviced.status_code == 201, serviced.text
 
     def kept():

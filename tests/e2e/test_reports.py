@@ -57,7 +57,7 @@ def test_actions_in_other_services_show_in_the_reports_within_seconds(gateway):
                                                                    "staff": "li.na"})
     call("POST", f"{customers}/{prospect['id']}/visits", headers,
          {"kind": "service", "asset_id": vehicle["id"], "amount": "680.00", "odometer_km": 3000,
-          "service_type": "首次保养", "staff": "zhou.sa"})
+          "service_type": "maintenance", "staff": "zhou.sa"})
     call("POST", f"{customers}/{prospect['id']}/visits", headers,
          {"kind": "callback", "channel": "phone", "satisfaction": "very_satisfied", "staff": "cr.lin"})
     complaint = file_when_known(gateway, headers, {

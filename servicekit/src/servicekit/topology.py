@@ -23,6 +23,7 @@ QUEUES: dict[str, tuple[str, ...]] = {
                              "complaint.#", "reminder.#", "appointment.#"),
     "reminder.customer_events": ("customer.#", "asset.registered.v1", "asset.updated.v1", "asset.voided.v1",
                                  "visit.done.v1", "visit.corrected.v1", "visit.voided.v1", "odometer.recorded.v1"),
+    "customer.reminders": ("reminder.completed.v1",),
     "reminder.complaints": ("complaint.resolved.v1", "complaint.callback_recorded.v1", "complaint.reopened.v1",
                             "complaint.closed.v1", "complaint.rejected.v1", "complaint.escalated.v1"),
 }

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from servicekit.contracts import EventContract
 from servicekit.fields import Instant
 
-from customer.domain import lifecycle, points, visits
+from customer.domain import assets, lifecycle, points, visits
 
 CUSTOMER_CREATED = "customer.created.v1"
 CUSTOMER_UPDATED = "customer.updated.v1"
@@ -21,6 +21,11 @@ CUSTOMER_MERGED = "customer.merged.v1"
 CUSTOMER_UNMERGED = "customer.unmerged.v1"
 CUSTOMER_TIER_CHANGED = "customer.tier_changed.v1"
 CUSTOMER_ERASED = "customer.erased.v1"
+VISIT_CORRECTED = "visit.corrected.v1"
+VISIT_VOIDED = "visit.voided.v1"
+ASSET_UPDATED = "asset.updated.v1"
+ASSET_VOIDED = "asset.voided.v1"
+ODOMETER_RECORDED = "odometer.recorded.v1"
 
 ASSET_KINDS = ("vehicle", "property_unit", "service_contract", "other")
 GENDERS = ("male", "female", "other")
@@ -117,6 +122,15 @@ class AssetData(Schema):
     description = _text(500)
     odometer_km = fields.Integer(allow_none=True)
     created_at = Instant(required=True)
+    # corrections: optional for readers of older events
+    version = fields.Integer(metadata={"description": "1 when registered; bumped by each correction."})
+    status = fields.String(validate=validate.OneOf(assets.ASSET_STATUSES),
+                           metadata={"description": "active (在用), sold (已售出), scrapped (报废): only an active "
+                                                    "asset gets reminders."})
+    updated_at = Instant(allow_none=True)
+    voided_at = Instant(allow_none=True, metadata={"description": "Set when it was registered by mistake."})
+    voided_by = fields.String(allow_none=True)
+    void_reason = fields.String(allow_none=True)
 
 
 class AssetRegisteredData(Schema):
@@ -131,12 +145,17 @@ class VisitDetailsData(Schema):
 
     odometer_km = fields.Integer()
     amount = fields.Decimal(as_string=True, places=2)
-    service_type = fields.String()
+    service_type = fields.String(validate=validate.OneOf(visits.SERVICE_TYPES), metadata={
+        "description": "Service visits: " + ", ".join(f"{code} ({label})" for code, label
+                                                      in visits.SERVICE_TYPE_LABELS.items())
+                       + "; only maintenance counts as one. An older service visit without it is a maintenance."})
     channel = fields.String(validate=validate.OneOf(visits.CALLBACK_CHANNELS))
     satisfaction = fields.String(validate=validate.OneOf(visits.SATISFACTION))
     scores = fields.Dict(keys=fields.String(), values=fields.Integer())
     purpose = fields.String()
     outcome = fields.String()
+    event_name = fields.String(validate=validate.Length(max=200),
+                               metadata={"description": "Event visits: the event (活动) attended."})
 
 
 class VisitData(Schema):
@@ -152,6 +171,14 @@ class VisitData(Schema):
     details = fields.Nested(VisitDetailsData, required=True)
     recorded_by = fields.String(required=True)
     created_at = Instant(required=True)
+    # corrections and the callback link: optional for readers of older events
+    version = fields.Integer(metadata={"description": "1 when recorded; bumped by each correction."})
+    reminder_id = fields.String(allow_none=True, metadata={
+        "description": "The reminder task this visit was recorded from (a callback task completed with its outcome)."})
+    updated_at = Instant(allow_none=True)
+    voided_at = Instant(allow_none=True, metadata={"description": "Set when the visit was voided: it counts nowhere."})
+    voided_by = fields.String(allow_none=True)
+    void_reason = fields.String(allow_none=True)
 
 
 class VisitDoneData(Schema):
@@ -159,6 +186,73 @@ class VisitDoneData(Schema):
 
     customer_id = fields.String(required=True)
     visit = fields.Nested(VisitData, required=True)
+
+
+def _changes(**kwargs: Any) -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.List(fields.Raw(allow_none=True),
+                                                                validate=validate.Length(equal=2)), **kwargs)
+
+
+class VisitCorrectedData(Schema):
+    """`visit.corrected.v1`: the visit after a correction (version bumped), each changed field and why."""
+
+    customer_id = fields.String(required=True)
+    visit = fields.Nested(VisitData, required=True)
+    changes = _changes(required=True, metadata={"description": "{field: [old, new]}; details as details.<name>."})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    corrected_by = fields.String(required=True)
+    corrected_at = Instant(required=True)
+
+
+class VisitVoidedData(Schema):
+    """`visit.voided.v1`: the visit counts nowhere any more (it stays in the history, marked voided)."""
+
+    customer_id = fields.String(required=True)
+    visit_id = fields.String(required=True)
+    asset_id = fields.String(required=True, allow_none=True)
+    kind = fields.String(required=True, validate=validate.OneOf(visits.VISIT_KINDS))
+    occurred_at = Instant(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    voided_by = fields.String(required=True)
+    voided_at = Instant(required=True)
+    version = fields.Integer(required=True)
+
+
+class AssetUpdatedData(Schema):
+    """`asset.updated.v1`: an asset corrected, sold or scrapped, or handed to another of our customers."""
+
+    customer_id = fields.String(required=True,
+                                metadata={"description": "The owner now (the new one after a transfer)."})
+    asset = fields.Nested(AssetData, required=True)
+    changes = _changes(required=True)
+    reason = fields.String(required=True, allow_none=True)
+    updated_by = fields.String(required=True)
+    updated_at = Instant(required=True)
+    previous_customer_id = fields.String(required=True, allow_none=True,
+                                         metadata={"description": "The former owner, when it was transferred."})
+
+
+class AssetVoidedData(Schema):
+    """`asset.voided.v1`: registered by mistake; forget it everywhere."""
+
+    customer_id = fields.String(required=True)
+    asset_id = fields.String(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    voided_by = fields.String(required=True)
+    voided_at = Instant(required=True)
+
+
+class OdometerRecordedData(Schema):
+    """`odometer.recorded.v1`: a mileage read on its own (no visit), used as a service visit's odometer_km is."""
+
+    customer_id = fields.String(required=True)
+    asset_id = fields.String(required=True)
+    odometer_km = fields.Integer(required=True, validate=validate.Range(min=0))
+    read_at = Instant(required=True)
+    source = fields.String(required=True, validate=validate.OneOf(("reading", "visit")))
+    recorded_by = fields.String(required=True)
+    correction = fields.Boolean(metadata={"description": "True when it corrects earlier readings found wrong "
+                                                         "(those higher than it, before it, are set aside)."})
 
 
 class TierChangedData(Schema):
@@ -210,6 +304,11 @@ SCHEMAS: dict[str, Schema] = {
     CUSTOMER_UNMERGED: UnmergedData(),
     CUSTOMER_TIER_CHANGED: TierChangedData(),
     CUSTOMER_ERASED: ErasedData(),
+    VISIT_CORRECTED: VisitCorrectedData(),
+    VISIT_VOIDED: VisitVoidedData(),
+    ASSET_UPDATED: AssetUpdatedData(),
+    ASSET_VOIDED: AssetVoidedData(),
+    ODOMETER_RECORDED: OdometerRecordedData(),
 }
 
 

@@ -1,10 +1,12 @@
-"""How the kit runs this service: its name, migrations and app factory."""
+"""How the kit runs this service: its name, migrations, app factory and consumer."""
 from pathlib import Path
 
 from servicekit.runner import ServiceDefinition
 
 from customer.app import create_app
+from customer.entrypoints.consumer import subscriptions
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
-DEFINITION = ServiceDefinition(name="customer", migrations=MIGRATIONS, create_app=create_app)
+DEFINITION = ServiceDefinition(name="customer", migrations=MIGRATIONS, create_app=create_app,
+                               subscriptions=subscriptions)

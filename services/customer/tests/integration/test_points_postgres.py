@@ -74,7 +74,8 @@ def test_concurrent_earns_and_redemptions_lose_nothing(pg_app):
 
     def earn():
         return pg_app.test_client().post(f"{base}/visits", headers=WRITER,
-                                         json={"kind": "service", "amount": "100.00"}).status_code
+                                         json={"kind": "service", "service_type": "maintenance",
+                                               "amount": "100.00"}).status_code
 
     def redeem():
         return pg_app.test_client().post(f"{base}/points/redemptions", headers=WRITER,

@@ -77,7 +77,10 @@ def test_delivery_turns_the_prospect_into_an_owner_with_history_and_event(client
     assert (after["kind"], after["stage"], after["version"]) == ("owner", "owner", 2)
     updated = [e for e in events() if e.type == "customer.updated.v1"]
     assert len(updated) == 1
-    assert updated[0].data["changes"] == {"kind": ["prospect", "owner"], "stage": ["prospect", "owner"]}
+    # a prospect who became an owner is no longer graded on intent
+    assert updated[0].data["changes"] == {"kind": ["prospect", "owner"], "stage": ["prospect", "owner"],
+                                          "intent_grade": ["A", None]}
+    assert after["intent_grade"] is None
     assert updated[0].data["version"] == 2 and updated[0].subject == customer["id"]
     history = client.get(f"/api/v1/customers/{customer['id']}/history", headers=READER).get_json()["items"]
     assert history[0]["action"] == "stage_changed" and history[0]["actor"] == "li.si"
@@ -94,10 +97,10 @@ def test_a_second_delivery_changes_nothing_more(client, car_owner, events):
 def test_service_visit_adds_an_odometer_reading_and_keeps_the_amount_exact(client, car_owner):
     customer, asset = car_owner
     response = visit(client, customer["id"], kind="service", asset_id=asset["id"], odometer_km=5000,
-                     amount="1280.5", service_type="首保", occurred_at="2024-09-01T10:00:00+08:00")
+                     amount="1280.5", service_type="maintenance", occurred_at="2024-09-01T10:00:00+08:00")
     assert response.status_code == 201
     body = response.get_json()
-    assert body["details"] == {"odometer_km": 5000, "amount": "1280.50", "service_type": "首保"}
+    assert body["details"] == {"odometer_km": 5000, "amount": "1280.50", "service_type": "maintenance"}
     readings = client.get(f"/api/v1/customers/{customer['id']}/assets/{asset['id']}/odometer",
                           headers=READER).get_json()
     assert [(r["km"], r["read_on"]) for r in readings["items"]] == [(5000, "2024-09-01"), (10, "2024-03-01")]
@@ -107,11 +110,11 @@ def test_service_visit_adds_an_odometer_reading_and_keeps_the_amount_exact(clien
 
 def test_odometer_going_backwards_is_a_422_and_records_nothing(client, car_owner, events):
     customer, asset = car_owner
-    visit(client, customer["id"], kind="service", asset_id=asset["id"], odometer_km=5000,
+    visit(client, customer["id"], kind="service", asset_id=asset["id"], odometer_km=5000, service_type="maintenance",
           occurred_at="2024-09-01T10:00:00Z")
     before = len(events())
     response = visit(client, customer["id"], kind="service", asset_id=asset["id"], odometer_km=4000,
-                     occurred_at="2024-10-01T10:00:00Z")
+                     service_type="repair", occurred_at="2024-10-01T10:00:00Z")
     assert response.status_code == 422 and "odometer_km" in response.get_json()["errors"]
     assert "backwards" in response.get_json()["errors"]["odometer_km"][0]
     assert client.get(f"/api/v1/customers/{customer['id']}/visits", headers=READER).get_json()["total"] == 1
@@ -120,7 +123,7 @@ def test_odometer_going_backwards_is_a_422_and_records_nothing(client, car_owner
 
 def test_odometer_without_a_vehicle_is_a_422(client, car_owner):
     customer, _ = car_owner
-    response = visit(client, customer["id"], kind="service", odometer_km=100)
+    response = visit(client, customer["id"], kind="service", odometer_km=100, service_type="check")
     assert response.status_code == 422 and "asset_id" in response.get_json()["errors"]
 
 
@@ -190,7 +193,7 @@ def test_odometer_of_someone_elses_asset_is_404(client, car_owner, new_customer)
 def test_visit_time_is_kept_in_utc_and_the_reading_on_the_local_day(client, car_owner):
     customer, asset = car_owner
     body = visit(client, customer["id"], kind="service", asset_id=asset["id"], odometer_km=800,
-                 occurred_at="2024-09-01T07:00:00+08:00").get_json()
+                 service_type="maintenance", occurred_at="2024-09-01T07:00:00+08:00").get_json()
     assert body["occurred_at"] == "2024-08-31T23:00:00+00:00"
     readings = client.get(f"/api/v1/customers/{customer['id']}/assets/{asset['id']}/odometer",
                           headers=READER).get_json()["items"]

@@ -20,7 +20,7 @@ ADMIN = auth_headers("admin", "root")
 
 def service_visit(client, customer_id, amount):
     response = client.post(f"/api/v1/customers/{customer_id}/visits", headers=WRITER,
-                           json={"kind": "service", "amount": amount, "service_type": "保养"})
+                           json={"kind": "service", "amount": amount, "service_type": "maintenance"})
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 

@@ -24,7 +24,15 @@ WRITES = {
     "membership.adjust": {"points": 5, "reason": "补录"},
     "privacy.record_consent": {"channel": "sms", "granted": True, "source": "门店纸质表"},
     "privacy.erase": None,
+    "visits.correct": {"reason": "录错了", "notes": "改"},
+    "visits.void": {"reason": "录错了"},
+    "assets.patch": {"plate": "沪A54321"},
+    "assets.transfer": {"to_customer_id": "6f1c1b9e-0000-4000-8000-000000000000"},
+    "assets.void": {"reason": "录错了"},
+    "assets.record_reading": {"odometer_km": 1000},
 }
+#: Any id for the other ids a write's path names (the merged customer is refused before they are looked at).
+OTHER_ID = "6f1c1b9e-0000-4000-8000-000000000001"
 
 
 @pytest.fixture
@@ -77,7 +85,8 @@ def test_a_write_to_a_merged_id_is_refused_naming_the_survivor_and_changes_nothi
                                                                                  endpoint):
     x, y, _ = merged_pair
     rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
-    path = rule.rule.replace("<uuid:customer_id>", x["id"])
+    path = rule.rule.replace("<uuid:customer_id>", x["id"]).replace("<uuid:asset_id>", OTHER_ID).replace(
+        "<uuid:visit_id>", OTHER_ID)
     before = seen(client, x["id"]), seen(client, y["id"])
     response = client.open(path, method=write_routes(app)[endpoint], json=WRITES[endpoint],
                            headers={**GROUP_MANAGER, "If-Match": '"2"'})

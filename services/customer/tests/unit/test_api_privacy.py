@@ -26,7 +26,8 @@ def known_customer(client):
     asset = client.post(f"{path}/assets", headers=AGENT, json={
         "kind": "vehicle", "model": "雅阁", "plate": "京A 12345", "vin": VIN, "odometer_km": 10}).get_json()
     client.post(f"{path}/visits", headers=AGENT, json={
-        "kind": "service", "asset_id": asset["id"], "amount": "1200.00", "odometer_km": 5000,
+        "kind": "service", "service_type": "maintenance", "asset_id": asset["id"], "amount": "1200.00",
+        "odometer_km": 5000,
         "notes": "客户说下月出国"})
     client.patch(path, headers={**AGENT, "If-Match": '"1"'}, json={"email": "nana@bank.cn", "job_title": "经理"})
     return customer

@@ -107,7 +107,7 @@ def test_a_delivery_in_the_customer_service_plans_callbacks_and_maintenance_here
         assert first["reason"].startswith("first maintenance: 3 months since delivery on")
 
         service = archive.post(f"/api/v1/customers/{customer['id']}/visits", headers=AGENT, json={
-            "kind": "service", "asset_id": asset["id"], "odometer_km": 1_500, "service_type": "首保"})
+            "kind": "service", "asset_id": asset["id"], "odometer_km": 1_500, "service_type": "maintenance"})
         assert service.status_code == 201, service.get_json()
         moved = wait_for(lambda: (lambda found: found if "next_maintenance" in found else None)(
             reminders_of(here, customer["id"])))

@@ -50,6 +50,11 @@ class PointsRepository:
         """True when an entry answering to `ref` is already kept."""
         return self.session.execute(select(points_ledger.c.id).where(points_ledger.c.ref == ref)).first() is not None
 
+    def held_by(self, ref: str) -> int:
+        """The points of the entries answering to `ref` and to `ref:…` (a visit's earn and its corrections)."""
+        return self.session.execute(select(func.coalesce(func.sum(points_ledger.c.points), 0)).where(
+            (points_ledger.c.ref == ref) | points_ledger.c.ref.startswith(f"{ref}:", autoescape=True))).scalar_one()
+
     def entries(self, customer_id: str, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
         """One page of a customer's entries, newest first, and how many there are."""
         where = points_ledger.c.customer_id == customer_id

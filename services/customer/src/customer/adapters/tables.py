@@ -142,6 +142,13 @@ assets = Table(
     Column("expires_on", Date),
     Column("description", String(500)),
     Column("created_at", _UTC, nullable=False),
+    # corrections (migration 0011): a version per change, sold or scrapped, voided when registered by mistake
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("status", String(20), nullable=False, server_default="active"),
+    Column("updated_at", _UTC),
+    Column("voided_at", _UTC),
+    Column("voided_by", String(100)),
+    Column("void_reason", String(500)),
 )
 
 odometer_readings = Table(
@@ -152,6 +159,10 @@ odometer_readings = Table(
     Column("read_on", Date, nullable=False),
     Column("visit_id", String(36)),
     Column("recorded_at", _UTC, nullable=False),
+    # migration 0011: registration, visit, reading (on its own) or correction; who; set aside when found wrong
+    Column("source", String(20)),
+    Column("recorded_by", String(100)),
+    Column("voided_at", _UTC),
 )
 
 visits = Table(
@@ -167,6 +178,15 @@ visits = Table(
     Column("recorded_by", String(100), nullable=False),
     Column("created_at", _UTC, nullable=False),
     Index("ix_visits_customer_occurred", "customer_id", "occurred_at"),
+    # corrections and the callback link (migration 0011)
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("reminder_id", String(36), index=True),
+    Column("updated_at", _UTC),
+    Column("voided_at", _UTC),
+    Column("voided_by", String(100)),
+    Column("void_reason", String(500)),
+    # what recording the visit changed of the customer (a delivery that made a prospect an owner), to undo on void
+    Column("effects", JSON),
 )
 
 history = Table(

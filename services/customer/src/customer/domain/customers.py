@@ -76,6 +76,8 @@ def shape(current: Mapping[str, Any] | None, requested: Mapping[str, Any]) -> di
     merged = {**base, **changes, "kind": kind, "stage": stage}
     if "intent_grade" in changes and kind is not None:
         _gather(errors, lifecycle.check_intent_grade, kind, changes["intent_grade"])
+    elif kind == "owner":
+        merged["intent_grade"] = None  # a prospect who became an owner is no longer graded on intent
     merged["phones"] = [number for number in merged.get("phones") or [] if number != merged.get("phone")]
     merged["tags"] = sorted(set(merged.get("tags") or []))
     # consent is edited flag by flag; sending null withdraws every one

@@ -47,8 +47,8 @@ class DuplicateVin(DomainError):
 class VersionConflict(DomainError):
     """The client edited an older version than the current one."""
 
-    def __init__(self, expected: int, current: int) -> None:
-        super().__init__(f"The customer is at version {current}, not {expected}; reload it and retry.")
+    def __init__(self, expected: int, current: int, what: str = "customer") -> None:
+        super().__init__(f"The {what} is at version {current}, not {expected}; reload it and retry.")
         self.expected, self.current = expected, current
 
 

@@ -22,9 +22,11 @@ PERSONAL_FIELDS: Mapping[str, Any] = {
     "external_id": None, "blacklist_reason": None,
 }
 #: Fields of an asset that identify its owner: the plate, the VIN (freed for the vehicle's next owner).
-PERSONAL_ASSET_FIELDS = ("plate", "plate_key", "vin", "description")
+PERSONAL_ASSET_FIELDS = ("plate", "plate_key", "vin", "description", "void_reason")
 #: Free text of a visit about the person.
-PERSONAL_VISIT_FIELDS = ("notes",)
+PERSONAL_VISIT_FIELDS = ("notes", "void_reason")
+#: Why a visit or an asset was corrected or voided: free text that may name the person.
+FREE_TEXT_REASONS = frozenset({"reason"})
 #: The consent channels: an erased customer is contacted on none.
 CONSENT_CHANNELS = tuple(NO_CONSENT)
 
@@ -39,7 +41,8 @@ def erased_customer(customer: Mapping[str, Any]) -> dict[str, Any]:
 
 
 #: Keys whose values are masked wherever they appear in history (a customer's fields, an asset's summary).
-_PERSONAL_KEYS = frozenset(PERSONAL_FIELDS) | {"region"} | set(PERSONAL_ASSET_FIELDS) | set(PERSONAL_VISIT_FIELDS)
+_PERSONAL_KEYS = (frozenset(PERSONAL_FIELDS) | {"region"} | set(PERSONAL_ASSET_FIELDS) | set(PERSONAL_VISIT_FIELDS)
+                  | FREE_TEXT_REASONS)
 
 
 #: Values whose keys look personal but are not: consent flags are named after the channels (phone, email).
@@ -82,6 +85,8 @@ def scrub_event_data(data: Mapping[str, Any]) -> dict[str, Any]:
             scrubbed[key] = PERSONAL_FIELDS[key]
         elif key in PERSONAL_ASSET_FIELDS or key in PERSONAL_VISIT_FIELDS:
             scrubbed[key] = None
+        elif key in FREE_TEXT_REASONS:
+            scrubbed[key] = None if value is None else MASK  # a reason stays a reason, without its words
         elif key == "region" and isinstance(value, Mapping):
             scrubbed[key] = _coarse(value)
         elif isinstance(value, Mapping):

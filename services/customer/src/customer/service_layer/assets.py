@@ -35,7 +35,8 @@ def register_asset(sessions: sessionmaker[Session], customer_id: str, values: di
     fields = check_asset(values)
     odometer_km = fields.pop("odometer_km", None)
     moment = now()
-    asset = {"id": str(uuid.uuid4()), "customer_id": customer_id, **fields, "created_at": moment}
+    asset = {"id": str(uuid.uuid4()), "customer_id": customer_id, **fields, "created_at": moment, "version": 1,
+             "status": "active"}
     try:
         with unit_of_work(sessions) as session:
             # locked: an erasure of the same customer either comes first (and this refuses) or waits
@@ -50,7 +51,7 @@ def register_asset(sessions: sessionmaker[Session], customer_id: str, values: di
             if odometer_km is not None:
                 reading = Reading(km=odometer_km, read_on=asset.get("delivered_on") or date.today())
                 check_reading([], reading)
-                repo.add_reading(asset["id"], reading, None, moment)
+                repo.add_reading(asset["id"], reading, None, moment, "registration", actor)
             asset = repo.get(asset["id"]) or asset
             summary = {key: asset.get(key) for key in ("id", "kind", "model", "plate", "vin", "description")}
             HistoryRepository(session).add(customer_id, moment, actor, "asset_registered",
@@ -70,4 +71,6 @@ def customer_asset(session: Session, customer_id: str, asset_id: str, field: str
         if field is not None:
             raise InvalidFields.one(field, f"The customer has no asset {asset_id}.")
         raise NotFound("asset", asset_id)
+    if field is not None and asset["voided_at"] is not None:
+        raise InvalidFields.one(field, f"The asset {asset_id} was voided (registered by mistake).")
     return asset

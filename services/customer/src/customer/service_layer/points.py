@@ -96,14 +96,37 @@ def retier(sessions: sessionmaker[Session], actor: str, policy: PointsPolicy) ->
 
 def earn_for_visit(session: Session, visit: dict[str, Any], actor: str, policy: PointsPolicy) -> int:
     """Credit the points a visit's amount earns (in the visit's transaction); how many were earned."""
+    return max(0, rebalance_visit_points(session, visit, actor, policy))
+
+
+def rebalance_visit_points(session: Session, visit: dict[str, Any], actor: str, policy: PointsPolicy) -> int:
+    """Bring the points a visit holds to what its amount earns now (nothing once it is voided), with one
+    ledger entry for the difference, in the visit's transaction; the change.
+
+    A visit's entries answer to `visit:<id>` (recorded), `visit:<id>:v<version>` (corrected) and
+    `visit:<id>:void`, so none is written twice. Points already spent are not taken below zero: a voided
+    visit takes back what is left of them.
+    """
     amount = visit["details"].get("amount")
-    if amount is None:
+    target = 0 if visit.get("voided_at") is not None or amount is None else policy.earned(Decimal(amount))
+    repo = PointsRepository(session)
+    ref = f"visit:{visit['id']}"
+    held = repo.held_by(ref)
+    change = target - held
+    if change < 0:
+        account = repo.account(visit["customer_id"], for_update=True)
+        change = max(change, -(account["balance"] if account is not None else 0))
+    if change == 0:
         return 0
-    earned = policy.earned(Decimal(amount))
-    if earned > 0:
-        change_points(session, visit["customer_id"], earned, "earn", f"{visit['kind']} visit, {amount} CNY", actor,
-                      policy, ref=f"visit:{visit['id']}")
-    return earned
+    if visit.get("voided_at") is not None:
+        kind, reason, ref = "adjust", f"{visit['kind']} visit voided", f"{ref}:void"
+    elif held or repo.has_ref(ref):
+        kind, reason, ref = ("earn" if change > 0 else "adjust",
+                             f"{visit['kind']} visit corrected, {amount} CNY", f"{ref}:v{visit['version']}")
+    else:
+        kind, reason = "earn", f"{visit['kind']} visit, {amount} CNY"
+    change_points(session, visit["customer_id"], change, kind, reason, actor, policy, ref=ref)
+    return change
 
 
 def redeem(sessions: sessionmaker[Session], customer_id: str, points: int, reason: str, actor: str,

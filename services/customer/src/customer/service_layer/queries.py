@@ -38,16 +38,24 @@ def _of_customer(sessions: sessionmaker[Session], customer_id: str, page: int, p
     return Page(items, total, page, page_size)
 
 
-def assets_of(sessions: sessionmaker[Session], customer_id: str, page: int, page_size: int) -> Page:
-    """The customer's assets, oldest first."""
+def assets_of(sessions: sessionmaker[Session], customer_id: str, page: int, page_size: int,
+              include_voided: bool = False) -> Page:
+    """The customer's assets, oldest first (voided ones only when asked for)."""
     return _of_customer(sessions, customer_id, page, page_size,
-                        lambda s, skip, size: AssetRepository(s).of_customer(customer_id, skip, size))
+                        lambda s, skip, size: AssetRepository(s).of_customer(customer_id, skip, size, include_voided))
 
 
-def visits_of(sessions: sessionmaker[Session], customer_id: str, page: int, page_size: int) -> Page:
-    """The customer's visits, newest first."""
+def asset_of(sessions: sessionmaker[Session], customer_id: str, asset_id: str) -> dict[str, Any]:
+    """One asset of the customer (voided too), or NotFound."""
+    with unit_of_work(sessions) as session:
+        return customer_asset(session, customer_id, asset_id)
+
+
+def visits_of(sessions: sessionmaker[Session], customer_id: str, page: int, page_size: int,
+              voided: bool | None = None) -> Page:
+    """The customer's visits, newest first (`voided`: only the voided ones, only the others, None: all)."""
     return _of_customer(sessions, customer_id, page, page_size,
-                        lambda s, skip, size: VisitRepository(s).of_customer(customer_id, skip, size))
+                        lambda s, skip, size: VisitRepository(s).of_customer(customer_id, skip, size, voided))
 
 
 def history_of(sessions: sessionmaker[Session], customer_id: str, page: int, page_size: int) -> Page:

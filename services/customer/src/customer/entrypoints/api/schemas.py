@@ -10,7 +10,7 @@ from servicekit.fields import Day, Instant
 from servicekit.pagination import MAX_PAGE
 
 from customer.domain import lifecycle, visits
-from customer.domain.assets import ASSET_KINDS, check_asset
+from customer.domain.assets import ASSET_KINDS, ASSET_STATUSES, STATUS_LABELS, check_asset
 from customer.domain.customers import errors_judged_alone
 from customer.domain.errors import InvalidFields
 from customer.domain.points import TIERS
@@ -176,13 +176,19 @@ class VisitArgs(GatheringSchema):
     amount = fields.Decimal(allow_none=True, places=2, validate=validate.Range(min=0, max=100_000_000),
                             # numbers in the OpenAPI document (apispec would write the Decimal bounds as strings)
                             metadata={"description": "CNY.", "minimum": 0, "maximum": 100_000_000})
-    service_type = _text(100)
-    channel = fields.String(allow_none=True, validate=validate.OneOf(visits.CALLBACK_CHANNELS))
+    service_type = fields.String(allow_none=True, validate=validate.OneOf(visits.SERVICE_TYPES), metadata={
+        "description": "Service visits, required: " + ", ".join(
+            f"{code} ({label})" for code, label in visits.SERVICE_TYPE_LABELS.items())
+        + ". Only a maintenance counts as one (first maintenance, last service)."})
+    channel = fields.String(allow_none=True, validate=validate.OneOf(visits.CALLBACK_CHANNELS), metadata={
+        "description": "Callbacks: " + ", ".join(f"{code} ({label})" for code, label
+                                                 in visits.CHANNEL_LABELS.items()) + "."})
     satisfaction = fields.String(allow_none=True, validate=validate.OneOf(visits.SATISFACTION))
     scores = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=50)),
                          values=fields.Integer(validate=validate.Range(min=0, max=100)), allow_none=True)
     purpose = _text(200)
     outcome = _text(500)
+    event_name = _text(200, metadata={"description": "Event visits: the event (活动) attended."})
 
     def domain_errors(self, valid: dict[str, Any], partial: bool) -> dict[str, list[str]]:
         """The details the visit's kind needs or does not have."""
@@ -236,15 +242,115 @@ class HistoryPage(PageOf):
 
 
 class OdometerReading(Schema):
-    """A mileage read on a day (by a service visit, or when the vehicle was registered)."""
+    """A mileage read on a day (by a service visit, when the vehicle was registered, or on its own)."""
 
     km = fields.Integer(required=True)
     read_on = fields.Date(required=True)
     visit_id = fields.String(allow_none=True)
     recorded_at = Instant(required=True)
+    source = fields.String(allow_none=True, metadata={
+        "description": "registration, visit, reading (on its own) or correction (an asset's odometer corrected)."})
+    recorded_by = fields.String(allow_none=True)
+    voided_at = Instant(allow_none=True, metadata={
+        "description": "Set when the reading no longer counts: its visit was voided or corrected, or a correcting "
+                       "reading showed it wrong."})
 
 
 class OdometerPage(PageOf):
     """A page of odometer readings."""
 
     items = fields.List(fields.Nested(OdometerReading), required=True)
+
+
+_REASON = fields.String(validate=[validate.Length(min=1, max=500), _NOT_BLANK],
+                        metadata={"description": "Why (kept in the history and sent in the event)."})
+
+
+class VisitListArgs(PageArgs):
+    """Which page of visits; voided ones are listed (marked) unless `voided` says otherwise."""
+
+    voided = fields.Boolean(metadata={"description": "true: only voided visits; false: only those that count; "
+                                                     "absent: all."})
+
+
+class VisitCorrectionArgs(GatheringSchema):
+    """A correction of a visit: the fields to change (null clears one), why, and the version it was made on
+    (If-Match or `version`). A visit's kind and customer are never corrected: void it and record it again."""
+
+    version = fields.Integer(validate=validate.Range(min=1))
+    reason = fields.String(required=True, validate=_REASON.validate, metadata=_REASON.metadata)
+    occurred_at = Instant(metadata={"description": "Not before 1990-01-01, not more than a day ahead."})
+    asset_id = fields.UUID(allow_none=True)
+    staff = _text(100)
+    notes = _text(5000)
+    odometer_km = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=5_000_000))
+    amount = fields.Decimal(allow_none=True, places=2, validate=validate.Range(min=0, max=100_000_000),
+                            metadata={"description": "CNY; the points it earned follow.", "minimum": 0,
+                                      "maximum": 100_000_000})
+    service_type = fields.String(allow_none=True, validate=validate.OneOf(visits.SERVICE_TYPES))
+    channel = fields.String(allow_none=True, validate=validate.OneOf(visits.CALLBACK_CHANNELS))
+    satisfaction = fields.String(allow_none=True, validate=validate.OneOf(visits.SATISFACTION))
+    scores = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=50)),
+                         values=fields.Integer(validate=validate.Range(min=0, max=100)), allow_none=True)
+    purpose = _text(200)
+    outcome = _text(500)
+    event_name = _text(200)
+
+
+class VoidArgs(Schema):
+    """Void a record made by mistake: why, and the version it was seen at (If-Match or `version`)."""
+
+    version = fields.Integer(validate=validate.Range(min=1))
+    reason = fields.String(required=True, validate=_REASON.validate, metadata=_REASON.metadata)
+
+
+class AssetListArgs(PageArgs):
+    """Which page of assets; voided ones (registered by mistake) only when asked for."""
+
+    include_voided = fields.Boolean(load_default=False)
+
+
+class AssetPatchArgs(GatheringSchema):
+    """A correction of an asset (null clears a field) or its new status, and the version it was made on
+    (If-Match or `version`). Its kind never changes: void it and register it again."""
+
+    version = fields.Integer(validate=validate.Range(min=1))
+    reason = fields.String(allow_none=True, validate=validate.Length(max=500),
+                           metadata={"description": "Why, kept in the history and sent in the event."})
+    model = _text(200)
+    plate = fields.String(allow_none=True, validate=[validate.Length(max=20), _NOT_BLANK])
+    vin = fields.String(allow_none=True, validate=validate.Length(max=40))
+    delivered_on = Day(allow_none=True, metadata={"description": "Not before 1990-01-01, not more than a day ahead."})
+    expires_on = Day(allow_none=True)
+    description = _text(500)
+    odometer_km = fields.Integer(validate=validate.Range(min=0, max=5_000_000), metadata={
+        "description": "The right mileage as of today; earlier readings it shows wrong are set aside."})
+    status = fields.String(validate=validate.OneOf(ASSET_STATUSES), metadata={
+        "description": ", ".join(f"{code} ({label})" for code, label in STATUS_LABELS.items())
+        + ": only an active asset gets reminders. Handing it to another of our customers is a transfer."})
+
+
+class AssetTransferArgs(Schema):
+    """Hand the asset to another of our customers."""
+
+    to_customer_id = fields.UUID(required=True)
+    version = fields.Integer(validate=validate.Range(min=1))
+    reason = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+class OdometerReadingArgs(Schema):
+    """A reading taken on its own (no visit)."""
+
+    odometer_km = fields.Integer(required=True, validate=validate.Range(min=0, max=5_000_000))
+    read_at = Instant(metadata={"description": "Default now; not before 1990-01-01, not more than a day ahead."})
+    correction = fields.Boolean(load_default=False, metadata={
+        "description": "A reading below an earlier one (or above a later one) is a 422 unless this is true: then "
+                       "the earlier readings it contradicts were wrong and are set aside."})
+
+
+class OdometerRecorded(OdometerReading):
+    """The reading kept."""
+
+    asset_id = fields.String(required=True)
+    read_at = Instant(required=True)
+    correction = fields.Boolean(required=True)
