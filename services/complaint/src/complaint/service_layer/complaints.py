@@ -18,6 +18,7 @@ from complaint.domain.errors import Conflict, InvalidFields, NotFound, check_sco
 from complaint.domain.sla import choose_policy
 from complaint.service_layer.publish import publish
 from complaint.service_layer.views import complaint_view
+from servicekit import staff
 
 
 def now() -> datetime:
@@ -108,6 +109,8 @@ def act(sessions: sessionmaker[Session], config: ComplaintSettings, complaint_id
         repo = ComplaintRepository(session)
         complaint = complaint_in_scope(session, complaint_id, stores, for_update=True)
         round_before = complaint.round
+        if action == "assign":  # someone who may work on this store's complaints (servicekit.staff)
+            staff.check_assignee(session, values["assignee"], complaint.store_id, "assignee", InvalidFields.one)
         result = STEPS[action](complaint, config, at, actor, values)
         if action == "callbacks":  # the callback belongs to the round it closed or reopened
             repo.add_callback(complaint.id, round_before, result, values, actor, at)
