@@ -30,6 +30,10 @@ USER_CREATED = "user.created.v1"
 USER_UPDATED = "user.updated.v1"
 USER_EVENTS = (USER_CREATED, USER_UPDATED)
 
+#: As the `store_id` of `check_assignee`: work that reaches every store (a group-wide rule's tasks); only a user
+#: who works for the whole group (tied to no store) or an admin may take it.
+EVERY_STORE = "*"
+
 #: The same table as `users_table` makes, for queries: the kit's functions need no service's metadata.
 _users = table(TABLE, column("username", String), column("display_name", String), column("role", String),
                column("stores", JSON), column("active", Boolean), column("contacts", JSON),
@@ -108,7 +112,7 @@ class StaffUser:
         As the services scope callers: an admin or a user tied to no store reaches every store; a user
         tied to stores reaches those stores' records only.
         """
-        return self.role == "admin" or not self.stores or store_id in self.stores
+        return self.role == "admin" or not self.stores or (store_id != EVERY_STORE and store_id in self.stores)
 
 
 class NotAssignable(Problem):
@@ -174,7 +178,8 @@ def check_assignee(session: Session, username: str | None, store_id: str | None,
     """The user `username` may be made responsible for a record of `store_id`; otherwise raise a 422 naming
     `field` (NotAssignable, or what `error(field, message)` makes: a service's own validation error).
 
-    None (nobody) passes as None. A user tied to no store is group-wide and may work anywhere.
+    None (nobody) passes as None. A user tied to no store is group-wide and may work anywhere. `store_id` None is
+    a record of no store, EVERY_STORE work that reaches every store: both need a group-wide user (or an admin).
     """
     if username is None:
         return None
@@ -184,6 +189,11 @@ def check_assignee(session: Session, username: str | None, store_id: str | None,
         message = f"用户 {username} 不存在 (there is no user {username})."
     elif not user.active:
         message = f"用户 {username} 已停用 (user {username} is inactive)."
+    elif not user.may_work_in(store_id) and store_id == EVERY_STORE:
+        message = (f"用户 {username} 只在门店 {'、'.join(user.stores)} 工作，而这里的工作涉及所有门店，"
+                   "须由集团级用户负责 "
+                   f"({username} works for stores {', '.join(user.stores)} only; this work reaches every store, "
+                   "so it needs a user of the whole group).")
     elif not user.may_work_in(store_id) and store_id is None:
         message = (f"用户 {username} 只在门店 {'、'.join(user.stores)} 工作，不能负责不属于任何门店的记录 "
                    f"({username} works for stores {', '.join(user.stores)} only, not for records of no store).")

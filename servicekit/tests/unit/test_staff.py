@@ -90,7 +90,11 @@ def test_a_user_of_another_store_may_not_be_assigned(sessions):
 def test_group_wide_users_and_admins_may_work_anywhere(sessions):
     apply(sessions, staff.USER_UPDATED, staff.user_data("group.manager", role="manager"))
     apply(sessions, staff.USER_UPDATED, staff.user_data("boss", role="admin", stores=["sh01"]))
-    for store in ("bj01", "sh01", None):
+    apply(sessions, staff.USER_UPDATED, staff.user_data("sh.agent", stores=["sh01"]))
+    with pytest.raises(staff.NotAssignable, match="owner") as caught:
+        check(sessions, "sh.agent", staff.EVERY_STORE, "owner")
+    assert "涉及所有门店" in caught.value.message
+    for store in ("bj01", "sh01", None, staff.EVERY_STORE):
         assert check(sessions, "group.manager", store).username == "group.manager"
         assert check(sessions, "boss", store).username == "boss"
 

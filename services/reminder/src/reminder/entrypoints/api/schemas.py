@@ -151,7 +151,9 @@ class RuleFields(Schema):
     channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), validate=validate.Length(max=3))
     time_of_day = fields.String(validate=validate.Regexp(CLOCK, error="Use HH:MM (24 hours)."),
                                 metadata={"description": "Local time at which date-based reminders fall due."})
-    owner = Label(100, allow_none=True, metadata={"description": "Whose task; by default the customer's owner."})
+    owner = Label(100, allow_none=True, metadata={
+        "description": "Whose task; by default the customer's owner. An active user of the whole group (the rule's "
+                       "tasks reach every store); otherwise 422."})
     message = fields.String(allow_none=True, validate=validate.Length(max=1000),
                             metadata={"description": "Notification text; {name}, {reason}, {due_date} are filled in."})
 
