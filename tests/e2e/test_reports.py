@@ -4,6 +4,7 @@ monthly page. Gateway, customer (web, relay), complaint (web, relay, consume) an
 run as separate processes."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -65,7 +66,11 @@ def test_actions_in_other_services_show_in_the_reports_within_seconds(gateway):
         "subcategory": "waiting_time", "description": "保养等了三个小时"})
     path = f"{gateway}/api/v1/complaints/{complaint['id']}"
     call("POST", f"{path}/acknowledge", headers, {}, status=200)
-    call("POST", f"{path}/assign", headers, {"department": "after_sales", "assignee": "zhao.liu"}, status=200)
+    person = {"username": "zhao.liu", "role": "agent", "password": f"Staff-{uuid.uuid4().hex}"}
+    call("POST", f"{gateway}/api/v1/users", headers, person, status=201)
+    # the user reaches the complaint service as an event: the assignment waits for it
+    eventually(lambda: httpx.post(f"{path}/assign", headers=headers, json={
+        "department": "after_sales", "assignee": "zhao.liu"}), lambda response: response.status_code == 200)
     call("POST", f"{path}/resolve", headers, {"resolution": "致歉", "remedy_cost": "100.00",
                                               "responsible_party": "after_sales"}, status=200)
     call("POST", f"{path}/callbacks", headers, {"channel": "phone", "satisfaction": "satisfied"}, status=200)
