@@ -35,6 +35,7 @@ PROCESSES = [
     ("reporting", "web"),
     ("reporting", "consume"),
     ("gateway", "web"),
+    ("gateway", "relay"),
 ]
 SERVICES = list(dict.fromkeys(service for service, _ in PROCESSES))
 

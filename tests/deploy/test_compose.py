@@ -201,7 +201,7 @@ def test_every_process_waits_for_its_own_migration(services: dict) -> None:
 def commands_of(package: str) -> set[str]:
     """The commands `python -m <package>` offers (the kit's and the service's own workers)."""
     if package == "gateway":
-        return {"migrate", "web"}
+        return {"migrate", "web", "relay"}
     definition = importlib.import_module(f"{package}.service").DEFINITION
     return {"migrate", "web", "consume", *definition.workers} | ({"relay"} if definition.publishes_events else set())
 

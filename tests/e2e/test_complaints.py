@@ -2,7 +2,8 @@
 created a moment earlier, acknowledged, assigned, resolved, reopened by an unsatisfied callback, resolved again,
 closed after a satisfied one and the survey — with every event read by an independent subscriber (plain pika,
 its own queue bound to `complaint.#`). Gateway, customer (web, relay) and complaint (web, relay, consume, scan)
-run as separate processes."""
+run as separate processes. The complaint is assigned only to users the gateway has published: a name that is no
+user is a 422."""
 from __future__ import annotations
 
 import uuid
@@ -45,8 +46,17 @@ def file_when_known(gateway: str, headers: dict[str, str], body: dict) -> dict:
     return response.json()
 
 
+def add_staff(gateway: str, headers: dict[str, str], *usernames: str) -> None:
+    """Users of the whole group, made at the gateway (which publishes them to the services)."""
+    for username in usernames:
+        response = httpx.post(f"{gateway}/api/v1/users", headers=headers, json={
+            "username": username, "password": f"Staff-{uuid.uuid4().hex}", "role": "agent"})
+        assert response.status_code == 201, response.text
+
+
 def test_the_closed_loop_through_the_gateway_with_every_event_seen(gateway, subscriber):
     headers = login(gateway)
+    add_staff(gateway, headers, "zhao.liu", "sun.qi")
     customer = httpx.post(f"{gateway}/api/v1/customers", headers=headers,
                           json={"name": "陈静", "phone": "137 0013 7000", "kind": "owner"})
     assert customer.status_code == 201, customer.text
@@ -66,7 +76,11 @@ def test_the_closed_loop_through_the_gateway_with_every_event_seen(gateway, subs
     refused = step("close", status=409)
     assert refused["allowed_next"] == ["acknowledge", "reject"]
     step("acknowledge")
-    step("assign", {"department": "after_sales", "assignee": "zhao.liu"})
+    ghost = step("assign", {"department": "after_sales", "assignee": "ghost.user"}, status=422)
+    assert list(ghost["errors"]) == ["assignee"]
+    # the users reach the complaint service as events: the first assignment waits for them
+    eventually(lambda: httpx.post(f"{path}/assign", headers=headers, json={
+        "department": "after_sales", "assignee": "zhao.liu"}), lambda response: response.status_code == 200)
     resolution = {"resolution": "致歉并赠送一次免费保养", "remedy_cost": "680.00", "responsible_party": "after_sales"}
     step("resolve", resolution)
     reopened = step("callbacks", {"channel": "phone", "satisfaction": "unsatisfied", "comment": "不接受赠送"})

@@ -4,6 +4,7 @@ monthly page. Gateway, customer (web, relay), complaint (web, relay, consume) an
 run as separate processes."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -46,9 +47,15 @@ def test_actions_in_other_services_show_in_the_reports_within_seconds(gateway):
     headers = login(gateway)
     customers = f"{gateway}/api/v1/customers"
     region = {"province": "广东省", "city": "深圳市", "district": "南山区"}
-    prospect = call("POST", customers, headers, {"name": "周杰", "phone": "139 0013 9001", "kind": "prospect",
-                                                 "source": "车展", "owner": "li.na", "wanted_model": "雅阁",
-                                                 "region": region})
+    for username in ("li.na", "zhao.liu"):  # the consultant and the complaint's assignee, published to the services
+        person = {"username": username, "role": "agent", "password": f"Staff-{uuid.uuid4().hex}"}
+        call("POST", f"{gateway}/api/v1/users", headers, person, status=201)
+    body = {"name": "周杰", "phone": "139 0013 9001", "kind": "prospect", "source": "车展", "owner": "li.na",
+            "wanted_model": "雅阁", "region": region}
+    # an owner is checked against the users the customer service has heard of: wait for li.na to arrive
+    created, _ = eventually(lambda: httpx.post(customers, headers=headers, json=body),
+                            lambda response: response.status_code == 201)
+    prospect = created.json()
     call("POST", f"{customers}/{prospect['id']}/visits", headers, {"kind": "store", "purpose": "看车",
                                                                    "staff": "li.na"})
     vehicle = call("POST", f"{customers}/{prospect['id']}/assets", headers,
@@ -65,7 +72,9 @@ def test_actions_in_other_services_show_in_the_reports_within_seconds(gateway):
         "subcategory": "waiting_time", "description": "保养等了三个小时"})
     path = f"{gateway}/api/v1/complaints/{complaint['id']}"
     call("POST", f"{path}/acknowledge", headers, {}, status=200)
-    call("POST", f"{path}/assign", headers, {"department": "after_sales", "assignee": "zhao.liu"}, status=200)
+    # the user reaches the complaint service as an event: the assignment waits for it
+    eventually(lambda: httpx.post(f"{path}/assign", headers=headers, json={
+        "department": "after_sales", "assignee": "zhao.liu"}), lambda response: response.status_code == 200)
     call("POST", f"{path}/resolve", headers, {"resolution": "致歉", "remedy_cost": "100.00",
                                               "responsible_party": "after_sales"}, status=200)
     call("POST", f"{path}/callbacks", headers, {"channel": "phone", "satisfaction": "satisfied"}, status=200)

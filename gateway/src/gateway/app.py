@@ -15,7 +15,7 @@ from gateway.config import GatewayConfig
 from gateway.entrypoints import api_keys_api, auth_api, openapi, personal_data, proxy, readiness, users_api
 from gateway.entrypoints.door import authenticator
 from gateway.entrypoints.limits import install_limits
-from gateway.service.accounts import ensure_first_admin
+from gateway.service.accounts import announce_users, ensure_first_admin
 from gateway.service.standing import TokenStanding
 
 #: Headers a browser script may read from a cross-origin answer.
@@ -58,4 +58,6 @@ def create_app(settings: Settings | None = None, *, config: GatewayConfig | None
     if config.cors_origins:
         CORS(app, origins=list(config.cors_origins), expose_headers=CORS_EXPOSED, max_age=600)
     ensure_first_admin(service_context(app).sessions, config.admin_password)
+    # Every user the services have not heard of yet (all of them, the first time), so their copies fill at once.
+    announce_users(service_context(app).sessions)
     return app

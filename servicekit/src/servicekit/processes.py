@@ -157,7 +157,10 @@ def running_system(var_dir: Path, database_url: Callable[[str], str], broker_url
     started = Processes(shared, var_dir)
     for service in ports:
         started.run(service, "migrate")
-    for service, process in [*((s, p) for s, p in processes if s != "gateway"), ("gateway", "web")]:
+    gateway = [("gateway", "web")]
+    if any(process == "consume" for _, process in processes):
+        gateway.append(("gateway", "relay"))  # the users the consumers keep a copy of (servicekit.staff)
+    for service, process in [*((s, p) for s, p in processes if s != "gateway"), *gateway]:
         extra = {}
         if metrics:
             folder = var_dir / "metrics" / service

@@ -60,7 +60,8 @@ class Relay:
             connection.ensure_connection(max_retries=1, timeout=5)
             if connection.transport.driver_type == "amqp":
                 read_in_chunks(connection)
-            topology.declare(connection.default_channel)
+            topology.declare_for_publisher(connection.default_channel, self.service,
+                                           delayed_retry=connection.transport.driver_type == "amqp")
             self._connection, self._publisher = connection, Publisher(connection)
         return self._publisher
 

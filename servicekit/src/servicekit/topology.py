@@ -26,6 +26,16 @@ QUEUES: dict[str, tuple[str, ...]] = {
     "customer.reminders": ("reminder.completed.v1",),
     "reminder.complaints": ("complaint.resolved.v1", "complaint.callback_recorded.v1", "complaint.reopened.v1",
                             "complaint.closed.v1", "complaint.rejected.v1", "complaint.escalated.v1"),
+    # each service's copy of the gateway's users (servicekit.staff): assignee checks, staff contacts
+    "complaint.users": ("user.created.v1", "user.updated.v1"),
+    "reminder.users": ("user.created.v1", "user.updated.v1"),
+    "customer.users": ("user.created.v1", "user.updated.v1"),
+}
+
+#: Queues a publisher's relay declares before it publishes, so what it publishes at its very start (the
+#: gateway announces every user once) waits in them for consumers that have not started yet.
+DECLARED_BY_PUBLISHER: dict[str, tuple[str, ...]] = {
+    "gateway": ("complaint.users", "reminder.users", "customer.users"),
 }
 
 
@@ -59,3 +69,10 @@ def declare(channel, queue: str | None = None, routing_keys: tuple[str, ...] = (
         return
     for declared in queues_for(queue, routing_keys, delayed_retry):
         declared.bind(channel).declare()
+
+
+def declare_for_publisher(channel, service: str, delayed_retry: bool = True) -> None:
+    """Declare the exchange and the queues DECLARED_BY_PUBLISHER names for `service` (as their consumers do)."""
+    declare(channel)
+    for queue in DECLARED_BY_PUBLISHER.get(service, ()):
+        declare(channel, queue, QUEUES[queue], delayed_retry=delayed_retry)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from complaint.app import create_app
-from complaint.entrypoints.consumer import QUEUE, apply_customer_event
+from complaint.entrypoints.consumer import QUEUE, USERS_QUEUE, apply_customer_event
 from complaint.events import validation_errors
 from complaint.service import MIGRATIONS
 from flask import Flask
@@ -20,9 +20,13 @@ from servicekit.testing import auth_headers
 from servicekit.webapp import service_context
 from sqlalchemy import select
 
+from servicekit import staff
+
 AGENT = auth_headers("agent", "li.si")
 MANAGER = auth_headers("manager", "wang.manager")
 VIEWER = auth_headers("viewer", "zhou.view")
+#: The staff the tests assign complaints to: group-wide users, as the gateway's user events make them known.
+STAFF = ("zhao.liu", "sun.qi", "wu.sa", "zhou.sa", "li.si", "wang.manager")
 
 
 def outbox_events(app: Flask) -> list[Event]:
@@ -42,14 +46,28 @@ def deliver(app: Flask, event: Event) -> str:
     return apply_once(service_context(app).sessions, QUEUE, event, apply_customer_event)
 
 
+def deliver_user(app: Flask, username: str, **fields: Any) -> str:
+    """Apply a user event (servicekit.staff.user_data fields) as the gateway would publish it."""
+    event = new_event("gateway", "user.updated.v1", username, staff.user_data(username, **fields))
+    return apply_once(service_context(app).sessions, USERS_QUEUE, event, staff.apply_user_event)
+
+
 @pytest.fixture
 def app(make_settings, migrated_sqlite) -> Iterator[Flask]:
     """The complaint app on a fresh SQLite file; at the end its events are checked against the contract."""
     application = create_app(make_settings("complaint", database_url=migrated_sqlite(MIGRATIONS, "complaint")))
+    for username in STAFF:  # known from the gateway's user events, as in a running system
+        deliver_user(application, username)
     yield application
     for event in outbox_events(application):
         assert validation_errors(event.type, event.data) == {}, event.type
     service_context(application).engine.dispose()
+
+
+@pytest.fixture
+def known_user(app: Flask) -> Callable[..., str]:
+    """`known_user(username, stores=[...], active=..., version=...)`: a user event applied to the users copy."""
+    return lambda username, **fields: deliver_user(app, username, **fields)
 
 
 @pytest.fixture

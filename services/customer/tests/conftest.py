@@ -8,15 +8,27 @@ import pytest
 from customer.app import create_app
 from customer.events import validation_errors
 from customer.service import MIGRATIONS
+from customer.service_layer.staff import USERS_QUEUE, apply_user_event
 from flask import Flask
 from flask.testing import FlaskClient
+from servicekit.consumer import apply_once
 from servicekit.db import outbox, upgrade
-from servicekit.events import Event, parse_event
+from servicekit.events import Event, new_event, parse_event
+from servicekit.staff import user_data
 from servicekit.testing import auth_headers
 from servicekit.webapp import service_context
 from sqlalchemy import select
 
 WRITER = auth_headers("agent", "li.si")
+#: The staff the tests make owners and deputies: group-wide users, as the gateway's user events make them known.
+STAFF = ("li.si", "zhao.liu", "li.na", "zhang.san", "wu.ge", "wang.wu", "wang.fang", "zhou.sa", "leaving", "a", "b",
+         "c")
+
+
+def deliver_user(app: Flask, username: str, **fields: Any) -> str:
+    """Apply a user event (servicekit.staff.user_data fields) as the gateway would publish it."""
+    event = new_event("gateway", "user.updated.v1", username, user_data(username, **fields))
+    return apply_once(service_context(app).sessions, USERS_QUEUE, event, apply_user_event)
 
 
 def outbox_events(app: Flask) -> list[Event]:
@@ -42,6 +54,8 @@ def build_app(settings) -> Flask:
 def app(make_settings, migrated_sqlite) -> Iterator[Flask]:
     """The customer app on a fresh SQLite file; at the end its events are checked against the contract."""
     application = create_app(make_settings("customer", database_url=migrated_sqlite(MIGRATIONS, "customer")))
+    for username in STAFF:  # known from the gateway's user events, as in a running system
+        deliver_user(application, username)
     yield application
     assert_events_keep_contract(application)
     service_context(application).engine.dispose()
@@ -52,9 +66,25 @@ def pg_app(make_settings, postgres_database, amqp_url) -> Iterator[Flask]:
     """The customer app on a fresh PostgreSQL database migrated by the real migrations."""
     application = build_app(make_settings("customer", database_url=postgres_database("customer"),
                                           broker_url=amqp_url))
+    for username in STAFF:
+        deliver_user(application, username)
     yield application
     assert_events_keep_contract(application)
     service_context(application).engine.dispose()
+
+
+@pytest.fixture
+def known_user(app: Flask) -> Callable[..., str]:
+    """`known_user(username, stores=[...], active=..., version=...)`: a user event applied to the users copy."""
+    return lambda username, **fields: deliver_user(app, username, **fields)
+
+
+@pytest.fixture
+def owners_checked(monkeypatch) -> None:
+    """The owner checks on, as once the consumer applies the gateway's user events."""
+    from customer.service_layer import staff
+
+    monkeypatch.setattr(staff, "CHECKED", True)
 
 
 @pytest.fixture

@@ -15,17 +15,21 @@ import pytest
 from flask import Flask
 from reminder.app import create_app
 from reminder.config import ReminderSettings
-from reminder.entrypoints.consumer import ARCHIVE_QUEUE, subscriptions
+from reminder.entrypoints.consumer import ARCHIVE_QUEUE, USERS_QUEUE, subscriptions
 from reminder.events import validation_errors
 from reminder.service import MIGRATIONS
 from reminder.service_layer.scheduler import Scheduler
 from servicekit.consumer import apply_once
 from servicekit.db import outbox
-from servicekit.events import Event, parse_event
+from servicekit.events import Event, new_event, parse_event
 from servicekit.webapp import service_context
 from sqlalchemy import select
 
+from servicekit import staff
+
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "events"
+#: The staff the tests act as or give tasks to: group-wide users, as the gateway's user events make them known.
+STAFF = ("li.si", "zhou.sa", "boss", "wang.wu", "zhao.liu")
 
 
 SAMPLES = Path(__file__).resolve().parent / "events"
@@ -47,6 +51,18 @@ def outbox_events(app: Flask) -> list[Event]:
     return [parse_event(body) for body in bodies]
 
 
+def deliver_user(app: Flask, username: str, **fields: Any) -> str:
+    """Apply a user event (servicekit.staff.user_data fields) as the gateway would publish it."""
+    event = new_event("gateway", "user.updated.v1", username, staff.user_data(username, **fields))
+    return apply_once(service_context(app).sessions, USERS_QUEUE, event, staff.apply_user_event)
+
+
+@pytest.fixture
+def known_user(app: Flask) -> Callable[..., str]:
+    """`known_user(username, stores=[...], active=..., version=...)`: a user event applied to the users copy."""
+    return lambda username, **fields: deliver_user(app, username, **fields)
+
+
 def build_app(settings) -> Flask:
     """Migrate the database of `settings` and build the app on it."""
     from servicekit.db import upgrade
@@ -59,6 +75,9 @@ def build_app(settings) -> Flask:
 def app(make_settings, migrated_sqlite) -> Iterator[Flask]:
     """The reminder app on a fresh SQLite file; at the end its events are checked against the contract."""
     application = create_app(make_settings("reminder", database_url=migrated_sqlite(MIGRATIONS, "reminder")))
+    for username in STAFF:  # known from the gateway's user events, as in a running system
+        deliver_user(application, username)
+    deliver_user(application, "north.agent", stores=["store-north"])
     yield application
     for event in outbox_events(application):
         assert validation_errors(event.type, event.data) == {}, event.type

@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from gateway.adapters.tables import api_keys, users
-from gateway.domain.accounts import ApiKey, User
+from gateway.domain.accounts import ApiKey, User, normalise_contacts
 
 
 def _utc(row: Any) -> dict[str, Any]:
@@ -16,6 +16,9 @@ def _utc(row: Any) -> dict[str, Any]:
     values = dict(row)
     if "stores" in values:
         values["stores"] = tuple(values["stores"] or ())
+    values.pop("announced_version", None)
+    if "contacts" in values:
+        values["contacts"] = normalise_contacts(values["contacts"])
     for name, value in values.items():
         if isinstance(value, datetime) and value.tzinfo is None:
             values[name] = value.replace(tzinfo=UTC)
@@ -39,6 +42,23 @@ class AccountRepository:
         total = self.session.execute(select(func.count()).select_from(users)).scalar_one()
         return [User(**_utc(row)) for row in rows.mappings()], total
 
+    def active_users(self) -> list[User]:
+        """Every active user, by username (a dealer group has tens to hundreds of staff)."""
+        rows = self.session.execute(select(users).where(users.c.active.is_(True)).order_by(users.c.username))
+        return [User(**_utc(row)) for row in rows.mappings()]
+
+    def unannounced(self) -> list[User]:
+        """The users whose present version has not been published yet (all of them, the first time)."""
+        rows = self.session.execute(select(users).where(
+            or_(users.c.announced_version.is_(None), users.c.announced_version < users.c.version))
+            .order_by(users.c.username).with_for_update())
+        return [User(**_utc(row)) for row in rows.mappings()]
+
+    def announced(self, user: User) -> None:
+        """Remember that `user`'s present version is published (in the transaction that publishes it)."""
+        self.session.execute(update(users).where(users.c.username == user.username)
+                             .values(announced_version=user.version))
+
     def active_admins(self) -> int:
         """How many active users have the admin role."""
         return self.session.execute(select(func.count()).select_from(users).where(
@@ -46,14 +66,16 @@ class AccountRepository:
 
     def add_user(self, user: User) -> None:
         """Insert `user` (the primary key rejects a duplicate username)."""
-        self.session.execute(users.insert().values(**{**user.__dict__, "stores": list(user.stores)}))
+        self.session.execute(users.insert().values(**{**user.__dict__, "stores": list(user.stores),
+                                                      "contacts": dict(user.contacts)}))
         self.session.flush()
 
     def save_user(self, user: User) -> None:
         """Write back the changeable fields of `user`."""
         self.session.execute(update(users).where(users.c.username == user.username).values(
             role=user.role, active=user.active, password_hash=user.password_hash, updated_at=user.updated_at,
-            stores=list(user.stores), token_version=user.token_version))
+            stores=list(user.stores), token_version=user.token_version, display_name=user.display_name,
+            contacts=dict(user.contacts), version=user.version))
 
     def rehash_password(self, user: User, password_hash: str) -> None:
         """Replace the hash of `user`'s unchanged password (only if nobody changed the password meanwhile)."""

@@ -17,6 +17,13 @@ users = Table(
     Column("stores", JSON, nullable=False, server_default="[]"),
     # bumped on every change of active flag, role, stores or password: older session tokens stop standing
     Column("token_version", Integer, nullable=False, server_default="0"),
+    Column("display_name", String(100), nullable=True),
+    # {phone, email, wechat_openid}: where staff notifications reach the user
+    Column("contacts", JSON, nullable=False, server_default="{}"),
+    # bumped on every change others see (user.created.v1 / user.updated.v1 carry it)
+    Column("version", Integer, nullable=False, server_default="1"),
+    # the version last published; below `version` (or null): the gateway announces the user at its start
+    Column("announced_version", Integer, nullable=True),
 )
 
 api_keys = Table(

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 MIN_PASSWORD_LENGTH = 10
@@ -65,6 +65,16 @@ class User:
     stores: tuple[str, ...] = ()
     #: Carried by the user's session tokens; a token of an older version no longer stands.
     token_version: int = 0
+    #: The name colleagues know them by (e.g. 李雷), shown where a username would be.
+    display_name: str | None = None
+    #: Where staff notifications reach them: phone, email, wechat_openid (each None when unknown).
+    contacts: dict[str, str | None] = field(default_factory=dict)
+    #: Bumped on every change the services see (user events carry it: older versions change nothing there).
+    version: int = 1
+
+    def may_work_in_any(self, stores: frozenset[str] | None) -> bool:
+        """True when the user may be given work of at least one of `stores` (None: any store at all)."""
+        return stores is None or not self.stores or self.role == "admin" or bool(stores & set(self.stores))
 
 
 @dataclass(frozen=True)
@@ -162,6 +172,23 @@ def check_password(password: str, username: str | None = None) -> None:
 def outdates_tokens(before: User, after: User, password_changed: bool) -> bool:
     """True when going from `before` to `after` changes what the user's session tokens stand for."""
     return password_changed or (before.active, before.role, before.stores) != (after.active, after.role, after.stores)
+
+
+#: The contacts a user may have, each None when unknown.
+CONTACT_FIELDS = ("phone", "email", "wechat_openid")
+#: The fields of a user the services keep a copy of (a change to any of them is published).
+PUBLISHED_FIELDS = ("display_name", "role", "stores", "active", "contacts")
+
+
+def normalise_contacts(contacts: dict[str, str | None] | None) -> dict[str, str | None]:
+    """Every contact field, None where unknown or blank."""
+    contacts = contacts or {}
+    return {name: (contacts.get(name) or "").strip() or None for name in CONTACT_FIELDS}
+
+
+def publishes_change(before: User, after: User) -> bool:
+    """True when going from `before` to `after` changes what the services know of the user."""
+    return any(getattr(before, name) != getattr(after, name) for name in PUBLISHED_FIELDS)
 
 
 def normalise_stores(stores: list[str] | tuple[str, ...]) -> tuple[str, ...]:

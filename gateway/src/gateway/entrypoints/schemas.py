@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from servicekit.auth import ROLES
 from servicekit.fields import Instant
+from servicekit.labels import Label
 
 from gateway.domain.accounts import (
     MAX_PASSWORD_LENGTH,
@@ -36,6 +37,25 @@ def _stores(**kwargs) -> fields.List:
         **kwargs)
 
 
+#: A phone number as people write it: digits, an optional leading +, spaces, dashes and brackets.
+_PHONE = validate.Regexp(r"^\+?[0-9][0-9 ()-]{4,38}$", error="A phone number: digits, '+', spaces, '-' or brackets.")
+_OPENID = validate.Regexp(r"^[A-Za-z0-9_-]{1,128}$", error="A WeChat openid: up to 128 of A-Z, a-z, 0-9, '_', '-'.")
+
+
+class ContactsSchema(Schema):
+    """Where staff notifications reach the user (each null when unknown)."""
+
+    phone = fields.String(allow_none=True, validate=_PHONE)
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    wechat_openid = fields.String(allow_none=True, validate=_OPENID,
+                                  metadata={"description": "The user's openid with the dealer's official account."})
+
+
+def _display_name(**kwargs) -> fields.String:
+    return Label(100, allow_none=True, metadata={"description": "The name colleagues know the user by (e.g. 李雷)."},
+                 **kwargs)
+
+
 class LoginSchema(Schema):
     """Credentials exchanged for a bearer token."""
 
@@ -59,6 +79,8 @@ class UserCreateSchema(Schema):
     password = fields.String(required=True, validate=_password, load_only=True)
     role = fields.String(required=True, validate=_role)
     stores = _stores(load_default=list)
+    display_name = _display_name()
+    contacts = fields.Nested(ContactsSchema)
 
     @validates_schema
     def _password_without_username(self, data: dict, **_kwargs) -> None:
@@ -73,17 +95,32 @@ class UserUpdateSchema(Schema):
     password = fields.String(validate=_password, load_only=True)
     active = fields.Boolean()
     stores = _stores()
+    display_name = _display_name()
+    contacts = fields.Nested(ContactsSchema,
+                             metadata={"description": "Only the contacts named change; null clears one."})
 
 
 class UserSchema(Schema):
-    """A user as admins see it (never the password hash)."""
+    """A user (never the password hash). Admins see every field; those who assign work see username,
+    display_name, role, stores and active."""
 
     username = fields.String(required=True)
+    display_name = fields.String(allow_none=True)
     role = fields.String(required=True)
     active = fields.Boolean(required=True)
     stores = fields.List(fields.String(), required=True)
-    created_at = Instant(required=True)
-    updated_at = Instant(required=True)
+    contacts = fields.Nested(ContactsSchema, metadata={"description": "Admins only."})
+    version = fields.Integer(metadata={"description": "Admins only: bumped on every change the services see."})
+    created_at = Instant(metadata={"description": "Admins only."})
+    updated_at = Instant(metadata={"description": "Admins only."})
+
+
+class UserQuerySchema(Schema):
+    """Which users to list."""
+
+    store = fields.String(validate=validate.Regexp(STORE_ID, error="A store id: up to 40 of a-z, 0-9, '_' and '-'."),
+                          metadata={"description": "Only the users who may be given work of this store: those tied "
+                                                   "to it, group-wide users and admins (active users only)."})
 
 
 class ApiKeyCreateSchema(Schema):

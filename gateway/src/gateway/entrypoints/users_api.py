@@ -1,18 +1,21 @@
-"""Admin-only user management: /api/v1/users."""
+"""User management (admins) and the list of users work may be assigned to (those who assign): /api/v1/users."""
 from __future__ import annotations
 
 from flask import current_app
-from servicekit.auth import requires
+from servicekit.auth import current_identity, require_store, requires
 from servicekit.pagination import Blueprint
 from servicekit.problems import Problem
 from servicekit.webapp import service_context
 
 from gateway.domain.accounts import DuplicateUser, LastAdmin, UnknownUser, WeakPassword, check_password
-from gateway.entrypoints.schemas import UserCreateSchema, UserSchema, UserUpdateSchema
+from gateway.entrypoints.schemas import UserCreateSchema, UserQuerySchema, UserSchema, UserUpdateSchema
 from gateway.entrypoints.stores import check_stores
 from gateway.service import accounts
 
-blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Users and their roles (admin only).")
+blp = Blueprint("users", __name__, url_prefix="/api/v1/users",
+                description="Users and their roles (admins), and the users work may be assigned to (all who assign).")
+#: What those who assign work (not admins) see of a user.
+ASSIGNABLE_FIELDS = ("username", "display_name", "role", "stores", "active")
 
 
 def _sessions():
@@ -43,21 +46,39 @@ def create(body: dict):
     check_stores(body.get("stores", ()))
     try:
         return accounts.create_user(_sessions(), body["username"], body["password"], body["role"],
-                                    body.get("stores", ()))
+                                    body.get("stores", ()), body.get("display_name"), body.get("contacts"))
     except DuplicateUser:
         raise Problem(409, "Conflict", f"The username '{body['username']}' is taken.") from None
 
 
 @blp.route("", methods=["GET"])
-@requires("admin")
+@requires("write")
+@blp.arguments(UserQuerySchema, location="query")
 @blp.response(200, UserSchema(many=True))
 @blp.paginate()
-def index(pagination_parameters):
-    """List users by username, a page at a time."""
-    users, total = accounts.list_users(_sessions(), pagination_parameters.first_item,
-                                       pagination_parameters.page_size)
+def index(args: dict, pagination_parameters):
+    """List users by username, a page at a time.
+
+    Admins see every user with every field. Everyone else who assigns work (managers, agents, integrations)
+    sees the active users work of their stores may be given — those tied to one of their stores, group-wide
+    users and admins; everyone for a caller tied to no store — with username, display_name, role, stores and
+    active only. `store` narrows the list to the users who may work in that store (one of the caller's).
+    """
+    identity = current_identity()
+    offset, limit = pagination_parameters.first_item, pagination_parameters.page_size
+    if "store" in args:
+        require_store(args["store"], identity)
+        stores = frozenset({args["store"]})
+    else:
+        stores = identity.store_scope
+    if identity.role == "admin" and "store" not in args:
+        users, total = accounts.list_users(_sessions(), offset, limit)
+    else:
+        users, total = accounts.assignable_users(_sessions(), stores, offset, limit)
     pagination_parameters.item_count = total
-    return users
+    if identity.role == "admin":
+        return users
+    return [{name: getattr(user, name) for name in ASSIGNABLE_FIELDS} for user in users]
 
 
 @blp.route("/<username>", methods=["GET"])

@@ -9,6 +9,7 @@ from servicekit.db import unit_of_work
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway import events
 from gateway.adapters import passwords
 from gateway.adapters.repository import AccountRepository
 from gateway.domain.accounts import (
@@ -24,12 +25,16 @@ from gateway.domain.accounts import (
     key_matches,
     leaves_an_admin,
     new_api_key,
+    normalise_contacts,
     normalise_stores,
     outdates_tokens,
+    publishes_change,
 )
 
 log = logging.getLogger(__name__)
 FIRST_ADMIN = "admin"
+#: An argument left as it is.
+KEEP = object()
 
 
 def _now() -> datetime:
@@ -51,19 +56,23 @@ def login(sessions: sessionmaker[Session], username: str, password: str) -> User
 
 
 def create_user(sessions: sessionmaker[Session], username: str, password: str, role: str,
-                stores: tuple[str, ...] | list[str] = ()) -> User:
-    """Add an active user (working for `stores`, or the whole group); raise DuplicateUser when the username is taken,
-    WeakPassword when the password is not acceptable."""
+                stores: tuple[str, ...] | list[str] = (), display_name: str | None = None,
+                contacts: dict[str, str | None] | None = None) -> User:
+    """Add an active user (working for `stores`, or the whole group) and publish user.created.v1; raise
+    DuplicateUser when the username is taken, WeakPassword when the password is not acceptable."""
     check_password(password, username)
     now = _now()
     user = User(username=username, role=role, active=True, password_hash=passwords.hash_password(password),
-                created_at=now, updated_at=now, stores=normalise_stores(stores))
+                created_at=now, updated_at=now, stores=normalise_stores(stores), display_name=display_name,
+                contacts=normalise_contacts(contacts))
     try:
         with unit_of_work(sessions) as session:
             repository = AccountRepository(session)
             if repository.user(username) is not None:
                 raise DuplicateUser(username)
             repository.add_user(user)
+            events.publish_user(session, events.USER_CREATED, user)
+            repository.announced(user)
     except IntegrityError:
         # Another request created the same username between our check and our insert.
         raise DuplicateUser(username) from None
@@ -74,6 +83,15 @@ def list_users(sessions: sessionmaker[Session], offset: int, limit: int) -> tupl
     """One page of users and the total count."""
     with unit_of_work(sessions) as session:
         return AccountRepository(session).users(offset, limit)
+
+
+def assignable_users(sessions: sessionmaker[Session], stores: frozenset[str] | None, offset: int,
+                     limit: int) -> tuple[list[User], int]:
+    """One page of the active users who may be given work of one of `stores` (None: of any store) — those tied
+    to one of them, group-wide users and admins — by username, and how many there are in all."""
+    with unit_of_work(sessions) as session:
+        everyone = [user for user in AccountRepository(session).active_users() if user.may_work_in_any(stores)]
+    return everyone[offset:offset + limit], len(everyone)
 
 
 def get_user(sessions: sessionmaker[Session], username: str) -> User:
@@ -87,8 +105,11 @@ def get_user(sessions: sessionmaker[Session], username: str) -> User:
 
 def update_user(sessions: sessionmaker[Session], username: str, role: str | None = None,
                 password: str | None = None, active: bool | None = None,
-                stores: tuple[str, ...] | list[str] | None = None) -> User:
-    """Change a user's role, password, active flag or stores; refuse to leave the gateway without an admin."""
+                stores: tuple[str, ...] | list[str] | None = None, display_name: str | None | object = KEEP,
+                contacts: dict[str, str | None] | None = None) -> User:
+    """Change a user's role, password, active flag, stores, display name (None clears it) or contacts (those
+    named; None clears one), publishing user.updated.v1 when what the services know changes; refuse to leave
+    the gateway without an admin."""
     if password is not None:
         check_password(password, username)
     with unit_of_work(sessions) as session:
@@ -103,11 +124,31 @@ def update_user(sessions: sessionmaker[Session], username: str, role: str | None
         changed = dataclasses.replace(
             user, role=new_role, active=new_active, updated_at=_now(),
             stores=user.stores if stores is None else normalise_stores(stores),
-            password_hash=user.password_hash if password is None else passwords.hash_password(password))
+            password_hash=user.password_hash if password is None else passwords.hash_password(password),
+            display_name=user.display_name if display_name is KEEP else display_name,
+            contacts=user.contacts if contacts is None else normalise_contacts({**user.contacts, **contacts}))
         if outdates_tokens(user, changed, password is not None):
             changed = dataclasses.replace(changed, token_version=user.token_version + 1)
+        if publishes_change(user, changed):
+            changed = dataclasses.replace(changed, version=user.version + 1)
+            events.publish_user(session, events.USER_UPDATED, changed)
+            repository.announced(changed)
         repository.save_user(changed)
     return changed
+
+
+def announce_users(sessions: sessionmaker[Session]) -> int:
+    """Publish user.updated.v1 for every user whose present version was never published (every existing user,
+    the first time the gateway starts with events): the services' copies fill at once. Return how many."""
+    with unit_of_work(sessions) as session:
+        repository = AccountRepository(session)
+        pending = repository.unannounced()
+        for user in pending:
+            events.publish_user(session, events.USER_UPDATED, user)
+            repository.announced(user)
+    if pending:
+        log.info("Announced %d users to the services.", len(pending))
+    return len(pending)
 
 
 def token_standing(sessions: sessionmaker[Session], username: str) -> int | None:

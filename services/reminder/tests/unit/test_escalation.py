@@ -5,14 +5,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from reminder.adapters.channels import senders
-from reminder.adapters.users import Contacts, user_contacts
+from reminder.adapters.staff import Contacts, contacts_of
 from reminder.entrypoints.consumer import COMPLAINTS_QUEUE
 from reminder.service_layer.delivery import deliver_due
 from reminder.service_layer.escalations import apply_escalation
 from servicekit.db import unit_of_work
 from servicekit.testing import auth_headers
 from servicekit.topology import QUEUES
-from sqlalchemy import text
 
 MANAGER = auth_headers("manager", "wang.manager")
 AGENT = auth_headers("agent", "li.si")
@@ -74,17 +73,17 @@ def test_an_sla_escalation_says_which_target_and_nobody_named_means_no_task(clie
     assert task["reason"] == "投诉升级：严重服务问题投诉，受理时限已过，升级至经理，请立即处理。"
 
 
-def test_staff_contacts_come_from_the_users_copy_when_there_is_one(sessions):
+def test_staff_contacts_come_from_the_users_copy(sessions, known_user):
     with unit_of_work(sessions) as session:
-        assert user_contacts(session, "wang.manager") is None  # no users copy yet: unknown
-        session.execute(text("CREATE TABLE staff_users (username VARCHAR(64) PRIMARY KEY, contacts JSON NOT NULL)"))
-        session.execute(text("INSERT INTO staff_users VALUES ('wang.manager', :contacts), ('zhou.x', :none)"),
-                        {"contacts": json.dumps({"phone": "+8613800000001", "email": None,
-                                                 "wechat_openid": "oWang"}),
-                         "none": json.dumps({"phone": None, "email": None, "wechat_openid": None})})
+        assert contacts_of(session, "wang.manager") is None  # not heard of yet: unknown
+    known_user("wang.manager", role="manager", phone="+8613800000001", wechat_openid="oWang")
+    known_user("zhou.x")
+    known_user("qian.left", email="qian@dealer.example", active=False)
     with unit_of_work(sessions) as session:
-        assert user_contacts(session, "wang.manager") == Contacts(phone="+8613800000001", wechat_openid="oWang")
-        assert user_contacts(session, "zhou.x") is None and user_contacts(session, "nobody") is None
+        assert contacts_of(session, "wang.manager") == Contacts(phone="+8613800000001", wechat_openid="oWang")
+        assert contacts_of(session, "zhou.x") is None, "a user with no contact at all is not reachable"
+        assert contacts_of(session, "qian.left") is None, "a user switched off is not told"
+        assert contacts_of(session, "nobody") is None
 
 
 def test_known_staff_contacts_go_through_the_configured_channels(app, client, sessions, customer, example, receiver):

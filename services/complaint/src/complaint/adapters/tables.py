@@ -20,6 +20,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from servicekit import staff
+
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 _BIGID = BigInteger().with_variant(Integer, "sqlite")
@@ -41,6 +43,9 @@ customers = Table(
     Column("version", Integer, nullable=False),
     Column("updated_at", _UTC, nullable=False),
 )
+
+#: This service's copy of the gateway's users (servicekit.staff): whom complaints may be assigned to.
+staff_users = staff.users_table(metadata)
 
 complaints = Table(
     "complaints", metadata,

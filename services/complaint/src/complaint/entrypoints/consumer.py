@@ -1,5 +1,6 @@
 """The customer events this service applies to its own copy of the customers (one queue, so they keep
-their order: created before updated, merged before unmerged)."""
+their order: created before updated, merged before unmerged), and the gateway's user events to its copy of
+the users (whom complaints may be assigned to)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -10,8 +11,10 @@ from servicekit.topology import QUEUES
 from sqlalchemy.orm import Session
 
 from complaint.adapters.customers import CustomerCopy
+from servicekit import staff
 
 QUEUE = "complaint.customers"
+USERS_QUEUE = "complaint.users"
 
 
 def _moment(event: Event, name: str) -> datetime:
@@ -37,4 +40,5 @@ def apply_customer_event(session: Session, event: Event) -> None:
 
 def subscriptions() -> list[Subscription]:
     """What `python -m complaint consume` applies."""
-    return [Subscription(QUEUE, QUEUES[QUEUE], apply_customer_event)]
+    return [Subscription(QUEUE, QUEUES[QUEUE], apply_customer_event),
+            Subscription(USERS_QUEUE, QUEUES[USERS_QUEUE], staff.apply_user_event)]

@@ -22,6 +22,7 @@ from complaint.domain.sla import SlaPolicy, choose_policy
 from complaint.domain.vocabulary import EVERY_STORE
 from complaint.service_layer.publish import publish
 from complaint.service_layer.views import complaint_view
+from servicekit import staff
 
 
 def now() -> datetime:
@@ -136,6 +137,8 @@ def act(sessions: sessionmaker[Session], config: ComplaintSettings, complaint_id
         complaint = complaint_in_scope(session, complaint_id, stores, for_update=True)
         config = with_settings(session, config)
         round_before = complaint.round
+        if action == "assign":  # someone who may work on this store's complaints (servicekit.staff)
+            staff.check_assignee(session, values["assignee"], complaint.store_id, "assignee", InvalidFields.one)
         result = STEPS[action](complaint, config, at, actor, values)
         if action == "callbacks":  # the callback belongs to the round it closed or reopened
             repo.add_callback(complaint.id, round_before, result, values, actor, at)

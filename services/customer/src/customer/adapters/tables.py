@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from servicekit.db import NAMING_CONVENTION
+from servicekit.staff import users_table
 from sqlalchemy import (
                         JSON,
                         BigInteger,
@@ -30,6 +31,9 @@ _BIGID = BigInteger().with_variant(Integer, "sqlite")
 _UTC = DateTime(timezone=True)
 #: Byte-order collation on PostgreSQL so range scans on digit strings use the plain btree index.
 _DIGITS = String(20).with_variant(String(20, collation="C"), "postgresql")
+
+#: This service's copy of the gateway's users (servicekit.staff): who may own a customer or take them over.
+staff_users = users_table(metadata)
 
 customers = Table(
     "customers", metadata,

@@ -42,12 +42,14 @@ def managed_fields_in(values: Mapping[str, Any]) -> list[str]:
 
 
 def balance(customers: Sequence[str], successors: Sequence[str], current_load: Mapping[str, int],
-            avoid: Mapping[str, str | None] | None = None) -> dict[str, str]:
+            avoid: Mapping[str, str | None] | None = None,
+            allowed: Mapping[str, Sequence[str]] | None = None) -> dict[str, str]:
     """{customer id: successor}: each customer to the successor with the fewest customers so far.
 
     Loads start from `current_load` (customers each successor already owns), so the result is as even
     as it can be; ties go to the successor listed first. `avoid` names, per customer, a successor not to
-    pick when another will do (the customer's other owner: nobody is both owner and deputy).
+    pick when another will do (the customer's other owner: nobody is both owner and deputy). `allowed` names,
+    per customer, the only successors who may take it (those who work in its store).
     """
     if not successors:
         raise InvalidFields.one("to_owners", "Name at least one consultant to hand the customers to.")
@@ -56,7 +58,8 @@ def balance(customers: Sequence[str], successors: Sequence[str], current_load: M
     plan: dict[str, str] = {}
     for customer_id in customers:
         unwanted = (avoid or {}).get(customer_id)
-        candidates = [name for name in successors if name != unwanted] or list(successors)
+        pool = list(successors) if allowed is None else [name for name in successors if name in allowed[customer_id]]
+        candidates = [name for name in pool if name != unwanted] or pool
         chosen = min(candidates, key=lambda name: (load[name], order[name]))
         plan[customer_id] = chosen
         load[chosen] += 1

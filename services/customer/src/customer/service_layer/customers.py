@@ -17,6 +17,7 @@ from customer.domain.customers import EDITABLE_FIELDS, new_customer_id, normalis
 from customer.domain.errors import DuplicatePhone, NotFound, VersionConflict
 from customer.domain.merge import refuse_merged
 from customer.domain.points import NEW_MEMBER
+from customer.service_layer import staff
 from customer.service_layer.emit import emit
 
 
@@ -45,6 +46,7 @@ def create_customer(sessions: sessionmaker[Session], values: dict[str, Any], act
         with unit_of_work(sessions) as session:
             repo = CustomerRepository(session)
             _refuse_taken_phones(repo, _numbers(customer), None)
+            staff.check_owners(session, customer)
             repo.add(customer)
             HistoryRepository(session).add(customer["id"], moment, actor, "created",
                                            diff({}, customer, EDITABLE_FIELDS))
@@ -107,7 +109,9 @@ def update_customer(sessions: sessionmaker[Session], customer_id: str, values: d
             refuse_merged(current)
             if current["version"] != expected_version:
                 raise VersionConflict(expected_version, current["version"])
-            return save_changes(session, current, shape(current, values), actor, "updated")
+            wanted = shape(current, values)
+            staff.check_owners(session, wanted, current)
+            return save_changes(session, current, wanted, actor, "updated")
     except IntegrityError:
         phones = normalise_phones(values)  # they were read before the write (shape), so they can be read again
         _duplicate_after_race(sessions, [p for p in [phones.get("phone"), *(phones.get("phones") or [])] if p],

@@ -12,6 +12,7 @@ from customer.adapters.customers import CustomerRepository
 from customer.adapters.tables import customers
 from customer.domain.errors import InvalidFields
 from customer.domain.grading import balance
+from customer.service_layer import staff
 from customer.service_layer.customers import save_changes
 
 _LIVE = (customers.c.erased_at.is_(None), customers.c.merged_into.is_(None))
@@ -43,10 +44,12 @@ def reassign(sessions: sessionmaker[Session], departing: str, successors: list[s
         current = CustomerRepository(session).many(ids)
         owned = [c["id"] for c in current if c["owner"] == departing]
         deputised = [c["id"] for c in current if c["deputy_owner"] == departing]
+        allowed = staff.allowed_successors(session, successors, current)  # who works in each one's store
         owners = balance(owned, successors, _loads(session, customers.c.owner, successors),
-                         avoid={c["id"]: c["deputy_owner"] for c in current})
+                         avoid={c["id"]: c["deputy_owner"] for c in current}, allowed=allowed)
         deputies = balance(deputised, successors, _loads(session, customers.c.deputy_owner, successors),
-                           avoid={c["id"]: owners.get(c["id"], c["owner"]) for c in current}) if deputised else {}
+                           avoid={c["id"]: owners.get(c["id"], c["owner"]) for c in current},
+                           allowed=allowed) if deputised else {}
         assignments = [{"customer_id": c["id"], "owner": owners.get(c["id"], c["owner"]),
                         "deputy_owner": deputies.get(c["id"], c["deputy_owner"])} for c in current]
         if dry_run:

@@ -21,12 +21,17 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from servicekit import staff
+
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 def _id(name: str = "id", **kwargs) -> Column:
     return Column(name, String(36), **kwargs)
 
+
+#: This service's copy of the gateway's users (servicekit.staff): task owners, and where staff are reached.
+staff_users = staff.users_table(metadata)
 
 customers = Table(
     "customers", metadata,

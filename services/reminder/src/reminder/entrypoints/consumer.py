@@ -1,5 +1,6 @@
 """What this service consumes: the customer service's events (one queue, so one customer's events keep
-their order) and the complaint steps that start or end a complaint callback."""
+their order), the complaint steps that start or end a complaint callback, and the gateway's users (task owners
+are checked against them; staff notifications reach them)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,9 +14,11 @@ from sqlalchemy.orm import Session
 from reminder.adapters.channels import erase_from_outbox
 from reminder.config import ReminderSettings
 from reminder.service_layer import archive, corrections, customer_changes, escalations
+from servicekit import staff
 
 ARCHIVE_QUEUE = "reminder.customer_events"
 COMPLAINTS_QUEUE = "reminder.complaints"
+USERS_QUEUE = "reminder.users"
 COMPLAINT_STEPS = ("resolved", "callback_recorded", "reopened", "closed", "rejected")
 
 
@@ -64,4 +67,5 @@ def subscriptions(settings: ReminderSettings) -> list[Subscription]:
     """The queues and handlers of `python -m reminder consume`."""
     table = dispatch(handlers(settings.zone, settings))
     return [Subscription(ARCHIVE_QUEUE, QUEUES[ARCHIVE_QUEUE], table),
-            Subscription(COMPLAINTS_QUEUE, QUEUES[COMPLAINTS_QUEUE], table)]
+            Subscription(COMPLAINTS_QUEUE, QUEUES[COMPLAINTS_QUEUE], table),
+            Subscription(USERS_QUEUE, QUEUES[USERS_QUEUE], staff.apply_user_event)]

@@ -17,8 +17,8 @@ from reminder import events
 from reminder.adapters import incoming
 from reminder.adapters.clock import now, utc
 from reminder.adapters.rules import get_row, to_rule
+from reminder.adapters.staff import Contacts, contacts_of
 from reminder.adapters.tables import notifications, reminders
-from reminder.adapters.users import Contacts, user_contacts
 from reminder.config import ReminderSettings
 from reminder.domain.messages import CATEGORIES, LEVELS, SEVERITIES, TARGETS, MessageFacts, compose, word
 from reminder.service_layer.archive import ensure_customer
@@ -69,7 +69,7 @@ def _staff_rows(contacts: Contacts | None, username: str, settings: ReminderSett
 
 
 def apply_escalation(session: Session, data: dict[str, Any], settings: ReminderSettings,
-                     contacts_of: Callable[[Session, str], Contacts | None] = user_contacts) -> None:
+                     contacts_of: Callable[[Session, str], Contacts | None] = contacts_of) -> None:
     """complaint.escalated.v1: a task for `escalated_to` and a staff notification (nothing when nobody is named)."""
     loaded = incoming.EscalatedIn().load(data)
     username = loaded.get("escalated_to")

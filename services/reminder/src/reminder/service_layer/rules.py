@@ -15,6 +15,7 @@ from reminder.domain.facts import Context
 from reminder.domain.messages import LANGUAGES, template_errors
 from reminder.domain.rules import KINDS, SCRIPTS, UNPLANNED, builtin_rules, params_errors
 from reminder.service_layer.planning import reconcile
+from servicekit import staff
 
 FIELDS = ("name", "enabled", "params", "task", "channels", "time_of_day", "owner", "message", "templates",
           "script")
@@ -52,6 +53,12 @@ def _check_templates(values: dict[str, Any]) -> None:
         raise InvalidFields(errors)
 
 
+def _check_owner(session: Session, owner: str | None) -> None:
+    """A rule's tasks reach every store: its owner (None: each customer's own) must be an active user of the
+    whole group (or an admin), as the gateway's user events say; a 422 naming `owner` otherwise."""
+    staff.check_assignee(session, owner, staff.EVERY_STORE, "owner", InvalidFields.one)
+
+
 def replan_everyone(session: Session, cause: str) -> None:
     """Ask the scheduler to re-plan every customer under the rules as they now are."""
     session.execute(replans.insert().values(cause=cause, cursor="", created_at=now()))
@@ -70,6 +77,7 @@ def create(session: Session, values: dict[str, Any], actor: str) -> dict[str, An
     if repository.get_row(session, values["id"]) is not None:
         raise Conflict(f"A rule with id {values['id']} exists; change it, or choose another id.", id=values["id"])
     values = {**values, "params": _check(values["kind"], values)}
+    _check_owner(session, values.get("owner"))
     try:
         with session.begin_nested():  # another request may add the same id between the check and here
             repository.insert(session, values, actor, now())
@@ -95,6 +103,8 @@ def change(session: Session, rule_id: str, values: dict[str, Any], actor: str) -
     changed = {name: value for name, value in values.items() if name in FIELDS and value != current[name]}
     if not changed:
         return current
+    if changed.get("owner"):
+        _check_owner(session, changed["owner"])
     repository.change(session, rule_id, changed, row.version, actor, now())
     if changed.get("enabled") is False:
         _cancel_scheduled(session, rule_id, f"rule {rule_id} switched off")

@@ -18,6 +18,7 @@ from reminder.domain.facts import Context
 from reminder.domain.rules import CALLBACK_KINDS
 from reminder.service_layer.emit import emit_reminder, store_of
 from reminder.service_layer.planning import reconcile
+from servicekit import staff
 
 OPEN = ("due", "claimed", "snoozed")
 OUTCOMES = ("reached", "booked", "not_reached", "declined", "won_back", "lost", "other")
@@ -51,12 +52,20 @@ def _open_task(session: Session, reminder_id: str, allowed: tuple[str, ...], doi
 
 
 def claim(session: Session, reminder_id: str, actor: str) -> Any:
-    """Take the task: the caller becomes its owner."""
-    _open_task(session, reminder_id, ("due", "snoozed"), "claimed")
+    """Take the task: the caller becomes its owner (an active user who works in the customer's store, as the
+    gateway's user events say; a 422 naming `owner` otherwise)."""
+    row = _open_task(session, reminder_id, ("due", "snoozed"), "claimed")
+    check_owner(session, actor, store_of(session, row.customer_id))
     moment = now()
     session.execute(update(reminders).where(reminders.c.id == reminder_id).values(
         status="claimed", claimed_by=actor, claimed_at=moment, owner=actor, snoozed_until=None))
     return get(session, reminder_id)
+
+
+def check_owner(session: Session, owner: str | None, store_id: str | None) -> None:
+    """A 422 naming `owner` unless `owner` (None: nobody) is an active user who works in `store_id`
+    (servicekit.staff.EVERY_STORE for a rule's owner, whose tasks reach every store)."""
+    staff.check_assignee(session, owner, store_id, "owner", InvalidFields.one)
 
 
 def snooze(session: Session, reminder_id: str, until: datetime, actor: str) -> Any:

@@ -62,7 +62,9 @@ class AssignArgs(Schema):
     """Who is responsible."""
 
     department = _name(required=True)
-    assignee = _name(required=True, metadata={"description": "Username of the responsible person."})
+    assignee = _name(required=True, metadata={
+        "description": "Username of the responsible person: an active user who works in the complaint's store or "
+                       "for the whole group (GET /api/v1/users lists them); otherwise 422."})
 
 
 class ResolveArgs(Schema):

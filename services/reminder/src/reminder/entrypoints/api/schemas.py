@@ -245,7 +245,9 @@ class RuleFields(Schema):
                            validate=validate.Length(max=len(CHANNELS)))
     time_of_day = fields.String(validate=validate.Regexp(CLOCK, error="Use HH:MM (24 hours)."),
                                 metadata={"description": "Local time at which date-based reminders fall due."})
-    owner = Label(100, allow_none=True, metadata={"description": "Whose task; by default the customer's owner."})
+    owner = Label(100, allow_none=True, metadata={
+        "description": "Whose task; by default the customer's owner. An active user of the whole group (the rule's "
+                       "tasks reach every store); otherwise 422."})
     message = fields.String(allow_none=True, validate=validate.Length(max=1000), metadata={
         "description": "The rule's own Chinese (zh-CN) message template, instead of the built-in one; named fields "
                        "such as {customer_name}, {vehicle}, {due_date}, {store_contact} are filled in (GET "
