@@ -11,7 +11,7 @@ from servicekit.pagination import MAX_PAGE
 
 from customer.domain import lifecycle, visits
 from customer.domain.assets import ASSET_KINDS, check_asset
-from customer.domain.customers import errors_judged_alone
+from customer.domain.customers import PURCHASE_TYPES, errors_judged_alone
 from customer.domain.errors import InvalidFields
 from customer.domain.points import TIERS
 from customer.domain.search import COUNT_LIMIT
@@ -97,6 +97,8 @@ class CustomerArgs(GatheringSchema):
     external_id = _text(100)
     store_id = fields.String(allow_none=True, validate=validate.Length(max=40),
                              metadata={"description": "The store (门店); default the caller's one store."})
+    purchase_type = fields.String(allow_none=True, validate=validate.OneOf(PURCHASE_TYPES), metadata={
+        "description": "first (首次购车), additional (增购: one more car) or replacement (换购: a trade-in)."})
     # manager-only (key customer and risk lists, [002][004])
     key_customer = fields.Boolean(metadata={"description": "Managers only."})
     blacklisted = fields.Boolean(metadata={"description": "Managers only; needs blacklist_reason."})
