@@ -54,7 +54,9 @@ class ImportOptionsArgs(Schema):
     key = fields.String(load_default="phone", validate=validate.OneOf(imports.KEYS),
                         metadata={"description": "How a row finds its customer."})
     dry_run = fields.Boolean(load_default=False, metadata={"description": "Check every row; write no customer."})
-    store_id = fields.String(validate=validate.Length(max=40), metadata={"description": "Store of new customers."})
+    store_id = fields.String(validate=validate.Length(max=40), metadata={
+        "description": "Store of new customers whose row names none (a store_id / 门店 column names each row's: "
+                       "it must exist and be one of the caller's, as for the API)."})
 
 
 class ImportJob(Schema):
@@ -165,8 +167,10 @@ def _run_in_background(job_id: str, options: imports.ImportOptions, path: Path, 
     threading.Thread(target=context.run, args=(work,), name=f"import-{job_id}", daemon=True).start()
 
 
-def _checked(path: Path, fmt: str, limits: imports.ImportLimits) -> int:
-    """The rows after the header of a file that can be imported; else a 413 or 422 naming what is wrong.
+def _checked(path: Path, fmt: str, limits: imports.ImportLimits,
+             read: Any = read_header) -> tuple[int, list[str | None]]:
+    """The rows after the header of a file that can be imported, and the fields of its columns (`read` reads
+    the header); else a 413 or 422 naming what is wrong.
     Each check is bounded: the size from the file system or the zip directory, the rows (and a workbook's
     table of text) counted up to one past the limit, then the header from the first row."""
     try:
@@ -174,8 +178,7 @@ def _checked(path: Path, fmt: str, limits: imports.ImportLimits) -> int:
         total = count_rows(path, fmt, limits.max_rows)
         with closing(read_rows(path, fmt)) as rows:  # a workbook is opened only now, known to be bounded
             _, header = next(rows, (1, []))
-        read_header(header)
-        return total
+        return total, read(header)
     except TooLarge as exc:
         raise Problem(413, "Content Too Large", str(exc), errors={"file": [str(exc)]}) from None
     except (UnreadableFile, UnreadableHeader) as exc:
@@ -203,11 +206,11 @@ def start_import(upload: dict[str, Any], args: dict[str, Any]):
     try:  # until the import's thread has the file, it is removed whatever happens (a refusal, an error)
         with os.fdopen(handle, "wb") as out:
             storage.save(out)
-        total = _checked(path, fmt, limits)
+        total, columns = _checked(path, fmt, limits)
         options = imports.ImportOptions(
             mode=args["mode"], key=args["key"], dry_run=args["dry_run"], actor=actor(), fmt=fmt,
             filename=storage.filename, store_id=store.get("store_id"), stores=current_identity().store_scope,
-            error_rows=limits.error_rows)
+            error_rows=limits.error_rows, rows_name_stores="store_id" in columns)
         job = imports.start_import(sessions(), options, total)
         _run_in_background(job["id"], options, path, limits.max_rows)
     except BaseException:
