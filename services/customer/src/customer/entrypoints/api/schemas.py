@@ -132,8 +132,10 @@ class SearchArgs(PageArgs):
     name = fields.String(validate=validate.Length(max=200), metadata={"description": "Part of the name."})
     phone = fields.String(validate=validate.Length(max=40),
                           metadata={"description": "A whole number or its last 4+ digits."})
-    plate = fields.String(validate=validate.Length(max=20))
-    vin = fields.String(validate=validate.Length(max=40))
+    plate = fields.String(validate=validate.Length(max=20), metadata={
+        "description": "The plate or its end, as staff type it (粤B12345, B12345 or 12345 find 粤B·12345)."})
+    vin = fields.String(validate=validate.Length(max=40),
+                        metadata={"description": "A whole VIN or its last 6 characters."})
     owner = fields.String(validate=validate.Length(max=100))
     tag = fields.String(validate=validate.Length(max=50))
     kind = fields.String(validate=validate.OneOf(lifecycle.KINDS))
@@ -141,7 +143,8 @@ class SearchArgs(PageArgs):
     created_from = Day()
     created_to = Day()
     q = fields.String(validate=validate.Length(max=100),
-                      metadata={"description": "Matches any of: name, phone suffix, plate, VIN."})
+                      metadata={"description": "Matches any of: name, phone suffix, plate or its end, VIN or its "
+                                               "last 6 characters."})
     store_id = fields.String(validate=validate.Length(max=40))
     tier = fields.String(validate=validate.OneOf(TIERS))
     intent_grade = fields.String(validate=validate.OneOf(lifecycle.INTENT_GRADES))
