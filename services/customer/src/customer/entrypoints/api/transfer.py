@@ -24,12 +24,13 @@ from servicekit.problems import Problem
 
 from customer.adapters.spreadsheets import FORMATS, TooLarge, UnreadableFile, read_rows
 from customer.adapters.upload_bounds import check_size, count_rows
+from customer.domain import vehicle_transfer
 from customer.domain.search import build_filters
 from customer.domain.transfer import UnreadableHeader, read_header
 from customer.entrypoints.api.context import actor, sessions
-from customer.entrypoints.api.schemas import CustomerArgs, PageArgs, PageOf, SearchArgs
+from customer.entrypoints.api.schemas import AssetArgs, CustomerArgs, PageArgs, PageOf, SearchArgs
 from customer.entrypoints.api.scope import admit
-from customer.service_layer import exports, imports
+from customer.service_layer import exports, imports, vehicle_imports
 
 log = logging.getLogger(__name__)
 blp = Blueprint("transfer", __name__, url_prefix="/api/v1/customers",
@@ -59,12 +60,21 @@ class ImportOptionsArgs(Schema):
                        "it must exist and be one of the caller's, as for the API)."})
 
 
+class VehicleImportOptionsArgs(Schema):
+    """How to import a file of vehicles."""
+
+    key = fields.String(load_default="phone", validate=validate.OneOf(imports.KEYS),
+                        metadata={"description": "The column that names each vehicle's customer (already imported)."})
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "Check every row; register no vehicle."})
+
+
 class ImportJob(Schema):
     """An import: how far it got and what it did (a dry run: what it would do)."""
 
     id = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(("running", "done", "failed")))
-    mode = fields.String(required=True)
+    mode = fields.String(required=True, metadata={
+        "description": "create, update or upsert (customers), or vehicles (a vehicles import)."})
     key = fields.String(required=True)
     dry_run = fields.Boolean(required=True)
     format = fields.String(required=True)
@@ -125,6 +135,18 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
+#: Vehicle rows are checked as the API checks a new asset.
+_ASSET_ARGS = FastLoader(AssetArgs())
+
+
+def check_vehicle_row(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """One vehicle row's values checked as the API checks a new asset."""
+    try:
+        return _ASSET_ARGS.load(values), {}
+    except ValidationError as exc:
+        return {}, _flatten(exc.messages)
+
+
 def check_row(values: dict[str, Any], partial: bool) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """One row's values checked as the API checks a new (or, `partial`, an edited) customer."""
     try:
@@ -146,7 +168,8 @@ def import_limits() -> imports.ImportLimits:
     return current_app.extensions[LIMITS]
 
 
-def _run_in_background(job_id: str, options: imports.ImportOptions, path: Path, max_rows: int) -> None:
+def _run_in_background(job_id: str, options: imports.ImportOptions, path: Path, max_rows: int,
+                       run: Any = None) -> None:
     app_sessions = sessions()
     context = contextvars.copy_context()  # the request id travels into every event the import writes
 
@@ -158,7 +181,10 @@ def _run_in_background(job_id: str, options: imports.ImportOptions, path: Path, 
 
     def work() -> None:
         try:
-            imports.run_import(app_sessions, job_id, options, rows(), check_row)
+            if run is None:
+                imports.run_import(app_sessions, job_id, options, rows(), check_row)
+            else:
+                run(app_sessions, job_id, options, rows())
         except Exception:
             log.exception("import %s failed", job_id)
         finally:
@@ -219,6 +245,38 @@ def start_import(upload: dict[str, Any], args: dict[str, Any]):
     return job, {"Location": f"{blp.url_prefix}/imports/{job['id']}"}
 
 
+@blp.route("/vehicles/imports", methods=["POST"])
+@requires("write")
+@blp.arguments(ImportFile, location="files")
+@blp.arguments(VehicleImportOptionsArgs, location="form")
+@blp.response(202, ImportJob)
+@blp.alt_response(413, description="The file is larger than an import takes (as for a customer import).")
+def start_vehicle_import(upload: dict[str, Any], args: dict[str, Any]):
+    """Import vehicles of customers already in the archive (plate, VIN, model, delivery date, odometer; each row
+    names its customer by phone, or external id) in the background, with the same per-line errors and dry run as
+    a customer import; follow it at the import's URL (202 + Location). Each vehicle registered emits
+    asset.registered.v1."""
+    storage = upload["file"]
+    fmt = _format_of(storage.filename or "")
+    limits = import_limits()
+    handle, name = tempfile.mkstemp(suffix=f".{fmt}", prefix="vehicle-import-")
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            storage.save(out)
+        total, _ = _checked(path, fmt, limits, lambda header: vehicle_transfer.read_header(header, args["key"]))
+        options = imports.ImportOptions(
+            mode=vehicle_imports.MODE, key=args["key"], dry_run=args["dry_run"], actor=actor(), fmt=fmt,
+            filename=storage.filename, stores=current_identity().store_scope, error_rows=limits.error_rows)
+        job = imports.start_import(sessions(), options, total)
+        _run_in_background(job["id"], options, path, limits.max_rows,
+                           lambda *given: vehicle_imports.run_vehicle_import(*given, check_vehicle_row))
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return job, {"Location": f"{blp.url_prefix}/imports/{job['id']}"}
+
+
 def _with_staleness(job: dict[str, Any]) -> dict[str, Any]:
     if job["status"] == "running" and (datetime.now(UTC) - job["updated_at"]).total_seconds() > STALE_AFTER_SECONDS:
         return {**job, "status": "failed", "problem": "The import stopped (its process ended); import the file "
@@ -272,3 +330,20 @@ def export(args: dict[str, Any]):
     return Response(stream_with_context(chunks), mimetype=media, headers={
         "Content-Disposition": f'attachment; filename="customers-{stamp}.{fmt}"'})
 
+
+
+@blp.route("/vehicles/export", methods=["GET"])
+@requires("read")
+@blp.arguments(ExportArgs, location="query", unknown=RAISE)
+@blp.response(200, description="The vehicles of the matching customers as a CSV or XLSX file (streamed).")
+def export_vehicles(args: dict[str, Any]):
+    """The vehicles of every customer a search finds (the same filters as the listing), as a file: the columns a
+    vehicles import reads back, with each vehicle's customer."""
+    fmt = args.pop("format")
+    filters = build_filters(stores=current_identity().store_scope, **args)
+    chunks = exports.vehicle_export_chunks(sessions(), filters, fmt)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    media = "text/csv; charset=utf-8" if fmt == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(stream_with_context(chunks), mimetype=media, headers={
+        "Content-Disposition": f'attachment; filename="vehicles-{stamp}.{fmt}"'})
