@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from servicekit.db import among
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import String, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from customer.adapters.rows import as_utc
@@ -161,7 +161,8 @@ def email_holders(session: Session, emails: Iterable[str | None]) -> dict[str, l
     holders: dict[str, list[str]] = {}
     for email, customer_id in session.execute(
             select(customers.c.email, customers.c.id)
-            .where(among(session, func.lower(customers.c.email), wanted), customers.c.merged_into.is_(None),
+            .where(among(session, func.lower(customers.c.email, type_=String(320)), wanted),
+                   customers.c.merged_into.is_(None),
                    customers.c.erased_at.is_(None))
             .order_by(customers.c.created_at, customers.c.id)):
         key = email_key(email)
