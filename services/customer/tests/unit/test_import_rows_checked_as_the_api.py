@@ -137,3 +137,16 @@ def test_purchase_type_through_the_api_in_events_and_history(client, new_custome
     assert bad.status_code == 422 and "purchase_type" in bad.get_json()["errors"]
     exported = client.get("/api/v1/customers/export", headers=READER).get_data().decode("utf-8-sig")
     assert "purchase_type" in exported.splitlines()[0] and "replacement" in exported
+
+
+def test_two_records_that_shared_an_address_before_are_both_updated_by_rows_that_leave_it(app, client, new_customer):
+    from customer.adapters.tables import customers
+    from servicekit.webapp import service_context
+    from sqlalchemy import update
+
+    new_customer(name="张伟", phone="13800138000", email="zhang@example.cn")
+    twin = new_customer(name="张 伟", phone="13900139000")
+    with service_context(app).engine.begin() as connection:  # as records kept before addresses were unique
+        connection.execute(update(customers).where(customers.c.id == twin["id"]).values(email="zhang@example.cn"))
+    job = upload(client, "phone,notes\n13800138000,一\n13900139000,二\n", mode="update")
+    assert (job["updated"], job["failed"]) == (2, 0), errors_of(client, job)

@@ -225,8 +225,9 @@ def _apply_chunk(session: Session, import_id: str, options: ImportOptions, size:
             if problems:
                 raise InvalidFields(problems)
             wanted = shape(target, loaded or {})
-            planned.append((row.line, target, wanted, (wanted["phone"], *wanted["phones"]), None,
-                            email_key(wanted.get("email"))))
+            # an address is claimed when the row changes it (one two records shared before stays as it was)
+            email = email_key(wanted.get("email")) if wanted.get("email") != target.get("email") else None
+            planned.append((row.line, target, wanted, (wanted["phone"], *wanted["phones"]), None, email))
         except InvalidFields as problem:
             fail(row.line, problem)
     planned = _claim_phones(session, planned, seen, fail)
