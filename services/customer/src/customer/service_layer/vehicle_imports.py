@@ -82,8 +82,7 @@ def _apply_with_retry(sessions: sessionmaker[Session], import_id: str, options: 
         return
 
 
-def _read(line: int, cells: Any, fields: list[str | None], key: str,
-          check: VehicleChecker) -> tuple[str, dict[str, Any]]:
+def _read(cells: Any, fields: list[str | None], key: str, check: VehicleChecker) -> tuple[str, dict[str, Any]]:
     """(the row's customer key, its vehicle's fields as check_asset gives them); InvalidFields otherwise."""
     values, unreadable = row_values(fields, cells)
     if unreadable:
@@ -105,7 +104,7 @@ def _apply_chunk(session: Session, import_id: str, options: ImportOptions, field
     parsed: list[tuple[int, str, dict[str, Any]]] = []
     for line, cells in chunk:
         try:
-            parsed.append((line, *_read(line, cells, fields, options.key, check)))
+            parsed.append((line, *_read(cells, fields, options.key, check)))
         except InvalidFields as problem:
             fail(line, problem)
     keys = [customer_key for _, customer_key, _ in parsed]
