@@ -158,3 +158,11 @@ def test_the_vehicles_export_leaves_out_other_stores(client):
                     json={"kind": "vehicle", "model": "雅阁", "plate": f"粤B·{phone[-5:]}"})
     text = client.get("/api/v1/customers/vehicles/export", headers=SZ_AGENT).get_data().decode("utf-8-sig")
     assert [row["store_id"] for row in csv.DictReader(io.StringIO(text))] == ["sz01"]
+
+
+def test_a_customer_import_with_a_plate_column_points_to_the_vehicles_import(client):
+    response = client.post("/api/v1/customers/imports", headers=WRITER, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO("name,phone,kind,车牌号\n张伟,13800138000,owner,粤B1\n".encode()),
+                                          "c.csv")})
+    assert response.status_code == 422
+    assert "vehicles/imports" in response.get_json()["errors"]["车牌号"][0]

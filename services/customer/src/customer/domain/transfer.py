@@ -38,6 +38,9 @@ VALUES = {
     "stage": {"线索": "lead", "意向": "prospect", "保有": "owner", "忠诚": "loyal", "流失": "lost"},
     "purchase_type": {"首次购车": "first", "首购": "first", "增购": "additional", "换购": "replacement"},
 }
+#: A vehicle's columns (and dealers' Chinese headings of them), which a file of vehicles brings in.
+VEHICLE_COLUMNS = ("plate", "vin", "model", "delivered_on", "odometer_km")
+VEHICLE_HEADINGS = ("车牌", "车牌号", "车牌号码", "车架号", "VIN", "车型", "交车日期", "里程")
 _YES, _NO = {"true", "yes", "y", "1", "是", "同意"}, {"false", "no", "n", "0", "否", "不同意"}
 _LIST_SEPARATORS = re.compile(r"[;,，；、|]")
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
@@ -64,7 +67,10 @@ def read_header(cells: Sequence[Any]) -> list[str | None]:
         if field in READ_ONLY:
             fields.append(None)
             continue
-        if field not in COLUMNS:
+        if field in VEHICLE_COLUMNS or heading in VEHICLE_HEADINGS:
+            errors[heading] = ("A vehicle's column: import the customers first, then their vehicles with "
+                               "POST /api/v1/customers/vehicles/imports (each row naming its customer by phone).")
+        elif field not in COLUMNS:
             errors[heading or f"column {len(fields) + 1}"] = (
                 f"Unknown column; the columns are {', '.join(COLUMNS)} (or their Chinese headings).")
         elif field in fields:
