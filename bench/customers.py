@@ -13,9 +13,10 @@
   writing rows (baseline): constant memory means the same peak at both sizes.
 - search: p50/p99 of the search the API runs (count + one page of 50 + the customers) for what people
   type (a whole name, its pinyin, initials, a given name, a phone's last 4 digits, a whole phone, a plate,
-  a VIN) over N customers in six stores with their vehicles, for some of them as typed by staff limited
-  to one store, against a lookup by primary key in the same run; and, reported apart from "all", a given
-  name and initials among one consultant's customers and a given name among hot (H) prospects.
+  a VIN, a plate's end without its province, a VIN's last 6 characters) over N customers in six stores with
+  their vehicles, for some of them as typed by staff limited to one store, against a lookup by primary key
+  in the same run; and, reported apart from "all", a given name and initials among one consultant's
+  customers and a given name among hot (H) prospects.
 """
 from __future__ import annotations
 
@@ -208,7 +209,8 @@ def load_archive(url: str, count: int) -> dict[str, list[str]]:
     from customer.domain.pinyin import search_keys, syllables
 
     samples: dict[str, list[str]] = {kind: [] for kind in
-                                     ("name", "pinyin", "initials", "given_name", "phone_4", "phone", "plate", "vin")}
+                                     ("name", "pinyin", "initials", "given_name", "phone_4", "phone", "plate", "vin",
+                                      "plate_end", "vin_6")}
     rng = random.Random(SEED)
     history = History(seed=SEED, customers=count, visits=0, complaints=0)
     keys_indexes = _search_key_indexes(url)
@@ -248,6 +250,8 @@ def load_archive(url: str, count: int) -> dict[str, list[str]]:
                     if rng.random() < 0.004:
                         samples["plate"].append(row["plate"])
                         samples["vin"].append(row["vin"].lower())
+                        samples["plate_end"].append(row["plate"].split("·")[-1])
+                        samples["vin_6"].append(row["vin"][-6:])
                 if len(rows_of["customers"]) >= 20_000:
                     _flush(cursor, rows_of)
             _flush(cursor, rows_of)

@@ -1,6 +1,7 @@
-"""End to end on RabbitMQ and PostgreSQL through the gateway: a duplicate slips in through a bulk import,
-is found with its score, previewed, merged and the merge undone — with an independent subscriber (plain
-pika, its own queue) seeing customer.merged.v1 and customer.unmerged.v1; and the archive exported."""
+"""End to end on RabbitMQ and PostgreSQL through the gateway: a bulk import refuses a row with a known
+e-mail, a duplicate with a new number slips in through it anyway, is found with its score, previewed,
+merged and the merge undone — with an independent subscriber (plain pika, its own queue) seeing
+customer.merged.v1 and customer.unmerged.v1; and the archive exported."""
 from __future__ import annotations
 
 import csv
@@ -35,20 +36,30 @@ def test_import_find_merge_undo_and_export_through_the_gateway(gateway, subscrib
     admin = login(gateway)
     customers = f"{gateway}/api/v1/customers"
     first = httpx.post(customers, headers=admin, json={
-        "name": "张伟", "phone": "138 0013 8000", "kind": "owner", "email": "zhang.wei@example.cn"}).json()
-    # the same man, with a new number, arrives in a dealer's spreadsheet
-    sheet = "姓名,手机,类型,邮箱\n张伟,13900139000,意向客户,Zhang.Wei@example.cn\n王芳,13700137000,保有客户,\n"
-    started = httpx.post(f"{customers}/imports", headers=admin, data={"mode": "create"},
-                         files={"file": ("客户.csv", sheet.encode("utf-8"), "text/csv")})
-    assert started.status_code == 202, started.text
-    deadline = time.monotonic() + 30
-    while (job := httpx.get(f"{gateway}{started.headers['Location']}", headers=admin).json())["status"] == "running":
-        assert time.monotonic() < deadline, job
-        time.sleep(0.1)
-    assert (job["status"], job["created"], job["failed"]) == ("done", 2, 0)
+        "name": "张伟", "phone": "138 0013 8000", "kind": "owner", "email": "zhang.wei@example.cn",
+        "region": {"city": "深圳市"}}).json()
+
+    def imported(sheet: str) -> dict:
+        started = httpx.post(f"{customers}/imports", headers=admin, data={"mode": "create"},
+                             files={"file": ("客户.csv", sheet.encode("utf-8"), "text/csv")})
+        assert started.status_code == 202, started.text
+        deadline, location = time.monotonic() + 30, f"{gateway}{started.headers['Location']}"
+        while (job := httpx.get(location, headers=admin).json())["status"] == "running":
+            assert time.monotonic() < deadline, job
+            time.sleep(0.1)
+        return job
+
+    # the same man arrives in a dealer's spreadsheet with his e-mail: that line is refused, naming him
+    job = imported("姓名,手机,类型,邮箱\n张伟,13900139000,意向客户,Zhang.Wei@example.cn\n王芳,13700137000,保有客户,\n")
+    assert (job["status"], job["created"], job["failed"]) == ("done", 1, 1)
+    errors = httpx.get(f"{customers}/imports/{job['id']}/errors", headers=admin).json()["items"]
+    assert [(e["line"], e["column"]) for e in errors] == [(2, "email")] and first["id"] in errors[0]["message"]
+    # and again, with a new number and without it: a likely duplicate, found and merged
+    job = imported("姓名,手机,类型,城市\n张伟,13900139000,意向客户,深圳市\n")
+    assert (job["status"], job["created"], job["failed"]) == ("done", 1, 0)
 
     likely = httpx.get(f"{customers}/{first['id']}/duplicates", headers=admin).json()["items"]
-    assert [item["reasons"] for item in likely] == [["same_email", "same_name"]] and likely[0]["score"] > 0.9
+    assert [item["reasons"] for item in likely] == [["same_name_same_region"]] and likely[0]["score"] >= 0.6
     duplicate = likely[0]["customer"]
 
     body = {"survivor_id": first["id"], "merged_id": duplicate["id"], "choices": {"email": "survivor"}}

@@ -80,14 +80,6 @@ def known_user(app: Flask) -> Callable[..., str]:
 
 
 @pytest.fixture
-def owners_checked(monkeypatch) -> None:
-    """The owner checks on, as once the consumer applies the gateway's user events."""
-    from customer.service_layer import staff
-
-    monkeypatch.setattr(staff, "CHECKED", True)
-
-
-@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A test client of the app."""
     return app.test_client()

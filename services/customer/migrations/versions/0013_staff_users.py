@@ -6,7 +6,7 @@ Revises: 0010
 from servicekit.staff import create_users_table, drop_users_table
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,7 @@ from servicekit.contracts import EventContract
 from servicekit.fields import Instant
 
 from customer.domain import assets, lifecycle, points, visits
+from customer.domain.customers import PURCHASE_TYPES
 
 CUSTOMER_CREATED = "customer.created.v1"
 CUSTOMER_UPDATED = "customer.updated.v1"
@@ -98,6 +99,8 @@ class CustomerData(Schema):
     blacklist_reason = _text(500)
     credit_limit = fields.Decimal(as_string=True, places=2, allow_none=True)
     erased_at = Instant(allow_none=True)
+    purchase_type = fields.String(allow_none=True, validate=validate.OneOf(PURCHASE_TYPES), metadata={
+        "description": "first (首次购车), additional (增购) or replacement (换购); absent from older events."})
 
 
 class CustomerUpdatedData(CustomerData):

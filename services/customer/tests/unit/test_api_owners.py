@@ -10,7 +10,6 @@ from servicekit.testing import auth_headers
 ADMIN = auth_headers("admin", "root")
 MANAGER = auth_headers("manager", "zhao.jl")
 
-pytestmark = pytest.mark.usefixtures("owners_checked")
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+import servicekit.staff as staff
 from customer.entrypoints.consumer import REMINDERS_QUEUE, subscriptions
 from customer.service import DEFINITION
 from customer.service_layer.visits import callback_visit_id
@@ -27,7 +28,7 @@ def completed(customer_id: str, reminder_id: str, callback: dict | None, **more)
 
 
 def handler():
-    (subscription,) = subscriptions()
+    [subscription] = [each for each in subscriptions() if each.queue == REMINDERS_QUEUE]
     return subscription.handler
 
 
@@ -41,10 +42,11 @@ def visits_of(client, customer):
     return client.get(f"/api/v1/customers/{customer['id']}/visits", headers=READER).get_json()
 
 
-def test_the_consumer_reads_completed_reminders_on_its_own_queue():
-    (subscription,) = DEFINITION.subscriptions()
-    assert subscription.queue == "customer.reminders"
+def test_the_consumer_reads_completed_reminders_and_the_gateways_users_on_queues_of_its_own():
+    assert {subscription.queue for subscription in DEFINITION.subscriptions()} == {"customer.reminders",
+                                                                                 "customer.users"}
     assert "reminder.completed.v1" in QUEUES["customer.reminders"]
+    assert set(QUEUES["customer.users"]) == {"user.created.v1", "user.updated.v1"}
 
 
 def test_a_completed_callback_task_is_recorded_as_a_callback_visit(app, client, new_customer, apply, events):
@@ -125,3 +127,15 @@ def test_the_completed_tasks_asset_is_named_when_it_is_the_customers(app, client
                     asset_id=str(uuid.uuid4())))
     assert sorted(str(v["asset_id"]) for v in visits_of(client, customer)["items"]) == sorted(
         [asset["id"], "None"])
+
+
+def test_a_user_the_gateway_announces_on_the_users_queue_may_then_own_customers(app, client):
+    def register(owner):
+        return client.post("/api/v1/customers", headers=WRITER, json={
+            "name": "周明", "phone": f"1390013{uuid.uuid4().int % 10000:04d}", "kind": "prospect", "owner": owner})
+
+    assert register("xu.new").status_code == 422, "nobody has announced xu.new yet"
+    [users] = [each for each in subscriptions() if each.queue == "customer.users"]
+    announced = new_event("gateway", "user.created.v1", "xu.new", staff.user_data("xu.new", role="agent"))
+    assert apply_once(service_context(app).sessions, "customer.users", announced, users.handler) == "applied"
+    assert register("xu.new").status_code == 201

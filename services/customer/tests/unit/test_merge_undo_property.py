@@ -36,8 +36,15 @@ def register(client, app, record) -> str:
     phones = [f"139{next(NUMBERS):08d}" for _ in range(1 + record["extra_phones"])]
     body = {key: record[key] for key in ("name", "kind", "email", "notes", "tags")}
     response = client.post("/api/v1/customers", headers=WRITER, json={**body, "phone": phones[0], "phones": phones[1:]})
+    shared = response.status_code == 409 and "email" in response.get_json()
+    if shared:  # an address another record has: as records kept before addresses were unique may share one
+        response = client.post("/api/v1/customers", headers=WRITER,
+                               json={**body, "email": None, "phone": phones[0], "phones": phones[1:]})
     assert response.status_code == 201, response.get_json()
     customer_id = response.get_json()["id"]
+    if shared:
+        with service_context(app).engine.begin() as db:
+            db.execute(update(customers).where(customers.c.id == customer_id).values(email=record["email"]))
     for _ in range(record["cars"]):
         client.post(f"/api/v1/customers/{customer_id}/assets", headers=WRITER,
                     json={"kind": "vehicle", "model": "雅阁", "plate": f"粤B{next(NUMBERS) % 100000:05d}"})

@@ -6,11 +6,19 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from servicekit.db import among
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import String, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from customer.adapters.rows import as_utc
-from customer.adapters.tables import KEY_CARRIES, customer_phones, customer_search_keys, customer_tags, customers
+from customer.adapters.tables import (
+    KEY_CARRIES,
+    customer_emails,
+    customer_phones,
+    customer_search_keys,
+    customer_tags,
+    customers,
+)
+from customer.domain.duplicates import email_key
 from customer.domain.phones import digits
 from customer.domain.pinyin import search_keys
 
@@ -64,18 +72,26 @@ class CustomerRepository:
                                     .where(customer_phones.c.phone.in_(list(phones))))
         return dict(rows.all())
 
+    def email_holders(self, emails: Iterable[str | None]) -> dict[str, str]:
+        """{email as compared: the id of the (oldest) live customer holding it} for those of `emails` held."""
+        return {key: ids[0] for key, ids in email_holders(self.session, emails).items()}
+
     def add(self, customer: dict[str, Any]) -> None:
-        """Insert a new customer (its phones and tags too)."""
+        """Insert a new customer (its phones, e-mail and tags too)."""
         self.session.execute(insert(customers).values(
             id=customer["id"], version=customer["version"], created_at=customer["created_at"],
             updated_at=customer["updated_at"], **{name: customer[name] for name in COLUMNS if name in customer}))
         self._write_phones(customer["id"], [customer["phone"], *customer["phones"]])
+        self.write_email(customer["id"], customer.get("email"))
         self._write_tags(customer["id"], customer["tags"])
         self.write_search_keys(customer)
 
-    def update(self, customer: dict[str, Any], expected_version: int, changed: Iterable[str]) -> bool:
+    def update(self, customer: dict[str, Any], expected_version: int, changed: Iterable[str],
+               email_if_free: bool = False) -> bool:
         """Write the `changed` fields of `customer` and bump its version, only if it is still at
-        `expected_version` (compare-and-set: of two concurrent writers one wins); True when written."""
+        `expected_version` (compare-and-set: of two concurrent writers one wins); True when written.
+        A changed e-mail is claimed for the customer (`email_if_free`: only when no one else holds it, as a
+        merge or its undo restores what may have been shared before; otherwise the unique key refuses it)."""
         changed = set(changed)
         values = {name: customer[name] for name in COLUMNS if name in changed}
         result = self.session.execute(
@@ -86,6 +102,9 @@ class CustomerRepository:
         if changed & {"phone", "phones"}:
             self.session.execute(delete(customer_phones).where(customer_phones.c.customer_id == customer["id"]))
             self._write_phones(customer["id"], [customer["phone"], *customer["phones"]])
+        if "email" in changed:
+            self.session.execute(delete(customer_emails).where(customer_emails.c.customer_id == customer["id"]))
+            self.write_email(customer["id"], customer.get("email"), if_free=email_if_free)
         if "tags" in changed:
             self.session.execute(delete(customer_tags).where(customer_tags.c.customer_id == customer["id"]))
             self._write_tags(customer["id"], customer["tags"])
@@ -108,6 +127,21 @@ class CustomerRepository:
         if keys:
             self.session.execute(insert(customer_search_keys), keys)
 
+    def write_email(self, customer_id: str, email: str | None, if_free: bool = False) -> None:
+        """Let the customer hold `email` (as compared); `if_free`: only when no one holds it (else the unique
+        key refuses a second holder: IntegrityError)."""
+        key = email_key(email)
+        if key is None:
+            return
+        if if_free and self.session.execute(select(customer_emails.c.customer_id)
+                                            .where(customer_emails.c.email == key)).first() is not None:
+            return
+        self.session.execute(insert(customer_emails).values(email=key, customer_id=customer_id))
+
+    def free_email(self, customer_id: str) -> None:
+        """The customer holds no e-mail any more (merged into another, or erased)."""
+        self.session.execute(delete(customer_emails).where(customer_emails.c.customer_id == customer_id))
+
     def _write_phones(self, customer_id: str, phones: list[str]) -> None:
         self.session.execute(insert(customer_phones), [
             {"phone": phone, "customer_id": customer_id, "position": position,
@@ -116,3 +150,22 @@ class CustomerRepository:
     def _write_tags(self, customer_id: str, tags: list[str]) -> None:
         if tags:
             self.session.execute(insert(customer_tags), [{"customer_id": customer_id, "tag": tag} for tag in tags])
+
+
+def email_holders(session: Session, emails: Iterable[str | None]) -> dict[str, list[str]]:
+    """{email as compared: the live (neither merged nor erased) customers with it, oldest first} for those of
+    `emails` (compared trimmed and in lower case) that someone has."""
+    wanted = sorted({key for key in map(email_key, emails) if key})
+    if not wanted:
+        return {}
+    holders: dict[str, list[str]] = {}
+    for email, customer_id in session.execute(
+            select(customers.c.email, customers.c.id)
+            .where(among(session, func.lower(customers.c.email, type_=String(320)), wanted),
+                   customers.c.merged_into.is_(None),
+                   customers.c.erased_at.is_(None))
+            .order_by(customers.c.created_at, customers.c.id)):
+        key = email_key(email)
+        if key:
+            holders.setdefault(key, []).append(customer_id)
+    return holders

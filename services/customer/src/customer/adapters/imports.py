@@ -18,6 +18,7 @@ from customer.adapters.rows import as_utc
 from customer.adapters.tables import (
     KEY_CARRIES,
     consent_records,
+    customer_emails,
     customer_imports,
     customer_phones,
     customer_search_keys,
@@ -26,6 +27,7 @@ from customer.adapters.tables import (
     history,
     import_errors,
 )
+from customer.domain.duplicates import email_key
 from customer.domain.phones import digits
 from customer.domain.pinyin import SearchKey
 
@@ -114,6 +116,7 @@ def external_id_holders(session: Session, external_ids: Iterable[str]) -> dict[s
 NEW_CUSTOMER_TABLES = (
     (customers, ("id", "version", "created_at", "updated_at", *COLUMNS)),
     (customer_phones, ("phone", "customer_id", "position", "digits_reversed")),
+    (customer_emails, ("email", "customer_id")),
     (customer_tags, ("customer_id", "tag")),
     # with the customer's created_at (else a trigger looks it up, row by row) and what keys carry of it
     (customer_search_keys, ("customer_id", "kind", "position", "key", "created_at", *KEY_CARRIES)),
@@ -136,15 +139,17 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 def new_customer_rows(record: dict[str, Any], keys: Sequence[SearchKey], change: dict[str, list[Any]], actor: str,
                       consent_source: str, created: tuple[Any, ...]) -> NewRows:
-    """The rows a new customer is written as: itself (a column it lacks is NULL), its phones, tags, search
+    """The rows a new customer is written as: itself (a column it lacks is NULL), its phones, e-mail, tags, search
     keys, its "imported" history, the consent it gave, and `created`, the outbox row of its
     customer.created.v1."""
     at, customer_id = record["created_at"], record["id"]
     carried = [record.get(name) for name in KEY_CARRIES]
+    email = email_key(record.get("email"))
     return (
         [tuple(record.get(name) for name in NEW_CUSTOMER_TABLES[0][1])],
         [(phone, customer_id, position, digits(phone)[::-1])
          for position, phone in enumerate([record["phone"], *record["phones"]])],
+        [(email, customer_id)] if email else [],
         [(customer_id, tag) for tag in record["tags"]],
         [(customer_id, key.kind, key.position, key.key, at, *carried) for key in keys],
         [(customer_id, at, actor, "imported", change)],

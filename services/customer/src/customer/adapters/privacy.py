@@ -14,6 +14,7 @@ from customer.adapters.customers import COLUMNS, CustomerRepository
 from customer.adapters.rows import as_utc
 from customer.adapters.tables import (
     assets,
+    customer_emails,
     customer_merges,
     customer_phones,
     customer_search_keys,
@@ -71,7 +72,7 @@ def erase_records(session: Session, customer_id: str, erased: dict[str, Any], mo
     session.execute(update(customers).where(customers.c.id == customer_id).values(
         version=customers.c.version + 1, updated_at=moment, erased_at=moment,
         **{name: erased[name] for name in COLUMNS if name in erased and name not in ("erased_at",)}))
-    for table in (customer_phones, customer_tags, customer_search_keys):
+    for table in (customer_phones, customer_emails, customer_tags, customer_search_keys):
         session.execute(delete(table).where(table.c.customer_id == customer_id))
     session.execute(update(assets).where(assets.c.customer_id == customer_id)
                     .values(**dict.fromkeys(PERSONAL_ASSET_FIELDS)))

@@ -3,9 +3,10 @@
 A name (or the free-text `q`) is looked up in customer_search_keys, where "contains" is "a key starts
 with" (customer.domain.pinyin); each way a customer matches gets a rank, and the best rank orders the
 results: 0 exact (the whole name, the whole phone number, the plate, the VIN), 1 the name starts with
-it or its pinyin/initials are it, or a phone ends with it, 2 the pinyin starts with it, 3 anywhere else
-in the name. Ties go newest first (then the larger id first). Merged customers (tombstones) and erased
-ones are never found.
+it or its pinyin/initials are it, or a phone or a plate ends with it, or it is a VIN's last six characters,
+2 the pinyin starts with it, 3 anywhere else in the name. A plate's end is a range of its reversed key, a
+VIN's last six an equality, each on an index of its own (migration 0012). Ties go newest first (then the
+larger id first). Merged customers (tombstones) and erased ones are never found.
 """
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Integer,
     Select,
+    String,
     and_,
     bindparam,
     case,
@@ -31,7 +34,9 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from customer.adapters.tables import (
     KEY_CARRIES,
@@ -45,6 +50,56 @@ from customer.domain.pinyin import INITIALS, NAME, PINYIN
 from customer.domain.search import COUNT_LIMIT, Filters, Total
 
 _keys = customer_search_keys
+
+
+class _EndsWith(FunctionElement):
+    """`ends_with(text, term, reversed term, first string after the reversed term)`: on PostgreSQL a range of
+    reverse(text) in byte order, which the index ix_assets_plate_key_reversed reads; elsewhere a comparison of
+    the text's end (SQLite has no reverse())."""
+
+    type = Boolean()
+    name = "ends_with"
+    inherit_cache = True
+
+
+@compiles(_EndsWith)
+def _ends_with(element: _EndsWith, compiler: Any, **kw: Any) -> str:
+    text, term, _, _ = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(substr({text}, -length({term})) = {term})"
+
+
+@compiles(_EndsWith, "postgresql")
+def _ends_with_postgresql(element: _EndsWith, compiler: Any, **kw: Any) -> str:
+    text, _, first, after = (compiler.process(clause, **kw) for clause in element.clauses)
+    reversed_text = f'reverse({text}) COLLATE "C"'
+    return f"({reversed_text} >= {first} AND {reversed_text} < {after})"
+
+
+class _VinTail(FunctionElement):
+    """The last six characters of a VIN, written as the index ix_assets_vin_tail is (migration 0012)."""
+
+    type = String()
+    name = "vin_tail"
+    inherit_cache = True
+
+
+@compiles(_VinTail)
+def _vin_tail(element: _VinTail, compiler: Any, **kw: Any) -> str:
+    return f"substr({compiler.process(element.clauses, **kw)}, -6)"
+
+
+@compiles(_VinTail, "postgresql")
+def _vin_tail_postgresql(element: _VinTail, compiler: Any, **kw: Any) -> str:
+    return f"right({compiler.process(element.clauses, **kw)}, 6)"
+
+
+def _plate_ends_with(term: Any, first: Any, after: Any) -> ColumnElement[bool]:
+    return _EndsWith(assets.c.plate_key, term, first, after)
+
+
+def _plate_end_values(term: str) -> tuple[str, str, str]:
+    """(the end, reversed, the first string after every one starting with it reversed) for _plate_ends_with."""
+    return term, term[::-1], _after(term[::-1])
 
 
 def _after(prefix: str) -> str:
@@ -77,8 +132,8 @@ def _phone_hits(suffix: str, whole: str | None) -> Select:
     return select(customer_phones.c.customer_id.label("customer_id"), rank.label("rank")).where(_phone_range(suffix))
 
 
-def _asset_hits(condition: ColumnElement[bool]) -> Select:
-    return select(assets.c.customer_id.label("customer_id"), literal(0).label("rank")).where(condition)
+def _asset_hits(condition: ColumnElement[bool], rank: int = 0) -> Select:
+    return select(assets.c.customer_id.label("customer_id"), literal(rank).label("rank")).where(condition)
 
 
 def _ranked_hits(filters: Filters):
@@ -92,6 +147,10 @@ def _ranked_hits(filters: Filters):
             parts.append(_asset_hits(assets.c.plate_key == terms.plate))
         if terms.vin:
             parts.append(_asset_hits(assets.c.vin == terms.vin))
+        if terms.plate_end:
+            parts.append(_asset_hits(_plate_ends_with(*map(literal, _plate_end_values(terms.plate_end))), 1))
+        if terms.vin_tail:
+            parts.append(_asset_hits(_VinTail(assets.c.vin) == terms.vin_tail, 1))
     elif filters.name:
         parts = _name_hits(filters.name)
     else:
@@ -133,10 +192,12 @@ def conditions(filters: Filters) -> list[ColumnElement[bool]]:
     if filters.phone_suffix:
         where.append(_of_customer(customer_phones.c.customer_id == customers.c.id,
                                   _phone_range(filters.phone_suffix)))
-    if filters.plate:
-        where.append(_has_asset(assets.c.plate_key == filters.plate))
+    if filters.plate:  # the plate, or its end
+        where.append(_has_asset(_plate_ends_with(*map(literal, _plate_end_values(filters.plate)))))
     if filters.vin:
         where.append(_has_asset(assets.c.vin == filters.vin))
+    if filters.vin_tail:
+        where.append(_has_asset(_VinTail(assets.c.vin) == filters.vin_tail))
     if filters.stores is not None:
         where.append(customers.c.store_id.in_(sorted(filters.stores)))
     for column, value in _exact(filters).items():
@@ -219,6 +280,8 @@ class Shape(NamedTuple):
     vin: bool
     scoped: bool  # limited to some stores
     carried: tuple[str, ...]  # the filters on columns the keys carry (KEY_CARRIES)
+    plate_end: bool = False  # a plate's end
+    vin_tail: bool = False  # a VIN's last six characters
 
 
 def _shape(filters: Filters) -> tuple[Shape, dict[str, Any]]:
@@ -234,7 +297,10 @@ def _shape(filters: Filters) -> tuple[Shape, dict[str, Any]]:
         values["suffix"] = terms.phone_suffix[::-1]
         values["suffix_after"] = _after(values["suffix"])
     if terms is not None:
-        values.update({name: getattr(terms, name) for name in ("plate", "vin") if getattr(terms, name)})
+        values.update({name: getattr(terms, name) for name in ("plate", "vin", "vin_tail") if getattr(terms, name)})
+        if terms.plate_end:
+            values["plate_end"], values["plate_end_reversed"], values["plate_end_after"] = \
+                _plate_end_values(terms.plate_end)
     if filters.stores is not None:
         values["stores"] = sorted(filters.stores)
     carried = _carried(filters)
@@ -242,7 +308,7 @@ def _shape(filters: Filters) -> tuple[Shape, dict[str, Any]]:
     # pinyin and initials have no Chinese characters, and start with digits only when the name does
     sounds = not (_CJK.search(term) or term.isdigit())
     return Shape(sounds, "whole" in values, "suffix" in values, "plate" in values, "vin" in values,
-                 "stores" in values, tuple(carried)), values
+                 "stores" in values, tuple(carried), "plate_end" in values, "vin_tail" in values), values
 
 
 def _carried(filters: Filters) -> dict[str, Any]:
@@ -303,6 +369,11 @@ def _parts(shape: Shape, where: list[ColumnElement[bool]] | None) -> list[Part]:
         parts.append(of(0, assets, assets.c.plate_key == bindparam("plate")))
     if shape.vin:
         parts.append(of(0, assets, assets.c.vin == bindparam("vin")))
+    if shape.plate_end:
+        parts.append(of(1, assets, _plate_ends_with(bindparam("plate_end"), bindparam("plate_end_reversed"),
+                                                    bindparam("plate_end_after"))))
+    if shape.vin_tail:
+        parts.append(of(1, assets, _VinTail(assets.c.vin) == bindparam("vin_tail")))
     return parts
 
 

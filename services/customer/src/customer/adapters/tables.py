@@ -74,6 +74,8 @@ customers = Table(
     Index("ix_customers_deputy_owner", "deputy_owner"),
     # a merged customer stays as a tombstone that resolves to its survivor (migration 0003)
     Column("merged_into", String(36), index=True),
+    # 首次购车 / 增购 / 换购 (migration 0012)
+    Column("purchase_type", String(20)),
 )
 #: Duplicates are looked for by email whatever its case (migration 0003).
 Index("ix_customers_email_lower", func.lower(customers.c.email))
@@ -125,6 +127,15 @@ customer_phones = Table(
     Column("position", Integer, nullable=False),
     # the digits reversed, so "ends with 8000" is a prefix range scan on an index
     Column("digits_reversed", _DIGITS, nullable=False, index=True),
+)
+
+#: Each e-mail address (as compared: trimmed, lower case) of a live customer: the primary key makes an address
+#: belong to one customer, as customer_phones does a number (migration 0012). Addresses two customers already
+#: shared before are held by the older one only (the duplicates listing shows the pair).
+customer_emails = Table(
+    "customer_emails", metadata,
+    Column("email", String(320), primary_key=True),
+    Column("customer_id", String(36), ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True),
 )
 
 customer_tags = Table(

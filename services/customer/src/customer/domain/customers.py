@@ -22,8 +22,10 @@ EDITABLE_FIELDS = (
     "name", "phone", "phones", "kind", "stage", "gender", "birthday", "email", "address", "region",
     "industry", "employer", "job_title", "source", "owner", "deputy_owner", "tags", "notes", "intent_grade",
     "wanted_model", "consent", "quiet_hours", "external_id",
-    "store_id", "key_customer", "blacklisted", "blacklist_reason", "credit_limit",
+    "store_id", "key_customer", "blacklisted", "blacklist_reason", "credit_limit", "purchase_type",
 )
+#: How the customer came to buy (a prospects-report dimension): 首次购车, 增购 (one more car), 换购 (trade-in).
+PURCHASE_TYPES = ("first", "additional", "replacement")
 #: Consent is opt-in (PIPL art. 14): a channel not granted is not granted.
 NO_CONSENT = {"sms": False, "phone": False, "email": False}
 

@@ -35,6 +35,14 @@ class DuplicatePhone(DomainError):
         self.phone, self.existing_customer_id = phone, existing_customer_id
 
 
+class DuplicateEmail(DomainError):
+    """The e-mail address (whatever its case) already belongs to another customer."""
+
+    def __init__(self, email: str, existing_customer_id: str) -> None:
+        super().__init__(f"The email {email} already belongs to customer {existing_customer_id}.")
+        self.email, self.existing_customer_id = email, existing_customer_id
+
+
 class DuplicateVin(DomainError):
     """The VIN is already registered as an asset."""
 

@@ -11,6 +11,11 @@ from customer.domain.pinyin import KEY_LENGTH, fold
 from customer.domain.vehicles import looks_like_vin, normalise_vin, plate_key
 
 MIN_PHONE_DIGITS = 4
+#: The last characters of a VIN staff read out (the serial number at its end).
+VIN_TAIL = 6
+#: The end of a plate staff type: letters and digits (at least one digit), without the province ("B12345", "12345").
+_PLATE_END = re.compile(r"^(?=.*[0-9])[A-Z0-9]{3,8}$")
+_VIN_TAIL = re.compile(rf"^(?=.*[0-9])[A-HJ-NPR-Z0-9]{{{VIN_TAIL}}}$")
 #: A search counts the customers it finds up to here; past it the total says "at least" (5,000+).
 COUNT_LIMIT = 5000
 
@@ -70,22 +75,41 @@ def phone_filter(term: str, field: str = "phone") -> str:
 
 
 def vin_filter(term: str, field: str = "vin") -> str:
-    """The VIN of the `vin` filter, upper-cased; raise InvalidFields unless it is a whole VIN."""
+    """The VIN of the `vin` filter, upper-cased: a whole VIN, or its last VIN_TAIL characters; raise
+    InvalidFields when it is neither."""
+    tail = vin_tail(term)
+    if tail is not None:
+        return tail
     try:
         return normalise_vin(term)
     except ValueError as exc:
-        raise InvalidFields.one(field, str(exc)) from None
+        raise InvalidFields.one(field, f"{exc} Give a whole VIN or its last {VIN_TAIL} characters.") from None
+
+
+def vin_tail(term: str) -> str | None:
+    """`term` upper-cased when it can be the last VIN_TAIL characters of a VIN (with a digit), else None."""
+    text = re.sub(r"\s", "", term).upper()
+    return text if _VIN_TAIL.match(text) else None
+
+
+def plate_end(term: str) -> str | None:
+    """`term` as a plate key when it can be the end of a plate as staff type it (no province, a digit), else None."""
+    key = plate_key(term)
+    return key if _PLATE_END.match(key) else None
 
 
 @dataclass(frozen=True)
 class QueryTerms:
-    """What one free-text `q` may be: part of a name (or its pinyin), a phone suffix, a plate or a VIN."""
+    """What one free-text `q` may be: part of a name (or its pinyin), a phone suffix, a plate or its end, a VIN
+    or its last characters."""
 
     name: str
     phone_suffix: str | None
     whole_phone: str | None
     plate: str | None
     vin: str | None
+    plate_end: str | None = None
+    vin_tail: str | None = None
 
 
 def parse_q(q: str) -> QueryTerms:
@@ -100,6 +124,8 @@ def parse_q(q: str) -> QueryTerms:
         whole_phone=whole_phone(text),
         plate=plate if 2 <= len(plate) <= 12 else None,
         vin=normalise_vin(text) if looks_like_vin(text) else None,
+        plate_end=plate_end(text),
+        vin_tail=vin_tail(text),
     )
 
 
@@ -109,8 +135,9 @@ class Filters:
 
     name: str | None = None
     phone_suffix: str | None = None
-    plate: str | None = None
+    plate: str | None = None  # the plate, or its end: a vehicle's plate ends with it
     vin: str | None = None
+    vin_tail: str | None = None  # the last VIN_TAIL characters of a vehicle's VIN
     owner: str | None = None
     tag: str | None = None
     kind: str | None = None
@@ -149,7 +176,10 @@ def build_filters(name: str | None = None, phone: str | None = None, plate: str 
         errors["created_to"] = ["created_to is before created_from."]
     if errors:
         raise InvalidFields(errors)
+    vin_term = parsed.get("vin")
+    tail = vin_term if isinstance(vin_term, str) and len(vin_term) == VIN_TAIL else None
     return Filters(name=name_key(name) if name else None, phone_suffix=parsed.get("phone"),  # type: ignore[arg-type]
-                   plate=plate_key(plate) if plate else None, vin=parsed.get("vin"),  # type: ignore[arg-type]
+                   plate=plate_key(plate) if plate else None,
+                   vin=None if tail else vin_term, vin_tail=tail,  # type: ignore[arg-type]
                    created_from=created_from, created_to=created_to, q=parsed.get("q"),  # type: ignore[arg-type]
                    stores=stores, **exact)

@@ -15,10 +15,10 @@ from typing import Any
 #: Columns an import may fill, in export order.
 COLUMNS = ("external_id", "name", "phone", "phones", "kind", "stage", "gender", "birthday", "email", "province",
            "city", "district", "address", "industry", "employer", "job_title", "source", "owner", "deputy_owner",
-           "tags", "notes", "intent_grade", "wanted_model", "consent_sms", "consent_phone", "consent_email")
+           "tags", "notes", "intent_grade", "wanted_model", "consent_sms", "consent_phone", "consent_email",
+           "purchase_type", "store_id")
 #: Columns an export adds that an import reads past (they are the archive's to set, not a sheet's).
-READ_ONLY = ("id", "version", "store_id", "tier", "points_balance", "key_customer", "blacklisted", "created_at",
-             "updated_at")
+READ_ONLY = ("id", "version", "tier", "points_balance", "key_customer", "blacklisted", "created_at", "updated_at")
 EXPORT_COLUMNS = ("id", *COLUMNS, *READ_ONLY[1:])
 HEADINGS = {
     "编号": "external_id", "外部编号": "external_id", "客户编号": "external_id", "姓名": "name", "客户姓名": "name",
@@ -29,13 +29,18 @@ HEADINGS = {
     "工作单位": "employer", "单位": "employer", "职务": "job_title", "职位": "job_title", "来店原因": "source",
     "来源": "source", "顾问": "owner", "销售顾问": "owner", "副顾问": "deputy_owner", "标签": "tags",
     "备注": "notes", "意向级别": "intent_grade", "意向车型": "wanted_model", "短信": "consent_sms",
-    "电话回访": "consent_phone", "邮件": "consent_email",
+    "电话回访": "consent_phone", "邮件": "consent_email", "购车类型": "purchase_type", "购买类型": "purchase_type",
+    "门店": "store_id", "门店编号": "store_id",
 }
 VALUES = {
     "kind": {"意向客户": "prospect", "a卡": "prospect", "保有客户": "owner", "c卡": "owner"},
     "gender": {"男": "male", "女": "female", "其他": "other"},
     "stage": {"线索": "lead", "意向": "prospect", "保有": "owner", "忠诚": "loyal", "流失": "lost"},
+    "purchase_type": {"首次购车": "first", "首购": "first", "增购": "additional", "换购": "replacement"},
 }
+#: A vehicle's columns (and dealers' Chinese headings of them), which a file of vehicles brings in.
+VEHICLE_COLUMNS = ("plate", "vin", "model", "delivered_on", "odometer_km")
+VEHICLE_HEADINGS = ("车牌", "车牌号", "车牌号码", "车架号", "VIN", "车型", "交车日期", "里程")
 _YES, _NO = {"true", "yes", "y", "1", "是", "同意"}, {"false", "no", "n", "0", "否", "不同意"}
 _LIST_SEPARATORS = re.compile(r"[;,，；、|]")
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
@@ -62,7 +67,10 @@ def read_header(cells: Sequence[Any]) -> list[str | None]:
         if field in READ_ONLY:
             fields.append(None)
             continue
-        if field not in COLUMNS:
+        if field in VEHICLE_COLUMNS or heading in VEHICLE_HEADINGS:
+            errors[heading] = ("A vehicle's column: import the customers first, then their vehicles with "
+                               "POST /api/v1/customers/vehicles/imports (each row naming its customer by phone).")
+        elif field not in COLUMNS:
             errors[heading or f"column {len(fields) + 1}"] = (
                 f"Unknown column; the columns are {', '.join(COLUMNS)} (or their Chinese headings).")
         elif field in fields:

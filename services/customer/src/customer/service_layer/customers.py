@@ -14,7 +14,7 @@ from customer.adapters.history import HistoryRepository
 from customer.adapters.rows import now
 from customer.domain.changes import diff
 from customer.domain.customers import EDITABLE_FIELDS, new_customer_id, normalise_phones, shape
-from customer.domain.errors import DuplicatePhone, NotFound, VersionConflict
+from customer.domain.errors import DuplicateEmail, DuplicatePhone, NotFound, VersionConflict
 from customer.domain.merge import refuse_merged
 from customer.domain.points import NEW_MEMBER
 from customer.service_layer import staff
@@ -31,10 +31,20 @@ def _refuse_taken_phones(repo: CustomerRepository, phones: list[str], customer_i
             raise DuplicatePhone(phone, holder)
 
 
-def _duplicate_after_race(sessions: sessionmaker[Session], phones: list[str], customer_id: str | None) -> None:
-    """After a unique-key violation: name the customer that took one of the phones meanwhile."""
+def _refuse_taken_email(repo: CustomerRepository, email: str | None, customer_id: str | None) -> None:
+    """DuplicateEmail when another live customer has `email` (compared trimmed, in lower case): as with a
+    phone, a merged record's or an erased customer's address is nobody's."""
+    for holder in repo.email_holders([email]).values():
+        if holder != customer_id:
+            raise DuplicateEmail(email or "", holder)
+
+
+def _duplicate_after_race(sessions: sessionmaker[Session], phones: list[str], customer_id: str | None,
+                          email: str | None = None) -> None:
+    """After a unique-key violation: name the customer that took one of the phones (or the e-mail) meanwhile."""
     with unit_of_work(sessions) as session:
         _refuse_taken_phones(CustomerRepository(session), phones, customer_id)
+        _refuse_taken_email(CustomerRepository(session), email, customer_id)
 
 
 def create_customer(sessions: sessionmaker[Session], values: dict[str, Any], actor: str) -> dict[str, Any]:
@@ -47,6 +57,7 @@ def create_customer(sessions: sessionmaker[Session], values: dict[str, Any], act
             repo = CustomerRepository(session)
             _refuse_taken_phones(repo, _numbers(customer), None)
             staff.check_owners(session, customer)
+            _refuse_taken_email(repo, customer.get("email"), None)
             repo.add(customer)
             HistoryRepository(session).add(customer["id"], moment, actor, "created",
                                            diff({}, customer, EDITABLE_FIELDS))
@@ -54,8 +65,8 @@ def create_customer(sessions: sessionmaker[Session], values: dict[str, Any], act
                                  "given at registration")
             emit(session, events.CUSTOMER_CREATED, customer["id"], customer)
     except IntegrityError:
-        # a concurrent request registered the same phone between our check and our insert
-        _duplicate_after_race(sessions, _numbers(customer), None)
+        # a concurrent request registered the same phone (or e-mail) between our check and our insert
+        _duplicate_after_race(sessions, _numbers(customer), None, customer.get("email"))
         raise
     return customer
 
@@ -85,6 +96,8 @@ def save_changes(session: Session, current: dict[str, Any], wanted: dict[str, An
     repo = CustomerRepository(session)
     if changes.keys() & {"phone", "phones"}:
         _refuse_taken_phones(repo, _numbers(wanted), current["id"])
+    if "email" in changes:
+        _refuse_taken_email(repo, wanted.get("email"), current["id"])
     updated = {**current, **wanted, "version": current["version"] + 1, "updated_at": now()}
     if not repo.update(updated, current["version"], changes):
         raise VersionConflict(current["version"], repo.current_version(current["id"]) or current["version"])
@@ -115,5 +128,5 @@ def update_customer(sessions: sessionmaker[Session], customer_id: str, values: d
     except IntegrityError:
         phones = normalise_phones(values)  # they were read before the write (shape), so they can be read again
         _duplicate_after_race(sessions, [p for p in [phones.get("phone"), *(phones.get("phones") or [])] if p],
-                              customer_id)
+                              customer_id, values.get("email"))
         raise

@@ -27,6 +27,7 @@ from customer import events
 from customer.adapters.imports import NewRows, NewText, copy_text, new_customer_rows
 from customer.adapters.rows import now
 from customer.domain.customers import EDITABLE_FIELDS, new_customer_id, shape
+from customer.domain.duplicates import email_key
 from customer.domain.errors import InvalidFields
 from customer.domain.phones import InvalidPhone, normalise_phone
 from customer.domain.pinyin import SearchKey, search_keys
@@ -84,6 +85,9 @@ class PreparedRow(NamedTuple):
     new_problem: dict[str, list[str]] | None = None
     numbers: tuple[str, ...] = ()
     new: NewCustomer | None = None
+    #: the new customer's e-mail as compared (customer.domain.duplicates.email_key), and the store the row names
+    email: str | None = None
+    store_id: str | None = None
 
 
 def key_of(values: dict[str, Any], key: str) -> str:
@@ -120,19 +124,21 @@ def _prepare(line: int, cells: Sequence[Any], fields: list[str | None], settings
         key = key_of(values, settings.key)
     except InvalidFields as problem:
         return PreparedRow(line, values, problem=problem.errors)  # the errors, not the exception: they are pickled
+    store = values.get("store_id") if isinstance(values.get("store_id"), str) else None
     if settings.mode == "update":
         loaded, problems = check(values, True)
-        return PreparedRow(line, values, key, partial=True, loaded=loaded, problems=problems)
+        return PreparedRow(line, values, key, partial=True, loaded=loaded, problems=problems, store_id=store)
     loaded, problems = check(values, False)
     kept = {} if settings.mode == "create" else values  # an upsert's row may turn out an update: checked again then
     if problems:
-        return PreparedRow(line, kept, key, problems=problems)
+        return PreparedRow(line, kept, key, problems=problems, store_id=store)
     try:
         wanted = shape(None, {"store_id": settings.store_id, **loaded})
     except InvalidFields as problem:
-        return PreparedRow(line, kept, key, new_problem=problem.errors)
+        return PreparedRow(line, kept, key, new_problem=problem.errors, store_id=store)
     new = None if settings.dry_run else _new_customer(wanted, moment, settings)
-    return PreparedRow(line, kept, key, numbers=(wanted["phone"], *wanted["phones"]), new=new)
+    return PreparedRow(line, kept, key, numbers=(wanted["phone"], *wanted["phones"]), new=new,
+                       email=email_key(wanted.get("email")), store_id=store)
 
 
 def _new_customer(wanted: dict[str, Any], moment: datetime, settings: RowSettings) -> NewCustomer:

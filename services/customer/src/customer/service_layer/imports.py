@@ -20,11 +20,13 @@ from servicekit.events import correlation_id
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from customer.adapters.customers import CustomerRepository
+from customer.adapters.customers import CustomerRepository, email_holders
 from customer.adapters.imports import ImportRepository, add_customers, external_id_holders, phone_owners
 from customer.adapters.rows import now
+from customer.adapters.stores import StoreRepository
 from customer.domain.changes import diff
 from customer.domain.customers import EDITABLE_FIELDS, shape
+from customer.domain.duplicates import email_key
 from customer.domain.errors import DomainError, InvalidFields, NotFound
 from customer.domain.transfer import column_of, read_header
 from customer.service_layer.customers import save_changes
@@ -45,8 +47,9 @@ CHUNK = 1000
 PIPELINE_FROM = 5 * CHUNK
 Error = tuple[int, str, str]
 #: (line, the customer a row updates and that customer as the row wants it, or None and None for a new one,
-#: the phone numbers the customer would hold, and a new one as it will be written unless this is a dry run)
-Planned = tuple[int, dict[str, Any] | None, dict[str, Any] | None, tuple[str, ...], NewCustomer | None]
+#: the phone numbers the customer would hold, a new one as it will be written unless this is a dry run, and the
+#: e-mail the customer would have, as compared)
+Planned = tuple[int, dict[str, Any] | None, dict[str, Any] | None, tuple[str, ...], NewCustomer | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class ImportOptions:
     filename: str | None = None
     store_id: str | None = None  # the store new customers belong to
     stores: frozenset[str] | None = None  # the stores whose customers the caller may update (None: all)
+    rows_name_stores: bool = False  # the file has a store_id column: its rows say which store each belongs to
     error_rows: int = 1000  # the errors of this many rows are kept (CRM_IMPORT_MAX_ERROR_ROWS); the rest counted
 
 
@@ -89,10 +93,11 @@ class ImportLimits:
 
 @dataclass
 class _Seen:
-    """What the rows above have claimed: keys and phones, with their line."""
+    """What the rows above have claimed: keys, phones and e-mails, with their line."""
 
     keys: dict[str, int] = field(default_factory=dict)
     phones: dict[str, int] = field(default_factory=dict)
+    emails: dict[str, int] = field(default_factory=dict)
 
 
 def _reach(options: ImportOptions) -> list[str] | None:
@@ -103,7 +108,7 @@ def _reach(options: ImportOptions) -> list[str] | None:
     """
     if options.stores is not None:
         return sorted(options.stores)
-    if options.mode == "create" and options.store_id is not None:
+    if options.mode == "create" and options.store_id is not None and not options.rows_name_stores:
         return [options.store_id]
     return None
 
@@ -155,7 +160,7 @@ def run_import(sessions: sessionmaker[Session], import_id: str, options: ImportO
 def _apply_with_retry(sessions: sessionmaker[Session], import_id: str, options: ImportOptions, size: int,
                       prepared: list[PreparedRow], check: Checker, seen: _Seen) -> None:
     for attempt in range(3):
-        claimed = _Seen(dict(seen.keys), dict(seen.phones))
+        claimed = _Seen(dict(seen.keys), dict(seen.phones), dict(seen.emails))
         try:
             with unit_of_work(sessions) as session:
                 _apply_chunk(session, import_id, options, size, prepared, check, claimed)
@@ -163,7 +168,7 @@ def _apply_with_retry(sessions: sessionmaker[Session], import_id: str, options: 
             if attempt == 2:
                 raise
             continue  # someone registered one of the phones meanwhile: the next attempt sees it
-        seen.keys, seen.phones = claimed.keys, claimed.phones
+        seen.keys, seen.phones, seen.emails = claimed.keys, claimed.phones, claimed.emails
         return
 
 
@@ -175,11 +180,14 @@ def _apply_chunk(session: Session, import_id: str, options: ImportOptions, size:
         errors.extend((line, column_of(name), " ".join(messages)) for name, messages in problem.errors.items())
 
     keyed: list[PreparedRow] = []
+    named = sorted({row.store_id for row in prepared if row.store_id is not None})
+    known = StoreRepository(session).existing(named) if named else set()
     for row in prepared:
         try:
             if row.problem is not None:
                 raise InvalidFields(row.problem)
             assert row.key is not None
+            _check_store(row.store_id, known, options.stores)
             if row.key in seen.keys:
                 raise InvalidFields.one(options.key, f"The same {options.key} as line {seen.keys[row.key]}.")
         except InvalidFields as problem:
@@ -211,23 +219,25 @@ def _apply_chunk(session: Session, import_id: str, options: ImportOptions, size:
                     raise InvalidFields(row.problems)
                 if row.new_problem:
                     raise InvalidFields(row.new_problem)
-                planned.append((row.line, None, None, row.numbers, row.new))
+                planned.append((row.line, None, None, row.numbers, row.new, row.email))
                 continue
             loaded, problems = (row.loaded, row.problems) if row.partial else check(row.values, True)
             if problems:
                 raise InvalidFields(problems)
             wanted = shape(target, loaded or {})
-            planned.append((row.line, target, wanted, (wanted["phone"], *wanted["phones"]), None))
+            # an address is claimed when the row changes it (one two records shared before stays as it was)
+            email = email_key(wanted.get("email")) if wanted.get("email") != target.get("email") else None
+            planned.append((row.line, target, wanted, (wanted["phone"], *wanted["phones"]), None, email))
         except InvalidFields as problem:
             fail(row.line, problem)
     planned = _claim_phones(session, planned, seen, fail)
-    creates = [new for _, target, _, _, new in planned if target is None]
+    creates = [new for _, target, _, _, new, _ in planned if target is None]
     counts = {"created": len(creates), "updated": 0, "unchanged": 0}
     if not options.dry_run:
         # new customers, their history and consent, and one customer.created.v1 each (already rows)
         add_customers(session, [new.rows for new in creates if new is not None],
                       session.get_bind().dialect.name == "postgresql")
-    for line, target, wanted, _, _ in planned:
+    for line, target, wanted, _, _, _ in planned:
         if target is None or wanted is None:
             continue
         if not diff(target, wanted, EDITABLE_FIELDS):
@@ -252,13 +262,30 @@ def _holders(session: Session, options: ImportOptions, keys: list[str]) -> dict[
     return external_id_holders(session, keys)
 
 
+def _check_store(store_id: str | None, known: set[str], stores: frozenset[str] | None) -> None:
+    """InvalidFields on store_id when a row names a store that does not exist, or one not of the importer's
+    stores (`stores`; None: a group-wide importer, who may import into any store), as the API refuses it."""
+    if store_id is None:
+        return
+    if store_id not in known:
+        raise InvalidFields.one("store_id", f"No store {store_id} exists.")
+    if stores is not None and store_id not in stores:
+        raise InvalidFields.one("store_id", f"The store {store_id} is not one of yours ({', '.join(sorted(stores))}).")
+
+
 def _claim_phones(session: Session, planned: list[Planned], seen: _Seen,
                   fail: Callable[[int, InvalidFields], None]) -> list[Planned]:
-    """The rows whose every number is free (or already theirs) and on no row above; the others fail."""
-    owners = phone_owners(session, [number for _, _, _, numbers, _ in planned for number in numbers])
+    """The rows whose every number and e-mail is free (or already theirs) and on no row above; the others fail."""
+    owners = phone_owners(session, [number for _, _, _, numbers, _, _ in planned for number in numbers])
+    addressed = email_holders(session, [email for *_, email in planned if email])
     kept = []
-    for line, target, wanted, numbers, new in planned:
+    for line, target, wanted, numbers, new, email in planned:
         problems: dict[str, list[str]] = {}
+        holders = addressed.get(email, []) if email else []
+        if holders and (target is None or target["id"] not in holders):
+            problems["email"] = [f"{email} already belongs to customer {holders[0]}."]
+        elif email and seen.emails.get(email, line) != line:
+            problems["email"] = [f"{email} is also on line {seen.emails[email]}."]
         for number, column in {number: "phones" if place else "phone" for place, number in enumerate(numbers)}.items():
             owner = owners.get(number)
             if owner is not None and (target is None or owner != target["id"]):
@@ -269,7 +296,9 @@ def _claim_phones(session: Session, planned: list[Planned], seen: _Seen,
             fail(line, InvalidFields(problems))
             continue
         seen.phones.update(dict.fromkeys(numbers, line))
-        kept.append((line, target, wanted, numbers, new))
+        if email:
+            seen.emails[email] = line
+        kept.append((line, target, wanted, numbers, new, email))
     return kept
 
 

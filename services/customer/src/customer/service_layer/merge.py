@@ -88,6 +88,7 @@ def merge_customers(sessions: sessionmaker[Session], survivor_id: str, merged_id
         undo_until = moment + undo_window
         # the merged record's numbers are freed first: the survivor takes them
         session.execute(delete(customer_phones).where(customer_phones.c.customer_id == merged_id))
+        repo.free_email(merged_id)  # and its e-mail: only the survivor's address is anyone's now
         # its points went to the survivor with its ledger: the tombstone's balance is what its ledger sums to
         emptied = {"points_balance": 0} if "points_balance" in merged else {}
         tombstone = {**merged, **emptied, "merged_into": survivor_id, "version": merged["version"] + 1,
@@ -95,8 +96,10 @@ def merge_customers(sessions: sessionmaker[Session], survivor_id: str, merged_id
         if not repo.update(tombstone, merged["version"], {"merged_into", *emptied}):
             raise VersionConflict(merged["version"], repo.current_version(merged_id) or merged["version"])
         changes = diff(survivor, after, _REPORTED)
-        if not repo.update(after, survivor["version"], changes):
+        if not repo.update(after, survivor["version"], changes, email_if_free=True):
             raise VersionConflict(survivor["version"], repo.current_version(survivor_id) or survivor["version"])
+        if "email" not in changes:  # the same address on both: it stays held, by the survivor now
+            repo.write_email(survivor_id, after.get("email"), if_free=True)
         moved = merges.rows_of(merged_id)  # the rows are locked with their owner: no one adds any meanwhile
         merges.add({"id": merge_id, "survivor_id": survivor_id, "merged_id": merged_id, "actor": actor,
                     "merged_at": moment, "undo_until": undo_until, "choices": choices,
@@ -163,9 +166,10 @@ def undo_merge(sessions: sessionmaker[Session], merge_id: str, actor: str, polic
         # the tier is settled from the points below, so a tier change is told as one
         back = {**before, "tier": survivor["tier"], "version": survivor["version"] + 1, "updated_at": moment}
         changes = diff(survivor, back, _REPORTED)
-        repo.update(back, survivor["version"], {*changes, "phone", "phones"})  # frees the merged numbers
+        repo.update(back, survivor["version"], {*changes, "phone", "phones", "email"},  # frees the merged numbers
+                    email_if_free=True)
         repo.update({**restored, "version": merged["version"] + 1, "updated_at": moment}, merged["version"],
-                    {*COLUMNS, "phone", "phones", "tags"})
+                    {*COLUMNS, "phone", "phones", "tags"}, email_if_free=True)
         for customer_id in (survivor["id"], merged["id"]):
             _rebalance(session, customer_id, actor, policy)
         merges.mark_undone(merge_id, moment, actor)

@@ -4,8 +4,7 @@ and the consultants a departing one's customers are handed to (also in a dry run
 is a 422 naming the field.
 
 The copy is kept by the consumer: `apply_user_event` is its handler, on the queue `customer.users`
-(servicekit.topology.QUEUES). The checks apply while `CHECKED` is true: it must be switched on together with
-that subscription, so the copy is filled (the gateway publishes every user at its start) before it is relied on.
+(servicekit.topology.QUEUES); the gateway publishes every user at its start, so the copy fills at once.
 """
 from __future__ import annotations
 
@@ -20,8 +19,6 @@ from customer.domain.errors import InvalidFields
 
 #: The queue of the gateway's user events this service's consumer applies with `apply_user_event`.
 USERS_QUEUE = "customer.users"
-#: True once the consumer applies the user events (subscription to USERS_QUEUE): the checks then apply.
-CHECKED = False
 OWNERS = ("owner", "deputy_owner")
 
 
@@ -36,8 +33,6 @@ def check_owners(session: Session, wanted: Mapping[str, Any], current: Mapping[s
     customer's store. On an edit (`current` given) only what changes is checked — a new owner, or the same
     owner for a customer moved to another store — so an edit of anything else never fails on an owner who has
     left since."""
-    if not CHECKED:
-        return
     store_id = wanted.get("store_id")
     moved = current is not None and current.get("store_id") != store_id
     for field in OWNERS:
@@ -48,12 +43,10 @@ def check_owners(session: Session, wanted: Mapping[str, Any], current: Mapping[s
 
 
 def allowed_successors(session: Session, successors: Sequence[str],
-                       customers: Sequence[Mapping[str, Any]]) -> dict[str, list[str]] | None:
+                       customers: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
     """{customer id: the successors who may take that customer over} — active users who work in its store —
-    or None while the checks are off. 422 naming `to_owners` for a successor who is unknown or inactive, and
+    422 naming `to_owners` for a successor who is unknown or inactive, and
     for a customer whose store none of them works in (nothing is handed to someone of another store)."""
-    if not CHECKED:
-        return None
     users = {}
     for username in successors:
         user = staff.find(session, username)

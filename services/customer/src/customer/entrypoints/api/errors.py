@@ -7,6 +7,7 @@ from servicekit.problems import problem_response
 from customer.domain.errors import (
     Conflict,
     DomainError,
+    DuplicateEmail,
     DuplicatePhone,
     DuplicateVin,
     InvalidFields,
@@ -25,6 +26,9 @@ def problem_for(error: DomainError) -> Response:
         return problem_response(404, "Not Found", str(error))
     if isinstance(error, DuplicatePhone):
         return problem_response(409, "Conflict", str(error), phone=error.phone,
+                                existing_customer_id=error.existing_customer_id)
+    if isinstance(error, DuplicateEmail):
+        return problem_response(409, "Conflict", str(error), email=error.email,
                                 existing_customer_id=error.existing_customer_id)
     if isinstance(error, DuplicateVin):
         return problem_response(409, "Conflict", str(error), vin=error.vin,

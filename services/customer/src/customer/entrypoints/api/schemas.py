@@ -11,7 +11,7 @@ from servicekit.pagination import MAX_PAGE
 
 from customer.domain import lifecycle, visits
 from customer.domain.assets import ASSET_KINDS, ASSET_STATUSES, STATUS_LABELS, check_asset
-from customer.domain.customers import errors_judged_alone
+from customer.domain.customers import PURCHASE_TYPES, errors_judged_alone
 from customer.domain.errors import InvalidFields
 from customer.domain.points import TIERS
 from customer.domain.search import COUNT_LIMIT
@@ -97,6 +97,8 @@ class CustomerArgs(GatheringSchema):
     external_id = _text(100)
     store_id = fields.String(allow_none=True, validate=validate.Length(max=40),
                              metadata={"description": "The store (门店); default the caller's one store."})
+    purchase_type = fields.String(allow_none=True, validate=validate.OneOf(PURCHASE_TYPES), metadata={
+        "description": "first (首次购车), additional (增购: one more car) or replacement (换购: a trade-in)."})
     # manager-only (key customer and risk lists, [002][004])
     key_customer = fields.Boolean(metadata={"description": "Managers only."})
     blacklisted = fields.Boolean(metadata={"description": "Managers only; needs blacklist_reason."})
@@ -130,8 +132,10 @@ class SearchArgs(PageArgs):
     name = fields.String(validate=validate.Length(max=200), metadata={"description": "Part of the name."})
     phone = fields.String(validate=validate.Length(max=40),
                           metadata={"description": "A whole number or its last 4+ digits."})
-    plate = fields.String(validate=validate.Length(max=20))
-    vin = fields.String(validate=validate.Length(max=40))
+    plate = fields.String(validate=validate.Length(max=20), metadata={
+        "description": "The plate or its end, as staff type it (粤B12345, B12345 or 12345 find 粤B·12345)."})
+    vin = fields.String(validate=validate.Length(max=40),
+                        metadata={"description": "A whole VIN or its last 6 characters."})
     owner = fields.String(validate=validate.Length(max=100))
     tag = fields.String(validate=validate.Length(max=50))
     kind = fields.String(validate=validate.OneOf(lifecycle.KINDS))
@@ -139,7 +143,8 @@ class SearchArgs(PageArgs):
     created_from = Day()
     created_to = Day()
     q = fields.String(validate=validate.Length(max=100),
-                      metadata={"description": "Matches any of: name, phone suffix, plate, VIN."})
+                      metadata={"description": "Matches any of: name, phone suffix, plate or its end, VIN or its "
+                                               "last 6 characters."})
     store_id = fields.String(validate=validate.Length(max=40))
     tier = fields.String(validate=validate.OneOf(TIERS))
     intent_grade = fields.String(validate=validate.OneOf(lifecycle.INTENT_GRADES))

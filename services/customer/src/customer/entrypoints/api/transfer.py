@@ -24,12 +24,13 @@ from servicekit.problems import Problem
 
 from customer.adapters.spreadsheets import FORMATS, TooLarge, UnreadableFile, read_rows
 from customer.adapters.upload_bounds import check_size, count_rows
+from customer.domain import vehicle_transfer
 from customer.domain.search import build_filters
 from customer.domain.transfer import UnreadableHeader, read_header
 from customer.entrypoints.api.context import actor, sessions
-from customer.entrypoints.api.schemas import CustomerArgs, PageArgs, PageOf, SearchArgs
+from customer.entrypoints.api.schemas import AssetArgs, CustomerArgs, PageArgs, PageOf, SearchArgs
 from customer.entrypoints.api.scope import admit
-from customer.service_layer import exports, imports
+from customer.service_layer import exports, imports, vehicle_imports
 
 log = logging.getLogger(__name__)
 blp = Blueprint("transfer", __name__, url_prefix="/api/v1/customers",
@@ -54,7 +55,17 @@ class ImportOptionsArgs(Schema):
     key = fields.String(load_default="phone", validate=validate.OneOf(imports.KEYS),
                         metadata={"description": "How a row finds its customer."})
     dry_run = fields.Boolean(load_default=False, metadata={"description": "Check every row; write no customer."})
-    store_id = fields.String(validate=validate.Length(max=40), metadata={"description": "Store of new customers."})
+    store_id = fields.String(validate=validate.Length(max=40), metadata={
+        "description": "Store of new customers whose row names none (a store_id / 门店 column names each row's: "
+                       "it must exist and be one of the caller's, as for the API)."})
+
+
+class VehicleImportOptionsArgs(Schema):
+    """How to import a file of vehicles."""
+
+    key = fields.String(load_default="phone", validate=validate.OneOf(imports.KEYS),
+                        metadata={"description": "The column that names each vehicle's customer (already imported)."})
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "Check every row; register no vehicle."})
 
 
 class ImportJob(Schema):
@@ -62,7 +73,8 @@ class ImportJob(Schema):
 
     id = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(("running", "done", "failed")))
-    mode = fields.String(required=True)
+    mode = fields.String(required=True, metadata={
+        "description": "create, update or upsert (customers), or vehicles (a vehicles import)."})
     key = fields.String(required=True)
     dry_run = fields.Boolean(required=True)
     format = fields.String(required=True)
@@ -123,6 +135,18 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
+#: Vehicle rows are checked as the API checks a new asset.
+_ASSET_ARGS = FastLoader(AssetArgs())
+
+
+def check_vehicle_row(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """One vehicle row's values checked as the API checks a new asset."""
+    try:
+        return _ASSET_ARGS.load(values), {}
+    except ValidationError as exc:
+        return {}, _flatten(exc.messages)
+
+
 def check_row(values: dict[str, Any], partial: bool) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """One row's values checked as the API checks a new (or, `partial`, an edited) customer."""
     try:
@@ -144,7 +168,8 @@ def import_limits() -> imports.ImportLimits:
     return current_app.extensions[LIMITS]
 
 
-def _run_in_background(job_id: str, options: imports.ImportOptions, path: Path, max_rows: int) -> None:
+def _run_in_background(job_id: str, options: imports.ImportOptions, path: Path, max_rows: int,
+                       run: Any = None) -> None:
     app_sessions = sessions()
     context = contextvars.copy_context()  # the request id travels into every event the import writes
 
@@ -156,7 +181,10 @@ def _run_in_background(job_id: str, options: imports.ImportOptions, path: Path, 
 
     def work() -> None:
         try:
-            imports.run_import(app_sessions, job_id, options, rows(), check_row)
+            if run is None:
+                imports.run_import(app_sessions, job_id, options, rows(), check_row)
+            else:
+                run(app_sessions, job_id, options, rows())
         except Exception:
             log.exception("import %s failed", job_id)
         finally:
@@ -165,8 +193,10 @@ def _run_in_background(job_id: str, options: imports.ImportOptions, path: Path, 
     threading.Thread(target=context.run, args=(work,), name=f"import-{job_id}", daemon=True).start()
 
 
-def _checked(path: Path, fmt: str, limits: imports.ImportLimits) -> int:
-    """The rows after the header of a file that can be imported; else a 413 or 422 naming what is wrong.
+def _checked(path: Path, fmt: str, limits: imports.ImportLimits,
+             read: Any = read_header) -> tuple[int, list[str | None]]:
+    """The rows after the header of a file that can be imported, and the fields of its columns (`read` reads
+    the header); else a 413 or 422 naming what is wrong.
     Each check is bounded: the size from the file system or the zip directory, the rows (and a workbook's
     table of text) counted up to one past the limit, then the header from the first row."""
     try:
@@ -174,8 +204,7 @@ def _checked(path: Path, fmt: str, limits: imports.ImportLimits) -> int:
         total = count_rows(path, fmt, limits.max_rows)
         with closing(read_rows(path, fmt)) as rows:  # a workbook is opened only now, known to be bounded
             _, header = next(rows, (1, []))
-        read_header(header)
-        return total
+        return total, read(header)
     except TooLarge as exc:
         raise Problem(413, "Content Too Large", str(exc), errors={"file": [str(exc)]}) from None
     except (UnreadableFile, UnreadableHeader) as exc:
@@ -203,13 +232,45 @@ def start_import(upload: dict[str, Any], args: dict[str, Any]):
     try:  # until the import's thread has the file, it is removed whatever happens (a refusal, an error)
         with os.fdopen(handle, "wb") as out:
             storage.save(out)
-        total = _checked(path, fmt, limits)
+        total, columns = _checked(path, fmt, limits)
         options = imports.ImportOptions(
             mode=args["mode"], key=args["key"], dry_run=args["dry_run"], actor=actor(), fmt=fmt,
             filename=storage.filename, store_id=store.get("store_id"), stores=current_identity().store_scope,
-            error_rows=limits.error_rows)
+            error_rows=limits.error_rows, rows_name_stores="store_id" in columns)
         job = imports.start_import(sessions(), options, total)
         _run_in_background(job["id"], options, path, limits.max_rows)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return job, {"Location": f"{blp.url_prefix}/imports/{job['id']}"}
+
+
+@blp.route("/vehicles/imports", methods=["POST"])
+@requires("write")
+@blp.arguments(ImportFile, location="files")
+@blp.arguments(VehicleImportOptionsArgs, location="form")
+@blp.response(202, ImportJob)
+@blp.alt_response(413, description="The file is larger than an import takes (as for a customer import).")
+def start_vehicle_import(upload: dict[str, Any], args: dict[str, Any]):
+    """Import vehicles of customers already in the archive (plate, VIN, model, delivery date, odometer; each row
+    names its customer by phone, or external id) in the background, with the same per-line errors and dry run as
+    a customer import; follow it at the import's URL (202 + Location). Each vehicle registered emits
+    asset.registered.v1."""
+    storage = upload["file"]
+    fmt = _format_of(storage.filename or "")
+    limits = import_limits()
+    handle, name = tempfile.mkstemp(suffix=f".{fmt}", prefix="vehicle-import-")
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            storage.save(out)
+        total, _ = _checked(path, fmt, limits, lambda header: vehicle_transfer.read_header(header, args["key"]))
+        options = imports.ImportOptions(
+            mode=vehicle_imports.MODE, key=args["key"], dry_run=args["dry_run"], actor=actor(), fmt=fmt,
+            filename=storage.filename, stores=current_identity().store_scope, error_rows=limits.error_rows)
+        job = imports.start_import(sessions(), options, total)
+        _run_in_background(job["id"], options, path, limits.max_rows,
+                           lambda *given: vehicle_imports.run_vehicle_import(*given, check_vehicle_row))
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -269,3 +330,20 @@ def export(args: dict[str, Any]):
     return Response(stream_with_context(chunks), mimetype=media, headers={
         "Content-Disposition": f'attachment; filename="customers-{stamp}.{fmt}"'})
 
+
+
+@blp.route("/vehicles/export", methods=["GET"])
+@requires("read")
+@blp.arguments(ExportArgs, location="query", unknown=RAISE)
+@blp.response(200, description="The vehicles of the matching customers as a CSV or XLSX file (streamed).")
+def export_vehicles(args: dict[str, Any]):
+    """The vehicles of every customer a search finds (the same filters as the listing), as a file: the columns a
+    vehicles import reads back, with each vehicle's customer."""
+    fmt = args.pop("format")
+    filters = build_filters(stores=current_identity().store_scope, **args)
+    chunks = exports.vehicle_export_chunks(sessions(), filters, fmt)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    media = "text/csv; charset=utf-8" if fmt == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(stream_with_context(chunks), mimetype=media, headers={
+        "Content-Disposition": f'attachment; filename="vehicles-{stamp}.{fmt}"'})

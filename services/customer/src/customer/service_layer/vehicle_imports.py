@@ -1,0 +1,175 @@
+"""Use case: import the vehicles (车辆) of customers already in the archive from a CSV or XLSX file, or only
+check it (dry run).
+
+Each row names its customer by the customer's phone (or external id: the import's key) and gives one vehicle:
+plate, VIN, model, delivery date, odometer. Import the customers first (the customer import), then their
+vehicles. Rows are applied in chunks, each one transaction with its events and its progress, as the customer
+import is; the job, its progress and its errors are read where a customer import's are. Every row is checked
+as the API checks a vehicle, and against the archive and the rows above it: a customer unknown or out of the
+importer's stores, a VIN registered to someone else or on a row above, the customer's plate on a row above,
+are errors on that line. A row whose vehicle its customer already has (the same VIN, or, without a VIN, the
+same plate) is counted unchanged, so a file imported twice, or a vehicles export imported back, registers
+nothing twice. Each vehicle is registered as the API registers one (service_layer.assets.add_asset: history,
+first odometer reading, asset.registered.v1). A dry run does the same checks and registers nothing.
+"""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from servicekit.db import unit_of_work
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from customer.adapters.customers import CustomerRepository
+from customer.adapters.imports import ImportRepository, external_id_holders, phone_owners
+from customer.adapters.rows import now
+from customer.adapters.vehicles import plates_held, vin_holders
+from customer.domain.assets import check_asset
+from customer.domain.errors import DomainError, InvalidFields
+from customer.domain.transfer import column_of
+from customer.domain.vehicle_transfer import VEHICLE_FIELDS, read_header, row_values
+from customer.domain.vehicles import plate_key
+from customer.service_layer.assets import add_asset, new_asset
+from customer.service_layer.import_rows import Row, key_of
+from customer.service_layer.imports import CHUNK, Error, ImportOptions
+
+#: The mode an import of vehicles is kept with (beside create / update / upsert of customers).
+MODE = "vehicles"
+#: The API's checks of one vehicle's values: (values loaded, {field: messages}).
+VehicleChecker = Callable[[dict[str, Any]], tuple[dict[str, Any], dict[str, list[str]]]]
+
+
+@dataclass
+class _Seen:
+    """What the rows above have registered: VINs, and each customer's plates, with their line."""
+
+    vins: dict[str, int] = field(default_factory=dict)
+    plates: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def run_vehicle_import(sessions: sessionmaker[Session], import_id: str, options: ImportOptions, rows: Iterator[Row],
+                       check: VehicleChecker) -> None:
+    """Apply every row after the header, chunk by chunk, and mark the import done (or failed, saying why)."""
+    try:
+        _, header = next(rows)
+        fields = read_header(header, options.key)
+        seen = _Seen()
+        for chunk in iter(lambda: list(itertools.islice(rows, CHUNK)), []):
+            _apply_with_retry(sessions, import_id, options, fields, chunk, check, seen)
+    except Exception as exc:
+        with unit_of_work(sessions) as session:
+            ImportRepository(session).finish(import_id, now(), "failed", f"{exc.__class__.__name__}: {exc}")
+        raise
+    with unit_of_work(sessions) as session:
+        ImportRepository(session).finish(import_id, now(), "done")
+
+
+def _apply_with_retry(sessions: sessionmaker[Session], import_id: str, options: ImportOptions,
+                      fields: list[str | None], chunk: list[Row], check: VehicleChecker, seen: _Seen) -> None:
+    for attempt in range(3):
+        claimed = _Seen(dict(seen.vins), dict(seen.plates))
+        try:
+            with unit_of_work(sessions) as session:
+                _apply_chunk(session, import_id, options, fields, chunk, check, claimed)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            continue  # someone registered one of the VINs meanwhile: the next attempt sees it
+        seen.vins, seen.plates = claimed.vins, claimed.plates
+        return
+
+
+def _read(cells: Any, fields: list[str | None], key: str, check: VehicleChecker) -> tuple[str, dict[str, Any]]:
+    """(the row's customer key, its vehicle's fields as check_asset gives them); InvalidFields otherwise."""
+    values, unreadable = row_values(fields, cells)
+    if unreadable:
+        raise InvalidFields({name: [message] for name, message in unreadable.items()})
+    customer_key = key_of(values, key)
+    loaded, problems = check({"kind": "vehicle", **{name: values[name] for name in VEHICLE_FIELDS if name in values}})
+    if problems:
+        raise InvalidFields(problems)
+    return customer_key, check_asset(loaded)
+
+
+def _apply_chunk(session: Session, import_id: str, options: ImportOptions, fields: list[str | None],
+                 chunk: list[Row], check: VehicleChecker, seen: _Seen) -> None:
+    errors: list[Error] = []
+
+    def fail(line: int, problem: InvalidFields) -> None:
+        errors.extend((line, column_of(name), " ".join(messages)) for name, messages in problem.errors.items())
+
+    parsed: list[tuple[int, str, dict[str, Any]]] = []
+    for line, cells in chunk:
+        try:
+            parsed.append((line, *_read(cells, fields, options.key, check)))
+        except InvalidFields as problem:
+            fail(line, problem)
+    keys = [customer_key for _, customer_key, _ in parsed]
+    holders = ({phone: [customer_id] for phone, customer_id in phone_owners(session, keys).items()}
+               if options.key == "phone" else external_id_holders(session, keys))
+    repo = CustomerRepository(session)
+    owners = {c["id"]: c for c in repo.many(sorted({h for hs in holders.values() for h in hs}))}
+    registered = vin_holders(session, [vehicle["vin"] for _, _, vehicle in parsed if vehicle.get("vin")])
+    plates = plates_held(session, owners)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    moment = now()
+    for line, customer_key, vehicle in parsed:
+        try:
+            owner = _owner(holders.get(customer_key, []), owners, options)
+            vin, plate = vehicle.get("vin"), plate_key(vehicle["plate"]) if vehicle.get("plate") else None
+            if vin and vin in registered:
+                asset_id, holder = registered[vin]
+                if holder == owner["id"]:
+                    counts["unchanged"] += 1
+                    continue
+                raise InvalidFields.one("vin", f"The VIN {vin} is already registered (asset {asset_id} of "
+                                               f"customer {holder}).")
+            if vin and vin in seen.vins:
+                raise InvalidFields.one("vin", f"The VIN {vin} is also on line {seen.vins[vin]}.")
+            if plate and (owner["id"], plate) in seen.plates:
+                raise InvalidFields.one("plate", f"The customer's plate {vehicle['plate']} is also on line "
+                                                 f"{seen.plates[(owner['id'], plate)]}.")
+            if not vin and plate and (owner["id"], plate) in plates:
+                counts["unchanged"] += 1
+                continue
+        except InvalidFields as problem:
+            fail(line, problem)
+            continue
+        if not options.dry_run:
+            try:
+                with session.begin_nested():  # a row refused here leaves nothing of itself behind
+                    locked = repo.get(owner["id"], for_update=True) or owner
+                    asset, odometer_km = new_asset(owner["id"], {"kind": "vehicle", **vehicle}, moment)
+                    add_asset(session, locked, asset, odometer_km, options.actor, moment)
+            except InvalidFields as problem:
+                fail(line, problem)
+                continue
+            except DomainError as problem:  # changed meanwhile (merged, erased): the row is reported
+                errors.append((line, options.key, str(problem)))
+                continue
+        if vin:
+            seen.vins[vin] = line
+        if plate:
+            seen.plates[(owner["id"], plate)] = line
+        counts["created"] += 1
+    counts["failed"] = len({line for line, _, _ in errors})
+    errors.sort()
+    ImportRepository(session).progress(import_id, now(), len(chunk), counts, errors, options.error_rows)
+
+
+def _owner(found: list[str], owners: dict[str, dict[str, Any]], options: ImportOptions) -> dict[str, Any]:
+    """The customer a row's key names, if the importer may give them a vehicle; InvalidFields on the key."""
+    key = options.key
+    if not found:
+        raise InvalidFields.one(key, f"No customer has this {key}; import the customers first.")
+    if len(found) > 1:
+        raise InvalidFields.one(key, f"{len(found)} customers have this {key}; name the customer by phone.")
+    owner = owners[found[0]]
+    if options.stores is not None and owner.get("store_id") not in options.stores:
+        raise InvalidFields.one(key, f"The customer with this {key} is not of your stores.")
+    if owner.get("erased_at") is not None:
+        raise InvalidFields.one(key, f"Customer {owner['id']} was erased; it takes no more changes.")
+    return owner
