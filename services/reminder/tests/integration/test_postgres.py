@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import servicekit.staff as staff
 from customer.app import create_app as create_customer_app
 from customer.service import MIGRATIONS as CUSTOMER_MIGRATIONS
 from flask import Flask
@@ -27,7 +28,7 @@ from reminder.service_layer.delivery import deliver_due
 from reminder.service_layer.scheduler import Scheduler
 from servicekit.consumer import Consumer
 from servicekit.db import make_engine, make_session_factory, outbox, unit_of_work, upgrade
-from servicekit.events import parse_event
+from servicekit.events import new_event, parse_event
 from servicekit.relay import Relay
 from servicekit.testing import auth_headers
 from servicekit.webapp import service_context
@@ -78,6 +79,8 @@ def test_a_delivery_in_the_customer_service_plans_callbacks_and_maintenance_here
     customer_url = postgres_database("customer")
     upgrade(customer_url, CUSTOMER_MIGRATIONS)
     customer_app = create_customer_app(make_settings("customer", database_url=customer_url))
+    with unit_of_work(service_context(customer_app).sessions) as session:  # the consultant, as the gateway said
+        staff.apply_user_event(session, new_event("gateway", "user.created.v1", "li.si", staff.user_data("li.si")))
     archive, here = customer_app.test_client(), pg_app.test_client()
     stop = threading.Event()
     consumer = Consumer(service_context(pg_app).sessions, subscriptions(pg_app.extensions["reminder_settings"]),

@@ -86,6 +86,24 @@ def test_a_visit_dated_in_the_future_and_corrected_moves_the_lost_customer_and_l
     assert cancelled and "corrected" in cancelled[0]["cancel_reason"]
 
 
+def test_a_win_back_task_that_fired_on_a_wrong_date_is_withdrawn_when_the_visit_is_corrected(
+        client, customer, service, correct, run_scheduler, today):
+    customer_id = customer(kind="owner", stage="owner")
+    visit = service(customer_id, local_noon(today - timedelta(days=200)), kind="store")
+    run_scheduler(datetime.now(UTC))
+    [task] = client.get(f"/api/v1/reminders/tasks?customer_id={customer_id}&rule=lost_customer",
+                        headers=AGENT).get_json()["items"]
+    assert task["status"] == "due"
+
+    assert correct(visit, occurred_at=local_noon(today - timedelta(days=1)).isoformat(), version=2) == "applied"
+    assert client.get(f"/api/v1/reminders/tasks?customer_id={customer_id}&rule=lost_customer",
+                      headers=AGENT).get_json()["items"] == [], "the customer came yesterday: nobody to win back"
+    [withdrawn] = [item for item in reminders_of(client, customer_id, rule="lost_customer") if item["id"] == task["id"]]
+    assert withdrawn["status"] == "cancelled" and "corrected" in withdrawn["cancel_reason"]
+    [planned] = scheduled(client, customer_id, "lost_customer")
+    assert str(today - timedelta(days=1)) in planned["reason"]
+
+
 def test_a_correction_applies_once_and_an_older_version_changes_nothing(client, customer, vehicle, service,
                                                                          correct, feed, example, today):
     customer_id = customer(kind="owner", stage="owner")

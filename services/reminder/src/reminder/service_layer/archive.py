@@ -42,8 +42,10 @@ def ensure_customer(session: Session, customer_id: str) -> Any:
     return row
 
 
-def replan(session: Session, customer_id: str, zone: ZoneInfo, cause: str) -> None:
-    reconcile(session, customer_id, all_rules(session), Context(now(), zone), cause)
+def replan(session: Session, customer_id: str, zone: ZoneInfo, cause: str, withdraw_open: bool = False) -> None:
+    """Re-plan the customer's reminders (reconcile); after a correction, `withdraw_open` also cancels the open
+    tasks the corrected facts no longer call for."""
+    reconcile(session, customer_id, all_rules(session), Context(now(), zone), cause, withdraw_open)
 
 
 def apply_customer(session: Session, data: dict[str, Any], zone: ZoneInfo, created: bool) -> None:

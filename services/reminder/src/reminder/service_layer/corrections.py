@@ -55,7 +55,8 @@ def apply_visit_corrected(session: Session, data: dict[str, Any], zone: ZoneInfo
     if visit.get("asset_id"):
         _set_reading(session, visit["asset_id"], visit["id"], day, visit["details"].get("odometer_km"))
     refresh_last_visits(session, values["customer_id"], zone)
-    replan(session, values["customer_id"], zone, f"{visit['kind']} visit corrected (now on {day})")
+    replan(session, values["customer_id"], zone, f"{visit['kind']} visit corrected (now on {day})",
+           withdraw_open=True)
 
 
 def apply_visit_voided(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
@@ -76,7 +77,7 @@ def apply_visit_voided(session: Session, data: dict[str, Any], zone: ZoneInfo) -
         voided_at=voided_at, version=max(row.version or 1, loaded.get("version") or 1)))
     session.execute(delete(readings).where(readings.c.source == row.id))
     refresh_last_visits(session, row.customer_id, zone)
-    replan(session, row.customer_id, zone, f"{row.kind} visit voided")
+    replan(session, row.customer_id, zone, f"{row.kind} visit voided", withdraw_open=True)
 
 
 def _stop_reminders(session: Session, asset_id: str, why: str) -> None:
@@ -128,9 +129,10 @@ def apply_asset_updated(session: Session, data: dict[str, Any], zone: ZoneInfo) 
     label = values["label"]
     if previous:
         ensure_customer(session, previous)
-        replan(session, previous, zone, f"{asset['kind']} {label} transferred to another customer")
+        replan(session, previous, zone, f"{asset['kind']} {label} transferred to another customer",
+               withdraw_open=True)
     replan(session, asset["customer_id"], zone, f"{asset['kind']} {label} changed"
-           + (f" ({status})" if status != "active" else ""))
+           + (f" ({status})" if status != "active" else ""), withdraw_open=True)
 
 
 def apply_asset_voided(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:
@@ -147,7 +149,7 @@ def apply_asset_voided(session: Session, data: dict[str, Any], zone: ZoneInfo) -
     session.execute(update(assets).where(assets.c.id == row.id).values(status="voided"))
     session.execute(delete(readings).where(readings.c.asset_id == row.id))
     _stop_reminders(session, row.id, STOPPED["voided"])
-    replan(session, row.customer_id, zone, f"{row.kind} {row.label} voided")
+    replan(session, row.customer_id, zone, f"{row.kind} {row.label} voided", withdraw_open=True)
 
 
 def apply_odometer(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:

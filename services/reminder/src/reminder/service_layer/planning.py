@@ -20,11 +20,16 @@ def _values(planned: Planned) -> dict[str, Any]:
             "confidence": planned.confidence}
 
 
-def reconcile(session: Session, customer_id: str, rules: list[Rule], context: Context, cause: str) -> None:
+#: A task fired and not finished: given to a person, on their list (claimed, or snoozed till later).
+OPEN = ("due", "claimed", "snoozed")
+
+def reconcile(session: Session, customer_id: str, rules: list[Rule], context: Context, cause: str,
+              withdraw_open: bool = False) -> None:
     """Add the reminders the customer should now have, move changed ones, cancel the ones no longer needed.
 
-    Only reminders still scheduled move or are cancelled: one that fired stays as it is. `cause` says
-    what happened, in words, and is kept as the reason of a cancellation.
+    Only reminders still scheduled move or are cancelled: one that fired stays as it is — unless
+    `withdraw_open` (a correction: the facts it fired on were wrong), when an open task no longer wanted is
+    cancelled too. `cause` says what happened, in words, and is kept as the reason of a cancellation.
     """
     row = customer_row(session, customer_id)
     desired: list[Planned] = []
@@ -37,10 +42,12 @@ def reconcile(session: Session, customer_id: str, rules: list[Rule], context: Co
                reminders.c.owner, reminders.c.confidence)
         .where(reminders.c.customer_id == customer_id, reminders.c.kind.not_in(UNPLANNED)))}
     wanted = {planned.key: planned for planned in desired}
-    stale = [r.id for key, r in existing.items() if r.status == "scheduled" and key not in wanted]
+    withdrawn = ("scheduled", *OPEN) if withdraw_open else ("scheduled",)
+    stale = [r.id for key, r in existing.items() if r.status in withdrawn and key not in wanted]
     if stale:
-        session.execute(update(reminders).where(reminders.c.id.in_(stale), reminders.c.status == "scheduled").values(
-            status="cancelled", cancelled_at=context.now, cancel_reason=f"no longer needed: {cause}"))
+        session.execute(update(reminders).where(reminders.c.id.in_(stale), reminders.c.status.in_(withdrawn)).values(
+            status="cancelled", cancelled_at=context.now, cancel_reason=f"no longer needed: {cause}",
+            snoozed_until=None))
     missing = [key for key in wanted if key not in existing]
     elsewhere = set(session.execute(select(reminders.c.key).where(reminders.c.key.in_(missing))).scalars()) \
         if missing else set()

@@ -17,10 +17,9 @@ from reminder.domain.errors import Conflict, InvalidFields, NotFound
 from reminder.domain.facts import Context
 from reminder.domain.rules import CALLBACK_KINDS
 from reminder.service_layer.emit import emit_reminder, store_of
-from reminder.service_layer.planning import reconcile
+from reminder.service_layer.planning import OPEN, reconcile
 from servicekit import staff
 
-OPEN = ("due", "claimed", "snoozed")
 OUTCOMES = ("reached", "booked", "not_reached", "declined", "won_back", "lost", "other")
 #: Outcomes in which someone spoke with the customer: the contact cadence starts again from them.
 CONTACTED = ("reached", "booked", "declined", "won_back", "lost")
