@@ -204,12 +204,13 @@ def world(system) -> Iterator[World]:
         policy = created(client, "POST", f"{api}/complaints/sla-policies", admin, json={
             "category": "quality", "severity": "critical", "acknowledge_minutes": 10, "respond_minutes": 30,
             "resolve_minutes": 600, "first_callback_minutes": 60})
-        contact = created(client, "POST", f"{api}/complaints/escalation-contacts", admin, json={
-            "store_id": "*", "level": "general_manager", "username": "matrix.target"})
-        rules = created(client, "GET", f"{api}/reminders/rules", admin)
-        rule = (rules["items"] if isinstance(rules, dict) else rules)[0]
         created(client, "POST", f"{api}/users", admin,
                 json={"username": "matrix.target", "password": f"Mx-{uuid.uuid4().hex}", "role": "viewer"})
+        rules = created(client, "GET", f"{api}/reminders/rules", admin)
+        rule = (rules["items"] if isinstance(rules, dict) else rules)[0]
+        # the one told must be a user the complaint service has heard of
+        contact = accepted(client, "POST", f"{api}/complaints/escalation-contacts", admin, json={
+            "store_id": "*", "level": "general_manager", "username": "matrix.target"})
         key = created(client, "POST", f"{api}/api-keys", admin, json={"name": "matrix key"})
         group = {"policy_id": policy["id"], "rule_id": rule["id"], "username": "matrix.target",
                  "key_id": key["id"], "store_id": OTHER, "contact_id": contact["id"]}

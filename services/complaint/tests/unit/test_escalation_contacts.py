@@ -17,6 +17,16 @@ ADMIN = auth_headers("admin", "root")
 PATH = "/api/v1/complaints/escalation-contacts"
 
 
+@pytest.fixture(autouse=True)
+def managers(known_user):
+    """The people named below, as the gateway announced them."""
+    for username in ("sun.gm", "zhou.gm", "me", "other", "x"):
+        known_user(username, role="manager")
+    for username in ("sz.manager", "sz.gm"):
+        known_user(username, role="manager", stores=["sz01"])
+    known_user("gz.manager", role="manager", stores=["gz01"])
+
+
 def name(client, store_id, level, username, headers=ADMIN):
     response = client.post(PATH, json={"store_id": store_id, "level": level, "username": username}, headers=headers)
     assert response.status_code == 201, response.get_json()
@@ -69,6 +79,23 @@ def test_a_serious_complaint_names_the_general_manager_of_its_store_else_the_def
     assert shown["escalated_to"] == told
     timeline = client.get(f"/api/v1/complaints/{complaint['id']}/timeline", headers=VIEWER).get_json()["items"]
     assert timeline[-1]["action"] == "escalate" and timeline[-1]["details"]["escalated_to"] == told
+
+
+def test_the_one_told_must_be_a_user_who_works_where_the_complaints_are(client, known_user):
+    ghost = client.post(PATH, json={"store_id": "*", "level": "manager", "username": "ghost.user"}, headers=ADMIN)
+    assert ghost.status_code == 422 and "ghost.user" in ghost.get_json()["errors"]["username"][0]
+    elsewhere = client.post(PATH, json={"store_id": "sz01", "level": "manager", "username": "gz.manager"},
+                            headers=ADMIN)
+    assert elsewhere.status_code == 422 and "username" in elsewhere.get_json()["errors"]
+    of_one_store = client.post(PATH, json={"store_id": "*", "level": "manager", "username": "sz.manager"},
+                               headers=ADMIN)
+    assert of_one_store.status_code == 422, "the group-wide default must work for every store"
+    contact = name(client, "sz01", "manager", "sz.manager")
+    known_user("left.gm", role="manager", active=False)
+    gone = client.patch(f"{PATH}/{contact['id']}", json={"username": "left.gm"}, headers=ADMIN)
+    assert gone.status_code == 422 and "username" in gone.get_json()["errors"]
+    assert client.get(f"{PATH}/{contact['id']}", headers=VIEWER).get_json()["username"] == "sz.manager"
+    assert client.get(PATH, headers=VIEWER).get_json()["total"] == 1
 
 
 def test_without_contacts_the_escalation_names_nobody(file, events):

@@ -11,9 +11,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from complaint.adapters.contacts import ContactRepository
 from complaint.adapters.settings import SettingsRepository
-from complaint.domain.errors import Conflict, NotFound
+from complaint.domain.errors import Conflict, InvalidFields, NotFound
 from complaint.service_layer.complaints import now
 from complaint.service_layer.queries import Page
+from servicekit import staff
+
+
+def _check_told(session: Session, username: str, store_id: str) -> None:
+    """The one told gets the escalation task: an active user who works in that store ("*": for the whole group),
+    as the gateway's user events say; a 422 naming `username` otherwise."""
+    staff.check_assignee(session, username, store_id, "username", InvalidFields.one)  # "*" is staff.EVERY_STORE
 
 
 def get_settings(sessions: sessionmaker[Session]) -> dict[str, Any]:
@@ -46,6 +53,7 @@ def create_contact(sessions: sessionmaker[Session], values: dict[str, Any], acto
     try:
         with unit_of_work(sessions) as session:
             repo = ContactRepository(session)
+            _check_told(session, values["username"], values["store_id"])
             existing = repo.find(values["store_id"], values["level"])
             if existing is not None:
                 raise Conflict(f"The {values['level']} of {where} is already {existing['username']} "
@@ -70,8 +78,11 @@ def update_contact(sessions: sessionmaker[Session], contact_id: str, values: dic
     """Name someone else; escalations already made keep who was told then."""
     with unit_of_work(sessions) as session:
         repo = ContactRepository(session)
-        if repo.get(contact_id) is None:
+        contact = repo.get(contact_id)
+        if contact is None:
             raise NotFound("escalation contact", contact_id)
+        if "username" in values:
+            _check_told(session, values["username"], contact["store_id"])
         repo.update(contact_id, {**values, "updated_by": actor, "updated_at": now()})
     return get_contact(sessions, contact_id)
 
