@@ -19,7 +19,8 @@ pytestmark = pytest.mark.e2e
 def gateway(tmp_path_factory, postgres_database, amqp_url):
     """The running system; yields the gateway's URL."""
     with running_system(tmp_path_factory.mktemp("e2e-complaints"), postgres_database, amqp_url,
-                        [("customer", "web"), ("customer", "relay"), ("complaint", "web"), ("complaint", "relay"),
+                        [("customer", "web"), ("customer", "relay"), ("customer", "consume"),
+                         ("complaint", "web"), ("complaint", "relay"),
                          ("complaint", "consume"), ("complaint", "scan")],
                         env={"CRM_COMPLAINT_SCAN_INTERVAL": "1"}) as system:
         yield system.gateway

@@ -19,7 +19,8 @@ from servicekit.testing import throwaway_vhost
 
 pytestmark = pytest.mark.e2e
 NAME, PHONE, PLATE, VIN = "欧阳娜娜", "13800138000", "沪Avi123", "LHGCV1658R8099887"
-PROCESSES = [("customer", "web"), ("customer", "relay"), ("complaint", "web"), ("complaint", "relay"),
+PROCESSES = [("customer", "web"), ("customer", "relay"), ("customer", "consume"),
+             ("complaint", "web"), ("complaint", "relay"),
              ("complaint", "consume"), ("reminder", "web"), ("reminder", "relay"), ("reminder", "consume"),
              ("reminder", "schedule"), ("reporting", "web"), ("reporting", "consume")]
 
@@ -104,8 +105,12 @@ def test_nothing_personal_survives_erasure_in_any_service(system):
 
     call("PATCH", "/api/v1/reminders/rules/delivery_callback_3d", 200, json={"channels": ["webhook"]})
     customer = call("POST", "/api/v1/customers", 201, headers={"Idempotency-Key": "create-nana"}, json={
-        "name": NAME, "phone": PHONE, "kind": "owner", "owner": "admin", "email": "nana@example.cn",
+        "name": NAME, "phone": PHONE, "kind": "owner", "email": "nana@example.cn",
         "consent": {"sms": True, "phone": True, "email": True}})
+    # her consultant, once the gateway's announcement of the user has reached the customer service
+    eventually(lambda: httpx.patch(f"{gateway}/api/v1/customers/{customer['id']}", json={"owner": "admin"},
+                                   headers={**admin, "If-Match": '"1"'}),
+               lambda response: response.status_code == 200)
     delivered_on = datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=4)
     call("POST", f"/api/v1/customers/{customer['id']}/assets", 201, headers={"Idempotency-Key": "car-nana"}, json={
         "kind": "vehicle", "model": "CR-V", "plate": PLATE, "vin": VIN, "delivered_on": delivered_on.isoformat()})

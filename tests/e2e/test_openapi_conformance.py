@@ -23,7 +23,8 @@ from servicekit.processes import eventually, login, running_system
 
 pytestmark = pytest.mark.e2e
 
-PROCESSES = [("customer", "web"), ("customer", "relay"), ("complaint", "web"), ("complaint", "relay"),
+PROCESSES = [("customer", "web"), ("customer", "relay"), ("customer", "consume"),
+             ("complaint", "web"), ("complaint", "relay"),
              ("complaint", "consume"), ("reminder", "web"), ("reminder", "relay"), ("reminder", "consume"),
              ("reporting", "web"), ("reporting", "consume")]
 #: Random examples per operation in the fuzzing and stateful phases; the coverage phase adds, for every

@@ -13,7 +13,8 @@ from servicekit.processes import eventually, login, running_system
 
 pytestmark = pytest.mark.e2e
 NAME, PHONE, PLATE = "欧阳娜娜", "13800138000", "沪Avi123"
-PROCESSES = [("customer", "web"), ("customer", "relay"), ("complaint", "web"), ("complaint", "relay"),
+PROCESSES = [("customer", "web"), ("customer", "relay"), ("customer", "consume"),
+             ("complaint", "web"), ("complaint", "relay"),
              ("complaint", "consume"), ("reminder", "web"), ("reminder", "relay"), ("reminder", "consume"),
              ("reporting", "web"), ("reporting", "consume")]
 

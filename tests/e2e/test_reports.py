@@ -19,7 +19,8 @@ pytestmark = pytest.mark.e2e
 def system(tmp_path_factory, postgres_database, amqp_url):
     """The running system."""
     with running_system(tmp_path_factory.mktemp("e2e-reports"), postgres_database, amqp_url,
-                        [("customer", "web"), ("customer", "relay"), ("complaint", "web"), ("complaint", "relay"),
+                        [("customer", "web"), ("customer", "relay"), ("customer", "consume"),
+                         ("complaint", "web"), ("complaint", "relay"),
                          ("complaint", "consume"), ("reporting", "web"), ("reporting", "consume")]) as running:
         yield running
 

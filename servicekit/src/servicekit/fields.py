@@ -64,3 +64,14 @@ def _as_list(validators) -> list:
     if validators is None:
         return []
     return list(validators) if isinstance(validators, list | tuple) else [validators]
+
+
+class Flag(fields.Boolean):
+    """A JSON true or false, and nothing else: 0, 1, "true" or "no" in a body are a 422, not taken as a flag."""
+
+    default_error_messages = {"invalid": "Not a boolean: use true or false."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from servicekit.testing import auth_headers
 
 AGENT = auth_headers("agent", "li.si")
@@ -117,3 +118,12 @@ def test_a_notice_prints_as_a_chinese_page(client, file, known_customer):
     elsewhere = client.get(f"/api/v1/complaints/{complaint['id']}/rectifications/{notice['id']}/print",
                            headers=auth_headers("viewer", "gz.view", stores=("gz01",)))
     assert elsewhere.status_code == 403
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "no"])
+def test_the_survey_setting_takes_only_true_or_false(client, value):
+    refused = client.patch("/api/v1/complaints/settings", json={"survey_required_before_close": value},
+                           headers=auth_headers("admin", "root"))
+    assert refused.status_code == 422 and "survey_required_before_close" in refused.get_json()["errors"]
+    assert client.get("/api/v1/complaints/settings", headers=auth_headers("admin", "root")).get_json()[
+        "survey_required_before_close"] is True

@@ -486,3 +486,11 @@ def test_an_erasure_removes_the_reasons_and_plates_of_corrections(client, servic
     assert "张伟说" not in text and "粤B 12345" not in text and "粤B 12354" not in text
     listed = client.get(path(customer, "visits"), headers=READER).get_json()["items"]
     assert listed[0]["void_reason"] is None and listed[0]["voided_at"]
+
+
+@pytest.mark.parametrize("km", ["4200", 4200.5, True])
+def test_a_reading_is_a_whole_number_of_km(client, owner, km):
+    customer, asset = owner
+    refused = reading(client, customer, asset, odometer_km=km)
+    assert refused.status_code == 422 and "odometer_km" in refused.get_json()["errors"]
+    assert [item["km"] for item in readings(client, customer, asset)] == [10]

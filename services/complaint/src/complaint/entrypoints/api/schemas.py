@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
-from servicekit.fields import Day, Instant
+from servicekit.fields import Day, Flag, Instant
 from servicekit.labels import Label, printable
 from servicekit.pagination import MAX_PAGE
 
@@ -358,7 +358,7 @@ class ContactPage(PageOf):
 class SettingsArgs(Schema):
     """Group-wide settings to change."""
 
-    survey_required_before_close = fields.Boolean(metadata={
+    survey_required_before_close = Flag(metadata={
         "description": "Closing a complaint needs the satisfaction survey of its resolution (default true)."})
 
 

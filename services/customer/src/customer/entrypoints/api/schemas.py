@@ -346,7 +346,7 @@ class AssetTransferArgs(Schema):
 class OdometerReadingArgs(Schema):
     """A reading taken on its own (no visit)."""
 
-    odometer_km = fields.Integer(required=True, validate=validate.Range(min=0, max=5_000_000))
+    odometer_km = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=5_000_000))
     read_at = Instant(metadata={"description": "Default now; not before 1990-01-01, not more than a day ahead."})
     correction = fields.Boolean(load_default=False, metadata={
         "description": "A reading below an earlier one (or above a later one) is a 422 unless this is true: then "
