@@ -111,7 +111,7 @@ class CustomerArgs(GatheringSchema):
     purchase_type = fields.String(allow_none=True, validate=validate.OneOf(PURCHASE_TYPES), metadata={
         "description": "first (首次购车), additional (增购: one more car) or replacement (换购: a trade-in)."})
     wechat_openid = fields.String(allow_none=True, validate=[
-        validate.Length(min=1, max=WECHAT_OPENID_LENGTH), _wechat_openid], metadata={
+        validate.Length(min=1, max=WECHAT_OPENID_LENGTH), _wechat_openid], metadata={"pattern": "^[!-~]+$",
         "description": "The customer's openid with the dealership's WeChat official account (公众号): WeChat "
                        "template messages go to it, when the customer consented to WeChat (consent.wechat)."})
     # manager-only (key customer and risk lists, [002][004])
