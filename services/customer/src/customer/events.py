@@ -12,7 +12,7 @@ from servicekit.contracts import EventContract
 from servicekit.fields import Instant
 
 from customer.domain import assets, lifecycle, points, visits
-from customer.domain.customers import PURCHASE_TYPES
+from customer.domain.customers import PURCHASE_TYPES, WECHAT_OPENID_LENGTH
 
 CUSTOMER_CREATED = "customer.created.v1"
 CUSTOMER_UPDATED = "customer.updated.v1"
@@ -50,6 +50,9 @@ class ConsentData(Schema):
     sms = fields.Boolean(required=True)
     phone = fields.Boolean(required=True)
     email = fields.Boolean(required=True)
+    # always sent now; optional for readers of older events (absent there: not granted)
+    wechat = fields.Boolean(metadata={"description": "WeChat (微信) template messages; absent from older events: "
+                                                     "not granted."})
 
 
 class QuietHoursData(Schema):
@@ -101,6 +104,9 @@ class CustomerData(Schema):
     erased_at = Instant(allow_none=True)
     purchase_type = fields.String(allow_none=True, validate=validate.OneOf(PURCHASE_TYPES), metadata={
         "description": "first (首次购车), additional (增购) or replacement (换购); absent from older events."})
+    wechat_openid = _text(WECHAT_OPENID_LENGTH, metadata={
+        "description": "The customer's openid with the dealership's WeChat official account (公众号), what a "
+                       "template message is sent to; absent from older events."})
 
 
 class CustomerUpdatedData(CustomerData):

@@ -10,8 +10,10 @@ FULL = {
     "address": "深圳市南山区科技园路1号", "region": {"province": "广东省", "city": "深圳市", "district": "南山区"},
     "industry": "互联网", "employer": "腾讯", "job_title": "产品经理", "source": "朋友介绍",
     "owner": "li.si", "deputy_owner": "zhao.liu", "tags": ["VIP", "重点客户"], "notes": "想要白色的车，周末有空",
-    "intent_grade": "H", "wanted_model": "雅阁 2024 款", "consent": {"sms": True, "phone": True, "email": False},
+    "intent_grade": "H", "wanted_model": "雅阁 2024 款",
+    "consent": {"sms": True, "phone": True, "email": False, "wechat": True},
     "quiet_hours": {"start": "21:00", "end": "08:00"}, "external_id": "DMS-0001",
+    "wechat_openid": "oGZUI0egBJY1zhBYw2KhdUfwVJJE",
 }
 
 
@@ -22,7 +24,7 @@ def test_create_returns_201_with_id_and_the_whole_customer_in_chinese(client):
     assert len(body["id"]) == 36 and body["version"] == 1 and response.headers["ETag"] == '"1"'
     assert body["phone"] == "+8613800138000" and body["phones"] == ["+861065529988"]
     for field in ("name", "region", "notes", "tags", "address", "source", "wanted_model", "quiet_hours",
-                  "consent", "birthday", "owner", "intent_grade", "stage"):
+                  "consent", "birthday", "owner", "intent_grade", "stage", "wechat_openid"):
         assert body[field] == FULL[field], field
     # unescaped UTF-8 on the wire, and the same again when read back
     assert "欧阳娜娜".encode() in response.data

@@ -21,7 +21,8 @@ def known_customer(client):
         "name": "欧阳娜娜", "phone": "138 0013 8000", "phones": ["010-6552-9988"], "kind": "prospect",
         "email": "nana@example.cn", "address": "北京市朝阳区建国路1号", "birthday": "1990-05-01",
         "region": {"province": "北京市", "city": "北京市", "district": "朝阳区"}, "tags": ["VIP"],
-        "notes": "喜欢周末来店", "employer": "某银行", "consent": {"sms": True}}).get_json()
+        "notes": "喜欢周末来店", "employer": "某银行", "consent": {"sms": True, "wechat": True},
+        "wechat_openid": "oGZUI0egBJY1zhBYw2KhdUfwVJJE"}).get_json()
     path = f"/api/v1/customers/{customer['id']}"
     asset = client.post(f"{path}/assets", headers=AGENT, json={
         "kind": "vehicle", "model": "雅阁", "plate": "京A 12345", "vin": VIN, "odometer_km": 10}).get_json()
@@ -41,6 +42,8 @@ def test_export_holds_everything_about_the_customer_in_one_document(client, know
     document = response.get_json()
     assert document["customer"]["name"] == "欧阳娜娜" and document["customer"]["email"] == "nana@bank.cn"
     assert document["customer"]["phones"] == ["+861065529988"]
+    assert document["customer"]["wechat_openid"] == "oGZUI0egBJY1zhBYw2KhdUfwVJJE"
+    assert document["customer"]["consent"]["wechat"]
     assert document["assets"][0]["vin"] == VIN and document["assets"][0]["odometer_readings"][-1]["km"] == 5000
     assert document["visits"][0]["notes"] == "客户说下月出国"
     assert [entry["points"] for entry in document["points_ledger"]] == [1200]
@@ -62,13 +65,15 @@ def test_erasure_removes_personal_data_at_once_keeps_figures_and_tells_everyone(
     for field in ("phone", "email", "address", "birthday", "notes", "employer", "job_title"):
         assert erased[field] is None, field
     assert erased["phones"] == [] and erased["tags"] == []
-    assert erased["consent"] == {"sms": False, "phone": False, "email": False}
+    assert erased["wechat_openid"] is None
+    assert erased["consent"] == {"sms": False, "phone": False, "email": False, "wechat": False}
     assert erased["region"] == {"province": "北京市", "city": "北京市"}
     assert (erased["kind"], erased["points_balance"]) == ("prospect", 1200)
 
     document = client.get(f"/api/v1/customers/{customer_id}/personal-data", headers=MANAGER).get_json()
     text = json.dumps(document, ensure_ascii=False)
-    for secret in ("欧阳娜娜", "8000", "nana@", "建国路", "1990-05-01", "下月出国", "12345", VIN, "某银行", "经理"):
+    for secret in ("欧阳娜娜", "8000", "nana@", "建国路", "1990-05-01", "下月出国", "12345", VIN, "某银行", "经理",
+                   "oGZUI0egBJY1zhBYw2KhdUfwVJJE"):
         assert secret not in text, secret
     assert document["visits"][0]["details"]["amount"] == "1200.00"  # anonymous figures stay
     assert document["history"][-1]["action"] == "erased"
@@ -171,9 +176,9 @@ def test_consent_is_kept_per_channel_with_time_and_source(client, new_customer, 
     assert withdrawn.get_json()["channels"]["sms"]["granted"] is False
     assert [r["channel"] for r in withdrawn.get_json()["records"]] == ["sms", "email", "sms"]
     now = client.get(f"/api/v1/customers/{customer['id']}", headers=AGENT).get_json()
-    assert now["consent"] == {"sms": False, "phone": False, "email": True}
+    assert now["consent"] == {"sms": False, "phone": False, "email": True, "wechat": False}
     consent_updates = [e.data["changes"]["consent"] for e in events() if e.type == "customer.updated.v1"]
-    assert consent_updates[-1][1] == {"sms": False, "phone": False, "email": True}
+    assert consent_updates[-1][1] == {"sms": False, "phone": False, "email": True, "wechat": False}
 
 
 def test_a_consent_edit_through_patch_is_recorded_too(client, new_customer):
@@ -185,7 +190,7 @@ def test_a_consent_edit_through_patch_is_recorded_too(client, new_customer):
         ("phone", True, "customer record edit", "li.si")]
 
 
-@pytest.mark.parametrize("body", [{"channel": "wechat", "granted": True, "source": "x"},
+@pytest.mark.parametrize("body", [{"channel": "fax", "granted": True, "source": "x"},
                                   {"channel": "sms", "source": "x"}, {"channel": "sms", "granted": True},
                                   {"channel": "sms", "granted": True, "source": " "},
                                   {"channel": "sms", "granted": True, "source": "x", "given_at": "2099-01-01T00:00Z"},

@@ -59,12 +59,15 @@ def test_shape_of_a_new_customer_grants_no_consent_unless_given_and_sorts_tags()
     assert customer["phone"] == "+8613800138000"
     assert customer["phones"] == ["+8613900139000"]  # the primary is not repeated
     assert customer["tags"] == ["VIP", "老客户"]
-    assert customer["consent"] == {"sms": True, "phone": False, "email": False}
+    assert customer["consent"] == {"sms": True, "phone": False, "email": False, "wechat": False}
     assert customer["stage"] == "owner"
 
 
 def test_consent_is_edited_flag_by_flag_and_null_withdraws_all():
     current = shape(None, {"name": "a", "phone": "13800138000", "kind": "owner",
                            "consent": {"sms": True, "email": True}})
-    assert shape(current, {"consent": {"phone": True}})["consent"] == {"sms": True, "phone": True, "email": True}
-    assert shape(current, {"consent": None})["consent"] == {"sms": False, "phone": False, "email": False}
+    assert shape(current, {"consent": {"phone": True}})["consent"] == {"sms": True, "phone": True, "email": True,
+                                                                      "wechat": False}
+    assert shape(current, {"consent": {"wechat": True}})["consent"]["wechat"] is True
+    assert shape(current, {"consent": None})["consent"] == {"sms": False, "phone": False, "email": False,
+                                                            "wechat": False}

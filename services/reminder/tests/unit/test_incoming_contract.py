@@ -34,3 +34,11 @@ def test_what_we_read_is_bound_to_our_queues():
 def test_our_samples_of_agreed_events_load_through_our_schema(path):
     event = parse_event(path.read_text(encoding="utf-8"))
     assert SCHEMAS[event.type].validate(event.data) == {}
+
+
+def test_the_customers_example_carries_the_wechat_fields_we_read():
+    event = parse_event((DOCS / "customer.created.v1.json").read_text(encoding="utf-8"))
+    assert "wechat_openid" in event.data and "wechat" in event.data["consent"]
+    loaded = SCHEMAS["customer.created.v1"].load({**event.data, "wechat_openid": "oGZUI0egBJY1zhBYw2KhdUfwVJJE",
+                                                 "consent": {**event.data["consent"], "wechat": True}})
+    assert loaded["wechat_openid"] == "oGZUI0egBJY1zhBYw2KhdUfwVJJE" and loaded["consent"]["wechat"] is True

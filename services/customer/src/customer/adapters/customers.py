@@ -18,6 +18,7 @@ from customer.adapters.tables import (
     customer_tags,
     customers,
 )
+from customer.domain.customers import with_every_channel
 from customer.domain.duplicates import email_key
 from customer.domain.phones import digits
 from customer.domain.pinyin import search_keys
@@ -63,7 +64,8 @@ class CustomerRepository:
         for row in rows:
             numbers = phones[row["id"]]
             row.update(phone=numbers[0] if numbers else None, phones=numbers[1:], tags=tags[row["id"]],
-                       created_at=as_utc(row["created_at"]), updated_at=as_utc(row["updated_at"]))
+                       created_at=as_utc(row["created_at"]), updated_at=as_utc(row["updated_at"]),
+                       consent=with_every_channel(row["consent"]))  # stored before WeChat: not granted
         return rows
 
     def phone_owners(self, phones: Iterable[str]) -> dict[str, str]:

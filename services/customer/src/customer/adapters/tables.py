@@ -76,6 +76,8 @@ customers = Table(
     Column("merged_into", String(36), index=True),
     # 首次购车 / 增购 / 换购 (migration 0012)
     Column("purchase_type", String(20)),
+    # the customer's openid with the dealership's WeChat official account (migration 0014)
+    Column("wechat_openid", String(128)),
 )
 #: Duplicates are looked for by email whatever its case (migration 0003).
 Index("ix_customers_email_lower", func.lower(customers.c.email))

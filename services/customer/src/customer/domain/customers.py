@@ -23,11 +23,26 @@ EDITABLE_FIELDS = (
     "industry", "employer", "job_title", "source", "owner", "deputy_owner", "tags", "notes", "intent_grade",
     "wanted_model", "consent", "quiet_hours", "external_id",
     "store_id", "key_customer", "blacklisted", "blacklist_reason", "credit_limit", "purchase_type",
+    "wechat_openid",
 )
 #: How the customer came to buy (a prospects-report dimension): 首次购车, 增购 (one more car), 换购 (trade-in).
 PURCHASE_TYPES = ("first", "additional", "replacement")
-#: Consent is opt-in (PIPL art. 14): a channel not granted is not granted.
-NO_CONSENT = {"sms": False, "phone": False, "email": False}
+#: Consent is opt-in (PIPL art. 14): a channel not granted is not granted. A customer stored before a channel
+#: existed (WeChat, 微信) has not granted it either.
+NO_CONSENT = {"sms": False, "phone": False, "email": False, "wechat": False}
+#: The customer's openid with the dealership's WeChat official account (公众号), as WeChat gives it: what a
+#: template message is sent to. Visible ASCII (letters, digits, - and _ in practice), no spaces.
+WECHAT_OPENID_LENGTH = 128
+
+
+def is_wechat_openid(value: str) -> bool:
+    """Whether `value` may be an openid: 1 to WECHAT_OPENID_LENGTH visible ASCII characters, nothing else."""
+    return 0 < len(value) <= WECHAT_OPENID_LENGTH and all("!" <= char <= "~" for char in value)
+
+
+def with_every_channel(consent: Mapping[str, Any] | None) -> dict[str, bool]:
+    """A stored consent with every channel named, those it does not name (newer than it) not granted."""
+    return {**NO_CONSENT, **(consent or {})}
 
 
 def _normalised(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:

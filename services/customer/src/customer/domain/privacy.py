@@ -19,7 +19,7 @@ MASK = "[erased]"
 PERSONAL_FIELDS: Mapping[str, Any] = {
     "name": ERASED_NAME, "phone": None, "phones": [], "gender": None, "birthday": None, "email": None,
     "address": None, "employer": None, "job_title": None, "notes": None, "tags": [], "quiet_hours": None,
-    "external_id": None, "blacklist_reason": None,
+    "external_id": None, "blacklist_reason": None, "wechat_openid": None,
 }
 #: Fields of an asset that identify its owner: the plate, the VIN (freed for the vehicle's next owner).
 PERSONAL_ASSET_FIELDS = ("plate", "plate_key", "vin", "description", "void_reason")

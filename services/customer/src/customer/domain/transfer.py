@@ -16,7 +16,7 @@ from typing import Any
 COLUMNS = ("external_id", "name", "phone", "phones", "kind", "stage", "gender", "birthday", "email", "province",
            "city", "district", "address", "industry", "employer", "job_title", "source", "owner", "deputy_owner",
            "tags", "notes", "intent_grade", "wanted_model", "consent_sms", "consent_phone", "consent_email",
-           "purchase_type", "store_id")
+           "purchase_type", "store_id", "wechat_openid", "consent_wechat")
 #: Columns an export adds that an import reads past (they are the archive's to set, not a sheet's).
 READ_ONLY = ("id", "version", "tier", "points_balance", "key_customer", "blacklisted", "created_at", "updated_at")
 EXPORT_COLUMNS = ("id", *COLUMNS, *READ_ONLY[1:])
@@ -31,7 +31,12 @@ HEADINGS = {
     "备注": "notes", "意向级别": "intent_grade", "意向车型": "wanted_model", "短信": "consent_sms",
     "电话回访": "consent_phone", "邮件": "consent_email", "购车类型": "purchase_type", "购买类型": "purchase_type",
     "门店": "store_id", "门店编号": "store_id",
+    "微信OpenID": "wechat_openid", "微信openid": "wechat_openid", "微信OpenId": "wechat_openid",
+    "微信 OpenID": "wechat_openid", "OpenID": "wechat_openid", "openid": "wechat_openid", "微信": "consent_wechat",
+    "微信通知": "consent_wechat", "微信消息": "consent_wechat",
 }
+#: Headings of a WeChat account name (微信号): not the openid a template message is sent to.
+WECHAT_ID_HEADINGS = ("微信号", "微信账号", "微信ID", "微信id")
 VALUES = {
     "kind": {"意向客户": "prospect", "a卡": "prospect", "保有客户": "owner", "c卡": "owner"},
     "gender": {"男": "male", "女": "female", "其他": "other"},
@@ -67,7 +72,11 @@ def read_header(cells: Sequence[Any]) -> list[str | None]:
         if field in READ_ONLY:
             fields.append(None)
             continue
-        if field in VEHICLE_COLUMNS or heading in VEHICLE_HEADINGS:
+        if heading in WECHAT_ID_HEADINGS:
+            errors[heading] = ("A WeChat account name (微信号) is not the openid template messages are sent to: "
+                               "name the column wechat_openid (微信OpenID) and fill it with the openids the "
+                               "official account (公众号) gives.")
+        elif field in VEHICLE_COLUMNS or heading in VEHICLE_HEADINGS:
             errors[heading] = ("A vehicle's column: import the customers first, then their vehicles with "
                                "POST /api/v1/customers/vehicles/imports (each row naming its customer by phone).")
         elif field not in COLUMNS:

@@ -14,7 +14,7 @@ class ConsentIn(_In):
     sms = fields.Boolean(load_default=False)
     phone = fields.Boolean(load_default=False)
     email = fields.Boolean(load_default=False)
-    wechat = fields.Boolean(load_default=False)  # not carried by the customer service yet
+    wechat = fields.Boolean(load_default=False)  # absent from customer events older than WeChat: not granted
 
 
 class QuietHoursIn(_In):
@@ -41,7 +41,7 @@ class CustomerIn(_In):
     consent = fields.Nested(ConsentIn, allow_none=True)
     quiet_hours = fields.Nested(QuietHoursIn, allow_none=True)
     created_at = fields.DateTime()
-    wechat_openid = fields.String(allow_none=True)  # the WeChat openid; not carried by the customer service yet
+    wechat_openid = fields.String(allow_none=True)  # the customer's openid with the official account
 
 
 class AssetIn(_In):

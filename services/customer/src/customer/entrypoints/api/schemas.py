@@ -11,7 +11,12 @@ from servicekit.pagination import MAX_PAGE
 
 from customer.domain import lifecycle, visits
 from customer.domain.assets import ASSET_KINDS, ASSET_STATUSES, STATUS_LABELS, check_asset
-from customer.domain.customers import PURCHASE_TYPES, errors_judged_alone
+from customer.domain.customers import (
+    PURCHASE_TYPES,
+    WECHAT_OPENID_LENGTH,
+    errors_judged_alone,
+    is_wechat_openid,
+)
 from customer.domain.errors import InvalidFields
 from customer.domain.points import TIERS
 from customer.domain.search import COUNT_LIMIT
@@ -36,6 +41,11 @@ def _errors_of(check: Callable[..., Any], *args: Any) -> dict[str, list[str]]:
 def _not_in_future(day: date) -> None:
     if day > date.today():
         raise ValidationError("Must not be in the future.")
+
+
+def _wechat_openid(value: str) -> None:
+    if not is_wechat_openid(value):
+        raise ValidationError("Must be the openid as WeChat gives it: letters, digits and punctuation, no spaces.")
 
 
 class GatheringSchema(Schema):
@@ -64,6 +74,7 @@ class ConsentArgs(Schema):
     sms = fields.Boolean()
     phone = fields.Boolean()
     email = fields.Boolean()
+    wechat = fields.Boolean(metadata={"description": "WeChat (微信) template messages."})
 
 
 class CustomerArgs(GatheringSchema):
@@ -99,6 +110,10 @@ class CustomerArgs(GatheringSchema):
                              metadata={"description": "The store (门店); default the caller's one store."})
     purchase_type = fields.String(allow_none=True, validate=validate.OneOf(PURCHASE_TYPES), metadata={
         "description": "first (首次购车), additional (增购: one more car) or replacement (换购: a trade-in)."})
+    wechat_openid = fields.String(allow_none=True, validate=[
+        validate.Length(min=1, max=WECHAT_OPENID_LENGTH), _wechat_openid], metadata={"pattern": "^[!-~]+$",
+        "description": "The customer's openid with the dealership's WeChat official account (公众号): WeChat "
+                       "template messages go to it, when the customer consented to WeChat (consent.wechat)."})
     # manager-only (key customer and risk lists, [002][004])
     key_customer = fields.Boolean(metadata={"description": "Managers only."})
     blacklisted = fields.Boolean(metadata={"description": "Managers only; needs blacklist_reason."})
