@@ -243,3 +243,36 @@ def test_on_postgres_corrections_replan_lists_say_whom_to_call_and_a_callback_vi
     assert (closed["status"], closed["visit_id"]) == ("done", callback["id"])
     [event] = published(pg_app, "reminder.completed.v1")
     assert event.data["visit_id"] == callback["id"] and event.data["callback"] is None
+
+
+def test_a_customer_re_planned_by_several_at_once_gets_each_new_reminder_once(pg_app):
+    """The consumer, the scheduler and a completed task may re-plan one customer at the same moment: each would
+    add the same new reminder, and all but one failed on its unique key (a 500 for the person completing)."""
+    from reminder.service_layer.archive import apply_customer, replan
+
+    sessions = service_context(pg_app).sessions
+    customer_id = str(uuid.uuid4())
+    with unit_of_work(sessions) as session:
+        apply_customer(session, {"id": customer_id, "version": 1, "name": "王芳", "kind": "owner"}, SHANGHAI,
+                       created=True)
+        session.execute(reminders.delete().where(reminders.c.customer_id == customer_id))
+    start = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def again() -> None:
+        try:
+            with unit_of_work(sessions) as session:
+                start.wait(5)
+                replan(session, customer_id, SHANGHAI, "at once")
+        except BaseException as error:  # noqa: BLE001 - collected for the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=again) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert failures == []
+    with unit_of_work(sessions) as session:
+        keys = session.execute(select(reminders.c.key).where(reminders.c.customer_id == customer_id)).scalars().all()
+    assert keys and len(keys) == len(set(keys))

@@ -31,7 +31,9 @@ def reconcile(session: Session, customer_id: str, rules: list[Rule], context: Co
     `withdraw_open` (a correction: the facts it fired on were wrong), when an open task no longer wanted is
     cancelled too. `cause` says what happened, in words, and is kept as the reason of a cancellation.
     """
-    row = customer_row(session, customer_id)
+    # locked: one re-planning of a customer at a time (the consumer, the scheduler and a completed task may
+    # re-plan the same customer at once, and would each add the same new reminder)
+    row = customer_row(session, customer_id, for_update=True)
     desired: list[Planned] = []
     if row is not None and row.merged_into is None:
         zone = context.zone

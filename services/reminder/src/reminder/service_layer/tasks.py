@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from reminder import events
 from reminder.adapters.clock import aware, now
+from reminder.adapters.facts import customer_row
 from reminder.adapters.rules import all_rules
 from reminder.adapters.tables import customers, reminders
 from reminder.config import ReminderSettings
@@ -35,6 +36,13 @@ def get(session: Session, reminder_id: str, for_update: bool = False) -> Any:
     if row is None:
         raise NotFound("reminder", reminder_id)
     return row
+
+
+def _lock_customer_of(session: Session, reminder_id: str) -> None:
+    """Lock the customer of a reminder: re-planning locks the customer before touching its reminders, so a use
+    case that re-plans after changing a task takes the customer first too (no deadlock between them)."""
+    customer_id = get(session, reminder_id).customer_id
+    customer_row(session, customer_id, for_update=True)
 
 
 def _open_task(session: Session, reminder_id: str, allowed: tuple[str, ...], doing: str) -> Any:
@@ -83,6 +91,7 @@ def snooze(session: Session, reminder_id: str, until: datetime, actor: str) -> A
 def complete(session: Session, reminder_id: str, values: dict[str, Any], actor: str,
              settings: ReminderSettings) -> Any:
     """Finish the task with its outcome; a lost customer's win-back that failed needs the reason they left."""
+    _lock_customer_of(session, reminder_id)  # before the task, in the order re-planning takes them
     row = _open_task(session, reminder_id, OPEN, "completed")
     outcome, lost_reason = values["outcome"], (values.get("lost_reason") or "").strip() or None
     if row.kind == "lost_customer" and outcome == "lost" and lost_reason is None:

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
-from servicekit.fields import Day, Instant
+from servicekit.fields import Day, Flag, Instant
 from servicekit.pagination import MAX_PAGE
 
 from customer.domain import lifecycle, visits
@@ -363,7 +363,7 @@ class OdometerReadingArgs(Schema):
 
     odometer_km = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=5_000_000))
     read_at = Instant(metadata={"description": "Default now; not before 1990-01-01, not more than a day ahead."})
-    correction = fields.Boolean(load_default=False, metadata={
+    correction = Flag(load_default=False, metadata={
         "description": "A reading below an earlier one (or above a later one) is a 422 unless this is true: then "
                        "the earlier readings it contradicts were wrong and are set aside."})
 
