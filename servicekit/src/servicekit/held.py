@@ -7,13 +7,27 @@ with its UTC offset (SQLite hands them back naive; they were stored as UTC).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import Schema, fields
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, Integer, Numeric, SmallInteger, Table
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Numeric,
+    SmallInteger,
+    Table,
+    select,
+)
 from sqlalchemy.orm import Session
 
+from servicekit.auth import require_store
 from servicekit.fields import Instant
 
 
@@ -51,3 +65,44 @@ def held_rows(session: Session, query: Any) -> list[dict[str, Any]]:
     """The rows of `query` as dicts, each moment with its UTC offset."""
     return [{key: value.replace(tzinfo=UTC) if isinstance(value, datetime) and value.tzinfo is None else value
              for key, value in row.items()} for row in session.execute(query).mappings()]
+
+
+#: Merge chains are short (A into B, B into C); this bounds the walk over a broken one.
+MAX_HOPS = 20
+
+
+def person_ids(session: Session, customers: Table, customer_id: str, merged: list[str],
+               merged_into: Callable[[list[str]], Any] | None = None) -> list[str]:
+    """The customer and every record merged into it, transitively: those the caller names and those this
+    service's copy of the customers (`customers`, with `merged_into`) knows were merged. `merged_into`, given
+    ids, may name a query of more records merged into them (a service that keeps its merges apart)."""
+    ids = [customer_id, *(other for other in dict.fromkeys(merged) if other != customer_id)]
+    frontier = list(ids)
+    for _ in range(MAX_HOPS):
+        known = set(session.execute(select(customers.c.id).where(customers.c.merged_into.in_(frontier))).scalars())
+        if merged_into is not None:
+            known |= set(session.execute(merged_into(frontier)).scalars())
+        found = sorted(known - set(ids))
+        if not found:
+            break
+        ids.extend(found)
+        frontier = found
+    return ids
+
+
+def check_person_scope(session: Session, customers: Table, customer_id: str, scope: frozenset[str] | None) -> None:
+    """403 unless the customer (or, for a merged record, the customer it lives on in) is of the caller's stores
+    (`scope`; None: every store). A customer this service never heard of holds nothing here: nothing to refuse."""
+    if scope is None:
+        return
+    current, seen = customer_id, set()
+    while current not in seen:
+        seen.add(current)
+        row = session.execute(select(customers.c.store_id, customers.c.merged_into)
+                              .where(customers.c.id == current)).first()
+        if row is None:
+            return
+        if row.merged_into is None:
+            require_store(row.store_id)
+            return
+        current = row.merged_into

@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from servicekit.auth import require_store
 from servicekit.db import unit_of_work
-from servicekit.held import held_rows
+from servicekit.held import check_person_scope, held_rows, person_ids
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,43 +27,6 @@ from reminder.adapters.tables import (
     visits,
 )
 
-#: Merge chains are short (A into B, B into C); this bounds the walk over a broken one.
-MAX_HOPS = 20
-
-
-def _customer_ids(session: Session, customer_id: str, merged: list[str]) -> list[str]:
-    """The customer and every record merged into it (named by the caller or known here), transitively."""
-    ids = [customer_id, *(other for other in dict.fromkeys(merged) if other != customer_id)]
-    frontier = list(ids)
-    for _ in range(MAX_HOPS):
-        found = [other for other in session.execute(select(customers.c.id).where(
-            customers.c.merged_into.in_(frontier))).scalars() if other not in ids]
-        if not found:
-            break
-        ids.extend(found)
-        frontier = found
-    return ids
-
-
-def _check_scope(session: Session, customer_id: str, scope: frozenset[str] | None) -> None:
-    """403 unless the customer (or, for a merged record, the customer it lives on in) is of the caller's stores.
-
-    A customer this service never heard of holds nothing here: nothing to refuse.
-    """
-    if scope is None:
-        return
-    current, seen = customer_id, set()
-    while current not in seen:
-        seen.add(current)
-        row = session.execute(select(customers.c.store_id, customers.c.merged_into)
-                              .where(customers.c.id == current)).first()
-        if row is None:
-            return
-        if row.merged_into is None:
-            require_store(row.store_id)
-            return
-        current = row.merged_into
-
 
 def _owned(table, ids: list[str]):
     """Rows of the person: under one of their ids, or moved by a merge from one of them."""
@@ -75,8 +37,8 @@ def personal_data(sessions: sessionmaker[Session], customer_id: str, merged: lis
                   scope: frozenset[str] | None) -> dict[str, Any]:
     """The reminder service's section of a personal-data export."""
     with unit_of_work(sessions) as session:
-        _check_scope(session, customer_id, scope)
-        ids = _customer_ids(session, customer_id, merged)
+        check_person_scope(session, customers, customer_id, scope)
+        ids = person_ids(session, customers, customer_id, merged)
         copies = {row["id"]: row for row in held_rows(session, select(customers).where(customers.c.id.in_(ids)))}
         held_assets = held_rows(session, select(assets).where(_owned(assets, ids)).order_by(assets.c.id))
         held_reminders = held_rows(session, select(reminders).where(_owned(reminders, ids))

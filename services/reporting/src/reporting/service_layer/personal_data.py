@@ -12,60 +12,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reporting.adapters.tables import appointments, complaints, customers, merges, reminders, vehicles, visits
-from servicekit.auth import require_store
 from servicekit.db import unit_of_work
-from servicekit.held import held_rows
+from servicekit.held import check_person_scope, held_rows, person_ids
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-#: Merge chains are short (A into B, B into C); this bounds the walk over a broken one.
-MAX_HOPS = 20
 #: The read model's per-customer tables, as the export names them.
 PER_CUSTOMER = {"vehicles": vehicles, "visits": visits, "complaints": complaints, "reminders": reminders,
                 "appointments": appointments}
-
-
-def _customer_ids(session: Session, customer_id: str, merged: list[str]) -> list[str]:
-    """The customer and every record merged into it (named by the caller or known here), transitively."""
-    ids = [customer_id, *(other for other in dict.fromkeys(merged) if other != customer_id)]
-    frontier = list(ids)
-    for _ in range(MAX_HOPS):
-        known = set(session.execute(select(customers.c.id).where(customers.c.merged_into.in_(frontier))).scalars())
-        known |= set(session.execute(select(merges.c.merged_id).where(merges.c.survivor_id.in_(frontier))).scalars())
-        found = sorted(known - set(ids))
-        if not found:
-            break
-        ids.extend(found)
-        frontier = found
-    return ids
-
-
-def _check_scope(session: Session, customer_id: str, scope: frozenset[str] | None) -> None:
-    """403 unless the customer (or, for a merged record, the customer it lives on in) is of the caller's stores.
-
-    A customer the read model never heard of holds nothing here: nothing to refuse.
-    """
-    if scope is None:
-        return
-    current, seen = customer_id, set()
-    while current not in seen:
-        seen.add(current)
-        row = session.execute(select(customers.c.store_id, customers.c.merged_into)
-                              .where(customers.c.id == current)).first()
-        if row is None:
-            return
-        if row.merged_into is None:
-            require_store(row.store_id)
-            return
-        current = row.merged_into
 
 
 def personal_data(sessions: sessionmaker[Session], customer_id: str, merged: list[str],
                   scope: frozenset[str] | None) -> dict[str, Any]:
     """The reporting service's section of a personal-data export."""
     with unit_of_work(sessions) as session:
-        _check_scope(session, customer_id, scope)
-        ids = _customer_ids(session, customer_id, merged)
+        check_person_scope(session, customers, customer_id, scope)
+        ids = person_ids(session, customers, customer_id, merged,
+                         lambda frontier: select(merges.c.merged_id).where(merges.c.survivor_id.in_(frontier)))
         copies = {row["id"]: row for row in held_rows(session, select(customers).where(customers.c.id.in_(ids)))}
         document: dict[str, Any] = {
             "service": "reporting", "exported_at": datetime.now(UTC), "customer_id": customer_id,
