@@ -75,3 +75,21 @@ class Flag(fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid")
         return value
+
+
+class Coded(fields.String):
+    """One code of a vocabulary, given as the code or as what staff call it (`labels`: code → Chinese label, e.g.
+    `保养` for `maintenance`); loaded as the code. Anything else is a 422 listing both."""
+
+    def __init__(self, labels: dict[str, str], **kwargs) -> None:
+        self.labels = labels
+        self.codes = {label: code for code, label in labels.items()} | {code: code for code in labels}
+        choices = ", ".join(f"{code} ({label})" for code, label in labels.items())
+        super().__init__(**kwargs)
+        self.error_messages["unknown"] = f"Must be one of: {choices}."
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if text not in self.codes:
+            raise self.make_error("unknown")
+        return self.codes[text]

@@ -73,6 +73,9 @@ def test_a_service_visit_names_its_type_from_the_vocabulary(client, owner):
     done = visit(client, customer, kind="service", service_type="check", asset_id=asset["id"], odometer_km=1200)
     assert done.status_code == 201 and done.get_json()["details"]["service_type"] == "check"
     assert done.get_json()["version"] == 1 and done.get_json()["reminder_id"] is None
+    in_words = visit(client, customer, kind="service", service_type="保养", asset_id=asset["id"])
+    assert in_words.status_code == 201 and in_words.get_json()["details"]["service_type"] == "maintenance"
+    assert "maintenance (保养)" in unknown.get_json()["errors"]["service_type"][0]
 
 
 def test_a_callback_may_be_by_wechat(client, owner, events):

@@ -100,3 +100,13 @@ def test_known_staff_contacts_go_through_the_configured_channels(app, client, se
     assert deliver_due(sessions, settings, senders(settings), datetime.now(UTC) + timedelta(seconds=1)) == 1
     [(_, body)] = gateway.requests
     assert json.loads(body)["to"] == "+8613800000001" and "【投诉升级】" in json.loads(body)["text"]
+
+
+def test_the_person_told_is_addressed_by_the_name_colleagues_know(app, sessions, customer, feed, example,
+                                                                  known_user):
+    known_user("wang.manager", role="manager", display_name="王经理")
+    assert feed("complaint.escalated.v1", escalated(example, customer())) == "applied"
+    settings = app.extensions["reminder_settings"]
+    assert deliver_due(sessions, settings, senders(settings), datetime.now(UTC) + timedelta(seconds=1)) == 1
+    [line] = [json.loads(line) for line in settings.outbox_file.read_text(encoding="utf-8").splitlines()]
+    assert line["text"].startswith("【投诉升级】王经理您好：") and line["to"] == "wang.manager"

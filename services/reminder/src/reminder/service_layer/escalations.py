@@ -23,6 +23,7 @@ from reminder.config import ReminderSettings
 from reminder.domain.messages import CATEGORIES, LEVELS, SEVERITIES, TARGETS, MessageFacts, compose, word
 from reminder.service_layer.archive import ensure_customer
 from reminder.service_layer.emit import emit_reminder
+from servicekit import staff
 
 log = logging.getLogger(__name__)
 RULE = "complaint_escalation"
@@ -93,7 +94,9 @@ def apply_escalation(session: Session, data: dict[str, Any], settings: ReminderS
         created_at=moment, fired_at=moment, complaint_id=loaded["complaint_id"]))
     reminder = session.execute(select(reminders).where(reminders.c.id == reminder_id)).one()
     emit_reminder(session, events.REMINDER_DUE, reminder, customer.store_id or loaded.get("store_id"))
-    facts = MessageFacts(customer_name=customer.name, staff_name=username, complaint_id=loaded["complaint_id"],
+    person = staff.find(session, username)  # addressed by the name colleagues know them by, when the gateway has it
+    facts = MessageFacts(customer_name=customer.name, staff_name=(person and person.display_name) or username,
+                         complaint_id=loaded["complaint_id"],
                          level=loaded["level"], severity=loaded.get("severity"), category=loaded.get("category"),
                          escalation_reason=why(loaded.get("target"), settings.language), rule_name=rule.name,
                          due_on=moment.astimezone(settings.zone).date())

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
-from servicekit.fields import Day, Flag, Instant
+from servicekit.fields import Coded, Day, Flag, Instant
 from servicekit.pagination import MAX_PAGE
 
 from customer.domain import lifecycle, visits
@@ -47,6 +47,9 @@ def _wechat_openid(value: str) -> None:
     if not is_wechat_openid(value):
         raise ValidationError("Must be the openid as WeChat gives it: letters, digits and punctuation, no spaces.")
 
+
+#: What a service visit's type may be given as: its code, or its label (保养 for maintenance …).
+SERVICE_TYPE_WORDS = [*visits.SERVICE_TYPES, *visits.SERVICE_TYPE_LABELS.values()]
 
 class GatheringSchema(Schema):
     """A schema that, when it refuses some fields, also names those of the fields it accepted that the
@@ -196,8 +199,8 @@ class VisitArgs(GatheringSchema):
     amount = fields.Decimal(allow_none=True, places=2, validate=validate.Range(min=0, max=100_000_000),
                             # numbers in the OpenAPI document (apispec would write the Decimal bounds as strings)
                             metadata={"description": "CNY.", "minimum": 0, "maximum": 100_000_000})
-    service_type = fields.String(allow_none=True, validate=validate.OneOf(visits.SERVICE_TYPES), metadata={
-        "description": "Service visits, required: " + ", ".join(
+    service_type = Coded(visits.SERVICE_TYPE_LABELS, allow_none=True, metadata={
+        "enum": SERVICE_TYPE_WORDS, "description": "Service visits, required (the code or its label): " + ", ".join(
             f"{code} ({label})" for code, label in visits.SERVICE_TYPE_LABELS.items())
         + ". Only a maintenance counts as one (first maintenance, last service)."})
     channel = fields.String(allow_none=True, validate=validate.OneOf(visits.CALLBACK_CHANNELS), metadata={
@@ -307,7 +310,7 @@ class VisitCorrectionArgs(GatheringSchema):
     amount = fields.Decimal(allow_none=True, places=2, validate=validate.Range(min=0, max=100_000_000),
                             metadata={"description": "CNY; the points it earned follow.", "minimum": 0,
                                       "maximum": 100_000_000})
-    service_type = fields.String(allow_none=True, validate=validate.OneOf(visits.SERVICE_TYPES))
+    service_type = Coded(visits.SERVICE_TYPE_LABELS, allow_none=True, metadata={"enum": SERVICE_TYPE_WORDS})
     channel = fields.String(allow_none=True, validate=validate.OneOf(visits.CALLBACK_CHANNELS))
     satisfaction = fields.String(allow_none=True, validate=validate.OneOf(visits.SATISFACTION))
     scores = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=50)),
