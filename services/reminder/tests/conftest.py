@@ -32,16 +32,9 @@ DOCS = Path(__file__).resolve().parents[3] / "docs" / "events"
 STAFF = ("li.si", "zhou.sa", "boss", "wang.wu", "zhao.liu")
 
 
-SAMPLES = Path(__file__).resolve().parent / "events"
-
-
 def example(type: str) -> dict[str, Any]:
-    """The `data` of the producer's published example of `type` (a fresh copy); of an agreed event the producer
-    has not published an example of yet, our sample in tests/events/."""
-    path = DOCS / f"{type}.json"
-    if not path.exists():
-        path = SAMPLES / f"{type}.json"
-    return copy.deepcopy(json.loads(path.read_text(encoding="utf-8"))["data"])
+    """The `data` of the producer's published example of `type` (a fresh copy)."""
+    return copy.deepcopy(json.loads((DOCS / f"{type}.json").read_text(encoding="utf-8"))["data"])
 
 
 def outbox_events(app: Flask) -> list[Event]:
