@@ -1,7 +1,6 @@
 """Complaints: file, list, read, and the timeline."""
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -11,7 +10,7 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 from servicekit.auth import requires
-from servicekit.problems import Problem
+from servicekit.versions import etag, expected_version
 
 from complaint.entrypoints.api.context import actor, config, sessions, stores
 from complaint.entrypoints.api.schemas import (
@@ -27,24 +26,6 @@ from complaint.service_layer import complaints, queries
 
 blp = Blueprint("complaints", __name__, url_prefix="/api/v1/complaints",
                 description="Complaints and their closed loop (投诉处理).")
-_ETAG = re.compile(r'^(W/)?"?([0-9]{1,9})"?$')
-
-
-def expected_version(header: str | None, body_version: int | None) -> int:
-    """The version an edit was made on, from If-Match or the body; 428 when neither says, 422 if they differ."""
-    header_version = None
-    if header is not None:
-        match = _ETAG.match(header.strip())
-        if match is None:
-            raise Problem(428, "Precondition Required", 'If-Match must name one version, like If-Match: "3".')
-        header_version = int(match.group(2))
-    if header_version is None and body_version is None:
-        raise Problem(428, "Precondition Required",
-                      'Send the version you corrected: If-Match: "<version>" or a "version" field.')
-    if header_version is not None and body_version is not None and header_version != body_version:
-        raise Problem(422, "Unprocessable Entity", "If-Match and the body's version disagree.",
-                      errors={"version": [f"Differs from If-Match ({header_version})."]})
-    return header_version if header_version is not None else body_version  # type: ignore[return-value]
 
 
 @blp.route("", methods=["POST"])
@@ -86,7 +67,7 @@ def search(args: dict[str, Any]):
 def get(complaint_id: UUID):
     """One complaint with its SLA figures and the steps allowed next; its version as ETag (for If-Match)."""
     complaint = complaints.get_complaint(sessions(), config(), str(complaint_id), stores())
-    return complaint, {"ETag": f'"{complaint["version"]}"'}
+    return complaint, etag(complaint["version"])
 
 
 @blp.route("/<uuid:complaint_id>", methods=["PATCH"])
@@ -104,7 +85,7 @@ def correct(values: dict[str, Any], complaint_id: UUID):
     reason = values.pop("reason")
     complaint = complaints.correct_complaint(sessions(), config(), str(complaint_id), values, version, reason,
                                              actor(), stores())
-    return complaint, {"ETag": f'"{complaint["version"]}"'}
+    return complaint, etag(complaint["version"])
 
 
 @blp.route("/<uuid:complaint_id>/timeline", methods=["GET"])

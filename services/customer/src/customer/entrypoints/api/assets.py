@@ -8,9 +8,9 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 from servicekit.auth import current_identity, requires
+from servicekit.versions import etag, expected_version
 
 from customer.entrypoints.api.context import actor, sessions
-from customer.entrypoints.api.customers import expected_version
 from customer.entrypoints.api.schemas import (
     AssetArgs,
     AssetListArgs,
@@ -31,9 +31,6 @@ blp = Blueprint("assets", __name__, url_prefix="/api/v1/customers",
                 description="What customers own from us: vehicles, property units, service contracts.")
 
 
-def _etag(asset: dict[str, Any]) -> dict[str, str]:
-    return {"ETag": f'"{asset["version"]}"'}
-
 
 @blp.route("/<uuid:customer_id>/assets", methods=["POST"])
 @requires("write")
@@ -42,7 +39,7 @@ def _etag(asset: dict[str, Any]) -> dict[str, str]:
 def register(values: dict[str, Any], customer_id: UUID):
     """Register an asset of the customer (409 when the VIN is already registered)."""
     asset = assets.register_asset(sessions(), str(customer_id), values, actor())
-    return asset, _etag(asset)
+    return asset, etag(asset["version"])
 
 
 @blp.route("/<uuid:customer_id>/assets", methods=["GET"])
@@ -60,7 +57,7 @@ def listing(args: dict[str, Any], customer_id: UUID):
 def get(customer_id: UUID, asset_id: UUID):
     """One asset (voided too), with its version as ETag."""
     asset = queries.asset_of(sessions(), str(customer_id), str(asset_id))
-    return asset, _etag(asset)
+    return asset, etag(asset["version"])
 
 
 @blp.route("/<uuid:customer_id>/assets/<uuid:asset_id>", methods=["PATCH"])
@@ -76,7 +73,7 @@ def patch(values: dict[str, Any], customer_id: UUID, asset_id: UUID):
     version = expected_version(request.headers.get("If-Match"), values.pop("version", None))
     reason = values.pop("reason", None)
     asset = asset_changes.update_asset(sessions(), str(customer_id), str(asset_id), values, version, reason, actor())
-    return asset, _etag(asset)
+    return asset, etag(asset["version"])
 
 
 @blp.route("/<uuid:customer_id>/assets/<uuid:asset_id>/transfer", methods=["POST"])
@@ -91,7 +88,7 @@ def transfer(values: dict[str, Any], customer_id: UUID, asset_id: UUID):
     check_in_reach(current_identity(), [target])  # another store's customer is as unknown as no customer
     asset = asset_changes.transfer_asset(sessions(), str(customer_id), str(asset_id), target, version,
                                          values.get("reason"), actor())
-    return asset, _etag(asset)
+    return asset, etag(asset["version"])
 
 
 @blp.route("/<uuid:customer_id>/assets/<uuid:asset_id>/void", methods=["POST"])
@@ -103,7 +100,7 @@ def void(values: dict[str, Any], customer_id: UUID, asset_id: UUID):
     freed, it leaves the list and the searches; the history keeps it. `asset.voided.v1`."""
     version = expected_version(request.headers.get("If-Match"), values.pop("version", None))
     asset = asset_changes.void_asset(sessions(), str(customer_id), str(asset_id), version, values["reason"], actor())
-    return asset, _etag(asset)
+    return asset, etag(asset["version"])
 
 
 @blp.route("/<uuid:customer_id>/assets/<uuid:asset_id>/odometer", methods=["GET"])

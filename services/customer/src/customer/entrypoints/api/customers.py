@@ -1,7 +1,6 @@
 """Customers: create, read, edit (with optimistic concurrency), search, history."""
 from __future__ import annotations
 
-import re
 from typing import Any
 from uuid import UUID
 
@@ -9,7 +8,7 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 from servicekit.auth import current_identity, requires
-from servicekit.problems import Problem
+from servicekit.versions import etag, expected_version
 
 from customer.domain.search import build_filters
 from customer.entrypoints.api.context import actor, sessions
@@ -27,28 +26,6 @@ from customer.service_layer import customers, queries
 
 blp = Blueprint("customers", __name__, url_prefix="/api/v1/customers",
                 description="The customer archive (客户档案).")
-_ETAG = re.compile(r'^(W/)?"?([0-9]{1,9})"?$')
-
-
-def _etag(customer: dict[str, Any]) -> dict[str, str]:
-    return {"ETag": f'"{customer["version"]}"'}
-
-
-def expected_version(header: str | None, body_version: int | None) -> int:
-    """The version an edit was made on, from If-Match or the body; 428 when neither says, 422 if they differ."""
-    header_version = None
-    if header is not None:
-        match = _ETAG.match(header.strip())
-        if match is None:
-            raise Problem(428, "Precondition Required", 'If-Match must name one version, like If-Match: "3".')
-        header_version = int(match.group(2))
-    if header_version is None and body_version is None:
-        raise Problem(428, "Precondition Required",
-                      'Send the version you edited: If-Match: "<version>" or a "version" field.')
-    if header_version is not None and body_version is not None and header_version != body_version:
-        raise Problem(422, "Unprocessable Entity", "If-Match and the body's version disagree.",
-                      errors={"version": [f"Differs from If-Match ({header_version})."]})
-    return header_version if header_version is not None else body_version  # type: ignore[return-value]
 
 
 @blp.route("", methods=["POST"])
@@ -58,7 +35,7 @@ def expected_version(header: str | None, body_version: int | None) -> int:
 def create(values: dict[str, Any]):
     """Register a customer (409 naming the existing customer when the phone is taken)."""
     customer = customers.create_customer(sessions(), admit(values, creating=True), actor())
-    return customer, _etag(customer)
+    return customer, etag(customer["version"])
 
 
 @blp.route("", methods=["GET"])
@@ -80,7 +57,7 @@ def search(args: dict[str, Any]):
 def get(customer_id: UUID):
     """One customer, with its version as ETag."""
     customer = customers.get_customer(sessions(), str(customer_id))
-    headers = _etag(customer)
+    headers = etag(customer["version"])
     if customer["id"] != str(customer_id):  # a merged customer: the survivor answers for it (RFC 6596)
         headers["Link"] = f'<{blp.url_prefix}/{customer["id"]}>; rel="canonical"'
     return customer, headers
@@ -95,7 +72,7 @@ def patch(values: dict[str, Any], customer_id: UUID):
     version = expected_version(request.headers.get("If-Match"), values.pop("version", None))
     customer = customers.update_customer(sessions(), str(customer_id), admit(values, creating=False), version,
                                          actor())
-    return customer, _etag(customer)
+    return customer, etag(customer["version"])
 
 
 @blp.route("/<uuid:customer_id>/history", methods=["GET"])

@@ -8,9 +8,9 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 from servicekit.auth import requires
+from servicekit.versions import etag, expected_version
 
 from customer.entrypoints.api.context import actor, sessions
-from customer.entrypoints.api.customers import expected_version
 from customer.entrypoints.api.membership import points_policy
 from customer.entrypoints.api.schemas import VisitArgs, VisitCorrectionArgs, VisitListArgs, VisitPage, VoidArgs
 from customer.events import VisitData
@@ -19,9 +19,6 @@ from customer.service_layer import queries, visits
 blp = Blueprint("visits", __name__, url_prefix="/api/v1/customers",
                 description="Every touch with a customer, recorded as a visit.")
 
-
-def _etag(visit: dict[str, Any]) -> dict[str, str]:
-    return {"ETag": f'"{visit["version"]}"'}
 
 
 @blp.route("/<uuid:customer_id>/visits", methods=["POST"])
@@ -38,7 +35,7 @@ def record(values: dict[str, Any], customer_id: UUID):
     if values.get("asset_id") is not None:
         values["asset_id"] = str(values["asset_id"])
     visit = visits.record_visit(sessions(), str(customer_id), values, actor(), points_policy())
-    return visit, _etag(visit)
+    return visit, etag(visit["version"])
 
 
 @blp.route("/<uuid:customer_id>/visits", methods=["GET"])
@@ -56,7 +53,7 @@ def listing(args: dict[str, Any], customer_id: UUID):
 def get(customer_id: UUID, visit_id: UUID):
     """One visit, voided or not, with its version as ETag."""
     visit = visits.get_visit(sessions(), str(customer_id), str(visit_id))
-    return visit, _etag(visit)
+    return visit, etag(visit["version"])
 
 
 @blp.route("/<uuid:customer_id>/visits/<uuid:visit_id>", methods=["PATCH"])
@@ -76,7 +73,7 @@ def correct(values: dict[str, Any], customer_id: UUID, visit_id: UUID):
         values["asset_id"] = str(values["asset_id"])
     visit = visits.correct_visit(sessions(), str(customer_id), str(visit_id), values, version, reason, actor(),
                                  points_policy())
-    return visit, _etag(visit)
+    return visit, etag(visit["version"])
 
 
 @blp.route("/<uuid:customer_id>/visits/<uuid:visit_id>/void", methods=["POST"])
@@ -93,4 +90,4 @@ def void(values: dict[str, Any], customer_id: UUID, visit_id: UUID):
     version = expected_version(request.headers.get("If-Match"), values.pop("version", None))
     visit = visits.void_visit(sessions(), str(customer_id), str(visit_id), version, values["reason"], actor(),
                               points_policy())
-    return visit, _etag(visit)
+    return visit, etag(visit["version"])
