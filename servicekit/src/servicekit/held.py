@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -106,3 +106,16 @@ def check_person_scope(session: Session, customers: Table, customer_id: str, sco
             require_store(row.store_id)
             return
         current = row.merged_into
+
+
+#: Records merged into one customer that the export names to each service at once (the ids fit in a request line).
+MAX_MERGED = 50
+
+
+class PersonalDataArgs(Schema):
+    """The query of a service's section of a personal-data export: records merged into the customer, as the
+    customer service knows them (the gateway passes them on)."""
+
+    merged = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=MAX_MERGED), metadata={
+        "description": "Ids of records merged into this customer (the customer service's `merged_records`): "
+                       "what this service still keeps under them is included too."})

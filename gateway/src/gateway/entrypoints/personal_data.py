@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from flask import Flask, Response, g, jsonify, request
+from servicekit.held import MAX_MERGED
 from servicekit.problems import Problem
 from urllib3.exceptions import HTTPError
 
@@ -39,9 +40,6 @@ SECTIONS = {
     "reminder": "/api/v1/reminders/privacy/customers/{customer_id}/personal-data",
     "reporting": "/api/v1/reports/privacy/customers/{customer_id}/personal-data",
 }
-#: Records merged into the customer named to each service (each service also knows the merges it has applied;
-#: the names cover a merge whose event has not reached it yet). Keeps the request line short.
-MAX_MERGED = 50
 #: The merged OpenAPI document's name for the gathered answer.
 GATHERED_SCHEMA = "GatheredPersonalDataDocument"
 
@@ -88,6 +86,7 @@ def export(customer_id: UUID) -> Response:
         raise Problem(502, "Bad Gateway", "The customer service answered the export with something other than its "
                       "document.", service="customer")
     merged = [record["id"] for record in document.get("merged_records", []) if isinstance(record, dict)]
+    # the names cover a merge whose event has not reached a service yet (each knows the merges it has applied)
     query = urlencode([("merged", merged_id) for merged_id in merged[:MAX_MERGED]])
     headers = {"Authorization": g.upstream_authorization, "X-Request-ID": g.request_id, "Accept": "application/json"}
     wanted = [service for service in SECTIONS if service in state.services]

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 from servicekit.auth import requires
 from servicekit.fields import Instant
-from servicekit.held import row_schema
+from servicekit.held import PersonalDataArgs, row_schema
 
 from complaint.adapters.tables import callbacks, customers, moves, rectifications, steps, surveys
 from complaint.entrypoints.api.context import config, sessions, stores
@@ -21,18 +21,6 @@ from complaint.service_layer import personal_data
 
 blp = Blueprint("complaint_privacy", __name__, url_prefix="/api/v1/complaints/privacy",
                 description="Personal-data rights (PIPL / GDPR): what the complaint service holds on a person.")
-
-#: Records merged into one customer that a caller may name at once (the ids fit in a request line).
-MAX_MERGED = 50
-
-
-class PersonalDataArgs(Schema):
-    """Records merged into the customer, as the customer service knows them."""
-
-    merged = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=MAX_MERGED), metadata={
-        "description": "Ids of records merged into this customer (the customer service's `merged_records`): "
-                       "what this service still keeps under them is included too."})
-
 
 ComplaintCustomerCopy = row_schema(customers, "ComplaintCustomerCopy",
                                    "This service's copy of a customer, kept from the customer service's events.")

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 from servicekit.auth import requires
 from servicekit.fields import Instant
-from servicekit.held import row_schema
+from servicekit.held import PersonalDataArgs, row_schema
 
 from reminder.adapters.tables import (
     appointments,
@@ -30,18 +30,6 @@ from reminder.service_layer import personal_data
 
 blp = Blueprint("reminder_privacy", __name__, url_prefix="/api/v1/reminders/privacy",
                 description="Personal-data rights (PIPL / GDPR): what the reminder service holds on a person.")
-
-#: Records merged into one customer that a caller may name at once (the ids fit in a request line).
-MAX_MERGED = 50
-
-
-class PersonalDataArgs(Schema):
-    """Records merged into the customer, as the customer service knows them."""
-
-    merged = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=MAX_MERGED), metadata={
-        "description": "Ids of records merged into this customer (the customer service's `merged_records`): "
-                       "what this service still keeps under them is included too."})
-
 
 _COPY = "This service's copy, kept from the {} service's events."
 ReminderCustomerCopy = row_schema(customers, "ReminderCustomerCopy", _COPY.format("customer"))

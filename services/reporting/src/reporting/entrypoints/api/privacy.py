@@ -13,7 +13,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 from servicekit.auth import current_identity, requires
 from servicekit.fields import Instant
-from servicekit.held import row_schema
+from servicekit.held import PersonalDataArgs, row_schema
 from servicekit.webapp import service_context
 
 from reporting.adapters.tables import appointments, complaints, customers, merges, reminders, vehicles, visits
@@ -21,18 +21,6 @@ from reporting.service_layer import personal_data
 
 blp = Blueprint("reporting_privacy", __name__, url_prefix="/api/v1/reports/privacy",
                 description="Personal-data rights (PIPL / GDPR): what the reporting read model keeps on a person.")
-
-#: Records merged into one customer that a caller may name at once (the ids fit in a request line).
-MAX_MERGED = 50
-
-
-class PersonalDataArgs(Schema):
-    """Records merged into the customer, as the customer service knows them."""
-
-    merged = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=MAX_MERGED), metadata={
-        "description": "Ids of records merged into this customer (the customer service's `merged_records`): "
-                       "what the read model still keeps under them is included too."})
-
 
 _ROW = "The read model's row of {}, with the customer it counts for now (merged_from: where a merge took it from)."
 ReportingCustomerRow = row_schema(customers, "ReportingCustomerRow", "The read model's row of a customer: the name "
