@@ -225,3 +225,15 @@ class TcpProxy:
         """Stop the proxy."""
         self.cut()
         self._listener.close()
+
+
+def deliver_user(app, queue: str, username: str, **fields) -> str:
+    """Apply a user event (servicekit.staff.user_data fields) to a service's users copy through its consumer's
+    inbox on `queue`, as the gateway would publish it; returns what apply_once says."""
+    from servicekit import staff
+    from servicekit.consumer import apply_once
+    from servicekit.events import new_event
+    from servicekit.webapp import service_context
+
+    event = new_event("gateway", "user.updated.v1", username, staff.user_data(username, **fields))
+    return apply_once(service_context(app).sessions, queue, event, staff.apply_user_event)

@@ -17,10 +17,9 @@ from servicekit.consumer import apply_once
 from servicekit.db import outbox
 from servicekit.events import Event, new_event, parse_event
 from servicekit.testing import auth_headers
+from servicekit.testing import deliver_user as deliver_gateway_user
 from servicekit.webapp import service_context
 from sqlalchemy import select
-
-from servicekit import staff
 
 AGENT = auth_headers("agent", "li.si")
 MANAGER = auth_headers("manager", "wang.manager")
@@ -48,8 +47,7 @@ def deliver(app: Flask, event: Event) -> str:
 
 def deliver_user(app: Flask, username: str, **fields: Any) -> str:
     """Apply a user event (servicekit.staff.user_data fields) as the gateway would publish it."""
-    event = new_event("gateway", "user.updated.v1", username, staff.user_data(username, **fields))
-    return apply_once(service_context(app).sessions, USERS_QUEUE, event, staff.apply_user_event)
+    return deliver_gateway_user(app, USERS_QUEUE, username, **fields)
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ import pytest
 from customer.app import create_app
 from customer.events import validation_errors
 from customer.service import MIGRATIONS
-from customer.service_layer.staff import USERS_QUEUE, apply_user_event
+from customer.service_layer.staff import USERS_QUEUE
 from flask import Flask
 from flask.testing import FlaskClient
-from servicekit.consumer import apply_once
 from servicekit.db import outbox, upgrade
-from servicekit.events import Event, new_event, parse_event
-from servicekit.staff import user_data
+from servicekit.events import Event, parse_event
 from servicekit.testing import auth_headers
+from servicekit.testing import deliver_user as deliver_gateway_user
 from servicekit.webapp import service_context
 from sqlalchemy import select
 
@@ -27,8 +26,7 @@ STAFF = ("li.si", "zhao.liu", "li.na", "zhang.san", "wu.ge", "wang.wu", "wang.fa
 
 def deliver_user(app: Flask, username: str, **fields: Any) -> str:
     """Apply a user event (servicekit.staff.user_data fields) as the gateway would publish it."""
-    event = new_event("gateway", "user.updated.v1", username, user_data(username, **fields))
-    return apply_once(service_context(app).sessions, USERS_QUEUE, event, apply_user_event)
+    return deliver_gateway_user(app, USERS_QUEUE, username, **fields)
 
 
 def outbox_events(app: Flask) -> list[Event]:

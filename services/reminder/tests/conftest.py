@@ -21,11 +21,10 @@ from reminder.service import MIGRATIONS
 from reminder.service_layer.scheduler import Scheduler
 from servicekit.consumer import apply_once
 from servicekit.db import outbox
-from servicekit.events import Event, new_event, parse_event
+from servicekit.events import Event, parse_event
+from servicekit.testing import deliver_user as deliver_gateway_user
 from servicekit.webapp import service_context
 from sqlalchemy import select
-
-from servicekit import staff
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "events"
 #: The staff the tests act as or give tasks to: group-wide users, as the gateway's user events make them known.
@@ -46,8 +45,7 @@ def outbox_events(app: Flask) -> list[Event]:
 
 def deliver_user(app: Flask, username: str, **fields: Any) -> str:
     """Apply a user event (servicekit.staff.user_data fields) as the gateway would publish it."""
-    event = new_event("gateway", "user.updated.v1", username, staff.user_data(username, **fields))
-    return apply_once(service_context(app).sessions, USERS_QUEUE, event, staff.apply_user_event)
+    return deliver_gateway_user(app, USERS_QUEUE, username, **fields)
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ def on_reminder_completed(session: Session, event: Event) -> None:
 HANDLERS: dict[str, dict[str, Handler]] = {
     REMINDERS_QUEUE: {"reminder.completed.v1": on_reminder_completed},
     # the gateway's users: who may own a customer (customer.service_layer.staff)
-    staff.USERS_QUEUE: {event_type: staff.apply_user_event for event_type in servicekit_staff.USER_EVENTS},
+    staff.USERS_QUEUE: {event_type: servicekit_staff.apply_user_event for event_type in servicekit_staff.USER_EVENTS},
 }
 
 

@@ -3,7 +3,7 @@ the customer's store or for the whole group. A customer's `owner` and `deputy_ow
 and the consultants a departing one's customers are handed to (also in a dry run), are checked here; anyone else
 is a 422 naming the field.
 
-The copy is kept by the consumer: `apply_user_event` is its handler, on the queue `customer.users`
+The copy is kept by the consumer (servicekit.staff.apply_user_event), on the queue `customer.users`
 (servicekit.topology.QUEUES); the gateway publishes every user at its start, so the copy fills at once.
 """
 from __future__ import annotations
@@ -12,20 +12,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import servicekit.staff as staff
-from servicekit.events import Event
 from sqlalchemy.orm import Session
 
 from customer.domain.errors import InvalidFields
 
-#: The queue of the gateway's user events this service's consumer applies with `apply_user_event`.
+#: The queue of the gateway's user events this service's consumer keeps its users copy from.
 USERS_QUEUE = "customer.users"
 OWNERS = ("owner", "deputy_owner")
-
-
-def apply_user_event(session: Session, event: Event) -> None:
-    """The consumer's handler for `user.created.v1` / `user.updated.v1`: keep the users copy (idempotent by
-    version: a late or repeated event changes nothing)."""
-    staff.apply_user_event(session, event)
 
 
 def check_owners(session: Session, wanted: Mapping[str, Any], current: Mapping[str, Any] | None = None) -> None:
