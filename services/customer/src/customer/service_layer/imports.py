@@ -8,6 +8,7 @@ no customer, only the report.
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import uuid
@@ -148,7 +149,8 @@ def run_import(sessions: sessionmaker[Session], import_id: str, options: ImportO
         chunks = iter(lambda: list(itertools.islice(rows, CHUNK)), [])
         seen = _Seen()
         for chunk, prepared in prepared_chunks(chunks, fields, settings, check, pipelined):
-            _apply_with_retry(sessions, import_id, options, len(chunk), prepared, check, seen)
+            apply_retrying(sessions, seen, lambda session, claimed, chunk=chunk, prepared=prepared: _apply_chunk(
+                session, import_id, options, len(chunk), prepared, check, claimed))
     except Exception as exc:
         with unit_of_work(sessions) as session:
             ImportRepository(session).finish(import_id, now(), "failed", f"{exc.__class__.__name__}: {exc}")
@@ -157,18 +159,22 @@ def run_import(sessions: sessionmaker[Session], import_id: str, options: ImportO
         ImportRepository(session).finish(import_id, now(), "done")
 
 
-def _apply_with_retry(sessions: sessionmaker[Session], import_id: str, options: ImportOptions, size: int,
-                      prepared: list[PreparedRow], check: Checker, seen: _Seen) -> None:
+def apply_retrying(sessions: sessionmaker[Session], seen: Any, apply: Callable[[Session, Any], None]) -> None:
+    """Apply one chunk of an import in a transaction of its own, on a copy of what the rows above have claimed
+    (`seen`: a dataclass of dicts, which the copy replaces once committed). When someone else registered one of
+    the chunk's keys meanwhile (a unique key refused), the chunk is applied again, at most three times in all:
+    the next attempt sees it."""
     for attempt in range(3):
-        claimed = _Seen(dict(seen.keys), dict(seen.phones), dict(seen.emails))
+        claimed = dataclasses.replace(seen, **{f.name: dict(getattr(seen, f.name)) for f in dataclasses.fields(seen)})
         try:
             with unit_of_work(sessions) as session:
-                _apply_chunk(session, import_id, options, size, prepared, check, claimed)
+                apply(session, claimed)
         except IntegrityError:
             if attempt == 2:
                 raise
-            continue  # someone registered one of the phones meanwhile: the next attempt sees it
-        seen.keys, seen.phones, seen.emails = claimed.keys, claimed.phones, claimed.emails
+            continue
+        for f in dataclasses.fields(seen):
+            setattr(seen, f.name, getattr(claimed, f.name))
         return
 
 

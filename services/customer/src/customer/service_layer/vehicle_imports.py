@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from servicekit.db import unit_of_work
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from customer.adapters.customers import CustomerRepository
@@ -34,7 +33,7 @@ from customer.domain.vehicle_transfer import VEHICLE_FIELDS, read_header, row_va
 from customer.domain.vehicles import plate_key
 from customer.service_layer.assets import add_asset, new_asset
 from customer.service_layer.import_rows import Row, key_of
-from customer.service_layer.imports import CHUNK, Error, ImportOptions
+from customer.service_layer.imports import CHUNK, Error, ImportOptions, apply_retrying
 
 #: The mode an import of vehicles is kept with (beside create / update / upsert of customers).
 MODE = "vehicles"
@@ -58,28 +57,14 @@ def run_vehicle_import(sessions: sessionmaker[Session], import_id: str, options:
         fields = read_header(header, options.key)
         seen = _Seen()
         for chunk in iter(lambda: list(itertools.islice(rows, CHUNK)), []):
-            _apply_with_retry(sessions, import_id, options, fields, chunk, check, seen)
+            apply_retrying(sessions, seen, lambda session, claimed, chunk=chunk: _apply_chunk(
+                session, import_id, options, fields, chunk, check, claimed))
     except Exception as exc:
         with unit_of_work(sessions) as session:
             ImportRepository(session).finish(import_id, now(), "failed", f"{exc.__class__.__name__}: {exc}")
         raise
     with unit_of_work(sessions) as session:
         ImportRepository(session).finish(import_id, now(), "done")
-
-
-def _apply_with_retry(sessions: sessionmaker[Session], import_id: str, options: ImportOptions,
-                      fields: list[str | None], chunk: list[Row], check: VehicleChecker, seen: _Seen) -> None:
-    for attempt in range(3):
-        claimed = _Seen(dict(seen.vins), dict(seen.plates))
-        try:
-            with unit_of_work(sessions) as session:
-                _apply_chunk(session, import_id, options, fields, chunk, check, claimed)
-        except IntegrityError:
-            if attempt == 2:
-                raise
-            continue  # someone registered one of the VINs meanwhile: the next attempt sees it
-        seen.vins, seen.plates = claimed.vins, claimed.plates
-        return
 
 
 def _read(cells: Any, fields: list[str | None], key: str, check: VehicleChecker) -> tuple[str, dict[str, Any]]:
