@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from honcho.manager import Manager
+from reminder.config import ReminderSettings
 from servicekit.config import DEFAULT_PORTS, keep_private, shared_secret, var_folder
 
 #: (service, process) pairs, in start order. A service with events to apply adds its "consume" here.
@@ -51,24 +52,11 @@ def admin_password(var_dir: Path) -> str:
     return path.read_text().strip()
 
 
-#: The settings that give the reminder service a channel to send messages through.
-MESSAGE_CHANNELS = {"CRM_REMINDER_SMS_URL": "SMS", "CRM_REMINDER_SMTP_HOST": "e-mail",
-                    "CRM_REMINDER_WECHAT_ACCESS_TOKEN": "WeChat", "CRM_REMINDER_WEBHOOK_URL": "webhook"}
-
-
 def where_messages_go(env: dict[str, str], var_dir: Path, url: str) -> str:
-    """The banner's line on messages to customers and staff: the channels configured, or the local outbox."""
-    configured = [name for key, name in MESSAGE_CHANNELS.items() if env.get(key)]
-    outbox = env.get("CRM_REMINDER_OUTBOX_FILE") or str(var_dir / "reminder" / "outbox.jsonl")
-    setting = (env.get("CRM_REMINDER_LOCAL_OUTBOX") or "auto").lower()
-    listed = f"\n             and listed at {url}/api/v1/reminders/messages"
-    if configured and setting not in ("true", "1", "on"):
-        return f"sent by {', '.join(configured)} (as configured)"
-    if configured:
-        return f"sent by {', '.join(configured)}; the other channels' messages written to {outbox}{listed}"
-    if setting in ("false", "0", "off"):
-        return "not sent (no channel configured, local outbox off)"
-    return f"not sent: written to {outbox}{listed}"
+    """The banner's line on messages to customers and staff, as the reminder service's settings decide."""
+    settings = ReminderSettings.from_env(env, var_dir)
+    said = settings.where_messages_go()
+    return said + (f"\n             and listed at {url}/api/v1/reminders/messages" if settings.outbox_on() else "")
 
 
 def announce_when_ready(url: str, password: str, var_dir: Path, stop: threading.Event,

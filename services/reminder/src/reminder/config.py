@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,10 +58,26 @@ class ReminderSettings:
         """True when a `channel` message is written to the local outbox instead of being sent."""
         return not self.configured(channel) and self.outbox_on()
 
+    def where_messages_go(self) -> str:
+        """Where messages to customers and staff go, in words (the `make run` banner says it)."""
+        names = {"sms": "SMS", "email": "e-mail", "wechat": "WeChat", "webhook": "webhook"}
+        configured = [name for channel, name in names.items() if self.configured(channel)]
+        if configured and not self.outbox_on():
+            return f"sent by {', '.join(configured)} (as configured)"
+        if configured:
+            return f"sent by {', '.join(configured)}; the other channels' messages written to {self.outbox_file}"
+        if not self.outbox_on():
+            return "not sent (no channel configured, local outbox off)"
+        return f"not sent: written to {self.outbox_file}"
+
     @classmethod
     def from_settings(cls, settings: Settings) -> ReminderSettings:
         """Read them from the process's settings (CRM_* variables are in `settings.extra`)."""
-        env = settings.extra
+        return cls.from_env(settings.extra, settings.var_dir)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], var_dir: Path) -> ReminderSettings:
+        """Read them from CRM_REMINDER_* variables; the local outbox lies under `var_dir` unless one says."""
 
         def get(name: str) -> str | None:
             return env.get(name) or None
@@ -77,7 +94,7 @@ class ReminderSettings:
             wechat_templates=_json_object(get("CRM_REMINDER_WECHAT_TEMPLATES"), "CRM_REMINDER_WECHAT_TEMPLATES"),
             wechat_link=get("CRM_REMINDER_WECHAT_LINK"),
             local_outbox=local_outbox,
-            outbox_file=Path(get("CRM_REMINDER_OUTBOX_FILE") or settings.var_dir / "reminder" / "outbox.jsonl"),
+            outbox_file=Path(get("CRM_REMINDER_OUTBOX_FILE") or var_dir / "reminder" / "outbox.jsonl"),
             language=get("CRM_REMINDER_LANGUAGE") or "zh-CN",
             stores=_json_object(get("CRM_REMINDER_STORES"), "CRM_REMINDER_STORES"),
             zone=ZoneInfo(get("CRM_REMINDER_TIMEZONE") or "Asia/Shanghai"),
