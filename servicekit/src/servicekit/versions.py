@@ -3,6 +3,9 @@ answered with) or by a `version` field in its body."""
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from flask import request
 
 from servicekit.problems import Problem
 
@@ -29,3 +32,9 @@ def expected_version(header: str | None, body_version: int | None) -> int:
         raise Problem(422, "Unprocessable Entity", "If-Match and the body's version disagree.",
                       errors={"version": [f"Differs from If-Match ({header_version})."]})
     return header_version if header_version is not None else body_version  # type: ignore[return-value]
+
+
+def edited_version(values: dict[str, Any]) -> int:
+    """The version the request's edit was made on: its If-Match, or the `version` of its body (taken out of
+    `values`); 428 when neither says, 422 if they differ."""
+    return expected_version(request.headers.get("If-Match"), values.pop("version", None))

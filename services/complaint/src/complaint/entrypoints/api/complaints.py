@@ -6,11 +6,10 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from flask import request
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 from servicekit.auth import requires
-from servicekit.versions import etag, expected_version
+from servicekit.versions import edited_version, etag
 
 from complaint.entrypoints.api.context import actor, config, sessions, stores
 from complaint.entrypoints.api.schemas import (
@@ -81,7 +80,7 @@ def correct(values: dict[str, Any], complaint_id: UUID):
     """Correct the channel, category, subcategory, severity or description, with a reason; kept on the timeline
     and published as complaint.corrected.v1. A category or severity correction re-plans the running SLA targets
     by the policy for the new pair; one to serious or critical escalates to the general manager."""
-    version = expected_version(request.headers.get("If-Match"), values.pop("version", None))
+    version = edited_version(values)
     reason = values.pop("reason")
     complaint = complaints.correct_complaint(sessions(), config(), str(complaint_id), values, version, reason,
                                              actor(), stores())

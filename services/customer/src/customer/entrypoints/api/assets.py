@@ -4,11 +4,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import request
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 from servicekit.auth import current_identity, requires
-from servicekit.versions import etag, expected_version
+from servicekit.versions import edited_version, etag
 
 from customer.entrypoints.api.context import actor, sessions
 from customer.entrypoints.api.schemas import (
@@ -70,7 +69,7 @@ def patch(values: dict[str, Any], customer_id: UUID, asset_id: UUID):
 
     Kept in the customer's history with `reason`; `asset.updated.v1`. 409 when the VIN is another asset's.
     """
-    version = expected_version(request.headers.get("If-Match"), values.pop("version", None))
+    version = edited_version(values)
     reason = values.pop("reason", None)
     asset = asset_changes.update_asset(sessions(), str(customer_id), str(asset_id), values, version, reason, actor())
     return asset, etag(asset["version"])
@@ -83,7 +82,7 @@ def patch(values: dict[str, Any], customer_id: UUID, asset_id: UUID):
 def transfer(values: dict[str, Any], customer_id: UUID, asset_id: UUID):
     """Hand the asset to another of our customers (If-Match or `version`): its readings go with it, its
     visits stay in the former owner's history. `asset.updated.v1` about the new owner, naming the former."""
-    version = expected_version(request.headers.get("If-Match"), values.pop("version", None))
+    version = edited_version(values)
     target = str(values["to_customer_id"])
     check_in_reach(current_identity(), [target])  # another store's customer is as unknown as no customer
     asset = asset_changes.transfer_asset(sessions(), str(customer_id), str(asset_id), target, version,
@@ -98,7 +97,7 @@ def transfer(values: dict[str, Any], customer_id: UUID, asset_id: UUID):
 def void(values: dict[str, Any], customer_id: UUID, asset_id: UUID):
     """Void an asset registered by mistake (If-Match or `version`, and `reason`): its VIN and plate are
     freed, it leaves the list and the searches; the history keeps it. `asset.voided.v1`."""
-    version = expected_version(request.headers.get("If-Match"), values.pop("version", None))
+    version = edited_version(values)
     asset = asset_changes.void_asset(sessions(), str(customer_id), str(asset_id), version, values["reason"], actor())
     return asset, etag(asset["version"])
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import request
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 from servicekit.auth import current_identity, requires
-from servicekit.versions import etag, expected_version
+from servicekit.versions import edited_version, etag
 
 from customer.domain.search import build_filters
 from customer.entrypoints.api.context import actor, sessions
@@ -69,7 +68,7 @@ def get(customer_id: UUID):
 @blp.response(200, CustomerData)
 def patch(values: dict[str, Any], customer_id: UUID):
     """Change some fields of a customer edited at a given version (If-Match or `version`)."""
-    version = expected_version(request.headers.get("If-Match"), values.pop("version", None))
+    version = edited_version(values)
     customer = customers.update_customer(sessions(), str(customer_id), admit(values, creating=False), version,
                                          actor())
     return customer, etag(customer["version"])

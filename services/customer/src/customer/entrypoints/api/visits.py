@@ -4,11 +4,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import request
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 from servicekit.auth import requires
-from servicekit.versions import etag, expected_version
+from servicekit.versions import edited_version, etag
 
 from customer.entrypoints.api.context import actor, sessions
 from customer.entrypoints.api.membership import points_policy
@@ -67,7 +66,7 @@ def correct(values: dict[str, Any], customer_id: UUID, visit_id: UUID):
     it again); its odometer reading and the points its amount earned follow. Kept in the customer's history;
     `visit.corrected.v1`. A voided visit is not corrected (409).
     """
-    version = expected_version(request.headers.get("If-Match"), values.pop("version", None))
+    version = edited_version(values)
     reason = values.pop("reason")
     if values.get("asset_id") is not None:
         values["asset_id"] = str(values["asset_id"])
@@ -87,7 +86,7 @@ def void(values: dict[str, Any], customer_id: UUID, visit_id: UUID):
     is set aside, the points it earned are taken back, and a delivery that made a prospect an owner makes
     them a prospect again (unless they moved on since). `visit.voided.v1`.
     """
-    version = expected_version(request.headers.get("If-Match"), values.pop("version", None))
+    version = edited_version(values)
     visit = visits.void_visit(sessions(), str(customer_id), str(visit_id), version, values["reason"], actor(),
                               points_policy())
     return visit, etag(visit["version"])
