@@ -3,8 +3,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-PACKAGES := -e servicekit -e services/customer -e services/complaint -e services/reminder -e services/reporting -e gateway
-PROJECT_FILES := servicekit/pyproject.toml $(wildcard services/*/pyproject.toml) gateway/pyproject.toml
+PACKAGES := -e servicekit -e services/customer -e services/complaint -e services/reminder -e services/reporting -e gateway -e console
+PROJECT_FILES := servicekit/pyproject.toml $(wildcard services/*/pyproject.toml) gateway/pyproject.toml console/pyproject.toml
 
 .PHONY: run test lint bench clean
 

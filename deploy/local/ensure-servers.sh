@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start PostgreSQL and RabbitMQ on this machine if they are down; fail loudly if they cannot be reached.
+# Start PostgreSQL and RabbitMQ on this machine if they are down; install the browser the console's tests drive
+# (Debian's Chromium, with CJK fonts) if it is missing; fail loudly if any of them cannot be had.
 set -u
 pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
 rabbit_up() { (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; }
@@ -20,3 +21,14 @@ fi
 pg_up || { echo "FATAL: PostgreSQL is not reachable on 127.0.0.1:5432; the tests need it." >&2; exit 1; }
 rabbit_up || { echo "FATAL: RabbitMQ is not reachable on 127.0.0.1:5672; the tests need it." >&2; exit 1; }
 echo "PostgreSQL and RabbitMQ are up."
+
+# The staff console's browser tests: Playwright drives Debian's Chromium; Chinese needs the Noto CJK fonts.
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  echo "Installing Debian's chromium and fonts-noto-cjk for the console's browser tests" >&2
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk >&2 \
+    || { $SUDO apt-get update -q >&2 && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk >&2; }
+fi
+command -v chromium >/dev/null 2>&1 || { echo "FATAL: Chromium could not be installed; the console's browser tests need it (apt-get install chromium fonts-noto-cjk)." >&2; exit 1; }
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { echo "FATAL: the Noto CJK fonts could not be installed (apt-get install fonts-noto-cjk)." >&2; exit 1; }
+echo "Chromium and the CJK fonts are installed."

@@ -37,8 +37,11 @@ PROCESSES = [
     ("reporting", "consume"),
     ("gateway", "web"),
     ("gateway", "relay"),
+    ("console", "web"),
 ]
 SERVICES = list(dict.fromkeys(service for service, _ in PROCESSES))
+#: What keeps a database of its own (the console keeps none: it is a client of the gateway's API).
+MIGRATED = [service for service in SERVICES if service != "console"]
 
 
 def admin_password(var_dir: Path) -> str:
@@ -73,6 +76,7 @@ def announce_when_ready(url: str, password: str, var_dir: Path, stop: threading.
         time.sleep(0.5)
     bar = "=" * 64
     print(f"\n{bar}\n Guanxi is running.\n"
+          f"   Console:  {url}/   (the staff console: sign in there)\n"
           f"   API:      {url}/api/v1   (OpenAPI: {url}/api/v1/openapi.json)\n"
           f"   Login:    admin / {password}\n"
           f"   Get a token:  curl -s -X POST {url}/api/v1/auth/token -H 'Content-Type: application/json' \\\n"
@@ -94,7 +98,9 @@ def main() -> int:
         # The gateway reaches the services that run here; the others are "not deployed" (empty URL).
         port = env.get(f"CRM_{service.upper()}_PORT") or DEFAULT_PORTS[service]
         env.setdefault(f"CRM_{service.upper()}_URL", f"http://127.0.0.1:{port}" if service in SERVICES else "")
-    for service in SERVICES:
+    console_port = env.get("CRM_CONSOLE_PORT") or DEFAULT_PORTS["console"]
+    env.setdefault("CRM_CONSOLE_URL", f"http://127.0.0.1:{console_port}")
+    for service in MIGRATED:
         print(f"migrating {service} …", flush=True)
         subprocess.run([sys.executable, "-m", service, "migrate"], env=env, check=True)
     manager = Manager()

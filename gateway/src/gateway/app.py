@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway.adapters.upstreams import Upstreams
 from gateway.config import GatewayConfig
-from gateway.entrypoints import api_keys_api, auth_api, openapi, personal_data, proxy, readiness, users_api
+from gateway.entrypoints import api_keys_api, auth_api, console, openapi, personal_data, proxy, readiness, users_api
 from gateway.entrypoints.door import authenticator
 from gateway.entrypoints.limits import install_limits
 from gateway.service.accounts import announce_users, ensure_first_admin
@@ -40,11 +40,13 @@ def create_app(settings: Settings | None = None, *, config: GatewayConfig | None
     app = create_service_app(
         settings, "Guanxi gateway", [auth_api.blp, users_api.blp, api_keys_api.blp],
         check_broker=False, engine=engine, public_paths=auth_api.PUBLIC_PATHS | {openapi.PATH},
+        public_when=console.is_console_path,
         authenticate=authenticator(settings), idempotency=False)  # the services behind it keep the keys
     upstreams = Upstreams(config)
     app.extensions["gateway"] = GatewayState(config, upstreams)
     personal_data.register(app)
     proxy.register_routes(app)
+    console.register(app)
     openapi.install_openapi(app, upstreams, timeout=max(config.readiness_timeout, 2.0),
                             ttl=config.openapi_cache_seconds)
     # The kit's /readyz checks a database and a broker; the gateway's checks the services behind it.

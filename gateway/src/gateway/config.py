@@ -28,6 +28,7 @@ DEFAULT_UPSTREAMS: dict[str, str] = {
     "reminder": "http://127.0.0.1:8003",
     "reporting": "http://127.0.0.1:8004",
 }
+DEFAULT_CONSOLE = "http://127.0.0.1:8005"
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,15 @@ class GatewayConfig:
     login_policy: LoginPolicy = field(default_factory=LoginPolicy)
     #: Proxies in front of the gateway that append the client's address to X-Forwarded-For.
     trusted_proxies: int = 0
+    #: The staff console every browser path outside the API goes to; None when none is deployed.
+    console_url: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GatewayConfig:
         """Read the gateway's variables from `settings.extra` (the CRM_* environment).
 
         A service whose URL variable is set to the empty string is not configured: its routes answer
-        503 and it is left out of readiness and the OpenAPI document.
+        503 and it is left out of readiness and the OpenAPI document. So is the console (CRM_CONSOLE_URL).
         """
         env = settings.extra
         upstreams = {}
@@ -82,4 +85,5 @@ class GatewayConfig:
                 per_user=int(env.get("CRM_LOGIN_FAILURES_PER_USER") or 20),
                 per_address=int(env.get("CRM_LOGIN_FAILURES_PER_ADDRESS") or 100)),
             trusted_proxies=int(env.get("CRM_GATEWAY_TRUSTED_PROXIES") or 0),
+            console_url=env.get("CRM_CONSOLE_URL", DEFAULT_CONSOLE).strip().rstrip("/") or None,
         )

@@ -143,20 +143,26 @@ def running_system(var_dir: Path, database_url: Callable[[str], str], broker_url
     `database_url(service)` names each database; services not listed are "not deployed" for the gateway.
     With `metrics`, each service's processes share a Prometheus multiprocess folder, as under `make run`.
     """
-    services = list(dict.fromkeys(service for service, _ in processes if service != "gateway"))
+    services = list(dict.fromkeys(service for service, _ in processes if service not in ("gateway", "console")))
     ports = {service: free_port() for service in [*services, "gateway"]}
+    console = ("console", "web") in processes  # the staff console: no database, a client of the gateway
+    if console:
+        ports["console"] = free_port()
     shared = clean_env(var_dir)
     shared.update({"CRM_BROKER_URL": broker_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
                    "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD, "CRM_WEB_WORKERS": "1", "CRM_RELAY_POLL_INTERVAL": "0.05"})
     for service in SERVICES:
         shared[f"CRM_{service.upper()}_URL"] = f"http://127.0.0.1:{ports[service]}" if service in ports else ""
+    shared["CRM_CONSOLE_URL"] = f"http://127.0.0.1:{ports['console']}" if console else ""
     for service, port in ports.items():
         shared[f"CRM_{service.upper()}_PORT"] = str(port)
-        shared[f"CRM_{service.upper()}_DATABASE_URL"] = database_url(service)
+        if service != "console":
+            shared[f"CRM_{service.upper()}_DATABASE_URL"] = database_url(service)
     shared.update(env or {})
     started = Processes(shared, var_dir)
     for service in ports:
-        started.run(service, "migrate")
+        if service != "console":
+            started.run(service, "migrate")
     gateway = [("gateway", "web")]
     if any(process == "consume" for _, process in processes):
         gateway.append(("gateway", "relay"))  # the users the consumers keep a copy of (servicekit.staff)
@@ -171,6 +177,8 @@ def running_system(var_dir: Path, database_url: Callable[[str], str], broker_url
                     {service: f"http://127.0.0.1:{ports[service]}" for service in services}, started)
     try:
         wait_until_ready(f"{system.gateway}/readyz")
+        if console:
+            wait_until_ready(f"http://127.0.0.1:{ports['console']}/healthz")
         yield system
     except BaseException:
         print(started.logs())

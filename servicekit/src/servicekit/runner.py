@@ -76,7 +76,7 @@ def run_consumer(settings: Settings, subscriptions: list[Subscription]) -> None:
     consumer.run(stop_on_signals())
 
 
-def run_web(app: Flask, settings: Settings, workers: int, bind: str, timeout: int = 30) -> None:
+def run_web(app: Flask, settings: Settings | None, workers: int, bind: str, timeout: int = 30) -> None:
     """Serve `app` with gunicorn (several workers; metrics shared through PROMETHEUS_MULTIPROC_DIR).
 
     A worker that has not checked in with gunicorn for `timeout` seconds (stuck: a call that never
@@ -86,13 +86,14 @@ def run_web(app: Flask, settings: Settings, workers: int, bind: str, timeout: in
     """
     from gunicorn.app.base import BaseApplication
 
-    engine = service_context(app).engine
+    engine = service_context(app).engine if "servicekit" in app.extensions else None  # the console has none
 
     def fresh_pool(_server, _worker) -> None:
         # The app is built before the fork; a connection it pooled then (the gateway creates its first
         # admin at start) must not be shared by every worker. Forget it without closing the parent's.
         # https://docs.sqlalchemy.org/en/20/core/pooling.html#using-connection-pools-with-multiprocessing-or-os-fork
-        engine.dispose(close=False)
+        if engine is not None:
+            engine.dispose(close=False)
 
     class _Gunicorn(BaseApplication):
         def load_config(self):

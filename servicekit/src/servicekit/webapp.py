@@ -68,11 +68,13 @@ def bearer_identity(secret: str) -> auth.Identity:
 def create_service_app(settings: Settings, title: str, blueprints: Iterable = (), *,
                        check_broker: bool = True, engine: Engine | None = None,
                        public_paths: Iterable[str] = (),
+                       public_when: Callable[[str], bool] | None = None,
                        authenticate: Callable[[], auth.Identity] | None = None,
                        idempotency: bool = True) -> Flask:
     """A Flask app for one service, with everything the kit gives every service wired in.
 
-    `public_paths` are served without authentication besides the kit's own (health, metrics, OpenAPI).
+    `public_paths` are served without authentication besides the kit's own (health, metrics, OpenAPI), and so
+    is every path `public_when` holds of (the gateway's paths to the staff console).
     `authenticate` reads the current request and returns its caller or raises Problem(401); by default
     it verifies the bearer token. With `idempotency`, writes honour an `Idempotency-Key` header
     (servicekit.idempotency).
@@ -81,7 +83,7 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
 
     public = PUBLIC_PATHS | frozenset(public_paths)
     authenticate = authenticate or (lambda: bearer_identity(settings.auth_secret))
-    app = Flask(settings.service)
+    app = Flask(settings.service, static_folder=None)  # no /static route: the gateway passes it to the console
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_request_bytes,  # larger bodies are refused before they are read
         API_TITLE=title, API_VERSION="v1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
@@ -116,7 +118,7 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
         g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
         g.correlation_token = correlation_id.set(g.request_id)
         g.started = time.perf_counter()
-        if request.path in public or request.method == "OPTIONS":
+        if request.path in public or request.method == "OPTIONS" or (public_when and public_when(request.path)):
             return None
         g.identity = authenticate()
         return None

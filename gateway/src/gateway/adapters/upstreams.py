@@ -66,8 +66,11 @@ class Upstreams:
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._pools: dict[str, ExpiringPool] = {}
-        #: The path part of each service URL, put before every forwarded path.
-        self.prefixes = {name: urllib3.util.parse_url(url).path or "" for name, url in config.upstreams.items()}
+        #: Every upstream: the services, and the staff console when one is deployed (not a service: it is
+        #: neither in readiness nor in the OpenAPI document).
+        self.urls = {**config.upstreams, **({"console": config.console_url} if config.console_url else {})}
+        #: The path part of each upstream URL, put before every forwarded path.
+        self.prefixes = {name: urllib3.util.parse_url(url).path or "" for name, url in self.urls.items()}
 
     @property
     def services(self) -> dict[str, str]:
@@ -75,7 +78,7 @@ class Upstreams:
         return self.config.upstreams
 
     def pool(self, service: str) -> ExpiringPool:
-        """The connection pool of `service` (which must be configured), made in this process."""
+        """The connection pool of `service` (which must be configured, or be the console), made in this process."""
         pool = self._pools.get(service)  # the common case needs no lock: dict reads are atomic
         if pool is not None and self._pid == os.getpid():
             return pool
@@ -84,7 +87,7 @@ class Upstreams:
                 self._pools, self._pid = {}, os.getpid()
             pool = self._pools.get(service)
             if pool is None:
-                url = urllib3.util.parse_url(self.config.upstreams[service])
+                url = urllib3.util.parse_url(self.urls[service])
                 # A proxy set for outbound traffic must not sit between gateway and services: a plain
                 # HTTPConnectionPool never reads the proxy environment variables.
                 kind = ExpiringHTTPSPool if url.scheme == "https" else ExpiringPool

@@ -49,6 +49,11 @@ def _request_headers() -> dict[str, str]:
     headers = {name: request.headers[name] for name in FORWARDED if name in request.headers}
     if "upstream_authorization" in g:  # none for OPTIONS, which needs no credentials
         headers["Authorization"] = g.upstream_authorization
+    return forwarding_headers(headers)
+
+
+def forwarding_headers(headers: dict[str, str]) -> dict[str, str]:
+    """`headers` plus the request's id and where it came from (X-Forwarded-For, -Proto, -Host)."""
     headers["X-Request-ID"] = g.request_id
     forwarded_for = request.headers.get("X-Forwarded-For")
     # The address the connection came from (a trusted proxy's, which X-Forwarded-For already ends with the client).
@@ -74,14 +79,15 @@ def _call(pool: HTTPConnectionPool, method: str, target: str, body: bytes, heade
                         decode_content=False)
 
 
-def _send(service: str) -> BaseHTTPResponse:
-    """Send the current request to `service`; map every way it can fail to a problem naming it."""
+def _send(service: str, headers: dict[str, str] | None = None) -> BaseHTTPResponse:
+    """Send the current request to `service` (with `headers`, by default those an API call passes on); map every
+    way it can fail to a problem naming it."""
     state = upstreams()
     pool = state.pool(service)
     method = request.method
     body = request.get_data(cache=False)
     target = state.prefixes[service] + _raw_target()
-    headers = _request_headers()
+    headers = _request_headers() if headers is None else headers
     try:
         with Timer() as timer:
             try:

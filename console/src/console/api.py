@@ -1,0 +1,190 @@
+"""The console's one way to the data: the gateway's public HTTP API, called with the signed-in person's token.
+
+Every page asks the API, as an integrator would; nothing here reads a service's database or imports its code.
+A failed call becomes an ApiError carrying the problem details the API answered with, so a page can put a 422's
+messages next to their fields, say a 409 in words, and show which part of the system is unavailable (502, 503,
+504, or no answer at all) while the rest of the page works.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from flask import current_app, g, request, session
+
+#: Statuses that mean a part of the system is down rather than that the request was wrong.
+UNAVAILABLE = frozenset({502, 503, 504})
+
+
+@dataclass
+class ApiError(Exception):
+    """A call the API refused or could not answer; `problem` is its RFC 9457 body."""
+
+    status: int
+    problem: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def message(self) -> str:
+        """The API's own words: its detail, else its title."""
+        return str(self.problem.get("detail") or self.problem.get("title") or self.status)
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        """A 422's messages by field (dotted for nested fields); `_body` for the request as a whole."""
+        errors = self.problem.get("errors")
+        return errors if isinstance(errors, dict) else {}
+
+    @property
+    def unavailable(self) -> bool:
+        """True when the part of the system that answers this call is down (not a refusal)."""
+        return self.status in UNAVAILABLE
+
+    @property
+    def service(self) -> str | None:
+        """The service that did not answer, as the gateway names it."""
+        return self.problem.get("service")
+
+
+class SignInNeeded(ApiError):
+    """The API no longer accepts the session's token (expired, or the person's standing changed)."""
+
+
+def _problem_of(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {"title": response.reason_phrase}
+    return body if isinstance(body, dict) else {"title": response.reason_phrase}
+
+
+class ApiClient:
+    """Pooled connections to the gateway, shared by every request of a process (httpx.Client is thread-safe)."""
+
+    def __init__(self, base_url: str, timeout: float, transport: httpx.BaseTransport | None = None) -> None:
+        self.base_url, self.timeout, self.transport = base_url, timeout, transport
+        self._pid, self._client, self._pool = None, None, None
+        self._lock = threading.Lock()
+
+    def _fresh(self) -> None:
+        # gunicorn forks after the app is built: neither connections nor threads may cross a fork.
+        with self._lock:
+            if self._pid != os.getpid():
+                self._client = httpx.Client(base_url=self.base_url + "/api/v1", timeout=self.timeout,
+                                            trust_env=False, transport=self.transport,
+                                            limits=httpx.Limits(max_keepalive_connections=16, keepalive_expiry=1.0))
+                self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="console-api")
+                self._pid = os.getpid()
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._pid != os.getpid():
+            self._fresh()
+        return self._client
+
+    @property
+    def pool(self) -> ThreadPoolExecutor:
+        if self._pid != os.getpid():
+            self._fresh()
+        return self._pool
+
+    def send(self, method: str, path: str, token: str | None, *, params: Mapping[str, Any] | None = None,
+             json: Any = None, headers: Mapping[str, str] | None = None, language: str = "zh-CN",
+             request_id: str | None = None) -> httpx.Response:
+        """One API call; the response when it is a success, else ApiError (SignInNeeded for a 401)."""
+        sent = {"Accept-Language": language, **(headers or {})}
+        if token:
+            sent["Authorization"] = f"Bearer {token}"
+        if request_id:
+            sent["X-Request-ID"] = request_id
+        params = {key: value for key, value in (params or {}).items() if value not in (None, "", [])}
+        try:
+            response = self.client.request(method, path, params=params, json=json, headers=sent)
+        except httpx.TimeoutException:
+            raise ApiError(504, {"title": "Gateway Timeout", "detail": "The API did not answer in time."}) from None
+        except httpx.HTTPError:
+            raise ApiError(503, {"title": "Service Unavailable", "service": "gateway",
+                                 "detail": "The API cannot be reached."}) from None
+        if response.status_code == 401:
+            raise SignInNeeded(401, _problem_of(response))
+        if response.status_code >= 400:
+            raise ApiError(response.status_code, _problem_of(response))
+        return response
+
+
+class Api:
+    """The API as the signed-in person of the current request calls it."""
+
+    def __init__(self, client: ApiClient, token: str | None, language: str, request_id: str | None) -> None:
+        self.client, self.token, self.language, self.request_id = client, token, language, request_id
+
+    def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return self.client.send(method, path, self.token, language=self.language, request_id=self.request_id,
+                                **kwargs)
+
+    def get(self, path: str, **params: Any) -> Any:
+        """GET `path` (under /api/v1) with `params`; its JSON body."""
+        return self.send("GET", path, params=params).json()
+
+    def page(self, path: str, **params: Any) -> Page:
+        """GET one page of a paginated list: its items and the X-Pagination header's figures."""
+        response = self.send("GET", path, params=params)
+        return Page.of(response)
+
+    def post(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        response = self.send("POST", path, json=json if json is not None else {}, **kwargs)
+        return response.json() if response.content else None
+
+    def patch(self, path: str, json: Any, **kwargs: Any) -> Any:
+        response = self.send("PATCH", path, json=json, **kwargs)
+        return response.json() if response.content else None
+
+    def gather(self, calls: Mapping[str, Callable[[Api], Any]]) -> dict[str, Any]:
+        """Run independent calls side by side; each name gets its result, or the ApiError it raised (so a page
+        can show that one part is unavailable while the rest works). A 401 from any of them is raised."""
+        futures = {name: self.client.pool.submit(call, self) for name, call in calls.items()}
+        results: dict[str, Any] = {}
+        for name, future in futures.items():
+            try:
+                results[name] = future.result()
+            except SignInNeeded:
+                raise
+            except ApiError as error:
+                results[name] = error
+        return results
+
+
+@dataclass
+class Page:
+    """One page of a list, as the API's X-Pagination header describes it."""
+
+    items: list[Any]
+    total: int
+    page: int
+    pages: int
+    page_size: int
+
+    @classmethod
+    def of(cls, response: httpx.Response) -> Page:
+        import json
+
+        items = response.json()
+        meta = json.loads(response.headers.get("X-Pagination") or "{}")
+        return cls(items=items if isinstance(items, list) else items.get("items", []),
+                   total=int(meta.get("total", len(items))), page=int(meta.get("page", 1)),
+                   pages=int(meta.get("total_pages", 1) or 1), page_size=int(meta.get("page_size", len(items) or 1)))
+
+
+def api() -> Api:
+    """The API as the current request's signed-in person calls it."""
+    from console.i18n import api_language
+
+    client: ApiClient = current_app.extensions["console"].api
+    return Api(client, session.get("token"), api_language(), g.get("request_id") or request.headers.get("X-Request-ID"))

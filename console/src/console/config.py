@@ -1,0 +1,45 @@
+"""The console's settings, read from CRM_* variables (every one is documented in docs/configuration.md)."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from servicekit.config import DEFAULT_PORTS, shared_secret, var_folder
+
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """Where the API is, where the console listens, and how it keeps sessions."""
+
+    #: The gateway, as the console reaches it (the same public API integrators use).
+    api_url: str
+    port: int
+    #: Signs the session cookie and its CSRF token.
+    secret_key: str
+    #: The business time zone: dates and times are shown in it.
+    time_zone: str = "Asia/Shanghai"
+    api_timeout: float = 10.0
+    var_dir: Path = Path("var")
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ConsoleSettings:
+        env = os.environ if env is None else env
+        var_dir = var_folder(env)
+        gateway_port = env.get("CRM_GATEWAY_PORT") or DEFAULT_PORTS["gateway"]
+        secret = env.get("CRM_CONSOLE_SECRET_KEY") or hmac.new(
+            shared_secret(var_dir, env).encode(), b"guanxi console session", hashlib.sha256).hexdigest()
+        return cls(
+            api_url=(env.get("CRM_CONSOLE_API_URL") or f"http://127.0.0.1:{gateway_port}").rstrip("/"),
+            port=int(env.get("CRM_CONSOLE_PORT") or DEFAULT_PORTS["console"]),
+            secret_key=secret,
+            time_zone=env.get("CRM_CONSOLE_TIMEZONE") or "Asia/Shanghai",
+            api_timeout=float(env.get("CRM_CONSOLE_API_TIMEOUT") or 10.0),
+            var_dir=var_dir,
+            log_level=env.get("CRM_LOG_LEVEL", "INFO"),
+        )

@@ -1,0 +1,39 @@
+"""Who is signed in, and what their role lets them do: the pages show only the actions a person may take
+(the API refuses the rest all the same, and its 403 is shown if one is reached)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jwt
+from flask import session
+from servicekit.auth import PERMISSIONS
+
+
+@dataclass(frozen=True)
+class Person:
+    """The signed-in person, as their session token names them."""
+
+    username: str
+    role: str
+    stores: tuple[str, ...]
+
+    def can(self, permission: str) -> bool:
+        """Whether the role grants `permission` ("read", "write", "manage", "admin")."""
+        return self.role in PERMISSIONS[permission]
+
+    @property
+    def manager(self) -> bool:
+        return self.can("manage")
+
+
+def person_of(token: str) -> Person:
+    """The person a session token names. Its signature is the gateway's to check (on every API call); the
+    console reads the claims only to know what to show."""
+    claims = jwt.decode(token, options={"verify_signature": False, "verify_aud": False})
+    return Person(claims["sub"], claims["role"], tuple(claims.get("stores") or ()))
+
+
+def current_person() -> Person | None:
+    """The signed-in person of the current request, or None."""
+    token = session.get("token")
+    return person_of(token) if token else None

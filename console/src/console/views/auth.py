@@ -1,0 +1,97 @@
+"""Sign in, sign out and the language switch. A page asked for without a session (or whose token the API
+no longer accepts) leads to sign-in and, after it, back to that page."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from console.api import ApiError, api
+from console.i18n import COOKIE, LANGUAGES
+
+blp = Blueprint("auth", __name__)
+#: Endpoints open without a session.
+OPEN = frozenset({"auth.signin", "auth.language", "static", "healthz"})
+
+
+def safe_next(target: str | None) -> str:
+    """`target` when it is a path on this site, else the home page (no open redirect)."""
+    if not target:
+        return url_for("today.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("today.index")
+    return target
+
+
+def to_signin() -> Response:
+    """Send the browser to sign-in, remembering the page it was on (the page htmx was updating, for a part)."""
+    if request.headers.get("HX-Request"):
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        here = current.path + (f"?{current.query}" if current.query else "")
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = url_for("auth.signin", next=safe_next(here or None))
+        return response
+    here = request.full_path.rstrip("?") if request.method == "GET" else request.referrer and urlsplit(
+        request.referrer).path
+    return redirect(url_for("auth.signin", next=safe_next(here or None)))
+
+
+def require_session() -> Response | None:
+    """Before every request: a page needs a signed-in person."""
+    if request.endpoint in OPEN or session.get("token"):
+        return None
+    return to_signin()
+
+
+@blp.route("/signin", methods=["GET", "POST"])
+def signin():
+    target = safe_next(request.values.get("next"))
+    error, username = None, ""
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()
+        password = request.form.get("password", "")
+        if not username or not password:
+            error = _("Enter your username and password.")
+        else:
+            try:
+                token = api().post("/auth/token", {"username": username, "password": password})
+            except ApiError as refused:
+                if refused.status in (400, 401, 422):
+                    error = _("The username or password is wrong, or the account is deactivated.")
+                elif refused.status == 429:
+                    error = _("Too many attempts. Wait a moment and try again.")
+                else:
+                    error = _("Signing in is unavailable right now. Try again shortly.")
+            else:
+                language = session.get("lang")
+                session.clear()  # a fresh session (and CSRF token) for the person who signed in
+                session.permanent = True
+                session["token"] = token["access_token"]
+                if language:
+                    session["lang"] = language
+                return redirect(target)
+    status = 401 if error and request.method == "POST" else 200
+    return render_template("signin.html", error=error, username=username, next=target), status
+
+
+@blp.route("/signout", methods=["POST"])
+def signout():
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    return redirect(url_for("auth.signin"))
+
+
+@blp.route("/language", methods=["POST"])
+def language():
+    """Switch the person's language (kept in the session and, for the next sign-in, a cookie)."""
+    chosen = request.form.get("lang")
+    response = redirect(safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path))
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+        response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True, samesite="Strict",
+                            secure=request.scheme == "https")
+    return response

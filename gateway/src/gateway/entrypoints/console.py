@@ -1,0 +1,54 @@
+"""Every browser path outside the API (/api/, /metrics, /healthz, /readyz) goes to the staff console, so a person
+opens the gateway's address and signs in. The console is a client of this same API: its pages need no
+credentials here (it keeps each person's session itself), and the answers come back as the console gave them,
+cookies and security headers included."""
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from servicekit.problems import Problem
+from werkzeug.datastructures import Headers
+
+from gateway.entrypoints.proxy import _send, _stream, forwarding_headers, upstreams
+
+METHODS = ["GET", "HEAD", "POST"]
+#: The API's own paths: never the console's.
+RESERVED_PREFIX = "/api/"
+RESERVED = frozenset({"/api", "/metrics", "/healthz", "/readyz"})
+#: What a browser (and htmx in it) sends that the console acts on.
+FORWARDED = ("Content-Type", "Accept", "Accept-Language", "Cookie", "If-None-Match", "If-Modified-Since",
+             "Referer", "Origin", "User-Agent", "X-CSRF-Token", "HX-Request", "HX-Current-URL", "HX-Target",
+             "HX-Trigger", "HX-Trigger-Name", "HX-Boosted", "HX-History-Restore-Request")
+#: What the console answers that the browser must get.
+RETURNED = ("Content-Type", "Content-Length", "Content-Language", "Content-Disposition", "Location", "Cache-Control",
+            "ETag", "Last-Modified", "Vary", "Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
+            "Referrer-Policy", "HX-Redirect", "HX-Location", "HX-Refresh", "HX-Push-Url", "HX-Replace-Url",
+            "HX-Retarget", "HX-Reswap", "HX-Trigger")
+
+
+def is_console_path(path: str) -> bool:
+    """Whether `path` is the console's (public at the gateway: the console signs people in itself)."""
+    return not (path.startswith(RESERVED_PREFIX) or path in RESERVED)
+
+
+def forward(rest: str = "") -> Response:
+    """Pass the current browser request to the console and its answer back."""
+    if not is_console_path(request.path):
+        raise Problem(404, "Not Found", f"No API path {request.path}: see /api/v1/openapi.json.")
+    if "console" not in upstreams().urls:
+        raise Problem(404, "Not Found", "There is no staff console in this deployment; the API is at /api/v1.")
+    sent = forwarding_headers({name: request.headers[name] for name in FORWARDED if name in request.headers})
+    upstream = _send("console", sent)
+    headers = Headers([(name, upstream.headers[name]) for name in RETURNED if name in upstream.headers])
+    for cookie in upstream.headers.getlist("Set-Cookie"):
+        headers.add("Set-Cookie", cookie)
+    response = Response(_stream("console", upstream), status=upstream.status, headers=headers,
+                        direct_passthrough=True)
+    if "Content-Type" not in upstream.headers:
+        del response.headers["Content-Type"]
+    return response
+
+
+def register(app: Flask) -> None:
+    """Route `/` and every other path the API does not own to the console."""
+    app.add_url_rule("/", endpoint="console_home", view_func=forward, methods=METHODS)
+    app.add_url_rule("/<path:rest>", endpoint="console", view_func=forward, methods=METHODS)
