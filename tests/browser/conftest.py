@@ -9,10 +9,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from browsing import STAFF
 from servicekit.processes import System, login, running_system
 from servicekit.testing import broker_reachable, throwaway_vhost
-
-from browsing import STAFF
 
 PROCESSES = [("customer", "web"), ("customer", "relay"), ("customer", "consume"),
              ("complaint", "web"), ("complaint", "relay"), ("complaint", "consume"), ("complaint", "scan"),

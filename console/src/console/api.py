@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from flask import current_app, g, request, session
+from flask import Response, current_app, g, session
 
 #: Statuses that mean a part of the system is down rather than that the request was wrong.
 UNAVAILABLE = frozenset({502, 503, 504})
@@ -120,14 +121,21 @@ class ApiClient:
 
 
 class Api:
-    """The API as the signed-in person of the current request calls it."""
+    """The API as the signed-in person of the current request calls it. It counts its calls and the time the
+    request spent waiting for them, which the page's Server-Timing header reports (and bench.console reads)."""
 
     def __init__(self, client: ApiClient, token: str | None, language: str, request_id: str | None) -> None:
         self.client, self.token, self.language, self.request_id = client, token, language, request_id
+        self.calls, self.waited = 0, 0.0
 
     def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        return self.client.send(method, path, self.token, language=self.language, request_id=self.request_id,
-                                **kwargs)
+        started = time.perf_counter()
+        try:
+            return self.client.send(method, path, self.token, language=self.language,
+                                    request_id=self.request_id, **kwargs)
+        finally:
+            self.calls += 1
+            self.waited += time.perf_counter() - started
 
     def get(self, path: str, **params: Any) -> Any:
         """GET `path` (under /api/v1) with `params`; its JSON body."""
@@ -149,15 +157,21 @@ class Api:
     def gather(self, calls: Mapping[str, Callable[[Api], Any]]) -> dict[str, Any]:
         """Run independent calls side by side; each name gets its result, or the ApiError it raised (so a page
         can show that one part is unavailable while the rest works). A 401 from any of them is raised."""
-        futures = {name: self.client.pool.submit(call, self) for name, call in calls.items()}
+        started = time.perf_counter()
+        sides = {name: Api(self.client, self.token, self.language, self.request_id) for name in calls}
+        futures = {name: self.client.pool.submit(call, sides[name]) for name, call in calls.items()}
         results: dict[str, Any] = {}
-        for name, future in futures.items():
-            try:
-                results[name] = future.result()
-            except SignInNeeded:
-                raise
-            except ApiError as error:
-                results[name] = error
+        try:
+            for name, future in futures.items():
+                try:
+                    results[name] = future.result()
+                except SignInNeeded:
+                    raise
+                except ApiError as error:
+                    results[name] = error
+        finally:
+            self.calls += sum(side.calls for side in sides.values())
+            self.waited += time.perf_counter() - started  # side by side: the wall time, not the sum
         return results
 
 
@@ -183,8 +197,22 @@ class Page:
 
 
 def api() -> Api:
-    """The API as the current request's signed-in person calls it."""
+    """The API as the current request's signed-in person calls it (one per request)."""
     from console.i18n import api_language
 
-    client: ApiClient = current_app.extensions["console"].api
-    return Api(client, session.get("token"), api_language(), g.get("request_id") or request.headers.get("X-Request-ID"))
+    if "api" not in g:
+        client: ApiClient = current_app.extensions["console"].api
+        g.api = Api(client, session.get("token"), api_language(), g.get("request_id"))
+    return g.api
+
+
+def server_timing(response: Response) -> Response:
+    """Say in Server-Timing how long the page took and how much of it was spent waiting for the API."""
+    started = g.get("started")
+    if started is not None:
+        total = (time.perf_counter() - started) * 1000
+        made: Api | None = g.get("api")
+        waited = made.waited * 1000 if made else 0.0
+        calls = made.calls if made else 0
+        response.headers["Server-Timing"] = f'api;dur={waited:.1f};desc="{calls} calls", total;dur={total:.1f}'
+    return response

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from console import i18n, security
-from console.api import ApiClient, ApiError, SignInNeeded
+from console.api import ApiClient, ApiError, SignInNeeded, server_timing
 from console.config import ConsoleSettings
 from console.people import current_person
 from console.views import appointments, auth, complaints, customers, search, today
@@ -40,6 +41,7 @@ def create_app(settings: ConsoleSettings | None = None, *, api: ApiClient | None
     i18n.install(app, settings.time_zone, settings.var_dir / "console" / "translations")
     app.before_request(_request_id)
     app.before_request(auth.require_session)
+    app.after_request(server_timing)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.context_processor(lambda: {"person": current_person()})
@@ -54,6 +56,7 @@ def create_app(settings: ConsoleSettings | None = None, *, api: ApiClient | None
 
 
 def _request_id() -> None:
+    g.started = time.perf_counter()
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if 8 <= len(incoming) <= 64 and incoming.isalnum() else uuid.uuid4().hex
 

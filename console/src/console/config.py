@@ -11,7 +11,6 @@ from pathlib import Path
 from servicekit.config import DEFAULT_PORTS, shared_secret, var_folder
 
 
-
 @dataclass(frozen=True)
 class ConsoleSettings:
     """Where the API is, where the console listens, and how it keeps sessions."""
