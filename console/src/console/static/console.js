@@ -18,3 +18,24 @@
     }
   });
 })();
+// Search suggestions by keyboard: Arrow Down from the search field goes to the first customer found, Arrow
+// Up and Down move between them, Escape goes back to the field.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    var box = document.getElementById("search-suggestions");
+    var field = document.getElementById("global-search");
+    if (!box || !field || (event.key !== "ArrowDown" && event.key !== "ArrowUp" && event.key !== "Escape")) { return; }
+    var links = Array.prototype.slice.call(box.querySelectorAll("#search-list a"));
+    var at = links.indexOf(document.activeElement);
+    if (event.target === field && event.key === "ArrowDown" && links.length) {
+      event.preventDefault(); links[0].focus();
+    } else if (at >= 0 && event.key === "ArrowDown") {
+      event.preventDefault(); links[Math.min(at + 1, links.length - 1)].focus();
+    } else if (at >= 0 && event.key === "ArrowUp") {
+      event.preventDefault(); if (at === 0) { field.focus(); } else { links[at - 1].focus(); }
+    } else if (at >= 0 && event.key === "Escape") {
+      field.focus();
+    }
+  });
+})();

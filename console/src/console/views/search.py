@@ -1,11 +1,29 @@
-"""The Search screen."""
+"""Search from every page: by name, pinyin or its initials, phone or its last digits, plate and VIN.
+
+The page's results list (#search-list) is also what the header's search box shows as the person types (htmx
+selects it from this page), so both read the same.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
+
+from console.api import ApiError, api
+from console.views.customers import labels, page_of
 
 blp = Blueprint("search", __name__)
+PAGE_SIZE = 20
 
 
 @blp.get("/search")
 def results():
-    return render_template("search/index.html")
+    q = request.args.get("q", "").strip()[:100]
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    found, failed = None, None
+    if q:
+        try:
+            found = page_of(api().get("/customers", q=q, page=number, page_size=PAGE_SIZE))
+        except ApiError as refused:
+            if refused.status not in (422,) and not refused.unavailable:
+                raise
+            failed = refused
+    return render_template("search/index.html", q=q, page=found, failed=failed, labels=labels())
