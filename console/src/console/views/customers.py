@@ -256,7 +256,9 @@ def new():
             flash(_("Customer %(name)s created.", name=created["name"]))
             return redirect(url_for("customers.show", customer_id=created["id"]))
     return render_template("customers/new.html", values=values, errors=errors, failure=failure, existing=existing,
-                           labels=labels(), consents=CONSENTS, **_choices()), status
+                           labels=labels(), consents=CONSENTS, consent_names={
+                               channel: _edit_labels()[f"consent.{channel}"] for channel in CONSENTS},
+                           **_choices()), status
 
 
 # ---------------------------------------------------------------------------------------------------- customer 360
