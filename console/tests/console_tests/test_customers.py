@@ -125,6 +125,7 @@ def test_a_new_customer_is_created_and_the_person_lands_on_its_profile(agent, fa
     fake_api.on("POST", "/customers", httpx.Response(201, json=CUSTOMER))
     form = agent.get("/customers/new").get_data(as_text=True)
     assert "李四 (li.si)" in form and "深圳福田店" in form
+    assert 'hx-get="/customers/phone" hx-trigger="input changed delay:400ms, blur"' in form
     response = agent.post("/customers/new", {"name": "张伟明", "phone": "138 0013 8000", "kind": "prospect",
                                              "intent_grade": "A", "wanted_model": "汉 EV", "owner": "li.si",
                                              "store_id": "sz01", "tags": "置换意向, 老客户介绍", "consent.sms": "on"})
@@ -222,7 +223,8 @@ def test_a_viewer_finds_no_write_action(viewer, fake_api):
 def test_key_customer_blacklist_and_credit_limit_are_for_managers_only(agent, manager, fake_api):
     archive(fake_api)
     assert "保存重点客户、黑名单和信用额度" not in agent.get(f"/customers/{CID}").get_data(as_text=True)
-    assert "保存重点客户、黑名单和信用额度" in manager.get(f"/customers/{CID}").get_data(as_text=True)
+    html = manager.get(f"/customers/{CID}").get_data(as_text=True)
+    assert "保存重点客户、黑名单和信用额度" in html and 'step="0.01" min="0"' in html
     fake_api.on("PATCH", f"/customers/{CID}", CUSTOMER)
     response = manager.post(f"/customers/{CID}/lists", {"version": "3", "key_customer": "on", "blacklisted": "on",
                                                         "blacklist_reason": "恶意拖欠", "credit_limit": "50000"})
