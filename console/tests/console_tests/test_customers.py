@@ -189,6 +189,10 @@ def test_the_360_shows_the_profile_vehicles_and_one_timeline_newest_first(agent,
     order = [timeline.index(text) for text in newest_first]
     assert order == sorted(order)
     assert f"/appointments/new?customer_id={CID}" in html and f"/complaints/new?customer_id={CID}" in html
+    # reminders and appointments come soonest first: the timeline asks for the recent and coming ones
+    timeline_reminders = [call for call in fake_api.sent("GET", "/reminders") if "rule_kind" not in call.url.params]
+    assert "due_from" in timeline_reminders[-1].url.params
+    assert "from" in fake_api.sent("GET", "/appointments")[-1].url.params
 
 
 def test_one_service_down_leaves_its_part_unavailable_and_the_rest_renders(agent, fake_api):

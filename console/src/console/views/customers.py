@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,8 @@ blp = Blueprint("customers", __name__)
 PAGE_SIZE = 20
 #: How many entries of each part the 360 page's timeline shows before "more".
 TIMELINE_PART = 10
+#: How far back the whole timeline lists reminders and appointments (which the API lists soonest first).
+RECENT_DAYS = 90
 #: How many vehicles the 360 page shows odometer readings for, and how many readings each.
 VEHICLES_SHOWN, READINGS_SHOWN = 5, 5
 #: Filters of the customer list the API takes (SearchArgs), as the list's query arguments.
@@ -318,11 +320,17 @@ TIMELINE_PARTS = ("visits", "complaints", "reminders", "appointments", "points",
 
 
 def _part_calls(customer_id: str, number: int, size: int, only: str | None) -> dict[str, Any]:
+    """The calls for the timeline's parts. Reminders and appointments are listed soonest first: on the whole
+    timeline they start RECENT_DAYS ago (so it shows what is recent and coming rather than the oldest ones);
+    a part's own pages ("more") list them all."""
+    since = None if only else (datetime.now(business_zone()) - timedelta(days=RECENT_DAYS)).isoformat()
     calls = {
         "visits": lambda a: a.get(f"/customers/{customer_id}/visits", page=number, page_size=size),
         "complaints": lambda a: a.get("/complaints", customer_id=customer_id, page=number, page_size=size),
-        "reminders": lambda a: a.get("/reminders", customer_id=customer_id, page=number, page_size=size),
-        "appointments": lambda a: a.get("/appointments", customer_id=customer_id, page=number, page_size=size),
+        "reminders": lambda a: a.get("/reminders", customer_id=customer_id, due_from=since, page=number,
+                                     page_size=size),
+        "appointments": lambda a: a.get("/appointments", customer_id=customer_id, page=number, page_size=size,
+                                        **{"from": since}),
         "points": lambda a: a.get(f"/customers/{customer_id}/points", page=number, page_size=size),
         "history": lambda a: a.get(f"/customers/{customer_id}/history", page=number, page_size=size),
     }
