@@ -48,9 +48,9 @@ def test_a_new_customer_through_the_form_then_a_vehicle_and_its_delivery_plan_th
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="客户").click()
     check_screen(page, "customers")
     page.get_by_role("link", name="新建客户").click()
-    page.get_by_label("姓名", exact=True).fill("陈静怡")
-    page.get_by_label("电话", exact=True).fill(f"{phone[:3]} {phone[3:7]} {phone[7:]}")
-    page.get_by_label("电话", exact=True).blur()
+    page.get_by_role("textbox", name="姓名", exact=True).fill("陈静怡")
+    page.get_by_role("textbox", name="电话", exact=True).fill(f"{phone[:3]} {phone[3:7]} {phone[7:]}")
+    page.get_by_role("textbox", name="电话", exact=True).blur()
     expect(page.get_by_text(f"将保存为 +86{phone}")).to_be_visible()
     page.get_by_label("客户类型").select_option("prospect")
     page.get_by_label("意向级别").select_option("A")
@@ -73,7 +73,7 @@ def test_a_new_customer_through_the_form_then_a_vehicle_and_its_delivery_plan_th
 
     page.locator("summary").filter(has_text="登记到访").click()
     page.get_by_label("到访类型").select_option("delivery")
-    page.get_by_label("车辆", exact=True).select_option(index=1)
+    page.get_by_role("combobox", name="车辆", exact=True).select_option(index=1)
     page.get_by_role("button", name="保存到访记录").click()
     expect(page.get_by_role("status").filter(has_text="交车已记录")).to_be_visible()
     expect(page.locator("h1 ~ .badge").filter(has_text="保有客户")).to_be_visible()
@@ -125,8 +125,8 @@ def test_a_new_customer_with_a_phone_already_in_the_archive_shows_that_customer(
     phone = known["phone"].removeprefix("+86")
     agent_in(page, base)
     page.goto(f"{base}/customers/new")
-    page.get_by_label("姓名", exact=True).fill("孙浩")
-    page.get_by_label("电话", exact=True).fill(f"+86 {phone[:3]}-{phone[3:7]}-{phone[7:]}")
+    page.get_by_role("textbox", name="姓名", exact=True).fill("孙浩")
+    page.get_by_role("textbox", name="电话", exact=True).fill(f"+86 {phone[:3]}-{phone[3:7]}-{phone[7:]}")
     expect(page.locator("#phone-normalised").get_by_role("link", name="孙浩然")).to_be_visible()
     page.get_by_label("负责顾问").select_option("")
     page.get_by_role("button", name="建档").click()
@@ -148,7 +148,7 @@ def test_a_name_that_is_markup_shows_as_text_and_runs_nothing(page, base, admin_
     page.goto(f"{base}/search?q={made['phone'][-8:]}")
     expect(page.locator("main").get_by_role("link", name=hostile)).to_be_visible()
     page.goto(f"{base}/customers/{made['id']}/edit")
-    expect(page.get_by_label("姓名", exact=True)).to_have_value(hostile)
+    expect(page.get_by_role("textbox", name="姓名", exact=True)).to_have_value(hostile)
     assert page.locator("img[src=x]").count() == 0
     assert dialogs == []
 
