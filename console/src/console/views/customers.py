@@ -49,7 +49,7 @@ def labels() -> dict[str, dict[str, str]]:
     """The API's codes in words, in the person's language."""
     return {
         "kind": {"prospect": _("Prospect"), "owner": _("Owner")},
-        "stage": {"lead": _("Lead"), "prospect": _("Interested"), "owner": _("Owner"), "loyal": _("Loyal"),
+        "stage": {"lead": _("Lead"), "prospect": _("Interested"), "owner": _("Bought"), "loyal": _("Loyal"),
                   "lost": _("Lost")},
         "tier": {"regular": _("Regular member"), "silver": _("Silver member"), "gold": _("Gold member"),
                  "diamond": _("Diamond member")},
