@@ -24,6 +24,7 @@ def test_find_a_customer_by_pinyin_initials_from_the_header_and_open_it(page, ba
     agent = STAFF["agent"]
     sign_in(page, base, agent.username, agent.password)
 
+    page.wait_for_load_state()  # the page's script, which gives the / key its meaning, has run
     page.keyboard.press("/")
     search = page.get_by_role("searchbox", name="搜索")
     expect(search).to_be_focused()

@@ -55,7 +55,7 @@ def archive(fake_api, customer=None, **parts):
                                 "reason": "保养消费", "actor": "li.si"}]), "customer_id": CID, "balance": 1200,
                    "tier": "silver"},
         "history": envelope([{"at": "2026-11-01T02:00:00Z", "actor": "li.si", "action": "created",
-                              "changes": {"name": [None, "张伟明"]}}]),
+                              "changes": {"name": [None, "张伟明"], "wanted_model": [None, "汉 EV"]}}]),
     }
     answers.update(parts)
 
@@ -185,6 +185,7 @@ def test_the_360_shows_the_profile_vehicles_and_one_timeline_newest_first(agent,
                   "粤B·12345", "8200", "按每月约1200公里"):
         assert shown in html, shown
     timeline = html[html.index('class="timeline"'):]
+    assert "li.si · 姓名、意向车型" in timeline
     newest_first = ("预约：保养", "投诉：处理中", "积分获得", "维修保养", "客户建档", "交车回访")
     order = [timeline.index(text) for text in newest_first]
     assert order == sorted(order)

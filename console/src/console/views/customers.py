@@ -37,6 +37,8 @@ PAGE_SIZE = 20
 TIMELINE_PART = 10
 #: How far back the whole timeline lists reminders and appointments (which the API lists soonest first).
 RECENT_DAYS = 90
+#: How far ahead the whole timeline lists reminders (those planned further out are on the part's own pages).
+COMING_DAYS = 30
 #: How many vehicles the 360 page shows odometer readings for, and how many readings each.
 VEHICLES_SHOWN, READINGS_SHOWN = 5, 5
 #: Filters of the customer list the API takes (SearchArgs), as the list's query arguments.
@@ -87,7 +89,15 @@ def labels() -> dict[str, dict[str, str]]:
         "history": {"created": _("Customer created"), "create": _("Customer created"), "updated": _("Profile edited"),
                     "update": _("Profile edited"), "asset_registered": _("Vehicle registered"),
                     "asset_updated": _("Vehicle corrected"), "asset_voided": _("Vehicle voided"),
-                    "made_owner": _("Became an owner"), "merged": _("Merged"), "erased": _("Erased")},
+                    "made_owner": _("Became an owner"), "merged": _("Merged"), "erased": _("Erased"),
+                    "visit_recorded": _("Visit recorded"), "visit_corrected": _("Visit corrected"),
+                    "visit_voided": _("Visit voided"), "stage_changed": _("Stage changed"),
+                    "tier_changed": _("Membership tier changed"), "odometer_recorded": _("Odometer reading recorded"),
+                    "asset_transferred_in": _("Vehicle transferred from another customer"),
+                    "asset_transferred_out": _("Vehicle transferred to another customer"),
+                    "merged_into": _("Merged into another record"), "unmerged": _("Merge undone"),
+                    "consent_changed": _("Consents changed"),
+                    "personal_data_exported": _("Personal data exported")},
         "grade": {"H": _("H: buys within 7 days"), "A": _("A: buys within 15 days"),
                   "B": _("B: buys within 30 days"), "C": _("C: buys later")},
     }
@@ -269,6 +279,7 @@ def _timeline(parts: dict[str, Any], words: dict[str, dict[str, str]]) -> list[d
     """Visits, complaints, reminders and tasks, appointments, points changes and history as one list, newest
     first. Each entry: when, what kind, a title and details (all plain text: the template escapes them)."""
     entries: list[dict[str, Any]] = []
+    names = {name.split(".")[0]: label for name, label in _edit_labels().items() if "." not in name}
 
     def add(at: str | None, part: str, title: str, detail: str = "", link: str | None = None) -> None:
         when = moment(at)
@@ -304,7 +315,7 @@ def _timeline(parts: dict[str, Any], words: dict[str, dict[str, str]]) -> list[d
         add(entry.get("at"), "points", _("Points %(kind)s: %(points)s", kind=word("points", entry.get("kind")),
                                          points=f'{entry.get("points", 0):+d}'), entry.get("reason") or "")
     for change in _items(parts.get("history")):
-        fields = ", ".join(sorted((change.get("changes") or {}).keys()))
+        fields = "、".join(names.get(field, field) for field in sorted((change.get("changes") or {}).keys()))
         add(change.get("at"), "history", word("history", change.get("action")),
             " · ".join(b for b in (change.get("actor") or "", fields) if b))
     entries.sort(key=lambda entry: entry["sort"], reverse=True)
@@ -321,13 +332,15 @@ TIMELINE_PARTS = ("visits", "complaints", "reminders", "appointments", "points",
 
 def _part_calls(customer_id: str, number: int, size: int, only: str | None) -> dict[str, Any]:
     """The calls for the timeline's parts. Reminders and appointments are listed soonest first: on the whole
-    timeline they start RECENT_DAYS ago (so it shows what is recent and coming rather than the oldest ones);
-    a part's own pages ("more") list them all."""
-    since = None if only else (datetime.now(business_zone()) - timedelta(days=RECENT_DAYS)).isoformat()
+    timeline they start RECENT_DAYS ago and reminders end COMING_DAYS ahead (so it shows what is recent and
+    coming rather than the oldest ones or next year's greetings); a part's own pages ("more") list them all."""
+    today = datetime.now(business_zone())
+    since = None if only else (today - timedelta(days=RECENT_DAYS)).isoformat()
+    until = None if only else (today + timedelta(days=COMING_DAYS)).isoformat()
     calls = {
         "visits": lambda a: a.get(f"/customers/{customer_id}/visits", page=number, page_size=size),
         "complaints": lambda a: a.get("/complaints", customer_id=customer_id, page=number, page_size=size),
-        "reminders": lambda a: a.get("/reminders", customer_id=customer_id, due_from=since, page=number,
+        "reminders": lambda a: a.get("/reminders", customer_id=customer_id, due_from=since, due_to=until, page=number,
                                      page_size=size),
         "appointments": lambda a: a.get("/appointments", customer_id=customer_id, page=number, page_size=size,
                                         **{"from": since}),
