@@ -70,3 +70,9 @@ def test_in_english(fake_api, app):
     assert "Prospect" in html and "Owner: li.si" in html
 
 
+
+
+def test_a_query_with_nothing_searchable_in_it_finds_nobody(agent, fake_api):
+    fake_api.on("GET", "/customers", problem(422, "invalid", errors={"q": ["The search text is empty."]}))
+    html = agent.get("/search?q=!!").get_data(as_text=True)
+    assert "没有与“!!”匹配的客户" in html

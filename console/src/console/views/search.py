@@ -23,7 +23,10 @@ def results():
         try:
             found = page_of(api().get("/customers", q=q, page=number, page_size=PAGE_SIZE))
         except ApiError as refused:
-            if refused.status not in (422,) and not refused.unavailable:
+            if refused.status == 422:  # nothing searchable in it (punctuation only …): nobody matches
+                found = page_of({"items": [], "total": 0, "page": 1, "page_size": PAGE_SIZE})
+            elif refused.unavailable:
+                failed = refused
+            else:
                 raise
-            failed = refused
     return render_template("search/index.html", q=q, page=found, failed=failed, labels=labels())
