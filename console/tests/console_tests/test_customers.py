@@ -360,3 +360,18 @@ def test_an_edits_422_sits_beside_its_field(agent, fake_api):
     response = agent.post(f"/customers/{CID}/edit", {"seen": seen, "version": "3", "name": "张伟明", "stage": "loyal"})
     assert response.status_code == 422
     assert 'id="f-stage-error">A prospect can only be at stage' in response.get_data(as_text=True)
+
+
+def test_the_archive_down_says_so_in_words(agent, fake_api):
+    archive(fake_api, customer=problem(503, "down", service="customer"))
+    response = agent.get(f"/customers/{CID}")
+    assert response.status_code == 503
+    assert "客户档案服务暂时不可用" in response.get_data(as_text=True)
+
+
+def test_history_names_the_changed_fields_in_the_persons_language(fake_api, app):
+    from console_tests.conftest import sign_in
+
+    archive(fake_api)
+    html = sign_in(app, language="en").get(f"/customers/{CID}").get_data(as_text=True)
+    assert "li.si · Name, Wanted model" in html and "Customer created" in html

@@ -28,6 +28,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from console.api import ApiError, Page, api
+from console.i18n import language
 from console.people import current_person
 
 blp = Blueprint("customers", __name__)
@@ -279,7 +280,12 @@ def _timeline(parts: dict[str, Any], words: dict[str, dict[str, str]]) -> list[d
     """Visits, complaints, reminders and tasks, appointments, points changes and history as one list, newest
     first. Each entry: when, what kind, a title and details (all plain text: the template escapes them)."""
     entries: list[dict[str, Any]] = []
-    names = {name.split(".")[0]: label for name, label in _edit_labels().items() if "." not in name}
+    names = {**{name: label for name, label in _edit_labels().items() if "." not in name},
+             "visit": _("Visit"), "asset": _("Vehicle"), "key_customer": _("Key customer"),
+             "blacklisted": _("Blacklisted"), "blacklist_reason": _("Blacklist reason"),
+             "credit_limit": _("Credit limit"), "consent": _("Consents"), "quiet_hours": _("Quiet hours"),
+             "store_id": _("Store")}
+    separator = ", " if language() == "en" else "、"
 
     def add(at: str | None, part: str, title: str, detail: str = "", link: str | None = None) -> None:
         when = moment(at)
@@ -315,7 +321,7 @@ def _timeline(parts: dict[str, Any], words: dict[str, dict[str, str]]) -> list[d
         add(entry.get("at"), "points", _("Points %(kind)s: %(points)s", kind=word("points", entry.get("kind")),
                                          points=f'{entry.get("points", 0):+d}'), entry.get("reason") or "")
     for change in _items(parts.get("history")):
-        fields = "、".join(names.get(field, field) for field in sorted((change.get("changes") or {}).keys()))
+        fields = separator.join(names.get(field, field) for field in sorted((change.get("changes") or {}).keys()))
         add(change.get("at"), "history", word("history", change.get("action")),
             " · ".join(b for b in (change.get("actor") or "", fields) if b))
     entries.sort(key=lambda entry: entry["sort"], reverse=True)
