@@ -186,7 +186,7 @@ def test_the_360_shows_the_profile_vehicles_and_one_timeline_newest_first(agent,
         assert shown in html, shown
     timeline = html[html.index('class="timeline"'):]
     assert "li.si · 姓名、意向车型" in timeline
-    newest_first = ("预约：保养", "投诉：处理中", "积分获得", "维修保养", "客户建档", "交车回访")
+    newest_first = ("预约：保养", "投诉：处理中", "积分获得", "维修保养", "客户建档", "交车回访：已完成")
     order = [timeline.index(text) for text in newest_first]
     assert order == sorted(order)
     assert f"/appointments/new?customer_id={CID}" in html and f"/complaints/new?customer_id={CID}" in html

@@ -309,8 +309,8 @@ def _timeline(parts: dict[str, Any], words: dict[str, dict[str, str]]) -> list[d
                        if b), f"/complaints/{complaint['id']}")
     for reminder in _items(parts.get("reminders")):
         at = reminder.get("completed_at") or reminder.get("due_at")
-        add(at, "reminders", f'{word("reminder", reminder.get("rule_kind"))}: '
-                             f'{word("reminder_status", reminder.get("status"))}',
+        add(at, "reminders", _("%(kind)s: %(status)s", kind=word("reminder", reminder.get("rule_kind")),
+                                status=word("reminder_status", reminder.get("status"))),
             reminder.get("reason_text") or reminder.get("reason") or "")
     for appointment in _items(parts.get("appointments")):
         vehicle = (appointment.get("vehicle") or {}).get("label") or ""
