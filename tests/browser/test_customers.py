@@ -73,12 +73,24 @@ def test_a_new_customer_through_the_form_then_a_vehicle_and_its_delivery_plan_th
 
     page.locator("summary").filter(has_text="登记到访").click()
     page.get_by_label("到访类型").select_option("delivery")
+    expect(page.get_by_label("服务类型")).to_be_hidden()  # a delivery has no service details
     page.get_by_role("combobox", name="车辆", exact=True).select_option(index=1)
     page.get_by_role("button", name="保存到访记录").click()
     expect(page.get_by_role("status").filter(has_text="交车已记录")).to_be_visible()
     # the delivery made the prospect an owner
     expect(page.locator("h1 ~ .badge").filter(has_text="保有客户")).to_have_count(1)
     expect(page.locator("h1 ~ .badge").filter(has_text="已购车")).to_be_visible()
+
+    # a maintenance on the same car, with its odometer and amount
+    page.locator("summary").filter(has_text="登记到访").click()
+    page.get_by_label("到访类型").select_option("service")
+    page.get_by_role("combobox", name="车辆", exact=True).select_option(index=1)
+    page.get_by_label("服务类型").select_option("maintenance")
+    page.get_by_label("里程（公里）").fill("1500")
+    page.get_by_label("金额（元）").fill("680")
+    page.get_by_role("button", name="保存到访记录").click()
+    expect(page.get_by_role("status").filter(has_text="维修保养已记录")).to_be_visible()
+    expect(page.get_by_role("table", name="里程记录").get_by_role("cell", name="1500", exact=True)).to_be_visible()
 
     # the reminder service plans the callback three days after the delivery
     today = datetime.now(SHANGHAI).date()

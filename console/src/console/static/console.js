@@ -39,3 +39,27 @@
     }
   });
 })();
+// Record a visit: show only the details the chosen kind of visit has (elements marked data-visit-kinds); without
+// this script every detail stays visible and the API says which do not belong.
+(function () {
+  "use strict";
+  function showDetails(select) {
+    var form = select.form;
+    if (!form) { return; }
+    Array.prototype.forEach.call(form.querySelectorAll("[data-visit-kinds]"), function (part) {
+      var shown = part.getAttribute("data-visit-kinds").split(" ").indexOf(select.value) >= 0;
+      part.hidden = !shown;
+      // a detail hidden is not sent either (parts come in document order: a fieldset before what it holds)
+      Array.prototype.forEach.call(part.querySelectorAll("input, select, textarea"), function (field) {
+        field.disabled = !shown;
+      });
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.id === "visit-kind") { showDetails(event.target); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var select = document.getElementById("visit-kind");
+    if (select) { showDetails(select); }
+  });
+})();
