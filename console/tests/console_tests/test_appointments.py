@@ -44,10 +44,13 @@ def test_the_days_appointments_with_kept_no_show_and_cancelled(agent, fake_api):
 
 def test_the_week_runs_monday_to_sunday_and_filters_go_to_the_api(agent, fake_api):
     fake_api.on("GET", "/appointments", envelope([appointment()], total=130, page_number=2))
-    html = agent.get("/appointments?view=week&date=2026-12-03&status=booked&mine=1&page=2").get_data(as_text=True)
+    fake_api.on("GET", "/stores", envelope([{"id": "sz01", "name": "深圳一店"}, {"id": "gz01", "name": "广州一店"}]))
+    html = agent.get("/appointments?view=week&date=2026-12-03&status=booked&mine=1&store=sz01&page=2").get_data(
+        as_text=True)
     params = fake_api.sent("GET", "/appointments")[0].url.params
     assert params["from"] == "2026-11-30T00:00:00+08:00" and params["to"] == "2026-12-07T00:00:00+08:00"
     assert params["status"] == "booked" and params["booked_by"] == "li.si" and params["page"] == "2"
+    assert params["store_id"] == "sz01" and '<option value="sz01" selected>深圳一店</option>' in html
     assert "第 2 / 3 页（共 130 条）" in html and "这一周" in html
 
 

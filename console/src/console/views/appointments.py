@@ -51,16 +51,25 @@ def index():
     last = first + timedelta(days=7 if view == "week" else 1)
     status = request.args.get("status") if request.args.get("status") in STATUS_LABELS else ""
     mine = request.args.get("mine") == "1"
+    store = (request.args.get("store") or "").strip()
     start, end = (datetime.combine(moment, time(0), zone()).isoformat() for moment in (first, last))
-    filters = {"from": start, "to": end, "status": status or None, "page": page_number(), "page_size": PAGE_SIZE}
+    filters = {"from": start, "to": end, "status": status or None, "store_id": store or None,
+               "page": page_number(), "page_size": PAGE_SIZE}
     if mine:
         filters["booked_by"] = current_person().username
-    found = api().gather({"appointments": lambda a: envelope(a.get("/appointments", **filters))})
+    found = api().gather({"appointments": lambda a: envelope(a.get("/appointments", **filters)),
+                          "stores": lambda a: envelope(a.get("/stores", page_size=100))})
+    store_options = [("", _("Any store"))]
+    if not isinstance(found["stores"], ApiError):
+        store_options += [(item["id"], item.get("name") or item["id"]) for item in found["stores"].items]
+    if store and store not in {value for value, _label in store_options}:
+        store_options.append((store, store))
     step = timedelta(days=7 if view == "week" else 1)
     args = {"view": view, "date": day.isoformat(), **({"status": status} if status else {}),
-            **({"mine": "1"} if mine else {})}
+            **({"mine": "1"} if mine else {}), **({"store": store} if store else {})}
     return render_template("appointments/index.html", appointments=found["appointments"], view=view, day=day,
                            first=first, last=last - timedelta(days=1), status=status, mine=mine, args=args,
+                           store=store, store_options=store_options,
                            previous=(day - step).isoformat(), following=(day + step).isoformat(),
                            today=datetime.now(zone()).date().isoformat(), booked=request.args.get("booked"),
                            task_open=request.args.get("task_open") == "1", **labels())
