@@ -180,3 +180,30 @@ def test_a_callback_posted_without_csrf_is_refused(app, fake_api):
     response = browser.client.post(f"/today/tasks/{TASK}/complete", data={"outcome": "reached"})
     assert response.status_code == 400
     assert not fake_api.sent("POST", f"/reminders/{TASK}/complete")
+
+
+def test_a_manager_claims_a_colleagues_task_in_place(manager, fake_api):
+    fake_api.on("GET", "/reminders/tasks", envelope([task()]))
+    fake_api.on("POST", f"/reminders/{TASK}/claim", task(status="claimed", owner="wang.gm", claimed_by="wang.gm"))
+    html = manager.get("/?owner=li.si").get_data(as_text=True)
+    assert f"/today/tasks/{TASK}/claim" in html
+    response = manager.htmx("POST", f"/today/tasks/{TASK}/claim")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "已认领：这个任务现在由你负责。" in html and "由 wang.gm 认领" in html
+    assert f"/today/tasks/{TASK}/claim" not in html
+
+
+def test_a_snoozed_task_can_be_completed_but_not_snoozed_again(agent, fake_api):
+    fake_api.on("GET", "/reminders/tasks", envelope([task(status="snoozed",
+                                                          snoozed_until="2026-12-05T01:30:00+00:00")]))
+    html = agent.get("/").get_data(as_text=True)
+    assert "已暂缓" in html and "至 2026/12/5 09:30" in html
+    assert f"/today/tasks/{TASK}/complete" in html and f"/today/tasks/{TASK}/snooze" not in html
+
+
+def test_a_claim_the_api_refuses_says_why(manager, fake_api):
+    fake_api.on("GET", f"/reminders/{TASK}", task())
+    fake_api.on("POST", f"/reminders/{TASK}/claim",
+                problem(422, "invalid", errors={"owner": ["wang.gm 不在该门店工作。"]}))
+    response = manager.htmx("POST", f"/today/tasks/{TASK}/claim")
+    assert response.status_code == 422 and "wang.gm 不在该门店工作。" in response.get_data(as_text=True)

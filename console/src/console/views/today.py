@@ -222,6 +222,22 @@ def complete(reminder_id):
     return _task_row(done, message=_("Completed: %(outcome)s", outcome=OUTCOME_LABELS.get(outcome, outcome)))
 
 
+@blp.post("/today/tasks/<uuid:reminder_id>/claim")
+def claim(reminder_id):
+    """Take a task that is someone else's or no one's: the signed-in person becomes its owner."""
+    try:
+        claimed = api().post(f"/reminders/{reminder_id}/claim")
+    except ApiError as error:
+        if error.status in (403, 409, 412, 422) or error.unavailable:
+            return _task_row(_task_or_404(str(reminder_id)), error.status, error=error, errors=error.errors)
+        if error.status == 404:
+            abort(404)
+        raise
+    if not request.headers.get("HX-Request"):
+        return "", 303, {"Location": url_for("today.index")}
+    return _task_row(claimed, message=_("Claimed: the task is yours now."))
+
+
 @blp.post("/today/tasks/<uuid:reminder_id>/snooze")
 def snooze(reminder_id):
     """Put a task aside until a date and time (the business time zone)."""
