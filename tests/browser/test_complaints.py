@@ -158,21 +158,58 @@ def test_a_complaint_through_an_unsatisfied_callback_to_closing(page, browser, b
     manager.context.close()
 
 
-def test_a_viewer_reads_a_complaint_but_finds_no_step(page, base, admin_api):
-    name = f"查看客户{random.randint(10000, 99999)}"
-    customer = new_customer(admin_api, name)
+def filed_by_api(admin_api, customer: str, description: str) -> str:
     started = time.monotonic()
     while True:  # the complaint service hears of the new customer a moment later
         response = admin_api.post("/complaints", json={"customer_id": customer, "channel": "phone",
                                                        "category": "service", "severity": "minor",
-                                                       "description": "等待时间太长"})
+                                                       "description": description})
         if response.status_code == 201 or time.monotonic() - started > 30:
             break
         time.sleep(0.3)
     assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def test_rectification_notice_pause_resume_and_reject(page, base, admin_api):
+    name = f"整改客户{random.randint(10000, 99999)}"
+    complaint = filed_by_api(admin_api, new_customer(admin_api, name), "前台接待无人理睬")
+    agent = STAFF["agent"]
+    sign_in(page, base, agent.username, agent.password)
+    page.goto(f"{base}/complaints/{complaint}")
+
+    page.get_by_label("整改部门").select_option(label="客服中心")
+    page.get_by_label("整改要求").fill("前台须在客户进店 1 分钟内接待")
+    page.get_by_role("button", name="下发整改通知").click()
+    notices = page.get_by_role("region", name="整改通知单")
+    expect(notices.get_by_text("前台须在客户进店 1 分钟内接待")).to_be_visible()
+    expect(notices.get_by_text("待整改")).to_be_visible()
+    printed = page.request.get(base + notices.get_by_role("link", name="打印整改通知单").get_attribute("href"))
+    assert printed.ok and "整改" in printed.text()
+    notices.get_by_label("整改情况").fill("已安排专人值守前台")
+    notices.get_by_role("button", name="整改完成").click()
+    expect(notices.get_by_text("已安排专人值守前台")).to_be_visible()
+    expect(notices.get_by_role("button", name="整改完成")).to_have_count(0)
+
+    page.get_by_label("等待客户的原因").fill("客户出差，下周再联系")
+    page.get_by_role("button", name="暂停：等待客户").click()
+    expect(page.get_by_role("heading", name=re.compile(name)).get_by_text("等待客户答复")).to_be_visible()
+    expect(page.get_by_text("已暂停：等待客户答复").first).to_be_visible()
+    page.get_by_role("button", name="恢复计时").click()
+    expect(page.get_by_role("button", name="暂停：等待客户")).to_be_visible()
+
+    page.get_by_label("反馈给客户的调查结论").fill("经调取监控，客户到店时前台正在接待其他客户，已致歉")
+    page.get_by_role("button", name="驳回：不予支持").click()
+    status_is(page, "已驳回")
+    expect(page.locator("main form")).to_have_count(0)  # nothing more to do, not even a notice
+
+
+def test_a_viewer_reads_a_complaint_but_finds_no_step(page, base, admin_api):
+    name = f"查看客户{random.randint(10000, 99999)}"
+    complaint = filed_by_api(admin_api, new_customer(admin_api, name), "等待时间太长")
     viewer = STAFF["viewer"]
     sign_in(page, base, viewer.username, viewer.password)
-    page.goto(f"{base}/complaints/{response.json()['id']}")
+    page.goto(f"{base}/complaints/{complaint}")
     expect(page.get_by_role("heading", name=re.compile(name))).to_be_visible()
     expect(page.get_by_text("您可查看此投诉；处理步骤需要其他角色权限。")).to_be_visible()
     expect(page.locator("main").get_by_role("button")).to_have_count(0)
