@@ -76,6 +76,10 @@ def callback(page: Page, satisfaction: str, comment: str) -> None:
 def test_a_complaint_through_an_unsatisfied_callback_to_closing(page, browser, base, admin_api):
     name = f"投诉客户{random.randint(10000, 99999)}"
     customer = new_customer(admin_api, name)
+    plate = f"沪A{random.randint(10000, 99999)}"
+    vehicle = admin_api.post(f"/customers/{customer}/assets", json={"kind": "vehicle", "plate": plate,
+                                                                    "model": "帕萨特"})
+    assert vehicle.status_code == 201, vehicle.text
     agent = STAFF["agent"]
     sign_in(page, base, agent.username, agent.password)
 
@@ -86,7 +90,8 @@ def test_a_complaint_through_an_unsatisfied_callback_to_closing(page, browser, b
     page.get_by_label("投诉渠道").select_option(label="微信")
     page.get_by_label("类别").select_option(label="产品质量")
     page.get_by_label("严重程度").select_option(label="一般")
-    page.get_by_label("投诉内容").fill("新车变速箱换挡顿挫，车牌沪A12345，已返修两次")
+    page.get_by_label("涉及车辆").select_option(label=f"{plate} · 帕萨特")
+    page.get_by_label("投诉内容").fill("新车变速箱换挡顿挫，已返修两次")
 
     def filed() -> bool:
         return re.search(r"/complaints/[0-9a-f-]{36}$", page.url) is not None
@@ -95,6 +100,7 @@ def test_a_complaint_through_an_unsatisfied_callback_to_closing(page, browser, b
     url = page.url
     expect(page.get_by_role("heading", name=re.compile(name))).to_be_visible()
     status_is(page, "已提交")
+    expect(page.get_by_text(f"车辆：{plate} · 帕萨特")).to_be_visible()
     expect(page.get_by_text("受理时限", exact=True)).to_be_visible()
 
     # Only what the complaint may take next, and only what an agent may do.

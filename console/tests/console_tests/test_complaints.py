@@ -120,6 +120,7 @@ def test_viewer_sees_no_new_complaint_and_no_step(viewer, fake_api):
 
 def test_new_complaint_is_filed_and_opens_its_page(agent, fake_api):
     fake_api.on("GET", rf"/customers/{CUSTOMER}", {"id": CUSTOMER, "name": EVIL, "phone": "13800001111"})
+    fake_api.on("GET", rf"/customers/{CUSTOMER}/assets", envelope([]))
     fake_api.on("POST", r"/complaints", httpx.Response(201, json=complaint()))
     html = agent.get(f"/complaints/new?customer_id={CUSTOMER}").get_data(as_text=True)
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and EVIL not in html
@@ -131,6 +132,19 @@ def test_new_complaint_is_filed_and_opens_its_page(agent, fake_api):
     assert fake_api.body("POST", r"/complaints") == {"customer_id": CUSTOMER, "channel": "wechat",
                                                      "category": "service", "severity": "serious",
                                                      "description": "接待态度差", "subcategory": None}
+
+
+def test_new_complaint_names_the_vehicle_it_concerns(agent, fake_api):
+    fake_api.on("GET", rf"/customers/{CUSTOMER}", {"id": CUSTOMER, "name": "张伟"})
+    fake_api.on("GET", rf"/customers/{CUSTOMER}/assets", envelope([
+        {"id": "v1", "kind": "vehicle", "plate": "沪A12345", "model": "帕萨特", "vin": None, "status": "active"},
+        {"id": "c1", "kind": "service_contract", "description": "保养套餐", "status": "active"}]))
+    fake_api.on("POST", r"/complaints", httpx.Response(201, json=complaint()))
+    html = agent.get(f"/complaints/new?customer_id={CUSTOMER}").get_data(as_text=True)
+    assert "沪A12345 · 帕萨特" in html and "保养套餐" not in html
+    agent.post("/complaints/new", {"customer_id": CUSTOMER, "channel": "phone", "category": "quality",
+                                   "severity": "normal", "vehicle": "v1", "description": "异响"})
+    assert fake_api.body("POST", r"/complaints")["description"] == "车辆：沪A12345 · 帕萨特\n异响"
 
 
 def test_new_complaint_422_sits_beside_its_field(agent, fake_api):

@@ -213,20 +213,36 @@ def _page_of(a, path: str, **params: Any) -> Page:
 NEW_FIELDS = ("channel", "category", "subcategory", "severity", "description")
 
 
+def vehicle_words(asset: dict[str, Any]) -> str:
+    """A vehicle as a person names it: plate, model, VIN."""
+    return " · ".join(str(asset[key]) for key in ("plate", "model", "vin") if asset.get(key)) or _("Vehicle")
+
+
 @blp.route("/complaints/new", methods=["GET", "POST"])
 def new():
     person = current_person()
     if not person.can("write"):
         abort(403)
     customer_id = (request.values.get("customer_id") or "").strip()
-    values = {name: request.form.get(name, "") for name in NEW_FIELDS}
-    values.setdefault("channel", "phone")
+    values = {name: request.form.get(name, "") for name in (*NEW_FIELDS, "vehicle")}
     errors: dict[str, list[str]] = {}
     error = None
     status = 200
+    found = api().gather({
+        "customer": lambda a: a.get(f"/customers/{customer_id}"),
+        "vehicles": lambda a: _page_of(a, f"/customers/{customer_id}/assets", page=1, page_size=50),
+    }) if customer_id else {"customer": None, "vehicles": None}
+    vehicles = found["vehicles"]
+    vehicles = [] if vehicles is None or isinstance(vehicles, ApiError) else [
+        asset for asset in vehicles.items
+        if asset.get("kind") == "vehicle" and asset.get("status", "active") == "active"]
     if request.method == "POST" and customer_id:
         body = {"customer_id": customer_id, **{name: values[name].strip() for name in NEW_FIELDS}}
         body["subcategory"] = body["subcategory"] or None
+        chosen = next((asset for asset in vehicles if asset.get("id") == values["vehicle"]), None)
+        if chosen and body["description"]:
+            # The complaint keeps no vehicle of its own: the vehicle is named at the head of what was said.
+            body["description"] = _("Vehicle: %(vehicle)s", vehicle=vehicle_words(chosen)) + "\n" + body["description"]
         try:
             filed = api().post("/complaints", body)
         except ApiError as refused:
@@ -236,16 +252,11 @@ def new():
                 raise
         else:
             return redirect(url_for("complaints.show", complaint_id=filed["id"]))
-    customer = None
-    if customer_id:
-        try:
-            customer = api().get(f"/customers/{customer_id}")
-        except ApiError as refused:
-            customer = refused
-    return render_template("complaints/new.html", customer_id=customer_id, customer=customer, values=values,
-                           errors=errors, error=error, **VOCABULARY,
+    return render_template("complaints/new.html", customer_id=customer_id, customer=found["customer"],
+                           values=values, errors=errors, error=error, **VOCABULARY,
                            choices={"channel": _choices(CHANNELS), "category": _choices(CATEGORIES),
-                                    "severity": _choices(SEVERITIES)}), status
+                                    "severity": _choices(SEVERITIES),
+                                    "vehicle": [(asset["id"], vehicle_words(asset)) for asset in vehicles]}), status
 
 
 # -- the complaint page -------------------------------------------------------------------------------------
