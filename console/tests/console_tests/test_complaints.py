@@ -292,3 +292,34 @@ def test_english_labels(fake_api, app):
     show_routes(fake_api, complaint(status="resolved", allowed_next=["callbacks", "reopen"]))
     html = browser.get(f"/complaints/{CID}").get_data(as_text=True)
     assert "Record the callback</button>" in html and "1 · Very unsatisfied" in html and "Product quality" in html
+
+
+def test_list_leaves_out_a_code_it_does_not_offer(agent, fake_api):
+    fake_api.on("GET", r"/complaints", envelope([]))
+    fake_api.on("GET", r"/complaints/sla-policies", [])
+    html = agent.get("/complaints?status=bogus&severity=critical&assignee=zhou.fw").get_data(as_text=True)
+    assert "没有符合筛选条件的投诉。" in html
+    sent = fake_api.sent("GET", r"/complaints")[-1].url.params
+    assert "status" not in sent and sent["severity"] == "critical" and sent["assignee"] == "zhou.fw"
+
+
+def test_a_refused_assignment_says_why_beside_the_assignee(manager, fake_api):
+    show_routes(fake_api, complaint(status="acknowledged", allowed_next=["assign", "reject"]))
+    fake_api.on("POST", rf"/complaints/{CID}/assign", problem(
+        422, "invalid", errors={"assignee": ["zhou.fw 不在本门店工作。"]}))
+    manager.get(f"/complaints/{CID}")
+    response = manager.post(f"/complaints/{CID}/steps/assign", {"department": "after_sales", "assignee": "zhou.fw"})
+    assert response.status_code == 422
+    assert 'id="assign-assignee-error">zhou.fw 不在本门店工作。' in response.get_data(as_text=True)
+    assert fake_api.body("POST", rf"/complaints/{CID}/assign") == {"department": "after_sales",
+                                                                   "assignee": "zhou.fw"}
+
+
+def test_the_apis_refusal_of_a_role_is_shown(agent, fake_api):
+    show_routes(fake_api, complaint(status="acknowledged", allowed_next=["assign", "reject"]))
+    fake_api.on("POST", rf"/complaints/{CID}/assign", problem(403, "Managers only."))
+    agent.get(f"/complaints/{CID}")
+    response = agent.post(f"/complaints/{CID}/steps/assign", {"department": "after_sales", "assignee": "li.si"})
+    assert response.status_code == 403
+    html = response.get_data(as_text=True)
+    assert "您没有权限执行此操作。" in html and "Managers only." in html

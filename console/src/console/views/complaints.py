@@ -170,7 +170,10 @@ def _choices(words: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _filters() -> dict[str, str]:
-    return {name: request.args.get(name, "").strip() for name in FILTERS if request.args.get(name, "").strip()}
+    """The list's filters from the query; a code the list does not offer is left out rather than refused."""
+    known = {"status": STATUSES, "category": CATEGORIES, "severity": SEVERITIES, "breached": ("true", "false")}
+    filters = {name: request.args.get(name, "").strip() for name in FILTERS if request.args.get(name, "").strip()}
+    return {name: value for name, value in filters.items() if name not in known or value in known[name]}
 
 
 @blp.get("/complaints")
