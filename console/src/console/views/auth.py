@@ -2,8 +2,10 @@
 no longer accepts) leads to sign-in and, after it, back to that page."""
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
+import jwt
 from flask import Blueprint, Response, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
@@ -20,7 +22,9 @@ def safe_next(target: str | None) -> str:
     if not target:
         return url_for("today.index")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # A backslash or a control character may be read by a browser as a slash ("/\\evil" is "//evil").
+    odd = "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target)
+    if parts.scheme or parts.netloc or odd or not target.startswith("/") or target.startswith("//"):
         return url_for("today.index")
     return target
 
@@ -38,10 +42,25 @@ def to_signin() -> Response:
     return redirect(url_for("auth.signin", next=safe_next(here or None)))
 
 
+def standing(token: str | None) -> bool:
+    """Whether the session's token is still worth sending: present, readable and not past its expiry (the API
+    decides the rest, and its 401 leads to sign-in all the same)."""
+    if not token:
+        return False
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False, "verify_aud": False})
+    except jwt.PyJWTError:
+        return False
+    return not isinstance(claims.get("exp"), int | float) or claims["exp"] > time.time()
+
+
 def require_session() -> Response | None:
-    """Before every request: a page needs a signed-in person."""
-    if request.endpoint in OPEN or session.get("token"):
+    """Before every request: a page needs a signed-in person whose token has not expired."""
+    if request.endpoint in OPEN:
         return None
+    if standing(session.get("token")):
+        return None
+    session.pop("token", None)
     return to_signin()
 
 
