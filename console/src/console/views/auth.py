@@ -3,14 +3,15 @@ no longer accepts) leads to sign-in and, after it, back to that page."""
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jwt
-from flask import Blueprint, Response, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from console.api import ApiError, api
+from console.api import ApiError, SignInNeeded, api
 from console.i18n import COOKIE, LANGUAGES
+from console.people import current_person
 
 blp = Blueprint("auth", __name__)
 #: Endpoints open without a session.
@@ -62,6 +63,28 @@ def require_session() -> Response | None:
         return None
     session.pop("token", None)
     return to_signin()
+
+
+@blp.after_app_request
+def confirm_standing(response: Response) -> Response:
+    """A page that asked the API nothing still confirms that the person's session stands (the gateway ends it when
+    their password, role or stores change, or they are deactivated), so no page is shown on a session that
+    ended. Pages that ask the API learn it from its 401 and cost nothing more. The question asked is the
+    person's own user record: the gateway answers 401 for a token that no longer stands before it decides
+    whether the role may read user records (403 for all but admins)."""
+    if (request.method != "GET" or response.status_code != 200 or request.endpoint in OPEN
+            or request.endpoint is None or request.headers.get("HX-Request") or not session.get("token")
+            or (g.get("api") is not None and g.api.calls)):
+        return response
+    person = current_person()
+    try:
+        api().get(f"/users/{quote(person.username, safe='')}")
+    except SignInNeeded:
+        session.pop("token", None)
+        return to_signin()
+    except ApiError:
+        pass  # a refusal or an unavailable gateway says nothing against the session
+    return response
 
 
 @blp.route("/signin", methods=["GET", "POST"])
