@@ -16,8 +16,9 @@ ALLOWED_POSTS = {"/signout", "/language"}
 
 
 def write_actions(page: Page) -> list[str]:
-    """The write actions the page offers: forms posting elsewhere than ALLOWED_POSTS, buttons outside those forms
-    (other than the language switch's and sign-out's own), and htmx attributes that change something."""
+    """The write actions the page offers: forms posting elsewhere than ALLOWED_POSTS, every button but those
+    forms' own and those that only read (in a GET form such as search and filters, or fetching with hx-get),
+    and htmx attributes that change something."""
     return page.evaluate("""(allowed) => {
         const found = [];
         const own = (form) => form && (form.getAttribute('method') || 'get').toLowerCase() === 'post'
@@ -30,7 +31,9 @@ def write_actions(page: Page) -> list[str]:
         for (const button of document.querySelectorAll('button, input[type=submit], input[type=button]')) {
             const form = button.form || button.closest('form');
             const searching = form && (form.getAttribute('method') || 'get').toLowerCase() === 'get';
-            if (!own(form) && !searching) found.push(`button "${(button.innerText || button.value || '').trim()}"`);
+            const reading = button.hasAttribute('hx-get') && !form;
+            const label = (button.innerText || button.value || '').trim();
+            if (!own(form) && !searching && !reading) found.push(`button "${label}"`);
         }
         for (const element of document.querySelectorAll('[hx-post], [hx-put], [hx-patch], [hx-delete]')) {
             found.push(`htmx ${element.outerHTML.slice(0, 80)}`);
