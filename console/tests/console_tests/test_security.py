@@ -163,3 +163,9 @@ def test_server_timing_counts_the_api_calls_and_the_time_waited(app, fake_api):
     api_ms, calls, total_ms = re.fullmatch(r'api;dur=([\d.]+);desc="(\d+) calls", total;dur=([\d.]+)', timing).groups()
     assert calls == "3"
     assert float(api_ms) <= float(total_ms)
+
+
+def test_a_refused_form_also_says_its_timing(agent):
+    response = agent.client.post("/language", data={"lang": "en"})
+    assert response.status_code == 400
+    assert re.fullmatch(r'api;dur=0\.0;desc="0 calls", total;dur=\d+\.\d', response.headers["Server-Timing"])
