@@ -1,6 +1,15 @@
 """Run every benchmark in one go and print the figures as a Markdown table (ratios to same-run baselines).
 
     make bench            # or: .venv/bin/python -m bench [--events 20000]
+
+Each area's benchmarks at size run on their own (docs/benchmarks.md gives their figures):
+
+    .venv/bin/python -m bench.complaints   # SLA scan, filing through the gateway
+    .venv/bin/python -m bench.reminders    # scheduler pass, prediction recompute
+    .venv/bin/python -m bench.points       # points earning and redemption under contention
+    .venv/bin/python -m bench.customers    # bulk import, export memory, search latency
+    .venv/bin/python -m bench.reports      # report latency at size, event apply rate
+    .venv/bin/python -m bench.console      # the console's Today, customer 360 and search pages at size
 """
 from __future__ import annotations
 

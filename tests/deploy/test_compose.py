@@ -23,6 +23,7 @@ import jsonschema
 import pytest
 import yaml
 from deployfiles import (
+    API_CLIENTS,
     ENV_EXAMPLE,
     ROOT,
     MissingVariable,
@@ -43,7 +44,7 @@ from sqlalchemy.engine import make_url
 SCHEMA_FILE = Path(__file__).with_name("compose-spec.json")
 SCHEMA_SHA256 = "d549057ebc2925f39f62799eab0db7b9e2c18b35b6c00595199116da3ed10e64"
 SECRETS = ("CRM_AUTH_SECRET", "CRM_ADMIN_PASSWORD", "CRM_RABBITMQ_PASSWORD", "CRM_POSTGRES_PASSWORD",
-           "CRM_CUSTOMER_DB_PASSWORD", "CRM_GATEWAY_DB_PASSWORD")
+           "CRM_CUSTOMER_DB_PASSWORD", "CRM_GATEWAY_DB_PASSWORD", "CRM_CONSOLE_SECRET_KEY")
 HEALTH_URL = re.compile(r"http://127\.0\.0\.1:(\d+)(/\w+)")
 
 
@@ -57,6 +58,12 @@ def schema_errors(document: dict[str, Any]) -> list[str]:
 def guanxi_services(services: dict[str, dict]) -> dict[str, dict]:
     """The compose services that run one of our packages."""
     return {name: service for name, service in services.items() if guanxi_command(service)}
+
+
+def backend_services(services: dict[str, dict]) -> dict[str, dict]:
+    """The compose services of packages with a database and a broker of their own (not the API's clients)."""
+    return {name: service for name, service in guanxi_services(services).items()
+            if guanxi_command(service)[0] not in API_CLIENTS}
 
 
 def web_services(services: dict[str, dict]) -> dict[str, dict]:
@@ -188,7 +195,7 @@ def test_a_web_healthcheck_fails_when_nothing_listens(services: dict) -> None:
 
 
 def test_every_process_waits_for_its_own_migration(services: dict) -> None:
-    for name, service in guanxi_services(services).items():
+    for name, service in backend_services(services).items():
         package, process = guanxi_command(service)
         if process == "migrate":
             continue
@@ -202,6 +209,8 @@ def commands_of(package: str) -> set[str]:
     """The commands `python -m <package>` offers (the kit's and the service's own workers)."""
     if package == "gateway":
         return {"migrate", "web", "relay"}
+    if package == "console":
+        return {"web"}
     definition = importlib.import_module(f"{package}.service").DEFINITION
     return {"migrate", "web", "consume", *definition.workers} | ({"relay"} if definition.publishes_events else set())
 
@@ -219,9 +228,9 @@ def test_every_process_runs_its_packages_image(services: dict) -> None:
 def test_service_databases_are_the_ones_the_init_script_creates(services: dict) -> None:
     databases = init_script_databases()
     postgres_env = services["postgres"]["environment"]
-    packages = {guanxi_command(service)[0] for service in guanxi_services(services).values()}
+    packages = {guanxi_command(service)[0] for service in backend_services(services).values()}
     assert packages <= set(databases), f"no database created for {sorted(packages - set(databases))}"
-    for name, service in guanxi_services(services).items():
+    for name, service in backend_services(services).items():
         package = guanxi_command(service)[0]
         url = make_url(service["environment"][f"CRM_{package.upper()}_DATABASE_URL"])
         assert url.drivername == "postgresql+psycopg" and url.host == "postgres", f"{name}: {url}"
@@ -249,7 +258,7 @@ def test_bind_mounted_files_exist(services: dict) -> None:
 
 def test_every_process_reaches_the_broker_with_its_account(services: dict) -> None:
     rabbit_env = services["rabbitmq"]["environment"]
-    for name, service in guanxi_services(services).items():
+    for name, service in backend_services(services).items():
         url = make_url(service["environment"]["CRM_BROKER_URL"].replace("amqp://", "amqp+x://"))
         assert url.host == "rabbitmq" and url.port == 5672, f"{name}: {url.host}:{url.port}"
         assert (url.username, url.password) == (rabbit_env["RABBITMQ_DEFAULT_USER"],
@@ -257,8 +266,22 @@ def test_every_process_reaches_the_broker_with_its_account(services: dict) -> No
 
 
 def test_every_process_shares_one_token_secret(services: dict) -> None:
-    secrets = {service["environment"]["CRM_AUTH_SECRET"] for service in guanxi_services(services).values()}
+    secrets = {service["environment"]["CRM_AUTH_SECRET"] for service in backend_services(services).values()}
     assert len(secrets) == 1
+    # The console checks no token itself (the gateway does, on every API call it makes): it has no key to leak.
+    for name, service in guanxi_services(services).items():
+        if guanxi_command(service)[0] in API_CLIENTS:
+            assert "CRM_AUTH_SECRET" not in service["environment"], name
+
+
+def test_the_console_calls_the_api_through_the_gateway_and_signs_its_sessions_with_its_own_key(services: dict) -> None:
+    env = services["console"]["environment"]
+    url = make_url(env["CRM_CONSOLE_API_URL"].replace("http://", "http+x://"))
+    assert url.host == "gateway" and url.port == web_port(services["gateway"])
+    assert env["CRM_CONSOLE_SECRET_KEY"] and env["CRM_CONSOLE_SECRET_KEY"] != services["gateway"]["environment"][
+        "CRM_AUTH_SECRET"]
+    # Browsers reach it through the gateway only.
+    assert not services["console"].get("ports")
 
 
 def test_the_gateway_knows_where_every_service_is(services: dict) -> None:
@@ -284,4 +307,6 @@ def test_prometheus_scrapes_every_web_service(services: dict) -> None:
         for static in job.get("static_configs", []):
             scraped |= {(host, int(port)) for host, port in (t.rsplit(":", 1) for t in static["targets"])}
     for name, service in web_services(services).items():
+        if guanxi_command(service)[0] in API_CLIENTS:
+            continue  # the console serves no /metrics: its pages' time is in their Server-Timing header
         assert (name, web_port(service)) in scraped, f"Prometheus does not scrape {name}"

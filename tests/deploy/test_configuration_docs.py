@@ -16,7 +16,7 @@ BUILT_PREFIX = re.compile(r'(\w+) = f"CRM_\{[^}]+\}_"')
 
 def runtime_sources() -> list[Path]:
     """The code of every process (libraries, services, gateway, local launcher), tests excluded."""
-    roots = [ROOT / "servicekit" / "src", ROOT / "gateway" / "src", ROOT / "deploy",
+    roots = [ROOT / "servicekit" / "src", ROOT / "gateway" / "src", ROOT / "console" / "src", ROOT / "deploy",
              *(path / "src" for path in (ROOT / "services").iterdir())]
     return [path for root in roots if root.is_dir() for path in root.rglob("*")
             if path.suffix in (".py", ".sh") and path.is_file()]

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import referencing
 import yaml
-from deployfiles import K8S_DIR, ROOT, load_k8s_documents
+from deployfiles import API_CLIENTS, K8S_DIR, ROOT, load_k8s_documents
 from servicekit.config import DEFAULT_PORTS
 
 DOCUMENTS = load_k8s_documents()
@@ -126,14 +126,16 @@ def test_every_deployment_serving_http_is_probed_on_its_port() -> None:
             assert container["livenessProbe"]["httpGet"]["path"] == "/healthz", where
             ready = container["readinessProbe"]["httpGet"]["path"]
             package = container["command"][2]
-            # The gateway's /readyz asks every service; see the comment in gateway.yaml.
-            assert ready == ("/healthz" if package == "gateway" else "/readyz"), where
+            # The gateway's /readyz asks every service; see the comment in gateway.yaml. The console keeps
+            # nothing that could be unready: it answers or it does not.
+            assert ready == ("/healthz" if package in {"gateway", *API_CLIENTS} else "/readyz"), where
             for probe in ("livenessProbe", "readinessProbe"):
                 assert container[probe]["httpGet"]["port"] in ports, f"{where}: {probe} on a port it does not serve"
             env = container_env(container)
             assert int(env[f"CRM_{package.upper()}_PORT"]) in ports.values(), f"{where} listens elsewhere"
             assert env["CRM_BIND_HOST"] == "0.0.0.0", f"{where} would listen on loopback only"
-            assert env.get("PROMETHEUS_MULTIPROC_DIR"), f"{where}: workers would each report their own metrics"
+            if package not in API_CLIENTS:  # the console serves no /metrics
+                assert env.get("PROMETHEUS_MULTIPROC_DIR"), f"{where}: workers would each report their own metrics"
 
 
 def test_every_service_object_selects_a_deployment_and_one_of_its_ports() -> None:
@@ -188,6 +190,16 @@ def test_the_gateway_finds_every_service_by_its_kubernetes_name() -> None:
             host, port = value.removeprefix("http://").split(":")
             assert host in services, f"{package}: no Service named {host}"
             assert int(port) in [item["port"] for item in services[host]["spec"]["ports"]], value
+
+
+def test_the_console_calls_the_api_through_the_gateway_service() -> None:
+    services = {document["metadata"]["name"]: document for document in of_kind("Service")}
+    console = next(document for document in of_kind("Deployment") if document["metadata"]["name"] == "console")
+    container = pod_spec(console)["containers"][0]
+    host, port = container_env(container)["CRM_CONSOLE_API_URL"].removeprefix("http://").split(":")
+    assert host == "gateway" and int(port) in [item["port"] for item in services["gateway"]["spec"]["ports"]]
+    secrets = [source["secretRef"]["name"] for source in container["envFrom"] if "secretRef" in source]
+    assert secrets == ["console-secrets"], "the console needs its session key and nothing of the services' secrets"
 
 
 def test_images_are_the_ones_compose_builds(services: dict) -> None:

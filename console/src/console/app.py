@@ -37,9 +37,9 @@ def create_app(settings: ConsoleSettings | None = None, *, api: ApiClient | None
     app.secret_key = settings.secret_key
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=12)
     app.extensions["console"] = ConsoleState(settings, api or ApiClient(settings.api_url, settings.api_timeout))
+    app.before_request(_request_id)  # first: every answer, a refused form's too, has its id and Server-Timing
     security.install(app)
     i18n.install(app, settings.time_zone, settings.var_dir / "console" / "translations")
-    app.before_request(_request_id)
     app.before_request(auth.require_session)
     app.after_request(server_timing)
     for blueprint in BLUEPRINTS:

@@ -36,7 +36,7 @@ class EchoUpstream:
         self.openapi = openapi
         self.received: list[dict[str, Any]] = []
         self.reply: dict[str, Any] = {}
-        app = Flask(f"echo-{name}")
+        app = Flask(f"echo-{name}", static_folder=None)  # every path echoes, /static/ too
         app.add_url_rule("/", "echo", self._echo, methods=METHODS, defaults={"path": ""})
         app.add_url_rule("/<path:path>", "echo_path", self._echo, methods=METHODS)
         self._server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -2,13 +2,16 @@
 no longer accepts) leads to sign-in and, after it, back to that page."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import time
+from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, Response, make_response, redirect, render_template, request, session, url_for
+import jwt
+from flask import Blueprint, Response, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from console.api import ApiError, api
+from console.api import ApiError, SignInNeeded, api
 from console.i18n import COOKIE, LANGUAGES
+from console.people import current_person
 
 blp = Blueprint("auth", __name__)
 #: Endpoints open without a session.
@@ -20,7 +23,9 @@ def safe_next(target: str | None) -> str:
     if not target:
         return url_for("today.index")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # A backslash or a control character may be read by a browser as a slash ("/\\evil" is "//evil").
+    odd = "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target)
+    if parts.scheme or parts.netloc or odd or not target.startswith("/") or target.startswith("//"):
         return url_for("today.index")
     return target
 
@@ -38,11 +43,48 @@ def to_signin() -> Response:
     return redirect(url_for("auth.signin", next=safe_next(here or None)))
 
 
+def standing(token: str | None) -> bool:
+    """Whether the session's token is still worth sending: present, readable and not past its expiry (the API
+    decides the rest, and its 401 leads to sign-in all the same)."""
+    if not token:
+        return False
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False, "verify_aud": False})
+    except jwt.PyJWTError:
+        return False
+    return not isinstance(claims.get("exp"), int | float) or claims["exp"] > time.time()
+
+
 def require_session() -> Response | None:
-    """Before every request: a page needs a signed-in person."""
-    if request.endpoint in OPEN or session.get("token"):
+    """Before every request: a page needs a signed-in person whose token has not expired."""
+    if request.endpoint in OPEN:
         return None
+    if standing(session.get("token")):
+        return None
+    session.pop("token", None)
     return to_signin()
+
+
+@blp.after_app_request
+def confirm_standing(response: Response) -> Response:
+    """A page that asked the API nothing still confirms that the person's session stands (the gateway ends it when
+    their password, role or stores change, or they are deactivated), so no page is shown on a session that
+    ended. Pages that ask the API learn it from its 401 and cost nothing more. The question asked is the
+    person's own user record: the gateway answers 401 for a token that no longer stands before it decides
+    whether the role may read user records (403 for all but admins)."""
+    if (request.method != "GET" or response.status_code != 200 or request.endpoint in OPEN
+            or request.endpoint is None or request.headers.get("HX-Request") or not session.get("token")
+            or (g.get("api") is not None and g.api.calls)):
+        return response
+    person = current_person()
+    try:
+        api().get(f"/users/{quote(person.username, safe='')}")
+    except SignInNeeded:
+        session.pop("token", None)
+        return to_signin()
+    except ApiError:
+        pass  # a refusal or an unavailable gateway says nothing against the session
+    return response
 
 
 @blp.route("/signin", methods=["GET", "POST"])

@@ -21,8 +21,8 @@ FORWARDED = ("Content-Type", "Accept", "Accept-Language", "Cookie", "If-None-Mat
 #: What the console answers that the browser must get.
 RETURNED = ("Content-Type", "Content-Length", "Content-Language", "Content-Disposition", "Location", "Cache-Control",
             "ETag", "Last-Modified", "Vary", "Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
-            "Referrer-Policy", "HX-Redirect", "HX-Location", "HX-Refresh", "HX-Push-Url", "HX-Replace-Url",
-            "HX-Retarget", "HX-Reswap", "HX-Trigger")
+            "Referrer-Policy", "Server-Timing", "HX-Redirect", "HX-Location", "HX-Refresh", "HX-Push-Url",
+            "HX-Replace-Url", "HX-Retarget", "HX-Reswap", "HX-Trigger")
 
 
 def is_console_path(path: str) -> bool:

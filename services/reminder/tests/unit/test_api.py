@@ -319,3 +319,14 @@ def test_a_broadcast_reaches_one_stores_customers_through_their_consent(client, 
     assert client.post("/api/v1/reminders/broadcasts", json={"message": ""}, headers=MANAGER).status_code == 422
     client.patch("/api/v1/reminders/rules/broadcast", json={"enabled": False}, headers=MANAGER)
     assert client.post("/api/v1/reminders/broadcasts", json=body, headers=MANAGER).status_code == 409
+
+
+def test_appointments_are_listed_by_the_store_of_their_customer(client, customer):
+    here, there = customer(store_id="sz01"), customer(store_id="gz01")
+    for customer_id in (here, there):
+        booked = client.post("/api/v1/appointments", headers=AGENT, json={
+            "customer_id": customer_id, "purpose": "maintenance", "scheduled_at": later(1).isoformat()})
+        assert booked.status_code == 201, booked.text
+    listed = client.get("/api/v1/appointments?store_id=sz01", headers=AGENT).get_json()
+    assert [item["customer_id"] for item in listed["items"]] == [here] and listed["total"] == 1
+    assert client.get("/api/v1/appointments?store_id=", headers=AGENT).status_code == 422

@@ -157,6 +157,8 @@ def appointments_page(session: Session, filters: dict[str, Any], page: int, page
                       scope: Scope = None) -> dict[str, Any]:
     """Appointments matching the filters, soonest first."""
     query = in_scope(enriched_appointments(), appointments.c.customer_id, scope)
+    if filters.get("store_id"):
+        query = query.where(customers.c.store_id == filters["store_id"])
     for name in ("customer_id", "status", "booked_by", "purpose", "reminder_id"):
         if filters.get(name):
             query = query.where(appointments.c[name] == filters[name])

@@ -40,7 +40,7 @@ def book(values: dict[str, Any]):
 @blp.arguments(AppointmentQuery, location="query", unknown=RAISE)
 @blp.response(200, AppointmentPage)
 def listing(args: dict[str, Any]):
-    """Appointments by customer, status, purpose, booker or time, soonest first."""
+    """Appointments by customer, store, status, purpose, booker or time, soonest first."""
     filters = {"from" if name == "from_" else name: str(value) if isinstance(value, UUID) else value
                for name, value in args.items() if name not in ("page", "page_size")}
     with unit_of_work(sessions()) as session:

@@ -429,6 +429,8 @@ class AppointmentQuery(PageArgs):
     status = fields.String(validate=validate.OneOf(APPOINTMENT_STATUSES))
     purpose = fields.String(validate=validate.OneOf(PURPOSES))
     booked_by = fields.String(validate=validate.Length(min=1, max=100))
+    store_id = fields.String(validate=validate.Length(min=1, max=100),
+                             metadata={"description": "Only the appointments of this store's customers."})
     from_ = Moment(data_key="from")
     to = Moment()
 
