@@ -242,8 +242,8 @@ def _new_body(form) -> dict[str, Any]:
 @blp.route("/customers/new", methods=["GET", "POST"])
 def new():
     person = current_person()
-    if not person.can("write"):
-        abort(403)
+    if not person.can("write"):  # a reader is told so on the page (the form would only be refused)
+        return render_template("customers/new.html", may_not=True, labels=labels())
     values: dict[str, Any] = {"kind": "prospect"}
     errors: dict[str, list[str]] = {}
     failure = existing = None
