@@ -16,6 +16,8 @@ class Person:
     username: str
     role: str
     stores: tuple[str, ...]
+    #: The name colleagues know them by (李四), when the gateway has one.
+    display_name: str | None = None
 
     def can(self, permission: str) -> bool:
         """Whether the role grants `permission` ("read", "write", "manage", "admin")."""
@@ -36,4 +38,7 @@ def person_of(token: str) -> Person:
 def current_person() -> Person | None:
     """The signed-in person of the current request, or None."""
     token = session.get("token")
-    return person_of(token) if token else None
+    if not token:
+        return None
+    person = person_of(token)
+    return Person(person.username, person.role, person.stores, session.get("display_name"))

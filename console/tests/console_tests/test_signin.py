@@ -179,11 +179,12 @@ def test_an_expired_token_leads_to_sign_in_even_on_a_page_that_asks_the_api_noth
 
 def test_a_page_that_asks_the_api_nothing_still_confirms_the_session_stands(app, fake_api):
     browser = sign_in(app, "viewer", "zhao.kan")
-    fake_api.on("GET", "/users/zhao.kan", problem(403, "Only admins read user records"))
-    assert browser.get("/appointments").status_code == 200
-    fake_api.on("GET", "/users/zhao.kan", problem(401, "The session has ended"))
-    response = browser.get("/appointments?day=2026-12-03")
-    assert signin_target(response) == "/appointments?day=2026-12-03"
+    fake_api.on("GET", "/auth/me", {"username": "zhao.kan", "role": "viewer"})
+    assert browser.get("/customers/new").status_code == 200  # a reader is told they may not create customers
+    assert [call.url.path for call in fake_api.calls] == ["/api/v1/auth/me"]
+    fake_api.on("GET", "/auth/me", problem(401, "The session has ended"))
+    response = browser.get("/customers/new?kind=prospect")
+    assert signin_target(response) == "/customers/new?kind=prospect"
     assert browser.get("/signin").status_code == 200  # the sign-in page itself asks nothing
 
 
@@ -196,5 +197,5 @@ def test_a_page_that_asks_the_api_is_not_asked_twice(app, fake_api):
 
 def test_an_unavailable_gateway_says_nothing_against_the_session(app, fake_api):
     browser = sign_in(app, "agent")
-    fake_api.on("GET", "/users/li.si", problem(503, "down", service="gateway"))
+    fake_api.on("GET", "/auth/me", problem(503, "down", service="gateway"))
     assert browser.get("/complaints").status_code == 200

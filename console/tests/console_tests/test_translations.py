@@ -174,11 +174,11 @@ def test_a_new_template_string_is_extracted_and_found_untranslated(tmp_path):
     write(root / "src" / "console" / "templates" / "today" / "x.html",
           '{{ _("Sign in") }} {{ _("Callbacks due: %(count)s", count=3) }}')
     write(root / "src" / "console" / "views" / "x.py",
-          'from flask_babel import lazy_gettext as _l\nKINDS = {"birthday": _l("Birthday greeting")}\n')
+          'from flask_babel import lazy_gettext as _l\nKINDS = {"birthday": _l("A string nobody has translated")}\n')
     messages = extracted(root)
-    assert set(messages) == {"Sign in", "Callbacks due: %(count)s", "Birthday greeting"}
+    assert set(messages) == {"Sign in", "Callbacks due: %(count)s", "A string nobody has translated"}
     assert untranslated(messages, CATALOGUE) == [
-        "no translation: 'Birthday greeting' (src/console/views/x.py:2)",
+        "no translation: 'A string nobody has translated' (src/console/views/x.py:2)",
         "no translation: 'Callbacks due: %(count)s' (src/console/templates/today/x.html:1)",
     ]
 

@@ -93,3 +93,18 @@ def test_public_endpoints_need_no_credentials(client):
     assert client.get("/healthz").status_code == 200
     assert client.get("/api/v1/openapi.json").status_code == 200
     assert client.get("/metrics").status_code == 200
+
+
+def test_me_names_the_caller_and_ends_with_the_session(client, admin):
+    created = client.post("/api/v1/users", headers=admin, json={
+        "username": "li.si", "password": "li-si-first-passphrase", "role": "agent", "display_name": "李四"})
+    assert created.status_code == 201, created.get_json()
+    token = client.post("/api/v1/auth/token", json={"username": "li.si", "password": "li-si-first-passphrase"})
+    headers = {"Authorization": f"Bearer {token.get_json()['access_token']}"}
+    me = client.get("/api/v1/auth/me", headers=headers)
+    assert me.status_code == 200
+    assert me.get_json() == {"username": "li.si", "kind": "user", "display_name": "李四", "role": "agent",
+                             "stores": []}
+    client.patch("/api/v1/users/li.si", headers=admin, json={"role": "viewer"})
+    ended = client.get("/api/v1/auth/me", headers=headers)
+    assert ended.status_code == 401

@@ -3,7 +3,7 @@ no longer accepts) leads to sign-in and, after it, back to that page."""
 from __future__ import annotations
 
 import time
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import jwt
 from flask import Blueprint, Response, g, make_response, redirect, render_template, request, session, url_for
@@ -69,22 +69,28 @@ def require_session() -> Response | None:
 def confirm_standing(response: Response) -> Response:
     """A page that asked the API nothing still confirms that the person's session stands (the gateway ends it when
     their password, role or stores change, or they are deactivated), so no page is shown on a session that
-    ended. Pages that ask the API learn it from its 401 and cost nothing more. The question asked is the
-    person's own user record: the gateway answers 401 for a token that no longer stands before it decides
-    whether the role may read user records (403 for all but admins)."""
+    ended. Pages that ask the API learn it from its 401 and cost nothing more. The question asked is "who am I"
+    (GET /auth/me), which the gateway answers 401 for a token that no longer stands."""
     if (request.method != "GET" or response.status_code != 200 or request.endpoint in OPEN
             or request.endpoint is None or request.headers.get("HX-Request") or not session.get("token")
             or (g.get("api") is not None and g.api.calls)):
         return response
-    person = current_person()
     try:
-        api().get(f"/users/{quote(person.username, safe='')}")
+        api().get("/auth/me")
     except SignInNeeded:
         session.pop("token", None)
         return to_signin()
     except ApiError:
         pass  # a refusal or an unavailable gateway says nothing against the session
     return response
+
+
+def _display_name() -> str | None:
+    """The signed-in person's display name (李四), shown in the header; None when it cannot be had now."""
+    try:
+        return api().get("/auth/me").get("display_name")
+    except ApiError:
+        return None
 
 
 @blp.route("/signin", methods=["GET", "POST"])
@@ -111,6 +117,7 @@ def signin():
                 session.clear()  # a fresh session (and CSRF token) for the person who signed in
                 session.permanent = True
                 session["token"] = token["access_token"]
+                session["display_name"] = _display_name()
                 if language:
                     session["lang"] = language
                 return redirect(target)

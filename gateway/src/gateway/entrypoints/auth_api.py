@@ -1,16 +1,17 @@
-"""POST /api/v1/auth/token: a username and password for a session token."""
+"""POST /api/v1/auth/token: a username and password for a session token; GET /api/v1/auth/me: who is calling."""
 from __future__ import annotations
 
 import math
 
 from flask import Response, current_app
 from flask_smorest import Blueprint
-from servicekit.auth import SESSION_AUDIENCE, Identity, issue_token
+from servicekit.auth import SESSION_AUDIENCE, Identity, current_identity, issue_token, requires
 from servicekit.problems import Problem, problem_response
 from servicekit.webapp import service_context
 
+from gateway.domain.accounts import UnknownUser
 from gateway.entrypoints.limits import client_address
-from gateway.entrypoints.schemas import LoginSchema, TokenSchema
+from gateway.entrypoints.schemas import CallerSchema, LoginSchema, TokenSchema
 from gateway.service import accounts, login_guard
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Log in.")
@@ -50,3 +51,21 @@ def issue(credentials: dict) -> dict | Response:
     token = issue_token(context.settings.auth_secret, identity, ttl, audience=SESSION_AUDIENCE,
                         version=user.token_version)
     return {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
+
+
+@blp.route("/me", methods=["GET"])
+@requires("read")
+@blp.response(200, CallerSchema)
+def me() -> dict:
+    """The caller: a user (their display name, role and stores) or an API key. A session that no longer stands
+    is a 401 here as everywhere, so a client may ask this to learn whether its token still stands."""
+    identity = current_identity()
+    caller = {"username": identity.subject, "kind": identity.kind, "role": identity.role,
+              "stores": list(identity.stores), "display_name": None}
+    if identity.kind == "user":
+        try:
+            caller["display_name"] = accounts.get_user(service_context(current_app).sessions,
+                                                       identity.subject).display_name
+        except UnknownUser:
+            raise Problem(401, "Unauthorized", "The user no longer exists: log in again.") from None
+    return caller

@@ -100,6 +100,16 @@ class UserUpdateSchema(Schema):
                              metadata={"description": "Only the contacts named change; null clears one."})
 
 
+class CallerSchema(Schema):
+    """Who is calling: a user or an API key (`key:<id>`), with the role and stores the token carries."""
+
+    username = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["user", "api_key"]})
+    display_name = fields.String(allow_none=True, required=True)
+    role = fields.String(required=True)
+    stores = fields.List(fields.String(), required=True, metadata={"description": "None: the whole dealer group."})
+
+
 class UserSchema(Schema):
     """A user (never the password hash). Admins see every field; those who assign work see username,
     display_name, role, stores and active."""
