@@ -7,6 +7,7 @@ messages next to their fields, say a 409 in words, and show which part of the sy
 """
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -177,7 +178,8 @@ class Api:
 
 @dataclass
 class Page:
-    """One page of a list, as the API's X-Pagination header describes it."""
+    """One page of a list: the API answers either an envelope {items, total, page, page_size} or a bare list
+    with flask-smorest's X-Pagination header; both read the same."""
 
     items: list[Any]
     total: int
@@ -187,13 +189,20 @@ class Page:
 
     @classmethod
     def of(cls, response: httpx.Response) -> Page:
-        import json
-
-        items = response.json()
+        body = response.json()
+        if isinstance(body, dict):
+            return cls.of_body(body)
         meta = json.loads(response.headers.get("X-Pagination") or "{}")
-        return cls(items=items if isinstance(items, list) else items.get("items", []),
-                   total=int(meta.get("total", len(items))), page=int(meta.get("page", 1)),
-                   pages=int(meta.get("total_pages", 1) or 1), page_size=int(meta.get("page_size", len(items) or 1)))
+        return cls(items=body, total=int(meta.get("total", len(body))), page=int(meta.get("page", 1)),
+                   pages=int(meta.get("total_pages", 1) or 1), page_size=int(meta.get("page_size", len(body) or 1)))
+
+    @classmethod
+    def of_body(cls, body: Mapping[str, Any], page_size: int = 20) -> Page:
+        """A page from the API's envelope (items, total, page, page_size)."""
+        size = int(body.get("page_size") or page_size or 1)
+        total = int(body.get("total") or 0)
+        return cls(items=list(body.get("items") or []), total=total, page=int(body.get("page") or 1),
+                   pages=max(1, -(-total // size)), page_size=size)
 
 
 def api() -> Api:

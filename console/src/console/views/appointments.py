@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as N_  # marked for extraction, translated 
 
 from console.api import ApiError, api
 from console.people import current_person
-from console.views.today import envelope, local_time, page_number, zone
+from console.views.today import local_time, page_number, zone
 
 blp = Blueprint("appointments", __name__)
 
@@ -57,8 +57,8 @@ def index():
                "page": page_number(), "page_size": PAGE_SIZE}
     if mine:
         filters["booked_by"] = current_person().username
-    found = api().gather({"appointments": lambda a: envelope(a.get("/appointments", **filters)),
-                          "stores": lambda a: envelope(a.get("/stores", page_size=100))})
+    found = api().gather({"appointments": lambda a: a.page("/appointments", **filters),
+                          "stores": lambda a: a.page("/stores", page_size=100)})
     store_options = [("", _("Any store"))]
     if not isinstance(found["stores"], ApiError):
         store_options += [(item["id"], item.get("name") or item["id"]) for item in found["stores"].items]
@@ -101,7 +101,7 @@ def cancel(appointment_id):
 def _booking_context(customer_id: str, reminder_id: str | None) -> dict[str, Any]:
     """The customer, their vehicles and the task the booking comes from, side by side."""
     calls = {"customer": lambda a: a.get(f"/customers/{customer_id}"),
-             "assets": lambda a: envelope(a.get(f"/customers/{customer_id}/assets", page_size=100))}
+             "assets": lambda a: a.page(f"/customers/{customer_id}/assets", page_size=100)}
     if reminder_id:
         calls["task"] = lambda a: a.get(f"/reminders/{reminder_id}")
     found = api().gather(calls)

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 
 from console.api import ApiError, SignInNeeded, api
 from console.i18n import COOKIE, LANGUAGES
-from console.people import current_person
 
 blp = Blueprint("auth", __name__)
 #: Endpoints open without a session.

@@ -184,7 +184,7 @@ def index():
     except ValueError:
         page_number = 1
     found = api().gather({
-        "complaints": lambda a: _page_of(a, "/complaints", page=page_number, page_size=PAGE_SIZE, **filters),
+        "complaints": lambda a: a.page("/complaints", page=page_number, page_size=PAGE_SIZE, **filters),
         "policies": lambda a: a.get("/complaints/sla-policies"),
     })
     complaints, policies = found["complaints"], found["policies"]
@@ -196,19 +196,6 @@ def index():
                            choices={"status": _choices(STATUSES), "category": _choices(CATEGORIES),
                                     "severity": _choices(SEVERITIES), "department": _choices(DEPARTMENTS)},
                            **VOCABULARY)
-
-
-def _page_of(a, path: str, **params: Any) -> Page:
-    """One page of a listing the API answers as {items, total, page, page_size} (or a list with X-Pagination)."""
-    response = a.send("GET", path, params=params)
-    body = response.json()
-    if isinstance(body, list):
-        return Page.of(response)
-    items = body.get("items") or []
-    size = int(body.get("page_size") or params.get("page_size") or len(items) or 1)
-    total = int(body.get("total", len(items)))
-    return Page(items=items, total=total, page=int(body.get("page") or 1), pages=max(1, -(-total // size)),
-                page_size=size)
 
 
 # -- filing a complaint -------------------------------------------------------------------------------------
@@ -233,7 +220,7 @@ def new():
     status = 200
     found = api().gather({
         "customer": lambda a: a.get(f"/customers/{customer_id}"),
-        "vehicles": lambda a: _page_of(a, f"/customers/{customer_id}/assets", page=1, page_size=50),
+        "vehicles": lambda a: a.page(f"/customers/{customer_id}/assets", page=1, page_size=50),
     }) if customer_id else {"customer": None, "vehicles": None}
     vehicles = found["vehicles"]
     vehicles = [] if vehicles is None or isinstance(vehicles, ApiError) else [
@@ -267,17 +254,17 @@ def new():
 
 def _timeline(a, complaint_id: str) -> dict[str, Any]:
     """The timeline newest first (the latest 200 steps when there are more)."""
-    first = _page_of(a, f"/complaints/{complaint_id}/timeline", page=1, page_size=200)
+    first = a.page(f"/complaints/{complaint_id}/timeline", page=1, page_size=200)
     steps = first.items
     if first.pages > 1:
-        steps = _page_of(a, f"/complaints/{complaint_id}/timeline", page=first.pages, page_size=200).items
+        steps = a.page(f"/complaints/{complaint_id}/timeline", page=first.pages, page_size=200).items
     return {"steps": list(reversed(steps)), "total": first.total}
 
 
 def _users(store_id: str | None, users_page: int) -> Page | ApiError:
     """One page of the people the complaint may be given to (those who may work in its store)."""
     try:
-        return _page_of(api(), "/users", store=store_id, page=users_page, page_size=USERS_PAGE_SIZE)
+        return api().page("/users", store=store_id, page=users_page, page_size=USERS_PAGE_SIZE)
     except ApiError as refused:
         return refused
 

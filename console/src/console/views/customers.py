@@ -7,7 +7,6 @@ is down leaves its part of the page unavailable while the rest renders.
 from __future__ import annotations
 
 import json
-import math
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -111,14 +110,6 @@ def word(group: str, code: Any) -> str:
     return labels()[group].get(code, str(code))
 
 
-def page_of(body: dict[str, Any]) -> Page:
-    """One page of a listing from the API's envelope (items, total, page, page_size)."""
-    size = int(body.get("page_size") or PAGE_SIZE)
-    total = int(body.get("total") or 0)
-    return Page(items=list(body.get("items") or []), total=total, page=int(body.get("page") or 1),
-                pages=max(1, math.ceil(total / size)), page_size=size)
-
-
 def business_zone() -> ZoneInfo:
     return ZoneInfo(current_app.extensions["console"].settings.time_zone)
 
@@ -201,7 +192,7 @@ def index():
             raise found
     stores = parts["stores"]
     store_names = {} if isinstance(stores, ApiError) else {s["id"]: s["name"] for s in stores.get("items", [])}
-    return render_template("customers/index.html", page=page_of(found) if isinstance(found, dict) else None,
+    return render_template("customers/index.html", page=Page.of_body(found) if isinstance(found, dict) else None,
                            failed=found if isinstance(found, ApiError) else None, args=args, errors=errors,
                            store_names=store_names, labels=labels())
 
@@ -397,13 +388,14 @@ def render_360(customer_id: str, *, forms: dict[str, dict[str, Any]] | None = No
     counts = {name: (parts[name].get("total", 0) if isinstance(parts[name], dict) else None) for name in parts}
     failed = {name: part for name, part in parts.items() if isinstance(part, ApiError)}
     messages = get_flashed_messages()
+    page = Page.of_body(parts[only]) if only and isinstance(parts.get(only), dict) else None
     return render_template("customers/show.html", customer=customer, vehicles=vehicles,
                            assets_failed=assets if isinstance(assets, ApiError) else None,
                            readings=readings, predictions=predictions, timeline=timeline, counts=counts,
                            failed=failed, only=only, number=number, size=size, part_names=_part_names(),
                            forms=forms or {}, labels=words, vehicle_options=vehicle_options(vehicles),
                            messages=messages, consents=CONSENTS,
-                           page=page_of(parts[only]) if only and isinstance(parts.get(only), dict) else None), status
+                           page=page), status
 
 
 def vehicle_options(vehicles: list[dict[str, Any]]) -> list[tuple[str, str]]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from console.api import ApiError, api
-from console.views.customers import labels, page_of
+from console.api import ApiError, Page, api
+from console.views.customers import labels
 
 blp = Blueprint("search", __name__)
 PAGE_SIZE = 20
@@ -21,10 +21,10 @@ def results():
     found, failed = None, None
     if q:
         try:
-            found = page_of(api().get("/customers", q=q, page=number, page_size=PAGE_SIZE))
+            found = Page.of_body(api().get("/customers", q=q, page=number, page_size=PAGE_SIZE))
         except ApiError as refused:
             if refused.status == 422:  # nothing searchable in it (punctuation only …): nobody matches
-                found = page_of({"items": [], "total": 0, "page": 1, "page_size": PAGE_SIZE})
+                found = Page.of_body({"items": [], "total": 0, "page": 1, "page_size": PAGE_SIZE})
             elif refused.unavailable:
                 failed = refused
             else:

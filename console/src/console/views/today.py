@@ -77,14 +77,6 @@ def zone() -> ZoneInfo:
     return ZoneInfo(current_app.extensions["console"].settings.time_zone)
 
 
-def envelope(answer: dict[str, Any]) -> Page:
-    """A page of a list the API answers as {items, total, page, page_size}."""
-    size = int(answer.get("page_size") or 1)
-    total = int(answer.get("total") or 0)
-    return Page(items=list(answer.get("items") or []), total=total, page=int(answer.get("page") or 1),
-                pages=max(1, -(-total // size)), page_size=size)
-
-
 def local_time(value: str) -> str | None:
     """A time typed in a datetime-local field (the business time zone) as ISO 8601 with its offset; None when
     empty, the text as typed when it is not a time (the API then says what is wrong with it)."""
@@ -152,12 +144,12 @@ def index():
         filters["owner"] = owner
     elif not store:
         filters["mine"] = "true"
-    calls = {"tasks": lambda a: envelope(a.get("/reminders/tasks", **filters))}
+    calls = {"tasks": lambda a: a.page("/reminders/tasks", **filters)}
     if manager:
         colleagues_page = page_number("colleagues_page")
         calls["colleagues"] = lambda a: a.page("/users", store=store or None, page=colleagues_page,
                                                page_size=COLLEAGUES_PAGE_SIZE)
-        calls["stores"] = lambda a: envelope(a.get("/stores", page_size=100))
+        calls["stores"] = lambda a: a.page("/stores", page_size=100)
     found = api().gather(calls)
     tasks, colleagues, stores = found["tasks"], found.get("colleagues"), found.get("stores")
     colleague_options = [("", _("My own tasks"))]
