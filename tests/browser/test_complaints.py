@@ -9,7 +9,8 @@ import time
 
 import pytest
 from browsing import STAFF, check_screen, sign_in, switch_language
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
+from steps import assign, callback, resolve, signed_in, status_is, until_it_takes
 
 pytestmark = pytest.mark.browser
 
@@ -19,58 +20,6 @@ def new_customer(admin_api, name: str) -> str:
     response = admin_api.post("/customers", json={"name": name, "phone": phone, "kind": "owner"})
     assert response.status_code == 201, response.text
     return response.json()["id"]
-
-
-def signed_in(browser, base: str, role: str) -> Page:
-    """Another person at another desk: a fresh profile signed in as `role`."""
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1366, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    person = STAFF[role]
-    sign_in(page, base, person.username, person.password)
-    return page
-
-
-def until_it_takes(page: Page, click, done, timeout: float = 30.0) -> None:
-    """Click, and click again while the system has not yet heard of what was just made (a person retries)."""
-    started = time.monotonic()
-    while True:
-        click()
-        page.wait_for_load_state()
-        if done():
-            return
-        assert time.monotonic() - started < timeout, page.inner_text("main")
-        time.sleep(0.5)
-
-
-def status_is(page: Page, words: str) -> None:
-    expect(page.locator(".complaint-status-text")).to_have_text(words)
-
-
-def assign(manager: Page, url: str) -> None:
-    """The manager gives the complaint to the after-sales department and li.si."""
-    manager.goto(url)
-    manager.get_by_label(re.compile(r"^部门")).select_option(label="售后服务部")
-    manager.get_by_label(re.compile(r"^负责人")).select_option(value="li.si")
-
-    def done() -> bool:
-        return manager.locator(".complaint-status-text").inner_text() == "已分派"
-
-    until_it_takes(manager, lambda: manager.get_by_role("button", name="分派", exact=True).click(), done)
-
-
-def resolve(page: Page, url: str, what: str) -> None:
-    page.goto(url)
-    page.get_by_label("处理结果").fill(what)
-    page.get_by_label("补救费用（元）").fill("200")
-    page.get_by_role("button", name="处理完成").click()
-    status_is(page, "已处理")
-
-
-def callback(page: Page, satisfaction: str, comment: str) -> None:
-    page.get_by_label("满意度（1-5 分）").select_option(label=satisfaction)
-    page.get_by_label("客户意见").fill(comment)
-    page.get_by_role("button", name="记录回访").click()
 
 
 def test_a_complaint_through_an_unsatisfied_callback_to_closing(page, browser, base, admin_api):

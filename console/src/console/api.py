@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from flask import Response, current_app, g, session
+from flask import Response, current_app, g, request, session
 
+#: The browser's address, signed by the gateway as it passed the browser's request on: sent back on every API call
+#: so that the gateway counts failed sign-ins and its rate limits per browser, not on the console's address.
+CLIENT_HEADER = "X-Console-Client"
 #: Statuses that mean a part of the system is down rather than that the request was wrong.
 UNAVAILABLE = frozenset({502, 503, 504})
 
@@ -125,13 +128,17 @@ class Api:
     """The API as the signed-in person of the current request calls it. It counts its calls and the time the
     request spent waiting for them, which the page's Server-Timing header reports (and bench.console reads)."""
 
-    def __init__(self, client: ApiClient, token: str | None, language: str, request_id: str | None) -> None:
+    def __init__(self, client: ApiClient, token: str | None, language: str, request_id: str | None,
+                 vouched_client: str | None = None) -> None:
         self.client, self.token, self.language, self.request_id = client, token, language, request_id
+        self.vouched_client = vouched_client
         self.calls, self.waited = 0, 0.0
 
     def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         started = time.perf_counter()
         try:
+            if self.vouched_client:
+                kwargs["headers"] = {CLIENT_HEADER: self.vouched_client, **(kwargs.get("headers") or {})}
             return self.client.send(method, path, self.token, language=self.language,
                                     request_id=self.request_id, **kwargs)
         finally:
@@ -159,7 +166,8 @@ class Api:
         """Run independent calls side by side; each name gets its result, or the ApiError it raised (so a page
         can show that one part is unavailable while the rest works). A 401 from any of them is raised."""
         started = time.perf_counter()
-        sides = {name: Api(self.client, self.token, self.language, self.request_id) for name in calls}
+        sides = {name: Api(self.client, self.token, self.language, self.request_id, self.vouched_client)
+                 for name in calls}
         futures = {name: self.client.pool.submit(call, sides[name]) for name, call in calls.items()}
         results: dict[str, Any] = {}
         try:
@@ -211,7 +219,8 @@ def api() -> Api:
 
     if "api" not in g:
         client: ApiClient = current_app.extensions["console"].api
-        g.api = Api(client, session.get("token"), api_language(), g.get("request_id"))
+        g.api = Api(client, session.get("token"), api_language(), g.get("request_id"),
+                    request.headers.get(CLIENT_HEADER))
     return g.api
 
 

@@ -66,6 +66,18 @@ def test_sign_in_leads_to_the_page_asked_for(browser, fake_api):
     assert "li.si" in home.get_data(as_text=True)
 
 
+def test_sign_in_passes_on_the_browser_address_the_gateway_vouched_for(browser, fake_api):
+    accept_token(fake_api)
+    fake_api.on("GET", "/auth/me", {"username": "li.si", "display_name": "李四", "role": "agent"})
+    browser.get("/signin")
+    vouched = {"X-Console-Client": "203.0.113.7;1700000000;" + "a" * 64}
+    browser.post("/signin", {"username": "li.si", "password": "pw"}, headers=vouched)
+    # the gateway counts failed sign-ins per browser, not all on the console's one address
+    assert fake_api.sent("POST", "/auth/token")[-1].headers["X-Console-Client"] == vouched["X-Console-Client"]
+    page = browser.get("/complaints")
+    assert "李四 (li.si)" in page.get_data(as_text=True)
+
+
 def test_sign_in_without_next_leads_to_today(browser, fake_api):
     accept_token(fake_api)
     browser.get("/signin")

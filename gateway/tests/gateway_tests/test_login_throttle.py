@@ -130,3 +130,36 @@ def test_without_trusted_proxies_a_made_up_forwarded_address_changes_nothing(mak
     client = make_gateway(LOGIN_FAILURES_PER_USER_AND_ADDRESS="3").test_client()
     statuses = [_via_ingress(client, "admin", "wrong-guess-1", f"192.0.2.{each}").status_code for each in range(4)]
     assert statuses == [401, 401, 401, 429]
+
+
+CONSOLE = "127.0.0.1"  # the staff console, which signs every browser in from its one address
+
+
+def _through_console(client, username: str, password: str, browser: str, vouched_for: str | None = None):
+    """A sign-in the console makes for a browser at `browser`, carrying the address the gateway vouched for when
+    it passed that browser's request on (`vouched_for` forges one instead)."""
+    from gateway.entrypoints.console import CLIENT_HEADER, vouch
+
+    with client.application.test_request_context():
+        header = vouch(browser) if vouched_for is None else f"{vouched_for};{int(time.time())};{'0' * 64}"
+    return client.post("/api/v1/auth/token", json={"username": username, "password": password},
+                       headers={CLIENT_HEADER: header}, environ_base={"REMOTE_ADDR": CONSOLE})
+
+
+def test_failed_sign_ins_through_the_console_count_per_browser_not_on_the_consoles_address(make_gateway, login):
+    client = make_gateway(LOGIN_FAILURES_PER_ADDRESS="6").test_client()
+    login(client)
+    for number in range(6):  # someone at one browser tries six usernames
+        assert _through_console(client, f"guess{number}", "wrong-guess-1", NAT).status_code == 401
+    assert _through_console(client, "admin", ADMIN_PASSWORD, NAT).status_code == 429
+    # colleagues at other browsers still sign in through the same console
+    assert _through_console(client, "admin", ADMIN_PASSWORD, HOME).status_code == 200
+
+
+def test_an_address_the_gateway_did_not_vouch_for_counts_as_the_callers_own(make_gateway, login):
+    client = make_gateway(LOGIN_FAILURES_PER_ADDRESS="3").test_client()
+    login(client)
+    for number in range(3):  # a forged header, naming a new address each time, does not escape the count
+        assert _through_console(client, f"guess{number}", "wrong", HOME, vouched_for=f"192.0.2.{number}"
+                                ).status_code == 401
+    assert _try(client, "admin", ADMIN_PASSWORD, CONSOLE).status_code == 429
