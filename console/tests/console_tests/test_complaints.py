@@ -20,7 +20,7 @@ def iso(moment: datetime) -> str:
 
 def complaint(**changes) -> dict:
     now = datetime.now(UTC)
-    figures = {"due_at": None, "met_at": None, "breached": False}
+    figures = {"due_at": None, "met_at": None, "breached": False, "warned": False, "working_minutes_left": None}
     base = {
         "id": CID, "customer_id": CUSTOMER, "customer_name": "张伟", "store_id": "sh01", "channel": "phone",
         "category": "quality", "subcategory": None, "severity": "normal", "description": "变速箱异响，三次返修未好",
@@ -29,7 +29,7 @@ def complaint(**changes) -> dict:
         "callbacks_in_round": 0, "callbacks_needed": 1, "last_satisfaction": None, "waiting_on_customer": False,
         "breached": False, "filed_at": iso(now - timedelta(days=3)), "filed_by": "li.si",
         "updated_at": iso(now), "version": 1, "allowed_next": ["acknowledge", "reject"],
-        "sla": {"acknowledge": {**figures, "due_at": iso(now + timedelta(days=30))},
+        "sla": {"acknowledge": {**figures, "due_at": iso(now + timedelta(days=30)), "working_minutes_left": 600},
                 "respond": dict(figures), "resolve": dict(figures), "first_callback": dict(figures)},
     }
     base.update(changes)
@@ -52,9 +52,6 @@ def show_routes(fake_api, item: dict | None = None, *, timeline=None, callbacks=
     fake_api.on("GET", rf"/complaints/{CID}/callbacks", callbacks if callbacks is not None else [])
     fake_api.on("GET", rf"/complaints/{CID}/surveys", surveys if surveys is not None else [])
     fake_api.on("GET", rf"/complaints/{CID}/rectifications", notices if notices is not None else [])
-    fake_api.on("GET", r"/complaints/sla-policies", [
-        {"id": "p", "category": "*", "severity": "*", "acknowledge_minutes": 240, "respond_minutes": 480,
-         "resolve_minutes": 2400, "first_callback_minutes": 480, "warn_percent": 20}])
     fake_api.on("GET", r"/users", page([{"username": "zhou.fw", "display_name": "周服务", "role": "agent",
                                           "stores": ["sh01"], "active": True}], total=120, per_page=50))
 
@@ -67,16 +64,17 @@ def test_list_shows_each_complaint_with_customer_codes_in_words_and_sla_left(age
     late = complaint(status="assigned", breached=True, assignee="zhou.fw", department="after_sales", sla={
         "acknowledge": {"due_at": iso(now - timedelta(days=5)), "met_at": iso(now - timedelta(days=5)),
                         "breached": False},
-        "respond": {"due_at": iso(now - timedelta(days=2)), "met_at": None, "breached": True},
-        "resolve": {"due_at": iso(now + timedelta(days=40)), "met_at": None, "breached": False},
+        "respond": {"due_at": iso(now - timedelta(days=2)), "met_at": None, "breached": True,
+                    "working_minutes_left": -600},
+        "resolve": {"due_at": iso(now + timedelta(days=40)), "met_at": None, "breached": False,
+                    "working_minutes_left": 13_020},
         "first_callback": {"due_at": None, "met_at": None, "breached": False}})
     fake_api.on("GET", r"/complaints", envelope([late, complaint(id="other", customer_name=EVIL)], total=45))
-    fake_api.on("GET", r"/complaints/sla-policies", [])
     html = agent.get("/complaints?status=assigned&breached=true").get_data(as_text=True)
     assert "张伟" in html and f'href="/customers/{CUSTOMER}"' in html
     assert "产品质量" in html and "一般" in html and "已分派" in html      # category, severity, status translated
-    assert "已超时" in html                                               # breached said in words
-    assert "剩余" in html                                                 # time left on a running target
+    assert "已超时：超出 1 个工作日 2 小时" in html                       # breached said in words, in working time
+    assert "剩余 27 个工作日 1 小时" in html                              # time left, as the service counts it
     assert "zhou.fw" in html and "售后服务部" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and EVIL not in html
     assert "第 1 / 3 页" in html                                          # paginated on the server
@@ -87,19 +85,17 @@ def test_list_shows_each_complaint_with_customer_codes_in_words_and_sla_left(age
 def test_list_warns_when_little_working_time_is_left(agent, fake_api):
     soon = datetime.now(UTC) + timedelta(minutes=1)
     fake_api.on("GET", r"/complaints", envelope([complaint(sla={
-        "acknowledge": {"due_at": iso(soon), "met_at": None, "breached": False},
+        "acknowledge": {"due_at": iso(soon), "met_at": None, "breached": False, "warned": True,
+                        "working_minutes_left": 1},
         "respond": {"due_at": None, "met_at": None, "breached": False},
         "resolve": {"due_at": None, "met_at": None, "breached": False},
         "first_callback": {"due_at": None, "met_at": None, "breached": False}})]))
-    fake_api.on("GET", r"/complaints/sla-policies", [{"category": "*", "severity": "*", "acknowledge_minutes": 240,
-                                                      "warn_percent": 20}])
     html = agent.get("/complaints").get_data(as_text=True)
-    assert "预警" in html
+    assert "预警：剩余 1 分钟" in html
 
 
 def test_list_says_the_complaints_service_is_unavailable(agent, fake_api):
     fake_api.on("GET", r"/complaints", problem(503, "down", service="complaint"))
-    fake_api.on("GET", r"/complaints/sla-policies", problem(503, "down", service="complaint"))
     response = agent.get("/complaints")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -296,7 +292,6 @@ def test_english_labels(fake_api, app):
 
 def test_list_leaves_out_a_code_it_does_not_offer(agent, fake_api):
     fake_api.on("GET", r"/complaints", envelope([]))
-    fake_api.on("GET", r"/complaints/sla-policies", [])
     html = agent.get("/complaints?status=bogus&severity=critical&assignee=zhou.fw").get_data(as_text=True)
     assert "没有符合筛选条件的投诉。" in html
     sent = fake_api.sent("GET", r"/complaints")[-1].url.params

@@ -3,12 +3,10 @@ complaint page with its SLA, timeline, callbacks, surveys, rectification notices
 next (each a form posted here, then post/redirect/get back to the page)."""
 from __future__ import annotations
 
-import math
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as N_  # marks a label for extraction (N_ is a pybabel keyword), lazily
 
@@ -79,28 +77,6 @@ FILTERS = ("status", "category", "severity", "department", "assignee", "store_id
 PAGE_SIZE = 20
 USERS_PAGE_SIZE = 50
 
-# -- working time: SLA targets are counted in working hours (09:00-12:00, 13:00-18:00, Monday to Friday) -------
-
-WORKING_HOURS = ((time(9), time(12)), (time(13), time(18)))
-
-
-def working_minutes(start: datetime, end: datetime, zone: ZoneInfo) -> int:
-    """Working minutes between two moments (0 when `end` is not after `start`)."""
-    if end <= start:
-        return 0
-    total = 0.0
-    day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
-    for _day in range(min((last - day).days + 1, 800)):
-        if day.weekday() < 5:
-            for opens, closes in WORKING_HOURS:
-                low = max(datetime.combine(day, opens, zone), start)
-                high = min(datetime.combine(day, closes, zone), end)
-                if high > low:
-                    total += (high - low).total_seconds()
-        day += timedelta(days=1)
-    return int(total // 60)
-
-
 def duration(minutes: int) -> str:
     """Working minutes in words: "2 h 5 min", "45 min", "3 working days 2 h"."""
     days, rest = divmod(max(minutes, 0), 8 * 60)
@@ -119,40 +95,26 @@ def _moment(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def policy_for(policies: list[dict[str, Any]], category: str, severity: str) -> dict[str, Any] | None:
-    """The SLA policy the complaint was planned by: exact, then its category, then its severity, then any."""
-    ranked = {(p.get("category"), p.get("severity")): p for p in policies}
-    for key in ((category, severity), (category, "*"), ("*", severity), ("*", "*")):
-        if key in ranked:
-            return ranked[key]
-    return None
-
-
-def sla_states(complaint: dict[str, Any], policies: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+def sla_states(complaint: dict[str, Any]) -> list[dict[str, Any]]:
     """Each SLA target of a complaint as a person reads it: its state (met, breached, warned, running, paused,
-    idle) and the words saying so, time in working hours."""
-    zone = ZoneInfo(current_app.extensions["console"].settings.time_zone)
-    now = datetime.now(UTC)
-    policy = policy_for(policies or [], complaint.get("category"), complaint.get("severity"))
+    idle) and the words saying so, with the time left in working hours as the complaint service counts it on
+    its business calendar (holidays and pauses left out)."""
     finished = complaint.get("status") in TERMINAL
     states = []
     for name, label in TARGETS.items():
         figures = (complaint.get("sla") or {}).get(name) or {}
         due, met = _moment(figures.get("due_at")), _moment(figures.get("met_at"))
-        breached = bool(figures.get("breached"))
+        left = figures.get("working_minutes_left")
+        breached = bool(figures.get("breached")) or (left is not None and left < 0)
         if met:
-            state = "met-late" if breached else "met"
-            words = _("Met late") if breached else _("Met")
-        elif breached or (due and due <= now and not finished):
+            state = "met-late" if figures.get("breached") else "met"
+            words = _("Met late") if figures.get("breached") else _("Met")
+        elif breached:
             state = "breached"
-            words = _("Breached: %(time)s overdue", time=duration(working_minutes(due, now, zone))) if due \
-                else _("Breached")
-        elif due and not finished:
-            left = working_minutes(now, due, zone)
-            warn = policy and policy.get(f"{name}_minutes") and left <= math.floor(
-                policy[f"{name}_minutes"] * policy.get("warn_percent", 20) / 100)
-            state = "warned" if warn else "running"
-            words = (_("Warning: %(time)s left", time=duration(left)) if warn
+            words = _("Breached: %(time)s overdue", time=duration(-left)) if left is not None else _("Breached")
+        elif left is not None and not finished:
+            state = "warned" if figures.get("warned") else "running"
+            words = (_("Warning: %(time)s left", time=duration(left)) if figures.get("warned")
                      else _("%(time)s left", time=duration(left)))
         elif complaint.get("waiting_on_customer") and not finished:
             state, words = "paused", _("Paused: waiting on the customer")
@@ -183,15 +145,13 @@ def index():
         page_number = max(1, int(request.args.get("page", 1)))
     except ValueError:
         page_number = 1
-    found = api().gather({
-        "complaints": lambda a: a.page("/complaints", page=page_number, page_size=PAGE_SIZE, **filters),
-        "policies": lambda a: a.get("/complaints/sla-policies"),
-    })
-    complaints, policies = found["complaints"], found["policies"]
+    try:
+        complaints = api().page("/complaints", page=page_number, page_size=PAGE_SIZE, **filters)
+    except ApiError as error:
+        complaints = error
     rows = []
     if not isinstance(complaints, ApiError):
-        rows = [{"complaint": c, "sla": sla_states(c, None if isinstance(policies, ApiError) else policies)}
-                for c in complaints.items]
+        rows = [{"complaint": c, "sla": sla_states(c)} for c in complaints.items]
     return render_template("complaints/index.html", complaints=complaints, rows=rows, filters=filters,
                            choices={"status": _choices(STATUSES), "category": _choices(CATEGORIES),
                                     "severity": _choices(SEVERITIES), "department": _choices(DEPARTMENTS)},
@@ -312,13 +272,11 @@ def render_complaint(complaint_id: str, *, failed: dict[str, ApiError] | None = 
         "callbacks": lambda a: a.get(f"/complaints/{complaint_id}/callbacks"),
         "surveys": lambda a: a.get(f"/complaints/{complaint_id}/surveys"),
         "notices": lambda a: a.get(f"/complaints/{complaint_id}/rectifications"),
-        "policies": lambda a: a.get("/complaints/sla-policies"),
     })
     complaint = found["complaint"]
     steps, sla, users, hint = [], [], None, None
     if not isinstance(complaint, ApiError):
-        policies = found["policies"]
-        sla = sla_states(complaint, None if isinstance(policies, ApiError) else policies)
+        sla = sla_states(complaint)
         steps = _available(complaint, person, found["surveys"])
         hint = _close_hint(complaint, found["surveys"])
         if "assign" in steps:

@@ -164,3 +164,32 @@ def naive_deadline(start: datetime, minutes: int) -> datetime:
 @given(MINUTE_MOMENTS, st.integers(min_value=1, max_value=3 * DAY))
 def test_the_clock_agrees_with_a_naive_minute_by_minute_count(start, minutes):
     assert CALENDAR.add(start, timedelta(minutes=minutes)) == naive_deadline(start, minutes)
+
+
+# -- what a person reads: the time left in working hours, and the warning ---------------------------
+
+def test_the_time_left_is_counted_in_working_minutes_across_a_holiday():
+    from complaint.domain.sla import Clocks
+
+    clocks = Clocks()
+    filed = local(2025, 9, 30, 17, 0)  # the afternoon before the National Day holiday
+    clocks.arm(CALENDAR, "resolve", filed, 4 * 60, warn_percent=25)
+    standing = clocks.standing(CALENDAR, filed)["resolve"]
+    assert standing["working_minutes_left"] == 240  # a week of holiday in between counts for nothing
+    assert standing["warned"] is False
+    # the first working day after it: an hour was used before the holiday
+    assert clocks.standing(CALENDAR, local(2025, 10, 9, 9, 0))["resolve"] == {
+        **standing, "working_minutes_left": 180}
+    # three of the four hours gone: past the warning line (25% before it is due)
+    assert clocks.standing(CALENDAR, local(2025, 10, 9, 11, 0))["resolve"] == {
+        **standing, "working_minutes_left": 60, "warned": True}
+    # due at noon; at four it is three working hours overdue (the lunch hour is not one)
+    assert clocks.standing(CALENDAR, local(2025, 10, 9, 16, 0))["resolve"]["working_minutes_left"] == -180
+
+
+def test_a_target_not_running_has_no_time_left():
+    from complaint.domain.sla import Clocks
+
+    standing = Clocks().standing(CALENDAR, local(2025, 3, 3, 10, 0))
+    assert {name: figures["working_minutes_left"] for name, figures in standing.items()} == {
+        "acknowledge": None, "respond": None, "resolve": None, "first_callback": None}

@@ -172,6 +172,21 @@ class Clocks:
         return {name: {"due_at": t.due_at, "met_at": t.met_at, "breached": t.breached}
                 for name, t in self.targets.items()}
 
+    def standing(self, calendar: BusinessCalendar, now: datetime) -> dict[str, dict[str, Any]]:
+        """The figures as they stand at `now`, for a person reading them: besides each target's figures, whether
+        its warning line is passed and the working minutes left until it is due (negative once overdue; null
+        when its clock is not running), counted on the business calendar, holidays and pauses left out."""
+        shown = self.figures()
+        for name, target in self.targets.items():
+            due = target.due_at if target.running else None
+            warned = target.warned or bool(due and target.warn_minutes and target.warn_at and target.warn_at <= now)
+            left = None
+            if due is not None:
+                span = calendar.working_time_excluding(min(now, due), max(now, due), self.pauses)
+                left = int(span.total_seconds() // 60) * (1 if due >= now else -1)
+            shown[name].update(warned=warned or target.breached, working_minutes_left=left)
+        return shown
+
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {"targets": {name: target.to_json() for name, target in self.targets.items()},

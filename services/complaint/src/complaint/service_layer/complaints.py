@@ -85,7 +85,7 @@ def file_complaint(sessions: sessionmaker[Session], config: ComplaintSettings, v
             policy=_policy_for(session, values["category"], values["severity"]))
         ComplaintRepository(session).add(complaint)
         publish(session, complaint)
-    return complaint_view(complaint, config.rules, customer["name"])
+    return complaint_view(complaint, config, customer["name"])
 
 
 def complaint_in_scope(session: Session, complaint_id: str, stores: Stores, for_update: bool = False) -> Complaint:
@@ -104,7 +104,7 @@ def get_complaint(sessions: sessionmaker[Session], config: ComplaintSettings, co
         complaint = complaint_in_scope(session, complaint_id, stores)
         config = with_settings(session, config)
         name = ComplaintRepository(session).customer_name(complaint.customer_id)
-    return complaint_view(complaint, config.rules, name)
+    return complaint_view(complaint, config, name)
 
 
 #: How each action is applied to the aggregate: (complaint, config, moment, actor, values) -> None.
@@ -148,7 +148,7 @@ def act(sessions: sessionmaker[Session], config: ComplaintSettings, complaint_id
             raise Conflict("The complaint was changed by someone else meanwhile; reload it and retry.")
         publish(session, complaint)
         name = repo.customer_name(complaint.customer_id)
-    return complaint_view(complaint, config.rules, name)
+    return complaint_view(complaint, config, name)
 
 
 def correct_complaint(sessions: sessionmaker[Session], config: ComplaintSettings, complaint_id: str,
@@ -178,4 +178,4 @@ def correct_complaint(sessions: sessionmaker[Session], config: ComplaintSettings
             raise VersionConflict(expected_version, expected_version + 1)
         publish(session, complaint)
         name = repo.customer_name(complaint.customer_id)
-    return complaint_view(complaint, config.rules, name)
+    return complaint_view(complaint, config, name)

@@ -48,7 +48,7 @@ def personal_data(sessions: sessionmaker[Session], config: ComplaintSettings, cu
         moved = of(moves, (moves.c.id,))
         held = []
         for row in rows:
-            view = complaint_view(to_complaint(row), config.rules)
+            view = complaint_view(to_complaint(row), config)
             view.update(timeline=timeline[row["id"]], callbacks=called[row["id"]], surveys=surveyed[row["id"]],
                         rectifications=notices[row["id"]], moves=moved[row["id"]])
             held.append(view)

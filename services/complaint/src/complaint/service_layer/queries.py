@@ -33,7 +33,7 @@ def search(sessions: sessionmaker[Session], config: ComplaintSettings, filters: 
     with unit_of_work(sessions) as session:
         config = with_settings(session, config)
         found, total = ComplaintRepository(session).search(filters, _offset(page, page_size), page_size)
-    return Page([complaint_view(complaint, config.rules, name) for complaint, name in found], total, page, page_size)
+    return Page([complaint_view(complaint, config, name) for complaint, name in found], total, page, page_size)
 
 
 def timeline(sessions: sessionmaker[Session], complaint_id: str, page: int, page_size: int,

@@ -18,7 +18,7 @@ from complaint.domain.vocabulary import (
     STATUSES,
     SURVEY_LEVELS,
 )
-from complaint.events import SlaData
+from complaint.events import SlaFigures
 
 MAX_PAGE_SIZE = 200
 MAX_MINUTES = 365 * 24 * 60
@@ -31,6 +31,25 @@ def _name(**kwargs) -> fields.String:
 
 def _text(length: int = 5000, **kwargs) -> fields.String:
     return fields.String(validate=[validate.Length(min=1, max=length), _NOT_BLANK], **kwargs)
+
+
+class SlaTargetStanding(SlaFigures):
+    """One SLA target as it stands when read."""
+
+    warned = fields.Boolean(required=True, metadata={
+        "description": "Its warning line (the policy's warn_percent of the time before it is due) is passed."})
+    working_minutes_left = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Working minutes until it is due, on the business calendar with holidays and pauses left "
+                       "out; negative once overdue; null when its clock is not running (not started, met, paused)."})
+
+
+class SlaStanding(Schema):
+    """Every SLA target of the complaint, as it stands when read."""
+
+    acknowledge = fields.Nested(SlaTargetStanding, required=True)
+    respond = fields.Nested(SlaTargetStanding, required=True)
+    resolve = fields.Nested(SlaTargetStanding, required=True)
+    first_callback = fields.Nested(SlaTargetStanding, required=True)
 
 
 class ComplaintArgs(Schema):
@@ -204,7 +223,7 @@ class ComplaintOut(Schema):
     filed_by = fields.String(required=True)
     updated_at = Instant(required=True)
     version = fields.Integer(required=True)
-    sla = fields.Nested(SlaData, required=True)
+    sla = fields.Nested(SlaStanding, required=True)
     allowed_next = fields.List(fields.String(), required=True)
 
 
