@@ -10,7 +10,7 @@ import time
 import pytest
 from browsing import STAFF, check_screen, sign_in, switch_language
 from playwright.sync_api import expect
-from steps import assign, callback, resolve, signed_in, status_is, until_it_takes
+from steps import assign, callback, resolve, signed_in, status_is, survey, until_it_takes
 
 pytestmark = pytest.mark.browser
 
@@ -87,9 +87,7 @@ def test_a_complaint_through_an_unsatisfied_callback_to_closing(page, browser, b
     status_is(page, "已回访")
     expect(page.get_by_role("button", name="结案")).to_have_count(0)
     expect(page.get_by_text("结案前需记录本轮处理的满意度调查。")).to_be_visible()
-    for item in ("服务态度", "专业技能", "及时性", "兑现承诺"):
-        page.get_by_label(item).select_option(label="非常满意")
-    page.get_by_role("button", name="记录调查").click()
+    survey(page)
     page.get_by_role("button", name="结案").click()
     status_is(page, "已结案")
     expect(page.get_by_role("button", name="重新打开")).to_have_count(0)

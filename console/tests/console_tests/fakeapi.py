@@ -28,6 +28,12 @@ def page(items: list[Any], total: int | None = None, page_number: int = 1, per_p
         {"total": total, "total_pages": pages, "page": page_number, "first_page": 1, "last_page": pages})})
 
 
+def envelope(items: list[Any], total: int | None = None, page_number: int = 1, page_size: int = 20) -> dict:
+    """A paginated list answer as the services give it: an envelope with the items and the figures."""
+    return {"items": items, "total": len(items) if total is None else total, "page": page_number,
+            "page_size": page_size}
+
+
 def problem(status: int, detail: str = "", **extra: Any) -> httpx.Response:
     """A problem-details answer."""
     return httpx.Response(status, json={"type": "about:blank", "title": httpx.codes.get_reason_phrase(status),

@@ -2,14 +2,19 @@
 the booking form that completes the task it came from."""
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import parse_qs, urlsplit
 
-from console_tests.fakeapi import problem
+from console_tests.fakeapi import envelope, problem
 
 CUSTOMER = "11111111-1111-4111-8111-111111111111"
 TASK = "22222222-2222-4222-8222-222222222222"
 ASSET = "33333333-3333-4333-8333-333333333333"
 BOOKING = "66666666-6666-4666-8666-666666666666"
+
+
+#: The screen asks for 50 to a page.
+paged = partial(envelope, page_size=50)
 
 
 def appointment(**overrides):
@@ -22,13 +27,8 @@ def appointment(**overrides):
     return item
 
 
-def envelope(items, total=None, page_number=1, page_size=50):
-    return {"items": items, "total": len(items) if total is None else total, "page": page_number,
-            "page_size": page_size}
-
-
 def test_the_days_appointments_with_kept_no_show_and_cancelled(agent, fake_api):
-    fake_api.on("GET", "/appointments", envelope([
+    fake_api.on("GET", "/appointments", paged([
         appointment(), appointment(id="77777777-7777-4777-8777-777777777777", status="kept", customer_name="王强"),
         appointment(id="88888888-8888-4888-8888-888888888888", status="no_show", customer_name="赵敏"),
         appointment(id="99999999-9999-4999-8999-999999999999", status="cancelled", customer_name="钱多")]))
@@ -43,8 +43,8 @@ def test_the_days_appointments_with_kept_no_show_and_cancelled(agent, fake_api):
 
 
 def test_the_week_runs_monday_to_sunday_and_filters_go_to_the_api(agent, fake_api):
-    fake_api.on("GET", "/appointments", envelope([appointment()], total=130, page_number=2))
-    fake_api.on("GET", "/stores", envelope([{"id": "sz01", "name": "深圳一店"}, {"id": "gz01", "name": "广州一店"}]))
+    fake_api.on("GET", "/appointments", paged([appointment()], total=130, page_number=2))
+    fake_api.on("GET", "/stores", paged([{"id": "sz01", "name": "深圳一店"}, {"id": "gz01", "name": "广州一店"}]))
     html = agent.get("/appointments?view=week&date=2026-12-03&status=booked&mine=1&store=sz01&page=2").get_data(
         as_text=True)
     params = fake_api.sent("GET", "/appointments")[0].url.params
@@ -80,21 +80,21 @@ def test_the_service_down_leaves_the_page_working(agent, fake_api):
 
 
 def test_a_viewer_cannot_cancel_or_book(viewer, fake_api):
-    fake_api.on("GET", "/appointments", envelope([appointment()]))
+    fake_api.on("GET", "/appointments", paged([appointment()]))
     html = viewer.get("/appointments").get_data(as_text=True)
     assert "陈静" in html and "取消预约" not in html and "/cancel" not in html
     assert viewer.get(f"/appointments/new?customer_id={CUSTOMER}").status_code == 403
 
 
 def test_a_customer_name_is_shown_as_text(agent, fake_api):
-    fake_api.on("GET", "/appointments", envelope([appointment(customer_name="<img src=x onerror=alert(1)>")]))
+    fake_api.on("GET", "/appointments", paged([appointment(customer_name="<img src=x onerror=alert(1)>")]))
     html = agent.get("/appointments").get_data(as_text=True)
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
 def booking_routes(fake_api, task_status="due"):
     fake_api.on("GET", f"/customers/{CUSTOMER}", {"id": CUSTOMER, "name": "陈静", "phone": "13700137000"})
-    fake_api.on("GET", f"/customers/{CUSTOMER}/assets", envelope([
+    fake_api.on("GET", f"/customers/{CUSTOMER}/assets", paged([
         {"id": ASSET, "kind": "vehicle", "plate": "粤B·12345", "model": "CR-V"}]))
     fake_api.on("GET", f"/reminders/{TASK}", {"id": TASK, "customer_id": CUSTOMER, "asset_id": ASSET,
                                               "rule_kind": "annual_inspection", "status": task_status,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from console_tests.fakeapi import page, problem
+from console_tests.fakeapi import envelope, page, problem
 
 CID = "5b1f6f0e-8d7e-4c36-9a53-2f6b5d1c0a11"
 CUSTOMER = "0d6c2a4e-3b7f-4f0a-b1a4-7a9c2e5d8f10"
@@ -35,10 +35,6 @@ def complaint(**changes) -> dict:
     base.update(changes)
     return base
 
-
-def envelope(items: list, total: int | None = None, page_number: int = 1, page_size: int = 20) -> dict:
-    return {"items": items, "total": len(items) if total is None else total, "page": page_number,
-            "page_size": page_size}
 
 
 def show_routes(fake_api, item: dict | None = None, *, timeline=None, callbacks=None, surveys=None, notices=None):

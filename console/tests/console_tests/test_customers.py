@@ -5,7 +5,7 @@ import json
 
 import httpx
 
-from console_tests.fakeapi import problem
+from console_tests.fakeapi import envelope, problem
 
 CID = "0190a3c4-0000-7000-8000-000000000001"
 VID = "0190a3c4-0000-7000-8000-0000000000a1"
@@ -22,10 +22,6 @@ VEHICLE = {"id": VID, "customer_id": CID, "kind": "vehicle", "model": "汉 EV", 
            "vin": "LGXCE4CB0N0123456", "delivered_on": "2026-06-01", "odometer_km": 8200,
            "created_at": "2026-06-01T02:00:00+00:00"}
 
-
-def envelope(items, total=None, page_number=1, page_size=20):
-    return {"items": items, "total": len(items) if total is None else total, "page": page_number,
-            "page_size": page_size}
 
 
 def archive(fake_api, customer=None, **parts):

@@ -1,15 +1,11 @@
 """Global search: the results a person sees for a name, pinyin initials, phone digits, plate or VIN."""
 from __future__ import annotations
 
-from console_tests.fakeapi import problem
+from console_tests.fakeapi import envelope, problem
 
 WEIMING = {"id": "0190a3c4-0000-7000-8000-000000000001", "name": "张伟明", "phone": "+8613800138000",
            "kind": "prospect", "stage": "prospect", "owner": "li.si", "store_id": "sz01", "tags": []}
 
-
-def envelope(items, total=None, page_number=1, page_size=20):
-    return {"items": items, "total": len(items) if total is None else total, "page": page_number,
-            "page_size": page_size}
 
 
 def test_results_show_name_kind_stage_owner_store_and_phone_with_a_link_to_the_profile(agent, fake_api):

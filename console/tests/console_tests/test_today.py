@@ -2,13 +2,18 @@
 picker, errors in words."""
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import parse_qs, urlsplit
 
-from console_tests.fakeapi import page, problem
+from console_tests.fakeapi import envelope, page, problem
 
 CUSTOMER = "11111111-1111-4111-8111-111111111111"
 TASK = "22222222-2222-4222-8222-222222222222"
 ASSET = "33333333-3333-4333-8333-333333333333"
+
+
+#: The screen asks for 50 to a page.
+paged = partial(envelope, page_size=50)
 
 
 def task(**overrides):
@@ -23,17 +28,12 @@ def task(**overrides):
     return item
 
 
-def envelope(items, total=None, page_number=1, page_size=50):
-    return {"items": items, "total": len(items) if total is None else total, "page": page_number,
-            "page_size": page_size}
-
-
 def test_today_lists_the_persons_tasks_grouped_by_kind_with_counts(agent, fake_api):
     maintenance = task(id="44444444-4444-4444-8444-444444444444", rule="next_maintenance",
                        rule_kind="next_maintenance", customer_name="王强", days_overdue=0,
                        reason_text="按里程预测下次保养：约 12 月 5 日达到 10000 公里")
     second = task(id="55555555-5555-4555-8555-555555555555", customer_name="赵敏")
-    fake_api.on("GET", "/reminders/tasks", envelope([task(), maintenance, second]))
+    fake_api.on("GET", "/reminders/tasks", paged([task(), maintenance, second]))
     html = agent.get("/").get_data(as_text=True)
     assert "陈静" in html and "13700137000" in html and "粤B·12345" in html
     assert "提车三天回访" in html and "按里程预测下次保养" in html
@@ -49,13 +49,13 @@ def test_today_lists_the_persons_tasks_grouped_by_kind_with_counts(agent, fake_a
 def test_today_in_english_names_every_kind(app, fake_api):
     from console_tests.conftest import sign_in
 
-    fake_api.on("GET", "/reminders/tasks", envelope([task(rule="lost_customer", rule_kind="lost_customer")]))
+    fake_api.on("GET", "/reminders/tasks", paged([task(rule="lost_customer", rule_kind="lost_customer")]))
     html = sign_in(app, language="en").get("/").get_data(as_text=True)
     assert "Lost-customer win-back" in html and "2 days overdue" in html and "Why the customer left" in html
 
 
 def test_today_is_paginated_on_the_server(agent, fake_api):
-    fake_api.on("GET", "/reminders/tasks", envelope([task()], total=120, page_number=2))
+    fake_api.on("GET", "/reminders/tasks", paged([task()], total=120, page_number=2))
     html = agent.get("/?page=2").get_data(as_text=True)
     assert fake_api.sent("GET", "/reminders/tasks")[0].url.params["page"] == "2"
     assert "第 2 / 3 页（共 120 条）" in html
@@ -133,7 +133,7 @@ def test_reminder_service_down_leaves_the_rest_of_the_page_working(agent, fake_a
 
 
 def test_a_viewer_sees_the_tasks_without_actions(viewer, fake_api):
-    fake_api.on("GET", "/reminders/tasks", envelope([task()]))
+    fake_api.on("GET", "/reminders/tasks", paged([task()]))
     html = viewer.get("/").get_data(as_text=True)
     assert "陈静" in html
     assert "/complete" not in html and "/snooze" not in html and "/appointments/new" not in html
@@ -141,13 +141,13 @@ def test_a_viewer_sees_the_tasks_without_actions(viewer, fake_api):
 
 
 def test_a_customer_name_is_shown_as_text(agent, fake_api):
-    fake_api.on("GET", "/reminders/tasks", envelope([task(customer_name="<img src=x onerror=alert(1)>")]))
+    fake_api.on("GET", "/reminders/tasks", paged([task(customer_name="<img src=x onerror=alert(1)>")]))
     html = agent.get("/").get_data(as_text=True)
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
 def test_an_agent_has_no_picker_of_colleagues(agent, fake_api):
-    fake_api.on("GET", "/reminders/tasks", envelope([]))
+    fake_api.on("GET", "/reminders/tasks", paged([]))
     html = agent.get("/?owner=wang.wu").get_data(as_text=True)
     assert 'name="owner"' not in html
     assert fake_api.sent("GET", "/reminders/tasks")[0].url.params["mine"] == "true"
@@ -155,10 +155,10 @@ def test_an_agent_has_no_picker_of_colleagues(agent, fake_api):
 
 
 def test_a_manager_switches_to_a_colleague_or_a_store(manager, fake_api):
-    fake_api.on("GET", "/reminders/tasks", envelope([task()]))
+    fake_api.on("GET", "/reminders/tasks", paged([task()]))
     fake_api.on("GET", "/users", page([{"username": "li.si", "display_name": "李四", "role": "agent",
                                         "stores": ["sz01"], "active": True}], total=75, per_page=50))
-    fake_api.on("GET", "/stores", envelope([{"id": "sz01", "name": "深圳一店", "customers": 3,
+    fake_api.on("GET", "/stores", paged([{"id": "sz01", "name": "深圳一店", "customers": 3,
                                              "created_at": "2026-01-01T00:00:00+00:00"}]))
     html = manager.get("/?owner=li.si").get_data(as_text=True)
     assert '<option value="li.si" selected>李四 (li.si)</option>' in html and "深圳一店" in html
@@ -183,7 +183,7 @@ def test_a_callback_posted_without_csrf_is_refused(app, fake_api):
 
 
 def test_a_manager_claims_a_colleagues_task_in_place(manager, fake_api):
-    fake_api.on("GET", "/reminders/tasks", envelope([task()]))
+    fake_api.on("GET", "/reminders/tasks", paged([task()]))
     fake_api.on("POST", f"/reminders/{TASK}/claim", task(status="claimed", owner="wang.gm", claimed_by="wang.gm"))
     html = manager.get("/?owner=li.si").get_data(as_text=True)
     assert f"/today/tasks/{TASK}/claim" in html
@@ -194,7 +194,7 @@ def test_a_manager_claims_a_colleagues_task_in_place(manager, fake_api):
 
 
 def test_a_snoozed_task_can_be_completed_but_not_snoozed_again(agent, fake_api):
-    fake_api.on("GET", "/reminders/tasks", envelope([task(status="snoozed",
+    fake_api.on("GET", "/reminders/tasks", paged([task(status="snoozed",
                                                           snoozed_until="2026-12-05T01:30:00+00:00")]))
     html = agent.get("/").get_data(as_text=True)
     assert "已暂缓" in html and "至 2026/12/5 09:30" in html
