@@ -58,8 +58,10 @@ class ApiError(Exception):
         return self.problem.get("service")
 
 
-class SignInNeeded(ApiError):
-    """The API no longer accepts the session's token (expired, or the person's standing changed)."""
+class SignInNeeded(Exception):
+    """The API no longer accepts the session's token (expired, or the person's standing changed). Not an
+    ApiError: no page handles it in place (a form's refusal, a part unavailable); wherever a page's call meets
+    it, the person is led to sign in again and back to where they were."""
 
 
 def _problem_of(response: httpx.Response) -> dict[str, Any]:
@@ -103,7 +105,7 @@ class ApiClient:
     def send(self, method: str, path: str, token: str | None, *, params: Mapping[str, Any] | None = None,
              json: Any = None, headers: Mapping[str, str] | None = None, language: str = "zh-CN",
              request_id: str | None = None) -> httpx.Response:
-        """One API call; the response when it is a success, else ApiError (SignInNeeded for a 401)."""
+        """One API call; the response when it is a success, else ApiError (SignInNeeded for a 401 to a token)."""
         sent = {"Accept-Language": language, **(headers or {})}
         if token:
             sent["Authorization"] = f"Bearer {token}"
@@ -117,8 +119,8 @@ class ApiClient:
         except httpx.HTTPError:
             raise ApiError(503, {"title": "Service Unavailable", "service": "gateway",
                                  "detail": "The API cannot be reached."}) from None
-        if response.status_code == 401:
-            raise SignInNeeded(401, _problem_of(response))
+        if response.status_code == 401 and token:
+            raise SignInNeeded(_problem_of(response).get("detail"))
         if response.status_code >= 400:
             raise ApiError(response.status_code, _problem_of(response))
         return response
@@ -164,7 +166,7 @@ class Api:
 
     def gather(self, calls: Mapping[str, Callable[[Api], Any]]) -> dict[str, Any]:
         """Run independent calls side by side; each name gets its result, or the ApiError it raised (so a page
-        can show that one part is unavailable while the rest works). A 401 from any of them is raised."""
+        can show that one part is unavailable while the rest works). SignInNeeded from any of them is raised."""
         started = time.perf_counter()
         sides = {name: Api(self.client, self.token, self.language, self.request_id, self.vouched_client)
                  for name in calls}
@@ -174,8 +176,6 @@ class Api:
             for name, future in futures.items():
                 try:
                     results[name] = future.result()
-                except SignInNeeded:
-                    raise
                 except ApiError as error:
                     results[name] = error
         finally:

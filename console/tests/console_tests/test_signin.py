@@ -211,3 +211,23 @@ def test_an_unavailable_gateway_says_nothing_against_the_session(app, fake_api):
     browser = sign_in(app, "agent")
     fake_api.on("GET", "/auth/me", problem(503, "down", service="gateway"))
     assert browser.get("/complaints").status_code == 200
+
+
+@pytest.mark.parametrize("path,api_path", [("/complaints?status=filed", "/complaints"),
+                                           ("/?view=store", "/reminders/tasks"),
+                                           ("/search?q=zwm", "/customers")])
+def test_a_page_whose_own_call_meets_an_ended_session_leads_to_sign_in(app, fake_api, path, api_path):
+    browser = sign_in(app, "agent")
+    fake_api.on("GET", api_path, problem(401, "The token no longer stands: log in again."))
+    response = browser.get(path)
+    assert signin_target(response) == path  # not a page saying a part is unavailable
+
+
+def test_an_action_that_meets_an_ended_session_leads_htmx_to_sign_in(app, fake_api):
+    browser = sign_in(app, "agent")
+    fake_api.on("GET", "/reminders/.*", problem(401, "The token no longer stands: log in again."))
+    fake_api.on("POST", "/reminders/.*", problem(401, "The token no longer stands: log in again."))
+    response = browser.htmx("POST", "/today/tasks/22222222-2222-4222-8222-222222222222/complete",
+                            {"outcome": "reached"})
+    assert response.status_code == 200
+    assert urlsplit(response.headers["HX-Redirect"]).path == "/signin"

@@ -114,6 +114,13 @@ def test_an_unknown_api_path_is_the_apis_404_for_a_signed_in_caller(browser, con
     assert console.received == []
 
 
+def test_a_method_an_api_path_does_not_allow_is_a_405_naming_only_its_own(browser, console, login):
+    response = browser.post("/api/v1/auth/me", headers=login(browser))
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert console.received == []
+
+
 @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
 def test_health_readiness_and_metrics_stay_the_gateways(browser, console, path):
     response = browser.get(path)

@@ -12,6 +12,7 @@ from flask import Flask, Response, current_app, request
 from servicekit.problems import Problem
 from servicekit.webapp import service_context
 from werkzeug.datastructures import Headers
+from werkzeug.routing import PathConverter
 
 from gateway.entrypoints.proxy import _send, _stream, forwarding_headers, upstreams
 
@@ -86,7 +87,15 @@ def forward(rest: str = "") -> Response:
     return response
 
 
+class ConsolePath(PathConverter):
+    """A path that is not the API's: a method the API does not allow on one of its paths stays a 405 naming the
+    methods it does (the console's GET and POST never join them)."""
+
+    regex = r"(?!api(?:/|$))[^/].*?"
+
+
 def register(app: Flask) -> None:
     """Route `/` and every other path the API does not own to the console."""
+    app.url_map.converters["console_path"] = ConsolePath
     app.add_url_rule("/", endpoint="console_home", view_func=forward, methods=METHODS)
-    app.add_url_rule("/<path:rest>", endpoint="console", view_func=forward, methods=METHODS)
+    app.add_url_rule("/<console_path:rest>", endpoint="console", view_func=forward, methods=METHODS)
