@@ -15,10 +15,10 @@ from console import i18n, security
 from console.api import ApiClient, ApiError, SignInNeeded, server_timing
 from console.config import ConsoleSettings
 from console.people import current_person
-from console.views import appointments, auth, complaints, customers, search, today
+from console.views import appointments, auth, complaints, customers, manage, search, today
 
 log = logging.getLogger(__name__)
-BLUEPRINTS = (auth.blp, today.blp, search.blp, customers.blp, complaints.blp, appointments.blp)
+BLUEPRINTS = (auth.blp, today.blp, search.blp, customers.blp, complaints.blp, appointments.blp, manage.blp)
 
 
 class ConsoleState:
@@ -44,8 +44,9 @@ def create_app(settings: ConsoleSettings | None = None, *, api: ApiClient | None
     app.after_request(server_timing)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    app.context_processor(lambda: {"person": current_person()})
+    app.context_processor(lambda: {"person": current_person(), "manage_tools": manage.tools})
     app.jinja_env.tests["failed"] = lambda value: isinstance(value, ApiError)
+    app.jinja_env.globals["has_screen"] = lambda endpoint: endpoint in app.view_functions
     _errors(app)
 
     @app.get("/healthz")
