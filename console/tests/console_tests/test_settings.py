@@ -180,6 +180,7 @@ def test_rule_parameter_saved(boss, fake_api):
     sent = fake_api.body("PATCH", r"/reminders/rules/delivery_callback")
     assert sent["params"] == {"days": 7, "months": 0}
     assert sent["channels"] == ["sms", "wechat"] and sent["time_of_day"] == "10:00"
+    assert fake_api.sent("PATCH", r"/reminders/rules/delivery_callback")[-1].headers["If-Match"] == '"4"'
 
 
 def test_rule_422_beside_the_parameter(boss, fake_api):

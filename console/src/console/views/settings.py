@@ -237,7 +237,7 @@ def change_rule(rule_id: str):
             body["name"] = form["name"].strip()
         if (form.get("time_of_day") or "").strip():
             body["time_of_day"] = form["time_of_day"].strip()
-        headers = {"If-Match": str(form["version"])} if form.get("version") else None
+        headers = {"If-Match": f'"{form["version"]}"'} if form.get("version") else None
         api().patch(f"/reminders/rules/{rule_id}", body, headers=headers)
     except ApiError as refused:
         if not _in_place(refused):
