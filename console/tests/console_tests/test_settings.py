@@ -315,7 +315,9 @@ def test_broadcast_refused_beside_the_message(boss, fake_api):
 # -- roles --------------------------------------------------------------------------------------------------
 
 
-def test_an_agent_sees_the_settings_without_buttons(clerk, fake_api):
+@pytest.mark.parametrize("role", ["agent", "viewer"])
+def test_an_agent_or_viewer_sees_the_settings_without_buttons(app, fake_api, role):
+    clerk = sign_in(app, role, "zhao.kan", language="en")
     sla_routes(fake_api)
     rule_routes(fake_api)
     fake_api.on("GET", r"/reminders/opt-outs", {"items": [opt_out()]})
