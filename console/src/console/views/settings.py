@@ -52,6 +52,8 @@ PARAM_CHOICES = {
 TIERS = {"regular": N_("Regular members"), "silver": N_("Silver card"), "gold": N_("Gold card"),
          "diamond": N_("Diamond card")}
 CHANNELS = {"webhook": N_("Webhook"), "email": N_("Email"), "sms": N_("SMS"), "wechat": N_("WeChat")}
+#: Kinds of which there is one rule, built in: a new rule is never of these.
+SINGLE_KINDS = frozenset({"no_show_follow_up", "broadcast", "complaint_escalation"})
 OPT_OUT_PAGE_SIZE = 20
 
 VOCABULARY = {"categories": CATEGORIES, "severities": SEVERITIES, "sla_targets": SLA_TARGETS, "kinds": RULE_KINDS,
@@ -209,7 +211,7 @@ def _rules_page(*, failed: dict[str, ApiError] | None = None, values: dict[str, 
                 params.update({key.removeprefix("params."): value for key, value in form_values.items()
                                if key.startswith("params.")})
             rows.append({"rule": rule, "fields": param_fields(kinds_by_code.get(rule["kind"]), params)})
-    kind_choices = [(code, str(RULE_KINDS.get(code, code))) for code in kinds_by_code]
+    kind_choices = [(code, str(RULE_KINDS.get(code, code))) for code in kinds_by_code if code not in SINGLE_KINDS]
     return render_template("settings/rules.html", rules=rules, rows=rows, kinds_failed=kinds, failed=failed or {},
                            values=values or {}, editing=editing or request.args.get("edit"),
                            kind_choices=kind_choices, **VOCABULARY), status
