@@ -8,10 +8,11 @@ import httpx
 import pytest
 
 from console_tests.conftest import sign_in
-from console_tests.fakeapi import problem
+from console_tests.fakeapi import envelope, problem
 
 CUSTOMER = "0d6c2a4e-3b7f-4f0a-b1a4-7a9c2e5d8f10"
 POLICY = "7c2d1e4f-0a3b-4c5d-8e9f-112233445566"
+CONTACT = "22222222-3333-4444-8555-666666666666"
 GENERAL = "11111111-2222-4333-8444-555555555555"
 EVIL = "<img src=x onerror=alert(1)>"
 
@@ -41,6 +42,9 @@ def sla_routes(fake_api, policies=None):
         policy(id=GENERAL, category="*", severity="*", acknowledge_minutes=60), policy()])
     fake_api.on("GET", r"/complaints/settings", {"survey_required_before_close": True, "updated_by": None,
                                                   "updated_at": None})
+    fake_api.on("GET", r"/complaints/escalation-contacts", envelope([
+        {"id": CONTACT, "store_id": "*", "level": "general_manager", "username": "wang.gm", "updated_by": "admin",
+         "updated_at": "2026-11-01T02:00:00+00:00"}]))
 
 
 KINDS = {"items": [
@@ -143,9 +147,34 @@ def test_survey_before_close_switched_off(boss, fake_api):
     assert fake_api.body("PATCH", r"/complaints/settings") == {"survey_required_before_close": False}
 
 
+def test_escalation_contacts_listed_added_and_removed(boss, fake_api):
+    sla_routes(fake_api)
+    fake_api.on("POST", r"/complaints/escalation-contacts", httpx.Response(201, json={}))
+    fake_api.on("DELETE", rf"/complaints/escalation-contacts/{CONTACT}", httpx.Response(204))
+    html = boss.get("/settings/sla").get_data(as_text=True)
+    assert "Every store without its own" in html and "General manager" in html and "wang.gm" in html
+    assert boss.post("/settings/escalation-contacts", {"store_id": "sh01", "level": "manager",
+                                                       "username": "zhang.mgr"}).status_code == 302
+    assert fake_api.body("POST", r"/complaints/escalation-contacts") == {"store_id": "sh01", "level": "manager",
+                                                                          "username": "zhang.mgr"}
+    assert boss.post(f"/settings/escalation-contacts/{CONTACT}/delete").status_code == 302
+    assert fake_api.sent("DELETE", rf"/complaints/escalation-contacts/{CONTACT}")
+
+
+def test_escalation_contact_refused_beside_the_username(boss, fake_api):
+    sla_routes(fake_api)
+    fake_api.on("POST", r"/complaints/escalation-contacts", problem(
+        422, "invalid", errors={"username": ["No active user nobody."]}))
+    boss.get("/settings/sla")
+    response = boss.post("/settings/escalation-contacts", {"store_id": "*", "level": "manager", "username": "nobody"})
+    assert response.status_code == 422
+    assert 'id="contact-username-error">No active user nobody.' in response.get_data(as_text=True)
+
+
 def test_complaints_service_down_says_unavailable(boss, fake_api):
     fake_api.on("GET", r"/complaints/sla-policies", problem(503, "down", service="complaint"))
     fake_api.on("GET", r"/complaints/settings", problem(503, "down", service="complaint"))
+    fake_api.on("GET", r"/complaints/escalation-contacts", problem(503, "down", service="complaint"))
     response = boss.get("/settings/sla")
     assert response.status_code == 200
     assert "The complaints service is unavailable right now" in response.get_data(as_text=True)

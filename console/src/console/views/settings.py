@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as N_
 
 from console.api import ApiError, Page, api
 from console.people import current_person
-from console.views.complaints import CATEGORIES, SEVERITIES, duration
+from console.views.complaints import CATEGORIES, LEVELS, SEVERITIES, duration
 
 blp = Blueprint("settings", __name__)
 
@@ -55,10 +55,11 @@ CHANNELS = {"webhook": N_("Webhook"), "email": N_("Email"), "sms": N_("SMS"), "w
 #: Kinds of which there is one rule, built in: a new rule is never of these.
 SINGLE_KINDS = frozenset({"no_show_follow_up", "broadcast", "complaint_escalation"})
 OPT_OUT_PAGE_SIZE = 20
+CONTACTS_PAGE_SIZE = 20
 
 VOCABULARY = {"categories": CATEGORIES, "severities": SEVERITIES, "sla_targets": SLA_TARGETS, "kinds": RULE_KINDS,
               "param_names": PARAMS, "param_choices": PARAM_CHOICES, "tiers": TIERS, "channels": CHANNELS,
-              "any_code": ANY, "duration": duration}
+              "any_code": ANY, "duration": duration, "levels": LEVELS}
 
 
 def _manager() -> None:
@@ -85,8 +86,14 @@ def _number(text: str | None) -> int | str | None:
 
 def _sla_page(*, failed: dict[str, ApiError] | None = None, values: dict[str, dict] | None = None,
               status: int = 200):
+    try:
+        contacts_page = max(1, int(request.args.get("contacts_page", 1)))
+    except ValueError:
+        contacts_page = 1
     found = api().gather({"policies": lambda a: a.get("/complaints/sla-policies"),
-                          "settings": lambda a: a.get("/complaints/settings")})
+                          "settings": lambda a: a.get("/complaints/settings"),
+                          "contacts": lambda a: a.page("/complaints/escalation-contacts", page=contacts_page,
+                                                       page_size=CONTACTS_PAGE_SIZE)})
     policies = found["policies"]
     if not isinstance(policies, ApiError):
         order = {code: n for n, code in enumerate((ANY, *CATEGORIES))}
@@ -95,6 +102,7 @@ def _sla_page(*, failed: dict[str, ApiError] | None = None, values: dict[str, di
     category_choices = [(ANY, _("Any category")), *[(code, str(label)) for code, label in CATEGORIES.items()]]
     severity_choices = [(ANY, _("Any severity")), *[(code, str(label)) for code, label in SEVERITIES.items()]]
     return render_template("settings/sla.html", policies=policies, complaint_settings=found["settings"],
+                           contacts=found["contacts"], level_choices=[(c, str(w)) for c, w in LEVELS.items()],
                            failed=failed or {}, values=values or {}, category_choices=category_choices,
                            severity_choices=severity_choices, max_minutes=MAX_MINUTES, **VOCABULARY), status
 
@@ -159,6 +167,32 @@ def change_complaint_settings():
             raise
         return _sla_page(failed={"settings": refused}, status=refused.status)
     return redirect(url_for("settings.sla") + "#complaint-settings")
+
+
+@blp.post("/settings/escalation-contacts")
+def add_contact():
+    _manager()
+    form = request.form
+    body = {name: (form.get(name) or "").strip() for name in ("store_id", "level", "username")}
+    try:
+        api().post("/complaints/escalation-contacts", body)
+    except ApiError as refused:
+        if not _in_place(refused):
+            raise
+        return _sla_page(failed={"contact": refused}, values={"contact": dict(form)}, status=refused.status)
+    return redirect(url_for("settings.sla") + "#escalation-contacts")
+
+
+@blp.post("/settings/escalation-contacts/<contact_id>/delete")
+def remove_contact(contact_id: str):
+    _manager()
+    try:
+        api().send("DELETE", f"/complaints/escalation-contacts/{contact_id}")
+    except ApiError as refused:
+        if not _in_place(refused):
+            raise
+        return _sla_page(failed={"contact": refused}, status=refused.status)
+    return redirect(url_for("settings.sla") + "#escalation-contacts")
 
 
 # -- reminder rules -----------------------------------------------------------------------------------------
