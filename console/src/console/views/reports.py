@@ -54,8 +54,9 @@ LABELS = {
 #: Dimensions and RFM segments (codes the reports use as values).
 VALUE_LABELS = {
     "source": N_("Reason for visit"), "consultant": N_("Sales consultant"), "wanted_model": N_("Wanted model"),
-    "region": N_("Customer region"), "purchase_type": N_("Purchase type"), "intent": N_("Intent"),
-    "first_visit_month": N_("Month of first visit"), "kind": N_("Customer type"), "model": N_("Model"),
+    "region": N_("Customer region"), "purchase_type": N_("Purchase type"), "intent_grade": N_("Intent"),
+    "first_visit_month": N_("Month of first visit"), "customer_type": N_("Customer type"), "vehicles": N_("Vehicles owned"),
+    "stage": N_("Customer stage"), "subcategory": N_("Subcategory"), "channel": N_("Channel"), "model": N_("Model"),
     "industry": N_("Industry"), "tier": N_("Tier"), "category": N_("Category"), "department": N_("Department"),
     "severity": N_("Severity"), "cause": N_("Cause"),
     "champions": N_("Champions"), "loyal": N_("Loyal"), "big_spenders_at_risk": N_("Big spenders at risk"),
