@@ -55,7 +55,8 @@ LABELS = {
 VALUE_LABELS = {
     "source": N_("Reason for visit"), "consultant": N_("Sales consultant"), "wanted_model": N_("Wanted model"),
     "region": N_("Customer region"), "purchase_type": N_("Purchase type"), "intent_grade": N_("Intent"),
-    "first_visit_month": N_("Month of first visit"), "customer_type": N_("Customer type"), "vehicles": N_("Vehicles owned"),
+    "first_visit_month": N_("Month of first visit"), "customer_type": N_("Customer type"),
+    "vehicles": N_("Vehicles owned"),
     "stage": N_("Customer stage"), "subcategory": N_("Subcategory"), "channel": N_("Channel"), "model": N_("Model"),
     "industry": N_("Industry"), "tier": N_("Tier"), "category": N_("Category"), "department": N_("Department"),
     "severity": N_("Severity"), "cause": N_("Cause"),
