@@ -149,3 +149,13 @@ def test_english_labels(app, fake_api):
     html = english.get("/reports/prospects").get_data(as_text=True)
     assert "Conversion rate" in html and "Reason for visit" in html and "Download CSV" in html
 
+
+
+def test_the_monthly_summary_names_its_figures_and_shows_rates_as_percentages(manager, fake_api):
+    with_stores(fake_api).on("GET", "/reports/monthly", csv_answer(
+        "\ufeff# monthly: summary\r\nfigure,value\r\nnew_customers,42\r\nfirst_maintenance_rate,0.875\r\n", "monthly"))
+    html = manager.get("/reports/monthly?month=2026-11").get_data(as_text=True)
+    assert "新增客户" in html and "首保率" in html and "87.5%" in html
+    assert "report-bar-" not in html  # counts and rates side by side: no bars to compare
+    assert 'href="/reports/monthly/print?month=2026-11"' in html
+    assert fake_api.sent("GET", "/reports/monthly")[0].url.params["month"] == "2026-11"

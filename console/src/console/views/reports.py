@@ -51,8 +51,14 @@ LABELS = {
     "target": N_("Target"), "met": N_("Met"), "breached": N_("Breached"), "open": N_("Open"),
     "attainment": N_("Attainment"), "rate": N_("Rate"),
 }
-#: Dimensions and RFM segments (codes the reports use as values).
+#: Dimensions, RFM segments and the monthly summary's figures (codes the reports use as values).
 VALUE_LABELS = {
+    "prospect_conversion_rate": N_("Prospect conversion rate"), "new_customers": N_("New customers"),
+    "lost_customers": N_("Lost customers"), "churn_rate": N_("Churn rate"),
+    "complaint_reopen_rate": N_("Complaint reopen rate"),
+    "complaint_satisfaction_rate": N_("Satisfied after complaint callback"),
+    "first_maintenance_rate": N_("First maintenance rate"), "appointment_booking_rate": N_("Appointment booking rate"),
+    "appointment_show_up_rate": N_("Appointment show-up rate"),
     "source": N_("Reason for visit"), "consultant": N_("Sales consultant"), "wanted_model": N_("Wanted model"),
     "region": N_("Customer region"), "purchase_type": N_("Purchase type"), "intent_grade": N_("Intent"),
     "first_visit_month": N_("Month of first visit"), "customer_type": N_("Customer type"),
@@ -97,25 +103,26 @@ def tables_of(text: str) -> list[dict[str, Any]]:
         # the bar: the first column of counts (not a rate) after the first, relative to its largest figure
         bar = next((i for i, name in enumerate(columns) if i and not RATES.match(name)
                     and table["rows"] and all(_number(r[i]) is not None for r in table["rows"] if i < len(r))), None)
-        table["bar"] = bar
+        table["bar"] = None if table["title"] == "summary" else bar  # the summary mixes counts and rates
         table["bar_max"] = max((_number(r[bar]) or 0 for r in table["rows"]), default=0) if bar is not None else 0
     return tables
 
 
-def cell(column: str, text: str) -> str:
-    """A figure as a person reads it: rates as percentages, codes translated, nothing shown as a dash."""
+def cell(column: str, text: str, first: str = "") -> str:
+    """A figure as a person reads it: rates as percentages (a rate's column, or the value of a summary's rate,
+    whose name is the row's first cell), codes translated, nothing shown as a dash."""
     if text == "":
         return "—"
-    if RATES.match(column) and _number(text) is not None:
+    if (RATES.match(column) or (column == "value" and RATES.match(first))) and _number(text) is not None:
         return f"{float(text):.1%}"
-    if column in ("dimension", "segment"):
+    if column in ("dimension", "segment", "figure"):
         return _label(text)
     return text
 
 
 def bar_class(value: str, largest: float) -> str:
     """The CSS class of a bar's length: report-bar-0 … report-bar-20 (in twentieths of the largest figure)."""
-    number = _number(value) or 0
+    number = max(_number(value) or 0, 0)
     return f"report-bar-{round(20 * number / largest) if largest > 0 else 0}"
 
 
