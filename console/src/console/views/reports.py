@@ -113,6 +113,8 @@ def cell(column: str, text: str, first: str = "") -> str:
     whose name is the row's first cell), codes translated, nothing shown as a dash."""
     if text == "":
         return "—"
+    if re.match(r"'+[=+\-@\t\r]", text):  # a text cell the CSV quoted so that no spreadsheet evaluates it
+        text = text[1:]
     if (RATES.match(column) or (column == "value" and RATES.match(first))) and _number(text) is not None:
         return f"{float(text):.1%}"
     if column in ("dimension", "segment", "figure"):
