@@ -34,12 +34,12 @@ def test_the_manager_runs_a_report_for_one_store_and_downloads_its_csv(page, bas
     check_screen(page, "reports")
 
     page.get_by_role("link", name="意向客户（A卡）").click()
-    page.get_by_label("门店").select_option(label=store["name"])
+    page.get_by_label("门店", exact=True).select_option(label=store["name"])
     page.get_by_role("button", name="生成报表").click()
     row = page.get_by_role("row", name=re.compile(source))
     expect(row).to_contain_text("来店原因")
     expect(row).to_contain_text("3")
-    expect(page.get_by_label("门店")).to_have_value(store["id"])
+    expect(page.get_by_label("门店", exact=True)).to_have_value(store["id"])
     check_screen(page, "report")
 
     with page.expect_download() as download:
