@@ -174,6 +174,7 @@ def test_api_keys_list_shows_names_never_secrets(admin, fake_api):
                                                  "revoked_at": "2026-11-25T02:00:00+00:00"}]))
     body = text(admin.get("/admin/api-keys"))
     assert "DMS 同步" in body and "旧接口" in body and "已吊销" in body
+    assert "<th scope=\"col\">密钥名称</th>" in body
     assert body.count("吊销…") == 1  # only the active key may be revoked
 
 
