@@ -15,10 +15,10 @@ from console import i18n, security
 from console.api import ApiClient, ApiError, SignInNeeded, server_timing
 from console.config import ConsoleSettings
 from console.people import current_person
-from console.views import appointments, auth, complaints, customers, manage, search, today
+from console.views import appointments, auth, complaints, customers, data, manage, search, today
 
 log = logging.getLogger(__name__)
-BLUEPRINTS = (auth.blp, today.blp, search.blp, customers.blp, complaints.blp, appointments.blp, manage.blp)
+BLUEPRINTS = (auth.blp, today.blp, search.blp, customers.blp, complaints.blp, appointments.blp, data.blp, manage.blp)
 
 
 class ConsoleState:
