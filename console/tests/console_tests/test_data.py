@@ -183,9 +183,9 @@ def test_vehicle_export_in_excel(manager_en, fake_api):
 def test_export_form_offers_the_customer_filters(manager_en, fake_api):
     fake_api.on("GET", r"/stores", envelope([{"id": "sh01", "name": "上海浦东店"}]))
     html = manager_en.get("/data/exports").get_data(as_text=True)
-    for label in ("Name, phone, plate or VIN", "Stage", "Store", "Format", "What to export"):
+    for label in ("Name, phone, plate or VIN", "Stage", "Store", "File format", "What to export"):
         assert f">{label}" in html
-    assert "上海浦东店" in html and ">Download</button>" in html
+    assert "上海浦东店" in html and ">Download the file</button>" in html
 
 
 # -- duplicates and merges ------------------------------------------------------------------------------------

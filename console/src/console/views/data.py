@@ -35,9 +35,9 @@ blp = Blueprint("data", __name__)
 IMPORT_KINDS = {"customers": N_("Customers"), "vehicles": N_("Vehicles")}
 IMPORT_MODES = {"create": N_("New customers only"), "update": N_("Existing customers only"),
                 "upsert": N_("New and existing customers")}
-IMPORT_KEYS = {"phone": N_("Phone"), "external_id": N_("External ID")}
-IMPORT_STATUSES = {"running": N_("Running"), "done": N_("Done"), "failed": N_("Failed")}
-FORMATS = {"csv": N_("CSV"), "xlsx": N_("Excel (XLSX)")}
+IMPORT_KEYS = {"phone": N_("Phone"), "external_id": N_("External ID (from another system)")}
+IMPORT_STATUSES = {"running": N_("In progress"), "done": N_("Done"), "failed": N_("Stopped with an error")}
+FORMATS = {"csv": N_("CSV file"), "xlsx": N_("Excel file (XLSX)")}
 #: The evidence the duplicates API gives for a pair.
 REASONS = {
     "same_email": N_("Same email"), "same_vehicle_plate": N_("Same vehicle plate"),
@@ -50,7 +50,7 @@ SIDES = {"survivor": N_("Keep this record's"), "merged": N_("Take the duplicate'
 #: Fields where both values may be kept, joined.
 JOINABLE = frozenset({"notes", "blacklist_reason"})
 #: What a merge moves, by the API's counts.
-MOVED = {"assets": N_("Vehicles"), "visits": N_("Visits"), "history": N_("History entries"),
+MOVED = {"assets": N_("Vehicles"), "visits": N_("Visit records"), "history": N_("History entries"),
          "points": N_("Points entries"), "consent": N_("Consent records")}
 #: The filters of the customers list that an export takes.
 EXPORT_FILTERS = ("q", "kind", "stage", "owner", "store_id", "tag", "tier", "intent_grade")
