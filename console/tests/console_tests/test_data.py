@@ -234,6 +234,7 @@ def test_merge_button_absent_for_an_agent_and_refused(agent_en, fake_api):
     preview_routes(fake_api)
     html = agent_en.get(f"/data/merges/preview?survivor_id={ONE}&merged_id={TWO}").get_data(as_text=True)
     assert "zw@example.cn" in html and ">Merge</button>" not in html
+    assert 'method="post"' not in html.split("<main", 1)[-1]  # only the preview, which reads
     assert agent_en.post("/data/merges", {"survivor_id": ONE, "merged_id": TWO}).status_code == 403
     assert not fake_api.sent("POST", r"/customers/merges")
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from flask import (
     Blueprint,
     Response,
@@ -88,7 +89,7 @@ def upload(path: str, filename: str, content: bytes, form: dict[str, str]) -> di
         headers[CLIENT_HEADER] = made.vouched_client
     try:
         response = made.client.client.post(path, files={"file": (filename, content)}, data=form, headers=headers)
-    except Exception:  # noqa: BLE001 - no answer at all: the archive is unreachable
+    except httpx.HTTPError:  # no answer at all: the archive is unreachable
         raise ApiError(503, {"title": "Service Unavailable", "service": "customer",
                              "detail": "The API cannot be reached."}) from None
     finally:
