@@ -330,3 +330,12 @@ def test_duplicates_unavailable_is_said(manager_en, fake_api):
     fake_api.on("GET", r"/customers/duplicates", problem(503, "down", service="customer"))
     html = manager_en.get("/data/duplicates").get_data(as_text=True)
     assert "The customer archive is unavailable right now" in html
+
+
+def test_the_tools_speak_chinese(manager, fake_api):
+    html = manager.get("/data/imports").get_data(as_text=True)
+    assert "预检文件" in html and "仅新建客户" in html and "文件（CSV 或 Excel）" in html
+    fake_api.on("GET", r"/customers/duplicates", envelope([{
+        "customers": [customer(), customer(TWO, name="章伟")], "score": 0.45, "reasons": ["same_pinyin_same_region"]}]))
+    html = manager.get("/data/duplicates").get_data(as_text=True)
+    assert "拼音相同且同地区" in html and "45%" in html and ">对比<" in html
