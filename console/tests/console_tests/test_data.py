@@ -207,7 +207,7 @@ def preview_routes(fake_api):
         "merge_id": None, "dry_run": True, "survivor": customer(), "merged_id": TWO, "undo_until": None,
         "conflicts": {"email": {"survivor": None, "merged": "zw@example.cn", "kept": "merged"},
                       "notes": {"survivor": "老客户", "merged": "想换车", "kept": "survivor"}},
-        "moved": {"assets": 1, "visits": 4}})
+        "moved": {"assets": 1, "visits": 4, "points_ledger": 2, "consent_records": 0}})
     fake_api.on("GET", rf"/customers/{ONE}", customer())
     fake_api.on("GET", rf"/customers/{TWO}", customer(TWO, name="章伟"))
 
@@ -220,7 +220,8 @@ def test_preview_shows_each_conflict_side_by_side_and_sends_the_chosen_side(mana
     assert "zw@example.cn" in html and "老客户" in html and "想换车" in html and "章伟" in html
     assert re.search(r'id="choice-email-merged"[^>]*checked', html)
     assert 'id="choice-notes-both"' in html and 'id="choice-email-both"' not in html  # both only where it joins
-    assert "Vehicles: 1" in html and ">Merge</button>" in html
+    assert "Vehicles: 1" in html and "Points entries: 2" in html and "Consent records: 0" in html
+    assert ">Merge</button>" in html
 
     fake_api.on("POST", r"/customers/merges", httpx.Response(201, json={"merge_id": MERGE}))
     done = manager_en.post("/data/merges", {"survivor_id": ONE, "merged_id": TWO, "choice-email": "survivor",

@@ -52,7 +52,8 @@ SIDES = {"survivor": N_("Keep this record's"), "merged": N_("Take the duplicate'
 JOINABLE = frozenset({"notes", "blacklist_reason"})
 #: What a merge moves, by the API's counts.
 MOVED = {"assets": N_("Vehicles"), "visits": N_("Visit records"), "history": N_("History entries"),
-         "points": N_("Points entries"), "consent": N_("Consent records")}
+         "points": N_("Points entries"), "points_ledger": N_("Points entries"), "consent": N_("Consent records"),
+         "consent_records": N_("Consent records")}
 #: The filters of the customers list that an export takes.
 EXPORT_FILTERS = ("q", "kind", "stage", "owner", "store_id", "tag", "tier", "intent_grade")
 PAGE_SIZE = 20
