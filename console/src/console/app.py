@@ -15,11 +15,23 @@ from console import i18n, security
 from console.api import ApiClient, ApiError, SignInNeeded, server_timing
 from console.config import ConsoleSettings
 from console.people import current_person
-from console.views import admin, appointments, auth, complaints, customers, manage, reports, search, settings, today
+from console.views import (
+    admin,
+    appointments,
+    auth,
+    complaints,
+    customers,
+    data,
+    manage,
+    reports,
+    search,
+    settings,
+    today,
+)
 
 log = logging.getLogger(__name__)
 BLUEPRINTS = (auth.blp, today.blp, search.blp, customers.blp, complaints.blp, appointments.blp, manage.blp,
-              reports.blp, settings.blp, admin.blp)
+              reports.blp, settings.blp, admin.blp, data.blp)
 
 
 class ConsoleState:
