@@ -12,7 +12,10 @@ from browsing import STAFF, check_screen, sign_in, switch_language
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-NAV = {"zh": ["今日待办", "客户", "投诉", "预约"], "en": ["Today", "Customers", "Complaints", "Appointments"]}
+#: The navigation of an agent (Chinese) and of a manager (English): Reports for everyone who may read them,
+#: Manage for those with tools to manage.
+NAV = {"zh": ["今日待办", "客户", "投诉", "预约", "报表"],
+       "en": ["Today", "Customers", "Complaints", "Appointments", "Reports", "Manage"]}
 
 
 def nav_links(page) -> list[str]:

@@ -1,8 +1,9 @@
-"""Manage (管理): the managers' and administrators' tools in one place. A tool is listed once its screen exists
-and the person's role may use it; the API refuses the rest all the same."""
+"""Manage (管理): the managers' and administrators' tools in one place (Reports has a place of its own in the
+navigation). A tool is listed once its screen exists and the person's role may use it; the API refuses the rest
+all the same."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, current_app, render_template
 from flask_babel import lazy_gettext as _l
 
 from console.people import current_person
@@ -11,7 +12,6 @@ blp = Blueprint("manage", __name__)
 
 #: (endpoint, title, what it is for, the permission it needs), in the order they are listed.
 TOOLS = (
-    ("reports.index", _l("Reports"), _l("Prospects, owners, churn, value, complaints, callbacks and staff."), "read"),
     ("data.duplicates", _l("Duplicates and merges"), _l("Likely duplicate customers, merged and undone."), "manage"),
     ("data.imports", _l("Imports"), _l("Customers and vehicles from CSV or Excel files, tried first."), "manage"),
     ("data.exports", _l("Exports"), _l("Any customer search as CSV or Excel."), "manage"),
@@ -34,7 +34,4 @@ def tools() -> list[dict]:
 
 @blp.get("/manage")
 def index():
-    found = tools()
-    if not found:
-        abort(404)
-    return render_template("manage/index.html", tools=found)
+    return render_template("manage/index.html", tools=tools())
