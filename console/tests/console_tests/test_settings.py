@@ -86,6 +86,9 @@ def test_sla_policies_listed_with_categories_and_severities_in_words(boss, fake_
     assert "Closing a complaint needs the satisfaction survey" in html
     # The general policy cannot be deleted; the specific one can.
     assert html.count(">Delete the policy<") == 1
+    # the escalation contacts are on the page once, and the browser's title is only the screen's name
+    assert html.count('id="escalation-contacts"') == 1
+    assert re.search(r"<title>([^<]*)</title>", html).group(1).strip().startswith("SLA policies ·")
 
 
 def test_sla_policy_created_for_a_category_and_severity(boss, fake_api):
