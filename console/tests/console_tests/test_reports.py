@@ -72,6 +72,29 @@ def test_the_csv_is_passed_on_with_its_type_and_file_name(manager, fake_api):
     assert (params["format"], params["store"], params["from"]) == ("csv", "sz-futian", "2026-01-01")
 
 
+def test_the_report_downloads_as_an_excel_workbook_of_the_same_figures(manager, fake_api):
+    import io
+
+    from openpyxl import load_workbook
+
+    fake_api.on("GET", "/reports/prospects", csv_answer(PROSPECTS_CSV))
+    page = manager.get("/reports/prospects?store=sz-futian").get_data(as_text=True)
+    assert "/reports/prospects/download.xlsx?store=sz-futian" in page and "下载 Excel" in page
+    response = manager.client.get("/reports/prospects/download.xlsx?store=sz-futian&from=2026-01-01")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="prospects-2026-01-01-2026-12-03.xlsx"'
+    book = load_workbook(io.BytesIO(response.get_data()))
+    assert book.sheetnames == ["by_dimension", "by_month"]
+    first = book["by_dimension"]
+    assert [cell.value for cell in first[1]] == ["dimension", "value", "prospects", "converted", "conversion_rate"]
+    assert first[1][0].font.bold
+    assert [[cell.value for cell in row] for row in first.iter_rows(min_row=2)] == [
+        ["source", "展厅来访", 40, 10, 0.25], ["source", "网络留资", 20, 2, 0.1]]  # figures as numbers
+    assert [[cell.value for cell in row] for row in book["by_month"].iter_rows()] == [
+        ["month", "prospects", "converted", "conversion_rate"], ["2026-11", 60, 12, 0.2]]
+
+
 def test_the_monthly_page_for_printing_is_the_apis(manager, fake_api):
     fake_api.on("GET", "/reports/monthly", httpx.Response(200, text="<!doctype html><h1>月度客户统计</h1>",
                                                           headers={"Content-Type": "text/html; charset=utf-8"}))

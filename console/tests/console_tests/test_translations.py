@@ -104,8 +104,8 @@ def english_in_template(text: str) -> list[str]:
             found += WORD.findall(value.group(1)[1:-1])
     visible = ENTITY.sub(" ", TAG.sub(" ", without_scripts))
     found += WORD.findall(visible)
-    # A single capital letter is a code (an intent grade: H, A, B, C), the same in every language.
-    return [word for word in found if word not in ALLOWED_WORDS and not (len(word) == 1 and word.isupper())]
+    # A single letter is a code or a key (an intent grade: H, A, B, C; the j and k keys), the same in every language.
+    return [word for word in found if word not in ALLOWED_WORDS and len(word) > 1]
 
 
 def templates() -> list[Path]:

@@ -63,3 +63,34 @@
     if (select) { showDetails(select); }
   });
 })();
+
+// Keyboard: "?" lists the shortcuts; "j" and "k" move to the next and previous row of the page's list (a table's
+// rows, Today's tasks, a list group), focusing the row's first link, which Enter then opens.
+(function () {
+  "use strict";
+  function typing(target) {
+    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  }
+  function rows() {
+    var found = document.querySelectorAll("main table tbody tr, main article, main .list-group-item");
+    return Array.prototype.filter.call(found, function (row) { return row.querySelector("a[href]"); });
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+    if (event.key === "?") {
+      var help = document.getElementById("shortcuts");
+      if (help && typeof help.showModal === "function") { event.preventDefault(); help.showModal(); }
+      return;
+    }
+    if (event.key !== "j" && event.key !== "k") { return; }
+    var list = rows();
+    if (!list.length) { return; }
+    var current = list.findIndex(function (row) { return row.contains(document.activeElement); });
+    var next = event.key === "j" ? Math.min(current + 1, list.length - 1) : Math.max(current - 1, 0);
+    if (current === -1) { next = 0; }
+    var link = list[next].querySelector("a[href]");
+    event.preventDefault();
+    link.focus();
+    list[next].scrollIntoView({block: "nearest"});
+  });
+})();

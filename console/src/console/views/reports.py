@@ -184,6 +184,43 @@ def download(name: str):
     return _passed_on(api().send("GET", f"/reports/{name}", params={**_filters(name), "format": "csv"}))
 
 
+@blp.get("/reports/<name>/download.xlsx")
+def download_xlsx(name: str):
+    """The report as an Excel workbook: the API's CSV, each of its tables a sheet, figures as numbers (the
+    reporting service serves CSV only; the workbook is the same figures, not other ones)."""
+    _known(name)
+    answer = api().send("GET", f"/reports/{name}", params={**_filters(name), "format": "csv"})
+    disposition = answer.headers.get("Content-Disposition") or ""
+    found = re.search(r'filename="?([^";]+?)(?:\.csv)?"?(?:;|$)', disposition)
+    filename = f"{found.group(1) if found else name}.xlsx"
+    response = Response(workbook_of(tables_of(answer.text)), content_type=XLSX)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook_of(tables: list[dict[str, Any]]) -> bytes:
+    """An .xlsx with one sheet per table (its title, at most Excel's 31 characters), the header row bold."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for number, table in enumerate(tables or [{"title": "report", "columns": [], "rows": []}], start=1):
+        title = re.sub(r"[\\/*?:\[\]]", " ", str(table["title"]))[:28] or "report"
+        sheet = book.create_sheet(title if title not in book.sheetnames else f"{title[:25]} {number}")
+        sheet.append(table["columns"] or [])
+        for header in sheet[1]:
+            header.font = Font(bold=True)
+        for row in table["rows"]:
+            sheet.append([value if _number(value) is None else _number(value) for value in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 @blp.get("/reports/monthly/print")
 def printable():
     """The API's printable monthly summary (an A4 page of its own), as a file to open and print."""
