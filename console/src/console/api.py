@@ -53,6 +53,12 @@ class ApiError(Exception):
         return self.status in UNAVAILABLE
 
     @property
+    def shown_in_place(self) -> bool:
+        """Whether a form shows this refusal beside itself (a part down, not allowed, gone, a conflict, invalid
+        fields) rather than as a page of its own."""
+        return self.unavailable or self.status in (403, 404, 409, 412, 422)
+
+    @property
     def service(self) -> str | None:
         """The service that did not answer, as the gateway names it."""
         return self.problem.get("service")

@@ -30,9 +30,6 @@ def _page_number() -> int:
         return 1
 
 
-def _refused_in_place(refused: ApiError) -> bool:
-    return refused.unavailable or refused.status in (403, 404, 409, 412, 422)
-
 
 def _stores_of(text: str) -> list[str]:
     """Store ids as typed: separated by commas (either width), semicolons or spaces."""
@@ -81,7 +78,7 @@ def create_user():
     try:
         api().post("/users", body)
     except ApiError as refused:
-        if not _refused_in_place(refused):
+        if not refused.shown_in_place:
             raise
         errors = dict(refused.errors)
         for name in CONTACTS:  # the API names a contact's field contacts.<name>
@@ -112,7 +109,7 @@ def _change_user(username: str, form: str, body: dict[str, Any], changed: str):
     try:
         api().patch(f"/users/{username}", body)
     except ApiError as refused:
-        if not _refused_in_place(refused):
+        if not refused.shown_in_place:
             raise
         values = {key: value for key, value in request.form.items() if key not in ("password", "csrf_token")}
         return _user_page(username, failed={form: refused}, values={form: values}, status=refused.status)
@@ -168,7 +165,7 @@ def create_api_key():
     try:
         created = api().post("/api-keys", body)
     except ApiError as refused:
-        if not _refused_in_place(refused):
+        if not refused.shown_in_place:
             raise
         return _keys_page(values=values, errors=refused.errors, error=refused, status=refused.status)
     # The secret is in this answer only: no redirect, since it may go neither into a URL nor into the session.
@@ -180,7 +177,7 @@ def revoke_api_key(key_id: str):
     try:
         api().send("DELETE", f"/api-keys/{key_id}")
     except ApiError as refused:
-        if not _refused_in_place(refused):
+        if not refused.shown_in_place:
             raise
         return _keys_page(revoke_error=refused, status=refused.status)
     return redirect(url_for("admin.api_keys", revoked=_text("name") or key_id))
@@ -223,7 +220,7 @@ def create_store():
     try:
         api().post("/stores", {"id": values["id"], **_store_body(values)})
     except ApiError as refused:
-        if not _refused_in_place(refused):
+        if not refused.shown_in_place:
             raise
         return _stores_page(values=values, errors=_store_errors(refused), error=refused, status=refused.status)
     return redirect(url_for("admin.store", store_id=values["id"], saved=1))
@@ -256,7 +253,7 @@ def change_store(store_id: str):
     try:
         api().patch(f"/stores/{store_id}", _store_body(values))
     except ApiError as refused:
-        if not _refused_in_place(refused):
+        if not refused.shown_in_place:
             raise
         return _store_page(store_id, values=values, errors=_store_errors(refused), error=refused,
                            status=refused.status)

@@ -323,9 +323,6 @@ def _step_body(step: str) -> dict[str, Any]:
     return {}
 
 
-def _refused_in_place(refused: ApiError) -> bool:
-    return refused.unavailable or refused.status in (403, 404, 409, 412, 422)
-
 
 @blp.post("/complaints/<complaint_id>/steps/<step>")
 def act(complaint_id: str, step: str):
@@ -336,7 +333,7 @@ def act(complaint_id: str, step: str):
     try:
         api().post(f"/complaints/{complaint_id}/{step}", body)
     except ApiError as refused:
-        if not _refused_in_place(refused):
+        if not refused.shown_in_place:
             raise
         return render_complaint(complaint_id, failed={step: refused}, values={step: dict(request.form)},
                                 status=refused.status)
@@ -352,7 +349,7 @@ def issue_notice(complaint_id: str):
     try:
         api().post(f"/complaints/{complaint_id}/rectifications", body)
     except ApiError as refused:
-        if not _refused_in_place(refused):
+        if not refused.shown_in_place:
             raise
         return render_complaint(complaint_id, failed={"notice": refused}, values={"notice": dict(form)},
                                 status=refused.status)
@@ -365,7 +362,7 @@ def complete_notice(complaint_id: str, notice_id: str):
     try:
         api().post(f"/complaints/{complaint_id}/rectifications/{notice_id}/complete", {"outcome": outcome})
     except ApiError as refused:
-        if not _refused_in_place(refused):
+        if not refused.shown_in_place:
             raise
         return render_complaint(complaint_id, failed={f"complete-{notice_id}": refused},
                                 values={f"complete-{notice_id}": dict(request.form)}, status=refused.status)

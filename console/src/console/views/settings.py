@@ -67,9 +67,6 @@ def _manager() -> None:
         abort(403)
 
 
-def _in_place(refused: ApiError) -> bool:
-    return refused.unavailable or refused.status in (403, 404, 409, 412, 422)
-
 
 def _number(text: str | None) -> int | str | None:
     text = (text or "").strip()
@@ -125,7 +122,7 @@ def create_policy():
     try:
         api().post("/complaints/sla-policies", body)
     except ApiError as refused:
-        if not _in_place(refused):
+        if not refused.shown_in_place:
             raise
         return _sla_page(failed={"new": refused}, values={"new": dict(form)}, status=refused.status)
     return redirect(url_for("settings.sla"))
@@ -138,7 +135,7 @@ def change_policy(policy_id: str):
     try:
         api().patch(f"/complaints/sla-policies/{policy_id}", _policy_body(form, SLA_NUMBERS))
     except ApiError as refused:
-        if not _in_place(refused):
+        if not refused.shown_in_place:
             raise
         return _sla_page(failed={policy_id: refused}, values={policy_id: dict(form)}, status=refused.status)
     return redirect(url_for("settings.sla") + f"#policy-{policy_id}")
@@ -150,7 +147,7 @@ def delete_policy(policy_id: str):
     try:
         api().send("DELETE", f"/complaints/sla-policies/{policy_id}")
     except ApiError as refused:
-        if not _in_place(refused):
+        if not refused.shown_in_place:
             raise
         return _sla_page(failed={policy_id: refused}, status=refused.status)
     return redirect(url_for("settings.sla"))
@@ -163,7 +160,7 @@ def change_complaint_settings():
     try:
         api().patch("/complaints/settings", body)
     except ApiError as refused:
-        if not _in_place(refused):
+        if not refused.shown_in_place:
             raise
         return _sla_page(failed={"settings": refused}, status=refused.status)
     return redirect(url_for("settings.sla") + "#complaint-settings")
@@ -177,7 +174,7 @@ def add_contact():
     try:
         api().post("/complaints/escalation-contacts", body)
     except ApiError as refused:
-        if not _in_place(refused):
+        if not refused.shown_in_place:
             raise
         return _sla_page(failed={"contact": refused}, values={"contact": dict(form)}, status=refused.status)
     return redirect(url_for("settings.sla") + "#escalation-contacts")
@@ -189,7 +186,7 @@ def remove_contact(contact_id: str):
     try:
         api().send("DELETE", f"/complaints/escalation-contacts/{contact_id}")
     except ApiError as refused:
-        if not _in_place(refused):
+        if not refused.shown_in_place:
             raise
         return _sla_page(failed={"contact": refused}, status=refused.status)
     return redirect(url_for("settings.sla") + "#escalation-contacts")
@@ -276,7 +273,7 @@ def change_rule(rule_id: str):
         headers = {"If-Match": f'"{form["version"]}"'} if form.get("version") else None
         api().patch(f"/reminders/rules/{rule_id}", body, headers=headers)
     except ApiError as refused:
-        if not _in_place(refused):
+        if not refused.shown_in_place:
             raise
         return _rules_page(failed={rule_id: refused}, values={rule_id: dict(form)}, status=refused.status,
                            editing=rule_id)
@@ -290,7 +287,7 @@ def switch_rule(rule_id: str):
     try:
         api().patch(f"/reminders/rules/{rule_id}", {"enabled": enabled})
     except ApiError as refused:
-        if not _in_place(refused):
+        if not refused.shown_in_place:
             raise
         return _rules_page(failed={rule_id: refused}, status=refused.status)
     return redirect(url_for("settings.rules") + f"#rule-{rule_id}")
@@ -302,7 +299,7 @@ def reset_rule(rule_id: str):
     try:
         api().post(f"/reminders/rules/{rule_id}/reset")
     except ApiError as refused:
-        if not _in_place(refused):
+        if not refused.shown_in_place:
             raise
         return _rules_page(failed={rule_id: refused}, status=refused.status)
     return redirect(url_for("settings.rules") + f"#rule-{rule_id}")
@@ -318,7 +315,7 @@ def create_rule():
                 "name": (form.get("name") or "").strip(), "params": _params_from(form, kind)}
         api().post("/reminders/rules", body)
     except ApiError as refused:
-        if not _in_place(refused):
+        if not refused.shown_in_place:
             raise
         return _rules_page(failed={"new": refused}, values={"new": dict(form)}, status=refused.status)
     return redirect(url_for("settings.rules") + f"#rule-{body['id']}")
@@ -363,7 +360,7 @@ def add_opt_out():
     try:
         api().post("/reminders/opt-outs", body)
     except ApiError as refused:
-        if not _in_place(refused):
+        if not refused.shown_in_place:
             raise
         return _opt_outs_page(failed=refused, values=dict(form), status=refused.status)
     return redirect(url_for("settings.opt_outs"))
@@ -375,7 +372,7 @@ def remove_opt_out(customer_id: str, channel: str):
     try:
         api().send("DELETE", f"/reminders/opt-outs/{customer_id}/{channel}")
     except ApiError as refused:
-        if not _in_place(refused):
+        if not refused.shown_in_place:
             raise
         return _opt_outs_page(failed=refused, status=refused.status)
     return redirect(url_for("settings.opt_outs"))
@@ -394,7 +391,7 @@ def broadcasts():
         try:
             sent = api().post("/reminders/broadcasts", body)
         except ApiError as refused:
-            if not _in_place(refused):
+            if not refused.shown_in_place:
                 raise
             error, status = refused, refused.status
         else:
