@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start PostgreSQL and RabbitMQ on this machine if they are down; install the browser the console's tests drive
-# (Debian's Chromium, with CJK fonts) if it is missing; fail loudly if any of them cannot be had.
+# (Debian's Chromium, with CJK fonts) and the alert rules' checker (promtool) if they are missing; fail loudly if
+# any of them cannot be had.
 set -u
 pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
 rabbit_up() { (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; }
@@ -32,3 +33,18 @@ fi
 command -v chromium >/dev/null 2>&1 || { echo "FATAL: Chromium could not be installed; the console's browser tests need it (apt-get install chromium fonts-noto-cjk)." >&2; exit 1; }
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { echo "FATAL: the Noto CJK fonts could not be installed (apt-get install fonts-noto-cjk)." >&2; exit 1; }
 echo "Chromium and the CJK fonts are installed."
+
+# The alert rules' checks (tests/deploy/test_prometheus.py): promtool alone, taken out of Debian's prometheus
+# package without installing the package (which would start a Prometheus server).
+if ! command -v promtool >/dev/null 2>&1; then
+  echo "Installing promtool (from Debian's prometheus package) for the alert rules' tests" >&2
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  unpacked=$(mktemp -d)
+  (cd "$unpacked" && apt-get download -q prometheus >&2 2>/dev/null \
+     || { $SUDO apt-get update -q >&2 && apt-get download -q prometheus >&2; }) \
+    && dpkg -x "$unpacked"/prometheus_*.deb "$unpacked/root" \
+    && $SUDO install -m 0755 "$unpacked/root/usr/bin/promtool" /usr/local/bin/promtool
+  rm -rf "$unpacked"
+fi
+command -v promtool >/dev/null 2>&1 || { echo "FATAL: promtool could not be installed; the alert rules' tests need it (apt-get download prometheus)." >&2; exit 1; }
+echo "promtool is installed."

@@ -9,9 +9,12 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+import referencing
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,10 +87,11 @@ def init_script_databases() -> dict[str, str]:
     return dict(pattern.findall(INIT_SCRIPT.read_text(encoding="utf-8")))
 
 
-def load_k8s_documents() -> list[tuple[str, dict[str, Any]]]:
-    """(file name, document) for every non-empty YAML document under deploy/k8s."""
+def load_k8s_documents(folder: Path = K8S_DIR) -> list[tuple[str, dict[str, Any]]]:
+    """(file name, document) for every non-empty YAML document in `folder` (deploy/k8s by default; its
+    subfolders are applied on their own, as docs/deployment.md says)."""
     documents = []
-    for path in sorted(K8S_DIR.glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
             if document:
                 documents.append((path.name, document))
@@ -140,3 +144,57 @@ def exec_form(arguments: str) -> list[str]:
     if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
         raise ValueError(f"not an exec-form array: {arguments}")
     return value
+
+
+# The Kubernetes 1.30 API's JSON schemas (strict: unknown fields are errors), vendored unchanged from the
+# PyPI package kubernetes-validate 1.37.0 (kubernetes-json-schema/v1.30.0-local-strict); see README.md.
+SCHEMA_DIR = Path(__file__).with_name("kubernetes-schema")
+SCHEMA_FILES = {("apps/v1", "Deployment"): "deployment-apps-v1.json", ("batch/v1", "Job"): "job-batch-v1.json",
+                ("v1", "Service"): "service-v1.json", ("v1", "ConfigMap"): "configmap-v1.json",
+                ("autoscaling/v2", "HorizontalPodAutoscaler"): "horizontalpodautoscaler-autoscaling-v2.json",
+                ("policy/v1", "PodDisruptionBudget"): "poddisruptionbudget-policy-v1.json"}
+# The custom resources' definitions, vendored unchanged from their operators' repositories; see README.md.
+CRD_DIR = Path(__file__).with_name("crd-schema")
+CRD_FILES = {"ScaledObject": "keda.sh_scaledobjects.yaml", "RabbitmqCluster": "rabbitmq.com_rabbitmqclusters.yaml",
+             "Cluster": "postgresql.cnpg.io_clusters.yaml", "Database": "postgresql.cnpg.io_databases.yaml"}
+
+
+@cache
+def validator(api_version: str, kind: str) -> jsonschema.Validator:
+    """A validator for one kind: a built-in kind's schema with its shared definitions resolved from the vendored
+    file, or a custom resource's schema from its definition (as closed as the API server's pruning: a field the
+    definition does not name is an error here, where the server would drop it without a word)."""
+    if (api_version, kind) in SCHEMA_FILES:
+        definitions = json.loads((SCHEMA_DIR / "_definitions.json").read_text(encoding="utf-8"))
+        registry = referencing.Registry().with_resource("/api/_definitions.json",
+                                                        referencing.Resource.from_contents(definitions))
+        schema = json.loads((SCHEMA_DIR / SCHEMA_FILES[api_version, kind]).read_text(encoding="utf-8"))
+        return jsonschema.Draft202012Validator(schema, registry=registry)
+    definition = yaml.safe_load((CRD_DIR / CRD_FILES[kind]).read_text(encoding="utf-8"))
+    group, _, version = api_version.partition("/")
+    assert definition["spec"]["group"] == group, f"{kind}: the definition is of group {definition['spec']['group']}"
+    served = {entry["name"]: entry for entry in definition["spec"]["versions"] if entry.get("served")}
+    assert version in served, f"{kind}: {api_version} is not served (served: {sorted(served)})"
+    schema = _closed(served[version]["schema"]["openAPIV3Schema"])
+    schema["properties"]["metadata"] = {"type": "object", "required": ["name"]}
+    return jsonschema.Draft7Validator(schema)
+
+
+def _closed(schema: Any) -> Any:
+    """An OpenAPI schema in which every object that lists its properties allows no others (unless it says it keeps
+    unknown fields), as a structural CRD schema means it."""
+    if isinstance(schema, list):
+        return [_closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    closed = {key: _closed(value) for key, value in schema.items()}
+    if ("properties" in schema and "additionalProperties" not in schema
+            and not schema.get("x-kubernetes-preserve-unknown-fields")):
+        closed["additionalProperties"] = False
+    return closed
+
+
+def api_errors(document: dict[str, Any]) -> list[str]:
+    """Every way `document` breaks the schema of its kind, as 'path: message' lines."""
+    checker = validator(document["apiVersion"], document["kind"])
+    return [f"{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in checker.iter_errors(document)]

@@ -2,43 +2,16 @@
 from __future__ import annotations
 
 import copy
-import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
-import referencing
 import yaml
-from deployfiles import API_CLIENTS, K8S_DIR, ROOT, load_k8s_documents
+from deployfiles import API_CLIENTS, K8S_DIR, ROOT, SCHEMA_FILES, api_errors, load_k8s_documents
 from servicekit.config import DEFAULT_PORTS
 
 DOCUMENTS = load_k8s_documents()
 DEPLOYMENT_DOC = ROOT / "docs" / "deployment.md"
-# The Kubernetes 1.30 API's JSON schemas (strict: unknown fields are errors), vendored unchanged from the
-# PyPI package kubernetes-validate 1.37.0 (kubernetes-json-schema/v1.30.0-local-strict); see README.md.
-SCHEMA_DIR = Path(__file__).with_name("kubernetes-schema")
-SCHEMA_FILES = {("apps/v1", "Deployment"): "deployment-apps-v1.json", ("batch/v1", "Job"): "job-batch-v1.json",
-                ("v1", "Service"): "service-v1.json", ("v1", "ConfigMap"): "configmap-v1.json"}
-
-
-@cache
-def validator(api_version: str, kind: str) -> jsonschema.Draft202012Validator:
-    """A validator for one kind, its shared definitions resolved from the vendored file."""
-    definitions = json.loads((SCHEMA_DIR / "_definitions.json").read_text(encoding="utf-8"))
-    registry = referencing.Registry().with_resource("/api/_definitions.json",
-                                                    referencing.Resource.from_contents(definitions))
-    schema = json.loads((SCHEMA_DIR / SCHEMA_FILES[api_version, kind]).read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema, registry=registry)
-
-
-def api_errors(document: dict[str, Any]) -> list[str]:
-    """Every way `document` breaks the Kubernetes API schema of its kind, as 'path: message' lines."""
-    checker = validator(document["apiVersion"], document["kind"])
-    return [f"{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in checker.iter_errors(document)]
-
-
 def of_kind(*kinds: str) -> list[dict[str, Any]]:
     """The documents of these kinds."""
     return [document for _, document in DOCUMENTS if document["kind"] in kinds]

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 import pytest
 import yaml
+from complaint.service_layer import scanner
 from deployfiles import ROOT
 from prometheus_client.metrics import MetricWrapperBase
+from reminder import metrics as reminder_metrics
 
 from servicekit import metrics, topology
 
@@ -16,9 +20,10 @@ SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), 
 
 
 def exported_metric_names() -> set[str]:
-    """Every series name servicekit's /metrics can show."""
+    """Every series name a Guanxi process's /metrics can show: servicekit's, and the SLA scanner's and reminder
+    scheduler's own."""
     names = set()
-    for value in vars(metrics).values():
+    for value in [*vars(metrics).values(), *vars(scanner).values(), *vars(reminder_metrics).values()]:
         if isinstance(value, MetricWrapperBase):
             for family in value.describe():
                 names |= {family.name + suffix for suffix in SUFFIXES[family.type]}
@@ -62,7 +67,9 @@ def test_every_alert_reads_metrics_that_exist(rule: dict) -> None:
 def test_the_operator_is_alerted_on_what_docs_promise() -> None:
     watched = set().union(*(metric_names(rule["expr"]) for rule in alert_rules()))
     for name in ("outbox_backlog", "outbox_oldest_age_seconds", "events_dead_lettered_total",
-                 "http_requests_total", "http_request_duration_seconds_bucket"):
+                 "http_requests_total", "http_request_duration_seconds_bucket",
+                 "complaint_sla_scan_duration_seconds_count", "reminder_scheduler_pass_seconds_count",
+                 "rabbitmq_queue_messages_ready", "rabbitmq_queue_consumers"):
         assert name in watched, f"no alert watches {name}"
 
 
@@ -82,3 +89,25 @@ def test_prometheus_loads_the_rule_files_compose_mounts(services: dict) -> None:
     for rule_file in config["rule_files"]:
         assert rule_file in mounts, f"{rule_file} is not mounted into the Prometheus container"
         assert (ROOT / mounts[rule_file]).is_file()
+
+
+def promtool(*args: str) -> subprocess.CompletedProcess:
+    executable = shutil.which("promtool")
+    if executable is None:
+        pytest.fail("promtool is not installed: `make test` installs it (deploy/local/ensure-servers.sh).",
+                    pytrace=False)
+    return subprocess.run([executable, *args], cwd=PROMETHEUS_DIR, capture_output=True, text=True, timeout=60)
+
+
+def test_prometheus_accepts_the_alert_rules() -> None:
+    checked = promtool("check", "rules", "alerts.yml")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_every_alert_fires_when_it_should_and_only_then() -> None:
+    """deploy/prometheus/alerts.test.yml: series for each alert, firing and quiet, evaluated by promtool."""
+    tested = set(re.findall(r"alertname: (\w+)", (PROMETHEUS_DIR / "alerts.test.yml").read_text(encoding="utf-8")))
+    untested = {rule["alert"] for rule in alert_rules()} - tested
+    assert not untested, f"alerts without a unit test in alerts.test.yml: {sorted(untested)}"
+    result = promtool("test", "rules", "alerts.test.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
