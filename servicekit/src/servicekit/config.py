@@ -92,6 +92,10 @@ class Settings:
     max_json_items: int = 1000
     max_json_depth: int = 32
     statement_timeout: float = 8.0
+    #: Seconds to wait for a database connection before giving up (a server that does not answer at all).
+    db_connect_timeout: float = 5.0
+    #: Times a web request is run again after the database failed under it before it committed anything.
+    db_retries: int = 3
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -119,6 +123,8 @@ class Settings:
             max_json_items=_int(env, "CRM_MAX_JSON_ITEMS", 1000),
             max_json_depth=_int(env, "CRM_MAX_JSON_DEPTH", 32),
             statement_timeout=_float(env, "CRM_STATEMENT_TIMEOUT", 8.0),
+            db_connect_timeout=_float(env, "CRM_DB_CONNECT_TIMEOUT", 5.0),
+            db_retries=_int(env, "CRM_DB_RETRIES", 3),
             extra={k: v for k, v in env.items() if k.startswith("CRM_")},
         )
         return replace(settings, **overrides)

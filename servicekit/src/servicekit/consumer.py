@@ -5,6 +5,8 @@
 - A failing delivery is re-published to `<queue>.retry` (it comes back after the delay) up to
   `max_retries` times, then to `<queue>.dlq`; the original is acked only after that publish is
   confirmed, so nothing is dropped and nothing blocks the queue.
+- A delivery that fails because the database is away (servicekit.db_outages) is applied again in place until
+  it is back (for up to `outage_wait` seconds), without spending one of its tries.
 - The handler runs in a worker thread while this thread keeps the connection alive (heartbeats).
 - Deliveries already received (up to the prefetch count) are applied in one transaction; if that
   batch fails, its events are applied one by one, so one bad event never holds back the others.
@@ -28,7 +30,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from servicekit import metrics, topology
+from servicekit import db_outages, metrics, topology
 from servicekit.bus import Outgoing, Publisher, frame_buffered, read_in_chunks
 from servicekit.db import inbox, unit_of_work
 from servicekit.events import Event, InvalidEvent, correlation_id, parse_event
@@ -130,8 +132,9 @@ class Consumer:
 
     def __init__(self, sessions: sessionmaker[Session], subscriptions: list[Subscription],
                  connect: Callable[[], Connection], max_retries: int = 3, retry_delay: float = 2.0,
-                 prefetch: int = 1, batch_size: int | None = None) -> None:
+                 prefetch: int = 1, batch_size: int | None = None, outage_wait: float = 300.0) -> None:
         self.sessions, self.subscriptions, self.connect = sessions, subscriptions, connect
+        self.outage_wait = outage_wait
         self.max_retries, self.retry_delay, self.prefetch = max_retries, retry_delay, prefetch
         # Half the prefetch: the next batch arrives while this one is being applied.
         self.batch_size = batch_size or max(1, prefetch // 2)
@@ -266,8 +269,7 @@ class Consumer:
             self._dead_letter(publisher, sub, message, f"invalid event: {exc}")
             return
         with metrics.Timer() as timer:
-            future = self._executor.submit(apply_once, self.sessions, queue, event, sub.handler)
-            self._wait(connection, future)
+            future = self._apply_riding_out_outages(connection, queue, event, sub.handler)
         metrics.HANDLER_DURATION.labels(queue).observe(timer.seconds)
         error = future.exception()
         if error is None:
@@ -294,6 +296,24 @@ class Consumer:
         publisher.publish([Outgoing("", target, _text(message.body), event.id, headers, expiration)])
         metrics.EVENTS_CONSUMED.labels(queue, "retried").inc()
         message.ack()
+
+    def _apply_riding_out_outages(self, connection: Connection, queue: str, event: Event,
+                                  handler: Handler) -> Future:
+        """Apply one event; while the database is away (restarting, failing over, a conflict it rolled back),
+        wait and apply it again, the delivery held unacknowledged, for up to `outage_wait` seconds: an outage
+        spends none of the event's tries and never sends it to the dead-letter queue."""
+        deadline, attempt = time.monotonic() + self.outage_wait, 0
+        while True:
+            future = self._executor.submit(apply_once, self.sessions, queue, event, handler)
+            self._wait(connection, future)
+            error = future.exception()
+            if error is None or not db_outages.transient(error) or time.monotonic() > deadline:
+                return future
+            attempt += 1
+            log.warning("database unavailable while applying %s on %s (%s); trying again", event.id, queue,
+                        type(error).__name__)
+            pause = self._executor.submit(time.sleep, db_outages.backoff(attempt, first=0.2))
+            self._wait(connection, pause)
 
     def _dead_letter(self, publisher: Publisher, sub: Subscription, message: Message, reason: str) -> None:
         headers = {**(message.headers or {}), ERROR_HEADER: reason[:500], "x-guanxi-queue": sub.queue}

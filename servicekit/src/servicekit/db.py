@@ -79,10 +79,14 @@ idempotency_keys = Table(
 )
 
 
-def make_engine(url: str, *, statement_timeout: float | None = None, **kwargs) -> Engine:
+def make_engine(url: str, *, statement_timeout: float | None = None, connect_timeout: float | None = 5.0,
+                **kwargs) -> Engine:
     """An engine with the pragmas SQLite needs to be shared by several processes.
 
     With `statement_timeout` (seconds), a statement that runs longer is cut (servicekit.statement_timeout).
+    On PostgreSQL a connection attempt gives up after `connect_timeout` seconds, and the URL may name several
+    servers (`?host=a:5432&host=b:5432&target_session_attrs=read-write`): each is tried in turn and the one
+    that accepts writes is kept, so after a fail-over the new connections find the promoted standby.
     """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
@@ -103,10 +107,12 @@ def make_engine(url: str, *, statement_timeout: float | None = None, **kwargs) -
         if statement_timeout:
             _interrupt_after(engine, statement_timeout)
         return engine
+    connect_args = dict(kwargs.pop("connect_args", {}))
     if statement_timeout:
-        options = f"-c statement_timeout={max(1, round(statement_timeout * 1000))}"  # milliseconds
-        kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "options": options}
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+        connect_args["options"] = f"-c statement_timeout={max(1, round(statement_timeout * 1000))}"  # milliseconds
+    if connect_timeout:
+        connect_args["connect_timeout"] = max(1, round(connect_timeout))  # libpq takes whole seconds
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _interrupt_after(engine: Engine, seconds: float) -> None:

@@ -7,6 +7,9 @@ https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/).
 - The key is claimed (a row committed) before the view runs, so a concurrent twin gets 409 instead of
   running alongside; the answer is stored when the view is done. A failed request (5xx, or an error)
   releases the key, so it can be retried.
+- The work's own transaction marks the key as done (status 0) as it commits, so the key knows whether the work
+  was kept even when the answer was lost with the database connection (servicekit.db_outages): such a key is
+  answered 409, never run twice; a key whose work was not kept is released and may be sent again.
 - Keys belong to the caller: the same key from two callers are two keys. The same key with another
   method, path or body is a 422. Keys are kept for `ttl` seconds (24 hours by default).
 - Answers that mention an erased customer are forgotten (`forget`), in the erasure's transaction.
@@ -15,13 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, Response, g, request
-from sqlalchemy import delete, func, or_, select, update
+from flask import Flask, Response, g, has_request_context, request
+from sqlalchemy import delete, event, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from servicekit.db import idempotency_keys
@@ -30,6 +34,46 @@ from servicekit.problems import problem_response
 HEADER = "Idempotency-Key"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 REPLAYED_HEADERS = ("Content-Type", "Location", "ETag")
+#: The status of a key whose work was committed and whose answer was not stored (the connection was lost).
+WORK_KEPT = 0
+#: Seconds after which a claim whose request never finished may be taken by a retry (five minutes: far past any
+#: request a worker runs, each statement being cut at CRM_STATEMENT_TIMEOUT).
+ABANDONED_AFTER = 300
+
+log = logging.getLogger(__name__)
+
+
+def _key_filter(claimed: tuple[str, str]) -> tuple:
+    return idempotency_keys.c.key == claimed[0], idempotency_keys.c.caller == claimed[1]
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(connection: Connection, _cursor, statement: str, *_args) -> None:
+    if not statement.lstrip()[:6].upper() == "SELECT":
+        connection.info["servicekit_wrote"] = True
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _forget_writes(connection: Connection) -> None:
+    if not connection.invalidated:  # a lost connection's transaction is gone, and its info with it
+        connection.info.pop("servicekit_wrote", None)
+
+
+@event.listens_for(Session, "before_commit")
+def _mark_work_kept(session: Session) -> None:
+    """In the transaction of the request's work, as it commits something it wrote: the key's work is kept
+    (WORK_KEPT), until its answer is stored. Committed together, so the mark exists exactly when the work does."""
+    if not has_request_context():
+        return
+    claimed = g.get("idempotency_key")
+    if claimed is not None and not g.get("idempotency_marked"):
+        session.flush()
+        if not session.connection().info.get("servicekit_wrote"):
+            return  # a read: nothing of the request is kept yet
+        session.execute(update(idempotency_keys).where(*_key_filter(claimed), idempotency_keys.c.status.is_(None))
+                        .values(status=WORK_KEPT))
+        g.idempotency_marked = True
 
 
 def _fingerprint() -> str:
@@ -68,8 +112,15 @@ def register(app: Flask, engine: Engine, ttl_seconds: int = 86400) -> None:
             return problem_response(422, "Unprocessable Entity",
                                     f"This {HEADER} was used for a different request; use a new key.",
                                     errors={HEADER: ["Already used for a different request."]})
+        if stored.status is None and _take_over_abandoned(engine, (key, caller), fingerprint, now):
+            g.idempotency_key = (key, caller)
+            return None
         if stored.status is None:
             return problem_response(409, "Conflict", f"A request with this {HEADER} is still being processed.")
+        if stored.status == WORK_KEPT:
+            return problem_response(409, "Conflict", f"The request with this {HEADER} was done, but its answer "
+                                    "was lost when the database connection dropped. Look up what it made or "
+                                    "changed instead of sending it again.")
         response = Response(stored.body, status=stored.status)
         for name, value in json.loads(stored.headers).items():
             response.headers[name] = value
@@ -81,15 +132,16 @@ def register(app: Flask, engine: Engine, ttl_seconds: int = 86400) -> None:
         claimed = g.pop("idempotency_key", None)
         if claimed is None:
             return response
-        key, caller = claimed
-        where = (idempotency_keys.c.key == key, idempotency_keys.c.caller == caller)
-        with engine.begin() as connection:
-            if response.status_code >= 500 or response.is_streamed:
-                connection.execute(delete(idempotency_keys).where(*where))
-            else:
-                headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
-                connection.execute(update(idempotency_keys).where(*where).values(
-                    status=response.status_code, body=response.get_data(), headers=json.dumps(headers)))
+        try:
+            with engine.begin() as connection:
+                if response.status_code >= 500 or response.is_streamed:
+                    _release_unless_kept(connection, claimed)
+                else:
+                    headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
+                    connection.execute(update(idempotency_keys).where(*_key_filter(claimed)).values(
+                        status=response.status_code, body=response.get_data(), headers=json.dumps(headers)))
+        except DBAPIError as error:  # the database went away after the work: the answer stands, the key waits
+            log.warning("could not store the answer to %s %s (%s)", HEADER, claimed[0], type(error.orig).__name__)
         return response
 
     @app.teardown_request
@@ -97,8 +149,25 @@ def register(app: Flask, engine: Engine, ttl_seconds: int = 86400) -> None:
         claimed = g.pop("idempotency_key", None)
         if claimed is not None:  # the view raised past the error handlers: let the client retry
             with engine.begin() as connection:
-                connection.execute(delete(idempotency_keys).where(
-                    idempotency_keys.c.key == claimed[0], idempotency_keys.c.caller == claimed[1]))
+                _release_unless_kept(connection, claimed)
+
+
+def _take_over_abandoned(engine: Engine, claimed: tuple[str, str], fingerprint: str, now: datetime) -> bool:
+    """Claim a key whose first request was left unfinished (its claim could not be released because the database
+    went away, or its worker was killed), ABANDONED_AFTER seconds on. Its work was not kept: a kept one has its
+    status set."""
+    with engine.begin() as connection:
+        taken = connection.execute(update(idempotency_keys).where(
+            *_key_filter(claimed), idempotency_keys.c.fingerprint == fingerprint,
+            idempotency_keys.c.status.is_(None),
+            idempotency_keys.c.created_at < now - timedelta(seconds=ABANDONED_AFTER)).values(created_at=now))
+    return taken.rowcount == 1
+
+
+def _release_unless_kept(connection: Connection, claimed: tuple[str, str]) -> None:
+    """Free the key for another try, unless its work was committed (then a retry must not do it again)."""
+    connection.execute(delete(idempotency_keys).where(*_key_filter(claimed), or_(
+        idempotency_keys.c.status.is_(None), idempotency_keys.c.status != WORK_KEPT)))
 
 
 

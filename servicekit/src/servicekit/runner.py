@@ -56,12 +56,17 @@ def serve_metrics(settings: Settings) -> None:
     start_http_server(int(port), addr=os.environ.get("CRM_BIND_HOST", "127.0.0.1"), registry=registry)
 
 
+def worker_sessions(settings: Settings):
+    """Sessions for a worker process (relay, consumer, replay) on the service's database."""
+    return make_session_factory(make_engine(settings.database_url, connect_timeout=settings.db_connect_timeout))
+
+
 def run_relay(settings: Settings) -> None:
     """Run the outbox relay of a service until signalled."""
     serve_metrics(settings)
-    relay = Relay(settings.service, make_session_factory(make_engine(settings.database_url)),
-                  lambda: connect(settings), batch_size=settings.relay_batch_size,
-                  poll_interval=settings.relay_poll_interval, max_backoff=settings.relay_max_backoff)
+    relay = Relay(settings.service, worker_sessions(settings), lambda: connect(settings),
+                  batch_size=settings.relay_batch_size, poll_interval=settings.relay_poll_interval,
+                  max_backoff=settings.relay_max_backoff)
     relay.run(stop_on_signals())
 
 
@@ -70,7 +75,7 @@ def run_consumer(settings: Settings, subscriptions: list[Subscription]) -> None:
     if not subscriptions:
         raise SystemExit(f"{settings.service} consumes no events")
     serve_metrics(settings)
-    consumer = Consumer(make_session_factory(make_engine(settings.database_url)), subscriptions,
+    consumer = Consumer(worker_sessions(settings), subscriptions,
                         lambda: connect(settings), max_retries=settings.consumer_max_retries,
                         retry_delay=settings.consumer_retry_delay, prefetch=settings.consumer_prefetch)
     consumer.run(stop_on_signals())
@@ -152,7 +157,7 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
         run_consumer(settings, definition.subscriptions())
     elif args.command == "replay":
         from servicekit.replay import replay as replay_outbox
-        count = replay_outbox(make_session_factory(make_engine(settings.database_url)), lambda: connect(settings),
+        count = replay_outbox(worker_sessions(settings), lambda: connect(settings),
                               definition.name, args.queue, args.batch_size)
         print(f"{definition.name}: {count} events replayed to {args.queue}", flush=True)
     else:

@@ -15,6 +15,7 @@ import sqlite3
 from flask import Flask, Response
 from sqlalchemy.exc import OperationalError
 
+from servicekit import db_outages
 from servicekit.problems import problem_response
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,9 @@ def register(app: Flask, seconds: float | None) -> None:
 
     @app.errorhandler(OperationalError)
     def _operational(error: OperationalError) -> Response:
+        if db_outages.transient(error):
+            log.warning("database unavailable: %s", error.orig)
+            return db_outages.unavailable(error)
         if not cancelled(error):
             log.exception("unhandled database error")
             return problem_response(500, "Internal Server Error", "An unexpected error occurred; it has been logged.")

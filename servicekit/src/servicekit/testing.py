@@ -19,6 +19,7 @@ import pytest
 
 from servicekit.auth import Identity, issue_token
 from servicekit.config import Settings
+from servicekit.private_postgres import PrivatePostgres
 
 TEST_SECRET = "test-secret-not-for-production-0123456789"
 PG_ADMIN_URL = os.environ.get("CRM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -53,6 +54,18 @@ class ThrowawayDatabases:
         for database in self.created:
             self.admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         self.admin.close()
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A PostgreSQL server of this test's own (servicekit.private_postgres), for a test that restarts it."""
+    try:
+        server = PrivatePostgres().start()
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        detail = getattr(exc, "stderr", "") or str(exc)
+        pytest.fail(f"could not start a private PostgreSQL server: {detail}", pytrace=False)
+    yield server
+    server.remove()
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from flask import Flask, Response, g, request
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from servicekit import auth, body_limits, metrics, outbox, statement_timeout
+from servicekit import auth, body_limits, db_outages, metrics, outbox, statement_timeout
 from servicekit.apidoc import ProblemApi, refuse_empty_patch
 from servicekit.config import Settings
 from servicekit.db import make_engine, make_session_factory, ping
@@ -22,6 +23,8 @@ from servicekit.problems import Problem, problem_response, register_problem_hand
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json"})
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -94,7 +97,8 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
             "security": [{"bearer": []}, {"apiKey": []}]},
     )
     app.json.ensure_ascii = False
-    engine = engine or make_engine(settings.database_url, statement_timeout=settings.statement_timeout)
+    engine = engine or make_engine(settings.database_url, statement_timeout=settings.statement_timeout,
+                                   connect_timeout=settings.db_connect_timeout)
     app.extensions["servicekit"] = ServiceContext(settings, engine, make_session_factory(engine))
     register_problem_handlers(app)
     api = ProblemApi(app, idempotency=idempotency)
@@ -103,6 +107,14 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
     app.extensions["servicekit_api"] = api
     register_problem_handlers(app)  # again: flask-smorest registered its own HTTPException handler
     statement_timeout.register(app, settings.statement_timeout)
+    db_outages.register(app, engine, settings.db_retries)
+
+    @app.errorhandler(DBAPIError)
+    def _database(error: DBAPIError) -> Response:
+        if db_outages.transient(error):
+            return db_outages.unavailable(error)
+        log.exception("unhandled database error")
+        return problem_response(500, "Internal Server Error", "An unexpected error occurred; it has been logged.")
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_error: RequestEntityTooLarge) -> Response:
