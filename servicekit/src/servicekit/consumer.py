@@ -162,7 +162,7 @@ class Consumer:
                 read_in_chunks(connection)
             channel = connection.channel()
             for sub in self.subscriptions:
-                topology.declare(channel, sub.queue, sub.routing_keys, delayed_retry=amqp)
+                topology.declare(channel, sub.queue, sub.routing_keys, amqp=amqp)
             channel.basic_qos(0, self.prefetch, False)
             publisher = Publisher(connection)
             self._received.clear()

@@ -61,7 +61,7 @@ class Relay:
             if connection.transport.driver_type == "amqp":
                 read_in_chunks(connection)
             topology.declare_for_publisher(connection.default_channel, self.service,
-                                           delayed_retry=connection.transport.driver_type == "amqp")
+                                           amqp=connection.transport.driver_type == "amqp")
             self._connection, self._publisher = connection, Publisher(connection)
         return self._publisher
 
