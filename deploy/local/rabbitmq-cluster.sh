@@ -5,6 +5,7 @@
 #
 #   deploy/local/rabbitmq-cluster.sh start|stop|status [FOLDER]
 #   deploy/local/rabbitmq-cluster.sh kill-node|start-node N [FOLDER]     (N = 1, 2 or 3)
+#   deploy/local/rabbitmq-cluster.sh ctl N [FOLDER] -- RABBITMQCTL-ARGUMENTS...
 #
 # FOLDER defaults to var/rabbitmq-cluster. Node N listens for AMQP on 127.0.0.1:$((PORT + N - 1)) and for
 # the other nodes and the CLI on $((PORT + 20000 + N - 1)); PORT is GUANXI_CLUSTER_PORT (5701 unless set).
@@ -19,7 +20,13 @@ command="${1:-}"
 case "$command" in
   start|stop|status) folder="${2:-$here/var/rabbitmq-cluster}" ;;
   kill-node|start-node) node_number="${2:?usage: $0 $command N [FOLDER]}"; folder="${3:-$here/var/rabbitmq-cluster}" ;;
-  *) echo "usage: $0 start|stop|status [FOLDER] | kill-node|start-node N [FOLDER]" >&2; exit 2 ;;
+  ctl)
+    node_number="${2:?usage: $0 ctl N [FOLDER] -- ARGUMENTS...}"; shift 2
+    folder="$here/var/rabbitmq-cluster"
+    if [ "${1:-}" != "--" ]; then folder="${1:?}"; shift; fi
+    [ "${1:-}" = "--" ] && shift ;;
+  *) echo "usage: $0 start|stop|status [FOLDER] | kill-node|start-node N [FOLDER] | ctl N [FOLDER] -- ARGS" >&2
+     exit 2 ;;
 esac
 mkdir -p "$folder"
 folder="$(cd "$folder" && pwd)"
@@ -138,6 +145,9 @@ case "$command" in
     kill -9 "$(cat "$pid_file")"
     rm -f "$pid_file"
     echo "node $node_number ($(node_name "$node_number")) killed"
+    ;;
+  ctl)
+    ctl "$node_number" "$@"
     ;;
   start-node)
     start_node "$node_number"

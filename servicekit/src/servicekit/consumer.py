@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicekit import metrics, topology
-from servicekit.bus import Outgoing, Publisher, frame_buffered, read_in_chunks
+from servicekit.bus import Outgoing, Publisher, ensure_connected, frame_buffered, read_in_chunks
 from servicekit.db import inbox, unit_of_work
 from servicekit.events import Event, InvalidEvent, correlation_id, parse_event
 
@@ -156,7 +156,7 @@ class Consumer:
 
     def _consume(self, stop: threading.Event) -> None:
         with self.connect() as connection:
-            connection.ensure_connection(max_retries=1, timeout=5)
+            ensure_connected(connection)
             amqp = connection.transport.driver_type == "amqp"
             if amqp:
                 read_in_chunks(connection)

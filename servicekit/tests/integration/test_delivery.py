@@ -208,39 +208,6 @@ def test_the_consumer_reconnects_by_itself_after_the_broker_comes_back(amqp_url,
     assert [row.seq for row in applied_rows(pg_sessions)] == [1, 2]
 
 
-def test_a_real_broker_restart_loses_nothing_and_applies_nothing_twice(amqp_url, pg_sessions, queue_name):
-    """RabbitMQ itself stopped and started again while writes go on: every event arrives, once."""
-    relay = Relay("test", pg_sessions, lambda: Connection(amqp_url), batch_size=50, poll_interval=0.05,
-                  max_backoff=1.0)
-    consumer = consumer_for(amqp_url, pg_sessions, queue_name)
-    consuming, stop_consuming = run_in_thread(consumer.run)
-    assert consumer.ready.wait(10)
-    relaying, stop_relaying = run_in_thread(relay.run)
-    written = []
-    try:
-        written += write_events(pg_sessions, 50, subjects=5)
-        assert wait_for(lambda: len(applied_rows(pg_sessions)) == 50)
-        subprocess.run(["rabbitmqctl", "-q", "stop_app"], check=True, capture_output=True, timeout=120)
-        try:
-            for start in range(50, 150, 25):
-                written += write_events(pg_sessions, 25, subjects=5, start=start)
-                time.sleep(0.2)
-            assert pending(pg_sessions) > 0
-        finally:
-            subprocess.run(["rabbitmqctl", "-q", "start_app"], check=True, capture_output=True, timeout=120)
-        written += write_events(pg_sessions, 25, subjects=5, start=150)
-        assert wait_for(lambda: len(applied_rows(pg_sessions)) >= 175, timeout=90)
-        time.sleep(1)
-    finally:
-        stop_relaying.set()
-        stop_consuming.set()
-        relaying.join(15)
-        consuming.join(15)
-    assert pending(pg_sessions) == 0
-    applied = [row.event_id for row in applied_rows(pg_sessions)]
-    assert sorted(applied) == sorted(written), "every event applied, none twice"
-
-
 def test_a_relay_killed_mid_way_loses_nothing(amqp_url, broker, pg_sessions, queue_name):
     """kill -9 while the outbox drains; the next relay publishes the rest (and, at most, a batch again)."""
     bind_test_queue(broker, queue_name)
