@@ -146,12 +146,15 @@ class Consumer:
             try:
                 self._consume(stop)
                 backoff = 0.5
+                continue
+            except topology.QueueMismatch as exc:  # an old queue in the way: say what to do, try again later
+                log.error("%s Trying again in %.1fs.", exc, backoff)
             except Exception as exc:  # noqa: BLE001 - broker gone: wait and reconnect
-                self.ready.clear()
                 log.warning("consumer connection lost (%s: %s); reconnecting in %.1fs",
                             type(exc).__name__, exc, backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 30.0)
+            self.ready.clear()
+            stop.wait(backoff)
+            backoff = min(backoff * 2, 30.0)
         self._executor.shutdown(wait=True)
 
     def _consume(self, stop: threading.Event) -> None:
