@@ -23,12 +23,15 @@ EVENTS = Exchange(EXCHANGE, type="topic", durable=True)
 #: holding it) before it dead-letters it: a message that crashes every consumer that takes it ends in
 #: `<queue>.dlq` instead of going round for ever. Failures a handler reports never count here: the
 #: consumer acks those and re-publishes them to `<queue>.retry` itself (CRM_CONSUMER_MAX_RETRIES).
-#: 20 is RabbitMQ 4's default, stated so that 3.x (no limit by default) behaves alike.
+#: 20 is RabbitMQ 4's default, stated so that 3.x (no limit by default) behaves alike. (From 4.3 on,
+#: a return because the connection closed no longer counts: docs/reliability.md.)
 DELIVERY_LIMIT = 20
 #: A dead-letter queue is read by people and tools, perhaps many times over with requeue; it has no
 #: dead-letter target of its own, so its limit is set high enough never to drop what it keeps.
 DEAD_LETTER_DELIVERY_LIMIT = 1_000_000
 
+#: What every queue is on RabbitMQ: replicated, and dead-lettering a message only once the target has it
+#: (at-least-once), which RabbitMQ allows with `reject-publish` overflow alone.
 QUORUM = {"x-queue-type": "quorum", "x-overflow": "reject-publish", "x-dead-letter-strategy": "at-least-once"}
 
 #: Every service's queues and the event types bound to them. A service's consumer reads its own

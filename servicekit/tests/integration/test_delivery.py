@@ -133,6 +133,27 @@ def test_a_poison_message_is_dead_lettered_while_the_next_ones_still_flow(amqp_u
     assert {row.event_id for row in applied_rows(pg_sessions)} == {e.id for e in rest}
 
 
+def test_a_message_returned_unacked_past_the_delivery_limit_goes_to_the_dead_letter_queue(broker, queue_name):
+    """What a consumer that crashes on one message does to it, again and again: it ends in `<queue>.dlq`."""
+    bind_test_queue(broker, queue_name)
+    event = new_event("test", "thing.happened.v1", "agg-1", {"seq": 1})
+    Publisher(broker).publish([Outgoing(topology.EVENTS.name, event.type, event.to_json(), event.id)])
+    channel = broker.channel()
+    handed_out = 0
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and handed_out <= topology.DELIVERY_LIMIT:
+        message = channel.basic_get(queue_name, no_ack=False)
+        if message is None:
+            time.sleep(0.05)
+            continue
+        handed_out += 1
+        channel.basic_reject(message.delivery_tag, requeue=True)
+    assert handed_out == topology.DELIVERY_LIMIT + 1
+    dead = read_queue(broker, topology.dead_letter_queue_name(queue_name), wait=5)
+    assert [body["id"] for body in dead] == [event.id]
+    assert read_queue(broker, queue_name, wait=0) == []
+
+
 def test_a_consumer_killed_mid_message_has_the_message_redelivered_and_applied_once(amqp_url, broker, pg_sessions,
                                                                                    queue_name, tmp_path):
     database_url = pg_sessions.kw["bind"].url.render_as_string(hide_password=False)
