@@ -40,8 +40,8 @@ def publish(connection, exchange: str, routing_key: str | None, batch: list, exp
                                    for e in batch])
 
 
-def migrate(url: str, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "servicekit.queues", "migrate", "--url", url, *args],
+def queues_command(command: str, url: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "servicekit.queues", command, "--url", url, *args],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -68,7 +68,9 @@ def test_classic_queues_are_refused_with_what_to_do_then_moved_to_quorum_queues_
         assert "python -m servicekit.queues migrate" in str(refused.value)
         assert "PRECONDITION_FAILED" in str(refused.value)
 
-    report = migrate(vhost_url, "--queue", queue, "--bind", KEYS[0])
+    assert "old.handler: other arguments (a classic queue of an earlier version): run `migrate`" in (
+        queues_command("status", vhost_url, "--queue", queue))
+    report = queues_command("migrate", vhost_url, "--queue", queue, "--bind", KEYS[0])
     assert "5 waiting retries sent back to old.handler" in report
     assert queue_types(vhost_url) == {queue: "quorum", f"{queue}.retry": "quorum", f"{queue}.dlq": "quorum"}
 
@@ -95,7 +97,8 @@ def test_a_migration_stopped_half_way_is_finished_by_running_it_again(vhost_url)
         set_aside = events(20)
         publish(connection, topology.EVENTS.name, None, set_aside)
 
-    migrate(vhost_url, "--queue", queue, "--bind", KEYS[0])
+    assert "a migration stopped half-way" in queues_command("status", vhost_url, "--queue", queue)
+    queues_command("migrate", vhost_url, "--queue", queue, "--bind", KEYS[0])
 
     assert f"{queue}.migrating" not in queue_types(vhost_url)
     with Connection(vhost_url) as connection:
