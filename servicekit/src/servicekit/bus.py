@@ -51,7 +51,12 @@ def filesystem_folders(settings: Settings) -> dict[str, str]:
 
 
 def connect(settings: Settings, heartbeat: float | None = None) -> Connection:
-    """A (lazy) kombu connection to the configured broker."""
+    """A (lazy) kombu connection to the configured broker.
+
+    CRM_BROKER_URL may name the nodes of a RabbitMQ cluster, each by its whole URL, separated by `;`
+    (`amqp://u:p@node1:5672/vh;amqp://u:p@node2:5672/vh`): `ensure_connected` takes the first that
+    answers, in that order. https://docs.celeryq.dev/projects/kombu/en/stable/userguide/failover.html
+    """
     url = settings.broker_url
     if url.startswith("filesystem"):
         options = {**filesystem_folders(settings), "polling_interval": 0.05, "store_processed": False}
@@ -59,14 +64,25 @@ def connect(settings: Settings, heartbeat: float | None = None) -> Connection:
         return Connection("filesystem://", transport=Transport, transport_options=options)
     if is_amqp(url):
         beat = heartbeat if heartbeat is not None else float(settings.extra.get("CRM_BROKER_HEARTBEAT", 30))
-        return Connection(url, heartbeat=beat, connect_timeout=5)
+        return Connection(url, heartbeat=beat, connect_timeout=5, failover_strategy="round-robin")
     return Connection(url)
 
 
+def ensure_connected(connection: Connection, timeout: float = 5.0) -> Connection:
+    """Connect to the first node of `connection`'s URL that answers, trying each node once and then
+    the first again; raise when none does within `timeout` seconds per node.
+
+    A consumer or relay that lost its node calls this again with a new connection, so it moves to a
+    live node of the cluster by itself.
+    """
+    nodes = max(1, len(connection.alt))
+    return connection.ensure_connection(max_retries=nodes, timeout=timeout * nodes)
+
+
 def check_broker(settings: Settings) -> None:
-    """Raise unless the broker can be reached now."""
+    """Raise unless the broker (one node of it) can be reached now."""
     with connect(settings, heartbeat=0) as connection:
-        connection.ensure_connection(max_retries=1, timeout=3)
+        ensure_connected(connection, timeout=3)
 
 
 class Publisher:

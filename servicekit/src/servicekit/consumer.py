@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicekit import db_outages, metrics, topology
-from servicekit.bus import Outgoing, Publisher, frame_buffered, read_in_chunks
+from servicekit.bus import Outgoing, Publisher, ensure_connected, frame_buffered, read_in_chunks
 from servicekit.db import inbox, unit_of_work
 from servicekit.events import Event, InvalidEvent, correlation_id, parse_event
 
@@ -149,23 +149,26 @@ class Consumer:
             try:
                 self._consume(stop)
                 backoff = 0.5
+                continue
+            except topology.QueueMismatch as exc:  # an old queue in the way: say what to do, try again later
+                log.error("%s Trying again in %.1fs.", exc, backoff)
             except Exception as exc:  # noqa: BLE001 - broker gone: wait and reconnect
-                self.ready.clear()
                 log.warning("consumer connection lost (%s: %s); reconnecting in %.1fs",
                             type(exc).__name__, exc, backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 30.0)
+            self.ready.clear()
+            stop.wait(backoff)
+            backoff = min(backoff * 2, 30.0)
         self._executor.shutdown(wait=True)
 
     def _consume(self, stop: threading.Event) -> None:
         with self.connect() as connection:
-            connection.ensure_connection(max_retries=1, timeout=5)
+            ensure_connected(connection)
             amqp = connection.transport.driver_type == "amqp"
             if amqp:
                 read_in_chunks(connection)
             channel = connection.channel()
             for sub in self.subscriptions:
-                topology.declare(channel, sub.queue, sub.routing_keys, delayed_retry=amqp)
+                topology.declare(channel, sub.queue, sub.routing_keys, amqp=amqp)
             channel.basic_qos(0, self.prefetch, False)
             publisher = Publisher(connection)
             self._received.clear()

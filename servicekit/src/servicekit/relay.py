@@ -18,7 +18,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicekit import metrics, topology
-from servicekit.bus import Outgoing, Publisher, read_in_chunks
+from servicekit.bus import Outgoing, Publisher, ensure_connected, read_in_chunks
 from servicekit.db import among, outbox
 
 log = logging.getLogger(__name__)
@@ -57,11 +57,11 @@ class Relay:
     def _ensure_publisher(self) -> Publisher:
         if self._publisher is None:
             connection = self.connect()
-            connection.ensure_connection(max_retries=1, timeout=5)
+            ensure_connected(connection)
             if connection.transport.driver_type == "amqp":
                 read_in_chunks(connection)
             topology.declare_for_publisher(connection.default_channel, self.service,
-                                           delayed_retry=connection.transport.driver_type == "amqp")
+                                           amqp=connection.transport.driver_type == "amqp")
             self._connection, self._publisher = connection, Publisher(connection)
         return self._publisher
 

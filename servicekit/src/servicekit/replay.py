@@ -18,6 +18,7 @@ from kombu import Connection, Queue
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from servicekit import topology
 from servicekit.bus import Outgoing, Publisher, read_in_chunks
 from servicekit.db import outbox
 from servicekit.events import new_event
@@ -36,9 +37,11 @@ def replay(sessions: sessionmaker[Session], connect: Callable[[], Connection], s
     """Publish every event in `service`'s outbox, oldest first, then the marker, to `queue`; return the count."""
     with connect() as connection:
         connection.ensure_connection(max_retries=3, timeout=5)
-        if connection.transport.driver_type == "amqp":
+        amqp = connection.transport.driver_type == "amqp"
+        if amqp:
             read_in_chunks(connection)
-        Queue(queue, durable=True).bind(connection.default_channel).declare()
+        Queue(queue, durable=True, queue_arguments=topology.queue_arguments(queue, amqp)).bind(
+            connection.default_channel).declare()
         publisher = Publisher(connection)
         last_id, count = 0, 0
         while True:

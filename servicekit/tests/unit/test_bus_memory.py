@@ -21,7 +21,7 @@ def make_consumer(sessions, queue, handler=record_applied, **kwargs):
 def test_relay_publishes_every_committed_event_once_and_marks_it(sqlite_sessions):
     queue = f"q-{uuid.uuid4().hex}"
     with Connection("memory://") as connection:
-        topology.declare(connection.default_channel, queue, ("thing.#",), delayed_retry=False)
+        topology.declare(connection.default_channel, queue, ("thing.#",), amqp=False)
         ids = write_events(sqlite_sessions, 7, subjects=3)
         relay = Relay("test", sqlite_sessions, lambda: Connection("memory://"), batch_size=5)
         assert relay.publish_pending() == 5
@@ -36,7 +36,7 @@ def test_relay_publishes_every_committed_event_once_and_marks_it(sqlite_sessions
 def test_a_relay_told_to_stop_finishes_the_batch_in_hand_and_claims_no_other(sqlite_sessions):
     queue = f"q-{uuid.uuid4().hex}"
     with Connection("memory://") as connection:
-        topology.declare(connection.default_channel, queue, ("thing.#",), delayed_retry=False)
+        topology.declare(connection.default_channel, queue, ("thing.#",), amqp=False)
         ids = write_events(sqlite_sessions, 7, subjects=3)
         relay = Relay("test", sqlite_sessions, lambda: Connection("memory://"), batch_size=3)
         stop = threading.Event()
@@ -125,7 +125,7 @@ def test_batches_apply_each_event_once_and_isolate_the_one_that_fails(sqlite_ses
     ids = write_events(sqlite_sessions, 60, subjects=4)
     relay = Relay("test", sqlite_sessions, lambda: Connection("memory://"))
     with Connection("memory://") as connection:
-        topology.declare(connection.default_channel, queue, ("thing.#",), delayed_retry=False)
+        topology.declare(connection.default_channel, queue, ("thing.#",), amqp=False)
         relay.publish_pending()
         with unit_of_work(sqlite_sessions) as session:  # two events delivered a second time
             session.execute(outbox.update().where(outbox.c.event_id.in_(ids[:2])).values(published_at=None))

@@ -13,7 +13,7 @@ from servicekit import topology
 def test_replay_sends_every_stored_event_in_order_to_its_queue_only_then_a_marker(sqlite_sessions):
     live, target = f"live-{uuid.uuid4().hex}", f"rebuild-{uuid.uuid4().hex}"
     with Connection("memory://") as connection:
-        topology.declare(connection.default_channel, live, ("thing.#",), delayed_retry=False)
+        topology.declare(connection.default_channel, live, ("thing.#",), amqp=False)
         ids = write_events(sqlite_sessions, 5, subjects=2)
         Relay("test", sqlite_sessions, lambda: Connection("memory://")).publish_pending()
         assert len(read_queue(connection, live)) == 5

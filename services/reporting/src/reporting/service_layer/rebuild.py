@@ -40,6 +40,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from servicekit import topology
+
 log = logging.getLogger(__name__)
 REBUILD_QUEUE = "reporting.rebuild"
 DEFAULT_SOURCES = ("customer", "complaint", "reminder")
@@ -84,8 +86,10 @@ def rebuild(database_url: str, connect: Callable[[], Connection], stop: threadin
         session.execute(insert(rebuild_state).values(id=1, status="building", started_at=_now()))
     with connect() as connection:
         channel = connection.default_channel
-        Queue(REBUILD_QUEUE, durable=True).bind(channel).declare()
-        Queue(REBUILD_QUEUE, durable=True).bind(channel).purge()
+        queue = Queue(REBUILD_QUEUE, durable=True, queue_arguments=topology.queue_arguments(
+            REBUILD_QUEUE, connection.transport.driver_type == "amqp")).bind(channel)
+        queue.declare()
+        queue.purge()
     consumer = Consumer(shadow_sessions, [Subscription(REBUILD_QUEUE, (), replayed)], connect, prefetch=prefetch)
     consumer_stop = threading.Event()
     thread = threading.Thread(target=consumer.run, args=(consumer_stop,), name="rebuild-consumer", daemon=True)
