@@ -63,7 +63,7 @@ def viewer_of(session: Mapping[str, Any] | None, families: Collection[str] = FAM
     expires = claims.get("exp")
     if isinstance(expires, int | float) and expires <= (time.time() if now is None else now):
         return None
-    stores = claims.get("stores") or ()
+    stores = claims.get("stores") or []
     if not isinstance(claims.get("sub"), str) or claims.get("role") not in ROLES or not isinstance(stores, list):
         return None
     identity = Identity(claims["sub"], claims["role"], stores=tuple(str(store) for store in stores))
