@@ -86,7 +86,7 @@ def create_app(settings: ConsoleSettings, make_feed: FeedMaker, heartbeat: float
     hub = Hub()
     read_session = session_reader(settings.secret_key)
     app = web.Application()
-    app["hub"] = hub
+    running: dict[str, Any] = {}  # the feed, its thread and what stops it, from start to stop
 
     def cors(request: web.Request) -> dict[str, str]:
         origin = request.headers.get("Origin")
@@ -132,7 +132,7 @@ def create_app(settings: ConsoleSettings, make_feed: FeedMaker, heartbeat: float
         return web.json_response({"status": "ok", "service": "console-live", "streams": len(hub.streams)})
 
     async def readyz(_request: web.Request) -> web.Response:
-        ready = app["feed"].ready.is_set()
+        ready = running["feed"].ready.is_set()
         return web.json_response({"status": "ok" if ready else "waiting for the broker", "bus": ready},
                                  status=200 if ready else 503)
 
@@ -145,17 +145,17 @@ def create_app(settings: ConsoleSettings, make_feed: FeedMaker, heartbeat: float
                 loop.call_soon_threadsafe(hub.resync)
             first.set()
 
-        app["feed"] = live = make_feed(lambda summary: loop.call_soon_threadsafe(hub.deliver, summary), connected)
-        app["feed_stop"] = stop = threading.Event()
-        app["feed_thread"] = thread = threading.Thread(target=live.run, args=(stop,), name="live-feed", daemon=True)
+        running["feed"] = live = make_feed(lambda summary: loop.call_soon_threadsafe(hub.deliver, summary), connected)
+        running["stop"] = stop = threading.Event()
+        running["thread"] = thread = threading.Thread(target=live.run, args=(stop,), name="live-feed", daemon=True)
         thread.start()
 
     async def close_streams(app: web.Application) -> None:
         hub.close_all()
 
     async def stop_feed(app: web.Application) -> None:
-        app["feed_stop"].set()
-        await asyncio.get_running_loop().run_in_executor(None, app["feed_thread"].join, 10)
+        running["stop"].set()
+        await asyncio.get_running_loop().run_in_executor(None, running["thread"].join, 10)
 
     app.router.add_get(STREAM_PATH, stream)
     app.router.add_get("/healthz", healthz)
