@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import threading
 import time
 
@@ -11,12 +13,18 @@ import jwt
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from console.config import ConsoleSettings
+from console.live.bus import LiveFeed, local_queue_name
 from console.live.server import create_app as create_live_app
 from console.live.visibility import summary_of, viewer_of
 from console.security import SESSION_COOKIE, session_reader
+from kombu import Queue, binding
+from servicekit.bus import Outgoing, Publisher, connect
+from servicekit.config import Settings
+from servicekit.events import EXCHANGE, Event
+from servicekit.topology import EVENTS
 
 from console_tests.conftest import sign_in
-from console_tests.fakeapi import token_for
+from console_tests.fakeapi import page, token_for
 
 COMPLAINT_DATA = {"complaint_id": "c-1", "customer_id": "cu-1", "store_id": "store-a", "status": "filed",
                   "description": "客户张三投诉：变速箱顿挫", "actor": "li.si"}
@@ -222,11 +230,46 @@ def test_a_stream_routed_on_the_pages_own_origin_needs_nothing_more_from_the_pol
 
 
 def test_each_screen_marks_the_part_that_shows_events(agent, fake_api):
-    from console_tests.fakeapi import page
-
     fake_api.on("GET", "/complaints", page([]))
     listing = agent.get("/complaints").get_data(as_text=True)
     assert '<div id="live-complaints" data-live-on="complaint.">' in listing
     fake_api.on("GET", "/reminders/tasks", page([]))
     today = agent.get("/").get_data(as_text=True)
     assert 'data-live-on="reminder." data-live-where="owner=li.si"' in today
+
+
+# -- the embedded bus ---------------------------------------------------------------------------------------
+
+
+def test_on_the_embedded_bus_the_feed_clears_a_dead_processs_queue_reads_its_own_and_removes_it_at_stop(tmp_path):
+    settings = Settings.from_env("console_live", {"CRM_VAR_DIR": str(tmp_path)})
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = local_queue_name(int(gone.stdout))
+
+    def bound() -> set[str]:
+        with connect(settings) as connection:
+            return {entry.queue for entry in connection.default_channel.get_table(EXCHANGE)}
+
+    with connect(settings) as connection:
+        Queue(stale, bindings=[binding(EVENTS, routing_key="complaint.#")]).bind(connection.default_channel).declare()
+    assert stale in bound()
+    received = []
+    feed = LiveFeed(settings, received.append)
+    stop = threading.Event()
+    thread = threading.Thread(target=feed.run, args=(stop,))
+    thread.start()
+    try:
+        assert feed.ready.wait(10)
+        assert bound() == {local_queue_name()}
+        event = Event(id="e-1", type="complaint.filed.v1", source="/guanxi/complaint", subject="c-1",
+                      time="2026-12-03T01:00:00Z", data=COMPLAINT_DATA)
+        with connect(settings) as connection:
+            Publisher(connection).publish([Outgoing(EXCHANGE, event.type, event.to_json(), event.id)])
+        deadline = time.monotonic() + 5
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert received == [complaint("store-a")]
+    finally:
+        stop.set()
+        thread.join(10)
+    assert bound() == set()

@@ -132,9 +132,10 @@ def create_app(settings: ConsoleSettings, make_feed: FeedMaker, heartbeat: float
         return web.json_response({"status": "ok", "service": "console-live", "streams": len(hub.streams)})
 
     async def readyz(_request: web.Request) -> web.Response:
-        ready = running["feed"].ready.is_set()
-        return web.json_response({"status": "ok" if ready else "waiting for the broker", "bus": ready},
-                                 status=200 if ready else 503)
+        feed = running["feed"]
+        ready = feed.ready.is_set()
+        return web.json_response({"status": "ok" if ready else "waiting for the broker", "bus": ready,
+                                  "queue": getattr(feed, "queue_name", None)}, status=200 if ready else 503)
 
     async def start_feed(app: web.Application) -> None:
         loop = asyncio.get_running_loop()
