@@ -17,7 +17,7 @@ from console.live.bus import LiveFeed, local_queue_name
 from console.live.server import create_app as create_live_app
 from console.live.visibility import summary_of, viewer_of
 from console.security import SESSION_COOKIE, session_reader
-from kombu import Queue, binding
+from kombu import Connection, Queue, binding
 from servicekit.bus import Outgoing, Publisher, connect
 from servicekit.config import Settings
 from servicekit.events import EXCHANGE, Event
@@ -273,3 +273,40 @@ def test_on_the_embedded_bus_the_feed_clears_a_dead_processs_queue_reads_its_own
         stop.set()
         thread.join(10)
     assert bound() == set()
+
+
+def test_the_feed_reconnects_when_the_broker_cannot_be_reached(tmp_path):
+    settings = Settings.from_env("console_live", {"CRM_VAR_DIR": str(tmp_path)})
+    attempts = []
+
+    def flaky():
+        attempts.append(time.monotonic())
+        if len(attempts) == 1:  # the broker is away at first
+            return Connection("amqp://guest:guest@127.0.0.1:1//", connect_timeout=1)
+        return connect(settings)
+
+    connected = threading.Event()
+    feed = LiveFeed(settings, lambda summary: None, connected.set, make_connection=flaky)
+    stop = threading.Event()
+    thread = threading.Thread(target=feed.run, args=(stop,))
+    thread.start()
+    try:
+        assert connected.wait(15)
+        assert len(attempts) == 2
+    finally:
+        stop.set()
+        thread.join(10)
+
+
+def test_after_the_broker_comes_back_every_page_is_told_to_catch_up(app):
+    cookie = session_cookie(app)
+
+    async def scenario(client, feed):
+        response = await client.get("/live/stream", cookies={SESSION_COOKIE: cookie})
+        await response.content.readline()
+        threading.Thread(target=feed.connected).start()  # connected again after losing the broker
+        [(kind, _data)] = await _read_events(response, 1)
+        assert kind == "resync"
+        response.close()
+
+    run_live(live_settings(app), scenario)
