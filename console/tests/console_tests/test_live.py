@@ -14,6 +14,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from console.config import ConsoleSettings
 from console.live.bus import LiveFeed, local_queue_name
+from console.live.server import BACKLOG, Stream
 from console.live.server import create_app as create_live_app
 from console.live.visibility import summary_of, viewer_of
 from console.security import SESSION_COOKIE, session_reader
@@ -310,3 +311,15 @@ def test_after_the_broker_comes_back_every_page_is_told_to_catch_up(app):
         response.close()
 
     run_live(live_settings(app), scenario)
+
+
+def test_a_stream_too_far_behind_is_told_to_catch_up_instead_of_each_event_it_missed():
+    async def scenario():
+        stream = Stream(viewer())
+        for _ in range(BACKLOG + 1 + 4):
+            stream.put("update", complaint("store-a"))
+        # what it missed is one refresh of its page; what came after, events as before
+        assert stream.waiting.get_nowait() == ("resync", {})
+        assert stream.waiting.qsize() == 4
+
+    asyncio.run(scenario())

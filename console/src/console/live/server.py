@@ -43,7 +43,8 @@ class Stream:
         try:
             self.waiting.put_nowait((kind, data))
         except asyncio.QueueFull:  # too far behind: what it missed is more than a refresh of its page
-            self.waiting = asyncio.Queue(BACKLOG)
+            while not self.waiting.empty():
+                self.waiting.get_nowait()
             self.waiting.put_nowait(("resync", {}))
 
 
