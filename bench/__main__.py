@@ -10,6 +10,7 @@ Each area's benchmarks at size run on their own (docs/benchmarks.md gives their 
     .venv/bin/python -m bench.customers    # bulk import, export memory, search latency
     .venv/bin/python -m bench.reports      # report latency at size, event apply rate
     .venv/bin/python -m bench.console      # the console's Today, customer 360 and search pages at size
+    .venv/bin/python -m bench.console_live # the console's pages with 200 live streams open, event-to-stream latency
 """
 from __future__ import annotations
 

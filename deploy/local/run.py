@@ -38,6 +38,7 @@ PROCESSES = [
     ("gateway", "web"),
     ("gateway", "relay"),
     ("console", "web"),
+    ("console", "live"),
 ]
 SERVICES = list(dict.fromkeys(service for service, _ in PROCESSES))
 #: What keeps a database of its own (the console keeps none: it is a client of the gateway's API).

@@ -16,7 +16,7 @@ from servicekit.testing import broker_reachable, throwaway_vhost
 PROCESSES = [("customer", "web"), ("customer", "relay"), ("customer", "consume"),
              ("complaint", "web"), ("complaint", "relay"), ("complaint", "consume"), ("complaint", "scan"),
              ("reminder", "web"), ("reminder", "relay"), ("reminder", "consume"), ("reminder", "schedule"),
-             ("reporting", "web"), ("reporting", "consume"), ("console", "web")]
+             ("reporting", "web"), ("reporting", "consume"), ("console", "web"), ("console", "live")]
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +29,7 @@ def console_system(tmp_path_factory, postgres_database) -> Iterator[System]:
     with throwaway_vhost("browser") as amqp, running_system(
             tmp_path_factory.mktemp("console"), postgres_database, amqp, PROCESSES,
             env={"CRM_REMINDER_SCHEDULER_INTERVAL": "0.3", "CRM_RATE_LIMIT": "100000/minute",
+                 "CRM_CONSOLE_POLL_SECONDS": "2",
                  "CRM_TOKEN_RATE_LIMIT": "10000/minute"}) as system:
         admin = login(system.gateway)
         for person in STAFF.values():

@@ -22,8 +22,8 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / "deploy" / "compose.env.example"
 INIT_SCRIPT = ROOT / "deploy" / "postgres" / "init-databases.sh"
 K8S_DIR = ROOT / "deploy" / "k8s"
-#: Packages that are clients of the gateway's public API (the staff console): no database, broker, migrations or
-#: metrics of their own, so the checks of those pass them by.
+#: Packages that are clients of the gateway's public API (the staff console): no database, migrations, metrics or
+#: token secret of their own (only the console's live process reads the broker), so the checks of those pass them by.
 API_CLIENTS = frozenset({"console"})
 
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}; $$ is a literal $.

@@ -210,7 +210,7 @@ def commands_of(package: str) -> set[str]:
     if package == "gateway":
         return {"migrate", "web", "relay"}
     if package == "console":
-        return {"web"}
+        return {"web", "live"}
     definition = importlib.import_module(f"{package}.service").DEFINITION
     return {"migrate", "web", "consume", *definition.workers} | ({"relay"} if definition.publishes_events else set())
 
@@ -286,7 +286,8 @@ def test_the_console_calls_the_api_through_the_gateway_and_signs_its_sessions_wi
 
 def test_the_gateway_knows_where_every_service_is(services: dict) -> None:
     env = services["gateway"]["environment"]
-    for package in set(DEFAULT_PORTS) - {"gateway"}:
+    # The console's live stream is opened by browsers directly (or routed at the edge), never through the gateway.
+    for package in set(DEFAULT_PORTS) - {"gateway", "console_live"}:
         value = env.get(f"CRM_{package.upper()}_URL")
         assert value is not None, f"the gateway would look for {package} on its own loopback address"
         if value:

@@ -98,14 +98,17 @@ def test_every_deployment_serving_http_is_probed_on_its_port() -> None:
                 continue
             assert container["livenessProbe"]["httpGet"]["path"] == "/healthz", where
             ready = container["readinessProbe"]["httpGet"]["path"]
-            package = container["command"][2]
+            package, process = container["command"][2], container["command"][-1]
             # The gateway's /readyz asks every service; see the comment in gateway.yaml. The console keeps
-            # nothing that could be unready: it answers or it does not.
-            assert ready == ("/healthz" if package in {"gateway", *API_CLIENTS} else "/readyz"), where
+            # nothing that could be unready: it answers or it does not. Its live process is ready once its queue
+            # is bound on the broker.
+            unready_never = package in {"gateway", *API_CLIENTS} and process != "live"
+            assert ready == ("/healthz" if unready_never else "/readyz"), where
             for probe in ("livenessProbe", "readinessProbe"):
                 assert container[probe]["httpGet"]["port"] in ports, f"{where}: {probe} on a port it does not serve"
             env = container_env(container)
-            assert int(env[f"CRM_{package.upper()}_PORT"]) in ports.values(), f"{where} listens elsewhere"
+            port = env["CRM_CONSOLE_LIVE_PORT" if process == "live" else f"CRM_{package.upper()}_PORT"]
+            assert int(port) in ports.values(), f"{where} listens elsewhere"
             assert env["CRM_BIND_HOST"] == "0.0.0.0", f"{where} would listen on loopback only"
             if package not in API_CLIENTS:  # the console serves no /metrics
                 assert env.get("PROMETHEUS_MULTIPROC_DIR"), f"{where}: workers would each report their own metrics"
@@ -156,7 +159,8 @@ def test_the_gateway_finds_every_service_by_its_kubernetes_name() -> None:
     services = {document["metadata"]["name"]: document for document in of_kind("Service")}
     gateway = next(document for document in of_kind("Deployment") if document["metadata"]["name"] == "gateway")
     env = container_env(pod_spec(gateway)["containers"][0])
-    for package in set(DEFAULT_PORTS) - {"gateway"}:
+    # The console's live stream is routed at the Ingress, never through the gateway.
+    for package in set(DEFAULT_PORTS) - {"gateway", "console_live"}:
         value = env.get(f"CRM_{package.upper()}_URL")
         assert value is not None, f"the gateway would look for {package} on its own loopback address"
         if value:

@@ -1,4 +1,6 @@
-"""`python -m console web`: the staff console (several gunicorn workers, CRM_CONSOLE_PORT, default 8005)."""
+"""`python -m console web`: the staff console (several gunicorn workers, CRM_CONSOLE_PORT, default 8005).
+`python -m console live`: its live updates, the event stream the pages listen to (one asyncio process,
+CRM_CONSOLE_LIVE_PORT, default 8006)."""
 from __future__ import annotations
 
 import argparse
@@ -18,11 +20,19 @@ def main(argv: list[str] | None = None) -> None:
     web = commands.add_parser("web", help="serve the staff console")
     web.add_argument("--workers", type=int, default=int(os.environ.get("CRM_WEB_WORKERS", "2")))
     web.add_argument("--bind", default=None, help="host:port (default CRM_BIND_HOST and CRM_CONSOLE_PORT)")
+    live = commands.add_parser("live", help="serve the live updates' event stream")
+    live.add_argument("--port", type=int, default=None, help="default CRM_CONSOLE_LIVE_PORT")
     args = parser.parse_args(argv)
     keep_private(var_folder(os.environ))
     settings = ConsoleSettings.from_env()
     configure_logging(settings.log_level)
-    bind = args.bind or f"{os.environ.get('CRM_BIND_HOST', '127.0.0.1')}:{settings.port}"
+    host = os.environ.get("CRM_BIND_HOST", "127.0.0.1")
+    if args.command == "live":
+        from console.live.server import serve
+
+        serve(settings, host, args.port or settings.live_port)
+        return
+    bind = args.bind or f"{host}:{settings.port}"
     run_web(create_app(settings), None, args.workers, bind)
 
 

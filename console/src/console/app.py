@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from datetime import timedelta
 
 from flask import Flask, g, render_template, request, session
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from console import i18n, security
 from console.api import ApiClient, ApiError, SignInNeeded, server_timing
 from console.config import ConsoleSettings
+from console.live import page as live_page
 from console.people import current_person
 from console.views import (
     admin,
@@ -48,10 +48,11 @@ def create_app(settings: ConsoleSettings | None = None, *, api: ApiClient | None
     # Reached through the gateway, which names the browser's address, scheme and host (one hop).
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.secret_key = settings.secret_key
-    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=12)
+    app.config["PERMANENT_SESSION_LIFETIME"] = security.SESSION_LIFETIME
     app.extensions["console"] = ConsoleState(settings, api or ApiClient(settings.api_url, settings.api_timeout))
     app.before_request(_request_id)  # first: every answer, a refused form's too, has its id and Server-Timing
     security.install(app)
+    live_page.install(app)
     i18n.install(app, settings.time_zone, settings.var_dir / "console" / "translations")
     app.before_request(auth.require_session)
     app.after_request(server_timing)

@@ -25,6 +25,12 @@ class ConsoleSettings:
     api_timeout: float = 10.0
     var_dir: Path = Path("var")
     log_level: str = "INFO"
+    #: The live-updates process (`python -m console live`): its port, and the stream's public address as the
+    #: browser opens it (empty: the page's own scheme and host, on `live_port`; a path: on the page's origin).
+    live_port: int = DEFAULT_PORTS["console_live"]
+    live_url: str = ""
+    #: Seconds between refreshes of a live region while the stream is unavailable.
+    poll_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ConsoleSettings:
@@ -41,4 +47,7 @@ class ConsoleSettings:
             api_timeout=float(env.get("CRM_CONSOLE_API_TIMEOUT") or 10.0),
             var_dir=var_dir,
             log_level=env.get("CRM_LOG_LEVEL", "INFO"),
+            live_port=int(env.get("CRM_CONSOLE_LIVE_PORT") or DEFAULT_PORTS["console_live"]),
+            live_url=(env.get("CRM_CONSOLE_LIVE_URL") or "").strip(),
+            poll_seconds=float(env.get("CRM_CONSOLE_POLL_SECONDS") or 30.0),
         )

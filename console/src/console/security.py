@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
 
 from flask import Flask, Request, Response, abort, request, session
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
+
+from console.live.page import stream_origin
 
 #: Methods that change something: each must carry the session's CSRF token.
 CHANGES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+SESSION_COOKIE = "guanxi_session"
+#: How long a session stands after sign-in.
+SESSION_LIFETIME = timedelta(hours=12)
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
     "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
@@ -27,6 +36,23 @@ class SessionCookie(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return request.scheme == "https"
+
+
+def session_reader(secret_key: str) -> Callable[[str], dict[str, Any] | None]:
+    """What reads the session cookie outside the console's web process (the live-updates stream): Flask's own
+    serializer, salt and maximum age for `secret_key`; a cookie that is forged, altered or too old reads as None."""
+    app = Flask("console")
+    app.secret_key = secret_key
+    serializer = SessionCookie().get_signing_serializer(app)
+    max_age = int(SESSION_LIFETIME.total_seconds())
+
+    def read(cookie: str) -> dict[str, Any] | None:
+        try:
+            return serializer.loads(cookie, max_age=max_age)
+        except BadSignature:
+            return None
+
+    return read
 
 
 def csrf_token() -> str:
@@ -47,8 +73,10 @@ def check_csrf(incoming: Request) -> None:
 
 
 def harden(response: Response) -> Response:
-    """Headers every answer carries."""
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    """Headers every answer carries (the live-updates stream, when on another port of this host, is allowed)."""
+    origin = stream_origin()
+    response.headers["Content-Security-Policy"] = (CONTENT_SECURITY_POLICY.replace(
+        "connect-src 'self'", f"connect-src 'self' {origin}") if origin else CONTENT_SECURITY_POLICY)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
@@ -59,7 +87,7 @@ def harden(response: Response) -> Response:
 
 def install(app: Flask) -> None:
     app.session_interface = SessionCookie()
-    app.config.update(SESSION_COOKIE_NAME="guanxi_session", SESSION_COOKIE_HTTPONLY=True,
+    app.config.update(SESSION_COOKIE_NAME=SESSION_COOKIE, SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Strict")
     app.before_request(lambda: check_csrf(request))
     app.after_request(harden)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_PORTS = {"gateway": 8080, "customer": 8001, "complaint": 8002, "reminder": 8003, "reporting": 8004,
-                 "console": 8005}
+                 "console": 8005, "console_live": 8006}
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -148,6 +148,9 @@ def running_system(var_dir: Path, database_url: Callable[[str], str], broker_url
     console = ("console", "web") in processes  # the staff console: no database, a client of the gateway
     if console:
         ports["console"] = free_port()
+    live = ("console", "live") in processes  # its live updates' event stream (no database either)
+    if live:
+        ports["console_live"] = free_port()
     shared = clean_env(var_dir)
     shared.update({"CRM_BROKER_URL": broker_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
                    "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD, "CRM_WEB_WORKERS": "1", "CRM_RELAY_POLL_INTERVAL": "0.05"})
@@ -156,12 +159,12 @@ def running_system(var_dir: Path, database_url: Callable[[str], str], broker_url
     shared["CRM_CONSOLE_URL"] = f"http://127.0.0.1:{ports['console']}" if console else ""
     for service, port in ports.items():
         shared[f"CRM_{service.upper()}_PORT"] = str(port)
-        if service != "console":
+        if service not in ("console", "console_live"):
             shared[f"CRM_{service.upper()}_DATABASE_URL"] = database_url(service)
     shared.update(env or {})
     started = Processes(shared, var_dir)
     for service in ports:
-        if service != "console":
+        if service not in ("console", "console_live"):
             started.run(service, "migrate")
     gateway = [("gateway", "web")]
     if any(process == "consume" for _, process in processes):
@@ -179,6 +182,8 @@ def running_system(var_dir: Path, database_url: Callable[[str], str], broker_url
         wait_until_ready(f"{system.gateway}/readyz")
         if console:
             wait_until_ready(f"http://127.0.0.1:{ports['console']}/healthz")
+        if live:
+            wait_until_ready(f"http://127.0.0.1:{ports['console_live']}/readyz")
         yield system
     except BaseException:
         print(started.logs())

@@ -94,3 +94,155 @@
     list[next].scrollIntoView({block: "nearest"});
   });
 })();
+
+// Live updates. A region of a screen marked data-live-on (the kinds of event it shows: "complaint." and the like)
+// and, optionally, data-live-where ("customer_id=… owner=…": what the event must be about) is refreshed in place,
+// from the page's own address, when such an event arrives on the stream the <meta name="console-live"> names. A
+// region holding a field the person is typing in (focused or changed) is never replaced: a notice beside it offers
+// the refresh instead. While the stream is unavailable, the regions are refreshed every data-poll-seconds instead,
+// until it comes back. <html data-live-state> says which: "connecting", "open" or "polling".
+(function () {
+  "use strict";
+  var DEBOUNCE_MS = 300;
+  var meta = document.querySelector('meta[name="console-live"]');
+  var root = document.documentElement;
+  var timers = {};
+  var source = null;
+  var poller = null;
+  var everOpen = false;
+
+  function regions() { return Array.prototype.slice.call(document.querySelectorAll("[data-live-on][id]")); }
+
+  function words(text) { return (text || "").split(/\s+/).filter(Boolean); }
+
+  function shows(region, event) {
+    var kinds = words(region.getAttribute("data-live-on"));
+    if (!kinds.some(function (kind) { return event.type.indexOf(kind) === 0; })) { return false; }
+    return words(region.getAttribute("data-live-where")).every(function (pair) {
+      var at = pair.indexOf("=");
+      return event[pair.slice(0, at)] === pair.slice(at + 1);
+    });
+  }
+
+  function changed(field) {
+    if (field.type === "hidden" || field.type === "submit" || field.type === "button") { return false; }
+    if (field.type === "checkbox" || field.type === "radio") { return field.checked !== field.defaultChecked; }
+    if (field.tagName === "SELECT") {
+      var options = Array.prototype.slice.call(field.options);
+      var chosen = options.filter(function (option) { return option.defaultSelected; });
+      if (!chosen.length && !field.multiple && options.length) { chosen = [options[0]]; }
+      return options.some(function (option) { return option.selected !== (chosen.indexOf(option) >= 0); });
+    }
+    return field.value !== field.defaultValue;
+  }
+
+  // Whether the person is typing in the region: a field of it has the focus or holds what they changed, or they
+  // opened a folded form in it.
+  function busy(region) {
+    var active = document.activeElement;
+    if (active && region.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) { return true; }
+    if (Array.prototype.some.call(region.querySelectorAll("input, textarea, select"), changed)) { return true; }
+    // a folded form the person has opened (to fill it in) stays open
+    return Array.prototype.some.call(region.querySelectorAll("details[open]"), function (part) {
+      return part.querySelector("form");
+    });
+  }
+
+  function load(region) {
+    var notice = document.querySelector('[data-live-notice-for="' + region.id + '"]');
+    if (notice) { notice.remove(); }
+    window.htmx.ajax("GET", window.location.href, {target: "#" + region.id, select: "#" + region.id,
+                                                   swap: "outerHTML"});
+  }
+
+  function offer(region) {
+    if (document.querySelector('[data-live-notice-for="' + region.id + '"]')) { return; }
+    var notice = document.createElement("div");
+    notice.className = "alert alert-info py-1 px-2 d-flex align-items-center gap-2 live-notice";
+    notice.setAttribute("role", "status");
+    notice.setAttribute("data-live-notice-for", region.id);
+    var text = document.createElement("span");
+    text.textContent = meta.getAttribute("data-updated-text");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-sm btn-outline-primary";
+    button.textContent = meta.getAttribute("data-refresh-text");
+    button.addEventListener("click", function () {
+      var current = document.getElementById(region.id);
+      if (current) { load(current); }
+    });
+    notice.appendChild(text);
+    notice.appendChild(button);
+    region.parentNode.insertBefore(notice, region);
+  }
+
+  // Refresh a region soon (several events in a row make one refresh); `quietly`: when the person is typing in
+  // it, leave it as it is without a notice (a refresh by the clock, which does not know whether anything changed).
+  function refresh(region, quietly) {
+    clearTimeout(timers[region.id]);
+    timers[region.id] = setTimeout(function () {
+      var current = document.getElementById(region.id);
+      if (!current) { return; }
+      if (!busy(current)) { load(current); } else if (!quietly) { offer(current); }
+    }, DEBOUNCE_MS);
+  }
+
+  function refreshAll(quietly) { regions().forEach(function (region) { refresh(region, quietly); }); }
+
+  function startPolling() {
+    root.setAttribute("data-live-state", "polling");
+    if (poller) { return; }
+    var seconds = parseFloat(meta.getAttribute("data-poll-seconds")) || 30;
+    poller = setInterval(function () { refreshAll(true); }, seconds * 1000);
+  }
+
+  function stopPolling() {
+    clearInterval(poller);
+    poller = null;
+  }
+
+  function streamAddress() {
+    var found = regions();
+    var families = {};
+    var customers = {};
+    found.forEach(function (region) {
+      words(region.getAttribute("data-live-on")).forEach(function (kind) { families[kind.split(".")[0]] = true; });
+      words(region.getAttribute("data-live-where")).forEach(function (pair) {
+        if (pair.indexOf("customer_id=") === 0) { customers[pair.slice("customer_id=".length)] = true; }
+      });
+    });
+    var query = Object.keys(families).map(function (family) { return "on=" + encodeURIComponent(family); })
+      .concat(Object.keys(customers).map(function (id) { return "customer=" + encodeURIComponent(id); }));
+    var address = meta.getAttribute("content");
+    return address + (address.indexOf("?") >= 0 ? "&" : "?") + query.join("&");
+  }
+
+  function open() {
+    root.setAttribute("data-live-state", "connecting");
+    source = new window.EventSource(streamAddress(), {withCredentials: true});
+    source.addEventListener("open", function () {
+      root.setAttribute("data-live-state", "open");
+      if (poller || everOpen) { refreshAll(false); }  // back after a gap: catch up on what was missed
+      everOpen = true;
+      stopPolling();
+    });
+    source.addEventListener("update", function (message) {
+      var event = JSON.parse(message.data);
+      regions().forEach(function (region) { if (shows(region, event)) { refresh(region, false); } });
+    });
+    source.addEventListener("resync", function () { refreshAll(false); });
+    source.addEventListener("error", function () {
+      startPolling();
+      if (source.readyState === window.EventSource.CLOSED) {  // refused (signed out, say): try again later
+        source = null;
+        setTimeout(open, (parseFloat(meta.getAttribute("data-poll-seconds")) || 30) * 1000);
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!meta || !regions().length) { return; }
+    if (!meta.getAttribute("content") || typeof window.EventSource !== "function") { startPolling(); return; }
+    open();
+  });
+})();
