@@ -19,6 +19,7 @@ from console.views import (
     admin,
     appointments,
     auth,
+    bulk,
     complaints,
     customers,
     data,
@@ -31,7 +32,7 @@ from console.views import (
 
 log = logging.getLogger(__name__)
 BLUEPRINTS = (auth.blp, today.blp, search.blp, customers.blp, complaints.blp, appointments.blp, manage.blp,
-              reports.blp, settings.blp, admin.blp, data.blp)
+              reports.blp, settings.blp, admin.blp, data.blp, bulk.blp)
 
 
 class ConsoleState:

@@ -25,6 +25,10 @@ class ConsoleSettings:
     api_timeout: float = 10.0
     var_dir: Path = Path("var")
     log_level: str = "INFO"
+    #: The most rows one bulk action takes ("every row matching this filter" beyond it does nothing).
+    bulk_limit: int = 1000
+    #: How many of a bulk action's calls to the API run at once.
+    bulk_concurrency: int = 4
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ConsoleSettings:
@@ -41,4 +45,6 @@ class ConsoleSettings:
             api_timeout=float(env.get("CRM_CONSOLE_API_TIMEOUT") or 10.0),
             var_dir=var_dir,
             log_level=env.get("CRM_LOG_LEVEL", "INFO"),
+            bulk_limit=int(env.get("CRM_CONSOLE_BULK_LIMIT") or 1000),
+            bulk_concurrency=int(env.get("CRM_CONSOLE_BULK_CONCURRENCY") or 4),
         )
