@@ -25,6 +25,7 @@ from console.views import (
     data,
     manage,
     reports,
+    saved_views,
     search,
     settings,
     today,
@@ -32,7 +33,8 @@ from console.views import (
 
 log = logging.getLogger(__name__)
 BLUEPRINTS = (auth.blp, today.blp, search.blp, customers.blp, complaints.blp, appointments.blp, manage.blp,
-              reports.blp, settings.blp, admin.blp, data.blp, bulk.blp)
+              reports.blp, settings.blp, admin.blp, data.blp, bulk.blp,
+              saved_views.blp)
 
 
 class ConsoleState:
