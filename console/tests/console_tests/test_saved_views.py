@@ -99,3 +99,9 @@ def test_a_saved_view_of_today_opens_today_with_the_filter(english, fake_api):
     html = english.htmx("GET", "/saved-views/today").get_data(as_text=True)
     assert 'href="/?store=bj01"' in html
     assert fake_api.sent("GET", "/saved-views")[0].url.params["screen"] == "today"
+
+
+def test_someone_of_the_whole_group_shares_with_the_whole_group(manager, fake_api):
+    fake_api.on("GET", "/saved-views", page([]))
+    html = manager.get("/saved-views/today").get_data(as_text=True)
+    assert "与整个集团共享" in html and 'name="store_id"' not in html
