@@ -105,3 +105,11 @@ def test_someone_of_the_whole_group_shares_with_the_whole_group(manager, fake_ap
     fake_api.on("GET", "/saved-views", page([]))
     html = manager.get("/saved-views/today").get_data(as_text=True)
     assert "与整个集团共享" in html and 'name="store_id"' not in html
+
+
+def test_a_viewer_opens_saved_views_but_saves_and_deletes_none(viewer, fake_api):
+    fake_api.on("GET", "/saved-views", page([view(owner="bj.manager", shared=True, store_id="bj01")]))
+    menu = viewer.htmx("GET", "/saved-views/complaints").get_data(as_text=True)
+    assert 'href="/complaints?breached=true&amp;status=filed"' in menu and "<form" not in menu
+    full = viewer.get("/saved-views/complaints").get_data(as_text=True)
+    assert "超时投诉" in full and 'method="post" action="/saved-views' not in full

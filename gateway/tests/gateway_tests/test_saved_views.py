@@ -104,6 +104,13 @@ def test_a_second_view_of_one_name_on_one_list_is_a_conflict(client, people):
     assert save(client, people["bj.agent"], screen="today").status_code == 201
 
 
+def test_a_viewer_opens_the_views_shared_with_them_and_saves_none(client, people):
+    view = save(client, people["bj.agent"], shared=True).get_json()
+    assert names(client, people["bj.viewer"]) == ["超时投诉"]
+    assert save(client, people["bj.viewer"], name="我的").status_code == 403
+    assert client.delete(f"/api/v1/saved-views/{view['id']}", headers=people["bj.viewer"]).status_code == 403
+
+
 def test_saved_views_need_a_token_and_are_in_the_openapi_document(client, people):
     assert client.get("/api/v1/saved-views").status_code == 401
     assert client.get("/api/v1/saved-views?screen=nowhere", headers=people["bj.agent"]).status_code == 422

@@ -60,12 +60,13 @@ def index(args: dict, pagination_parameters):
 
 
 @blp.route("", methods=["POST"])
-@requires("read")
+@requires("write")
 @blp.arguments(SavedViewCreateSchema)
 @blp.response(201, SavedViewSchema)
 @blp.alt_response(409, response="CONFLICT")
 def create(body: dict):
-    """Save a list's filter under a name; `shared` lets the people of the store see it too."""
+    """Save a list's filter under a name; `shared` lets the people of the store see it too (viewers change
+    nothing: they open the views shared with them)."""
     identity = current_identity()
     store_id = _shared_with(identity, body.get("store_id")) if body["shared"] else None
     try:
@@ -77,7 +78,7 @@ def create(body: dict):
 
 
 @blp.route("/<view_id>", methods=["DELETE"])
-@requires("read")
+@requires("write")
 @blp.response(204)
 def remove(view_id: str):
     """Delete a view: its owner may, and a manager of the store it is shared with."""
