@@ -3,6 +3,7 @@ another desk, a click repeated while the system has not yet heard of what was ju
 steps of the customer-relations team and their manager."""
 from __future__ import annotations
 
+import random
 import re
 import time
 
@@ -67,3 +68,25 @@ def survey(page: Page, rating: str = "非常满意") -> None:
     for item in ("服务态度", "专业技能", "及时性", "兑现承诺"):
         page.get_by_label(item).select_option(label=rating)
     page.get_by_role("button", name="记录调查").click()
+
+
+def new_customer(admin_api, name: str) -> str:
+    """A customer (an owner, with a random mobile number) made through the API; its id."""
+    phone = "139" + "".join(random.choice("0123456789") for _ in range(8))
+    response = admin_api.post("/customers", json={"name": name, "phone": phone, "kind": "owner"})
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def filed_by_api(admin_api, customer: str, description: str) -> str:
+    """A minor service complaint of `customer` filed through the API; its id."""
+    started = time.monotonic()
+    while True:  # the complaint service hears of the new customer a moment later
+        response = admin_api.post("/complaints", json={"customer_id": customer, "channel": "phone",
+                                                       "category": "service", "severity": "minor",
+                                                       "description": description})
+        if response.status_code == 201 or time.monotonic() - started > 30:
+            break
+        time.sleep(0.3)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]

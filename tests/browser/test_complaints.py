@@ -5,21 +5,23 @@ from __future__ import annotations
 
 import random
 import re
-import time
 
 import pytest
 from browsing import STAFF, check_screen, sign_in, switch_language
 from playwright.sync_api import expect
-from steps import assign, callback, resolve, signed_in, status_is, survey, until_it_takes
+from steps import (
+    assign,
+    callback,
+    filed_by_api,
+    new_customer,
+    resolve,
+    signed_in,
+    status_is,
+    survey,
+    until_it_takes,
+)
 
 pytestmark = pytest.mark.browser
-
-
-def new_customer(admin_api, name: str) -> str:
-    phone = "139" + "".join(random.choice("0123456789") for _ in range(8))
-    response = admin_api.post("/customers", json={"name": name, "phone": phone, "kind": "owner"})
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
 
 
 def test_a_complaint_through_an_unsatisfied_callback_to_closing(page, browser, base, admin_api):
@@ -109,19 +111,6 @@ def test_a_complaint_through_an_unsatisfied_callback_to_closing(page, browser, b
     expect(page.get_by_role("button", name="File the complaint")).to_be_visible()
     check_screen(page, "complaint-new")
     manager.context.close()
-
-
-def filed_by_api(admin_api, customer: str, description: str) -> str:
-    started = time.monotonic()
-    while True:  # the complaint service hears of the new customer a moment later
-        response = admin_api.post("/complaints", json={"customer_id": customer, "channel": "phone",
-                                                       "category": "service", "severity": "minor",
-                                                       "description": description})
-        if response.status_code == 201 or time.monotonic() - started > 30:
-            break
-        time.sleep(0.3)
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
 
 
 def test_rectification_notice_pause_resume_and_reject(page, base, admin_api):

@@ -51,7 +51,7 @@ GROUP_SETTINGS = ("/api/v1/complaints/sla-policies", "/api/v1/reminders/rules", 
 #: (a store's own entry is reference data every caller may read, as GET /stores lists them all).
 STORE_RECORDS = ("customer_id", "asset_id", "merge_id", "import_id", "complaint_id", "notice_id", "reminder_id",
                  "appointment_id", "channel", "visit_id")
-GROUP_RECORDS = ("policy_id", "rule_id", "username", "key_id", "store_id", "contact_id")
+GROUP_RECORDS = ("policy_id", "rule_id", "username", "key_id", "store_id", "contact_id", "view_id")
 #: Query parameters that pick a store: a report's `store`, a listing's `store_id` filter.
 STORE_QUERIES = ("store", "store_id")
 #: A parameter that makes a listing show records (the value report lists a segment's customers with it).
@@ -213,8 +213,11 @@ def world(system) -> Iterator[World]:
         contact = accepted(client, "POST", f"{api}/complaints/escalation-contacts", admin, json={
             "store_id": "*", "level": "general_manager", "username": "matrix.target"})
         key = created(client, "POST", f"{api}/api-keys", admin, json={"name": "matrix key"})
+        # the admin's own view: the callers (none of them its owner) do not see it
+        view = created(client, "POST", f"{api}/saved-views", admin, json={"name": "matrix view",
+                                                                         "screen": "complaints"})
         group = {"policy_id": policy["id"], "rule_id": rule["id"], "username": "matrix.target",
-                 "key_id": key["id"], "store_id": OTHER, "contact_id": contact["id"]}
+                 "key_id": key["id"], "store_id": OTHER, "contact_id": contact["id"], "view_id": view["id"]}
         def user(role: str, stores: tuple[str, ...]) -> Caller:
             caller = Caller(f"matrix.{role}.{stores[0] if stores else 'group'}", role, stores)
             password = f"Mx-{uuid.uuid4().hex}"

@@ -19,11 +19,13 @@ from console.views import (
     admin,
     appointments,
     auth,
+    bulk,
     complaints,
     customers,
     data,
     manage,
     reports,
+    saved_views,
     search,
     settings,
     today,
@@ -31,7 +33,8 @@ from console.views import (
 
 log = logging.getLogger(__name__)
 BLUEPRINTS = (auth.blp, today.blp, search.blp, customers.blp, complaints.blp, appointments.blp, manage.blp,
-              reports.blp, settings.blp, admin.blp, data.blp)
+              reports.blp, settings.blp, admin.blp, data.blp, bulk.blp,
+              saved_views.blp)
 
 
 class ConsoleState:

@@ -31,6 +31,10 @@ class ConsoleSettings:
     live_url: str = ""
     #: Seconds between refreshes of a live region while the stream is unavailable.
     poll_seconds: float = 30.0
+    #: The most rows one bulk action takes ("every row matching this filter" beyond it does nothing).
+    bulk_limit: int = 1000
+    #: How many of a bulk action's calls to the API run at once.
+    bulk_concurrency: int = 4
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ConsoleSettings:
@@ -50,4 +54,6 @@ class ConsoleSettings:
             live_port=int(env.get("CRM_CONSOLE_LIVE_PORT") or DEFAULT_PORTS["console_live"]),
             live_url=(env.get("CRM_CONSOLE_LIVE_URL") or "").strip(),
             poll_seconds=float(env.get("CRM_CONSOLE_POLL_SECONDS") or 30.0),
+            bulk_limit=int(env.get("CRM_CONSOLE_BULK_LIMIT") or 1000),
+            bulk_concurrency=int(env.get("CRM_CONSOLE_BULK_CONCURRENCY") or 4),
         )

@@ -314,3 +314,12 @@ def test_the_apis_refusal_of_a_role_is_shown(agent, fake_api):
     assert response.status_code == 403
     html = response.get_data(as_text=True)
     assert "您没有权限执行此操作。" in html and "Managers only." in html
+
+
+def test_the_list_of_one_customers_complaints_keeps_that_filter(agent, fake_api):
+    fake_api.on("GET", "/complaints", envelope([complaint()]))
+    html = agent.get(f"/complaints?customer_id={CUSTOMER}&status=filed").get_data(as_text=True)
+    [call] = fake_api.sent("GET", "/complaints")
+    assert call.url.params["customer_id"] == CUSTOMER and call.url.params["status"] == "filed"
+    assert f'<input type="hidden" name="customer_id" value="{CUSTOMER}">' in html
+    assert f'name="filter.customer_id" value="{CUSTOMER}"' in html

@@ -373,3 +373,9 @@ def test_history_names_the_changed_fields_in_the_persons_language(fake_api, app)
     archive(fake_api)
     html = sign_in(app, language="en").get(f"/customers/{CID}").get_data(as_text=True)
     assert "li.si · Name, Wanted model" in html and "Customer created" in html
+
+
+def test_the_360_leads_to_the_customers_complaints_in_the_list(viewer, fake_api):
+    archive(fake_api)
+    html = viewer.get(f"/customers/{CID}").get_data(as_text=True)
+    assert f'href="/complaints?customer_id={CID}">该客户的投诉</a>' in html

@@ -12,7 +12,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway.adapters.upstreams import Upstreams
 from gateway.config import GatewayConfig
-from gateway.entrypoints import api_keys_api, auth_api, console, openapi, personal_data, proxy, readiness, users_api
+from gateway.entrypoints import (
+    api_keys_api,
+    auth_api,
+    console,
+    openapi,
+    personal_data,
+    proxy,
+    readiness,
+    saved_views_api,
+    users_api,
+)
 from gateway.entrypoints.door import authenticator
 from gateway.entrypoints.limits import install_limits
 from gateway.service.accounts import announce_users, ensure_first_admin
@@ -38,7 +48,7 @@ def create_app(settings: Settings | None = None, *, config: GatewayConfig | None
     settings = settings or Settings.from_env("gateway")
     config = config or GatewayConfig.from_settings(settings)
     app = create_service_app(
-        settings, "Guanxi gateway", [auth_api.blp, users_api.blp, api_keys_api.blp],
+        settings, "Guanxi gateway", [auth_api.blp, users_api.blp, api_keys_api.blp, saved_views_api.blp],
         check_broker=False, engine=engine, public_paths=auth_api.PUBLIC_PATHS | {openapi.PATH},
         public_when=console.is_console_path,
         authenticate=authenticator(settings), idempotency=False)  # the services behind it keep the keys

@@ -246,3 +246,16 @@
     open();
   });
 })();
+
+// Working in bulk: a list's "choose every row on this page" box ticks or unticks every row's box of its bulk form.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box || !box.classList || !box.classList.contains("bulk-tick-page")) { return; }
+    var form = box.getAttribute("data-bulk-form");
+    Array.prototype.forEach.call(document.querySelectorAll("input.bulk-tick[form='" + form + "']"), function (tick) {
+      tick.checked = box.checked;
+    });
+  });
+})();

@@ -73,7 +73,8 @@ STEPS = {"acknowledge": "write", "assign": "manage", "start": "write", "resolve"
          "close": "write", "reopen": "write", "reject": "write", "pause": "write", "resume": "write",
          "survey": "write"}
 #: The filters GET /complaints takes that the list offers.
-FILTERS = ("status", "category", "severity", "department", "assignee", "store_id", "breached")
+#: (`customer_id`: one customer's complaints, as their page links to them.)
+FILTERS = ("status", "category", "severity", "department", "assignee", "store_id", "breached", "customer_id")
 PAGE_SIZE = 20
 USERS_PAGE_SIZE = 50
 

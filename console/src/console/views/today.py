@@ -130,6 +130,16 @@ def labels() -> dict[str, Any]:
             "callback_kinds": CALLBACK_KINDS, "outcomes_for": outcomes_for, "group_label": group_label}
 
 
+def task_filters(owner: str, store: str) -> dict[str, str]:
+    """The task list's filters for the API: a colleague's tasks, a store's, or the person's own."""
+    filters = {"store_id": store} if store else {}
+    if owner:
+        filters["owner"] = owner
+    elif not store:
+        filters["mine"] = "true"
+    return filters
+
+
 @blp.get("/")
 def index():
     person = current_person()
@@ -137,13 +147,7 @@ def index():
     owner = (request.args.get("owner") or "").strip() if manager else ""
     store = (request.args.get("store") or "").strip() if manager else ""
     number = page_number()
-    filters: dict[str, Any] = {"page": number, "page_size": PAGE_SIZE}
-    if store:
-        filters["store_id"] = store
-    if owner:
-        filters["owner"] = owner
-    elif not store:
-        filters["mine"] = "true"
+    filters: dict[str, Any] = {"page": number, "page_size": PAGE_SIZE, **task_filters(owner, store)}
     calls = {"tasks": lambda a: a.page("/reminders/tasks", **filters)}
     if manager:
         colleagues_page = page_number("colleagues_page")

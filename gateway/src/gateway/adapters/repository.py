@@ -1,14 +1,15 @@
-"""Reading and writing users and API keys in one session (the caller owns the transaction)."""
+"""Reading and writing users, API keys and saved views in one session (the caller owns the transaction)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
-from gateway.adapters.tables import api_keys, users
+from gateway.adapters.tables import api_keys, saved_views, users
 from gateway.domain.accounts import ApiKey, User, normalise_contacts
+from gateway.domain.saved_views import SavedView, Viewer
 
 
 def _utc(row: Any) -> dict[str, Any]:
@@ -108,3 +109,37 @@ class AccountRepository:
     def save_api_key(self, key: ApiKey) -> None:
         """Write back the revocation time of `key`."""
         self.session.execute(update(api_keys).where(api_keys.c.id == key.id).values(revoked_at=key.revoked_at))
+
+
+class SavedViewRepository:
+    """Saved views, as domain objects."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def view(self, view_id: str) -> SavedView | None:
+        """The saved view `view_id`, or None."""
+        row = self.session.execute(select(saved_views).where(saved_views.c.id == view_id)).mappings().first()
+        return SavedView(**_utc(row)) if row else None
+
+    def visible(self, viewer: Viewer, screen: str | None, offset: int, limit: int) -> tuple[list[SavedView], int]:
+        """One page of the views `viewer` sees (as SavedView.visible_to says), of `screen` if given, by name, and
+        how many there are in all."""
+        shared = saved_views.c.shared.is_(True)
+        if viewer.scope is not None:
+            shared = and_(shared, or_(saved_views.c.store_id.is_(None), saved_views.c.store_id.in_(viewer.scope)))
+        condition = and_(or_(saved_views.c.owner == viewer.username, shared),
+                         saved_views.c.screen == screen if screen else true())
+        rows = self.session.execute(select(saved_views).where(condition)
+                                    .order_by(saved_views.c.name, saved_views.c.id).offset(offset).limit(limit))
+        total = self.session.execute(select(func.count()).select_from(saved_views).where(condition)).scalar_one()
+        return [SavedView(**_utc(row)) for row in rows.mappings()], total
+
+    def add(self, view: SavedView) -> None:
+        """Insert `view` (the unique constraint refuses a second view of one name, owner and screen)."""
+        self.session.execute(saved_views.insert().values(**view.__dict__))
+        self.session.flush()
+
+    def remove(self, view_id: str) -> None:
+        """Delete the saved view `view_id`."""
+        self.session.execute(delete(saved_views).where(saved_views.c.id == view_id))

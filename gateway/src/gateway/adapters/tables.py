@@ -1,7 +1,7 @@
-"""The gateway's tables: users and API keys (the kit's outbox and inbox live beside them)."""
+"""The gateway's tables: users, API keys and saved views (the kit's outbox and inbox live beside them)."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, MetaData, String, Table
+from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, UniqueConstraint
 
 metadata = MetaData()
 
@@ -49,4 +49,20 @@ login_failures = Table(
     Index("ix_login_failures_username", "username", "failed_at"),
     Index("ix_login_failures_address", "address", "failed_at"),
     Index("ix_login_failures_failed_at", "failed_at"),
+)
+
+# a list's filter kept under a name (gateway.domain.saved_views); shared: seen by the people of `store_id`
+# (null: the whole group)
+saved_views = Table(
+    "saved_views", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(64), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("screen", String(20), nullable=False),
+    Column("query", String(2000), nullable=False),
+    Column("shared", Boolean, nullable=False),
+    Column("store_id", String(40), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("owner", "screen", "name", name="uq_saved_views_owner_screen_name"),
+    Index("ix_saved_views_store", "shared", "store_id"),
 )

@@ -1,7 +1,9 @@
 """What the gateway's own endpoints read and write."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from urllib.parse import parse_qsl
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 from servicekit.auth import ROLES
 from servicekit.fields import Instant
 from servicekit.labels import Label
@@ -15,6 +17,7 @@ from gateway.domain.accounts import (
     contains_username,
     is_common_password,
 )
+from gateway.domain.saved_views import MAX_QUERY_LENGTH, SCREENS
 
 _role = validate.OneOf(ROLES, error="Must be one of: {choices}.")
 
@@ -158,3 +161,60 @@ class ApiKeyCreatedSchema(ApiKeySchema):
     """A new API key, with its secret: shown this once, never again."""
 
     key = fields.String(required=True, metadata={"description": "Send it as the X-API-Key header."})
+
+
+_screen = validate.OneOf(SCREENS, error="Must be one of: {choices}.")
+_store_id = validate.Regexp(STORE_ID, error="A store id: up to 40 of a-z, 0-9, '_' and '-'.")
+
+
+class SavedViewCreateSchema(Schema):
+    """A list's filter to keep under a name, for oneself or shared with a store."""
+
+    name = Label(100, required=True, metadata={"description": "What the view is called (e.g. 本周超时投诉)."})
+    screen = fields.String(required=True, validate=_screen, metadata={"description": "The list it filters."})
+    query = fields.String(load_default="", validate=validate.Length(max=MAX_QUERY_LENGTH), metadata={
+        "description": "The list's query string, e.g. status=filed&department=sales (a leading '?' is dropped)."})
+    shared = fields.Boolean(load_default=False,
+                            metadata={"description": "Seen by the people of `store_id` too, not only its owner."})
+    store_id = fields.String(validate=_store_id, metadata={
+        "description": "The store a shared view is shared with, one of the caller's. Left out: the caller's only "
+                       "store, or for a caller of the whole group the whole group."})
+
+    @pre_load
+    def _without_question_mark(self, data, **_kwargs):
+        if isinstance(data, dict) and isinstance(data.get("query"), str):
+            data = {**data, "query": data["query"].strip().removeprefix("?")}
+        return data
+
+    @validates("query")
+    def _a_query_string(self, value: str, **_kwargs) -> None:
+        try:
+            parse_qsl(value, strict_parsing=True)
+        except ValueError:
+            if value:
+                raise ValidationError("A query string: name=value pairs joined by '&'.") from None
+        if any(char in value for char in " \t\r\n#"):
+            raise ValidationError("A query string as a URL carries it: no spaces, line breaks or '#'.")
+
+
+class SavedViewQuerySchema(Schema):
+    """Which saved views to list."""
+
+    screen = fields.String(validate=_screen, metadata={"description": "Only the views of this list."})
+
+
+class SavedViewSchema(Schema):
+    """A saved view, and whether the caller may delete it."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    screen = fields.String(required=True)
+    query = fields.String(required=True)
+    owner = fields.String(required=True)
+    shared = fields.Boolean(required=True)
+    store_id = fields.String(allow_none=True, required=True,
+                             metadata={"description": "The store it is shared with; null: the whole group, or not "
+                                                      "shared."})
+    created_at = Instant(required=True)
+    deletable = fields.Boolean(required=True, metadata={"description": "The caller may delete it (its owner, or a "
+                                                                       "manager of the store it is shared with)."})

@@ -64,3 +64,47 @@ def test_a_rule_owner_must_be_a_known_user_of_the_whole_group(client, known_user
 def test_the_consumer_keeps_the_users_copy(app):
     [users] = [sub for sub in subscriptions(app.extensions["reminder_settings"]) if sub.queue == USERS_QUEUE]
     assert users.handler is staff.apply_user_event and set(QUEUES[USERS_QUEUE]) == set(staff.USER_EVENTS)
+
+
+def assign(client, task, assignee, headers=MANAGER):
+    return client.post(f"/api/v1/reminders/{task['id']}/assign", headers=headers, json={"assignee": assignee})
+
+
+def test_a_manager_gives_a_claimed_task_to_a_colleague_of_its_store(client, customer, vehicle, run_scheduler,
+                                                                     known_user, events):
+    task = due_task(client, customer, vehicle, run_scheduler)
+    known_user("bj.sa", stores=["bj01"])
+    known_user("bj.sb", stores=["bj01"])
+    assert claim(client, task, "bj.sa", stores=("bj01",)).status_code == 200
+    published = len(events())
+    given = assign(client, task, "bj.sb")
+    assert given.status_code == 200
+    assert (given.get_json()["owner"], given.get_json()["status"], given.get_json()["claimed_by"]) == \
+        ("bj.sb", "due", None)
+    [listed] = client.get("/api/v1/reminders/tasks?owner=bj.sb", headers=AGENT).get_json()["items"]
+    assert listed["id"] == task["id"]
+    assert len(events()) == published  # as for a claim, no event
+
+
+def test_a_task_goes_only_to_a_known_active_user_of_its_store(client, customer, vehicle, run_scheduler,
+                                                              known_user):
+    task = due_task(client, customer, vehicle, run_scheduler)
+    known_user("sh.sa", stores=["sh01"])
+    known_user("bj.off", stores=["bj01"], active=False)
+    for who, words in (("ghost.user", "there is no user ghost.user"), ("sh.sa", "does not work in store bj01"),
+                       ("bj.off", "is inactive")):
+        refused = assign(client, task, who)
+        assert refused.status_code == 422 and words in refused.get_json()["errors"]["assignee"][0]
+    assert assign(client, task, "").status_code == 422
+    assert client.get(f"/api/v1/reminders/{task['id']}", headers=AGENT).get_json()["owner"] != "sh.sa"
+
+
+def test_only_a_manager_assigns_and_a_finished_task_is_not_assigned(client, customer, vehicle, run_scheduler,
+                                                                    known_user):
+    task = due_task(client, customer, vehicle, run_scheduler)
+    known_user("bj.sa", stores=["bj01"])
+    assert assign(client, task, "bj.sa", headers=AGENT).status_code == 403
+    done = client.post(f"/api/v1/reminders/{task['id']}/complete", headers=AGENT, json={"outcome": "reached"})
+    assert done.status_code == 200
+    assert assign(client, task, "bj.sa").status_code == 409
+    assert "/api/v1/reminders/{reminder_id}/assign" in client.get("/openapi.json").get_json()["paths"]

@@ -69,6 +69,17 @@ def claim(session: Session, reminder_id: str, actor: str) -> Any:
     return get(session, reminder_id)
 
 
+def assign(session: Session, reminder_id: str, assignee: str) -> Any:
+    """Give the open task to `assignee` (an active user who works in the customer's store, as for claiming; a
+    422 naming `assignee` otherwise): they become its owner. A claimed task is due again, for them to claim; a
+    snoozed one stays snoozed."""
+    row = _open_task(session, reminder_id, OPEN, "assigned")
+    staff.check_assignee(session, assignee, store_of(session, row.customer_id), "assignee", InvalidFields.one)
+    session.execute(update(reminders).where(reminders.c.id == reminder_id).values(
+        owner=assignee, status="due" if row.status == "claimed" else row.status, claimed_by=None, claimed_at=None))
+    return get(session, reminder_id)
+
+
 def check_owner(session: Session, owner: str | None, store_id: str | None) -> None:
     """A 422 naming `owner` unless `owner` (None: nobody) is an active user who works in `store_id`
     (servicekit.staff.EVERY_STORE for a rule's owner, whose tasks reach every store)."""

@@ -1,4 +1,4 @@
-"""Reminders and tasks: list them, claim, snooze and complete a task, see its notifications, KPIs, opt-outs."""
+"""Reminders and tasks: list them, claim, assign, snooze and complete a task, see its notifications, KPIs, opt-outs."""
 from __future__ import annotations
 
 from typing import Any
@@ -17,6 +17,7 @@ from reminder.domain.errors import InvalidFields, NotFound
 from reminder.domain.messages import FIELDS, LANGUAGES, TEMPLATES
 from reminder.entrypoints.api.context import actor, guard, reminder_settings, scope, sessions
 from reminder.entrypoints.api.schemas import (
+    AssignArgs,
     BroadcastArgs,
     BroadcastOut,
     CompleteArgs,
@@ -134,6 +135,18 @@ def claim(reminder_id: UUID):
     with unit_of_work(sessions()) as session:
         _reachable(session, reminder_id)
         return _one(session, tasks.claim(session, str(reminder_id), actor()).id)
+
+
+@blp.route("/<uuid:reminder_id>/assign", methods=["POST"])
+@requires("manage")
+@blp.arguments(AssignArgs)
+@blp.response(200, ReminderOut)
+def assign(values: dict[str, Any], reminder_id: UUID):
+    """Give the task to a colleague, who becomes its owner (managers; the colleague must be an active user who
+    works in the customer's store, else a 422 naming `assignee`). A claimed task is due again, for them."""
+    with unit_of_work(sessions()) as session:
+        _reachable(session, reminder_id)
+        return _one(session, tasks.assign(session, str(reminder_id), values["assignee"]).id)
 
 
 @blp.route("/<uuid:reminder_id>/snooze", methods=["POST"])

@@ -137,6 +137,14 @@ class ReminderPage(PageOf):
     items = fields.List(fields.Nested(ReminderOut), required=True)
 
 
+class AssignArgs(Schema):
+    """Whom to give a task to."""
+
+    assignee = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                             metadata={"description": "The username of an active user who works in the customer's "
+                                                      "store (or for the whole group)."})
+
+
 class SnoozeArgs(Schema):
     """Until when to put a task aside."""
 

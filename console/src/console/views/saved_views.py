@@ -1,0 +1,104 @@
+"""Saved views (常用筛选): a list's filter kept under a name, for oneself or shared with one's store, and opened
+again from the list's menu. The gateway keeps them (/api/v1/saved-views), as it knows people and their stores.
+
+Each list (Today, Complaints, Customers) loads its menu from here with htmx; without the script the menu is a
+page of its own, reached by a link."""
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as N_
+
+from console.api import ApiError, api
+from console.people import current_person
+from console.views.today import page_number
+
+blp = Blueprint("saved_views", __name__)
+
+#: The lists a view can be saved of: their names and where they are.
+SCREENS = {"today": (N_("Today"), "today.index"), "complaints": (N_("Complaints"), "complaints.index"),
+           "customers": (N_("Customers"), "customers.index")}
+#: Query arguments that are not part of a filter (which page, which page of the colleagues picker).
+NOT_FILTERS = frozenset({"page", "colleagues_page"})
+#: Views in the list's menu; the page of its own lists them all, a page at a time.
+MENU_SIZE, PAGE_SIZE = 20, 50
+#: A saved view's id as the gateway makes them.
+VIEW_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def filter_query(query: str) -> str:
+    """A list's query string without its page numbers: the filter alone."""
+    return urlencode([(name, value) for name, value in parse_qsl(query.removeprefix("?"))
+                      if name not in NOT_FILTERS and value])
+
+
+def opened(screen: str, query: str) -> str:
+    """The list with a view's filter."""
+    return url_for(SCREENS[screen][1]) + (f"?{query}" if query else "")
+
+
+def _screen(screen: str) -> tuple[Any, str]:
+    if screen not in SCREENS:
+        abort(404)
+    return SCREENS[screen]
+
+
+def _render(screen: str, query: str, *, values: dict[str, str] | None = None, failed: ApiError | None = None,
+            status: int = 200, menu: bool = False):
+    number = 1 if menu else page_number()
+    try:
+        views = api().page("/saved-views", screen=screen, page=number, page_size=MENU_SIZE if menu else PAGE_SIZE)
+    except ApiError as error:
+        views = error
+    template = "saved_views/_menu.html" if menu else "saved_views/index.html"
+    stores = current_person().stores
+    return render_template(template, screen=screen, screen_label=SCREENS[screen][0], query=query, views=views,
+                           values=values or {}, failed=failed, errors=failed.errors if failed else {},
+                           stores=stores, store_options=[(store, store) for store in stores],
+                           opened=opened), status
+
+
+@blp.get("/saved-views/<screen>")
+def menu(screen: str):
+    """The saved views of a list and the form that saves its current filter: the list's menu (htmx), or a page."""
+    _screen(screen)
+    query = filter_query(request.args.get("query", ""))
+    return _render(screen, query, menu=bool(request.headers.get("HX-Request")))
+
+
+@blp.post("/saved-views/<screen>")
+def save(screen: str):
+    """Save the list's filter under a name; back to the list, with that filter."""
+    _screen(screen)
+    form = request.form
+    query = filter_query(form.get("query", ""))
+    body = {"name": form.get("name", "").strip(), "screen": screen, "query": query,
+            "shared": form.get("shared") == "true"}
+    if body["shared"] and form.get("store_id"):
+        body["store_id"] = form["store_id"]
+    try:
+        api().post("/saved-views", body)
+    except ApiError as refused:
+        if not refused.shown_in_place:
+            raise
+        return _render(screen, query, values=dict(form), failed=refused, status=refused.status)
+    return redirect(opened(screen, query), 303)
+
+
+@blp.post("/saved-views/<screen>/<view_id>/delete")
+def delete(screen: str, view_id: str):
+    """Delete a saved view (its owner, or a manager of the store it is shared with); back to the views."""
+    _screen(screen)
+    if not VIEW_ID.fullmatch(view_id):
+        abort(404)
+    query = filter_query(request.form.get("query", ""))
+    try:
+        api().send("DELETE", f"/saved-views/{view_id}")
+    except ApiError as refused:
+        if not refused.shown_in_place:
+            raise
+        return _render(screen, query, failed=refused, status=refused.status)
+    return redirect(url_for("saved_views.menu", screen=screen, query=query), 303)
