@@ -131,7 +131,7 @@ def dead_letters(rig: Rig, poison: dict[str, str]) -> Result:
     """Every poison message in its queue's dead-letter queue, and nothing else there (`poison`: message id by
     queue). Read without acknowledging, so the messages stay."""
     found: list[str] = []
-    connection = pika.BlockingConnection(pika.URLParameters(rig.cluster.node_url(1)))
+    connection = pika.BlockingConnection(rig.amqp())
     try:
         channel = connection.channel()
         for queue in QUEUES:

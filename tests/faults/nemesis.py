@@ -1,11 +1,13 @@
 """The faults, injected one after another on a schedule while the workload runs, and the recovery after each:
-the seconds from the fault until a probe customer written through the gateway reached the reporting service
-(a write acknowledged, related, consumed: the system made progress again)."""
+the seconds from the fault's start until a probe customer, written through the gateway from that moment on,
+reached the reporting service (a write acknowledged, relayed, consumed: the system made progress again, while the
+fault is still held or after it healed)."""
 from __future__ import annotations
 
 import os
 import random
 import signal
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -104,7 +106,7 @@ class Nemesis:
 
     def publish_poison(self) -> None:
         """A message that is no event, published to each service queue: each must end in its dead-letter queue."""
-        connection = pika.BlockingConnection(pika.URLParameters(self.rig.cluster.node_url(1)))
+        connection = pika.BlockingConnection(self.rig.amqp())
         try:
             channel = connection.channel()
             channel.confirm_delivery()
@@ -164,14 +166,16 @@ class Nemesis:
 
     def run(self, seconds: float, pause: float = 3.0) -> None:
         """Publish the poison, then inject the faults in turn (a shuffled round, again and again) until `seconds`
-        have passed, each round finished; measure the recovery after each fault."""
+        have passed, each round finished; measure the recovery after each fault (probing from its start)."""
         deadline = time.monotonic() + seconds
         self.publish_poison()
         while True:
             for name, inject in self.random.sample(self.faults, len(self.faults)):
                 started = time.monotonic()
-                inject()
+                fault = threading.Thread(target=inject)  # held (a process stopped, a node down) meanwhile
+                fault.start()
                 recovery = self.probe(started)
+                fault.join()
                 self.recoveries[name].append(recovery)
                 self.say(f"{name}: " + ("no recovery" if recovery is None else f"recovered in {recovery:.1f} s"))
                 time.sleep(pause)

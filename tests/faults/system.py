@@ -77,6 +77,12 @@ class Rig:
         """The psycopg URL of a service's database, straight to the server (not through the proxy)."""
         return f"postgresql://postgres@127.0.0.1:{self.postgres.port}/{service}"
 
+    def amqp(self, node: int = 1):
+        """pika's connection parameters for a node of the cluster (the `/` virtual host)."""
+        import pika
+
+        return pika.URLParameters(self.cluster.node_url(node).rstrip("/") + "/%2F")
+
     def query(self, service: str, sql: str, *params) -> list[tuple]:
         with psycopg.connect(self.database(service), connect_timeout=10) as connection:
             return connection.execute(sql, params).fetchall()

@@ -321,10 +321,10 @@ class TcpProxy:
             sockets, self._sockets = self._sockets, []
         for sock in sockets:
             try:
-                if reset:  # close with a zero linger: the peer gets a RST, not a FIN
+                if reset:  # a zero linger: the close sends a RST, not a FIN
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                else:
-                    sock.shutdown(socket.SHUT_RDWR)
+                # wakes the pipe threads' recv (a socket closed under a blocked recv stays open until it returns)
+                sock.shutdown(socket.SHUT_RD if reset else socket.SHUT_RDWR)
                 sock.close()
             except OSError:
                 pass
