@@ -80,12 +80,13 @@ class Processes:
         return self.start(name, *args, env=env)
 
     def stop(self) -> None:
-        """SIGTERM everything started, SIGKILL what does not go within 15 s."""
+        """SIGTERM everything started, SIGKILL what has not gone 15 s later."""
         for _, process, _ in self.running:
             process.terminate()
+        deadline = time.monotonic() + 15
         for _, process, log in self.running:
             try:
-                process.wait(15)
+                process.wait(max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
