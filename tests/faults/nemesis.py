@@ -111,7 +111,6 @@ class Nemesis:
             channel = connection.channel()
             channel.confirm_delivery()
             for queue in QUEUES:
-                channel = self._declared(connection, channel, queue)
                 message_id = f"poison-{uuid.uuid4().hex[:8]}"
                 channel.basic_publish("", queue, b"\xff not an event {", pika.BasicProperties(
                     message_id=message_id, delivery_mode=2), mandatory=True)
@@ -119,21 +118,6 @@ class Nemesis:
         finally:
             connection.close()
         self.say(f"poison published to {len(self.poison)} queues")
-
-    @staticmethod
-    def _declared(connection, channel, queue: str):
-        """A channel on which `queue` exists (its consumer declares it as it starts): wait for it up to a minute."""
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                channel.queue_declare(queue, passive=True)
-                return channel
-            except pika.exceptions.ChannelClosedByBroker:  # 404: not yet; the channel is closed with it
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
-                channel = connection.channel()
-                channel.confirm_delivery()
 
     # the schedule
 

@@ -33,6 +33,7 @@ def run(seconds: float, clients: int = 3, seed: int | None = None, folder: Path 
     print(f"fault run: {seconds:.0f} s, {clients} clients, seed {seed}, logs in {folder}", flush=True)
     started = time.monotonic()
     with booted(folder) as rig:
+        rig.await_consumers()
         print(f"booted in {time.monotonic() - started:.0f} s", flush=True)
         workload.prepare(rig.system.gateway)
         ledger, stop = workload.Ledger(), threading.Event()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ import psycopg
 from servicekit.private_postgres import PrivatePostgres
 from servicekit.processes import System, running_system
 from servicekit.testing import PrivateCluster, TcpProxy, free_cluster_port
+from servicekit.topology import QUEUES
 
 WEB = [("customer", "web"), ("complaint", "web"), ("reminder", "web"), ("reporting", "web")]
 #: The workers the faults take down: every relay, consumer, scanner and scheduler, each twice.
@@ -82,6 +84,27 @@ class Rig:
         import pika
 
         return pika.URLParameters(self.cluster.node_url(node).rstrip("/") + "/%2F")
+
+    def await_consumers(self, timeout: float = 300) -> None:
+        """Wait until every service queue exists and both replicas of its consumer read it: what is published
+        before a queue is declared reaches nobody (on a live system the queues are there already)."""
+        import pika
+
+        deadline = time.monotonic() + timeout
+        with pika.BlockingConnection(self.amqp()) as connection:
+            for queue in QUEUES:
+                while True:
+                    channel = connection.channel()
+                    try:
+                        if channel.queue_declare(queue, passive=True).method.consumer_count >= 2:
+                            channel.close()
+                            break
+                        channel.close()
+                    except pika.exceptions.ChannelClosedByBroker:  # 404: not declared yet
+                        pass
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"{queue}: not read by two consumers after {timeout:.0f} s")
+                    time.sleep(0.5)
 
     def query(self, service: str, sql: str, *params) -> list[tuple]:
         with psycopg.connect(self.database(service), connect_timeout=10) as connection:

@@ -117,7 +117,8 @@ class Client:
                                                "responsible_party": "after_sales"})
         self.write("POST", f"{path}/callbacks", {"channel": "phone", "satisfaction": "satisfied"})
         self.write("POST", f"{path}/survey", {"attitude": "satisfied", "skill": "satisfied",
-                                              "timeliness": "satisfied", "promise_kept": "satisfied"})
+                                              "timeliness": "satisfied", "promise_kept": "satisfied",
+                                              "staff": ["admin"]})
         closed = self.write("POST", f"{path}/close", {})
         ledger.record("complaints", complaint["id"], closed)
         appointment = self.write("POST", "/appointments", {

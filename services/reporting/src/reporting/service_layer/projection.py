@@ -28,7 +28,7 @@ from reporting.adapters.tables import (
 from reporting.domain import contributions as contrib
 from servicekit.db import flush_erased
 from servicekit.events import Event
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy import event as orm_events
 from sqlalchemy.orm import Session
 
@@ -555,8 +555,18 @@ HANDLERS: dict[str, Callable[[Session, Event], None]] = {
 ROUTING_KEYS = tuple(f"{name}.v1" for name in HANDLERS) + ("complaint.#",)
 
 
+#: The advisory lock key of the read model's writers (any fixed number: "guanxi.reporting" as an integer).
+READ_MODEL_LOCK = 0x6775616E78697270
+
+
 def prepare(session: Session, events: list[Event]) -> None:
-    """Load the rows a batch of events will touch, one query per table (the consumer calls this first)."""
+    """Load the rows a batch of events will touch, one query per table (the consumer calls this first).
+
+    On PostgreSQL the batch first takes the read model's lock (until it commits): the handlers read a row,
+    change it and write it back, so two consumers sharing the queue (replicas) must not apply batches at once,
+    or one's change of a customer's figures would overwrite the other's."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": READ_MODEL_LOCK})
     wanted: dict[Table, set[str]] = {customers: set(), vehicles: set(), visits: set(), complaints: set(),
                                      reminders: set(), appointments: set(), merges: set()}
     for event in events:
