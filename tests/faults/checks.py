@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pika
 from servicekit.topology import QUEUES, dead_letter_queue_name
@@ -25,6 +25,7 @@ class Result:
     duplicated: int = 0
     unexpected: int = 0
     recovery: str = ""
+    examples: list[str] = field(default_factory=list)  # a few of the ids counted, for whoever looks into it
 
     @property
     def failed(self) -> bool:
@@ -34,7 +35,8 @@ class Result:
 def compare(check: str, expected: Iterable[str], found: Iterable[str]) -> Result:
     """Expected ids against ids found (a list: an id found twice is a duplicate)."""
     wanted, seen = set(expected), Counter(found)
-    return Result(check, len(wanted), lost=len(wanted - set(seen)),
+    odd = sorted(wanted - set(seen)) + sorted(key for key, count in seen.items() if key not in wanted or count > 1)
+    return Result(check, len(wanted), lost=len(wanted - set(seen)), examples=odd[:5],
                   duplicated=sum(count - 1 for key, count in seen.items() if key in wanted and count > 1),
                   unexpected=sum(count for key, count in seen.items() if key not in wanted))
 
@@ -90,10 +92,13 @@ def reporting_recount(rig: Rig) -> list[Result]:
     vehicles = Counter(ids(rig, "customer", "SELECT customer_id::text FROM assets"))
     visits = Counter(ids(rig, "customer", "SELECT customer_id::text FROM visits"))
     figures = rig.query("reporting", "SELECT id, vehicles, visit_count FROM customers")
-    lost = sum(1 for id_, v, n in figures if v < vehicles[id_] or n < visits[id_])
-    duplicated = sum(1 for id_, v, n in figures if v > vehicles[id_] or n > visits[id_])
+    lost = [f"{id_} {v}/{vehicles[id_]} {n}/{visits[id_]}" for id_, v, n in figures
+            if v < vehicles[id_] or n < visits[id_]]
+    duplicated = [f"{id_} {v}/{vehicles[id_]} {n}/{visits[id_]}" for id_, v, n in figures
+                  if v > vehicles[id_] or n > visits[id_]]
     return [
-        Result("reporting: each customer's vehicles and visits", len(figures), lost=lost, duplicated=duplicated),
+        Result("reporting: each customer's vehicles and visits", len(figures), lost=len(lost),
+               duplicated=len(duplicated), examples=(lost + duplicated)[:5]),
         compare("reporting: customers", ids(rig, "customer", "SELECT id::text FROM customers"),
                 ids(rig, "reporting", "SELECT id FROM customers")),
         compare("reporting: visits", ids(rig, "customer", "SELECT id::text FROM visits"),

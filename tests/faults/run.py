@@ -54,6 +54,9 @@ def run(seconds: float, clients: int = 3, seed: int | None = None, folder: Path 
               f"writes sent again; {len(ledger.indeterminate)} stories stopped on a write of unknown outcome")
         for line in ledger.refused[:5] + ledger.indeterminate[:5]:
             print(f"  {line}")
+        for row in rows:
+            if row.failed:
+                print(f"  {row.check}: {', '.join(row.examples)}")
         print(table.render(rows))
         print(table.verdict(rows))
         print(f"whole run: {time.monotonic() - started:.0f} s", flush=True)

@@ -7,6 +7,7 @@ the webhook), an edit of the customer, a service visit, a complaint through its 
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -20,6 +21,8 @@ from servicekit.processes import login
 
 #: Answers after which the same request is sent again with the same key: the system was busy or away.
 RETRIED = {408, 425, 429, 500, 502, 503, 504}
+#: A 422 naming something the service has not heard of yet (its event is on its way): sent again later.
+NOT_YET = re.compile(r"[Uu]nknown|is known here|has no asset")
 #: How long a client keeps sending one write before it gives the story up.
 PATIENCE = 120.0
 
@@ -80,7 +83,7 @@ class Client:
                     self.headers = self._login()
                 elif response.status_code == 409 and "kept" in response.text:
                     raise Indeterminate(f"{method} {path}: {last}")
-                elif unknown_until_known and response.status_code == 422 and "nknown" in response.text:
+                elif unknown_until_known and response.status_code == 422 and NOT_YET.search(response.text):
                     key = uuid.uuid4().hex
                 elif response.status_code not in RETRIED and response.status_code != 409:
                     raise AssertionError(f"{method} {path} refused: {last}")

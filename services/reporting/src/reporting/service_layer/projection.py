@@ -142,6 +142,19 @@ def customer_created(session: Session, event: Event) -> None:
     if after.get("erased"):
         after.update(dict.fromkeys(PERSONAL))
     _set_store(session, before, after)
+    if before is None and _recorded_before(session, data["id"]):
+        _refresh_activity(session, data["id"])
+
+
+def _recorded_before(session: Session, customer_id: str) -> bool:
+    """Whether vehicles or visits of the customer were recorded before the customer was: events may overtake
+    each other (two relays publishing, a delivery sent round again), and those counted for nobody then."""
+    if records.holds(session, (vehicles, visits), "customer_id", customer_id):
+        return True
+    if session.info.get(DEFER_TALLIES):  # a bulk load: every record is in this transaction's hands
+        return False
+    return any(session.execute(select(table.c.id).where(table.c.customer_id == customer_id).limit(1)).first()
+               for table in (vehicles, visits))
 
 
 def customer_updated(session: Session, event: Event) -> None:
