@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import shutil
 import tempfile
 import threading
 import time
@@ -27,8 +28,10 @@ def settle(rig, ledger, poison) -> list[checks.Result]:
 
 def run(seconds: float, clients: int = 3, seed: int | None = None, folder: Path | None = None) -> bool:
     """Run for `seconds` (at least one round of every fault); print the table; True when nothing was lost,
-    duplicated or unexpected."""
+    duplicated or unexpected. The servers' data and the processes' logs are in `folder` (a temporary one, deleted
+    after a run that passed, unless given)."""
     seed = random.randrange(10**6) if seed is None else seed
+    own_folder = folder is None
     folder = folder or Path(tempfile.mkdtemp(prefix="guanxi-faults-"))
     print(f"fault run: {seconds:.0f} s, {clients} clients, seed {seed}, logs in {folder}", flush=True)
     started = time.monotonic()
@@ -59,5 +62,8 @@ def run(seconds: float, clients: int = 3, seed: int | None = None, folder: Path 
                 print(f"  {row.check}: {', '.join(row.examples)}")
         print(table.render(rows))
         print(table.verdict(rows))
-        print(f"whole run: {time.monotonic() - started:.0f} s", flush=True)
-        return not any(row.failed for row in rows)
+        passed = not any(row.failed for row in rows)
+    print(f"whole run: {time.monotonic() - started:.0f} s" + ("" if passed else f"; logs kept in {folder}"), flush=True)
+    if passed and own_folder:
+        shutil.rmtree(folder, ignore_errors=True)
+    return passed
