@@ -143,7 +143,9 @@ class PrivateCluster:
         self.folder, self.port = folder, port
 
     def _script(self, *args: str, timeout: float = 240) -> str:
-        done = subprocess.run(["bash", str(CLUSTER_SCRIPT), *args], capture_output=True, text=True,
+        # run in the cluster's folder: a node killed mid-write leaves its Mnesia core dump in the working directory
+        self.folder.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["bash", str(CLUSTER_SCRIPT), *args], capture_output=True, text=True, cwd=self.folder,
                               timeout=timeout, env={**os.environ, "GUANXI_CLUSTER_PORT": str(self.port)})
         if done.returncode != 0:
             raise RuntimeError(f"rabbitmq-cluster.sh {' '.join(args)} failed: {done.stderr.strip() or done.stdout}")
