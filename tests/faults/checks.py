@@ -42,6 +42,7 @@ def compare(check: str, expected: Iterable[str], found: Iterable[str]) -> Result
 
 
 def ids(rig: Rig, service: str, sql: str) -> list[str]:
+    """The first column of a query on a service's database, as text."""
     return [str(row[0]) for row in rig.query(service, sql)]
 
 

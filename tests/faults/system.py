@@ -58,6 +58,7 @@ class WebhookReceiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def counts(self) -> Counter[str]:
+        """The deliveries received so far, by delivery id."""
         with self.lock:
             return Counter(self.deliveries)
 
@@ -107,6 +108,7 @@ class Rig:
                     time.sleep(0.5)
 
     def query(self, service: str, sql: str, *params) -> list[tuple]:
+        """The rows of a query on a service's database (or `postgres`), on a connection of its own."""
         with psycopg.connect(self.database(service), connect_timeout=10) as connection:
             return connection.execute(sql, params).fetchall()
 

@@ -29,5 +29,6 @@ def render(rows: list[Result]) -> str:
 
 
 def verdict(rows: list[Result]) -> str:
+    """PASS, or FAIL naming every check that counted something lost, duplicated or unexpected."""
     failed = [row.check for row in rows if row.failed]
     return "PASS: nothing lost, duplicated or unexpected" if not failed else f"FAIL: {', '.join(failed)}"
