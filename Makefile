@@ -6,7 +6,10 @@ BIN    := $(VENV)/bin
 PACKAGES := -e servicekit -e services/customer -e services/complaint -e services/reminder -e services/reporting -e gateway -e console
 PROJECT_FILES := servicekit/pyproject.toml $(wildcard services/*/pyproject.toml) gateway/pyproject.toml console/pyproject.toml
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench faults clean
+
+#: Seconds of workload and faults of `make faults` (the short run of `make test` is 30; docs/reliability.md).
+DURATION ?= 30
 
 # Each step says what it does first; pip shows what it collects and installs (the first install takes a
 # minute or two: never a minute of silence).
@@ -39,6 +42,9 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.dev
 	bash deploy/local/ensure-servers.sh
 	$(BIN)/python -m bench
+
+faults: $(VENV)/.dev
+	$(BIN)/python -m tests.faults --duration $(DURATION)
 
 clean:
 	rm -rf $(VENV) var

@@ -54,6 +54,7 @@ class Processes:
     def __init__(self, env: dict[str, str], log_dir: Path) -> None:
         self.env, self.log_dir = env, log_dir
         self.running: list[tuple[str, subprocess.Popen, object]] = []
+        self.commands: dict[str, tuple[tuple[str, ...], dict[str, str] | None]] = {}
 
     def run(self, *args: str) -> None:
         """Run `python -m <args>` (a migration) to completion."""
@@ -62,19 +63,30 @@ class Processes:
 
     def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
         """Start `python -m <args>` in the background, with `env` added to the shared environment."""
-        log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed in stop()
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
         process = subprocess.Popen([sys.executable, "-m", *args], env={**self.env, **(env or {})}, stdout=log,
                                    stderr=subprocess.STDOUT)
         self.running.append((name, process, log))
+        self.commands[name] = (args, env)
         return process
 
+    def named(self, name: str) -> subprocess.Popen:
+        """The process last started under `name`."""
+        return next(process for started, process, _ in reversed(self.running) if started == name)
+
+    def restart(self, name: str) -> subprocess.Popen:
+        """Start `name` again as it was first started (after it was killed), its log continued."""
+        args, env = self.commands[name]
+        return self.start(name, *args, env=env)
+
     def stop(self) -> None:
-        """SIGTERM everything started, SIGKILL what does not go within 15 s."""
+        """SIGTERM everything started, SIGKILL what has not gone 15 s later."""
         for _, process, _ in self.running:
             process.terminate()
+        deadline = time.monotonic() + 15
         for _, process, log in self.running:
             try:
-                process.wait(15)
+                process.wait(max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
@@ -83,7 +95,7 @@ class Processes:
     def logs(self) -> str:
         """The tail of every process's log, for an error report."""
         return "\n".join(f"--- {name}\n{(self.log_dir / f'{name}.log').read_text(errors='replace')[-3000:]}"
-                         for name, _, _ in self.running)
+                         for name in dict.fromkeys(name for name, _, _ in self.running))
 
 
 #: The first admin's password of a system started by `running_system`.
@@ -136,12 +148,15 @@ def login(gateway: str, username: str = "admin", password: str = ADMIN_PASSWORD)
 @contextmanager
 def running_system(var_dir: Path, database_url: Callable[[str], str], broker_url: str,
                    processes: Sequence[tuple[str, str]], env: dict[str, str] | None = None,
-                   metrics: bool = False) -> Iterator[System]:
+                   metrics: bool = False, ready_timeout: float = 60.0) -> Iterator[System]:
     """Migrate and start the gateway and the given (service, process) pairs on the real servers, each its own
     OS process; wait until the gateway is ready; stop everything at the end (printing the logs on failure).
 
     `database_url(service)` names each database; services not listed are "not deployed" for the gateway.
     With `metrics`, each service's processes share a Prometheus multiprocess folder, as under `make run`.
+    A pair listed twice runs twice (replicas): the first is named `<service>-<process>`, the next ones
+    `<service>-<process>-2`, `-3` … (their log files and names in `system.processes`). `ready_timeout`: how
+    long the gateway may take to be ready (many processes starting at once on a small machine take a while).
     """
     services = list(dict.fromkeys(service for service, _ in processes if service not in ("gateway", "console")))
     ports = {service: free_port() for service in [*services, "gateway"]}
@@ -167,19 +182,23 @@ def running_system(var_dir: Path, database_url: Callable[[str], str], broker_url
         if service not in ("console", "console_live"):
             started.run(service, "migrate")
     gateway = [("gateway", "web")]
-    if any(process == "consume" for _, process in processes):
-        gateway.append(("gateway", "relay"))  # the users the consumers keep a copy of (servicekit.staff)
+    relays = max(int(any(process == "consume" for _, process in processes)),  # the users consumers keep a copy of
+                 list(processes).count(("gateway", "relay")))  # (servicekit.staff)
+    gateway += [("gateway", "relay")] * relays
+    seen: dict[tuple[str, str], int] = {}
     for service, process in [*((s, p) for s, p in processes if s != "gateway"), *gateway]:
         extra = {}
         if metrics:
             folder = var_dir / "metrics" / service
             folder.mkdir(parents=True, exist_ok=True)
             extra["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
-        started.start(f"{service}-{process}", service, process, env=extra)
+        seen[service, process] = replica = seen.get((service, process), 0) + 1
+        name = f"{service}-{process}" + (f"-{replica}" if replica > 1 else "")
+        started.start(name, service, process, env=extra)
     system = System(f"http://127.0.0.1:{ports['gateway']}",
                     {service: f"http://127.0.0.1:{ports[service]}" for service in services}, started)
     try:
-        wait_until_ready(f"{system.gateway}/readyz")
+        wait_until_ready(f"{system.gateway}/readyz", timeout=ready_timeout)
         if console:
             wait_until_ready(f"http://127.0.0.1:{ports['console']}/healthz")
         if live:

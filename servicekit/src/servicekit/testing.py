@@ -11,8 +11,10 @@ import os
 import random
 import shutil
 import socket
+import struct
 import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -141,7 +143,9 @@ class PrivateCluster:
         self.folder, self.port = folder, port
 
     def _script(self, *args: str, timeout: float = 240) -> str:
-        done = subprocess.run(["bash", str(CLUSTER_SCRIPT), *args], capture_output=True, text=True,
+        # run in the cluster's folder: a node killed mid-write leaves its Mnesia core dump in the working directory
+        self.folder.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["bash", str(CLUSTER_SCRIPT), *args], capture_output=True, text=True, cwd=self.folder,
                               timeout=timeout, env={**os.environ, "GUANXI_CLUSTER_PORT": str(self.port)})
         if done.returncode != 0:
             raise RuntimeError(f"rabbitmq-cluster.sh {' '.join(args)} failed: {done.stderr.strip() or done.stdout}")
@@ -177,15 +181,22 @@ class PrivateCluster:
         self._script("start-node", str(node), str(self.folder))
 
 
-@pytest.fixture(scope="session")
-def rabbitmq_cluster(tmp_path_factory) -> Iterator[PrivateCluster]:
-    """A private 3-node RabbitMQ cluster for this test run, on free ports; stopped and deleted at the end."""
+def free_cluster_port() -> int:
+    """A base port for a private cluster whose AMQP and distribution ports are all free."""
     for _ in range(20):
         port = random.randrange(10000, 12000)
         if _ports_free([port + offset for offset in (0, 1, 2, 20000, 20001, 20002)]):
-            break
-    else:
-        pytest.fail("no free ports for a private RabbitMQ cluster", pytrace=False)
+            return port
+    raise RuntimeError("no free ports for a private RabbitMQ cluster")
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_cluster(tmp_path_factory) -> Iterator[PrivateCluster]:
+    """A private 3-node RabbitMQ cluster for this test run, on free ports; stopped and deleted at the end."""
+    try:
+        port = free_cluster_port()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
     folder = tmp_path_factory.mktemp("rabbitmq-cluster")
     cluster = PrivateCluster(folder, port)
     try:
@@ -251,7 +262,9 @@ def auth_headers(role: str = "admin", subject: str | None = None, stores: tuple[
 
 
 class TcpProxy:
-    """A TCP proxy to a real server that a test can cut and restore, to act out an outage."""
+    """A TCP proxy to a real server that a test can cut and restore, to act out an outage, or trouble on the
+    network: latency added to every chunk (`delay`), connections reset (`reset`), a black hole that holds every
+    byte until it ends (`black_hole`, like a partition that heals within TCP's retransmissions)."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
@@ -262,6 +275,9 @@ class TcpProxy:
         self.port = self._listener.getsockname()[1]
         self._open = threading.Event()
         self._open.set()
+        self._flowing = threading.Event()
+        self._flowing.set()
+        self.latency = 0.0
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -277,6 +293,7 @@ class TcpProxy:
                 continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)
             except OSError:
                 client.close()
                 continue
@@ -285,10 +302,12 @@ class TcpProxy:
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                self._flowing.wait()
+                if self.latency:
+                    time.sleep(self.latency)
                 sink.sendall(data)
         except OSError:
             pass
@@ -299,24 +318,54 @@ class TcpProxy:
                 except OSError:
                     pass
 
-    def cut(self) -> None:
-        """Drop every connection and refuse new ones (the server looks down)."""
-        self._open.clear()
+    def _drop_all(self, reset: bool = False) -> None:
         with self._lock:
             sockets, self._sockets = self._sockets, []
         for sock in sockets:
             try:
-                sock.shutdown(socket.SHUT_RDWR)
+                if reset:  # a zero linger: the close sends a RST, not a FIN
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                # wakes the pipe threads' recv (a socket closed under a blocked recv stays open until it returns)
+                sock.shutdown(socket.SHUT_RD if reset else socket.SHUT_RDWR)
                 sock.close()
             except OSError:
                 pass
+
+    def cut(self) -> None:
+        """Drop every connection and refuse new ones (the server looks down)."""
+        self._open.clear()
+        self._drop_all()
 
     def restore(self) -> None:
         """Accept connections again."""
         self._open.set()
 
+    def reset(self) -> None:
+        """Reset every open connection (a RST on both sides); new ones are accepted as before."""
+        self._drop_all(reset=True)
+
+    @contextlib.contextmanager
+    def delay(self, seconds: float) -> Iterator[None]:
+        """Within the block, every chunk in either direction waits `seconds` before it is passed on."""
+        self.latency = seconds
+        try:
+            yield
+        finally:
+            self.latency = 0.0
+
+    @contextlib.contextmanager
+    def black_hole(self) -> Iterator[None]:
+        """Within the block, connections are accepted and nothing gets through either way; what was sent
+        arrives when the block ends."""
+        self._flowing.clear()
+        try:
+            yield
+        finally:
+            self._flowing.set()
+
     def close(self) -> None:
         """Stop the proxy."""
+        self._flowing.set()
         self.cut()
         self._listener.close()
 

@@ -34,11 +34,13 @@ PLAIN = ("name", "phone", "email", "birthday", "kind", "stage", "tier", "owner",
 
 
 def ensure_customer(session: Session, customer_id: str) -> Any:
-    """The customer's row, created empty when an event about them comes before their customer.created."""
-    row = customer_row(session, customer_id)
+    """The customer's row, created empty when an event about them comes before their customer.created; locked
+    until the transaction ends, so that two consumers applying two versions of one customer at once (replicas
+    share a queue) compare versions one after the other, and the older never overwrites the newer."""
+    row = customer_row(session, customer_id, for_update=True)
     if row is None:
         session.execute(customers.insert().values(id=customer_id, version=0, updated_at=now()))
-        row = customer_row(session, customer_id)
+        row = customer_row(session, customer_id, for_update=True)
     return row
 
 

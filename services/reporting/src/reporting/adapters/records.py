@@ -49,6 +49,13 @@ def get(session: Session, table: Table, key: str) -> dict[str, Any] | None:
     return None if row is ABSENT else dict(row)
 
 
+def holds(session: Session, tables: Iterable[Table], column: str, value: Any) -> bool:
+    """Whether this transaction knows a row of `tables` whose `column` is `value` (read or not yet written)."""
+    names = {table.name for table in tables}
+    return any(name in names and row is not ABSENT and row.get(column) == value
+               for (name, _), row in _rows(session).items())
+
+
 def put(session: Session, table: Table, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
     """Keep `after` as the row's new state, written at commit."""
     key = after[_key_column(table)]

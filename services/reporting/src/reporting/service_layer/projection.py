@@ -28,7 +28,7 @@ from reporting.adapters.tables import (
 from reporting.domain import contributions as contrib
 from servicekit.db import flush_erased
 from servicekit.events import Event
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy import event as orm_events
 from sqlalchemy.orm import Session
 
@@ -142,6 +142,19 @@ def customer_created(session: Session, event: Event) -> None:
     if after.get("erased"):
         after.update(dict.fromkeys(PERSONAL))
     _set_store(session, before, after)
+    if before is None and _recorded_before(session, data["id"]):
+        _refresh_activity(session, data["id"])
+
+
+def _recorded_before(session: Session, customer_id: str) -> bool:
+    """Whether vehicles or visits of the customer were recorded before the customer was: events may overtake
+    each other (two relays publishing, a delivery sent round again), and those counted for nobody then."""
+    if records.holds(session, (vehicles, visits), "customer_id", customer_id):
+        return True
+    if session.info.get(DEFER_TALLIES):  # a bulk load: every record is in this transaction's hands
+        return False
+    return any(session.execute(select(table.c.id).where(table.c.customer_id == customer_id).limit(1)).first()
+               for table in (vehicles, visits))
 
 
 def customer_updated(session: Session, event: Event) -> None:
@@ -555,8 +568,18 @@ HANDLERS: dict[str, Callable[[Session, Event], None]] = {
 ROUTING_KEYS = tuple(f"{name}.v1" for name in HANDLERS) + ("complaint.#",)
 
 
+#: The advisory lock key of the read model's writers (any fixed number: "guanxi.reporting" as an integer).
+READ_MODEL_LOCK = 0x6775616E78697270
+
+
 def prepare(session: Session, events: list[Event]) -> None:
-    """Load the rows a batch of events will touch, one query per table (the consumer calls this first)."""
+    """Load the rows a batch of events will touch, one query per table (the consumer calls this first).
+
+    On PostgreSQL the batch first takes the read model's lock (until it commits): the handlers read a row,
+    change it and write it back, so two consumers sharing the queue (replicas) must not apply batches at once,
+    or one's change of a customer's figures would overwrite the other's."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": READ_MODEL_LOCK})
     wanted: dict[Table, set[str]] = {customers: set(), vehicles: set(), visits: set(), complaints: set(),
                                      reminders: set(), appointments: set(), merges: set()}
     for event in events:
