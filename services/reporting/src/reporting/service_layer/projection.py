@@ -144,6 +144,7 @@ def customer_created(session: Session, event: Event) -> None:
     _set_store(session, before, after)
     if before is None and _recorded_before(session, data["id"]):
         _refresh_activity(session, data["id"])
+        _refresh_vehicles(session, data["id"])  # the model of their vehicle, as if it had come after
 
 
 def _recorded_before(session: Session, customer_id: str) -> bool:
