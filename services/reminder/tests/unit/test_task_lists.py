@@ -1,7 +1,8 @@
 """A task or reminder says whom to call (name, phone), about which vehicle, why in words, how overdue, and what
 to say; appointments say whose they are. Rules carry an editable call script."""
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from servicekit.testing import auth_headers
 
@@ -43,7 +44,10 @@ def test_an_overdue_task_says_how_many_days(client, customer, vehicle, run_sched
     run_scheduler(later(3.5))
     [task] = client.get(f"/api/v1/reminders/tasks?customer_id={customer_id}", headers=AGENT).get_json()["items"]
     with sessions.begin() as session:
-        session.execute(update(reminders).where(reminders.c.id == task["id"]).values(due_at=later(-4.2)))
+        # due at 09:00 four days ago on the dealership's calendar (Asia/Shanghai, the default zone)
+        shanghai = ZoneInfo("Asia/Shanghai")
+        due = datetime.combine(datetime.now(shanghai).date() - timedelta(days=4), time(9), tzinfo=shanghai)
+        session.execute(update(reminders).where(reminders.c.id == task["id"]).values(due_at=due.astimezone(UTC)))
     [task] = client.get(f"/api/v1/reminders/tasks?customer_id={customer_id}&overdue=true",
                         headers=AGENT).get_json()["items"]
     assert task["days_overdue"] == 4 and task["overdue"] is True

@@ -1,8 +1,8 @@
 """The reason in words for the caller, for the reminders that are not planned from a vehicle."""
-from datetime import date
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from reminder.domain.wording import Subject, describe, fill_script
+from reminder.domain.wording import Subject, days_overdue, describe, fill_script
 
 
 def words(kind, key, reason="", rule_id=None, **extra):
@@ -26,3 +26,13 @@ def test_a_script_is_filled_in_and_an_unknown_car_leaves_no_empty_brackets():
         "您好马丽，您的爱车（粤B·55555）雅阁"
     assert fill_script("您好{name}，您的爱车（{plate}）", None, None, None) == "您好客户，您的爱车"
     assert fill_script(None, "马丽", None, None) is None
+
+
+def test_days_overdue_are_counted_on_the_business_calendar():
+    shanghai = ZoneInfo("Asia/Shanghai")
+    due = datetime(2026, 12, 3, 9, 0, tzinfo=shanghai)
+    # half past midnight the next day in Shanghai (still 3 December in UTC): a day overdue, not "due today"
+    assert days_overdue(due, datetime(2026, 12, 3, 16, 30, tzinfo=UTC), shanghai) == 1
+    assert days_overdue(due, datetime(2026, 12, 3, 23, 59, tzinfo=shanghai), shanghai) == 0
+    assert days_overdue(due, datetime(2026, 12, 3, 8, 0, tzinfo=shanghai), shanghai) == 0  # not yet due
+    assert days_overdue(due, datetime(2026, 12, 7, 0, 1, tzinfo=shanghai), shanghai) == 4

@@ -124,6 +124,7 @@ def fill_script(script: str | None, name: str | None, plate: str | None, model: 
     return script.replace("（）", "")
 
 
-def days_overdue(due_at: datetime, moment: datetime) -> int:
-    """Whole days past the due time (0 when not yet due)."""
-    return max(0, (moment - due_at).days)
+def days_overdue(due_at: datetime, moment: datetime, zone: tzinfo) -> int:
+    """Days past the due day on the business's calendar (0 when due today or later): a task due yesterday at 09:00
+    is a day overdue at 00:30 today, though not 24 hours have passed."""
+    return max(0, (moment.astimezone(zone).date() - due_at.astimezone(zone).date()).days)

@@ -76,7 +76,7 @@ def reminder_item(row: Any, moment: datetime, zone: ZoneInfo) -> dict[str, Any]:
     open_task = row.task and row.status in OPEN
     item.update(customer_name=row.customer_name, customer_phone=row.customer_phone, vehicle=vehicle_dict(row),
                 rule_name=row.rule_name, reason_text=describe(subject),
-                days_overdue=days_overdue(aware(row.due_at), moment) if open_task else 0,
+                days_overdue=days_overdue(aware(row.due_at), moment, zone) if open_task else 0,
                 script=fill_script(row.rule_script, row.customer_name, row.asset_plate, row.asset_model),
                 visit_id=row.visit_id, callback=json.loads(row.callback) if row.callback else None)
     return item

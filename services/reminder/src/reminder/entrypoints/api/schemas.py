@@ -124,7 +124,8 @@ class ReminderOut(Schema):
     reason_text = fields.String(required=True, metadata={
         "description": "Why, in words for the person making the call (Chinese)."})
     days_overdue = fields.Integer(required=True, metadata={
-        "description": "Whole days an open task is past its due time (0 when not)."})
+        "description": "Days an open task is past its due day, on the business calendar (CRM_REMINDER_TIMEZONE; 0 when "
+                       "due today or later)."})
     script = fields.String(allow_none=True, metadata={"description": "The rule's call script (话术), filled in."})
     visit_id = fields.String(allow_none=True, metadata={"description": "The callback visit that closed the task."})
     callback = fields.Nested(CallbackArgs, allow_none=True, metadata={
