@@ -15,17 +15,15 @@ Each area's benchmarks at size run on their own (docs/benchmarks.md gives their 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
 import sys
-from pathlib import Path
 
 from servicekit.events import new_event
 from servicekit.testing import ThrowawayDatabases, broker_reachable, throwaway_vhost
 
-from bench import broker, bus
+from bench import broker, bus, keep_results
 
 #: The same prefetch for the raw and the kit consumer (the kit applies half of it per transaction).
 PREFETCH = 1000
@@ -101,9 +99,7 @@ def main() -> int:
     print("| measurement | figure | ratio |\n|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    out = Path("bench/results")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "latest.json").write_text(json.dumps(figures, indent=2))
+    keep_results("latest.json", figures)
     return 0
 
 

@@ -39,6 +39,7 @@ import httpx
 from servicekit.processes import running_system
 from servicekit.testing import ThrowawayDatabases, broker_reachable, throwaway_vhost
 
+from bench import keep_results
 from bench.customers import load_archive
 
 SEED = 15
@@ -185,9 +186,7 @@ def main() -> int:
         print(f"| {name} | {page['total_p50_ms']:.1f} / {page['total_p95_ms']:.1f} ms | "
               f"{page['api_p50_ms']:.1f} / {page['api_p95_ms']:.1f} ms ({page['calls_p50']:g}) | {ratio} | "
               f"{'met' if page['meets_targets'] else 'missed'} (statuses {page['statuses']}) |")
-    out = Path("bench/results")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "console.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    keep_results("console.json", results)
     return 0
 
 

@@ -41,6 +41,7 @@ from servicekit.events import EXCHANGE, new_event
 from servicekit.processes import ADMIN_PASSWORD, eventually, login, running_system
 from servicekit.testing import ThrowawayDatabases, broker_reachable, throwaway_vhost
 
+from bench import keep_results
 from bench.console import TIMING, percentile, sign_in
 
 PROCESSES = [("customer", "web"), ("customer", "relay"), ("customer", "consume"),
@@ -234,9 +235,7 @@ def main() -> int:
         figures = results[path]
         print(f"\n{path}: p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms, max {figures['max_ms']} ms "
               f"({figures['deliveries']} deliveries)")
-    out = Path("bench/results")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "console_live.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    keep_results("console_live.json", results)
     return 0
 
 
