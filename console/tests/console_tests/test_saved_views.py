@@ -113,3 +113,13 @@ def test_a_viewer_opens_saved_views_but_saves_and_deletes_none(viewer, fake_api)
     assert 'href="/complaints?breached=true&amp;status=filed"' in menu and "<form" not in menu
     full = viewer.get("/saved-views/complaints").get_data(as_text=True)
     assert "超时投诉" in full and 'method="post" action="/saved-views' not in full
+
+
+def test_a_filter_about_to_be_saved_and_the_saved_ones_read_as_words_not_as_a_query_string(english, fake_api):
+    fake_api.on("GET", "/saved-views", page([view()]))
+    saving = english.htmx("GET", "/saved-views/complaints?query=status%3Dfiled%26severity%3Dserious")
+    html = saving.get_data(as_text=True)
+    assert "Filter: Status Filed · Severity Serious" in html and "status=filed&amp;severity" not in html.split(
+        'name="query"')[0]
+    listed = english.get("/saved-views/complaints").get_data(as_text=True)
+    assert "SLA breached Yes · Status Filed" in listed

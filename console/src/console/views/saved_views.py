@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as N_
 
 from console.api import ApiError, api
 from console.people import current_person
+from console.views.complaints import CATEGORIES, DEPARTMENTS, SEVERITIES, STATUSES
 from console.views.today import page_number
 
 blp = Blueprint("saved_views", __name__)
@@ -33,6 +34,28 @@ def filter_query(query: str) -> str:
     """A list's query string without its page numbers: the filter alone."""
     return urlencode([(name, value) for name, value in parse_qsl(query.removeprefix("?"))
                       if name not in NOT_FILTERS and value])
+
+
+#: What each filter of the three lists is called on screen (a filter not named here is shown by its own name).
+FILTER_LABELS = {
+    "q": N_("Search"), "kind": N_("Kind"), "stage": N_("Stage"), "owner": N_("Owner"), "store_id": N_("Store"),
+    "tag": N_("Tag"), "tier": N_("Tier"), "intent_grade": N_("Intent grade"), "key_customer": N_("Key customer"),
+    "blacklisted": N_("Blacklisted"), "status": N_("Status"), "category": N_("Category"), "severity": N_("Severity"),
+    "department": N_("Department"), "assignee": N_("Assignee"), "breached": N_("SLA breached"),
+    "customer_id": N_("Customer"),
+}
+#: Filter values shown in words where the complaint list has words for them.
+VALUE_WORDS = {"status": STATUSES, "category": CATEGORIES, "severity": SEVERITIES, "department": DEPARTMENTS}
+
+
+def filter_words(query: str) -> str:
+    """A saved filter as a person reads it ("状态 已受理 · 类别 服务"), not as a query string."""
+    words = []
+    for name, value in parse_qsl(query.removeprefix("?")):
+        if value in ("true", "false"):
+            value = str(N_("Yes") if value == "true" else N_("No"))
+        words.append(f"{FILTER_LABELS.get(name, name)} {VALUE_WORDS.get(name, {}).get(value, value)}")
+    return " · ".join(words)
 
 
 def opened(screen: str, query: str) -> str:
@@ -58,7 +81,7 @@ def _render(screen: str, query: str, *, values: dict[str, str] | None = None, fa
     return render_template(template, screen=screen, screen_label=SCREENS[screen][0], query=query, views=views,
                            values=values or {}, failed=failed, errors=failed.errors if failed else {},
                            stores=stores, store_options=[(store, store) for store in stores],
-                           opened=opened), status
+                           opened=opened, filter_words=filter_words), status
 
 
 @blp.get("/saved-views/<screen>")
