@@ -2,6 +2,7 @@
 (the API refuses the rest all the same, and its 403 is shown if one is reached)."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import jwt
@@ -26,6 +27,22 @@ class Person:
     @property
     def manager(self) -> bool:
         return self.can("manage")
+
+
+def live_claims(token: str | None, now: float | None = None) -> dict | None:
+    """A session token's claims, or None when there is no token, it cannot be read or it is past its expiry. Its
+    signature is the gateway's to check (on every API call); the console reads the claims only to know what to
+    show and whether the token is still worth sending."""
+    if not token:
+        return None
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False, "verify_aud": False})
+    except jwt.PyJWTError:
+        return None
+    expires = claims.get("exp")
+    if isinstance(expires, int | float) and expires <= (time.time() if now is None else now):
+        return None
+    return claims
 
 
 def person_of(token: str) -> Person:

@@ -8,13 +8,13 @@ never a customer's name, phone or the text of a complaint.
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
 from servicekit.auth import ROLES, Identity
+
+from console.people import live_claims
 
 #: The families of events the screens show, as bound on `crm.events` (the first part of the type).
 FAMILIES = ("complaint", "reminder", "appointment", "customer", "visit", "asset", "odometer")
@@ -53,16 +53,10 @@ def viewer_of(session: Mapping[str, Any] | None, families: Collection[str] = FAM
     """The person a console session names, or None when it names nobody (no token, an unreadable or expired
     one, a role unknown). The session cookie is signed by the console, so its token's claims are read as the
     web process reads them (the gateway checks the token's signature on every API call)."""
-    token = (session or {}).get("token")
-    if not token:
-        return None
-    try:
-        claims = jwt.decode(token, options={"verify_signature": False, "verify_aud": False})
-    except jwt.PyJWTError:
+    claims = live_claims((session or {}).get("token"), now)
+    if claims is None:
         return None
     expires = claims.get("exp")
-    if isinstance(expires, int | float) and expires <= (time.time() if now is None else now):
-        return None
     stores = claims.get("stores") or []
     if not isinstance(claims.get("sub"), str) or claims.get("role") not in ROLES or not isinstance(stores, list):
         return None
