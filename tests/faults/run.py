@@ -60,6 +60,9 @@ def run(seconds: float, clients: int = 3, seed: int | None = None, folder: Path 
         for row in rows:
             if row.failed:
                 print(f"  {row.check}: {', '.join(row.examples)}")
+                for example in row.examples:  # what the client saw of that record's writes
+                    for line in ledger.trails.get(example.split("@")[0], []):
+                        print(f"    {line}")
         print(table.render(rows))
         print(table.verdict(rows))
         passed = not any(row.failed for row in rows)

@@ -137,4 +137,6 @@ def booted(folder: Path) -> Iterator[Rig]:
         if proxy is not None:
             proxy.close()
         cluster.stop()
+        if (folder / "logs").exists():  # the server's own log, beside the processes' (kept after a failed run)
+            (folder / "logs" / "postgresql.log").write_text(postgres.log())
         postgres.remove()

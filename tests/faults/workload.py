@@ -40,11 +40,15 @@ class Ledger:
     indeterminate: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     retries: int = 0
+    #: Each acknowledged record's writes, attempt by attempt (answer, X-Request-ID, replayed or not), to be
+    #: read beside the services' logs when a check fails.
+    trails: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, kind: str, key: str, value: dict) -> None:
+    def record(self, kind: str, key: str, value: dict, trail: list[str] | None = None) -> None:
         with self.lock:
             self.acked[kind][key] = value
+            self.trails[key] += trail or []
 
 
 class Client:
@@ -54,6 +58,7 @@ class Client:
         self.http = httpx.Client(base_url=f"{gateway}/api/v1", timeout=15)
         self.gateway, self.ledger, self.stop = gateway, ledger, stop or threading.Event()
         self.headers = self._login()
+        self.trail: list[str] = []  # the last write's attempts
 
     def _login(self) -> dict[str, str]:
         deadline = time.monotonic() + PATIENCE
@@ -70,12 +75,17 @@ class Client:
         `unknown_until_known`, a 422 naming something unknown (its event has not reached the service yet) is
         sent again later with a new key."""
         key, deadline, last = uuid.uuid4().hex, time.monotonic() + PATIENCE, ""
+        self.trail = []
         while time.monotonic() < deadline:
             try:
                 response = self.http.request(method, path, json=body, headers={**self.headers, "Idempotency-Key": key})
             except httpx.HTTPError as exc:
                 last = repr(exc)
+                self.trail.append(f"{time.strftime('%H:%M:%S')} {method} {path} key {key}: {last}")
             else:
+                self.trail.append(f"{time.strftime('%H:%M:%S')} {method} {path} key {key}: {response.status_code} "
+                                  f"request {response.headers.get('X-Request-ID')}"
+                                  + (" replayed" if response.headers.get("Idempotent-Replayed") else ""))
                 if response.is_success:
                     return response.json()
                 last = f"{response.status_code} {response.text[:200]}"
@@ -101,18 +111,18 @@ class Client:
         ledger, tag = self.ledger, uuid.uuid4().hex[:6]
         customer = self.write("POST", "/customers", {"name": f"客户{tag}", "phone": f"139{number:08d}",
                                                       "kind": "owner", "owner": "admin"}, unknown_until_known=True)
-        ledger.record("customers", customer["id"], customer)
+        ledger.record("customers", customer["id"], customer, self.trail)
         delivered = datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=4)
         vehicle = self.write("POST", f"/customers/{customer['id']}/assets", {
             "kind": "vehicle", "model": "CR-V", "plate": f"粤B·{number:05d}", "delivered_on": delivered.isoformat(),
             "odometer_km": 10})
-        ledger.record("vehicles", vehicle["id"], vehicle)
+        ledger.record("vehicles", vehicle["id"], vehicle, self.trail)
         edited = self.write("PATCH", f"/customers/{customer['id']}", {"version": customer["version"],
                                                                         "name": f"客户{tag}改"})
-        ledger.record("customers", customer["id"], edited)
+        ledger.record("customers", customer["id"], edited, self.trail)
         visit = self.write("POST", f"/customers/{customer['id']}/visits", {
             "kind": "service", "asset_id": vehicle["id"], "odometer_km": 900, "service_type": "maintenance"})
-        ledger.record("visits", visit["id"], visit)
+        ledger.record("visits", visit["id"], visit, self.trail)
         complaint = self.write("POST", "/complaints", {
             "customer_id": customer["id"], "channel": "phone", "category": "service", "severity": "normal",
             "subcategory": "waiting_time", "description": "保养等了三个小时"}, unknown_until_known=True)
@@ -127,11 +137,11 @@ class Client:
                                               "timeliness": "satisfied", "promise_kept": "satisfied",
                                               "staff": ["admin"]})
         closed = self.write("POST", f"{path}/close", {})
-        ledger.record("complaints", complaint["id"], closed)
+        ledger.record("complaints", complaint["id"], closed, self.trail)
         appointment = self.write("POST", "/appointments", {
             "customer_id": customer["id"], "asset_id": vehicle["id"], "purpose": "maintenance",
             "scheduled_at": (datetime.now(UTC) + timedelta(days=2)).isoformat()}, unknown_until_known=True)
-        ledger.record("appointments", appointment["id"], appointment)
+        ledger.record("appointments", appointment["id"], appointment, self.trail)
 
 
 def prepare(gateway: str) -> None:

@@ -112,7 +112,25 @@ def make_engine(url: str, *, statement_timeout: float | None = None, connect_tim
         connect_args["options"] = f"-c statement_timeout={max(1, round(statement_timeout * 1000))}"  # milliseconds
     if connect_timeout:
         connect_args["connect_timeout"] = max(1, round(connect_timeout))  # libpq takes whole seconds
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    event.listen(engine, "commit", _refuse_aborted_commit)
+    return engine
+
+
+class AbortedTransaction(Exception):
+    """A commit asked of a transaction PostgreSQL has already aborted: a statement in it failed and its error
+    was caught without rolling back. The server answers such a COMMIT with ROLLBACK and no error, and the driver
+    returns as if it had committed; this refuses it, so that the request fails instead of answering for a change
+    that was not kept."""
+
+
+def _refuse_aborted_commit(connection) -> None:
+    # psycopg's transaction status: INERROR (3) is a transaction with a failed statement, which can only end
+    # in a rollback (https://www.postgresql.org/docs/current/libpq-status.html#LIBPQ-PQTRANSACTIONSTATUS)
+    info = getattr(connection.connection.dbapi_connection, "info", None)
+    if getattr(info, "transaction_status", None) == 3:
+        raise AbortedTransaction("This transaction was aborted by an earlier error that was not acted on; "
+                                 "it is rolled back, nothing of it was kept.")
 
 
 def _interrupt_after(engine: Engine, seconds: float) -> None:

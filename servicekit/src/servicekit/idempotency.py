@@ -115,6 +115,8 @@ def register(app: Flask, engine: Engine, ttl_seconds: int = 86400) -> None:
         if stored.status is None and _take_over_abandoned(engine, (key, caller), fingerprint, now):
             g.idempotency_key = (key, caller)
             return None
+        log.info("%s %s: %s %s answered from the key's state (%s; request %s)", HEADER, key, request.method,
+                 request.path, "pending" if stored.status is None else stored.status, g.get("request_id"))
         if stored.status is None:
             return problem_response(409, "Conflict", f"A request with this {HEADER} is still being processed.")
         if stored.status == WORK_KEPT:
@@ -132,6 +134,8 @@ def register(app: Flask, engine: Engine, ttl_seconds: int = 86400) -> None:
         claimed = g.pop("idempotency_key", None)
         if claimed is None:
             return response
+        log.info("%s %s: %s %s answered %d%s (request %s)", HEADER, claimed[0], request.method, request.path,
+                 response.status_code, ", its work kept" if g.get("idempotency_marked") else "", g.get("request_id"))
         try:
             with engine.begin() as connection:
                 if response.status_code >= 500 or response.is_streamed:
