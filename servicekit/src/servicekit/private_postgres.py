@@ -22,7 +22,7 @@ def _bin_dir() -> Path:
     """Where initdb and pg_ctl are: on PATH, or Debian's /usr/lib/postgresql/<version>/bin (newest)."""
     found = shutil.which("pg_ctl")
     if found:
-        return Path(found).parent
+        return Path(found).resolve().parent  # a link on PATH (Debian keeps the others beside the real one)
     versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
     if not versions:
         raise RuntimeError("PostgreSQL's server programs (initdb, pg_ctl) are not installed")
@@ -30,7 +30,8 @@ def _bin_dir() -> Path:
 
 
 class PrivatePostgres:
-    """One private server: `start()`, `restart()`, `stop()`, `remove()`."""
+    """One private server: `start()`, `restart()`, `stop()`, `remove()`; `standby()` makes a streaming standby of
+    it (a server of its own, another port), which `promote()` turns into a primary."""
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = Path(folder or tempfile.mkdtemp(prefix="guanxi-pg-"))
@@ -59,6 +60,19 @@ class PrivatePostgres:
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w", "-t", "60", "-o",
                   f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
         return self
+
+    def standby(self) -> PrivatePostgres:
+        """A streaming standby of this (running) server, copied with pg_basebackup, not yet started. To make
+        commits wait for it (synchronous replication, so that a fail-over loses no acknowledged commit), set
+        `synchronous_standby_names` on this server once it runs."""
+        standby = PrivatePostgres()
+        standby._run("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-D",
+                     str(standby.data), "-R", "-X", "stream", "-c", "fast", "--no-sync")
+        return standby
+
+    def promote(self) -> None:
+        """Make this standby the primary (as a fail-over does), once it accepts writes."""
+        self._run("pg_ctl", "-D", str(self.data), "-w", "promote")
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
