@@ -60,8 +60,8 @@ def run(seconds: float, clients: int = 3, seed: int | None = None, folder: Path 
         for row in rows:
             if row.failed:
                 print(f"  {row.check}: {', '.join(row.examples)}")
-                for example in row.examples:  # what the client saw of that record's writes
-                    for line in ledger.trails.get(example.split("@")[0], []):
+                for record in dict.fromkeys(example.split("@")[0] for example in row.examples):
+                    for line in ledger.trails.get(record, []):  # what the client saw of that record's writes
                         print(f"    {line}")
         print(table.render(rows))
         print(table.verdict(rows))

@@ -10,6 +10,10 @@ https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/).
 - The work's own transaction marks the key as done (status 0) as it commits, so the key knows whether the work
   was kept even when the answer was lost with the database connection (servicekit.db_outages): such a key is
   answered 409, never run twice; a key whose work was not kept is released and may be sent again.
+- A claim left unfinished (its release lost with the database, its worker killed) is taken over by a retry
+  ABANDONED_AFTER seconds on. The claim's time is its fencing token: the request that made it marks, stores or
+  releases the key only while the key still carries that time, so a first request overtaken by a retry can no
+  longer commit its work (it is rolled back, and answered 409), nor free or overwrite the retry's claim.
 - Keys belong to the caller: the same key from two callers are two keys. The same key with another
   method, path or body is a 422. Keys are kept for `ttl` seconds (24 hours by default).
 - Answers that mention an erased customer are forgotten (`forget`), in the erasure's transaction.
@@ -36,15 +40,23 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 REPLAYED_HEADERS = ("Content-Type", "Location", "ETag")
 #: The status of a key whose work was committed and whose answer was not stored (the connection was lost).
 WORK_KEPT = 0
-#: Seconds after which a claim whose request never finished may be taken by a retry (five minutes: far past any
-#: request a worker runs, each statement being cut at CRM_STATEMENT_TIMEOUT).
-ABANDONED_AFTER = 300
+#: Seconds after which a claim whose request has not finished may be taken by a retry. Safe at any value (the
+#: claim's time fences the first request off); a minute is far past the gateway's timeout (10 s), so a request
+#: still working that long is given up by its client, and a retry does not wait for long.
+ABANDONED_AFTER = 60
 
 log = logging.getLogger(__name__)
 
 
-def _key_filter(claimed: tuple[str, str]) -> tuple:
-    return idempotency_keys.c.key == claimed[0], idempotency_keys.c.caller == claimed[1]
+class Overtaken(Exception):
+    """The request's claim on its key was taken over by a retry (the request ran past ABANDONED_AFTER): its work
+    must not be kept."""
+
+
+def _key_filter(claimed: tuple[str, str, datetime]) -> tuple:
+    """The key as this request claimed it: its key, its caller, and the claim's time (its fencing token)."""
+    return (idempotency_keys.c.key == claimed[0], idempotency_keys.c.caller == claimed[1],
+            idempotency_keys.c.created_at == claimed[2])
 
 
 @event.listens_for(Engine, "before_cursor_execute")
@@ -71,8 +83,10 @@ def _mark_work_kept(session: Session) -> None:
         session.flush()
         if not session.connection().info.get("servicekit_wrote"):
             return  # a read: nothing of the request is kept yet
-        session.execute(update(idempotency_keys).where(*_key_filter(claimed), idempotency_keys.c.status.is_(None))
-                        .values(status=WORK_KEPT))
+        marked = session.execute(update(idempotency_keys).where(
+            *_key_filter(claimed), idempotency_keys.c.status.is_(None)).values(status=WORK_KEPT))
+        if marked.rowcount != 1:
+            raise Overtaken(claimed[0])
         g.idempotency_marked = True
 
 
@@ -84,6 +98,11 @@ def _fingerprint() -> str:
 
 def register(app: Flask, engine: Engine, ttl_seconds: int = 86400) -> None:
     """Honour `Idempotency-Key` on every write of `app` (after authentication)."""
+
+    @app.errorhandler(Overtaken)
+    def _overtaken(_error: Overtaken) -> Response:
+        return problem_response(409, "Conflict", f"This request ran so long that a retry with the same {HEADER} "
+                                "took it over; nothing of this one was kept (the retry's answer stands).")
 
     @app.before_request
     def _claim() -> Response | None:
@@ -106,14 +125,14 @@ def register(app: Flask, engine: Engine, ttl_seconds: int = 86400) -> None:
                 stored = connection.execute(select(idempotency_keys).where(
                     idempotency_keys.c.key == key, idempotency_keys.c.caller == caller)).one()
         else:
-            g.idempotency_key = (key, caller)
+            g.idempotency_key = (key, caller, now)
             return None
         if stored.fingerprint != fingerprint:
             return problem_response(422, "Unprocessable Entity",
                                     f"This {HEADER} was used for a different request; use a new key.",
                                     errors={HEADER: ["Already used for a different request."]})
         if stored.status is None and _take_over_abandoned(engine, (key, caller), fingerprint, now):
-            g.idempotency_key = (key, caller)
+            g.idempotency_key = (key, caller, now)
             return None
         log.info("%s %s: %s %s answered from the key's state (%s; request %s)", HEADER, key, request.method,
                  request.path, "pending" if stored.status is None else stored.status, g.get("request_id"))
@@ -156,19 +175,20 @@ def register(app: Flask, engine: Engine, ttl_seconds: int = 86400) -> None:
                 _release_unless_kept(connection, claimed)
 
 
-def _take_over_abandoned(engine: Engine, claimed: tuple[str, str], fingerprint: str, now: datetime) -> bool:
+def _take_over_abandoned(engine: Engine, key: tuple[str, str], fingerprint: str, now: datetime) -> bool:
     """Claim a key whose first request was left unfinished (its claim could not be released because the database
-    went away, or its worker was killed), ABANDONED_AFTER seconds on. Its work was not kept: a kept one has its
-    status set."""
+    went away, or its worker was killed), ABANDONED_AFTER seconds on, with a claim time of its own (`now`). Its work
+    was not kept: a kept one has its status set, and the first request, fenced off, can no longer set it."""
     with engine.begin() as connection:
         taken = connection.execute(update(idempotency_keys).where(
-            *_key_filter(claimed), idempotency_keys.c.fingerprint == fingerprint,
+            idempotency_keys.c.key == key[0], idempotency_keys.c.caller == key[1],
+            idempotency_keys.c.fingerprint == fingerprint,
             idempotency_keys.c.status.is_(None),
             idempotency_keys.c.created_at < now - timedelta(seconds=ABANDONED_AFTER)).values(created_at=now))
     return taken.rowcount == 1
 
 
-def _release_unless_kept(connection: Connection, claimed: tuple[str, str]) -> None:
+def _release_unless_kept(connection: Connection, claimed: tuple[str, str, datetime]) -> None:
     """Free the key for another try, unless its work was committed (then a retry must not do it again)."""
     connection.execute(delete(idempotency_keys).where(*_key_filter(claimed), or_(
         idempotency_keys.c.status.is_(None), idempotency_keys.c.status != WORK_KEPT)))

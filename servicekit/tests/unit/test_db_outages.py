@@ -2,6 +2,7 @@
 it has committed nothing, and otherwise answered 503 with Retry-After, never 500; with an Idempotency-Key, a
 change whose answer was lost is never made twice."""
 import sqlite3
+import threading
 
 import pytest
 from flask import current_app, jsonify
@@ -12,6 +13,8 @@ from servicekit.testing import auth_headers
 from servicekit.webapp import create_service_app, service_context
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
+
+from servicekit import idempotency
 
 blueprint = Blueprint("flaky", __name__, url_prefix="/api/v1/flaky")
 #: How many of the next runs of a view fail, and how, before (or after) it commits.
@@ -41,6 +44,8 @@ def lost_connection() -> OperationalError:
 @blueprint.route("/<name>", methods=["POST"])
 def write(name: str):
     runs.append(name)
+    if "meanwhile" in plan:  # something that happens while this request is under way
+        plan.pop("meanwhile")()
     with unit_of_work(service_context(current_app).sessions) as session:
         if plan.get("fail_before_commit", 0) > 0:
             plan["fail_before_commit"] -= 1
@@ -134,3 +139,27 @@ def test_with_an_idempotency_key_a_change_that_was_not_made_may_be_sent_again(cl
     again = client.post("/api/v1/flaky/f", headers=headers)
     assert again.status_code == 201
     assert client.things() == ["f"]
+
+
+def test_a_request_overtaken_by_a_retry_keeps_nothing_and_the_retry_is_done_once(client, monkeypatch):
+    """A first request still working when its client's retry takes its claim over (ABANDONED_AFTER, here at once)
+    is fenced off: its work is rolled back, the retry's is kept, and the key answers as the retry did."""
+    monkeypatch.setattr(idempotency, "ABANDONED_AFTER", 0)
+    headers = {**auth_headers("agent"), "Idempotency-Key": "k-overtaken"}
+    retried = {}
+
+    def retry_meanwhile() -> None:
+        thread = threading.Thread(target=lambda: retried.update(response=client.post("/api/v1/flaky/g",
+                                                                                        headers=headers)))
+        thread.start()
+        thread.join()
+
+    plan["meanwhile"] = retry_meanwhile
+    first = client.post("/api/v1/flaky/g", headers=headers)
+    assert retried["response"].status_code == 201
+    assert first.status_code == 409
+    assert "took it over" in first.json["detail"]
+    assert runs == ["g", "g"]
+    assert client.things() == ["g"], "the overtaken request's work was kept too"
+    replay = client.post("/api/v1/flaky/g", headers=headers)
+    assert (replay.status_code, replay.headers.get("Idempotent-Replayed")) == (201, "true")
