@@ -7,7 +7,7 @@ import io
 
 import reporting_events as ev
 from reporting.adapters.render import to_csv
-from reporting.domain.shapes import Report
+from reporting.domain.report import Report
 from servicekit.testing import auth_headers
 
 #: What a spreadsheet reads as a formula (OWASP, CSV injection).

@@ -56,7 +56,7 @@ customers = Table(
     Column("spend_fen", BigInteger, nullable=False, default=0),
     Column("last_visit_day", Date),
     Column("merged_into", String(36)),
-    Column("fm", SmallInteger),  # 10 × F + M of RFM (reporting.service_layer.projection.fm_cell)
+    Column("fm", SmallInteger),  # 10 × F + M of RFM (reporting.service_layer.record_keeping.fm_cell)
 )
 #: A segment's customer list: one short range of it per (F, M) cell and recency band, newest first.
 Index("ix_customers_fm_last_visit_day_id", customers.c.fm, customers.c.last_visit_day, customers.c.id)

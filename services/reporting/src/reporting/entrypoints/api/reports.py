@@ -1,7 +1,6 @@
 """GET /api/v1/reports/<report>: JSON, CSV, a chart (PNG, SVG) or, for the monthly summary, a printable page."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -65,7 +64,7 @@ class ValueArgs(ReportArgs):
     def _cursor(self, data: dict[str, Any], **_kwargs) -> None:
         if data.get("after") is not None:
             try:
-                reports._cursor(data["after"])
+                reports.parse_cursor(data["after"])
             except ValueError:
                 raise ValidationError("Use the `next` of the page before.", "after") from None
         elif (data["page"] - 1) * data["page_size"] >= MAX_SEGMENT_OFFSET:
@@ -140,7 +139,8 @@ def _bounded(period: Period) -> Period:
     return period
 
 
-def _answer(name: str, args: dict[str, Any], month: date | None = None, extra: Callable | None = None) -> Response:
+def _answer(name: str, args: dict[str, Any], month: date | None = None,
+            members: dict[str, Any] | None = None) -> Response:
     output = _format(name, args.get("format"))
     stores = _stores(args.get("store"))
     if month is not None:
@@ -148,10 +148,7 @@ def _answer(name: str, args: dict[str, Any], month: date | None = None, extra: C
     else:
         period = default_period(datetime.now(LOCAL).date(), args.get("start"), args.get("end"), stores)
     period = _bounded(period)
-    with service_context(current_app).sessions() as session:
-        report = reports.REPORTS[name](session, period)
-        if extra:
-            report.data.update(extra(session, period, report.data))
+    report = reports.read_report(service_context(current_app).sessions, name, period, members)
     if output == "csv":
         response = Response(render.to_csv(report), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{name}-{period.start}-{period.end}.csv"'
@@ -202,14 +199,10 @@ for _name, _summary in (
 def value(args: dict[str, Any]) -> Response:
     """RFM value segments (客户价值分析) as of `to`; with `segment`, a page of that segment's customers (most
     recent visit first; `members.next` is the `after` of the next page)."""
-    segment = args.get("segment")
-    extra = None
-    if segment:
-        def extra(session, period, data):
-            size = next(item["customers"] for item in data["segments"] if item["segment"] == segment)
-            return {"members": reports.segment_customers(session, period, segment, args["page"], args["page_size"],
-                                                         total=size, after=args.get("after"))}
-    return _answer("value", args, extra=extra)
+    members = None
+    if args.get("segment"):
+        members = {name: args.get(name) for name in ("segment", "page", "page_size", "after")}
+    return _answer("value", args, members=members)
 
 
 @blp.route("/monthly", methods=["GET"])
