@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from reporting.adapters import record_cache, record_queries, tally_writer
 from reporting.adapters.tables import appointments, complaints, customers, merges, reminders, vehicles, visits
 from reporting.domain import contributions as contrib
+from reporting.domain import rfm
 
 CONTRIBUTION_OF: dict[Table, Callable[[Any], contrib.Contribution]] = {
     customers: contrib.customer_contribution, vehicles: contrib.vehicle_contribution,
@@ -56,7 +57,7 @@ def save(session: Session, table: Table, before: dict[str, Any] | None, after: d
 def fm_cell(visit_count: int, spend_fen: int) -> int:
     """10 × F + M of RFM (frequency and monetary scores, 1–5 each): kept on the customer and indexed with
     the last visit day, so that a segment's customers are a few index ranges (reports.segment_members)."""
-    return contrib.frequency_score(visit_count) * 10 + contrib.monetary_score(spend_fen)
+    return rfm.frequency_score(visit_count) * 10 + rfm.monetary_score(spend_fen)
 
 
 def any_merges(session: Session) -> bool:

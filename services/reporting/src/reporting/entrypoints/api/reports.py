@@ -15,7 +15,8 @@ from servicekit.webapp import service_context
 
 from reporting.adapters import render
 from reporting.config import MAX_PERIOD_DAYS
-from reporting.domain.contributions import LOCAL, SEGMENTS
+from reporting.domain.contributions import LOCAL
+from reporting.domain.rfm import SEGMENTS
 from reporting.entrypoints.api.bodies import BODIES
 from reporting.service_layer import reports
 from reporting.service_layer.periods import Period, default_period

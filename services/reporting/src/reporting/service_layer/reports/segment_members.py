@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from reporting.adapters import segment_members as members
-from reporting.domain import contributions as contrib
+from reporting.domain import rfm
 from reporting.service_layer.periods import EPOCH, Period
 from reporting.service_layer.reports.value import RECENCY_BANDS, rfm_counts
 
@@ -25,17 +25,7 @@ def segment_customers(session: Session, period: Period, segment: str, page: int,
     """
     cursor = parse_cursor(after) if after else None
     skip = 0 if cursor else (page - 1) * page_size
-    needed, found = skip + page_size, []
-    for score, near, far in RECENCY_BANDS:  # newest band first: once a page is found, older ones are not read
-        low, high = EPOCH if far is None else period.end - timedelta(days=far), period.end - timedelta(days=near)
-        if cursor is not None and cursor[0] < low:
-            continue
-        cells = [f * 10 + m for f in range(1, 6) for m in range(1, 6) if contrib.segment_of(score, f, m) == segment]
-        if cells:
-            found += members.newest_in_cells(session, cells, low, high, period.stores, cursor, needed - len(found))
-        if len(found) >= needed:
-            break
-    rows = found[skip:]
+    rows = _newest(session, period, segment, cursor, skip + page_size)[skip:]
     if total is None:
         total = _segment_size(session, period, segment)
     last = rows[-1] if len(rows) == page_size else None
@@ -44,6 +34,23 @@ def segment_customers(session: Session, period: Period, segment: str, page: int,
             "customers": [{"id": row.id, "name": row.name, "phone": row.phone, "kind": row.kind,
                            "store_id": row.store_id, "last_visit_day": _iso_day(row.last_visit_day),
                            "visits": row.visit_count, "spend": f"{row.spend_fen / 100:.2f}"} for row in rows]}
+
+
+def _newest(session: Session, period: Period, segment: str, cursor: tuple[date, str] | None,
+            needed: int) -> list[Any]:
+    """The segment's `needed` customers of most recent visit (after `cursor`): bands newest first, stopping
+    once enough are found (older bands are then not read)."""
+    found: list[Any] = []
+    for score, near, far in RECENCY_BANDS:
+        low, high = EPOCH if far is None else period.end - timedelta(days=far), period.end - timedelta(days=near)
+        if cursor is not None and cursor[0] < low:
+            continue
+        cells = [f * 10 + m for f in range(1, 6) for m in range(1, 6) if rfm.segment_of(score, f, m) == segment]
+        if cells:
+            found += members.newest_in_cells(session, cells, low, high, period.stores, cursor, needed - len(found))
+        if len(found) >= needed:
+            break
+    return found
 
 
 def parse_cursor(after: str) -> tuple[date, str]:
@@ -56,7 +63,7 @@ def parse_cursor(after: str) -> tuple[date, str]:
 
 def _segment_size(session: Session, period: Period, segment: str) -> int:
     counts = rfm_counts(session, period)
-    return sum(count for (r, f, m), count in counts.items() if contrib.segment_of(r, f, m) == segment)
+    return sum(count for (r, f, m), count in counts.items() if rfm.segment_of(r, f, m) == segment)
 
 
 def _iso_day(value: Any) -> str | None:

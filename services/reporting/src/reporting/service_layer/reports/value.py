@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from reporting.adapters import tally_reader
-from reporting.domain import contributions as contrib
+from reporting.domain import rfm
 from reporting.domain.report import Chart, Report
 from reporting.service_layer.periods import EPOCH, Period, rate
 from reporting.service_layer.reports.common import envelope
@@ -44,12 +44,12 @@ def value(session: Session, period: Period) -> Report:
     segments: Counter[str] = Counter()
     spend: Counter[str] = Counter()
     for (r, f, m), count in counts.items():
-        segments[contrib.segment_of(r, f, m)] += count
-        spend[contrib.segment_of(r, f, m)] += spend_of[r, f, m]
+        segments[rfm.segment_of(r, f, m)] += count
+        spend[rfm.segment_of(r, f, m)] += spend_of[r, f, m]
     total = sum(counts.values())
     items = [{"segment": name, "label": label, "customers": segments[name],
               "share": rate(segments[name], total), "spend": f"{spend[name] / 100:.2f}"}
-             for name, label, _ in contrib.SEGMENTS]
+             for name, label, _ in rfm.SEGMENTS]
     data = {**envelope(session, "value", period), "as_of": period.end.isoformat(),
             "scores": {"recency_days": [[s, n, f] for s, n, f in RECENCY_BANDS],
                        "frequency": "visits: 1, 2, 3-4, 5-7, 8+", "monetary": "CNY: <1k, <3k, <8k, <20k, more"},
