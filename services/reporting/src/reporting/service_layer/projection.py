@@ -1,7 +1,8 @@
 """Applying events to the read model: `apply_event` is the consumer's handler, `prepare` loads a batch's rows.
 
 Each event type has its handler, by what it is about: the customers (customer_copy), their vehicles and
-visits (vehicles_and_visits), complaints (complaint_steps), reminders and appointments (reminder_steps).
+visits (vehicles_and_visits), complaints (complaint_steps), reminders and appointments (reminder_steps),
+the reminder service's rules (reminder_rules).
 Each reads the records as they are, works out their new state, and saves both (record_keeping), which moves
 the tallies by the difference. Within one aggregate the producers keep the order; across aggregates nothing
 here depends on it: complaints, reminders and appointments carry what they are counted by, and a merge
@@ -22,6 +23,7 @@ from reporting.service_layer import customer_copy as customer
 from reporting.service_layer import vehicles_and_visits as vv
 from reporting.service_layer.complaint_steps import complaint_step
 from reporting.service_layer.record_keeping import any_merges
+from reporting.service_layer.reminder_rules import rule_changed
 from reporting.service_layer.reminder_steps import appointment_step, reminder_step
 
 #: The queue the live consumer applies events from (reporting.entrypoints.consumer).
@@ -36,6 +38,7 @@ HANDLERS: dict[str, Callable[[Session, Event], None]] = {
     "asset.registered": vv.asset_registered, "asset.updated": vv.asset_updated, "asset.voided": vv.asset_voided,
     "visit.done": vv.visit_done, "visit.corrected": vv.visit_corrected, "visit.voided": vv.visit_voided,
     "reminder.due": reminder_step, "reminder.sent": reminder_step, "reminder.completed": reminder_step,
+    "reminder.rule_changed": rule_changed,
     "appointment.booked": appointment_step, "appointment.kept": appointment_step,
     "appointment.no_show": appointment_step, "appointment.cancelled": appointment_step,
 }

@@ -3,14 +3,15 @@ appointment booking and show-up rates, and how each reminder rule's reminders en
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from reporting.adapters import tally_reader
+from reporting.domain.first_maintenance import last_delivery_due
 from reporting.domain.report import Chart, Report
 from reporting.service_layer.periods import Period, rate, series
+from reporting.service_layer.reminder_rules import first_maintenance_months
 from reporting.service_layer.reports.common import envelope
 
 #: Reminder outcomes that count as converted: a booking, or a customer won back.
@@ -51,14 +52,10 @@ def _satisfaction(session: Session, period: Period, bucket: str) -> list[dict[st
     return result
 
 
-def first_maintenance_due_by(period: Period) -> date:
-    """The last delivery day whose first maintenance fell due within the period."""
-    return min(period.end, period.end - timedelta(days=92))  # first maintenance is due 3 months after delivery
-
-
 def _first_maintenance(session: Session, period: Period) -> dict[str, Any]:
-    """Vehicles delivered in the period whose first maintenance is due by its end, and those serviced."""
-    due_by = first_maintenance_due_by(period)
+    """Vehicles delivered in the period whose first maintenance is due by its end, and those serviced. When it
+    is due is the reminder service's first_maintenance rule (reporting.domain.first_maintenance)."""
+    due_by = last_delivery_due(period.end, first_maintenance_months(session))
     deliveries = tally_reader.totals(session, "deliveries", period.start, due_by, period.stores, by=("key1",)) \
         if due_by >= period.start else []
     delivered = sum(row["count"] for row in deliveries)
