@@ -165,15 +165,13 @@ tallies = Table(
     Column("amount", BigInteger, nullable=False),
 )
 
-#: The reminder service's rules as its reminder.rule_changed.v1 events say they stand (a deleted rule: no row):
-#: the reports read business rules set there from here (first maintenance: due `months` after delivery).
 reminder_rules = Table(
     "reminder_rules", metadata,
     Column("id", String(100), primary_key=True),
     Column("kind", String(50), nullable=False),
     Column("enabled", Boolean, nullable=False),
     Column("params", Text, nullable=False),  # JSON, as the event carries it
-)
+)  # the reminder service's rules as its reminder.rule_changed.v1 events say they stand (a deleted one: no row)
 
 #: One row: how fresh the read model is.
 freshness = Table(

@@ -15,6 +15,14 @@ from servicekit.db import unit_of_work
 from sqlalchemy.orm import Session, sessionmaker
 
 from reporting.adapters import personal_rows
+from reporting.adapters.tables import customers, merges
+
+#: The tables whose rows an export holds, by the name the export gives a row of them (the API documents their
+#: columns from these).
+EXPORTED_TABLES = {"customer": customers, "merge": merges, "vehicle": personal_rows.PER_CUSTOMER["vehicles"],
+                   "visit": personal_rows.PER_CUSTOMER["visits"], "complaint": personal_rows.PER_CUSTOMER["complaints"],
+                   "reminder": personal_rows.PER_CUSTOMER["reminders"],
+                   "appointment": personal_rows.PER_CUSTOMER["appointments"]}
 
 
 def personal_data(sessions: sessionmaker[Session], customer_id: str, merged: list[str],
