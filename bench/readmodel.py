@@ -9,10 +9,10 @@ move to another store. So each customer's events are applied by the service's ha
 database behind them (`_Memory` fails loudly if a handler asks for one). The records they leave are the
 rows of customers, vehicles, visits, complaints, reminders and appointments. Their figures: a record's
 tally changes add up to what its final state contributes (each change is after − before, from nothing),
-so the handlers are told to leave the tallies alone (projection.DEFER_TALLIES) and each final record's
-contribution (projection.contribution_of) is added instead, once, with what the handlers add directly
+so the handlers are told to leave the tallies alone (record_keeping.DEFER_TALLIES) and each final record's
+contribution (record_keeping.contribution_of) is added instead, once, with what the handlers add directly
 (survey scores). The sum over the whole history becomes the day, month and year rows of `tallies` by the
-code the consumer writes them with (reporting.adapters.tallies.grain_rows). Records are written with
+code the consumer writes them with (reporting.adapters.tally_writer.grain_rows). Records are written with
 servicekit.db.bulk_insert (COPY on PostgreSQL) by `--parts` processes, each generating and applying its
 share of the customers; the tallies then by the parent; then the database is analysed.
 
@@ -33,11 +33,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from reporting.adapters import records, tallies
+from reporting.adapters import record_cache, tally_writer
 from reporting.adapters.tables import freshness
 from reporting.adapters.tables import tallies as tallies_table
 from reporting.service import MIGRATIONS
-from reporting.service_layer import projection
+from reporting.service_layer import projection, record_keeping, reminder_steps
 from servicekit.db import bulk_insert, make_engine, make_session_factory, upgrade
 from servicekit.events import Event
 from sqlalchemy import Table, text
@@ -52,7 +52,7 @@ class _Known(dict):
         return True
 
     def __missing__(self, key: object) -> object:
-        return records.ABSENT
+        return record_cache.ABSENT
 
 
 class _Memory:
@@ -60,7 +60,7 @@ class _Memory:
 
     def __init__(self) -> None:
         self.info: dict[str, Any] = {"reporting.any_merges": False, "reporting.rebuilding": False,
-                                     projection.UNPLACED: False, projection.DEFER_TALLIES: True}
+                                     reminder_steps.UNPLACED: False, record_keeping.DEFER_TALLIES: True}
 
     def execute(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a handler wanted the database: this history needs the event-by-event load")
@@ -76,28 +76,28 @@ class ReadModel:
         """Apply events whose records no other group touches; the records they leave, by table."""
         session = self.session
         info = session.info
-        info[records._ROWS] = _Known()
+        info[record_cache._ROWS] = _Known()
         for event in events:
             projection.apply_event(session, event)  # type: ignore[arg-type]
-        dirty = info.pop(records._DIRTY, None) or {}
-        rows = info[records._ROWS]
+        dirty = info.pop(record_cache._DIRTY, None) or {}
+        rows = info[record_cache._ROWS]
         result: dict[Table, list[dict[str, Any]]] = defaultdict(list)
         for (name, key), (_, table) in dirty.items():
             row = rows[name, key]
-            tallies.add(session, projection.contribution_of(table, row))  # type: ignore[arg-type]
+            tally_writer.add(session, record_keeping.contribution_of(table, row))  # type: ignore[arg-type]
             result[table].append({name: row.get(name, default) for name, default in _defaults(table).items()})
         return result
 
     def state(self) -> tuple[dict, str | None, int]:
         """(pending tally changes, newest event time, events applied)."""
         info = self.session.info
-        return info.get(tallies._PENDING) or {}, info.get(tallies._NEWEST), info.get(tallies._APPLIED, 0)
+        return info.get(tally_writer._PENDING) or {}, info.get(tally_writer._NEWEST), info.get(tally_writer._APPLIED, 0)
 
 
 @functools.cache
 def _defaults(table: Table) -> dict[str, Any]:
-    """Every column of `table` with the value a record that does not name it gets (as records.flush does)."""
-    return {column.name: records._default(column) for column in table.columns}
+    """Every column of `table` with the value a record that does not name it gets (as record_cache.flush does)."""
+    return {column.name: record_cache._default(column) for column in table.columns}
 
 
 def _apply_and_write(database_url: str, groups: Iterable[Iterable[Event]], chunk: int) -> dict[str, Any]:
@@ -177,7 +177,7 @@ def load_groups(database_url: str, groups: Iterable[Iterable[Event]] | None = No
         applied += result["applied"]
     engine = make_engine(database_url)
     begun = time.perf_counter()
-    rows = tallies.grain_rows(pending)
+    rows = tally_writer.grain_rows(pending)
     with make_session_factory(engine)() as session:
         for start in range(0, len(rows), chunk):
             bulk_insert(session, tallies_table, rows[start:start + chunk])

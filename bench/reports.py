@@ -55,13 +55,13 @@ BEFORE_QUEUE = "bench.reports_before"
 def _previous_tally_writer():
     """While inside: the tallies are written as before JSON (one array parameter per column, which psycopg
     encodes element by element), so the benchmark measures the apply rate before and after in one run."""
-    from reporting.adapters import tallies
+    from reporting.adapters import tally_writer
     from sqlalchemy import BigInteger, Date, String, bindparam
     from sqlalchemy.dialects.postgresql import ARRAY, insert
 
     types = {"report": String, "grain": String, "day": Date, "store_id": String, "key1": String, "key2": String,
              "count": BigInteger, "amount": BigInteger}
-    table = tallies.tallies
+    table = tally_writer.tallies
     rows = select(*(func.unnest(bindparam(name, type_=ARRAY(kind()))) for name, kind in types.items()))
     statement = insert(table).from_select(list(types), rows)
     statement = statement.on_conflict_do_update(
@@ -72,12 +72,12 @@ def _previous_tally_writer():
         values = sorted(values, key=lambda row: tuple(row[name] for name in list(types)[:6]))  # as it was
         session.execute(statement, {name: [row[name] for row in values] for name in types})
 
-    current = tallies._write
-    tallies._write = write
+    current = tally_writer._write
+    tally_writer._write = write
     try:
         yield
     finally:
-        tallies._write = current
+        tally_writer._write = current
 
 
 def apply_rate(database_url: str, before_url: str, noop_url: str, amqp_url: str, events: int, prefetch: int) -> dict:

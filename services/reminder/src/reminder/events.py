@@ -15,6 +15,7 @@ APPOINTMENT_BOOKED = "appointment.booked.v1"
 APPOINTMENT_KEPT = "appointment.kept.v1"
 APPOINTMENT_NO_SHOW = "appointment.no_show.v1"
 APPOINTMENT_CANCELLED = "appointment.cancelled.v1"
+REMINDER_RULE_CHANGED = "reminder.rule_changed.v1"
 
 #: Where a reminder is in its life (see docs/events/reminder.md).
 REMINDER_STATUSES = ("scheduled", "due", "claimed", "snoozed", "sent", "done", "cancelled")
@@ -108,6 +109,20 @@ class AppointmentCancelledData(AppointmentData):
     reason = fields.String(required=True, allow_none=True)
 
 
+class RuleChangedData(Schema):
+    """`reminder.rule_changed.v1`: a manager added, changed, reset or deleted a reminder rule (subject: the rule
+    id); the rule as it now stands, so that other services read a business rule (first maintenance after 3
+    months or 3,000 km) from here instead of keeping a copy of its figures."""
+
+    rule = fields.String(required=True)
+    rule_kind = fields.String(required=True)
+    enabled = fields.Boolean(required=True)
+    params = fields.Dict(keys=fields.String(), required=True)
+    removed = fields.Boolean(required=True, metadata={"description": "true: the rule was deleted"})
+    changed_by = fields.String(required=True, allow_none=True)
+    changed_at = fields.DateTime(required=True)
+
+
 #: The schema of each event type's `data`.
 SCHEMAS: dict[str, Schema] = {
     REMINDER_DUE: ReminderData(),
@@ -117,6 +132,7 @@ SCHEMAS: dict[str, Schema] = {
     APPOINTMENT_KEPT: AppointmentKeptData(),
     APPOINTMENT_NO_SHOW: AppointmentNoShowData(),
     APPOINTMENT_CANCELLED: AppointmentCancelledData(),
+    REMINDER_RULE_CHANGED: RuleChangedData(),
 }
 
 CONTRACT = EventContract("reminder", SCHEMAS)

@@ -21,8 +21,10 @@ def test_example_data_validates_against_the_producer_schema(path):
     event = parse_event(path.read_text(encoding="utf-8"))
     assert event.type == path.stem and event.source == "/guanxi/reminder"
     assert validation_errors(event.type, event.data) == {}
-    # the subject is the reminder (reminder.*) or the appointment (appointment.*): one aggregate's events keep order
-    key = "reminder_id" if event.type.startswith("reminder.") else "appointment_id"
+    # the subject is the reminder (reminder.*), the rule (reminder.rule_changed) or the appointment (appointment.*):
+    # one aggregate's events keep order
+    key = "rule" if event.type == "reminder.rule_changed.v1" else \
+        "reminder_id" if event.type.startswith("reminder.") else "appointment_id"
     assert event.subject == event.data[key]
 
 
@@ -70,6 +72,6 @@ def test_the_asyncapi_payloads_require_what_the_producer_schemas_require():
     names = {"reminder.due.v1": "Reminder", "reminder.sent.v1": "ReminderSent",
              "reminder.completed.v1": "ReminderCompleted", "appointment.booked.v1": "Appointment",
              "appointment.kept.v1": "AppointmentKept", "appointment.no_show.v1": "AppointmentNoShow",
-             "appointment.cancelled.v1": "AppointmentCancelled"}
+             "appointment.cancelled.v1": "AppointmentCancelled", "reminder.rule_changed.v1": "ReminderRule"}
     for type, schema in SCHEMAS.items():
         assert required(names[type]) == {name for name, field in schema.fields.items() if field.required}, type

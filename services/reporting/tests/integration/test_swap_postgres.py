@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 from conftest import QUEUE, figures
-from reporting.adapters.shadow import Shadow
+from reporting.adapters.rebuild_copy import RebuildCopy
 from reporting.adapters.tables import customers, rebuild_backlog, rebuild_state
-from reporting.adapters.tallies import totals
+from reporting.adapters.tally_reader import totals
 from reporting.service import MIGRATIONS
 from reporting.service_layer.projection import apply_event
 from reporting.service_layer.rebuild import swap_in
@@ -32,7 +32,7 @@ def test_a_swap_under_a_live_consumer_and_a_report_deadlocks_nobody(postgres_dat
     half = len(events) // 2
     live_engine, fresh_engine = make_engine(url), make_engine(fresh_url)
     live, fresh = make_session_factory(live_engine), make_session_factory(fresh_engine)
-    shadow = Shadow(url)
+    shadow = RebuildCopy(url)
     shadow.create()
     copy = make_session_factory(shadow.translated)
     for start in range(0, half, 200):  # what the live model and the replayed copy both hold already

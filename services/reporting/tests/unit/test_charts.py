@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 import reporting_events as ev
-from reporting.adapters.render import to_chart
+from reporting.entrypoints.api.render import to_chart
 from reporting.service_layer import reports
 from reporting.service_layer.periods import Period
 

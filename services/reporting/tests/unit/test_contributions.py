@@ -2,6 +2,7 @@
 from datetime import date
 
 from reporting.domain import contributions as c
+from reporting.domain import rfm
 
 PROSPECT = {"id": "c1", "kind": "prospect", "first_kind": "prospect", "store_id": "s1", "created_day": date(2026, 3, 5),
             "source": "车展", "owner": "li.si", "wanted_model": "雅阁", "city": "深圳市", "purchase_type": None,
@@ -31,13 +32,13 @@ def test_a_merged_customer_contributes_nothing():
 
 
 def test_rfm_scores_at_their_edges():
-    assert [c.frequency_score(n) for n in (1, 2, 3, 4, 5, 7, 8)] == [1, 2, 3, 3, 4, 4, 5]
-    assert [c.monetary_score(yuan * 100) for yuan in (999, 1000, 2999, 7999, 19999, 20000)] == [1, 2, 2, 3, 4, 5]
-    assert [c.recency_score(d) for d in (0, 30, 31, 90, 180, 181, 365, 366)] == [5, 5, 4, 4, 3, 2, 2, 1]
-    assert c.segment_of(5, 5, 5) == "champions"
-    assert c.segment_of(5, 1, 1) == "new"
-    assert c.segment_of(1, 5, 5) == "big_spenders_at_risk"
-    assert c.segment_of(1, 1, 1) == "lost"
+    assert [rfm.frequency_score(n) for n in (1, 2, 3, 4, 5, 7, 8)] == [1, 2, 3, 3, 4, 4, 5]
+    assert [rfm.monetary_score(yuan * 100) for yuan in (999, 1000, 2999, 7999, 19999, 20000)] == [1, 2, 2, 3, 4, 5]
+    assert [rfm.recency_score(d) for d in (0, 30, 31, 90, 180, 181, 365, 366)] == [5, 5, 4, 4, 3, 2, 2, 1]
+    assert rfm.segment_of(5, 5, 5) == "champions"
+    assert rfm.segment_of(5, 1, 1) == "new"
+    assert rfm.segment_of(1, 5, 5) == "big_spenders_at_risk"
+    assert rfm.segment_of(1, 1, 1) == "lost"
 
 
 def test_percentiles_from_a_histogram():

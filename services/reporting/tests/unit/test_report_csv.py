@@ -6,8 +6,8 @@ import csv
 import io
 
 import reporting_events as ev
-from reporting.adapters.render import to_csv
-from reporting.domain.shapes import Report
+from reporting.domain.report import Report
+from reporting.entrypoints.api.render import to_csv
 from servicekit.testing import auth_headers
 
 #: What a spreadsheet reads as a formula (OWASP, CSV injection).

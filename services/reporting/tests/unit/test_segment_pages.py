@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from reporting.domain.contributions import SEGMENTS
+from reporting.domain.rfm import SEGMENTS
 from reporting.service_layer import reports
 from reporting.service_layer.periods import Period
 from servicekit.testing import auth_headers

@@ -2,7 +2,7 @@
 import random
 from datetime import date, timedelta
 
-from reporting.adapters.tallies import cover
+from reporting.adapters.tally_reader import cover
 
 
 def test_every_day_of_a_range_is_covered_once_by_year_month_and_day_rows():

@@ -14,6 +14,7 @@ from reminder.domain.errors import Conflict, InvalidFields, NotFound
 from reminder.domain.facts import Context
 from reminder.domain.messages import LANGUAGES, template_errors
 from reminder.domain.rules import KINDS, SCRIPTS, UNPLANNED, builtin_rules, params_errors
+from reminder.service_layer.emit import emit_rule_changed
 from reminder.service_layer.planning import reconcile
 from servicekit import staff
 
@@ -86,7 +87,9 @@ def create(session: Session, values: dict[str, Any], actor: str) -> dict[str, An
                        id=values["id"]) from None
     if values.get("enabled", True):
         replan_everyone(session, f"rule {values['id']} added")
-    return repository.as_dict(_row(session, values["id"]))
+    rule = repository.as_dict(_row(session, values["id"]))
+    emit_rule_changed(session, rule, actor, rule["updated_at"])
+    return rule
 
 
 def change(session: Session, rule_id: str, values: dict[str, Any], actor: str) -> dict[str, Any]:
@@ -110,10 +113,12 @@ def change(session: Session, rule_id: str, values: dict[str, Any], actor: str) -
         _cancel_scheduled(session, rule_id, f"rule {rule_id} switched off")
     elif row.kind not in UNPLANNED and set(changed) & {"enabled", "params", "task", "time_of_day", "owner"}:
         replan_everyone(session, f"rule {rule_id} changed")
-    return repository.as_dict(_row(session, rule_id))
+    rule = repository.as_dict(_row(session, rule_id))
+    emit_rule_changed(session, rule, actor, rule["updated_at"])
+    return rule
 
 
-def remove(session: Session, rule_id: str) -> None:
+def remove(session: Session, rule_id: str, actor: str | None = None) -> None:
     """Delete a rule that was added; a built-in one can only be switched off."""
     row = _row(session, rule_id, for_update=True)
     if row.builtin:
@@ -121,6 +126,7 @@ def remove(session: Session, rule_id: str) -> None:
                        allowed="PATCH enabled=false, POST …/reset")
     _cancel_scheduled(session, rule_id, f"rule {rule_id} deleted")
     session.execute(delete(repository.rules).where(repository.rules.c.id == rule_id))
+    emit_rule_changed(session, repository.as_dict(row), actor, now(), removed=True)
 
 
 def reset(session: Session, rule_id: str, actor: str) -> dict[str, Any]:

@@ -56,7 +56,7 @@ customers = Table(
     Column("spend_fen", BigInteger, nullable=False, default=0),
     Column("last_visit_day", Date),
     Column("merged_into", String(36)),
-    Column("fm", SmallInteger),  # 10 × F + M of RFM (reporting.service_layer.projection.fm_cell)
+    Column("fm", SmallInteger),  # 10 × F + M of RFM (reporting.service_layer.record_keeping.fm_cell)
 )
 #: A segment's customer list: one short range of it per (F, M) cell and recency band, newest first.
 Index("ix_customers_fm_last_visit_day_id", customers.c.fm, customers.c.last_visit_day, customers.c.id)
@@ -165,6 +165,14 @@ tallies = Table(
     Column("amount", BigInteger, nullable=False),
 )
 
+reminder_rules = Table(
+    "reminder_rules", metadata,
+    Column("id", String(100), primary_key=True),
+    Column("kind", String(50), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("params", Text, nullable=False),  # JSON, as the event carries it
+)  # the reminder service's rules as its reminder.rule_changed.v1 events say they stand (a deleted one: no row)
+
 #: One row: how fresh the read model is.
 freshness = Table(
     "freshness", metadata,
@@ -188,4 +196,5 @@ rebuild_backlog = Table(
     Column("body", Text, nullable=False),
 )
 
-READ_MODEL = (customers, vehicles, visits, complaints, reminders, appointments, merges, tallies, freshness)
+READ_MODEL = (customers, vehicles, visits, complaints, reminders, appointments, merges, tallies, freshness,
+              reminder_rules)

@@ -16,6 +16,8 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from reporting.domain.rfm import frequency_score, monetary_score
+
 #: Where the dealership is: days and months are its local ones.
 LOCAL = ZoneInfo("Asia/Shanghai")
 Key = tuple[str, date, str, str, str]
@@ -41,46 +43,44 @@ def _add(result: Contribution, key: Key, count: int = 1, amount: int = 0) -> Non
     result[key] = (old[0] + count, old[1] + amount)
 
 
-def frequency_score(visits: int) -> int:
-    """F of RFM: 1 visit = 1, 2 = 2, 3–4 = 3, 5–7 = 4, 8 or more = 5."""
-    return 1 if visits <= 1 else 2 if visits == 2 else 3 if visits <= 4 else 4 if visits <= 7 else 5
-
-
-def monetary_score(spend_fen: int) -> int:
-    """M of RFM from the spend in CNY: < 1,000 = 1, < 3,000 = 2, < 8,000 = 3, < 20,000 = 4, more = 5."""
-    yuan = spend_fen / 100
-    return 1 if yuan < 1000 else 2 if yuan < 3000 else 3 if yuan < 8000 else 4 if yuan < 20000 else 5
-
-
 def customer_contribution(c: Mapping[str, Any] | None) -> Contribution:
     """What one customer (a row of `customers`) adds to the customer figures."""
     result: Contribution = {}
     if not c or c.get("merged_into") or c.get("created_day") is None:
         return result
     store = c.get("store_id") or ""
-    created = c["created_day"]
     region = _text(c.get("city") or c.get("province"))
-    _add(result, ("customers", created, store, c["kind"], region))
+    _add(result, ("customers", c["created_day"], store, c["kind"], region))
     if c.get("first_kind") == "prospect":
-        converted = 1 if c["kind"] == "owner" else 0
-        values = {"source": c.get("source"), "consultant": c.get("owner"), "wanted_model": c.get("wanted_model"),
-                  "region": region, "purchase_type": c.get("purchase_type"), "intent_grade": c.get("intent_grade")}
-        for dimension in PROSPECT_DIMENSIONS:
-            _add(result, ("prospects", created, store, dimension, _text(values[dimension])), 1, converted)
+        _add_prospect(result, c, store, region)
     if c["kind"] == "owner":
-        since = c.get("owner_since") or created
-        vehicles = c.get("vehicles") or 0
-        values = {"customer_type": "key" if c.get("key_customer") else "regular", "model": c.get("model"),
-                  "region": region, "industry": c.get("industry"), "tier": c.get("tier") or "regular",
-                  "vehicles": "2+" if vehicles >= 2 else str(vehicles), "stage": c.get("stage")}
-        for dimension in OWNER_DIMENSIONS:
-            _add(result, ("owners", since, store, dimension, _text(values[dimension])))
+        _add_owner(result, c, store, region)
     last = c.get("last_visit_day")
     if last is not None:
         _add(result, ("last_visit", last, store, c["kind"], ""))
         visits, spend = c.get("visit_count") or 0, c.get("spend_fen") or 0
         _add(result, ("rfm", last, store, str(frequency_score(visits)), str(monetary_score(spend))), 1, spend)
     return result
+
+
+def _add_prospect(result: Contribution, c: Mapping[str, Any], store: str, region: str) -> None:
+    """A customer who came as a prospect: once per prospect dimension on the day created, 1 if converted."""
+    converted = 1 if c["kind"] == "owner" else 0
+    values = {"source": c.get("source"), "consultant": c.get("owner"), "wanted_model": c.get("wanted_model"),
+              "region": region, "purchase_type": c.get("purchase_type"), "intent_grade": c.get("intent_grade")}
+    for dimension in PROSPECT_DIMENSIONS:
+        _add(result, ("prospects", c["created_day"], store, dimension, _text(values[dimension])), 1, converted)
+
+
+def _add_owner(result: Contribution, c: Mapping[str, Any], store: str, region: str) -> None:
+    """An owner: once per owner dimension, on the day they became one."""
+    since = c.get("owner_since") or c["created_day"]
+    vehicles = c.get("vehicles") or 0
+    values = {"customer_type": "key" if c.get("key_customer") else "regular", "model": c.get("model"),
+              "region": region, "industry": c.get("industry"), "tier": c.get("tier") or "regular",
+              "vehicles": "2+" if vehicles >= 2 else str(vehicles), "stage": c.get("stage")}
+    for dimension in OWNER_DIMENSIONS:
+        _add(result, ("owners", since, store, dimension, _text(values[dimension])))
 
 
 def visit_contribution(v: Mapping[str, Any] | None) -> Contribution:
@@ -119,9 +119,7 @@ def complaint_contribution(k: Mapping[str, Any] | None) -> Contribution:
         amount = (k.get("remedy_fen") or 0) if dimension == "category" else 0
         _add(result, ("complaints", day, store, dimension, _text(values[dimension])), 1, amount)
     _add(result, ("complaint_status", day, store, _text(k.get("status")), "reopened" if k.get("reopens") else ""))
-    for target, state in sorted((k.get("sla") or {}).items()):
-        outcome = "breached" if state.get("breached") else "met" if state.get("met_at") else "open"
-        _add(result, ("complaint_sla", day, store, target, outcome))
+    _add_sla(result, k.get("sla") or {}, day, store)
     minutes = k.get("working_minutes")
     if minutes is not None:
         _add(result, ("complaint_hours", day, store, f"{min(minutes // 60, 9999):04d}", ""), 1, minutes)
@@ -131,6 +129,13 @@ def complaint_contribution(k: Mapping[str, Any] | None) -> Contribution:
     if k.get("assignee"):
         _add(result, ("complaint_staff", day, store, k["assignee"], ""))
     return result
+
+
+def _add_sla(result: Contribution, sla: Mapping[str, Any], day: date, store: str) -> None:
+    """Each SLA target of a complaint: met, breached or still open."""
+    for target, state in sorted(sla.items()):
+        outcome = "breached" if state.get("breached") else "met" if state.get("met_at") else "open"
+        _add(result, ("complaint_sla", day, store, target, outcome))
 
 
 def reminder_contribution(r: Mapping[str, Any] | None) -> Contribution:
@@ -183,31 +188,6 @@ def percentile_from_histogram(histogram: Mapping[int, int], fraction: float) -> 
         if seen >= rank:
             return bucket
     return max(histogram)
-
-
-def recency_score(days_since: int) -> int:
-    """R of RFM: within 30 days = 5, 90 = 4, 180 = 3, 365 = 2, longer = 1."""
-    for score, within in ((5, 30), (4, 90), (3, 180), (2, 365)):
-        if days_since <= within:
-            return score
-    return 1
-
-
-#: RFM segments, first match wins (scores 1–5): names in the seed's words where it has them (客户价值).
-SEGMENTS = (
-    ("champions", "重要价值客户", lambda r, f, m: r >= 4 and f >= 4 and m >= 4),
-    ("loyal", "重要保持客户", lambda r, f, m: r >= 3 and f >= 3),
-    ("big_spenders_at_risk", "重要挽留客户", lambda r, f, m: r <= 2 and m >= 4),
-    ("at_risk", "流失风险客户", lambda r, f, m: r == 2),
-    ("new", "新客户", lambda r, f, m: r >= 4 and f <= 2),
-    ("promising", "一般发展客户", lambda r, f, m: r >= 3),
-    ("lost", "流失客户", lambda r, f, m: True),
-)
-
-
-def segment_of(r: int, f: int, m: int) -> str:
-    """The RFM segment of a customer with these scores."""
-    return next(name for name, _, rule in SEGMENTS if rule(r, f, m))
 
 
 def count_by(items: Counter[str]) -> list[dict[str, Any]]:

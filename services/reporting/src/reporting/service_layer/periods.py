@@ -4,12 +4,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from reporting.adapters import tallies
-from reporting.adapters.tables import tallies as tally_table
-from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+
+from reporting.adapters import tally_reader
 
 EPOCH = date(2000, 1, 1)
 LOST_AFTER_DAYS = 183  # no visit in 6 months: a lost customer (流失客户) [000][002]
@@ -69,8 +68,8 @@ def default_period(today: date, start: date | None, end: date | None, stores: tu
     return Period(start, end, stores)
 
 
-@tallies.once_per_session(lambda found: {label: {key: list(value) for key, value in keys.items()}
-                                          for label, keys in found.items()})
+@tally_reader.once_per_session(lambda found: {label: {key: list(value) for key, value in keys.items()}
+                                               for label, keys in found.items()})
 def series(session: Session, report: str, period: Period, bucket: str = "month", key1: str | None = None,
            by_key: str | None = None) -> dict[str, dict[str, list[int]]]:
     """{bucket label: {key: [count, amount]}} of `report` inside the period, by month or ISO week.
@@ -78,28 +77,13 @@ def series(session: Session, report: str, period: Period, bucket: str = "month",
     Whole months are read from the monthly rows, the rest from the daily rows. `key1` keeps one value of
     key1; `by_key` ("key1" or "key2") splits each bucket by that key ("" when not split).
     """
-    key_column = tally_table.c[by_key] if by_key else None
-    columns = [tally_table.c.grain, tally_table.c.day] + ([key_column] if key_column is not None else [])
-    if bucket == "month":
-        months, days = tallies._ranges(period.start, period.end)
-    else:
-        months, days = [], [(period.start, period.end)]
-    clauses = [(tally_table.c.grain == "M") & tally_table.c.day.between(low, high) for low, high in months]
-    clauses += [(tally_table.c.grain == "D") & tally_table.c.day.between(low, high) for low, high in days]
-    query = (select(*columns, func.sum(tally_table.c.count), func.sum(tally_table.c.amount))
-             .where(tally_table.c.report == report, or_(*clauses)).group_by(*columns))
-    if key1 is not None:
-        query = query.where(tally_table.c.key1 == key1)
-    if period.stores is not None:
-        query = query.where(tally_table.c.store_id.in_(period.stores))
+    label_of = month_label if bucket == "month" else week_label
     result: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for row in session.execute(query):
-        day = row.day if isinstance(row.day, date) else datetime.fromisoformat(str(row.day)).date()
-        label = month_label(day) if bucket == "month" else week_label(day)
-        key = row[2] if key_column is not None else ""
-        cell = result[label][key]
-        cell[0] += int(row[-2])
-        cell[1] += int(row[-1])
+    for day, key, count, amount in tally_reader.by_day(session, report, period.start, period.end, period.stores,
+                                                       whole_months=bucket == "month", key1=key1, by_key=by_key):
+        cell = result[label_of(day)][key]
+        cell[0] += count
+        cell[1] += amount
     labels = [month_label(m) for m in period.months()] if bucket == "month" else _weeks(period)
     return {label: {key: value for key, value in result.get(label, {}).items() if value != [0, 0]}
             for label in labels}
@@ -114,25 +98,17 @@ def _weeks(period: Period) -> list[str]:
     return labels
 
 
-@tallies.once_per_session(dict)
+@tally_reader.once_per_session(dict)
 def lost_by_month(session: Session, period: Period, kind: str | None = None) -> dict[str, int]:
     """Customers whose last visit was 6 months before each month of the period (none since): lost that month.
 
     One read of the daily rows of the shifted period, put into the months they make lost.
     """
     shift = timedelta(days=LOST_AFTER_DAYS)
-    query = (select(tally_table.c.day, func.sum(tally_table.c.count))
-             .where(tally_table.c.report == "last_visit", tally_table.c.grain == "D",
-                    tally_table.c.day.between(period.start - shift, period.end - shift))
-             .group_by(tally_table.c.day))
-    if kind is not None:
-        query = query.where(tally_table.c.key1 == kind)
-    if period.stores is not None:
-        query = query.where(tally_table.c.store_id.in_(period.stores))
     result = {month_label(month): 0 for month in period.months()}
-    for day, count in session.execute(query):
-        day = day if isinstance(day, date) else date.fromisoformat(str(day))
-        result[month_label(day + shift)] += int(count)
+    for day, count in tally_reader.last_visits_by_day(session, period.start - shift, period.end - shift,
+                                                      period.stores, kind):
+        result[month_label(day + shift)] += count
     return result
 
 

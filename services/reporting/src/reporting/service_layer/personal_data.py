@@ -11,34 +11,32 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from reporting.adapters.tables import appointments, complaints, customers, merges, reminders, vehicles, visits
 from servicekit.db import unit_of_work
-from servicekit.held import check_person_scope, held_rows, person_ids
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-#: The read model's per-customer tables, as the export names them.
-PER_CUSTOMER = {"vehicles": vehicles, "visits": visits, "complaints": complaints, "reminders": reminders,
-                "appointments": appointments}
+from reporting.adapters import personal_rows
+from reporting.adapters.tables import customers, merges
+
+#: The tables whose rows an export holds, by the name the export gives a row of them (the API documents their
+#: columns from these).
+EXPORTED_TABLES = {"customer": customers, "merge": merges, "vehicle": personal_rows.PER_CUSTOMER["vehicles"],
+                   "visit": personal_rows.PER_CUSTOMER["visits"], "complaint": personal_rows.PER_CUSTOMER["complaints"],
+                   "reminder": personal_rows.PER_CUSTOMER["reminders"],
+                   "appointment": personal_rows.PER_CUSTOMER["appointments"]}
 
 
 def personal_data(sessions: sessionmaker[Session], customer_id: str, merged: list[str],
                   scope: frozenset[str] | None) -> dict[str, Any]:
     """The reporting service's section of a personal-data export."""
     with unit_of_work(sessions) as session:
-        check_person_scope(session, customers, customer_id, scope)
-        ids = person_ids(session, customers, customer_id, merged,
-                         lambda frontier: select(merges.c.merged_id).where(merges.c.survivor_id.in_(frontier)))
-        copies = {row["id"]: row for row in held_rows(session, select(customers).where(customers.c.id.in_(ids)))}
+        personal_rows.check_scope(session, customer_id, scope)
+        ids = personal_rows.ids_of_person(session, customer_id, merged)
+        copies = personal_rows.customer_rows(session, ids)
         document: dict[str, Any] = {
             "service": "reporting", "exported_at": datetime.now(UTC), "customer_id": customer_id,
             "customer": copies.get(customer_id),
             "merged_records": [copies[other] for other in ids[1:] if other in copies],
-            "merges": held_rows(session, select(merges).where(or_(merges.c.merged_id.in_(ids),
-                                                                  merges.c.survivor_id.in_(ids)))
-                                .order_by(merges.c.merged_id)),
+            "merges": personal_rows.merge_rows(session, ids),
         }
-        for name, table in PER_CUSTOMER.items():
-            document[name] = held_rows(session, select(table).where(or_(
-                table.c.customer_id.in_(ids), table.c.merged_from.in_(ids))).order_by(table.c.id))
+        document.update(personal_rows.rows_of_person(session, ids))
     return document

@@ -5,7 +5,7 @@
     python -m complaint replay --queue reporting.rebuild
     python -m reminder replay --queue reporting.rebuild
 
-1. A fresh, empty copy of the read model is created (reporting.adapters.shadow) and the live database
+1. A fresh, empty copy of the read model is created (reporting.adapters.rebuild_copy) and the live database
    is marked "building": from then on the live consumer, besides applying each event as usual, keeps
    it in `rebuild_backlog`. The rebuild queue is emptied of anything an earlier attempt left.
 2. The replayed events are applied to the copy by the same handlers, recorded in the copy's inbox under
@@ -25,94 +25,71 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 
-from kombu import Connection, Queue
-from reporting.adapters.shadow import Shadow
-from reporting.adapters.tables import rebuild_backlog, rebuild_state
-from reporting.entrypoints.consumer import QUEUE
-from reporting.service_layer.projection import apply_event, flush, prepare
-from servicekit.consumer import Consumer, Subscription, apply_batch
-from servicekit.db import inbox, make_session_factory, unit_of_work
+from servicekit.consumer import apply_batch
+from servicekit.db import make_session_factory, unit_of_work
 from servicekit.events import Event, parse_event
 from servicekit.replay import completed_type
-from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from servicekit import topology
+from reporting.adapters import rebuild_state
+from reporting.adapters.rebuild_copy import RebuildCopy
+from reporting.adapters.rebuild_queue import REBUILD_QUEUE, RebuildQueue
+from reporting.service_layer.projection import LIVE_QUEUE, apply_event, flush, prepare
 
 log = logging.getLogger(__name__)
-REBUILD_QUEUE = "reporting.rebuild"
 DEFAULT_SOURCES = ("customer", "complaint", "reminder")
+__all__ = ["DEFAULT_SOURCES", "REBUILD_QUEUE", "rebuild", "replayed", "swap_in"]
 
 
 def replayed(session: Session, event: Event) -> None:
     """Apply a replayed event to the copy as the live consumer would have (markers only count)."""
     if event.type.endswith(".replay_completed.v1"):
         return
-    if session.execute(select(inbox.c.event_id).where(inbox.c.queue == QUEUE, inbox.c.event_id == event.id)).first():
+    if rebuild_state.applied(session, LIVE_QUEUE, event.id):
         return
     apply_event(session, event)
-    session.execute(insert(inbox).values(queue=QUEUE, event_id=event.id, type=event.type, applied_at=_now()))
+    rebuild_state.note_applied(session, LIVE_QUEUE, event.id, event.type)
 
 
 replayed.prepare = prepare  # type: ignore[attr-defined]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def sources_done(shadow_sessions, sources: tuple[str, ...]) -> set[str]:
+def sources_done(copy_sessions, sources: tuple[str, ...]) -> set[str]:
     """The producers whose replay marker the copy has applied."""
-    with unit_of_work(shadow_sessions) as session:
-        types = set(session.execute(select(inbox.c.type).where(inbox.c.queue == REBUILD_QUEUE,
-                                                               inbox.c.type.like("%.replay_completed.v1"))).scalars())
+    with unit_of_work(copy_sessions) as session:
+        types = rebuild_state.types_applied(session, REBUILD_QUEUE, "%.replay_completed.v1")
     return {source for source in sources if completed_type(source) in types}
 
 
-def rebuild(database_url: str, connect: Callable[[], Connection], stop: threading.Event,
+def rebuild(database_url: str, connect: Callable, stop: threading.Event,
             sources: tuple[str, ...] = DEFAULT_SOURCES, prefetch: int = 200,
             on_ready: Callable[[], None] | None = None) -> bool:
-    """Build a fresh read model from the replays of `sources` and swap it in; False if stopped first."""
-    shadow = Shadow(database_url)
-    live_sessions = make_session_factory(shadow.live)
-    shadow_sessions = make_session_factory(shadow.translated)
-    shadow.create()
+    """Build a fresh read model from the replays of `sources` (arriving on the bus `connect` reaches) and swap
+    it in; False if stopped first."""
+    copy = RebuildCopy(database_url)
+    live_sessions = make_session_factory(copy.live)
+    copy_sessions = make_session_factory(copy.translated)
+    copy.create()
     with unit_of_work(live_sessions) as session:
-        session.execute(delete(rebuild_state))
-        session.execute(delete(rebuild_backlog))
-        session.execute(insert(rebuild_state).values(id=1, status="building", started_at=_now()))
-    with connect() as connection:
-        channel = connection.default_channel
-        queue = Queue(REBUILD_QUEUE, durable=True, queue_arguments=topology.queue_arguments(
-            REBUILD_QUEUE, connection.transport.driver_type == "amqp")).bind(channel)
-        queue.declare()
-        queue.purge()
-    consumer = Consumer(shadow_sessions, [Subscription(REBUILD_QUEUE, (), replayed)], connect, prefetch=prefetch)
-    consumer_stop = threading.Event()
-    thread = threading.Thread(target=consumer.run, args=(consumer_stop,), name="rebuild-consumer", daemon=True)
-    thread.start()
-    consumer.ready.wait(30)
-    log.info("rebuild ready: replay %s to %s", ", ".join(sources), REBUILD_QUEUE)
-    if on_ready is not None:
-        on_ready()
-    try:
-        while not stop.is_set() and sources_done(shadow_sessions, sources) != set(sources):
+        rebuild_state.start_building(session)
+    queue = RebuildQueue(connect, prefetch)
+    queue.empty()
+    with queue.consumed(copy_sessions, replayed):
+        log.info("rebuild ready: replay %s to %s", ", ".join(sources), REBUILD_QUEUE)
+        if on_ready is not None:
+            on_ready()
+        while not stop.is_set() and sources_done(copy_sessions, sources) != set(sources):
             stop.wait(0.5)
-    finally:
-        consumer_stop.set()
-        thread.join(30)
     if stop.is_set():
         with unit_of_work(live_sessions) as session:
-            session.execute(delete(rebuild_state))
-            session.execute(delete(rebuild_backlog))
-        shadow.drop()
+            rebuild_state.stop_building(session)
+        copy.drop()
         log.info("rebuild abandoned")
         return False
-    swap_in(shadow, _catch_up(shadow_sessions, live_sessions, 0))
-    shadow.drop()
+    swap_in(copy, _catch_up(copy_sessions, live_sessions, 0))
+    copy.drop()
     log.info("rebuild swapped in")
     return True
 
@@ -121,17 +98,17 @@ def rebuild(database_url: str, connect: Callable[[], Connection], stop: threadin
 LOCK_CONFLICTS = ("55P03", "40P01")
 
 
-def swap_in(shadow: Shadow, after: int, attempts: int = 200) -> None:
+def swap_in(copy: RebuildCopy, after: int, attempts: int = 200) -> None:
     """In one transaction holding the live tables: the rest of the backlog (after sequence number `after`)
     applied to the copy, and the copy in the live tables' place.
 
-    A swap that cannot lock every live table within Shadow's lock timeout (a report or the consumer holds
+    A swap that cannot lock every live table within RebuildCopy's lock timeout (a report or the consumer holds
     one while waiting for another the swap holds) rolls back, letting go of all of them, and is tried again
     after a short, growing, random pause: up to `attempts` times (a minute or so of busy tables).
     """
     for attempt in range(1, attempts + 1):
         try:
-            _swap_once(shadow, after)
+            _swap_once(copy, after)
             return
         except OperationalError as exc:
             if getattr(exc.orig, "sqlstate", None) not in LOCK_CONFLICTS or attempt == attempts:
@@ -141,35 +118,27 @@ def swap_in(shadow: Shadow, after: int, attempts: int = 200) -> None:
             time.sleep(random.uniform(0.01, min(0.05 * attempt, 0.5)))
 
 
-def _swap_once(shadow: Shadow, after: int) -> None:
-    with shadow.engine.connect() as connection, connection.begin():
-        shadow.lock_live(connection)  # the live consumer finishes its transaction, then waits for the swap
+def _swap_once(copy: RebuildCopy, after: int) -> None:
+    with copy.engine.connect() as connection, connection.begin():
+        copy.lock_live(connection)  # the live consumer finishes its transaction, then waits for the swap
         # The live tables first: translating the schema (below) changes `connection` itself, after which
         # these statements would read and clear the copy's empty backlog and state instead of the live ones.
-        backlog = _backlog(connection, after, limit=None)
-        connection.execute(delete(rebuild_state))
-        connection.execute(delete(rebuild_backlog))
-        session = Session(bind=connection.execution_options(schema_translate_map={None: shadow.schema}))
+        backlog = rebuild_state.backlog(connection, after, limit=None)
+        rebuild_state.stop_building(connection)
+        session = Session(bind=connection.execution_options(schema_translate_map={None: copy.schema}))
         for row in backlog:
             replayed(session, parse_event(row.body))
         flush(session)
-        session.execute(delete(inbox).where(inbox.c.queue == REBUILD_QUEUE))
-        shadow.swap(connection)
+        rebuild_state.forget_queue(session, REBUILD_QUEUE)
+        copy.swap(connection)
 
 
-def _backlog(session_or_connection, after: int, limit: int | None = 500) -> list:
-    """The live consumer's backlog after sequence number `after`, oldest first."""
-    query = (select(rebuild_backlog.c.seq, rebuild_backlog.c.queue, rebuild_backlog.c.body)
-             .where(rebuild_backlog.c.seq > after).order_by(rebuild_backlog.c.seq))
-    return session_or_connection.execute(query if limit is None else query.limit(limit)).all()
-
-
-def _catch_up(shadow_sessions, live_sessions, after: int) -> int:
+def _catch_up(copy_sessions, live_sessions, after: int) -> int:
     """Apply the live consumer's backlog to the copy (outside the swap, so the swap has little left)."""
     while True:
         with unit_of_work(live_sessions) as session:
-            rows = _backlog(session, after)
+            rows = rebuild_state.backlog(session, after)
         if not rows:
             return after
-        apply_batch(shadow_sessions, [(row.queue, parse_event(row.body), apply_event) for row in rows])
+        apply_batch(copy_sessions, [(row.queue, parse_event(row.body), apply_event) for row in rows])
         after = rows[-1].seq

@@ -79,7 +79,7 @@ def change(values: dict[str, Any], rule_id: str):
 def remove(rule_id: str):
     """Delete an added rule (a built-in one is switched off instead: 409)."""
     with unit_of_work(sessions()) as session:
-        rules.remove(session, rule_id)
+        rules.remove(session, rule_id, actor())
 
 
 @blp.route(f"/{RULE_ID}/reset", methods=["POST"])

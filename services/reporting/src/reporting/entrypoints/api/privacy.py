@@ -16,21 +16,23 @@ from servicekit.fields import Instant
 from servicekit.held import PersonalDataArgs, row_schema
 from servicekit.webapp import service_context
 
-from reporting.adapters.tables import appointments, complaints, customers, merges, reminders, vehicles, visits
 from reporting.service_layer import personal_data
 
 blp = Blueprint("reporting_privacy", __name__, url_prefix="/api/v1/reports/privacy",
                 description="Personal-data rights (PIPL / GDPR): what the reporting read model keeps on a person.")
 
+TABLES = personal_data.EXPORTED_TABLES
 _ROW = "The read model's row of {}, with the customer it counts for now (merged_from: where a merge took it from)."
-ReportingCustomerRow = row_schema(customers, "ReportingCustomerRow", "The read model's row of a customer: the name "
-                                  "and phone a customer list shows, and the figures reports count them by.")
-ReportingVehicleRow = row_schema(vehicles, "ReportingVehicleRow", _ROW.format("a vehicle"))
-ReportingVisitRow = row_schema(visits, "ReportingVisitRow", _ROW.format("a visit"))
-ReportingComplaintRow = row_schema(complaints, "ReportingComplaintRow", _ROW.format("a complaint"))
-ReportingReminderRow = row_schema(reminders, "ReportingReminderRow", _ROW.format("a reminder"))
-ReportingAppointmentRow = row_schema(appointments, "ReportingAppointmentRow", _ROW.format("an appointment"))
-ReportingMergeRow = row_schema(merges, "ReportingMergeRow", "A merge standing: merged_id lives on in survivor_id.")
+ReportingCustomerRow = row_schema(TABLES["customer"], "ReportingCustomerRow", "The read model's row of a customer: "
+                                  "the name and phone a customer list shows, and the figures reports count them by.")
+ReportingVehicleRow = row_schema(TABLES["vehicle"], "ReportingVehicleRow", _ROW.format("a vehicle"))
+ReportingVisitRow = row_schema(TABLES["visit"], "ReportingVisitRow", _ROW.format("a visit"))
+ReportingComplaintRow = row_schema(TABLES["complaint"], "ReportingComplaintRow", _ROW.format("a complaint"))
+ReportingReminderRow = row_schema(TABLES["reminder"], "ReportingReminderRow", _ROW.format("a reminder"))
+ReportingAppointmentRow = row_schema(TABLES["appointment"], "ReportingAppointmentRow",
+                                     _ROW.format("an appointment"))
+ReportingMergeRow = row_schema(TABLES["merge"], "ReportingMergeRow",
+                               "A merge standing: merged_id lives on in survivor_id.")
 
 
 class ReportingPersonalData(Schema):

@@ -1,82 +1,30 @@
 """GET /api/v1/reports/<report>: JSON, CSV, a chart (PNG, SVG) or, for the monthly summary, a printable page."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
 from flask_smorest import Blueprint
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE
 from servicekit.auth import current_identity, require_store, requires
-from servicekit.fields import Day, Month
-from servicekit.pagination import MAX_PAGE
 from servicekit.problems import Problem
 from servicekit.webapp import service_context
 
-from reporting.adapters import render
 from reporting.config import MAX_PERIOD_DAYS
-from reporting.domain.contributions import LOCAL, SEGMENTS
+from reporting.domain.contributions import LOCAL
+from reporting.entrypoints.api import render
 from reporting.entrypoints.api.bodies import BODIES
+from reporting.entrypoints.api.report_args import FORMATS, MonthlyArgs, ReportArgs, ValueArgs
 from reporting.service_layer import reports
 from reporting.service_layer.periods import Period, default_period
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 description="Analysis from the events of every service, answered from pre-aggregated figures.")
 
-FORMATS = ("json", "csv", "png", "svg", "html")
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv", "png": "image/png", "svg": "image/svg+xml",
                "html": "text/html"}
 CHARTED = ("prospects", "owners", "customer-flow", "churn", "value", "complaints", "callbacks")
-#: Segment pages by number reach this many customers deep; further on, `after` (as cheap deep as at the top).
-MAX_SEGMENT_OFFSET = 10_000
-
-
-class ReportArgs(Schema):
-    """The period (local dates, both included; default the last twelve months), store and format."""
-
-    start = Day(data_key="from", metadata={"description": "First day (default: the 1st, 11 months before `to`); "
-                                                          "a period spans at most CRM_REPORTING_MAX_PERIOD_DAYS."})
-    end = Day(data_key="to", metadata={"description": "Last day (default: today, Asia/Shanghai)."})
-    store = fields.String(validate=validate.Length(min=1, max=100), metadata={
-        "description": "Only this store's customers, complaints and visits (one of the caller's stores: 403 "
-                       "otherwise). Default: the caller's stores (summed), the whole group for a caller of no store."})
-    format = fields.String(validate=validate.OneOf(FORMATS),
-                           metadata={"description": "Instead of the Accept header: json, csv, png, svg (charts), "
-                                                    "html (the monthly summary)."})
-
-    @validates_schema
-    def _ordered(self, data: dict[str, Any], **_kwargs) -> None:
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise ValidationError("`to` is before `from`.", "to")
-
-
-class ValueArgs(ReportArgs):
-    """RFM as of `to`; with `segment`, a page of that segment's customers."""
-
-    segment = fields.String(validate=validate.OneOf([name for name, _, _ in SEGMENTS]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    after = fields.String(validate=validate.Length(max=60), metadata={
-        "description": "The `members.next` of the page before: the page after it (instead of `page`; as fast "
-                       "deep in a segment as at its top)."})
-
-    @validates_schema
-    def _cursor(self, data: dict[str, Any], **_kwargs) -> None:
-        if data.get("after") is not None:
-            try:
-                reports._cursor(data["after"])
-            except ValueError:
-                raise ValidationError("Use the `next` of the page before.", "after") from None
-        elif (data["page"] - 1) * data["page_size"] >= MAX_SEGMENT_OFFSET:
-            raise ValidationError(f"Pages by number reach the first {MAX_SEGMENT_OFFSET} customers of a segment; "
-                                  "read on with `after` (the `next` of the page before).", "page")
-
-
-class MonthlyArgs(ReportArgs):
-    """One calendar month (`month`), or any `from`/`to`."""
-
-    month = Month()
 
 
 #: The schema of each format other than JSON, for the OpenAPI document (which one: `format` or Accept).
@@ -140,7 +88,8 @@ def _bounded(period: Period) -> Period:
     return period
 
 
-def _answer(name: str, args: dict[str, Any], month: date | None = None, extra: Callable | None = None) -> Response:
+def _answer(name: str, args: dict[str, Any], month: date | None = None,
+            members: dict[str, Any] | None = None) -> Response:
     output = _format(name, args.get("format"))
     stores = _stores(args.get("store"))
     if month is not None:
@@ -148,10 +97,7 @@ def _answer(name: str, args: dict[str, Any], month: date | None = None, extra: C
     else:
         period = default_period(datetime.now(LOCAL).date(), args.get("start"), args.get("end"), stores)
     period = _bounded(period)
-    with service_context(current_app).sessions() as session:
-        report = reports.REPORTS[name](session, period)
-        if extra:
-            report.data.update(extra(session, period, report.data))
+    report = reports.read_report(service_context(current_app).sessions, name, period, members)
     if output == "csv":
         response = Response(render.to_csv(report), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{name}-{period.start}-{period.end}.csv"'
@@ -202,14 +148,10 @@ for _name, _summary in (
 def value(args: dict[str, Any]) -> Response:
     """RFM value segments (客户价值分析) as of `to`; with `segment`, a page of that segment's customers (most
     recent visit first; `members.next` is the `after` of the next page)."""
-    segment = args.get("segment")
-    extra = None
-    if segment:
-        def extra(session, period, data):
-            size = next(item["customers"] for item in data["segments"] if item["segment"] == segment)
-            return {"members": reports.segment_customers(session, period, segment, args["page"], args["page_size"],
-                                                         total=size, after=args.get("after"))}
-    return _answer("value", args, extra=extra)
+    members = None
+    if args.get("segment"):
+        members = {name: args.get(name) for name in ("segment", "page", "page_size", "after")}
+    return _answer("value", args, members=members)
 
 
 @blp.route("/monthly", methods=["GET"])

@@ -27,7 +27,7 @@ SWAPPED: tuple[Table, ...] = (*READ_MODEL, inbox)
 LOCK_TIMEOUT_MS = 250
 
 
-class Shadow:
+class RebuildCopy:
     """The fresh copy of the read model for one database."""
 
     def __init__(self, database_url: str) -> None:

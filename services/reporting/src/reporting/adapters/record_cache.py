@@ -93,3 +93,8 @@ def forget(session: Session) -> None:
 def _default(column) -> Any:
     default = column.default
     return default.arg if default is not None and not callable(default.arg) else None
+
+
+def pending(session: Session) -> bool:
+    """Whether this transaction changed rows not written yet."""
+    return bool(session.info.get(_DIRTY))

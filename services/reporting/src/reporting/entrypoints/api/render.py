@@ -8,7 +8,7 @@ from typing import Any
 
 from servicekit.cells import csv_row, csv_writer
 
-from reporting.domain.shapes import Chart, Report
+from reporting.domain.report import Chart, Report
 
 #: Fonts that draw Chinese, best first; without one the chart labels are written in pinyin.
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",

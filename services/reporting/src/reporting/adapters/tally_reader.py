@@ -1,0 +1,148 @@
+"""Reading the pre-aggregated tallies (their writes: reporting.adapters.tally_writer).
+
+`totals` sums a report's rows over a date range from whole years' rows, whole months' rows and the edge
+days' rows, so a range costs about (years + 24 months + 62 days) × keys rows whatever the number of
+customers, and "since the beginning" is as cheap as a year. `by_day` reads the rows a time series is cut
+from, `last_visits_by_day` the daily rows the churn trend shifts into months.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from reporting.adapters.tables import freshness, tallies
+
+
+def _ranges(start: date, end: date) -> tuple[list[tuple[date, date]], list[tuple[date, date]]]:
+    """([month rows' range], [day rows' ranges]) covering start..end inclusive."""
+    first_full = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    after = end + timedelta(days=1)
+    last_full_end = after.replace(day=1)  # months before this one are whole if they start at or after first_full
+    if first_full >= last_full_end:
+        return [], [(start, end)]
+    days = []
+    if start < first_full:
+        days.append((start, first_full - timedelta(days=1)))
+    if last_full_end <= end:
+        days.append((last_full_end, end))
+    return [(first_full, last_full_end - timedelta(days=1))], days
+
+
+def cover(start: date, end: date) -> list[tuple[str, date, date]]:
+    """(grain, first, last) pieces covering start..end: whole years, then whole months, then days."""
+    months, days = _ranges(start, end)
+    pieces = [("D", low, high) for low, high in days]
+    for low, high in months:
+        first_year = low if low.month == 1 else date(low.year + 1, 1, 1)
+        after_years = date(high.year + 1, 1, 1) if high.month == 12 else date(high.year, 1, 1)
+        if first_year >= after_years:
+            pieces.append(("M", low, high))
+            continue
+        pieces.append(("Y", first_year, after_years - timedelta(days=1)))
+        if low < first_year:
+            pieces.append(("M", low, first_year - timedelta(days=1)))
+        if after_years <= high:
+            pieces.append(("M", after_years, high))
+    return pieces
+
+
+def once_per_session(copy: Callable[[Any], Any]):
+    """`function(session, *args)` read once per session for the same arguments (a report, or the monthly
+    summary of six, asks some figures more than once: the same read answers them all), each caller given
+    its own `copy` of the answer. A web request has a session of its own: nothing is kept from one request
+    to the next."""
+    def decorate(function):
+        name = f"reporting.once.{function.__module__}.{function.__qualname__}"
+
+        @functools.wraps(function)
+        def read(session: Session, *args: Any, **kwargs: Any) -> Any:
+            known: dict = session.info.setdefault(name, {})
+            key = (args, tuple(sorted(kwargs.items())))
+            if key not in known:
+                known[key] = function(session, *args, **kwargs)
+            return copy(known[key])
+
+        return read
+
+    return decorate
+
+
+def copy_rows(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [dict(row) for row in rows]
+
+
+@once_per_session(copy_rows)
+def totals(session: Session, report: str, start: date, end: date, stores: tuple[str, ...] | None = None,
+           by: Iterable[str] = ("key1", "key2"), grain_of_day: bool = False) -> list[Mapping[str, Any]]:
+    """Rows {by…, count, amount} of `report` summed over start..end (inclusive), over `stores` (None: all).
+
+    Whole years come from the yearly rows, whole months from the monthly rows, the rest from the daily
+    rows; with `grain_of_day` every day row is read instead.
+    """
+    columns = [tallies.c[name] for name in by]
+    pieces = [("D", start, end)] if grain_of_day else cover(start, end)
+    condition = or_(*((tallies.c.grain == grain) & tallies.c.day.between(low, high) for grain, low, high in pieces))
+    query = (select(*columns, func.sum(tallies.c.count).label("count"), func.sum(tallies.c.amount).label("amount"))
+             .where(tallies.c.report == report, condition))
+    if stores is not None:
+        query = query.where(tallies.c.store_id.in_(stores))
+    query = query.group_by(*columns).having((func.sum(tallies.c.count) != 0) | (func.sum(tallies.c.amount) != 0))
+    return [{**row._mapping, "count": int(row.count), "amount": int(row.amount)}
+            for row in session.execute(query.order_by(*columns))]
+
+
+@once_per_session(dict)
+def read_freshness(session: Session) -> dict[str, Any]:
+    """{last_event_time, last_applied_at, events_applied} of the read model."""
+    row = session.execute(select(freshness)).first()
+    if row is None:
+        return {"last_event_time": None, "last_applied_at": None, "events_applied": 0}
+    applied_at = row.last_applied_at
+    if applied_at is not None and applied_at.tzinfo is None:
+        applied_at = applied_at.replace(tzinfo=UTC)
+    return {"last_event_time": row.last_event_time,
+            "last_applied_at": applied_at.isoformat() if applied_at else None,
+            "events_applied": int(row.events_applied)}
+
+
+def by_day(session: Session, report: str, start: date, end: date, stores: tuple[str, ...] | None,
+           whole_months: bool, key1: str | None = None, by_key: str | None = None) -> list[tuple[date, str, int, int]]:
+    """(day, key, count, amount) rows of `report` over start..end: with `whole_months`, whole months from the
+    monthly rows (day = the 1st) and the rest from the daily rows, else every daily row. `key1` keeps one value
+    of key1; `by_key` ("key1" or "key2") splits the rows by that key ("" when not split)."""
+    key_column = tallies.c[by_key] if by_key else None
+    columns = [tallies.c.grain, tallies.c.day] + ([key_column] if key_column is not None else [])
+    months, days = _ranges(start, end) if whole_months else ([], [(start, end)])
+    clauses = [(tallies.c.grain == "M") & tallies.c.day.between(low, high) for low, high in months]
+    clauses += [(tallies.c.grain == "D") & tallies.c.day.between(low, high) for low, high in days]
+    query = (select(*columns, func.sum(tallies.c.count), func.sum(tallies.c.amount))
+             .where(tallies.c.report == report, or_(*clauses)).group_by(*columns))
+    if key1 is not None:
+        query = query.where(tallies.c.key1 == key1)
+    if stores is not None:
+        query = query.where(tallies.c.store_id.in_(stores))
+    return [(_day(row.day), row[2] if key_column is not None else "", int(row[-2]), int(row[-1]))
+            for row in session.execute(query)]
+
+
+def last_visits_by_day(session: Session, start: date, end: date, stores: tuple[str, ...] | None,
+                       kind: str | None = None) -> list[tuple[date, int]]:
+    """(day, customers whose last visit was that day) over start..end, of customers of `kind` (None: any)."""
+    query = (select(tallies.c.day, func.sum(tallies.c.count))
+             .where(tallies.c.report == "last_visit", tallies.c.grain == "D", tallies.c.day.between(start, end))
+             .group_by(tallies.c.day))
+    if kind is not None:
+        query = query.where(tallies.c.key1 == kind)
+    if stores is not None:
+        query = query.where(tallies.c.store_id.in_(stores))
+    return [(_day(day), int(count)) for day, count in session.execute(query)]
+
+
+def _day(value: Any) -> date:
+    """A DATE column's value (SQLite may hand back text)."""
+    return value if isinstance(value, date) else datetime.fromisoformat(str(value)).date()

@@ -1,0 +1,81 @@
+"""Keeping a record of the read model and moving the tallies by the difference it made.
+
+Every handler reads the record as it is (`row`), works out its new state, and passes both to `save`, which
+adds (new contribution − old contribution) to the tallies (reporting.domain.contributions) and keeps the new
+state, written when the transaction commits (reporting.adapters.record_cache).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
+
+from reporting.adapters import record_cache, record_queries, tally_writer
+from reporting.adapters.tables import appointments, complaints, customers, merges, reminders, vehicles, visits
+from reporting.domain import contributions as contrib
+from reporting.domain import rfm
+
+CONTRIBUTION_OF: dict[Table, Callable[[Any], contrib.Contribution]] = {
+    customers: contrib.customer_contribution, vehicles: contrib.vehicle_contribution,
+    visits: contrib.visit_contribution, complaints: contrib.complaint_contribution,
+    reminders: contrib.reminder_contribution, appointments: contrib.appointment_contribution,
+}
+#: session.info flag: leave the tallies to the caller, who adds `contribution_of` each record's final state
+#: (a bulk load of records that all start from nothing: the differences would add up to exactly that).
+DEFER_TALLIES = "reporting.defer_tallies"
+#: session.info: whether any merge stands (read once per transaction, then kept up to date).
+ANY_MERGES = "reporting.any_merges"
+
+
+def row(session: Session, table: Table, key: str) -> dict[str, Any] | None:
+    """The record of `key` as it stands in this transaction, or None."""
+    return record_cache.get(session, table, key)
+
+
+def contribution_of(table: Table, state: dict[str, Any] | None) -> contrib.Contribution:
+    """What a record of `table` in the state `state` (None: no record) adds to the tallies."""
+    contribution = CONTRIBUTION_OF.get(table)
+    if contribution is None:
+        return {}
+    if table is complaints and state is not None:
+        state = {**state, "sla": json.loads(state["sla"]) if state.get("sla") else {}}
+    return contribution(state)
+
+
+def save(session: Session, table: Table, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+    """Keep `after` (written at commit) and move the tallies by the difference between the two states."""
+    if table is customers:
+        after["fm"] = fm_cell(after.get("visit_count") or 0, after.get("spend_fen") or 0)
+    if table in CONTRIBUTION_OF and not session.info.get(DEFER_TALLIES):
+        tally_writer.add(session, contrib.difference(contribution_of(table, before), contribution_of(table, after)))
+    record_cache.put(session, table, before, after)
+
+
+def fm_cell(visit_count: int, spend_fen: int) -> int:
+    """10 × F + M of RFM (frequency and monetary scores, 1–5 each): kept on the customer and indexed with
+    the last visit day, so that a segment's customers are a few index ranges (reports.segment_members)."""
+    return rfm.frequency_score(visit_count) * 10 + rfm.monetary_score(spend_fen)
+
+
+def any_merges(session: Session) -> bool:
+    """Whether any merge stands (read once per transaction)."""
+    if ANY_MERGES not in session.info:
+        session.info[ANY_MERGES] = record_queries.any_merge(session)
+    return session.info[ANY_MERGES]
+
+
+def survivor(session: Session, customer_id: str) -> tuple[str, str | None]:
+    """(the customer a record counts for now, the merged customer it came from or None)."""
+    if not any_merges(session):
+        return customer_id, None
+    merge = record_cache.get(session, merges, customer_id)
+    return (merge["survivor_id"], customer_id) if merge else (customer_id, None)
+
+
+def store_of(session: Session, customer_id: str) -> str | None:
+    """The store of the customer as the read model has it (None: not known)."""
+    customer = row(session, customers, customer_id)
+    return customer.get("store_id") if customer else None
