@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from reminder.adapters.channels import senders
 from reminder.domain.messages import FIELDS, LANGUAGES, TEMPLATES, MessageFacts, compose, day_text, template_errors
-from reminder.domain.rules import KINDS, builtin_rules
+from reminder.domain.reminder_rules import KINDS, builtin_rules
 from reminder.service_layer.delivery import deliver_due
 from servicekit.testing import auth_headers
 

@@ -9,9 +9,9 @@ from webargs.fields import DelimitedList
 
 from reminder.adapters.clock import utc
 from reminder.domain.festivals import FESTIVALS
-from reminder.domain.rules import CHANNELS, KINDS
+from reminder.domain.reminder_rules import CHANNELS, KINDS
+from reminder.domain.tasks import OUTCOMES
 from reminder.events import APPOINTMENT_STATUSES, CALLBACK_CHANNELS, PURPOSES, REMINDER_STATUSES, SATISFACTION
-from reminder.service_layer.tasks import OUTCOMES
 
 MAX_PAGE_SIZE = 200
 CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"

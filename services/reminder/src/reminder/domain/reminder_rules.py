@@ -51,6 +51,8 @@ RECURRING = frozenset({"annual_inspection", "insurance_renewal", "birthday", "ve
 #: Kinds whose tasks are callbacks (回访): completing one may record the callback's outcome and satisfaction,
 #: and a callback visit recorded in the customer service closes one.
 CALLBACK_KINDS = frozenset({"delivery_callback", "complaint_callback"})
+#: A task fired and not finished: given to a person, on their list (claimed, or snoozed till later).
+OPEN = ("due", "claimed", "snoozed")
 #: Kinds made by events or by hand rather than by planning from the customer's facts.
 UNPLANNED = frozenset({"no_show_follow_up", "broadcast", "complaint_escalation"})
 
