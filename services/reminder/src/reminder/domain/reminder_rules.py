@@ -80,97 +80,68 @@ class Rule:
         return self.params.get(name, KINDS[self.kind][name].default)
 
 
+def _int_error(param: Param, value: Any) -> str | None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return "Must be a whole number."
+    if not param.minimum <= value <= param.maximum:
+        return f"Must be between {param.minimum} and {param.maximum}."
+    return None
+
+
+def _value_error(param: Param, value: Any) -> str | None:
+    """What is wrong with `value` for `param` (its type, its bounds), or None."""
+    if param.type is int:
+        return _int_error(param, value)
+    if param.type is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        return "Must be a list of names."
+    if param.type is dict and not isinstance(value, dict):
+        return "Must be an object."
+    return None
+
+
+def _festival_errors(params: dict[str, Any]) -> dict[str, list[str]]:
+    unknown = [name for name in params.get("festivals", []) if name not in FESTIVALS]
+    if unknown:
+        return {"params.festivals": [f"Unknown festivals {unknown}; known: {', '.join(FESTIVALS)}."]}
+    return {}
+
+
+def _tier_days_errors(params: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for tier, days in params.get("tier_days", {}).items():  # the last wrong tier is the one named
+        if tier not in TIERS:
+            errors["params.tier_days"] = [f"Unknown tier {tier!r}; tiers: {', '.join(TIERS)}."]
+        elif not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 730:
+            errors["params.tier_days"] = [f"Days for {tier} must be a whole number from 1 to 730."]
+    return errors
+
+
+def _customer_kind_errors(params: dict[str, Any]) -> dict[str, list[str]]:
+    if any(name not in ("prospect", "owner") for name in params.get("customer_kinds", [])):
+        return {"params.customer_kinds": ["Customer kinds are prospect and owner."]}
+    return {}
+
+
+def _delivery_callback_errors(params: dict[str, Any]) -> dict[str, list[str]]:
+    if params.get("days", 0) == 0 and params.get("months", 0) == 0 and ("days" in params or "months" in params):
+        return {"params": ["A delivery callback needs days or months after the delivery."]}
+    return {}
+
+
+#: What a kind checks of its parameters beyond their types and bounds.
+KIND_CHECKS = {"holiday_greeting": _festival_errors, "contact_cadence": _tier_days_errors,
+               "lost_customer": _customer_kind_errors, "delivery_callback": _delivery_callback_errors}
+
+
 def params_errors(kind: str, params: dict[str, Any]) -> dict[str, list[str]]:
     """What is wrong with `params` for a rule of `kind` (field names dotted under `params`)."""
     errors: dict[str, list[str]] = {}
     spec = KINDS[kind]
     for name, value in params.items():
-        where = f"params.{name}"
         if name not in spec:
-            errors[where] = [f"Unknown parameter for a {kind} rule (known: {', '.join(spec) or 'none'})."]
-            continue
-        param = spec[name]
-        if param.type is int:
-            if not isinstance(value, int) or isinstance(value, bool):
-                errors[where] = ["Must be a whole number."]
-            elif not param.minimum <= value <= param.maximum:
-                errors[where] = [f"Must be between {param.minimum} and {param.maximum}."]
-        elif param.type is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            errors[where] = ["Must be a list of names."]
-        elif param.type is dict and not isinstance(value, dict):
-            errors[where] = ["Must be an object."]
-    if errors:
+            errors[f"params.{name}"] = [f"Unknown parameter for a {kind} rule (known: {', '.join(spec) or 'none'})."]
+        elif (problem := _value_error(spec[name], value)) is not None:
+            errors[f"params.{name}"] = [problem]
+    if errors or kind not in KIND_CHECKS:
         return errors
-    if kind == "holiday_greeting":
-        unknown = [name for name in params.get("festivals", []) if name not in FESTIVALS]
-        if unknown:
-            errors["params.festivals"] = [f"Unknown festivals {unknown}; known: {', '.join(FESTIVALS)}."]
-    if kind == "contact_cadence":
-        for tier, days in params.get("tier_days", {}).items():
-            if tier not in TIERS:
-                errors["params.tier_days"] = [f"Unknown tier {tier!r}; tiers: {', '.join(TIERS)}."]
-            elif not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 730:
-                errors["params.tier_days"] = [f"Days for {tier} must be a whole number from 1 to 730."]
-    if kind == "lost_customer":
-        unknown = [name for name in params.get("customer_kinds", []) if name not in ("prospect", "owner")]
-        if unknown:
-            errors["params.customer_kinds"] = ["Customer kinds are prospect and owner."]
-    if kind == "delivery_callback" and params.get("days", 0) == 0 and params.get("months", 0) == 0 \
-            and ("days" in params or "months" in params):
-        errors["params"] = ["A delivery callback needs days or months after the delivery."]
-    return errors
-
-
-#: The call scripts (话术) the built-in rules start with (seeded, and restored by a reset); {name}, {plate}
-#: and {model} are filled in for the task's customer and vehicle.
-SCRIPTS = {
-    "delivery_callback_3d": ("您好，请问是{name}吗？我是门店的客服顾问。您的爱车（{plate}）提车已"
-                             "经三天了，想了解一下您的用车感受：车辆使用是否顺利？交车时的讲解是否清楚？对我们"
-                             "的服务还满意吗？有任何问题可以随时联系我们。"),
-    "delivery_callback_1m": ("您好，请问是{name}吗？我是门店的客服顾问。您的爱车（{plate}）已经陪"
-                             "伴您一个月了，想回访一下：车辆各项功能使用得还习惯吗？有没有需要我们协助的地方？"
-                             "另外提醒您，首次保养在提车后3个月或3000公里内（以先到者为准），可以提前为您"
-                             "预约。"),
-    "complaint_callback": ("您好，请问是{name}吗？我是门店的客服顾问。关于您之前反映的问题，我们已经处"
-                           "理完毕，想跟您确认一下：问题是否已经解决？您对处理的过程和结果是否满意？还有什么"
-                           "需要我们改进的地方吗？"),
-    "lost_customer": ("您好，请问是{name}吗？我是门店的客服顾问。好久没有在店里见到您了，想问一下"
-                      "您的爱车最近使用情况如何？最近是在哪里做的保养？如果对我们有任何意见，欢迎告诉我"
-                      "们，我们这边可以为您预约保养并介绍当前的优惠。"),
-}
-
-
-def builtin_rules() -> list[Rule]:
-    """The rules every installation starts with (the seeds' defaults); managers may change or switch them off."""
-    ten = time(10, 0)
-    return [
-        Rule("delivery_callback_3d", "delivery_callback", "三天回访 (callback 3 days after delivery)",
-             params={"days": 3, "months": 0}, builtin=True),
-        Rule("delivery_callback_1m", "delivery_callback", "首月回访 (callback one month after delivery)",
-             params={"days": 0, "months": 1}, builtin=True),
-        Rule("first_maintenance", "first_maintenance", "首保 (first maintenance: 3 months or 3,000 km)",
-             channels=("sms",), builtin=True),
-        Rule("next_maintenance", "next_maintenance", "保养提醒 (next maintenance, predicted from mileage)",
-             channels=("sms",), builtin=True),
-        Rule("annual_inspection", "annual_inspection", "年检提醒 (vehicle inspection)", channels=("sms",),
-             builtin=True),
-        Rule("renewal", "renewal", "续保/续约 (contract renewal one month before expiry)", builtin=True),
-        Rule("insurance_renewal", "insurance_renewal", "车险续保 (insurance renewal one month before the "
-             "delivery anniversary)", builtin=True),
-        Rule("birthday", "birthday", "生日祝福 (birthday greeting)", task=False, channels=("sms",),
-             time_of_day=ten, builtin=True),
-        Rule("vehicle_anniversary", "vehicle_anniversary", "爱车周年 (您的爱车一岁了)", task=False,
-             channels=("sms",), time_of_day=ten, builtin=True),
-        Rule("holiday_greeting", "holiday_greeting", "节日问候 (holiday greeting)", task=False, channels=("sms",),
-             time_of_day=ten, builtin=True),
-        Rule("complaint_callback", "complaint_callback", "投诉回访 (callback after a complaint is resolved)",
-             builtin=True),
-        Rule("contact_cadence", "contact_cadence", "定期联系 (no customer more than a month without contact)",
-             builtin=True),
-        Rule("lost_customer", "lost_customer", "流失客户挽回 (no visit in 6 months: win-back call)", builtin=True),
-        Rule("no_show_follow_up", "no_show_follow_up", "爽约跟进 (follow up a missed appointment)", builtin=True),
-        Rule("broadcast", "broadcast", "店外关怀通知 (a notice to many customers: bad weather, recalls, events)",
-             task=False, channels=("sms",), time_of_day=ten, builtin=True),
-        Rule("complaint_escalation", "complaint_escalation", "投诉升级 (a task for the person a complaint is "
-             "escalated to)", builtin=True),
-    ]
+    return KIND_CHECKS[kind](params)

@@ -48,6 +48,16 @@ def _changed(current: Any, planned: Planned) -> bool:
         (planned.due_at, planned.reason, planned.owner, planned.confidence)
 
 
+def _follow(repository: ReminderRepository, current: Any, planned: Planned, context: Context) -> None:
+    """A reminder still scheduled moves with its plan; a cancelled one wanted again (a rule switched back on, an
+    undone merge) is scheduled again, unless it is too late for it; one that fired stays as it is."""
+    if current.status == "scheduled":
+        if _changed(current, planned):
+            repository.change(current.id, **_values(planned))
+    elif current.status == "cancelled" and planned.due_at >= context.now - planned.grace():
+        repository.change(current.id, status="scheduled", cancelled_at=None, cancel_reason=None, **_values(planned))
+
+
 def reconcile(session: Session, customer_id: str, rules: list[Rule], context: Context, cause: str,
               withdraw_open: bool = False) -> None:
     """Add the reminders the customer should now have, move changed ones, cancel the ones no longer needed.
@@ -66,17 +76,10 @@ def reconcile(session: Session, customer_id: str, rules: list[Rule], context: Co
     elsewhere = repository.keys_taken([key for key in wanted if key not in existing])
     new_rows = []
     for key, planned in wanted.items():
-        current = existing.get(key)
-        recent = planned.due_at >= context.now - planned.grace()
-        if current is None:
-            if recent and key not in elsewhere:
-                new_rows.append(_new_row(customer_id, planned, context))
-        elif current.status == "scheduled":
-            if _changed(current, planned):
-                repository.change(current.id, **_values(planned))
-        elif current.status == "cancelled" and recent:  # wanted again (a rule switched back on, an undone merge)
-            repository.change(current.id, status="scheduled", cancelled_at=None, cancel_reason=None,
-                              **_values(planned))
+        if key in existing:
+            _follow(repository, existing[key], planned, context)
+        elif key not in elsewhere and planned.due_at >= context.now - planned.grace():
+            new_rows.append(_new_row(customer_id, planned, context))
     repository.add_many(new_rows)
 
 

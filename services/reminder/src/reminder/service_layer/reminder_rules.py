@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from reminder.adapters.clock import now
 from reminder.adapters.reminder_rules import RuleRepository, as_dict
 from reminder.adapters.reminders import ReminderRepository
+from reminder.domain.builtin_rules import SCRIPTS, builtin_rules
 from reminder.domain.errors import Conflict, InvalidFields, NotFound
 from reminder.domain.messages import LANGUAGES, template_errors
-from reminder.domain.reminder_rules import KINDS, SCRIPTS, UNPLANNED, builtin_rules, params_errors
+from reminder.domain.reminder_rules import KINDS, UNPLANNED, params_errors
 from reminder.service_layer.planning import replan_everyone
 from servicekit import staff
 

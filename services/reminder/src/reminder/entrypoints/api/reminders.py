@@ -9,7 +9,7 @@ from servicekit.auth import requires
 from servicekit.pagination import Blueprint
 
 from reminder.domain.errors import InvalidFields
-from reminder.domain.messages import FIELDS, LANGUAGES, TEMPLATES
+from reminder.domain.message_templates import FIELDS, LANGUAGES, TEMPLATES
 from reminder.entrypoints.api.context import actor, reminder_settings, scope, sessions
 from reminder.entrypoints.api.schemas import (
     AssignArgs,
