@@ -11,7 +11,7 @@ from servicekit.events import Event
 from servicekit.topology import QUEUES
 from sqlalchemy.orm import Session
 
-from reminder.adapters.channels import erase_from_outbox
+from reminder.adapters.local_outbox import erase_from_outbox
 from reminder.config import ReminderSettings
 from reminder.service_layer import corrections, customer_copy, escalations, visits_and_assets
 from servicekit import staff

@@ -19,10 +19,10 @@ from servicekit.db import unit_of_work
 from sqlalchemy.orm import Session, sessionmaker
 
 from reminder import events, metrics
-from reminder.adapters.channels import LOCAL, Outgoing, Sender, SendFailed
 from reminder.adapters.clock import now
 from reminder.adapters.customer_copy import CustomerCopy
 from reminder.adapters.notifications import NotificationRepository
+from reminder.adapters.outgoing import LOCAL, Outgoing, Sender, SendFailed
 from reminder.adapters.reminder_rules import RuleRepository
 from reminder.adapters.reminders import ReminderRepository
 from reminder.config import ReminderSettings

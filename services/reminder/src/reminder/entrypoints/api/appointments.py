@@ -8,14 +8,14 @@ from marshmallow import RAISE
 from servicekit.auth import requires
 from servicekit.pagination import Blueprint
 
-from reminder.entrypoints.api.context import actor, scope, sessions
-from reminder.entrypoints.api.schemas import (
+from reminder.entrypoints.api.appointment_schemas import (
     AppointmentArgs,
     AppointmentOut,
     AppointmentPage,
     AppointmentQuery,
     CancelArgs,
 )
+from reminder.entrypoints.api.context import actor, scope, sessions
 from reminder.service_layer import appointments, queries
 
 blp = Blueprint("appointments", __name__, url_prefix="/api/v1/appointments",

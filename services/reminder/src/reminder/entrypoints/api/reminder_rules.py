@@ -8,7 +8,7 @@ from servicekit.pagination import Blueprint
 
 from reminder.domain.reminder_rules import KINDS, RECURRING
 from reminder.entrypoints.api.context import actor, sessions
-from reminder.entrypoints.api.schemas import RuleCreate, RuleFields, RuleKindList, RuleList, RuleOut
+from reminder.entrypoints.api.rule_schemas import RuleCreate, RuleFields, RuleKindList, RuleList, RuleOut
 from reminder.service_layer import reminder_rules as rules
 
 blp = Blueprint("rules", __name__, url_prefix="/api/v1/reminders/rules",

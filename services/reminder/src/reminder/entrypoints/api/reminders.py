@@ -11,21 +11,23 @@ from servicekit.pagination import Blueprint
 from reminder.domain.errors import InvalidFields
 from reminder.domain.message_templates import FIELDS, LANGUAGES, TEMPLATES
 from reminder.entrypoints.api.context import actor, reminder_settings, scope, sessions
-from reminder.entrypoints.api.schemas import (
-    AssignArgs,
+from reminder.entrypoints.api.message_schemas import (
     BroadcastArgs,
     BroadcastOut,
-    CompleteArgs,
-    KpiArgs,
-    KpiList,
     MessageArgs,
     MessageFieldList,
     MessagePage,
-    NotificationList,
     OptOutArgs,
     OptOutList,
     OptOutOut,
     OptOutQuery,
+)
+from reminder.entrypoints.api.task_schemas import (
+    AssignArgs,
+    CompleteArgs,
+    KpiArgs,
+    KpiList,
+    NotificationList,
     ReminderArgs,
     ReminderOut,
     ReminderPage,
