@@ -112,10 +112,16 @@ def apply_asset_updated(session: Session, data: dict[str, Any], zone: ZoneInfo) 
     else:
         copy.change(row.id, **values)
     if "odometer_km" in loaded["changes"] or "delivered_on" in loaded["changes"]:
-        registered = asset.get("delivered_on") or (asset.get("created_at") or loaded.get("updated_at") or now()) \
-            .astimezone(zone).date()
-        copy.set_reading(asset["id"], "registered", registered, asset.get("odometer_km"))
+        _correct_registered_reading(copy, loaded, asset, zone)
     _follow_up_asset_change(session, asset, values, _previous_owner(row, loaded), zone)
+
+
+def _correct_registered_reading(copy: AssetCopy, loaded: dict[str, Any], asset: dict[str, Any],
+                                zone: ZoneInfo) -> None:
+    """The reading the asset was registered with, as now known (on its delivery day, else when registered)."""
+    registered = asset.get("delivered_on") or (asset.get("created_at") or loaded.get("updated_at") or now()) \
+        .astimezone(zone).date()
+    copy.set_reading(asset["id"], "registered", registered, asset.get("odometer_km"))
 
 
 def _follow_up_asset_change(session: Session, asset: dict[str, Any], values: dict[str, Any], previous: str | None,
