@@ -173,7 +173,7 @@ def test_a_webhook_receiver_gets_signed_notifications_retried_until_it_answers(p
     sessions = service_context(pg_app).sessions
     customer_id = str(uuid.uuid4())
     today = datetime.now(SHANGHAI).date()
-    from reminder.service_layer.archive import apply_customer
+    from reminder.service_layer.customer_copy import apply_customer
 
     with unit_of_work(sessions) as session:
         apply_customer(session, {"id": customer_id, "version": 1, "name": "王芳", "owner": "li.si",
@@ -248,7 +248,8 @@ def test_on_postgres_corrections_replan_lists_say_whom_to_call_and_a_callback_vi
 def test_a_customer_re_planned_by_several_at_once_gets_each_new_reminder_once(pg_app):
     """The consumer, the scheduler and a completed task may re-plan one customer at the same moment: each would
     add the same new reminder, and all but one failed on its unique key (a 500 for the person completing)."""
-    from reminder.service_layer.archive import apply_customer, replan
+    from reminder.service_layer.customer_copy import apply_customer
+    from reminder.service_layer.planning import replan
 
     sessions = service_context(pg_app).sessions
     customer_id = str(uuid.uuid4())

@@ -321,6 +321,24 @@ def test_a_broadcast_reaches_one_stores_customers_through_their_consent(client, 
     assert client.post("/api/v1/reminders/broadcasts", json=body, headers=MANAGER).status_code == 409
 
 
+def test_a_manager_tied_to_a_store_broadcasts_to_that_stores_customers_only(client, customer):
+    from servicekit.auth import Identity, issue_token
+    from servicekit.testing import TEST_SECRET
+
+    north_manager = {"Authorization": "Bearer " + issue_token(
+        TEST_SECRET, Identity("north.boss", "manager", stores=("store-north",)), 3600)}
+    north, south = customer(store_id="store-north"), customer(store_id="store-south")
+    refused = client.post("/api/v1/reminders/broadcasts", json={"message": "暴雨", "store_id": "store-south"},
+                          headers=north_manager)
+    assert refused.status_code == 403 and refused.content_type == "application/problem+json"
+    assert refused.get_json()["detail"] == "You work for the stores store-north; store store-south are out of reach."
+    sent = client.post("/api/v1/reminders/broadcasts", json={"message": "暴雨"}, headers=north_manager)
+    assert sent.status_code == 201 and sent.get_json()["recipients"] == 1
+    assert client.get(f"/api/v1/reminders?customer_id={south}&rule=broadcast", headers=AGENT).get_json()["items"] == []
+    assert len(client.get(f"/api/v1/reminders?customer_id={north}&rule=broadcast",
+                          headers=AGENT).get_json()["items"]) == 1
+
+
 def test_appointments_are_listed_by_the_store_of_their_customer(client, customer):
     here, there = customer(store_id="sz01"), customer(store_id="gz01")
     for customer_id in (here, there):

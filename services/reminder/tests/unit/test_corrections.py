@@ -236,7 +236,7 @@ def test_a_voided_vehicle_is_forgotten(client, customer, vehicle, feed, example)
 
 
 def test_older_service_types_in_words_are_read_too():
-    from reminder.domain.facts import counts_as_maintenance
+    from reminder.domain.planning_facts import counts_as_maintenance
 
     assert counts_as_maintenance(None) and counts_as_maintenance("maintenance") and counts_as_maintenance("首次保养")
     assert not any(counts_as_maintenance(kind) for kind in ("repair", "check", "Warranty", "维修", "检查", "召回"))

@@ -51,10 +51,10 @@ def test_a_manager_of_no_store_and_an_admin_may(client, route, who):
 
 def test_a_rule_added_twice_at_the_same_moment_is_a_409_for_the_second(client, monkeypatch):
     """Two requests for one new id both pass the existence check; the second's insert meets the first's row."""
-    from reminder.adapters import rules as repository
+    from reminder.adapters.reminder_rules import RuleRepository
 
     assert _create(client, ADMIN).status_code == 201
-    monkeypatch.setattr(repository, "get_row", lambda *args, **kwargs: None)  # the check saw no rule yet
+    monkeypatch.setattr(RuleRepository, "get_row", lambda *args, **kwargs: None)  # the check saw no rule yet
     second = _create(client, ADMIN)
     assert second.status_code == 409, second.get_json()
     assert second.get_json()["id"] == NEW_RULE["id"]

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from reminder.adapters.channels import senders
+from reminder.domain.builtin_rules import builtin_rules
 from reminder.domain.messages import FIELDS, LANGUAGES, TEMPLATES, MessageFacts, compose, day_text, template_errors
-from reminder.domain.rules import KINDS, builtin_rules
+from reminder.domain.reminder_rules import KINDS
 from reminder.service_layer.delivery import deliver_due
 from servicekit.testing import auth_headers
 

@@ -4,7 +4,8 @@ import json
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from reminder.adapters.tables import metadata
-from reminder.domain.rules import KINDS, builtin_rules
+from reminder.domain.builtin_rules import builtin_rules
+from reminder.domain.reminder_rules import KINDS
 from reminder.service import MIGRATIONS
 from servicekit.db import kit_metadata, make_engine
 from sqlalchemy import text

@@ -3,11 +3,11 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from reminder.domain.facts import AssetFacts, ComplaintFacts, Context, CustomerFacts
-from reminder.domain.planners import inspection_due
+from reminder.domain.builtin_rules import builtin_rules
 from reminder.domain.planning import plan
+from reminder.domain.planning_by_kind import inspection_due
+from reminder.domain.planning_facts import AssetFacts, ComplaintFacts, Context, CustomerFacts
 from reminder.domain.prediction import Reading
-from reminder.domain.rules import builtin_rules
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RULES = {rule.id: rule for rule in builtin_rules()}

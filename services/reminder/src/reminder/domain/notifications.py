@@ -40,6 +40,23 @@ class Decision:
     note: str | None = None
 
 
+#: What each channel needs of the customer: (the consent, the contact's attribute, the reasons when either lacks).
+NEEDS = {"sms": ("sms", "phone", "no consent to SMS", "no phone number"),
+         "email": ("email", "email", "no consent to email", "no email address"),
+         "wechat": ("wechat", "wechat_openid", "no consent to WeChat", "no WeChat openid")}
+
+
+def _target(channel: str, recipient: Recipient) -> tuple[str | None, str | None]:
+    """Where a `channel` message to the recipient goes, or why it cannot go: (target, skip reason)."""
+    if channel not in NEEDS:
+        return "webhook", None
+    consent, contact, no_consent, no_contact = NEEDS[channel]
+    if not recipient.consent.get(consent):
+        return None, no_consent
+    target = getattr(recipient, contact)
+    return (target, None) if target else (None, no_contact)
+
+
 def decide(channel: str, recipient: Recipient, moment: datetime, zone: ZoneInfo,
            configured: bool = True) -> Decision:
     """Where and when a `channel` notification due at `moment` goes, or why it does not."""
@@ -49,26 +66,9 @@ def decide(channel: str, recipient: Recipient, moment: datetime, zone: ZoneInfo,
         return Decision(skip_reason=f"the customer opted out of {channel}")
     if not configured:
         return Decision(skip_reason=f"no {channel} channel is configured")
-    if channel == "sms":
-        if not recipient.consent.get("sms"):
-            return Decision(skip_reason="no consent to SMS")
-        if not recipient.phone:
-            return Decision(skip_reason="no phone number")
-        target = recipient.phone
-    elif channel == "email":
-        if not recipient.consent.get("email"):
-            return Decision(skip_reason="no consent to email")
-        if not recipient.email:
-            return Decision(skip_reason="no email address")
-        target = recipient.email
-    elif channel == "wechat":
-        if not recipient.consent.get("wechat"):
-            return Decision(skip_reason="no consent to WeChat")
-        if not recipient.wechat_openid:
-            return Decision(skip_reason="no WeChat openid")
-        target = recipient.wechat_openid
-    else:
-        target = "webhook"
+    target, skip_reason = _target(channel, recipient)
+    if skip_reason is not None:
+        return Decision(skip_reason=skip_reason)
     send_at, note = moment, None
     if recipient.quiet_hours is not None:
         start, end = recipient.quiet_hours

@@ -6,9 +6,9 @@ a key no longer planned cancels its reminder, a planned key moves its due time, 
 """
 from __future__ import annotations
 
-from reminder.domain.facts import AssetFacts, ComplaintFacts, Context, CustomerFacts, Planned
-from reminder.domain.planners import PLANNERS
-from reminder.domain.rules import Rule
+from reminder.domain.planning_by_kind import PLANNERS
+from reminder.domain.planning_facts import AssetFacts, ComplaintFacts, Context, CustomerFacts, Planned
+from reminder.domain.reminder_rules import Rule
 
 
 def plan(customer: CustomerFacts, assets: list[AssetFacts], complaints: list[ComplaintFacts], rules: list[Rule],

@@ -11,9 +11,9 @@ from servicekit.events import Event
 from servicekit.topology import QUEUES
 from sqlalchemy.orm import Session
 
-from reminder.adapters.channels import erase_from_outbox
+from reminder.adapters.local_outbox import erase_from_outbox
 from reminder.config import ReminderSettings
-from reminder.service_layer import archive, corrections, customer_changes, escalations
+from reminder.service_layer import corrections, customer_copy, escalations, visits_and_assets
 from servicekit import staff
 
 ARCHIVE_QUEUE = "reminder.customer_events"
@@ -29,13 +29,13 @@ def handlers(zone: ZoneInfo, settings: ReminderSettings | None = None) -> dict[s
         return lambda session, event: function(session, event.data, zone, **kwargs)
 
     table = {
-        "customer.created.v1": on(archive.apply_customer, created=True),
-        "customer.updated.v1": on(archive.apply_customer, created=False),
-        "customer.tier_changed.v1": on(archive.apply_tier),
-        "customer.merged.v1": on(customer_changes.apply_merge),
-        "customer.unmerged.v1": on(customer_changes.apply_unmerge),
-        "asset.registered.v1": on(archive.apply_asset),
-        "visit.done.v1": on(archive.apply_visit),
+        "customer.created.v1": on(customer_copy.apply_customer, created=True),
+        "customer.updated.v1": on(customer_copy.apply_customer, created=False),
+        "customer.tier_changed.v1": on(customer_copy.apply_tier),
+        "customer.merged.v1": on(customer_copy.apply_merge),
+        "customer.unmerged.v1": on(customer_copy.apply_unmerge),
+        "asset.registered.v1": on(visits_and_assets.apply_asset),
+        "visit.done.v1": on(visits_and_assets.apply_visit),
         "visit.corrected.v1": on(corrections.apply_visit_corrected),
         "visit.voided.v1": on(corrections.apply_visit_voided),
         "asset.updated.v1": on(corrections.apply_asset_updated),
@@ -43,9 +43,9 @@ def handlers(zone: ZoneInfo, settings: ReminderSettings | None = None) -> dict[s
         "odometer.recorded.v1": on(corrections.apply_odometer),
     }
     for step in COMPLAINT_STEPS:
-        table[f"complaint.{step}.v1"] = on(archive.apply_complaint)
+        table[f"complaint.{step}.v1"] = on(customer_copy.apply_complaint)
     def erase(session: Session, event: Event) -> None:
-        customer_changes.apply_erasure(session, event.data, zone)
+        customer_copy.apply_erasure(session, event.data, zone)
         erase_from_outbox(settings.outbox_file, event.data["customer_id"])  # the readable copy too
 
     table["customer.erased.v1"] = erase

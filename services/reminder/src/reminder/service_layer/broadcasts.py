@@ -7,39 +7,36 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from servicekit.db import unit_of_work
+from sqlalchemy.orm import Session, sessionmaker
 
 from reminder.adapters.clock import now
-from reminder.adapters.rules import get_row, to_rule
-from reminder.adapters.tables import customers, reminders
-from reminder.domain.errors import Conflict
+from reminder.adapters.customer_copy import CustomerCopy
+from reminder.adapters.reminder_rules import RuleRepository
+from reminder.adapters.reminders import ReminderRepository
+from reminder.domain.errors import Conflict, check_reach
 
 RULE = "broadcast"
 CHUNK = 1000
 
 
-def send(session: Session, message: str, due_at: datetime | None, store_id: str | None,
+def send(sessions: sessionmaker[Session], message: str, due_at: datetime | None, store_id: str | None,
          scope: frozenset[str] | None) -> dict[str, Any]:
     """Plan the notice for every customer (of `store_id`, within the caller's stores); returns its id and reach."""
-    row = get_row(session, RULE)
-    rule = to_rule(row) if row is not None else None
-    if rule is None or not rule.enabled:
-        raise Conflict("The broadcast rule is switched off; switch it on to send notices.", rule=RULE)
-    moment = now()
-    due = max(due_at or moment, moment)
-    query = select(customers.c.id).where(customers.c.erased_at.is_(None), customers.c.merged_into.is_(None))
     if store_id is not None:
-        query = query.where(customers.c.store_id == store_id)
-    if scope is not None:
-        query = query.where(customers.c.store_id.in_(sorted(scope)))
-    broadcast_id = str(uuid.uuid4())
-    reach = 0
-    ids = session.execute(query.order_by(customers.c.id)).scalars().all()
-    for start in range(0, len(ids), CHUNK):
-        session.execute(reminders.insert(), [{
-            "id": str(uuid.uuid4()), "key": f"{RULE}:{broadcast_id}:{customer_id}", "rule_id": RULE, "kind": RULE,
-            "customer_id": customer_id, "due_at": due, "status": "scheduled", "owner": None, "reason": message,
-            "task": False, "created_at": moment} for customer_id in ids[start:start + CHUNK]])
-        reach += len(ids[start:start + CHUNK])
-    return {"broadcast_id": broadcast_id, "recipients": reach, "due_at": due, "channels": list(rule.channels)}
+        check_reach(scope, store_id)
+    with unit_of_work(sessions) as session:
+        rule = RuleRepository(session).get(RULE)
+        if rule is None or not rule.enabled:
+            raise Conflict("The broadcast rule is switched off; switch it on to send notices.", rule=RULE)
+        moment = now()
+        due = max(due_at or moment, moment)
+        broadcast_id = str(uuid.uuid4())
+        ids = CustomerCopy(session).reachable_ids(store_id, scope)
+        repository = ReminderRepository(session)
+        for start in range(0, len(ids), CHUNK):
+            repository.add_many([{
+                "id": str(uuid.uuid4()), "key": f"{RULE}:{broadcast_id}:{customer_id}", "rule_id": RULE,
+                "kind": RULE, "customer_id": customer_id, "due_at": due, "status": "scheduled", "owner": None,
+                "reason": message, "task": False, "created_at": moment} for customer_id in ids[start:start + CHUNK]])
+    return {"broadcast_id": broadcast_id, "recipients": len(ids), "due_at": due, "channels": list(rule.channels)}

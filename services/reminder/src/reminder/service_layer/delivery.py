@@ -16,14 +16,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from servicekit.db import unit_of_work
-from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from reminder import events, metrics
-from reminder.adapters.channels import LOCAL, Outgoing, Sender, SendFailed
 from reminder.adapters.clock import now
-from reminder.adapters.rules import get_row
-from reminder.adapters.tables import customers, notifications, reminders
+from reminder.adapters.customer_copy import CustomerCopy
+from reminder.adapters.notifications import NotificationRepository
+from reminder.adapters.outgoing import LOCAL, Outgoing, Sender, SendFailed
+from reminder.adapters.reminder_rules import RuleRepository
+from reminder.adapters.reminders import ReminderRepository
 from reminder.config import ReminderSettings
 from reminder.domain.notifications import Recipient, shared_details
 from reminder.service_layer.emit import emit_reminder, reminder_values
@@ -31,63 +32,46 @@ from reminder.service_layer.emit import emit_reminder, reminder_values
 log = logging.getLogger(__name__)
 
 
-def _claim(session: Session, moment: datetime, batch: int, lease: timedelta) -> list[Any]:
-    ids = session.execute(select(notifications.c.id).where(
-        notifications.c.status == "pending", notifications.c.next_attempt_at <= moment)
-        .order_by(notifications.c.next_attempt_at).limit(batch).with_for_update(skip_locked=True)).scalars().all()
-    if not ids:
-        return []
-    return session.execute(update(notifications).where(
-        notifications.c.id.in_(ids), notifications.c.status == "pending", notifications.c.next_attempt_at <= moment)
-        .values(next_attempt_at=moment + lease, attempts=notifications.c.attempts + 1)
-        .returning(*notifications.c)).all()
-
-
 def _outgoing(session: Session, row: Any) -> Outgoing:
-    reminder = session.execute(select(reminders).where(reminders.c.id == row.reminder_id)).one()
-    customer = session.execute(select(customers).where(customers.c.id == row.customer_id)).one()
-    rule = get_row(session, reminder.rule_id)
+    reminder = ReminderRepository(session).get(row.reminder_id)
+    customer = CustomerCopy(session).get(row.customer_id)
+    rule = RuleRepository(session).get_row(reminder.rule_id)
+    # the rule's Chinese name is what its reader sees (e-mail subject, WeChat title), not the note for staff
+    subject = rule.name.split(" (")[0] if rule else reminder.kind
     if row.username is not None:  # to a member of staff: about the customer, not to them
         payload = {"channel": row.channel, "username": row.username,
                    "reminder": reminder_values(reminder, customer.store_id), "customer": {"id": customer.id}}
-        return Outgoing(id=row.id, channel=row.channel, target=row.target or row.username,
-                        subject=rule.name.split(" (")[0] if rule else reminder.kind, body=row.body or "",
-                        payload=payload)
+        return Outgoing(id=row.id, channel=row.channel, target=row.target or row.username, subject=subject,
+                        body=row.body or "", payload=payload)
     consent = {"sms": customer.consent_sms, "phone": customer.consent_phone, "email": customer.consent_email}
     shared = shared_details(Recipient(name=customer.name, phone=customer.phone, email=customer.email,
                                       consent=consent))
     payload = {"channel": row.channel, "reminder": reminder_values(reminder, customer.store_id),
                "customer": {"id": customer.id, **shared, "consent": consent}}
-    # the rule's Chinese name is what its reader sees (e-mail subject, WeChat title), not the note for staff
-    return Outgoing(id=row.id, channel=row.channel, target=row.target,
-                    subject=rule.name.split(" (")[0] if rule else reminder.kind,
-                    body=row.body or "", payload=payload)
+    return Outgoing(id=row.id, channel=row.channel, target=row.target, subject=subject, body=row.body or "",
+                    payload=payload)
 
 
 def _settle_reminder(session: Session, reminder_id: str, moment: datetime) -> None:
     """A notification-only reminder is `sent` once one notification went, `done` (not sent) once none can."""
-    reminder = session.execute(select(reminders).where(reminders.c.id == reminder_id)).one()
+    reminders = ReminderRepository(session)
+    reminder = reminders.get(reminder_id)
     if reminder.task or reminder.status != "due":
         return
-    counts = dict(session.execute(select(notifications.c.status, func.count()).where(
-        notifications.c.reminder_id == reminder_id).group_by(notifications.c.status)).all())
+    counts = NotificationRepository(session).status_counts(reminder_id)
     if counts.get("pending"):
         return
     if counts.get("sent"):
-        session.execute(update(reminders).where(reminders.c.id == reminder_id).values(status="sent"))
+        reminders.change(reminder_id, status="sent")
     else:
-        session.execute(update(reminders).where(reminders.c.id == reminder_id).values(
-            status="done", outcome="not_sent", completed_at=moment))
+        reminders.change(reminder_id, status="done", outcome="not_sent", completed_at=moment)
 
 
 def _still_ours(sessions: sessionmaker[Session], row: Any, moment: datetime, lease: timedelta) -> bool:
     """Renew the claim on one notification just before sending it; False when another replica took it over
     meanwhile (the batch outlasted the lease), which then sends it instead of us."""
     with unit_of_work(sessions) as session:
-        renewed = session.execute(update(notifications).where(
-            notifications.c.id == row.id, notifications.c.status == "pending",
-            notifications.c.attempts == row.attempts).values(next_attempt_at=moment + lease))
-        return renewed.rowcount == 1
+        return NotificationRepository(session).renew(row.id, row.attempts, moment + lease)
 
 
 def _send(sessions: sessionmaker[Session], row: Any, senders: dict[str, Sender]) -> str | None:
@@ -114,24 +98,22 @@ def _record(session: Session, row: Any, error: str | None, moment: datetime, set
     """Keep what became of one notification: sent (with its reminder.sent.v1), retried later, or given up."""
     outcome = "sent" if error is None else "failed" if row.attempts >= settings.max_attempts else "retried"
     metrics.NOTIFICATIONS.labels(row.channel, outcome).inc()
+    notifications = NotificationRepository(session)
     if error is None:
-        session.execute(update(notifications).where(notifications.c.id == row.id).values(
-            status="sent", sent_at=moment, last_error=None, next_attempt_at=None))
+        notifications.change(row.id, status="sent", sent_at=moment, last_error=None, next_attempt_at=None)
         if row.username is not None:  # a staff notification is no contact with the customer
             return
-        reminder = session.execute(select(reminders).where(reminders.c.id == row.reminder_id)).one()
-        store = session.execute(select(customers.c.store_id).where(customers.c.id == row.customer_id)).scalar()
+        reminder = ReminderRepository(session).get(row.reminder_id)
+        store = CustomerCopy(session).store_of(row.customer_id)
         status = "sent" if not reminder.task and reminder.status == "due" else reminder.status
         emit_reminder(session, events.REMINDER_SENT, reminder, store, status=status, channel=row.channel,
                       notification_id=row.id, sent_at=moment, **({"local_outbox": True} if row.local else {}))
     elif outcome == "failed":
-        session.execute(update(notifications).where(notifications.c.id == row.id).values(
-            status="failed", last_error=error, next_attempt_at=None,
-            skip_reason=f"gave up after {row.attempts} attempts: {error}"))
+        notifications.change(row.id, status="failed", last_error=error, next_attempt_at=None,
+                             skip_reason=f"gave up after {row.attempts} attempts: {error}")
     else:
         delay = settings.retry_backoff * 2 ** (row.attempts - 1)
-        session.execute(update(notifications).where(notifications.c.id == row.id).values(
-            last_error=error, next_attempt_at=moment + timedelta(seconds=delay)))
+        notifications.change(row.id, last_error=error, next_attempt_at=moment + timedelta(seconds=delay))
     _settle_reminder(session, row.reminder_id, moment)
 
 
@@ -145,7 +127,7 @@ def deliver_due(sessions: sessionmaker[Session], settings: ReminderSettings, sen
     """
     lease = timedelta(seconds=max(60.0, 3 * settings.send_timeout))
     with unit_of_work(sessions) as session:
-        claimed = _claim(session, moment, batch, lease)
+        claimed = NotificationRepository(session).claim(moment, batch, lease)
     sent = 0
     for row in claimed:
         if not _still_ours(sessions, row, max(moment, clock()), lease):

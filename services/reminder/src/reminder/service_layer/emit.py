@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reminder import events
 from reminder.adapters.clock import aware
-from reminder.adapters.tables import customers
+from reminder.adapters.customer_copy import CustomerCopy
 
 
 def store_of(session: Session, customer_id: str) -> str | None:
     """The customer's store, when known."""
-    return session.execute(select(customers.c.store_id).where(customers.c.id == customer_id)).scalar()
+    return CustomerCopy(session).store_of(customer_id)
 
 
 def reminder_values(row: Any, store_id: str | None, **changes: Any) -> dict[str, Any]:

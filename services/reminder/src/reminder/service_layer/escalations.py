@@ -10,18 +10,19 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reminder import events
-from reminder.adapters import incoming
+from reminder.adapters import consumed_events
 from reminder.adapters.clock import now, utc
-from reminder.adapters.rules import get_row, to_rule
+from reminder.adapters.notifications import NotificationRepository
+from reminder.adapters.reminder_rules import RuleRepository
+from reminder.adapters.reminders import ReminderRepository
 from reminder.adapters.staff import Contacts, contacts_of
-from reminder.adapters.tables import notifications, reminders
 from reminder.config import ReminderSettings
 from reminder.domain.messages import CATEGORIES, LEVELS, SEVERITIES, TARGETS, MessageFacts, compose, word
-from reminder.service_layer.archive import ensure_customer
+from reminder.domain.reminder_rules import Rule
+from reminder.service_layer.customer_copy import ensure_customer
 from reminder.service_layer.emit import emit_reminder
 from servicekit import staff
 
@@ -69,42 +70,48 @@ def _staff_rows(contacts: Contacts | None, username: str, settings: ReminderSett
     return [{"channel": LOCAL_CHANNEL, "target": username, "local": True}]
 
 
-def apply_escalation(session: Session, data: dict[str, Any], settings: ReminderSettings,
-                     contacts_of: Callable[[Session, str], Contacts | None] = contacts_of) -> None:
-    """complaint.escalated.v1: a task for `escalated_to` and a staff notification (nothing when nobody is named)."""
-    loaded = incoming.EscalatedIn().load(data)
-    username = loaded.get("escalated_to")
-    if not username:
-        return
-    row = get_row(session, RULE)
-    rule = to_rule(row) if row is not None else None
-    if rule is None or not rule.enabled:
-        log.info("complaint %s escalated to %s: the %s rule is off", loaded["complaint_id"], username, RULE)
-        return
-    occurred = utc(loaded["occurred_at"])
-    key = f"{RULE}:{loaded['complaint_id']}:{loaded['level']}:{occurred.isoformat()}"
-    if session.execute(select(reminders.c.id).where(reminders.c.key == key)).first() is not None:
-        return
-    customer = ensure_customer(session, loaded["customer_id"])
-    moment = now()
-    reminder_id = str(uuid.uuid4())
-    session.execute(reminders.insert().values(
-        id=reminder_id, key=key, rule_id=rule.id, kind=rule.kind, customer_id=customer.id, asset_id=None,
-        due_at=moment, status="due", owner=rule.owner or username, reason=reason(loaded), task=rule.task,
-        created_at=moment, fired_at=moment, complaint_id=loaded["complaint_id"]))
-    reminder = session.execute(select(reminders).where(reminders.c.id == reminder_id)).one()
-    emit_reminder(session, events.REMINDER_DUE, reminder, customer.store_id or loaded.get("store_id"))
-    person = staff.find(session, username)  # addressed by the name colleagues know them by, when the gateway has it
+def _message(session: Session, loaded: dict[str, Any], rule: Rule, customer: Any, username: str, moment: Any,
+             settings: ReminderSettings) -> str:
+    """The staff notification's text, addressing the user by the name colleagues know them by (when the gateway
+    has it)."""
+    person = staff.find(session, username)
     facts = MessageFacts(customer_name=customer.name, staff_name=(person and person.display_name) or username,
                          complaint_id=loaded["complaint_id"],
                          level=loaded["level"], severity=loaded.get("severity"), category=loaded.get("category"),
                          escalation_reason=why(loaded.get("target"), settings.language), rule_name=rule.name,
                          due_on=moment.astimezone(settings.zone).date())
-    body = compose(rule.kind, facts, settings.language, rule.templates, rule.message)
+    return compose(rule.kind, facts, settings.language, rule.templates, rule.message)
+
+
+def apply_escalation(session: Session, data: dict[str, Any], settings: ReminderSettings,
+                     contacts_of: Callable[[Session, str], Contacts | None] = contacts_of) -> None:
+    """complaint.escalated.v1: a task for `escalated_to` and a staff notification (nothing when nobody is named)."""
+    loaded = consumed_events.EscalatedIn().load(data)
+    username = loaded.get("escalated_to")
+    if not username:
+        return
+    rule = RuleRepository(session).get(RULE)
+    if rule is None or not rule.enabled:
+        log.info("complaint %s escalated to %s: the %s rule is off", loaded["complaint_id"], username, RULE)
+        return
+    occurred = utc(loaded["occurred_at"])
+    key = f"{RULE}:{loaded['complaint_id']}:{loaded['level']}:{occurred.isoformat()}"
+    reminders = ReminderRepository(session)
+    if reminders.key_taken(key):
+        return
+    customer = ensure_customer(session, loaded["customer_id"])
+    moment = now()
+    reminder_id = str(uuid.uuid4())
+    reminders.add(id=reminder_id, key=key, rule_id=rule.id, kind=rule.kind, customer_id=customer.id, asset_id=None,
+                  due_at=moment, status="due", owner=rule.owner or username, reason=reason(loaded), task=rule.task,
+                  created_at=moment, fired_at=moment, complaint_id=loaded["complaint_id"])
+    emit_reminder(session, events.REMINDER_DUE, reminders.get(reminder_id), customer.store_id or loaded.get("store_id"))
+    body = _message(session, loaded, rule, customer, username, moment, settings)
+    notifications = NotificationRepository(session)
     for planned in _staff_rows(contacts_of(session, username), username, settings):
         status = planned.get("status", "pending")
-        session.execute(notifications.insert().values(
+        notifications.add(
             id=str(uuid.uuid4()), reminder_id=reminder_id, customer_id=customer.id, channel=planned["channel"],
             status=status, target=planned["target"], body=body if status == "pending" else None, send_at=moment,
             attempts=0, next_attempt_at=moment if status == "pending" else None, note=None,
-            skip_reason=planned.get("skip_reason"), created_at=moment, local=planned["local"], username=username))
+            skip_reason=planned.get("skip_reason"), created_at=moment, local=planned["local"], username=username)

@@ -3,19 +3,19 @@ vehicle's plate and model, the dates the rule hangs on, the store), and the text
 template — never from the reminder's internal reason."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reminder.adapters.appointments import AppointmentRepository
+from reminder.adapters.asset_copy import AssetCopy
 from reminder.adapters.clock import aware
-from reminder.adapters.tables import appointments, assets
 from reminder.config import ReminderSettings
 from reminder.domain.calendar import add_months
 from reminder.domain.festivals import next_festival
 from reminder.domain.messages import MessageFacts, compose
-from reminder.domain.rules import Rule
+from reminder.domain.reminder_rules import Rule
 
 
 def store_details(settings: ReminderSettings, store_id: str | None) -> tuple[str | None, str | None]:
@@ -24,30 +24,32 @@ def store_details(settings: ReminderSettings, store_id: str | None) -> tuple[str
     return store.get("name") or None, store.get("phone") or None
 
 
+def _kind_facts(session: Session, reminder: Any, rule: Rule, asset: Any, due_on: date,
+                settings: ReminderSettings) -> dict[str, Any]:
+    """What a message of this kind of rule says besides the customer, vehicle and store."""
+    if rule.kind == "annual_inspection":
+        return {"inspection_on": due_on + timedelta(days=rule.param("days_before"))}
+    if rule.kind == "insurance_renewal":
+        return {"expires_on": add_months(due_on, rule.param("months_before"))}
+    if rule.kind == "vehicle_anniversary" and asset is not None and asset.delivered_on is not None:
+        return {"years": due_on.year - asset.delivered_on.year}
+    if rule.kind == "holiday_greeting":
+        return {"festival": next((name for name in rule.param("festivals") if next_festival(name, due_on) == due_on),
+                                 None)}
+    if rule.kind == "no_show_follow_up":
+        scheduled = AppointmentRepository(session).missed_at(reminder.id)
+        return {"appointment_at": aware(scheduled).astimezone(settings.zone) if scheduled else None}
+    if rule.kind == "broadcast":
+        return {"message": reminder.reason}
+    return {}
+
+
 def facts_of(session: Session, reminder: Any, rule: Rule, customer: Any, settings: ReminderSettings,
              customer_name: str | None) -> MessageFacts:
     """What a message about `reminder` may say."""
-    zone = settings.zone
-    due_on = aware(reminder.due_at).astimezone(zone).date()
-    asset = None
-    if reminder.asset_id is not None:
-        asset = session.execute(select(assets).where(assets.c.id == reminder.asset_id)).first()
-    extra: dict[str, Any] = {}
-    if rule.kind == "annual_inspection":
-        extra["inspection_on"] = due_on + timedelta(days=rule.param("days_before"))
-    elif rule.kind == "insurance_renewal":
-        extra["expires_on"] = add_months(due_on, rule.param("months_before"))
-    elif rule.kind == "vehicle_anniversary" and asset is not None and asset.delivered_on is not None:
-        extra["years"] = due_on.year - asset.delivered_on.year
-    elif rule.kind == "holiday_greeting":
-        extra["festival"] = next((name for name in rule.param("festivals") if next_festival(name, due_on) == due_on),
-                                 None)
-    elif rule.kind == "no_show_follow_up":
-        scheduled = session.execute(select(appointments.c.scheduled_at).where(
-            appointments.c.follow_up_reminder_id == reminder.id)).scalar()
-        extra["appointment_at"] = aware(scheduled).astimezone(zone) if scheduled else None
-    elif rule.kind == "broadcast":
-        extra["message"] = reminder.reason
+    due_on = aware(reminder.due_at).astimezone(settings.zone).date()
+    asset = AssetCopy(session).get(reminder.asset_id) if reminder.asset_id is not None else None
+    extra = _kind_facts(session, reminder, rule, asset, due_on, settings)
     store_name, store_phone = store_details(settings, customer.store_id)
     plate = model = label = None
     if asset is not None:

@@ -1,18 +1,22 @@
-"""Reconciling a customer's reminders with what the rules plan for them (domain.planning.plan)."""
+"""Reconciling a customer's reminders with what the rules plan for them (domain.planning.plan), one customer
+after an event, or everyone in batches after a rule changed."""
 from __future__ import annotations
 
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from reminder.adapters.clock import aware
-from reminder.adapters.facts import asset_facts, complaint_facts, customer_facts, customer_row
-from reminder.adapters.tables import reminders
-from reminder.domain.facts import Context, Planned
+from reminder.adapters.clock import aware, now
+from reminder.adapters.customer_copy import CustomerCopy, customer_facts
+from reminder.adapters.reminder_rules import ReplanQueue, RuleRepository
+from reminder.adapters.reminders import ReminderRepository
 from reminder.domain.planning import plan
-from reminder.domain.rules import UNPLANNED, Rule
+from reminder.domain.planning_facts import Context, Planned
+from reminder.domain.reminder_rules import OPEN, UNPLANNED, Rule
+
+__all__ = ["OPEN", "reconcile", "replan", "replan_batch", "replan_everyone"]
 
 
 def _values(planned: Planned) -> dict[str, Any]:
@@ -20,8 +24,39 @@ def _values(planned: Planned) -> dict[str, Any]:
             "confidence": planned.confidence}
 
 
-#: A task fired and not finished: given to a person, on their list (claimed, or snoozed till later).
-OPEN = ("due", "claimed", "snoozed")
+def _desired(session: Session, customer_id: str, rules: list[Rule], context: Context) -> dict[str, Planned]:
+    """The reminders the customer should have, by key; locked: one re-planning of a customer at a time (the
+    consumer, the scheduler and a completed task may re-plan the same customer at once, and would each add the
+    same new reminder)."""
+    copy = CustomerCopy(session)
+    row = copy.get(customer_id, for_update=True)
+    if row is None or row.merged_into is not None:
+        return {}
+    desired = plan(customer_facts(row), copy.asset_facts(customer_id, context.zone),
+                   copy.complaint_facts(customer_id), rules, context)
+    return {planned.key: planned for planned in desired}
+
+
+def _new_row(customer_id: str, planned: Planned, context: Context) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "key": planned.key, "rule_id": planned.rule.id, "kind": planned.rule.kind,
+            "customer_id": customer_id, "asset_id": planned.asset_id, "status": "scheduled",
+            "task": planned.rule.task, "created_at": context.now, **_values(planned)}
+
+
+def _changed(current: Any, planned: Planned) -> bool:
+    return (aware(current.due_at), current.reason, current.owner, current.confidence) != \
+        (planned.due_at, planned.reason, planned.owner, planned.confidence)
+
+
+def _follow(repository: ReminderRepository, current: Any, planned: Planned, context: Context) -> None:
+    """A reminder still scheduled moves with its plan; a cancelled one wanted again (a rule switched back on, an
+    undone merge) is scheduled again, unless it is too late for it; one that fired stays as it is."""
+    if current.status == "scheduled":
+        if _changed(current, planned):
+            repository.change(current.id, **_values(planned))
+    elif current.status == "cancelled" and planned.due_at >= context.now - planned.grace():
+        repository.change(current.id, status="scheduled", cancelled_at=None, cancel_reason=None, **_values(planned))
+
 
 def reconcile(session: Session, customer_id: str, rules: list[Rule], context: Context, cause: str,
               withdraw_open: bool = False) -> None:
@@ -31,44 +66,46 @@ def reconcile(session: Session, customer_id: str, rules: list[Rule], context: Co
     `withdraw_open` (a correction: the facts it fired on were wrong), when an open task no longer wanted is
     cancelled too. `cause` says what happened, in words, and is kept as the reason of a cancellation.
     """
-    # locked: one re-planning of a customer at a time (the consumer, the scheduler and a completed task may
-    # re-plan the same customer at once, and would each add the same new reminder)
-    row = customer_row(session, customer_id, for_update=True)
-    desired: list[Planned] = []
-    if row is not None and row.merged_into is None:
-        zone = context.zone
-        desired = plan(customer_facts(row), asset_facts(session, customer_id, zone),
-                       complaint_facts(session, customer_id), rules, context)
-    existing = {r.key: r for r in session.execute(
-        select(reminders.c.id, reminders.c.key, reminders.c.status, reminders.c.due_at, reminders.c.reason,
-               reminders.c.owner, reminders.c.confidence)
-        .where(reminders.c.customer_id == customer_id, reminders.c.kind.not_in(UNPLANNED)))}
-    wanted = {planned.key: planned for planned in desired}
+    wanted = _desired(session, customer_id, rules, context)
+    repository = ReminderRepository(session)
+    existing = repository.planned_of(customer_id, UNPLANNED)
     withdrawn = ("scheduled", *OPEN) if withdraw_open else ("scheduled",)
     stale = [r.id for key, r in existing.items() if r.status in withdrawn and key not in wanted]
     if stale:
-        session.execute(update(reminders).where(reminders.c.id.in_(stale), reminders.c.status.in_(withdrawn)).values(
-            status="cancelled", cancelled_at=context.now, cancel_reason=f"no longer needed: {cause}",
-            snoozed_until=None))
-    missing = [key for key in wanted if key not in existing]
-    elsewhere = set(session.execute(select(reminders.c.key).where(reminders.c.key.in_(missing))).scalars()) \
-        if missing else set()
+        repository.cancel(stale, withdrawn, context.now, f"no longer needed: {cause}")
+    elsewhere = repository.keys_taken([key for key in wanted if key not in existing])
     new_rows = []
     for key, planned in wanted.items():
-        current = existing.get(key)
-        recent = planned.due_at >= context.now - planned.grace()
-        if current is None:
-            if recent and key not in elsewhere:
-                new_rows.append({"id": str(uuid.uuid4()), "key": key, "rule_id": planned.rule.id,
-                                 "kind": planned.rule.kind, "customer_id": customer_id,
-                                 "asset_id": planned.asset_id, "status": "scheduled", "task": planned.rule.task,
-                                 "created_at": context.now, **_values(planned)})
-        elif current.status == "scheduled":
-            if (aware(current.due_at), current.reason, current.owner, current.confidence) != \
-                    (planned.due_at, planned.reason, planned.owner, planned.confidence):
-                session.execute(update(reminders).where(reminders.c.id == current.id).values(**_values(planned)))
-        elif current.status == "cancelled" and recent:  # wanted again (a rule switched back on, an undone merge)
-            session.execute(update(reminders).where(reminders.c.id == current.id).values(
-                status="scheduled", cancelled_at=None, cancel_reason=None, **_values(planned)))
-    if new_rows:
-        session.execute(reminders.insert(), new_rows)
+        if key in existing:
+            _follow(repository, existing[key], planned, context)
+        elif key not in elsewhere and planned.due_at >= context.now - planned.grace():
+            new_rows.append(_new_row(customer_id, planned, context))
+    repository.add_many(new_rows)
+
+
+def replan(session: Session, customer_id: str, zone: ZoneInfo, cause: str, withdraw_open: bool = False) -> None:
+    """Re-plan the customer's reminders (reconcile); after a correction, `withdraw_open` also cancels the open
+    tasks the corrected facts no longer call for."""
+    reconcile(session, customer_id, RuleRepository(session).all(), Context(now(), zone), cause, withdraw_open)
+
+
+def replan_everyone(session: Session, cause: str) -> None:
+    """Ask the scheduler to re-plan every customer under the rules as they now are."""
+    ReplanQueue(session).add(cause, now())
+
+
+def replan_batch(session: Session, batch: int, context: Context) -> int:
+    """Advance the oldest unfinished re-planning job by up to `batch` customers; return how many were done."""
+    queue = ReplanQueue(session)
+    job = queue.next_job()
+    if job is None:
+        return 0
+    ids = CustomerCopy(session).ids_after(job.cursor, batch)
+    rules = RuleRepository(session).all()
+    for customer_id in ids:
+        reconcile(session, customer_id, rules, context, job.cause)
+    values: dict[str, Any] = {"cursor": ids[-1] if ids else job.cursor}
+    if len(ids) < batch:
+        values["finished_at"] = now()
+    queue.advance(job.id, **values)
+    return len(ids)

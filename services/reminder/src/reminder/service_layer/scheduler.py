@@ -13,28 +13,29 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from servicekit.db import unit_of_work
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from reminder import events, metrics
 from reminder.adapters.clock import aware, now
-from reminder.adapters.rules import all_rules
-from reminder.adapters.tables import customers, notifications, opt_outs, reminders
+from reminder.adapters.customer_copy import CustomerCopy
+from reminder.adapters.notifications import NotificationRepository
+from reminder.adapters.opt_outs import OptOutRepository
+from reminder.adapters.reminder_rules import RuleRepository
+from reminder.adapters.reminders import ReminderRepository
 from reminder.config import ReminderSettings
 from reminder.domain.calendar import parse_clock
-from reminder.domain.facts import Context
 from reminder.domain.notifications import ANONYMOUS, Recipient, decide, shared_details
-from reminder.domain.rules import RECURRING, Rule
+from reminder.domain.planning_facts import Context
+from reminder.domain.reminder_rules import RECURRING, Rule
 from reminder.service_layer.appointments import mark_no_shows
 from reminder.service_layer.emit import reminder_values
 from reminder.service_layer.messages import customer_message
-from reminder.service_layer.planning import reconcile
-from reminder.service_layer.rules import replan_batch
+from reminder.service_layer.planning import reconcile, replan_batch
 
 log = logging.getLogger(__name__)
 
@@ -71,64 +72,74 @@ def _notifications_for(session: Session, reminder: Any, rule: Rule, customer: An
     return rows
 
 
-def fire_due(session: Session, moment: datetime, batch: int, settings: ReminderSettings) -> int:
-    """Fire up to `batch` due reminders in `session`'s transaction; return how many were claimed."""
-    ids = session.execute(
-        select(reminders.c.id).where(reminders.c.status == "scheduled", reminders.c.due_at <= moment)
-        .order_by(reminders.c.due_at).limit(batch).with_for_update(skip_locked=True)).scalars().all()
-    if not ids:
-        return 0
-    # the status condition makes a claim safe on SQLite too, where FOR UPDATE is not there to lock the rows
-    claimed = session.execute(
-        update(reminders).where(reminders.c.id.in_(ids), reminders.c.status == "scheduled")
-        .values(status="due", fired_at=moment).returning(*reminders.c)).all()
-    rules = {rule.id: rule for rule in all_rules(session)}
+@dataclass
+class Firing:
+    """What firing a batch of reminders comes to: reminders whose rule is off, reminders with nothing left to
+    do, the notifications planned, the customers whose recurring reminders come round again, the events."""
+
+    switched_off: list[str] = field(default_factory=list)
+    silent: list[str] = field(default_factory=list)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+    recurring: set[str] = field(default_factory=set)
+    due_events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+
+def _fire(session: Session, claimed: list[Any], rules: dict[str, Rule], moment: datetime,
+          settings: ReminderSettings) -> Firing:
+    """Decide, for each reminder claimed, its notifications and its reminder.due.v1."""
     customer_ids = {row.customer_id for row in claimed}
-    people = {row.id: row for row in session.execute(select(customers).where(customers.c.id.in_(customer_ids)))}
+    people = CustomerCopy(session).by_id(customer_ids)
     wants_channels = any(rules.get(row.rule_id) and rules[row.rule_id].channels for row in claimed)
-    opted: dict[str, set[str]] = {}
-    if wants_channels:
-        for row in session.execute(select(opt_outs).where(opt_outs.c.customer_id.in_(customer_ids))):
-            opted.setdefault(row.customer_id, set()).add(row.channel)
-    switched_off, silent, new_notifications, recurring, due_events = [], [], [], set(), []
+    opted = OptOutRepository(session).channels_of(customer_ids) if wants_channels else {}
+    firing = Firing()
     for row in claimed:
         rule = rules.get(row.rule_id)
         if rule is None or not rule.enabled:
-            switched_off.append(row.id)
+            firing.switched_off.append(row.id)
             continue
         customer = people[row.customer_id]
         planned = _notifications_for(session, row, rule, customer, opted.get(row.customer_id, set()), moment, settings)
-        new_notifications.extend(planned)
+        firing.notifications.extend(planned)
         if not row.task and not any(n["status"] == "pending" for n in planned):
-            silent.append(row.id)
-        due_events.append((events.REMINDER_DUE, row.id, reminder_values(row, customer.store_id)))
+            firing.silent.append(row.id)
+        firing.due_events.append((events.REMINDER_DUE, row.id, reminder_values(row, customer.store_id)))
         if rule.kind in RECURRING:
-            recurring.add(row.customer_id)
-    if switched_off:
-        session.execute(update(reminders).where(reminders.c.id.in_(switched_off)).values(
-            status="cancelled", fired_at=None, cancelled_at=moment, cancel_reason="its rule is switched off"))
-    if silent:  # nothing to do for anyone: no task, and every notification was refused (reasons recorded)
-        session.execute(update(reminders).where(reminders.c.id.in_(silent)).values(
-            status="done", outcome="not_sent", completed_at=moment))
-    if new_notifications:
-        session.execute(notifications.insert(), new_notifications)
-    for kind, count in Counter(row.kind for row in claimed if row.id not in switched_off).items():
+            firing.recurring.add(row.customer_id)
+    return firing
+
+
+def _count(claimed: list[Any], firing: Firing) -> None:
+    for kind, count in Counter(row.kind for row in claimed if row.id not in firing.switched_off).items():
         metrics.FIRED.labels(kind).inc(count)
-    for channel, count in Counter(n["channel"] for n in new_notifications if n["status"] == "skipped").items():
+    for channel, count in Counter(n["channel"] for n in firing.notifications if n["status"] == "skipped").items():
         metrics.NOTIFICATIONS.labels(channel, "skipped").inc(count)
-    events.CONTRACT.emit_many(session, due_events)  # one statement for the batch's events
-    if recurring:  # the next birthday, anniversary, festival … is planned as this one fires
-        rule_list = list(rules.values())
-        for customer_id in sorted(recurring):
-            reconcile(session, customer_id, rule_list, Context(moment, settings.zone), "fired")
+
+
+def fire_due(session: Session, moment: datetime, batch: int, settings: ReminderSettings) -> int:
+    """Fire up to `batch` due reminders in `session`'s transaction; return how many were claimed."""
+    reminders = ReminderRepository(session)
+    claimed = reminders.claim_due(moment, batch)
+    if not claimed:
+        return 0
+    rules = {rule.id: rule for rule in RuleRepository(session).all()}
+    firing = _fire(session, claimed, rules, moment, settings)
+    if firing.switched_off:
+        reminders.change_many(firing.switched_off, status="cancelled", fired_at=None, cancelled_at=moment,
+                              cancel_reason="its rule is switched off")
+    if firing.silent:  # nothing to do for anyone: no task, and every notification was refused (reasons recorded)
+        reminders.change_many(firing.silent, status="done", outcome="not_sent", completed_at=moment)
+    NotificationRepository(session).add_many(firing.notifications)
+    _count(claimed, firing)
+    events.CONTRACT.emit_many(session, firing.due_events)  # one statement for the batch's events
+    # the next birthday, anniversary, festival … is planned as this one fires
+    for customer_id in sorted(firing.recurring):
+        reconcile(session, customer_id, list(rules.values()), Context(moment, settings.zone), "fired")
     return len(claimed)
 
 
 def wake_snoozed(session: Session, moment: datetime) -> int:
     """Snoozed tasks whose time has come are open again."""
-    result = session.execute(update(reminders).where(
-        reminders.c.status == "snoozed", reminders.c.snoozed_until <= moment).values(status="due", snoozed_until=None))
-    return result.rowcount
+    return ReminderRepository(session).wake_snoozed(moment)
 
 
 @dataclass

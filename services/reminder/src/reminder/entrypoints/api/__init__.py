@@ -6,5 +6,5 @@ from flask_smorest import Blueprint
 
 def blueprints() -> list[Blueprint]:
     """Every blueprint of the API (imported here so nothing is built at package import)."""
-    from reminder.entrypoints.api import appointments, privacy, reminders, rules
-    return [rules.blp, rules.kinds_blp, reminders.blp, appointments.blp, privacy.blp]
+    from reminder.entrypoints.api import appointments, privacy, reminder_rules, reminders
+    return [reminder_rules.blp, reminder_rules.kinds_blp, reminders.blp, appointments.blp, privacy.blp]

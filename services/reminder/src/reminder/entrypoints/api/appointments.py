@@ -6,17 +6,16 @@ from uuid import UUID
 
 from marshmallow import RAISE
 from servicekit.auth import requires
-from servicekit.db import unit_of_work
 from servicekit.pagination import Blueprint
 
-from reminder.entrypoints.api.context import actor, guard, scope, sessions
-from reminder.entrypoints.api.schemas import (
+from reminder.entrypoints.api.appointment_schemas import (
     AppointmentArgs,
     AppointmentOut,
     AppointmentPage,
     AppointmentQuery,
     CancelArgs,
 )
+from reminder.entrypoints.api.context import actor, scope, sessions
 from reminder.service_layer import appointments, queries
 
 blp = Blueprint("appointments", __name__, url_prefix="/api/v1/appointments",
@@ -30,9 +29,7 @@ blp = Blueprint("appointments", __name__, url_prefix="/api/v1/appointments",
 def book(values: dict[str, Any]):
     """Book an appointment (emits appointment.booked.v1)."""
     values = {name: str(value) if isinstance(value, UUID) else value for name, value in values.items()}
-    with unit_of_work(sessions()) as session:
-        guard(session, values["customer_id"])
-        return queries.appointment_one(session, appointments.book(session, values, actor()).id)
+    return appointments.book(sessions(), values, actor(), scope())
 
 
 @blp.route("", methods=["GET"])
@@ -43,8 +40,7 @@ def listing(args: dict[str, Any]):
     """Appointments by customer, store, status, purpose, booker or time, soonest first."""
     filters = {"from" if name == "from_" else name: str(value) if isinstance(value, UUID) else value
                for name, value in args.items() if name not in ("page", "page_size")}
-    with unit_of_work(sessions()) as session:
-        return queries.appointments_page(session, filters, args["page"], args["page_size"], scope())
+    return queries.appointments_page(sessions(), filters, args["page"], args["page_size"], scope())
 
 
 @blp.route("/<uuid:appointment_id>", methods=["GET"])
@@ -52,10 +48,7 @@ def listing(args: dict[str, Any]):
 @blp.response(200, AppointmentOut)
 def one(appointment_id: UUID):
     """One appointment."""
-    with unit_of_work(sessions()) as session:
-        row = appointments.get(session, str(appointment_id))
-        guard(session, row.customer_id)
-        return queries.appointment_one(session, row.id)
+    return queries.get_appointment(sessions(), str(appointment_id), scope())
 
 
 @blp.route("/<uuid:appointment_id>/cancel", methods=["POST"])
@@ -64,7 +57,4 @@ def one(appointment_id: UUID):
 @blp.response(200, AppointmentOut)
 def cancel(values: dict[str, Any], appointment_id: UUID):
     """Call off a booked appointment (emits appointment.cancelled.v1); it counts neither as kept nor missed."""
-    with unit_of_work(sessions()) as session:
-        guard(session, appointments.get(session, str(appointment_id)).customer_id)
-        return queries.appointment_one(session, appointments.cancel(session, str(appointment_id),
-                                                                    values.get("reason"), actor()).id)
+    return appointments.cancel(sessions(), str(appointment_id), values.get("reason"), actor(), scope())

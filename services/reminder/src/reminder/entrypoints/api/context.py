@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from servicekit.auth import current_identity, require_store
+from servicekit.auth import current_identity
 from servicekit.webapp import service_context
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,14 +27,3 @@ def reminder_settings() -> ReminderSettings:
 def scope() -> frozenset[str] | None:
     """The stores the caller works for (None: every store)."""
     return current_identity().store_scope
-
-
-def guard(session: Session, customer_id: str) -> None:
-    """403 unless the customer belongs to one of the caller's stores (or the caller sees every store); a
-    customer not known here is left to the use case to refuse (422)."""
-    from reminder.adapters.facts import customer_row
-
-    if scope() is not None:
-        row = customer_row(session, customer_id)
-        if row is not None:
-            require_store(row.store_id)

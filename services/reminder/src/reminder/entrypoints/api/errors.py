@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, Response
 from servicekit.problems import problem_response
 
-from reminder.domain.errors import Conflict, DomainError, InvalidFields, NotFound
+from reminder.domain.errors import Conflict, DomainError, InvalidFields, NotFound, OutOfReach
 
 
 def problem_for(error: DomainError) -> Response:
@@ -15,6 +15,8 @@ def problem_for(error: DomainError) -> Response:
                                 errors=error.errors)
     if isinstance(error, NotFound):
         return problem_response(404, "Not Found", str(error))
+    if isinstance(error, OutOfReach):
+        return problem_response(403, "Forbidden", str(error))
     if isinstance(error, Conflict):
         return problem_response(409, "Conflict", str(error), **error.details)
     return problem_response(400, "Bad Request", str(error))

@@ -5,54 +5,39 @@ from typing import Any
 from uuid import UUID
 
 from marshmallow import RAISE
-from servicekit.auth import require_store, requires
-from servicekit.db import unit_of_work
+from servicekit.auth import requires
 from servicekit.pagination import Blueprint
-from sqlalchemy import delete, select
 
-from reminder.adapters.clock import now
-from reminder.adapters.facts import customer_row
-from reminder.adapters.tables import opt_outs
-from reminder.domain.errors import InvalidFields, NotFound
-from reminder.domain.messages import FIELDS, LANGUAGES, TEMPLATES
-from reminder.entrypoints.api.context import actor, guard, reminder_settings, scope, sessions
-from reminder.entrypoints.api.schemas import (
-    AssignArgs,
+from reminder.domain.errors import InvalidFields
+from reminder.domain.message_templates import FIELDS, LANGUAGES, TEMPLATES
+from reminder.entrypoints.api.context import actor, reminder_settings, scope, sessions
+from reminder.entrypoints.api.message_schemas import (
     BroadcastArgs,
     BroadcastOut,
-    CompleteArgs,
-    KpiArgs,
-    KpiList,
     MessageArgs,
     MessageFieldList,
     MessagePage,
-    NotificationList,
     OptOutArgs,
     OptOutList,
     OptOutOut,
     OptOutQuery,
+)
+from reminder.entrypoints.api.task_schemas import (
+    AssignArgs,
+    CompleteArgs,
+    KpiArgs,
+    KpiList,
+    NotificationList,
     ReminderArgs,
     ReminderOut,
     ReminderPage,
     SnoozeArgs,
     TaskArgs,
 )
-from reminder.service_layer import broadcasts, queries, sent, tasks
+from reminder.service_layer import broadcasts, opt_outs, queries, tasks
 
 blp = Blueprint("reminders", __name__, url_prefix="/api/v1/reminders",
                 description="Who to contact, when and why: reminders, the tasks they make, and their notifications.")
-
-
-def _reachable(session, reminder_id: UUID) -> Any:
-    """The reminder's row: 404 when there is none, 403 when its customer is of a store out of the caller's reach."""
-    row = tasks.get(session, str(reminder_id))
-    guard(session, row.customer_id)
-    return row
-
-
-def _one(session, reminder_id: str) -> dict[str, Any]:
-    """A reminder with who to call, about which vehicle, why in words and the call script."""
-    return queries.reminder_one(session, reminder_id, now(), reminder_settings().zone)
 
 
 def _filters(args: dict[str, Any]) -> dict[str, Any]:
@@ -66,9 +51,8 @@ def _filters(args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, ReminderPage)
 def listing(args: dict[str, Any]):
     """Reminders by customer, owner, rule, status, store or due range, soonest due first, with the reason."""
-    with unit_of_work(sessions()) as session:
-        return queries.reminders_page(session, _filters(args), args["page"], args["page_size"], scope=scope(),
-                                      zone=reminder_settings().zone)
+    return queries.reminders_page(sessions(), _filters(args), args["page"], args["page_size"], scope=scope(),
+                                  zone=reminder_settings().zone)
 
 
 @blp.route("/tasks", methods=["GET"])
@@ -80,9 +64,8 @@ def task_list(args: dict[str, Any]):
     filters = _filters(args)
     if filters.pop("mine", False):
         filters["owner"] = actor()
-    with unit_of_work(sessions()) as session:
-        return queries.reminders_page(session, filters, args["page"], args["page_size"], tasks_only=True,
-                                      scope=scope(), zone=reminder_settings().zone)
+    return queries.reminders_page(sessions(), filters, args["page"], args["page_size"], tasks_only=True,
+                                  scope=scope(), zone=reminder_settings().zone)
 
 
 @blp.route("/messages", methods=["GET"])
@@ -95,8 +78,7 @@ def messages(args: dict[str, Any]):
     by customer, channel, user or time sent."""
     if args.get("from_") and args.get("to") and args["to"] <= args["from_"]:
         raise InvalidFields.one("to", "Must be after from.")
-    with unit_of_work(sessions()) as session:
-        return sent.messages_page(session, _filters(args), args["page"], args["page_size"], scope=scope())
+    return queries.messages_page(sessions(), _filters(args), args["page"], args["page_size"], scope=scope())
 
 
 @blp.route("/message-fields", methods=["GET"])
@@ -113,8 +95,7 @@ def message_fields():
 @blp.response(200, ReminderOut)
 def one(reminder_id: UUID):
     """One reminder."""
-    with unit_of_work(sessions()) as session:
-        return _one(session, _reachable(session, reminder_id).id)
+    return queries.get_reminder(sessions(), str(reminder_id), scope(), reminder_settings().zone)
 
 
 @blp.route("/<uuid:reminder_id>/notifications", methods=["GET"])
@@ -122,9 +103,7 @@ def one(reminder_id: UUID):
 @blp.response(200, NotificationList)
 def notifications_of(reminder_id: UUID):
     """The reminder's notifications: sent, pending, or why not sent."""
-    with unit_of_work(sessions()) as session:
-        _reachable(session, reminder_id)
-        return {"items": queries.notification_dicts(session, str(reminder_id))}
+    return {"items": queries.notifications_of(sessions(), str(reminder_id), scope())}
 
 
 @blp.route("/<uuid:reminder_id>/claim", methods=["POST"])
@@ -132,9 +111,7 @@ def notifications_of(reminder_id: UUID):
 @blp.response(200, ReminderOut)
 def claim(reminder_id: UUID):
     """Take the task: the caller becomes its owner."""
-    with unit_of_work(sessions()) as session:
-        _reachable(session, reminder_id)
-        return _one(session, tasks.claim(session, str(reminder_id), actor()).id)
+    return tasks.claim(sessions(), str(reminder_id), actor(), scope(), reminder_settings().zone)
 
 
 @blp.route("/<uuid:reminder_id>/assign", methods=["POST"])
@@ -144,9 +121,7 @@ def claim(reminder_id: UUID):
 def assign(values: dict[str, Any], reminder_id: UUID):
     """Give the task to a colleague, who becomes its owner (managers; the colleague must be an active user who
     works in the customer's store, else a 422 naming `assignee`). A claimed task is due again, for them."""
-    with unit_of_work(sessions()) as session:
-        _reachable(session, reminder_id)
-        return _one(session, tasks.assign(session, str(reminder_id), values["assignee"]).id)
+    return tasks.assign(sessions(), str(reminder_id), values["assignee"], scope(), reminder_settings().zone)
 
 
 @blp.route("/<uuid:reminder_id>/snooze", methods=["POST"])
@@ -155,9 +130,7 @@ def assign(values: dict[str, Any], reminder_id: UUID):
 @blp.response(200, ReminderOut)
 def snooze(values: dict[str, Any], reminder_id: UUID):
     """Put the task aside until a later time (at most 90 days)."""
-    with unit_of_work(sessions()) as session:
-        _reachable(session, reminder_id)
-        return _one(session, tasks.snooze(session, str(reminder_id), values["until"], actor()).id)
+    return tasks.snooze(sessions(), str(reminder_id), values["until"], scope(), reminder_settings().zone)
 
 
 @blp.route("/<uuid:reminder_id>/complete", methods=["POST"])
@@ -166,10 +139,7 @@ def snooze(values: dict[str, Any], reminder_id: UUID):
 @blp.response(200, ReminderOut)
 def complete(values: dict[str, Any], reminder_id: UUID):
     """Finish the task with its outcome (emits reminder.completed.v1)."""
-    with unit_of_work(sessions()) as session:
-        _reachable(session, reminder_id)
-        row = tasks.complete(session, str(reminder_id), values, actor(), reminder_settings())
-        return _one(session, row.id)
+    return tasks.complete(sessions(), str(reminder_id), values, actor(), reminder_settings(), scope())
 
 
 @blp.route("/broadcasts", methods=["POST"])
@@ -179,11 +149,7 @@ def complete(values: dict[str, Any], reminder_id: UUID):
 def broadcast(values: dict[str, Any]):
     """Send a notice (bad weather, a recall, an event) to every customer, or one store's, on the broadcast
     rule's channels; each customer's consent, opt-outs and quiet hours apply, and why one was not reached is kept."""
-    caller_scope = scope()
-    if caller_scope is not None and values.get("store_id") is not None:
-        require_store(values["store_id"])
-    with unit_of_work(sessions()) as session:
-        return broadcasts.send(session, values["message"], values.get("due_at"), values.get("store_id"), caller_scope)
+    return broadcasts.send(sessions(), values["message"], values.get("due_at"), values.get("store_id"), scope())
 
 
 @blp.route("/kpis", methods=["GET"])
@@ -194,8 +160,7 @@ def kpis(args: dict[str, Any]):
     """Per owner or rule, for tasks due in [from, to): due, done, open, overdue, booking and show-up rates."""
     if args["to"] <= args["from_"]:
         raise InvalidFields.one("to", "Must be after from.")
-    with unit_of_work(sessions()) as session:
-        return {"items": queries.kpis(session, args["by"], args["from_"], args["to"], scope())}
+    return {"items": queries.kpis(sessions(), args["by"], args["from_"], args["to"], scope())}
 
 
 @blp.route("/opt-outs", methods=["GET"])
@@ -205,8 +170,7 @@ def kpis(args: dict[str, Any]):
 def opt_out_list(args: dict[str, Any]):
     """Opt-outs, of one customer or all."""
     customer_id = str(args["customer_id"]) if args.get("customer_id") else None
-    with unit_of_work(sessions()) as session:
-        return {"items": queries.opt_out_dicts(session, customer_id, scope())}
+    return {"items": queries.opt_out_list(sessions(), customer_id, scope())}
 
 
 @blp.route("/opt-outs", methods=["POST"])
@@ -215,16 +179,7 @@ def opt_out_list(args: dict[str, Any]):
 @blp.response(201, OptOutOut)
 def opt_out(values: dict[str, Any]):
     """Record that a customer wants no messages on a channel (kept once; notifications on it are skipped)."""
-    customer_id, channel = str(values["customer_id"]), values["channel"]
-    with unit_of_work(sessions()) as session:
-        if customer_row(session, customer_id) is None:
-            raise InvalidFields.one("customer_id", f"No customer {customer_id} is known here.")
-        guard(session, customer_id)
-        where = (opt_outs.c.customer_id == customer_id, opt_outs.c.channel == channel)
-        if session.execute(select(opt_outs).where(*where)).first() is None:
-            session.execute(opt_outs.insert().values(customer_id=customer_id, channel=channel, created_at=now(),
-                                                     created_by=actor()))
-        return queries.opt_out_dict(session.execute(select(opt_outs).where(*where)).one())
+    return opt_outs.opt_out(sessions(), str(values["customer_id"]), values["channel"], actor(), scope())
 
 
 @blp.route("/opt-outs/<uuid:customer_id>/<channel>", methods=["DELETE"])
@@ -232,9 +187,4 @@ def opt_out(values: dict[str, Any]):
 @blp.response(204)
 def opt_in_again(customer_id: UUID, channel: str):
     """Remove an opt-out."""
-    with unit_of_work(sessions()) as session:
-        guard(session, str(customer_id))
-        gone = session.execute(delete(opt_outs).where(opt_outs.c.customer_id == str(customer_id),
-                                                      opt_outs.c.channel == channel)).rowcount
-        if not gone:
-            raise NotFound("opt-out", f"{customer_id}/{channel}")
+    opt_outs.opt_in_again(sessions(), str(customer_id), channel, scope())

@@ -5,10 +5,10 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 
 from reminder.domain.calendar import add_months, add_years, local_date, local_moment, next_anniversary
-from reminder.domain.facts import GRACE, GREETING_GRACE, GREETINGS, AssetFacts, Context, Planned
 from reminder.domain.festivals import FESTIVALS, next_festival
+from reminder.domain.planning_facts import GRACE, GREETING_GRACE, GREETINGS, AssetFacts, Context, Planned
 from reminder.domain.prediction import predict_service
-from reminder.domain.rules import Rule
+from reminder.domain.reminder_rules import Rule
 
 
 def _at(rule: Rule, day: date, context: Context) -> datetime:

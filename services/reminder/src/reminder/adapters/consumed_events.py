@@ -1,5 +1,5 @@
 """This service's own schemas of the events it reads (unknown fields ignored), checked against the
-producers' published examples by tests/unit/test_incoming_contract.py."""
+producers' published examples by tests/unit/test_consumed_events_contract.py."""
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields

@@ -2,7 +2,7 @@
 from pathlib import Path
 
 import pytest
-from reminder.adapters.incoming import SCHEMAS
+from reminder.adapters.consumed_events import SCHEMAS
 from reminder.entrypoints.consumer import ARCHIVE_QUEUE, COMPLAINTS_QUEUE
 from servicekit.events import parse_event
 from servicekit.topology import QUEUES

@@ -4,13 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 from servicekit.auth import requires, requires_group_wide
-from servicekit.db import unit_of_work
 from servicekit.pagination import Blueprint
 
-from reminder.domain.rules import KINDS, RECURRING
+from reminder.domain.reminder_rules import KINDS, RECURRING
 from reminder.entrypoints.api.context import actor, sessions
-from reminder.entrypoints.api.schemas import RuleCreate, RuleFields, RuleKindList, RuleList, RuleOut
-from reminder.service_layer import rules
+from reminder.entrypoints.api.rule_schemas import RuleCreate, RuleFields, RuleKindList, RuleList, RuleOut
+from reminder.service_layer import reminder_rules as rules
 
 blp = Blueprint("rules", __name__, url_prefix="/api/v1/reminders/rules",
                 description="The rules that make reminders: built in with the seeds' defaults, or added.")
@@ -37,8 +36,7 @@ def kinds():
 @blp.response(200, RuleList)
 def listing():
     """Every rule with its kind, parameters, channels and whether it is on."""
-    with unit_of_work(sessions()) as session:
-        return {"items": rules.listing(session)}
+    return {"items": rules.listing(sessions())}
 
 
 @blp.route("", methods=["POST"])
@@ -48,8 +46,7 @@ def listing():
 @blp.response(201, RuleOut)
 def create(values: dict[str, Any]):
     """Add a rule of a known kind (e.g. a second delivery callback after 7 days); customers are re-planned."""
-    with unit_of_work(sessions()) as session:
-        return rules.create(session, values, actor())
+    return rules.create(sessions(), values, actor())
 
 
 @blp.route(f"/{RULE_ID}", methods=["GET"])
@@ -57,8 +54,7 @@ def create(values: dict[str, Any]):
 @blp.response(200, RuleOut)
 def one(rule_id: str):
     """One rule."""
-    with unit_of_work(sessions()) as session:
-        return rules.get(session, rule_id)
+    return rules.get(sessions(), rule_id)
 
 
 @blp.route(f"/{RULE_ID}", methods=["PATCH"])
@@ -68,8 +64,7 @@ def one(rule_id: str):
 @blp.response(200, RuleOut)
 def change(values: dict[str, Any], rule_id: str):
     """Change a rule (params are merged); switching it off cancels its scheduled reminders."""
-    with unit_of_work(sessions()) as session:
-        return rules.change(session, rule_id, values, actor())
+    return rules.change(sessions(), rule_id, values, actor())
 
 
 @blp.route(f"/{RULE_ID}", methods=["DELETE"])
@@ -78,8 +73,7 @@ def change(values: dict[str, Any], rule_id: str):
 @blp.response(204)
 def remove(rule_id: str):
     """Delete an added rule (a built-in one is switched off instead: 409)."""
-    with unit_of_work(sessions()) as session:
-        rules.remove(session, rule_id, actor())
+    rules.remove(sessions(), rule_id, actor())
 
 
 @blp.route(f"/{RULE_ID}/reset", methods=["POST"])
@@ -88,5 +82,4 @@ def remove(rule_id: str):
 @blp.response(200, RuleOut)
 def reset(rule_id: str):
     """Put a built-in rule back to its seed defaults."""
-    with unit_of_work(sessions()) as session:
-        return rules.reset(session, rule_id, actor())
+    return rules.reset(sessions(), rule_id, actor())

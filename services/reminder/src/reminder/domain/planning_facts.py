@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from reminder.domain.calendar import local_date
 from reminder.domain.prediction import Reading
-from reminder.domain.rules import Rule
+from reminder.domain.reminder_rules import Rule
 
 #: How late a reminder may still be created: an archive imported with deliveries from years ago must not
 #: fire years of callbacks at once. Greetings are pointless a day late.
