@@ -145,7 +145,7 @@ def main() -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 1
-    from customer.service import MIGRATIONS
+    from customer.entrypoints.runner import MIGRATIONS
     from servicekit.db import upgrade
 
     results: dict[str, Any] = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),

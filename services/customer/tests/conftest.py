@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from customer.app import create_app
+from customer.entrypoints.runner import MIGRATIONS
 from customer.events import validation_errors
-from customer.service import MIGRATIONS
 from customer.service_layer.staff import USERS_QUEUE
 from flask import Flask
 from flask.testing import FlaskClient

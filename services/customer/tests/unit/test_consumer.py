@@ -6,7 +6,7 @@ import uuid
 import pytest
 import servicekit.staff as staff
 from customer.entrypoints.consumer import REMINDERS_QUEUE, subscriptions
-from customer.service import DEFINITION
+from customer.entrypoints.runner import DEFINITION
 from customer.service_layer.visits import callback_visit_id
 from servicekit.consumer import apply_once
 from servicekit.events import new_event

@@ -5,7 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from reminder.adapters.tables import metadata
 from reminder.domain.rules import KINDS, builtin_rules
-from reminder.service import MIGRATIONS
+from reminder.entrypoints.runner import MIGRATIONS
 from servicekit.db import kit_metadata, make_engine
 from sqlalchemy import text
 

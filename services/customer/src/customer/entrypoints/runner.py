@@ -6,7 +6,7 @@ from servicekit.runner import ServiceDefinition
 from customer.app import create_app
 from customer.entrypoints.consumer import subscriptions
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
 DEFINITION = ServiceDefinition(name="customer", migrations=MIGRATIONS, create_app=create_app,
                                subscriptions=subscriptions)

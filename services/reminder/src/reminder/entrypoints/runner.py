@@ -9,7 +9,7 @@ from reminder.config import ReminderSettings
 from reminder.entrypoints.consumer import subscriptions
 from reminder.entrypoints.scheduler import run_scheduler
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
 DEFINITION = ServiceDefinition(
     name="reminder", migrations=MIGRATIONS, create_app=create_app,

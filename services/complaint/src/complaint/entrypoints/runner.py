@@ -7,7 +7,7 @@ from complaint.app import create_app
 from complaint.entrypoints.consumer import subscriptions
 from complaint.service_layer.scanner import run_scanner
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
 DEFINITION = ServiceDefinition(name="complaint", migrations=MIGRATIONS, create_app=create_app,
                                subscriptions=subscriptions, workers={"scan": run_scanner})

@@ -7,7 +7,7 @@ from reporting.app import create_app
 from reporting.entrypoints.consumer import subscriptions
 from reporting.entrypoints.rebuild import run_rebuild
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
 DEFINITION = ServiceDefinition(name="reporting", migrations=MIGRATIONS, create_app=create_app, publishes_events=False,
                                subscriptions=subscriptions, workers={"rebuild": run_rebuild})
