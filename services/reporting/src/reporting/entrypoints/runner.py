@@ -1,4 +1,5 @@
-"""How the kit runs this service: its name, migrations and app factory."""
+"""How the kit runs this service (`python -m reporting …`): its name, default port,
+migrations and app factory."""
 from pathlib import Path
 
 from servicekit.runner import ServiceDefinition
@@ -9,5 +10,5 @@ from reporting.entrypoints.rebuild import run_rebuild
 
 MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
 
-DEFINITION = ServiceDefinition(name="reporting", migrations=MIGRATIONS, create_app=create_app, publishes_events=False,
-                               subscriptions=subscriptions, workers={"rebuild": run_rebuild})
+DEFINITION = ServiceDefinition(name="reporting", port=8004, migrations=MIGRATIONS, create_app=create_app,
+                               publishes_events=False, subscriptions=subscriptions, workers={"rebuild": run_rebuild})
