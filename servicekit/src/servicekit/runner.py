@@ -141,7 +141,7 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
     commands.add_parser("consume", help="apply events from the bus")
     if definition.publishes_events:
         replay = commands.add_parser("replay", help="re-publish every stored event, oldest first, to one queue")
-        replay.add_argument("--queue", required=True, help="the queue to fill, e.g. reporting.rebuild")
+        replay.add_argument("--queue", required=True, help="the queue to fill (a read model's rebuild queue, say)")
         replay.add_argument("--batch-size", type=int, default=1000)
     for name, worker in definition.workers.items():
         commands.add_parser(name, help=(worker.__doc__ or "").strip().split("\n")[0] or None)
