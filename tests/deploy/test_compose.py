@@ -211,7 +211,7 @@ def commands_of(package: str) -> set[str]:
         return {"migrate", "web", "relay"}
     if package == "console":
         return {"web", "live"}
-    definition = importlib.import_module(f"{package}.service").DEFINITION
+    definition = importlib.import_module(f"{package}.entrypoints.runner").DEFINITION
     return {"migrate", "web", "consume", *definition.workers} | ({"relay"} if definition.publishes_events else set())
 
 
