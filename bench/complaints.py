@@ -37,7 +37,7 @@ from complaint.adapters.tables import complaints
 from complaint.domain.calendar import BusinessCalendar
 from complaint.domain.complaints import Complaint
 from complaint.domain.sla import DEFAULT_POLICY
-from complaint.service import MIGRATIONS
+from complaint.entrypoints.runner import MIGRATIONS
 from complaint.service_layer.scanner import scan
 from servicekit.db import make_engine, make_session_factory, outbox, upgrade
 from servicekit.processes import Processes, clean_env, free_port, wait_until_ready

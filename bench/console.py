@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.processes import running_system
 from servicekit.testing import ThrowawayDatabases, broker_reachable, throwaway_vhost
 
@@ -145,7 +146,7 @@ def main() -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 1
-    from customer.service import MIGRATIONS
+    from customer.entrypoints.runner import MIGRATIONS
     from servicekit.db import upgrade
 
     results: dict[str, Any] = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
@@ -169,7 +170,7 @@ def main() -> int:
             return urls[service]
 
         with tempfile.TemporaryDirectory(prefix="bench-console-") as folder, throwaway_vhost("bench") as amqp_url, \
-                running_system(Path(folder), database_url, amqp_url, PROCESSES, env={
+                running_system(Path(folder), database_url, amqp_url, PROCESSES, DEFAULT_UPSTREAMS, env={
                     "CRM_WEB_WORKERS": str(args.workers), "CRM_RATE_LIMIT": "1000000/minute",
                     "CRM_TOKEN_RATE_LIMIT": "10000/minute"}) as system:
             results["pages"] = pages_figures(system.gateway, ids, terms, args.requests)

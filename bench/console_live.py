@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.bus import Outgoing, Publisher, connect
 from servicekit.config import Settings
 from servicekit.events import EXCHANGE, new_event
@@ -216,7 +217,7 @@ def main() -> int:
     databases = ThrowawayDatabases()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-live-") as folder, throwaway_vhost("bench") as amqp_url, \
-                running_system(Path(folder), databases.create, amqp_url, PROCESSES, env={
+                running_system(Path(folder), databases.create, amqp_url, PROCESSES, DEFAULT_UPSTREAMS, env={
                     "CRM_RATE_LIMIT": "1000000/minute", "CRM_TOKEN_RATE_LIMIT": "10000/minute"}) as system:
             results.update(run(args, system))
     finally:

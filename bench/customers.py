@@ -128,7 +128,7 @@ def service_import(url: str, path: Path, store_id: str | None = None) -> tuple[f
 
 def import_figures(databases: ThrowawayDatabases, rows: int) -> dict[str, Any]:
     """The service's import against a bare bulk insert, each into a fresh migrated database."""
-    from customer.service import MIGRATIONS
+    from customer.entrypoints.runner import MIGRATIONS
     from servicekit.db import upgrade
 
     with tempfile.TemporaryDirectory() as folder:
@@ -320,7 +320,7 @@ def search_figures(databases: ThrowawayDatabases, count: int, rounds: int) -> di
     """Search latencies per kind of term (and all together) against a primary-key lookup."""
     from customer.adapters.customers import CustomerRepository
     from customer.domain.search import build_filters
-    from customer.service import MIGRATIONS
+    from customer.entrypoints.runner import MIGRATIONS
     from customer.service_layer.queries import search
     from servicekit.db import make_engine, make_session_factory, upgrade
     from sqlalchemy import text
@@ -382,7 +382,7 @@ def search_figures(databases: ThrowawayDatabases, count: int, rounds: int) -> di
 
 
 def main() -> None:
-    from customer.service import MIGRATIONS
+    from customer.entrypoints.runner import MIGRATIONS
     from servicekit.db import upgrade
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from customer.domain.points import PointsPolicy
-from customer.service import MIGRATIONS
+from customer.entrypoints.runner import MIGRATIONS
 from customer.service_layer import points
 from customer.service_layer.customers import create_customer
 from customer.service_layer.visits import record_visit

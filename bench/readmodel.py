@@ -36,7 +36,7 @@ from typing import Any
 from reporting.adapters import record_cache, tally_writer
 from reporting.adapters.tables import freshness
 from reporting.adapters.tables import tallies as tallies_table
-from reporting.service import MIGRATIONS
+from reporting.entrypoints.runner import MIGRATIONS
 from reporting.service_layer import projection, record_keeping, reminder_steps
 from servicekit.db import bulk_insert, make_engine, make_session_factory, upgrade
 from servicekit.events import Event

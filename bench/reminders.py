@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from reminder.config import ReminderSettings
 from reminder.domain.prediction import Reading, predict_service
-from reminder.service import MIGRATIONS
+from reminder.entrypoints.runner import MIGRATIONS
 from reminder.service_layer.scheduler import Scheduler
 from servicekit.db import make_engine, make_session_factory, upgrade
 from servicekit.testing import ThrowawayDatabases

@@ -83,7 +83,7 @@ def _previous_tally_writer():
 def apply_rate(database_url: str, before_url: str, noop_url: str, amqp_url: str, events: int, prefetch: int) -> dict:
     """Raw pika consume rate, the kit consumer with a no-op handler, and the reporting apply rate (with the
     previous tally writer, then the current one), for the same `events` generated events."""
-    from reporting.service import MIGRATIONS
+    from reporting.entrypoints.runner import MIGRATIONS
     from reporting.service_layer.projection import apply_event
 
     upgrade(database_url, MIGRATIONS)
@@ -117,7 +117,7 @@ def _consume(database_url: str, amqp_url: str, queue: str, count: int, prefetch:
 
 def load(database_url: str, customers: int, visits: int, complaints: int, batch: int) -> dict:
     """Apply a generated history in-process; return counts and the rate."""
-    from reporting.service import MIGRATIONS
+    from reporting.entrypoints.runner import MIGRATIONS
     from reporting.service_layer.projection import apply_event
 
     upgrade(database_url, MIGRATIONS)

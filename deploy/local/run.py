@@ -14,11 +14,14 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 
+from console.config import DEFAULT_PORT as CONSOLE_DEFAULT_PORT
+from gateway.config import DEFAULT_UPSTREAMS
 from honcho.manager import Manager
 from reminder.config import ReminderSettings
-from servicekit.config import DEFAULT_PORTS, keep_private, shared_secret, var_folder
+from servicekit.config import keep_private, shared_secret, var_folder
 
 #: (service, process) pairs, in start order. A service with events to apply adds its "consume" here.
 PROCESSES = [
@@ -43,6 +46,13 @@ PROCESSES = [
 SERVICES = list(dict.fromkeys(service for service, _ in PROCESSES))
 #: What keeps a database of its own (the console keeps none: it is a client of the gateway's API).
 MIGRATED = [service for service in SERVICES if service != "console"]
+
+
+def default_port(name: str) -> int:
+    """The port `name`'s web process takes when CRM_<NAME>_PORT is not set, as it says itself."""
+    if name == "console":
+        return CONSOLE_DEFAULT_PORT
+    return import_module(f"{name}.entrypoints.runner").DEFINITION.port
 
 
 def admin_password(var_dir: Path) -> str:
@@ -95,11 +105,14 @@ def main() -> int:
     env["CRM_AUTH_SECRET"] = shared_secret(var_dir, env)
     env["CRM_ADMIN_PASSWORD"] = password = admin_password(var_dir)
     env.setdefault("CRM_WEB_WORKERS", "2")
-    for service in ("customer", "complaint", "reminder", "reporting"):
+    for service in DEFAULT_UPSTREAMS:
         # The gateway reaches the services that run here; the others are "not deployed" (empty URL).
-        port = env.get(f"CRM_{service.upper()}_PORT") or DEFAULT_PORTS[service]
-        env.setdefault(f"CRM_{service.upper()}_URL", f"http://127.0.0.1:{port}" if service in SERVICES else "")
-    console_port = env.get("CRM_CONSOLE_PORT") or DEFAULT_PORTS["console"]
+        if service not in SERVICES:
+            env.setdefault(f"CRM_{service.upper()}_URL", "")
+            continue
+        port = env.get(f"CRM_{service.upper()}_PORT") or default_port(service)
+        env.setdefault(f"CRM_{service.upper()}_URL", f"http://127.0.0.1:{port}")
+    console_port = env.get("CRM_CONSOLE_PORT") or default_port("console")
     env.setdefault("CRM_CONSOLE_URL", f"http://127.0.0.1:{console_port}")
     for service in MIGRATED:
         print(f"migrating {service} …", flush=True)
@@ -112,7 +125,7 @@ def main() -> int:
         manager.add_process(f"{service}.{process}", f"{sys.executable} -m {service} {process}",
                             env={**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)})
     stop = threading.Event()
-    url = f"http://127.0.0.1:{os.environ.get('CRM_GATEWAY_PORT', DEFAULT_PORTS['gateway'])}"
+    url = f"http://127.0.0.1:{os.environ.get('CRM_GATEWAY_PORT') or default_port('gateway')}"
     threading.Thread(target=announce_when_ready, args=(url, password, var_dir, stop, env), daemon=True).start()
     manager.loop()
     stop.set()

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from browsing import STAFF
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.processes import System, login, running_system
 from servicekit.testing import broker_reachable, throwaway_vhost
 
@@ -27,7 +28,7 @@ def console_system(tmp_path_factory, postgres_database) -> Iterator[System]:
     if problem:
         pytest.fail(problem, pytrace=False)
     with throwaway_vhost("browser") as amqp, running_system(
-            tmp_path_factory.mktemp("console"), postgres_database, amqp, PROCESSES,
+            tmp_path_factory.mktemp("console"), postgres_database, amqp, PROCESSES, DEFAULT_UPSTREAMS,
             env={"CRM_REMINDER_SCHEDULER_INTERVAL": "0.3", "CRM_RATE_LIMIT": "100000/minute",
                  "CRM_CONSOLE_POLL_SECONDS": "2",
                  "CRM_TOKEN_RATE_LIMIT": "10000/minute"}) as system:

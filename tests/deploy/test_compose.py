@@ -35,7 +35,7 @@ from deployfiles import (
     is_one_shot,
     read_env_file,
 )
-from servicekit.config import DEFAULT_PORTS
+from gateway.config import DEFAULT_UPSTREAMS
 from sqlalchemy.engine import make_url
 
 # The Compose Specification's JSON schema, vendored unchanged from compose-spec/compose-spec,
@@ -211,7 +211,7 @@ def commands_of(package: str) -> set[str]:
         return {"migrate", "web", "relay"}
     if package == "console":
         return {"web", "live"}
-    definition = importlib.import_module(f"{package}.service").DEFINITION
+    definition = importlib.import_module(f"{package}.entrypoints.runner").DEFINITION
     return {"migrate", "web", "consume", *definition.workers} | ({"relay"} if definition.publishes_events else set())
 
 
@@ -287,7 +287,7 @@ def test_the_console_calls_the_api_through_the_gateway_and_signs_its_sessions_wi
 def test_the_gateway_knows_where_every_service_is(services: dict) -> None:
     env = services["gateway"]["environment"]
     # The console's live stream is opened by browsers directly (or routed at the edge), never through the gateway.
-    for package in set(DEFAULT_PORTS) - {"gateway", "console_live"}:
+    for package in [*DEFAULT_UPSTREAMS, "console"]:
         value = env.get(f"CRM_{package.upper()}_URL")
         assert value is not None, f"the gateway would look for {package} on its own loopback address"
         if value:

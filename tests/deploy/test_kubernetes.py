@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 from deployfiles import API_CLIENTS, K8S_DIR, ROOT, SCHEMA_FILES, api_errors, load_k8s_documents
-from servicekit.config import DEFAULT_PORTS
+from gateway.config import DEFAULT_UPSTREAMS
 
 DOCUMENTS = load_k8s_documents()
 DEPLOYMENT_DOC = ROOT / "docs" / "deployment.md"
@@ -160,7 +160,7 @@ def test_the_gateway_finds_every_service_by_its_kubernetes_name() -> None:
     gateway = next(document for document in of_kind("Deployment") if document["metadata"]["name"] == "gateway")
     env = container_env(pod_spec(gateway)["containers"][0])
     # The console's live stream is routed at the Ingress, never through the gateway.
-    for package in set(DEFAULT_PORTS) - {"gateway", "console_live"}:
+    for package in [*DEFAULT_UPSTREAMS, "console"]:
         value = env.get(f"CRM_{package.upper()}_URL")
         assert value is not None, f"the gateway would look for {package} on its own loopback address"
         if value:

@@ -35,6 +35,7 @@ from typing import Any
 
 import httpx
 import pytest
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.auth import ROLES
 from servicekit.processes import eventually, login, running_system
 
@@ -109,7 +110,7 @@ def system(tmp_path_factory, postgres_database, amqp_url):
     env = {"CRM_RATE_LIMIT": "100000/minute", "CRM_TOKEN_RATE_LIMIT": "1000/minute",
            "CRM_REMINDER_SCHEDULER_INTERVAL": "0.3"}
     with running_system(tmp_path_factory.mktemp("e2e-matrix"), postgres_database, amqp_url, processes,
-                        env=env) as running:
+                        DEFAULT_UPSTREAMS, env=env) as running:
         yield running
 
 

@@ -10,6 +10,7 @@ import uuid
 
 import httpx
 import pytest
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.processes import Integrator, eventually, login, running_system
 
 pytestmark = pytest.mark.e2e
@@ -21,7 +22,7 @@ def gateway(tmp_path_factory, postgres_database, amqp_url):
     with running_system(tmp_path_factory.mktemp("e2e-complaints"), postgres_database, amqp_url,
                         [("customer", "web"), ("customer", "relay"), ("customer", "consume"),
                          ("complaint", "web"), ("complaint", "relay"),
-                         ("complaint", "consume"), ("complaint", "scan")],
+                         ("complaint", "consume"), ("complaint", "scan")], DEFAULT_UPSTREAMS,
                         env={"CRM_COMPLAINT_SCAN_INTERVAL": "1"}) as system:
         yield system.gateway
 

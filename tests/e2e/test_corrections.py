@@ -7,6 +7,7 @@ import uuid
 
 import httpx
 import pytest
+from gateway.config import DEFAULT_UPSTREAMS
 from kombu import Connection
 from servicekit.events import new_event
 from servicekit.processes import Integrator, eventually, login, running_system
@@ -22,7 +23,8 @@ TYPES = ("asset.updated.v1", "visit.corrected.v1", "visit.voided.v1", "odometer.
 def gateway(tmp_path_factory, postgres_database, amqp_url):
     """The running gateway and the customer service's web, relay and consumer; yields the gateway's URL."""
     with running_system(tmp_path_factory.mktemp("e2e-corrections"), postgres_database, amqp_url,
-                        [("customer", "web"), ("customer", "relay"), ("customer", "consume")]) as system:
+                        [("customer", "web"), ("customer", "relay"), ("customer", "consume")],
+                        DEFAULT_UPSTREAMS) as system:
         yield system.gateway
 
 

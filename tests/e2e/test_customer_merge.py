@@ -10,6 +10,7 @@ import time
 
 import httpx
 import pytest
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.processes import Integrator, login, running_system
 
 pytestmark = pytest.mark.e2e
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.e2e
 def gateway(tmp_path_factory, postgres_database, amqp_url):
     """The running gateway, customer web and customer relay; yields the gateway's URL."""
     with running_system(tmp_path_factory.mktemp("e2e-merge"), postgres_database, amqp_url,
-                        [("customer", "web"), ("customer", "relay")],
+                        [("customer", "web"), ("customer", "relay")], DEFAULT_UPSTREAMS,
                         env={"CRM_CUSTOMER_MERGE_UNDO_HOURS": "24"}) as system:
         yield system.gateway
 

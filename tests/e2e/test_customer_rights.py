@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.processes import Integrator, login, running_system
 
 pytestmark = pytest.mark.e2e
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.e2e
 def gateway(tmp_path_factory, postgres_database, amqp_url):
     """The running gateway, customer web and customer relay; yields the gateway's URL."""
     with running_system(tmp_path_factory.mktemp("e2e-rights"), postgres_database, amqp_url,
-                        [("customer", "web"), ("customer", "relay")],
+                        [("customer", "web"), ("customer", "relay")], DEFAULT_UPSTREAMS,
                         env={"CRM_MEMBERSHIP_TIERS": "silver=1000", "CRM_POINTS_PER_YUAN": "1"}) as system:
         yield system.gateway
 

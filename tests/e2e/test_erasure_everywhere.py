@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.processes import eventually, login, running_system
 from servicekit.testing import throwaway_vhost
 
@@ -61,8 +62,8 @@ def system(request, tmp_path_factory, postgres_database, hook):
         return databases[service]
 
     with throwaway_vhost("e2e-erasure") as amqp_url, running_system(var_dir, database, amqp_url, PROCESSES,
-                        env={"CRM_REMINDER_SCHEDULER_INTERVAL": "0.3",
-                             "CRM_REMINDER_WEBHOOK_URL": hook}) as running:
+                        DEFAULT_UPSTREAMS, env={"CRM_REMINDER_SCHEDULER_INTERVAL": "0.3",
+                                                "CRM_REMINDER_WEBHOOK_URL": hook}) as running:
         yield running.gateway, databases
 
 

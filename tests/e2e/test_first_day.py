@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.processes import eventually, login, running_system
 
 pytestmark = pytest.mark.e2e
@@ -23,7 +24,7 @@ def gateway(tmp_path_factory, postgres_database, amqp_url):
                         [("customer", "web"), ("customer", "relay"), ("customer", "consume"),
                          ("complaint", "web"), ("complaint", "relay"), ("complaint", "consume"),
                          ("reminder", "web"), ("reminder", "relay"), ("reminder", "consume"),
-                         ("reminder", "schedule"), ("reporting", "web"), ("reporting", "consume")],
+                         ("reminder", "schedule"), ("reporting", "web"), ("reporting", "consume")], DEFAULT_UPSTREAMS,
                         env={"CRM_REMINDER_SCHEDULER_INTERVAL": "0.3"}) as system:
         yield system.gateway
 

@@ -8,6 +8,7 @@ import time
 
 import httpx
 import pytest
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.processes import ADMIN_PASSWORD, login, running_system
 
 pytestmark = pytest.mark.e2e
@@ -25,7 +26,7 @@ BODIES = {
 def system(tmp_path_factory, postgres_database, amqp_url):
     """Gateway and every service that takes JSON bodies, web processes only."""
     with running_system(tmp_path_factory.mktemp("e2e"), postgres_database, amqp_url,
-                        [(service, "web") for service in ROUTES]) as running:
+                        [(service, "web") for service in ROUTES], DEFAULT_UPSTREAMS) as running:
         yield running
 
 

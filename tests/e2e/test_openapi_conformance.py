@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.processes import eventually, login, running_system
 
 pytestmark = pytest.mark.e2e
@@ -56,7 +57,7 @@ def gateway(tmp_path_factory, postgres_database, amqp_url):
     """The whole system, every rate limit lifted; yields the gateway's URL."""
     unlimited = {"CRM_RATE_LIMIT": "1000000/minute", "CRM_TOKEN_RATE_LIMIT": "1000000/minute"}
     with running_system(tmp_path_factory.mktemp("e2e-openapi"), postgres_database, amqp_url, PROCESSES,
-                        env=unlimited) as system:
+                        DEFAULT_UPSTREAMS, env=unlimited) as system:
         yield system.gateway
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.processes import eventually, login, running_system
 
 pytestmark = pytest.mark.e2e
@@ -22,7 +23,7 @@ PROCESSES = [("customer", "web"), ("customer", "relay"), ("customer", "consume")
 @pytest.fixture(scope="module")
 def system(tmp_path_factory, postgres_database, amqp_url):
     with running_system(tmp_path_factory.mktemp("e2e-personal-data"), postgres_database, amqp_url,
-                        PROCESSES) as running:
+                        PROCESSES, DEFAULT_UPSTREAMS) as running:
         yield running
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.processes import Integrator, eventually, login, running_system
 
 pytestmark = pytest.mark.e2e
@@ -22,7 +23,7 @@ def system(tmp_path_factory, postgres_database, amqp_url):
     with running_system(tmp_path_factory.mktemp("e2e-reminders"), postgres_database, amqp_url,
                         [("customer", "web"), ("customer", "relay"), ("customer", "consume"),
                          ("reminder", "web"), ("reminder", "relay"),
-                         ("reminder", "consume"), ("reminder", "schedule")],
+                         ("reminder", "consume"), ("reminder", "schedule")], DEFAULT_UPSTREAMS,
                         env={"CRM_REMINDER_SCHEDULER_INTERVAL": "0.3"}) as running:
         yield running.gateway
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.processes import eventually, login, running_system
 
 pytestmark = pytest.mark.e2e
@@ -21,7 +22,8 @@ def system(tmp_path_factory, postgres_database, amqp_url):
     with running_system(tmp_path_factory.mktemp("e2e-reports"), postgres_database, amqp_url,
                         [("customer", "web"), ("customer", "relay"), ("customer", "consume"),
                          ("complaint", "web"), ("complaint", "relay"),
-                         ("complaint", "consume"), ("reporting", "web"), ("reporting", "consume")]) as running:
+                         ("complaint", "consume"), ("reporting", "web"), ("reporting", "consume")],
+                        DEFAULT_UPSTREAMS) as running:
         yield running
 
 

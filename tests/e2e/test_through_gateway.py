@@ -6,6 +6,7 @@ import uuid
 
 import httpx
 import pytest
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.processes import Integrator, login, running_system
 
 pytestmark = pytest.mark.e2e
@@ -17,7 +18,7 @@ CLOUDEVENT_ATTRIBUTES = {"specversion", "id", "source", "type", "time", "subject
 def running(tmp_path_factory, postgres_database, amqp_url):
     """The running system (two web workers each, metrics shared as under `make run`)."""
     with running_system(tmp_path_factory.mktemp("e2e"), postgres_database, amqp_url,
-                        [("customer", "web"), ("customer", "relay")], env={"CRM_WEB_WORKERS": "2"},
+                        [("customer", "web"), ("customer", "relay")], DEFAULT_UPSTREAMS, env={"CRM_WEB_WORKERS": "2"},
                         metrics=True) as running:
         yield running
 

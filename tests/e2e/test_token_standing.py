@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from flask import Flask, jsonify, request
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.processes import eventually, login, running_system
 from werkzeug.serving import make_server
 
@@ -50,7 +51,7 @@ def eavesdropper() -> Iterator[Eavesdropper]:
 def system(tmp_path_factory, postgres_database, amqp_url, eavesdropper):
     """Gateway (two workers) and customer web; the gateway's reporting routes lead to the eavesdropper."""
     with running_system(tmp_path_factory.mktemp("e2e-tokens"), postgres_database, amqp_url, [("customer", "web")],
-                        env={"CRM_WEB_WORKERS": "2", "CRM_SERVICE_TOKEN_TTL": str(SERVICE_TOKEN_TTL),
+                        DEFAULT_UPSTREAMS, env={"CRM_WEB_WORKERS": "2", "CRM_SERVICE_TOKEN_TTL": str(SERVICE_TOKEN_TTL),
                              "CRM_REPORTING_URL": eavesdropper.url}) as running:
         yield running.gateway, running.services["customer"]
 

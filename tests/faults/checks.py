@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pika
-from servicekit.topology import QUEUES, dead_letter_queue_name
+from servicekit.topology import dead_letter_queue_name
 
-from .system import DATABASES, Rig
+from .system import DATABASES, QUEUES, Rig
 from .workload import Ledger
 
 

@@ -16,9 +16,8 @@ from collections.abc import Callable
 import httpx
 import pika
 from servicekit.processes import login
-from servicekit.topology import QUEUES
 
-from .system import WORKERS, Rig
+from .system import QUEUES, WORKERS, Rig
 from .workload import Ledger
 
 #: How long a probe may take before the fault counts as one the system did not recover from.

@@ -13,10 +13,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import psycopg
+from gateway.config import DEFAULT_UPSTREAMS
 from servicekit.private_postgres import PrivatePostgres
 from servicekit.processes import System, running_system
 from servicekit.testing import PrivateCluster, TcpProxy, free_cluster_port
-from servicekit.topology import QUEUES
+
+from servicekit import topology
 
 WEB = [("customer", "web"), ("complaint", "web"), ("reminder", "web"), ("reporting", "web")]
 #: The workers the faults take down: every relay, consumer, scanner and scheduler, each twice.
@@ -25,6 +27,22 @@ WORKERS = [("customer", "relay"), ("customer", "consume"), ("complaint", "relay"
            ("reporting", "consume"), ("gateway", "relay")]
 PROCESSES = [*WEB, *WORKERS, *WORKERS]
 DATABASES = ("customer", "complaint", "reminder", "reporting", "gateway")
+
+
+def consumer_queues() -> dict[str, tuple[str, ...]]:
+    """{queue: event types bound to it} of every service that runs a consumer here, as each declares its own
+    (servicekit.topology.installed_queues). A consumer whose service declared none would be passed over by the
+    checks without a word, so that stops the run."""
+    declared = topology.installed_queues()
+    consuming = {service for service, process in WORKERS if process == "consume"}
+    if consuming - set(declared):
+        raise RuntimeError(f"no queues declared by {sorted(consuming - set(declared))}: is every service installed "
+                           f"(pip install -e, which registers its entry point 'servicekit.queues')?")
+    return topology.every_queue({service: declared[service] for service in sorted(consuming)})
+
+
+#: Every queue the consumers read.
+QUEUES = consumer_queues()
 #: Fast schedulers and heartbeats, so that a run of a few minutes sees many passes and a stopped consumer is
 #: noticed by the broker within seconds.
 SETTINGS = {"CRM_REMINDER_SCHEDULER_INTERVAL": "0.5", "CRM_COMPLAINT_SCAN_INTERVAL": "1",
@@ -128,7 +146,7 @@ def booted(folder: Path) -> Iterator[Rig]:
         receiver = WebhookReceiver()
         (folder / "logs").mkdir(exist_ok=True)
         urls = {name: f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/{name}" for name in DATABASES}
-        with running_system(folder / "logs", urls.__getitem__, cluster.url(), PROCESSES,
+        with running_system(folder / "logs", urls.__getitem__, cluster.url(), PROCESSES, DEFAULT_UPSTREAMS,
                             env={**SETTINGS, "CRM_REMINDER_WEBHOOK_URL": receiver.url}, ready_timeout=300) as system:
             yield Rig(system, postgres, proxy, cluster, receiver)
     finally:

@@ -8,7 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from servicekit.config import DEFAULT_PORTS, shared_secret, var_folder
+from servicekit.config import shared_secret, var_folder
+
+#: Where the console listens, and its live-updates process, when CRM_CONSOLE_PORT / CRM_CONSOLE_LIVE_PORT are not set.
+DEFAULT_PORT = 8005
+DEFAULT_LIVE_PORT = 8006
+#: The gateway's own default port (CRM_GATEWAY_PORT), where the console finds the API on this machine by default.
+GATEWAY_DEFAULT_PORT = 8080
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,7 @@ class ConsoleSettings:
     log_level: str = "INFO"
     #: The live-updates process (`python -m console live`): its port, and the stream's public address as the
     #: browser opens it (empty: the page's own scheme and host, on `live_port`; a path: on the page's origin).
-    live_port: int = DEFAULT_PORTS["console_live"]
+    live_port: int = DEFAULT_LIVE_PORT
     live_url: str = ""
     #: Seconds between refreshes of a live region while the stream is unavailable.
     poll_seconds: float = 30.0
@@ -40,18 +46,18 @@ class ConsoleSettings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> ConsoleSettings:
         env = os.environ if env is None else env
         var_dir = var_folder(env)
-        gateway_port = env.get("CRM_GATEWAY_PORT") or DEFAULT_PORTS["gateway"]
+        gateway_port = env.get("CRM_GATEWAY_PORT") or GATEWAY_DEFAULT_PORT
         secret = env.get("CRM_CONSOLE_SECRET_KEY") or hmac.new(
             shared_secret(var_dir, env).encode(), b"guanxi console session", hashlib.sha256).hexdigest()
         return cls(
             api_url=(env.get("CRM_CONSOLE_API_URL") or f"http://127.0.0.1:{gateway_port}").rstrip("/"),
-            port=int(env.get("CRM_CONSOLE_PORT") or DEFAULT_PORTS["console"]),
+            port=int(env.get("CRM_CONSOLE_PORT") or DEFAULT_PORT),
             secret_key=secret,
             time_zone=env.get("CRM_CONSOLE_TIMEZONE") or "Asia/Shanghai",
             api_timeout=float(env.get("CRM_CONSOLE_API_TIMEOUT") or 10.0),
             var_dir=var_dir,
             log_level=env.get("CRM_LOG_LEVEL", "INFO"),
-            live_port=int(env.get("CRM_CONSOLE_LIVE_PORT") or DEFAULT_PORTS["console_live"]),
+            live_port=int(env.get("CRM_CONSOLE_LIVE_PORT") or DEFAULT_LIVE_PORT),
             live_url=(env.get("CRM_CONSOLE_LIVE_URL") or "").strip(),
             poll_seconds=float(env.get("CRM_CONSOLE_POLL_SECONDS") or 30.0),
             bulk_limit=int(env.get("CRM_CONSOLE_BULK_LIMIT") or 1000),

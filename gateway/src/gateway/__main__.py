@@ -1,9 +1,8 @@
 """`python -m gateway migrate|web|relay` (the relay publishes the users to the services)."""
 
-from servicekit.runner import ServiceDefinition, main
+from servicekit.runner import main
 
-from gateway.app import create_app
-from gateway.config import MIGRATIONS
+from gateway.entrypoints.runner import DEFINITION
 
 if __name__ == "__main__":
-    main(ServiceDefinition(name="gateway", migrations=MIGRATIONS, create_app=create_app))
+    main(DEFINITION)

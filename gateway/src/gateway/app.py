@@ -23,10 +23,10 @@ from gateway.entrypoints import (
     saved_views_api,
     users_api,
 )
-from gateway.entrypoints.door import authenticator
+from gateway.entrypoints.authentication import authenticator
 from gateway.entrypoints.limits import install_limits
-from gateway.service.accounts import announce_users, ensure_first_admin
-from gateway.service.standing import TokenStanding
+from gateway.service_layer.accounts import announce_users, ensure_first_admin
+from gateway.service_layer.standing import TokenStanding
 
 #: Headers a browser script may read from a cross-origin answer.
 CORS_EXPOSED = ["X-Request-ID", "ETag", "Location", "Link", "X-Pagination", "Retry-After", "Idempotent-Replayed"]

@@ -5,7 +5,7 @@ import time
 
 import jwt
 import pytest
-from gateway.service import accounts
+from gateway.service_layer import accounts
 from servicekit.auth import LEEWAY_SECONDS, Identity, issue_token, verify_session_token
 from servicekit.testing import TEST_SECRET
 from servicekit.webapp import service_context

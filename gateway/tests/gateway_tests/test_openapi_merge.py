@@ -1,7 +1,7 @@
 """Merging OpenAPI documents: a plain function, tested without any server."""
 from __future__ import annotations
 
-from gateway.service.openapi import CachedDocument, merge_documents
+from gateway.service_layer.openapi import CachedDocument, merge_documents
 
 OWN = {"openapi": "3.0.3", "info": {"title": "gateway", "version": "v1"},
        "paths": {"/api/v1/users": {"get": {}}},

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from gateway.service import standing
+from gateway.service_layer import standing
 from servicekit.auth import current_identity, requires, verify_session_token, verify_token
 from servicekit.testing import TEST_SECRET
 from servicekit.webapp import create_service_app

@@ -113,3 +113,16 @@ def test_asyncapi_lists_every_type_with_its_example_and_its_schema_agrees():
 
 def test_the_events_page_names_the_gateway():
     assert "events/gateway.md" in (DOCS / "events.md").read_text(encoding="utf-8")
+
+
+def test_the_relay_declares_every_users_queue_as_its_service_binds_it_before_publishing():
+    """Users announced at the start wait in the services' queues (docs/events/gateway.md): the relay declares each
+    queue a service keeps its users copy from, with the same bindings, whichever service declared it."""
+    from gateway.entrypoints.runner import DEFINITION
+
+    from servicekit import topology
+
+    declared = topology.every_queue()  # each installed service's own declarations
+    users_queues = {queue: keys for queue, keys in declared.items() if set(keys) == set(TYPES)}
+    assert set(users_queues) == {"complaint.users", "reminder.users", "customer.users"}
+    assert DEFINITION.declares_before_publishing == users_queues

@@ -6,9 +6,11 @@ one round trip per message. https://www.rabbitmq.com/docs/confirms#publisher-con
 from __future__ import annotations
 
 import contextlib
+import logging
+import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from kombu import Connection, Producer
 
 from servicekit.config import Settings
 from servicekit.events import CONTENT_TYPE
+
+log = logging.getLogger(__name__)
 
 
 class PublishFailed(RuntimeError):
@@ -66,6 +70,31 @@ def connect(settings: Settings, heartbeat: float | None = None) -> Connection:
         beat = heartbeat if heartbeat is not None else float(settings.extra.get("CRM_BROKER_HEARTBEAT", 30))
         return Connection(url, heartbeat=beat, connect_timeout=5, failover_strategy="round-robin")
     return Connection(url)
+
+
+def reconnecting(connected: Callable[[threading.Event], None], stop: threading.Event, name: str,
+                 max_backoff: float = 30.0, on_lost: Callable[[], None] = lambda: None,
+                 told: tuple[type[Exception], ...] = ()) -> None:
+    """Run `connected(stop)` until `stop` is set: one connection's work (a consumer's loop), which returns once
+    `stop` is set and raises when the connection fails. After a failure: say so, call `on_lost`, wait (0.5 s,
+    doubled each time up to `max_backoff`; any successful return starts again at 0.5 s) and connect again.
+
+    `name` says whose connection it was in the log. An exception of a type in `told` says itself what to do
+    (an old queue in the way: topology.QueueMismatch): it is logged as an error, its message as it is.
+    """
+    backoff = 0.5
+    while not stop.is_set():
+        try:
+            connected(stop)
+            backoff = 0.5
+            continue
+        except told as exc:
+            log.error("%s Trying again in %.1fs.", exc, backoff)
+        except Exception as exc:  # noqa: BLE001 - broker gone: wait and reconnect
+            log.warning("%s connection lost (%s: %s); reconnecting in %.1fs", name, type(exc).__name__, exc, backoff)
+        on_lost()
+        stop.wait(backoff)
+        backoff = min(backoff * 2, max_backoff)
 
 
 def ensure_connected(connection: Connection, timeout: float = 5.0) -> Connection:

@@ -12,9 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-DEFAULT_PORTS = {"gateway": 8080, "customer": 8001, "complaint": 8002, "reminder": 8003, "reporting": 8004,
-                 "console": 8005, "console_live": 8006}
-
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name)
@@ -99,8 +96,10 @@ class Settings:
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, service: str, env: Mapping[str, str] | None = None, **overrides) -> Settings:
-        """Read the settings of `service` from `env` (os.environ by default)."""
+    def from_env(cls, service: str, env: Mapping[str, str] | None = None, default_port: int = 8000,
+                 **overrides) -> Settings:
+        """Read the settings of `service` from `env` (os.environ by default); its port is CRM_<SERVICE>_PORT, else
+        `default_port` (each service says its own: servicekit.runner.ServiceDefinition.port)."""
         env = os.environ if env is None else env
         var_dir = var_folder(env)
         prefix = f"CRM_{service.upper()}_"
@@ -110,7 +109,7 @@ class Settings:
             broker_url=env.get("CRM_BROKER_URL") or "filesystem://",
             auth_secret=shared_secret(var_dir, env),
             var_dir=var_dir,
-            port=_int(env, prefix + "PORT", DEFAULT_PORTS.get(service, 8000)),
+            port=_int(env, prefix + "PORT", default_port),
             log_level=env.get("CRM_LOG_LEVEL", "INFO"),
             relay_batch_size=_int(env, "CRM_RELAY_BATCH_SIZE", 1000),
             relay_poll_interval=_float(env, "CRM_RELAY_POLL_INTERVAL", 0.2),

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicekit import db_outages, metrics, topology
-from servicekit.bus import Outgoing, Publisher, ensure_connected, frame_buffered, read_in_chunks
+from servicekit.bus import Outgoing, Publisher, ensure_connected, frame_buffered, read_in_chunks, reconnecting
 from servicekit.db import inbox, unit_of_work
 from servicekit.events import Event, InvalidEvent, correlation_id, parse_event
 
@@ -143,21 +143,9 @@ class Consumer:
         self.ready = threading.Event()
 
     def run(self, stop: threading.Event) -> None:
-        """Consume until `stop` is set; after a connection failure, reconnect with backoff."""
-        backoff = 0.5
-        while not stop.is_set():
-            try:
-                self._consume(stop)
-                backoff = 0.5
-                continue
-            except topology.QueueMismatch as exc:  # an old queue in the way: say what to do, try again later
-                log.error("%s Trying again in %.1fs.", exc, backoff)
-            except Exception as exc:  # noqa: BLE001 - broker gone: wait and reconnect
-                log.warning("consumer connection lost (%s: %s); reconnecting in %.1fs",
-                            type(exc).__name__, exc, backoff)
-            self.ready.clear()
-            stop.wait(backoff)
-            backoff = min(backoff * 2, 30.0)
+        """Consume until `stop` is set; after a connection failure, reconnect with backoff (an old queue in the
+        way: say what to do, try again later)."""
+        reconnecting(self._consume, stop, "consumer", on_lost=self.ready.clear, told=(topology.QueueMismatch,))
         self._executor.shutdown(wait=True)
 
     def _consume(self, stop: threading.Event) -> None:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,7 +100,6 @@ class Processes:
 
 #: The first admin's password of a system started by `running_system`.
 ADMIN_PASSWORD = "e2e-first-passphrase"
-SERVICES = ("customer", "complaint", "reminder", "reporting")
 
 
 @dataclass
@@ -147,12 +146,13 @@ def login(gateway: str, username: str = "admin", password: str = ADMIN_PASSWORD)
 
 @contextmanager
 def running_system(var_dir: Path, database_url: Callable[[str], str], broker_url: str,
-                   processes: Sequence[tuple[str, str]], env: dict[str, str] | None = None,
+                   processes: Sequence[tuple[str, str]], upstreams: Iterable[str], env: dict[str, str] | None = None,
                    metrics: bool = False, ready_timeout: float = 60.0) -> Iterator[System]:
     """Migrate and start the gateway and the given (service, process) pairs on the real servers, each its own
     OS process; wait until the gateway is ready; stop everything at the end (printing the logs on failure).
 
-    `database_url(service)` names each database; services not listed are "not deployed" for the gateway.
+    `database_url(service)` names each database. `upstreams`: every service the gateway routes to (the caller
+    knows the system: gateway.config.DEFAULT_UPSTREAMS); those not in `processes` are "not deployed" for it.
     With `metrics`, each service's processes share a Prometheus multiprocess folder, as under `make run`.
     A pair listed twice runs twice (replicas): the first is named `<service>-<process>`, the next ones
     `<service>-<process>-2`, `-3` … (their log files and names in `system.processes`). `ready_timeout`: how
@@ -169,7 +169,7 @@ def running_system(var_dir: Path, database_url: Callable[[str], str], broker_url
     shared = clean_env(var_dir)
     shared.update({"CRM_BROKER_URL": broker_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
                    "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD, "CRM_WEB_WORKERS": "1", "CRM_RELAY_POLL_INTERVAL": "0.05"})
-    for service in SERVICES:
+    for service in upstreams:
         shared[f"CRM_{service.upper()}_URL"] = f"http://127.0.0.1:{ports[service]}" if service in ports else ""
     shared["CRM_CONSOLE_URL"] = f"http://127.0.0.1:{ports['console']}" if console else ""
     for service, port in ports.items():

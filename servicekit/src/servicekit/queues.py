@@ -6,7 +6,8 @@ refused (406 PRECONDITION_FAILED, see topology.QueueMismatch). With the consumer
     CRM_BROKER_URL=amqp://… python -m servicekit.queues status
     CRM_BROKER_URL=amqp://… python -m servicekit.queues migrate [--queue NAME [--bind KEY …]]
 
-says which queues need it, then moves each one, its messages kept:
+says which queues need it, then moves each one, its messages kept. The queues are those of every installed
+service (each registers its own: servicekit.topology.ENTRY_POINTS), or the `--queue` given.
 
 1. `<queue>.retry`: what waits there for its retry goes back to `<queue>` at once (retried now rather than
    after the delay), and the retry queue is declared again as a quorum queue.
@@ -176,13 +177,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m servicekit.queues", description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=("status", "migrate"))
     parser.add_argument("--url", default=os.environ.get("CRM_BROKER_URL"), help="default: CRM_BROKER_URL")
-    parser.add_argument("--queue", action="append", help="a queue (default: every queue in servicekit.topology)")
+    parser.add_argument("--queue", action="append",
+                        help="a queue (default: every queue the installed services declare)")
     parser.add_argument("--bind", action="append", default=[],
-                        help="a routing key the --queue is bound with on crm.events (for a queue not in the topology)")
+                        help="a routing key the --queue is bound with on crm.events (for a queue no service declares)")
     args = parser.parse_args(argv)
     if not args.url or not args.url.split("://", 1)[0].startswith(("amqp", "pyamqp")):
         parser.error("give the RabbitMQ URL (--url or CRM_BROKER_URL); the embedded bus has nothing to migrate")
-    queues = {name: topology.QUEUES.get(name, tuple(args.bind)) for name in args.queue or topology.QUEUES}
+    declared = topology.every_queue()
+    if not args.queue and not declared:
+        parser.error("no installed service declares a queue (entry points 'servicekit.queues'): give --queue")
+    queues = {name: declared.get(name, tuple(args.bind)) for name in args.queue or declared}
     with Connection(args.url, connect_timeout=5, heartbeat=0) as connection:
         ensure_connected(connection)
         for queue, routing_keys in queues.items():

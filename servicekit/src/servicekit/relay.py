@@ -47,8 +47,10 @@ class Relay:
 
     def __init__(self, service: str, sessions: sessionmaker[Session], connect: Callable[[], Connection],
                  batch_size: int = 1000, poll_interval: float = 0.2, max_backoff: float = 30.0,
-                 in_flight: int = 2) -> None:
+                 in_flight: int = 2, declares: topology.Queues | None = None) -> None:
         self.service, self.sessions, self.connect = service, sessions, connect
+        #: Queues of other services declared before the first publish (topology.declare_for_publisher).
+        self.declares = dict(declares or {})
         self.batch_size, self.poll_interval, self.max_backoff = batch_size, poll_interval, max_backoff
         self.in_flight = in_flight  # batches sent but not yet confirmed (PostgreSQL; SQLite allows one)
         self._connection: Connection | None = None
@@ -60,7 +62,7 @@ class Relay:
             ensure_connected(connection)
             if connection.transport.driver_type == "amqp":
                 read_in_chunks(connection)
-            topology.declare_for_publisher(connection.default_channel, self.service,
+            topology.declare_for_publisher(connection.default_channel, self.declares,
                                            amqp=connection.transport.driver_type == "amqp")
             self._connection, self._publisher = connection, Publisher(connection)
         return self._publisher

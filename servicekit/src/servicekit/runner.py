@@ -5,7 +5,7 @@ import argparse
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,8 +26,13 @@ class ServiceDefinition:
     name: str
     migrations: Path
     create_app: Callable[[Settings], Flask]
+    #: The web process's port when CRM_<SERVICE>_PORT is not set.
+    port: int = 8000
     subscriptions: Callable[[], list[Subscription]] = field(default=lambda: [])
     publishes_events: bool = True
+    #: Queues of other services (with their bindings) the relay declares before its first publish, so that what
+    #: it publishes at its very start waits for consumers that have not started yet (topology.declare_for_publisher).
+    declares_before_publishing: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: Further long-running processes by command name (an SLA scanner, a scheduler): each is called with
     #: the settings and an event set on SIGTERM/SIGINT, and returns when it is set.
     workers: dict[str, Callable[[Settings, threading.Event], None]] = field(default_factory=dict)
@@ -61,12 +66,12 @@ def worker_sessions(settings: Settings):
     return make_session_factory(make_engine(settings.database_url, connect_timeout=settings.db_connect_timeout))
 
 
-def run_relay(settings: Settings) -> None:
-    """Run the outbox relay of a service until signalled."""
+def run_relay(settings: Settings, declares: Mapping[str, tuple[str, ...]] | None = None) -> None:
+    """Run the outbox relay of a service until signalled (`declares`: queues to declare before publishing)."""
     serve_metrics(settings)
     relay = Relay(settings.service, worker_sessions(settings), lambda: connect(settings),
                   batch_size=settings.relay_batch_size, poll_interval=settings.relay_poll_interval,
-                  max_backoff=settings.relay_max_backoff)
+                  max_backoff=settings.relay_max_backoff, declares=declares)
     relay.run(stop_on_signals())
 
 
@@ -136,13 +141,13 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
     commands.add_parser("consume", help="apply events from the bus")
     if definition.publishes_events:
         replay = commands.add_parser("replay", help="re-publish every stored event, oldest first, to one queue")
-        replay.add_argument("--queue", required=True, help="the queue to fill, e.g. reporting.rebuild")
+        replay.add_argument("--queue", required=True, help="the queue to fill (a read model's rebuild queue, say)")
         replay.add_argument("--batch-size", type=int, default=1000)
     for name, worker in definition.workers.items():
         commands.add_parser(name, help=(worker.__doc__ or "").strip().split("\n")[0] or None)
     args = parser.parse_args(argv)
     keep_private(var_folder(os.environ))  # before anything below writes a secret, database or message
-    settings = Settings.from_env(definition.name)
+    settings = Settings.from_env(definition.name, default_port=definition.port)
     configure_logging(settings.log_level)
     if args.command == "migrate":
         upgrade(settings.database_url, definition.migrations)
@@ -152,7 +157,7 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
     elif args.command == "relay":
         if not definition.publishes_events:
             raise SystemExit(f"{definition.name} publishes no events: it has no relay")
-        run_relay(settings)
+        run_relay(settings, definition.declares_before_publishing)
     elif args.command == "consume":
         run_consumer(settings, definition.subscriptions())
     elif args.command == "replay":

@@ -1,9 +1,11 @@
-"""The bus topology in one place: the exchange, every service's queues, retries and dead letters.
+"""The bus topology: the exchange, and how each queue a service declares gets its retry and dead-letter queues.
 
 Conventions (https://www.rabbitmq.com/docs/dlx, https://www.rabbitmq.com/docs/ttl,
 https://www.rabbitmq.com/docs/quorum-queues):
 - one durable topic exchange `crm.events`; routing key = versioned event type;
-- one durable queue per consuming handler, named `<service>.<handler>`;
+- one durable queue per consuming handler, named `<service>.<handler>`: each service declares its own queues
+  and the event types bound to them beside its handlers (`<service>.entrypoints.subscriptions.QUEUES`); the
+  kit names no service;
 - `<queue>.retry` holds a failed delivery for the retry delay (per-message TTL), then dead-letters it
   back to `<queue>` through the default exchange; `<queue>.dlq` keeps what failed for good.
 - On RabbitMQ all three are quorum queues (replicated on a cluster), with every setting that matters
@@ -11,6 +13,9 @@ https://www.rabbitmq.com/docs/quorum-queues):
   (docs/reliability.md explains the numbers). The embedded bus takes the plain declarations.
 """
 from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib.metadata import entry_points
 
 from amqp.exceptions import PreconditionFailed
 from kombu import Exchange, Queue, binding
@@ -34,29 +39,36 @@ DEAD_LETTER_DELIVERY_LIMIT = 1_000_000
 #: (at-least-once), which RabbitMQ allows with `reject-publish` overflow alone.
 QUORUM = {"x-queue-type": "quorum", "x-overflow": "reject-publish", "x-dead-letter-strategy": "at-least-once"}
 
-#: Every service's queues and the event types bound to them. A service's consumer reads its own
-#: entries; later services add theirs here, so the whole bus can be read in one file.
-QUEUES: dict[str, tuple[str, ...]] = {
-    "complaint.customers": ("customer.created.v1", "customer.updated.v1", "customer.merged.v1",
-                            "customer.unmerged.v1", "customer.erased.v1", "customer.tier_changed.v1"),
-    "reporting.read_model": ("customer.#", "asset.#", "visit.done.v1", "visit.corrected.v1", "visit.voided.v1",
-                             "complaint.#", "reminder.#", "appointment.#"),
-    "reminder.customer_events": ("customer.#", "asset.registered.v1", "asset.updated.v1", "asset.voided.v1",
-                                 "visit.done.v1", "visit.corrected.v1", "visit.voided.v1", "odometer.recorded.v1"),
-    "customer.reminders": ("reminder.completed.v1",),
-    "reminder.complaints": ("complaint.resolved.v1", "complaint.callback_recorded.v1", "complaint.reopened.v1",
-                            "complaint.closed.v1", "complaint.rejected.v1", "complaint.escalated.v1"),
-    # each service's copy of the gateway's users (servicekit.staff): assignee checks, staff contacts
-    "complaint.users": ("user.created.v1", "user.updated.v1"),
-    "reminder.users": ("user.created.v1", "user.updated.v1"),
-    "customer.users": ("user.created.v1", "user.updated.v1"),
-}
+#: The entry-point group under which each service's package registers its queues, in its pyproject.toml:
+#:
+#:     [project.entry-points."servicekit.queues"]
+#:     <service> = "<service>.entrypoints.subscriptions:QUEUES"
+#:
+#: naming a {queue: event types bound to it} mapping. A consumer declares its own queues from its own
+#: subscriptions; what reads the whole bus (`python -m servicekit.queues`, deployment and fault checks) finds
+#: the queues of every installed service here, without the kit knowing any of them.
+ENTRY_POINTS = "servicekit.queues"
 
-#: Queues a publisher's relay declares before it publishes, so what it publishes at its very start (the
-#: gateway announces every user once) waits in them for consumers that have not started yet.
-DECLARED_BY_PUBLISHER: dict[str, tuple[str, ...]] = {
-    "gateway": ("complaint.users", "reminder.users", "customer.users"),
-}
+#: {queue: the event types (routing keys, topic patterns) bound to it on `crm.events`}.
+Queues = Mapping[str, tuple[str, ...]]
+
+
+def installed_queues() -> dict[str, Queues]:
+    """{service: its queues} of every installed package that registers ENTRY_POINTS (section above)."""
+    return {entry.name: entry.load() for entry in sorted(entry_points(group=ENTRY_POINTS), key=lambda e: e.name)}
+
+
+def every_queue(by_service: Mapping[str, Queues] | None = None) -> dict[str, tuple[str, ...]]:
+    """The queues of every installed service (or of `by_service`) in one mapping; a queue two services both
+    declare is a mistake (each would take the other's deliveries) and raises ValueError."""
+    merged: dict[str, tuple[str, ...]] = {}
+    owner: dict[str, str] = {}
+    for service, queues in (installed_queues() if by_service is None else by_service).items():
+        for queue, routing_keys in queues.items():
+            if queue in merged:
+                raise ValueError(f"queue {queue!r} is declared by both {owner[queue]} and {service}")
+            merged[queue], owner[queue] = tuple(routing_keys), service
+    return merged
 
 
 def retry_queue_name(queue: str) -> str:
@@ -129,8 +141,10 @@ def declare(channel, queue: str | None = None, routing_keys: tuple[str, ...] = (
                 f"(docs/reliability.md, 'Moving classic queues to quorum queues').") from exc
 
 
-def declare_for_publisher(channel, service: str, amqp: bool = True) -> None:
-    """Declare the exchange and the queues DECLARED_BY_PUBLISHER names for `service` (as their consumers do)."""
+def declare_for_publisher(channel, queues: Queues, amqp: bool = True) -> None:
+    """Declare the exchange and `queues` (as their consumers do) before a publisher's first publish, so what it
+    publishes at its very start (the gateway announces every user once) waits in them for consumers that have
+    not started yet."""
     declare(channel)
-    for queue in DECLARED_BY_PUBLISHER.get(service, ()):
-        declare(channel, queue, QUEUES[queue], amqp=amqp)
+    for queue, routing_keys in queues.items():
+        declare(channel, queue, tuple(routing_keys), amqp=amqp)

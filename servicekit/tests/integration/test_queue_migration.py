@@ -104,3 +104,12 @@ def test_a_migration_stopped_half_way_is_finished_by_running_it_again(vhost_url)
     with Connection(vhost_url) as connection:
         received = [body["id"] for body in read_queue(connection, queue, wait=2)]
     assert sorted(received) == sorted(e.id for e in set_aside)
+
+
+def test_without_a_queue_the_command_reads_every_queue_the_installed_services_declare(vhost_url):
+    declared = topology.every_queue()  # each installed service's own (entry points 'servicekit.queues')
+    assert declared, "no installed service declares a queue"
+    said = queues_command("status", vhost_url)
+    for queue in declared:
+        for name in (queue, topology.retry_queue_name(queue), topology.dead_letter_queue_name(queue)):
+            assert f"{name}: missing" in said

@@ -8,7 +8,6 @@ from servicekit.events import new_event
 from servicekit.outbox import record_event
 from servicekit.problems import Problem
 from servicekit.relay import Relay
-from servicekit.topology import QUEUES
 from sqlalchemy import MetaData, func, select
 
 from servicekit import staff
@@ -118,15 +117,17 @@ def test_the_event_schema_accepts_what_user_data_makes():
 
 
 def test_users_published_before_a_consumer_starts_wait_for_it(make_settings, sessions):
-    """The gateway's relay declares the users queues: a user announced at its start is not lost."""
+    """A relay declares the users queues it is given (as the gateway's does) before its first publish: a user
+    announced at its start is not lost."""
     settings = make_settings("gateway")
     with unit_of_work(sessions) as session:
         record_event(session, "gateway", staff.USER_UPDATED, "li.lei", staff.user_data("li.lei"))
-    relay = Relay("gateway", sessions, lambda: connect(settings), poll_interval=0.01)
+    relay = Relay("gateway", sessions, lambda: connect(settings), poll_interval=0.01,
+                  declares={"a_service.users": staff.USER_EVENTS})
     assert relay.drain() == 1
     relay.close()
-    consumer = Consumer(sessions, [Subscription("complaint.users", QUEUES["complaint.users"],
-                                                staff.apply_user_event)], lambda: connect(settings))
+    consumer = Consumer(sessions, [Subscription("a_service.users", staff.USER_EVENTS, staff.apply_user_event)],
+                        lambda: connect(settings))
     thread, stop = run_in_thread(consumer.run)
     try:
         assert wait_for(lambda: _known(sessions, "li.lei"), timeout=10)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from complaint.app import create_app
 from complaint.entrypoints.consumer import QUEUE, USERS_QUEUE, apply_customer_event
+from complaint.entrypoints.runner import MIGRATIONS
 from complaint.events import validation_errors
-from complaint.service import MIGRATIONS
 from flask import Flask
 from flask.testing import FlaskClient
 from servicekit.consumer import apply_once

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 from customer.app import create_app
+from customer.entrypoints.runner import MIGRATIONS
+from customer.entrypoints.subscriptions import USERS_QUEUE
 from customer.events import validation_errors
-from customer.service import MIGRATIONS
-from customer.service_layer.staff import USERS_QUEUE
 from flask import Flask
 from flask.testing import FlaskClient
 from servicekit.db import outbox, upgrade

@@ -16,8 +16,8 @@ from flask import Flask
 from reminder.app import create_app
 from reminder.config import ReminderSettings
 from reminder.entrypoints.consumer import ARCHIVE_QUEUE, USERS_QUEUE, subscriptions
+from reminder.entrypoints.runner import MIGRATIONS
 from reminder.events import validation_errors
-from reminder.service import MIGRATIONS
 from reminder.service_layer.scheduler import Scheduler
 from servicekit.consumer import apply_once
 from servicekit.db import outbox

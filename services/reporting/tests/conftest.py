@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from reporting.app import create_app
-from reporting.service import MIGRATIONS
+from reporting.entrypoints.runner import MIGRATIONS
 from reporting.service_layer.projection import apply_event
 from servicekit.consumer import apply_batch
 from servicekit.db import make_engine, make_session_factory

@@ -32,7 +32,7 @@ def corrections(events: list) -> list:
 
 def run(reporting_url: str, producer_url: str, connect: Callable[[], Connection]) -> None:
     """Live read model from a generated history; rebuild from the producer's outbox while more events land."""
-    from reporting.service import MIGRATIONS
+    from reporting.entrypoints.runner import MIGRATIONS
 
     upgrade(reporting_url, MIGRATIONS)
     producer = make_engine(producer_url)

@@ -20,7 +20,7 @@ from typing import Any
 
 from kombu import Connection, Queue, binding
 from kombu import Consumer as KombuConsumer
-from servicekit.bus import connect
+from servicekit.bus import connect, reconnecting
 from servicekit.config import Settings
 from servicekit.events import EXCHANGE, InvalidEvent, parse_event
 from servicekit.topology import EVENTS
@@ -75,18 +75,8 @@ class LiveFeed:
         self.queue_name: str | None = None
 
     def run(self, stop: threading.Event) -> None:
-        """Consume until `stop` is set; after a connection failure, reconnect with backoff."""
-        backoff = 0.5
-        while not stop.is_set():
-            try:
-                self._consume(stop)
-                backoff = 0.5
-            except Exception as exc:  # noqa: BLE001 - broker gone: wait and reconnect
-                self.ready.clear()
-                log.warning("live feed connection lost (%s: %s); reconnecting in %.1fs", type(exc).__name__, exc,
-                            backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 15.0)
+        """Consume until `stop` is set; after a connection failure, reconnect with backoff (servicekit.bus)."""
+        reconnecting(self._consume, stop, "live feed", max_backoff=15.0, on_lost=self.ready.clear)
 
     def _queue(self, amqp: bool) -> Queue:
         bindings = [binding(EVENTS, routing_key=key) for key in BINDINGS]

@@ -10,7 +10,7 @@ from servicekit.webapp import service_context
 from gateway.domain.accounts import UnknownApiKey
 from gateway.entrypoints.schemas import ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeySchema
 from gateway.entrypoints.stores import check_stores
-from gateway.service import accounts
+from gateway.service_layer import accounts
 
 blp = Blueprint("api_keys", __name__, url_prefix="/api/v1/api-keys",
                 description="API keys for integrations (admin only).")

@@ -12,7 +12,7 @@ from servicekit.webapp import service_context
 from gateway.domain.accounts import UnknownUser
 from gateway.entrypoints.limits import client_address
 from gateway.entrypoints.schemas import CallerSchema, LoginSchema, TokenSchema
-from gateway.service import accounts, login_guard
+from gateway.service_layer import accounts, login_guard
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Log in.")
 PUBLIC_PATHS = frozenset({"/api/v1/auth/token"})

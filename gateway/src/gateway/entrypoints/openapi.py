@@ -10,7 +10,7 @@ from urllib3.exceptions import HTTPError
 
 from gateway.adapters.upstreams import Upstreams
 from gateway.entrypoints import personal_data
-from gateway.service.openapi import CachedDocument, Document, merge_documents
+from gateway.service_layer.openapi import CachedDocument, Document, merge_documents
 
 log = logging.getLogger(__name__)
 PATH = "/api/v1/openapi.json"

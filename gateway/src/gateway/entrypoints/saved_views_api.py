@@ -11,7 +11,7 @@ from servicekit.webapp import service_context
 
 from gateway.domain.saved_views import DuplicateSavedView, NotYours, SavedView, UnknownSavedView, Viewer
 from gateway.entrypoints.schemas import SavedViewCreateSchema, SavedViewQuerySchema, SavedViewSchema
-from gateway.service import saved_views
+from gateway.service_layer import saved_views
 
 blp = Blueprint("saved_views", __name__, url_prefix="/api/v1/saved-views",
                 description="A list's filter kept under a name by a person, shared with their store if they wish.")

@@ -10,7 +10,7 @@ from servicekit.webapp import service_context
 from gateway.domain.accounts import DuplicateUser, LastAdmin, UnknownUser, WeakPassword, check_password
 from gateway.entrypoints.schemas import UserCreateSchema, UserQuerySchema, UserSchema, UserUpdateSchema
 from gateway.entrypoints.stores import check_stores
-from gateway.service import accounts
+from gateway.service_layer import accounts
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users",
                 description="Users and their roles (admins), and the users work may be assigned to (all who assign).")

@@ -13,10 +13,10 @@ import pytest
 from complaint.app import create_app
 from complaint.domain.complaints import Complaint
 from complaint.entrypoints.consumer import QUEUE, apply_customer_event, subscriptions
-from complaint.service import MIGRATIONS
+from complaint.entrypoints.runner import MIGRATIONS
 from complaint.service_layer.scanner import scan
 from customer.app import create_app as create_customer_app
-from customer.service import MIGRATIONS as CUSTOMER_MIGRATIONS
+from customer.entrypoints.runner import MIGRATIONS as CUSTOMER_MIGRATIONS
 from flask import Flask
 from kombu import Connection
 from servicekit.consumer import Consumer, apply_once

@@ -2,7 +2,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from complaint.adapters.tables import metadata
-from complaint.service import MIGRATIONS
+from complaint.entrypoints.runner import MIGRATIONS
 from servicekit.db import kit_metadata, make_engine
 
 ACTIONS = ("acknowledge", "assign", "start", "resolve", "callbacks", "close", "reopen", "reject", "pause", "resume",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from complaint.entrypoints.consumer import USERS_QUEUE, subscriptions
+from complaint.entrypoints.subscriptions import QUEUES
 from servicekit.testing import auth_headers
-from servicekit.topology import QUEUES
 
-from servicekit import staff
+from servicekit import staff, topology
 
 MANAGER = auth_headers("manager", "wang.manager")
 
@@ -59,5 +59,7 @@ def test_a_user_moved_to_this_store_later_may_be_assigned(known_user, client, co
 
 def test_the_consumer_reads_the_users_queue():
     assert set(QUEUES[USERS_QUEUE]) == set(staff.USER_EVENTS)
+    assert {sub.queue: sub.routing_keys for sub in subscriptions()} == QUEUES
+    assert topology.installed_queues()["complaint"] == QUEUES  # what `python -m servicekit.queues` reads
     assert [(sub.queue, sub.handler) for sub in subscriptions() if sub.queue == USERS_QUEUE] == [
         (USERS_QUEUE, staff.apply_user_event)]

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from complaint.adapters.customers import CustomerCopy
 from complaint.entrypoints.consumer import QUEUE, apply_customer_event
+from complaint.entrypoints.subscriptions import QUEUES
 from servicekit.consumer import apply_once
 from servicekit.events import parse_event
-from servicekit.topology import QUEUES
 from servicekit.webapp import service_context
 
 EXAMPLES = Path(__file__).resolve().parents[4] / "docs" / "events"

@@ -1,7 +1,7 @@
 """`python -m customer migrate|web|relay|consume`."""
 from servicekit.runner import main
 
-from customer.service import DEFINITION
+from customer.entrypoints.runner import DEFINITION
 
 if __name__ == "__main__":
     main(DEFINITION)

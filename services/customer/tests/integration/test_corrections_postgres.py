@@ -11,7 +11,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from customer.entrypoints.consumer import REMINDERS_QUEUE, subscriptions
-from customer.service import MIGRATIONS
+from customer.entrypoints.runner import MIGRATIONS
 from flask import Flask
 from servicekit.consumer import apply_once
 from servicekit.db import make_engine

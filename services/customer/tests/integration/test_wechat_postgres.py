@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from customer.adapters.tables import customer_phones, customers
 from customer.app import create_app
-from customer.service import MIGRATIONS
+from customer.entrypoints.runner import MIGRATIONS
 from servicekit.db import make_engine, upgrade
 from servicekit.testing import auth_headers
 from servicekit.webapp import service_context

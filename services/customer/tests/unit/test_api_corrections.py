@@ -6,7 +6,7 @@ import importlib.util
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from customer.service import MIGRATIONS
+from customer.entrypoints.runner import MIGRATIONS
 from servicekit.testing import auth_headers
 
 WRITER = auth_headers("agent", "li.si")

@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 from customer.adapters.tables import points_ledger
 from customer.app import create_app
-from customer.service import MIGRATIONS
+from customer.entrypoints.runner import MIGRATIONS
 from servicekit.db import outbox
 from servicekit.events import parse_event
 from servicekit.testing import auth_headers

@@ -118,7 +118,7 @@ def test_undo_is_refused_once_the_survivor_was_edited(client, pair):
 
 def test_undo_after_the_window_is_refused(make_settings, migrated_sqlite):
     from customer.app import create_app
-    from customer.service import MIGRATIONS
+    from customer.entrypoints.runner import MIGRATIONS
 
     app = create_app(make_settings("customer", database_url=migrated_sqlite(MIGRATIONS, "customer"),
                                    extra={"CRM_CUSTOMER_MERGE_UNDO_HOURS": "0"}))

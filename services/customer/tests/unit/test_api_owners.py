@@ -4,7 +4,6 @@ group); anyone else is a 422 naming the field, and nothing changes."""
 from __future__ import annotations
 
 import pytest
-from customer.service_layer import staff
 from servicekit.testing import auth_headers
 
 ADMIN = auth_headers("admin", "root")
@@ -102,4 +101,5 @@ def test_the_handler_keeps_the_copy_by_version(app, known_user):
     with service_context(app).sessions() as session:
         from servicekit.staff import find
         assert find(session, "mover").stores == ("sz01",)
-    assert staff.USERS_QUEUE == "customer.users"
+    from customer.entrypoints.subscriptions import USERS_QUEUE
+    assert USERS_QUEUE == "customer.users"

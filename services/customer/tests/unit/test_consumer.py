@@ -6,13 +6,15 @@ import uuid
 import pytest
 import servicekit.staff as staff
 from customer.entrypoints.consumer import REMINDERS_QUEUE, subscriptions
-from customer.service import DEFINITION
+from customer.entrypoints.runner import DEFINITION
+from customer.entrypoints.subscriptions import QUEUES
 from customer.service_layer.visits import callback_visit_id
 from servicekit.consumer import apply_once
 from servicekit.events import new_event
 from servicekit.testing import auth_headers
-from servicekit.topology import QUEUES
 from servicekit.webapp import service_context
+
+from servicekit import topology
 
 READER = auth_headers("viewer", "wang.wu")
 WRITER = auth_headers("agent", "li.si")
@@ -47,6 +49,12 @@ def test_the_consumer_reads_completed_reminders_and_the_gateways_users_on_queues
                                                                                  "customer.users"}
     assert "reminder.completed.v1" in QUEUES["customer.reminders"]
     assert set(QUEUES["customer.users"]) == {"user.created.v1", "user.updated.v1"}
+
+
+def test_each_subscription_is_bound_as_the_service_declares_it_for_the_whole_bus():
+    """What the consumer declares is what `python -m servicekit.queues` and the deployment checks read."""
+    assert {sub.queue: sub.routing_keys for sub in DEFINITION.subscriptions()} == QUEUES
+    assert topology.installed_queues()["customer"] == QUEUES
 
 
 def test_a_completed_callback_task_is_recorded_as_a_callback_visit(app, client, new_customer, apply, events):

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 from customer.app import create_app
-from customer.service import MIGRATIONS
+from customer.entrypoints.runner import MIGRATIONS
 from customer.service_layer import imports
 from openpyxl import Workbook
 from servicekit.testing import auth_headers

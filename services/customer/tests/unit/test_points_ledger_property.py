@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from customer.adapters.points import PointsRepository
 from customer.domain.points import InsufficientPoints, PointsPolicy
-from customer.service import MIGRATIONS
+from customer.entrypoints.runner import MIGRATIONS
 from customer.service_layer import points
 from customer.service_layer.customers import create_customer
 from hypothesis import HealthCheck, given, settings

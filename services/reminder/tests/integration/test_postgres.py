@@ -15,14 +15,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import servicekit.staff as staff
 from customer.app import create_app as create_customer_app
-from customer.service import MIGRATIONS as CUSTOMER_MIGRATIONS
+from customer.entrypoints.runner import MIGRATIONS as CUSTOMER_MIGRATIONS
 from flask import Flask
 from kombu import Connection
 from reminder.adapters.channels import senders, verify
 from reminder.adapters.tables import customers, reminders
 from reminder.app import create_app
 from reminder.entrypoints.consumer import subscriptions
-from reminder.service import MIGRATIONS
+from reminder.entrypoints.runner import MIGRATIONS
 from reminder.service_layer import scheduler as scheduler_module
 from reminder.service_layer.delivery import deliver_due
 from reminder.service_layer.scheduler import Scheduler

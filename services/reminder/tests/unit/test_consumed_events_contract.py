@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 from reminder.adapters.consumed_events import SCHEMAS
 from reminder.entrypoints.consumer import ARCHIVE_QUEUE, COMPLAINTS_QUEUE
+from reminder.entrypoints.subscriptions import QUEUES
 from servicekit.events import parse_event
-from servicekit.topology import QUEUES
 
 DOCS = Path(__file__).resolve().parents[4] / "docs" / "events"
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from reminder.adapters.channels import senders
 from reminder.adapters.staff import Contacts, contacts_of
 from reminder.entrypoints.consumer import COMPLAINTS_QUEUE
+from reminder.entrypoints.subscriptions import QUEUES
 from reminder.service_layer.delivery import deliver_due
 from reminder.service_layer.escalations import apply_escalation
 from servicekit.db import unit_of_work
 from servicekit.testing import auth_headers
-from servicekit.topology import QUEUES
 
 MANAGER = auth_headers("manager", "wang.manager")
 AGENT = auth_headers("agent", "li.si")

@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 from reminder.adapters.tables import metadata
 from reminder.domain.builtin_rules import builtin_rules
 from reminder.domain.reminder_rules import KINDS
-from reminder.service import MIGRATIONS
+from reminder.entrypoints.runner import MIGRATIONS
 from servicekit.db import kit_metadata, make_engine
 from sqlalchemy import text
 

@@ -4,8 +4,8 @@ staff notifications find a user's contacts in the same copy."""
 from datetime import UTC, datetime, timedelta
 
 from reminder.entrypoints.consumer import USERS_QUEUE, subscriptions
+from reminder.entrypoints.subscriptions import QUEUES
 from servicekit.testing import auth_headers
-from servicekit.topology import QUEUES
 
 from servicekit import staff
 

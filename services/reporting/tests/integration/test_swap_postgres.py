@@ -11,7 +11,7 @@ from conftest import QUEUE, figures
 from reporting.adapters.rebuild_copy import RebuildCopy
 from reporting.adapters.tables import customers, rebuild_backlog, rebuild_state
 from reporting.adapters.tally_reader import totals
-from reporting.service import MIGRATIONS
+from reporting.entrypoints.runner import MIGRATIONS
 from reporting.service_layer.projection import apply_event
 from reporting.service_layer.rebuild import swap_in
 from servicekit.consumer import apply_batch

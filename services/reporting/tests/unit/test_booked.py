@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from conftest import QUEUE
-from reporting.service import MIGRATIONS
+from reporting.entrypoints.runner import MIGRATIONS
 from reporting.service_layer import reports
 from reporting.service_layer.periods import Period
 from reporting.service_layer.projection import apply_event
@@ -45,7 +45,7 @@ def test_the_reminder_kpis_and_the_callbacks_report_count_the_same_bookings(make
     from reminder.app import create_app
     from reminder.entrypoints.consumer import ARCHIVE_QUEUE
     from reminder.entrypoints.consumer import subscriptions as reminder_subscriptions
-    from reminder.service import MIGRATIONS as REMINDER_MIGRATIONS
+    from reminder.entrypoints.runner import MIGRATIONS as REMINDER_MIGRATIONS
     from reminder.service_layer.scheduler import Scheduler
 
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()

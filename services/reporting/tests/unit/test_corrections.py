@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import reporting_events as ev
 from conftest import QUEUE, figures
-from reporting.service import MIGRATIONS
+from reporting.entrypoints.runner import MIGRATIONS
 from reporting.service_layer import reports
 from reporting.service_layer.periods import Period
 from reporting.service_layer.projection import apply_event

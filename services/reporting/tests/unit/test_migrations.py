@@ -2,7 +2,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from reporting.adapters.tables import metadata
-from reporting.service import MIGRATIONS
+from reporting.entrypoints.runner import MIGRATIONS
 from servicekit.db import kit_metadata, make_engine
 
 

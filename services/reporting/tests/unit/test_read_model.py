@@ -179,7 +179,7 @@ def test_a_merge_counts_everything_for_the_survivor_and_an_undo_puts_it_back(app
 
 
 def test_a_late_event_of_a_merged_customer_counts_for_the_survivor(migrated_sqlite, tmp_path):
-    from reporting.service import MIGRATIONS
+    from reporting.entrypoints.runner import MIGRATIONS
     from reporting.service_layer.projection import apply_event
     from servicekit.consumer import apply_batch
     from servicekit.db import make_engine, make_session_factory
@@ -232,7 +232,7 @@ def _shuffled_within_aggregates(events, seed: int):
 
 
 def test_replayed_twice_or_shuffled_within_aggregates_the_figures_are_the_same(migrated_sqlite, tmp_path):
-    from reporting.service import MIGRATIONS
+    from reporting.entrypoints.runner import MIGRATIONS
     from reporting.service_layer.projection import apply_event
     from servicekit.consumer import apply_batch
     from servicekit.db import make_engine, make_session_factory
@@ -274,7 +274,7 @@ def test_a_customer_moved_to_another_store_takes_their_figures_along(apply, sess
 def test_vehicles_and_visits_recorded_before_their_customer_count_for_the_customer(migrated_sqlite):
     """Events overtake each other (two relays publishing, a delivery sent round again): a customer's vehicle and
     visits may arrive before customer.created, in earlier batches or in the same one."""
-    from reporting.service import MIGRATIONS
+    from reporting.entrypoints.runner import MIGRATIONS
     from reporting.service_layer.projection import apply_event
     from servicekit.consumer import apply_batch
     from servicekit.db import make_engine, make_session_factory

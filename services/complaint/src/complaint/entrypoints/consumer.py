@@ -7,14 +7,11 @@ from datetime import UTC, datetime
 
 from servicekit.consumer import Subscription
 from servicekit.events import Event
-from servicekit.topology import QUEUES
 from sqlalchemy.orm import Session
 
 from complaint.adapters.customers import CustomerCopy
+from complaint.entrypoints.subscriptions import QUEUE, QUEUES, USERS_QUEUE
 from servicekit import staff
-
-QUEUE = "complaint.customers"
-USERS_QUEUE = "complaint.users"
 
 
 def _moment(event: Event, name: str) -> datetime:

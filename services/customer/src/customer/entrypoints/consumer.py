@@ -1,20 +1,18 @@
 """What `python -m customer consume` applies: the events of other services that change the archive.
 
 Each queue has its table of handlers by event type; an event type a table does not name is ignored.
-Another copy to keep is one more queue in servicekit.topology.QUEUES and one more entry in HANDLERS.
+Another copy to keep is one more queue in subscriptions.QUEUES (the event types bound to it) and one more entry
+in HANDLERS.
 """
 from __future__ import annotations
 
 import servicekit.staff as servicekit_staff
 from servicekit.consumer import Handler, Subscription
 from servicekit.events import Event
-from servicekit.topology import QUEUES
 from sqlalchemy.orm import Session
 
-from customer.service_layer import staff
+from customer.entrypoints.subscriptions import QUEUES, REMINDERS_QUEUE, USERS_QUEUE
 from customer.service_layer.visits import record_callback_of_reminder
-
-REMINDERS_QUEUE = "customer.reminders"
 
 
 def on_reminder_completed(session: Session, event: Event) -> None:
@@ -27,7 +25,7 @@ def on_reminder_completed(session: Session, event: Event) -> None:
 HANDLERS: dict[str, dict[str, Handler]] = {
     REMINDERS_QUEUE: {"reminder.completed.v1": on_reminder_completed},
     # the gateway's users: who may own a customer (customer.service_layer.staff)
-    staff.USERS_QUEUE: {event_type: servicekit_staff.apply_user_event for event_type in servicekit_staff.USER_EVENTS},
+    USERS_QUEUE: {event_type: servicekit_staff.apply_user_event for event_type in servicekit_staff.USER_EVENTS},
 }
 
 

@@ -4,7 +4,7 @@ and the consultants a departing one's customers are handed to (also in a dry run
 is a 422 naming the field.
 
 The copy is kept by the consumer (servicekit.staff.apply_user_event), on the queue `customer.users`
-(servicekit.topology.QUEUES); the gateway publishes every user at its start, so the copy fills at once.
+(customer.entrypoints.subscriptions); the gateway publishes every user at its start, so the copy fills at once.
 """
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from sqlalchemy.orm import Session
 
 from customer.domain.errors import InvalidFields
 
-#: The queue of the gateway's user events this service's consumer keeps its users copy from.
-USERS_QUEUE = "customer.users"
 OWNERS = ("owner", "deputy_owner")
 
 

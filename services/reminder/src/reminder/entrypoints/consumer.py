@@ -8,17 +8,14 @@ from zoneinfo import ZoneInfo
 
 from servicekit.consumer import Handler, Subscription
 from servicekit.events import Event
-from servicekit.topology import QUEUES
 from sqlalchemy.orm import Session
 
 from reminder.adapters.local_outbox import erase_from_outbox
 from reminder.config import ReminderSettings
+from reminder.entrypoints.subscriptions import ARCHIVE_QUEUE, COMPLAINTS_QUEUE, QUEUES, USERS_QUEUE
 from reminder.service_layer import corrections, customer_copy, escalations, visits_and_assets
 from servicekit import staff
 
-ARCHIVE_QUEUE = "reminder.customer_events"
-COMPLAINTS_QUEUE = "reminder.complaints"
-USERS_QUEUE = "reminder.users"
 COMPLAINT_STEPS = ("resolved", "callback_recorded", "reopened", "closed", "rejected")
 
 

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from servicekit.consumer import Subscription
-from servicekit.topology import QUEUES
 
+from reporting.entrypoints.subscriptions import QUEUE, QUEUES
 from reporting.service_layer.projection import apply_event
-
-QUEUE = "reporting.read_model"
 
 
 def subscriptions() -> list[Subscription]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.service import accounts
+from gateway.service_layer import accounts
 
 #: How stale, at most, a process's knowledge of a user's token version may be.
 MAX_AGE = 1.0

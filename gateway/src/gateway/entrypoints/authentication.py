@@ -17,7 +17,7 @@ from servicekit.config import Settings
 from servicekit.problems import Problem
 from servicekit.webapp import service_context
 
-from gateway.service import accounts
+from gateway.service_layer import accounts
 
 NO_LONGER_STANDS = ("The token no longer stands (the user was deactivated, or their role, stores or password "
                     "changed): log in again.")
