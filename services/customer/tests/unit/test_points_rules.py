@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from customer.config import points_policy
 from customer.domain.points import (
     BUSINESS_TIME_ZONE,
     ExpiryNotAllowed,
@@ -23,12 +24,12 @@ def test_tier_follows_the_balance_by_the_default_thresholds():
 
 
 def test_thresholds_and_rate_come_from_the_environment():
-    policy = PointsPolicy.from_env({"CRM_MEMBERSHIP_TIERS": "silver=100, gold=200,diamond=300",
+    policy = points_policy({"CRM_MEMBERSHIP_TIERS": "silver=100, gold=200,diamond=300",
                                     "CRM_POINTS_PER_YUAN": "0.5", "CRM_POINTS_EXPIRE_AT_YEAR_END": "true"})
     assert (policy.tier_for(99), policy.tier_for(100), policy.tier_for(250), policy.tier_for(300)) == (
         "regular", "silver", "gold", "diamond")
     assert policy.earned(Decimal("199.99")) == 99 and policy.expire_at_year_end
-    assert PointsPolicy.from_env({"CRM_MEMBERSHIP_TIERS": "gold=8000"}).thresholds == {
+    assert points_policy({"CRM_MEMBERSHIP_TIERS": "gold=8000"}).thresholds == {
         "silver": 1000, "gold": 8000, "diamond": 20000}
 
 
@@ -42,7 +43,7 @@ def test_thresholds_and_rate_come_from_the_environment():
 ])
 def test_a_bad_setting_is_refused_with_its_name(env):
     with pytest.raises(ValueError, match=next(iter(env))):
-        PointsPolicy.from_env(env)
+        points_policy(env)
 
 
 def test_points_are_whole_and_rounded_down():

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from servicekit.db import unit_of_work
+from servicekit.pages import offset
 from sqlalchemy.orm import Session, sessionmaker
 
 from customer import events
@@ -28,7 +29,6 @@ from customer.domain.points import (
     new_balance,
 )
 from customer.service_layer.emit import emit
-from customer.service_layer.pages import offset
 
 EXPIRY_BATCH = 500
 
