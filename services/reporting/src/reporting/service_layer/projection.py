@@ -25,6 +25,7 @@ from reporting.adapters.tables import (
     vehicles,
     visits,
 )
+from reporting.config import process_time_zone
 from reporting.domain import contributions as contrib
 from servicekit.db import flush_erased
 from servicekit.events import Event
@@ -32,7 +33,6 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy import event as orm_events
 from sqlalchemy.orm import Session
 
-LOCAL = contrib.LOCAL
 PURCHASE_TYPES = ("首次购车", "增购", "换购")
 #: customer.*.v1 `purchase_type` codes and the words the prospects report shows for them.
 PURCHASE_TYPE_NAMES = {"first": "首次购车", "additional": "增购", "replacement": "换购"}
@@ -55,7 +55,7 @@ def local_day(value: str | None) -> date | None:
     if len(value) == 10:
         return date.fromisoformat(value)
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.astimezone(LOCAL).date() if moment.tzinfo else moment.date()
+    return moment.astimezone(process_time_zone()).date() if moment.tzinfo else moment.date()
 
 
 def fen(amount: Any) -> int:

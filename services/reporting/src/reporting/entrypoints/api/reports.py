@@ -16,7 +16,7 @@ from servicekit.webapp import service_context
 
 from reporting.adapters import render
 from reporting.config import MAX_PERIOD_DAYS
-from reporting.domain.contributions import LOCAL, SEGMENTS
+from reporting.domain.contributions import SEGMENTS
 from reporting.entrypoints.api.bodies import BODIES
 from reporting.service_layer import reports
 from reporting.service_layer.periods import Period, default_period
@@ -84,6 +84,11 @@ OTHER_FORMATS = {"csv": {"type": "string"}, "png": {"type": "string", "format": 
                  "svg": {"type": "string"}, "html": {"type": "string"}}
 
 
+def _today() -> date:
+    """Today where the business is (CRM_TIMEZONE)."""
+    return datetime.now(current_app.extensions["reporting"]["time_zone"]).date()
+
+
 def _offered(name: str) -> list[str]:
     """The formats other than JSON that report `name` comes in."""
     return ["csv", *(("png", "svg") if name in CHARTED else ()), *(("html",) if name == "monthly" else ())]
@@ -146,7 +151,7 @@ def _answer(name: str, args: dict[str, Any], month: date | None = None, extra: C
     if month is not None:
         period = reports.month_period(month, stores)
     else:
-        period = default_period(datetime.now(LOCAL).date(), args.get("start"), args.get("end"), stores)
+        period = default_period(_today(), args.get("start"), args.get("end"), stores)
     period = _bounded(period)
     with service_context(current_app).sessions() as session:
         report = reports.REPORTS[name](session, period)
@@ -221,5 +226,5 @@ def monthly(args: dict[str, Any]) -> Response:
     """The main reports on one page for a month (`month=YYYY-MM`, default the current month)."""
     month = args.get("month")
     if month is None and not args.get("start") and not args.get("end"):
-        month = datetime.now(LOCAL).date()
+        month = _today()
     return _answer("monthly", args, month)
