@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
+from servicekit.config import business_time_zone
+
 from customer.domain.points import DEFAULT_THRESHOLDS, TIERS, PointsPolicy
 from customer.service_layer.imports import ImportLimits
 
@@ -46,7 +48,8 @@ def _thresholds(raw: str) -> dict[str, int]:
 
 
 def points_policy(env: Mapping[str, str]) -> PointsPolicy:
-    """The policy of CRM_POINTS_PER_YUAN, CRM_MEMBERSHIP_TIERS and CRM_POINTS_EXPIRE_AT_YEAR_END."""
+    """The policy of CRM_POINTS_PER_YUAN, CRM_MEMBERSHIP_TIERS and CRM_POINTS_EXPIRE_AT_YEAR_END, whose years
+    end in the business's time zone (CRM_TIMEZONE)."""
     try:
         rate = Decimal(env.get("CRM_POINTS_PER_YUAN") or "1")
     except InvalidOperation:
@@ -57,7 +60,7 @@ def points_policy(env: Mapping[str, str]) -> PointsPolicy:
     if expire not in ("true", "false", "1", "0", "yes", "no"):
         raise ValueError("CRM_POINTS_EXPIRE_AT_YEAR_END must be true or false")
     return PointsPolicy(points_per_yuan=rate, thresholds=_thresholds(env.get("CRM_MEMBERSHIP_TIERS") or ""),
-                        expire_at_year_end=expire in ("true", "1", "yes"))
+                        expire_at_year_end=expire in ("true", "1", "yes"), time_zone=business_time_zone(env))
 
 
 def import_limits(env: Mapping[str, str]) -> ImportLimits:

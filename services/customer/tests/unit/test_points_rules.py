@@ -1,6 +1,7 @@
 """Membership rules: tiers by thresholds, points from spend, no negative balance, year-end expiry."""
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from customer.config import points_policy
@@ -85,3 +86,11 @@ def test_expiry_needs_the_setting_and_a_finished_year():
     with pytest.raises(ExpiryNotAllowed, match="not ended"):
         check_expiry(PointsPolicy(expire_at_year_end=True), 2026, date(2026, 12, 31))
     check_expiry(PointsPolicy(expire_at_year_end=True), 2025, date(2026, 1, 1))
+
+
+def test_new_year_is_midnight_in_the_business_time_zone():
+    policy = points_policy({"CRM_TIMEZONE": "Asia/Urumqi"})
+    assert policy.time_zone == ZoneInfo("Asia/Urumqi") and points_policy({}).time_zone == SHANGHAI
+    moment = datetime(2025, 12, 31, 17, 0, tzinfo=UTC)  # 23:00 on 31 December in Urumqi, 01:00 on 1 January in Shanghai
+    assert expiring([(moment, 100)], 2025, policy.time_zone) == 100
+    assert expiring([(moment, 100)], 2025) == 0

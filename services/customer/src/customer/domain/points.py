@@ -18,7 +18,7 @@ TIERS = ("regular", "silver", "gold", "diamond")
 DEFAULT_THRESHOLDS: Mapping[str, int] = {"silver": 1000, "gold": 5000, "diamond": 20000}
 #: earn: from a visit's amount; redeem: spent by the customer; adjust: by hand, with a reason; expire: year end
 ENTRY_KINDS = ("earn", "redeem", "adjust", "expire")
-#: Points expire at the end of the calendar year where the dealer group is.
+#: Points expire at the end of the calendar year where the dealer group is (CRM_TIMEZONE; this by default).
 BUSINESS_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 MAX_POINTS = 100_000_000
 #: What a new customer starts with.
@@ -45,6 +45,8 @@ class PointsPolicy:
     points_per_yuan: Decimal = Decimal(1)
     thresholds: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     expire_at_year_end: bool = False
+    #: Where the year ends for the points of the year.
+    time_zone: ZoneInfo = BUSINESS_TIME_ZONE
 
     def tier_for(self, balance: int) -> str:
         """The tier a balance of points gives."""
@@ -64,9 +66,9 @@ def new_balance(balance: int, change: int) -> int:
     return result
 
 
-def start_of_year(year: int) -> datetime:
+def start_of_year(year: int, zone: ZoneInfo = BUSINESS_TIME_ZONE) -> datetime:
     """The first moment of `year` where the dealer group is."""
-    return datetime(year, 1, 1, tzinfo=BUSINESS_TIME_ZONE)
+    return datetime(year, 1, 1, tzinfo=zone)
 
 
 def check_expiry(policy: PointsPolicy, year: int, today: date) -> None:
@@ -77,13 +79,13 @@ def check_expiry(policy: PointsPolicy, year: int, today: date) -> None:
         raise ExpiryNotAllowed(f"The year {year} has not ended yet; points of {year} expire from {year + 1}-01-01.")
 
 
-def expiring(entries: Iterable[tuple[datetime, int]], year: int) -> int:
+def expiring(entries: Iterable[tuple[datetime, int]], year: int, zone: ZoneInfo = BUSINESS_TIME_ZONE) -> int:
     """How many points of `year` and before expire now, given every (time, points) entry of a customer.
 
     Points are spent oldest first: whatever was left at the end of `year` and has not been spent since
     expires; points earned after the year stay.
     """
-    boundary = start_of_year(year + 1)
+    boundary = start_of_year(year + 1, zone)
     left_at_year_end = spent_since = 0
     for at, points in entries:
         if at < boundary:
