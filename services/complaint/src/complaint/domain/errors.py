@@ -1,9 +1,8 @@
 """What can go wrong with complaints, in the domain's own words (the kit's bases map them to HTTP at the edge)."""
 from __future__ import annotations
 
-from servicekit.errors import Conflict, DomainError, InvalidFields, NotFound
-
-from servicekit import errors
+from servicekit.errors import Conflict, DomainError, Forbidden, InvalidFields, NotFound
+from servicekit.errors import VersionConflict as BaseVersionConflict
 
 __all__ = ["Conflict", "DomainError", "InvalidFields", "NotFound", "OutOfScope", "StepNotAllowed",
            "VersionConflict", "check_scope"]
@@ -21,14 +20,14 @@ class StepNotAllowed(Conflict):
         self.action, self.status, self.allowed, self.reason = action, status, allowed, reason
 
 
-class VersionConflict(errors.VersionConflict):
+class VersionConflict(BaseVersionConflict):
     """The caller edited an older version of the complaint than the current one."""
 
     def __init__(self, expected: int, current: int) -> None:
         super().__init__(expected, current, "complaint")
 
 
-class OutOfScope(errors.Forbidden):
+class OutOfScope(Forbidden):
     """The caller works for other stores than the record's."""
 
     def __init__(self, stores: frozenset[str], store_id: str | None) -> None:

@@ -3,8 +3,7 @@ the edge)."""
 from __future__ import annotations
 
 from servicekit.errors import Conflict, DomainError, InvalidFields, NotFound
-
-from servicekit import errors
+from servicekit.errors import VersionConflict as BaseVersionConflict
 
 __all__ = ["Conflict", "DomainError", "DuplicateEmail", "DuplicatePhone", "DuplicateVin", "InvalidFields",
            "NotFound", "VersionConflict"]
@@ -38,7 +37,7 @@ class DuplicateVin(Conflict):
         self.vin, self.existing_asset_id, self.existing_customer_id = vin, existing_asset_id, existing_customer_id
 
 
-class VersionConflict(errors.VersionConflict):
+class VersionConflict(BaseVersionConflict):
     """The client edited an older version than the current one (of a customer unless `what` says otherwise)."""
 
     def __init__(self, expected: int, current: int, what: str = "customer") -> None:
