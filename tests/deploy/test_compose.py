@@ -222,7 +222,10 @@ def test_every_process_runs_its_packages_image(services: dict) -> None:
         build = service["build"]
         assert build["context"] == ".", f"{name}: the image needs the repository root as build context"
         dockerfile = (ROOT / build["dockerfile"]).read_text(encoding="utf-8")
-        assert f'"-m", "{package}"' in dockerfile, f"{name} runs {package} from {build['dockerfile']}"
+        args = build.get("args") or {}
+        # One Dockerfile builds every image: the SERVICE argument names the package it runs, from SOURCE.
+        assert "ARG SERVICE" in dockerfile and args.get("SERVICE") == package, f"{name} runs {package}, built as {args}"
+        assert (ROOT / str(args.get("SOURCE")) / "src" / package / "__main__.py").is_file(), f"{name}: SOURCE {args}"
 
 
 def test_service_databases_are_the_ones_the_init_script_creates(services: dict) -> None:

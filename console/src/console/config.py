@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from servicekit.config import shared_secret, var_folder
+from servicekit.config import business_time_zone, shared_secret, var_folder
 
 #: Where the console listens, and its live-updates process, when CRM_CONSOLE_PORT / CRM_CONSOLE_LIVE_PORT are not set.
 DEFAULT_PORT = 8005
@@ -53,7 +53,7 @@ class ConsoleSettings:
             api_url=(env.get("CRM_CONSOLE_API_URL") or f"http://127.0.0.1:{gateway_port}").rstrip("/"),
             port=int(env.get("CRM_CONSOLE_PORT") or DEFAULT_PORT),
             secret_key=secret,
-            time_zone=env.get("CRM_CONSOLE_TIMEZONE") or "Asia/Shanghai",
+            time_zone=business_time_zone(env, "CRM_CONSOLE_TIMEZONE").key,
             api_timeout=float(env.get("CRM_CONSOLE_API_TIMEOUT") or 10.0),
             var_dir=var_dir,
             log_level=env.get("CRM_LOG_LEVEL", "INFO"),

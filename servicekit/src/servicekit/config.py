@@ -11,6 +11,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -127,3 +128,21 @@ class Settings:
             extra={k: v for k, v in env.items() if k.startswith("CRM_")},
         )
         return replace(settings, **overrides)
+
+
+#: Where the dealer group is, unless CRM_TIMEZONE says otherwise.
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+
+
+def business_time_zone(env: Mapping[str, str], *overrides: str) -> ZoneInfo:
+    """The business's time zone, where days, months and years begin: the first of the `overrides` that is
+    set (a service's own older name, e.g. CRM_REMINDER_TIMEZONE), else CRM_TIMEZONE, else Asia/Shanghai.
+    ValueError naming the variable when its value is no IANA time zone."""
+    for name in (*overrides, "CRM_TIMEZONE"):
+        value = (env.get(name) or "").strip()
+        if value:
+            try:
+                return ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"{name} must name an IANA time zone such as Asia/Shanghai, not {value!r}") from None
+    return ZoneInfo(DEFAULT_TIME_ZONE)

@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime
 
 from marshmallow import ValidationError, fields
 
+from servicekit.timestamps import as_utc
+
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2199, 12, 31)
 _RANGE = f"between {EARLIEST.isoformat()} and {LATEST.isoformat()}"
@@ -39,8 +41,8 @@ class Instant(fields.AwareDateTime):
 
     def _serialize(self, value, attr, obj, **kwargs):
         # Always written with its offset: a time read back naive (SQLite keeps none) was stored as UTC.
-        if isinstance(value, datetime) and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
+        if isinstance(value, datetime):
+            value = as_utc(value)
         return super()._serialize(value, attr, obj, **kwargs)
 
 

@@ -8,7 +8,6 @@ with its UTC offset (SQLite hands them back naive; they were stored as UTC).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -29,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from servicekit.auth import require_store
 from servicekit.fields import Instant
+from servicekit.timestamps import with_utc
 
 
 def _field(column: Any) -> fields.Field:
@@ -63,8 +63,7 @@ def row_schema(table: Table, name: str, description: str, exclude: tuple[str, ..
 
 def held_rows(session: Session, query: Any) -> list[dict[str, Any]]:
     """The rows of `query` as dicts, each moment with its UTC offset."""
-    return [{key: value.replace(tzinfo=UTC) if isinstance(value, datetime) and value.tzinfo is None else value
-             for key, value in row.items()} for row in session.execute(query).mappings()]
+    return [with_utc(row) for row in session.execute(query).mappings()]
 
 
 #: Merge chains are short (A into B, B into C); this bounds the walk over a broken one.

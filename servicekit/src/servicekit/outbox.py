@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from servicekit.db import bulk_insert, outbox
 from servicekit.events import Event, new_event
+from servicekit.timestamps import as_utc
 
 #: The columns of an event's outbox row, in the order `outbox_row` gives them.
 OUTBOX_COLUMNS = ("event_id", "type", "subject", "body", "created_at")
@@ -46,6 +47,4 @@ def backlog(engine: Engine) -> tuple[int, float]:
             select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))).one()
     if not oldest:
         return count, 0.0
-    if oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=UTC)
-    return count, max(0.0, (datetime.now(UTC) - oldest).total_seconds())
+    return count, max(0.0, (datetime.now(UTC) - as_utc(oldest)).total_seconds())

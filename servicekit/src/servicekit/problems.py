@@ -10,6 +10,8 @@ from typing import Any
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
+from servicekit.errors import Conflict, DomainError, Forbidden, InvalidFields, NotFound
+
 PROBLEM_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)
 
@@ -82,8 +84,25 @@ def http_exception_problem(error: HTTPException) -> Response:
     return response
 
 
+def domain_problem(error: DomainError) -> Response:
+    """The answer to a broken domain rule (servicekit.errors): its base names the status, its message the
+    detail, and a Conflict's details are members of the answer."""
+    if isinstance(error, InvalidFields):
+        return problem_response(422, "Unprocessable Entity",
+                                "The request has invalid fields: " + ", ".join(sorted(error.errors)),
+                                errors=error.errors)
+    if isinstance(error, NotFound):
+        return problem_response(404, "Not Found", str(error))
+    if isinstance(error, Conflict):
+        return problem_response(409, "Conflict", str(error), **error.details)
+    if isinstance(error, Forbidden):
+        return problem_response(403, "Forbidden", str(error))
+    return problem_response(400, "Bad Request", str(error))
+
+
 def register_problem_handlers(app: Flask) -> None:
     """Make every error leave the app as problem details; nothing escapes as an HTML page."""
+    app.register_error_handler(DomainError, domain_problem)
 
     @app.errorhandler(Problem)
     def _problem(error: Problem) -> Response:

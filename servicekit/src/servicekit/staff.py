@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from servicekit.events import Event
 from servicekit.fields import Instant
 from servicekit.problems import Problem
+from servicekit.timestamps import as_utc
 
 TABLE = "staff_users"
 USER_CREATED = "user.created.v1"
@@ -129,7 +130,7 @@ def _moment(raw: Any) -> datetime:
         moment = raw
     else:
         moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return as_utc(moment).astimezone(UTC)
 
 
 def _contacts(raw: Any) -> dict[str, str | None]:

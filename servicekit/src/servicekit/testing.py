@@ -18,12 +18,16 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from servicekit.auth import Identity, issue_token
 from servicekit.config import Settings
 from servicekit.private_postgres import PrivatePostgres
+
+if TYPE_CHECKING:
+    from servicekit.events import Event
 
 TEST_SECRET = "test-secret-not-for-production-0123456789"
 PG_ADMIN_URL = os.environ.get("CRM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -120,6 +124,51 @@ def amqp_url() -> Iterator[str]:
         pytest.fail(problem, pytrace=False)
     with throwaway_vhost() as url:
         yield url
+
+
+class StandIn:
+    """Another service as the events it publishes, for a test that must not import that service: an outbox
+    of its own in a fresh PostgreSQL database and the kit's Relay, which publishes what `publish` writes
+    there to the broker as that service would (start `relay.run` in a thread, as the service's relay runs)."""
+
+    def __init__(self, service: str, database_url: str, amqp_url: str) -> None:
+        from kombu import Connection
+
+        from servicekit.db import kit_metadata, make_engine, make_session_factory
+        from servicekit.relay import Relay
+
+        self.service = service
+        self.engine = make_engine(database_url)
+        kit_metadata.create_all(self.engine)
+        self.sessions = make_session_factory(self.engine)
+        self.relay = Relay(service, self.sessions, lambda: Connection(amqp_url), poll_interval=0.05)
+
+    def publish(self, type: str, subject: str, data: dict[str, Any]) -> Event:
+        """Write one event to the outbox, committed: the relay publishes it."""
+        from servicekit.db import unit_of_work
+        from servicekit.outbox import record_event
+
+        with unit_of_work(self.sessions) as session:
+            return record_event(session, self.service, type, subject, data)
+
+    def close(self) -> None:
+        """Close the relay's connection and the database's."""
+        self.relay.close()
+        self.engine.dispose()
+
+
+@pytest.fixture
+def stand_in(postgres_database, amqp_url) -> Iterator[Callable[[str], StandIn]]:
+    """A factory: `stand_in("customer")` publishes customer events through the broker (see StandIn)."""
+    made: list[StandIn] = []
+
+    def make(service: str) -> StandIn:
+        made.append(StandIn(service, postgres_database(f"{service}_stand_in"), amqp_url))
+        return made[-1]
+
+    yield make
+    for publisher in made:
+        publisher.close()
 
 
 CLUSTER_SCRIPT = Path(__file__).resolve().parents[3] / "deploy" / "local" / "rabbitmq-cluster.sh"

@@ -1,17 +1,14 @@
 """Failed password logins in the gateway's database, which every worker and replica shares."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from servicekit.timestamps import as_utc
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from gateway.adapters.tables import login_failures
 from gateway.domain.throttle import LoginPolicy, RecentFailures
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands them back naive
 
 
 class LoginFailures:
@@ -24,7 +21,7 @@ class LoginFailures:
     def _newest(self, limit: int, since: datetime, *conditions) -> list[datetime]:
         query = (select(login_failures.c.failed_at).where(login_failures.c.failed_at > since, *conditions)
                  .order_by(login_failures.c.failed_at.desc()).limit(limit))
-        return [_aware(moment) for moment in self.session.execute(query).scalars()]
+        return [as_utc(moment) for moment in self.session.execute(query).scalars()]
 
     def recent(self, username: str, address: str, now: datetime) -> RecentFailures:
         """The failures that count for a login of `username` from `address` at `now`."""

@@ -1,9 +1,9 @@
 """Reading and writing users, API keys and saved views in one session (the caller owns the transaction)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from servicekit.timestamps import with_utc
 from sqlalchemy import and_, delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
@@ -20,10 +20,7 @@ def _utc(row: Any) -> dict[str, Any]:
     values.pop("announced_version", None)
     if "contacts" in values:
         values["contacts"] = normalise_contacts(values["contacts"])
-    for name, value in values.items():
-        if isinstance(value, datetime) and value.tzinfo is None:
-            values[name] = value.replace(tzinfo=UTC)
-    return values
+    return with_utc(values)
 
 
 class AccountRepository:

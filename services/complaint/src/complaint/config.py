@@ -1,12 +1,13 @@
 """The complaint service's own settings (beside the kit's), read from CRM_COMPLAINT_* variables."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
-from servicekit.config import Settings
+from servicekit.config import Settings, business_time_zone
 
-from complaint.adapters.holidays import china_working_days
-from complaint.domain.calendar import DEFAULT_TIMEZONE, BusinessCalendar, parse_hours
+from complaint.domain.calendar import BusinessCalendar, parse_hours
 from complaint.domain.rules import Rules, parse_min_callbacks, parse_subcategories
 
 
@@ -20,11 +21,13 @@ class ComplaintSettings:
     scan_batch: int
 
 
-def complaint_settings(settings: Settings) -> ComplaintSettings:
-    """Read CRM_COMPLAINT_TIMEZONE, _WORKING_HOURS, _MIN_CALLBACKS, _SUBCATEGORIES, _SCAN_INTERVAL and _SCAN_BATCH."""
+def complaint_settings(settings: Settings, is_working_day: Callable[[date], bool]) -> ComplaintSettings:
+    """Read CRM_COMPLAINT_WORKING_HOURS, _MIN_CALLBACKS, _SUBCATEGORIES, _SCAN_INTERVAL, _SCAN_BATCH and the time
+    zone (CRM_COMPLAINT_TIMEZONE, else the business's CRM_TIMEZONE); `is_working_day` is the calendar of
+    working days the wiring gives (adapters/holidays.py in the service)."""
     extra = settings.extra
     hours = parse_hours(extra.get("CRM_COMPLAINT_WORKING_HOURS") or "09:00-12:00,13:00-18:00")
-    calendar = BusinessCalendar(china_working_days(), hours, extra.get("CRM_COMPLAINT_TIMEZONE") or DEFAULT_TIMEZONE)
+    calendar = BusinessCalendar(is_working_day, hours, business_time_zone(extra, "CRM_COMPLAINT_TIMEZONE").key)
     rules = Rules(min_callbacks=parse_min_callbacks(extra.get("CRM_COMPLAINT_MIN_CALLBACKS") or ""),
                   subcategories=parse_subcategories(extra.get("CRM_COMPLAINT_SUBCATEGORIES") or ""))
     return ComplaintSettings(calendar=calendar, rules=rules,

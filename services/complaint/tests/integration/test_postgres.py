@@ -2,12 +2,14 @@
 customer service a moment earlier can have a complaint filed here."""
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from complaint.app import create_app
@@ -15,20 +17,18 @@ from complaint.domain.complaints import Complaint
 from complaint.entrypoints.consumer import QUEUE, apply_customer_event, subscriptions
 from complaint.entrypoints.runner import MIGRATIONS
 from complaint.service_layer.scanner import scan
-from customer.app import create_app as create_customer_app
-from customer.entrypoints.runner import MIGRATIONS as CUSTOMER_MIGRATIONS
 from flask import Flask
-from kombu import Connection
 from servicekit.consumer import Consumer, apply_once
 from servicekit.db import make_engine, make_session_factory, outbox, upgrade
 from servicekit.events import new_event, parse_event
-from servicekit.relay import Relay
 from servicekit.testing import auth_headers
 from servicekit.webapp import service_context
 from sqlalchemy import select
 
 pytestmark = pytest.mark.integration
 AGENT = auth_headers("agent", "li.si")
+#: The events the customer service publishes, as documented: this test publishes one in its place.
+EVENT_EXAMPLES = Path(__file__).resolve().parents[4] / "docs" / "events"
 
 
 @pytest.fixture
@@ -88,24 +88,21 @@ def test_two_scanners_breach_and_escalate_each_target_exactly_once(pg_app, monke
     assert scan(service_context(pg_app).sessions, now + timedelta(hours=1)) == 0
 
 
-def test_a_customer_created_in_the_customer_service_can_have_a_complaint_filed(pg_app, make_settings,
-                                                                                postgres_database, amqp_url):
-    customer_url = postgres_database("customer")
-    upgrade(customer_url, CUSTOMER_MIGRATIONS)
-    customer_app = create_customer_app(make_settings("customer", database_url=customer_url))
+def test_a_customer_created_in_the_customer_service_can_have_a_complaint_filed(pg_app, stand_in):
+    customers = stand_in("customer")  # the customer service as the events it publishes, through the broker
     complaints = pg_app.test_client()
     stop = threading.Event()
-    consumer = Consumer(service_context(pg_app).sessions, subscriptions(), lambda: Connection(amqp_url),
-                        retry_delay=0.2)
-    relay = Relay("customer", service_context(customer_app).sessions, lambda: Connection(amqp_url),
-                  poll_interval=0.05)
+    consumer = Consumer(service_context(pg_app).sessions, subscriptions(), customers.relay.connect, retry_delay=0.2)
+    relay = customers.relay
     workers = [threading.Thread(target=consumer.run, args=(stop,)), threading.Thread(target=relay.run, args=(stop,))]
     for worker in workers:
         worker.start()
     try:
         assert consumer.ready.wait(15)
-        customer = customer_app.test_client().post("/api/v1/customers", headers=AGENT, json={
-            "name": "刘洋", "phone": "13800138000", "kind": "owner"}).get_json()
+        example = json.loads((EVENT_EXAMPLES / "customer.created.v1.json").read_text(encoding="utf-8"))["data"]
+        customer = {**example, "id": str(uuid.uuid4()), "name": "刘洋", "phone": "+8613800138000", "kind": "owner",
+                    "stage": "owner", "store_id": None, "tags": [], "owner": None}
+        customers.publish("customer.created.v1", customer["id"], customer)
         body = {"customer_id": customer["id"], "channel": "store", "category": "quality", "severity": "serious",
                 "description": "新车交付一周发动机异响"}
         deadline, response = time.monotonic() + 20, None
@@ -120,8 +117,6 @@ def test_a_customer_created_in_the_customer_service_can_have_a_complaint_filed(p
         stop.set()
         for worker in workers:
             worker.join(timeout=15)
-        relay.close()
-        service_context(customer_app).engine.dispose()
     complaint = response.get_json()
     assert complaint["customer_id"] == customer["id"] and complaint["escalation_level"] == "general_manager"
     [filed] = published(pg_app, "complaint.filed.v1")

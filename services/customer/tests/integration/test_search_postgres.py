@@ -1,6 +1,7 @@
 """The search of broad terms on PostgreSQL: pages read in rank order from the key indexes, the count limit,
 and the search keys' copies of the creation time and the store, kept by the triggers of migrations 0004 and
 0006."""
+import pytest
 from customer.adapters import search
 from customer.adapters.search import matching
 from customer.adapters.spreadsheets import read_rows
@@ -13,6 +14,7 @@ from servicekit.testing import auth_headers
 from servicekit.webapp import service_context
 from sqlalchemy import select
 
+pytestmark = pytest.mark.integration
 WRITER = auth_headers("agent", "li.si")
 READER = auth_headers("viewer", "wang.wu")
 NAMES = ["张三", "张山峰", "李张三", "张", "赵四", "章珊", "三张", "张三三", "周山", "张伟", "王张伟", "郑盛",

@@ -1,8 +1,10 @@
 """Membership rules: tiers by thresholds, points from spend, no negative balance, year-end expiry."""
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+from customer.config import points_policy
 from customer.domain.points import (
     BUSINESS_TIME_ZONE,
     ExpiryNotAllowed,
@@ -23,12 +25,12 @@ def test_tier_follows_the_balance_by_the_default_thresholds():
 
 
 def test_thresholds_and_rate_come_from_the_environment():
-    policy = PointsPolicy.from_env({"CRM_MEMBERSHIP_TIERS": "silver=100, gold=200,diamond=300",
+    policy = points_policy({"CRM_MEMBERSHIP_TIERS": "silver=100, gold=200,diamond=300",
                                     "CRM_POINTS_PER_YUAN": "0.5", "CRM_POINTS_EXPIRE_AT_YEAR_END": "true"})
     assert (policy.tier_for(99), policy.tier_for(100), policy.tier_for(250), policy.tier_for(300)) == (
         "regular", "silver", "gold", "diamond")
     assert policy.earned(Decimal("199.99")) == 99 and policy.expire_at_year_end
-    assert PointsPolicy.from_env({"CRM_MEMBERSHIP_TIERS": "gold=8000"}).thresholds == {
+    assert points_policy({"CRM_MEMBERSHIP_TIERS": "gold=8000"}).thresholds == {
         "silver": 1000, "gold": 8000, "diamond": 20000}
 
 
@@ -42,7 +44,7 @@ def test_thresholds_and_rate_come_from_the_environment():
 ])
 def test_a_bad_setting_is_refused_with_its_name(env):
     with pytest.raises(ValueError, match=next(iter(env))):
-        PointsPolicy.from_env(env)
+        points_policy(env)
 
 
 def test_points_are_whole_and_rounded_down():
@@ -84,3 +86,11 @@ def test_expiry_needs_the_setting_and_a_finished_year():
     with pytest.raises(ExpiryNotAllowed, match="not ended"):
         check_expiry(PointsPolicy(expire_at_year_end=True), 2026, date(2026, 12, 31))
     check_expiry(PointsPolicy(expire_at_year_end=True), 2025, date(2026, 1, 1))
+
+
+def test_new_year_is_midnight_in_the_business_time_zone():
+    policy = points_policy({"CRM_TIMEZONE": "Asia/Urumqi"})
+    assert policy.time_zone == ZoneInfo("Asia/Urumqi") and points_policy({}).time_zone == SHANGHAI
+    moment = datetime(2025, 12, 31, 17, 0, tzinfo=UTC)  # 23:00 on 31 December in Urumqi, 01:00 on 1 January in Shanghai
+    assert expiring([(moment, 100)], 2025, policy.time_zone) == 100
+    assert expiring([(moment, 100)], 2025) == 0

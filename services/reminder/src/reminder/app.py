@@ -7,7 +7,6 @@ from servicekit.webapp import create_service_app
 
 from reminder.config import ReminderSettings
 from reminder.entrypoints.api import blueprints
-from reminder.entrypoints.api.errors import register_domain_errors
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -15,5 +14,4 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env("reminder")
     app = create_service_app(settings, "Guanxi reminder service", blueprints())
     app.extensions["reminder_settings"] = ReminderSettings.from_settings(settings)
-    register_domain_errors(app)
     return app

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from servicekit.config import Settings
+from servicekit.config import Settings, business_time_zone
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class ReminderSettings:
             outbox_file=Path(get("CRM_REMINDER_OUTBOX_FILE") or var_dir / "reminder" / "outbox.jsonl"),
             language=get("CRM_REMINDER_LANGUAGE") or "zh-CN",
             stores=_json_object(get("CRM_REMINDER_STORES"), "CRM_REMINDER_STORES"),
-            zone=ZoneInfo(get("CRM_REMINDER_TIMEZONE") or "Asia/Shanghai"),
+            zone=business_time_zone(env, "CRM_REMINDER_TIMEZONE"),
             scheduler_interval=float(get("CRM_REMINDER_SCHEDULER_INTERVAL") or 5.0),
             scheduler_batch=int(get("CRM_REMINDER_SCHEDULER_BATCH") or 500),
             webhook_url=get("CRM_REMINDER_WEBHOOK_URL"), webhook_secret=get("CRM_REMINDER_WEBHOOK_SECRET"),

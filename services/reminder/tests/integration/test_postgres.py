@@ -3,6 +3,7 @@ maintenance here, and a service visit moves it; two scheduler replicas fire each
 receiver on localhost gets signed notifications, retried until it answers."""
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -10,14 +11,11 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import servicekit.staff as staff
-from customer.app import create_app as create_customer_app
-from customer.entrypoints.runner import MIGRATIONS as CUSTOMER_MIGRATIONS
 from flask import Flask
-from kombu import Connection
 from reminder.adapters.channels import senders, verify
 from reminder.adapters.tables import customers, reminders
 from reminder.app import create_app
@@ -28,8 +26,7 @@ from reminder.service_layer.delivery import deliver_due
 from reminder.service_layer.scheduler import Scheduler
 from servicekit.consumer import Consumer
 from servicekit.db import make_engine, make_session_factory, outbox, unit_of_work, upgrade
-from servicekit.events import new_event, parse_event
-from servicekit.relay import Relay
+from servicekit.events import parse_event
 from servicekit.testing import auth_headers
 from servicekit.webapp import service_context
 from sqlalchemy import select
@@ -38,6 +35,8 @@ pytestmark = pytest.mark.integration
 AGENT = auth_headers("agent", "li.si")
 MANAGER = auth_headers("manager", "boss")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: The events the customer service publishes, as documented: the first test publishes them in its place.
+EVENT_EXAMPLES = Path(__file__).resolve().parents[4] / "docs" / "events"
 
 
 @pytest.fixture
@@ -74,32 +73,45 @@ def wait_for(check, timeout: float = 20.0):
     raise AssertionError("timed out waiting")
 
 
-def test_a_delivery_in_the_customer_service_plans_callbacks_and_maintenance_here(pg_app, make_settings,
-                                                                                postgres_database, amqp_url):
-    customer_url = postgres_database("customer")
-    upgrade(customer_url, CUSTOMER_MIGRATIONS)
-    customer_app = create_customer_app(make_settings("customer", database_url=customer_url))
-    with unit_of_work(service_context(customer_app).sessions) as session:  # the consultant, as the gateway said
-        staff.apply_user_event(session, new_event("gateway", "user.created.v1", "li.si", staff.user_data("li.si")))
-    archive, here = customer_app.test_client(), pg_app.test_client()
+def visit_done(customer_id: str, asset_id: str, kind: str, **details: object) -> dict:
+    """visit.done.v1's data as the customer service publishes a visit recorded now by li.si."""
+    now = datetime.now(UTC).isoformat()
+    return {"customer_id": customer_id, "visit": {
+        "id": str(uuid.uuid4()), "customer_id": customer_id, "kind": kind, "occurred_at": now, "asset_id": asset_id,
+        "staff": None, "notes": None, "details": details, "recorded_by": "li.si", "created_at": now, "version": 1,
+        "reminder_id": None, "updated_at": None, "voided_at": None, "voided_by": None, "void_reason": None}}
+
+
+def test_a_delivery_in_the_customer_service_plans_callbacks_and_maintenance_here(pg_app, stand_in):
+    archive = stand_in("customer")  # the customer service as the events it publishes, through the broker
+    here = pg_app.test_client()
     stop = threading.Event()
     consumer = Consumer(service_context(pg_app).sessions, subscriptions(pg_app.extensions["reminder_settings"]),
-                        lambda: Connection(amqp_url), retry_delay=0.2)
-    relay = Relay("customer", service_context(customer_app).sessions, lambda: Connection(amqp_url),
-                  poll_interval=0.05)
-    workers = [threading.Thread(target=consumer.run, args=(stop,)), threading.Thread(target=relay.run, args=(stop,))]
+                        archive.relay.connect, retry_delay=0.2)
+    workers = [threading.Thread(target=consumer.run, args=(stop,)),
+               threading.Thread(target=archive.relay.run, args=(stop,))]
     for worker in workers:
         worker.start()
     today = datetime.now(SHANGHAI).date()
     try:
         assert consumer.ready.wait(15)
-        customer = archive.post("/api/v1/customers", headers=AGENT, json={
-            "name": "刘洋", "phone": "13800138001", "kind": "prospect", "owner": "li.si"}).get_json()
-        asset = archive.post(f"/api/v1/customers/{customer['id']}/assets", headers=AGENT, json={
-            "kind": "vehicle", "model": "雅阁", "plate": "粤B·A0001", "odometer_km": 12}).get_json()
-        delivery = archive.post(f"/api/v1/customers/{customer['id']}/visits", headers=AGENT, json={
-            "kind": "delivery", "asset_id": asset["id"]})
-        assert delivery.status_code == 201, delivery.get_json()
+        # what the customer service publishes for a prospect of li.si's, a car registered to them, its delivery
+        example = json.loads((EVENT_EXAMPLES / "customer.created.v1.json").read_text(encoding="utf-8"))["data"]
+        now = datetime.now(UTC).isoformat()
+        customer = {**example, "id": str(uuid.uuid4()), "name": "刘洋", "phone": "+8613800138001", "gender": None,
+                    "birthday": None, "email": None, "quiet_hours": None, "store_id": None, "tags": [],
+                    "owner": "li.si", "consent": {"sms": False, "phone": False, "email": False, "wechat": False},
+                    "created_at": now, "updated_at": now}
+        archive.publish("customer.created.v1", customer["id"], customer)
+        asset = {"id": str(uuid.uuid4()), "customer_id": customer["id"], "kind": "vehicle", "model": "雅阁",
+                 "plate": "粤B·A0001", "vin": None, "delivered_on": None, "expires_on": None, "description": None,
+                 "odometer_km": 12, "created_at": now, "version": 1, "status": "active", "updated_at": None,
+                 "voided_at": None, "voided_by": None, "void_reason": None}
+        archive.publish("asset.registered.v1", customer["id"], {"customer_id": customer["id"], "asset": asset})
+        archive.publish("visit.done.v1", customer["id"], visit_done(customer["id"], asset["id"], "delivery"))
+        archive.publish("customer.updated.v1", customer["id"], {
+            "id": customer["id"], "version": 2, "kind": "owner", "stage": "owner",
+            "changes": {"kind": ["prospect", "owner"], "stage": ["prospect", "owner"]}})
         planned = wait_for(lambda: (lambda found: found if {"delivery_callback_3d", "delivery_callback_1m",
                                                             "first_maintenance"} <= set(found) else None)(
             reminders_of(here, customer["id"])))
@@ -109,17 +121,14 @@ def test_a_delivery_in_the_customer_service_plans_callbacks_and_maintenance_here
         assert month["status"] == "scheduled" and "1 month after delivery of 粤B·A0001" in month["reason"]
         assert first["reason"].startswith("first maintenance: 3 months since delivery on")
 
-        service = archive.post(f"/api/v1/customers/{customer['id']}/visits", headers=AGENT, json={
-            "kind": "service", "asset_id": asset["id"], "odometer_km": 1_500, "service_type": "maintenance"})
-        assert service.status_code == 201, service.get_json()
+        archive.publish("visit.done.v1", customer["id"], visit_done(customer["id"], asset["id"], "service",
+                                                                   odometer_km=1_500, service_type="maintenance"))
         moved = wait_for(lambda: (lambda found: found if "next_maintenance" in found else None)(
             reminders_of(here, customer["id"])))
     finally:
         stop.set()
         for worker in workers:
             worker.join(timeout=15)
-        relay.close()
-        service_context(customer_app).engine.dispose()
     [first] = moved["first_maintenance"]
     assert first["status"] == "cancelled" and first["cancel_reason"] == f"no longer needed: service visit on {today}"
     [following] = moved["next_maintenance"]

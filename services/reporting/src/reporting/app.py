@@ -5,7 +5,7 @@ from flask import Flask
 from servicekit.config import Settings
 from servicekit.webapp import create_service_app
 
-from reporting.config import max_period_days
+from reporting.config import max_period_days, time_zone
 from reporting.entrypoints.api import blueprints
 
 
@@ -13,5 +13,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     """The app serving /api/v1/reports (settings from the environment when not given)."""
     settings = settings or Settings.from_env("reporting")
     app = create_service_app(settings, "Guanxi reporting service", blueprints())
-    app.extensions["reporting"] = {"max_period_days": max_period_days(settings)}
+    app.extensions["reporting"] = {"max_period_days": max_period_days(settings), "time_zone": time_zone(settings.extra)}
     return app

@@ -1,7 +1,12 @@
 """The reporting web process's own settings, read from the CRM_* environment once at start."""
 from __future__ import annotations
 
-from servicekit.config import Settings
+import functools
+import os
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo
+
+from servicekit.config import Settings, business_time_zone
 
 MAX_PERIOD_DAYS = "CRM_REPORTING_MAX_PERIOD_DAYS"
 #: Ten years and a little: a decade of monthly trend in one request, and no more (a period costs a few rows
@@ -19,3 +24,15 @@ def max_period_days(settings: Settings) -> int:
     if days < 31:
         raise ValueError(f"{MAX_PERIOD_DAYS} must be at least 31 (a month), not {days}.")
     return days
+
+
+def time_zone(env: Mapping[str, str]) -> ZoneInfo:
+    """Where days and months of the reports begin: the business's CRM_TIMEZONE (Asia/Shanghai by default)."""
+    return business_time_zone(env)
+
+
+@functools.cache
+def process_time_zone() -> ZoneInfo:
+    """time_zone of this process's environment, read on first use (the consumer and the rebuild cut the
+    days of events with it; the web process reads the same variable from its settings)."""
+    return time_zone(os.environ)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from servicekit.timestamps import as_utc
 from sqlalchemy import Update, and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -22,13 +23,6 @@ PLAIN = ("id", "customer_id", "store_id", "channel", "category", "subcategory", 
 
 #: Columns written from the aggregate's state for the scanner and the filters.
 DERIVED = ("policy", "clocks", "breached", "waiting_on_customer", "next_check_at")
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """`moment` with its UTC offset (SQLite hands timestamps back without one)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def to_complaint(row: Any) -> Complaint:

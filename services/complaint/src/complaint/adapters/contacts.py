@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from servicekit.timestamps import as_utc
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from complaint.adapters.complaints import as_utc
 from complaint.adapters.tables import escalation_contacts
 from complaint.domain.vocabulary import EVERY_STORE
 

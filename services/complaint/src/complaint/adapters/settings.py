@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from servicekit.timestamps import as_utc
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from complaint.adapters.complaints import as_utc
 from complaint.adapters.tables import settings
 
 #: Each setting and its default.

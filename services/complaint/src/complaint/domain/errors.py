@@ -1,56 +1,33 @@
-"""What can go wrong with complaints, in the domain's own words (mapped to HTTP at the edge)."""
+"""What can go wrong with complaints, in the domain's own words (the kit's bases map them to HTTP at the edge)."""
 from __future__ import annotations
 
+from servicekit.errors import Conflict, DomainError, Forbidden, InvalidFields, NotFound
+from servicekit.errors import VersionConflict as BaseVersionConflict
 
-class DomainError(Exception):
-    """Base of every rule the service enforces."""
-
-
-class InvalidFields(DomainError):
-    """One or more fields break a rule; `errors` maps field -> messages."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items()))
-        self.errors = errors
-
-    @classmethod
-    def one(cls, field: str, message: str) -> InvalidFields:
-        """The error of a single field."""
-        return cls({field: [message]})
+__all__ = ["Conflict", "DomainError", "InvalidFields", "NotFound", "OutOfScope", "StepNotAllowed",
+           "VersionConflict", "check_scope"]
 
 
-class NotFound(DomainError):
-    """No such complaint, policy, notice …."""
-
-    def __init__(self, what: str, identifier: str) -> None:
-        super().__init__(f"No {what} with id {identifier}.")
-        self.what, self.identifier = what, identifier
-
-
-class StepNotAllowed(DomainError):
+class StepNotAllowed(Conflict):
     """The action is not a valid next step from the complaint's status (or its rule is not yet met)."""
 
     def __init__(self, action: str, status: str, allowed: list[str], reason: str | None = None) -> None:
         steps = ", ".join(allowed) or ("none (the complaint is finished)" if status in ("closed", "rejected")
                                        else "none right now")
         super().__init__(f"Cannot {action} a complaint that is {status}"
-                         f"{': ' + reason if reason else ''}. Allowed next steps: {steps}.")
+                         f"{': ' + reason if reason else ''}. Allowed next steps: {steps}.",
+                         complaint_status=status, allowed_next=allowed)
         self.action, self.status, self.allowed, self.reason = action, status, allowed, reason
 
 
-class VersionConflict(DomainError):
+class VersionConflict(BaseVersionConflict):
     """The caller edited an older version of the complaint than the current one."""
 
     def __init__(self, expected: int, current: int) -> None:
-        super().__init__(f"The complaint is at version {current}, not {expected}; reload it and retry.")
-        self.expected, self.current = expected, current
+        super().__init__(expected, current, "complaint")
 
 
-class Conflict(DomainError):
-    """The request conflicts with the current state (a duplicate, a change made meanwhile)."""
-
-
-class OutOfScope(DomainError):
+class OutOfScope(Forbidden):
     """The caller works for other stores than the record's."""
 
     def __init__(self, stores: frozenset[str], store_id: str | None) -> None:

@@ -1,10 +1,10 @@
 """Read-only use cases: listing complaints, a complaint's timeline and callbacks."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from servicekit.db import unit_of_work
+from servicekit.pages import Page, offset
 from sqlalchemy.orm import Session, sessionmaker
 
 from complaint.adapters.complaints import ComplaintRepository
@@ -13,26 +13,12 @@ from complaint.service_layer.complaints import Stores, complaint_in_scope, with_
 from complaint.service_layer.views import complaint_view
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of a listing."""
-
-    items: list[dict[str, Any]]
-    total: int
-    page: int
-    page_size: int
-
-
-def _offset(page: int, page_size: int) -> int:
-    return (page - 1) * page_size
-
-
 def search(sessions: sessionmaker[Session], config: ComplaintSettings, filters: dict[str, Any], page: int,
            page_size: int) -> Page:
     """One page of the complaints matching every filter (`stores`: only those stores'), newest first."""
     with unit_of_work(sessions) as session:
         config = with_settings(session, config)
-        found, total = ComplaintRepository(session).search(filters, _offset(page, page_size), page_size)
+        found, total = ComplaintRepository(session).search(filters, offset(page, page_size), page_size)
     return Page([complaint_view(complaint, config, name) for complaint, name in found], total, page, page_size)
 
 
@@ -42,7 +28,7 @@ def timeline(sessions: sessionmaker[Session], complaint_id: str, page: int, page
     with unit_of_work(sessions) as session:
         repo = ComplaintRepository(session)
         complaint_in_scope(session, complaint_id, stores)
-        items, total = repo.timeline(complaint_id, _offset(page, page_size), page_size)
+        items, total = repo.timeline(complaint_id, offset(page, page_size), page_size)
     return Page(items, total, page, page_size)
 
 

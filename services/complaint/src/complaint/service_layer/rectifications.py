@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from servicekit.db import unit_of_work
+from servicekit.pages import Page, offset
 from sqlalchemy.orm import Session, sessionmaker
 
 from complaint.adapters.complaints import ComplaintRepository
@@ -13,7 +14,6 @@ from complaint.adapters.rectifications import RectificationRepository
 from complaint.domain.complaints import Complaint, Happened
 from complaint.domain.errors import Conflict, InvalidFields, NotFound
 from complaint.service_layer.complaints import Stores, complaint_in_scope, now
-from complaint.service_layer.queries import Page
 
 
 def _save(session: Session, complaint: Complaint) -> None:
@@ -73,7 +73,7 @@ def search(sessions: sessionmaker[Session], filters: dict[str, Any], page: int, 
     """One page of the notices matching every filter (department, status, store; `stores`: only those stores'),
     the earliest due first."""
     with unit_of_work(sessions) as session:
-        items, total = RectificationRepository(session).search(filters, (page - 1) * page_size, page_size)
+        items, total = RectificationRepository(session).search(filters, offset(page, page_size), page_size)
     return Page(items, total, page, page_size)
 
 

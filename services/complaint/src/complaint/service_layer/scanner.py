@@ -18,6 +18,7 @@ from servicekit.db import make_engine, make_session_factory, unit_of_work
 from sqlalchemy.orm import Session, sessionmaker
 
 from complaint.adapters.complaints import CHECKED, ComplaintRepository
+from complaint.adapters.holidays import china_working_days
 from complaint.config import ComplaintSettings, complaint_settings
 from complaint.service_layer.complaints import contacts_of
 from complaint.service_layer.publish import publish
@@ -60,7 +61,7 @@ def scan(sessions: sessionmaker[Session], now: datetime | None = None, limit: in
 
 def run_scanner(settings: Settings, stop: threading.Event, config: ComplaintSettings | None = None) -> None:
     """Scan for SLA warnings and breaches every CRM_COMPLAINT_SCAN_INTERVAL seconds until stopped."""
-    config = config or complaint_settings(settings)
+    config = config or complaint_settings(settings, china_working_days())
     sessions = make_session_factory(make_engine(settings.database_url))
     while not stop.is_set():
         try:

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from servicekit.db import unit_of_work
+from servicekit.pages import Page, offset
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,7 +14,6 @@ from complaint.adapters.contacts import ContactRepository
 from complaint.adapters.settings import SettingsRepository
 from complaint.domain.errors import Conflict, InvalidFields, NotFound
 from complaint.service_layer.complaints import now
-from complaint.service_layer.queries import Page
 from servicekit import staff
 
 
@@ -42,7 +42,7 @@ def change_settings(sessions: sessionmaker[Session], values: dict[str, Any], act
 def list_contacts(sessions: sessionmaker[Session], filters: dict[str, Any], page: int, page_size: int) -> Page:
     """One page of the escalation contacts, the group-wide defaults first."""
     with unit_of_work(sessions) as session:
-        items, total = ContactRepository(session).search(filters, (page - 1) * page_size, page_size)
+        items, total = ContactRepository(session).search(filters, offset(page, page_size), page_size)
     return Page(items, total, page, page_size)
 
 

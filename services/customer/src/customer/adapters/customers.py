@@ -6,10 +6,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from servicekit.db import among
+from servicekit.timestamps import as_utc
 from sqlalchemy import String, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from customer.adapters.rows import as_utc
 from customer.adapters.tables import (
     KEY_CARRIES,
     customer_emails,

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from servicekit.timestamps import as_utc
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from customer.adapters.rows import as_utc
 from customer.adapters.tables import history
 
 

@@ -10,11 +10,11 @@ from typing import Any
 from servicekit.db import among, bulk_insert, outbox
 from servicekit.events import dumps
 from servicekit.outbox import OUTBOX_COLUMNS
+from servicekit.timestamps import as_utc
 from sqlalchemy import JSON, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from customer.adapters.customers import COLUMNS
-from customer.adapters.rows import as_utc
 from customer.adapters.tables import (
     KEY_CARRIES,
     consent_records,

@@ -5,10 +5,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from servicekit.timestamps import as_utc
 from sqlalchemy import Date, DateTime, Integer, Numeric, String, cast, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from customer.adapters.rows import as_utc
 from customer.adapters.tables import customer_merges, customers, merge_moves, metadata
 from customer.domain.changes import jsonable
 

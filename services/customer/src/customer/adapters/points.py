@@ -5,10 +5,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from servicekit.timestamps import as_utc
 from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from customer.adapters.rows import as_utc
 from customer.adapters.tables import customers, points_ledger
 from customer.domain.points import TIERS
 

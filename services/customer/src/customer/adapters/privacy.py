@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from servicekit.db import flush_erased, outbox
+from servicekit.timestamps import as_utc
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from customer.adapters.consents import ConsentRepository
 from customer.adapters.customers import COLUMNS, CustomerRepository
-from customer.adapters.rows import as_utc
 from customer.adapters.tables import (
     assets,
     customer_emails,

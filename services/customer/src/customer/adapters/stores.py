@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from servicekit.timestamps import as_utc
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from customer.adapters.rows import as_utc
 from customer.adapters.tables import customers, stores
 
 

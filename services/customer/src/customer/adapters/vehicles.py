@@ -5,10 +5,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from servicekit.db import among
+from servicekit.timestamps import as_utc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from customer.adapters.rows import as_utc
 from customer.adapters.tables import assets, odometer_readings
 
 

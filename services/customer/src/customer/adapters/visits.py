@@ -5,10 +5,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from servicekit.timestamps import as_utc
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from customer.adapters.rows import as_utc
 from customer.adapters.tables import visits
 from customer.domain.changes import jsonable
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
 
 from customer.domain.errors import Conflict
@@ -18,7 +18,7 @@ TIERS = ("regular", "silver", "gold", "diamond")
 DEFAULT_THRESHOLDS: Mapping[str, int] = {"silver": 1000, "gold": 5000, "diamond": 20000}
 #: earn: from a visit's amount; redeem: spent by the customer; adjust: by hand, with a reason; expire: year end
 ENTRY_KINDS = ("earn", "redeem", "adjust", "expire")
-#: Points expire at the end of the calendar year where the dealer group is.
+#: Points expire at the end of the calendar year where the dealer group is (CRM_TIMEZONE; this by default).
 BUSINESS_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 MAX_POINTS = 100_000_000
 #: What a new customer starts with.
@@ -37,44 +37,16 @@ class ExpiryNotAllowed(Conflict):
     """Points do not expire here, or the year asked for has not ended."""
 
 
-def _thresholds(raw: str) -> dict[str, int]:
-    """`silver=1000,gold=5000,diamond=20000` as a mapping; ValueError naming what is wrong."""
-    values: dict[str, int] = {}
-    for part in filter(None, (piece.strip() for piece in raw.split(","))):
-        name, _, number = part.partition("=")
-        name = name.strip()
-        if name not in TIERS[1:]:
-            raise ValueError(f"CRM_MEMBERSHIP_TIERS: unknown tier {name!r} (use {', '.join(TIERS[1:])})")
-        values[name] = int(number)
-    thresholds = {**DEFAULT_THRESHOLDS, **values}
-    ordered = [thresholds[name] for name in TIERS[1:]]
-    if ordered[0] <= 0 or ordered != sorted(set(ordered)):
-        raise ValueError("CRM_MEMBERSHIP_TIERS: thresholds must be positive and rise from silver to diamond")
-    return thresholds
-
-
 @dataclass(frozen=True)
 class PointsPolicy:
-    """How points are earned, which tier a balance gives, and whether points expire at year end."""
+    """How points are earned, which tier a balance gives, and whether points expire at year end
+    (customer.config reads it from CRM_POINTS_PER_YUAN, CRM_MEMBERSHIP_TIERS and CRM_POINTS_EXPIRE_AT_YEAR_END)."""
 
     points_per_yuan: Decimal = Decimal(1)
     thresholds: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     expire_at_year_end: bool = False
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> PointsPolicy:
-        """The policy of CRM_POINTS_PER_YUAN, CRM_MEMBERSHIP_TIERS and CRM_POINTS_EXPIRE_AT_YEAR_END."""
-        try:
-            rate = Decimal(env.get("CRM_POINTS_PER_YUAN") or "1")
-        except InvalidOperation:
-            raise ValueError("CRM_POINTS_PER_YUAN must be a number, like 1 or 0.5") from None
-        if not rate.is_finite() or rate < 0:
-            raise ValueError("CRM_POINTS_PER_YUAN must not be negative")
-        expire = (env.get("CRM_POINTS_EXPIRE_AT_YEAR_END") or "false").strip().lower()
-        if expire not in ("true", "false", "1", "0", "yes", "no"):
-            raise ValueError("CRM_POINTS_EXPIRE_AT_YEAR_END must be true or false")
-        return cls(points_per_yuan=rate, thresholds=_thresholds(env.get("CRM_MEMBERSHIP_TIERS") or ""),
-                   expire_at_year_end=expire in ("true", "1", "yes"))
+    #: Where the year ends for the points of the year.
+    time_zone: ZoneInfo = BUSINESS_TIME_ZONE
 
     def tier_for(self, balance: int) -> str:
         """The tier a balance of points gives."""
@@ -94,9 +66,9 @@ def new_balance(balance: int, change: int) -> int:
     return result
 
 
-def start_of_year(year: int) -> datetime:
+def start_of_year(year: int, zone: ZoneInfo = BUSINESS_TIME_ZONE) -> datetime:
     """The first moment of `year` where the dealer group is."""
-    return datetime(year, 1, 1, tzinfo=BUSINESS_TIME_ZONE)
+    return datetime(year, 1, 1, tzinfo=zone)
 
 
 def check_expiry(policy: PointsPolicy, year: int, today: date) -> None:
@@ -107,13 +79,13 @@ def check_expiry(policy: PointsPolicy, year: int, today: date) -> None:
         raise ExpiryNotAllowed(f"The year {year} has not ended yet; points of {year} expire from {year + 1}-01-01.")
 
 
-def expiring(entries: Iterable[tuple[datetime, int]], year: int) -> int:
+def expiring(entries: Iterable[tuple[datetime, int]], year: int, zone: ZoneInfo = BUSINESS_TIME_ZONE) -> int:
     """How many points of `year` and before expire now, given every (time, points) entry of a customer.
 
     Points are spent oldest first: whatever was left at the end of `year` and has not been spent since
     expires; points earned after the year stay.
     """
-    boundary = start_of_year(year + 1)
+    boundary = start_of_year(year + 1, zone)
     left_at_year_end = spent_since = 0
     for at, points in entries:
         if at < boundary:

@@ -4,13 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from servicekit.db import unit_of_work
+from servicekit.pages import Page, offset
 from sqlalchemy.orm import Session, sessionmaker
 
 from customer.adapters.customers import CustomerRepository
 from customer.adapters.duplicates import candidate_pairs, candidates_of, plates_of
 from customer.domain.duplicates import likeness
 from customer.domain.errors import NotFound
-from customer.service_layer.pages import Page, offset
 
 
 def duplicates_of(sessions: sessionmaker[Session], customer_id: str, min_score: float,

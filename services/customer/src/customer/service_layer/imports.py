@@ -12,7 +12,7 @@ import dataclasses
 import itertools
 import os
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,25 +71,12 @@ class ImportOptions:
 
 @dataclass(frozen=True)
 class ImportLimits:
-    """How much one import may take: rows after the header, bytes unpacked, rows whose errors are kept."""
+    """How much one import may take: rows after the header, bytes unpacked, rows whose errors are kept
+    (customer.config reads them from CRM_IMPORT_MAX_ROWS, _MAX_UNCOMPRESSED_BYTES and _MAX_ERROR_ROWS)."""
 
     max_rows: int = 200_000
     max_bytes: int = 256 * 1024 * 1024
     error_rows: int = 1000
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> ImportLimits:
-        """CRM_IMPORT_MAX_ROWS, CRM_IMPORT_MAX_UNCOMPRESSED_BYTES and CRM_IMPORT_MAX_ERROR_ROWS (unset: the
-        defaults); ValueError for one that is not a positive whole number."""
-        values = {}
-        for name, variable in (("max_rows", "CRM_IMPORT_MAX_ROWS"), ("max_bytes", "CRM_IMPORT_MAX_UNCOMPRESSED_BYTES"),
-                               ("error_rows", "CRM_IMPORT_MAX_ERROR_ROWS")):
-            raw = env.get(variable)
-            if raw:
-                if not raw.isdigit() or int(raw) < 1:
-                    raise ValueError(f"{variable} must be a positive whole number, not {raw!r}")
-                values[name] = int(raw)
-        return cls(**values)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from servicekit.db import unit_of_work
+from servicekit.pages import offset
 from sqlalchemy.orm import Session, sessionmaker
 
 from customer import events
@@ -20,7 +21,6 @@ from customer.adapters.rows import now
 from customer.domain.errors import Conflict, NotFound
 from customer.domain.merge import refuse_merged
 from customer.domain.points import (
-    BUSINESS_TIME_ZONE,
     InsufficientPoints,
     PointsPolicy,
     check_expiry,
@@ -28,7 +28,6 @@ from customer.domain.points import (
     new_balance,
 )
 from customer.service_layer.emit import emit
-from customer.service_layer.pages import offset
 
 EXPIRY_BATCH = 500
 
@@ -170,7 +169,7 @@ def _expire_one(sessions: sessionmaker[Session], customer_id: str, year: int, ac
             return 0
         if repo.has_ref(ref):
             return 0  # this year's expiry already ran for this customer
-        points = min(expiring(repo.movements(customer_id), year), account["balance"])
+        points = min(expiring(repo.movements(customer_id), year, policy.time_zone), account["balance"])
         if points > 0:
             change_points(session, customer_id, -points, "expire", f"points of {year} and before, unspent",
                           actor, policy, ref=ref)
@@ -184,7 +183,7 @@ def expire_year(sessions: sessionmaker[Session], year: int, actor: str, policy: 
     Each customer is its own transaction, so a long run never holds many locks, and running it again
     expires nothing twice (the entry answers to the year and customer).
     """
-    check_expiry(policy, year, today or datetime.now(BUSINESS_TIME_ZONE).date())
+    check_expiry(policy, year, today or datetime.now(policy.time_zone).date())
     customers = points = 0
     last = ""
     while True:

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from servicekit.db import unit_of_work
+from servicekit.pages import Page, offset
 from sqlalchemy.orm import Session, sessionmaker
 
 from customer.adapters.assets import AssetRepository
@@ -15,7 +16,6 @@ from customer.adapters.visits import VisitRepository
 from customer.domain.errors import NotFound
 from customer.domain.search import Filters
 from customer.service_layer.assets import customer_asset
-from customer.service_layer.pages import Page, offset
 
 Lister = Callable[[Session, int, int], tuple[list[dict[str, Any]], int]]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from servicekit.db import unit_of_work
+from servicekit.pages import Page, offset
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -11,7 +12,6 @@ from customer.adapters.rows import now
 from customer.adapters.stores import StoreRepository
 from customer.domain.errors import InvalidFields, NotFound
 from customer.domain.stores import DuplicateStore, check_store_id
-from customer.service_layer.pages import Page, offset
 
 
 def create_store(sessions: sessionmaker[Session], values: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from servicekit.db import unit_of_work
+from servicekit.timestamps import as_utc
 from sqlalchemy.orm import Session, sessionmaker
 
 from customer import events
@@ -254,9 +255,7 @@ def record_callback_of_reminder(session: Session, data: dict[str, Any], policy: 
         return False
     moment = now()
     completed_at = data.get("completed_at")
-    occurred_at = datetime.fromisoformat(completed_at.replace("Z", "+00:00")) if completed_at else moment
-    if occurred_at.tzinfo is None:
-        occurred_at = occurred_at.replace(tzinfo=UTC)
+    occurred_at = as_utc(datetime.fromisoformat(completed_at.replace("Z", "+00:00"))) if completed_at else moment
     details = check_details("callback", {"channel": callback.get("channel"),
                                          "satisfaction": callback.get("satisfaction"),
                                          "scores": callback.get("scores") or None,

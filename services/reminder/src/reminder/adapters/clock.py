@@ -3,12 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-
-def aware(moment: datetime | None) -> datetime | None:
-    """`moment` with its UTC offset (naive values from SQLite are UTC)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+from servicekit.timestamps import as_utc as aware  # naive values from SQLite are UTC
 
 
 def now() -> datetime:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from servicekit.timestamps import as_utc
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -102,9 +103,7 @@ def read_freshness(session: Session) -> dict[str, Any]:
     row = session.execute(select(freshness)).first()
     if row is None:
         return {"last_event_time": None, "last_applied_at": None, "events_applied": 0}
-    applied_at = row.last_applied_at
-    if applied_at is not None and applied_at.tzinfo is None:
-        applied_at = applied_at.replace(tzinfo=UTC)
+    applied_at = as_utc(row.last_applied_at)
     return {"last_event_time": row.last_event_time,
             "last_applied_at": applied_at.isoformat() if applied_at else None,
             "events_applied": int(row.events_applied)}

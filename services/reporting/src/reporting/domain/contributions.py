@@ -5,8 +5,9 @@ record changes, the tallies take the difference between what it contributed befo
 contributes now. So the figures depend only on the records' states, never on the order in which the
 events reached them: replayed twice, shuffled, or rebuilt, the same records give the same figures.
 
-A tally key is (report, day, store, key1, key2); its value is (count, amount). Days are local dates
-(Asia/Shanghai: a visit at 17:00 UTC belongs to the next morning's day in the dealership).
+A tally key is (report, day, store, key1, key2); its value is (count, amount). Days are local dates in the
+business's time zone (CRM_TIMEZONE, Asia/Shanghai by default: a visit at 17:00 UTC belongs to the next
+morning's day in the dealership).
 """
 from __future__ import annotations
 
@@ -14,12 +15,9 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from reporting.domain.rfm import frequency_score, monetary_score
 
-#: Where the dealership is: days and months are its local ones.
-LOCAL = ZoneInfo("Asia/Shanghai")
 Key = tuple[str, date, str, str, str]
 Contribution = dict[Key, tuple[int, int]]
 

@@ -10,8 +10,9 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 from servicekit.auth import requires
 from servicekit.versions import edited_version, etag
+from servicekit.view_context import actor, sessions, stores
 
-from complaint.entrypoints.api.context import actor, config, sessions, stores
+from complaint.entrypoints.api.context import config
 from complaint.entrypoints.api.schemas import (
     ComplaintArgs,
     ComplaintOut,

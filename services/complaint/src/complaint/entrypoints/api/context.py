@@ -1,29 +1,14 @@
-"""What a view needs from the running service: sessions, the complaint settings, the caller's name."""
+"""The complaint settings a view needs (sessions, the caller and its stores come from servicekit.view_context)."""
 from __future__ import annotations
 
-from flask import current_app
-from servicekit.auth import current_identity
-from servicekit.webapp import service_context
-from sqlalchemy.orm import Session, sessionmaker
+from servicekit.view_context import own_settings
 
 from complaint.config import ComplaintSettings
 
-
-def sessions() -> sessionmaker[Session]:
-    """The service's session factory."""
-    return service_context(current_app).sessions
+#: Where create_app keeps the complaint settings in `app.extensions`.
+SETTINGS = "complaint"
 
 
 def config() -> ComplaintSettings:
     """The business calendar and workflow rules."""
-    return current_app.extensions["complaint"]
-
-
-def actor() -> str:
-    """Who is calling (kept on the timeline as the author of a step)."""
-    return current_identity().subject
-
-
-def stores() -> frozenset[str] | None:
-    """The stores the caller works for (None: every store)."""
-    return current_identity().store_scope
+    return own_settings(SETTINGS)

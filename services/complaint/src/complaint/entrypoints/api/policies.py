@@ -6,8 +6,8 @@ from uuid import UUID
 
 from flask_smorest import Blueprint
 from servicekit.auth import requires, requires_group_wide
+from servicekit.view_context import actor, sessions
 
-from complaint.entrypoints.api.context import actor, sessions
 from complaint.entrypoints.api.schemas import PolicyArgs, PolicyOut, PolicyPatchArgs
 from complaint.service_layer import policies
 

@@ -13,9 +13,10 @@ from marshmallow import RAISE, Schema, fields, validate
 from servicekit.auth import requires
 from servicekit.fields import Instant
 from servicekit.held import PersonalDataArgs, row_schema
+from servicekit.view_context import sessions, stores
 
 from complaint.adapters.tables import callbacks, customers, moves, rectifications, steps, surveys
-from complaint.entrypoints.api.context import config, sessions, stores
+from complaint.entrypoints.api.context import config
 from complaint.entrypoints.api.schemas import ComplaintOut
 from complaint.service_layer import personal_data
 

@@ -9,9 +9,10 @@ from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 from servicekit.auth import requires
+from servicekit.view_context import actor, sessions, stores
 
 from complaint.adapters.render import rectification_html
-from complaint.entrypoints.api.context import actor, config, sessions, stores
+from complaint.entrypoints.api.context import config
 from complaint.entrypoints.api.schemas import (
     CompletionArgs,
     RectificationArgs,

@@ -8,8 +8,9 @@ from uuid import UUID
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from servicekit.auth import requires
+from servicekit.view_context import actor, sessions, stores
 
-from complaint.entrypoints.api.context import actor, config, sessions, stores
+from complaint.entrypoints.api.context import config
 from complaint.entrypoints.api.schemas import (
     AssignArgs,
     CallbackArgs,

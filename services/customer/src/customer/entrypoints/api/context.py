@@ -1,17 +1,14 @@
-"""What a view needs from the running service: the session factory and the caller's name."""
+"""The customer settings a view needs (sessions, the caller and its stores come from servicekit.view_context)."""
 from __future__ import annotations
 
-from flask import current_app
-from servicekit.auth import current_identity
-from servicekit.webapp import service_context
-from sqlalchemy.orm import Session, sessionmaker
+from servicekit.view_context import own_settings
+
+from customer.config import CustomerSettings
+
+#: Where create_app keeps the customer settings in `app.extensions`.
+SETTINGS = "customer"
 
 
-def sessions() -> sessionmaker[Session]:
-    """The service's session factory."""
-    return service_context(current_app).sessions
-
-
-def actor() -> str:
-    """Who is calling (kept in history as the author of a change)."""
-    return current_identity().subject
+def config() -> CustomerSettings:
+    """The points policy, the import limits and the merge undo window, read at start."""
+    return own_settings(SETTINGS)

@@ -8,9 +8,9 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 from servicekit.auth import current_identity, requires
 from servicekit.versions import edited_version, etag
+from servicekit.view_context import actor, sessions
 
 from customer.domain.search import build_filters
-from customer.entrypoints.api.context import actor, sessions
 from customer.entrypoints.api.schemas import (
     CustomerArgs,
     CustomerPage,

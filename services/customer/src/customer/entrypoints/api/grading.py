@@ -6,8 +6,8 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from servicekit.auth import current_identity, requires
+from servicekit.view_context import actor, sessions
 
-from customer.entrypoints.api.context import actor, sessions
 from customer.service_layer import grading
 
 blp = Blueprint("grading", __name__, url_prefix="/api/v1/customers",

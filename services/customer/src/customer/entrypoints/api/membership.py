@@ -4,27 +4,21 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from servicekit.auth import requires
 from servicekit.fields import LATEST, Instant
+from servicekit.view_context import actor, sessions
 
-from customer.domain.points import ENTRY_KINDS, MAX_POINTS, TIERS, PointsPolicy
-from customer.entrypoints.api.context import actor, sessions
+from customer.domain.points import ENTRY_KINDS, MAX_POINTS, TIERS
+from customer.entrypoints.api.context import config
 from customer.entrypoints.api.schemas import PageArgs, PageOf
 from customer.service_layer import points
 
 blp = Blueprint("membership", __name__, url_prefix="/api/v1/customers",
                 description="Membership tiers (会员卡) and points (积分): earned from visits, redeemed, adjusted.")
-POLICY = "customer.points_policy"
 _REASON = fields.String(required=True, validate=[validate.Length(min=1, max=500),
                                                  validate.Regexp(r"\S", error="Must not be blank.")])
-
-
-def points_policy() -> PointsPolicy:
-    """The running service's points policy (read from its settings at start)."""
-    return current_app.extensions[POLICY]
 
 
 def _not_zero(value: int) -> None:
@@ -106,7 +100,7 @@ class PolicyData(Schema):
 @blp.response(200, PolicyData)
 def policy():
     """The points rate, the tier thresholds and whether points expire at year end."""
-    return points_policy()
+    return config().points
 
 
 class RetierData(Schema):
@@ -121,7 +115,7 @@ class RetierData(Schema):
 def retier():
     """Give every customer the tier its balance earns under the current thresholds (after CRM_MEMBERSHIP_TIERS
     changed); each move is a customer.tier_changed.v1."""
-    return points.retier(sessions(), actor(), points_policy())
+    return points.retier(sessions(), actor(), config().points)
 
 
 @blp.route("/<uuid:customer_id>/points", methods=["GET"])
@@ -130,7 +124,7 @@ def retier():
 @blp.response(200, PointsAccountData)
 def account(args: dict[str, Any], customer_id: UUID):
     """The customer's balance, tier and ledger."""
-    return points.account_of(sessions(), str(customer_id), args["page"], args["page_size"], points_policy())
+    return points.account_of(sessions(), str(customer_id), args["page"], args["page_size"], config().points)
 
 
 @blp.route("/<uuid:customer_id>/points/redemptions", methods=["POST"])
@@ -139,7 +133,7 @@ def account(args: dict[str, Any], customer_id: UUID):
 @blp.response(201, PointsChangeData)
 def redeem(values: dict[str, Any], customer_id: UUID):
     """The customer spends points (409 with the balance when they have fewer)."""
-    return points.redeem(sessions(), str(customer_id), values["points"], values["reason"], actor(), points_policy())
+    return points.redeem(sessions(), str(customer_id), values["points"], values["reason"], actor(), config().points)
 
 
 @blp.route("/<uuid:customer_id>/points/adjustments", methods=["POST"])
@@ -148,7 +142,7 @@ def redeem(values: dict[str, Any], customer_id: UUID):
 @blp.response(201, PointsChangeData)
 def adjust(values: dict[str, Any], customer_id: UUID):
     """Add or take points by hand, saying why (managers; never below zero)."""
-    return points.adjust(sessions(), str(customer_id), values["points"], values["reason"], actor(), points_policy())
+    return points.adjust(sessions(), str(customer_id), values["points"], values["reason"], actor(), config().points)
 
 
 @blp.route("/points/expiry", methods=["POST"])
@@ -160,4 +154,4 @@ def expire(values: dict[str, Any]):
 
     Run it once after new year; running it again expires nothing twice.
     """
-    return points.expire_year(sessions(), values["year"], actor(), points_policy())
+    return points.expire_year(sessions(), values["year"], actor(), config().points)

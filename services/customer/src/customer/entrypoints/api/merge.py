@@ -1,21 +1,18 @@
 """Merging duplicate customers: preview, merge, look up, undo."""
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 from servicekit.auth import current_identity, requires
 from servicekit.fields import Instant
-from servicekit.webapp import service_context
+from servicekit.view_context import actor, sessions
 
 from customer.domain.duplicates import WEIGHTS
 from customer.domain.merge import BOTH, CHOOSABLE, MERGED, SURVIVOR
-from customer.entrypoints.api.context import actor, sessions
-from customer.entrypoints.api.membership import points_policy
+from customer.entrypoints.api.context import config
 from customer.entrypoints.api.schemas import PageArgs, PageOf
 from customer.entrypoints.api.scope import check_in_reach
 from customer.events import CustomerData
@@ -25,10 +22,6 @@ blp = Blueprint("merges", __name__, url_prefix="/api/v1/customers/merges",
                 description="Merging two records of the same customer, previewed first and undoable for a while.")
 duplicates_blp = Blueprint("duplicates", __name__, url_prefix="/api/v1/customers",
                            description="Records that are likely the same person, with a score and the evidence.")
-
-#: How long a merge can be undone unless CRM_CUSTOMER_MERGE_UNDO_HOURS says otherwise.
-DEFAULT_UNDO_HOURS = 168.0
-
 
 class MergeArgs(Schema):
     """Which record survives, which is merged into it, and which side's value wins field by field."""
@@ -82,12 +75,6 @@ class Merge(Schema):
     undone_by = fields.String(allow_none=True)
 
 
-def undo_window() -> timedelta:
-    """How long after a merge it can be undone (CRM_CUSTOMER_MERGE_UNDO_HOURS)."""
-    hours = service_context(current_app).settings.extra.get("CRM_CUSTOMER_MERGE_UNDO_HOURS")
-    return timedelta(hours=float(hours) if hours else DEFAULT_UNDO_HOURS)
-
-
 def _in_reach(*customer_ids: str) -> None:
     """404 (as for an unknown id) when a caller tied to stores names a customer of another store."""
     identity = current_identity()
@@ -98,7 +85,7 @@ def _in_reach(*customer_ids: str) -> None:
 def _merge(values: dict[str, Any], dry_run: bool) -> dict[str, Any]:
     _in_reach(str(values["survivor_id"]), str(values["merged_id"]))
     return merge.merge_customers(sessions(), str(values["survivor_id"]), str(values["merged_id"]),
-                                 values["choices"], actor(), undo_window(), points_policy(), dry_run=dry_run,
+                                 values["choices"], actor(), config().merge_undo, config().points, dry_run=dry_run,
                                  versions=(values.get("survivor_version"), values.get("merged_version")))
 
 
@@ -137,7 +124,7 @@ def undo(merge_id: UUID):
     """Undo a merge within its window: both records back as they were, each with what it owned."""
     found = merge.get_merge(sessions(), str(merge_id))
     _in_reach(found["survivor_id"], found["merged_id"])
-    return merge.undo_merge(sessions(), str(merge_id), actor(), points_policy())
+    return merge.undo_merge(sessions(), str(merge_id), actor(), config().points)
 
 
 _REASONS = validate.OneOf(tuple(WEIGHTS))

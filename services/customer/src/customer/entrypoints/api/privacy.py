@@ -9,9 +9,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 from servicekit.auth import requires
 from servicekit.fields import Instant
+from servicekit.view_context import actor, sessions
 
 from customer.domain.privacy import CONSENT_CHANNELS
-from customer.entrypoints.api.context import actor, sessions
 from customer.events import AssetData, CustomerData, VisitData
 from customer.service_layer import privacy
 

@@ -12,6 +12,7 @@ from flask import Flask, g, request
 from servicekit.auth import current_identity, require_store
 from servicekit.db import unit_of_work
 from servicekit.problems import Problem
+from servicekit.view_context import sessions
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +20,6 @@ from customer.adapters.tables import customers
 from customer.domain.errors import InvalidFields
 from customer.domain.grading import managed_fields_in
 from customer.domain.merge import refuse_merged
-from customer.entrypoints.api.context import sessions
 from customer.service_layer.stores import check_stores_exist
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})

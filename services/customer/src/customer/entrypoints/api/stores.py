@@ -7,9 +7,9 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 from servicekit.auth import requires
 from servicekit.fields import Instant
+from servicekit.view_context import sessions
 
 from customer.domain.stores import STORE_ID
-from customer.entrypoints.api.context import sessions
 from customer.entrypoints.api.schemas import PageArgs, PageOf
 from customer.events import RegionData
 from customer.service_layer import stores

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from flask import Response, current_app, stream_with_context
+from flask import Response, stream_with_context
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -21,13 +21,14 @@ from servicekit.auth import current_identity, requires
 from servicekit.fastload import FastLoader
 from servicekit.fields import Instant
 from servicekit.problems import Problem
+from servicekit.view_context import actor, sessions
 
 from customer.adapters.spreadsheets import FORMATS, TooLarge, UnreadableFile, read_rows
 from customer.adapters.upload_bounds import check_size, count_rows
 from customer.domain import vehicle_transfer
 from customer.domain.search import build_filters
 from customer.domain.transfer import UnreadableHeader, read_header
-from customer.entrypoints.api.context import actor, sessions
+from customer.entrypoints.api.context import config
 from customer.entrypoints.api.schemas import AssetArgs, CustomerArgs, PageArgs, PageOf, SearchArgs
 from customer.entrypoints.api.scope import admit
 from customer.service_layer import exports, imports, vehicle_imports
@@ -36,7 +37,6 @@ log = logging.getLogger(__name__)
 blp = Blueprint("transfer", __name__, url_prefix="/api/v1/customers",
                 description="Customers in bulk: import from CSV or XLSX, export any search.")
 #: Where the app keeps its ImportLimits.
-LIMITS = "customer.import_limits"
 #: An import that has not moved for this long was cut off (its process ended) and is reported as failed.
 STALE_AFTER_SECONDS = 120
 
@@ -163,11 +163,6 @@ def _format_of(filename: str) -> str:
     return suffix
 
 
-def import_limits() -> imports.ImportLimits:
-    """The limits of an import (CRM_IMPORT_MAX_ROWS, CRM_IMPORT_MAX_UNCOMPRESSED_BYTES, …), read at start."""
-    return current_app.extensions[LIMITS]
-
-
 def _run_in_background(job_id: str, options: imports.ImportOptions, path: Path, max_rows: int,
                        run: Any = None) -> None:
     app_sessions = sessions()
@@ -226,7 +221,7 @@ def start_import(upload: dict[str, Any], args: dict[str, Any]):
     storage = upload["file"]
     fmt = _format_of(storage.filename or "")
     store = admit({"store_id": args["store_id"]} if "store_id" in args else {}, creating=True)
-    limits = import_limits()
+    limits = config().imports
     handle, name = tempfile.mkstemp(suffix=f".{fmt}", prefix="customer-import-")
     path = Path(name)
     try:  # until the import's thread has the file, it is removed whatever happens (a refusal, an error)
@@ -258,7 +253,7 @@ def start_vehicle_import(upload: dict[str, Any], args: dict[str, Any]):
     asset.registered.v1."""
     storage = upload["file"]
     fmt = _format_of(storage.filename or "")
-    limits = import_limits()
+    limits = config().imports
     handle, name = tempfile.mkstemp(suffix=f".{fmt}", prefix="vehicle-import-")
     path = Path(name)
     try:

@@ -8,9 +8,9 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 from servicekit.auth import requires
 from servicekit.versions import edited_version, etag
+from servicekit.view_context import actor, sessions
 
-from customer.entrypoints.api.context import actor, sessions
-from customer.entrypoints.api.membership import points_policy
+from customer.entrypoints.api.context import config
 from customer.entrypoints.api.schemas import VisitArgs, VisitCorrectionArgs, VisitListArgs, VisitPage, VoidArgs
 from customer.events import VisitData
 from customer.service_layer import queries, visits
@@ -33,7 +33,7 @@ def record(values: dict[str, Any], customer_id: UUID):
     """
     if values.get("asset_id") is not None:
         values["asset_id"] = str(values["asset_id"])
-    visit = visits.record_visit(sessions(), str(customer_id), values, actor(), points_policy())
+    visit = visits.record_visit(sessions(), str(customer_id), values, actor(), config().points)
     return visit, etag(visit["version"])
 
 
@@ -71,7 +71,7 @@ def correct(values: dict[str, Any], customer_id: UUID, visit_id: UUID):
     if values.get("asset_id") is not None:
         values["asset_id"] = str(values["asset_id"])
     visit = visits.correct_visit(sessions(), str(customer_id), str(visit_id), values, version, reason, actor(),
-                                 points_policy())
+                                 config().points)
     return visit, etag(visit["version"])
 
 
@@ -88,5 +88,5 @@ def void(values: dict[str, Any], customer_id: UUID, visit_id: UUID):
     """
     version = edited_version(values)
     visit = visits.void_visit(sessions(), str(customer_id), str(visit_id), version, values["reason"], actor(),
-                              points_policy())
+                              config().points)
     return visit, etag(visit["version"])

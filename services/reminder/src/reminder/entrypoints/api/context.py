@@ -1,29 +1,14 @@
-"""What a view needs from the running service: sessions, the caller, the service's own settings."""
+"""What a reminder view needs beyond servicekit.view_context: its settings."""
 from __future__ import annotations
 
-from flask import current_app
-from servicekit.auth import current_identity
-from servicekit.webapp import service_context
-from sqlalchemy.orm import Session, sessionmaker
+from servicekit.view_context import actor, own_settings, sessions
+from servicekit.view_context import stores as scope
 
 from reminder.config import ReminderSettings
 
-
-def sessions() -> sessionmaker[Session]:
-    """The service's session factory."""
-    return service_context(current_app).sessions
-
-
-def actor() -> str:
-    """Who is calling."""
-    return current_identity().subject
+__all__ = ["actor", "reminder_settings", "scope", "sessions"]
 
 
 def reminder_settings() -> ReminderSettings:
     """The reminder service's own settings (time zone, channels)."""
-    return current_app.extensions["reminder_settings"]
-
-
-def scope() -> frozenset[str] | None:
-    """The stores the caller works for (None: every store)."""
-    return current_identity().store_scope
+    return own_settings("reminder_settings")

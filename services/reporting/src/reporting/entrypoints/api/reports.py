@@ -12,7 +12,6 @@ from servicekit.problems import Problem
 from servicekit.webapp import service_context
 
 from reporting.config import MAX_PERIOD_DAYS
-from reporting.domain.contributions import LOCAL
 from reporting.entrypoints.api import render
 from reporting.entrypoints.api.bodies import BODIES
 from reporting.entrypoints.api.report_args import FORMATS, MonthlyArgs, ReportArgs, ValueArgs
@@ -30,6 +29,11 @@ CHARTED = ("prospects", "owners", "customer-flow", "churn", "value", "complaints
 #: The schema of each format other than JSON, for the OpenAPI document (which one: `format` or Accept).
 OTHER_FORMATS = {"csv": {"type": "string"}, "png": {"type": "string", "format": "binary"},
                  "svg": {"type": "string"}, "html": {"type": "string"}}
+
+
+def _today() -> date:
+    """Today where the business is (CRM_TIMEZONE)."""
+    return datetime.now(current_app.extensions["reporting"]["time_zone"]).date()
 
 
 def _offered(name: str) -> list[str]:
@@ -95,7 +99,7 @@ def _answer(name: str, args: dict[str, Any], month: date | None = None,
     if month is not None:
         period = reports.month_period(month, stores)
     else:
-        period = default_period(datetime.now(LOCAL).date(), args.get("start"), args.get("end"), stores)
+        period = default_period(_today(), args.get("start"), args.get("end"), stores)
     period = _bounded(period)
     report = reports.read_report(service_context(current_app).sessions, name, period, members)
     if output == "csv":
@@ -163,5 +167,5 @@ def monthly(args: dict[str, Any]) -> Response:
     """The main reports on one page for a month (`month=YYYY-MM`, default the current month)."""
     month = args.get("month")
     if month is None and not args.get("start") and not args.get("end"):
-        month = datetime.now(LOCAL).date()
+        month = _today()
     return _answer("monthly", args, month)

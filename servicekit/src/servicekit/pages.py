@@ -1,4 +1,5 @@
-"""Pagination shared by every listing."""
+"""One page of a listing, as every service's use cases return it (plain Python: no web framework here;
+servicekit.pagination bounds the page number at the edge)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
