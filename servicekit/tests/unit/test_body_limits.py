@@ -104,9 +104,14 @@ def test_an_integer_too_long_for_python_is_422_not_a_server_error(client):
 
 
 def _timed(client, body: str) -> tuple[int, float]:
-    started = time.perf_counter()
-    status = _post(client, body).status_code
-    return status, time.perf_counter() - started
+    """The answer's status, and the fastest of three tries (on a shared machine one try can be held up)."""
+    times, statuses = [], set()
+    for _ in range(3):
+        started = time.perf_counter()
+        statuses.add(_post(client, body).status_code)
+        times.append(time.perf_counter() - started)
+    [status] = statuses
+    return status, min(times)
 
 
 def test_brackets_without_items_cost_no_more_than_any_malformed_body_of_their_size(client):
