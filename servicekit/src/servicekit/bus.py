@@ -72,26 +72,37 @@ def connect(settings: Settings, heartbeat: float | None = None) -> Connection:
     return Connection(url)
 
 
+#: Seconds a connection must have lasted for its loss to count as a new outage (the wait starts again at 0.5 s):
+#: without it, every loss in a long life (a broker node restarted now and then) doubled the wait, up to 30 s.
+HEALTHY_AFTER = 10.0
+
+
 def reconnecting(connected: Callable[[threading.Event], None], stop: threading.Event, name: str,
                  max_backoff: float = 30.0, on_lost: Callable[[], None] = lambda: None,
                  told: tuple[type[Exception], ...] = ()) -> None:
     """Run `connected(stop)` until `stop` is set: one connection's work (a consumer's loop), which returns once
     `stop` is set and raises when the connection fails. After a failure: say so, call `on_lost`, wait (0.5 s,
-    doubled each time up to `max_backoff`; any successful return starts again at 0.5 s) and connect again.
+    doubled each time up to `max_backoff`; a connection that lasted HEALTHY_AFTER seconds, or returned, starts
+    again at 0.5 s) and connect again.
 
     `name` says whose connection it was in the log. An exception of a type in `told` says itself what to do
     (an old queue in the way: topology.QueueMismatch): it is logged as an error, its message as it is.
     """
     backoff = 0.5
     while not stop.is_set():
+        started = time.monotonic()
         try:
             connected(stop)
             backoff = 0.5
             continue
-        except told as exc:
-            log.error("%s Trying again in %.1fs.", exc, backoff)
         except Exception as exc:  # noqa: BLE001 - broker gone: wait and reconnect
-            log.warning("%s connection lost (%s: %s); reconnecting in %.1fs", name, type(exc).__name__, exc, backoff)
+            if time.monotonic() - started > HEALTHY_AFTER:
+                backoff = 0.5  # the connection had worked: this is a new outage, not the last one going on
+            if isinstance(exc, told):
+                log.error("%s Trying again in %.1fs.", exc, backoff)
+            else:
+                log.warning("%s connection lost (%s: %s); reconnecting in %.1fs", name, type(exc).__name__, exc,
+                            backoff)
         on_lost()
         stop.wait(backoff)
         backoff = min(backoff * 2, max_backoff)

@@ -56,3 +56,24 @@ def test_an_error_that_says_what_to_do_is_logged_as_it_is(caplog):
     [record] = [record for record in caplog.records if record.levelno == logging.ERROR]
     assert record.getMessage() == "Move the queue first. Trying again in 0.5s."
     assert stop.waits == [0.5]
+
+
+def test_a_connection_that_worked_for_a_while_is_lost_as_a_new_outage(monkeypatch):
+    """A consumer up for hours that loses its broker node waits 0.5 s, not the doubled wait of the outages
+    before (which once grew to 30 s over a day of node restarts)."""
+    from servicekit import bus
+
+    monkeypatch.setattr(bus, "HEALTHY_AFTER", 0.05)
+    stop, outcomes = Clock(), iter(["fail", "fail", "fail", "lasted", "fail", "stop"])
+
+    def connected(stop_given: threading.Event) -> None:
+        outcome = next(outcomes)
+        if outcome == "stop":
+            stop_given.set()
+            return
+        if outcome == "lasted":
+            threading.Event().wait(0.1)  # consuming for a while, then the node dies
+        raise OSError("broker gone")
+
+    reconnecting(connected, stop, "consumer")
+    assert stop.waits == [0.5, 1.0, 2.0, 0.5, 1.0]
