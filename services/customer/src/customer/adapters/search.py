@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, NamedTuple
 
@@ -224,6 +224,14 @@ def matching(filters: Filters) -> tuple[Select, Select]:
                .order_by(ranked.c.rank, customers.c.created_at.desc(), customers.c.id.desc()))
         count = select(func.count()).select_from(joined).where(where)
     return ids, count
+
+
+def matching_id_batches(session: Session, filters: Filters, size: int) -> Iterator[list[str]]:
+    """The ids of every matching customer, best first, read from a server-side cursor `size` at a time."""
+    ids, _ = matching(filters)
+    result = session.execute(ids.execution_options(yield_per=size))
+    for batch in result.scalars().partitions():
+        yield list(batch)
 
 
 # --- one page ------------------------------------------------------------------------------------------------
