@@ -27,8 +27,9 @@ from customer.adapters.upload_bounds import check_size, count_rows
 from customer.domain import vehicle_transfer
 from customer.domain.search import build_filters
 from customer.domain.transfer import UnreadableHeader, read_header
+from customer.entrypoints.api.asset_schemas import AssetArgs
 from customer.entrypoints.api.context import actor, sessions
-from customer.entrypoints.api.schemas import AssetArgs, CustomerArgs, PageArgs, PageOf, SearchArgs
+from customer.entrypoints.api.schemas import CustomerArgs, PageArgs, PageOf, SearchArgs
 from customer.entrypoints.api.scope import admit
 from customer.service_layer import exports, imports, vehicle_imports
 
