@@ -12,7 +12,7 @@ from servicekit.auth import requires
 
 from complaint.adapters.render import rectification_html
 from complaint.entrypoints.api.context import actor, config, sessions, stores
-from complaint.entrypoints.api.schemas import (
+from complaint.entrypoints.api.rectification_schemas import (
     CompletionArgs,
     RectificationArgs,
     RectificationOut,

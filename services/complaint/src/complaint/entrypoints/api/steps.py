@@ -10,11 +10,11 @@ from marshmallow import Schema, fields
 from servicekit.auth import requires
 
 from complaint.entrypoints.api.context import actor, config, sessions, stores
-from complaint.entrypoints.api.schemas import (
+from complaint.entrypoints.api.schemas import ComplaintOut
+from complaint.entrypoints.api.step_schemas import (
     AssignArgs,
     CallbackArgs,
     CallbackOut,
-    ComplaintOut,
     ReasonArgs,
     RejectArgs,
     ResolveArgs,
