@@ -53,6 +53,7 @@ class GatewayConfig:
     #: The staff console every browser path outside the API goes to; None when none is deployed.
     console_url: str | None = None
 
+    # whole on purpose: one flat read of every variable, its complexity (20) only the defaults' `or`s
     @classmethod
     def from_settings(cls, settings: Settings) -> GatewayConfig:
         """Read the gateway's variables from `settings.extra` (the CRM_* environment).

@@ -76,6 +76,16 @@ def export(customer_id: UUID) -> Response:
         headers = proxy._response_headers(upstream, state.services["customer"])
         return Response(proxy._stream("customer", upstream), status=upstream.status, headers=headers,
                         direct_passthrough=True)
+    document = _document(upstream)
+    sections = _sections(state, document)
+    document["sections"] = sections
+    document["not_deployed"] = [service for service in SECTIONS if service not in state.services]
+    return jsonify(document)
+
+
+def _document(upstream: Any) -> dict[str, Any]:
+    """The customer service's export document, read from its answer (and the connection released); a 502 when
+    it is none."""
     try:
         document = json.loads(upstream.data)
     except ValueError:
@@ -85,6 +95,11 @@ def export(customer_id: UUID) -> Response:
     if not isinstance(document, dict) or not isinstance(document.get("customer_id"), str):
         raise Problem(502, "Bad Gateway", "The customer service answered the export with something other than its "
                       "document.", service="customer")
+    return document
+
+
+def _sections(state: Upstreams, document: dict[str, Any]) -> dict[str, Any]:
+    """{service: its section} of every other service deployed, asked at once; a 503 naming those that failed."""
     merged = [record["id"] for record in document.get("merged_records", []) if isinstance(record, dict)]
     # the names cover a merge whose event has not reached a service yet (each knows the merges it has applied)
     query = urlencode([("merged", merged_id) for merged_id in merged[:MAX_MERGED]])
@@ -109,9 +124,7 @@ def export(customer_id: UUID) -> Response:
                       f"The personal data could not be gathered whole ({named}); an export never leaves out what a "
                       "service holds, so none is given. Try again shortly.",
                       service=sorted(failures)[0], services=sorted(failures))
-    document["sections"] = sections
-    document["not_deployed"] = [service for service in SECTIONS if service not in state.services]
-    return jsonify(document)
+    return sections
 
 
 def register(app: Flask) -> None:

@@ -2,7 +2,7 @@
 and the search keys' copies of the creation time and the store, kept by the triggers of migrations 0004 and
 0006."""
 import pytest
-from customer.adapters import search
+from customer.adapters import search_page
 from customer.adapters.search import matching
 from customer.adapters.spreadsheets import read_rows
 from customer.adapters.tables import customer_search_keys, customers
@@ -27,7 +27,7 @@ def test_pages_of_broad_terms_follow_the_full_ranking_on_postgresql(pg_app, monk
         response = client.post("/api/v1/customers", headers=WRITER,
                                json={"name": name, "phone": f"1380013{index:04d}", "kind": "prospect"})
         assert response.status_code == 201
-    monkeypatch.setattr(search, "COUNT_LIMIT", 2)
+    monkeypatch.setattr(search_page, "COUNT_LIMIT", 2)
     context = service_context(pg_app)
     for term in ("张", "zs", "z", "zhang", "三", "张三", "0000", "d"):
         with context.sessions() as session:
@@ -108,12 +108,12 @@ def test_filters_on_what_the_keys_carry_follow_the_customers_on_postgresql(pg_ap
                                   customers.c.intent_grade)
                            .join(customers, customers.c.id == customer_search_keys.c.customer_id)).all()
     assert pairs and all(key_owner == owner and key_grade == grade for key_owner, owner, key_grade, grade in pairs)
-    monkeypatch.setattr(search, "COUNT_LIMIT", 2)
+    monkeypatch.setattr(search_page, "COUNT_LIMIT", 2)
     for term in ("张", "zs", "三"):
         for filters in ({"owner": "wu.ge"}, {"owner": "li.na"}, {"intent_grade": "C"}, {"intent_grade": "A"},
                         {"owner": "zhang.san", "intent_grade": "B"}):
             wanted = build_filters(q=term, **filters)
-            assert search._keys_suffice(wanted)
+            assert search_page._keys_suffice(wanted)
             with context.sessions() as session:
                 everything = list(session.execute(matching(wanted)[0]).scalars())
             query = "&".join(f"{name}={value}" for name, value in filters.items())

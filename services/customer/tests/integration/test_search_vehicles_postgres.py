@@ -1,6 +1,6 @@
 """A plate's end and a VIN's last six characters on PostgreSQL: found through their indexes (migration 0012),
 ranked after an exact plate or VIN, within the caller's stores."""
-from customer.adapters.search import _plate_end_values, _plate_ends_with, _VinTail
+from customer.adapters.search import VinTail, plate_end_values, plate_ends_with
 from customer.adapters.tables import assets
 from servicekit.testing import auth_headers
 from servicekit.webapp import service_context
@@ -44,7 +44,7 @@ def test_plate_ends_and_vin_tails_are_found_by_index_within_the_callers_stores(p
     with service_context(pg_app).engine.connect() as connection:
         connection.execute(text("SET enable_seqscan = off"))
         plate = _plan(connection, select(assets.c.id).where(
-            _plate_ends_with(*map(literal, _plate_end_values("B12345")))))
-        vin = _plan(connection, select(assets.c.id).where(_VinTail(assets.c.vin) == "183294"))
+            plate_ends_with(*map(literal, plate_end_values("B12345")))))
+        vin = _plan(connection, select(assets.c.id).where(VinTail(assets.c.vin) == "183294"))
     assert "ix_assets_plate_key_reversed" in plate, plate
     assert "ix_assets_vin_tail" in vin, vin

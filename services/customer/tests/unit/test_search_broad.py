@@ -1,7 +1,7 @@
 """Broad terms: a page read in rank order without gathering every hit, a count that stops and says so,
 and an erased customer never found."""
 import pytest
-from customer.adapters import search
+from customer.adapters import search_page
 from customer.adapters.search import matching
 from customer.adapters.tables import customer_search_keys, customers
 from customer.domain.search import build_filters
@@ -27,7 +27,7 @@ def crowd(new_customer):
 
 @pytest.mark.parametrize("term", ["张", "zs", "z", "s", "zhang", "三", "张三", "zhangsan", "0000", "wei"])
 def test_pages_of_a_broad_term_follow_the_full_ranking(app, client, crowd, monkeypatch, term):
-    monkeypatch.setattr(search, "COUNT_LIMIT", 2)  # every part with 3 hits or more is read in order, not gathered
+    monkeypatch.setattr(search_page, "COUNT_LIMIT", 2)  # every part with 3 hits or more is read in order, not gathered
     with service_context(app).sessions() as session:
         everything = list(session.execute(matching(build_filters(q=term))[0]).scalars())
     pages = [listing(client, f"q={term}&page={page}&page_size=3") for page in range(1, 6)]
@@ -36,7 +36,7 @@ def test_pages_of_a_broad_term_follow_the_full_ranking(app, client, crowd, monke
 
 
 def test_a_count_past_the_limit_is_reported_as_a_lower_bound(client, crowd, monkeypatch):
-    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(search_page, "COUNT_LIMIT", 3)
     broad = listing(client, "q=张")
     assert (broad["total"], broad["total_is_lower_bound"]) == (3, True)
     assert len(broad["items"]) == 8  # the page is whole all the same
@@ -44,11 +44,11 @@ def test_a_count_past_the_limit_is_reported_as_a_lower_bound(client, crowd, monk
     assert (narrow["total"], narrow["total_is_lower_bound"]) == (3, False)  # 张三, 张三三, 李张三
     everyone = listing(client, "page_size=5")
     assert (everyone["total"], everyone["total_is_lower_bound"], len(everyone["items"])) == (3, True, 5)
-    monkeypatch.setattr(search, "COUNT_LIMIT", 5)
+    monkeypatch.setattr(search_page, "COUNT_LIMIT", 5)
     # initials "zs" (张三 赵四 章珊 周山 郑盛) and starting with it (张山峰 张三三): 7 customers, no part over 5
     some = listing(client, "q=zs")
     assert (some["total"], some["total_is_lower_bound"], len(some["items"])) == (5, True, 8)  # and 李张三
-    monkeypatch.setattr(search, "COUNT_LIMIT", 5000)
+    monkeypatch.setattr(search_page, "COUNT_LIMIT", 5000)
     assert (listing(client, "q=张")["total"], listing(client, "")["total_is_lower_bound"]) == (8, False)
     assert (listing(client, "q=zs")["total"], listing(client, "q=zs")["total_is_lower_bound"]) == (8, False)
 
@@ -92,13 +92,13 @@ def test_a_term_filtered_on_what_the_keys_carry_follows_the_customers_as_they_ch
     regraded = client.patch(f"/api/v1/customers/{owned[0]}", json={"intent_grade": "C"},  # 张三: was H
                             headers={**WRITER, "If-Match": f'"{version}"'})
     assert regraded.status_code == 200, regraded.get_json()
-    monkeypatch.setattr(search, "COUNT_LIMIT", 2)  # parts with 3 hits or more are read in order, not gathered
+    monkeypatch.setattr(search_page, "COUNT_LIMIT", 2)  # parts with 3 hits or more are read in order, not gathered
     found = {}
     for filters in ({"owner": "wu.ge"}, {"owner": "li.na"}, {"intent_grade": "H"}, {"intent_grade": "C"},
                     {"owner": "zhang.san", "intent_grade": "B"}, {"stage": "prospect"}, {"tier": "regular"},
                     {"key_customer": False}, {"blacklisted": False}):
         wanted = build_filters(q=term, **filters)
-        assert search._keys_suffice(wanted)  # answered from the keys alone
+        assert search_page._keys_suffice(wanted)  # answered from the keys alone
         with service_context(app).sessions() as session:  # the full ranking, from the customers' own columns
             everything = list(session.execute(matching(wanted)[0]).scalars())
         query = "&".join(f"{name}={str(value).lower() if isinstance(value, bool) else value}"

@@ -2,44 +2,22 @@
 happened (a timeline step and the domain events the service publishes)."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from complaint.domain import workflow
+from complaint.domain import corrections, workflow
 from complaint.domain.calendar import BusinessCalendar
 from complaint.domain.errors import StepNotAllowed
+from complaint.domain.happened import Contacts, Happened, nobody
 from complaint.domain.rules import Rules
 from complaint.domain.sla import Clocks, SlaPolicy
-from complaint.domain.vocabulary import CORRECTABLE, ESCALATE_AT_ONCE, LEVELS, SATISFIED, UNSATISFIED
+from complaint.domain.vocabulary import ESCALATE_AT_ONCE, LEVELS, SATISFIED, UNSATISFIED
 
 SCANNER = "sla-scanner"
-#: Who is told at an escalation: (store_id, level) -> username, or None when nobody is configured.
-Contacts = Callable[[str | None, str], str | None]
 #: The statuses a survey may be recorded in: it follows the resolution.
 SURVEY_STATUSES = ("resolved", "callback", "closed")
-
-
-def nobody(store_id: str | None, level: str) -> str | None:
-    """The contacts when none are configured."""
-    return None
-
-
-@dataclass
-class Happened:
-    """One thing that happened to a complaint: a timeline step, and the event it publishes (if any)."""
-
-    action: str
-    at: datetime
-    actor: str
-    from_status: str
-    to_status: str
-    details: dict[str, Any] = field(default_factory=dict)
-    #: The event's short name (`complaint.<event>.v1`) and what its data adds; None for no event.
-    event: str | None = None
-    event_data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -120,8 +98,8 @@ class Complaint:
         complaint._record("file", at, complaint.filed_by, "filed", event="filed",
                           event_data={"description": complaint.description[:500]})
         if complaint.severity in ESCALATE_AT_ONCE:
-            complaint._escalate(at, complaint.filed_by, "general_manager",
-                                f"{complaint.severity} complaint: escalated when filed", None, contacts)
+            complaint.escalate(at, complaint.filed_by, "general_manager",
+                               f"{complaint.severity} complaint: escalated when filed", None, contacts)
         return complaint
 
     def _check(self, action: str, rules: Rules) -> None:
@@ -268,8 +246,8 @@ class Complaint:
 
     # -- escalation and the SLA scan -----------------------------------------------------------------
 
-    def _escalate(self, at: datetime, actor: str, level: str, reason: str, target: str | None,
-                  contacts: Contacts = nobody) -> None:
+    def escalate(self, at: datetime, actor: str, level: str, reason: str, target: str | None,
+                 contacts: Contacts = nobody) -> None:
         if self.escalation_level is not None:
             level = max(level, self.escalation_level, key=LEVELS.index)
         self.escalation_level = level
@@ -278,62 +256,12 @@ class Complaint:
         self.happened.append(Happened("escalate", at, actor, self.status, self.status, dict(told),
                                       event="escalated", event_data=told))
 
-    # -- corrections ---------------------------------------------------------------------------------
+    # -- corrections (complaint.domain.corrections) --------------------------------------------------
 
     def correct(self, calendar: BusinessCalendar, at: datetime, actor: str, values: dict[str, Any], reason: str,
                 policy: SlaPolicy | None = None, contacts: Contacts = nobody) -> dict[str, list[Any]]:
-        """Correct what the complaint was filed with (channel, category, subcategory, severity, description);
-        returns the changes {field: [old, new]} (empty: nothing differs, nothing is recorded).
-
-        `policy` is the SLA policy for the corrected category and severity (given when either changed). The
-        targets are then re-planned:
-        - a target already met (or not started yet) keeps its figures; one not started arms with the new
-          policy's budget when its start event comes;
-        - a running target keeps its start and gets the new budget: its deadline (and warning line) are counted
-          again from its start, over the same pauses; a breach already recorded stays recorded, a warning is
-          given again when the new warning line lies ahead; a new deadline already past is breached (and
-          escalated) by the next SLA scan.
-        A correction to serious or critical escalates an open complaint to the general manager, as filing does;
-        a correction downwards never lowers an escalation already made.
-        """
-        changes = {name: [getattr(self, name), values[name]] for name in CORRECTABLE
-                   if name in values and values[name] != getattr(self, name)}
-        if not changes:
-            return changes
-        for name, (_, new) in changes.items():
-            setattr(self, name, new)
-        if policy is not None and ("category" in changes or "severity" in changes):
-            self._replan(calendar, at, policy)
-        shown = {name: [old, new] for name, (old, new) in changes.items()}
-        # the event carries the first 500 characters of a description, as complaint.filed.v1 does
-        published = {name: ([text[:500] for text in pair] if name == "description" else pair)
-                     for name, pair in shown.items()}
-        self.happened.append(Happened("correct", at, actor, self.status, self.status,
-                                      {"changes": shown, "reason": reason}, event="corrected",
-                                      event_data={"changes": published, "reason": reason, "corrected_by": actor}))
-        self.updated_at = at
-        if ("severity" in changes and self.severity in ESCALATE_AT_ONCE and self.status not in workflow.TERMINAL
-                and self.escalation_level != "general_manager"):
-            self._escalate(at, actor, "general_manager",
-                           f"severity corrected to {self.severity}: escalated", None, contacts)
-        return changes
-
-    def _replan(self, calendar: BusinessCalendar, at: datetime, policy: SlaPolicy) -> None:
-        """Give every running target the budget of `policy` from its own start (see correct); a finished
-        complaint's figures stay as they were."""
-        self.policy = policy
-        if self.status in workflow.TERMINAL:
-            return
-        for name, target in self.clocks.targets.items():
-            if not target.running:
-                continue
-            target.minutes = policy.minutes(name)
-            target.warn_minutes = target.minutes * policy.warn_percent // 100
-            if self.clocks.paused:
-                continue  # deadlines are unknown while paused; resume counts them with the new budget
-            self.clocks.reschedule(calendar, name)
-            if target.warned and not target.breached and target.warn_at is not None and target.warn_at > at:
-                target.warned = False
+        """Correct what the complaint was filed with; the changes {field: [old, new]} (see corrections.correct)."""
+        return corrections.correct(self, calendar, at, actor, values, reason, policy, contacts)
 
     def check_sla(self, now: datetime, contacts: Contacts = nobody) -> None:
         """Warn about targets near their deadline; breach and escalate (one level up) the missed ones."""
@@ -349,7 +277,7 @@ class Complaint:
                                           event="sla_breached", event_data={"target": name, "due_at": target.due_at}))
             up = LEVELS[0] if self.escalation_level is None else LEVELS[
                 min(LEVELS.index(self.escalation_level) + 1, len(LEVELS) - 1)]
-            self._escalate(now, SCANNER, up, f"SLA target {name} missed (due {target.due_at.isoformat()})", name,
+            self.escalate(now, SCANNER, up, f"SLA target {name} missed (due {target.due_at.isoformat()})", name,
                            contacts)
         if self.happened:
             self.updated_at = now

@@ -27,6 +27,8 @@ from customer.domain.pinyin import search_keys
 COLUMNS = tuple(column.name for column in customers.columns
                 if column.name not in ("id", "version", "created_at", "updated_at"))
 
+_REACH_COLUMNS = (customers.c.id, customers.c.store_id, customers.c.erased_at, customers.c.merged_into)
+
 
 class CustomerRepository:
     """Customers in one session (one transaction)."""
@@ -114,6 +116,14 @@ class CustomerRepository:
             self.write_search_keys(customer)
         return True
 
+    def reach(self, customer_ids: Sequence[str]) -> list[Any]:
+        """(id, store_id, erased_at, merged_into) of those of the customers that exist: who may reach them."""
+        return list(self.session.execute(select(*_REACH_COLUMNS).where(customers.c.id.in_(customer_ids))).all())
+
+    def reach_of(self, customer_id: str) -> Any:
+        """(id, store_id, erased_at, merged_into) of one customer, or None."""
+        return self.session.execute(select(*_REACH_COLUMNS).where(customers.c.id == customer_id)).first()
+
     def current_version(self, customer_id: str) -> int | None:
         """The committed version of a customer, read afresh."""
         return self.session.execute(select(customers.c.version).where(customers.c.id == customer_id)).scalar()
@@ -139,6 +149,15 @@ class CustomerRepository:
                                             .where(customer_emails.c.email == key)).first() is not None:
             return
         self.session.execute(insert(customer_emails).values(email=key, customer_id=customer_id))
+
+    def free_phones(self, customer_id: str) -> None:
+        """The customer holds no phone number any more (merged into another: the survivor takes them)."""
+        self.session.execute(delete(customer_phones).where(customer_phones.c.customer_id == customer_id))
+
+    def merged_into(self, customer_id: str) -> list[str]:
+        """The ids of the records merged into the customer (its tombstones)."""
+        return list(self.session.execute(select(customers.c.id).where(customers.c.merged_into == customer_id))
+                    .scalars())
 
     def free_email(self, customer_id: str) -> None:
         """The customer holds no e-mail any more (merged into another, or erased)."""

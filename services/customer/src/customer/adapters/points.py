@@ -28,6 +28,12 @@ class PointsRepository:
         row = self.session.execute(query).mappings().first()
         return None if row is None else dict(row)
 
+    def rebalance(self, customer_id: str) -> None:
+        """Set the customer's balance to what its ledger sums to."""
+        balance = self.session.execute(select(func.coalesce(func.sum(points_ledger.c.points), 0))
+                                       .where(points_ledger.c.customer_id == customer_id)).scalar_one()
+        self.session.execute(update(customers).where(customers.c.id == customer_id).values(points_balance=balance))
+
     def change_balance(self, customer_id: str, change: int, tier: str) -> int | None:
         """Add `change` to the balance and set `tier`, unless that would go below zero; the new balance or None.
 

@@ -109,14 +109,22 @@ def read_rows(path: Path, fmt: str, max_rows: int | None = None) -> Iterator[tup
     `max_rows`, no more than that many rows after the header are read: a row past them is a TooLarge."""
     last = None if max_rows is None else max_rows + 1
     if fmt == "csv":
-        with path.open(encoding=csv_encoding(path), newline="") as handle:
-            for record, (line, cells) in enumerate(csv_records(handle), start=1):
-                if last is not None and record > last:
-                    raise too_many_rows(max_rows or 0)
-                if any(cell.strip() for cell in cells):
-                    # a quote starts a cell only in what an export quoted: the row is looked at once for it
-                    yield line, _unquoted(cells) if "'" in "".join(cells) else cells
-        return
+        yield from _csv_rows(path, last, max_rows or 0)
+    else:
+        yield from _xlsx_rows(path, last, max_rows or 0)
+
+
+def _csv_rows(path: Path, last: int | None, max_rows: int) -> Iterator[tuple[int, Sequence[Any]]]:
+    with path.open(encoding=csv_encoding(path), newline="") as handle:
+        for record, (line, cells) in enumerate(csv_records(handle), start=1):
+            if last is not None and record > last:
+                raise too_many_rows(max_rows)
+            if any(cell.strip() for cell in cells):
+                # a quote starts a cell only in what an export quoted: the row is looked at once for it
+                yield line, _unquoted(cells) if "'" in "".join(cells) else cells
+
+
+def _xlsx_rows(path: Path, last: int | None, max_rows: int) -> Iterator[tuple[int, Sequence[Any]]]:
     workbook = open_workbook(path)
     try:
         sheet = workbook.worksheets[0]
@@ -125,7 +133,7 @@ def read_rows(path: Path, fmt: str, max_rows: int | None = None) -> Iterator[tup
         stop = None if last is None else min(sheet.max_row or last + 1, last + 1)
         for line, cells in enumerate(sheet.iter_rows(max_row=stop, values_only=True), start=1):
             if last is not None and line > last:
-                raise too_many_rows(max_rows or 0)
+                raise too_many_rows(max_rows)
             if any(cell is not None and cell != "" for cell in cells):
                 yield line, _unquoted(cells)
     finally:

@@ -227,7 +227,7 @@ KEY_CARRIES = ("store_id", "owner", "stage", "tier", "intent_grade", "key_custom
 #: What a name can be found by (customer.domain.pinyin): every suffix of the name, and the pinyin and its
 #: initials from every syllable on. "contains x" is then "some key starts with x": a range scan on `key`.
 #: The customer's created_at is copied here so that one page of a broad term (ranked, then newest first) is
-#: read from an index in order instead of gathering every hit (customer.adapters.search); migration 0004.
+#: read from an index in order instead of gathering every hit (customer.adapters.search_page); migration 0004.
 #: The columns of KEY_CARRIES are copied too, and are in every index on the keys.
 customer_search_keys = Table(
     "customer_search_keys", metadata,

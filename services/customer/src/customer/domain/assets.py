@@ -26,10 +26,8 @@ REQUIRED_OF_KIND: dict[str, tuple[str, ...]] = {
 }
 
 
-def check_asset(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The asset's fields (VIN normalised, None dropped); InvalidFields for missing or foreign fields."""
-    kind = values["kind"]
-    fields = {name: value for name, value in values.items() if value is not None}
+def _fields_of_kind(kind: str, fields: Mapping[str, Any]) -> dict[str, list[str]]:
+    """{field: problem} for each field the kind needs and lacks, or has and may not."""
     errors: dict[str, list[str]] = {}
     for name in REQUIRED_OF_KIND[kind]:
         if name not in fields:
@@ -40,6 +38,14 @@ def check_asset(values: Mapping[str, Any]) -> dict[str, Any]:
                 errors[name] = [f"Only vehicles have {name}."]
     if kind != "service_contract" and "expires_on" in fields:
         errors["expires_on"] = ["Only service contracts expire."]
+    return errors
+
+
+def check_asset(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The asset's fields (VIN normalised, None dropped); InvalidFields for missing or foreign fields."""
+    kind = values["kind"]
+    fields = {name: value for name, value in values.items() if value is not None}
+    errors = _fields_of_kind(kind, fields)
     delivered_on = fields.get("delivered_on")
     if delivered_on is not None and "delivered_on" not in errors:
         if delivered_on < EARLIEST_DELIVERY:

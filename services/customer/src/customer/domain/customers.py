@@ -95,15 +95,20 @@ def shape(current: Mapping[str, Any] | None, requested: Mapping[str, Any]) -> di
         _gather(errors, lifecycle.check_intent_grade, kind, changes["intent_grade"])
     elif kind == "owner":
         merged["intent_grade"] = None  # a prospect who became an owner is no longer graded on intent
+    _settle_lists(merged, base, changes)
+    _gather(errors, grading.settle_lists, merged)
+    if errors:
+        raise InvalidFields(errors)
+    return {field: merged.get(field) for field in EDITABLE_FIELDS}
+
+
+def _settle_lists(merged: dict[str, Any], base: Mapping[str, Any], changes: Mapping[str, Any]) -> None:
+    """The extra phones without the primary one, the tags once each in order, and consent flag by flag."""
     merged["phones"] = [number for number in merged.get("phones") or [] if number != merged.get("phone")]
     merged["tags"] = sorted(set(merged.get("tags") or []))
     # consent is edited flag by flag; sending null withdraws every one
     granted = {} if "consent" in changes and changes["consent"] is None else (base.get("consent") or {})
     merged["consent"] = {**NO_CONSENT, **granted, **(changes.get("consent") or {})}
-    _gather(errors, grading.settle_lists, merged)
-    if errors:
-        raise InvalidFields(errors)
-    return {field: merged.get(field) for field in EDITABLE_FIELDS}
 
 
 def errors_judged_alone(values: Mapping[str, Any], creating: bool) -> dict[str, list[str]]:

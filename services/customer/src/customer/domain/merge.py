@@ -85,12 +85,10 @@ def _kind_and_stage(survivor: Mapping[str, Any], merged: Mapping[str, Any], choi
     return {"kind": kind, "stage": stage}
 
 
-def plan(survivor: Mapping[str, Any], merged: Mapping[str, Any], choices: Mapping[str, str]) -> MergePlan:
-    """What the survivor looks like after absorbing `merged`, the fields chosen by `choices` taken from it.
-
-    Raises InvalidFields (on `choices.<field>`) for a choice that is unknown or gives an impossible record.
-    """
-    check_choices(choices)
+def _picked(survivor: Mapping[str, Any], merged: Mapping[str, Any], choices: Mapping[str, str]
+            ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """(each field but kind and stage as the merge keeps it, {field: both values and the side kept} where the
+    records differ)."""
     result: dict[str, Any] = {}
     conflicts: dict[str, dict[str, Any]] = {}
     fields = [f for f in (*EDITABLE_FIELDS, *JOINED, *EITHER, *SUMMED, "credit_limit")
@@ -101,6 +99,16 @@ def plan(survivor: Mapping[str, Any], merged: Mapping[str, Any], choices: Mappin
         mine, theirs = jsonable(survivor.get(field)), jsonable(merged.get(field))
         if not _empty(mine) and not _empty(theirs) and mine != theirs and field not in SUMMED:
             conflicts[field] = {"survivor": mine, "merged": theirs, "kept": side}
+    return result, conflicts
+
+
+def plan(survivor: Mapping[str, Any], merged: Mapping[str, Any], choices: Mapping[str, str]) -> MergePlan:
+    """What the survivor looks like after absorbing `merged`, the fields chosen by `choices` taken from it.
+
+    Raises InvalidFields (on `choices.<field>`) for a choice that is unknown or gives an impossible record.
+    """
+    check_choices(choices)
+    result, conflicts = _picked(survivor, merged, choices)
     result.update(_kind_and_stage(survivor, merged, choices))
     for field in ("kind", "stage"):
         if survivor[field] != merged[field]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -154,20 +155,28 @@ class Filters:
     stores: frozenset[str] | None = None
 
 
-def build_filters(name: str | None = None, phone: str | None = None, plate: str | None = None,
-                  vin: str | None = None, q: str | None = None, created_from: date | None = None,
-                  created_to: date | None = None, stores: frozenset[str] | None = None,
-                  **exact: str | None) -> Filters:
-    """Filters from the raw query values; InvalidFields names each value that cannot be searched for."""
+def _parsed(values: dict[str, tuple[str | None, Callable[[str], object]]]
+            ) -> tuple[dict[str, object], dict[str, list[str]]]:
+    """({field: its value as read}, {field: why it cannot be read}) for the fields given ({field: (raw value,
+    its reader)})."""
     errors: dict[str, list[str]] = {}
     parsed: dict[str, object] = {}
-    for field, value, reader in (("phone", phone, phone_filter), ("vin", vin, vin_filter), ("q", q, parse_q)):
+    for field, (value, reader) in values.items():
         if value is None:
             continue
         try:
             parsed[field] = reader(value)
         except InvalidFields as exc:
             errors.update(exc.errors)
+    return parsed, errors
+
+
+def build_filters(name: str | None = None, phone: str | None = None, plate: str | None = None,
+                  vin: str | None = None, q: str | None = None, created_from: date | None = None,
+                  created_to: date | None = None, stores: frozenset[str] | None = None,
+                  **exact: str | None) -> Filters:
+    """Filters from the raw query values; InvalidFields names each value that cannot be searched for."""
+    parsed, errors = _parsed({"phone": (phone, phone_filter), "vin": (vin, vin_filter), "q": (q, parse_q)})
     if plate is not None and not plate_key(plate):
         errors["plate"] = ["The plate is empty."]
     if name is not None and not name_key(name):

@@ -59,6 +59,23 @@ class UnreadableHeader(ValueError):
         self.errors = errors
 
 
+def _heading_problem(heading: str, field: str, before: list[str | None]) -> str | None:
+    """What is wrong with a column's heading (`field`: what it names), after the columns `before` it; None if
+    nothing."""
+    if heading in WECHAT_ID_HEADINGS:
+        return ("A WeChat account name (微信号) is not the openid template messages are sent to: "
+                "name the column wechat_openid (微信OpenID) and fill it with the openids the "
+                "official account (公众号) gives.")
+    if field in VEHICLE_COLUMNS or heading in VEHICLE_HEADINGS:
+        return ("A vehicle's column: import the customers first, then their vehicles with "
+                "POST /api/v1/customers/vehicles/imports (each row naming its customer by phone).")
+    if field not in COLUMNS:
+        return f"Unknown column; the columns are {', '.join(COLUMNS)} (or their Chinese headings)."
+    if field in before:
+        return "This column appears twice."
+    return None
+
+
 def read_header(cells: Sequence[Any]) -> list[str | None]:
     """The field of each column (None for a read-only one); UnreadableHeader for unknown or repeated ones."""
     if len(cells) > len(EXPORT_COLUMNS):  # more must repeat or be unknown: one error, not one per column
@@ -72,18 +89,9 @@ def read_header(cells: Sequence[Any]) -> list[str | None]:
         if field in READ_ONLY:
             fields.append(None)
             continue
-        if heading in WECHAT_ID_HEADINGS:
-            errors[heading] = ("A WeChat account name (微信号) is not the openid template messages are sent to: "
-                               "name the column wechat_openid (微信OpenID) and fill it with the openids the "
-                               "official account (公众号) gives.")
-        elif field in VEHICLE_COLUMNS or heading in VEHICLE_HEADINGS:
-            errors[heading] = ("A vehicle's column: import the customers first, then their vehicles with "
-                               "POST /api/v1/customers/vehicles/imports (each row naming its customer by phone).")
-        elif field not in COLUMNS:
-            errors[heading or f"column {len(fields) + 1}"] = (
-                f"Unknown column; the columns are {', '.join(COLUMNS)} (or their Chinese headings).")
-        elif field in fields:
-            errors[heading] = "This column appears twice."
+        problem = _heading_problem(heading, field, fields)
+        if problem is not None:
+            errors[heading or f"column {len(fields) + 1}"] = problem
         fields.append(field)
     if not errors and "name" not in fields and "phone" not in fields and "external_id" not in fields:
         errors["header"] = "The first row must name the columns, e.g. name, phone, kind."

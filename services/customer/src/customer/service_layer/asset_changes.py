@@ -84,15 +84,7 @@ def update_asset(sessions: sessionmaker[Session], customer_id: str, asset_id: st
         with unit_of_work(sessions) as session:
             _live_customer(session, customer_id)
             before = _locked_asset(session, customer_id, asset_id, expected_version)
-            wanted = {**{name: before.get(name) for name in EDITABLE_ASSET_FIELDS},
-                      **{name: values[name] for name in EDITABLE_ASSET_FIELDS if name in values}}
-            checked = check_asset({"kind": before["kind"], **wanted})
-            after = {**before, **{name: checked.get(name) for name in EDITABLE_ASSET_FIELDS},
-                     "status": values.get("status") or before["status"]}
-            if "odometer_km" in values and values["odometer_km"] is None:
-                raise InvalidFields.one("odometer_km", "A reading cannot be removed; send the right mileage.")
-            if values.get("odometer_km") is not None and values["odometer_km"] != before["odometer_km"]:
-                after["odometer_km"] = values["odometer_km"]
+            after = _edited(before, values)
             changes = diff(before, after, UPDATED_FIELDS)
             if not changes:
                 return before
@@ -107,18 +99,7 @@ def update_asset(sessions: sessionmaker[Session], customer_id: str, asset_id: st
             after.update(version=before["version"] + 1, updated_at=moment)
             _write(session, before, after)
             after = repo.get(asset_id) or after
-            action = "asset_updated" if changes.keys() - {"status"} else f"asset_{after['status']}"
-            HistoryRepository(session).add(customer_id, moment, actor, action, {
-                "asset": [None, {"id": asset_id, "kind": before["kind"], "version": after["version"]}],
-                **changes,
-                **({"reason": [None, reason]} if reason else {})})
-            emit(session, events.ASSET_UPDATED, customer_id, {
-                "customer_id": customer_id, "asset": after, "changes": changes, "reason": reason,
-                "updated_by": actor, "updated_at": moment, "previous_customer_id": None})
-            if "odometer_km" in changes:  # in the words mileage readers already follow, too
-                emit(session, events.ODOMETER_RECORDED, customer_id, {
-                    "customer_id": customer_id, "asset_id": asset_id, "odometer_km": after["odometer_km"],
-                    "read_at": moment, "source": "reading", "recorded_by": actor, "correction": True})
+            _tell_updated(session, customer_id, before, after, changes, reason, actor, moment)
             return after
     except IntegrityError:
         with unit_of_work(sessions) as session:  # a concurrent request registered the VIN first
@@ -126,6 +107,38 @@ def update_asset(sessions: sessionmaker[Session], customer_id: str, asset_id: st
             if holder is not None and holder[0] != asset_id:
                 raise DuplicateVin(values["vin"], *holder) from None
         raise
+
+
+def _edited(before: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """The asset as `values` want it, checked as a new one is (an odometer reading may be corrected, not removed)."""
+    wanted = {**{name: before.get(name) for name in EDITABLE_ASSET_FIELDS},
+              **{name: values[name] for name in EDITABLE_ASSET_FIELDS if name in values}}
+    checked = check_asset({"kind": before["kind"], **wanted})
+    after = {**before, **{name: checked.get(name) for name in EDITABLE_ASSET_FIELDS},
+             "status": values.get("status") or before["status"]}
+    if "odometer_km" in values and values["odometer_km"] is None:
+        raise InvalidFields.one("odometer_km", "A reading cannot be removed; send the right mileage.")
+    if values.get("odometer_km") is not None and values["odometer_km"] != before["odometer_km"]:
+        after["odometer_km"] = values["odometer_km"]
+    return after
+
+
+def _tell_updated(session: Session, customer_id: str, before: dict[str, Any], after: dict[str, Any],
+                  changes: dict[str, Any], reason: str | None, actor: str, moment: datetime) -> None:
+    """History and asset.updated.v1 of an asset's update, and odometer.recorded.v1 of a corrected mileage."""
+    asset_id = after["id"]
+    action = "asset_updated" if changes.keys() - {"status"} else f"asset_{after['status']}"
+    HistoryRepository(session).add(customer_id, moment, actor, action, {
+        "asset": [None, {"id": asset_id, "kind": before["kind"], "version": after["version"]}],
+        **changes,
+        **({"reason": [None, reason]} if reason else {})})
+    emit(session, events.ASSET_UPDATED, customer_id, {
+        "customer_id": customer_id, "asset": after, "changes": changes, "reason": reason,
+        "updated_by": actor, "updated_at": moment, "previous_customer_id": None})
+    if "odometer_km" in changes:  # in the words mileage readers already follow, too
+        emit(session, events.ODOMETER_RECORDED, customer_id, {
+            "customer_id": customer_id, "asset_id": asset_id, "odometer_km": after["odometer_km"],
+            "read_at": moment, "source": "reading", "recorded_by": actor, "correction": True})
 
 
 def transfer_asset(sessions: sessionmaker[Session], customer_id: str, asset_id: str, to_customer_id: str,

@@ -12,7 +12,7 @@ from servicekit.db import unit_of_work
 from sqlalchemy.orm import Session, sessionmaker
 
 from customer.adapters.customers import CustomerRepository
-from customer.adapters.search import matching
+from customer.adapters.search import matching_id_batches
 from customer.adapters.spreadsheets import csv_chunks, xlsx_chunks
 from customer.adapters.vehicles import vehicles_of
 from customer.domain import vehicle_transfer
@@ -25,12 +25,10 @@ BATCH = 1000
 def export_rows(sessions: sessionmaker[Session], filters: Filters) -> Iterator[list[Any]]:
     """The header, then one row per matching customer, best match first."""
     yield list(EXPORT_COLUMNS)
-    ids, _ = matching(filters)
     with unit_of_work(sessions) as session:
         repo = CustomerRepository(session)
-        result = session.execute(ids.execution_options(yield_per=BATCH))
-        for batch in result.scalars().partitions():
-            for customer in repo.many(list(batch)):
+        for batch in matching_id_batches(session, filters, BATCH):
+            for customer in repo.many(batch):
                 yield export_row(customer)
 
 
@@ -44,12 +42,10 @@ def vehicle_export_rows(sessions: sessionmaker[Session], filters: Filters) -> It
     """The header, then one row per vehicle of each matching customer (best match first, each customer's
     vehicles oldest first), with the customer's id, name, phone, external id and store."""
     yield list(vehicle_transfer.EXPORT_COLUMNS)
-    ids, _ = matching(filters)
     with unit_of_work(sessions) as session:
         repo = CustomerRepository(session)
-        result = session.execute(ids.execution_options(yield_per=BATCH))
-        for batch in result.scalars().partitions():
-            found = repo.many(list(batch))
+        for batch in matching_id_batches(session, filters, BATCH):
+            found = repo.many(batch)
             vehicles = vehicles_of(session, [customer["id"] for customer in found])
             for customer in found:
                 for vehicle in vehicles.get(customer["id"], []):

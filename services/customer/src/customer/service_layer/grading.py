@@ -3,24 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from servicekit.auth import Identity, store_condition
+from servicekit.auth import Identity
 from servicekit.db import unit_of_work
-from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from customer.adapters import portfolios
 from customer.adapters.customers import CustomerRepository
-from customer.adapters.tables import customers
 from customer.domain.errors import InvalidFields
 from customer.domain.grading import balance
 from customer.service_layer import staff
 from customer.service_layer.customers import save_changes
-
-_LIVE = (customers.c.erased_at.is_(None), customers.c.merged_into.is_(None))
-
-
-def _loads(session: Session, column, names: list[str]) -> dict[str, int]:
-    return dict(session.execute(select(column, func.count()).where(column.in_(names), *_LIVE)
-                                .group_by(column)).all())
 
 
 def reassign(sessions: sessionmaker[Session], departing: str, successors: list[str], actor: str,
@@ -37,17 +29,13 @@ def reassign(sessions: sessionmaker[Session], departing: str, successors: list[s
     if len(set(successors)) != len(successors):
         raise InvalidFields.one("to_owners", "Name each consultant once.")
     with unit_of_work(sessions) as session:
-        ids = list(session.execute(
-            select(customers.c.id).where(or_(customers.c.owner == departing, customers.c.deputy_owner == departing),
-                                         store_condition(customers.c.store_id, identity), *_LIVE)
-            .order_by(customers.c.created_at, customers.c.id).with_for_update()).scalars())
-        current = CustomerRepository(session).many(ids)
+        current = CustomerRepository(session).many(portfolios.held_by(session, departing, identity))
         owned = [c["id"] for c in current if c["owner"] == departing]
         deputised = [c["id"] for c in current if c["deputy_owner"] == departing]
         allowed = staff.allowed_successors(session, successors, current)  # who works in each one's store
-        owners = balance(owned, successors, _loads(session, customers.c.owner, successors),
+        owners = balance(owned, successors, portfolios.owner_loads(session, successors),
                          avoid={c["id"]: c["deputy_owner"] for c in current}, allowed=allowed)
-        deputies = balance(deputised, successors, _loads(session, customers.c.deputy_owner, successors),
+        deputies = balance(deputised, successors, portfolios.deputy_loads(session, successors),
                            avoid={c["id"]: owners.get(c["id"], c["owner"]) for c in current},
                            allowed=allowed) if deputised else {}
         assignments = [{"customer_id": c["id"], "owner": owners.get(c["id"], c["owner"]),

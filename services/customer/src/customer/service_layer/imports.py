@@ -13,7 +13,7 @@ import itertools
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from servicekit.db import unit_of_work
@@ -21,20 +21,13 @@ from servicekit.events import correlation_id
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from customer.adapters.customers import CustomerRepository, email_holders
-from customer.adapters.imports import ImportRepository, add_customers, external_id_holders, phone_owners
+from customer.adapters.imports import ImportRepository
 from customer.adapters.rows import now
-from customer.adapters.stores import StoreRepository
-from customer.domain.changes import diff
-from customer.domain.customers import EDITABLE_FIELDS, shape
-from customer.domain.duplicates import email_key
-from customer.domain.errors import DomainError, InvalidFields, NotFound
-from customer.domain.transfer import column_of, read_header
-from customer.service_layer.customers import save_changes
+from customer.domain.errors import NotFound
+from customer.domain.transfer import read_header
+from customer.service_layer.import_chunks import Seen, apply_chunk
 from customer.service_layer.import_rows import (
     Checker,
-    NewCustomer,
-    PreparedRow,
     Row,
     RowSettings,
     prepared_chunks,
@@ -46,11 +39,6 @@ CHUNK = 1000
 #: Files with more rows than this are checked in a worker process while they are written (starting it
 #: takes about a second).
 PIPELINE_FROM = 5 * CHUNK
-Error = tuple[int, str, str]
-#: (line, the customer a row updates and that customer as the row wants it, or None and None for a new one,
-#: the phone numbers the customer would hold, a new one as it will be written unless this is a dry run, and the
-#: e-mail the customer would have, as compared)
-Planned = tuple[int, dict[str, Any] | None, dict[str, Any] | None, tuple[str, ...], NewCustomer | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -77,15 +65,6 @@ class ImportLimits:
     max_rows: int = 200_000
     max_bytes: int = 256 * 1024 * 1024
     error_rows: int = 1000
-
-
-@dataclass
-class _Seen:
-    """What the rows above have claimed: keys, phones and e-mails, with their line."""
-
-    keys: dict[str, int] = field(default_factory=dict)
-    phones: dict[str, int] = field(default_factory=dict)
-    emails: dict[str, int] = field(default_factory=dict)
 
 
 def _reach(options: ImportOptions) -> list[str] | None:
@@ -134,9 +113,9 @@ def run_import(sessions: sessionmaker[Session], import_id: str, options: ImportO
                                f"import {options.filename or ''}".strip(), correlation_id.get() or import_id,
                                as_copy_text)
         chunks = iter(lambda: list(itertools.islice(rows, CHUNK)), [])
-        seen = _Seen()
+        seen = Seen()
         for chunk, prepared in prepared_chunks(chunks, fields, settings, check, pipelined):
-            apply_retrying(sessions, seen, lambda session, claimed, chunk=chunk, prepared=prepared: _apply_chunk(
+            apply_retrying(sessions, seen, lambda session, claimed, chunk=chunk, prepared=prepared: apply_chunk(
                 session, import_id, options, len(chunk), prepared, check, claimed))
     except Exception as exc:
         with unit_of_work(sessions) as session:
@@ -163,138 +142,6 @@ def apply_retrying(sessions: sessionmaker[Session], seen: Any, apply: Callable[[
         for f in dataclasses.fields(seen):
             setattr(seen, f.name, getattr(claimed, f.name))
         return
-
-
-def _apply_chunk(session: Session, import_id: str, options: ImportOptions, size: int, prepared: list[PreparedRow],
-                 check: Checker, seen: _Seen) -> None:
-    errors: list[Error] = []
-
-    def fail(line: int, problem: InvalidFields) -> None:
-        errors.extend((line, column_of(name), " ".join(messages)) for name, messages in problem.errors.items())
-
-    keyed: list[PreparedRow] = []
-    named = sorted({row.store_id for row in prepared if row.store_id is not None})
-    known = StoreRepository(session).existing(named) if named else set()
-    for row in prepared:
-        try:
-            if row.problem is not None:
-                raise InvalidFields(row.problem)
-            assert row.key is not None
-            _check_store(row.store_id, known, options.stores)
-            if row.key in seen.keys:
-                raise InvalidFields.one(options.key, f"The same {options.key} as line {seen.keys[row.key]}.")
-        except InvalidFields as problem:
-            fail(row.line, problem)
-            continue
-        seen.keys[row.key] = row.line
-        keyed.append(row)
-    holders = _holders(session, options, [row.key for row in keyed if row.key is not None])
-    repo = CustomerRepository(session)
-    current = {c["id"]: c for c in repo.many(list({h for hs in holders.values() for h in hs}))}
-    planned: list[Planned] = []
-    for row in keyed:
-        try:
-            found = holders.get(row.key, []) if row.key is not None else []
-            if len(found) > 1:
-                raise InvalidFields.one(options.key, f"{len(found)} customers have this {options.key}; "
-                                                     "import them keyed by phone.")
-            target = current.get(found[0]) if found else None
-            if target is not None and options.stores is not None and target.get("store_id") not in options.stores:
-                raise InvalidFields.one(options.key, f"The customer with this {options.key} is not of your stores.")
-            if target is not None and target.get("erased_at") is not None:
-                raise InvalidFields.one(options.key, f"Customer {target['id']} was erased; it takes no more changes.")
-            if target is None and options.mode == "update":
-                raise InvalidFields.one(options.key, f"No customer has this {options.key}.")
-            if target is not None and options.mode == "create":
-                raise InvalidFields.one(options.key, f"Customer {target['id']} already has this {options.key}.")
-            if target is None:  # a new customer: prepared with the row
-                if row.problems:
-                    raise InvalidFields(row.problems)
-                if row.new_problem:
-                    raise InvalidFields(row.new_problem)
-                planned.append((row.line, None, None, row.numbers, row.new, row.email))
-                continue
-            loaded, problems = (row.loaded, row.problems) if row.partial else check(row.values, True)
-            if problems:
-                raise InvalidFields(problems)
-            wanted = shape(target, loaded or {})
-            # an address is claimed when the row changes it (one two records shared before stays as it was)
-            email = email_key(wanted.get("email")) if wanted.get("email") != target.get("email") else None
-            planned.append((row.line, target, wanted, (wanted["phone"], *wanted["phones"]), None, email))
-        except InvalidFields as problem:
-            fail(row.line, problem)
-    planned = _claim_phones(session, planned, seen, fail)
-    creates = [new for _, target, _, _, new, _ in planned if target is None]
-    counts = {"created": len(creates), "updated": 0, "unchanged": 0}
-    if not options.dry_run:
-        # new customers, their history and consent, and one customer.created.v1 each (already rows)
-        add_customers(session, [new.rows for new in creates if new is not None],
-                      session.get_bind().dialect.name == "postgresql")
-    for line, target, wanted, _, _, _ in planned:
-        if target is None or wanted is None:
-            continue
-        if not diff(target, wanted, EDITABLE_FIELDS):
-            counts["unchanged"] += 1
-            continue
-        if not options.dry_run:
-            try:
-                save_changes(session, target, wanted, options.actor, "imported",
-                             consent_source=f"import {options.filename or import_id}")
-            except DomainError as problem:  # changed meanwhile: the row is reported, the rest goes on
-                errors.append((line, options.key, str(problem)))
-                continue
-        counts["updated"] += 1
-    counts["failed"] = len({line for line, _, _ in errors})
-    errors.sort()
-    ImportRepository(session).progress(import_id, now(), size, counts, errors, options.error_rows)
-
-
-def _holders(session: Session, options: ImportOptions, keys: list[str]) -> dict[str, list[str]]:
-    if options.key == "phone":
-        return {phone: [customer_id] for phone, customer_id in phone_owners(session, keys).items()}
-    return external_id_holders(session, keys)
-
-
-def _check_store(store_id: str | None, known: set[str], stores: frozenset[str] | None) -> None:
-    """InvalidFields on store_id when a row names a store that does not exist, or one not of the importer's
-    stores (`stores`; None: a group-wide importer, who may import into any store), as the API refuses it."""
-    if store_id is None:
-        return
-    if store_id not in known:
-        raise InvalidFields.one("store_id", f"No store {store_id} exists.")
-    if stores is not None and store_id not in stores:
-        raise InvalidFields.one("store_id", f"The store {store_id} is not one of yours ({', '.join(sorted(stores))}).")
-
-
-def _claim_phones(session: Session, planned: list[Planned], seen: _Seen,
-                  fail: Callable[[int, InvalidFields], None]) -> list[Planned]:
-    """The rows whose every number and e-mail is free (or already theirs) and on no row above; the others fail."""
-    owners = phone_owners(session, [number for _, _, _, numbers, _, _ in planned for number in numbers])
-    addressed = email_holders(session, [email for *_, email in planned if email])
-    kept = []
-    for line, target, wanted, numbers, new, email in planned:
-        problems: dict[str, list[str]] = {}
-        holders = addressed.get(email, []) if email else []
-        if holders and (target is None or target["id"] not in holders):
-            problems["email"] = [f"{email} already belongs to customer {holders[0]}."]
-        elif email and seen.emails.get(email, line) != line:
-            problems["email"] = [f"{email} is also on line {seen.emails[email]}."]
-        for number, column in {number: "phones" if place else "phone" for place, number in enumerate(numbers)}.items():
-            owner = owners.get(number)
-            if owner is not None and (target is None or owner != target["id"]):
-                problems.setdefault(column, []).append(f"{number} already belongs to customer {owner}.")
-            elif seen.phones.get(number, line) != line:
-                problems.setdefault(column, []).append(f"{number} is also on line {seen.phones[number]}.")
-        if problems:
-            fail(line, InvalidFields(problems))
-            continue
-        seen.phones.update(dict.fromkeys(numbers, line))
-        if email:
-            seen.emails[email] = line
-        kept.append((line, target, wanted, numbers, new, email))
-    return kept
-
-
 
 
 def get_import(sessions: sessionmaker[Session], import_id: str) -> dict[str, Any]:

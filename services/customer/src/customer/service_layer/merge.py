@@ -12,15 +12,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from servicekit.db import unit_of_work
-from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from customer import events
 from customer.adapters.customers import COLUMNS, CustomerRepository
 from customer.adapters.history import HistoryRepository
 from customer.adapters.merges import MergeRepository, restore_columns, snapshot
+from customer.adapters.points import PointsRepository
 from customer.adapters.rows import now
-from customer.adapters.tables import customer_phones, customers, points_ledger
 from customer.domain.changes import diff
 from customer.domain.errors import Conflict, InvalidFields, NotFound, VersionConflict
 from customer.domain.merge import plan
@@ -87,7 +86,7 @@ def merge_customers(sessions: sessionmaker[Session], survivor_id: str, merged_id
         merge_id = str(uuid.uuid4())
         undo_until = moment + undo_window
         # the merged record's numbers are freed first: the survivor takes them
-        session.execute(delete(customer_phones).where(customer_phones.c.customer_id == merged_id))
+        repo.free_phones(merged_id)
         repo.free_email(merged_id)  # and its e-mail: only the survivor's address is anyone's now
         # its points went to the survivor with its ledger: the tombstone's balance is what its ledger sums to
         emptied = {"points_balance": 0} if "points_balance" in merged else {}
@@ -145,9 +144,7 @@ def _refuse_undo(merge: dict[str, Any], survivor: dict[str, Any], moment: dateti
 
 def _rebalance(session: Session, customer_id: str, actor: str, policy: PointsPolicy) -> None:
     """The balance its ledger sums to (points may have come and gone since the merge), and its tier."""
-    balance = session.execute(select(func.coalesce(func.sum(points_ledger.c.points), 0))
-                              .where(points_ledger.c.customer_id == customer_id)).scalar_one()
-    session.execute(update(customers).where(customers.c.id == customer_id).values(points_balance=balance))
+    PointsRepository(session).rebalance(customer_id)
     settle_tier(session, customer_id, actor, policy)
 
 

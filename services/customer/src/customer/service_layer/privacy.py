@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from servicekit.db import unit_of_work
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from customer import events
@@ -14,7 +13,6 @@ from customer.adapters.customers import CustomerRepository
 from customer.adapters.history import HistoryRepository
 from customer.adapters.privacy import erase_records, personal_data
 from customer.adapters.rows import now
-from customer.adapters.tables import customers
 from customer.domain.errors import Conflict, NotFound
 from customer.domain.merge import refuse_merged
 from customer.domain.privacy import CONSENT_CHANNELS, erased_customer, refuse_erased
@@ -55,8 +53,8 @@ def erase(sessions: sessionmaker[Session], customer_id: str, actor: str) -> dict
         if current["erased_at"] is not None:
             raise Conflict(f"The customer was already erased at {current['erased_at'].isoformat()}.",
                            erased_at=current["erased_at"].isoformat())
-        tombstones = CustomerRepository(session).many(list(session.execute(
-            select(customers.c.id).where(customers.c.merged_into == customer_id)).scalars()))
+        repo = CustomerRepository(session)
+        tombstones = repo.many(repo.merged_into(customer_id))
         for record in [current, *tombstones]:
             erase_records(session, record["id"], erased_customer(record), moment)
             HistoryRepository(session).add(record["id"], moment, actor, "erased", {})

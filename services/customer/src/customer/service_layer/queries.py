@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from customer.adapters.assets import AssetRepository
 from customer.adapters.customers import CustomerRepository
 from customer.adapters.history import HistoryRepository
-from customer.adapters.search import search_ids
+from customer.adapters.search_page import search_ids
 from customer.adapters.visits import VisitRepository
 from customer.domain.errors import NotFound
 from customer.domain.search import Filters

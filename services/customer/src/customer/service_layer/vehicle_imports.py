@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from servicekit.db import unit_of_work
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,8 +32,9 @@ from customer.domain.transfer import column_of
 from customer.domain.vehicle_transfer import VEHICLE_FIELDS, read_header, row_values
 from customer.domain.vehicles import plate_key
 from customer.service_layer.assets import add_asset, new_asset
+from customer.service_layer.import_chunks import Error
 from customer.service_layer.import_rows import Row, key_of
-from customer.service_layer.imports import CHUNK, Error, ImportOptions, apply_retrying
+from customer.service_layer.imports import CHUNK, ImportOptions, apply_retrying
 
 #: The mode an import of vehicles is kept with (beside create / update / upsert of customers).
 MODE = "vehicles"
@@ -86,38 +87,16 @@ def _apply_chunk(session: Session, import_id: str, options: ImportOptions, field
     def fail(line: int, problem: InvalidFields) -> None:
         errors.extend((line, column_of(name), " ".join(messages)) for name, messages in problem.errors.items())
 
-    parsed: list[tuple[int, str, dict[str, Any]]] = []
-    for line, cells in chunk:
-        try:
-            parsed.append((line, *_read(cells, fields, options.key, check)))
-        except InvalidFields as problem:
-            fail(line, problem)
-    keys = [customer_key for _, customer_key, _ in parsed]
-    holders = ({phone: [customer_id] for phone, customer_id in phone_owners(session, keys).items()}
-               if options.key == "phone" else external_id_holders(session, keys))
+    parsed = _parsed(chunk, fields, options.key, check, fail)
     repo = CustomerRepository(session)
-    owners = {c["id"]: c for c in repo.many(sorted({h for hs in holders.values() for h in hs}))}
-    registered = vin_holders(session, [vehicle["vin"] for _, _, vehicle in parsed if vehicle.get("vin")])
-    plates = plates_held(session, owners)
+    holders, owners, held = _archive(session, repo, options.key, parsed)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     moment = now()
     for line, customer_key, vehicle in parsed:
         try:
             owner = _owner(holders.get(customer_key, []), owners, options)
             vin, plate = vehicle.get("vin"), plate_key(vehicle["plate"]) if vehicle.get("plate") else None
-            if vin and vin in registered:
-                asset_id, holder = registered[vin]
-                if holder == owner["id"]:
-                    counts["unchanged"] += 1
-                    continue
-                raise InvalidFields.one("vin", f"The VIN {vin} is already registered (asset {asset_id} of "
-                                               f"customer {holder}).")
-            if vin and vin in seen.vins:
-                raise InvalidFields.one("vin", f"The VIN {vin} is also on line {seen.vins[vin]}.")
-            if plate and (owner["id"], plate) in seen.plates:
-                raise InvalidFields.one("plate", f"The customer's plate {vehicle['plate']} is also on line "
-                                                 f"{seen.plates[(owner['id'], plate)]}.")
-            if not vin and plate and (owner["id"], plate) in plates:
+            if _already_held(owner, vehicle, vin, plate, held, seen):
                 counts["unchanged"] += 1
                 continue
         except InvalidFields as problem:
@@ -125,10 +104,7 @@ def _apply_chunk(session: Session, import_id: str, options: ImportOptions, field
             continue
         if not options.dry_run:
             try:
-                with session.begin_nested():  # a row refused here leaves nothing of itself behind
-                    locked = repo.get(owner["id"], for_update=True) or owner
-                    asset, odometer_km = new_asset(owner["id"], {"kind": "vehicle", **vehicle}, moment)
-                    add_asset(session, locked, asset, odometer_km, options.actor, moment)
+                _register(session, repo, owner, vehicle, options.actor, moment)
             except InvalidFields as problem:
                 fail(line, problem)
                 continue
@@ -143,6 +119,65 @@ def _apply_chunk(session: Session, import_id: str, options: ImportOptions, field
     counts["failed"] = len({line for line, _, _ in errors})
     errors.sort()
     ImportRepository(session).progress(import_id, now(), len(chunk), counts, errors, options.error_rows)
+
+
+def _parsed(chunk: list[Row], fields: list[str | None], key: str, check: VehicleChecker,
+            fail: Callable[[int, InvalidFields], None]) -> list[tuple[int, str, dict[str, Any]]]:
+    """(line, customer key, vehicle) of each row that reads and passes the API's checks; the others fail."""
+    parsed: list[tuple[int, str, dict[str, Any]]] = []
+    for line, cells in chunk:
+        try:
+            parsed.append((line, *_read(cells, fields, key, check)))
+        except InvalidFields as problem:
+            fail(line, problem)
+    return parsed
+
+
+def _archive(session: Session, repo: CustomerRepository, key: str, parsed: list[tuple[int, str, dict[str, Any]]]
+             ) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]], _Held]:
+    """What the archive holds of the rows: {key: the customers with it}, {id: those customers}, and the VINs and
+    plates already registered."""
+    keys = [customer_key for _, customer_key, _ in parsed]
+    holders = ({phone: [customer_id] for phone, customer_id in phone_owners(session, keys).items()}
+               if key == "phone" else external_id_holders(session, keys))
+    owners = {c["id"]: c for c in repo.many(sorted({h for hs in holders.values() for h in hs}))}
+    held = _Held(vin_holders(session, [vehicle["vin"] for _, _, vehicle in parsed if vehicle.get("vin")]),
+                 plates_held(session, owners))
+    return holders, owners, held
+
+
+def _register(session: Session, repo: CustomerRepository, owner: dict[str, Any], vehicle: dict[str, Any],
+              actor: str, moment: Any) -> None:
+    """Register the vehicle as the API does, in a savepoint: a row refused here leaves nothing of itself behind."""
+    with session.begin_nested():
+        locked = repo.get(owner["id"], for_update=True) or owner
+        asset, odometer_km = new_asset(owner["id"], {"kind": "vehicle", **vehicle}, moment)
+        add_asset(session, locked, asset, odometer_km, actor, moment)
+
+
+class _Held(NamedTuple):
+    """What the archive holds of a chunk's vehicles: {VIN: (asset, customer)}, and the plates of its customers."""
+
+    vins: dict[str, tuple[str, str]]
+    plates: dict[tuple[str, str], str]
+
+
+def _already_held(owner: dict[str, Any], vehicle: dict[str, Any], vin: str | None, plate: str | None, held: _Held,
+                  seen: _Seen) -> bool:
+    """Whether the customer already has the row's vehicle (the same VIN, or without a VIN the same plate);
+    InvalidFields when its VIN is another's, or its VIN or the customer's plate is on a row above."""
+    if vin and vin in held.vins:
+        asset_id, holder = held.vins[vin]
+        if holder == owner["id"]:
+            return True
+        raise InvalidFields.one("vin", f"The VIN {vin} is already registered (asset {asset_id} of "
+                                       f"customer {holder}).")
+    if vin and vin in seen.vins:
+        raise InvalidFields.one("vin", f"The VIN {vin} is also on line {seen.vins[vin]}.")
+    if plate and (owner["id"], plate) in seen.plates:
+        raise InvalidFields.one("plate", f"The customer's plate {vehicle['plate']} is also on line "
+                                         f"{seen.plates[(owner['id'], plate)]}.")
+    return bool(not vin and plate and (owner["id"], plate) in held.plates)
 
 
 def _owner(found: list[str], owners: dict[str, dict[str, Any]], options: ImportOptions) -> dict[str, Any]:

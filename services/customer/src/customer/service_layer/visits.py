@@ -145,6 +145,24 @@ def _flat(visit: dict[str, Any]) -> dict[str, Any]:
             **{f"details.{name}": value for name, value in visit["details"].items()}}
 
 
+def _corrected(before: dict[str, Any], values: dict[str, Any], moment: datetime) -> dict[str, Any]:
+    """The visit as `values` correct it, checked: a detail its kind needs is corrected, not removed, and it
+    keeps the time it happened (not in the future)."""
+    kind = before["kind"]
+    wanted = {**before["details"], **{name: values[name] for name in ALL_DETAILS if name in values}}
+    details = check_details(kind, wanted, require=False)
+    lost = [name for name in REQUIRED_DETAILS.get(kind, ()) if name in before["details"] and name not in details]
+    if lost:
+        raise InvalidFields({name: [f"A {kind} visit needs {name}; correct it rather than remove it."]
+                             for name in lost})
+    after = {**before, **{name: values[name] for name in CORRECTABLE if name in values}, "details": details}
+    if after["occurred_at"] is None:
+        raise InvalidFields.one("occurred_at", "A visit keeps the time it happened; send the right one.")
+    check_occurred_at(after["occurred_at"], moment)
+    after["occurred_at"] = after["occurred_at"].astimezone(UTC)
+    return after
+
+
 def correct_visit(sessions: sessionmaker[Session], customer_id: str, visit_id: str, values: dict[str, Any],
                   expected_version: int, reason: str, actor: str,
                   policy: PointsPolicy | None = None) -> dict[str, Any]:
@@ -155,17 +173,7 @@ def correct_visit(sessions: sessionmaker[Session], customer_id: str, visit_id: s
         _locked_customer(session, customer_id)
         before = _locked_visit(session, customer_id, visit_id, expected_version)
         kind = before["kind"]
-        wanted = {**before["details"], **{name: values[name] for name in ALL_DETAILS if name in values}}
-        details = check_details(kind, wanted, require=False)
-        lost = [name for name in REQUIRED_DETAILS.get(kind, ()) if name in before["details"] and name not in details]
-        if lost:
-            raise InvalidFields({name: [f"A {kind} visit needs {name}; correct it rather than remove it."]
-                                 for name in lost})
-        after = {**before, **{name: values[name] for name in CORRECTABLE if name in values}, "details": details}
-        if after["occurred_at"] is None:
-            raise InvalidFields.one("occurred_at", "A visit keeps the time it happened; send the right one.")
-        check_occurred_at(after["occurred_at"], moment)
-        after["occurred_at"] = after["occurred_at"].astimezone(UTC)
+        after = _corrected(before, values, moment)
         if after["asset_id"] is not None and after["asset_id"] != before["asset_id"]:
             customer_asset(session, customer_id, after["asset_id"], field="asset_id")
         changes = diff(_flat(before), _flat(after), sorted(set(_flat(before)) | set(_flat(after))))
@@ -231,6 +239,22 @@ def _undo_effects(session: Session, current: dict[str, Any], visit: dict[str, An
     save_changes(session, current, {**current, **before}, actor, "stage_changed")
 
 
+def _survivor_locked(customers: CustomerRepository, customer_id: str) -> dict[str, Any] | None:
+    """The customer, or the one it was merged into (a merged customer's task: the visit goes to the survivor),
+    locked; None when unknown."""
+    current = customers.get(customer_id, for_update=True)
+    seen = set()
+    while current is not None and current.get("merged_into") and current["id"] not in seen:
+        seen.add(current["id"])
+        current = customers.get(current["merged_into"], for_update=True)
+    return current
+
+
+def _instant(text: str | None, otherwise: datetime) -> datetime:
+    """An event's ISO time (UTC when it names no offset), or `otherwise` when it has none."""
+    return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00"))) if text else otherwise
+
+
 def record_callback_of_reminder(session: Session, data: dict[str, Any], policy: PointsPolicy | None = None) -> bool:
     """Record the callback visit of a callback task completed with its outcome (reminder.completed.v1 with
     `callback`), in the consumer's transaction; the visit's id comes from the reminder's, so a second
@@ -239,12 +263,7 @@ def record_callback_of_reminder(session: Session, data: dict[str, Any], policy: 
     if not callback:
         return False
     visit_id = callback_visit_id(reminder_id)
-    customers = CustomerRepository(session)
-    current = customers.get(str(data["customer_id"]), for_update=True)
-    seen = set()
-    while current is not None and current.get("merged_into") and current["id"] not in seen:
-        seen.add(current["id"])  # a merged customer's task: the visit goes to the survivor
-        current = customers.get(current["merged_into"], for_update=True)
+    current = _survivor_locked(CustomerRepository(session), str(data["customer_id"]))
     if current is None or current.get("erased_at") is not None or current.get("merged_into"):
         log.info("callback of reminder %s not recorded: customer %s is unknown or erased", reminder_id,
                  data["customer_id"])
@@ -254,8 +273,7 @@ def record_callback_of_reminder(session: Session, data: dict[str, Any], policy: 
     if VisitRepository(session).get(visit_id) is not None:
         return False
     moment = now()
-    completed_at = data.get("completed_at")
-    occurred_at = as_utc(datetime.fromisoformat(completed_at.replace("Z", "+00:00"))) if completed_at else moment
+    occurred_at = _instant(data.get("completed_at"), moment)
     details = check_details("callback", {"channel": callback.get("channel"),
                                          "satisfaction": callback.get("satisfaction"),
                                          "scores": callback.get("scores") or None,

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from servicekit.auth import requires, requires_group_wide
 from servicekit.view_context import actor, sessions
 
-from complaint.entrypoints.api.schemas import PolicyArgs, PolicyOut, PolicyPatchArgs
+from complaint.entrypoints.api.settings_schemas import PolicyArgs, PolicyOut, PolicyPatchArgs
 from complaint.service_layer import policies
 
 blp = Blueprint("sla-policies", __name__, url_prefix="/api/v1/complaints/sla-policies",

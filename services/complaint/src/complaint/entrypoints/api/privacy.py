@@ -15,7 +15,6 @@ from servicekit.fields import Instant
 from servicekit.held import PersonalDataArgs, row_schema
 from servicekit.view_context import sessions, stores
 
-from complaint.adapters.tables import callbacks, customers, moves, rectifications, steps, surveys
 from complaint.entrypoints.api.context import config
 from complaint.entrypoints.api.schemas import ComplaintOut
 from complaint.service_layer import personal_data
@@ -23,15 +22,16 @@ from complaint.service_layer import personal_data
 blp = Blueprint("complaint_privacy", __name__, url_prefix="/api/v1/complaints/privacy",
                 description="Personal-data rights (PIPL / GDPR): what the complaint service holds on a person.")
 
-ComplaintCustomerCopy = row_schema(customers, "ComplaintCustomerCopy",
+TABLES = personal_data.EXPORTED_TABLES
+ComplaintCustomerCopy = row_schema(TABLES["customer"], "ComplaintCustomerCopy",
                                    "This service's copy of a customer, kept from the customer service's events.")
-HeldStep = row_schema(steps, "ComplaintHeldStep", "A step of the timeline.", exclude=("complaint_id",))
-HeldCallback = row_schema(callbacks, "ComplaintHeldCallback", "A callback.", exclude=("complaint_id",))
-HeldSurvey = row_schema(surveys, "ComplaintHeldSurvey", "A satisfaction survey.", exclude=("complaint_id",))
-HeldNotice = row_schema(rectifications, "ComplaintHeldRectification", "A rectification notice (整改通知单).",
+HeldStep = row_schema(TABLES["step"], "ComplaintHeldStep", "A step of the timeline.", exclude=("complaint_id",))
+HeldCallback = row_schema(TABLES["callback"], "ComplaintHeldCallback", "A callback.", exclude=("complaint_id",))
+HeldSurvey = row_schema(TABLES["survey"], "ComplaintHeldSurvey", "A satisfaction survey.", exclude=("complaint_id",))
+HeldNotice = row_schema(TABLES["rectification"], "ComplaintHeldRectification", "A rectification notice (整改通知单).",
                         exclude=("complaint_id",))
-HeldMove = row_schema(moves, "ComplaintHeldMove", "A move of the complaint from a merged customer to the survivor.",
-                      exclude=("complaint_id",))
+HeldMove = row_schema(TABLES["move"], "ComplaintHeldMove",
+                      "A move of the complaint from a merged customer to the survivor.", exclude=("complaint_id",))
 
 
 class HeldComplaint(ComplaintOut):

@@ -13,7 +13,7 @@ from servicekit.view_context import actor, sessions, stores
 
 from complaint.adapters.render import rectification_html
 from complaint.entrypoints.api.context import config
-from complaint.entrypoints.api.schemas import (
+from complaint.entrypoints.api.rectification_schemas import (
     CompletionArgs,
     RectificationArgs,
     RectificationOut,

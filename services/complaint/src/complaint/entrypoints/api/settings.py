@@ -9,7 +9,7 @@ from marshmallow import RAISE
 from servicekit.auth import requires, requires_group_wide
 from servicekit.view_context import actor, sessions
 
-from complaint.entrypoints.api.schemas import (
+from complaint.entrypoints.api.settings_schemas import (
     ContactArgs,
     ContactOut,
     ContactPage,

@@ -11,11 +11,11 @@ from servicekit.auth import requires
 from servicekit.view_context import actor, sessions, stores
 
 from complaint.entrypoints.api.context import config
-from complaint.entrypoints.api.schemas import (
+from complaint.entrypoints.api.schemas import ComplaintOut
+from complaint.entrypoints.api.step_schemas import (
     AssignArgs,
     CallbackArgs,
     CallbackOut,
-    ComplaintOut,
     ReasonArgs,
     RejectArgs,
     ResolveArgs,

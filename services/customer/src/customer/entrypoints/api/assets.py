@@ -10,7 +10,7 @@ from servicekit.auth import current_identity, requires
 from servicekit.versions import edited_version, etag
 from servicekit.view_context import actor, sessions
 
-from customer.entrypoints.api.schemas import (
+from customer.entrypoints.api.asset_schemas import (
     AssetArgs,
     AssetListArgs,
     AssetPage,
@@ -19,9 +19,8 @@ from customer.entrypoints.api.schemas import (
     OdometerPage,
     OdometerReadingArgs,
     OdometerRecorded,
-    PageArgs,
-    VoidArgs,
 )
+from customer.entrypoints.api.schemas import PageArgs, VoidArgs
 from customer.entrypoints.api.scope import check_in_reach
 from customer.events import AssetData
 from customer.service_layer import asset_changes, assets, queries

@@ -6,11 +6,10 @@ from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
-from servicekit.fields import Coded, Day, Flag, Instant
+from servicekit.fields import Day, Instant
 from servicekit.pagination import MAX_PAGE
 
-from customer.domain import lifecycle, visits
-from customer.domain.assets import ASSET_KINDS, ASSET_STATUSES, STATUS_LABELS, check_asset
+from customer.domain import lifecycle
 from customer.domain.customers import (
     PURCHASE_TYPES,
     WECHAT_OPENID_LENGTH,
@@ -20,17 +19,19 @@ from customer.domain.customers import (
 from customer.domain.errors import InvalidFields
 from customer.domain.points import TIERS
 from customer.domain.search import COUNT_LIMIT
-from customer.events import GENDERS, AssetData, CustomerData, QuietHoursData, RegionData, VisitData
+from customer.events import GENDERS, CustomerData, QuietHoursData, RegionData
 
 MAX_PAGE_SIZE = 200
-_NOT_BLANK = validate.Regexp(r"\S", error="Must not be blank.")
+NOT_BLANK = validate.Regexp(r"\S", error="Must not be blank.")
 
 
-def _text(length: int, **kwargs) -> fields.String:
+def text_field(length: int, **kwargs) -> fields.String:
+    """A text of at most `length` characters that may be null."""
     return fields.String(allow_none=True, validate=validate.Length(max=length), **kwargs)
 
 
-def _errors_of(check: Callable[..., Any], *args: Any) -> dict[str, list[str]]:
+def errors_of(check: Callable[..., Any], *args: Any) -> dict[str, list[str]]:
+    """The {field: messages} the domain's `check` refuses `args` with (none when it passes)."""
     try:
         check(*args)
     except InvalidFields as exc:
@@ -47,9 +48,6 @@ def _wechat_openid(value: str) -> None:
     if not is_wechat_openid(value):
         raise ValidationError("Must be the openid as WeChat gives it: letters, digits and punctuation, no spaces.")
 
-
-#: What a service visit's type may be given as: its code, or its label (保养 for maintenance …).
-SERVICE_TYPE_WORDS = [*visits.SERVICE_TYPES, *visits.SERVICE_TYPE_LABELS.values()]
 
 class GatheringSchema(Schema):
     """A schema that, when it refuses some fields, also names those of the fields it accepted that the
@@ -83,7 +81,7 @@ class ConsentArgs(Schema):
 class CustomerArgs(GatheringSchema):
     """A new customer."""
 
-    name = fields.String(required=True, validate=[validate.Length(max=200), _NOT_BLANK])
+    name = fields.String(required=True, validate=[validate.Length(max=200), NOT_BLANK])
     phone = fields.String(required=True, validate=validate.Length(max=40))
     kind = fields.String(required=True, validate=validate.OneOf(lifecycle.KINDS))
     stage = fields.String(validate=validate.OneOf(lifecycle.STAGES))
@@ -92,23 +90,23 @@ class CustomerArgs(GatheringSchema):
     gender = fields.String(allow_none=True, validate=validate.OneOf(GENDERS))
     birthday = Day(allow_none=True, validate=_not_in_future)
     email = fields.Email(allow_none=True, validate=validate.Length(max=320))
-    address = _text(500)
+    address = text_field(500)
     region = fields.Nested(RegionData, allow_none=True)
-    industry = _text(100)
-    employer = _text(200)
-    job_title = _text(100)
-    source = _text(200, metadata={"description": "Reason for the first visit (来店原因)."})
-    owner = _text(100, metadata={"description": "Username of the assigned consultant."})
-    deputy_owner = _text(100)
-    tags = fields.List(fields.String(validate=[validate.Length(min=1, max=50), _NOT_BLANK]), allow_none=True,
+    industry = text_field(100)
+    employer = text_field(200)
+    job_title = text_field(100)
+    source = text_field(200, metadata={"description": "Reason for the first visit (来店原因)."})
+    owner = text_field(100, metadata={"description": "Username of the assigned consultant."})
+    deputy_owner = text_field(100)
+    tags = fields.List(fields.String(validate=[validate.Length(min=1, max=50), NOT_BLANK]), allow_none=True,
                        validate=validate.Length(max=50))
-    notes = _text(5000)
+    notes = text_field(5000)
     intent_grade = fields.String(allow_none=True, validate=validate.OneOf(lifecycle.INTENT_GRADES),
                                  metadata={"description": "Prospects only: H, A, B or C."})
-    wanted_model = _text(200)
+    wanted_model = text_field(200)
     consent = fields.Nested(ConsentArgs, allow_none=True)
     quiet_hours = fields.Nested(QuietHoursData, allow_none=True)
-    external_id = _text(100)
+    external_id = text_field(100)
     store_id = fields.String(allow_none=True, validate=validate.Length(max=40),
                              metadata={"description": "The store (门店); default the caller's one store."})
     purchase_type = fields.String(allow_none=True, validate=validate.OneOf(PURCHASE_TYPES), metadata={
@@ -120,7 +118,7 @@ class CustomerArgs(GatheringSchema):
     # manager-only (key customer and risk lists, [002][004])
     key_customer = fields.Boolean(metadata={"description": "Managers only."})
     blacklisted = fields.Boolean(metadata={"description": "Managers only; needs blacklist_reason."})
-    blacklist_reason = _text(500, metadata={"description": "Managers only."})
+    blacklist_reason = text_field(500, metadata={"description": "Managers only."})
     credit_limit = fields.Decimal(allow_none=True, places=2, as_string=True,
                                   validate=validate.Range(min=0, max=1_000_000_000),
                                   metadata={"description": "CNY; managers only.", "minimum": 0,
@@ -170,56 +168,6 @@ class SearchArgs(PageArgs):
     blacklisted = fields.Boolean()
 
 
-class AssetArgs(GatheringSchema):
-    """A new asset; which fields apply depends on `kind`."""
-
-    kind = fields.String(required=True, validate=validate.OneOf(ASSET_KINDS))
-    model = _text(200)
-    plate = fields.String(allow_none=True, validate=[validate.Length(max=20), _NOT_BLANK])
-    vin = fields.String(allow_none=True, validate=validate.Length(max=40))
-    delivered_on = Day(allow_none=True)
-    expires_on = Day(allow_none=True)
-    description = _text(500)
-    odometer_km = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=5_000_000))
-
-    def domain_errors(self, valid: dict[str, Any], partial: bool) -> dict[str, list[str]]:
-        """The fields the asset's kind needs or does not have, and the VIN."""
-        return _errors_of(check_asset, valid) if "kind" in valid else {}
-
-
-class VisitArgs(GatheringSchema):
-    """A visit; the details after `notes` apply to some kinds only."""
-
-    kind = fields.String(required=True, validate=validate.OneOf(visits.VISIT_KINDS))
-    occurred_at = Instant(allow_none=True, metadata={"description": "Default now; without an offset, UTC."})
-    asset_id = fields.UUID(allow_none=True)
-    staff = _text(100)
-    notes = _text(5000)
-    odometer_km = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=5_000_000))
-    amount = fields.Decimal(allow_none=True, places=2, validate=validate.Range(min=0, max=100_000_000),
-                            # numbers in the OpenAPI document (apispec would write the Decimal bounds as strings)
-                            metadata={"description": "CNY.", "minimum": 0, "maximum": 100_000_000})
-    service_type = Coded(visits.SERVICE_TYPE_LABELS, allow_none=True, metadata={
-        "enum": SERVICE_TYPE_WORDS, "description": "Service visits, required (the code or its label): " + ", ".join(
-            f"{code} ({label})" for code, label in visits.SERVICE_TYPE_LABELS.items())
-        + ". Only a maintenance counts as one (first maintenance, last service)."})
-    channel = fields.String(allow_none=True, validate=validate.OneOf(visits.CALLBACK_CHANNELS), metadata={
-        "description": "Callbacks: " + ", ".join(f"{code} ({label})" for code, label
-                                                 in visits.CHANNEL_LABELS.items()) + "."})
-    satisfaction = fields.String(allow_none=True, validate=validate.OneOf(visits.SATISFACTION))
-    scores = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=50)),
-                         values=fields.Integer(validate=validate.Range(min=0, max=100)), allow_none=True)
-    purpose = _text(200)
-    outcome = _text(500)
-    event_name = _text(200, metadata={"description": "Event visits: the event (活动) attended."})
-
-    def domain_errors(self, valid: dict[str, Any], partial: bool) -> dict[str, list[str]]:
-        """The details the visit's kind needs or does not have."""
-        if "kind" not in valid:
-            return {}
-        return _errors_of(visits.check_details, valid["kind"], {name: valid.get(name) for name in visits.ALL_DETAILS})
-
-
 class PageOf(Schema):
     """The envelope of every listing."""
 
@@ -237,18 +185,6 @@ class CustomerPage(PageOf):
                                                 f"customers match (show \"{COUNT_LIMIT:,}+\")."})
 
 
-class AssetPage(PageOf):
-    """A page of assets."""
-
-    items = fields.List(fields.Nested(AssetData), required=True)
-
-
-class VisitPage(PageOf):
-    """A page of visits."""
-
-    items = fields.List(fields.Nested(VisitData), required=True)
-
-
 class HistoryEntry(Schema):
     """One change: who did what when, and each field's old and new value."""
 
@@ -264,116 +200,14 @@ class HistoryPage(PageOf):
     items = fields.List(fields.Nested(HistoryEntry), required=True)
 
 
-class OdometerReading(Schema):
-    """A mileage read on a day (by a service visit, when the vehicle was registered, or on its own)."""
-
-    km = fields.Integer(required=True)
-    read_on = fields.Date(required=True)
-    visit_id = fields.String(allow_none=True)
-    recorded_at = Instant(required=True)
-    source = fields.String(allow_none=True, metadata={
-        "description": "registration, visit, reading (on its own) or correction (an asset's odometer corrected)."})
-    recorded_by = fields.String(allow_none=True)
-    voided_at = Instant(allow_none=True, metadata={
-        "description": "Set when the reading no longer counts: its visit was voided or corrected, or a correcting "
-                       "reading showed it wrong."})
-
-
-class OdometerPage(PageOf):
-    """A page of odometer readings."""
-
-    items = fields.List(fields.Nested(OdometerReading), required=True)
-
-
-_REASON = fields.String(validate=[validate.Length(min=1, max=500), _NOT_BLANK],
+REASON = fields.String(validate=[validate.Length(min=1, max=500), NOT_BLANK],
                         metadata={"description": "Why (kept in the history and sent in the event)."})
-
-
-class VisitListArgs(PageArgs):
-    """Which page of visits; voided ones are listed (marked) unless `voided` says otherwise."""
-
-    voided = fields.Boolean(metadata={"description": "true: only voided visits; false: only those that count; "
-                                                     "absent: all."})
-
-
-class VisitCorrectionArgs(GatheringSchema):
-    """A correction of a visit: the fields to change (null clears one), why, and the version it was made on
-    (If-Match or `version`). A visit's kind and customer are never corrected: void it and record it again."""
-
-    version = fields.Integer(validate=validate.Range(min=1))
-    reason = fields.String(required=True, validate=_REASON.validate, metadata=_REASON.metadata)
-    occurred_at = Instant(metadata={"description": "Not before 1990-01-01, not more than a day ahead."})
-    asset_id = fields.UUID(allow_none=True)
-    staff = _text(100)
-    notes = _text(5000)
-    odometer_km = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=5_000_000))
-    amount = fields.Decimal(allow_none=True, places=2, validate=validate.Range(min=0, max=100_000_000),
-                            metadata={"description": "CNY; the points it earned follow.", "minimum": 0,
-                                      "maximum": 100_000_000})
-    service_type = Coded(visits.SERVICE_TYPE_LABELS, allow_none=True, metadata={"enum": SERVICE_TYPE_WORDS})
-    channel = fields.String(allow_none=True, validate=validate.OneOf(visits.CALLBACK_CHANNELS))
-    satisfaction = fields.String(allow_none=True, validate=validate.OneOf(visits.SATISFACTION))
-    scores = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=50)),
-                         values=fields.Integer(validate=validate.Range(min=0, max=100)), allow_none=True)
-    purpose = _text(200)
-    outcome = _text(500)
-    event_name = _text(200)
 
 
 class VoidArgs(Schema):
     """Void a record made by mistake: why, and the version it was seen at (If-Match or `version`)."""
 
     version = fields.Integer(validate=validate.Range(min=1))
-    reason = fields.String(required=True, validate=_REASON.validate, metadata=_REASON.metadata)
+    reason = fields.String(required=True, validate=REASON.validate, metadata=REASON.metadata)
 
 
-class AssetListArgs(PageArgs):
-    """Which page of assets; voided ones (registered by mistake) only when asked for."""
-
-    include_voided = fields.Boolean(load_default=False)
-
-
-class AssetPatchArgs(GatheringSchema):
-    """A correction of an asset (null clears a field) or its new status, and the version it was made on
-    (If-Match or `version`). Its kind never changes: void it and register it again."""
-
-    version = fields.Integer(validate=validate.Range(min=1))
-    reason = fields.String(allow_none=True, validate=validate.Length(max=500),
-                           metadata={"description": "Why, kept in the history and sent in the event."})
-    model = _text(200)
-    plate = fields.String(allow_none=True, validate=[validate.Length(max=20), _NOT_BLANK])
-    vin = fields.String(allow_none=True, validate=validate.Length(max=40))
-    delivered_on = Day(allow_none=True, metadata={"description": "Not before 1990-01-01, not more than a day ahead."})
-    expires_on = Day(allow_none=True)
-    description = _text(500)
-    odometer_km = fields.Integer(validate=validate.Range(min=0, max=5_000_000), metadata={
-        "description": "The right mileage as of today; earlier readings it shows wrong are set aside."})
-    status = fields.String(validate=validate.OneOf(ASSET_STATUSES), metadata={
-        "description": ", ".join(f"{code} ({label})" for code, label in STATUS_LABELS.items())
-        + ": only an active asset gets reminders. Handing it to another of our customers is a transfer."})
-
-
-class AssetTransferArgs(Schema):
-    """Hand the asset to another of our customers."""
-
-    to_customer_id = fields.UUID(required=True)
-    version = fields.Integer(validate=validate.Range(min=1))
-    reason = fields.String(allow_none=True, validate=validate.Length(max=500))
-
-
-class OdometerReadingArgs(Schema):
-    """A reading taken on its own (no visit)."""
-
-    odometer_km = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=5_000_000))
-    read_at = Instant(metadata={"description": "Default now; not before 1990-01-01, not more than a day ahead."})
-    correction = Flag(load_default=False, metadata={
-        "description": "A reading below an earlier one (or above a later one) is a 422 unless this is true: then "
-                       "the earlier readings it contradicts were wrong and are set aside."})
-
-
-class OdometerRecorded(OdometerReading):
-    """The reading kept."""
-
-    asset_id = fields.String(required=True)
-    read_at = Instant(required=True)
-    correction = fields.Boolean(required=True)

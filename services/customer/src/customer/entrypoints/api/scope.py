@@ -6,20 +6,17 @@ One hook before every view that names a customer, so no view can forget it.
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from flask import Flask, g, request
 from servicekit.auth import current_identity, require_store
-from servicekit.db import unit_of_work
 from servicekit.problems import Problem
 from servicekit.view_context import sessions
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from customer.adapters.tables import customers
 from customer.domain.errors import InvalidFields
 from customer.domain.grading import managed_fields_in
 from customer.domain.merge import refuse_merged
+from customer.service_layer.reach import Reached, reached
 from customer.service_layer.stores import check_stores_exist
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -38,40 +35,16 @@ def _named_customers() -> list[str]:
     return named
 
 
-class Reached(NamedTuple):
-    """A customer a request names, and the record served for it (its survivor when it was merged)."""
-
-    asked: Any
-    served: Any
-
-
-_REACH_COLUMNS = (customers.c.id, customers.c.store_id, customers.c.erased_at, customers.c.merged_into)
-
-
-def _survivor(session: Session, row: Any) -> Any:
-    """The record a merged customer stands for: its survivor, or the survivor's, ... (the row itself if live)."""
-    seen = {row.id}
-    while row.merged_into is not None:
-        survivor = session.execute(select(*_REACH_COLUMNS).where(customers.c.id == row.merged_into)).first()
-        if survivor is None or survivor.id in seen:
-            break
-        seen.add(survivor.id)
-        row = survivor
-    return row
-
-
 def check_in_reach(identity: Any, customer_ids: list[str]) -> list[Reached]:
     """The named customers and the records served for them; 404 (as for an unknown id) when a record served
     belongs to a store out of the caller's reach, so nothing is learnt by probing ids. A merged customer is
     served by its survivor, so the survivor's store decides. Ids that match no customer are the view's 404
     (or 422)."""
-    with unit_of_work(sessions()) as session:
-        rows = session.execute(select(*_REACH_COLUMNS).where(customers.c.id.in_(customer_ids))).all()
-        reached = [Reached(row, _survivor(session, row)) for row in rows]
-    for asked, served in reached:
+    found = reached(sessions(), customer_ids)
+    for asked, served in found:
         if not identity.may_see_store(served.store_id):
             raise Problem(404, "Not Found", f"No customer with id {asked.id}.")
-    return reached
+    return found
 
 
 def _check_customer_in_reach() -> None:

@@ -11,7 +11,8 @@ from servicekit.versions import edited_version, etag
 from servicekit.view_context import actor, sessions
 
 from customer.entrypoints.api.context import config
-from customer.entrypoints.api.schemas import VisitArgs, VisitCorrectionArgs, VisitListArgs, VisitPage, VoidArgs
+from customer.entrypoints.api.schemas import VoidArgs
+from customer.entrypoints.api.visit_schemas import VisitArgs, VisitCorrectionArgs, VisitListArgs, VisitPage
 from customer.events import VisitData
 from customer.service_layer import queries, visits
 
