@@ -33,6 +33,8 @@ run: $(VENV)/.runtime
 	$(BIN)/python deploy/local/run.py
 
 test: $(VENV)/.dev
+	@echo "==> Checking the architecture (import-linter contracts in .importlinter)"
+	$(BIN)/lint-imports
 	bash deploy/local/ensure-servers.sh
 	$(BIN)/pytest
 
