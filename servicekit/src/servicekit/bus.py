@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import amqp
 from kombu import Connection, Producer
@@ -237,7 +238,7 @@ def _coalesced_writes(connection: Connection, flush_at: int = 1 << 20) -> Iterat
     calls the broker does not need. This swaps the transport's raw write for a buffer while the
     block runs. If py-amqp's internals ever differ, it simply writes as before.
     """
-    transport = getattr(connection.connection, "transport", None)
+    transport: Any = getattr(connection.connection, "transport", None)
     write = getattr(transport, "_write", None)
     if write is None:
         yield

@@ -26,6 +26,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
+from typing import Any
 
 from amqp.exceptions import NotFound, PreconditionFailed
 from kombu import Connection, Queue, binding
@@ -79,7 +80,7 @@ def move(connection: Connection, source: str, target: str, batch: int = 500) -> 
     moved = 0
     try:
         while True:
-            taken = []
+            taken: list[Any] = []
             while len(taken) < batch and (message := channel.basic_get(source, no_ack=False)) is not None:
                 taken.append(message)
             if not taken:
