@@ -91,7 +91,7 @@ def reconnecting(connected: Callable[[threading.Event], None], stop: threading.E
             continue
         except told as exc:
             log.error("%s Trying again in %.1fs.", exc, backoff)
-        except Exception as exc:  # noqa: BLE001 - broker gone: wait and reconnect
+        except Exception as exc:  # broker gone: wait and reconnect
             log.warning("%s connection lost (%s: %s); reconnecting in %.1fs", name, type(exc).__name__, exc, backoff)
         on_lost()
         stop.wait(backoff)
@@ -226,7 +226,7 @@ class Publisher:
         if channel is not None:
             try:
                 channel.close()
-            except Exception:  # noqa: BLE001 - the channel may already be gone with the connection
+            except Exception:  # the channel may already be gone with the connection
                 pass
 
 

@@ -54,7 +54,7 @@ def _on_fresh_channel(connection: Connection, action: Callable) -> bool:
         return False
     try:
         channel.close()
-    except Exception:  # noqa: BLE001 - nothing is lost with a channel that failed to close
+    except Exception:  # nothing is lost with a channel that failed to close
         pass
     return True
 

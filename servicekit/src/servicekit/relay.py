@@ -74,7 +74,7 @@ class Relay:
         if connection is not None:
             try:
                 connection.release()
-            except Exception:  # noqa: BLE001 - the connection may be broken already
+            except Exception:  # the connection may be broken already
                 pass
 
     def publish_pending(self) -> int:
@@ -149,7 +149,7 @@ class Relay:
                 self.drain(stop=stop)  # a long backlog must not hold up a shutdown
                 backoff = self.poll_interval
                 stop.wait(self.poll_interval)
-            except Exception as exc:  # noqa: BLE001 - anything failing means: wait, reconnect, retry
+            except Exception as exc:  # anything failing means: wait, reconnect, retry
                 metrics.RELAY_ERRORS.labels(self.service).inc()
                 log.warning("relay round failed (%s: %s); retrying in %.1fs", type(exc).__name__, exc, backoff)
                 self.close()

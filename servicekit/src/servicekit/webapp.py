@@ -175,13 +175,13 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
         try:
             ping(engine)
             checks["database"] = "ok"
-        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        except Exception as exc:  # any failure means not ready
             checks["database"] = f"unreachable: {type(exc).__name__}"
         if check_broker:
             try:
                 broker_ready(settings)
                 checks["broker"] = "ok"
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 checks["broker"] = f"unreachable: {type(exc).__name__}"
         ready = all(value == "ok" for value in checks.values())
         if not ready:

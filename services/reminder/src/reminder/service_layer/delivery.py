@@ -89,7 +89,7 @@ def _send(sessions: sessionmaker[Session], row: Any, senders: dict[str, Sender])
         sender.send(message)
     except SendFailed as exc:
         error = str(exc)
-    except Exception as exc:  # noqa: BLE001 - a message no channel can take (a header with a line break …)
+    except Exception as exc:  # a message no channel can take (a header with a line break …)
         log.exception("notification %s via %s could not be sent", row.id, row.channel)
         error = f"{type(exc).__name__}: {exc}"
     else:
@@ -142,7 +142,7 @@ def deliver_due(sessions: sessionmaker[Session], settings: ReminderSettings, sen
         try:
             with unit_of_work(sessions) as session:
                 _record(session, row, error, moment, settings)
-        except Exception:  # noqa: BLE001 - its lease ends and it is tried again; the others go on
+        except Exception:  # its lease ends and it is tried again; the others go on
             log.exception("the outcome of notification %s could not be kept", row.id)
             continue
         sent += error is None

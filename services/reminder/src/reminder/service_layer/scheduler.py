@@ -184,7 +184,7 @@ class Scheduler:
                     log.info("scheduler pass: %s", done)
                 # a re-plan of everyone goes one batch a pass: the next pass follows at once while it lasts
                 busy = done["replanned"] >= self.settings.scheduler_batch
-            except Exception:  # noqa: BLE001 - a database outage must not end the process
+            except Exception:  # a database outage must not end the process
                 log.exception("scheduler pass failed; trying again")
             if not busy:
                 stop.wait(self.settings.scheduler_interval)
