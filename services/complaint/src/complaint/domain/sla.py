@@ -75,8 +75,9 @@ class Target:
     def from_json(cls, raw: dict[str, Any]) -> Target:
         """The target stored by to_json."""
         times = ("started_at", "due_at", "warn_at", "met_at")
-        return cls(**{key: datetime.fromisoformat(value) if key in times and value else value
-                      for key, value in raw.items()})
+        values: dict[str, Any] = {key: datetime.fromisoformat(value) if key in times and value else value
+                                  for key, value in raw.items()}
+        return cls(**values)
 
 
 @dataclass
