@@ -133,7 +133,8 @@ class Clocks:
 
     def _schedule(self, calendar: BusinessCalendar, name: str) -> None:
         target = self.targets[name]
-        assert target.minutes is not None and target.started_at is not None
+        if target.minutes is None or target.started_at is None:  # only a running target has a deadline
+            raise ValueError(f"SLA target {name} is not running: it has no deadline to count")
         pauses = [pause for pause in self.pauses if pause.end is None or pause.end > target.started_at]
         target.due_at = calendar.deadline(target.started_at, timedelta(minutes=target.minutes), pauses)
         target.warn_at = calendar.deadline(

@@ -70,6 +70,6 @@ def run_scanner(settings: Settings, stop: threading.Event, config: ComplaintSett
                 checked = scan(sessions, limit=config.scan_batch)
             if checked:
                 log.info("SLA scan checked %d complaint(s)", checked)
-        except Exception:  # noqa: BLE001 - a lost database connection: try again next round
+        except Exception:  # a lost database connection: try again next round
             log.exception("SLA scan failed; retrying in %.0fs", config.scan_interval)
         stop.wait(config.scan_interval)
