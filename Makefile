@@ -35,6 +35,8 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev
 	@echo "==> Checking the architecture (import-linter contracts in .importlinter)"
 	$(BIN)/lint-imports
+	@echo "==> Checking the types (mypy, configured in mypy.ini)"
+	$(BIN)/mypy
 	bash deploy/local/ensure-servers.sh
 	$(BIN)/pytest
 

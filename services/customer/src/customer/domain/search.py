@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from customer.domain.errors import InvalidFields
 from customer.domain.phones import DIALABLE, InvalidPhone, digits, normalise_phone
@@ -157,7 +158,7 @@ class Filters:
 def build_filters(name: str | None = None, phone: str | None = None, plate: str | None = None,
                   vin: str | None = None, q: str | None = None, created_from: date | None = None,
                   created_to: date | None = None, stores: frozenset[str] | None = None,
-                  **exact: str | None) -> Filters:
+                  **exact: Any) -> Filters:
     """Filters from the raw query values; InvalidFields names each value that cannot be searched for."""
     errors: dict[str, list[str]] = {}
     parsed: dict[str, object] = {}

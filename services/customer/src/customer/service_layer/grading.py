@@ -19,7 +19,8 @@ _LIVE = (customers.c.erased_at.is_(None), customers.c.merged_into.is_(None))
 
 
 def _loads(session: Session, column, names: list[str]) -> dict[str, int]:
-    return dict(session.execute(select(column, func.count()).where(column.in_(names), *_LIVE)
+    # rows of two columns are (name, count) pairs
+    return dict(session.execute(select(column, func.count()).where(column.in_(names), *_LIVE)  # type: ignore[arg-type]
                                 .group_by(column)).all())
 
 

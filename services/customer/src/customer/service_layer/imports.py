@@ -136,7 +136,8 @@ def run_import(sessions: sessionmaker[Session], import_id: str, options: ImportO
         chunks = iter(lambda: list(itertools.islice(rows, CHUNK)), [])
         seen = _Seen()
         for chunk, prepared in prepared_chunks(chunks, fields, settings, check, pipelined):
-            apply_retrying(sessions, seen, lambda session, claimed, chunk=chunk, prepared=prepared: _apply_chunk(
+            # (mypy infers no type for a lambda with default arguments)
+            apply_retrying(sessions, seen, lambda session, claimed, chunk=chunk, prepared=prepared: _apply_chunk(  # type: ignore[misc]
                 session, import_id, options, len(chunk), prepared, check, claimed))
     except Exception as exc:
         with unit_of_work(sessions) as session:
@@ -179,7 +180,8 @@ def _apply_chunk(session: Session, import_id: str, options: ImportOptions, size:
         try:
             if row.problem is not None:
                 raise InvalidFields(row.problem)
-            assert row.key is not None
+            if row.key is None:  # prepared_chunks gives a key to every row without a problem
+                raise ValueError(f"line {row.line}: a row without a problem and without a key")
             _check_store(row.store_id, known, options.stores)
             if row.key in seen.keys:
                 raise InvalidFields.one(options.key, f"The same {options.key} as line {seen.keys[row.key]}.")
@@ -228,17 +230,18 @@ def _apply_chunk(session: Session, import_id: str, options: ImportOptions, size:
     counts = {"created": len(creates), "updated": 0, "unchanged": 0}
     if not options.dry_run:
         # new customers, their history and consent, and one customer.created.v1 each (already rows)
-        add_customers(session, [new.rows for new in creates if new is not None],
+        # all rows or all COPY text, as the settings chose for the chunk
+        add_customers(session, [new.rows for new in creates if new is not None],  # type: ignore[arg-type]
                       session.get_bind().dialect.name == "postgresql")
-    for line, target, wanted, _, _, _ in planned:
-        if target is None or wanted is None:
+    for line, target, changed, _, _, _ in planned:
+        if target is None or changed is None:
             continue
-        if not diff(target, wanted, EDITABLE_FIELDS):
+        if not diff(target, changed, EDITABLE_FIELDS):
             counts["unchanged"] += 1
             continue
         if not options.dry_run:
             try:
-                save_changes(session, target, wanted, options.actor, "imported",
+                save_changes(session, target, changed, options.actor, "imported",
                              consent_source=f"import {options.filename or import_id}")
             except DomainError as problem:  # changed meanwhile: the row is reported, the rest goes on
                 errors.append((line, options.key, str(problem)))
