@@ -33,6 +33,10 @@ run: $(VENV)/.runtime
 	$(BIN)/python deploy/local/run.py
 
 test: $(VENV)/.dev
+	@echo "==> Checking the architecture (import-linter contracts in .importlinter)"
+	$(BIN)/lint-imports
+	@echo "==> Checking the types (mypy, configured in mypy.ini)"
+	$(BIN)/mypy
 	bash deploy/local/ensure-servers.sh
 	$(BIN)/pytest
 

@@ -160,7 +160,7 @@ def rate(port: int, path: str, token: str, bodies, seconds: float) -> float:
             while not stop.is_set():
                 clients[index].post(bodies())
                 counts[index] += 1
-        except Exception as exc:  # noqa: BLE001 - reported after every thread ended
+        except Exception as exc:  # reported after every thread ended
             errors.append(exc)
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(CONCURRENCY)]

@@ -106,7 +106,7 @@ class Streams:
         while len(found) < wanted and time.monotonic() < deadline:
             try:
                 found.append(self.arrivals.get(timeout=max(0.01, deadline - time.monotonic())))
-            except Exception:  # noqa: BLE001 - queue.Empty: the time is up
+            except Exception:  # queue.Empty: the time is up
                 break
         return found
 

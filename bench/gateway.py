@@ -161,7 +161,7 @@ def throughput(port: int, path: str, token: str, seconds: float, servers: dict[s
             while not stop.is_set():
                 client.get()
                 counts[i] += 1
-        except Exception as exc:  # noqa: BLE001 - reported below, after every thread has ended
+        except Exception as exc:  # reported below, after every thread has ended
             errors.append(exc)
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(CONCURRENCY)]

@@ -157,7 +157,7 @@ def test_web_processes_listen_on_all_interfaces_and_check_their_own_port(service
 class _Stub(http.server.BaseHTTPRequestHandler):
     status = 200
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_GET(self) -> None:  # the name http.server calls
         self.send_response(self.server.status if self.path in ("/readyz", "/healthz") else 404)
         self.end_headers()
 

@@ -126,7 +126,7 @@ def test_images_default_to_the_web_process(services: dict) -> None:
 
 
 class _Health(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_GET(self) -> None:  # the name http.server calls
         self.send_response(200 if self.path == "/healthz" else 404)
         self.end_headers()
 

@@ -31,7 +31,7 @@ class Hook(BaseHTTPRequestHandler):
 
     received: list[bytes] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+    def do_POST(self) -> None:  # the http.server API
         Hook.received.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
         self.send_response(200)
         self.send_header("Content-Length", "0")

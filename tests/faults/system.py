@@ -61,7 +61,7 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:  # http.server's name
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
                 with receiver.lock:
                     receiver.deliveries[self.headers.get("X-Guanxi-Delivery") or body["notification_id"]] += 1

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from flask import Response, current_app, g, request, session
@@ -83,7 +83,9 @@ class ApiClient:
 
     def __init__(self, base_url: str, timeout: float, transport: httpx.BaseTransport | None = None) -> None:
         self.base_url, self.timeout, self.transport = base_url, timeout, transport
-        self._pid, self._client, self._pool = None, None, None
+        self._pid: int | None = None
+        self._client: httpx.Client | None = None
+        self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
 
     def _fresh(self) -> None:
@@ -100,13 +102,13 @@ class ApiClient:
     def client(self) -> httpx.Client:
         if self._pid != os.getpid():
             self._fresh()
-        return self._client
+        return cast(httpx.Client, self._client)  # _fresh made it in this process
 
     @property
     def pool(self) -> ThreadPoolExecutor:
         if self._pid != os.getpid():
             self._fresh()
-        return self._pool
+        return cast(ThreadPoolExecutor, self._pool)  # _fresh made it in this process
 
     def send(self, method: str, path: str, token: str | None, *, params: Mapping[str, Any] | None = None,
              json: Any = None, headers: Mapping[str, str] | None = None, language: str = "zh-CN",

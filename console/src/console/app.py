@@ -49,7 +49,7 @@ def create_app(settings: ConsoleSettings | None = None, *, api: ApiClient | None
     settings = settings or ConsoleSettings.from_env()
     app = Flask("console")
     # Reached through the gateway, which names the browser's address, scheme and host (one hop).
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.secret_key = settings.secret_key
     app.config["PERMANENT_SESSION_LIFETIME"] = security.SESSION_LIFETIME
     app.extensions["console"] = ConsoleState(settings, api or ApiClient(settings.api_url, settings.api_timeout))

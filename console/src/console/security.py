@@ -44,6 +44,8 @@ def session_reader(secret_key: str) -> Callable[[str], dict[str, Any] | None]:
     app = Flask("console")
     app.secret_key = secret_key
     serializer = SessionCookie().get_signing_serializer(app)
+    if serializer is None:  # Flask signs nothing without a secret key
+        raise ValueError("reading the session cookie needs the console's secret key")
     max_age = int(SESSION_LIFETIME.total_seconds())
 
     def read(cookie: str) -> dict[str, Any] | None:

@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, *, config: GatewayConfig | None
         # Behind an Ingress or load balancer every connection comes from the proxy: the client's address, which
         # rate limits and failed-login counts go by, is the one the trusted proxies put in X-Forwarded-For.
         # Only as many hops as are trusted are read, so a client cannot name an address of its choosing.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)  # type: ignore[method-assign]
     if config.cors_origins:
         CORS(app, origins=list(config.cors_origins), expose_headers=CORS_EXPOSED, max_age=600)
     ensure_first_admin(service_context(app).sessions, config.admin_password)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http
 import re
+from typing import Any
 
 import marshmallow as ma
 from apispec import BasePlugin
@@ -110,7 +111,7 @@ class ProblemApi(Api):
     def _register_responses(self) -> None:
         """flask-smorest's error responses, each as application/problem+json with the Problem schema."""
         for status in http.HTTPStatus:
-            response = {"description": status.phrase}
+            response: dict[str, Any] = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, PROBLEM_TYPE)
@@ -135,7 +136,7 @@ def refuse_empty_patch() -> Response | None:
     """
     if request.method != "PATCH" or request.blueprint is None or not _EMPTY_BODY.match(request.get_data(cache=True)):
         return None
-    if not _may_call(current_app.view_functions.get(request.endpoint)):
+    if not _may_call(current_app.view_functions.get(request.endpoint or "")):
         return None  # the view refuses the caller (403) before it would look at the body
     return problem_response(422, "Unprocessable Entity", "The PATCH body names no field to change.",
                             errors={"_body": ["Send at least one field to change."]})

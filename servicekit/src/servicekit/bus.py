@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import amqp
 from kombu import Connection, Producer
@@ -95,7 +96,7 @@ def reconnecting(connected: Callable[[threading.Event], None], stop: threading.E
             connected(stop)
             backoff = 0.5
             continue
-        except Exception as exc:  # noqa: BLE001 - broker gone: wait and reconnect
+        except Exception as exc:  # broker gone: wait and reconnect
             if time.monotonic() - started > HEALTHY_AFTER:
                 backoff = 0.5  # the connection had worked: this is a new outage, not the last one going on
             if isinstance(exc, told):
@@ -236,7 +237,7 @@ class Publisher:
         if channel is not None:
             try:
                 channel.close()
-            except Exception:  # noqa: BLE001 - the channel may already be gone with the connection
+            except Exception:  # the channel may already be gone with the connection
                 pass
 
 
@@ -248,7 +249,7 @@ def _coalesced_writes(connection: Connection, flush_at: int = 1 << 20) -> Iterat
     calls the broker does not need. This swaps the transport's raw write for a buffer while the
     block runs. If py-amqp's internals ever differ, it simply writes as before.
     """
-    transport = getattr(connection.connection, "transport", None)
+    transport: Any = getattr(connection.connection, "transport", None)
     write = getattr(transport, "_write", None)
     if write is None:
         yield

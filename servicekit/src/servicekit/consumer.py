@@ -179,7 +179,7 @@ class Consumer:
                 for consumer in consumers:
                     try:
                         consumer.cancel()
-                    except Exception:  # noqa: BLE001 - the channel may be gone already
+                    except Exception:  # the channel may be gone already
                         pass
 
     def _pump(self, connection: Connection, timeout: float) -> None:

@@ -194,7 +194,8 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     columns = list(rows[0])
     as_json = {column.name for column in table.columns if isinstance(column.type, JSON)}
     names = ", ".join(f'"{name}"' for name in columns)
-    with connection.connection.driver_connection.cursor() as cursor, \
+    driver: Any = connection.connection.driver_connection  # psycopg's connection, for COPY
+    with driver.cursor() as cursor, \
             cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([json.dumps(row[name], ensure_ascii=False) if name in as_json and row[name] is not None

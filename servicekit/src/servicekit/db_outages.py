@@ -91,7 +91,7 @@ def run_again_while_unchanged(work: Callable[[], T], retries: int) -> T:
             committed = _commits.get()
             attempt += 1
             if not transient(error) or committed or attempt > retries:
-                error.servicekit_committed = bool(committed)  # read by the 503 answer below
+                error.servicekit_committed = bool(committed)  # type: ignore[attr-defined]  # read by the 503 below
                 raise
             log.warning("database unavailable (%s); running the request again (%d of %d)",
                         type(error.orig).__name__, attempt, retries)
@@ -105,7 +105,7 @@ def register(app: Flask, engine: Engine, retries: int) -> None:
     and answer the failures that remain 503 with Retry-After."""
     count_commits(engine)
     dispatch = app.dispatch_request
-    app.dispatch_request = lambda: run_again_while_unchanged(dispatch, retries)
+    app.dispatch_request = lambda: run_again_while_unchanged(dispatch, retries)  # type: ignore[method-assign]
 
 
 def unavailable(error: DBAPIError) -> Response:

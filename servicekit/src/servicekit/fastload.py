@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from marshmallow import RAISE, Schema, fields, validate
 from marshmallow.utils import missing
@@ -110,7 +110,11 @@ def _check(field: fields.Field) -> Check | None:
     return every
 
 
-def _parser(field: fields.Date | fields.DateTime | fields.Time) -> Callable[[str], Any] | None:
+#: The fields marshmallow parses and writes with their format's function.
+_Temporal = fields.Date | fields.DateTime | fields.Time
+
+
+def _parser(field: _Temporal) -> Callable[[str], Any] | None:
     return field.DESERIALIZATION_FUNCS.get(field.format or field.DEFAULT_FORMAT)
 
 
@@ -128,20 +132,22 @@ def _loader(field: fields.Field, attr: str | None, partial: Any) -> Loader:
         expected: type = str
     elif kind is fields.Integer:
         expected = int
-    elif kind is fields.Boolean and _keeps_booleans(field):
+    elif kind is fields.Boolean and _keeps_booleans(cast(fields.Boolean, field)):
         expected = bool
     # (a Day is a Date with one more validator: it parses as a Date does)
-    elif kind in (fields.Date, Day, fields.DateTime, fields.Time) and _parser(field) is not None:
+    elif kind in (fields.Date, Day, fields.DateTime, fields.Time) and _parser(cast(_Temporal, field)) is not None:
         # marshmallow parses a string with its format's function (date.fromisoformat for "iso") and nothing else
-        expected, convert = str, _parser(field)
+        expected, convert = str, _parser(cast(_Temporal, field))
     elif kind is fields.List:
-        items = _loader(field.inner, None, partial)  # marshmallow gives the items neither a name nor the data
+        # marshmallow gives the items neither a name nor the data
+        items = _loader(cast(fields.List, field).inner, None, partial)
         expected = list
 
         def convert(value: list) -> list:
             return [items(each, None) for each in value]
-    elif kind is fields.Nested and not field.many and isinstance(field.schema, Schema):
-        nested = FastLoader(field.schema)
+    elif kind is fields.Nested and not cast(fields.Nested, field).many \
+            and isinstance(cast(fields.Nested, field).schema, Schema):
+        nested = FastLoader(cast(fields.Nested, field).schema)
         expected = dict
 
         def convert(value: dict) -> dict:
@@ -188,7 +194,7 @@ class FastLoader:
 
     def _for(self, partial: Any) -> tuple[dict[str, Loader], list[tuple[str, fields.Field]]]:
         if partial is None or partial is True or partial is False:
-            key = partial
+            key: Any = partial
         elif type(partial) in _COLLECTIONS:
             key = frozenset(partial)
         else:
@@ -263,17 +269,20 @@ def _dumper(field: fields.Field) -> tuple[frozenset[type], Dump]:
         return frozenset((str, _NONE)), field._serialize
     if kind is fields.Boolean:  # marshmallow writes a boolean as it is
         return frozenset((bool, _NONE)), field._serialize
-    if kind is fields.Integer and not field.as_string:
+    if kind is fields.Integer and not cast(fields.Integer, field).as_string:
         return frozenset((int, _NONE)), field._serialize
     if kind in (fields.Date, fields.DateTime, fields.Time):
-        write = field.SERIALIZATION_FUNCS.get(field.format or field.DEFAULT_FORMAT)
+        temporal = cast(_Temporal, field)
+        write = temporal.SERIALIZATION_FUNCS.get(temporal.format or temporal.DEFAULT_FORMAT)
         if write is not None:  # marshmallow writes any value but None with its format's function (e.g. isoformat)
             return frozenset((_NONE,)), lambda value, attr, obj: write(value)
-    if kind is fields.Nested and not field.many and isinstance(field.schema, Schema) and not field.schema.many:
-        nested = FastDumper(field.schema)
+    nested_field = cast(fields.Nested, field)
+    if kind is fields.Nested and not nested_field.many and isinstance(nested_field.schema, Schema) \
+            and not nested_field.schema.many:
+        nested = FastDumper(nested_field.schema)
         return frozenset((_NONE,)), lambda value, attr, obj: nested.dump(value)
     if kind is fields.List:
-        plain, items = _dumper(field.inner)
+        plain, items = _dumper(cast(fields.List, field).inner)
         return frozenset((_NONE,)), lambda value, attr, obj: \
             [each if type(each) in plain else items(each, attr, obj) for each in value] if type(value) is list \
             else field._serialize(value, attr, obj)

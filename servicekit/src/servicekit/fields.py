@@ -55,7 +55,7 @@ class Month(fields.String):
         kwargs.setdefault("metadata", {}).setdefault("pattern", self.PATTERN.pattern)
         super().__init__(**kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs) -> date:
+    def _deserialize(self, value, attr, data, **kwargs) -> date:  # type: ignore[override]  # a month loads as a date
         match = self.PATTERN.match(super()._deserialize(value, attr, data, **kwargs))
         if match is None or not EARLIEST.year <= int(match[1]) <= LATEST.year:
             raise ValidationError(f"Use YYYY-MM, a month {_RANGE}.")

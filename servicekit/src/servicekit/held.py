@@ -33,7 +33,7 @@ from servicekit.timestamps import with_utc
 
 def _field(column: Any) -> fields.Field:
     kind = column.type
-    options = {"allow_none": bool(column.nullable), "required": True}
+    options: dict[str, Any] = {"allow_none": bool(column.nullable), "required": True}
     if isinstance(kind, DateTime):
         return Instant(**options)
     if isinstance(kind, Date):

@@ -85,7 +85,7 @@ def _mark_work_kept(session: Session) -> None:
             return  # a read: nothing of the request is kept yet
         marked = session.execute(update(idempotency_keys).where(
             *_key_filter(claimed), idempotency_keys.c.status.is_(None)).values(status=WORK_KEPT))
-        if marked.rowcount != 1:
+        if marked.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult, typed Result
             raise Overtaken(claimed[0])
         g.idempotency_marked = True
 

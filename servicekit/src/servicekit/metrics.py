@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests by route template and status.",
                         ["service", "method", "route", "status"])
@@ -48,7 +49,7 @@ class OutboxCollector:
         return [size, oldest]
 
 
-def render(extra_collectors: Iterable[object] = ()) -> tuple[bytes, str]:
+def render(extra_collectors: Iterable[Collector] = ()) -> tuple[bytes, str]:
     """The Prometheus exposition of this service (all its processes when multiprocess)."""
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -65,7 +66,7 @@ def _with_extra(base: CollectorRegistry) -> CollectorRegistry:
     """A scrape-local registry that includes `base` (so extra collectors are not registered twice)."""
     registry = CollectorRegistry()
 
-    class _Base:
+    class _Base(Collector):
         def collect(self):
             return base.collect()
 

@@ -70,7 +70,7 @@ def http_exception_problem(error: HTTPException) -> Response:
         extra["errors"] = flatten_validation_messages(data["messages"])
         detail = "; ".join(message for messages in extra["errors"].values() for message in messages)
     else:
-        detail = data.get("message") or error.description
+        detail = data.get("message") or error.description or ""
     response = problem_response(status, error.name, detail, **extra)
     for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import IO, Any, NamedTuple, TypeVar
 
 import httpx
 
@@ -53,7 +53,7 @@ class Processes:
 
     def __init__(self, env: dict[str, str], log_dir: Path) -> None:
         self.env, self.log_dir = env, log_dir
-        self.running: list[tuple[str, subprocess.Popen, object]] = []
+        self.running: list[tuple[str, subprocess.Popen, IO[bytes]]] = []
         self.commands: dict[str, tuple[tuple[str, ...], dict[str, str] | None]] = {}
 
     def run(self, *args: str) -> None:
@@ -63,7 +63,7 @@ class Processes:
 
     def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
         """Start `python -m <args>` in the background, with `env` added to the shared environment."""
-        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
+        log = open(self.log_dir / f"{name}.log", "ab")  # closed in stop()
         process = subprocess.Popen([sys.executable, "-m", *args], env={**self.env, **(env or {})}, stdout=log,
                                    stderr=subprocess.STDOUT)
         self.running.append((name, process, log))
@@ -234,13 +234,15 @@ class Integrator:
 
     def received(self, wanted: int, timeout: float = 30.0) -> list[Message]:
         """The messages that arrive, until `wanted` of them or the timeout."""
-        messages, deadline = [], time.monotonic() + timeout
+        messages: list[Message] = []
+        deadline = time.monotonic() + timeout
         while len(messages) < wanted and time.monotonic() < deadline:
             method, properties, body = self.channel.basic_get(self.queue, auto_ack=True)
             if method is None:
                 time.sleep(0.1)
                 continue
-            messages.append(Message(method.routing_key, properties, json.loads(body)))
+            # pika types a received message's key and body as optional; basic_get gave a message
+            messages.append(Message(method.routing_key, properties, json.loads(body)))  # type: ignore[arg-type]
         return messages
 
     def close(self) -> None:

@@ -26,6 +26,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
+from typing import Any
 
 from amqp.exceptions import NotFound, PreconditionFailed
 from kombu import Connection, Queue, binding
@@ -53,7 +54,7 @@ def _on_fresh_channel(connection: Connection, action: Callable) -> bool:
         return False
     try:
         channel.close()
-    except Exception:  # noqa: BLE001 - nothing is lost with a channel that failed to close
+    except Exception:  # nothing is lost with a channel that failed to close
         pass
     return True
 
@@ -79,7 +80,7 @@ def move(connection: Connection, source: str, target: str, batch: int = 500) -> 
     moved = 0
     try:
         while True:
-            taken = []
+            taken: list[Any] = []
             while len(taken) < batch and (message := channel.basic_get(source, no_ack=False)) is not None:
                 taken.append(message)
             if not taken:

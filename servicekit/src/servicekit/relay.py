@@ -11,6 +11,7 @@ import threading
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from kombu import Connection
 from sqlalchemy import func, select, update
@@ -24,7 +25,7 @@ from servicekit.db import among, outbox
 log = logging.getLogger(__name__)
 
 
-def in_aggregate_order(session: Session, claimed: list[Row], in_flight: Sequence[int] = ()) -> list[Row]:
+def in_aggregate_order(session: Session, claimed: Sequence[Row], in_flight: Sequence[int] = ()) -> list[Row]:
     """Drop the claimed rows that would overtake an earlier row of their aggregate claimed elsewhere.
 
     Claiming takes the oldest pending rows not locked by another replica, so the only earlier pending
@@ -34,7 +35,7 @@ def in_aggregate_order(session: Session, claimed: list[Row], in_flight: Sequence
     if not claimed:
         return []
     ids = [row.id for row in claimed]
-    elsewhere = dict(session.execute(
+    elsewhere: dict[Any, int] = dict(session.execute(  # type: ignore[arg-type]  # rows of two columns are pairs
         select(outbox.c.subject, func.min(outbox.c.id))
         .where(outbox.c.published_at.is_(None), outbox.c.id < max(ids),
                ~among(session, outbox.c.id, [*ids, *in_flight]))
@@ -73,7 +74,7 @@ class Relay:
         if connection is not None:
             try:
                 connection.release()
-            except Exception:  # noqa: BLE001 - the connection may be broken already
+            except Exception:  # the connection may be broken already
                 pass
 
     def publish_pending(self) -> int:
@@ -148,7 +149,7 @@ class Relay:
                 self.drain(stop=stop)  # a long backlog must not hold up a shutdown
                 backoff = self.poll_interval
                 stop.wait(self.poll_interval)
-            except Exception as exc:  # noqa: BLE001 - anything failing means: wait, reconnect, retry
+            except Exception as exc:  # anything failing means: wait, reconnect, retry
                 metrics.RELAY_ERRORS.labels(self.service).inc()
                 log.warning("relay round failed (%s: %s); retrying in %.1fs", type(exc).__name__, exc, backoff)
                 self.close()

@@ -18,6 +18,6 @@ def as_utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
-def with_utc(values: Mapping[str, Any]) -> dict[str, Any]:
+def with_utc(values: Mapping[Any, Any]) -> dict[str, Any]:
     """A row's values as a dict, every naive datetime among them given its UTC offset."""
     return {key: as_utc(value) if isinstance(value, datetime) else value for key, value in values.items()}

@@ -96,7 +96,7 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
             "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}},
             "security": [{"bearer": []}, {"apiKey": []}]},
     )
-    app.json.ensure_ascii = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # the default provider, typed as its base
     engine = engine or make_engine(settings.database_url, statement_timeout=settings.statement_timeout,
                                    connect_timeout=settings.db_connect_timeout)
     app.extensions["servicekit"] = ServiceContext(settings, engine, make_session_factory(engine))
@@ -175,13 +175,13 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
         try:
             ping(engine)
             checks["database"] = "ok"
-        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        except Exception as exc:  # any failure means not ready
             checks["database"] = f"unreachable: {type(exc).__name__}"
         if check_broker:
             try:
                 broker_ready(settings)
                 checks["broker"] = "ok"
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 checks["broker"] = f"unreachable: {type(exc).__name__}"
         ready = all(value == "ok" for value in checks.values())
         if not ready:

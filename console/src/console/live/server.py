@@ -147,7 +147,10 @@ def create_app(settings: ConsoleSettings, make_feed: FeedMaker, heartbeat: float
                 loop.call_soon_threadsafe(hub.resync)
             first.set()
 
-        running["feed"] = live = make_feed(lambda summary: loop.call_soon_threadsafe(hub.deliver, summary), connected)
+        def deliver(summary: dict[str, Any]) -> None:
+            loop.call_soon_threadsafe(hub.deliver, summary)
+
+        running["feed"] = live = make_feed(deliver, connected)
         running["stop"] = stop = threading.Event()
         running["thread"] = thread = threading.Thread(target=live.run, args=(stop,), name="live-feed", daemon=True)
         thread.start()

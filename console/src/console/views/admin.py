@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as N_
 
-from console.api import ApiError, api
+from console.api import ApiError, Page, api
 from console.people import current_person
 
 blp = Blueprint("admin", __name__)
@@ -53,6 +53,7 @@ def _vocabulary() -> dict[str, Any]:
 
 def _users_page(*, values: dict | None = None, errors: dict | None = None, error: ApiError | None = None,
                 status: int = 200):
+    users: Page | ApiError
     try:
         users = api().page("/users", page=_page_number(), page_size=PAGE_SIZE)
     except ApiError as refused:
@@ -138,6 +139,7 @@ def reset_password(username: str):
 
 def _keys_page(*, created: dict | None = None, values: dict | None = None, errors: dict | None = None,
                error: ApiError | None = None, revoke_error: ApiError | None = None, status: int = 200):
+    keys: Page | ApiError
     try:
         keys = api().page("/api-keys", page=_page_number(), page_size=PAGE_SIZE)
     except ApiError as refused:
@@ -201,6 +203,7 @@ def _store_errors(refused: ApiError) -> dict[str, list[str]]:
 
 def _stores_page(*, values: dict | None = None, errors: dict | None = None, error: ApiError | None = None,
                  status: int = 200):
+    stores: Page | ApiError
     try:
         stores = api().page("/stores", page=_page_number(), page_size=PAGE_SIZE)
     except ApiError as refused:

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 
 from console.api import ApiError, SignInNeeded, api
 from console.i18n import COOKIE, LANGUAGES
@@ -28,7 +29,7 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def to_signin() -> Response:
+def to_signin() -> BaseResponse:
     """Send the browser to sign-in, remembering the page it was on (the page htmx was updating, for a part)."""
     if request.headers.get("HX-Request"):
         current = urlsplit(request.headers.get("HX-Current-URL", ""))
@@ -47,7 +48,7 @@ def standing(token: str | None) -> bool:
     return live_claims(token) is not None
 
 
-def require_session() -> Response | None:
+def require_session() -> BaseResponse | None:
     """Before every request: a page needs a signed-in person whose token has not expired."""
     if request.endpoint in OPEN:
         return None
@@ -58,7 +59,7 @@ def require_session() -> Response | None:
 
 
 @blp.after_app_request
-def confirm_standing(response: Response) -> Response:
+def confirm_standing(response: Response) -> BaseResponse:
     """A page that asked the API nothing still confirms that the person's session stands (the gateway ends it when
     their password, role or stores change, or they are deactivated), so no page is shown on a session that
     ended. Pages that ask the API learn it from its 401 and cost nothing more. The question asked is "who am I"

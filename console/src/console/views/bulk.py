@@ -20,6 +20,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as N_
+from werkzeug.datastructures import MultiDict
 
 from console.api import Api, ApiError, api
 from console.people import current_person
@@ -131,19 +132,18 @@ def matching_rows(screen: Screen, filters: dict[str, str]) -> list[Row]:
         raise TooMany(first.total, limit)
     pages = [first]
     rest = range(2, -(-first.total // size) + 1)
-    found = api().gather({str(number): (lambda a, number=number: a.page(screen.path, page=number, page_size=size,
-                                                                         **filters)) for number in rest})
+    found = api().gather({str(number): _page_of(screen.path, number, size, filters) for number in rest})
     for number in rest:
         if isinstance(found[str(number)], ApiError):
             raise found[str(number)]
         pages.append(found[str(number)])
-    rows = {}
+    rows: dict[str, Row] = {}
     for item in (item for listed in pages for item in listed.items):
         rows.setdefault(str(item["id"]), Row(str(item["id"]), screen.name_of(item), item))
     return list(rows.values())[:limit]
 
 
-def ticked_rows(form: Mapping[str, Any]) -> list[Row]:
+def ticked_rows(form: MultiDict[str, str]) -> list[Row]:
     """The rows ticked one by one, named as the list showed them."""
     ids = dict.fromkeys(value for value in form.getlist("ids") if ROW_ID.fullmatch(value or ""))
     return [Row(row_id, form.get(f"name.{row_id}") or row_id) for row_id in ids]
@@ -155,7 +155,7 @@ def run(action: str, rows: list[Row], call: Callable[[Api, Row], Any]) -> Outcom
     at_once = max(1, settings().bulk_concurrency)
     for start in range(0, len(rows), at_once):
         chunk = rows[start:start + at_once]
-        results = api().gather({row.id: (lambda a, row=row: call(a, row)) for row in chunk})
+        results = api().gather({row.id: _call_on(call, row) for row in chunk})
         for row in chunk:
             result = results[row.id]
             if isinstance(result, ApiError):
@@ -166,6 +166,16 @@ def run(action: str, rows: list[Row], call: Callable[[Api, Row], Any]) -> Outcom
     return outcome
 
 
+def _page_of(path: str, number: int, size: int, filters: dict[str, Any]) -> Callable[[Api], Any]:
+    """A call fetching page `number` of `path`."""
+    return lambda a: a.page(path, page=number, page_size=size, **filters)
+
+
+def _call_on(call: Callable[[Api, Row], Any], row: Row) -> Callable[[Api], Any]:
+    """`call` bound to `row`."""
+    return lambda a: call(a, row)
+
+
 def reason(error: ApiError) -> str:
     """Why the API refused a row, in its own words (with a 422's messages by field)."""
     if error.unavailable:
@@ -174,7 +184,7 @@ def reason(error: ApiError) -> str:
     return " ".join([error.message, *[message for message in messages if message != error.message]])
 
 
-def _render(screen: Screen, args: dict[str, str], *, outcome: Outcome | None = None, refused: str | None = None,
+def _render(screen: Screen, args: dict[str, Any], *, outcome: Outcome | None = None, refused: str | None = None,
             status: int = 200):
     return render_template("bulk/result.html", outcome=outcome, refused=refused, actions=ACTIONS,
                            back=url_for(screen.endpoint, **args)), status

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,7 +27,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from console.api import ApiError, Page, api
+from console.api import Api, ApiError, Page, api
 from console.i18n import language
 from console.people import current_person
 
@@ -285,11 +286,11 @@ def _timeline(parts: dict[str, Any], words: dict[str, dict[str, str]]) -> list[d
 
     for visit in _items(parts.get("visits")):
         details = visit.get("details") or {}
-        bits = [words["service_type"].get(details.get("service_type"), "") if details.get("service_type") else "",
+        bits = [words["service_type"].get(details["service_type"], "") if details.get("service_type") else "",
                 _("%(km)s km", km=details["odometer_km"]) if details.get("odometer_km") is not None else "",
                 "¥" + str(details["amount"]) if details.get("amount") else "",
-                words["channel"].get(details.get("channel"), "") if details.get("channel") else "",
-                words["satisfaction"].get(details.get("satisfaction"), "") if details.get("satisfaction") else "",
+                words["channel"].get(details["channel"], "") if details.get("channel") else "",
+                words["satisfaction"].get(details["satisfaction"], "") if details.get("satisfaction") else "",
                 details.get("purpose") or "", details.get("outcome") or "", details.get("event_name") or "",
                 visit.get("notes") or "", _("voided") if visit.get("voided_at") else ""]
         add(visit.get("occurred_at"), "visits", word("visit", visit.get("kind")), " · ".join(b for b in bits if b))
@@ -357,6 +358,11 @@ def _predictions(customer_id: str, reminders: Any) -> dict[str, dict[str, Any]]:
     return found
 
 
+def _readings_of(customer_id: str, asset_id: str) -> Callable[[Api], Any]:
+    """A call fetching the last odometer readings of one of the customer's vehicles."""
+    return lambda a: a.get(f"/customers/{customer_id}/assets/{asset_id}/odometer", page_size=READINGS_SHOWN)
+
+
 def render_360(customer_id: str, *, forms: dict[str, dict[str, Any]] | None = None, status: int = 200):
     """The customer 360 page; `forms` re-opens an action's form with what the person typed and the API's
     messages (a refused visit, vehicle, redemption or flag change)."""
@@ -378,8 +384,7 @@ def render_360(customer_id: str, *, forms: dict[str, dict[str, Any]] | None = No
     assets = parts.pop("assets")
     vehicles = _items(assets)
     readings = api().gather({
-        asset["id"]: (lambda a, asset_id=asset["id"]: a.get(f"/customers/{customer_id}/assets/{asset_id}/odometer",
-                                                            page_size=READINGS_SHOWN))
+        asset["id"]: _readings_of(customer_id, asset["id"])
         for asset in vehicles[:VEHICLES_SHOWN] if asset.get("kind") == "vehicle"}) if vehicles else {}
     predictions = {**_predictions(customer_id, parts.pop("first_maintenance")),
                    **_predictions(customer_id, parts.pop("maintenance"))}

@@ -207,7 +207,8 @@ def workbook_of(tables: list[dict[str, Any]]) -> bytes:
     from openpyxl.styles import Font
 
     book = Workbook()
-    book.remove(book.active)
+    if book.active is not None:  # a new workbook has its one empty sheet
+        book.remove(book.active)
     for number, table in enumerate(tables or [{"title": "report", "columns": [], "rows": []}], start=1):
         title = re.sub(r"[\\/*?:\[\]]", " ", str(table["title"]))[:28] or "report"
         sheet = book.create_sheet(title if title not in book.sheetnames else f"{title[:25]} {number}")

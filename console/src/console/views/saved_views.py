@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as N_
 
-from console.api import ApiError, api
+from console.api import ApiError, Page, api
 from console.people import current_person
 from console.views.complaints import CATEGORIES, DEPARTMENTS, SEVERITIES, STATUSES
 from console.views.today import page_number
@@ -72,12 +72,16 @@ def _screen(screen: str) -> tuple[Any, str]:
 def _render(screen: str, query: str, *, values: dict[str, str] | None = None, failed: ApiError | None = None,
             status: int = 200, menu: bool = False):
     number = 1 if menu else page_number()
+    views: Page | ApiError
     try:
         views = api().page("/saved-views", screen=screen, page=number, page_size=MENU_SIZE if menu else PAGE_SIZE)
     except ApiError as error:
         views = error
     template = "saved_views/_menu.html" if menu else "saved_views/index.html"
-    stores = current_person().stores
+    person = current_person()
+    if person is None:  # every view but signing in runs after require_session
+        abort(401)
+    stores = person.stores
     return render_template(template, screen=screen, screen_label=SCREENS[screen][0], query=query, views=views,
                            values=values or {}, failed=failed, errors=failed.errors if failed else {},
                            stores=stores, store_options=[(store, store) for store in stores],

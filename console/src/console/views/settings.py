@@ -63,7 +63,8 @@ VOCABULARY = {"categories": CATEGORIES, "severities": SEVERITIES, "sla_targets":
 
 
 def _manager() -> None:
-    if not current_person().can("manage"):
+    person = current_person()
+    if person is None or not person.can("manage"):
         abort(403)
 
 

@@ -99,7 +99,7 @@ def page_number(name: str = "page") -> int:
 
 
 def group_label(task: dict[str, Any]) -> str:
-    return str(RULE_LABELS.get(task.get("rule")) or KIND_LABELS.get(task.get("rule_kind"))
+    return str(RULE_LABELS.get(task.get("rule") or "") or KIND_LABELS.get(task.get("rule_kind") or "")
                or task.get("rule_name") or task.get("rule_kind") or "")
 
 
@@ -108,7 +108,7 @@ def groups_of(tasks: list[dict[str, Any]]) -> list[tuple[str, str, list[dict[str
     order = {kind: index for index, kind in enumerate(KIND_LABELS)}
     grouped: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
     for task in tasks:
-        key = task.get("rule") if task.get("rule") in RULE_LABELS else task.get("rule_kind") or ""
+        key = task["rule"] if task.get("rule") in RULE_LABELS else task.get("rule_kind") or ""
         grouped.setdefault(key, []).append(task)
 
     def rank(key: str) -> tuple[int, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from servicekit.timestamps import with_utc
-from sqlalchemy import and_, delete, func, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from gateway.adapters.tables import api_keys, saved_views, users
@@ -122,7 +122,7 @@ class SavedViewRepository:
     def visible(self, viewer: Viewer, screen: str | None, offset: int, limit: int) -> tuple[list[SavedView], int]:
         """One page of the views `viewer` sees (as SavedView.visible_to says), of `screen` if given, by name, and
         how many there are in all."""
-        shared = saved_views.c.shared.is_(True)
+        shared: ColumnElement[bool] = saved_views.c.shared.is_(True)
         if viewer.scope is not None:
             shared = and_(shared, or_(saved_views.c.store_id.is_(None), saved_views.c.store_id.in_(viewer.scope)))
         condition = and_(or_(saved_views.c.owner == viewer.username, shared),

@@ -13,12 +13,15 @@ from __future__ import annotations
 import os
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import urllib3
 from prometheus_client import Counter, Histogram
-from urllib3.connection import HTTPConnection
 
 from gateway.config import GatewayConfig
+
+if TYPE_CHECKING:  # urllib3 types its pools' connections with this protocol
+    from urllib3._base_connection import BaseHTTPConnection
 
 #: Seconds a pooled connection may sit idle before the gateway drops it. It must be shorter than the services'
 #: own keep-alive timeout (gunicorn's default, 2 s): a connection the service closes at the very moment the
@@ -33,23 +36,23 @@ UPSTREAM_FAILURES = Counter("gateway_upstream_failures_total",
                             "Calls to a service that got no response, by reason.", ["service", "reason"])
 
 
-class _Expiring:
+class _Expiring(urllib3.HTTPConnectionPool):
     """Closes, instead of reusing, a pooled connection idle for longer than KEEPALIVE_EXPIRY."""
 
-    def _get_conn(self, timeout: float | None = None) -> HTTPConnection:
+    def _get_conn(self, timeout: float | None = None) -> BaseHTTPConnection:
         conn = super()._get_conn(timeout)
         idle_since = getattr(conn, "gateway_idle_since", None)
         if idle_since is not None and time.monotonic() - idle_since > KEEPALIVE_EXPIRY:
             conn.close()  # reconnects on its next request
         return conn
 
-    def _put_conn(self, conn: HTTPConnection | None) -> None:
+    def _put_conn(self, conn: BaseHTTPConnection | None) -> None:
         if conn is not None:
-            conn.gateway_idle_since = time.monotonic()
+            conn.gateway_idle_since = time.monotonic()  # type: ignore[attr-defined]  # our mark on the connection
         super()._put_conn(conn)
 
 
-class ExpiringPool(_Expiring, urllib3.HTTPConnectionPool):
+class ExpiringPool(_Expiring):
     """A pool of plain HTTP connections to one service."""
 
 
@@ -65,7 +68,7 @@ class Upstreams:
         self.timeout = urllib3.Timeout(connect=config.connect_timeout, read=config.upstream_timeout)
         self._lock = threading.Lock()
         self._pid = os.getpid()
-        self._pools: dict[str, ExpiringPool] = {}
+        self._pools: dict[str, _Expiring] = {}
         #: Every upstream: the services, and the staff console when one is deployed (not a service: it is
         #: neither in readiness nor in the OpenAPI document).
         self.urls = {**config.upstreams, **({"console": config.console_url} if config.console_url else {})}
@@ -77,7 +80,7 @@ class Upstreams:
         """Service name -> base URL, for every configured service."""
         return self.config.upstreams
 
-    def pool(self, service: str) -> ExpiringPool:
+    def pool(self, service: str) -> _Expiring:
         """The connection pool of `service` (which must be configured, or be the console), made in this process."""
         pool = self._pools.get(service)  # the common case needs no lock: dict reads are atomic
         if pool is not None and self._pid == os.getpid():
@@ -90,8 +93,8 @@ class Upstreams:
                 url = urllib3.util.parse_url(self.urls[service])
                 # A proxy set for outbound traffic must not sit between gateway and services: a plain
                 # HTTPConnectionPool never reads the proxy environment variables.
-                kind = ExpiringHTTPSPool if url.scheme == "https" else ExpiringPool
-                pool = kind(url.host, url.port, maxsize=POOL_SIZE, block=False, timeout=self.timeout,
+                kind: type[_Expiring] = ExpiringHTTPSPool if url.scheme == "https" else ExpiringPool
+                pool = kind(url.host or "", url.port, maxsize=POOL_SIZE, block=False, timeout=self.timeout,
                             retries=False)
                 self._pools[service] = pool
             return pool

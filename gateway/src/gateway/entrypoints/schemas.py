@@ -1,6 +1,8 @@
 """What the gateway's own endpoints read and write."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
@@ -27,7 +29,7 @@ def _not_common(password: str) -> None:
         raise ValidationError("This is one of the most common passwords; choose another.")
 
 
-_password = [validate.Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH), _not_common]
+_password: list[Callable[[Any], Any]] = [validate.Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH), _not_common]
 _username = validate.Regexp(USERNAME, error="Use 1 to 64 letters, digits, '.', '_', '@' or '-'.")
 
 

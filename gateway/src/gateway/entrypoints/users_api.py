@@ -68,7 +68,7 @@ def index(args: dict, pagination_parameters):
     offset, limit = pagination_parameters.first_item, pagination_parameters.page_size
     if "store" in args:
         require_store(args["store"], identity)
-        stores = frozenset({args["store"]})
+        stores: frozenset[str] | None = frozenset({args["store"]})
     else:
         stores = identity.store_scope
     if identity.role == "admin" and "store" not in args:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import UTC, datetime
+from typing import cast
 
 from servicekit.db import unit_of_work
 from sqlalchemy.exc import IntegrityError
@@ -125,7 +126,7 @@ def update_user(sessions: sessionmaker[Session], username: str, role: str | None
             user, role=new_role, active=new_active, updated_at=_now(),
             stores=user.stores if stores is None else normalise_stores(stores),
             password_hash=user.password_hash if password is None else passwords.hash_password(password),
-            display_name=user.display_name if display_name is KEEP else display_name,
+            display_name=user.display_name if display_name is KEEP else cast("str | None", display_name),
             contacts=user.contacts if contacts is None else normalise_contacts({**user.contacts, **contacts}))
         if outdates_tokens(user, changed, password is not None):
             changed = dataclasses.replace(changed, token_version=user.token_version + 1)

@@ -35,7 +35,7 @@ def all_at_once(count: int, call: Callable[[int], Any]) -> list[Any]:
         barrier.wait()
         try:
             results[index] = call(index)
-        except Exception as exc:  # noqa: BLE001 - reported as the thread's result
+        except Exception as exc:  # reported as the thread's result
             results[index] = exc
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]

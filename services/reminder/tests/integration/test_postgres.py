@@ -274,7 +274,7 @@ def test_a_customer_re_planned_by_several_at_once_gets_each_new_reminder_once(pg
             with unit_of_work(sessions) as session:
                 start.wait(5)
                 replan(session, customer_id, SHANGHAI, "at once")
-        except BaseException as error:  # noqa: BLE001 - collected for the assertion below
+        except BaseException as error:  # collected for the assertion below
             failures.append(error)
 
     threads = [threading.Thread(target=again) for _ in range(4)]

@@ -26,7 +26,7 @@ class FakeWeChat:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            def do_POST(self) -> None:  # the http.server API
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 fake.requests.append((self.path, json.loads(body)))
                 errcode = fake.errcodes.pop(0) if fake.errcodes else 0

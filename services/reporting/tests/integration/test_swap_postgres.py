@@ -50,7 +50,7 @@ def test_a_swap_under_a_live_consumer_and_a_report_deadlocks_nobody(postgres_dat
             for start in range(half, len(events), 20):
                 apply_batch(live, [(QUEUE, event, apply_event) for event in events[start:start + 20]])
                 time.sleep(0.01)
-        except BaseException as exc:  # noqa: BLE001 - the test reports it
+        except BaseException as exc:  # the test reports it
             errors.append(exc)
 
     def report() -> None:  # the value report and a segment's customers: tallies first, then customers
@@ -64,7 +64,7 @@ def test_a_swap_under_a_live_consumer_and_a_report_deadlocks_nobody(postgres_dat
                 with live() as session, session.begin():
                     totals(session, "rfm", *PERIOD)
                     session.execute(select(customers.c.id).limit(50)).all()
-        except BaseException as exc:  # noqa: BLE001 - the test reports it
+        except BaseException as exc:  # the test reports it
             errors.append(exc)
 
     threads = [threading.Thread(target=consumer), threading.Thread(target=report)]

@@ -89,7 +89,7 @@ class ComplaintRepository:
             rows.append({"key_id": complaint.id, "key_version": complaint.version,
                          **{f"new_{name}": values[name] for name in columns}, "new_version": complaint.version + 1})
         result = self.session.execute(_update(columns), rows)
-        if result.rowcount != len(rows):
+        if result.rowcount != len(rows):  # type: ignore[attr-defined]  # an UPDATE or DELETE gives a CursorResult, typed Result
             return False
         for complaint in changed:
             complaint.version += 1

@@ -73,7 +73,7 @@ class CustomerCopy:
         moved = self.session.execute(update(complaints).where(
             complaints.c.id.in_(ids), complaints.c.customer_id == survivor_id).values(customer_id=restored_id))
         self.session.execute(delete(moves).where(*of_merge))
-        return moved.rowcount
+        return moved.rowcount  # type: ignore[attr-defined]  # an UPDATE or DELETE gives a CursorResult, typed Result
 
     def erase(self, customer_id: str, at: datetime) -> None:
         """Remove the customer's personal data from this service (PIPL): their name and phone here, and the

@@ -62,4 +62,4 @@ class RectificationRepository:
         result = self.session.execute(update(rectifications).where(
             rectifications.c.id == notice_id, rectifications.c.status == "open").values(
             status="done", outcome=outcome, done_by=actor, done_at=at))
-        return result.rowcount == 1
+        return result.rowcount == 1  # type: ignore[attr-defined]  # an UPDATE or DELETE gives a CursorResult, typed Result

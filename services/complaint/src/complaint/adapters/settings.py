@@ -41,5 +41,5 @@ class SettingsRepository:
         """Change one setting."""
         changed = self.session.execute(update(settings).where(settings.c.name == name).values(
             value=value, updated_by=actor, updated_at=at))
-        if changed.rowcount == 0:
+        if changed.rowcount == 0:  # type: ignore[attr-defined]  # an UPDATE or DELETE gives a CursorResult, typed Result
             self.session.execute(insert(settings).values(name=name, value=value, updated_by=actor, updated_at=at))

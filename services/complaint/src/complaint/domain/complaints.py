@@ -267,6 +267,8 @@ class Complaint:
         """Warn about targets near their deadline; breach and escalate (one level up) the missed ones."""
         for what, name in self.clocks.due(now):
             target = self.clocks.targets[name]
+            if target.due_at is None:  # the clocks name armed targets only, and an armed target has a due time
+                raise ValueError(f"SLA target {name} is due without a due time")
             if what == "warned":
                 self.happened.append(Happened("sla_warning", now, SCANNER, self.status, self.status,
                                               {"target": name}, event="sla_warned",

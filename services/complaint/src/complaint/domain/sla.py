@@ -75,8 +75,9 @@ class Target:
     def from_json(cls, raw: dict[str, Any]) -> Target:
         """The target stored by to_json."""
         times = ("started_at", "due_at", "warn_at", "met_at")
-        return cls(**{key: datetime.fromisoformat(value) if key in times and value else value
-                      for key, value in raw.items()})
+        values: dict[str, Any] = {key: datetime.fromisoformat(value) if key in times and value else value
+                                  for key, value in raw.items()}
+        return cls(**values)
 
 
 @dataclass
@@ -132,7 +133,8 @@ class Clocks:
 
     def _schedule(self, calendar: BusinessCalendar, name: str) -> None:
         target = self.targets[name]
-        assert target.minutes is not None and target.started_at is not None
+        if target.minutes is None or target.started_at is None:  # only a running target has a deadline
+            raise ValueError(f"SLA target {name} is not running: it has no deadline to count")
         pauses = [pause for pause in self.pauses if pause.end is None or pause.end > target.started_at]
         target.due_at = calendar.deadline(target.started_at, timedelta(minutes=target.minutes), pauses)
         target.warn_at = calendar.deadline(

@@ -59,7 +59,10 @@ def complete(sessions: sessionmaker[Session], complaint_id: str, notice_id: str,
         complaint.happened.append(Happened("rectification_done", at, actor, complaint.status, complaint.status,
                                            {"notice_id": notice_id}))
         _save(session, complaint)
-        return repo.get(complaint_id, notice_id)
+        done = repo.get(complaint_id, notice_id)
+        if done is None:  # completed just above, in this transaction
+            raise NotFound("rectification notice", notice_id)
+        return done
 
 
 def of_complaint(sessions: sessionmaker[Session], complaint_id: str, stores: Stores = None) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from complaint.adapters.complaints import CHECKED, ComplaintRepository
 from complaint.adapters.holidays import china_working_days
 from complaint.config import ComplaintSettings, complaint_settings
+from complaint.domain.complaints import nobody
 from complaint.service_layer.complaints import contacts_of
 from complaint.service_layer.publish import publish
 
@@ -35,7 +36,7 @@ def scan_batch(sessions: sessionmaker[Session], now: datetime, limit: int) -> in
     with unit_of_work(sessions) as session:
         repo = ComplaintRepository(session)
         due = repo.due_for_check(now, limit)
-        contacts = contacts_of(session, {complaint.store_id for complaint in due}) if due else None
+        contacts = contacts_of(session, {complaint.store_id for complaint in due}) if due else nobody
         for complaint in due:
             complaint.check_sla(now, contacts)
             for step in complaint.happened:
@@ -69,6 +70,6 @@ def run_scanner(settings: Settings, stop: threading.Event, config: ComplaintSett
                 checked = scan(sessions, limit=config.scan_batch)
             if checked:
                 log.info("SLA scan checked %d complaint(s)", checked)
-        except Exception:  # noqa: BLE001 - a lost database connection: try again next round
+        except Exception:  # a lost database connection: try again next round
             log.exception("SLA scan failed; retrying in %.0fs", config.scan_interval)
         stop.wait(config.scan_interval)

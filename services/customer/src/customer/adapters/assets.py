@@ -60,7 +60,7 @@ class AssetRepository:
         result = self.session.execute(update(assets).where(assets.c.id == asset["id"],
                                                            assets.c.version == expected_version)
                                       .values(plate_key=plate_key, **{name: asset.get(name) for name in _WRITTEN}))
-        return result.rowcount == 1
+        return result.rowcount == 1  # type: ignore[attr-defined]  # an UPDATE or DELETE gives a CursorResult, typed Result
 
     def current_version(self, asset_id: str) -> int | None:
         """The committed version of an asset, read afresh."""
@@ -92,7 +92,7 @@ class AssetRepository:
             ((odometer_readings.c.read_on <= reading.read_on) & (odometer_readings.c.km > reading.km))
             | ((odometer_readings.c.read_on > reading.read_on) & (odometer_readings.c.km < reading.km)))
             .values(voided_at=at))
-        return result.rowcount
+        return result.rowcount  # type: ignore[attr-defined]  # an UPDATE or DELETE gives a CursorResult, typed Result
 
     def reading_page(self, asset_id: str, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
         """One page of the asset's readings, newest first, and how many there are (those set aside too)."""

@@ -74,7 +74,7 @@ class CustomerRepository:
         """{phone: customer id} for those of `phones` that belong to a customer."""
         rows = self.session.execute(select(customer_phones.c.phone, customer_phones.c.customer_id)
                                     .where(customer_phones.c.phone.in_(list(phones))))
-        return dict(rows.all())
+        return dict(rows.all())  # type: ignore[arg-type]  # rows of two columns are pairs
 
     def email_holders(self, emails: Iterable[str | None]) -> dict[str, str]:
         """{email as compared: the id of the (oldest) live customer holding it} for those of `emails` held."""
@@ -101,7 +101,7 @@ class CustomerRepository:
         result = self.session.execute(
             update(customers).where(customers.c.id == customer["id"], customers.c.version == expected_version)
             .values(version=expected_version + 1, updated_at=customer["updated_at"], **values))
-        if result.rowcount != 1:
+        if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE or DELETE gives a CursorResult, typed Result
             return False
         if changed & {"phone", "phones"}:
             self.session.execute(delete(customer_phones).where(customer_phones.c.customer_id == customer["id"]))

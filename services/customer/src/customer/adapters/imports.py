@@ -97,7 +97,7 @@ def phone_owners(session: Session, phones: Iterable[str]) -> dict[str, str]:
         return {}
     rows = session.execute(select(customer_phones.c.phone, customer_phones.c.customer_id)
                            .where(among(session, customer_phones.c.phone, wanted)))
-    return dict(rows.all())
+    return dict(rows.all())  # type: ignore[arg-type]  # rows of two columns are pairs
 
 
 def external_id_holders(session: Session, external_ids: Iterable[str]) -> dict[str, list[str]]:
@@ -214,7 +214,8 @@ def add_customers(session: Session, new: Sequence[NewRows] | Sequence[NewText], 
             text = "".join([each[place] for each in new])  # type: ignore[misc]
             if text:
                 names = ", ".join(f'"{column}"' for column in columns)
-                with session.connection().connection.driver_connection.cursor() as cursor, \
+                driver: Any = session.connection().connection.driver_connection  # psycopg's, for COPY
+                with driver.cursor() as cursor, \
                         cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
                     copy.write(text)
         else:

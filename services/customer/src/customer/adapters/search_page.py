@@ -22,6 +22,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from customer.adapters.search import (
     KEYS,
@@ -62,7 +63,9 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # What a search compares is bound, not written into its queries: the queries of a search without filters
 # are then built once for each shape of search and reused (building and keying them cost more than the
 # database's work for most terms).
-_TERM, _TERM_AFTER, _TERM_LENGTH = bindparam("term"), bindparam("term_after"), bindparam("term_length", type_=Integer)
+_TERM: BindParameter[Any] = bindparam("term")
+_TERM_AFTER: BindParameter[Any] = bindparam("term_after")
+_TERM_LENGTH = bindparam("term_length", type_=Integer)
 _CAP, _COUNT_LIMIT = bindparam("cap", type_=Integer), bindparam("count_limit", type_=Integer)
 _DEPTH, _OFFSET, _LIMIT = (bindparam(name, type_=Integer) for name in ("depth", "offset", "limit"))
 
@@ -98,7 +101,8 @@ def _shape(filters: Filters) -> tuple[Shape, dict[str, Any]]:
     """The search's shape, and the values its queries bind."""
     terms = filters.q
     term = terms.name if terms else filters.name
-    assert term is not None
+    if term is None:  # search_ids lists a search with neither a free-text term nor a name without a shape
+        raise ValueError("a search shape needs a name to look for")
     values: dict[str, Any] = {"term": term, "term_after": after_prefix(term), "term_length": len(term),
                               "cap": COUNT_LIMIT + 1, "count_limit": COUNT_LIMIT}
     if terms is not None and terms.whole_phone:
@@ -133,6 +137,7 @@ def _key_parts(sounds: bool, narrow: Callable[[Select], Select]) -> list[Part]:
     longer, longer_in_order = (KEYS.c.key > _TERM, KEYS.c.key < _TERM_AFTER), (prefix, KEYS.c.key != _TERM)
     at_start = [(kind, (KEYS.c.kind == kind, KEYS.c.position == 0))
                 for kind in ((NAME, PINYIN, INITIALS) if sounds else (NAME,))]
+    specs: list[tuple[int, tuple[Any, ...], tuple[Any, ...], int | None]]
     specs = [(0 if kind == NAME else 1, (*start, exact), (*start, exact), kind) for kind, start in at_start]
     specs += [(1 if kind == NAME else 2, (*start, *longer), (*start, *longer_in_order), kind)
               for kind, start in at_start]
@@ -155,7 +160,7 @@ def _parts(shape: Shape, where: list[ColumnElement[bool]] | None) -> list[Part]:
     shape's stores)."""
     if where is None:
         merged = select(customers.c.id).where(customers.c.merged_into.is_not(None))
-        stores = bindparam("stores", expanding=True)
+        stores: BindParameter[Any] = bindparam("stores", expanding=True)
         live = (KEYS.c.customer_id.not_in(merged), *((KEYS.c.store_id.in_(stores),) if shape.scoped else ()),
                 *(KEYS.c[name] == bindparam(name) for name in shape.carried))
         parts = _key_parts(shape.sounds, lambda keys: keys.where(*live))
@@ -289,5 +294,5 @@ def search_ids(session: Session, filters: Filters, offset: int, limit: int) -> t
     if not reads:
         return [], total
     page = _live_page(shape, reads) if live else _page(parts, reads)
-    ids = session.execute(page, {**values, "depth": offset + limit, "offset": offset, "limit": limit})
-    return list(ids.scalars()), total
+    matched = session.execute(page, {**values, "depth": offset + limit, "offset": offset, "limit": limit})
+    return list(matched.scalars()), total

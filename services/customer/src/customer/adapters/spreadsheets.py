@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -74,7 +74,8 @@ def recorded_size(source: IO[bytes]) -> tuple[int, int, int, int] | None:
     looked for up to the start of its rows only."""
     for _, element in iterparse(source, events=("start",)):
         if element.tag == DIMENSION_TAG:
-            return SheetDimension.from_tree(element).boundaries
+            # openpyxl types a parsed <dimension> and its bounds as optional
+            return SheetDimension.from_tree(element).boundaries  # type: ignore[union-attr,return-value]
         if element.tag == DATA_TAG:
             return None
     return None
@@ -86,13 +87,14 @@ def _recorded_size(sheet: ReadOnlyWorksheet) -> None:
     openpyxl's own (run for every sheet as a workbook opens) waits for the *end* of <sheetData> when a sheet
     records no size, as openpyxl's own write-only files do: it parses the whole sheet, every row of a
     two-million-row one (minutes), before anything can be read or counted."""
-    with sheet._get_source() as source:
+    # openpyxl's private parts, which this replacement of its size reader works with
+    with sheet._get_source() as source:  # type: ignore[attr-defined]
         size = recorded_size(source)
     if size is not None:
-        sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row = size
+        sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row = size  # type: ignore[attr-defined]
 
 
-ReadOnlyWorksheet._get_size = _recorded_size
+ReadOnlyWorksheet._get_size = _recorded_size  # type: ignore[attr-defined]
 
 
 def open_workbook(path: Path) -> Any:
@@ -103,7 +105,8 @@ def open_workbook(path: Path) -> Any:
         raise UnreadableFile(f"The file is not an XLSX workbook ({exc.__class__.__name__}).") from None
 
 
-def read_rows(path: Path, fmt: str, max_rows: int | None = None) -> Iterator[tuple[int, Sequence[Any]]]:
+def read_rows(path: Path, fmt: str,
+              max_rows: int | None = None) -> Generator[tuple[int, Sequence[Any]], None, None]:
     """(line number as a spreadsheet shows it, cells) of every row, the header row (line 1) first; text
     without the quote an export put before a formula-like value (servicekit.cells.unquoted). With
     `max_rows`, no more than that many rows after the header are read: a row past them is a TooLarge."""

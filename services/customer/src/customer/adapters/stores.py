@@ -40,7 +40,8 @@ class StoreRepository:
         self.session.execute(update(stores).where(stores.c.id == store_id).values(**values))
 
     def _with_counts(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        counts = dict(self.session.execute(
+        # rows of two columns are (store, count) pairs
+        counts: dict[str, int] = dict(self.session.execute(  # type: ignore[arg-type]
             select(customers.c.store_id, func.count()).where(customers.c.store_id.in_([row["id"] for row in rows]),
                                                              customers.c.erased_at.is_(None))
             .group_by(customers.c.store_id)).all())

@@ -43,7 +43,7 @@ class VisitRepository:
         values["details"] = jsonable(values["details"])
         result = self.session.execute(update(visits).where(visits.c.id == visit["id"],
                                                            visits.c.version == expected_version).values(**values))
-        return result.rowcount == 1
+        return result.rowcount == 1  # type: ignore[attr-defined]  # an UPDATE or DELETE gives a CursorResult, typed Result
 
     def live_of_kind(self, customer_id: str, kind: str, other_than: str) -> int:
         """How many visits of `kind` the customer has that are not voided, besides `other_than`."""

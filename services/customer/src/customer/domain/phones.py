@@ -18,7 +18,8 @@ DEFAULT_REGION = "CN"
 DIALABLE = re.compile(r"^\(?\+?[0-9 ()\-.]+$")
 # 11 digits in the 3-4-4 grouping, with +86 / (+86) / 0086 / 86 or no country code (each checked against libphonenumber)
 _MAINLAND = re.compile(r"(?:(?P<cc>\+86|\(\+86\)|0086|86)[ .\-]?)?(?P<n>1[0-9]{2})[ .\-]?([0-9]{4})[ .\-]?([0-9]{4})")
-_CN_MOBILE = re.compile(phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern)
+# libphonenumber types its metadata as optional; it has the mainland's
+_CN_MOBILE = re.compile(phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern)  # type: ignore[union-attr,type-var]
 
 
 class InvalidPhone(ValueError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from pypinyin import lazy_pinyin
 from pypinyin.constants import PHRASES_DICT, PINYIN_DICT, RE_HANS
@@ -72,7 +72,7 @@ def _by_character(text: str) -> list[str] | None:
         for end in range(start + 2, len(text) + 1):
             if text[start:end] in PHRASES_DICT:
                 return None
-    return sounds
+    return cast("list[str]", sounds)  # None is not among them
 
 
 @cache

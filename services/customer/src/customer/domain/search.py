@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from customer.domain.errors import InvalidFields
 from customer.domain.phones import DIALABLE, InvalidPhone, digits, normalise_phone
@@ -174,7 +175,7 @@ def _parsed(values: dict[str, tuple[str | None, Callable[[str], object]]]
 def build_filters(name: str | None = None, phone: str | None = None, plate: str | None = None,
                   vin: str | None = None, q: str | None = None, created_from: date | None = None,
                   created_to: date | None = None, stores: frozenset[str] | None = None,
-                  **exact: str | None) -> Filters:
+                  **exact: Any) -> Filters:
     """Filters from the raw query values; InvalidFields names each value that cannot be searched for."""
     parsed, errors = _parsed({"phone": (phone, phone_filter), "vin": (vin, vin_filter), "q": (q, parse_q)})
     if plate is not None and not plate_key(plate):

@@ -50,7 +50,8 @@ def _duplicate_after_race(sessions: sessionmaker[Session], phones: list[str], cu
 def create_customer(sessions: sessionmaker[Session], values: dict[str, Any], actor: str) -> dict[str, Any]:
     """Register a new customer; DuplicatePhone if one of its phones is someone else's."""
     moment = now()
-    customer = {"id": new_customer_id(), "version": 1, **shape(None, values), **NEW_MEMBER, "created_at": moment,
+    customer: dict[str, Any] = {"id": new_customer_id(), "version": 1, **shape(None, values), **NEW_MEMBER,
+                                "created_at": moment,
                 "updated_at": moment}
     try:
         with unit_of_work(sessions) as session:

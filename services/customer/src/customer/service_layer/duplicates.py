@@ -40,7 +40,7 @@ def likely_duplicates(sessions: sessionmaker[Session], min_score: float, page: i
         ids = sorted({customer_id for pair in pairs for customer_id in pair})
         records = {customer["id"]: customer for customer in CustomerRepository(session).many(ids)}
         plates = plates_of(session, ids)
-    scored = []
+    scored: list[dict[str, Any]] = []
     for first, second in pairs:
         alike = likeness(records[first], records[second],
                          len(plates.get(first, set()) & plates.get(second, set())))

@@ -67,7 +67,8 @@ def _keyed(session: Session, options: ImportOptions, prepared: list[PreparedRow]
         try:
             if row.problem is not None:
                 raise InvalidFields(row.problem)
-            assert row.key is not None
+            if row.key is None:  # prepared_chunks gives a key to every row without a problem
+                raise ValueError(f"line {row.line}: a row without a problem and without a key")
             _check_store(row.store_id, known, options.stores)
             if row.key in seen.keys:
                 raise InvalidFields.one(options.key, f"The same {options.key} as line {seen.keys[row.key]}.")
@@ -198,7 +199,8 @@ def _write(session: Session, import_id: str, options: ImportOptions, planned: li
     counts = {"created": len(creates), "updated": 0, "unchanged": 0}
     if not options.dry_run:
         # new customers, their history and consent, and one customer.created.v1 each (already rows)
-        add_customers(session, [new.rows for new in creates if new is not None],
+        # all rows or all COPY text, as the settings chose for the chunk
+        add_customers(session, [new.rows for new in creates if new is not None],  # type: ignore[arg-type]
                       session.get_bind().dialect.name == "postgresql")
     for line, target, wanted, _, _, _ in planned:
         if target is None or wanted is None:

@@ -142,7 +142,7 @@ def _prepare(line: int, cells: Sequence[Any], fields: list[str | None], settings
 
 
 def _new_customer(wanted: dict[str, Any], moment: datetime, settings: RowSettings) -> NewCustomer:
-    record = {"id": new_customer_id(), "version": 1, **wanted, **NEW_MEMBER, "created_at": moment,
+    record: dict[str, Any] = {"id": new_customer_id(), "version": 1, **wanted, **NEW_MEMBER, "created_at": moment,
               "updated_at": moment}
     data = CONTRACT.event_data(events.CUSTOMER_CREATED, record)
     # the history of a new record: each field given, from nothing (as the event carries it, already JSON)

@@ -115,7 +115,8 @@ def run_import(sessions: sessionmaker[Session], import_id: str, options: ImportO
         chunks = iter(lambda: list(itertools.islice(rows, CHUNK)), [])
         seen = Seen()
         for chunk, prepared in prepared_chunks(chunks, fields, settings, check, pipelined):
-            apply_retrying(sessions, seen, lambda session, claimed, chunk=chunk, prepared=prepared: apply_chunk(
+            # (mypy infers no type for a lambda with default arguments)
+            apply_retrying(sessions, seen, lambda session, claimed, chunk=chunk, prepared=prepared: apply_chunk(  # type: ignore[misc]
                 session, import_id, options, len(chunk), prepared, check, claimed))
     except Exception as exc:
         with unit_of_work(sessions) as session:

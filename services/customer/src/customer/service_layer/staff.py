@@ -38,11 +38,13 @@ def allowed_successors(session: Session, successors: Sequence[str],
     """{customer id: the successors who may take that customer over} — active users who work in its store —
     422 naming `to_owners` for a successor who is unknown or inactive, and
     for a customer whose store none of them works in (nothing is handed to someone of another store)."""
-    users = {}
+    users: dict[str, Any] = {}
     for username in successors:
         user = staff.find(session, username)
         if user is None or not user.active:  # the kit's words for an unknown or inactive user
             staff.check_assignee(session, username, None, "to_owners", InvalidFields.one)
+        if user is None:  # check_assignee refused it above
+            continue
         users[username] = user
     allowed = {}
     for customer in customers:

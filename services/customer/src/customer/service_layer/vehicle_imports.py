@@ -58,7 +58,8 @@ def run_vehicle_import(sessions: sessionmaker[Session], import_id: str, options:
         fields = read_header(header, options.key)
         seen = _Seen()
         for chunk in iter(lambda: list(itertools.islice(rows, CHUNK)), []):
-            apply_retrying(sessions, seen, lambda session, claimed, chunk=chunk: _apply_chunk(
+            # (mypy infers no type for a lambda with default arguments)
+            apply_retrying(sessions, seen, lambda session, claimed, chunk=chunk: _apply_chunk(  # type: ignore[misc]
                 session, import_id, options, fields, chunk, check, claimed))
     except Exception as exc:
         with unit_of_work(sessions) as session:

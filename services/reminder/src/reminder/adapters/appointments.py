@@ -1,6 +1,7 @@
 """Storing appointments (预约): booked, kept by a visit, missed or cancelled."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,13 +32,13 @@ class AppointmentRepository:
         """Write some fields of an appointment."""
         self.session.execute(update(appointments).where(appointments.c.id == appointment_id).values(**values))
 
-    def waiting_for_visit(self, customer_id: str) -> list[Any]:
+    def waiting_for_visit(self, customer_id: str) -> Sequence[Any]:
         """The customer's booked (or just missed) appointments, soonest first: those a visit may keep."""
         return self.session.execute(select(appointments).where(
             appointments.c.customer_id == customer_id, appointments.c.status.in_(("booked", "no_show")))
             .order_by(appointments.c.scheduled_at)).all()
 
-    def missed(self, before: datetime, limit: int) -> list[Any]:
+    def missed(self, before: datetime, limit: int) -> Sequence[Any]:
         """Up to `limit` booked appointments scheduled before `before`, locked (SKIP LOCKED: replicas take
         different ones)."""
         return self.session.execute(select(appointments).where(

@@ -92,6 +92,8 @@ class SmtpSender:
         email["From"], email["To"], email["Subject"] = settings.smtp_sender, message.target, message.subject
         email["Message-ID"] = f"<{message.id}@guanxi>"
         email.set_content(message.body)
+        if settings.smtp_host is None:  # senders() makes this channel only when a host is configured
+            raise LookupError("no SMTP host is configured")
         try:
             with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.send_timeout) as smtp:
                 if settings.smtp_starttls:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 from servicekit.timestamps import as_utc as aware  # naive values from SQLite are UTC
 
@@ -11,6 +12,10 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def utc(moment: datetime) -> datetime: ...
+@overload
+def utc(moment: None) -> None: ...
 def utc(moment: datetime | None) -> datetime | None:
     """`moment` in UTC (naive taken as UTC): what is written, since SQLite keeps no offset."""
     moment = aware(moment)

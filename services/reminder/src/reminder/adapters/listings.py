@@ -2,6 +2,7 @@
 look-ups per row), a page at a time, and the KPI counts per owner or rule."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ REMINDER_FILTERS = (("customer_id", reminders.c.customer_id), ("owner", reminder
 APPOINTMENT_FILTERS = ("customer_id", "status", "booked_by", "purpose", "reminder_id")
 
 
-def _people(*columns: Any) -> list[Any]:
+def _people(*columns: Any) -> Sequence[Any]:
     """The customer's name and phone and the vehicle's plate and model (an erased customer's are blank)."""
     return [*columns, customers.c.name.label("customer_name"), customers.c.phone.label("customer_phone"),
             assets.c.plate.label("asset_plate"), assets.c.model.label("asset_model"),
@@ -41,8 +42,8 @@ def enriched_appointments() -> Select:
 
 
 def _page(session: Session, query: Select, key: Any, order: tuple[Any, ...], page: int,
-          page_size: int) -> tuple[int, list[Any]]:
-    total = session.execute(select(func.count()).select_from(query.with_only_columns(key).subquery())).scalar()
+          page_size: int) -> tuple[int, Sequence[Any]]:
+    total = session.execute(select(func.count()).select_from(query.with_only_columns(key).subquery())).scalar_one()
     rows = session.execute(query.order_by(*order).offset((page - 1) * page_size).limit(page_size)).all()
     return total, rows
 
@@ -58,7 +59,7 @@ class Listings:
         return self.session.execute(enriched_reminders().where(reminders.c.id == reminder_id)).one()
 
     def reminders(self, filters: dict[str, Any], page: int, page_size: int, tasks_only: bool, scope: Scope,
-                  overdue_before: datetime) -> tuple[int, list[Any]]:
+                  overdue_before: datetime) -> tuple[int, Sequence[Any]]:
         """The total and one page of the reminders matching every filter given, soonest due first."""
         query = in_scope(enriched_reminders(), reminders.c.customer_id, scope)
         if filters.get("store_id"):
@@ -83,7 +84,8 @@ class Listings:
         """One appointment with its customer and vehicle."""
         return self.session.execute(enriched_appointments().where(appointments.c.id == appointment_id)).one()
 
-    def appointments(self, filters: dict[str, Any], page: int, page_size: int, scope: Scope) -> tuple[int, list[Any]]:
+    def appointments(self, filters: dict[str, Any], page: int, page_size: int,
+                     scope: Scope) -> tuple[int, Sequence[Any]]:
         """The total and one page of the appointments matching every filter given, soonest first."""
         query = in_scope(enriched_appointments(), appointments.c.customer_id, scope)
         if filters.get("store_id"):
@@ -98,12 +100,12 @@ class Listings:
                      page, page_size)
 
     def task_counts(self, by: str, start: datetime, end: datetime, scope: Scope,
-                    overdue_before: datetime) -> tuple[list[Any], dict[Any, Any]]:
+                    overdue_before: datetime) -> tuple[Sequence[Any], dict[Any, Any]]:
         """Per owner or rule (`key`), of the tasks that fell due in [start, end): how many were due, done, open
         and overdue; and of the appointments booked from them (cancelled ones aside): booked, kept, no-show."""
         group = reminders.c.owner if by == "owner" else reminders.c.rule_id
-        in_period = (reminders.c.task.is_(True), reminders.c.fired_at.is_not(None), reminders.c.due_at >= start,
-                     reminders.c.due_at < end)
+        in_period: tuple[Any, ...] = (reminders.c.task.is_(True), reminders.c.fired_at.is_not(None),
+                                      reminders.c.due_at >= start, reminders.c.due_at < end)
         if scope is not None:
             in_period += (reminders.c.customer_id.in_(select(customers.c.id).where(
                 customers.c.store_id.in_(sorted(scope)))),)

@@ -28,7 +28,7 @@ class NotificationRepository:
         if rows:
             self.session.execute(notifications.insert(), list(rows))
 
-    def claim(self, moment: datetime, batch: int, lease: timedelta) -> list[Any]:
+    def claim(self, moment: datetime, batch: int, lease: timedelta) -> Sequence[Any]:
         """Up to `batch` pending notifications due by `moment`, their next attempt pushed a `lease` ahead and
         their attempts counted (SKIP LOCKED: replicas claim different ones)."""
         ids = self.session.execute(select(notifications.c.id).where(
@@ -47,7 +47,7 @@ class NotificationRepository:
         renewed = self.session.execute(update(notifications).where(
             notifications.c.id == notification_id, notifications.c.status == "pending",
             notifications.c.attempts == attempts).values(next_attempt_at=until))
-        return renewed.rowcount == 1
+        return renewed.rowcount == 1  # type: ignore[attr-defined]  # an UPDATE or DELETE gives a CursorResult, typed Result
 
     def change(self, notification_id: str, **values: Any) -> None:
         """Write some fields of a notification."""
@@ -55,15 +55,16 @@ class NotificationRepository:
 
     def status_counts(self, reminder_id: str) -> dict[str, int]:
         """How many of the reminder's notifications are in each status."""
-        return dict(self.session.execute(select(notifications.c.status, func.count()).where(
+        # rows of two columns are (status, count) pairs
+        return dict(self.session.execute(select(notifications.c.status, func.count()).where(  # type: ignore[arg-type]
             notifications.c.reminder_id == reminder_id).group_by(notifications.c.status)).all())
 
-    def of_reminder(self, reminder_id: str) -> list[Any]:
+    def of_reminder(self, reminder_id: str) -> Sequence[Any]:
         """The reminder's notifications, oldest first."""
         return self.session.execute(select(notifications).where(notifications.c.reminder_id == reminder_id)
                                     .order_by(notifications.c.created_at, notifications.c.channel)).all()
 
-    def sent_page(self, filters: dict[str, Any], page: int, page_size: int, scope: Scope) -> tuple[int, list[Any]]:
+    def sent_page(self, filters: dict[str, Any], page: int, page_size: int, scope: Scope) -> tuple[int, Sequence[Any]]:
         """The total and one page of the messages that went, newest first, matching every filter given
         (customer, channel, user, local outbox, sent in [from, to)); each row with its reminder's rule."""
         query = in_scope(select(notifications, reminders.c.rule_id).join(
@@ -78,7 +79,7 @@ class NotificationRepository:
             query = query.where(notifications.c.sent_at >= filters["from_"])
         if filters.get("to"):
             query = query.where(notifications.c.sent_at < filters["to"])
-        total = self.session.execute(select(func.count()).select_from(query.subquery())).scalar()
+        total = self.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         rows = self.session.execute(query.order_by(notifications.c.sent_at.desc(), notifications.c.id)
                                     .offset((page - 1) * page_size).limit(page_size)).all()
         return total, rows

@@ -1,6 +1,7 @@
 """Storing opt-outs: the channels on which a customer wants no messages."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,8 +32,9 @@ class OptOutRepository:
 
     def remove(self, customer_id: str, channel: str) -> bool:
         """Forget an opt-out; False when there was none."""
-        return bool(self.session.execute(delete(opt_outs).where(opt_outs.c.customer_id == customer_id,
-                                                                opt_outs.c.channel == channel)).rowcount)
+        result = self.session.execute(delete(opt_outs).where(opt_outs.c.customer_id == customer_id,
+                                                             opt_outs.c.channel == channel))
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE or DELETE gives a CursorResult, typed Result
 
     def channels_of(self, customer_ids: set[str]) -> dict[str, set[str]]:
         """The channels each of these customers opted out of (those with none are left out)."""
@@ -41,7 +43,7 @@ class OptOutRepository:
             opted.setdefault(row.customer_id, set()).add(row.channel)
         return opted
 
-    def listing(self, customer_id: str | None, scope: Scope) -> list[Any]:
+    def listing(self, customer_id: str | None, scope: Scope) -> Sequence[Any]:
         """Opt-outs, of one customer or all (at most MAX_ROWS), by customer and channel."""
         query = in_scope(select(opt_outs), opt_outs.c.customer_id, scope).order_by(
             opt_outs.c.customer_id, opt_outs.c.channel).limit(MAX_ROWS)

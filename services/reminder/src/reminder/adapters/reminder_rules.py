@@ -3,6 +3,7 @@ jobs a rule change starts."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -42,7 +43,7 @@ class RuleRepository:
         """Every rule, enabled or not, by id."""
         return [to_rule(row) for row in self.rows()]
 
-    def rows(self) -> list[Any]:
+    def rows(self) -> Sequence[Any]:
         """Every rule's row, by id."""
         return self.session.execute(select(rules).order_by(rules.c.id)).all()
 

@@ -96,7 +96,7 @@ class ReminderRepository:
         return self.session.execute(select(reminders.c.id).where(reminders.c.visit_id == visit_id)).first() \
             is not None
 
-    def open_callbacks(self, customer_id: str, kinds: frozenset[str]) -> list[Any]:
+    def open_callbacks(self, customer_id: str, kinds: frozenset[str]) -> Sequence[Any]:
         """The customer's due or claimed callback tasks, earliest due first."""
         return self.session.execute(select(reminders).where(
             reminders.c.customer_id == customer_id, reminders.c.kind.in_(kinds), reminders.c.task.is_(True),
@@ -107,7 +107,7 @@ class ReminderRepository:
         return self.session.execute(select(reminders.c.id).where(
             reminders.c.id == reminder_id, reminders.c.customer_id == customer_id)).first() is not None
 
-    def claim_due(self, moment: datetime, batch: int) -> list[Any]:
+    def claim_due(self, moment: datetime, batch: int) -> Sequence[Any]:
         """Up to `batch` scheduled reminders due by `moment`, moved to `due` (fired at `moment`) and returned.
 
         FOR UPDATE SKIP LOCKED lets replicas claim different rows; the status condition makes a claim safe
@@ -126,4 +126,4 @@ class ReminderRepository:
         result = self.session.execute(update(reminders).where(
             reminders.c.status == "snoozed", reminders.c.snoozed_until <= moment)
             .values(status="due", snoozed_until=None))
-        return result.rowcount
+        return result.rowcount  # type: ignore[attr-defined]  # an UPDATE or DELETE gives a CursorResult, typed Result

@@ -10,7 +10,6 @@ from servicekit.consumer import Handler, Subscription
 from servicekit.events import Event
 from sqlalchemy.orm import Session
 
-from reminder.adapters.local_outbox import erase_from_outbox
 from reminder.config import ReminderSettings
 from reminder.entrypoints.subscriptions import ARCHIVE_QUEUE, COMPLAINTS_QUEUE, QUEUES, USERS_QUEUE
 from reminder.service_layer import corrections, customer_copy, escalations, visits_and_assets
@@ -42,8 +41,7 @@ def handlers(zone: ZoneInfo, settings: ReminderSettings | None = None) -> dict[s
     for step in COMPLAINT_STEPS:
         table[f"complaint.{step}.v1"] = on(customer_copy.apply_complaint)
     def erase(session: Session, event: Event) -> None:
-        customer_copy.apply_erasure(session, event.data, zone)
-        erase_from_outbox(settings.outbox_file, event.data["customer_id"])  # the readable copy too
+        customer_copy.apply_erasure_everywhere(session, event.data, zone, settings.outbox_file)
 
     table["customer.erased.v1"] = erase
     table["complaint.escalated.v1"] = lambda session, event: escalations.apply_escalation(session, event.data,

@@ -4,6 +4,7 @@ reminders after each one. Assets and visits: service_layer.visits_and_assets; co
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from reminder.adapters import consumed_events
 from reminder.adapters.clock import aware, now, utc
 from reminder.adapters.customer_copy import ComplaintCopy, CustomerCopy
 from reminder.adapters.erasure import erase_traces
+from reminder.adapters.local_outbox import erase_from_outbox
 from reminder.domain.tasks import CONTACTED
 from reminder.service_layer.planning import replan
 
@@ -120,6 +122,13 @@ def apply_erasure(session: Session, data: dict[str, Any], zone: ZoneInfo) -> Non
     copy.skip_pending_notifications(customer_id, "the customer's personal data was erased")
     erase_traces(session, customer_id)
     replan(session, customer_id, zone, "customer's personal data erased")
+
+
+def apply_erasure_everywhere(session: Session, data: dict[str, Any], zone: ZoneInfo, outbox_file: Path) -> None:
+    """customer.erased.v1 as consumed: the copy in the database (apply_erasure), then the readable copy of the
+    local outbox file."""
+    apply_erasure(session, data, zone)
+    erase_from_outbox(outbox_file, data["customer_id"])
 
 
 def apply_complaint(session: Session, data: dict[str, Any], zone: ZoneInfo) -> None:

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 def _outgoing(session: Session, row: Any) -> Outgoing:
     reminder = ReminderRepository(session).get(row.reminder_id)
     customer = CustomerCopy(session).get(row.customer_id)
+    if reminder is None or customer is None:  # a notification is kept with its reminder and its customer
+        raise LookupError(f"notification {row.id}: its reminder or customer is not kept")
     rule = RuleRepository(session).get_row(reminder.rule_id)
     # the rule's Chinese name is what its reader sees (e-mail subject, WeChat title), not the note for staff
     subject = rule.name.split(" (")[0] if rule else reminder.kind
@@ -56,6 +58,8 @@ def _settle_reminder(session: Session, reminder_id: str, moment: datetime) -> No
     """A notification-only reminder is `sent` once one notification went, `done` (not sent) once none can."""
     reminders = ReminderRepository(session)
     reminder = reminders.get(reminder_id)
+    if reminder is None:  # a notification is kept with its reminder
+        raise LookupError(f"reminder {reminder_id} is not kept")
     if reminder.task or reminder.status != "due":
         return
     counts = NotificationRepository(session).status_counts(reminder_id)
@@ -85,7 +89,7 @@ def _send(sessions: sessionmaker[Session], row: Any, senders: dict[str, Sender])
         sender.send(message)
     except SendFailed as exc:
         error = str(exc)
-    except Exception as exc:  # noqa: BLE001 - a message no channel can take (a header with a line break …)
+    except Exception as exc:  # a message no channel can take (a header with a line break …)
         log.exception("notification %s via %s could not be sent", row.id, row.channel)
         error = f"{type(exc).__name__}: {exc}"
     else:
@@ -104,6 +108,8 @@ def _record(session: Session, row: Any, error: str | None, moment: datetime, set
         if row.username is not None:  # a staff notification is no contact with the customer
             return
         reminder = ReminderRepository(session).get(row.reminder_id)
+        if reminder is None:  # a notification is kept with its reminder
+            raise LookupError(f"notification {row.id}: its reminder is not kept")
         store = CustomerCopy(session).store_of(row.customer_id)
         status = "sent" if not reminder.task and reminder.status == "due" else reminder.status
         emit_reminder(session, events.REMINDER_SENT, reminder, store, status=status, channel=row.channel,
@@ -136,7 +142,7 @@ def deliver_due(sessions: sessionmaker[Session], settings: ReminderSettings, sen
         try:
             with unit_of_work(sessions) as session:
                 _record(session, row, error, moment, settings)
-        except Exception:  # noqa: BLE001 - its lease ends and it is tried again; the others go on
+        except Exception:  # its lease ends and it is tried again; the others go on
             log.exception("the outcome of notification %s could not be kept", row.id)
             continue
         sent += error is None

@@ -43,7 +43,8 @@ def emit_appointment(session: Session, type: str, row: Any, **changes: Any) -> N
     events.CONTRACT.emit(session, type, row.id, appointment_values(row, store_of(session, row.customer_id), **changes))
 
 
-def emit_rule_changed(session: Session, rule: dict[str, Any], actor: str, at: Any, removed: bool = False) -> None:
+def emit_rule_changed(session: Session, rule: dict[str, Any], actor: str | None, at: Any,
+                      removed: bool = False) -> None:
     """Write a reminder.rule_changed.v1 event about `rule` (as the rules API shows it) to the outbox."""
     events.CONTRACT.emit(session, events.REMINDER_RULE_CHANGED, rule["id"], {
         "rule": rule["id"], "rule_kind": rule["kind"], "enabled": rule["enabled"], "params": rule["params"],

@@ -12,7 +12,7 @@ import logging
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -84,7 +84,7 @@ class Firing:
     due_events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
 
-def _fire(session: Session, claimed: list[Any], rules: dict[str, Rule], moment: datetime,
+def _fire(session: Session, claimed: Sequence[Any], rules: dict[str, Rule], moment: datetime,
           settings: ReminderSettings) -> Firing:
     """Decide, for each reminder claimed, its notifications and its reminder.due.v1."""
     customer_ids = {row.customer_id for row in claimed}
@@ -108,7 +108,7 @@ def _fire(session: Session, claimed: list[Any], rules: dict[str, Rule], moment: 
     return firing
 
 
-def _count(claimed: list[Any], firing: Firing) -> None:
+def _count(claimed: Sequence[Any], firing: Firing) -> None:
     for kind, count in Counter(row.kind for row in claimed if row.id not in firing.switched_off).items():
         metrics.FIRED.labels(kind).inc(count)
     for channel, count in Counter(n["channel"] for n in firing.notifications if n["status"] == "skipped").items():
@@ -184,7 +184,7 @@ class Scheduler:
                     log.info("scheduler pass: %s", done)
                 # a re-plan of everyone goes one batch a pass: the next pass follows at once while it lasts
                 busy = done["replanned"] >= self.settings.scheduler_batch
-            except Exception:  # noqa: BLE001 - a database outage must not end the process
+            except Exception:  # a database outage must not end the process
                 log.exception("scheduler pass failed; trying again")
             if not busy:
                 stop.wait(self.settings.scheduler_interval)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -84,7 +85,7 @@ def opt_out_dict(row: Any) -> dict[str, Any]:
             "created_by": row.created_by}
 
 
-def kpi_rows(by: str, tasks: list[Any], booked: dict[Any, Any]) -> list[dict[str, Any]]:
+def kpi_rows(by: str, tasks: Sequence[Any], booked: dict[Any, Any]) -> list[dict[str, Any]]:
     """Per owner or rule: tasks due, done, open, overdue; appointments booked from them, kept and missed;
     booking rate (booked / due) and show-up rate (kept / booked)."""
     result = []

@@ -74,7 +74,7 @@ def visit_activity(session: Session, customer_id: str) -> tuple[int, int, date |
         .where(visits.c.customer_id == customer_id, visits.c.kind.in_(CUSTOMER_VISITS),
                visits.c.voided.is_(False))).one()
     owned = session.execute(select(func.count()).select_from(vehicles)
-                            .where(vehicles.c.customer_id == customer_id, _owned())).scalar()
+                            .where(vehicles.c.customer_id == customer_id, _owned())).scalar_one()
     if isinstance(last, str):
         last = date.fromisoformat(last)
     return count, int(spend), last, owned

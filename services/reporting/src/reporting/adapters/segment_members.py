@@ -25,7 +25,8 @@ def newest_in_cells(session: Session, cells: Sequence[int], low: date, high: dat
         if stores is not None:
             query = query.where(table.c.store_id.in_(stores))
         if cursor is not None:
-            query = query.where(tuple_(table.c.last_visit_day, table.c.id) < tuple_(*cursor))
+            # SQLAlchemy binds the plain values; its types want expressions
+            query = query.where(tuple_(table.c.last_visit_day, table.c.id) < tuple_(*cursor))  # type: ignore[arg-type]
         parts.append(select(query.order_by(table.c.last_visit_day.desc(), table.c.id.desc()).limit(limit).subquery()))
     merged = union_all(*parts).subquery()
     return list(session.execute(select(merged).order_by(literal_column("last_visit_day").desc(),

@@ -93,7 +93,7 @@ def totals(session: Session, report: str, start: date, end: date, stores: tuple[
     if stores is not None:
         query = query.where(tallies.c.store_id.in_(stores))
     query = query.group_by(*columns).having((func.sum(tallies.c.count) != 0) | (func.sum(tallies.c.amount) != 0))
-    return [{**row._mapping, "count": int(row.count), "amount": int(row.amount)}
+    return [{**row._mapping, "count": int(row._mapping["count"]), "amount": int(row.amount)}
             for row in session.execute(query.order_by(*columns))]
 
 

@@ -111,14 +111,15 @@ def flush(session: Session) -> None:
             _write(session, values)
     if applied:
         current = session.execute(select(freshness.c.last_event_time).where(freshness.c.id == 1)).first()
-        values = {"last_applied_at": datetime.now(UTC), "events_applied": freshness.c.events_applied + applied}
+        changes: dict[str, Any] = {"last_applied_at": datetime.now(UTC),
+                                   "events_applied": freshness.c.events_applied + applied}
         if current is None:
             session.execute(freshness.insert().values(id=1, last_event_time=newest, events_applied=applied,
                                                       last_applied_at=datetime.now(UTC)))
             return
         if newest and (current.last_event_time is None or newest > current.last_event_time):
-            values["last_event_time"] = newest
-        session.execute(update(freshness).where(freshness.c.id == 1).values(**values))
+            changes["last_event_time"] = newest
+        session.execute(update(freshness).where(freshness.c.id == 1).values(**changes))
 
 
 @event.listens_for(Session, "before_commit")

@@ -81,9 +81,9 @@ def prepare(session: Session, events: list[Event]) -> None:
         for table, keys in _wanted(event).items():
             wanted[table].update(filter(None, keys))
     merged = any_merges(session)
-    for table, keys in wanted.items():
+    for table, ids in wanted.items():
         if table is not merges or merged:
-            record_cache.load(session, table, keys)
+            record_cache.load(session, table, ids)
 
 
 def flush(session: Session) -> None:

@@ -76,4 +76,6 @@ def _rebook(session: Session, reminder_id: str, due_day: date | None, new: bool)
     record_cache.flush(session)
     for appointment_id in record_queries.bookings_to_place(session, reminder_id, due_day):
         before = row(session, appointments, appointment_id)
+        if before is None:  # bookings_to_place names kept appointments only
+            raise LookupError(f"appointment {appointment_id} is not in the records")
         save(session, appointments, before, {**before, "reminder_day": due_day})

@@ -49,11 +49,11 @@ def asset_updated(session: Session, event: Event) -> None:
         return
     customer_id, merged_from = survivor(session, event.data["customer_id"])
     same_owner = before is not None and before["customer_id"] == customer_id
-    if same_owner:
+    if before is not None and same_owner:
         merged_from = before.get("merged_from")
     after = {"first_service_day": None, **(before or {}), "id": asset["id"], "customer_id": customer_id,
              "merged_from": merged_from, **_vehicle_values(session, asset, customer_id, event)}
-    if after["store_id"] is None and same_owner:
+    if after["store_id"] is None and before is not None and same_owner:
         after["store_id"] = before.get("store_id")
     save(session, vehicles, before, after)
     _refresh_first_service(session, asset["id"])

@@ -191,7 +191,8 @@ def start_vehicle_import(upload: dict[str, Any], args: dict[str, Any]):
             filename=storage.filename, stores=current_identity().store_scope, error_rows=limits.error_rows)
         job = imports.start_import(sessions(), options, total)
         _run_in_background(job["id"], options, path, limits.max_rows,
-                           lambda *given: vehicle_imports.run_vehicle_import(*given, check_vehicle_row))
+                           # (mypy cannot count the arguments *given passes on)
+                           lambda *given: vehicle_imports.run_vehicle_import(*given, check_vehicle_row))  # type: ignore[call-arg]
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -2,11 +2,12 @@
 shares; the rest by subject in task_schemas, message_schemas, rule_schemas and appointment_schemas."""
 from __future__ import annotations
 
+from datetime import UTC
+
 from marshmallow import Schema, fields, validate
 from servicekit.fields import EARLIEST, LATEST, Instant
 from servicekit.pagination import MAX_PAGE
-
-from reminder.adapters.clock import utc
+from servicekit.timestamps import as_utc
 
 MAX_PAGE_SIZE = 200
 CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -18,7 +19,7 @@ class Moment(Instant):
     def _deserialize(self, value, attr, data, **kwargs):
         moment = super()._deserialize(value, attr, data, **kwargs)
         # a far time is left as given for the range check to refuse: moving it to UTC could overflow
-        return utc(moment) if EARLIEST <= moment.date() <= LATEST else moment
+        return as_utc(moment).astimezone(UTC) if EARLIEST <= moment.date() <= LATEST else moment
 
 
 class PageArgs(Schema):

@@ -106,6 +106,8 @@ def _answer(name: str, args: dict[str, Any], month: date | None = None,
         response = Response(render.to_csv(report), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{name}-{period.start}-{period.end}.csv"'
     elif output in ("png", "svg"):
+        if report.chart is None:  # _format lets only a charted report be asked for as an image
+            raise LookupError(f"the {name} report has no chart")
         response = Response(render.to_chart(report.chart, output), mimetype=MEDIA_TYPES[output])
     elif output == "html":
         response = Response(render.monthly_html(report), mimetype="text/html")

@@ -44,10 +44,10 @@ def _by_month(session: Session, period: Period) -> list[dict[str, Any]]:
 
 def _distribution(session: Session, period: Period) -> list[dict[str, Any]]:
     """Prospects and owners per region at the end of the period, the most populous first."""
-    distribution: dict[str, Counter] = defaultdict(Counter)
+    distribution: dict[str, Counter[str]] = defaultdict(Counter)
     for row in tally_reader.totals(session, "customers", EPOCH, period.end, period.stores):
         distribution[row["key2"]][row["key1"]] += row["count"]
-    regions = [{"region": region, "prospects": kinds["prospect"], "owners": kinds["owner"],
+    regions: list[dict[str, Any]] = [{"region": region, "prospects": kinds["prospect"], "owners": kinds["owner"],
                 "total": sum(kinds.values())} for region, kinds in distribution.items()]
     regions.sort(key=lambda r: (-r["total"], r["region"]))
     return regions

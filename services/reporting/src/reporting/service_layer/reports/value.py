@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -47,9 +48,10 @@ def value(session: Session, period: Period) -> Report:
         segments[rfm.segment_of(r, f, m)] += count
         spend[rfm.segment_of(r, f, m)] += spend_of[r, f, m]
     total = sum(counts.values())
-    items = [{"segment": name, "label": label, "customers": segments[name],
-              "share": rate(segments[name], total), "spend": f"{spend[name] / 100:.2f}"}
-             for name, label, _ in rfm.SEGMENTS]
+    items: list[dict[str, Any]] = [
+        {"segment": name, "label": label, "customers": segments[name],
+         "share": rate(segments[name], total), "spend": f"{spend[name] / 100:.2f}"}
+        for name, label, _ in rfm.SEGMENTS]
     data = {**envelope(session, "value", period), "as_of": period.end.isoformat(),
             "scores": {"recency_days": [[s, n, f] for s, n, f in RECENCY_BANDS],
                        "frequency": "visits: 1, 2, 3-4, 5-7, 8+", "monetary": "CNY: <1k, <3k, <8k, <20k, more"},
