@@ -2,11 +2,9 @@
 maintenance, purchase types in words."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
-
-from reporting.config import process_time_zone
 
 PURCHASE_TYPES = ("首次购车", "增购", "换购")
 #: customer.*.v1 `purchase_type` codes and the words the prospects report shows for them.
@@ -17,14 +15,14 @@ CUSTOMER_VISITS = ("store", "delivery", "service", "event")
 MAINTENANCE = "maintenance"
 
 
-def local_day(value: str | None) -> date | None:
-    """The dealership's local date (CRM_TIMEZONE) of an ISO 8601 timestamp (or a plain date)."""
+def local_day(value: str | None, zone: tzinfo) -> date | None:
+    """The local date in `zone` (the business's, CRM_TIMEZONE) of an ISO 8601 timestamp (or a plain date)."""
     if not value:
         return None
     if len(value) == 10:
         return date.fromisoformat(value)
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.astimezone(process_time_zone()).date() if moment.tzinfo else moment.date()
+    return moment.astimezone(zone).date() if moment.tzinfo else moment.date()
 
 
 def fen(amount: Any) -> int:

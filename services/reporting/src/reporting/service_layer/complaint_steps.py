@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from reporting.adapters import tally_writer
 from reporting.adapters.tables import complaints
 from reporting.domain import contributions as contrib
-from reporting.domain.event_values import fen, local_day
-from reporting.service_layer.record_keeping import row, save, survivor
+from reporting.domain.event_values import fen
+from reporting.service_layer.record_keeping import local_day, row, save, survivor
 
 #: The fields of a step's data that say how the complaint stands after it (the newest step's win).
 STATE = ("store_id", "category", "subcategory", "department", "severity", "channel", "status", "assignee")

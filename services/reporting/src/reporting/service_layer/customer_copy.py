@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from reporting.adapters import record_cache, record_queries
 from reporting.adapters.tables import appointments, complaints, customers, merges, reminders, vehicles, visits
-from reporting.domain.event_values import local_day, purchase_type
-from reporting.service_layer.record_keeping import ANY_MERGES, DEFER_TALLIES, row, save, survivor
+from reporting.domain.event_values import purchase_type
+from reporting.service_layer.record_keeping import ANY_MERGES, DEFER_TALLIES, local_day, row, save, survivor
 
 PERSONAL = ("name", "phone")
 #: The records that count for a customer, and those of them counted under the customer's store.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Table
@@ -15,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from reporting.adapters import record_cache, record_queries, tally_writer
 from reporting.adapters.tables import appointments, complaints, customers, merges, reminders, vehicles, visits
+from reporting.config import process_time_zone
 from reporting.domain import contributions as contrib
-from reporting.domain import rfm
+from reporting.domain import event_values, rfm
 
 CONTRIBUTION_OF: dict[Table, Callable[[Any], contrib.Contribution]] = {
     customers: contrib.customer_contribution, vehicles: contrib.vehicle_contribution,
@@ -28,6 +30,11 @@ CONTRIBUTION_OF: dict[Table, Callable[[Any], contrib.Contribution]] = {
 DEFER_TALLIES = "reporting.defer_tallies"
 #: session.info: whether any merge stands (read once per transaction, then kept up to date).
 ANY_MERGES = "reporting.any_merges"
+
+
+def local_day(value: str | None) -> date | None:
+    """An event time's day where the business is (CRM_TIMEZONE, read once per process)."""
+    return event_values.local_day(value, process_time_zone())
 
 
 def row(session: Session, table: Table, key: str) -> dict[str, Any] | None:

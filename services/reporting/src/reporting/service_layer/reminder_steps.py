@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from reporting.adapters import record_cache, record_queries
 from reporting.adapters.tables import appointments, reminders
-from reporting.domain.event_values import local_day
-from reporting.service_layer.record_keeping import row, save, survivor
+from reporting.service_layer.record_keeping import local_day, row, save, survivor
 
 #: How far along each step is: a reminder or an appointment keeps the furthest it reached.
 STATUS_RANK = {"due": 1, "sent": 2, "completed": 3, "booked": 1, "kept": 2, "no_show": 2, "cancelled": 2}

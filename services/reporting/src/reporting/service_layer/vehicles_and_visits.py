@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from reporting.adapters import record_cache, record_queries
 from reporting.adapters.tables import customers, vehicles, visits
-from reporting.domain.event_values import CUSTOMER_VISITS, fen, is_maintenance, local_day
+from reporting.domain.event_values import CUSTOMER_VISITS, fen, is_maintenance
 from reporting.service_layer.customer_copy import refresh_activity, refresh_vehicles
-from reporting.service_layer.record_keeping import row, save, store_of, survivor
+from reporting.service_layer.record_keeping import local_day, row, save, store_of, survivor
 
 
 def _vehicle_values(session: Session, asset: dict[str, Any], customer_id: str, event: Event) -> dict[str, Any]:
