@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import overload
 
-from servicekit.timestamps import as_utc as aware  # naive values from SQLite are UTC
+from servicekit.timestamps import as_utc  # naive values from SQLite are UTC
 
 
 def now() -> datetime:
@@ -18,5 +18,5 @@ def utc(moment: datetime) -> datetime: ...
 def utc(moment: None) -> None: ...
 def utc(moment: datetime | None) -> datetime | None:
     """`moment` in UTC (naive taken as UTC): what is written, since SQLite keeps no offset."""
-    moment = aware(moment)
+    moment = as_utc(moment)
     return None if moment is None else moment.astimezone(UTC)

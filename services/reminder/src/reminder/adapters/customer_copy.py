@@ -6,10 +6,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from servicekit.timestamps import as_utc
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from reminder.adapters.clock import aware
 from reminder.adapters.tables import (
     appointments,
     assets,
@@ -157,7 +157,7 @@ class CustomerCopy:
                                                  visits.c.voided_at.is_(None))):
             if not counts_as_maintenance(visit.service_type):
                 continue  # a repair or a check gives a reading (kept in readings), not a maintenance
-            services[visit.asset_id].append((aware(visit.occurred_at).astimezone(zone).date(), visit.odometer_km))
+            services[visit.asset_id].append((as_utc(visit.occurred_at).astimezone(zone).date(), visit.odometer_km))
         return [AssetFacts(id=row.id, kind=row.kind, label=row.label, delivered_on=row.delivered_on,
                            expires_on=row.expires_on,
                            readings=tuple(sorted(by_asset[row.id], key=lambda r: r.read_on)),
@@ -166,8 +166,8 @@ class CustomerCopy:
 
     def complaint_facts(self, customer_id: str) -> list[ComplaintFacts]:
         """The customer's complaints as far as callbacks go."""
-        return [ComplaintFacts(id=row.id, status=row.status, resolved_at=aware(row.resolved_at),
-                               callback_due_at=aware(row.callback_due_at), assignee=row.assignee)
+        return [ComplaintFacts(id=row.id, status=row.status, resolved_at=as_utc(row.resolved_at),
+                               callback_due_at=as_utc(row.callback_due_at), assignee=row.assignee)
                 for row in self.session.execute(select(complaints).where(complaints.c.customer_id == customer_id)
                                                 .order_by(complaints.c.id))]
 

@@ -6,12 +6,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from servicekit.db import unit_of_work
+from servicekit.timestamps import as_utc
 from sqlalchemy.orm import Session, sessionmaker
 
 from reminder import events
 from reminder.adapters.appointments import AppointmentRepository
 from reminder.adapters.asset_copy import AssetCopy
-from reminder.adapters.clock import aware, now
+from reminder.adapters.clock import now
 from reminder.adapters.customer_copy import CustomerCopy, Scope
 from reminder.adapters.reminder_rules import RuleRepository
 from reminder.adapters.reminders import ReminderRepository
@@ -97,7 +98,7 @@ def keep_appointments(session: Session, customer_id: str, visit_id: str, visit_k
     before, after = window(RuleRepository(session).get(FOLLOW_UP_RULE))
     repository = AppointmentRepository(session)
     for row in repository.waiting_for_visit(customer_id):
-        if keeps(row.purpose, aware(row.scheduled_at), row.asset_id, visit_kind, visited_at, visit_asset_id,
+        if keeps(row.purpose, as_utc(row.scheduled_at), row.asset_id, visit_kind, visited_at, visit_asset_id,
                  before, after):
             repository.change(row.id, status="kept", visit_id=visit_id, visited_at=visited_at, closed_at=now())
             if row.follow_up_reminder_id is not None:  # the visit's event came after the no-show was called
@@ -111,7 +112,7 @@ def keep_appointments(session: Session, customer_id: str, visit_id: str, visit_k
 def _follow_up(session: Session, rule: Rule, row: Any, moment: datetime) -> str:
     """A task for the booker (or the rule's owner) to call the customer who missed the appointment."""
     follow_up = str(uuid.uuid4())
-    scheduled = aware(row.scheduled_at).isoformat(timespec="minutes")
+    scheduled = as_utc(row.scheduled_at).isoformat(timespec="minutes")
     ReminderRepository(session).add(
         id=follow_up, key=f"{rule.id}:{row.id}", rule_id=rule.id, kind=rule.kind, customer_id=row.customer_id,
         asset_id=row.asset_id, due_at=moment, status="due", owner=rule.owner or row.booked_by,

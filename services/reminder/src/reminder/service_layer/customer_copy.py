@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from servicekit.timestamps import as_utc
 from sqlalchemy.orm import Session
 
 from reminder.adapters import consumed_events
-from reminder.adapters.clock import aware, now, utc
+from reminder.adapters.clock import now, utc
 from reminder.adapters.customer_copy import ComplaintCopy, CustomerCopy
 from reminder.adapters.erasure import erase_traces
 from reminder.adapters.local_outbox import erase_from_outbox
@@ -79,7 +80,7 @@ def refresh_last_visits(session: Session, customer_id: str, zone: ZoneInfo) -> N
     visit was corrected or voided) and the tasks in which someone spoke with the customer; a voided visit counts
     for nothing."""
     def day(moment: Any) -> date | None:
-        return aware(moment).astimezone(zone).date() if moment else None
+        return as_utc(moment).astimezone(zone).date() if moment else None
 
     copy = CustomerCopy(session)
     spoken = day(copy.last_spoken_at(customer_id, CONTACTED))
@@ -146,6 +147,6 @@ def apply_complaint(session: Session, data: dict[str, Any], zone: ZoneInfo) -> N
     row = complaints.get(loaded["complaint_id"])
     if row is None:
         complaints.add(loaded["complaint_id"], values)
-    elif aware(row.updated_at) <= loaded["occurred_at"]:
+    elif as_utc(row.updated_at) <= loaded["occurred_at"]:
         complaints.change(row.id, values)
     replan(session, loaded["customer_id"], zone, f"complaint {loaded['complaint_id']} {loaded['status']}")

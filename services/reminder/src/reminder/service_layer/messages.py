@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from servicekit.timestamps import as_utc
 from sqlalchemy.orm import Session
 
 from reminder.adapters.appointments import AppointmentRepository
 from reminder.adapters.asset_copy import AssetCopy
-from reminder.adapters.clock import aware
 from reminder.config import ReminderSettings
 from reminder.domain.calendar import add_months
 from reminder.domain.festivals import next_festival
@@ -38,7 +38,7 @@ def _kind_facts(session: Session, reminder: Any, rule: Rule, asset: Any, due_on:
                                  None)}
     if rule.kind == "no_show_follow_up":
         scheduled = AppointmentRepository(session).missed_at(reminder.id)
-        return {"appointment_at": aware(scheduled).astimezone(settings.zone) if scheduled else None}
+        return {"appointment_at": as_utc(scheduled).astimezone(settings.zone) if scheduled else None}
     if rule.kind == "broadcast":
         return {"message": reminder.reason}
     return {}
@@ -47,7 +47,7 @@ def _kind_facts(session: Session, reminder: Any, rule: Rule, asset: Any, due_on:
 def facts_of(session: Session, reminder: Any, rule: Rule, customer: Any, settings: ReminderSettings,
              customer_name: str | None) -> MessageFacts:
     """What a message about `reminder` may say."""
-    due_on = aware(reminder.due_at).astimezone(settings.zone).date()
+    due_on = as_utc(reminder.due_at).astimezone(settings.zone).date()
     asset = AssetCopy(session).get(reminder.asset_id) if reminder.asset_id is not None else None
     extra = _kind_facts(session, reminder, rule, asset, due_on, settings)
     store_name, store_phone = store_details(settings, customer.store_id)

@@ -6,9 +6,10 @@ import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from servicekit.timestamps import as_utc
 from sqlalchemy.orm import Session
 
-from reminder.adapters.clock import aware, now
+from reminder.adapters.clock import now
 from reminder.adapters.customer_copy import CustomerCopy, customer_facts
 from reminder.adapters.reminder_rules import ReplanQueue, RuleRepository
 from reminder.adapters.reminders import ReminderRepository
@@ -44,7 +45,7 @@ def _new_row(customer_id: str, planned: Planned, context: Context) -> dict[str, 
 
 
 def _changed(current: Any, planned: Planned) -> bool:
-    return (aware(current.due_at), current.reason, current.owner, current.confidence) != \
+    return (as_utc(current.due_at), current.reason, current.owner, current.confidence) != \
         (planned.due_at, planned.reason, planned.owner, planned.confidence)
 
 

@@ -18,10 +18,11 @@ from datetime import datetime
 from typing import Any
 
 from servicekit.db import unit_of_work
+from servicekit.timestamps import as_utc
 from sqlalchemy.orm import Session, sessionmaker
 
 from reminder import events, metrics
-from reminder.adapters.clock import aware, now
+from reminder.adapters.clock import now
 from reminder.adapters.customer_copy import CustomerCopy
 from reminder.adapters.notifications import NotificationRepository
 from reminder.adapters.opt_outs import OptOutRepository
@@ -55,7 +56,7 @@ def _notifications_for(session: Session, reminder: Any, rule: Rule, customer: An
                        moment: datetime, settings: ReminderSettings) -> list[dict[str, Any]]:
     rows = []
     recipient = _recipient(customer, opted_out)
-    due = aware(reminder.due_at)
+    due = as_utc(reminder.due_at)
     for channel in rule.channels:
         local = settings.local(channel)  # no such channel here: written to the local outbox for a person to read
         decision = decide(channel, recipient, max(due, moment), settings.zone, settings.configured(channel) or local)

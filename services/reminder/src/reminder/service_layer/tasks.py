@@ -8,10 +8,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from servicekit.db import unit_of_work
+from servicekit.timestamps import as_utc
 from sqlalchemy.orm import Session, sessionmaker
 
 from reminder import events
-from reminder.adapters.clock import aware, now
+from reminder.adapters.clock import now
 from reminder.adapters.customer_copy import CustomerCopy, Scope
 from reminder.adapters.reminder_rules import RuleRepository
 from reminder.adapters.reminders import ReminderRepository
@@ -167,7 +168,7 @@ def close_by_callback_visit(session: Session, customer_id: str, visit: dict[str,
     if not candidates:
         return None
     row = candidates[0]
-    fired = aware(row.fired_at)
+    fired = as_utc(row.fired_at)
     moment = max(occurred_at, fired) if fired else occurred_at
     actor = visit.get("staff") or visit.get("recorded_by") or "customer-service"
     repository.change(row.id, status="done", outcome="done", completed_at=moment, completed_by=actor,
