@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -125,10 +126,9 @@ class AbortedTransaction(Exception):
 
 
 def _refuse_aborted_commit(connection) -> None:
-    # psycopg's transaction status: INERROR (3) is a transaction with a failed statement, which can only end
-    # in a rollback (https://www.postgresql.org/docs/current/libpq-status.html#LIBPQ-PQTRANSACTIONSTATUS)
-    info = getattr(connection.connection.dbapi_connection, "info", None)
-    if getattr(info, "transaction_status", None) == 3:
+    # INERROR: a transaction with a failed statement, which can only end in a rollback
+    # (https://www.postgresql.org/docs/current/libpq-status.html#LIBPQ-PQTRANSACTIONSTATUS)
+    if connection.connection.dbapi_connection.info.transaction_status == TransactionStatus.INERROR:
         raise AbortedTransaction("This transaction was aborted by an earlier error that was not acted on; "
                                  "it is rolled back, nothing of it was kept.")
 
