@@ -8,9 +8,10 @@ import logging
 import os
 import secrets
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -22,6 +23,17 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     return default if raw in (None, "") else float(raw)
+
+
+#: (field, variable, parser, default) of a setting read from one variable (servicekit.config.read_variables).
+Variable = tuple[str, str, Callable[[str], Any], Any]
+
+
+def read_variables(env: Mapping[str, str], variables: Iterable[Variable]) -> dict[str, Any]:
+    """Each field's value, in the order given: its variable parsed when it is set and not empty, else its
+    default (the parser's errors pass through as they are)."""
+    return {name: parse(env[variable]) if env.get(variable) else default
+            for name, variable, parse, default in variables}
 
 
 def shared_secret(var_dir: Path, env: Mapping[str, str]) -> str:

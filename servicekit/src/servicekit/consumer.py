@@ -1,10 +1,10 @@
 """The consumer base: apply each event once, ack only after commit, retry, then dead-letter.
 
 - The event id goes into the inbox in the same transaction as the handler's effect, so a second
-  delivery of the same event is skipped.
+  delivery of the same event is skipped (servicekit.inbox).
 - A failing delivery is re-published to `<queue>.retry` (it comes back after the delay) up to
   `max_retries` times, then to `<queue>.dlq`; the original is acked only after that publish is
-  confirmed, so nothing is dropped and nothing blocks the queue.
+  confirmed, so nothing is dropped and nothing blocks the queue (servicekit.redelivery).
 - A delivery that fails because the database is away (servicekit.db_outages) is applied again in place until
   it is back (for up to `outage_wait` seconds), without spending one of its tries.
 - The handler runs in a worker thread while this thread keeps the connection alive (heartbeats).
@@ -20,26 +20,22 @@ from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from kombu import Connection
 from kombu import Consumer as KombuConsumer
 from kombu.message import Message
-from sqlalchemy import String, and_, func, literal, select
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from servicekit import db_outages, metrics, topology
-from servicekit.bus import Outgoing, Publisher, ensure_connected, frame_buffered, read_in_chunks, reconnecting
-from servicekit.db import inbox, unit_of_work
-from servicekit.events import Event, InvalidEvent, correlation_id, parse_event
+from servicekit import db_outages, metrics, redelivery, topology
+from servicekit.bus import ensure_connected, reconnecting
+from servicekit.events import Event, InvalidEvent, parse_event
+from servicekit.inbox import Handler, apply_batch, apply_once
+from servicekit.publisher import Publisher
+from servicekit.redelivery import ERROR_HEADER, RETRIES_HEADER
+from servicekit.wire import read_buffered, read_in_chunks
 
 log = logging.getLogger(__name__)
-RETRIES_HEADER = "x-guanxi-retries"
-ERROR_HEADER = "x-guanxi-error"
-
-Handler = Callable[[Session, Event], None]
+__all__ = ["ERROR_HEADER", "RETRIES_HEADER", "Consumer", "Handler", "Subscription", "apply_batch", "apply_once"]
 
 
 @dataclass(frozen=True)
@@ -49,82 +45,6 @@ class Subscription:
     queue: str
     routing_keys: tuple[str, ...]
     handler: Handler
-
-
-def apply_once(sessions: sessionmaker[Session], queue: str, event: Event, handler: Handler) -> str:
-    """Apply `event` with `handler` unless `queue` already did; return "applied" or "duplicate"."""
-    try:
-        return apply_batch(sessions, [(queue, event, handler)])[0]
-    except IntegrityError:
-        # Either a concurrent delivery of the same event won the race, or the handler broke a constraint.
-        with unit_of_work(sessions) as session:
-            if session.execute(select(inbox.c.event_id).where(
-                    inbox.c.queue == queue, inbox.c.event_id == event.id)).first():
-                return "duplicate"
-        raise
-
-
-def _already_applied(session: Session, queue: str, ids: list[str]) -> set[str]:
-    """Which of `ids` the inbox holds for `queue`.
-
-    On PostgreSQL the ids are one array joined to the inbox (one index lookup per id, whatever the
-    statistics say). A plain `IN (…)` let the planner look up only the queue in the index and filter
-    every inbox row of it against the list once its statistics lagged behind a growing inbox (or in
-    the generic plan of the prepared statement): seconds per batch at tens of thousands of rows.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        given = func.unnest(literal(ids, ARRAY(String))).table_valued("id").render_derived(name="given")
-        query = select(inbox.c.event_id).join_from(
-            given, inbox, and_(inbox.c.queue == queue, inbox.c.event_id == given.c.id))
-    else:
-        query = select(inbox.c.event_id).where(inbox.c.queue == queue, inbox.c.event_id.in_(ids))
-    return set(session.execute(query).scalars())
-
-
-def apply_batch(sessions: sessionmaker[Session], items: list[tuple[str, Event, Handler]]) -> list[str]:
-    """Apply several events in one transaction (each at most once per queue); all or nothing.
-
-    One commit for many events is what lets a consumer keep up with the broker; a failure rolls the
-    whole batch back, and the caller then applies its events one by one to isolate the bad one.
-    """
-    outcomes: list[str] = []
-    with unit_of_work(sessions) as session:
-        seen: set[tuple[str, str]] = set()
-        for queue in {queue for queue, _, _ in items}:
-            ids = [event.id for q, event, _ in items if q == queue]
-            seen |= {(queue, event_id) for event_id in _already_applied(session, queue, ids)}
-        _prepare(session, [(event, handler) for queue, event, handler in items if (queue, event.id) not in seen])
-        new_rows = []
-        for queue, event, handler in items:
-            if (queue, event.id) in seen:
-                outcomes.append("duplicate")
-                continue
-            seen.add((queue, event.id))
-            token = correlation_id.set(event.correlationid)
-            try:
-                handler(session, event)
-            finally:
-                correlation_id.reset(token)
-            new_rows.append({"queue": queue, "event_id": event.id, "type": event.type,
-                             "applied_at": datetime.now(UTC)})
-            outcomes.append("applied")
-        if new_rows:
-            session.execute(inbox.insert(), new_rows)
-    return outcomes
-
-
-def _prepare(session: Session, items: list[tuple[Event, Handler]]) -> None:
-    """Let each handler that has a `prepare` attribute see the batch's new events before they are applied.
-
-    A handler reading rows per event (a read model) can then load them all in one query per table
-    instead of one query per event: `handler.prepare(session, events)`, in the batch's transaction.
-    """
-    by_handler: dict[Handler, list[Event]] = {}
-    for event, handler in items:
-        if getattr(handler, "prepare", None) is not None:
-            by_handler.setdefault(handler, []).append(event)
-    for handler, events in by_handler.items():
-        handler.prepare(session, events)  # type: ignore[attr-defined]
 
 
 class Consumer:
@@ -139,6 +59,7 @@ class Consumer:
         # Half the prefetch: the next batch arrives while this one is being applied.
         self.batch_size = batch_size or max(1, prefetch // 2)
         self._received: deque[tuple[Subscription, Message]] = deque()
+        self._applying = 0  # deliveries of the batch being applied (unacknowledged)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="handler")
         self.ready = threading.Event()
 
@@ -155,6 +76,8 @@ class Consumer:
             if amqp:
                 read_in_chunks(connection)
             channel = connection.channel()
+            if amqp:
+                channel.auto_decode = False  # bodies as bytes, read as they are (servicekit.events.loads)
             for sub in self.subscriptions:
                 topology.declare(channel, sub.queue, sub.routing_keys, amqp=amqp)
             channel.basic_qos(0, self.prefetch, False)
@@ -171,7 +94,11 @@ class Consumer:
                 while not stop.is_set():
                     if self._received:
                         batch = [self._received.popleft() for _ in range(min(self.batch_size, len(self._received)))]
-                        self._process_batch(connection, publisher, amqp, batch)
+                        self._applying = len(batch)
+                        try:
+                            self._process_batch(connection, publisher, amqp, batch)
+                        finally:
+                            self._applying = 0
                         continue
                     self._pump(connection, timeout=0.5)
             finally:
@@ -183,22 +110,32 @@ class Consumer:
                         pass
 
     def _pump(self, connection: Connection, timeout: float) -> None:
-        """Read from the broker for up to `timeout` seconds, then take whatever else is already there."""
+        """Take the deliveries already read, or else read from the broker for up to `timeout` seconds; then,
+        while it may send more (fewer than the prefetch count unacknowledged), whatever else is there."""
         try:
-            connection.drain_events(timeout=timeout)
-            while len(self._received) < self.prefetch:
-                connection.drain_events(timeout=None if frame_buffered(connection) else 0.001)
+            if not read_buffered(connection):
+                connection.drain_events(timeout=timeout)
+            while self._unacked() < self.prefetch:
+                if not read_buffered(connection):
+                    connection.drain_events(timeout=0.001)
         except TimeoutError:
             pass
         connection.heartbeat_check()
 
+    def _unacked(self) -> int:
+        """Deliveries received and not yet acknowledged: the broker sends more only below the prefetch count."""
+        return len(self._received) + self._applying
+
     def _wait(self, connection: Connection, future: Future) -> None:
-        """Keep the connection alive (frames read, heartbeats sent) while the handler runs."""
+        """Keep the connection alive (frames read, heartbeats sent) while the handler runs: taking in the next
+        deliveries meanwhile, polling the socket briefly while the broker may send more, else every 50 ms."""
         while not future.done():
-            if len(self._received) < self.prefetch:
-                self._pump(connection, timeout=0.002)  # take in the next deliveries meanwhile
-            else:
-                wait([future], timeout=0.5)
+            if self._unacked() < self.prefetch:
+                self._pump(connection, timeout=0.002)
+            else:  # only heartbeats (or a close) can come: read them every 50 ms
+                wait([future], timeout=0.05)
+                if not future.done():
+                    self._pump(connection, timeout=0.001)
 
     def _process_batch(self, connection: Connection, publisher: Publisher, amqp: bool,
                        batch: list[tuple[Subscription, Message]]) -> None:
@@ -211,7 +148,7 @@ class Consumer:
             try:
                 parsed.append((sub, message, parse_event(message.body)))
             except InvalidEvent as exc:
-                self._dead_letter(publisher, sub, message, f"invalid event: {exc}")
+                redelivery.dead_letter(publisher, sub.queue, message, f"invalid event: {exc}")
         with metrics.Timer() as timer:
             future = self._executor.submit(apply_batch, self.sessions,
                                            [(sub.queue, event, sub.handler) for sub, _, event in parsed])
@@ -257,7 +194,7 @@ class Consumer:
         try:
             event = parse_event(message.body)
         except InvalidEvent as exc:
-            self._dead_letter(publisher, sub, message, f"invalid event: {exc}")
+            redelivery.dead_letter(publisher, sub.queue, message, f"invalid event: {exc}")
             return
         with metrics.Timer() as timer:
             future = self._apply_riding_out_outages(connection, queue, event, sub.handler)
@@ -270,23 +207,15 @@ class Consumer:
             metrics.EVENTS_CONSUMED.labels(queue, outcome).inc()
             message.ack()
             return
-        retries = int((message.headers or {}).get(RETRIES_HEADER, 0))
+        retries = redelivery.tries(message)
         reason = f"{type(error).__name__}: {error}"
         if retries >= self.max_retries:
             log.error("event %s failed %d times on %s; dead-lettering (%s)", event.id, retries + 1, queue, reason)
-            self._dead_letter(publisher, sub, message, reason)
+            redelivery.dead_letter(publisher, queue, message, reason)
             return
         log.warning("event %s failed on %s (%s); retry %d of %d", event.id, queue, reason,
                     retries + 1, self.max_retries)
-        headers = {**(message.headers or {}), RETRIES_HEADER: retries + 1, ERROR_HEADER: reason[:500]}
-        if amqp:
-            target, expiration = topology.retry_queue_name(queue), int(self.retry_delay * 1000)
-        else:  # no per-message TTL on the embedded bus: wait here, then put it back on the queue
-            time.sleep(self.retry_delay)
-            target, expiration = queue, None
-        publisher.publish([Outgoing("", target, _text(message.body), event.id, headers, expiration)])
-        metrics.EVENTS_CONSUMED.labels(queue, "retried").inc()
-        message.ack()
+        redelivery.retry(publisher, queue, message, event.id, reason, self.retry_delay, amqp)
 
     def _apply_riding_out_outages(self, connection: Connection, queue: str, event: Event,
                                   handler: Handler) -> Future:
@@ -305,16 +234,3 @@ class Consumer:
                         type(error).__name__)
             pause = self._executor.submit(time.sleep, db_outages.backoff(attempt, first=0.2))
             self._wait(connection, pause)
-
-    def _dead_letter(self, publisher: Publisher, sub: Subscription, message: Message, reason: str) -> None:
-        headers = {**(message.headers or {}), ERROR_HEADER: reason[:500], "x-guanxi-queue": sub.queue}
-        message_id = message.properties.get("message_id") or ""
-        publisher.publish([Outgoing("", topology.dead_letter_queue_name(sub.queue), _text(message.body),
-                                    message_id, headers)])
-        metrics.EVENTS_DEAD_LETTERED.labels(sub.queue).inc()
-        metrics.EVENTS_CONSUMED.labels(sub.queue, "dead_lettered").inc()
-        message.ack()
-
-
-def _text(body: bytes | str) -> str:
-    return body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body

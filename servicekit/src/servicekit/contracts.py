@@ -11,7 +11,8 @@ from typing import Any
 from marshmallow import Schema
 from sqlalchemy.orm import Session
 
-from servicekit.fastload import FastDumper, FastLoader
+from servicekit.fastdump import FastDumper
+from servicekit.fastload import FastLoader
 from servicekit.outbox import record_event, record_events
 
 

@@ -30,8 +30,11 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+
+from servicekit.events import dumps
 
 #: Tables every service keeps beside its own: written by the kit, migrated by each service.
 #: Constraint and index names every service's tables follow, so migrations name them the same everywhere.
@@ -113,9 +116,41 @@ def make_engine(url: str, *, statement_timeout: float | None = None, connect_tim
         connect_args["options"] = f"-c statement_timeout={max(1, round(statement_timeout * 1000))}"  # milliseconds
     if connect_timeout:
         connect_args["connect_timeout"] = max(1, round(connect_timeout))  # libpq takes whole seconds
-    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    _ping_when_idle(engine)
     event.listen(engine, "commit", _refuse_aborted_commit)
     return engine
+
+
+#: Seconds a pooled PostgreSQL connection may sit unused before it is checked (one round trip) as it is handed out.
+PING_IDLE_AFTER = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection on checkout only when it has been idle PING_IDLE_AFTER seconds or more: one that
+    died while unused (a restart, a fail-over, an idle timeout) is replaced before it reaches the work.
+
+    A connection in steady use is not pinged: that round trip was a fifth of a primary-key read. If the server
+    goes away under it, its first statement fails as a transient error, and the work is run again on a new
+    connection: a request that has committed nothing (servicekit.db_outages), an event (the consumer rides it
+    out), a batch of the relay or a scan (their loops). This is SQLAlchemy's "pessimistic" recipe, made lazy:
+    https://docs.sqlalchemy.org/en/20/core/pooling.html#disconnect-handling-pessimistic
+    """
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked(dbapi_connection, record, _proxy) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_IDLE_AFTER:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(f"a pooled connection died while idle: {error}") from error
+        if not alive:
+            raise DisconnectionError("a pooled connection died while idle")
 
 
 class AbortedTransaction(Exception):
@@ -200,6 +235,46 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         for row in rows:
             copy.write_row([json.dumps(row[name], ensure_ascii=False) if name in as_json and row[name] is not None
                             else row[name] for name in columns])
+
+
+def update_many(session: Session, table: Table, match: Sequence[str], change: Sequence[str],
+                rows: Sequence[dict[str, Any]]) -> int:
+    """Update several rows of `table` at once, each row its own values: every row of `rows` has `key_<c>`
+    for each column of `match` (the row is updated only where all of them are equal) and `new_<c>` for
+    each column of `change`. Returns how many rows were updated.
+
+    On PostgreSQL one `UPDATE … FROM json_to_recordset(…)`: the rows go as one JSON parameter (written by
+    orjson, where psycopg's array adapter quotes every text element with a regular expression), so one
+    statement and one plan however many rows; elsewhere one executemany."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        per_row = table.update().where(*(table.c[name] == bindparam(f"key_{name}") for name in match)) \
+            .values({name: bindparam(f"new_{name}") for name in change})
+        return session.execute(per_row, list(rows)).rowcount  # type: ignore[attr-defined]  # a CursorResult
+    names = [f"key_{name}" for name in match] + [f"new_{name}" for name in change]
+    columns = [table.c[name] for name in (*match, *change)]
+    record = ", ".join(f'"{name}" {column.type.compile(dialect=dialect)}'
+                       for name, column in zip(names, columns, strict=True))
+    statement = (f'UPDATE "{table.name}" AS t SET ' + ", ".join(f'"{c}" = v."new_{c}"' for c in change)
+                 + f" FROM json_to_recordset(CAST(:rows AS json)) AS v({record}) WHERE "
+                 + " AND ".join(f't."{c}" = v."key_{c}"' for c in match))
+    rows_json = dumps([{name: row[name] for name in names} for row in rows])
+    return session.execute(text(statement), {"rows": rows_json}).rowcount  # type: ignore[attr-defined]  # a CursorResult
+
+
+def table_name(connection: Connection, table: Table) -> str:
+    """`table`'s name as a statement written as text must give it on `connection`: quoted, and in the schema
+    that the connection's `schema_translate_map` puts it in, where SQLAlchemy's own statements would find it
+    (a rebuild writes a copy of the tables in another schema that way)."""
+    schema = table.schema
+    translate = connection.get_execution_options().get("schema_translate_map")
+    if translate and schema in translate:
+        schema = translate[schema]
+    preparer = connection.dialect.identifier_preparer
+    return (f"{preparer.quote_schema(schema)}." if schema else "") + preparer.quote(table.name)
 
 
 def ping(engine: Engine) -> None:

@@ -15,7 +15,8 @@ Such a failure says nothing about the request; run again a moment later, the sam
 
 The errors are recognised by SQLSTATE (https://www.postgresql.org/docs/current/errcodes-appendix.html) and by
 SQLAlchemy's disconnect detection (`connection_invalidated`). A pool connection that died while idle never
-reaches a request: the engine checks it on checkout (`pool_pre_ping`).
+reaches a request: the engine checks one idle for a while on checkout (servicekit.db.PING_IDLE_AFTER); one in
+steady use that the server dropped fails its first statement, which is such a transient failure.
 """
 from __future__ import annotations
 

@@ -66,12 +66,52 @@ def new_event(service: str, type: str, subject: str, data: dict[str, Any],
                  data=data, correlationid=correlation or correlation_id.get() or str(uuid.uuid4()))
 
 
-def parse_event(body: bytes | str) -> Event:
-    """Read a structured-mode CloudEvent; raise InvalidEvent naming what is wrong."""
+def loads(body: bytes | str) -> Any:
+    """`json.loads(body)`, read by orjson where it can (several times faster), so the result is always the
+    standard library's. orjson reads an integer beyond 64 bits as a float: when its result holds a float and
+    the body a run of 19 digits or more, the body is read again by the standard library; so is what orjson
+    refuses and the standard library reads (NaN or Infinity, a lone surrogate, UTF-16, a byte order mark).
+    Raise InvalidEvent for what is not JSON."""
     try:
-        raw = json.loads(body)
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        if not _float_in(value):
+            return value
+        long_digits = _LONG_DIGITS if isinstance(body, bytes | bytearray) else _LONG_DIGITS_TEXT
+        if long_digits.search(body) is None:  # type: ignore[arg-type]  # bytes with bytes, text with text
+            return value
+    try:
+        return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidEvent(f"body is not JSON: {exc}") from None
+
+
+#: 19 digits in a row: possibly an integer orjson read as a float (beyond 64 bits).
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+_LONG_DIGITS_TEXT = re.compile(r"[0-9]{19}")
+
+
+def _float_in(value: Any) -> bool:
+    """Whether a float is anywhere in `value` (JSON as read: dicts, lists, scalars; nested to any depth)."""
+    if type(value) is float:
+        return True
+    containers = [value] if type(value) in (dict, list) else []
+    while containers:
+        container = containers.pop()
+        for item in (container.values() if type(container) is dict else container):
+            kind = type(item)
+            if kind is float:
+                return True
+            if kind is dict or kind is list:
+                containers.append(item)
+    return False
+
+
+def parse_event(body: bytes | str) -> Event:
+    """Read a structured-mode CloudEvent; raise InvalidEvent naming what is wrong."""
+    raw = loads(body)
     if not isinstance(raw, dict):
         raise InvalidEvent("body is not a JSON object")
     missing = [name for name in REQUIRED if name not in raw]

@@ -1,28 +1,27 @@
-"""Loading (and dumping) data through a marshmallow schema many times faster, with marshmallow's own answer.
+"""Loading data through a marshmallow schema many times faster, with marshmallow's own answer.
 
 marshmallow spends most of a load in its schema machinery (getters, error stores, hooks), not in the
 checks themselves. `FastLoader` runs each field's own type check and validators directly for the plain
 cases (strings, integers, booleans, dates and times in their field's format, lists, nested schemas, None)
 and hands every field of any other type to that field's own `deserialize`. marshmallow's simple built-in
 validators (`Length`, `OneOf`, `Range`, `Regexp`) are checked as plain predicates, which pass only what
-marshmallow's validator passes; any other validator is called as marshmallow calls it. Whenever anything
+marshmallow's validator passes (servicekit.fastchecks); any other validator is called as marshmallow calls
+it. Whenever anything
 is wrong or unusual (an unknown key, a missing required field, a predicate or validator that says no or
 raises, a value of another type) it does not decide: the whole load goes to `schema.load`, so a rejection
 and its messages are always marshmallow's, and so is every value it accepts (checked by
-servicekit/tests/unit/test_fastload.py against marshmallow on random data).
+servicekit/tests/unit/test_fastload.py against marshmallow on random data). Dumping: servicekit.fastdump.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields
 from marshmallow.utils import missing
 
+from servicekit.fastchecks import COLLECTIONS, field_check
 from servicekit.fields import Day
-
-_COLLECTIONS = (tuple, list, set, frozenset)
 
 
 class _Undecided(Exception):
@@ -31,90 +30,13 @@ class _Undecided(Exception):
 
 #: (value, the mapping it came in) -> the loaded value; raises (anything) when marshmallow must decide.
 Loader = Callable[[Any, Any], Any]
-#: value -> truthy only if marshmallow's validator passes it; falsy or raising means marshmallow must decide.
-Check = Callable[[Any], Any]
-
-
-def _length(validator: validate.Length) -> list[Check] | None:
-    low, high, equal = validator.min, validator.max, validator.equal
-    if any(bound is not None and type(bound) is not int for bound in (low, high, equal)):
-        return None
-    # marshmallow: `equal` (when given) is the only rule; otherwise min and max, each when given
-    if equal is not None:
-        return [lambda value: len(value) == equal]
-    if low is not None and high is not None:
-        return [lambda value: low <= len(value) <= high]
-    if high is not None:
-        return [lambda value: len(value) <= high]
-    if low is not None:
-        return [lambda value: len(value) >= low]
-    return None  # no bound at all: marshmallow still calls len(), which fails for a value without one
-
-
-def _one_of(validator: validate.OneOf) -> list[Check] | None:
-    # a list, tuple or set answers `in` by equality with its items, as a frozenset of them does; any other
-    # iterable (a string, a mapping, a generator spent on the error message) has its own idea of `in`
-    if type(validator.choices) not in _COLLECTIONS:
-        return None
-    try:
-        allowed = frozenset(validator.choices)
-    except TypeError:  # an unhashable choice: only the validator can look for it
-        return None
-    return [allowed.__contains__]  # an unhashable value raises TypeError: marshmallow decides
-
-
-def _range(validator: validate.Range) -> list[Check] | None:
-    low, high = validator.min, validator.max
-    if any(bound is not None and type(bound) not in (int, float) for bound in (low, high)):
-        return None
-    # marshmallow rejects `value < min` (`value <= min` when exclusive) and `value > max` (`>=`); with number
-    # bounds these are the opposites of the checks below (a NaN bound fails here, safely, not there)
-    checks: list[Check] = []
-    if low is not None:
-        checks.append((lambda value: value >= low) if validator.min_inclusive else (lambda value: value > low))
-    if high is not None:
-        checks.append((lambda value: value <= high) if validator.max_inclusive else (lambda value: value < high))
-    return checks
-
-
-def _regexp(validator: validate.Regexp) -> list[Check] | None:
-    # marshmallow rejects `regex.match(value) is None`; a match object is always true
-    return [validator.regex.match] if isinstance(validator.regex, re.Pattern) else None
-
-
-_PREDICATES: dict[type, Callable[[Any], list[Check] | None]] = {
-    validate.Length: _length, validate.OneOf: _one_of, validate.Range: _range, validate.Regexp: _regexp}
-
-
-def _called(validator: Callable[[Any], Any]) -> Check:
-    # marshmallow 4 ignores what a validator returns; False is left to marshmallow all the same (safe either way)
-    return lambda value: validator(value) is not False
-
-
-def _check(field: fields.Field) -> Check | None:
-    """The field's validators as one check (None: there are none): marshmallow's simple built-in ones
-    (exactly those classes, not subclasses, which may change them) as predicates, any other one called."""
-    checks: list[Check] = []
-    for validator in field.validators:
-        translate = _PREDICATES.get(type(validator))
-        predicates = translate(validator) if translate is not None else None
-        checks.extend(predicates if predicates is not None else [_called(validator)])
-    if len(checks) <= 1:  # most fields have one validator or none: no loop for them
-        return checks[0] if checks else None
-
-    def every(value: Any) -> bool:
-        for check in checks:
-            if not check(value):
-                return False
-        return True
-    return every
 
 
 #: The fields marshmallow parses and writes with their format's function.
-_Temporal = fields.Date | fields.DateTime | fields.Time
+Temporal = fields.Date | fields.DateTime | fields.Time
 
 
-def _parser(field: _Temporal) -> Callable[[str], Any] | None:
+def _parser(field: Temporal) -> Callable[[str], Any] | None:
     return field.DESERIALIZATION_FUNCS.get(field.format or field.DEFAULT_FORMAT)
 
 
@@ -126,45 +48,11 @@ def _keeps_booleans(field: fields.Boolean) -> bool:
 
 def _loader(field: fields.Field, attr: str | None, partial: Any) -> Loader:
     """The field's loader; `partial` is what marshmallow passes on to the field (None: nothing)."""
-    kind = type(field)
-    convert: Callable[[Any], Any] | None = None
-    if kind in (fields.String, fields.Email):
-        expected: type = str
-    elif kind is fields.Integer:
-        expected = int
-    elif kind is fields.Boolean and _keeps_booleans(cast(fields.Boolean, field)):
-        expected = bool
-    # (a Day is a Date with one more validator: it parses as a Date does)
-    elif kind in (fields.Date, Day, fields.DateTime, fields.Time) and _parser(cast(_Temporal, field)) is not None:
-        # marshmallow parses a string with its format's function (date.fromisoformat for "iso") and nothing else
-        expected, convert = str, _parser(cast(_Temporal, field))
-    elif kind is fields.List:
-        # marshmallow gives the items neither a name nor the data
-        items = _loader(cast(fields.List, field).inner, None, partial)
-        expected = list
-
-        def convert(value: list) -> list:
-            return [items(each, None) for each in value]
-    elif kind is fields.Nested and not cast(fields.Nested, field).many \
-            and isinstance(cast(fields.Nested, field).schema, Schema):
-        nested = FastLoader(cast(fields.Nested, field).schema)
-        expected = dict
-
-        def convert(value: dict) -> dict:
-            return nested.fast(value, partial)
-    else:
-        extra = {} if partial is None else {"partial": partial}
-        # Field.deserialize answers None by allow_none alone (unless the field class has its own ways)
-        none_is_none = field.allow_none and type(field).deserialize is fields.Field.deserialize \
-            and type(field)._validate_missing is fields.Field._validate_missing
-
-        def deserialize(value: Any, data: Any) -> Any:
-            if value is None and none_is_none:
-                return None
-            return field.deserialize(value, attr, data, **extra)
-        return deserialize
-
-    check = _check(field)
+    plain = _plain(field, partial)
+    if plain is None:
+        return _deserializer(field, attr, partial)
+    expected, convert = plain
+    check = field_check(field)
     allow_none = field.allow_none
 
     # one function per field: the type check, None, the conversion and the validators
@@ -181,6 +69,55 @@ def _loader(field: fields.Field, attr: str | None, partial: Any) -> Loader:
     return load
 
 
+def _plain(field: fields.Field, partial: Any) -> tuple[type, Callable[[Any], Any] | None] | None:
+    """For a field the fast path loads itself: the one type of value it takes, and how that value is converted
+    (None: it is taken as it is); None for any other field."""
+    kind = type(field)
+    if kind in (fields.String, fields.Email):
+        return str, None
+    if kind is fields.Integer:
+        return int, None
+    if kind is fields.Boolean and _keeps_booleans(cast(fields.Boolean, field)):
+        return bool, None
+    # (a Day is a Date with one more validator: it parses as a Date does)
+    if kind in (fields.Date, Day, fields.DateTime, fields.Time) and _parser(cast(Temporal, field)) is not None:
+        # marshmallow parses a string with its format's function (date.fromisoformat for "iso") and nothing else
+        return str, _parser(cast(Temporal, field))
+    if kind is fields.List:
+        # marshmallow gives the items neither a name nor the data
+        return list, _each(_loader(cast(fields.List, field).inner, None, partial))
+    if kind is fields.Nested and not cast(fields.Nested, field).many \
+            and isinstance(cast(fields.Nested, field).schema, Schema):
+        return dict, _nested(FastLoader(cast(fields.Nested, field).schema), partial)
+    return None
+
+
+def _each(items: Loader) -> Callable[[list], list]:
+    def convert(value: list) -> list:
+        return [items(each, None) for each in value]
+    return convert
+
+
+def _nested(nested: FastLoader, partial: Any) -> Callable[[dict], dict]:
+    def convert(value: dict) -> dict:
+        return nested.fast(value, partial)
+    return convert
+
+
+def _deserializer(field: fields.Field, attr: str | None, partial: Any) -> Loader:
+    """The loader of a field the fast path does not load itself: the field's own `deserialize`."""
+    extra = {} if partial is None else {"partial": partial}
+    # Field.deserialize answers None by allow_none alone (unless the field class has its own ways)
+    none_is_none = field.allow_none and type(field).deserialize is fields.Field.deserialize \
+        and type(field)._validate_missing is fields.Field._validate_missing
+
+    def deserialize(value: Any, data: Any) -> Any:
+        if value is None and none_is_none:
+            return None
+        return field.deserialize(value, attr, data, **extra)
+    return deserialize
+
+
 class FastLoader:
     """`schema.load` (and `schema.validate`) with the same results, faster for plain data."""
 
@@ -195,7 +132,7 @@ class FastLoader:
     def _for(self, partial: Any) -> tuple[dict[str, Loader], list[tuple[str, fields.Field]]]:
         if partial is None or partial is True or partial is False:
             key: Any = partial
-        elif type(partial) in _COLLECTIONS:
+        elif type(partial) in COLLECTIONS:
             key = frozenset(partial)
         else:
             raise _Undecided
@@ -255,58 +192,3 @@ class FastLoader:
         except _Undecided:
             return self.schema.validate(data, partial=partial)
         return {}
-
-
-Dump = Callable[[Any, str, Any], Any]
-_NONE = type(None)
-
-
-def _dumper(field: fields.Field) -> tuple[frozenset[type], Dump]:
-    """The types of value `field._serialize` writes as they are, and a function (value, attribute, object)
-    -> what `field._serialize` returns, for a value of any other type."""
-    kind = type(field)
-    if kind in (fields.String, fields.Email):
-        return frozenset((str, _NONE)), field._serialize
-    if kind is fields.Boolean:  # marshmallow writes a boolean as it is
-        return frozenset((bool, _NONE)), field._serialize
-    if kind is fields.Integer and not cast(fields.Integer, field).as_string:
-        return frozenset((int, _NONE)), field._serialize
-    if kind in (fields.Date, fields.DateTime, fields.Time):
-        temporal = cast(_Temporal, field)
-        write = temporal.SERIALIZATION_FUNCS.get(temporal.format or temporal.DEFAULT_FORMAT)
-        if write is not None:  # marshmallow writes any value but None with its format's function (e.g. isoformat)
-            return frozenset((_NONE,)), lambda value, attr, obj: write(value)
-    nested_field = cast(fields.Nested, field)
-    if kind is fields.Nested and not nested_field.many and isinstance(nested_field.schema, Schema) \
-            and not nested_field.schema.many:
-        nested = FastDumper(nested_field.schema)
-        return frozenset((_NONE,)), lambda value, attr, obj: nested.dump(value)
-    if kind is fields.List:
-        plain, items = _dumper(cast(fields.List, field).inner)
-        return frozenset((_NONE,)), lambda value, attr, obj: \
-            [each if type(each) in plain else items(each, attr, obj) for each in value] if type(value) is list \
-            else field._serialize(value, attr, obj)
-    return frozenset(), field._serialize
-
-
-class FastDumper:
-    """`schema.dump` of a mapping, with the same result, faster for plain values."""
-
-    def __init__(self, schema: Schema) -> None:
-        self.schema = schema
-        # marshmallow looks a key up in a dict, then (when absent) as an attribute: no field may be named as one
-        self.simple = not any(schema._hooks.values()) and not schema.many and all(
-            f.data_key is None and f.attribute is None and f.dump_default is missing and not hasattr(dict, name)
-            for name, f in schema.dump_fields.items())
-        self.dumpers = [(name, *_dumper(field)) for name, field in schema.dump_fields.items()] if self.simple else []
-
-    def dump(self, obj: Any) -> dict[str, Any]:
-        """What `schema.dump(obj)` returns."""
-        if not self.simple or type(obj) is not dict:
-            return self.schema.dump(obj)
-        dumped: dict[str, Any] = {}
-        for name, plain, dump in self.dumpers:
-            value = obj.get(name, missing)
-            if value is not missing:  # marshmallow leaves out what is missing
-                dumped[name] = value if type(value) in plain else dump(value, name, obj)
-        return dumped

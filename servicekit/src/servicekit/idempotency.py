@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask, Response, g, has_request_context, request
 from sqlalchemy import delete, event, func, or_, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -98,74 +98,15 @@ def _fingerprint() -> str:
 
 def register(app: Flask, engine: Engine, ttl_seconds: int = 86400) -> None:
     """Honour `Idempotency-Key` on every write of `app` (after authentication)."""
-
-    @app.errorhandler(Overtaken)
-    def _overtaken(_error: Overtaken) -> Response:
-        return problem_response(409, "Conflict", f"This request ran so long that a retry with the same {HEADER} "
-                                "took it over; nothing of this one was kept (the retry's answer stands).")
+    app.register_error_handler(Overtaken, _overtaken)
 
     @app.before_request
     def _claim() -> Response | None:
-        key = request.headers.get(HEADER)
-        identity = g.get("identity")
-        if key is None or request.method not in WRITES or identity is None:
-            return None
-        if not 1 <= len(key) <= 200:
-            return problem_response(422, "Unprocessable Entity", f"{HEADER} must be 1 to 200 characters.",
-                                    errors={HEADER: ["Must be 1 to 200 characters."]})
-        caller, fingerprint, now = identity.subject, _fingerprint(), datetime.now(UTC)
-        try:
-            with engine.begin() as connection:
-                connection.execute(delete(idempotency_keys).where(
-                    idempotency_keys.c.created_at < now - timedelta(seconds=ttl_seconds)))
-                connection.execute(idempotency_keys.insert().values(
-                    key=key, caller=caller, fingerprint=fingerprint, created_at=now))
-        except IntegrityError:
-            with engine.connect() as connection:
-                stored = connection.execute(select(idempotency_keys).where(
-                    idempotency_keys.c.key == key, idempotency_keys.c.caller == caller)).one()
-        else:
-            g.idempotency_key = (key, caller, now)
-            return None
-        if stored.fingerprint != fingerprint:
-            return problem_response(422, "Unprocessable Entity",
-                                    f"This {HEADER} was used for a different request; use a new key.",
-                                    errors={HEADER: ["Already used for a different request."]})
-        if stored.status is None and _take_over_abandoned(engine, (key, caller), fingerprint, now):
-            g.idempotency_key = (key, caller, now)
-            return None
-        log.info("%s %s: %s %s answered from the key's state (%s; request %s)", HEADER, key, request.method,
-                 request.path, "pending" if stored.status is None else stored.status, g.get("request_id"))
-        if stored.status is None:
-            return problem_response(409, "Conflict", f"A request with this {HEADER} is still being processed.")
-        if stored.status == WORK_KEPT:
-            return problem_response(409, "Conflict", f"The request with this {HEADER} was done, but its answer "
-                                    "was lost when the database connection dropped. Look up what it made or "
-                                    "changed instead of sending it again.")
-        response = Response(stored.body, status=stored.status)
-        for name, value in json.loads(stored.headers).items():
-            response.headers[name] = value
-        response.headers["Idempotent-Replayed"] = "true"
-        return response
+        return _claim_key(engine, ttl_seconds)
 
     @app.after_request
     def _store(response: Response) -> Response:
-        claimed = g.pop("idempotency_key", None)
-        if claimed is None:
-            return response
-        log.info("%s %s: %s %s answered %d%s (request %s)", HEADER, claimed[0], request.method, request.path,
-                 response.status_code, ", its work kept" if g.get("idempotency_marked") else "", g.get("request_id"))
-        try:
-            with engine.begin() as connection:
-                if response.status_code >= 500 or response.is_streamed:
-                    _release_unless_kept(connection, claimed)
-                else:
-                    headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
-                    connection.execute(update(idempotency_keys).where(*_key_filter(claimed)).values(
-                        status=response.status_code, body=response.get_data(), headers=json.dumps(headers)))
-        except DBAPIError as error:  # the database went away after the work: the answer stands, the key waits
-            log.warning("could not store the answer to %s %s (%s)", HEADER, claimed[0], type(error.orig).__name__)
-        return response
+        return _store_answer(engine, response)
 
     @app.teardown_request
     def _release(error: BaseException | None) -> None:
@@ -173,6 +114,90 @@ def register(app: Flask, engine: Engine, ttl_seconds: int = 86400) -> None:
         if claimed is not None:  # the view raised past the error handlers: let the client retry
             with engine.begin() as connection:
                 _release_unless_kept(connection, claimed)
+
+
+def _overtaken(_error: Overtaken) -> Response:
+    return problem_response(409, "Conflict", f"This request ran so long that a retry with the same {HEADER} "
+                            "took it over; nothing of this one was kept (the retry's answer stands).")
+
+
+def _claim_key(engine: Engine, ttl_seconds: int) -> Response | None:
+    """Before a write's view: claim its key for the request (None: go on), or answer from the key's state."""
+    key = request.headers.get(HEADER)
+    identity = g.get("identity")
+    if key is None or request.method not in WRITES or identity is None:
+        return None
+    if not 1 <= len(key) <= 200:
+        return problem_response(422, "Unprocessable Entity", f"{HEADER} must be 1 to 200 characters.",
+                                errors={HEADER: ["Must be 1 to 200 characters."]})
+    caller, fingerprint, now = identity.subject, _fingerprint(), datetime.now(UTC)
+    stored = _insert_claim(engine, (key, caller), fingerprint, now, ttl_seconds)
+    if stored is None:
+        g.idempotency_key = (key, caller, now)
+        return None
+    if stored.fingerprint != fingerprint:
+        return problem_response(422, "Unprocessable Entity",
+                                f"This {HEADER} was used for a different request; use a new key.",
+                                errors={HEADER: ["Already used for a different request."]})
+    if stored.status is None and _take_over_abandoned(engine, (key, caller), fingerprint, now):
+        g.idempotency_key = (key, caller, now)
+        return None
+    log.info("%s %s: %s %s answered from the key's state (%s; request %s)", HEADER, key, request.method,
+             request.path, "pending" if stored.status is None else stored.status, g.get("request_id"))
+    return _stored_answer(stored)
+
+
+def _insert_claim(engine: Engine, key: tuple[str, str], fingerprint: str, now: datetime,
+                  ttl_seconds: int) -> Row | None:
+    """Claim the (key, caller) pair with a row of its own, committed, the expired keys deleted first; None
+    when claimed, else the row of the key that was there already."""
+    try:
+        with engine.begin() as connection:
+            connection.execute(delete(idempotency_keys).where(
+                idempotency_keys.c.created_at < now - timedelta(seconds=ttl_seconds)))
+            connection.execute(idempotency_keys.insert().values(
+                key=key[0], caller=key[1], fingerprint=fingerprint, created_at=now))
+    except IntegrityError:
+        with engine.connect() as connection:
+            return connection.execute(select(idempotency_keys).where(
+                idempotency_keys.c.key == key[0], idempotency_keys.c.caller == key[1])).one()
+    return None
+
+
+def _stored_answer(stored: Row) -> Response:
+    """The answer to a request whose key is taken by the same request: still being processed, done with its
+    answer lost, or the stored answer, replayed."""
+    if stored.status is None:
+        return problem_response(409, "Conflict", f"A request with this {HEADER} is still being processed.")
+    if stored.status == WORK_KEPT:
+        return problem_response(409, "Conflict", f"The request with this {HEADER} was done, but its answer "
+                                "was lost when the database connection dropped. Look up what it made or "
+                                "changed instead of sending it again.")
+    response = Response(stored.body, status=stored.status)
+    for name, value in json.loads(stored.headers).items():
+        response.headers[name] = value
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _store_answer(engine: Engine, response: Response) -> Response:
+    """After a claimed write's view: store its answer with the key, or release the key after a failure."""
+    claimed = g.pop("idempotency_key", None)
+    if claimed is None:
+        return response
+    log.info("%s %s: %s %s answered %d%s (request %s)", HEADER, claimed[0], request.method, request.path,
+             response.status_code, ", its work kept" if g.get("idempotency_marked") else "", g.get("request_id"))
+    try:
+        with engine.begin() as connection:
+            if response.status_code >= 500 or response.is_streamed:
+                _release_unless_kept(connection, claimed)
+            else:
+                headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
+                connection.execute(update(idempotency_keys).where(*_key_filter(claimed)).values(
+                    status=response.status_code, body=response.get_data(), headers=json.dumps(headers)))
+    except DBAPIError as error:  # the database went away after the work: the answer stands, the key waits
+        log.warning("could not store the answer to %s %s (%s)", HEADER, claimed[0], type(error.orig).__name__)
+    return response
 
 
 def _take_over_abandoned(engine: Engine, key: tuple[str, str], fingerprint: str, now: datetime) -> bool:

@@ -62,15 +62,7 @@ def http_exception_problem(error: HTTPException) -> Response:
     """Problem details for a werkzeug/flask-smorest HTTP error, keeping its headers."""
     status = error.code or 500
     data = getattr(error, "data", None) or {}
-    extra: dict[str, Any] = {}
-    if status == 422 and "messages" in data:
-        extra["errors"] = flatten_validation_messages(data["messages"])
-        detail = "The request body has invalid fields: " + ", ".join(sorted(extra["errors"]))
-    elif "messages" in data:  # e.g. webargs' 400 for a body that is not JSON
-        extra["errors"] = flatten_validation_messages(data["messages"])
-        detail = "; ".join(message for messages in extra["errors"].values() for message in messages)
-    else:
-        detail = data.get("message") or error.description or ""
+    detail, extra = _detail(error, status, data)
     response = problem_response(status, error.name, detail, **extra)
     for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value
@@ -82,6 +74,17 @@ def http_exception_problem(error: HTTPException) -> Response:
         if name == "Allow":  # a 405 names the methods that are allowed (RFC 9110 §15.5.6)
             response.headers[name] = value
     return response
+
+
+def _detail(error: HTTPException, status: int, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The problem's detail for an HTTP error, and its `errors` member when the error lists messages."""
+    if "messages" not in data:
+        return data.get("message") or error.description or "", {}
+    errors = flatten_validation_messages(data["messages"])
+    if status == 422:
+        return "The request body has invalid fields: " + ", ".join(sorted(errors)), {"errors": errors}
+    # e.g. webargs' 400 for a body that is not JSON
+    return "; ".join(message for messages in errors.values() for message in messages), {"errors": errors}
 
 
 def domain_problem(error: DomainError) -> Response:

@@ -159,32 +159,67 @@ def running_system(var_dir: Path, database_url: Callable[[str], str], broker_url
     long the gateway may take to be ready (many processes starting at once on a small machine take a while).
     """
     services = list(dict.fromkeys(service for service, _ in processes if service not in ("gateway", "console")))
+    ports = _ports(services, processes)
+    started = Processes(_system_env(var_dir, database_url, broker_url, upstreams, ports, env), var_dir)
+    for service in ports:
+        if service not in _NO_DATABASE:
+            started.run(service, "migrate")
+    _start_processes(started, processes, var_dir, metrics)
+    system = System(f"http://127.0.0.1:{ports['gateway']}",
+                    {service: f"http://127.0.0.1:{ports[service]}" for service in services}, started)
+    try:
+        wait_until_ready(f"{system.gateway}/readyz", timeout=ready_timeout)
+        if "console" in ports:
+            wait_until_ready(f"http://127.0.0.1:{ports['console']}/healthz")
+        if "console_live" in ports:
+            wait_until_ready(f"http://127.0.0.1:{ports['console_live']}/readyz")
+        yield system
+    except BaseException:
+        print(started.logs())
+        raise
+    finally:
+        started.stop()
+
+
+#: What runs without a database of its own: the staff console (a client of the gateway) and its live updates.
+_NO_DATABASE = ("console", "console_live")
+
+
+def _ports(services: list[str], processes: Sequence[tuple[str, str]]) -> dict[str, int]:
+    """A free port for each service, the gateway, and the console's web and live processes when they run."""
     ports = {service: free_port() for service in [*services, "gateway"]}
-    console = ("console", "web") in processes  # the staff console: no database, a client of the gateway
-    if console:
+    if ("console", "web") in processes:
         ports["console"] = free_port()
-    live = ("console", "live") in processes  # its live updates' event stream (no database either)
-    if live:
+    if ("console", "live") in processes:  # its live updates' event stream
         ports["console_live"] = free_port()
+    return ports
+
+
+def _system_env(var_dir: Path, database_url: Callable[[str], str], broker_url: str, upstreams: Iterable[str],
+                ports: dict[str, int], env: dict[str, str] | None) -> dict[str, str]:
+    """The environment every process of the system shares: the servers, a fresh secret, where each
+    service listens and keeps its data, where the gateway finds it ("" for one not deployed), then `env`."""
     shared = clean_env(var_dir)
     shared.update({"CRM_BROKER_URL": broker_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
                    "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD, "CRM_WEB_WORKERS": "1", "CRM_RELAY_POLL_INTERVAL": "0.05"})
     for service in upstreams:
         shared[f"CRM_{service.upper()}_URL"] = f"http://127.0.0.1:{ports[service]}" if service in ports else ""
-    shared["CRM_CONSOLE_URL"] = f"http://127.0.0.1:{ports['console']}" if console else ""
+    shared["CRM_CONSOLE_URL"] = f"http://127.0.0.1:{ports['console']}" if "console" in ports else ""
     for service, port in ports.items():
         shared[f"CRM_{service.upper()}_PORT"] = str(port)
-        if service not in ("console", "console_live"):
+        if service not in _NO_DATABASE:
             shared[f"CRM_{service.upper()}_DATABASE_URL"] = database_url(service)
     shared.update(env or {})
-    started = Processes(shared, var_dir)
-    for service in ports:
-        if service not in ("console", "console_live"):
-            started.run(service, "migrate")
-    gateway = [("gateway", "web")]
-    relays = max(int(any(process == "consume" for _, process in processes)),  # the users consumers keep a copy of
-                 list(processes).count(("gateway", "relay")))  # (servicekit.staff)
-    gateway += [("gateway", "relay")] * relays
+    return shared
+
+
+def _start_processes(started: Processes, processes: Sequence[tuple[str, str]], var_dir: Path,
+                     metrics: bool) -> None:
+    """Start the services' processes, then the gateway's web process and its relays: as many as asked for,
+    and at least one when anything consumes (the users consumers keep a copy of, servicekit.staff)."""
+    relays = max(int(any(process == "consume" for _, process in processes)),
+                 list(processes).count(("gateway", "relay")))
+    gateway = [("gateway", "web"), *[("gateway", "relay")] * relays]
     seen: dict[tuple[str, str], int] = {}
     for service, process in [*((s, p) for s, p in processes if s != "gateway"), *gateway]:
         extra = {}
@@ -195,20 +230,6 @@ def running_system(var_dir: Path, database_url: Callable[[str], str], broker_url
         seen[service, process] = replica = seen.get((service, process), 0) + 1
         name = f"{service}-{process}" + (f"-{replica}" if replica > 1 else "")
         started.start(name, service, process, env=extra)
-    system = System(f"http://127.0.0.1:{ports['gateway']}",
-                    {service: f"http://127.0.0.1:{ports[service]}" for service in services}, started)
-    try:
-        wait_until_ready(f"{system.gateway}/readyz", timeout=ready_timeout)
-        if console:
-            wait_until_ready(f"http://127.0.0.1:{ports['console']}/healthz")
-        if live:
-            wait_until_ready(f"http://127.0.0.1:{ports['console_live']}/readyz")
-        yield system
-    except BaseException:
-        print(started.logs())
-        raise
-    finally:
-        started.stop()
 
 
 class Message(NamedTuple):

@@ -32,7 +32,8 @@ from amqp.exceptions import NotFound, PreconditionFailed
 from kombu import Connection, Queue, binding
 
 from servicekit import topology
-from servicekit.bus import Outgoing, Publisher, ensure_connected
+from servicekit.bus import ensure_connected
+from servicekit.publisher import Outgoing, Publisher
 
 HOLDING_SUFFIX = ".migrating"
 #: A holding queue keeps what it is given until it is emptied: no dead-letter target, no real limit.

@@ -19,8 +19,10 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicekit import metrics, topology
-from servicekit.bus import Outgoing, Publisher, ensure_connected, read_in_chunks
+from servicekit.bus import ensure_connected
 from servicekit.db import among, outbox
+from servicekit.publisher import Outgoing, Publisher
+from servicekit.wire import read_in_chunks
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,23 @@ def in_aggregate_order(session: Session, claimed: Sequence[Row], in_flight: Sequ
                ~among(session, outbox.c.id, [*ids, *in_flight]))
         .group_by(outbox.c.subject)).all())
     return [row for row in claimed if row.id < elsewhere.get(row.subject, row.id + 1)]
+
+
+#: A batch sent and not yet confirmed: its open transaction, its rows, and the delivery tag of its last message.
+_Batch = tuple[Session, list[Row], int]
+
+
+def _may_claim(batches: int, max_batches: int | None, stop: threading.Event | None) -> bool:
+    """Whether `drain` may claim another batch: fewer than `max_batches` so far, and `stop` not set."""
+    return (max_batches is None or batches < max_batches) and not (stop is not None and stop.is_set())
+
+
+def _roll_back(sessions: list[Session | None]) -> None:
+    """Roll back and close every session given (None: none there)."""
+    for session in sessions:
+        if session is not None:
+            session.rollback()
+            session.close()
 
 
 class Relay:
@@ -91,44 +110,52 @@ class Relay:
         """
         publisher = self._ensure_publisher()
         depth = self.in_flight if self.sessions.kw["bind"].dialect.name == "postgresql" else 1
-        in_flight: deque[tuple[Session, list[Row], int]] = deque()
+        in_flight: deque[_Batch] = deque()
         published = batches = 0
         session: Session | None = None
         try:
             while True:
                 rows: list[Row] = []
-                if (max_batches is None or batches < max_batches) and not (stop is not None and stop.is_set()):
+                if _may_claim(batches, max_batches, stop):
                     session = self.sessions()
-                    rows = self._claim(session, [row.id for _, held, _ in in_flight for row in held])
+                    rows = self._send_next(publisher, session, in_flight)
                     if rows:
                         batches += 1
-                        last = publisher.send([Outgoing(topology.EVENTS.name, row.type, row.body, row.event_id)
-                                               for row in rows])
-                        # Marked while the broker stores them; committed only once they are confirmed.
-                        session.execute(update(outbox).where(among(session, outbox.c.id, [row.id for row in rows]))
-                                        .values(published_at=datetime.now(UTC)))
-                        in_flight.append((session, rows, last))
-                    else:
-                        session.close()
                     session = None
                 while in_flight and (len(in_flight) >= depth or not rows):
-                    session, held, last = in_flight[0]
-                    publisher.wait_for_confirms(up_to=last)
-                    session.commit()
-                    session.close()
-                    in_flight.popleft()
-                    published += len(held)
-                    for type_, count in Counter(row.type for row in held).items():
-                        metrics.EVENTS_PUBLISHED.labels(self.service, type_).inc(count)
+                    published += self._commit_oldest(publisher, in_flight)
                 if not rows and not in_flight:
                     return published
         except BaseException:
             # Nothing of an unconfirmed batch is committed: its rows stay pending and go out again.
-            for held_session in [session, *(entry[0] for entry in in_flight)]:
-                if held_session is not None:
-                    held_session.rollback()
-                    held_session.close()
+            _roll_back([session, *(entry[0] for entry in in_flight)])
             raise
+
+    def _send_next(self, publisher: Publisher, session: Session, in_flight: deque[_Batch]) -> list[Row]:
+        """Claim the next batch in `session` and send it, marked published in that (open) transaction, which
+        joins `in_flight`; no rows: the session is closed. The rows sent, if any."""
+        rows = self._claim(session, [row.id for _, held, _ in in_flight for row in held])
+        if not rows:
+            session.close()
+            return rows
+        last = publisher.send([Outgoing(topology.EVENTS.name, row.type, row.body, row.event_id) for row in rows])
+        # Marked while the broker stores them; committed only once they are confirmed.
+        session.execute(update(outbox).where(among(session, outbox.c.id, [row.id for row in rows]))
+                        .values(published_at=datetime.now(UTC)))
+        in_flight.append((session, rows, last))
+        return rows
+
+    def _commit_oldest(self, publisher: Publisher, in_flight: deque[_Batch]) -> int:
+        """Wait until the broker confirmed the oldest batch in flight (and so every one sent before it), commit
+        it and count it; how many events it held."""
+        session, held, last = in_flight[0]
+        publisher.wait_for_confirms(up_to=last)
+        session.commit()
+        session.close()
+        in_flight.popleft()
+        for type_, count in Counter(row.type for row in held).items():
+            metrics.EVENTS_PUBLISHED.labels(self.service, type_).inc(count)
+        return len(held)
 
     def _claim(self, session: Session, in_flight: list[int]) -> list[Row]:
         """Lock the oldest pending rows no other relay holds, keeping per-aggregate order."""

@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicekit import topology
-from servicekit.bus import Outgoing, Publisher, read_in_chunks
 from servicekit.db import outbox
 from servicekit.events import new_event
+from servicekit.publisher import Outgoing, Publisher
+from servicekit.wire import read_in_chunks
 
 log = logging.getLogger(__name__)
 REPLAY_HEADER = "x-guanxi-replay"

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import Flask, Response, g, request
+from prometheus_client import Counter, Histogram
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,8 +24,60 @@ from servicekit.problems import Problem, problem_response, register_problem_hand
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json"})
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+#: What a 401 answer names as the way to authenticate (RFC 9110 §11.6.1).
+WWW_AUTHENTICATE = 'Bearer realm="guanxi"'
 
 log = logging.getLogger(__name__)
+
+
+def request_id(incoming: str | None) -> str:
+    """The id of a request: the one the client sent when it is a sane token, else a fresh one."""
+    return incoming if incoming and REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
+def answer_stamps(request_id_: str, status: int) -> list[tuple[str, str]]:
+    """The headers every answer carries: its request id, and on a 401 how to authenticate."""
+    stamps = [("X-Request-ID", request_id_)]
+    if status == 401:
+        stamps.append(("WWW-Authenticate", WWW_AUTHENTICATE))
+    return stamps
+
+
+def stamp(response: Response, request_id_: str) -> None:
+    """Put `answer_stamps` on `response` (the request id replacing any other; an authentication challenge the
+    response already names kept)."""
+    for name, value in answer_stamps(request_id_, response.status_code):
+        if name == "X-Request-ID":
+            response.headers[name] = value
+        else:
+            response.headers.setdefault(name, value)
+
+
+class RequestMetrics:
+    """Counts and times a service's answers by method, route template and status (servicekit.metrics).
+
+    The labelled children are kept: prometheus_client looks each one up under a lock, which costs more than
+    counting.
+    """
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self._durations: dict[tuple[str, str], Histogram] = {}
+        self._counts: dict[tuple[str, str, int], Counter] = {}
+
+    def record(self, method: str, route: str, status: int, seconds: float | None) -> None:
+        """Count one answer; time it too when `seconds` is known."""
+        if seconds is not None:
+            duration = self._durations.get((method, route))
+            if duration is None:
+                duration = self._durations[(method, route)] = metrics.HTTP_DURATION.labels(self.service, method,
+                                                                                            route)
+            duration.observe(seconds)
+        count = self._counts.get((method, route, status))
+        if count is None:
+            count = self._counts[(method, route, status)] = metrics.HTTP_REQUESTS.labels(self.service, method,
+                                                                                         route, str(status))
+        count.inc()
 
 
 @dataclass
@@ -82,8 +135,6 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
     it verifies the bearer token. With `idempotency`, writes honour an `Idempotency-Key` header
     (servicekit.idempotency).
     """
-    from servicekit.bus import check_broker as broker_ready
-
     public = PUBLIC_PATHS | frozenset(public_paths)
     authenticate = authenticate or (lambda: bearer_identity(settings.auth_secret))
     app = Flask(settings.service, static_folder=None)  # no /static route: the gateway passes it to the console
@@ -100,6 +151,7 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
     engine = engine or make_engine(settings.database_url, statement_timeout=settings.statement_timeout,
                                    connect_timeout=settings.db_connect_timeout)
     app.extensions["servicekit"] = ServiceContext(settings, engine, make_session_factory(engine))
+    app.extensions["servicekit_metrics"] = RequestMetrics(settings.service)
     register_problem_handlers(app)
     api = ProblemApi(app, idempotency=idempotency)
     for blueprint in blueprints:
@@ -108,6 +160,20 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
     register_problem_handlers(app)  # again: flask-smorest registered its own HTTPException handler
     statement_timeout.register(app, settings.statement_timeout)
     db_outages.register(app, engine, settings.db_retries)
+    _register_error_handlers(app, settings)
+    _register_request_hooks(app, settings, lambda path: path in public or bool(public_when and public_when(path)),
+                            authenticate)
+    if idempotency:  # after the authentication hook: keys belong to the caller
+        from servicekit import idempotency as idempotency_keys
+
+        idempotency_keys.register(app, engine)
+    app.teardown_request(_reset_correlation_id)
+    _register_health(app, settings, engine, check_broker)
+    return app
+
+
+def _register_error_handlers(app: Flask, settings: Settings) -> None:
+    """A database that went away answers 503 (other database errors 500), a body too large 413."""
 
     @app.errorhandler(DBAPIError)
     def _database(error: DBAPIError) -> Response:
@@ -124,13 +190,19 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
                                 "CRM_MAX_REQUEST_BYTES). Split the file or ask for the limit to be raised.",
                                 limit_bytes=limit)
 
+
+def _register_request_hooks(app: Flask, settings: Settings, public: Callable[[str], bool],
+                            authenticate: Callable[[], auth.Identity]) -> None:
+    """Every request gets an id and is timed; one to a path that is not `public` is authenticated first of all,
+    then its body is bounded; every answer names the request id and is counted."""
+    request_metrics: RequestMetrics = app.extensions["servicekit_metrics"]
+
     @app.before_request
     def _start() -> Response | None:
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        g.request_id = request_id(request.environ.get("HTTP_X_REQUEST_ID"))
         g.correlation_token = correlation_id.set(g.request_id)
         g.started = time.perf_counter()
-        if request.path in public or request.method == "OPTIONS" or (public_when and public_when(request.path)):
+        if request.method == "OPTIONS" or public(request.path):
             return None
         g.identity = authenticate()
         return None
@@ -144,26 +216,24 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
 
     @app.after_request
     def _finish(response: Response) -> Response:
-        response.headers["X-Request-ID"] = g.get("request_id", "")
-        if response.status_code == 401:
-            response.headers.setdefault("WWW-Authenticate", 'Bearer realm="guanxi"')  # RFC 9110 §11.6.1
+        stamp(response, g.get("request_id", ""))
         route = request.url_rule.rule if request.url_rule else "unmatched"
         started = g.get("started")
-        if started is not None:
-            metrics.HTTP_DURATION.labels(settings.service, request.method, route).observe(time.perf_counter() - started)
-        metrics.HTTP_REQUESTS.labels(settings.service, request.method, route, str(response.status_code)).inc()
+        request_metrics.record(request.method, route, response.status_code,
+                               None if started is None else time.perf_counter() - started)
         return response
 
-    if idempotency:  # after the authentication hook above: keys belong to the caller
-        from servicekit import idempotency as idempotency_keys
 
-        idempotency_keys.register(app, engine)
+def _reset_correlation_id(_exc: BaseException | None) -> None:
+    token = g.pop("correlation_token", None)
+    if token is not None:
+        correlation_id.reset(token)
 
-    @app.teardown_request
-    def _reset(_exc) -> None:
-        token = g.pop("correlation_token", None)
-        if token is not None:
-            correlation_id.reset(token)
+
+def _register_health(app: Flask, settings: Settings, engine: Engine, check_broker: bool) -> None:
+    """/healthz (the process answers), /readyz (its database, and its broker when `check_broker`, answer too)
+    and /metrics (Prometheus, with the outbox's backlog)."""
+    from servicekit.bus import check_broker as broker_ready
 
     @app.get("/healthz")
     def healthz():
@@ -194,5 +264,3 @@ def create_service_app(settings: Settings, title: str, blueprints: Iterable = ()
         collector = metrics.OutboxCollector(settings.service, lambda: outbox.backlog(engine))
         payload, content_type = metrics.render([collector])
         return Response(payload, mimetype=content_type.split(";")[0], content_type=content_type)
-
-    return app

@@ -40,6 +40,24 @@ def test_an_expired_token_is_refused_and_says_so():
         verify_token(SECRET, token)
 
 
+def test_a_token_checked_once_is_still_refused_once_it_has_expired(monkeypatch):
+    token = issue_token(SECRET, Identity("li.na", "agent"), 60)
+    assert verify_token(SECRET, token).subject == "li.na"
+    later = time.time() + 60 + LEEWAY_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(Problem, match="expired"):
+        verify_token(SECRET, token)
+
+
+def test_a_token_checked_for_one_audience_is_not_taken_for_another():
+    service = issue_token(SECRET, Identity("li.na", "agent"), 60)
+    assert verify_token(SECRET, service).subject == "li.na"
+    with pytest.raises(Problem):
+        verify_session_token(SECRET, service)
+    with pytest.raises(Problem):
+        verify_token("x" * 40, service)
+
+
 def test_an_unknown_role_is_refused():
     token = jwt.encode({"sub": "a", "role": "root", **SERVICE_CLAIMS, "exp": int(time.time()) + 60},
                        SECRET, algorithm="HS256")

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from servicekit.fastload import FastDumper, FastLoader
+from servicekit.fastdump import FastDumper
+from servicekit.fastload import FastLoader
 from servicekit.fields import Day
 
 
