@@ -141,29 +141,9 @@ def json_schema(schema: Schema) -> dict[str, Any]:
 
 
 def _field(field: fields.Field) -> dict[str, Any]:
-    if isinstance(field, fields.Nested):
-        out = json_schema(field.schema)
-    elif isinstance(field, fields.Dict):
-        out = {"type": "object", "additionalProperties": _field(field.value_field) if field.value_field else {}}
-        if field.key_field is not None:
-            out["propertyNames"] = _field(field.key_field)
-    elif isinstance(field, fields.Raw) and type(field) is fields.Raw:
+    if isinstance(field, fields.Raw) and type(field) is fields.Raw:
         return {}  # any JSON value
-    elif isinstance(field, fields.List):
-        out = {"type": "array", "items": _field(field.inner)}
-        for validator in field.validators:
-            if isinstance(validator, validate.Length) and validator.equal is not None:
-                out["minItems"] = out["maxItems"] = validator.equal
-    elif isinstance(field, fields.DateTime):
-        out = {"type": "string", "format": "date-time"}
-    elif isinstance(field, fields.Decimal):
-        out = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$"}
-    elif isinstance(field, fields.Boolean):
-        out = {"type": "boolean"}
-    elif isinstance(field, fields.Integer):
-        out = {"type": "integer"}
-    else:
-        out = {"type": "string"}
+    out = _shape(field)
     for validator in getattr(field, "validators", []):
         if isinstance(validator, validate.OneOf):
             out["enum"] = list(validator.choices)
@@ -174,6 +154,36 @@ def _field(field: fields.Field) -> dict[str, Any]:
         if "enum" in out:
             out["enum"] = [*out["enum"], None]
     return out
+
+
+def _shape(field: fields.Field) -> dict[str, Any]:
+    """The JSON Schema of the field's values, before its choices, description and None."""
+    if isinstance(field, fields.Nested):
+        return json_schema(field.schema)
+    if isinstance(field, fields.Dict):
+        out = {"type": "object", "additionalProperties": _field(field.value_field) if field.value_field else {}}
+        if field.key_field is not None:
+            out["propertyNames"] = _field(field.key_field)
+        return out
+    if isinstance(field, fields.List):
+        out = {"type": "array", "items": _field(field.inner)}
+        for validator in field.validators:
+            if isinstance(validator, validate.Length) and validator.equal is not None:
+                out["minItems"] = out["maxItems"] = validator.equal
+        return out
+    for kind, shape in _SHAPES:
+        if isinstance(field, kind):
+            return dict(shape)
+    return {"type": "string"}
+
+
+#: The JSON Schema of a plain field's values, by its marshmallow class (the first that fits).
+_SHAPES: tuple[tuple[type, dict[str, Any]], ...] = (
+    (fields.DateTime, {"type": "string", "format": "date-time"}),
+    (fields.Decimal, {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$"}),
+    (fields.Boolean, {"type": "boolean"}),
+    (fields.Integer, {"type": "integer"}),
+)
 
 
 def _camel(type: str) -> str:

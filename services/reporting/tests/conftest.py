@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,10 @@ from servicekit.events import Event
 from servicekit.webapp import service_context
 from sqlalchemy.orm import Session, sessionmaker
 
-QUEUE = "reporting.read_model"
 sys.path.insert(0, str(Path(__file__).parent))  # reporting_events: the event builders the tests share
 sys.path.insert(0, str(Path(__file__).parents[3]))  # bench.generate: generated histories
+
+from reporting_figures import QUEUE  # noqa: E402 - found through the path above
 
 
 @pytest.fixture
@@ -42,20 +42,6 @@ def apply(sessions) -> Callable[[Iterable[Event]], list[str]]:
     def run(events: Iterable[Event]) -> list[str]:
         return apply_batch(sessions, [(QUEUE, event, apply_event) for event in events])
     return run
-
-
-def figures(sessions: sessionmaker[Session], start: date, end: date, store: str | None = None) -> dict:
-    """Every report's data over a period, without the wall-clock time of the last apply."""
-    from reporting.service_layer import reports
-    from reporting.service_layer.periods import Period
-
-    result = {}
-    with sessions() as session:
-        for name, build in reports.REPORTS.items():
-            data = build(session, Period(start, end, None if store is None else (store,))).data
-            data["freshness"] = {**data["freshness"], "last_applied_at": None}
-            result[name] = data
-    return result
 
 
 @pytest.fixture

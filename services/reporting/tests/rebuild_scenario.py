@@ -6,11 +6,11 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import reporting_events as ev
-from conftest import QUEUE, figures
 from kombu import Connection
 from reporting.adapters.tables import rebuild_backlog, rebuild_state
 from reporting.service_layer.projection import apply_event
 from reporting.service_layer.rebuild import REBUILD_QUEUE, rebuild
+from reporting_figures import QUEUE, figures
 from servicekit.consumer import apply_batch
 from servicekit.db import kit_metadata, make_engine, make_session_factory, outbox, upgrade
 from servicekit.replay import replay

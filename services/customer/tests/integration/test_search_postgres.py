@@ -2,13 +2,13 @@
 and the search keys' copies of the creation time and the store, kept by the triggers of migrations 0004 and
 0006."""
 import pytest
-from customer.adapters import search_page
+from customer.adapters import search_page, search_parts
 from customer.adapters.search import matching
 from customer.adapters.spreadsheets import read_rows
 from customer.adapters.tables import customer_search_keys, customers
 from customer.adapters.upload_bounds import count_rows
 from customer.domain.search import build_filters
-from customer.entrypoints.api.transfer import check_row
+from customer.entrypoints.api.row_checks import check_row
 from customer.service_layer import imports
 from servicekit.testing import auth_headers
 from servicekit.webapp import service_context
@@ -113,7 +113,7 @@ def test_filters_on_what_the_keys_carry_follow_the_customers_on_postgresql(pg_ap
         for filters in ({"owner": "wu.ge"}, {"owner": "li.na"}, {"intent_grade": "C"}, {"intent_grade": "A"},
                         {"owner": "zhang.san", "intent_grade": "B"}):
             wanted = build_filters(q=term, **filters)
-            assert search_page._keys_suffice(wanted)
+            assert search_parts.keys_suffice(wanted)
             with context.sessions() as session:
                 everything = list(session.execute(matching(wanted)[0]).scalars())
             query = "&".join(f"{name}={value}" for name, value in filters.items())

@@ -1,6 +1,6 @@
 """A plate's end and a VIN's last six characters on PostgreSQL: found through their indexes (migration 0012),
 ranked after an exact plate or VIN, within the caller's stores."""
-from customer.adapters.search import VinTail, plate_end_values, plate_ends_with
+from customer.adapters.search_functions import VinTail, plate_end_values, plate_ends_with
 from customer.adapters.tables import assets
 from servicekit.testing import auth_headers
 from servicekit.webapp import service_context

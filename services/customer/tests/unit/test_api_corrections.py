@@ -48,7 +48,8 @@ def readings(client, customer, asset):
 # --- dates, service types, channels, event names -------------------------------------------------------------
 
 @pytest.mark.parametrize("occurred_at", ["2030-01-01T09:00:00+08:00", "1989-12-31T09:00:00+08:00",
-                                         (datetime.now(UTC) + timedelta(days=2)).isoformat()])
+                                         (datetime.now(UTC) + timedelta(days=2)).isoformat()],
+                         ids=["2030", "1989", "in two days"])  # ids that do not change from run to run
 def test_a_visit_in_the_far_future_or_before_1990_is_a_422_naming_occurred_at(client, owner, events, occurred_at):
     customer, _ = owner
     before = len(events())

@@ -8,7 +8,7 @@ import servicekit.staff as staff
 from customer.entrypoints.consumer import REMINDERS_QUEUE, subscriptions
 from customer.entrypoints.runner import DEFINITION
 from customer.entrypoints.subscriptions import QUEUES
-from customer.service_layer.visits import callback_visit_id
+from customer.service_layer.callback_visits import callback_visit_id
 from servicekit.consumer import apply_once
 from servicekit.events import new_event
 from servicekit.testing import auth_headers

@@ -9,7 +9,7 @@ import pytest
 from customer.adapters.spreadsheets import read_rows
 from customer.adapters.upload_bounds import count_rows
 from customer.app import create_app
-from customer.entrypoints.api.transfer import check_row
+from customer.entrypoints.api.row_checks import check_row
 from customer.entrypoints.runner import MIGRATIONS
 from customer.service_layer import imports
 from servicekit.db import outbox

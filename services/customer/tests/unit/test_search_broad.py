@@ -1,7 +1,7 @@
 """Broad terms: a page read in rank order without gathering every hit, a count that stops and says so,
 and an erased customer never found."""
 import pytest
-from customer.adapters import search_page
+from customer.adapters import search_page, search_parts
 from customer.adapters.search import matching
 from customer.adapters.tables import customer_search_keys, customers
 from customer.domain.search import build_filters
@@ -98,7 +98,7 @@ def test_a_term_filtered_on_what_the_keys_carry_follows_the_customers_as_they_ch
                     {"owner": "zhang.san", "intent_grade": "B"}, {"stage": "prospect"}, {"tier": "regular"},
                     {"key_customer": False}, {"blacklisted": False}):
         wanted = build_filters(q=term, **filters)
-        assert search_page._keys_suffice(wanted)  # answered from the keys alone
+        assert search_parts.keys_suffice(wanted)  # answered from the keys alone
         with service_context(app).sessions() as session:  # the full ranking, from the customers' own columns
             everything = list(session.execute(matching(wanted)[0]).scalars())
         query = "&".join(f"{name}={str(value).lower() if isinstance(value, bool) else value}"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from servicekit.config import Settings, business_time_zone
+from servicekit.config import Settings, Variable, business_time_zone, read_variables
 
 
 @dataclass(frozen=True)
@@ -78,38 +78,45 @@ class ReminderSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str], var_dir: Path) -> ReminderSettings:
         """Read them from CRM_REMINDER_* variables; the local outbox lies under `var_dir` unless one says."""
-
-        def get(name: str) -> str | None:
-            return env.get(name) or None
-
-        local_outbox = (get("CRM_REMINDER_LOCAL_OUTBOX") or "auto").lower()
+        local_outbox = (env.get("CRM_REMINDER_LOCAL_OUTBOX") or "auto").lower()
         local_outbox = {"1": "true", "on": "true", "0": "false", "off": "false"}.get(local_outbox, local_outbox)
         if local_outbox not in ("auto", "true", "false"):
             raise ValueError("CRM_REMINDER_LOCAL_OUTBOX must be auto, true or false")
-        if (get("CRM_REMINDER_LANGUAGE") or "zh-CN") not in ("zh-CN", "en"):
+        language = env.get("CRM_REMINDER_LANGUAGE") or "zh-CN"
+        if language not in ("zh-CN", "en"):
             raise ValueError("CRM_REMINDER_LANGUAGE must be zh-CN or en")
+        # read in this order, so that of two bad variables the same one is named as ever
         return cls(
-            wechat_url=(get("CRM_REMINDER_WECHAT_URL") or "https://api.weixin.qq.com").rstrip("/"),
-            wechat_token=get("CRM_REMINDER_WECHAT_ACCESS_TOKEN"),
-            wechat_templates=_json_object(get("CRM_REMINDER_WECHAT_TEMPLATES"), "CRM_REMINDER_WECHAT_TEMPLATES"),
-            wechat_link=get("CRM_REMINDER_WECHAT_LINK"),
-            local_outbox=local_outbox,
-            outbox_file=Path(get("CRM_REMINDER_OUTBOX_FILE") or var_dir / "reminder" / "outbox.jsonl"),
-            language=get("CRM_REMINDER_LANGUAGE") or "zh-CN",
-            stores=_json_object(get("CRM_REMINDER_STORES"), "CRM_REMINDER_STORES"),
+            local_outbox=local_outbox, language=language,
+            outbox_file=Path(env.get("CRM_REMINDER_OUTBOX_FILE") or var_dir / "reminder" / "outbox.jsonl"),
+            wechat_templates=_json_object(env.get("CRM_REMINDER_WECHAT_TEMPLATES"), "CRM_REMINDER_WECHAT_TEMPLATES"),
+            stores=_json_object(env.get("CRM_REMINDER_STORES"), "CRM_REMINDER_STORES"),
             zone=business_time_zone(env, "CRM_REMINDER_TIMEZONE"),
-            scheduler_interval=float(get("CRM_REMINDER_SCHEDULER_INTERVAL") or 5.0),
-            scheduler_batch=int(get("CRM_REMINDER_SCHEDULER_BATCH") or 500),
-            webhook_url=get("CRM_REMINDER_WEBHOOK_URL"), webhook_secret=get("CRM_REMINDER_WEBHOOK_SECRET"),
-            smtp_host=get("CRM_REMINDER_SMTP_HOST"), smtp_port=int(get("CRM_REMINDER_SMTP_PORT") or 25),
-            smtp_sender=get("CRM_REMINDER_SMTP_FROM") or "guanxi@localhost",
-            smtp_user=get("CRM_REMINDER_SMTP_USER"), smtp_password=get("CRM_REMINDER_SMTP_PASSWORD"),
-            smtp_starttls=(get("CRM_REMINDER_SMTP_STARTTLS") or "").lower() in ("1", "true"),
-            sms_url=get("CRM_REMINDER_SMS_URL"), sms_token=get("CRM_REMINDER_SMS_TOKEN"),
-            send_timeout=float(get("CRM_REMINDER_SEND_TIMEOUT") or 10.0),
-            max_attempts=int(get("CRM_REMINDER_NOTIFY_MAX_ATTEMPTS") or 6),
-            retry_backoff=float(get("CRM_REMINDER_NOTIFY_BACKOFF") or 30.0),
+            **read_variables(env, _VARIABLES),
         )
+
+
+#: The settings read from one variable each (unset or empty: the default).
+_VARIABLES: tuple[Variable, ...] = (
+    ("wechat_url", "CRM_REMINDER_WECHAT_URL", lambda url: url.rstrip("/"), "https://api.weixin.qq.com"),
+    ("wechat_token", "CRM_REMINDER_WECHAT_ACCESS_TOKEN", str, None),
+    ("wechat_link", "CRM_REMINDER_WECHAT_LINK", str, None),
+    ("scheduler_interval", "CRM_REMINDER_SCHEDULER_INTERVAL", float, 5.0),
+    ("scheduler_batch", "CRM_REMINDER_SCHEDULER_BATCH", int, 500),
+    ("webhook_url", "CRM_REMINDER_WEBHOOK_URL", str, None),
+    ("webhook_secret", "CRM_REMINDER_WEBHOOK_SECRET", str, None),
+    ("smtp_host", "CRM_REMINDER_SMTP_HOST", str, None),
+    ("smtp_port", "CRM_REMINDER_SMTP_PORT", int, 25),
+    ("smtp_sender", "CRM_REMINDER_SMTP_FROM", str, "guanxi@localhost"),
+    ("smtp_user", "CRM_REMINDER_SMTP_USER", str, None),
+    ("smtp_password", "CRM_REMINDER_SMTP_PASSWORD", str, None),
+    ("smtp_starttls", "CRM_REMINDER_SMTP_STARTTLS", lambda flag: flag.lower() in ("1", "true"), False),
+    ("sms_url", "CRM_REMINDER_SMS_URL", str, None),
+    ("sms_token", "CRM_REMINDER_SMS_TOKEN", str, None),
+    ("send_timeout", "CRM_REMINDER_SEND_TIMEOUT", float, 10.0),
+    ("max_attempts", "CRM_REMINDER_NOTIFY_MAX_ATTEMPTS", int, 6),
+    ("retry_backoff", "CRM_REMINDER_NOTIFY_BACKOFF", float, 30.0),
+)
 
 
 def _json_object(text: str | None, name: str) -> dict[str, Any]:

@@ -73,6 +73,30 @@ def test_a_greeting_is_sent_and_the_next_one_planned_as_it_fires(events, client,
                         f"birthday on {fired_on.replace(year=fired_on.year + 2)}"]
 
 
+def test_greetings_fired_together_each_plan_their_next_and_leave_other_reminders_as_they_were(
+        client, customer, vehicle, run_scheduler, today):
+    birthday = (today + timedelta(days=1)).replace(year=1988)
+    customer_ids = [customer(birthday=birthday.isoformat(), quiet_hours=None) for _ in range(3)]
+    for customer_id in customer_ids:
+        vehicle(customer_id)  # its delivery callbacks: another rule, planned already
+
+    def scheduled_callbacks(customer_id):
+        return {(item["rule"], item["due_at"]) for item in listed(client, customer_id=customer_id, status="scheduled")
+                if item["rule"].startswith("delivery_callback")}
+
+    callbacks = {customer_id: scheduled_callbacks(customer_id) for customer_id in customer_ids}
+    assert all(len(planned) == 2 for planned in callbacks.values())
+    assert run_scheduler(later(2), sms_url="http://127.0.0.1:9/sms")["fired"] == 3  # one batch: the three greetings
+    fired_on = today + timedelta(days=1)
+    for customer_id in customer_ids:
+        greetings = listed(client, customer_id=customer_id, rule="birthday")
+        assert [item["reason"] for item in greetings if item["fired_at"]] == [f"birthday on {fired_on}"]
+        assert sorted(item["reason"] for item in greetings if item["status"] == "scheduled") == [
+            f"birthday on {fired_on.replace(year=fired_on.year + 1)}",
+            f"birthday on {fired_on.replace(year=fired_on.year + 2)}"]
+        assert scheduled_callbacks(customer_id) == callbacks[customer_id]
+
+
 def test_consent_and_opt_out_are_respected_and_recorded(events, client, customer, run_scheduler, today):
     birthday = (today + timedelta(days=1)).replace(year=1992)
     consenting = customer(birthday=birthday.isoformat(), quiet_hours=None)

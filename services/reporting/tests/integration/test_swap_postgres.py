@@ -7,13 +7,13 @@ import time
 from datetime import UTC, date, datetime
 
 import pytest
-from conftest import QUEUE, figures
 from reporting.adapters.rebuild_copy import RebuildCopy
 from reporting.adapters.tables import customers, rebuild_backlog, rebuild_state
 from reporting.adapters.tally_reader import totals
 from reporting.entrypoints.runner import MIGRATIONS
 from reporting.service_layer.projection import apply_event
 from reporting.service_layer.rebuild import swap_in
+from reporting_figures import QUEUE, figures
 from servicekit.consumer import apply_batch
 from servicekit.db import make_engine, make_session_factory, unit_of_work, upgrade
 from sqlalchemy import insert, select

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from conftest import QUEUE
 from reporting.entrypoints.runner import MIGRATIONS
 from reporting.service_layer import reports
 from reporting.service_layer.periods import Period
 from reporting.service_layer.projection import apply_event
+from reporting_figures import QUEUE
 from servicekit.consumer import apply_batch, apply_once
 from servicekit.db import make_engine, make_session_factory, outbox
 from servicekit.events import Event, parse_event

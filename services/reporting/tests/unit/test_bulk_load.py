@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import figures
 from reporting.service_layer import reports
 from reporting.service_layer.periods import Period
+from reporting_figures import figures
 from servicekit.db import make_engine, make_session_factory
 
 from bench.generate import STORES, History

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 import reporting_events as ev
-from conftest import QUEUE, figures
 from reporting.entrypoints.runner import MIGRATIONS
 from reporting.service_layer import reports
 from reporting.service_layer.periods import Period
 from reporting.service_layer.projection import apply_event
+from reporting_figures import QUEUE, figures
 from servicekit.consumer import apply_batch
 from servicekit.db import make_engine, make_session_factory
 

@@ -6,7 +6,7 @@ complaint and reminder services document they send.
 from datetime import date
 from pathlib import Path
 
-from conftest import figures
+from reporting_figures import figures
 from servicekit.events import parse_event
 
 EXAMPLES = Path(__file__).resolve().parents[4] / "docs" / "events"

@@ -5,9 +5,9 @@ import random
 from datetime import date
 
 import reporting_events as ev
-from conftest import QUEUE, figures
 from reporting.service_layer import reports
 from reporting.service_layer.periods import Period
+from reporting_figures import QUEUE, figures
 
 OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31))
 

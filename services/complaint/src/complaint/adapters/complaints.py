@@ -1,13 +1,13 @@
 """Storing and loading complaints, their timeline, callbacks and surveys."""
 from __future__ import annotations
 
-import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from servicekit.db import bulk_insert, update_many
 from servicekit.timestamps import as_utc
-from sqlalchemy import Update, and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, func, insert, select
 from sqlalchemy.orm import Session
 
 from complaint.adapters.tables import callbacks, complaints, customers, steps, surveys
@@ -32,26 +32,24 @@ def to_complaint(row: Any) -> Complaint:
     return Complaint(policy=SlaPolicy(**row["policy"]), clocks=Clocks.from_json(row["clocks"]), **values)
 
 
-def row_values(complaint: Complaint) -> dict[str, Any]:
-    """The complaints row of the aggregate."""
-    values = {name: getattr(complaint, name) for name in PLAIN}
-    values.update(policy=vars(complaint.policy), clocks=complaint.clocks.to_json(), breached=complaint.breached,
-                  waiting_on_customer=complaint.waiting_on_customer, next_check_at=complaint.next_check())
-    return values
+#: How each derived column is read from the aggregate.
+_DERIVED_OF: dict[str, Callable[[Complaint], Any]] = {
+    "policy": lambda complaint: vars(complaint.policy), "clocks": lambda complaint: complaint.clocks.to_json(),
+    "breached": lambda complaint: complaint.breached,
+    "waiting_on_customer": lambda complaint: complaint.waiting_on_customer,
+    "next_check_at": lambda complaint: complaint.next_check()}
+
+
+def row_values(complaint: Complaint, columns: Sequence[str] = (*PLAIN, *DERIVED)) -> dict[str, Any]:
+    """The complaints row of the aggregate (or only its `columns`)."""
+    return {name: _DERIVED_OF[name](complaint) if name in _DERIVED_OF else getattr(complaint, name)
+            for name in columns}
 
 
 #: Every column a step may change (all but the id and the merge bookkeeping).
 WRITABLE = tuple(name for name in (*PLAIN, *DERIVED) if name != "id")
 #: The columns an SLA check changes.
 CHECKED = ("escalation_level", "escalated_to", "updated_at", "version", "clocks", "breached", "next_check_at")
-
-
-@functools.cache
-def _update(columns: tuple[str, ...]) -> Update:
-    """One UPDATE of `columns` for many complaints (executemany), each only if still at the version read."""
-    return (update(complaints)
-            .where(complaints.c.id == bindparam("key_id"), complaints.c.version == bindparam("key_version"))
-            .values({name: bindparam(f"new_{name}") for name in columns}))
 
 
 class ComplaintRepository:
@@ -83,13 +81,10 @@ class ComplaintRepository:
         new steps; True when every one was written, False (nothing should be committed) when one had moved on."""
         if not changed:
             return True
-        rows = []
-        for complaint in changed:
-            values = row_values(complaint)
-            rows.append({"key_id": complaint.id, "key_version": complaint.version,
-                         **{f"new_{name}": values[name] for name in columns}, "new_version": complaint.version + 1})
-        result = self.session.execute(_update(columns), rows)
-        if result.rowcount != len(rows):  # type: ignore[attr-defined]  # an UPDATE or DELETE gives a CursorResult, typed Result
+        rows = [{"key_id": complaint.id, "key_version": complaint.version,
+                 **{f"new_{name}": value for name, value in row_values(complaint, columns).items()},
+                 "new_version": complaint.version + 1} for complaint in changed]
+        if update_many(self.session, complaints, ("id", "version"), columns, rows) != len(rows):
             return False
         for complaint in changed:
             complaint.version += 1
@@ -100,8 +95,7 @@ class ComplaintRepository:
         rows = [{"complaint_id": complaint.id, "at": step.at, "actor": step.actor, "action": step.action,
                  "from_status": step.from_status, "to_status": step.to_status, "details": step.details}
                 for complaint in changed for step in complaint.happened]
-        if rows:
-            self.session.execute(insert(steps), rows)
+        bulk_insert(self.session, steps, rows)  # one statement for all of them (COPY on PostgreSQL)
 
     def add_callback(self, complaint_id: str, round: int, number: int, values: dict[str, Any], actor: str,
                      at: datetime) -> None:

@@ -68,16 +68,26 @@ class Target:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (times as ISO strings)."""
-        return {key: value.isoformat() if isinstance(value, datetime) else value
-                for key, value in vars(self).items()}
+        return {"minutes": self.minutes, "warn_minutes": self.warn_minutes, "started_at": _iso(self.started_at),
+                "due_at": _iso(self.due_at), "warn_at": _iso(self.warn_at), "met_at": _iso(self.met_at),
+                "breached": self.breached, "warned": self.warned}
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Target:
         """The target stored by to_json."""
-        times = ("started_at", "due_at", "warn_at", "met_at")
-        values: dict[str, Any] = {key: datetime.fromisoformat(value) if key in times and value else value
-                                  for key, value in raw.items()}
+        values = dict(raw)
+        for key in _TIMES:
+            if values.get(key):
+                values[key] = datetime.fromisoformat(values[key])
         return cls(**values)
+
+
+#: The fields of a Target that are moments (ISO strings in JSON).
+_TIMES = ("started_at", "due_at", "warn_at", "met_at")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from servicekit.db import unit_of_work
 from servicekit.pages import Page, offset
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from complaint.adapters.complaints import ComplaintRepository
 from complaint.adapters.rectifications import RectificationRepository
+from complaint.adapters.render import rectification_html
 from complaint.domain.complaints import Complaint, Happened
 from complaint.domain.errors import Conflict, InvalidFields, NotFound
 from complaint.service_layer.complaints import Stores, complaint_in_scope, now
@@ -80,12 +82,14 @@ def search(sessions: sessionmaker[Session], filters: dict[str, Any], page: int, 
     return Page(items, total, page, page_size)
 
 
-def printable(sessions: sessionmaker[Session], complaint_id: str, notice_id: str,
-              stores: Stores = None) -> tuple[dict[str, Any], Complaint, str | None]:
-    """The notice, its complaint and the customer's name, for the printed form."""
+def printed(sessions: sessionmaker[Session], complaint_id: str, notice_id: str, zone: ZoneInfo,
+            stores: Stores = None) -> str:
+    """The notice as a page to print (HTML, its moments in the business time zone `zone`), with its complaint and
+    the customer's name."""
     with unit_of_work(sessions) as session:
         complaint = complaint_in_scope(session, complaint_id, stores)
         notice = RectificationRepository(session).get(complaint_id, notice_id)
         if notice is None:
             raise NotFound("rectification notice", notice_id)
-        return notice, complaint, ComplaintRepository(session).customer_name(complaint.customer_id)
+        name = ComplaintRepository(session).customer_name(complaint.customer_id)
+    return rectification_html(notice, complaint, name, zone)

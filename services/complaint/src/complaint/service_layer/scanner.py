@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from datetime import UTC, datetime
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter as Metric
+from prometheus_client import Histogram
 from servicekit.config import Settings
 from servicekit.db import make_engine, make_session_factory, unit_of_work
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +28,7 @@ from complaint.service_layer.publish import publish
 
 log = logging.getLogger(__name__)
 
-SLA_FLAGGED = Counter("complaint_sla_flags_total", "SLA targets the scanner flagged, by kind (warned, breached) "
+SLA_FLAGGED = Metric("complaint_sla_flags_total", "SLA targets the scanner flagged, by kind (warned, breached) "
                       "and target.", ["kind", "target"])
 SCAN_DURATION = Histogram("complaint_sla_scan_duration_seconds", "Time of one scan pass.")
 
@@ -37,15 +39,16 @@ def scan_batch(sessions: sessionmaker[Session], now: datetime, limit: int) -> in
         repo = ComplaintRepository(session)
         due = repo.due_for_check(now, limit)
         contacts = contacts_of(session, {complaint.store_id for complaint in due}) if due else nobody
+        flagged: Counter[tuple[str, str]] = Counter()
         for complaint in due:
             complaint.check_sla(now, contacts)
-            for step in complaint.happened:
-                if step.action in ("sla_warning", "sla_breach"):
-                    SLA_FLAGGED.labels("warned" if step.action == "sla_warning" else "breached",
-                                       step.details["target"]).inc()
+            flagged.update(("warned" if step.action == "sla_warning" else "breached", step.details["target"])
+                           for step in complaint.happened if step.action in ("sla_warning", "sla_breach"))
         if not repo.save_many(due, CHECKED):  # only without row locks (SQLite) can another writer get in between
             raise RuntimeError("a complaint changed during the scan; the batch is rolled back")
         publish(session, *due)
+    for (kind, target), count in flagged.items():  # counted once the batch is written
+        SLA_FLAGGED.labels(kind, target).inc(count)
     return len(due)
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from servicekit.db import among
 from servicekit.timestamps import as_utc
-from sqlalchemy import String, delete, func, insert, select, update
+from sqlalchemy import Select, String, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from customer.adapters.tables import (
@@ -29,6 +30,16 @@ COLUMNS = tuple(column.name for column in customers.columns
 
 _REACH_COLUMNS = (customers.c.id, customers.c.store_id, customers.c.erased_at, customers.c.merged_into)
 
+# On PostgreSQL a customer is read with its phones and tags in one statement (one round trip instead of three:
+# the most frequent read of the service); elsewhere (SQLite) they are read after it (_complete).
+_PHONES = (select(func.array_agg(aggregate_order_by(customer_phones.c.phone, customer_phones.c.position)))
+           .where(customer_phones.c.customer_id == customers.c.id).scalar_subquery().label("_phones"))
+_TAGS = (select(func.array_agg(aggregate_order_by(customer_tags.c.tag, customer_tags.c.tag)))
+         .where(customer_tags.c.customer_id == customers.c.id).scalar_subquery().label("_tags"))
+# Built once: SQLAlchemy remembers a statement's cache key, so a read does not work it out again each time.
+_BY_ID = {"postgresql": select(customers, _PHONES, _TAGS).where(customers.c.id == bindparam("customer_id")),
+          "other": select(customers).where(customers.c.id == bindparam("customer_id"))}
+
 
 class CustomerRepository:
     """Customers in one session (one transaction)."""
@@ -38,21 +49,38 @@ class CustomerRepository:
 
     def get(self, customer_id: str, for_update: bool = False) -> dict[str, Any] | None:
         """The customer with `customer_id`, or None; `for_update` locks the row until commit."""
-        query = select(customers).where(customers.c.id == customer_id)
+        query = _BY_ID.get(self.session.get_bind().dialect.name, _BY_ID["other"])
         if for_update:
-            query = query.with_for_update()
-        row = self.session.execute(query).mappings().first()
+            query = query.with_for_update(of=customers)
+        row = self.session.execute(query, {"customer_id": customer_id}).mappings().first()
         return None if row is None else self._complete([dict(row)])[0]
 
     def many(self, customer_ids: Sequence[str]) -> list[dict[str, Any]]:
         """The customers with these ids, in the same order."""
         wanted = among(self.session, customers.c.id, list(customer_ids))
-        rows = self.session.execute(select(customers).where(wanted)).mappings()
+        rows = self.session.execute(self._select().where(wanted)).mappings()
         by_id = {row["id"]: dict(row) for row in rows}
         return self._complete([by_id[i] for i in customer_ids if i in by_id])
 
+    def _select(self) -> Select:
+        if self.session.get_bind().dialect.name == "postgresql":
+            return select(customers, _PHONES, _TAGS)
+        return select(customers)
+
     def _complete(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        ids = [row["id"] for row in rows]
+        if rows and "_phones" in rows[0]:
+            phones = {row["id"]: row.pop("_phones") or [] for row in rows}
+            tags = {row["id"]: row.pop("_tags") or [] for row in rows}
+        else:
+            phones, tags = self._phones_and_tags([row["id"] for row in rows])
+        for row in rows:
+            numbers = phones[row["id"]]
+            row.update(phone=numbers[0] if numbers else None, phones=numbers[1:], tags=tags[row["id"]],
+                       created_at=as_utc(row["created_at"]), updated_at=as_utc(row["updated_at"]),
+                       consent=with_every_channel(row["consent"]))  # stored before WeChat: not granted
+        return rows
+
+    def _phones_and_tags(self, ids: list[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         phones: dict[str, list[str]] = defaultdict(list)
         for customer_id, phone in self.session.execute(
                 select(customer_phones.c.customer_id, customer_phones.c.phone)
@@ -63,12 +91,7 @@ class CustomerRepository:
                 select(customer_tags.c.customer_id, customer_tags.c.tag)
                 .where(among(self.session, customer_tags.c.customer_id, ids)).order_by(customer_tags.c.tag)):
             tags[customer_id].append(tag)
-        for row in rows:
-            numbers = phones[row["id"]]
-            row.update(phone=numbers[0] if numbers else None, phones=numbers[1:], tags=tags[row["id"]],
-                       created_at=as_utc(row["created_at"]), updated_at=as_utc(row["updated_at"]),
-                       consent=with_every_channel(row["consent"]))  # stored before WeChat: not granted
-        return rows
+        return phones, tags
 
     def phone_owners(self, phones: Iterable[str]) -> dict[str, str]:
         """{phone: customer id} for those of `phones` that belong to a customer."""

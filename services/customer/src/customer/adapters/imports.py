@@ -11,7 +11,7 @@ from servicekit.db import among, bulk_insert, outbox
 from servicekit.events import dumps
 from servicekit.outbox import OUTBOX_COLUMNS
 from servicekit.timestamps import as_utc
-from sqlalchemy import JSON, func, insert, select, update
+from sqlalchemy import JSON, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from customer.adapters.customers import COLUMNS
@@ -88,6 +88,28 @@ class ImportRepository:
         """How many rows' errors are kept."""
         return self.session.execute(select(func.count(import_errors.c.line.distinct()))
                                     .where(import_errors.c.import_id == import_id)).scalar_one()
+
+
+#: The tables an import looks its rows up in, chunk by chunk (customers by e-mail and external id, phones).
+LOOKED_UP = (customers, customer_phones)
+
+
+def rows_known(session: Session) -> float:
+    """How many customers the planner's statistics know of (0 when the table was never analyzed, or not on
+    PostgreSQL)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return 0
+    known = session.execute(text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)"),
+                            {"name": customers.name}).scalar()
+    return max(0.0, float(known or 0))
+
+
+def analyze_looked_up(session: Session) -> None:
+    """Refresh the planner's statistics of the tables an import looks up (PostgreSQL; elsewhere nothing).
+    Without them a table that grew from (nearly) empty during the import is planned as if still tiny: its
+    look-ups become scans of every row written so far, chunk after chunk."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {', '.join(table.name for table in LOOKED_UP)}"))
 
 
 def phone_owners(session: Session, phones: Iterable[str]) -> dict[str, str]:

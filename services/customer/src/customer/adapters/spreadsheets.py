@@ -19,17 +19,10 @@ from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.xml.functions import iterparse
 from servicekit.cells import csv_row, csv_writer, unquoted, xlsx_row
 
-FORMATS = ("csv", "xlsx")
+from customer.domain.import_files import TooLarge, UnreadableFile
+
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 _CHUNK = 64 * 1024
-
-
-class UnreadableFile(ValueError):
-    """Not a CSV or XLSX file we can read."""
-
-
-class TooLarge(UnreadableFile):
-    """A file past one of an import's limits (its rows, its size, a cell's length): the message names it."""
 
 
 def too_many_rows(max_rows: int) -> TooLarge:

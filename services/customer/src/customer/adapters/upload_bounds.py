@@ -20,14 +20,8 @@ from typing import IO
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.xml.constants import SHARED_STRINGS
 
-from customer.adapters.spreadsheets import (
-    TooLarge,
-    UnreadableFile,
-    csv_encoding,
-    csv_records,
-    recorded_size,
-    too_many_rows,
-)
+from customer.adapters.spreadsheets import csv_encoding, csv_records, recorded_size, too_many_rows
+from customer.domain.import_files import TooLarge, UnreadableFile
 
 #: Entries of a workbook's table of text (shared strings) allowed for each row of its sheet: an import reads
 #: at most a few dozen columns, each cell one entry at most; a table of millions of entries in a file of a few

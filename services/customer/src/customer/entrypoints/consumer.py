@@ -12,7 +12,7 @@ from servicekit.events import Event
 from sqlalchemy.orm import Session
 
 from customer.entrypoints.subscriptions import QUEUES, REMINDERS_QUEUE, USERS_QUEUE
-from customer.service_layer.visits import record_callback_of_reminder
+from customer.service_layer.callback_visits import record_callback_of_reminder
 
 
 def on_reminder_completed(session: Session, event: Event) -> None:

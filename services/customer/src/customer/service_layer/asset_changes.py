@@ -1,10 +1,10 @@
 """Use cases: correct an asset (plate, VIN, model, dates, odometer), mark it sold or scrapped, hand it to
-another of our customers, void it when it was registered by mistake, and record an odometer reading on its
-own. Each keeps a history entry and emits its event in the same transaction; each edit names the version
-it was made on."""
+another of our customers, void it when it was registered by mistake (an odometer reading on its own:
+odometer_readings). Each keeps a history entry and emits its event in the same transaction; each edit names
+the version it was made on."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any
 
 from servicekit.db import unit_of_work
@@ -13,65 +13,25 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from customer import events
 from customer.adapters.assets import AssetRepository
-from customer.adapters.customers import CustomerRepository
 from customer.adapters.history import HistoryRepository
 from customer.adapters.rows import now
 from customer.domain.assets import EDITABLE_ASSET_FIELDS, check_asset
 from customer.domain.changes import diff
-from customer.domain.errors import Conflict, DuplicateVin, InvalidFields, NotFound, VersionConflict
-from customer.domain.merge import refuse_merged
-from customer.domain.odometer import Reading, check_reading
-from customer.domain.privacy import refuse_erased
+from customer.domain.errors import DuplicateVin, InvalidFields, NotFound, VersionConflict
 from customer.domain.vehicles import plate_key
-from customer.domain.visits import check_occurred_at
+from customer.service_layer.assets import locked_asset
+from customer.service_layer.customers import live_customer
 from customer.service_layer.emit import emit
+from customer.service_layer.odometer_readings import keep_reading
 
 #: What an update may change and name in `changes` (odometer_km: a correcting reading of today).
 UPDATED_FIELDS = (*EDITABLE_ASSET_FIELDS, "odometer_km", "status")
-
-
-def _live_customer(session: Session, customer_id: str) -> dict[str, Any]:
-    customer = CustomerRepository(session).get(customer_id, for_update=True)
-    if customer is None:
-        raise NotFound("customer", customer_id)
-    refuse_merged(customer)
-    refuse_erased(customer)
-    return customer
-
-
-def _locked_asset(session: Session, customer_id: str, asset_id: str, expected_version: int | None) -> dict[str, Any]:
-    asset = AssetRepository(session).get(asset_id, for_update=True)
-    if asset is None or asset["customer_id"] != customer_id:
-        raise NotFound("asset", asset_id)
-    if asset["voided_at"] is not None:
-        raise Conflict(f"The asset {asset_id} was voided ({asset['void_reason']}); it is not changed any more.",
-                       voided_at=asset["voided_at"].isoformat())
-    if expected_version is not None and asset["version"] != expected_version:
-        raise VersionConflict(expected_version, asset["version"], "asset")
-    return asset
 
 
 def _write(session: Session, before: dict[str, Any], after: dict[str, Any]) -> None:
     repo = AssetRepository(session)
     if not repo.update(after, before["version"], plate_key(after["plate"]) if after.get("plate") else None):
         raise VersionConflict(before["version"], repo.current_version(before["id"]) or before["version"], "asset")
-
-
-def _correcting_reading(session: Session, asset: dict[str, Any], km: int, read_on: date, at: datetime, actor: str,
-                        correction: bool, source: str = "reading") -> None:
-    """Keep a reading; one that contradicts the others is a 422 unless it is a `correction`, which sets the
-    readings it shows wrong aside."""
-    if asset["kind"] != "vehicle":
-        raise InvalidFields.one("odometer_km", "Only vehicles have an odometer.")
-    repo = AssetRepository(session)
-    reading = Reading(km=km, read_on=read_on)
-    if correction:
-        if km < 0:
-            raise InvalidFields.one("odometer_km", "An odometer reading cannot be negative.")
-        repo.set_aside_contradicting(asset["id"], reading, at)
-    else:
-        check_reading(repo.readings(asset["id"]), reading)
-    repo.add_reading(asset["id"], reading, None, at, source, actor)
 
 
 def update_asset(sessions: sessionmaker[Session], customer_id: str, asset_id: str, values: dict[str, Any],
@@ -82,8 +42,8 @@ def update_asset(sessions: sessionmaker[Session], customer_id: str, asset_id: st
     moment = now()
     try:
         with unit_of_work(sessions) as session:
-            _live_customer(session, customer_id)
-            before = _locked_asset(session, customer_id, asset_id, expected_version)
+            live_customer(session, customer_id)
+            before = locked_asset(session, customer_id, asset_id, expected_version)
             after = _edited(before, values)
             changes = diff(before, after, UPDATED_FIELDS)
             if not changes:
@@ -94,8 +54,8 @@ def update_asset(sessions: sessionmaker[Session], customer_id: str, asset_id: st
                 if holder is not None and holder[0] != asset_id:
                     raise DuplicateVin(after["vin"], *holder)
             if "odometer_km" in changes:
-                _correcting_reading(session, before, after["odometer_km"], moment.date(), moment, actor, True,
-                                    "correction")
+                keep_reading(session, before, after["odometer_km"], moment.date(), moment, actor, True,
+                             "correction")
             after.update(version=before["version"] + 1, updated_at=moment)
             _write(session, before, after)
             after = repo.get(asset_id) or after
@@ -153,12 +113,12 @@ def transfer_asset(sessions: sessionmaker[Session], customer_id: str, asset_id: 
         # both customers locked, always in the same order, so two opposite transfers cannot deadlock
         for locked in sorted((customer_id, to_customer_id)):
             try:
-                _live_customer(session, locked)
+                live_customer(session, locked)
             except NotFound:
                 if locked == customer_id:
                     raise
                 raise InvalidFields.one("to_customer_id", f"No customer with id {to_customer_id}.") from None
-        before = _locked_asset(session, customer_id, asset_id, expected_version)
+        before = locked_asset(session, customer_id, asset_id, expected_version)
         after = {**before, "customer_id": to_customer_id, "status": "active", "version": before["version"] + 1,
                  "updated_at": moment}
         _write(session, before, after)
@@ -184,8 +144,8 @@ def void_asset(sessions: sessionmaker[Session], customer_id: str, asset_id: str,
     forget it; the history keeps what it was."""
     moment = now()
     with unit_of_work(sessions) as session:
-        _live_customer(session, customer_id)
-        before = _locked_asset(session, customer_id, asset_id, expected_version)
+        live_customer(session, customer_id)
+        before = locked_asset(session, customer_id, asset_id, expected_version)
         after = {**before, "vin": None, "version": before["version"] + 1, "updated_at": moment,
                  "voided_at": moment, "voided_by": actor, "void_reason": reason}
         repo = AssetRepository(session)
@@ -198,29 +158,3 @@ def void_asset(sessions: sessionmaker[Session], customer_id: str, asset_id: str,
         emit(session, events.ASSET_VOIDED, customer_id, {"customer_id": customer_id, "asset_id": asset_id,
                                                           "reason": reason, "voided_by": actor, "voided_at": moment})
         return repo.get(asset_id) or after
-
-
-def record_reading(sessions: sessionmaker[Session], customer_id: str, asset_id: str, km: int,
-                   read_at: datetime | None, correction: bool, actor: str) -> dict[str, Any]:
-    """Keep an odometer reading taken on its own (a photo of the dashboard, a call). A reading that would
-    make the mileage go backwards is a 422 unless `correction` says the earlier readings were wrong (those
-    it contradicts are set aside). History and odometer.recorded.v1."""
-    moment = now()
-    read_at = read_at or moment
-    check_occurred_at(read_at, moment, "read_at")
-    with unit_of_work(sessions) as session:
-        _live_customer(session, customer_id)
-        asset = _locked_asset(session, customer_id, asset_id, None)
-        if asset["status"] != "active":
-            raise Conflict(f"The asset {asset_id} is {asset['status']}; its mileage is no longer followed.",
-                           status=asset["status"])
-        _correcting_reading(session, asset, km, read_at.date(), moment, actor, correction)
-        HistoryRepository(session).add(customer_id, moment, actor, "odometer_recorded", {
-            "asset": [None, {"id": asset_id, "plate": asset.get("plate")}],
-            "odometer_km": [asset["odometer_km"], km], **({"correction": [None, True]} if correction else {})})
-        emit(session, events.ODOMETER_RECORDED, customer_id, {
-            "customer_id": customer_id, "asset_id": asset_id, "odometer_km": km, "read_at": read_at.astimezone(UTC),
-            "source": "reading", "recorded_by": actor, "correction": correction})
-    return {"asset_id": asset_id, "km": km, "read_on": read_at.date(), "read_at": read_at.astimezone(UTC),
-            "correction": correction, "source": "reading", "recorded_by": actor, "recorded_at": moment,
-            "visit_id": None, "voided_at": None}

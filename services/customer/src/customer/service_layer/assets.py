@@ -1,4 +1,5 @@
-"""Use case: register an asset (a vehicle, a property unit, a service contract, ...)."""
+"""Use case: register an asset (a vehicle, a property unit, a service contract, ...); and the customer's asset
+that a use case reads or changes."""
 from __future__ import annotations
 
 import uuid
@@ -15,7 +16,7 @@ from customer.adapters.customers import CustomerRepository
 from customer.adapters.history import HistoryRepository
 from customer.adapters.rows import now
 from customer.domain.assets import check_asset
-from customer.domain.errors import DuplicateVin, InvalidFields, NotFound
+from customer.domain.errors import Conflict, DuplicateVin, InvalidFields, NotFound, VersionConflict
 from customer.domain.merge import refuse_merged
 from customer.domain.odometer import Reading, check_reading
 from customer.domain.privacy import refuse_erased
@@ -89,4 +90,18 @@ def customer_asset(session: Session, customer_id: str, asset_id: str, field: str
         raise NotFound("asset", asset_id)
     if field is not None and asset["voided_at"] is not None:
         raise InvalidFields.one(field, f"The asset {asset_id} was voided (registered by mistake).")
+    return asset
+
+
+def locked_asset(session: Session, customer_id: str, asset_id: str, expected_version: int | None) -> dict[str, Any]:
+    """The customer's asset, its row locked, for a change made on `expected_version` (None: any); NotFound,
+    a Conflict when it was voided, or VersionConflict."""
+    asset = AssetRepository(session).get(asset_id, for_update=True)
+    if asset is None or asset["customer_id"] != customer_id:
+        raise NotFound("asset", asset_id)
+    if asset["voided_at"] is not None:
+        raise Conflict(f"The asset {asset_id} was voided ({asset['void_reason']}); it is not changed any more.",
+                       voided_at=asset["voided_at"].isoformat())
+    if expected_version is not None and asset["version"] != expected_version:
+        raise VersionConflict(expected_version, asset["version"], "asset")
     return asset

@@ -17,6 +17,7 @@ from customer.domain.customers import EDITABLE_FIELDS, new_customer_id, normalis
 from customer.domain.errors import DuplicateEmail, DuplicatePhone, NotFound, VersionConflict
 from customer.domain.merge import refuse_merged
 from customer.domain.points import NEW_MEMBER
+from customer.domain.privacy import refuse_erased
 from customer.service_layer import staff
 from customer.service_layer.emit import emit
 
@@ -81,6 +82,17 @@ def get_customer(sessions: sessionmaker[Session], customer_id: str) -> dict[str,
             customer = repo.get(customer["merged_into"])
     if customer is None:
         raise NotFound("customer", customer_id)
+    return customer
+
+
+def live_customer(session: Session, customer_id: str) -> dict[str, Any]:
+    """The customer, its row locked, for a change to what is theirs (a visit, an asset); NotFound, or a refusal
+    when it was merged or erased."""
+    customer = CustomerRepository(session).get(customer_id, for_update=True)
+    if customer is None:
+        raise NotFound("customer", customer_id)
+    refuse_merged(customer)  # merged or erased meanwhile: a check before the use case may have seen it live
+    refuse_erased(customer)
     return customer
 
 

@@ -50,7 +50,8 @@ def apply_chunk(session: Session, import_id: str, options: ImportOptions, size: 
         errors.extend((line, column_of(name), " ".join(messages)) for name, messages in problem.errors.items())
 
     keyed = _keyed(session, options, prepared, seen, fail)
-    planned = _claim_phones(session, _planned(session, options, keyed, check, fail), seen, fail)
+    owners = _PhoneOwners(session)
+    planned = _claim_phones(owners, session, _planned(owners, session, options, keyed, check, fail), seen, fail)
     counts = _write(session, import_id, options, planned, errors)
     counts["failed"] = len({line for line, _, _ in errors})
     errors.sort()
@@ -91,11 +92,28 @@ def _check_store(store_id: str | None, known: set[str], stores: frozenset[str] |
         raise InvalidFields.one("store_id", f"The store {store_id} is not one of yours ({', '.join(sorted(stores))}).")
 
 
-def _planned(session: Session, options: ImportOptions, keyed: list[PreparedRow], check: Checker,
-             fail: Fail) -> list[Planned]:
+class _PhoneOwners:
+    """The customers holding phone numbers, each number looked up once in the chunk (keyed by phone, the keys
+    are looked up to find the customer a row names, and again among the numbers the rows claim)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.asked: set[str] = set()
+        self.owners: dict[str, str] = {}
+
+    def of(self, phones: list[str]) -> dict[str, str]:
+        """{phone: customer id} for those of `phones` held (and of any asked about before)."""
+        new = [phone for phone in dict.fromkeys(phones) if phone not in self.asked]
+        self.owners.update(phone_owners(self.session, new))
+        self.asked.update(new)
+        return self.owners
+
+
+def _planned(owners: _PhoneOwners, session: Session, options: ImportOptions, keyed: list[PreparedRow],
+             check: Checker, fail: Fail) -> list[Planned]:
     """What each row would do to the archive (create a customer, or update the one its key names); the rows
     that may not do it fail."""
-    holders = _holders(session, options, [row.key for row in keyed if row.key is not None])
+    holders = _holders(owners, session, options, [row.key for row in keyed if row.key is not None])
     current = {c["id"]: c for c in CustomerRepository(session).many(list({h for hs in holders.values() for h in hs}))}
     planned: list[Planned] = []
     for row in keyed:
@@ -107,9 +125,10 @@ def _planned(session: Session, options: ImportOptions, keyed: list[PreparedRow],
     return planned
 
 
-def _holders(session: Session, options: ImportOptions, keys: list[str]) -> dict[str, list[str]]:
+def _holders(owners: _PhoneOwners, session: Session, options: ImportOptions, keys: list[str]) -> dict[str, list[str]]:
     if options.key == "phone":
-        return {phone: [customer_id] for phone, customer_id in phone_owners(session, keys).items()}
+        held = owners.of(keys)
+        return {phone: [held[phone]] for phone in keys if phone in held}
     return external_id_holders(session, keys)
 
 
@@ -149,9 +168,10 @@ def _plan_row(row: PreparedRow, target: dict[str, Any] | None, check: Checker) -
     return (row.line, target, wanted, (wanted["phone"], *wanted["phones"]), None, email)
 
 
-def _claim_phones(session: Session, planned: list[Planned], seen: Seen, fail: Fail) -> list[Planned]:
+def _claim_phones(phones: _PhoneOwners, session: Session, planned: list[Planned], seen: Seen,
+                  fail: Fail) -> list[Planned]:
     """The rows whose every number and e-mail is free (or already theirs) and on no row above; the others fail."""
-    owners = phone_owners(session, [number for _, _, _, numbers, _, _ in planned for number in numbers])
+    owners = phones.of([number for _, _, _, numbers, _, _ in planned for number in numbers])
     addressed = email_holders(session, [email for *_, email in planned if email])
     kept = []
     for line, target, wanted, numbers, new, email in planned:

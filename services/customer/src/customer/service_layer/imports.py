@@ -21,7 +21,7 @@ from servicekit.events import correlation_id
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from customer.adapters.imports import ImportRepository
+from customer.adapters.imports import ImportRepository, analyze_looked_up, rows_known
 from customer.adapters.rows import now
 from customer.domain.errors import NotFound
 from customer.domain.transfer import read_header
@@ -114,16 +114,41 @@ def run_import(sessions: sessionmaker[Session], import_id: str, options: ImportO
                                as_copy_text)
         chunks = iter(lambda: list(itertools.islice(rows, CHUNK)), [])
         seen = Seen()
+        statistics = _Statistics(sessions, options.dry_run)
         for chunk, prepared in prepared_chunks(chunks, fields, settings, check, pipelined):
             # (mypy infers no type for a lambda with default arguments)
             apply_retrying(sessions, seen, lambda session, claimed, chunk=chunk, prepared=prepared: apply_chunk(  # type: ignore[misc]
                 session, import_id, options, len(chunk), prepared, check, claimed))
+            statistics.after(len(chunk))
     except Exception as exc:
         with unit_of_work(sessions) as session:
             ImportRepository(session).finish(import_id, now(), "failed", f"{exc.__class__.__name__}: {exc}")
         raise
     with unit_of_work(sessions) as session:
         ImportRepository(session).finish(import_id, now(), "done")
+
+
+class _Statistics:
+    """Keeps the planner's statistics of the tables an import looks up in step with their growth: refreshed
+    whenever the import has (at most) doubled what they knew of, so an import into an empty or small archive
+    is looked up by index throughout (with statistics of an empty table, each chunk's look-ups read every row
+    written before it: quadratic time). A large archive is not analyzed again for an import much smaller."""
+
+    def __init__(self, sessions: sessionmaker[Session], dry_run: bool) -> None:
+        self.sessions = sessions
+        self.dry_run = dry_run
+        with unit_of_work(sessions) as session:
+            self.known = self.start = rows_known(session)
+        self.rows = 0
+
+    def after(self, rows: int) -> None:
+        """`rows` more rows of the file applied (a bound on the customers they created)."""
+        self.rows += rows
+        if self.dry_run or self.start + self.rows <= 2 * self.known:
+            return
+        with unit_of_work(self.sessions) as session:
+            analyze_looked_up(session)
+        self.known = self.start + self.rows
 
 
 def apply_retrying(sessions: sessionmaker[Session], seen: Any, apply: Callable[[Session, Any], None]) -> None:

@@ -2,10 +2,12 @@
 events: the rows, their merges and erasure, and the copy read as the planning domain's facts."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from servicekit.db import among
 from servicekit.timestamps import as_utc
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -63,6 +65,13 @@ class CustomerCopy:
             query = query.with_for_update()
         return self.session.execute(query).first()
 
+    def lock_many(self, customer_ids: Iterable[str]) -> dict[str, Any]:
+        """The rows of these customers, by id, locked until the transaction ends (in the order of their ids, as
+        one customer at a time would lock them, so that two replicas locking overlapping sets wait rather than
+        deadlock)."""
+        query = select(customers).where(among(self.session, customers.c.id, sorted(customer_ids)))
+        return {row.id: row for row in self.session.execute(query.order_by(customers.c.id).with_for_update())}
+
     def add_empty(self, customer_id: str, moment: datetime) -> None:
         """A row for a customer known only by id so far (an event about them came before customer.created)."""
         self.session.execute(customers.insert().values(id=customer_id, version=0, updated_at=moment))
@@ -82,7 +91,8 @@ class CustomerCopy:
 
     def by_id(self, customer_ids: set[str]) -> dict[str, Any]:
         """The rows of these customers, by id."""
-        return {row.id: row for row in self.session.execute(select(customers).where(customers.c.id.in_(customer_ids)))}
+        query = select(customers).where(among(self.session, customers.c.id, sorted(customer_ids)))
+        return {row.id: row for row in self.session.execute(query)}
 
     def reachable_ids(self, store_id: str | None, scope: Scope) -> list[str]:
         """The customers not erased nor merged (of `store_id`, within `scope`), by id."""
@@ -140,36 +150,50 @@ class CustomerCopy:
 
     def asset_facts(self, customer_id: str, zone: ZoneInfo) -> list[AssetFacts]:
         """The customer's active assets with their readings and maintenance visits."""
+        return self.asset_facts_of([customer_id], zone)[customer_id]
+
+    def asset_facts_of(self, customer_ids: Sequence[str], zone: ZoneInfo) -> dict[str, list[AssetFacts]]:
+        """Each of these customers' active assets with their readings and maintenance visits (three statements
+        for them all)."""
+        facts: dict[str, list[AssetFacts]] = {customer_id: [] for customer_id in customer_ids}
         rows = self.session.execute(select(assets).where(
-            assets.c.customer_id == customer_id,
+            among(self.session, assets.c.customer_id, sorted(facts)),
             or_(assets.c.status.is_(None), assets.c.status.not_in(INACTIVE_ASSETS))).order_by(assets.c.id)).all()
         if not rows:
-            return []
+            return facts
         ids = [row.id for row in rows]
         by_asset: dict[str, list[Reading]] = {asset_id: [] for asset_id in ids}
         for reading in self.session.execute(select(readings.c.asset_id, readings.c.read_on, readings.c.km)
-                                            .where(readings.c.asset_id.in_(ids))):
+                                            .where(among(self.session, readings.c.asset_id, ids))):
             by_asset[reading.asset_id].append(Reading(reading.read_on, reading.km))
         services: dict[str, list[tuple[date, int | None]]] = {asset_id: [] for asset_id in ids}
         for visit in self.session.execute(select(visits.c.asset_id, visits.c.occurred_at, visits.c.odometer_km,
                                                  visits.c.service_type)
-                                          .where(visits.c.asset_id.in_(ids), visits.c.kind == "service",
-                                                 visits.c.voided_at.is_(None))):
+                                          .where(among(self.session, visits.c.asset_id, ids),
+                                                 visits.c.kind == "service", visits.c.voided_at.is_(None))):
             if not counts_as_maintenance(visit.service_type):
                 continue  # a repair or a check gives a reading (kept in readings), not a maintenance
             services[visit.asset_id].append((as_utc(visit.occurred_at).astimezone(zone).date(), visit.odometer_km))
-        return [AssetFacts(id=row.id, kind=row.kind, label=row.label, delivered_on=row.delivered_on,
-                           expires_on=row.expires_on,
-                           readings=tuple(sorted(by_asset[row.id], key=lambda r: r.read_on)),
-                           services=tuple(sorted(services[row.id], key=lambda s: s[0])))
-                for row in rows]
+        for row in rows:
+            facts[row.customer_id].append(AssetFacts(
+                id=row.id, kind=row.kind, label=row.label, delivered_on=row.delivered_on, expires_on=row.expires_on,
+                readings=tuple(sorted(by_asset[row.id], key=lambda r: r.read_on)),
+                services=tuple(sorted(services[row.id], key=lambda s: s[0]))))
+        return facts
 
     def complaint_facts(self, customer_id: str) -> list[ComplaintFacts]:
         """The customer's complaints as far as callbacks go."""
-        return [ComplaintFacts(id=row.id, status=row.status, resolved_at=as_utc(row.resolved_at),
-                               callback_due_at=as_utc(row.callback_due_at), assignee=row.assignee)
-                for row in self.session.execute(select(complaints).where(complaints.c.customer_id == customer_id)
-                                                .order_by(complaints.c.id))]
+        return self.complaint_facts_of([customer_id])[customer_id]
+
+    def complaint_facts_of(self, customer_ids: Sequence[str]) -> dict[str, list[ComplaintFacts]]:
+        """Each of these customers' complaints as far as callbacks go (one statement for them all)."""
+        facts: dict[str, list[ComplaintFacts]] = {customer_id: [] for customer_id in customer_ids}
+        for row in self.session.execute(select(complaints).where(
+                among(self.session, complaints.c.customer_id, sorted(facts))).order_by(complaints.c.id)):
+            facts[row.customer_id].append(ComplaintFacts(
+                id=row.id, status=row.status, resolved_at=as_utc(row.resolved_at),
+                callback_due_at=as_utc(row.callback_due_at), assignee=row.assignee))
+        return facts
 
 
 class ComplaintCopy:

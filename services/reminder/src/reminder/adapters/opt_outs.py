@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from servicekit.db import among
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -39,7 +40,8 @@ class OptOutRepository:
     def channels_of(self, customer_ids: set[str]) -> dict[str, set[str]]:
         """The channels each of these customers opted out of (those with none are left out)."""
         opted: dict[str, set[str]] = {}
-        for row in self.session.execute(select(opt_outs).where(opt_outs.c.customer_id.in_(customer_ids))):
+        query = select(opt_outs).where(among(self.session, opt_outs.c.customer_id, sorted(customer_ids)))
+        for row in self.session.execute(query):
             opted.setdefault(row.customer_id, set()).add(row.channel)
         return opted
 

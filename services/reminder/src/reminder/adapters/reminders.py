@@ -5,7 +5,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from servicekit.db import among
+from servicekit.timestamps import as_utc
+from sqlalchemy import any_, func, select, update
 from sqlalchemy.orm import Session
 
 from reminder.adapters.tables import reminders
@@ -50,18 +52,31 @@ class ReminderRepository:
         """Those of `keys` some reminder has (of any customer)."""
         if not keys:
             return set()
-        return set(self.session.execute(select(reminders.c.key).where(reminders.c.key.in_(keys))).scalars())
+        return set(self.session.execute(select(reminders.c.key).where(among(self.session, reminders.c.key,
+                                                                            keys))).scalars())
 
     def planned_of(self, customer_id: str, unplanned: frozenset[str]) -> dict[str, Any]:
         """The customer's reminders made by planning (not of the `unplanned` kinds), by key."""
-        return {row.key: row for row in self.session.execute(
-            select(reminders.c.id, reminders.c.key, reminders.c.status, reminders.c.due_at, reminders.c.reason,
-                   reminders.c.owner, reminders.c.confidence)
-            .where(reminders.c.customer_id == customer_id, reminders.c.kind.not_in(unplanned)))}
+        return self.planned_of_many([customer_id], unplanned)[customer_id]
 
-    def cancel(self, reminder_ids: Sequence[str], among: Sequence[str], moment: datetime, reason: str) -> None:
-        """Cancel those of the reminders still in one of the statuses `among`."""
-        self.session.execute(update(reminders).where(reminders.c.id.in_(reminder_ids), reminders.c.status.in_(among))
+    def planned_of_many(self, customer_ids: Sequence[str], unplanned: frozenset[str],
+                        rule_ids: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Each of these customers' reminders made by planning (not of the `unplanned` kinds; of `rule_ids` only
+        when given), by key."""
+        planned: dict[str, dict[str, Any]] = {customer_id: {} for customer_id in customer_ids}
+        query = select(reminders.c.id, reminders.c.key, reminders.c.customer_id, reminders.c.status,
+                       reminders.c.due_at, reminders.c.reason, reminders.c.owner, reminders.c.confidence).where(
+            among(self.session, reminders.c.customer_id, sorted(planned)), reminders.c.kind.not_in(unplanned))
+        if rule_ids is not None:
+            query = query.where(reminders.c.rule_id.in_(rule_ids))
+        for row in self.session.execute(query):
+            planned[row.customer_id][row.key] = row
+        return planned
+
+    def cancel(self, reminder_ids: Sequence[str], statuses: Sequence[str], moment: datetime, reason: str) -> None:
+        """Cancel those of the reminders still in one of `statuses`."""
+        self.session.execute(update(reminders).where(among(self.session, reminders.c.id, reminder_ids),
+                                                     reminders.c.status.in_(statuses))
                              .values(status="cancelled", cancelled_at=moment, cancel_reason=reason,
                                      snoozed_until=None))
 
@@ -112,14 +127,19 @@ class ReminderRepository:
 
         FOR UPDATE SKIP LOCKED lets replicas claim different rows; the status condition makes a claim safe
         on SQLite too, where FOR UPDATE is not there to lock the rows."""
-        ids = self.session.execute(
-            select(reminders.c.id).where(reminders.c.status == "scheduled", reminders.c.due_at <= moment)
-            .order_by(reminders.c.due_at).limit(batch).with_for_update(skip_locked=True)).scalars().all()
-        if not ids:
-            return []
-        return self.session.execute(
-            update(reminders).where(reminders.c.id.in_(ids), reminders.c.status == "scheduled")
-            .values(status="due", fired_at=moment).returning(*reminders.c)).all()
+        due = (select(reminders.c.id).where(reminders.c.status == "scheduled", reminders.c.due_at <= moment)
+               .order_by(reminders.c.due_at).limit(batch).with_for_update(skip_locked=True))
+        if self.session.get_bind().dialect.name == "postgresql":  # one statement: claim and move them
+            claimed = self.session.execute(
+                update(reminders).where(reminders.c.id == any_(func.array(due.scalar_subquery())),
+                                        reminders.c.status == "scheduled")
+                .values(status="due", fired_at=moment).returning(*reminders.c)).all()
+        else:
+            ids = self.session.execute(due).scalars().all()
+            claimed = self.session.execute(
+                update(reminders).where(reminders.c.id.in_(ids), reminders.c.status == "scheduled")
+                .values(status="due", fired_at=moment).returning(*reminders.c)).all() if ids else []
+        return sorted(claimed, key=lambda row: (as_utc(row.due_at), row.id))  # earliest first, as claimed
 
     def wake_snoozed(self, moment: datetime) -> int:
         """Snoozed tasks whose time has come are due again; returns how many."""

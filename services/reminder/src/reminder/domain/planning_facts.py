@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from reminder.domain.calendar import local_date
@@ -94,6 +95,7 @@ class Context:
     now: datetime
     zone: ZoneInfo
 
-    @property
+    @cached_property
     def today(self) -> date:
+        """The business's day at `now` (worked out once: planning a customer asks it dozens of times)."""
         return local_date(self.now, self.zone)

@@ -36,7 +36,7 @@ from reminder.domain.reminder_rules import RECURRING, Rule
 from reminder.service_layer.appointments import mark_no_shows
 from reminder.service_layer.emit import reminder_values
 from reminder.service_layer.messages import customer_message
-from reminder.service_layer.planning import reconcile, replan_batch
+from reminder.service_layer.planning import reconcile_many, replan_batch
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,9 @@ def _recipient(customer: Any, opted_out: set[str]) -> Recipient:
 
 def _notifications_for(session: Session, reminder: Any, rule: Rule, customer: Any, opted_out: set[str],
                        moment: datetime, settings: ReminderSettings) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
+    if not rule.channels:  # a task alone: nobody to notify
+        return rows
     recipient = _recipient(customer, opted_out)
     due = as_utc(reminder.due_at)
     for channel in rule.channels:
@@ -81,7 +83,7 @@ class Firing:
     switched_off: list[str] = field(default_factory=list)
     silent: list[str] = field(default_factory=list)
     notifications: list[dict[str, Any]] = field(default_factory=list)
-    recurring: set[str] = field(default_factory=set)
+    recurring: dict[str, set[str]] = field(default_factory=dict)  # rule id: its customers
     due_events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
 
@@ -105,7 +107,7 @@ def _fire(session: Session, claimed: Sequence[Any], rules: dict[str, Rule], mome
             firing.silent.append(row.id)
         firing.due_events.append((events.REMINDER_DUE, row.id, reminder_values(row, customer.store_id)))
         if rule.kind in RECURRING:
-            firing.recurring.add(row.customer_id)
+            firing.recurring.setdefault(rule.id, set()).add(row.customer_id)
     return firing
 
 
@@ -133,8 +135,13 @@ def fire_due(session: Session, moment: datetime, batch: int, settings: ReminderS
     _count(claimed, firing)
     events.CONTRACT.emit_many(session, firing.due_events)  # one statement for the batch's events
     # the next birthday, anniversary, festival … is planned as this one fires
-    for customer_id in sorted(firing.recurring):
-        reconcile(session, customer_id, list(rules.values()), Context(moment, settings.zone), "fired")
+    # the customers are locked all at once in the order of their ids, as a single re-planning would lock them
+    # (rule by rule, a customer of two rules would be locked in another order and two replicas could deadlock)
+    if len(firing.recurring) > 1:
+        CustomerCopy(session).lock_many(set().union(*firing.recurring.values()))
+    for rule_id, customer_ids in sorted(firing.recurring.items()):
+        reconcile_many(session, sorted(customer_ids), [rules[rule_id]], Context(moment, settings.zone), "fired",
+                       only_these_rules=True)
     return len(claimed)
 
 

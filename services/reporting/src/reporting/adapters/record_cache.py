@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 _ROWS = "reporting.rows"
 _DIRTY = "reporting.dirty"
+_COMPLETE = "reporting.complete"
 ABSENT = object()
 
 
@@ -38,6 +39,26 @@ def load(session: Session, table: Table, keys: Iterable[str]) -> None:
                  session.execute(select(table).where(column.in_(chunk))).mappings()}
         for key in chunk:
             rows[table.name, key] = found.get(key, ABSENT)
+
+
+def load_where(session: Session, table: Table, column: str, values: Iterable[str]) -> None:
+    """Read every row of `table` whose `column` is one of `values`, in one query per thousand values (rows
+    known already are kept as this transaction has them), and remember that this transaction now knows all
+    of them: `knows_all` then answers for these values without asking the database."""
+    rows = _rows(session)
+    wanted = sorted(set(filter(None, values)))
+    key = _key_column(table)
+    for start in range(0, len(wanted), 1000):
+        for row in session.execute(select(table).where(table.c[column].in_(wanted[start:start + 1000]))).mappings():
+            rows.setdefault((table.name, row[key]), dict(row))
+    session.info.setdefault(_COMPLETE, set()).update((table.name, column, value) for value in wanted)
+
+
+def knows_all(session: Session, tables: Iterable[Table], column: str, value: Any) -> bool:
+    """Whether this transaction read every row of `tables` whose `column` is `value` (`load_where`) and kept
+    them since: then `holds` is the whole answer, the database has no other."""
+    complete = session.info.get(_COMPLETE, ())
+    return all((table.name, column, value) in complete for table in tables)
 
 
 def get(session: Session, table: Table, key: str) -> dict[str, Any] | None:
@@ -88,6 +109,7 @@ def forget(session: Session) -> None:
     """Drop what this transaction knew (after a rollback)."""
     session.info.pop(_ROWS, None)
     session.info.pop(_DIRTY, None)
+    session.info.pop(_COMPLETE, None)
 
 
 def _default(column) -> Any:

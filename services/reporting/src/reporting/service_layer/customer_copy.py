@@ -64,6 +64,8 @@ def _recorded_before(session: Session, customer_id: str) -> bool:
         return True
     if session.info.get(DEFER_TALLIES):  # a bulk load: every record is in this transaction's hands
         return False
+    if record_cache.knows_all(session, (vehicles, visits), "customer_id", customer_id):
+        return False  # read with the batch (projection.prepare): none of them in the database either
     return record_queries.has_vehicles_or_visits(session, customer_id)
 
 

@@ -84,6 +84,13 @@ def prepare(session: Session, events: list[Event]) -> None:
     for table, ids in wanted.items():
         if table is not merges or merged:
             record_cache.load(session, table, ids)
+    # A customer created is looked up for vehicles or visits recorded before it (events overtaking each
+    # other, customer_copy._recorded_before): those of the batch's new customers in one query per table.
+    created: list[str] = [event.data["id"] for event in events if event.type.startswith("customer.created.")
+                          and isinstance(event.data.get("id"), str)]
+    if created:
+        for table in (vehicles, visits):
+            record_cache.load_where(session, table, "customer_id", created)
 
 
 def flush(session: Session) -> None:

@@ -11,7 +11,6 @@ from marshmallow import RAISE
 from servicekit.auth import requires
 from servicekit.view_context import actor, sessions, stores
 
-from complaint.adapters.render import rectification_html
 from complaint.entrypoints.api.context import config
 from complaint.entrypoints.api.rectification_schemas import (
     CompletionArgs,
@@ -51,8 +50,8 @@ def search(args: dict[str, Any]):
 @blp.response(200, content_type="text/html", description="The notice as a printable page (A4, in Chinese).")
 def print_notice(complaint_id: UUID, notice_id: UUID):
     """The notice as a page to print and hand to the department (整改通知单), with lines to sign."""
-    notice, complaint, name = rectifications.printable(sessions(), str(complaint_id), str(notice_id), stores())
-    return Response(rectification_html(notice, complaint, name, config().calendar.zone), mimetype="text/html")
+    page = rectifications.printed(sessions(), str(complaint_id), str(notice_id), config().calendar.zone, stores())
+    return Response(page, mimetype="text/html")
 
 
 @blp.route("/<uuid:complaint_id>/rectifications", methods=["GET"])

@@ -23,7 +23,7 @@ from customer.entrypoints.api.asset_schemas import (
 from customer.entrypoints.api.schemas import PageArgs, VoidArgs
 from customer.entrypoints.api.scope import check_in_reach
 from customer.events import AssetData
-from customer.service_layer import asset_changes, assets, queries
+from customer.service_layer import asset_changes, assets, odometer_readings, queries
 
 blp = Blueprint("assets", __name__, url_prefix="/api/v1/customers",
                 description="What customers own from us: vehicles, property units, service contracts.")
@@ -120,5 +120,5 @@ def record_reading(values: dict[str, Any], customer_id: UUID, asset_id: UUID):
     Less than an earlier reading (or more than a later one) is a 422 naming odometer_km, unless
     `correction: true` says the earlier readings were wrong: those it contradicts are then set aside.
     """
-    return asset_changes.record_reading(sessions(), str(customer_id), str(asset_id), values["odometer_km"],
-                                        values.get("read_at"), values["correction"], actor())
+    return odometer_readings.record_reading(sessions(), str(customer_id), str(asset_id), values["odometer_km"],
+                                            values.get("read_at"), values["correction"], actor())

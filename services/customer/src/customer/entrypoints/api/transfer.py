@@ -1,34 +1,24 @@
 """Bulk import (CSV, XLSX) with a dry run and progress; export of any search as CSV or XLSX, streamed."""
 from __future__ import annotations
 
-import contextvars
-import logging
-import os
-import tempfile
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import closing
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from flask import Response, stream_with_context
 from flask_smorest import Blueprint
-from marshmallow import RAISE, ValidationError
+from marshmallow import RAISE
 from servicekit.auth import current_identity, requires
-from servicekit.fastload import FastLoader
 from servicekit.problems import Problem
 from servicekit.view_context import actor, sessions
 
-from customer.adapters.spreadsheets import FORMATS, TooLarge, UnreadableFile, read_rows
-from customer.adapters.upload_bounds import check_size, count_rows
 from customer.domain import vehicle_transfer
 from customer.domain.search import build_filters
-from customer.domain.transfer import UnreadableHeader, read_header
-from customer.entrypoints.api.asset_schemas import AssetArgs
 from customer.entrypoints.api.context import config
-from customer.entrypoints.api.schemas import CustomerArgs, PageArgs
+from customer.entrypoints.api.import_uploads import checked, format_of, run_in_background, saved
+from customer.entrypoints.api.row_checks import check_vehicle_row
+from customer.entrypoints.api.schemas import PageArgs
 from customer.entrypoints.api.scope import admit
 from customer.entrypoints.api.transfer_schemas import (
     ExportArgs,
@@ -40,99 +30,10 @@ from customer.entrypoints.api.transfer_schemas import (
 )
 from customer.service_layer import exports, imports, vehicle_imports
 
-log = logging.getLogger(__name__)
 blp = Blueprint("transfer", __name__, url_prefix="/api/v1/customers",
                 description="Customers in bulk: import from CSV or XLSX, export any search.")
-#: Where the app keeps its ImportLimits.
 #: An import that has not moved for this long was cut off (its process ended) and is reported as failed.
 STALE_AFTER_SECONDS = 120
-
-
-#: Rows are checked as the API checks a customer (the same schema), without marshmallow's per-row overhead.
-_CUSTOMER_ARGS = FastLoader(CustomerArgs())
-
-
-def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    if isinstance(messages, list):
-        return {prefix: [str(m) for m in messages]}
-    flat: dict[str, list[str]] = {}
-    for name, inner in messages.items():
-        flat.update(_flatten(inner, f"{prefix}.{name}" if prefix else str(name)))
-    return flat
-
-
-#: Vehicle rows are checked as the API checks a new asset.
-_ASSET_ARGS = FastLoader(AssetArgs())
-
-
-def check_vehicle_row(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """One vehicle row's values checked as the API checks a new asset."""
-    try:
-        return _ASSET_ARGS.load(values), {}
-    except ValidationError as exc:
-        return {}, _flatten(exc.messages)
-
-
-def check_row(values: dict[str, Any], partial: bool) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """One row's values checked as the API checks a new (or, `partial`, an edited) customer."""
-    try:
-        return _CUSTOMER_ARGS.load(values, partial=partial), {}
-    except ValidationError as exc:
-        return {}, _flatten(exc.messages)
-
-
-def _format_of(filename: str) -> str:
-    suffix = Path(filename).suffix.lower().lstrip(".")
-    if suffix not in FORMATS:
-        raise Problem(422, "Unprocessable Entity", "Send a .csv or .xlsx file.",
-                      errors={"file": [f"{filename!r} is neither .csv nor .xlsx."]})
-    return suffix
-
-
-def _run_in_background(job_id: str, options: imports.ImportOptions, path: Path, max_rows: int,
-                       run: Any = None) -> None:
-    app_sessions = sessions()
-    context = contextvars.copy_context()  # the request id travels into every event the import writes
-
-    def rows() -> Iterator[tuple[int, Sequence[Any]]]:
-        try:
-            yield from read_rows(path, options.fmt, max_rows)
-        finally:
-            path.unlink(missing_ok=True)  # read to the end: gone before the import is marked done
-
-    def work() -> None:
-        try:
-            if run is None:
-                imports.run_import(app_sessions, job_id, options, rows(), check_row)
-            else:
-                run(app_sessions, job_id, options, rows())
-        except Exception:
-            log.exception("import %s failed", job_id)
-        finally:
-            path.unlink(missing_ok=True)
-
-    threading.Thread(target=context.run, args=(work,), name=f"import-{job_id}", daemon=True).start()
-
-
-def _checked(path: Path, fmt: str, limits: imports.ImportLimits,
-             read: Any = read_header) -> tuple[int, list[str | None]]:
-    """The rows after the header of a file that can be imported, and the fields of its columns (`read` reads
-    the header); else a 413 or 422 naming what is wrong.
-    Each check is bounded: the size from the file system or the zip directory, the rows (and a workbook's
-    table of text) counted up to one past the limit, then the header from the first row."""
-    try:
-        check_size(path, fmt, limits.max_bytes)
-        total = count_rows(path, fmt, limits.max_rows)
-        with closing(read_rows(path, fmt)) as rows:  # a workbook is opened only now, known to be bounded
-            _, header = next(rows, (1, []))
-        return total, read(header)
-    except TooLarge as exc:
-        raise Problem(413, "Content Too Large", str(exc), errors={"file": [str(exc)]}) from None
-    except (UnreadableFile, UnreadableHeader) as exc:
-        errors = exc.errors if isinstance(exc, UnreadableHeader) else {"file": [str(exc)]}
-        raise Problem(422, "Unprocessable Entity", f"The file cannot be imported: {exc}",
-                      errors={column: [message] if isinstance(message, str) else message
-                              for column, message in errors.items()}) from None
 
 
 @blp.route("/imports", methods=["POST"])
@@ -145,24 +46,17 @@ def _checked(path: Path, fmt: str, limits: imports.ImportLimits,
 def start_import(upload: dict[str, Any], args: dict[str, Any]):
     """Import customers from a file in the background; follow it at the import's URL (202 + Location)."""
     storage = upload["file"]
-    fmt = _format_of(storage.filename or "")
+    fmt = format_of(storage.filename or "")
     store = admit({"store_id": args["store_id"]} if "store_id" in args else {}, creating=True)
     limits = config().imports
-    handle, name = tempfile.mkstemp(suffix=f".{fmt}", prefix="customer-import-")
-    path = Path(name)
-    try:  # until the import's thread has the file, it is removed whatever happens (a refusal, an error)
-        with os.fdopen(handle, "wb") as out:
-            storage.save(out)
-        total, columns = _checked(path, fmt, limits)
+    with saved(storage, fmt, "customer-import-") as path:
+        total, columns = checked(path, fmt, limits)
         options = imports.ImportOptions(
             mode=args["mode"], key=args["key"], dry_run=args["dry_run"], actor=actor(), fmt=fmt,
             filename=storage.filename, store_id=store.get("store_id"), stores=current_identity().store_scope,
             error_rows=limits.error_rows, rows_name_stores="store_id" in columns)
         job = imports.start_import(sessions(), options, total)
-        _run_in_background(job["id"], options, path, limits.max_rows)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+        run_in_background(job["id"], options, path, limits.max_rows)
     return job, {"Location": f"{blp.url_prefix}/imports/{job['id']}"}
 
 
@@ -178,24 +72,17 @@ def start_vehicle_import(upload: dict[str, Any], args: dict[str, Any]):
     a customer import; follow it at the import's URL (202 + Location). Each vehicle registered emits
     asset.registered.v1."""
     storage = upload["file"]
-    fmt = _format_of(storage.filename or "")
+    fmt = format_of(storage.filename or "")
     limits = config().imports
-    handle, name = tempfile.mkstemp(suffix=f".{fmt}", prefix="vehicle-import-")
-    path = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            storage.save(out)
-        total, _ = _checked(path, fmt, limits, lambda header: vehicle_transfer.read_header(header, args["key"]))
+    with saved(storage, fmt, "vehicle-import-") as path:
+        total, _ = checked(path, fmt, limits, lambda header: vehicle_transfer.read_header(header, args["key"]))
         options = imports.ImportOptions(
             mode=vehicle_imports.MODE, key=args["key"], dry_run=args["dry_run"], actor=actor(), fmt=fmt,
             filename=storage.filename, stores=current_identity().store_scope, error_rows=limits.error_rows)
         job = imports.start_import(sessions(), options, total)
-        _run_in_background(job["id"], options, path, limits.max_rows,
-                           # (mypy cannot count the arguments *given passes on)
-                           lambda *given: vehicle_imports.run_vehicle_import(*given, check_vehicle_row))  # type: ignore[call-arg]
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+        run_in_background(job["id"], options, path, limits.max_rows,
+                          # (mypy cannot count the arguments *given passes on)
+                          lambda *given: vehicle_imports.run_vehicle_import(*given, check_vehicle_row))  # type: ignore[call-arg]
     return job, {"Location": f"{blp.url_prefix}/imports/{job['id']}"}
 
 
@@ -237,6 +124,15 @@ def import_errors(args: dict[str, Any], import_id: UUID):
             **imports.error_counts(sessions(), str(import_id))}
 
 
+def _download(chunks: Iterator[bytes], fmt: str, name: str) -> Response:
+    """The chunks streamed as an attachment `name`-<UTC time>.<fmt>."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    media = "text/csv; charset=utf-8" if fmt == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(stream_with_context(chunks), mimetype=media, headers={
+        "Content-Disposition": f'attachment; filename="{name}-{stamp}.{fmt}"'})
+
+
 @blp.route("/export", methods=["GET"])
 @requires("read")
 @blp.arguments(ExportArgs, location="query", unknown=RAISE)
@@ -245,13 +141,7 @@ def export(args: dict[str, Any]):
     """Every customer a search finds, as a file: the columns an import reads back."""
     fmt = args.pop("format")
     filters = build_filters(stores=current_identity().store_scope, **args)
-    chunks = exports.export_chunks(sessions(), filters, fmt)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    media = "text/csv; charset=utf-8" if fmt == "csv" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(stream_with_context(chunks), mimetype=media, headers={
-        "Content-Disposition": f'attachment; filename="customers-{stamp}.{fmt}"'})
-
+    return _download(exports.export_chunks(sessions(), filters, fmt), fmt, "customers")
 
 
 @blp.route("/vehicles/export", methods=["GET"])
@@ -263,9 +153,4 @@ def export_vehicles(args: dict[str, Any]):
     vehicles import reads back, with each vehicle's customer."""
     fmt = args.pop("format")
     filters = build_filters(stores=current_identity().store_scope, **args)
-    chunks = exports.vehicle_export_chunks(sessions(), filters, fmt)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    media = "text/csv; charset=utf-8" if fmt == "csv" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(stream_with_context(chunks), mimetype=media, headers={
-        "Content-Disposition": f'attachment; filename="vehicles-{stamp}.{fmt}"'})
+    return _download(exports.vehicle_export_chunks(sessions(), filters, fmt), fmt, "vehicles")

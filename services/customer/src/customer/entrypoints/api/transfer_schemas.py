@@ -5,7 +5,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 from servicekit.fields import Instant
 
-from customer.adapters.spreadsheets import FORMATS
+from customer.domain.import_files import FORMATS
 from customer.entrypoints.api.schemas import PageOf, SearchArgs
 from customer.service_layer import imports
 

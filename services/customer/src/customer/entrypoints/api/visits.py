@@ -14,7 +14,7 @@ from customer.entrypoints.api.context import config
 from customer.entrypoints.api.schemas import VoidArgs
 from customer.entrypoints.api.visit_schemas import VisitArgs, VisitCorrectionArgs, VisitListArgs, VisitPage
 from customer.events import VisitData
-from customer.service_layer import queries, visits
+from customer.service_layer import queries, visit_corrections, visits
 
 blp = Blueprint("visits", __name__, url_prefix="/api/v1/customers",
                 description="Every touch with a customer, recorded as a visit.")
@@ -71,8 +71,8 @@ def correct(values: dict[str, Any], customer_id: UUID, visit_id: UUID):
     reason = values.pop("reason")
     if values.get("asset_id") is not None:
         values["asset_id"] = str(values["asset_id"])
-    visit = visits.correct_visit(sessions(), str(customer_id), str(visit_id), values, version, reason, actor(),
-                                 config().points)
+    visit = visit_corrections.correct_visit(sessions(), str(customer_id), str(visit_id), values, version, reason,
+                                            actor(), config().points)
     return visit, etag(visit["version"])
 
 
@@ -88,6 +88,6 @@ def void(values: dict[str, Any], customer_id: UUID, visit_id: UUID):
     them a prospect again (unless they moved on since). `visit.voided.v1`.
     """
     version = edited_version(values)
-    visit = visits.void_visit(sessions(), str(customer_id), str(visit_id), version, values["reason"], actor(),
-                              config().points)
+    visit = visit_corrections.void_visit(sessions(), str(customer_id), str(visit_id), version, values["reason"],
+                                         actor(), config().points)
     return visit, etag(visit["version"])

@@ -20,7 +20,8 @@ class ReportArgs(Schema):
 
     start = Day(data_key="from", metadata={"description": "First day (default: the 1st, 11 months before `to`); "
                                                           "a period spans at most CRM_REPORTING_MAX_PERIOD_DAYS."})
-    end = Day(data_key="to", metadata={"description": "Last day (default: today, Asia/Shanghai)."})
+    end = Day(data_key="to", metadata={"description": "Last day (default: today in the business's time zone, "
+                                                      "CRM_TIMEZONE, Asia/Shanghai unless set)."})
     store = fields.String(validate=validate.Length(min=1, max=100), metadata={
         "description": "Only this store's customers, complaints and visits (one of the caller's stores: 403 "
                        "otherwise). Default: the caller's stores (summed), the whole group for a caller of no store."})
