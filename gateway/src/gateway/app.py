@@ -16,6 +16,7 @@ from gateway.entrypoints import (
     api_keys_api,
     auth_api,
     console,
+    fast_proxy,
     openapi,
     personal_data,
     proxy,
@@ -47,11 +48,12 @@ def create_app(settings: Settings | None = None, *, config: GatewayConfig | None
     """The gateway app: its own endpoints, the routes to every service, limits, CORS and readiness."""
     settings = settings or Settings.from_env("gateway")
     config = config or GatewayConfig.from_settings(settings)
+    door = authenticator(settings)
     app = create_service_app(
         settings, "Guanxi gateway", [auth_api.blp, users_api.blp, api_keys_api.blp, saved_views_api.blp],
         check_broker=False, engine=engine, public_paths=auth_api.PUBLIC_PATHS | {openapi.PATH},
         public_when=console.is_console_path,
-        authenticate=authenticator(settings), idempotency=False)  # the services behind it keep the keys
+        authenticate=door, idempotency=False)  # the services behind it keep the keys
     upstreams = Upstreams(config)
     app.extensions["gateway"] = GatewayState(config, upstreams)
     personal_data.register(app)
@@ -61,7 +63,9 @@ def create_app(settings: Settings | None = None, *, config: GatewayConfig | None
                             ttl=config.openapi_cache_seconds)
     # The kit's /readyz checks a database and a broker; the gateway's checks the services behind it.
     app.view_functions["readyz"] = readiness.readyz
-    install_limits(app, config, auth_api.blp)
+    limits = install_limits(app, config, auth_api.blp)
+    # In front of the Flask app (behind ProxyFix, which the fast path must see through as Flask does).
+    fast_proxy.install(app, door, limits)
     if config.trusted_proxies:
         # Behind an Ingress or load balancer every connection comes from the proxy: the client's address, which
         # rate limits and failed-login counts go by, is the one the trusted proxies put in X-Forwarded-For.

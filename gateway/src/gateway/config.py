@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from servicekit.config import Settings
+from servicekit.config import Settings, Variable, read_variables
 
 from gateway.domain.throttle import LoginPolicy
 
@@ -53,7 +53,6 @@ class GatewayConfig:
     #: The staff console every browser path outside the API goes to; None when none is deployed.
     console_url: str | None = None
 
-    # whole on purpose: one flat read of every variable, its complexity (20) only the defaults' `or`s
     @classmethod
     def from_settings(cls, settings: Settings) -> GatewayConfig:
         """Read the gateway's variables from `settings.extra` (the CRM_* environment).
@@ -68,23 +67,31 @@ class GatewayConfig:
             if url:
                 upstreams[service] = url.rstrip("/")
         origins = tuple(origin.strip() for origin in env.get("CRM_CORS_ORIGINS", "").split(",") if origin.strip())
-        return cls(
-            upstreams=upstreams,
-            upstream_timeout=float(env.get("CRM_GATEWAY_UPSTREAM_TIMEOUT") or 10.0),
-            connect_timeout=float(env.get("CRM_GATEWAY_CONNECT_TIMEOUT") or 2.0),
-            readiness_timeout=float(env.get("CRM_GATEWAY_READINESS_TIMEOUT") or 1.0),
-            rate_limit=env.get("CRM_RATE_LIMIT") or "1200/minute",
-            token_rate_limit=env.get("CRM_TOKEN_RATE_LIMIT") or "60/minute",
-            rate_limit_storage_uri=env.get("CRM_RATE_LIMIT_STORAGE_URI") or "memory://",
-            cors_origins=origins,
-            admin_password=env.get("CRM_ADMIN_PASSWORD") or None,
-            openapi_cache_seconds=float(env.get("CRM_GATEWAY_OPENAPI_CACHE_SECONDS") or 5.0),
-            service_token_ttl=int(env.get("CRM_SERVICE_TOKEN_TTL") or 10),
-            login_policy=LoginPolicy(
-                window=float(env.get("CRM_LOGIN_FAILURE_WINDOW") or 900),
-                per_user_and_address=int(env.get("CRM_LOGIN_FAILURES_PER_USER_AND_ADDRESS") or 5),
-                per_user=int(env.get("CRM_LOGIN_FAILURES_PER_USER") or 20),
-                per_address=int(env.get("CRM_LOGIN_FAILURES_PER_ADDRESS") or 100)),
-            trusted_proxies=int(env.get("CRM_GATEWAY_TRUSTED_PROXIES") or 0),
-            console_url=env.get("CRM_CONSOLE_URL", DEFAULT_CONSOLE).strip().rstrip("/") or None,
-        )
+        # read in this order, so that of two bad variables the same one is named as ever
+        return cls(upstreams=upstreams, cors_origins=origins, **read_variables(env, _VARIABLES),
+                   login_policy=LoginPolicy(**read_variables(env, _LOGIN_VARIABLES)),
+                   **read_variables(env, _PROXY_VARIABLES),
+                   console_url=env.get("CRM_CONSOLE_URL", DEFAULT_CONSOLE).strip().rstrip("/") or None)
+
+
+#: The settings read from one variable each (unset or empty: the default).
+_VARIABLES: tuple[Variable, ...] = (
+    ("upstream_timeout", "CRM_GATEWAY_UPSTREAM_TIMEOUT", float, 10.0),
+    ("connect_timeout", "CRM_GATEWAY_CONNECT_TIMEOUT", float, 2.0),
+    ("readiness_timeout", "CRM_GATEWAY_READINESS_TIMEOUT", float, 1.0),
+    ("rate_limit", "CRM_RATE_LIMIT", str, "1200/minute"),
+    ("token_rate_limit", "CRM_TOKEN_RATE_LIMIT", str, "60/minute"),
+    ("rate_limit_storage_uri", "CRM_RATE_LIMIT_STORAGE_URI", str, "memory://"),
+    ("admin_password", "CRM_ADMIN_PASSWORD", str, None),
+    ("openapi_cache_seconds", "CRM_GATEWAY_OPENAPI_CACHE_SECONDS", float, 5.0),
+    ("service_token_ttl", "CRM_SERVICE_TOKEN_TTL", int, 10),
+)
+#: The login throttle's (LoginPolicy's).
+_LOGIN_VARIABLES: tuple[Variable, ...] = (
+    ("window", "CRM_LOGIN_FAILURE_WINDOW", float, 900.0),
+    ("per_user_and_address", "CRM_LOGIN_FAILURES_PER_USER_AND_ADDRESS", int, 5),
+    ("per_user", "CRM_LOGIN_FAILURES_PER_USER", int, 20),
+    ("per_address", "CRM_LOGIN_FAILURES_PER_ADDRESS", int, 100),
+)
+_PROXY_VARIABLES: tuple[Variable, ...] = (("trusted_proxies", "CRM_GATEWAY_TRUSTED_PROXIES", int, 0),)
+

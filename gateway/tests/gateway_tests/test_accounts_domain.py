@@ -4,18 +4,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from gateway.domain.accounts import (
-    ApiKey,
-    User,
-    WeakPassword,
-    api_key_id,
-    check_password,
-    check_username,
-    hash_api_key,
-    key_matches,
-    leaves_an_admin,
-    new_api_key,
-)
+from gateway.domain.accounts import User, check_username, leaves_an_admin
+from gateway.domain.api_keys import ApiKey, api_key_id, hash_api_key, key_matches, new_api_key
+from gateway.domain.password_rules import WeakPassword, check_password
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
 
+from gateway_tests.raw_services import RawSocketService
 
-class KeepAliveService:
+
+class KeepAliveService(RawSocketService):
     """A tiny HTTP/1.1 service on a raw socket that keeps connections open and counts them.
 
     `behaviour(connection_number, request_number_on_it)` says what to do with each request: "answer",
@@ -18,20 +19,8 @@ class KeepAliveService:
 
     def __init__(self, behaviour: Callable[[int, int], str]) -> None:
         self.behaviour = behaviour
-        self.connections = 0
         self.requests: list[bytes] = []
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                sock, _ = self._listener.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(sock, self.connections), daemon=True).start()
+        super().__init__()
 
     def _serve(self, sock: socket.socket, number: int) -> None:
         with sock:
@@ -58,10 +47,6 @@ class KeepAliveService:
                     return
                 sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n"
                              b'{"ok": true}')
-
-    def stop(self) -> None:
-        """Stop accepting connections."""
-        self._listener.close()
 
 
 @pytest.fixture

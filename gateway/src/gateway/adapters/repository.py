@@ -8,7 +8,8 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, true, upd
 from sqlalchemy.orm import Session
 
 from gateway.adapters.tables import api_keys, saved_views, users
-from gateway.domain.accounts import ApiKey, User, normalise_contacts
+from gateway.domain.accounts import User, normalise_contacts
+from gateway.domain.api_keys import ApiKey
 from gateway.domain.saved_views import SavedView, Viewer
 
 

@@ -3,22 +3,25 @@
 Pools are made on first use in each process: gunicorn forks its workers after the app is built,
 and a connection pool must never be shared across a fork.
 
-urllib3 rather than a higher-level client because the gateway proxies every API call: it sends a prepared
+urllib3's pools rather than a higher-level client because the gateway proxies every API call: it sends a prepared
 path and a few headers and streams the answer back, and needs neither cookies (a shared cookie jar would even
 replay one user's Set-Cookie to every other user), redirects nor URL merging, which cost about half of the
-gateway's CPU per proxied request.
+gateway's CPU per proxied request. The exchange on a pooled connection is gateway.adapters.plain_http's.
 """
 from __future__ import annotations
 
 import os
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import urllib3
 from prometheus_client import Counter, Histogram
 
+from gateway.adapters.plain_http import Answer, BrokenAnswer, TimedOut, Unreachable, UpstreamError, send
 from gateway.config import GatewayConfig
+
+__all__ = ["Answer", "BrokenAnswer", "TimedOut", "Unreachable", "UpstreamError", "Upstreams"]
 
 if TYPE_CHECKING:  # urllib3 types its pools' connections with this protocol
     from urllib3._base_connection import BaseHTTPConnection
@@ -69,6 +72,7 @@ class Upstreams:
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._pools: dict[str, _Expiring] = {}
+        self._durations: dict[str, Any] = {}  # UPSTREAM_DURATION's child of each service
         #: Every upstream: the services, and the staff console when one is deployed (not a service: it is
         #: neither in readiness nor in the OpenAPI document).
         self.urls = {**config.upstreams, **({"console": config.console_url} if config.console_url else {})}
@@ -98,6 +102,18 @@ class Upstreams:
                             retries=False)
                 self._pools[service] = pool
             return pool
+
+    def send(self, service: str, method: str, target: str, headers: dict[str, str], body: bytes = b"", *,
+             resend: bool = False) -> Answer:
+        """Send one request to `service` on a pooled connection (gateway.adapters.plain_http.send)."""
+        return send(self.pool(service), method, target, headers, body, resend=resend)
+
+    def timed(self, service: str, seconds: float) -> None:
+        """Record how long `service` took to send the head of an answer."""
+        duration = self._durations.get(service)
+        if duration is None:
+            duration = self._durations[service] = UPSTREAM_DURATION.labels(service)
+        duration.observe(seconds)
 
     def close(self) -> None:
         """Close every pooled connection of this process."""

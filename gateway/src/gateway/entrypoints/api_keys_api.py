@@ -7,10 +7,10 @@ from servicekit.pagination import Blueprint
 from servicekit.problems import Problem
 from servicekit.webapp import service_context
 
-from gateway.domain.accounts import UnknownApiKey
+from gateway.domain.api_keys import UnknownApiKey
 from gateway.entrypoints.schemas import ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeySchema
 from gateway.entrypoints.stores import check_stores
-from gateway.service_layer import accounts
+from gateway.service_layer import api_keys
 
 blp = Blueprint("api_keys", __name__, url_prefix="/api/v1/api-keys",
                 description="API keys for integrations (admin only).")
@@ -27,7 +27,7 @@ def _sessions():
 def create(body: dict):
     """Create an API key; its secret is in this answer and nowhere else, ever."""
     check_stores(body.get("stores", ()))
-    key, secret = accounts.create_api_key(_sessions(), body["name"], body["role"], current_identity().subject,
+    key, secret = api_keys.create_api_key(_sessions(), body["name"], body["role"], current_identity().subject,
                                           body.get("stores", ()))
     return {**key.__dict__, "active": key.active, "key": secret}
 
@@ -38,7 +38,7 @@ def create(body: dict):
 @blp.paginate()
 def index(pagination_parameters):
     """List API keys, newest first, without their secrets."""
-    keys, total = accounts.list_api_keys(_sessions(), pagination_parameters.first_item,
+    keys, total = api_keys.list_api_keys(_sessions(), pagination_parameters.first_item,
                                          pagination_parameters.page_size)
     pagination_parameters.item_count = total
     return keys
@@ -50,6 +50,6 @@ def index(pagination_parameters):
 def revoke(key_id: str):
     """Revoke an API key: it stops working at once."""
     try:
-        accounts.revoke_api_key(_sessions(), key_id)
+        api_keys.revoke_api_key(_sessions(), key_id)
     except UnknownApiKey:
         raise Problem(404, "Not Found", f"There is no API key '{key_id}'.") from None

@@ -9,15 +9,15 @@ service directly, or captured on the way, is worthless within seconds.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 
-from flask import current_app, g, request
+from flask import Flask, current_app, g, request
 from servicekit.auth import Identity, bearer_token, issue_token, verify_session_token
 from servicekit.config import Settings
 from servicekit.problems import Problem
 from servicekit.webapp import service_context
 
-from gateway.service_layer import accounts
+from gateway.service_layer import api_keys
 
 NO_LONGER_STANDS = ("The token no longer stands (the user was deactivated, or their role, stores or password "
                     "changed): log in again.")
@@ -59,33 +59,51 @@ class ServiceTokens:
         return minted[0]
 
 
-def authenticator(settings: Settings) -> Callable[[], Identity]:
-    """The gateway's authenticate function for servicekit.webapp.create_service_app."""
-    service_tokens = ServiceTokens(settings.auth_secret)
+@dataclass(frozen=True)
+class Admission:
+    """A caller let in: who, the Authorization header to send services, and the bucket its requests count in."""
 
-    def mint(identity: Identity) -> None:
-        ttl = current_app.extensions["gateway"].config.service_token_ttl
-        g.upstream_authorization = service_tokens.header(identity, ttl)
+    identity: Identity
+    upstream_authorization: str
+    rate_limit_key: str
 
-    def authenticate() -> Identity:
-        token = bearer_token(request.headers.get("Authorization"))
+
+class Door:
+    """The gateway's authentication: `admit` for any request's credentials, and the authenticate function of
+    servicekit.webapp.create_service_app (calling it, the Flask request's identity)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.secret = settings.auth_secret
+        self.service_tokens = ServiceTokens(settings.auth_secret)
+
+    def admit(self, app: Flask, authorization: str | None, api_key: str | None) -> Admission:
+        """The caller named by an `Authorization` header or an `X-API-Key` header; Problem(401) when none is."""
+        state = app.extensions["gateway"]
+        ttl = state.config.service_token_ttl
+        token = bearer_token(authorization)
         if token is not None:
-            identity, version = verify_session_token(settings.auth_secret, token)
-            standing = current_app.extensions["gateway"].standing
-            if not standing.stands(service_context(current_app).sessions, identity.subject, version):
+            identity, version = verify_session_token(self.secret, token)
+            if not state.standing.stands(service_context(app).sessions, identity.subject, version):
                 raise Problem(401, "Unauthorized", NO_LONGER_STANDS)
-            mint(identity)
-            g.rate_limit_key = f"user:{identity.subject}"
-            return identity
-        key = request.headers.get("X-API-Key", "").strip()
+            return Admission(identity, self.service_tokens.header(identity, ttl), f"user:{identity.subject}")
+        key = (api_key or "").strip()
         if not key:
             raise Problem(401, "Unauthorized", "Send 'Authorization: Bearer <token>' or 'X-API-Key: <key>'.")
-        api_key = accounts.identify_api_key(service_context(current_app).sessions, key)
-        if api_key is None:
+        found = api_keys.identify_api_key(service_context(app).sessions, key)
+        if found is None:
             raise Problem(401, "Unauthorized", "The API key is not valid or has been revoked.")
-        identity = Identity(subject=key_subject(api_key.id), role=api_key.role, kind="api_key", stores=api_key.stores)
-        mint(identity)
-        g.rate_limit_key = f"api_key:{api_key.id}"
-        return identity
+        identity = Identity(subject=key_subject(found.id), role=found.role, kind="api_key", stores=found.stores)
+        return Admission(identity, self.service_tokens.header(identity, ttl), f"api_key:{found.id}")
 
-    return authenticate
+    def __call__(self) -> Identity:
+        environ = request.environ
+        admitted = self.admit(current_app, environ.get("HTTP_AUTHORIZATION"), environ.get("HTTP_X_API_KEY"))
+        g.upstream_authorization = admitted.upstream_authorization
+        g.rate_limit_key = admitted.rate_limit_key
+        return admitted.identity
+
+
+def authenticator(settings: Settings) -> Door:
+    """The gateway's authenticate function for servicekit.webapp.create_service_app (a Door, whose `admit` the
+    fast path of reads shares)."""
+    return Door(settings)

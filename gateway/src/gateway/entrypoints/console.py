@@ -14,7 +14,7 @@ from servicekit.webapp import service_context
 from werkzeug.datastructures import Headers
 from werkzeug.routing import PathConverter
 
-from gateway.entrypoints.proxy import _send, _stream, forwarding_headers, upstreams
+from gateway.entrypoints.proxy import _send, forwarding_headers, proxied_response, upstreams
 
 METHODS = ["GET", "HEAD", "POST"]
 #: The API's own paths: never the console's.
@@ -80,11 +80,7 @@ def forward(rest: str = "") -> Response:
     headers = Headers([(name, upstream.headers[name]) for name in RETURNED if name in upstream.headers])
     for cookie in upstream.headers.getlist("Set-Cookie"):
         headers.add("Set-Cookie", cookie)
-    response = Response(_stream("console", upstream), status=upstream.status, headers=headers,
-                        direct_passthrough=True)
-    if "Content-Type" not in upstream.headers:
-        del response.headers["Content-Type"]
-    return response
+    return proxied_response("console", upstream, headers, request.method)
 
 
 class ConsolePath(PathConverter):

@@ -59,9 +59,18 @@ class RateLimits:
                 return refused
         return self._hit(self.general, "caller", caller_key())
 
+    def count(self, key: str) -> bool:
+        """Count a request of the caller `key` against the general allowance: whether it is within it (else
+        `refusal(self.general, "caller", key)` is the answer)."""
+        return self.limiter.hit(self.general, "caller", key)
+
     def _hit(self, item: RateLimitItem, scope: str, key: str) -> Response | None:
         if self.limiter.hit(item, scope, key):
             return None
+        return self.refusal(item, scope, key)
+
+    def refusal(self, item: RateLimitItem, scope: str, key: str) -> Response:
+        """The 429 problem, with Retry-After, for a request over the limit `item` of `key`."""
         reset_at = self.limiter.get_window_stats(item, scope, key).reset_time
         # The storage rounds the window's end up; never ask to wait longer than one whole window.
         wait = min(max(1, math.ceil(reset_at - time.time())), item.get_expiry())

@@ -73,9 +73,8 @@ def export(customer_id: UUID) -> Response:
                       service="customer")
     upstream = proxy._send("customer")  # the request as it came: the customer service decides who may have it
     if upstream.status != 200:
-        headers = proxy._response_headers(upstream, state.services["customer"])
-        return Response(proxy._stream("customer", upstream), status=upstream.status, headers=headers,
-                        direct_passthrough=True)
+        headers = proxy.returned_headers(upstream, state.services["customer"], request.environ)
+        return proxy.proxied_response("customer", upstream, headers, request.method)
     document = _document(upstream)
     sections = _sections(state, document)
     document["sections"] = sections
@@ -87,8 +86,8 @@ def _document(upstream: Any) -> dict[str, Any]:
     """The customer service's export document, read from its answer (and the connection released); a 502 when
     it is none."""
     try:
-        document = json.loads(upstream.data)
-    except ValueError:
+        document = json.loads(upstream.read_all())
+    except (ValueError, proxy.UpstreamError):
         document = None
     finally:
         upstream.release_conn()

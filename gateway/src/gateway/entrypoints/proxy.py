@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 from urllib.parse import quote
 
 from flask import Flask, Response, current_app, g, request
 from servicekit.metrics import Timer
 from servicekit.problems import Problem
-from urllib3 import BaseHTTPResponse, HTTPConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, HTTPError, ProtocolError, ReadTimeoutError
+from werkzeug.wsgi import get_host
 
-from gateway.adapters.upstreams import UPSTREAM_DURATION, UPSTREAM_FAILURES, Upstreams
+from gateway.adapters.upstreams import UPSTREAM_FAILURES, Answer, TimedOut, Unreachable, UpstreamError, Upstreams
 from gateway.config import ROUTES
 
 log = logging.getLogger(__name__)
@@ -36,119 +36,152 @@ def upstreams() -> Upstreams:
     return current_app.extensions["gateway"].upstreams
 
 
-def _raw_target() -> str:
-    """The path and query exactly as the client sent them (percent-encoding kept)."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
+def environ_keys(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(header name, its WSGI environ key) for each of `names`, as werkzeug's EnvironHeaders looks them up."""
+    keys = []
+    for name in names:
+        key = name.upper().replace("-", "_")
+        keys.append((name, key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"))
+    return tuple(keys)
+
+
+_FORWARDED_KEYS = environ_keys(FORWARDED)
+_RETURNED_KEYS = tuple((name, name.lower()) for name in RETURNED)
+
+
+def raw_target(environ: dict[str, Any], path: str) -> str:
+    """The path and query exactly as the client sent them (percent-encoding kept); `path` is the decoded path,
+    quoted again when the server did not pass the raw one on."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
     if raw.startswith("/"):
         return raw
-    query = request.query_string.decode("latin-1")
-    return quote(request.path) + (f"?{query}" if query else "")
+    query = environ.get("QUERY_STRING", "")
+    return quote(path) + (f"?{query}" if query else "")
 
 
-def _request_headers() -> dict[str, str]:
-    headers = {name: request.headers[name] for name in FORWARDED if name in request.headers}
-    if "upstream_authorization" in g:  # none for OPTIONS, which needs no credentials
-        headers["Authorization"] = g.upstream_authorization
-    return forwarding_headers(headers)
+def api_request_headers(environ: dict[str, Any], request_id: str, authorization: str | None) -> dict[str, str]:
+    """The headers an API call passes on to its service: those it may act on, the service token (none for
+    OPTIONS, which needs no credentials), the request's id and where it came from."""
+    headers = {name: environ[key] for name, key in _FORWARDED_KEYS if key in environ}
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    return forwarded_from(environ, headers, request_id)
+
+
+def forwarded_from(environ: dict[str, Any], headers: dict[str, str], request_id: str) -> dict[str, str]:
+    """`headers` plus the request's id and where it came from (X-Forwarded-For, -Proto, -Host)."""
+    headers["X-Request-ID"] = request_id
+    forwarded_for = environ.get("HTTP_X_FORWARDED_FOR")
+    # The address the connection came from (a trusted proxy's, which X-Forwarded-For already ends with the client).
+    client = environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR") or environ.get("REMOTE_ADDR") or "unknown"
+    headers["X-Forwarded-For"] = f"{forwarded_for}, {client}" if forwarded_for else client
+    headers["X-Forwarded-Proto"] = environ["wsgi.url_scheme"]
+    headers["X-Forwarded-Host"] = get_host(environ)
+    return headers
 
 
 def forwarding_headers(headers: dict[str, str]) -> dict[str, str]:
-    """`headers` plus the request's id and where it came from (X-Forwarded-For, -Proto, -Host)."""
-    headers["X-Request-ID"] = g.request_id
-    forwarded_for = request.headers.get("X-Forwarded-For")
-    # The address the connection came from (a trusted proxy's, which X-Forwarded-For already ends with the client).
-    client = request.environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR") or request.remote_addr or "unknown"
-    headers["X-Forwarded-For"] = f"{forwarded_for}, {client}" if forwarded_for else client
-    headers["X-Forwarded-Proto"] = request.scheme
-    headers["X-Forwarded-Host"] = request.host
-    return headers
+    """`headers` plus the current request's id and where it came from."""
+    return forwarded_from(request.environ, headers, g.request_id)
 
 
-def _response_headers(upstream: BaseHTTPResponse, service_url: str) -> dict[str, str]:
+def returned_headers(upstream: Answer, service_url: str, environ: dict[str, Any]) -> list[tuple[str, str]]:
+    """The headers of the service's answer a client gets, absolute URLs to the service pointed at the gateway."""
     received = upstream.headers
-    headers = {name: received[name] for name in RETURNED if name in received}
-    for name in REWRITTEN:
-        if name in headers:
-            headers[name] = headers[name].replace(service_url, request.host_url.rstrip("/"))
+    headers = received.pick(_RETURNED_KEYS)
+    if any(name in received for name in REWRITTEN):
+        host_url = f"{environ['wsgi.url_scheme']}://{get_host(environ)}"
+        headers = [(name, value.replace(service_url, host_url) if name in REWRITTEN else value)
+                   for name, value in headers]
     return headers
 
 
-def _call(pool: HTTPConnectionPool, method: str, target: str, body: bytes, headers: dict[str, str]
-          ) -> BaseHTTPResponse:
-    return pool.urlopen(method, target, body=body or None, headers=headers, preload_content=False,
-                        decode_content=False)
+def send(state: Upstreams, service: str, method: str, target: str, body: bytes, headers: dict[str, str]
+         ) -> Answer:
+    """Send a request to `service`; map every way it can fail to a problem naming it.
 
-
-def _send(service: str, headers: dict[str, str] | None = None) -> BaseHTTPResponse:
-    """Send the current request to `service` (with `headers`, by default those an API call passes on); map every
-    way it can fail to a problem naming it."""
-    state = upstreams()
-    pool = state.pool(service)
-    method = request.method
-    body = request.get_data(cache=False)
-    target = state.prefixes[service] + _raw_target()
-    headers = _request_headers() if headers is None else headers
+    A pooled connection the service closed just as it was reused is tried once more, on a fresh connection,
+    for a method that may be repeated (never a POST or PATCH).
+    """
     try:
         with Timer() as timer:
-            try:
-                response = _call(pool, method, target, body, headers)
-            except ProtocolError:
-                if method not in RETRIED:
-                    raise
-                # Most likely a pooled connection the service closed just as it was reused: send once more.
-                # urllib3 closed the failed connection and put it back on top of the (last in, first out)
-                # pool, so the second attempt reconnects rather than trying another idle connection.
-                response = _call(pool, method, target, body, headers)
-    except ConnectTimeoutError as exc:  # NewConnectionError (refused, unresolvable) is one too
+            response = state.send(service, method, target, headers, body, resend=method in RETRIED)
+    except Unreachable as exc:
         UPSTREAM_FAILURES.labels(service, "unavailable").inc()
-        log.warning("%s service unavailable: %r", service, exc)
+        log.warning("%s service unavailable: %s", service, exc)
         raise Problem(503, "Service Unavailable", f"The {service} service is unavailable; try again shortly.",
                       service=service) from None
-    except ReadTimeoutError:
+    except TimedOut:
         UPSTREAM_FAILURES.labels(service, "timeout").inc()
         raise Problem(504, "Gateway Timeout", f"The {service} service did not answer in time.",
                       service=service) from None
-    except HTTPError as exc:
+    except UpstreamError as exc:
         UPSTREAM_FAILURES.labels(service, "bad_response").inc()
-        log.warning("%s service failed mid-call: %r", service, exc)
+        log.warning("%s service failed mid-call: %s", service, exc)
         raise Problem(502, "Bad Gateway", f"The {service} service broke off its answer.",
                       service=service) from None
-    UPSTREAM_DURATION.labels(service).observe(timer.seconds)
+    state.timed(service, timer.seconds)
     return response
 
 
-def _stream(service: str, upstream: BaseHTTPResponse) -> Iterator[bytes]:
+def _send(service: str, headers: dict[str, str] | None = None) -> Answer:
+    """Send the current request to `service` (with `headers`, by default those an API call passes on)."""
+    state = upstreams()
+    target = state.prefixes[service] + raw_target(request.environ, request.path)
+    if headers is None:
+        headers = api_request_headers(request.environ, g.request_id, g.get("upstream_authorization"))
+    return send(state, service, request.method, target, request.get_data(cache=False), headers)
+
+
+def broken_body(service: str, exc: Exception) -> None:
+    """Count and log a body the service broke off after its status line went out."""
+    UPSTREAM_FAILURES.labels(service, "broken_body").inc()
+    log.warning("%s service broke off a response body: %r", service, exc)
+
+
+def _stream(service: str, upstream: Answer) -> Iterator[bytes]:
     """The upstream body, chunk by chunk; the connection goes back to the pool at the end."""
-    complete = False
     try:
-        while chunk := upstream.read(CHUNK, decode_content=False):
+        while chunk := upstream.read(CHUNK):
             yield chunk
-        complete = True
-    except HTTPError as exc:
+    except UpstreamError as exc:
         # The status line is already out: all that is left is to cut the body short and say so in the log.
-        UPSTREAM_FAILURES.labels(service, "broken_body").inc()
-        log.warning("%s service broke off a response body: %r", service, exc)
+        broken_body(service, exc)
     finally:
-        if not complete:
-            upstream.close()  # unread bytes (or a client that went away) make the connection unusable
-        upstream.release_conn()
+        upstream.release_conn()  # closed unless the body was read to its end (or a client went away)
+
+
+def proxied_response(service: str, upstream: Answer, headers: Iterable[tuple[str, str]], method: str) -> Response:
+    """The Response passing `upstream` on with `headers`, its body streamed."""
+    if method == "HEAD" or upstream.complete:
+        upstream.release_conn()  # no body to stream (werkzeug sends none for HEAD)
+        body: Iterable[bytes] = iter(())  # not a sequence, which werkzeug would give a Content-Length
+    else:
+        body = _stream(service, upstream)
+    response = Response(body, status=upstream.status, headers=headers, direct_passthrough=True)
+    if "Content-Type" not in upstream.headers:
+        del response.headers["Content-Type"]  # not Flask's text/html default on, say, a 204
+    return response
+
+
+def service_of(prefix: str, state: Upstreams) -> str:
+    """The service that serves /api/v1/<prefix>; a 503 problem when it is not configured."""
+    service = ROUTES[prefix]
+    if service not in state.services:
+        raise Problem(503, "Service Unavailable", f"The {service} service is not configured in this deployment.",
+                      service=service)
+    return service
 
 
 def forward(prefix: str, rest: str = "") -> Response:
     """Forward the current request to the service that serves /api/v1/<prefix>."""
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
         return current_app.make_default_options_response()  # a CORS preflight is the gateway's to answer
-    service = ROUTES[prefix]
-    if service not in upstreams().services:
-        raise Problem(503, "Service Unavailable", f"The {service} service is not configured in this deployment.",
-                      service=service)
+    state = upstreams()
+    service = service_of(prefix, state)
     upstream = _send(service)
-    headers = _response_headers(upstream, upstreams().services[service])
-    response = Response(_stream(service, upstream), status=upstream.status, headers=headers,
-                        direct_passthrough=True)
-    if "Content-Type" not in upstream.headers:
-        del response.headers["Content-Type"]  # not Flask's text/html default on, say, a 204
-    return response
+    headers = returned_headers(upstream, state.services[service], request.environ)
+    return proxied_response(service, upstream, headers, request.method)
 
 
 def register_routes(app: Flask) -> None:

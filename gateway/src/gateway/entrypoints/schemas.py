@@ -10,12 +10,10 @@ from servicekit.auth import ROLES
 from servicekit.fields import Instant
 from servicekit.labels import Label
 
-from gateway.domain.accounts import (
+from gateway.domain.accounts import MAX_STORES_PER_USER, STORE_ID, USERNAME
+from gateway.domain.password_rules import (
     MAX_PASSWORD_LENGTH,
-    MAX_STORES_PER_USER,
     MIN_PASSWORD_LENGTH,
-    STORE_ID,
-    USERNAME,
     contains_username,
     is_common_password,
 )

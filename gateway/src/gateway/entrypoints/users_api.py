@@ -7,7 +7,8 @@ from servicekit.pagination import Blueprint
 from servicekit.problems import Problem
 from servicekit.webapp import service_context
 
-from gateway.domain.accounts import DuplicateUser, LastAdmin, UnknownUser, WeakPassword, check_password
+from gateway.domain.accounts import DuplicateUser, LastAdmin, UnknownUser
+from gateway.domain.password_rules import WeakPassword, check_password
 from gateway.entrypoints.schemas import UserCreateSchema, UserQuerySchema, UserSchema, UserUpdateSchema
 from gateway.entrypoints.stores import check_stores
 from gateway.service_layer import accounts

@@ -1,4 +1,4 @@
-"""Use cases on users and API keys, each one transaction over the gateway's database."""
+"""Use cases on users, each one transaction over the gateway's database (API keys: api_keys)."""
 from __future__ import annotations
 
 import dataclasses
@@ -14,23 +14,17 @@ from gateway import events
 from gateway.adapters import passwords
 from gateway.adapters.repository import AccountRepository
 from gateway.domain.accounts import (
-    ApiKey,
     DuplicateUser,
     LastAdmin,
-    UnknownApiKey,
     UnknownUser,
     User,
-    api_key_id,
-    check_password,
-    hash_api_key,
-    key_matches,
     leaves_an_admin,
-    new_api_key,
     normalise_contacts,
     normalise_stores,
     outdates_tokens,
     publishes_change,
 )
+from gateway.domain.password_rules import check_password
 
 log = logging.getLogger(__name__)
 FIRST_ADMIN = "admin"
@@ -182,44 +176,3 @@ def ensure_first_admin(sessions: sessionmaker[Session], password: str | None) ->
         pass  # another process of the gateway created it at the same moment
     except ValueError as exc:
         log.error("CRM_ADMIN_PASSWORD is not acceptable (%s); the first admin was not created.", exc)
-
-
-def create_api_key(sessions: sessionmaker[Session], name: str, role: str, created_by: str,
-                   stores: tuple[str, ...] | list[str] = ()) -> tuple[ApiKey, str]:
-    """A new API key (for `stores`, or the whole group) and its full secret (shown to the caller once, never
-    stored)."""
-    key_id, secret = new_api_key()
-    key = ApiKey(id=key_id, name=name, role=role, secret_hash=hash_api_key(secret), created_at=_now(),
-                 created_by=created_by, stores=normalise_stores(stores))
-    with unit_of_work(sessions) as session:
-        AccountRepository(session).add_api_key(key)
-    return key, secret
-
-
-def list_api_keys(sessions: sessionmaker[Session], offset: int, limit: int) -> tuple[list[ApiKey], int]:
-    """One page of API keys (revoked ones included, marked) and the total count."""
-    with unit_of_work(sessions) as session:
-        return AccountRepository(session).api_key_page(offset, limit)
-
-
-def revoke_api_key(sessions: sessionmaker[Session], key_id: str) -> None:
-    """Revoke a key at once; revoking twice is harmless; raise UnknownApiKey for an unknown id."""
-    with unit_of_work(sessions) as session:
-        repository = AccountRepository(session)
-        key = repository.api_key(key_id)
-        if key is None:
-            raise UnknownApiKey(key_id)
-        if key.active:
-            repository.save_api_key(dataclasses.replace(key, revoked_at=_now()))
-
-
-def identify_api_key(sessions: sessionmaker[Session], secret: str) -> ApiKey | None:
-    """The active key `secret` belongs to, or None."""
-    key_id = api_key_id(secret)
-    if key_id is None:
-        return None
-    with unit_of_work(sessions) as session:
-        key = AccountRepository(session).api_key(key_id)
-    if key is None or not key.active or not key_matches(secret, key):
-        return None
-    return key
