@@ -82,24 +82,29 @@ def allowed_origin(origin: str | None, host: str) -> bool:
 FeedMaker = Callable[[Callable[[dict[str, Any]], None], Callable[[], None]], LiveFeed]
 
 
-def create_app(settings: ConsoleSettings, make_feed: FeedMaker, heartbeat: float = 15.0) -> web.Application:
-    """The live process's app; the feed `make_feed` makes runs in a thread from start to stop."""
-    hub = Hub()
-    read_session = session_reader(settings.secret_key)
-    app = web.Application()
-    running: dict[str, Any] = {}  # the feed, its thread and what stops it, from start to stop
+def cors(request: web.Request) -> dict[str, str]:
+    """The headers letting a page of another port of the host read the stream with its cookie."""
+    origin = request.headers.get("Origin")
+    if not origin:
+        return {}
+    return {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true", "Vary": "Origin"}
 
-    def cors(request: web.Request) -> dict[str, str]:
-        origin = request.headers.get("Origin")
-        if not origin:
-            return {}
-        return {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true", "Vary": "Origin"}
 
-    async def stream(request: web.Request) -> web.StreamResponse:
+class LiveApp:
+    """The live process's handlers: the stream, its health, and the feed of events run in a thread from start to
+    stop."""
+
+    def __init__(self, settings: ConsoleSettings, make_feed: FeedMaker, heartbeat: float) -> None:
+        self.hub = Hub()
+        self.read_session = session_reader(settings.secret_key)
+        self.make_feed, self.heartbeat = make_feed, heartbeat
+        self.running: dict[str, Any] = {}  # the feed, its thread and what stops it, from start to stop
+
+    async def stream(self, request: web.Request) -> web.StreamResponse:
         if not allowed_origin(request.headers.get("Origin"), request.host):
             return web.Response(status=403, text="This page may not open the stream.\n")
         cookie = request.cookies.get(SESSION_COOKIE)
-        viewer = viewer_of(read_session(cookie) if cookie else None, families=request.query.getall("on", FAMILIES),
+        viewer = viewer_of(self.read_session(cookie) if cookie else None, families=request.query.getall("on", FAMILIES),
                            customers=request.query.getall("customer", ()))
         if viewer is None:
             return web.Response(status=401, text="Sign in to the console first.\n", headers=cors(request))
@@ -108,39 +113,47 @@ def create_app(settings: ConsoleSettings, make_feed: FeedMaker, heartbeat: float
             "X-Accel-Buffering": "no", **cors(request)})
         await response.prepare(request)
         opened = Stream(viewer)
-        hub.streams.add(opened)
+        self.hub.streams.add(opened)
         try:
             await response.write(f"retry: {RETRY_MS}\n: live\n\n".encode())
-            while True:
-                wait = heartbeat if viewer.expires_at is None else min(heartbeat, viewer.expires_at - time.time())
-                if wait <= 0:
-                    break  # the session ended: the browser comes back and is asked to sign in
-                try:
-                    kind, data = await asyncio.wait_for(opened.waiting.get(), wait)
-                except TimeoutError:
-                    await response.write(b": heartbeat\n\n")
-                    continue
-                if kind == "close":
-                    break
-                await response.write(f"event: {kind}\ndata: {json.dumps(data)}\n\n".encode())
+            await self._pump(response, opened)
         except (ConnectionResetError, ConnectionError):
             pass  # the browser went away
         finally:
-            hub.streams.discard(opened)
+            self.hub.streams.discard(opened)
         return response
 
-    async def healthz(_request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok", "service": "console-live", "streams": len(hub.streams)})
+    async def _pump(self, response: web.StreamResponse, opened: Stream) -> None:
+        """Write the stream's events as they come, a heartbeat when none has come for a while, until it is closed
+        or its session ends."""
+        viewer = opened.viewer
+        while True:
+            wait = self.heartbeat if viewer.expires_at is None else min(self.heartbeat,
+                                                                        viewer.expires_at - time.time())
+            if wait <= 0:
+                return  # the session ended: the browser comes back and is asked to sign in
+            try:
+                kind, data = await asyncio.wait_for(opened.waiting.get(), wait)
+            except TimeoutError:
+                await response.write(b": heartbeat\n\n")
+                continue
+            if kind == "close":
+                return
+            await response.write(f"event: {kind}\ndata: {json.dumps(data)}\n\n".encode())
 
-    async def readyz(_request: web.Request) -> web.Response:
-        feed = running["feed"]
+    async def healthz(self, _request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "service": "console-live", "streams": len(self.hub.streams)})
+
+    async def readyz(self, _request: web.Request) -> web.Response:
+        feed = self.running["feed"]
         ready = feed.ready.is_set()
         return web.json_response({"status": "ok" if ready else "waiting for the broker", "bus": ready,
                                   "queue": getattr(feed, "queue_name", None)}, status=200 if ready else 503)
 
-    async def start_feed(app: web.Application) -> None:
+    async def start_feed(self, _app: web.Application) -> None:
         loop = asyncio.get_running_loop()
         first = threading.Event()
+        hub = self.hub
 
         def connected() -> None:
             if first.is_set():
@@ -150,24 +163,30 @@ def create_app(settings: ConsoleSettings, make_feed: FeedMaker, heartbeat: float
         def deliver(summary: dict[str, Any]) -> None:
             loop.call_soon_threadsafe(hub.deliver, summary)
 
-        running["feed"] = live = make_feed(deliver, connected)
-        running["stop"] = stop = threading.Event()
-        running["thread"] = thread = threading.Thread(target=live.run, args=(stop,), name="live-feed", daemon=True)
+        self.running["feed"] = live = self.make_feed(deliver, connected)
+        self.running["stop"] = stop = threading.Event()
+        self.running["thread"] = thread = threading.Thread(target=live.run, args=(stop,), name="live-feed",
+                                                           daemon=True)
         thread.start()
 
-    async def close_streams(app: web.Application) -> None:
-        hub.close_all()
+    async def close_streams(self, _app: web.Application) -> None:
+        self.hub.close_all()
 
-    async def stop_feed(app: web.Application) -> None:
-        running["stop"].set()
-        await asyncio.get_running_loop().run_in_executor(None, running["thread"].join, 10)
+    async def stop_feed(self, _app: web.Application) -> None:
+        self.running["stop"].set()
+        await asyncio.get_running_loop().run_in_executor(None, self.running["thread"].join, 10)
 
-    app.router.add_get(STREAM_PATH, stream)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz)
-    app.on_startup.append(start_feed)
-    app.on_shutdown.append(close_streams)
-    app.on_cleanup.append(stop_feed)
+
+def create_app(settings: ConsoleSettings, make_feed: FeedMaker, heartbeat: float = 15.0) -> web.Application:
+    """The live process's app; the feed `make_feed` makes runs in a thread from start to stop."""
+    live = LiveApp(settings, make_feed, heartbeat)
+    app = web.Application()
+    app.router.add_get(STREAM_PATH, live.stream)
+    app.router.add_get("/healthz", live.healthz)
+    app.router.add_get("/readyz", live.readyz)
+    app.on_startup.append(live.start_feed)
+    app.on_shutdown.append(live.close_streams)
+    app.on_cleanup.append(live.stop_feed)
     return app
 
 

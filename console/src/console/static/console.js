@@ -259,3 +259,13 @@
     });
   });
 })();
+// What a person typed into the search before the page's scripts were ready still brings suggestions: once htmx
+// has set up the page, a search field whose text differs from what the page was sent with asks for them.
+(function () {
+  "use strict";
+  if (typeof htmx === "undefined") { return; }
+  htmx.onLoad(function (element) {
+    var field = document.getElementById("global-search");
+    if (element === document.body && field && field.value !== field.defaultValue) { htmx.trigger(field, "search"); }
+  });
+})();

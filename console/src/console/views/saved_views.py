@@ -9,12 +9,13 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import lazy_gettext as N_
 
 from console.api import ApiError, Page, api
 from console.people import current_person
 from console.views.complaints import CATEGORIES, DEPARTMENTS, SEVERITIES, STATUSES
+from console.views.forms import written
 from console.views.today import page_number
 
 blp = Blueprint("saved_views", __name__)
@@ -106,13 +107,11 @@ def save(screen: str):
             "shared": form.get("shared") == "true"}
     if body["shared"] and form.get("store_id"):
         body["store_id"] = form["store_id"]
-    try:
-        api().post("/saved-views", body)
-    except ApiError as refused:
-        if not refused.shown_in_place:
-            raise
-        return _render(screen, query, values=dict(form), failed=refused, status=refused.status)
-    return redirect(opened(screen, query), 303)
+    return written(lambda: api().post("/saved-views", body),
+                   opened(screen, query),
+                   lambda refused: _render(screen, query, values=dict(form), failed=refused,
+                                           status=refused.status),
+                   code=303)
 
 
 @blp.post("/saved-views/<screen>/<view_id>/delete")
@@ -122,10 +121,6 @@ def delete(screen: str, view_id: str):
     if not VIEW_ID.fullmatch(view_id):
         abort(404)
     query = filter_query(request.form.get("query", ""))
-    try:
-        api().send("DELETE", f"/saved-views/{view_id}")
-    except ApiError as refused:
-        if not refused.shown_in_place:
-            raise
-        return _render(screen, query, failed=refused, status=refused.status)
-    return redirect(url_for("saved_views.menu", screen=screen, query=query), 303)
+    return written(lambda: api().send("DELETE", f"/saved-views/{view_id}"),
+                   url_for("saved_views.menu", screen=screen, query=query),
+                   lambda refused: _render(screen, query, failed=refused, status=refused.status), code=303)
