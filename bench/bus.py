@@ -1,6 +1,7 @@
 """The kit's event path: the relay draining an outbox, and a consumer applying events with its inbox."""
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from servicekit.events import new_event
 from servicekit.relay import Relay
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 
+from servicekit import inbox as inbox_module
 from servicekit import topology
 
 metadata = MetaData()
@@ -54,12 +56,20 @@ def relay_drain(database_url: str, amqp_url: str, count: int, body_data: dict) -
 
 
 def consume_apply(database_url: str, amqp_url: str, queue: str, count: int, prefetch: int,
-                  handler_writes: bool = True) -> float:
+                  handler_writes: bool = True, pipelined: bool = True) -> float:
     """Events per second for a kit consumer applying `count` queued events (inbox on the same database).
 
     With `handler_writes` the handler adds one row per event, as a read model would; without it the
-    figure is the kit's own cost: decode, dedupe in the inbox, commit, ack.
+    figure is the kit's own cost: decode, dedupe in the inbox, commit, ack. Without `pipelined` the
+    kit awaits each INSERT on its own, as it did before servicekit.pipelined (the before of that change).
     """
+    if not pipelined:
+        saved = inbox_module.inserts_pipelined
+        inbox_module.inserts_pipelined = lambda session: contextlib.nullcontext()
+        try:
+            return consume_apply(database_url, amqp_url, queue, count, prefetch, handler_writes)
+        finally:
+            inbox_module.inserts_pipelined = saved
     engine = make_engine(database_url)
     metadata.create_all(engine)
     engine.dispose()

@@ -42,7 +42,7 @@ from complaint.service_layer.scanner import scan
 from servicekit.db import make_engine, make_session_factory, outbox, upgrade
 from servicekit.processes import Processes, clean_env, free_port, wait_until_ready
 from servicekit.testing import ThrowawayDatabases, throwaway_vhost
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 ADMIN_PASSWORD = "bench-first-passphrase"
 CONCURRENCY = 16
@@ -79,34 +79,125 @@ def plain_select(engine, now: datetime) -> tuple[float, int]:
     return time.perf_counter() - start, len(rows)
 
 
-def scan_figures(total: int) -> dict:
-    """One scan pass over `total` due complaints vs a plain select of the same rows (best of three selects)."""
+#: One batch of the scan's writes in bare SQL: lock the batch as the scanner does (SKIP LOCKED, earliest
+#: first), set each complaint's acknowledgement warning in its clocks, its next check, version and time,
+#: add its `sla_warning` step and its `complaint.sla_warned.v1` (the whole CloudEvent, built by PostgreSQL)
+#: to the outbox: one statement, no Python per row. Returns the batch's size.
+BARE_BATCH = text("""
+WITH due AS (
+    SELECT id FROM complaints WHERE next_check_at <= :now ORDER BY next_check_at LIMIT :batch
+    FOR UPDATE SKIP LOCKED),
+checked AS (
+    UPDATE complaints AS c
+    SET clocks = jsonb_set(c.clocks::jsonb, '{targets,acknowledge,warned}', 'true')::json,
+        next_check_at = (SELECT min((t.value ->> 'due_at')::timestamptz) FROM json_each(c.clocks -> 'targets') t
+                         WHERE t.value ->> 'minutes' IS NOT NULL AND t.value ->> 'met_at' IS NULL),
+        updated_at = :now, version = c.version + 1
+    FROM due WHERE c.id = due.id
+    RETURNING c.*),
+step AS (
+    INSERT INTO steps (complaint_id, at, actor, action, from_status, to_status, details)
+    SELECT id, :now, 'sla-scanner', 'sla_warning', status, status, json_build_object('target', 'acknowledge')
+    FROM checked ORDER BY next_check_at, id),
+named AS (SELECT *, gen_random_uuid()::text AS event_id FROM checked),
+event AS (
+    INSERT INTO outbox (event_id, type, subject, body, created_at)
+    SELECT c.event_id, 'complaint.sla_warned.v1', c.id, json_build_object(
+        'specversion', '1.0', 'id', c.event_id, 'source', '/guanxi/complaint', 'type', 'complaint.sla_warned.v1',
+        'time', now(), 'subject', c.id, 'datacontenttype', 'application/json',
+        'correlationid', gen_random_uuid(), 'data', json_build_object(
+            'complaint_id', c.id, 'customer_id', c.customer_id, 'store_id', c.store_id, 'channel', c.channel,
+            'category', c.category, 'subcategory', c.subcategory, 'severity', c.severity, 'status', c.status,
+            'department', c.department, 'assignee', c.assignee, 'escalation_level', c.escalation_level,
+            'waiting_on_customer', c.waiting_on_customer, 'filed_at', c.filed_at, 'occurred_at', :now,
+            'actor', 'sla-scanner',
+            'sla', (SELECT json_object_agg(t.key, json_build_object('due_at', t.value -> 'due_at',
+                                                                   'met_at', t.value -> 'met_at',
+                                                                   'breached', t.value -> 'breached'))
+                    FROM json_each(c.clocks -> 'targets') t),
+            'target', 'acknowledge', 'due_at', c.clocks -> 'targets' -> 'acknowledge' -> 'due_at'))::text, now()
+    FROM named c
+    ORDER BY c.next_check_at, c.id
+    RETURNING 1)
+SELECT count(*) FROM event
+""")
+
+
+def bare_scan(engine, now: datetime) -> int:
+    """The scan's writes in bare SQL, batch after batch (one statement and one commit each); how many."""
+    done = 0
+    while True:
+        with engine.begin() as connection:
+            count = connection.execute(BARE_BATCH, {"now": now, "batch": BATCH}).scalar_one()
+        done += count
+        if count < BATCH:
+            return done
+
+
+def put_back(engine) -> None:
+    """Every complaint as seeded again, no steps, an empty outbox (for the next run)."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("TRUNCATE complaints, outbox CASCADE")
+        connection.exec_driver_sql("INSERT INTO complaints SELECT * FROM seeded")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE complaints")
+        connection.exec_driver_sql("VACUUM ANALYZE steps")
+
+
+def warned(engine) -> int:
+    """How many complaint.sla_warned.v1 the outbox holds."""
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(outbox)
+                                  .where(outbox.c.type == "complaint.sla_warned.v1")).scalar_one()
+
+
+def scan_figures(total: int, repeats: int) -> dict:
+    """One scan pass over `total` due complaints against the same writes in bare SQL, runs alternating
+    (which goes first swaps every repeat), medians; a plain select of the rows for information."""
     databases = ThrowawayDatabases()
+    runs: dict[str, list[float]] = {"select": [], "scan": [], "bare": [], "idle_scan": []}
     try:
         url = databases.create("bench_complaint")
         upgrade(url, MIGRATIONS)
         engine = make_engine(url)
         now = seed(engine, total)
-        selects = [plain_select(engine, now) for _ in range(3)]
-        select_seconds = min(seconds for seconds, _ in selects)
-        assert all(rows == total for _, rows in selects)
-        start = time.perf_counter()
-        checked = scan(make_session_factory(engine), now, limit=BATCH)
-        scan_seconds = time.perf_counter() - start
-        start = time.perf_counter()
-        again = scan(make_session_factory(engine), now, limit=BATCH)
-        idle_seconds = time.perf_counter() - start
-        with engine.connect() as connection:
-            warned = connection.execute(select(func.count()).select_from(outbox)
-                                        .where(outbox.c.type == "complaint.sla_warned.v1")).scalar_one()
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE seeded AS SELECT * FROM complaints")
+
+        def path() -> None:
+            start = time.perf_counter()
+            checked = scan(make_session_factory(engine), now, limit=BATCH)
+            runs["scan"].append(time.perf_counter() - start)
+            start = time.perf_counter()
+            again = scan(make_session_factory(engine), now, limit=BATCH)
+            runs["idle_scan"].append(time.perf_counter() - start)
+            if (checked, warned(engine), again) != (total, total, 0):
+                raise RuntimeError(f"the scan checked {checked}, warned {warned(engine)}, then {again}")
+
+        def bare() -> None:
+            start = time.perf_counter()
+            done = bare_scan(engine, now)
+            runs["bare"].append(time.perf_counter() - start)
+            if (done, warned(engine)) != (total, total):
+                raise RuntimeError(f"the bare SQL wrote {done} complaints, {warned(engine)} events")
+
+        for repeat in range(repeats):
+            seconds, rows = plain_select(engine, now)
+            if rows != total:
+                raise RuntimeError(f"{rows} due rows, expected {total}")
+            runs["select"].append(seconds)
+            for run in (path, bare) if repeat % 2 == 0 else (bare, path):
+                run()
+                put_back(engine)
         engine.dispose()
     finally:
         databases.drop_all()
-    assert checked == total and warned == total and again == 0, (checked, warned, again)
-    return {"complaints": total, "select_s": round(select_seconds, 3), "scan_s": round(scan_seconds, 2),
-            "scan_per_complaint_ms": round(scan_seconds / total * 1000, 3),
-            "scan_to_select": round(scan_seconds / select_seconds, 1),
-            "idle_scan_ms": round(idle_seconds * 1000, 2)}
+    select_s, scan_s, bare_s = (statistics.median(runs[name]) for name in ("select", "scan", "bare"))
+    return {"complaints": total, "select_s": round(select_s, 3), "bare_sql_s": round(bare_s, 2),
+            "scan_s": round(scan_s, 2), "scan_per_complaint_ms": round(scan_s / total * 1000, 3),
+            "scan_to_bare": round(scan_s / bare_s, 2), "scan_to_select": round(scan_s / select_s, 1),
+            "idle_scan_ms": round(statistics.median(runs["idle_scan"]) * 1000, 2),
+            "runs_s": {name: [round(value, 2) for value in values] for name, values in runs.items()}}
 
 
 # -- filing through the gateway ----------------------------------------------------------------------
@@ -250,9 +341,13 @@ def main() -> None:
     """Print the figures as JSON."""
     parser = argparse.ArgumentParser(prog="python -m bench.complaints")
     parser.add_argument("--complaints", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=3, help="runs of the scan and of the bare SQL")
     parser.add_argument("--skip-http", action="store_true", help="only the SLA scan")
+    parser.add_argument("--skip-scan", action="store_true", help="only the filing through the gateway")
     args = parser.parse_args()
-    result = {"scan": scan_figures(args.complaints)}
+    result = {}
+    if not args.skip_scan:
+        result["scan"] = scan_figures(args.complaints, args.repeats)
     if not args.skip_http:
         result["filing"] = filing_figures()
     print(json.dumps(result, indent=2))

@@ -97,21 +97,22 @@ def bare_insert(url: str, rows: int) -> float:
     return elapsed
 
 
-def service_import(url: str, path: Path, store_id: str | None = None) -> tuple[float, dict[str, Any]]:
+def service_import(url: str, path: Path, store_id: str | None = None,
+                   create_store: bool = True) -> tuple[float, dict[str, Any]]:
     """Seconds for the service's import of the file (its new customers in `store_id`, created first, if
     given), and the import's final state (the run the API starts: for a file this size, with the worker
     process that checks rows ahead of the writing, started inside the time measured)."""
     from customer.adapters.spreadsheets import read_rows
     from customer.adapters.tables import stores
     from customer.adapters.upload_bounds import count_rows
-    from customer.entrypoints.api.transfer import check_row
+    from customer.entrypoints.api.row_checks import check_row
     from customer.service_layer import imports
     from servicekit.db import make_engine, make_session_factory
     from sqlalchemy import insert
 
     engine = make_engine(url)
     sessions = make_session_factory(engine)
-    if store_id is not None:
+    if store_id is not None and create_store:
         with engine.begin() as connection:
             connection.execute(insert(stores).values(id=store_id, name=store_id, created_at=datetime.now(UTC)))
     options = imports.ImportOptions(mode="create", key="phone", dry_run=False, actor="bench", fmt="csv",
@@ -126,28 +127,109 @@ def service_import(url: str, path: Path, store_id: str | None = None) -> tuple[f
     return elapsed, state
 
 
-def import_figures(databases: ThrowawayDatabases, rows: int) -> dict[str, Any]:
-    """The service's import against a bare bulk insert, each into a fresh migrated database."""
+def copy_rows(path: Path, store_id: str | None = None) -> list[tuple[str, ...]]:
+    """The rows the import writes for each row of the file, table by table (customers, phones, e-mails, tags,
+    search keys, history, consent, outbox), as the COPY text it sends: made by the import's own functions,
+    once, outside any time measured (each database gets the same rows, ids included)."""
+    from customer.adapters.spreadsheets import read_rows
+    from customer.domain.transfer import read_header
+    from customer.entrypoints.api.row_checks import check_row
+    from customer.service_layer.import_rows import RowSettings, prepare_chunk
+
+    rows = read_rows(path, "csv", sys.maxsize)
+    fields = read_header(next(rows)[1])
+    settings = RowSettings("create", "phone", False, store_id, "bench", f"import {path.name}", str(uuid.uuid4()),
+                           True)
+    texts = []
+    for row in prepare_chunk(list(rows), fields, settings, check_row):
+        assert row.new is not None, row
+        texts.append(row.new.rows)
+    return texts  # type: ignore[return-value]  # COPY text, as settings asked
+
+
+def bare_copy(url: str, texts: list[tuple[str, ...]]) -> float:
+    """Seconds to COPY the rows the import writes (`copy_rows`) into the same tables, 1,000 customers a
+    transaction as the import, and nothing else: no reading, checks, look-ups, events built, or progress."""
+    import psycopg
+    from customer.adapters.imports import NEW_CUSTOMER_TABLES
+
+    statements = [f'COPY "{table.name}" ({", ".join(columns)}) FROM STDIN' for table, columns in NEW_CUSTOMER_TABLES]
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        started = time.perf_counter()
+        for start in range(0, len(texts), 1000):
+            chunk = texts[start:start + 1000]
+            with connection.transaction(), connection.cursor() as cursor:
+                for place, statement in enumerate(statements):
+                    text = "".join([each[place] for each in chunk])
+                    if text:
+                        with cursor.copy(statement) as copy:
+                            copy.write(text)
+        return time.perf_counter() - started
+
+
+def import_figures(databases: ThrowawayDatabases, rows: int, runs: int) -> dict[str, Any]:
+    """The service's import against a bare COPY of the same rows into the same tables, each into a fresh migrated
+    database, `runs` times alternating (medians; the machine is shared); once each, the import into one store
+    against its bare COPY, and the old baseline (customers and phones only, with executemany) for reference."""
     from customer.entrypoints.runner import MIGRATIONS
     from servicekit.db import upgrade
 
+    def fresh(name: str) -> str:
+        url = databases.create(name)
+        upgrade(url, MIGRATIONS)
+        return url
+
+    bare_s, import_s, states = [], [], []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "customers.csv"
         write_import_csv(path, rows)
-        bare_url, import_url, store_url = (databases.create(name) for name in ("bare", "import", "store"))
-        for url in (bare_url, import_url, store_url):
-            upgrade(url, MIGRATIONS)
-        bare = bare_insert(bare_url, rows)
-        seconds, state = service_import(import_url, path)
+        texts = copy_rows(path)
+        for run in range(runs):
+            # each database dropped once measured: autovacuum would otherwise work on it during the next runs
+            bare_url, import_url = fresh(f"bare{run}"), fresh(f"import{run}")
+            bare_s.append(bare_copy(bare_url, texts))
+            databases.drop(bare_url)
+            seconds, state = service_import(import_url, path)
+            databases.drop(import_url)
+            import_s.append(seconds)
+            states.append(state)
+            print(json.dumps({"run": run, "bare_copy_s": round(bare_s[-1], 2), "import_s": round(seconds, 2),
+                              "ratio": round(seconds / bare_s[-1], 2)}), flush=True)
+        insert_url = fresh("insert")
+        insert_s = bare_insert(insert_url, rows)
+        databases.drop(insert_url)
         # the same file into one store (its customers' keys then also go into the indexes by store)
-        store_seconds, store_state = service_import(store_url, path, STORES[0])
-    for each in (state, store_state):
+        store_texts = copy_rows(path, STORES[0])
+        store_bare_url, store_url = fresh("store_bare"), fresh("store")
+        for url in (store_bare_url, store_url):
+            with databases_connection(url) as connection:
+                connection.execute("INSERT INTO stores (id, name, created_at) VALUES (%s, %s, now())",
+                                   (STORES[0], STORES[0]))
+        store_bare = bare_copy(store_bare_url, store_texts)
+        databases.drop(store_bare_url)
+        store_seconds, store_state = service_import(store_url, path, STORES[0], create_store=False)
+    for each in (*states, store_state):
         assert each["created"] == rows and each["failed"] == 0, each
+    bare, seconds = statistics.median(bare_s), statistics.median(import_s)
     # the machine's load when it ended (1 and 5 minutes): figures taken on a busy machine are pessimistic
-    return {"rows": rows, "bare_insert_s": round(bare, 2), "import_s": round(seconds, 2),
+    return {"rows": rows, "runs": runs, "bare_copy_s": [round(s, 2) for s in bare_s],
+            "import_s": [round(s, 2) for s in import_s],
+            "ratios": [round(i / b, 2) for i, b in zip(import_s, bare_s, strict=True)],
+            "median_bare_copy_s": round(bare, 2), "median_import_s": round(seconds, 2),
             "import_rows_per_s": round(rows / seconds), "ratio": round(seconds / bare, 2),
-            "into_one_store_s": round(store_seconds, 2), "into_one_store_ratio": round(store_seconds / bare, 2),
+            "median_of_ratios": round(statistics.median(i / b for i, b in zip(import_s, bare_s, strict=True)), 2),
+            "old_baseline_bare_insert_s": round(insert_s, 2),
+            "ratio_to_old_baseline": round(seconds / insert_s, 2),
+            "into_one_store_s": round(store_seconds, 2), "into_one_store_bare_copy_s": round(store_bare, 2),
+            "into_one_store_ratio": round(store_seconds / store_bare, 2),
             "load_avg": [round(load, 2) for load in os.getloadavg()[:2]]}
+
+
+def databases_connection(url: str) -> Any:
+    """An autocommitting psycopg connection to `url`."""
+    import psycopg
+
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
 
 
 # --- export memory --------------------------------------------------------------------------------------------
@@ -343,7 +425,8 @@ def search_figures(databases: ThrowawayDatabases, count: int, rounds: int) -> di
     random.Random(SEED).shuffle(terms)
     with sessions() as session:
         ids = [row[0] for row in session.execute(
-            text("SELECT id FROM customers TABLESAMPLE SYSTEM (1) LIMIT 500"))]
+            text("SELECT id FROM customers TABLESAMPLE SYSTEM (1) LIMIT 500"))] or [  # 1 % of a few pages: none
+            row[0] for row in session.execute(text("SELECT id FROM customers LIMIT 500"))]
 
     def timed(call: Callable[[], Any]) -> float:
         begin = time.perf_counter()
@@ -387,6 +470,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--import-runs", type=int, default=3, help="import and bare COPY, alternating")
     parser.add_argument("--export-sizes", default="10000,100000")
     parser.add_argument("--search-customers", type=int, default=1_000_000)
     parser.add_argument("--search-rounds", type=int, default=200, help="queries per kind of term (at most)")
@@ -399,7 +483,7 @@ def main() -> None:
     databases = ThrowawayDatabases()
     try:
         if "import" not in skip:
-            results["import"] = import_figures(databases, args.import_rows)
+            results["import"] = import_figures(databases, args.import_rows, args.import_runs)
             print(json.dumps({"import": results["import"]}, ensure_ascii=False), flush=True)
         if "export" not in skip:
             url = databases.create("export")

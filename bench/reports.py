@@ -6,10 +6,11 @@
 
 1. Apply rate: the same generated events (CloudEvents as the producers publish them) are put on three
    RabbitMQ queues; plain pika consumes one (ack each, prefetch 1000: the raw consume rate), the kit's
-   consumer with a handler that does nothing the second (its own cost: inbox, commit, ack), then the
+   consumer with a handler that does nothing the second (its own cost: inbox, commit, ack), and the
    reporting consumer (`python -m reporting consume`'s Consumer and handlers, prefetch 1000, PostgreSQL)
-   applies the third with the tally writer it had before (arrays: `_previous_tally_writer`) and the fourth
-   as it is. The figure is events applied per second as a ratio of the raw rate, same run.
+   applies the third. All three again, `--apply-repeats` times (fresh databases each time), interleaved so
+   that the noise of the shared machine falls on the baseline and the consumers alike. The figure is events
+   applied per second as a ratio of the raw rate in the same run; the median of those ratios.
 2. Read model: a generated history of `--customers` customers, about `--visits` visits and
    `--complaints` complaints (bench.generate), loaded into a throwaway PostgreSQL database (kept with
    `--keep`). By default in bulk (bench.readmodel: the service's handlers on each customer's events in
@@ -25,7 +26,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import statistics
 import time
@@ -48,66 +48,43 @@ from servicekit import topology
 
 REPORTS = ("prospects", "owners", "customer-flow", "churn", "value", "complaints", "callbacks", "staff", "monthly")
 QUEUE = "reporting.read_model"
-BEFORE_QUEUE = "bench.reports_before"
 
 
-@contextlib.contextmanager
-def _previous_tally_writer():
-    """While inside: the tallies are written as before JSON (one array parameter per column, which psycopg
-    encodes element by element), so the benchmark measures the apply rate before and after in one run."""
-    from reporting.adapters import tally_writer
-    from sqlalchemy import BigInteger, Date, String, bindparam
-    from sqlalchemy.dialects.postgresql import ARRAY, insert
-
-    types = {"report": String, "grain": String, "day": Date, "store_id": String, "key1": String, "key2": String,
-             "count": BigInteger, "amount": BigInteger}
-    table = tally_writer.tallies
-    rows = select(*(func.unnest(bindparam(name, type_=ARRAY(kind()))) for name, kind in types.items()))
-    statement = insert(table).from_select(list(types), rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(types)[:6], set_={"count": table.c.count + statement.excluded.count,
-                                              "amount": table.c.amount + statement.excluded.amount})
-
-    def write(session, values: list[dict]) -> None:
-        values = sorted(values, key=lambda row: tuple(row[name] for name in list(types)[:6]))  # as it was
-        session.execute(statement, {name: [row[name] for row in values] for name in types})
-
-    current = tally_writer._write
-    tally_writer._write = write
-    try:
-        yield
-    finally:
-        tally_writer._write = current
-
-
-def apply_rate(database_url: str, before_url: str, noop_url: str, amqp_url: str, events: int, prefetch: int) -> dict:
-    """Raw pika consume rate, the kit consumer with a no-op handler, and the reporting apply rate (with the
-    previous tally writer, then the current one), for the same `events` generated events."""
+def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefetch: int, repeats: int = 3) -> dict:
+    """Raw pika consume rate, the kit consumer with a no-op handler, and the reporting apply rate, for the same
+    `events` generated events, interleaved `repeats` times (each time on fresh databases); medians."""
     from reporting.entrypoints.runner import MIGRATIONS
     from reporting.service_layer.projection import apply_event
 
-    upgrade(database_url, MIGRATIONS)
-    upgrade(before_url, MIGRATIONS)
     history = History(seed=5, customers=max(events // 8, 1), visits=max(events // 3, 1), complaints=events // 40)
     bodies = [event.to_json() for _, event in zip(range(events), history.events(), strict=False)]
+    runs: dict[str, list[float]] = {"raw_consume": [], "kit_consume_noop": [], "reporting_apply": []}
+    queues = ("bench.raw_reports", "bench.kit_noop", QUEUE)
     with Connection(amqp_url) as connection:
-        topology.declare(connection.default_channel, "bench.raw_reports", ("bench.none.v1",))
-        topology.declare(connection.default_channel, "bench.kit_noop", ("bench.none.v1",))
-        topology.declare(connection.default_channel, QUEUE, ("bench.none.v1",))
-        topology.declare(connection.default_channel, BEFORE_QUEUE, ("bench.none.v1",))
-        publisher = Publisher(connection)
-        for queue in ("bench.raw_reports", "bench.kit_noop", BEFORE_QUEUE, QUEUE):
-            for start in range(0, len(bodies), 1000):
-                publisher.publish([Outgoing("", queue, body, f"{queue}-{start + i}")
-                                   for i, body in enumerate(bodies[start:start + 1000])])
-    raw = broker.consume(amqp_url, "bench.raw_reports", len(bodies), prefetch=prefetch)
-    kit = _consume(noop_url, amqp_url, "bench.kit_noop", len(bodies), prefetch, lambda session, event: None)
-    with _previous_tally_writer():
-        before = _consume(before_url, amqp_url, BEFORE_QUEUE, len(bodies), prefetch, apply_event)
-    applied = _consume(database_url, amqp_url, QUEUE, len(bodies), prefetch, apply_event)
-    return {"events": len(bodies), "raw_consume": raw, "kit_consume_noop": kit,
-            "reporting_apply_before": before, "reporting_apply": applied, "ratio_before": before / raw,
-            "ratio": applied / raw, "ratio_to_kit_noop": applied / kit, "after_over_before": applied / before}
+        for queue in queues:
+            topology.declare(connection.default_channel, queue, ("bench.none.v1",))
+    for repeat in range(repeats):
+        with Connection(amqp_url) as connection:
+            publisher = Publisher(connection)
+            for queue in queues:
+                for start in range(0, len(bodies), 1000):
+                    publisher.publish([Outgoing("", queue, body, f"{queue}-{repeat}-{start + i}")
+                                       for i, body in enumerate(bodies[start:start + 1000])])
+        database_url = databases.create("reports_apply")
+        upgrade(database_url, MIGRATIONS)
+        runs["raw_consume"].append(broker.consume(amqp_url, "bench.raw_reports", len(bodies), prefetch=prefetch))
+        runs["kit_consume_noop"].append(_consume(databases.create("reports_noop"), amqp_url, "bench.kit_noop",
+                                                 len(bodies), prefetch, lambda session, event: None))
+        runs["reporting_apply"].append(_consume(database_url, amqp_url, QUEUE, len(bodies), prefetch, apply_event))
+        print(f"  run {repeat + 1}: " + ", ".join(f"{name} {values[-1]:,.0f}/s" for name, values in runs.items()),
+              flush=True)
+    medians = {name: statistics.median(values) for name, values in runs.items()}
+
+    def ratio(name: str, baseline: str) -> float:
+        return statistics.median(value / base for value, base in zip(runs[name], runs[baseline], strict=True))
+
+    return {"events": len(bodies), "repeats": repeats, **medians, "ratio": ratio("reporting_apply", "raw_consume"),
+            "ratio_to_kit_noop": ratio("reporting_apply", "kit_consume_noop"), "runs": runs}
 
 
 def _consume(database_url: str, amqp_url: str, queue: str, count: int, prefetch: int, handler) -> float:
@@ -225,6 +202,7 @@ def main() -> int:
     parser.add_argument("--load-parts", type=int, default=2, help="processes of the bulk load")
     parser.add_argument("--load-batch", type=int, default=2000, help="events per transaction (--load-by events)")
     parser.add_argument("--apply-events", type=int, default=40_000, help="events for the apply-rate comparison")
+    parser.add_argument("--apply-repeats", type=int, default=3, help="interleaved apply-rate runs (medians)")
     parser.add_argument("--prefetch", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=200, help="requests per report")
     parser.add_argument("--database-url", help="measure an already loaded read model (with --skip-load)")
@@ -239,9 +217,8 @@ def main() -> int:
     try:
         if not args.skip_apply:
             with throwaway_vhost("bench-reports") as amqp_url:
-                figures["apply"] = apply_rate(databases.create("reports_apply"), databases.create("reports_before"),
-                                              databases.create("reports_noop"), amqp_url, args.apply_events,
-                                              args.prefetch)
+                figures["apply"] = apply_rate(databases, amqp_url, args.apply_events, args.prefetch,
+                                              args.apply_repeats)
             print(json.dumps(figures["apply"], indent=1), flush=True)
         url = args.database_url
         if not args.skip_load:
