@@ -38,7 +38,7 @@ test: $(VENV)/.dev
 	@echo "==> Checking the types (mypy, configured in mypy.ini)"
 	$(BIN)/mypy
 	bash deploy/local/ensure-servers.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

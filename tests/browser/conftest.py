@@ -1,6 +1,10 @@
-"""The staff console in a real browser: one running system for the whole run (every service's processes, the
+"""The staff console in a real browser: one running system for all the browser tests (every service's processes, the
 gateway and the console, on PostgreSQL and a RabbitMQ vhost of its own), Playwright driving Debian's Chromium,
-and a few staff of each role. Tests keep out of each other's way by making their own customers."""
+and a few staff of each role. Tests keep out of each other's way by making their own customers.
+
+The fixtures are package-scoped: the system and the browser stop after the last browser test. Playwright's sync
+API keeps its event loop marked as running in the thread while it lives, so a module run after these in the same
+worker could not call `asyncio.run` (console/tests/console_tests/test_live.py)."""
 from __future__ import annotations
 
 import os
@@ -20,7 +24,7 @@ PROCESSES = [("customer", "web"), ("customer", "relay"), ("customer", "consume")
              ("reporting", "web"), ("reporting", "consume"), ("console", "web"), ("console", "live")]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def console_system(tmp_path_factory, postgres_database) -> Iterator[System]:
     """The whole system with the console behind the gateway, and staff of every role (the services hear of them
     a moment later, through the gateway's user events: a test giving one a customer retries until it is known)."""
@@ -41,13 +45,13 @@ def console_system(tmp_path_factory, postgres_database) -> Iterator[System]:
         yield system
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def base(console_system) -> str:
     """The address a person opens: the gateway's."""
     return console_system.gateway
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def admin_api(console_system) -> httpx.Client:
     """The API as the first admin, for setting up what a test needs."""
     with httpx.Client(base_url=f"{console_system.gateway}/api/v1", headers=login(console_system.gateway),
@@ -55,7 +59,7 @@ def admin_api(console_system) -> httpx.Client:
         yield client
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     """Debian's Chromium, driven by Playwright."""
     from playwright.sync_api import sync_playwright

@@ -56,3 +56,17 @@ def test_a_search_that_finds_nobody_says_so(page, base):
     sign_in(page, base, viewer.username, viewer.password, english=True)
     page.get_by_role("searchbox", name="Search").fill("qqqxxyyzz")
     expect(page.locator("#search-suggestions")).to_contain_text("No customer matches")
+
+
+def test_text_typed_before_the_page_scripts_are_ready_still_brings_suggestions(page, base):
+    viewer = STAFF["viewer"]
+    sign_in(page, base, viewer.username, viewer.password, english=True)
+    held = []
+    page.route("**/htmx.min.js", lambda route: held.append(route))  # htmx reaches the page when let through below
+    page.goto(f"{base}/", wait_until="commit")
+    search = page.get_by_role("searchbox", name="Search")
+    search.fill("qqqxxyyzz")
+    expect(page.locator("#search-suggestions")).to_be_empty()
+    assert held, "the page asked for htmx"
+    held[0].continue_()
+    expect(page.locator("#search-suggestions")).to_contain_text("No customer matches")
