@@ -122,6 +122,13 @@ def quickly_abandoned(monkeypatch):
     monkeypatch.setattr(idempotency, "ABANDONED_AFTER", 1)
 
 
+def felt(writers: Writers, caplog: pytest.LogCaptureFixture) -> int:
+    """How many times the outage reached the writers: requests answered 503 and requests run again (a quick
+    fail-over can be ridden out by running every request again, with no 503 at all)."""
+    again = sum("running the request again" in record.getMessage() for record in caplog.records)
+    return writers.statuses[503] + again
+
+
 @pytest.fixture
 def private_database(private_postgres) -> Iterator[str]:
     with psycopg.connect(private_postgres.url.replace("+psycopg", ""), autocommit=True) as admin:
@@ -157,7 +164,7 @@ def test_every_backend_terminated_under_load_loses_nothing_and_answers_no_500(ma
 
 
 def test_a_server_restarted_twice_under_load_loses_nothing_and_answers_no_500(make_settings, private_postgres,
-                                                                              private_database):
+                                                                              private_database, caplog):
     url, stop = serve(make_settings, private_database)
     try:
         with Writers(url) as writers:
@@ -171,12 +178,12 @@ def test_a_server_restarted_twice_under_load_loses_nothing_and_answers_no_500(ma
     finally:
         stop()
     assert after > before, "writes did not go on after the restarts"
-    assert writers.statuses[503] > 0, "the restarts were not felt: the test shows nothing"
+    assert felt(writers, caplog) > 0, "the restarts were not felt: the test shows nothing"
     assert_nothing_lost_or_twice(writers, names_in(private_database))
 
 
 def test_a_standby_promoted_under_load_keeps_every_acknowledged_write(make_settings, private_postgres,
-                                                                     private_database):
+                                                                     private_database, caplog):
     """A fail-over: the primary crashes (stopped at once, as a lost machine) and its synchronous standby is
     promoted while writers go on, through one URL naming both servers."""
     standby = private_postgres.standby().start()
@@ -200,7 +207,7 @@ def test_a_standby_promoted_under_load_keeps_every_acknowledged_write(make_setti
         finally:
             stop()
         assert after > before, "writes did not go on on the promoted standby"
-        assert writers.statuses[503] > 0, "the fail-over was not felt: the test shows nothing"
+        assert felt(writers, caplog) > 0, "the fail-over was not felt: the test shows nothing"
         promoted = f"postgresql+psycopg://postgres@127.0.0.1:{standby.port}/changes"
         assert_nothing_lost_or_twice(writers, names_in(promoted))
     finally:
