@@ -129,6 +129,11 @@ def main() -> int:
              f"{figures['gateway_rps'] / figures['direct_rps']:.2f} x direct by the median round, "
              f"{figures['gateway_best_rps'] / figures['direct_best_rps']:.2f} by the best (target >= 0.8); "
              f"+{figures['gateway_p50_ms'] - figures['direct_p50_ms']:.2f} ms p50 (target < 1 ms)"),
+            ("customer read, through the gateway under granian (CRM_WEB_SERVER=granian)",
+             f"{figures['gateway_granian_rps']:,.0f} req/s, p50 {figures['gateway_granian_p50_ms']:.2f} ms",
+             f"{figures['gateway_granian_to_direct']:.2f} x direct by the median round, "
+             f"{figures['gateway_granian_to_direct_best']:.2f} by the best (target >= 0.8); "
+             f"+{figures['gateway_granian_added_p50_ms']:.2f} ms p50 (target < 1 ms)"),
         ]
     print(f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{args.events:,} events per run, median of {args.repeats} interleaved runs\n")

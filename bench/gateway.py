@@ -1,5 +1,6 @@
 """A customer read through the gateway vs straight from the customer service vs a minimal app doing the same
-SELECT (bench/minimal_app.py), all three real gunicorn processes.
+SELECT (bench/minimal_app.py), all real gunicorn processes; and the same gateway under granian
+(`CRM_WEB_SERVER=granian`) beside them, on the same database.
 
 The customer service and the gateway run as separate OS processes on free ports (two web workers each), the
 customer and gateway databases on throwaway PostgreSQL databases, the broker on a throwaway RabbitMQ vhost,
@@ -8,7 +9,7 @@ the other services left unconfigured and the rate limit far above what the bench
 - latency: one client on one keep-alive connection per target, sequential GETs in interleaved blocks
   (minimal, direct, gateway, minimal, ...) so that machine noise falls on all alike; the p50 of each.
 - throughput: CONCURRENCY (32) clients in threads, each on its own keep-alive connection, for a fixed time;
-  minimal, direct and gateway interleaved, the median of ROUNDS rounds of each.
+  minimal, direct, gateway and gateway_granian interleaved, the median of ROUNDS rounds of each.
 
 The load generator shares the machine (two cores) with both servers, so it must be cheap: each client is a
 plain socket sending one prebuilt request and reading the answer by its Content-Length. Measured here against
@@ -117,7 +118,9 @@ def check_answers(clients: list[Client], what: str) -> None:
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its children so far (Linux /proc; 0 elsewhere)."""
     try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        # the children of every thread (a server may start its workers from a thread other than the main one)
+        children = [child for task in Path(f"/proc/{pid}/task").iterdir()
+                    for child in (task / "children").read_text().split()]
         ticks = 0
         for each in [pid, *map(int, children)]:
             fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
@@ -194,6 +197,7 @@ class System:
 
     customer_port: int
     gateway_port: int
+    gateway_granian_port: int
     minimal_port: int
     pids: dict[str, int]
     processes: Processes
@@ -207,7 +211,7 @@ def start_system(stack: ExitStack) -> System:
     stack.callback(databases.drop_all)
     amqp_url = stack.enter_context(throwaway_vhost("bench"))
     var_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="guanxi-bench-")))
-    customer_port, gateway_port, minimal_port = free_port(), free_port(), free_port()
+    customer_port, gateway_port, minimal_port, granian_port = free_port(), free_port(), free_port(), free_port()
     env = clean_env(var_dir)
     env.update({
         "CRM_LOG_LEVEL": "WARNING", "CRM_BROKER_URL": amqp_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,
@@ -231,11 +235,16 @@ def start_system(stack: ExitStack) -> System:
         wait_until_ready(f"http://127.0.0.1:{customer_port}/readyz", customer)
         wait_until_ready(f"http://127.0.0.1:{gateway_port}/readyz", gateway)
         wait_until_ready(f"http://127.0.0.1:{minimal_port}/readyz", minimal)
+        # started once the first has made the first admin, so that the two do not race to make it
+        granian = processes.start("gateway-granian-web", "gateway", "web", "--bind", f"127.0.0.1:{granian_port}",
+                                  env={"CRM_WEB_SERVER": "granian"})
+        wait_until_ready(f"http://127.0.0.1:{granian_port}/readyz", granian)
     except BaseException:
         print(processes.logs(), file=sys.stderr)
         raise
-    return System(customer_port, gateway_port, minimal_port,
-                  {"customer": customer.pid, "gateway": gateway.pid, "minimal": minimal.pid}, processes,
+    return System(customer_port, gateway_port, granian_port, minimal_port,
+                  {"customer": customer.pid, "gateway": gateway.pid, "gateway_granian": granian.pid,
+                   "minimal": minimal.pid}, processes,
                   env["CRM_AUTH_SECRET"])
 
 
@@ -254,7 +263,7 @@ def measure(system: System, rounds: int = ROUNDS, seconds: float = ROUND_SECONDS
     # lasts the whole run, signed here with the shared secret.
     service_token = issue_token(system.secret, Identity("admin", "admin"), 3600)
     targets = {"minimal": (system.minimal_port, service_token), "direct": (system.customer_port, service_token),
-               "gateway": (system.gateway_port, token)}
+               "gateway": (system.gateway_port, token), "gateway_granian": (system.gateway_granian_port, token)}
     p50s = latency(targets, path, requests)
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
     for _ in range(rounds):
@@ -288,6 +297,9 @@ def figures(rounds: int = ROUNDS, seconds: float = ROUND_SECONDS, requests: int 
     result["gateway_to_direct_best"] = result["gateway_best_rps"] / result["direct_best_rps"]
     result["gateway_to_direct"] = result["gateway_rps"] / result["direct_rps"]
     result["gateway_added_p50_ms"] = result["gateway_p50_ms"] - result["direct_p50_ms"]
+    result["gateway_granian_to_direct_best"] = result["gateway_granian_best_rps"] / result["direct_best_rps"]
+    result["gateway_granian_to_direct"] = result["gateway_granian_rps"] / result["direct_rps"]
+    result["gateway_granian_added_p50_ms"] = result["gateway_granian_p50_ms"] - result["direct_p50_ms"]
     return result
 
 

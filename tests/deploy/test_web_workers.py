@@ -1,7 +1,8 @@
-"""The web process as the containers run it: several gunicorn workers on PostgreSQL, metrics shared.
+"""The web process as the containers run it: several workers on PostgreSQL, metrics shared.
 
 docker-compose.yml and deploy/k8s start `python -m gateway web` with CRM_WEB_WORKERS workers and a
-PROMETHEUS_MULTIPROC_DIR per container; this runs exactly that on this machine.
+PROMETHEUS_MULTIPROC_DIR per container; this runs exactly that on this machine, under gunicorn (the default)
+and under granian (CRM_WEB_SERVER=granian).
 """
 from __future__ import annotations
 
@@ -77,10 +78,11 @@ def _gateway_web(postgres_database, tmp_path: Path, **variables: str) -> Iterato
             process.wait(timeout=10)
 
 
-@pytest.fixture
-def gateway_web(postgres_database, tmp_path: Path) -> Iterator[str]:
-    """`python -m gateway web` with several workers on a fresh PostgreSQL database; yields its base URL."""
-    with _gateway_web(postgres_database, tmp_path) as (base, _):
+@pytest.fixture(params=["gunicorn", "granian"])
+def gateway_web(request, postgres_database, tmp_path: Path) -> Iterator[str]:
+    """`python -m gateway web` with several workers on a fresh PostgreSQL database, under each web server;
+    yields its base URL."""
+    with _gateway_web(postgres_database, tmp_path, WEB_SERVER=request.param) as (base, _):
         yield base
 
 

@@ -86,30 +86,43 @@ def run_consumer(settings: Settings, subscriptions: list[Subscription]) -> None:
     consumer.run(stop_on_signals())
 
 
-def run_web(app: Flask, settings: Settings | None, workers: int, bind: str, timeout: int = 30) -> None:
-    """Serve `app` with gunicorn (several workers; metrics shared through PROMETHEUS_MULTIPROC_DIR).
+#: The HTTP servers `web` can run an app under (CRM_WEB_SERVER, or --server).
+WEB_SERVERS = ("gunicorn", "granian")
+#: Threads per web worker, under either server: requests one worker runs at once.
+WEB_THREADS = 4
 
-    A worker that has not checked in with gunicorn for `timeout` seconds (stuck: a call that never
+
+def run_web(app: Flask, settings: Settings | None, workers: int, bind: str, timeout: int = 30,
+            server: str = "gunicorn") -> None:
+    """Serve `app` with `workers` processes of `WEB_THREADS` threads each (metrics shared through
+    PROMETHEUS_MULTIPROC_DIR), under gunicorn (the default) or granian.
+
+    Under gunicorn, a worker that has not checked in for `timeout` seconds (stuck: a call that never
     returns the interpreter to its main loop) is killed and replaced. A request running long in one of
     its threads does not hold the worker up that way; the statement timeout and the bounds on bodies,
-    dates and pages bound those.
+    dates and pages bound those. Granian (HTTP in Rust) costs about half gunicorn's CPU per request, which
+    counts where the app's own work is small (the gateway: docs/benchmarks.md), but it has no such check,
+    and it passes the path on decoded only (no raw URI: a `%2F` inside a path segment arrives as `/`).
     """
-    from gunicorn.app.base import BaseApplication
-
     engine = service_context(app).engine if "servicekit" in app.extensions else None  # the console has none
 
-    def fresh_pool(_server, _worker) -> None:
+    def fresh_pool(_server=None, _worker=None) -> None:  # two arguments: gunicorn checks its hooks' arity
         # The app is built before the fork; a connection it pooled then (the gateway creates its first
         # admin at start) must not be shared by every worker. Forget it without closing the parent's.
         # https://docs.sqlalchemy.org/en/20/core/pooling.html#using-connection-pools-with-multiprocessing-or-os-fork
         if engine is not None:
             engine.dispose(close=False)
 
+    if server == "granian":
+        _run_granian(app, workers, bind, fresh_pool, settings.log_level if settings else "INFO")
+        return
+    from gunicorn.app.base import BaseApplication
+
     class _Gunicorn(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", bind)
             self.cfg.set("workers", workers)
-            self.cfg.set("threads", 4)
+            self.cfg.set("threads", WEB_THREADS)
             self.cfg.set("timeout", timeout)
             self.cfg.set("accesslog", None)
             self.cfg.set("post_fork", fresh_pool)
@@ -119,6 +132,32 @@ def run_web(app: Flask, settings: Settings | None, workers: int, bind: str, time
             return app
 
     _Gunicorn().run()
+
+
+#: Names of the CGI/WSGI request variables. Granian starts every request's environ from the process's
+#: environment: a variable of the environment with one of these names would pass for part of the request
+#: (HTTP_PROXY for a `Proxy:` header), so they are taken out of the environment first.
+_REQUEST_VARIABLES = ("HTTP_", "CONTENT_", "REMOTE_", "SERVER_", "REQUEST_", "QUERY_STRING", "PATH_INFO",
+                      "SCRIPT_NAME", "wsgi.")
+
+
+def _run_granian(app: Flask, workers: int, bind: str, fresh_pool: Callable[[], None], log_level: str) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+
+    for name in [name for name in os.environ if name.startswith(_REQUEST_VARIABLES)]:
+        del os.environ[name]
+    host, port = bind.rsplit(":", 1)
+
+    def loaded() -> Flask:  # in each worker, after the fork
+        fresh_pool()
+        return app
+
+    server = Granian("servicekit.runner", address=host, port=int(port), interface=Interfaces.WSGI,
+                     workers=workers, blocking_threads=WEB_THREADS, websockets=False,
+                     log_level=LogLevels(log_level.lower()), respawn_failed_workers=True)
+    server.serve(target_loader=loaded, wrap_loader=False)
 
 
 def _mark_dead(_server, worker) -> None:
@@ -136,7 +175,9 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
     web.add_argument("--workers", type=int, default=int(os.environ.get("CRM_WEB_WORKERS", "2")))
     web.add_argument("--bind", default=None, help="host:port (default CRM_BIND_HOST and the service port)")
     web.add_argument("--timeout", type=int, default=int(os.environ.get("CRM_WEB_TIMEOUT") or 30),
-                     help="seconds before a worker that stopped checking in is replaced")
+                     help="seconds before a worker that stopped checking in is replaced (gunicorn)")
+    web.add_argument("--server", choices=WEB_SERVERS, default=os.environ.get("CRM_WEB_SERVER") or WEB_SERVERS[0],
+                     help="the HTTP server (default CRM_WEB_SERVER, else gunicorn)")
     commands.add_parser("relay", help="publish the outbox")
     commands.add_parser("consume", help="apply events from the bus")
     if definition.publishes_events:
@@ -153,7 +194,7 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
         upgrade(settings.database_url, definition.migrations)
     elif args.command == "web":
         bind = args.bind or f"{os.environ.get('CRM_BIND_HOST', '127.0.0.1')}:{settings.port}"
-        run_web(definition.create_app(settings), settings, args.workers, bind, args.timeout)
+        run_web(definition.create_app(settings), settings, args.workers, bind, args.timeout, args.server)
     elif args.command == "relay":
         if not definition.publishes_events:
             raise SystemExit(f"{definition.name} publishes no events: it has no relay")

@@ -1,0 +1,49 @@
+"""`python -m <service> web` under granian: what the runner hands the server (the server itself is started for real
+in tests/deploy/test_web_workers.py)."""
+from __future__ import annotations
+
+import os
+
+import granian
+from flask import Flask
+
+from servicekit import runner
+
+
+class FakeGranian:
+    """Records how it was made and what `serve` was given, instead of serving."""
+
+    made: dict = {}
+
+    def __init__(self, target: str, **options) -> None:
+        FakeGranian.made = {"target": target, **options}
+
+    def serve(self, target_loader, wrap_loader: bool = True) -> None:
+        FakeGranian.made.update(loader=target_loader, wrap_loader=wrap_loader)
+
+
+def test_granian_serves_the_app_built_before_the_fork(monkeypatch):
+    monkeypatch.setattr(granian, "Granian", FakeGranian)
+    app = Flask("served")
+
+    runner.run_web(app, None, 3, "0.0.0.0:8123", server="granian")
+
+    made = FakeGranian.made
+    assert (made["address"], made["port"], made["workers"]) == ("0.0.0.0", 8123, 3)
+    assert made["blocking_threads"] == runner.WEB_THREADS
+    assert made["wrap_loader"] is False
+    assert made["loader"]() is app
+
+
+def test_request_variables_in_the_environment_are_taken_out_before_granian_starts(monkeypatch):
+    """Granian starts each request's environ from the process's environment: an HTTP_PROXY there would read as a
+    `Proxy:` header of every request."""
+    monkeypatch.setattr(granian, "Granian", FakeGranian)
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("REMOTE_USER", "nobody")
+    monkeypatch.setenv("CRM_KEPT", "yes")
+
+    runner.run_web(Flask("served"), None, 1, "127.0.0.1:8123", server="granian")
+
+    assert "HTTP_PROXY" not in os.environ and "REMOTE_USER" not in os.environ
+    assert os.environ["CRM_KEPT"] == "yes"
