@@ -149,6 +149,7 @@ def _run_granian(app: Flask, workers: int, bind: str, fresh_pool: Callable[[], N
     for name in [name for name in os.environ if name.startswith(_REQUEST_VARIABLES)]:
         del os.environ[name]
     host, port = bind.rsplit(":", 1)
+    host = host.strip("[]")  # an IPv6 address in brackets ("[::]:8080")
 
     def loaded() -> Flask:  # in each worker, after the fork
         fresh_pool()
@@ -193,6 +194,8 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
     if args.command == "migrate":
         upgrade(settings.database_url, definition.migrations)
     elif args.command == "web":
+        if args.server not in WEB_SERVERS:  # argparse checks a choice given on the command line, not a default
+            raise SystemExit(f"CRM_WEB_SERVER={args.server!r}: choose one of {', '.join(WEB_SERVERS)}")
         bind = args.bind or f"{os.environ.get('CRM_BIND_HOST', '127.0.0.1')}:{settings.port}"
         run_web(definition.create_app(settings), settings, args.workers, bind, args.timeout, args.server)
     elif args.command == "relay":

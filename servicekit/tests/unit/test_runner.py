@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import granian
+import pytest
 from flask import Flask
 
 from servicekit import runner
@@ -47,3 +48,12 @@ def test_request_variables_in_the_environment_are_taken_out_before_granian_start
 
     assert "HTTP_PROXY" not in os.environ and "REMOTE_USER" not in os.environ
     assert os.environ["CRM_KEPT"] == "yes"
+
+
+def test_an_unknown_web_server_is_refused_by_name(monkeypatch, tmp_path):
+    monkeypatch.setenv("CRM_WEB_SERVER", "uwsgi")
+    monkeypatch.setenv("CRM_VAR_DIR", str(tmp_path))
+    definition = runner.ServiceDefinition("sample", tmp_path, lambda settings: Flask("sample"))
+
+    with pytest.raises(SystemExit, match="CRM_WEB_SERVER='uwsgi': choose one of gunicorn, granian"):
+        runner.main(definition, ["web"])
