@@ -3,18 +3,14 @@ from __future__ import annotations
 
 from flask import render_template, request, url_for
 
-from console.api import ApiError, Page, api
-from console.views.admin.common import PAGE_SIZE, blp, page_number, stores_of, text, vocabulary
+from console.api import ApiError, api
+from console.views.admin.common import blp, listed, stores_of, text, vocabulary
 from console.views.forms import written
 
 
 def _keys_page(*, created: dict | None = None, values: dict | None = None, errors: dict | None = None,
                error: ApiError | None = None, revoke_error: ApiError | None = None, status: int = 200):
-    keys: Page | ApiError
-    try:
-        keys = api().page("/api-keys", page=page_number(), page_size=PAGE_SIZE)
-    except ApiError as refused:
-        keys = refused
+    keys = listed("/api-keys")
     confirm = request.args.get("confirm")
     confirming = None
     if confirm and not isinstance(keys, ApiError):

@@ -6,6 +6,7 @@ from typing import Any
 from flask import Blueprint, request
 from flask_babel import lazy_gettext as N_
 
+from console.api import ApiError, Page, api
 from console.people import current_person
 
 blp = Blueprint("admin", "console.views.admin")
@@ -22,6 +23,15 @@ def page_number() -> int:
         return max(1, int(request.args.get("page", 1)))
     except ValueError:
         return 1
+
+
+def listed(path: str) -> Page | ApiError:
+    """The page of `path` an administration list shows (its number from the query string), or the API's refusal,
+    which the page says in place of the list."""
+    try:
+        return api().page(path, page=page_number(), page_size=PAGE_SIZE)
+    except ApiError as refused:
+        return refused
 
 
 def stores_of(typed: str) -> list[str]:

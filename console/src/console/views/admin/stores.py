@@ -5,8 +5,8 @@ from typing import Any
 
 from flask import render_template, request, url_for
 
-from console.api import ApiError, Page, api
-from console.views.admin.common import PAGE_SIZE, blp, page_number, text, vocabulary
+from console.api import ApiError, api
+from console.views.admin.common import blp, listed, text, vocabulary
 from console.views.forms import written
 
 STORE_FIELDS = ("name", "province", "city", "district", "address")
@@ -25,12 +25,7 @@ def _store_errors(refused: ApiError) -> dict[str, list[str]]:
 
 def _stores_page(*, values: dict | None = None, errors: dict | None = None, error: ApiError | None = None,
                  status: int = 200):
-    stores: Page | ApiError
-    try:
-        stores = api().page("/stores", page=page_number(), page_size=PAGE_SIZE)
-    except ApiError as refused:
-        stores = refused
-    return render_template("admin/stores.html", stores=stores, values=values or {}, errors=errors or {},
+    return render_template("admin/stores.html", stores=listed("/stores"), values=values or {}, errors=errors or {},
                            error=error, **vocabulary()), status
 
 

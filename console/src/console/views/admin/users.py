@@ -5,20 +5,15 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 
-from console.api import ApiError, Page, api
-from console.views.admin.common import PAGE_SIZE, blp, page_number, stores_of, text, vocabulary
+from console.api import ApiError, api
+from console.views.admin.common import blp, listed, stores_of, text, vocabulary
 
 CONTACTS = ("phone", "email", "wechat_openid")
 
 
 def _users_page(*, values: dict | None = None, errors: dict | None = None, error: ApiError | None = None,
                 status: int = 200):
-    users: Page | ApiError
-    try:
-        users = api().page("/users", page=page_number(), page_size=PAGE_SIZE)
-    except ApiError as refused:
-        users = refused
-    return render_template("admin/users.html", users=users, values=values or {}, errors=errors or {},
+    return render_template("admin/users.html", users=listed("/users"), values=values or {}, errors=errors or {},
                            error=error, **vocabulary()), status
 
 
