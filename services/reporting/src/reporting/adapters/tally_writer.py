@@ -7,10 +7,10 @@ hundreds of events in one transaction thus touches each figure once.
 from __future__ import annotations
 
 import functools
-import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import BigInteger, Date, String, Text, bindparam, cast, column, event, func, select, update
 from sqlalchemy.orm import Session
 
@@ -49,7 +49,7 @@ _TYPES = {"report": String, "grain": String, "day": Date, "store_id": String, "k
 def _postgres_upsert():
     """INSERT … SELECT FROM json_to_recordset(every row as one JSON text) … ON CONFLICT: one statement, one
     parameter. (One array parameter per column cost more to encode, element by element, than the upsert took
-    in the database: json.dumps does it in C.)
+    in the database: orjson does it in one call.)
 
     Built from the table (not as text) so a rebuild's schema translation applies to it.
     """
@@ -67,14 +67,8 @@ def _postgres_upsert():
 
 
 def _as_json(values: list[dict]) -> str:
-    # the days as ISO text by json's C encoder (`default`), rather than every row copied to replace its day
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=_iso_day)
-
-
-def _iso_day(value: Any) -> str:
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    # orjson writes dates as ISO days itself, in about a fifth of json.dumps's time with a `default` for them
+    return orjson.dumps(values).decode()
 
 
 def _write(session: Session, values: list[dict]) -> None:
