@@ -32,7 +32,10 @@ STAFF = {
 
 
 def sign_in(page: Page, base: str, username: str, password: str, *, english: bool = False) -> None:
-    """Open the console, sign in through its form, and land on Today (in English when asked)."""
+    """Open the console, sign in through its form, and land on Today (in English when asked), its scripts run.
+
+    The page is shown before its deferred scripts have run; a key pressed in that moment (the "/" that focuses
+    the search) reaches no listener, on a loaded machine long enough for a test to press it."""
     page.goto(f"{base}/")
     if english:
         page.get_by_role("button", name="English").click()
@@ -44,6 +47,7 @@ def sign_in(page: Page, base: str, username: str, password: str, *, english: boo
         page.get_by_label("密码").fill(password)
         page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("navigation", name=re.compile("Main|主导航"))).to_be_visible()
+    page.wait_for_load_state("domcontentloaded")  # after the deferred scripts (htmx, console.js)
 
 
 def accessibility_violations(page: Page) -> list[dict]:
