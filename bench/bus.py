@@ -82,14 +82,15 @@ def consume_apply(database_url: str, amqp_url: str, queue: str, count: int, pref
 
 
 def consume_rate(database_url: str, amqp_url: str, queue: str, routing_key: str, count: int, prefetch: int,
-                 handler, timeout: float) -> float:
-    """Events per second for the kit's consumer applying `count` events queued on `queue` with `handler`
-    (done when the inbox on `database_url` holds them all; RuntimeError after `timeout` seconds)."""
+                 handler, timeout: float, beside=None) -> float:
+    """Events per second for the kit's consumer applying `count` events queued on `queue` with `handler` (and
+    running `beside` as the subscription's work beside it), done when the inbox on `database_url` holds them
+    all; RuntimeError after `timeout` seconds."""
     engine = make_engine(database_url)
     kit_metadata.create_all(engine)
     sessions = make_session_factory(engine)
-    consumer = Consumer(sessions, [Subscription(queue, (routing_key,), handler)], lambda: Connection(amqp_url),
-                        prefetch=prefetch)
+    consumer = Consumer(sessions, [Subscription(queue, (routing_key,), handler, beside=beside)],
+                        lambda: Connection(amqp_url), prefetch=prefetch)
     stop = threading.Event()
     thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
     start = time.perf_counter()

@@ -8,9 +8,12 @@
    RabbitMQ queues; plain pika consumes one (ack each, prefetch 1000: the raw consume rate), the kit's
    consumer with a handler that does nothing the second (its own cost: inbox, commit, ack), and the
    reporting consumer (`python -m reporting consume`'s Consumer and handlers, prefetch 1000, PostgreSQL)
-   applies the third. All three again, `--apply-repeats` times (fresh databases each time), interleaved so
-   that the noise of the shared machine falls on the baseline and the consumers alike. The figure is events
-   applied per second as a ratio of the raw rate in the same run; the median of those ratios.
+   applies the third, with the folder of the tallies' changes beside it as deployed. All three again,
+   `--apply-repeats` times (fresh databases each time), interleaved so that the noise of the shared machine
+   falls on the baseline and the consumers alike. The figure is events applied per second as a ratio of the
+   raw rate in the same run; the median of those ratios. `reporting_folded` counts the time until the
+   changes are folded into the tallies too (what the folder had left when the last event was applied,
+   folded then).
 2. Read model: a generated history of `--customers` customers, about `--visits` visits and
    `--complaints` complaints (bench.generate), loaded into a throwaway PostgreSQL database (kept with
    `--keep`). By default in bulk (bench.readmodel: the service's handlers on each customer's events in
@@ -50,15 +53,30 @@ REPORTS = ("prospects", "owners", "customer-flow", "churn", "value", "complaints
 QUEUE = "reporting.read_model"
 
 
-def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefetch: int, repeats: int = 3) -> dict:
+def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefetch: int, repeats: int = 3,
+               order: str = "customer") -> dict:
     """Raw pika consume rate, the kit consumer with a no-op handler, and the reporting apply rate, for the same
-    `events` generated events, interleaved `repeats` times (each time on fresh databases); medians."""
+    `events` generated events, interleaved `repeats` times (each time on fresh databases); medians. `order`:
+    "customer" (each customer's whole history after the other's, as a replay brings them) or "time" (as
+    they happen, as the live consumer gets them)."""
+    from reporting.entrypoints.consumer import subscriptions
     from reporting.entrypoints.runner import MIGRATIONS
-    from reporting.service_layer.projection import apply_event
 
+    deployed = subscriptions()[0]  # the handler, and the folder of the tallies' changes beside it
     history = History(seed=5, customers=max(events // 8, 1), visits=max(events // 3, 1), complaints=events // 40)
-    bodies = [event.to_json() for _, event in zip(range(events), history.events(), strict=False)]
-    runs: dict[str, list[float]] = {"raw_consume": [], "kit_consume_noop": [], "reporting_apply": []}
+    chosen = [event for _, event in zip(range(events), history.events(), strict=False)]
+    if order == "time":  # each aggregate's events in their order still: none sorts before an earlier one
+        latest: dict[str, str] = {}
+        keys = []
+        for event in chosen:
+            subject = event.subject or event.id
+            latest[subject] = max(latest.get(subject, ""), event.time)
+            keys.append(latest[subject])
+        chosen = [event for _, _, event in sorted(zip(keys, range(len(chosen)), chosen, strict=True))]
+    bodies = [event.to_json() for event in chosen]
+    runs: dict[str, list[float]] = {"raw_consume": [], "kit_consume_noop": [], "reporting_apply": [],
+                                    "reporting_folded": [], "raw_cpu_us": [], "kit_noop_cpu_us": [],
+                                    "reporting_cpu_us": []}
     queues = ("bench.raw_reports", "bench.kit_noop", QUEUE)
     with Connection(amqp_url) as connection:
         for queue in queues:
@@ -72,30 +90,65 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
                                        for i, body in enumerate(bodies[start:start + 1000])])
         database_url = databases.create("reports_apply")
         upgrade(database_url, MIGRATIONS)
+        cpu = time.process_time()
         runs["raw_consume"].append(broker.consume(amqp_url, "bench.raw_reports", len(bodies), prefetch=prefetch))
+        cpu = _cpu_since(cpu, runs["raw_cpu_us"], len(bodies))
         runs["kit_consume_noop"].append(_consume(databases.create("reports_noop"), amqp_url, "bench.kit_noop",
                                                  len(bodies), prefetch, lambda session, event: None))
-        runs["reporting_apply"].append(_consume(database_url, amqp_url, QUEUE, len(bodies), prefetch, apply_event))
-        print(f"  run {repeat + 1}: " + ", ".join(f"{name} {values[-1]:,.0f}/s" for name, values in runs.items()),
-              flush=True)
+        cpu = _cpu_since(cpu, runs["kit_noop_cpu_us"], len(bodies))
+        applied = _consume(database_url, amqp_url, QUEUE, len(bodies), prefetch, deployed.handler, deployed.beside)
+        _cpu_since(cpu, runs["reporting_cpu_us"], len(bodies))
+        runs["reporting_apply"].append(applied)
+        runs["reporting_folded"].append(len(bodies) / (len(bodies) / applied + _fold_rest(database_url)))
+        print(f"  run {repeat + 1}: " + ", ".join(f"{name} {values[-1]:,.0f}" + ("" if "cpu" in name else "/s")
+                                                  for name, values in runs.items()), flush=True)
     medians = {name: statistics.median(values) for name, values in runs.items()}
 
     def ratio(name: str, baseline: str) -> float:
         return statistics.median(value / base for value, base in zip(runs[name], runs[baseline], strict=True))
 
     return {"events": len(bodies), "repeats": repeats, **medians, "ratio": ratio("reporting_apply", "raw_consume"),
-            "ratio_to_kit_noop": ratio("reporting_apply", "kit_consume_noop"), "runs": runs}
+            "ratio_to_kit_noop": ratio("reporting_apply", "kit_consume_noop"),
+            "ratio_folded": ratio("reporting_folded", "raw_consume"),
+            # One process's Python holds one core at most: at its CPU per event, with a database and a broker
+            # taking no time at all, the reporting consumer would still apply no more than this.
+            "reporting_ceiling": 1e6 / medians["reporting_cpu_us"],
+            "ceiling_ratio": statistics.median(1e6 / cpu / raw for cpu, raw in
+                                               zip(runs["reporting_cpu_us"], runs["raw_consume"], strict=True)),
+            "runs": runs}
 
 
-def _consume(database_url: str, amqp_url: str, queue: str, count: int, prefetch: int, handler) -> float:
-    """Events per second for the kit's consumer applying `count` queued events with `handler`."""
-    return consume_rate(database_url, amqp_url, queue, "bench.none.v1", count, prefetch, handler, timeout=3600)
+def _cpu_since(start: float, into: list[float], events: int) -> float:
+    """Note this process's CPU time since `start` in microseconds per event; the time now."""
+    now = time.process_time()
+    into.append((now - start) / events * 1e6)
+    return now
+
+
+def _consume(database_url: str, amqp_url: str, queue: str, count: int, prefetch: int, handler,
+             beside=None) -> float:
+    """Events per second for the kit's consumer applying `count` queued events with `handler` (and `beside`)."""
+    return consume_rate(database_url, amqp_url, queue, "bench.none.v1", count, prefetch, handler, timeout=3600,
+                        beside=beside)
+
+
+def _fold_rest(database_url: str) -> float:
+    """Seconds to fold the tallies' changes the folder had not folded yet when the last event was applied."""
+    from reporting.service_layer.tally_folding import fold_all
+
+    engine = make_engine(database_url)
+    started = time.perf_counter()
+    fold_all(make_session_factory(engine))
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed
 
 
 def load(database_url: str, customers: int, visits: int, complaints: int, batch: int) -> dict:
     """Apply a generated history in-process; return counts and the rate."""
     from reporting.entrypoints.runner import MIGRATIONS
     from reporting.service_layer.projection import apply_event
+    from reporting.service_layer.tally_folding import fold_all
 
     upgrade(database_url, MIGRATIONS)
     engine = make_engine(database_url)
@@ -112,6 +165,7 @@ def load(database_url: str, customers: int, visits: int, complaints: int, batch:
                 print(f"  loaded {applied:,} events ({applied / (last_report - started):,.0f}/s)", flush=True)
     apply_batch(sessions, pending)
     applied += len(pending)
+    fold_all(sessions)  # what the consumer's folder does beside it
     elapsed = time.perf_counter() - started
     with engine.connect() as connection:
         counts = {name: connection.execute(select(func.count()).select_from(table)).scalar()
@@ -203,6 +257,8 @@ def main() -> int:
     parser.add_argument("--load-batch", type=int, default=2000, help="events per transaction (--load-by events)")
     parser.add_argument("--apply-events", type=int, default=40_000, help="events for the apply-rate comparison")
     parser.add_argument("--apply-repeats", type=int, default=3, help="interleaved apply-rate runs (medians)")
+    parser.add_argument("--apply-order", choices=("customer", "time"), default="customer",
+                        help="the events customer after customer (as replayed) or as they happen (as live)")
     parser.add_argument("--prefetch", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=200, help="requests per report")
     parser.add_argument("--database-url", help="measure an already loaded read model (with --skip-load)")
@@ -218,7 +274,7 @@ def main() -> int:
         if not args.skip_apply:
             with throwaway_vhost("bench-reports") as amqp_url:
                 figures["apply"] = apply_rate(databases, amqp_url, args.apply_events, args.prefetch,
-                                              args.apply_repeats)
+                                              args.apply_repeats, args.apply_order)
             print(json.dumps(figures["apply"], indent=1), flush=True)
         url = args.database_url
         if not args.skip_load:

@@ -10,6 +10,8 @@
 - The handler runs in a worker thread while this thread keeps the connection alive (heartbeats).
 - Deliveries already received (up to the prefetch count) are applied in one transaction; if that
   batch fails, its events are applied one by one, so one bad event never holds back the others.
+- A subscription's `beside` work (a read model folding what its handler appended) runs in a thread of its
+  own for as long as the consumer runs.
 """
 from __future__ import annotations
 
@@ -45,6 +47,9 @@ class Subscription:
     queue: str
     routing_keys: tuple[str, ...]
     handler: Handler
+    #: Work that goes on beside applying the events, called with the consumer's sessions and an event set when
+    #: the consumer stops (it returns then); it must outlive its own failures (a database away, say).
+    beside: Callable[[sessionmaker[Session], threading.Event], None] | None = None
 
 
 class Consumer:
@@ -66,8 +71,18 @@ class Consumer:
     def run(self, stop: threading.Event) -> None:
         """Consume until `stop` is set; after a connection failure, reconnect with backoff (an old queue in the
         way: say what to do, try again later)."""
-        reconnecting(self._consume, stop, "consumer", on_lost=self.ready.clear, told=(topology.QueueMismatch,))
-        self._executor.shutdown(wait=True)
+        ending = threading.Event()
+        beside = [threading.Thread(target=sub.beside, args=(self.sessions, ending), name=f"beside {sub.queue}",
+                                   daemon=True) for sub in self.subscriptions if sub.beside is not None]
+        for thread in beside:
+            thread.start()
+        try:
+            reconnecting(self._consume, stop, "consumer", on_lost=self.ready.clear, told=(topology.QueueMismatch,))
+        finally:
+            self._executor.shutdown(wait=True)
+            ending.set()
+            for thread in beside:
+                thread.join(timeout=30)
 
     def _consume(self, stop: threading.Event) -> None:
         with self.connect() as connection:

@@ -156,3 +156,29 @@ def test_a_handler_may_prepare_for_a_batch_before_its_events_are_applied(sqlite_
     apply_batch(sqlite_sessions, [("q.prepare", first, handler), ("q.prepare", second, handler)])
     assert calls == [("prepare", [first.id]), ("apply", first.id),
                      ("prepare", [second.id]), ("apply", second.id)]  # duplicates are not prepared for
+
+
+def test_a_subscriptions_beside_work_runs_while_the_consumer_runs_and_ends_with_it(sqlite_sessions):
+    queue = f"q-{uuid.uuid4().hex}"
+    rounds: list[object] = []
+    ended = threading.Event()
+
+    def beside(sessions, ending):  # as a read model's folder: a round now and then until the consumer ends
+        while not ending.wait(0.01):
+            rounds.append(sessions)
+        ended.set()
+
+    consumer = Consumer(sqlite_sessions, [Subscription(queue, ("thing.#",), record_applied, beside=beside)],
+                        lambda: Connection("memory://"), retry_delay=0.01)
+    thread, stop = run_in_thread(consumer.run)
+    assert consumer.ready.wait(5)
+    write_events(sqlite_sessions, 2)
+    Relay("test", sqlite_sessions, lambda: Connection("memory://")).publish_pending()
+    assert wait_for(lambda: len(applied_rows(sqlite_sessions)) == 2)
+    assert wait_for(lambda: len(rounds) >= 3)
+    assert not ended.is_set()
+    stop.set()
+    thread.join(5)
+    assert not thread.is_alive()
+    assert ended.is_set()  # before run returned
+    assert set(map(id, rounds)) == {id(sqlite_sessions)}  # on the consumer's own sessions

@@ -1,7 +1,8 @@
-"""The rebuild's swap on PostgreSQL while the live consumer applies batches and a report reads the read model:
-nobody deadlocks, nobody fails, and no event is lost or counted twice."""
+"""The rebuild's swap on PostgreSQL while the live consumer applies batches, its folder folds the tallies' changes
+and a report reads the read model: nobody deadlocks, nobody fails, and no event is lost or counted twice."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import UTC, date, datetime
@@ -11,6 +12,7 @@ from reporting.adapters.rebuild_copy import RebuildCopy
 from reporting.adapters.tables import customers, rebuild_backlog, rebuild_state
 from reporting.adapters.tally_reader import totals
 from reporting.entrypoints.runner import MIGRATIONS
+from reporting.service_layer import tally_folding
 from reporting.service_layer.projection import apply_event
 from reporting.service_layer.rebuild import swap_in
 from reporting_figures import QUEUE, figures
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.integration
 PERIOD = (date(2023, 1, 1), date(2026, 10, 31))
 
 
-def test_a_swap_under_a_live_consumer_and_a_report_deadlocks_nobody(postgres_database):
+def test_a_swap_under_a_live_consumer_and_a_report_deadlocks_nobody(postgres_database, monkeypatch, caplog):
     url, fresh_url = postgres_database("reporting"), postgres_database("reporting_fresh")
     for database in (url, fresh_url):
         upgrade(database, MIGRATIONS)
@@ -67,7 +69,11 @@ def test_a_swap_under_a_live_consumer_and_a_report_deadlocks_nobody(postgres_dat
         except BaseException as exc:  # the test reports it
             errors.append(exc)
 
-    threads = [threading.Thread(target=consumer), threading.Thread(target=report)]
+    monkeypatch.setattr(tally_folding, "FOLD_LIMIT", 200)  # the consumer's folder, in small transactions
+    monkeypatch.setattr(tally_folding, "REST", 0.01)
+    folding = threading.Event()
+    threads = [threading.Thread(target=consumer), threading.Thread(target=report),
+               threading.Thread(target=tally_folding.keep_folding, args=(live, folding))]
     for thread in threads:
         thread.start()
     assert reading.wait(10)
@@ -76,10 +82,12 @@ def test_a_swap_under_a_live_consumer_and_a_report_deadlocks_nobody(postgres_dat
         swap_in(shadow, 0)
     finally:
         swapped.set()
+        folding.set()
         for thread in threads:
             thread.join(60)
         shadow.drop()
     assert errors == []
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
     for start in range(0, len(events), 200):
         apply_batch(fresh, [(QUEUE, event, apply_event) for event in events[start:start + 200]])
     expected = figures(fresh, *PERIOD)

@@ -1,9 +1,11 @@
 """Reading the pre-aggregated tallies (their writes: reporting.adapters.tally_writer).
 
-`totals` sums a report's rows over a date range from whole years' rows, whole months' rows and the edge
-days' rows, so a range costs about (years + 24 months + 62 days) × keys rows whatever the number of
-customers, and "since the beginning" is as cheap as a year. `by_day` reads the rows a time series is cut
-from, `last_visits_by_day` the daily rows the churn trend shifts into months.
+Every read adds the changes not folded into the tallies yet (`tally_changes`, day rows) to the tallies' own
+rows, in the same statement: a figure is exact whether or not the folder has caught up. `totals` sums a
+report's rows over a date range from whole years' rows, whole months' rows and the edge days' rows, so a
+range costs about (years + 24 months + 62 days) × keys rows whatever the number of customers, and "since the
+beginning" is as cheap as a year. `by_day` reads the rows a time series is cut from, `last_visits_by_day` the
+daily rows the churn trend shifts into months.
 """
 from __future__ import annotations
 
@@ -13,10 +15,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from servicekit.timestamps import as_utc
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from reporting.adapters.tables import freshness, tallies
+from reporting.adapters.tables import freshness, tallies, tally_changes
 
 
 def _ranges(start: date, end: date) -> tuple[list[tuple[date, date]], list[tuple[date, date]]]:
@@ -77,6 +79,19 @@ def copy_rows(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
+_COLUMNS = ("grain", "day", "store_id", "key1", "key2", "count", "amount")
+
+
+def _figures(report: str, pieces: list[tuple[str, date, date]], start: date, end: date):
+    """Rows (grain, day, store_id, key1, key2, count, amount) of `report`: the tallies' rows of `pieces`
+    ((grain, first day, last day) each) and, as day rows, the changes of start..end not folded into them yet."""
+    wanted = or_(*((tallies.c.grain == grain) & tallies.c.day.between(low, high) for grain, low, high in pieces))
+    kept = select(*(tallies.c[name] for name in _COLUMNS)).where(tallies.c.report == report, wanted)
+    new = (select(literal("D", String).label("grain"), *(tally_changes.c[name] for name in _COLUMNS[1:]))
+           .where(tally_changes.c.report == report, tally_changes.c.day.between(start, end)))
+    return union_all(kept, new).subquery("figures")
+
+
 @once_per_session(copy_rows)
 def totals(session: Session, report: str, start: date, end: date, stores: tuple[str, ...] | None = None,
            by: Iterable[str] = ("key1", "key2"), grain_of_day: bool = False) -> list[Mapping[str, Any]]:
@@ -85,14 +100,12 @@ def totals(session: Session, report: str, start: date, end: date, stores: tuple[
     Whole years come from the yearly rows, whole months from the monthly rows, the rest from the daily
     rows; with `grain_of_day` every day row is read instead.
     """
-    columns = [tallies.c[name] for name in by]
-    pieces = [("D", start, end)] if grain_of_day else cover(start, end)
-    condition = or_(*((tallies.c.grain == grain) & tallies.c.day.between(low, high) for grain, low, high in pieces))
-    query = (select(*columns, func.sum(tallies.c.count).label("count"), func.sum(tallies.c.amount).label("amount"))
-             .where(tallies.c.report == report, condition))
+    figures = _figures(report, [("D", start, end)] if grain_of_day else cover(start, end), start, end)
+    columns = [figures.c[name] for name in by]
+    query = select(*columns, func.sum(figures.c.count).label("count"), func.sum(figures.c.amount).label("amount"))
     if stores is not None:
-        query = query.where(tallies.c.store_id.in_(stores))
-    query = query.group_by(*columns).having((func.sum(tallies.c.count) != 0) | (func.sum(tallies.c.amount) != 0))
+        query = query.where(figures.c.store_id.in_(stores))
+    query = query.group_by(*columns).having((func.sum(figures.c.count) != 0) | (func.sum(figures.c.amount) != 0))
     return [{**row._mapping, "count": int(row._mapping["count"]), "amount": int(row.amount)}
             for row in session.execute(query.order_by(*columns))]
 
@@ -114,17 +127,16 @@ def by_day(session: Session, report: str, start: date, end: date, stores: tuple[
     """(day, key, count, amount) rows of `report` over start..end: with `whole_months`, whole months from the
     monthly rows (day = the 1st) and the rest from the daily rows, else every daily row. `key1` keeps one value
     of key1; `by_key` ("key1" or "key2") splits the rows by that key ("" when not split)."""
-    key_column = tallies.c[by_key] if by_key else None
-    columns = [tallies.c.grain, tallies.c.day] + ([key_column] if key_column is not None else [])
     months, days = _ranges(start, end) if whole_months else ([], [(start, end)])
-    clauses = [(tallies.c.grain == "M") & tallies.c.day.between(low, high) for low, high in months]
-    clauses += [(tallies.c.grain == "D") & tallies.c.day.between(low, high) for low, high in days]
-    query = (select(*columns, func.sum(tallies.c.count), func.sum(tallies.c.amount))
-             .where(tallies.c.report == report, or_(*clauses)).group_by(*columns))
+    figures = _figures(report, [("M", low, high) for low, high in months] + [("D", low, high) for low, high in days],
+                       start, end)
+    key_column = figures.c[by_key] if by_key else None
+    columns = [figures.c.grain, figures.c.day] + ([key_column] if key_column is not None else [])
+    query = select(*columns, func.sum(figures.c.count), func.sum(figures.c.amount)).group_by(*columns)
     if key1 is not None:
-        query = query.where(tallies.c.key1 == key1)
+        query = query.where(figures.c.key1 == key1)
     if stores is not None:
-        query = query.where(tallies.c.store_id.in_(stores))
+        query = query.where(figures.c.store_id.in_(stores))
     return [(_day(row.day), row[2] if key_column is not None else "", int(row[-2]), int(row[-1]))
             for row in session.execute(query)]
 
@@ -132,13 +144,12 @@ def by_day(session: Session, report: str, start: date, end: date, stores: tuple[
 def last_visits_by_day(session: Session, start: date, end: date, stores: tuple[str, ...] | None,
                        kind: str | None = None) -> list[tuple[date, int]]:
     """(day, customers whose last visit was that day) over start..end, of customers of `kind` (None: any)."""
-    query = (select(tallies.c.day, func.sum(tallies.c.count))
-             .where(tallies.c.report == "last_visit", tallies.c.grain == "D", tallies.c.day.between(start, end))
-             .group_by(tallies.c.day))
+    figures = _figures("last_visit", [("D", start, end)], start, end)
+    query = select(figures.c.day, func.sum(figures.c.count)).group_by(figures.c.day)
     if kind is not None:
-        query = query.where(tallies.c.key1 == kind)
+        query = query.where(figures.c.key1 == kind)
     if stores is not None:
-        query = query.where(tallies.c.store_id.in_(stores))
+        query = query.where(figures.c.store_id.in_(stores))
     return [(_day(day), int(count)) for day, count in session.execute(query)]
 
 

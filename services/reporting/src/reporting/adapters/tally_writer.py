@@ -1,8 +1,10 @@
 """Writing the pre-aggregated tallies (their reads: reporting.adapters.tally_reader).
 
-Changes gather in the session (`add`) and go to the database in one upsert per transaction, just before
-it commits, with the day's, the month's and the year's row each adding the change. A consumer applying
-hundreds of events in one transaction thus touches each figure once.
+Changes gather in the session (`add`) and go to the database in one statement per transaction, just before
+it commits. On PostgreSQL that statement appends the day's changes to `tally_changes`, and `fold` later moves
+them into the tallies, adding each to its day's, month's and year's row in one set-based upsert (a folder
+does it in the background: reporting.service_layer.tally_folding); readers add what is not folded yet. On
+SQLite the transaction adds to the three rows itself.
 """
 from __future__ import annotations
 
@@ -11,10 +13,28 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import BigInteger, Date, String, Text, bindparam, cast, column, event, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    String,
+    Text,
+    bindparam,
+    cast,
+    column,
+    delete,
+    event,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.orm import Session
 
-from reporting.adapters.tables import freshness, tallies
+from reporting.adapters.tables import freshness, tallies, tally_changes
 from reporting.domain.contributions import Contribution
 
 _PENDING = "reporting.tallies"
@@ -41,29 +61,62 @@ def note_event(session: Session, time: str) -> None:
 
 
 _KEY = ("report", "grain", "day", "store_id", "key1", "key2")
+_CHANGE = ("report", "day", "store_id", "key1", "key2", "count", "amount")
 _TYPES = {"report": String, "grain": String, "day": Date, "store_id": String, "key1": String, "key2": String,
           "count": BigInteger, "amount": BigInteger}
 
 
+def _from_json(names: tuple[str, ...] | list[str]):
+    """json_to_recordset(every row as one JSON text): one parameter, `rows`, for any number of rows. (One array
+    parameter per column cost more to encode, element by element, than the statement took in the database:
+    orjson writes them all in one call, dates as ISO days.)"""
+    return (func.json_to_recordset(cast(bindparam("rows", type_=Text), JSON))
+            .table_valued(*(column(name, _TYPES[name]()) for name in names))
+            .render_derived(name="changes", with_types=True))
+
+
 @functools.cache
-def _postgres_upsert():
-    """INSERT … SELECT FROM json_to_recordset(every row as one JSON text) … ON CONFLICT: one statement, one
-    parameter. (One array parameter per column cost more to encode, element by element, than the upsert took
-    in the database: orjson does it in one call.)
+def _postgres_append():
+    """INSERT INTO tally_changes … FROM json_to_recordset: the transaction's changes, appended.
 
-    Built from the table (not as text) so a rebuild's schema translation applies to it.
+    Built from the tables (not as text) so a rebuild's schema translation applies to it, as to `_postgres_fold`.
     """
-    from sqlalchemy.dialects.postgresql import JSON, insert
+    changes = _from_json(_CHANGE)
+    return tally_changes.insert().from_select(list(_CHANGE), select(*(changes.c[name] for name in _CHANGE)))
 
-    changes = (func.json_to_recordset(cast(bindparam("rows", type_=Text), JSON))
-               .table_valued(*(column(name, kind()) for name, kind in _TYPES.items()))
-               .render_derived(name="changes", with_types=True))
-    # in key order, so that two writers lock the rows they share in the same order
-    statement = insert(tallies).from_select(list(_TYPES), select(*(changes.c[name] for name in _TYPES))
-                                            .order_by(*(changes.c[name] for name in _KEY)))
+
+def _upsert(statement):
+    """`statement` (an INSERT INTO tallies … SELECT) adding to the rows that exist instead of failing on them."""
     return statement.on_conflict_do_update(
         index_elements=list(_KEY), set_={"count": tallies.c.count + statement.excluded.count,
                                          "amount": tallies.c.amount + statement.excluded.amount})
+
+
+@functools.cache
+def _postgres_fold():
+    """Up to :limit changes taken out of tally_changes (rows another folder holds skipped) and added to their
+    day's, month's and year's rows of `tallies`, in one statement answering how many it moved: summed per row
+    first, then written in key order, so that two folders lock the rows they share in the same order."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    oldest = (select(tally_changes.c.seq).order_by(tally_changes.c.seq).limit(bindparam("limit"))
+              .with_for_update(skip_locked=True))
+    moved = (delete(tally_changes).where(tally_changes.c.seq.in_(oldest))
+             .returning(*(tally_changes.c[name] for name in _CHANGE)).cte("moved"))
+    keys = (moved.c.store_id, moved.c.key1, moved.c.key2, moved.c.count, moved.c.amount)
+
+    def at(grain: str, day):
+        return select(moved.c.report, literal(grain, String).label("grain"), day.label("day"), *keys)
+
+    def starting(unit: str):
+        return cast(func.date_trunc(unit, cast(moved.c.day, DateTime)), Date)
+
+    rows = union_all(at("D", moved.c.day), at("M", starting("month")), at("Y", starting("year"))).subquery("grains")
+    key = [rows.c[name] for name in _KEY]
+    summed = (select(*key, func.sum(rows.c.count), func.sum(rows.c.amount)).group_by(*key)
+              .having(or_(func.sum(rows.c.count) != 0, func.sum(rows.c.amount) != 0)).order_by(*key))
+    written = _upsert(insert(tallies).from_select([*_KEY, "count", "amount"], summed)).cte("written")
+    return select(func.count()).select_from(moved).add_cte(written)
 
 
 def _as_json(values: list[dict]) -> str:
@@ -71,18 +124,30 @@ def _as_json(values: list[dict]) -> str:
     return orjson.dumps(values).decode()
 
 
-def _write(session: Session, values: list[dict]) -> None:
-    """Add `values` to the tallies: insert the rows that are new, add to those that exist."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_postgres_upsert(), {"rows": _as_json(values)})
+def fold(session: Session, limit: int) -> int:
+    """Move up to `limit` of the oldest changes into the tallies (PostgreSQL); how many were moved."""
+    return session.execute(_postgres_fold(), {"limit": limit}).scalar_one() if _postgres(session) else 0
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _write(session: Session, changes: Contribution) -> None:
+    """Add `changes` to the tallies: on PostgreSQL appended for `fold`, elsewhere added to their rows here."""
+    if _postgres(session):
+        values = [{"report": report, "day": day, "store_id": store, "key1": key1, "key2": key2, "count": count,
+                   "amount": amount} for (report, day, store, key1, key2), (count, amount) in changes.items()
+                  if count or amount]
+        if values:
+            session.execute(_postgres_append(), {"rows": _as_json(values)})
+        return
+    values = grain_rows(changes)
+    if not values:
         return
     from sqlalchemy.dialects.sqlite import insert
 
-    statement = insert(tallies)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=list(_KEY),
-        set_={"count": tallies.c.count + statement.excluded.count,
-              "amount": tallies.c.amount + statement.excluded.amount}), values)
+    session.execute(_upsert(insert(tallies)), values)
 
 
 def grain_rows(changes: Contribution) -> list[dict[str, Any]]:
@@ -106,9 +171,7 @@ def flush(session: Session) -> None:
     newest = session.info.pop(_NEWEST, None)
     applied = session.info.pop(_APPLIED, 0)
     if pending:
-        values = grain_rows(pending)
-        if values:
-            _write(session, values)
+        _write(session, pending)
     if applied:
         current = session.execute(select(freshness.c.last_event_time).where(freshness.c.id == 1)).first()
         changes: dict[str, Any] = {"last_applied_at": datetime.now(UTC),

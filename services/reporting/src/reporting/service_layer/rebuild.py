@@ -37,6 +37,7 @@ from reporting.adapters import rebuild_state
 from reporting.adapters.rebuild_copy import RebuildCopy
 from reporting.adapters.rebuild_queue import REBUILD_QUEUE, RebuildQueue
 from reporting.service_layer.projection import LIVE_QUEUE, apply_event, flush, prepare
+from reporting.service_layer.tally_folding import fold_all
 
 log = logging.getLogger(__name__)
 DEFAULT_SOURCES = ("customer", "complaint", "reminder")
@@ -88,7 +89,9 @@ def rebuild(database_url: str, connect: Callable, stop: threading.Event,
         copy.drop()
         log.info("rebuild abandoned")
         return False
-    swap_in(copy, _catch_up(copy_sessions, live_sessions, 0))
+    caught_up = _catch_up(copy_sessions, live_sessions, 0)
+    fold_all(copy_sessions)  # the copy's reports then read whole tallies from the start
+    swap_in(copy, caught_up)
     copy.drop()
     log.info("rebuild swapped in")
     return True

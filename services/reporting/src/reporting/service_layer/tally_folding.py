@@ -1,0 +1,60 @@
+"""Folding the changes the consumer appends (on PostgreSQL) into the tallies, beside the consumer.
+
+Each transaction of the consumer appends what it changed to `tally_changes` (one row per figure and day)
+instead of adding it to the day's, month's and year's rows in place: an append costs the consumer about a
+third of the upsert, and the upserts move here, to a thread of the consumer's process whose work is
+PostgreSQL's (reporting.adapters.tally_writer.fold). Reports add what is not folded yet, so a figure is
+exact at any time; folding only keeps what they add small.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from servicekit.db import unit_of_work
+from sqlalchemy.orm import Session, sessionmaker
+
+from reporting.adapters import tally_writer
+from reporting.metrics import TALLY_CHANGES_FOLDED
+
+log = logging.getLogger(__name__)
+#: Changes moved per transaction: a few tenths of a second of the database's time, so that a rebuild's swap
+#: (which waits a quarter of a second for the tables' locks, then tries again) finds a gap between two.
+FOLD_LIMIT = 5_000
+#: Seconds between two looks when nothing was waiting.
+REST = 1.0
+#: The longest pause after failures in a row (the database away, say).
+MAX_BACKOFF = 30.0
+
+
+def fold_some(sessions: sessionmaker[Session], limit: int = FOLD_LIMIT) -> int:
+    """Move up to `limit` of the oldest changes into the tallies, in one transaction; how many it moved."""
+    with unit_of_work(sessions) as session:
+        moved = tally_writer.fold(session, limit)
+    TALLY_CHANGES_FOLDED.inc(moved)
+    return moved
+
+
+def fold_all(sessions: sessionmaker[Session]) -> int:
+    """Fold until no change is left (that another folder is not folding); how many were moved."""
+    total = 0
+    while (moved := fold_some(sessions)) > 0:
+        total += moved
+    return total
+
+
+def keep_folding(sessions: sessionmaker[Session], stop: threading.Event) -> None:
+    """Fold until `stop` is set: straight on while changes are waiting, else once every REST seconds. A
+    failure is logged and tried again after a pause that grows with each one in a row."""
+    failures = 0
+    while not stop.is_set():
+        try:
+            moved = fold_some(sessions)
+        except Exception:
+            failures += 1
+            log.exception("folding the tallies' changes failed (%d in a row); trying again", failures)
+            stop.wait(min(REST * 2 ** failures, MAX_BACKOFF))
+            continue
+        failures = 0
+        if moved < FOLD_LIMIT:
+            stop.wait(REST)

@@ -1,0 +1,132 @@
+"""The tallies' changes on PostgreSQL: appended by the consumer, folded into the tallies in the background.
+
+Reports read the same figures as the SQLite read model (where each transaction adds to the tallies itself)
+before any folding, halfway through and after it; two folders at once, beside a consumer, move each change
+exactly once; the consumer process's folder goes on after the database was away.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+
+import pytest
+from reporting.adapters.tables import tallies, tally_changes
+from reporting.entrypoints.consumer import subscriptions
+from reporting.entrypoints.runner import MIGRATIONS
+from reporting.service_layer import tally_folding
+from reporting.service_layer.projection import apply_event
+from reporting.service_layer.tally_folding import fold_all, fold_some, keep_folding
+from reporting_figures import QUEUE, figures
+from servicekit.consumer import apply_batch
+from servicekit.db import make_engine, make_session_factory, unit_of_work, upgrade
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from bench.generate import STORES, History
+
+pytestmark = pytest.mark.integration
+PERIODS = [(date(2023, 1, 1), date(2026, 10, 31)), (date(2025, 11, 1), date(2026, 10, 31)),
+           (date(2026, 3, 15), date(2026, 6, 2))]
+
+
+@pytest.fixture
+def events() -> list:
+    return list(History(seed=21, customers=200, visits=700, complaints=50).events())
+
+
+@pytest.fixture
+def postgres(postgres_database):
+    url = postgres_database("reporting_folding")
+    upgrade(url, MIGRATIONS)
+    engine = make_engine(url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+def _apply(sessions, events, batch: int = 150) -> None:
+    for start in range(0, len(events), batch):
+        apply_batch(sessions, [(QUEUE, event, apply_event) for event in events[start:start + batch]])
+
+
+def _count(sessions, table) -> int:
+    with unit_of_work(sessions) as session:
+        return session.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def _every_figure(sessions) -> list[dict]:
+    return [figures(sessions, start, end) for start, end in PERIODS] + [figures(sessions, *PERIODS[1], STORES[1])]
+
+
+def test_reports_read_the_same_figures_before_during_and_after_folding(events, postgres, sessions):
+    _apply(sessions, events)  # SQLite: each transaction adds to the tallies itself
+    _apply(postgres, events)
+    expected = _every_figure(sessions)
+    assert expected[0]["customer-flow"]["totals"]["customers"] == 200
+    assert expected[0]["complaints"]["totals"]["complaints"] > 20
+    changes = _count(postgres, tally_changes)
+    assert changes > 1000 and _count(postgres, tallies) == 0  # nothing folded yet: read from the changes alone
+    assert _every_figure(postgres) == expected
+    assert fold_some(postgres, limit=changes // 2) == changes // 2  # half folded: read from both
+    assert _every_figure(postgres) == expected
+    assert fold_all(postgres) == changes - changes // 2
+    assert _count(postgres, tally_changes) == 0 and _count(postgres, tallies) > changes
+    assert _every_figure(postgres) == expected
+
+
+def test_two_folders_beside_a_consumer_move_each_change_once(events, postgres, sessions, monkeypatch):
+    _apply(sessions, events)
+    half = len(events) // 2
+    _apply(postgres, events[:half])
+    monkeypatch.setattr(tally_folding, "FOLD_LIMIT", 300)  # many small transactions, overlapping
+    monkeypatch.setattr(tally_folding, "REST", 0.01)
+    stop, errors = threading.Event(), []
+
+    def folder() -> None:  # as keep_folding, but a failure fails the test
+        try:
+            while not stop.is_set():
+                if fold_some(postgres) == 0:
+                    stop.wait(0.01)
+        except BaseException as exc:  # the test reports it
+            errors.append(exc)
+
+    folders = [threading.Thread(target=folder) for _ in range(2)]
+    for thread in folders:
+        thread.start()
+    try:
+        _apply(postgres, events[half:], batch=40)  # the consumer goes on meanwhile
+    finally:
+        stop.set()
+        for thread in folders:
+            thread.join(30)
+    assert errors == []
+    fold_all(postgres)
+    assert _count(postgres, tally_changes) == 0
+    assert _every_figure(postgres) == _every_figure(sessions)
+
+
+def test_the_consumers_folder_goes_on_after_the_database_was_away(events, postgres, monkeypatch):
+    assert subscriptions()[0].beside is keep_folding  # what `python -m reporting consume` runs beside applying
+    _apply(postgres, events[:300])
+    monkeypatch.setattr(tally_folding, "REST", 0.01)
+    away = {"left": 2}
+
+    def sessions():  # the database refuses the first two connections, then answers again
+        if away["left"]:
+            away["left"] -= 1
+            raise OperationalError("connect", {}, ConnectionRefusedError("the database is away"))
+        return postgres()
+
+    stop = threading.Event()
+    thread = threading.Thread(target=keep_folding, args=(sessions, stop))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while _count(postgres, tally_changes) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()
+    assert away["left"] == 0
+    assert _count(postgres, tally_changes) == 0 and _count(postgres, tallies) > 0
