@@ -65,6 +65,8 @@ class _Memory:
     def execute(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a handler wanted the database: this history needs the event-by-event load")
 
+    connection = execute
+
 
 class ReadModel:
     """Groups of independent events (a customer's each) applied in memory; the rows they leave."""
@@ -77,6 +79,7 @@ class ReadModel:
         session = self.session
         info = session.info
         info[record_cache._ROWS] = _Known()
+        info.pop(record_cache._INDEXES, None)  # they index the rows just dropped
         for event in events:
             projection.apply_event(session, event)  # type: ignore[arg-type]
         dirty = info.pop(record_cache._DIRTY, None) or {}

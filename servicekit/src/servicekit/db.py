@@ -231,7 +231,7 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     names = ", ".join(f'"{name}"' for name in columns)
     driver: Any = connection.connection.driver_connection  # psycopg's connection, for COPY
     with driver.cursor() as cursor, \
-            cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            cursor.copy(f'COPY {table_name(connection, table)} ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([json.dumps(row[name], ensure_ascii=False) if name in as_json and row[name] is not None
                             else row[name] for name in columns])
@@ -258,7 +258,7 @@ def update_many(session: Session, table: Table, match: Sequence[str], change: Se
     columns = [table.c[name] for name in (*match, *change)]
     record = ", ".join(f'"{name}" {column.type.compile(dialect=dialect)}'
                        for name, column in zip(names, columns, strict=True))
-    statement = (f'UPDATE "{table.name}" AS t SET ' + ", ".join(f'"{c}" = v."new_{c}"' for c in change)
+    statement = (f'UPDATE {table_name(connection, table)} AS t SET ' + ", ".join(f'"{c}" = v."new_{c}"' for c in change)
                  + f" FROM json_to_recordset(CAST(:rows AS json)) AS v({record}) WHERE "
                  + " AND ".join(f't."{c}" = v."key_{c}"' for c in match))
     rows_json = dumps([{name: row[name] for name in names} for row in rows])

@@ -8,15 +8,18 @@ update per table. Anything that reads the tables with its own SQL calls `flush` 
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from servicekit.db import bulk_insert, update_many
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 _ROWS = "reporting.rows"
 _DIRTY = "reporting.dirty"
 _COMPLETE = "reporting.complete"
+_INDEXES = "reporting.indexes"
 ABSENT = object()
 
 
@@ -26,6 +29,31 @@ def _key_column(table: Table) -> str:
 
 def _rows(session: Session) -> dict[tuple[str, str], Any]:
     return session.info.setdefault(_ROWS, {})
+
+
+def _remember(session: Session, table: str, key: str, row: Any) -> None:
+    """Keep `row` (or ABSENT) as the row of `key`, and the indexes `holds` reads up to date with it."""
+    rows = _rows(session)
+    indexes: dict[tuple[str, str], Counter] = session.info.get(_INDEXES) or {}
+    for (name, column), index in indexes.items():
+        if name != table:
+            continue
+        old = rows.get((table, key), ABSENT)
+        if old is not ABSENT:
+            index[old.get(column)] -= 1
+        if row is not ABSENT:
+            index[row.get(column)] += 1
+    rows[table, key] = row
+
+
+def _index(session: Session, table: str, column: str) -> Counter:
+    """{value: how many rows of `table` this transaction knows with that value in `column`} (built at the first
+    question, then kept up to date by `_remember`)."""
+    indexes: dict[tuple[str, str], Counter] = session.info.setdefault(_INDEXES, {})
+    if (table, column) not in indexes:
+        indexes[table, column] = Counter(row.get(column) for (name, _), row in _rows(session).items()
+                                         if name == table and row is not ABSENT)
+    return indexes[table, column]
 
 
 def load(session: Session, table: Table, keys: Iterable[str]) -> None:
@@ -38,7 +66,7 @@ def load(session: Session, table: Table, keys: Iterable[str]) -> None:
         found = {row[column.name]: dict(row) for row in
                  session.execute(select(table).where(column.in_(chunk))).mappings()}
         for key in chunk:
-            rows[table.name, key] = found.get(key, ABSENT)
+            _remember(session, table.name, key, found.get(key, ABSENT))
 
 
 def load_where(session: Session, table: Table, column: str, values: Iterable[str]) -> None:
@@ -50,7 +78,8 @@ def load_where(session: Session, table: Table, column: str, values: Iterable[str
     key = _key_column(table)
     for start in range(0, len(wanted), 1000):
         for row in session.execute(select(table).where(table.c[column].in_(wanted[start:start + 1000]))).mappings():
-            rows.setdefault((table.name, row[key]), dict(row))
+            if (table.name, row[key]) not in rows:
+                _remember(session, table.name, row[key], dict(row))
     session.info.setdefault(_COMPLETE, set()).update((table.name, column, value) for value in wanted)
 
 
@@ -72,15 +101,13 @@ def get(session: Session, table: Table, key: str) -> dict[str, Any] | None:
 
 def holds(session: Session, tables: Iterable[Table], column: str, value: Any) -> bool:
     """Whether this transaction knows a row of `tables` whose `column` is `value` (read or not yet written)."""
-    names = {table.name for table in tables}
-    return any(name in names and row is not ABSENT and row.get(column) == value
-               for (name, _), row in _rows(session).items())
+    return any(_index(session, table.name, column)[value] > 0 for table in tables)
 
 
 def put(session: Session, table: Table, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
     """Keep `after` as the row's new state, written at commit."""
     key = after[_key_column(table)]
-    _rows(session)[table.name, key] = dict(after)
+    _remember(session, table.name, key, dict(after))
     dirty: dict = session.info.setdefault(_DIRTY, {})
     new = dirty[table.name, key][0] if (table.name, key) in dirty else before is None
     dirty[table.name, key] = (new, table)
@@ -97,19 +124,18 @@ def flush(session: Session) -> None:
         full = {column.name: row.get(column.name, _default(column)) for column in table.columns}
         (inserts if new else updates).setdefault(table, []).append(full)
     for table, values in inserts.items():
-        session.execute(insert(table), values)
+        bulk_insert(session, table, values)
     for table, values in updates.items():
         key = _key_column(table)
-        statement = (update(table).where(table.c[key] == bindparam("_key"))
-                     .values({column.name: bindparam(column.name) for column in table.columns if column.name != key}))
-        session.connection().execute(statement, [{**value, "_key": value[key]} for value in values])
+        change = [column.name for column in table.columns if column.name != key]
+        update_many(session, table, [key], change,
+                    [{f"key_{key}": value[key], **{f"new_{name}": value[name] for name in change}} for value in values])
 
 
 def forget(session: Session) -> None:
     """Drop what this transaction knew (after a rollback)."""
-    session.info.pop(_ROWS, None)
-    session.info.pop(_DIRTY, None)
-    session.info.pop(_COMPLETE, None)
+    for name in (_ROWS, _DIRTY, _COMPLETE, _INDEXES):
+        session.info.pop(name, None)
 
 
 def _default(column) -> Any:
