@@ -65,7 +65,7 @@ class _Memory:
     def execute(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a handler wanted the database: this history needs the event-by-event load")
 
-    connection = execute
+    connection = get_bind = execute
 
 
 class ReadModel:

@@ -5,7 +5,7 @@ import contextlib
 import json
 import math
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -222,19 +222,26 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     (many times faster than an INSERT a row), as one executemany elsewhere."""
     if not rows:
         return
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         session.execute(table.insert(), list(rows))
         return
     columns = list(rows[0])
     as_json = {column.name for column in table.columns if isinstance(column.type, JSON)}
+    copy_rows(session, table, columns, ([json.dumps(row[name], ensure_ascii=False)
+                                         if name in as_json and row[name] is not None else row[name]
+                                         for name in columns] for row in rows))
+
+
+def copy_rows(session: Session, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """COPY `rows` (each the values of `columns`, in that order) into `table` in `session`'s transaction
+    (PostgreSQL): no statement to parse and no JSON to read, each row written by psycopg's C code."""
+    connection = session.connection()
     names = ", ".join(f'"{name}"' for name in columns)
     driver: Any = connection.connection.driver_connection  # psycopg's connection, for COPY
     with driver.cursor() as cursor, \
             cursor.copy(f'COPY {table_name(connection, table)} ({names}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row([json.dumps(row[name], ensure_ascii=False) if name in as_json and row[name] is not None
-                            else row[name] for name in columns])
+            copy.write_row(row)
 
 
 def update_many(session: Session, table: Table, match: Sequence[str], change: Sequence[str],

@@ -12,16 +12,13 @@ import functools
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
+from servicekit.db import copy_rows
 from sqlalchemy import (
-    BigInteger,
     Date,
     DateTime,
     String,
-    Text,
     bindparam,
     cast,
-    column,
     delete,
     event,
     func,
@@ -31,7 +28,6 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.orm import Session
 
 from reporting.adapters.tables import freshness, tallies, tally_changes
@@ -62,27 +58,6 @@ def note_event(session: Session, time: str) -> None:
 
 _KEY = ("report", "grain", "day", "store_id", "key1", "key2")
 _CHANGE = ("report", "day", "store_id", "key1", "key2", "count", "amount")
-_TYPES = {"report": String, "grain": String, "day": Date, "store_id": String, "key1": String, "key2": String,
-          "count": BigInteger, "amount": BigInteger}
-
-
-def _from_json(names: tuple[str, ...] | list[str]):
-    """json_to_recordset(every row as one JSON text): one parameter, `rows`, for any number of rows. (One array
-    parameter per column cost more to encode, element by element, than the statement took in the database:
-    orjson writes them all in one call, dates as ISO days.)"""
-    return (func.json_to_recordset(cast(bindparam("rows", type_=Text), JSON))
-            .table_valued(*(column(name, _TYPES[name]()) for name in names))
-            .render_derived(name="changes", with_types=True))
-
-
-@functools.cache
-def _postgres_append():
-    """INSERT INTO tally_changes … FROM json_to_recordset: the transaction's changes, appended.
-
-    Built from the tables (not as text) so a rebuild's schema translation applies to it, as to `_postgres_fold`.
-    """
-    changes = _from_json(_CHANGE)
-    return tally_changes.insert().from_select(list(_CHANGE), select(*(changes.c[name] for name in _CHANGE)))
 
 
 def _upsert(statement):
@@ -119,11 +94,6 @@ def _postgres_fold():
     return select(func.count()).select_from(moved).add_cte(written)
 
 
-def _as_json(values: list[dict]) -> str:
-    # orjson writes dates as ISO days itself, in about a fifth of json.dumps's time with a `default` for them
-    return orjson.dumps(values).decode()
-
-
 def fold(session: Session, limit: int) -> int:
     """Move up to `limit` of the oldest changes into the tallies (PostgreSQL); how many were moved."""
     return session.execute(_postgres_fold(), {"limit": limit}).scalar_one() if _postgres(session) else 0
@@ -136,11 +106,8 @@ def _postgres(session: Session) -> bool:
 def _write(session: Session, changes: Contribution) -> None:
     """Add `changes` to the tallies: on PostgreSQL appended for `fold`, elsewhere added to their rows here."""
     if _postgres(session):
-        values = [{"report": report, "day": day, "store_id": store, "key1": key1, "key2": key2, "count": count,
-                   "amount": amount} for (report, day, store, key1, key2), (count, amount) in changes.items()
-                  if count or amount]
-        if values:
-            session.execute(_postgres_append(), {"rows": _as_json(values)})
+        copy_rows(session, tally_changes, _CHANGE, ((*key, count, amount) for key, (count, amount) in changes.items()
+                                                   if count or amount))
         return
     values = grain_rows(changes)
     if not values:
