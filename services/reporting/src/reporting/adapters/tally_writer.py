@@ -20,7 +20,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     delete,
-    event,
     func,
     literal,
     or_,
@@ -152,13 +151,7 @@ def flush(session: Session) -> None:
         session.execute(update(freshness).where(freshness.c.id == 1).values(**changes))
 
 
-@event.listens_for(Session, "before_commit")
-def _flush_before_commit(session: Session) -> None:
-    if session.info.get(_PENDING) or session.info.get(_APPLIED):
-        flush(session)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_on_rollback(session: Session) -> None:
+def forget(session: Session) -> None:
+    """Drop the session's pending changes (after a rollback)."""
     for name in (_PENDING, _NEWEST, _APPLIED):
         session.info.pop(name, None)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from reporting.adapters import rebuild_state, record_cache, record_queries, tally_writer
 from reporting.adapters.tables import appointments, complaints, customers, merges, reminders, vehicles, visits
 from reporting.service_layer import customer_copy as customer
+from reporting.service_layer import record_keeping
 from reporting.service_layer import vehicles_and_visits as vv
 from reporting.service_layer.complaint_steps import complaint_step
 from reporting.service_layer.record_keeping import any_merges
@@ -94,20 +95,23 @@ def prepare(session: Session, events: list[Event]) -> None:
 
 
 def flush(session: Session) -> None:
-    """Write the records and tallies this transaction changed (done before every commit)."""
+    """Write the records and tallies this transaction changed (done before every commit): the tallies' changes
+    worked out from the records saved first, then the records, then the tallies and the freshness."""
+    record_keeping.settle(session)
     record_cache.flush(session)
     tally_writer.flush(session)
 
 
 @orm_events.listens_for(Session, "before_commit")
 def _flush_before_commit(session: Session) -> None:
-    if record_cache.pending(session):
-        record_cache.flush(session)
+    flush(session)
 
 
 @orm_events.listens_for(Session, "after_rollback")
 def _forget_on_rollback(session: Session) -> None:
+    record_keeping.forget(session)
     record_cache.forget(session)
+    tally_writer.forget(session)
 
 
 def apply_event(session: Session, event: Event, queue: str = LIVE_QUEUE) -> None:

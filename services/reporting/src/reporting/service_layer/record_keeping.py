@@ -1,8 +1,9 @@
 """Keeping a record of the read model and moving the tallies by the difference it made.
 
 Every handler reads the record as it is (`row`), works out its new state, and passes both to `save`, which
-adds (new contribution − old contribution) to the tallies (reporting.domain.contributions) and keeps the new
-state, written when the transaction commits (reporting.adapters.record_cache).
+keeps the new state, written when the transaction commits (reporting.adapters.record_cache); before that,
+`settle` adds (new contribution − old contribution) of every record saved to the tallies
+(reporting.domain.contributions).
 """
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ CONTRIBUTION_OF: dict[Table, Callable[[Any], contrib.Contribution]] = {
 DEFER_TALLIES = "reporting.defer_tallies"
 #: session.info: whether any merge stands (read once per transaction, then kept up to date).
 ANY_MERGES = "reporting.any_merges"
+#: session.info: {(table, key): the record's state before this transaction first saved it}, for `settle`.
+_FIRST_STATES = "reporting.first_states"
 
 
 def local_day(value: str | None) -> date | None:
@@ -53,12 +56,31 @@ def contribution_of(table: Table, state: dict[str, Any] | None) -> contrib.Contr
 
 
 def save(session: Session, table: Table, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
-    """Keep `after` (written at commit) and move the tallies by the difference between the two states."""
+    """Keep `after` (written at commit); the tallies move by the difference between the record's state before
+    the transaction's first save of it and its last (`settle`: a record saved several times in a batch is
+    compared once, and the differences in between add up to that one)."""
     if table is customers:
         after["fm"] = fm_cell(after.get("visit_count") or 0, after.get("spend_fen") or 0)
     if table in CONTRIBUTION_OF and not session.info.get(DEFER_TALLIES):
-        tally_writer.add(session, contrib.difference(contribution_of(table, before), contribution_of(table, after)))
+        session.info.setdefault(_FIRST_STATES, {}).setdefault((table, after[_key(table)]), before)
     record_cache.put(session, table, before, after)
+
+
+def settle(session: Session) -> None:
+    """Move the tallies by what each record saved in this transaction contributes now less what it contributed
+    before its first save (done before the tallies are written)."""
+    for (table, key), before in session.info.pop(_FIRST_STATES, {}).items():
+        tally_writer.add(session, contrib.difference(contribution_of(table, before),
+                                                     contribution_of(table, record_cache.get(session, table, key))))
+
+
+def forget(session: Session) -> None:
+    """Drop the states remembered for `settle` (after a rollback)."""
+    session.info.pop(_FIRST_STATES, None)
+
+
+def _key(table: Table) -> str:
+    return table.primary_key.columns.keys()[0]
 
 
 def fm_cell(visit_count: int, spend_fen: int) -> int:
