@@ -63,17 +63,7 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
     from reporting.entrypoints.runner import MIGRATIONS
 
     deployed = subscriptions()[0]  # the handler, and the folder of the tallies' changes beside it
-    history = History(seed=5, customers=max(events // 8, 1), visits=max(events // 3, 1), complaints=events // 40)
-    chosen = [event for _, event in zip(range(events), history.events(), strict=False)]
-    if order == "time":  # each aggregate's events in their order still: none sorts before an earlier one
-        latest: dict[str, str] = {}
-        keys = []
-        for event in chosen:
-            subject = event.subject or event.id
-            latest[subject] = max(latest.get(subject, ""), event.time)
-            keys.append(latest[subject])
-        chosen = [event for _, _, event in sorted(zip(keys, range(len(chosen)), chosen, strict=True))]
-    bodies = [event.to_json() for event in chosen]
+    bodies = [event.to_json() for event in _apply_events(events, order)]
     runs: dict[str, list[float]] = {"raw_consume": [], "kit_consume_noop": [], "reporting_apply": [],
                                     "reporting_folded": [], "raw_cpu_us": [], "kit_noop_cpu_us": [],
                                     "reporting_cpu_us": []}
@@ -115,6 +105,52 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
             "reporting_ceiling": 1e6 / medians["reporting_cpu_us"],
             "ceiling_ratio": statistics.median(1e6 / cpu / raw for cpu, raw in
                                                zip(runs["reporting_cpu_us"], runs["raw_consume"], strict=True)),
+            "runs": runs}
+
+
+def _apply_events(events: int, order: str) -> list:
+    """The apply rate's generated events, customer after customer or (`order` "time") as they happened, each
+    aggregate's events in their order still: none sorts before an earlier one."""
+    history = History(seed=5, customers=max(events // 8, 1), visits=max(events // 3, 1), complaints=events // 40)
+    chosen = [event for _, event in zip(range(events), history.events(), strict=False)]
+    if order != "time":
+        return chosen
+    latest: dict[str, str] = {}
+    keys = []
+    for event in chosen:
+        subject = event.subject or event.id
+        latest[subject] = max(latest.get(subject, ""), event.time)
+        keys.append(latest[subject])
+    return [event for _, _, event in sorted(zip(keys, range(len(chosen)), chosen, strict=True))]
+
+
+def apply_in_process(databases: ThrowawayDatabases, events: int, order: str, repeats: int, batch: int = 500) -> dict:
+    """The read model's own work without the broker: the apply rate's events applied by `apply_batch` with the
+    reporting handler in transactions of `batch` (as the consumer's batches), on a fresh database each time;
+    events a second and CPU per event, then the seconds to fold what they appended."""
+    from reporting.entrypoints.runner import MIGRATIONS
+    from reporting.service_layer.projection import apply_event
+    from reporting.service_layer.tally_folding import fold_all
+
+    chosen = _apply_events(events, order)
+    runs: dict[str, list[float]] = {"rate": [], "cpu_us": [], "fold_seconds": []}
+    for _ in range(repeats):
+        database_url = databases.create("reports_in_process")
+        upgrade(database_url, MIGRATIONS)
+        engine = make_engine(database_url)
+        sessions = make_session_factory(engine)
+        started, cpu = time.perf_counter(), time.process_time()
+        for start in range(0, len(chosen), batch):
+            apply_batch(sessions, [(QUEUE, event, apply_event) for event in chosen[start:start + batch]])
+        runs["rate"].append(len(chosen) / (time.perf_counter() - started))
+        _cpu_since(cpu, runs["cpu_us"], len(chosen))
+        started = time.perf_counter()
+        fold_all(sessions)
+        runs["fold_seconds"].append(time.perf_counter() - started)
+        engine.dispose()
+        print(f"  in process: {runs['rate'][-1]:,.0f} ev/s, {runs['cpu_us'][-1]:.0f} us of CPU an event, "
+              f"folded in {runs['fold_seconds'][-1]:.2f} s", flush=True)
+    return {"events": len(chosen), "order": order, **{name: statistics.median(values) for name, values in runs.items()},
             "runs": runs}
 
 
@@ -259,6 +295,8 @@ def main() -> int:
     parser.add_argument("--apply-repeats", type=int, default=3, help="interleaved apply-rate runs (medians)")
     parser.add_argument("--apply-order", choices=("customer", "time"), default="customer",
                         help="the events customer after customer (as replayed) or as they happen (as live)")
+    parser.add_argument("--apply-in-process", action="store_true",
+                        help="also apply the same events in process, without the broker (the read model's own work)")
     parser.add_argument("--prefetch", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=200, help="requests per report")
     parser.add_argument("--database-url", help="measure an already loaded read model (with --skip-load)")
@@ -276,6 +314,9 @@ def main() -> int:
                 figures["apply"] = apply_rate(databases, amqp_url, args.apply_events, args.prefetch,
                                               args.apply_repeats, args.apply_order)
             print(json.dumps(figures["apply"], indent=1), flush=True)
+            if args.apply_in_process:
+                figures["apply_in_process"] = apply_in_process(databases, args.apply_events, args.apply_order,
+                                                               args.apply_repeats)
         url = args.database_url
         if not args.skip_load:
             url = url or databases.create("reports_scale")
