@@ -13,7 +13,7 @@ def test_results_show_name_kind_stage_owner_store_and_phone_with_a_link_to_the_p
     html = agent.get("/search?q=zwm").get_data(as_text=True)
     assert 'id="search-list"' in html
     assert f'href="/customers/{WEIMING["id"]}"' in html
-    for shown in ("张伟明", "意向客户", "+8613800138000", "li.si", "sz01"):
+    for shown in ("张伟明", "意向客户", "阶段：意向", "+8613800138000", "li.si", "sz01"):
         assert shown in html
     assert fake_api.sent("GET", "/customers")[-1].url.params["q"] == "zwm"
 
