@@ -3,8 +3,9 @@
 A consumer's batch applies a hundred events or so in one transaction, and a customer's events usually
 come together (created, visits, a vehicle, an update). Rows are loaded for the whole batch up front
 (`load`, one query per table), kept here while the handlers change them, and written when the
-transaction commits: new rows in one multi-row insert per table, changed rows in one executemany
-update per table. Anything that reads the tables with its own SQL calls `flush` first.
+transaction commits: new rows with one COPY per table, changed rows with one UPDATE … FROM (all of them as
+one JSON parameter) per table (servicekit.db.bulk_insert, update_many). `holds` answers from indexes kept up
+to date with the rows. Anything that reads the tables with its own SQL calls `flush` first.
 """
 from __future__ import annotations
 
