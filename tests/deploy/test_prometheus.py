@@ -11,6 +11,7 @@ from complaint.service_layer import scanner
 from deployfiles import ROOT
 from prometheus_client.metrics import MetricWrapperBase
 from reminder import metrics as reminder_metrics
+from reporting import metrics as reporting_metrics
 
 from servicekit import metrics, topology
 
@@ -20,14 +21,16 @@ SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), 
 
 
 def exported_metric_names() -> set[str]:
-    """Every series name a Guanxi process's /metrics can show: servicekit's, and the SLA scanner's and reminder
-    scheduler's own."""
+    """Every series name a Guanxi process's /metrics can show: servicekit's, the SLA scanner's, the reminder
+    scheduler's and the reporting service's own (its tally changes waiting, read at scrape time)."""
     names = set()
-    for value in [*vars(metrics).values(), *vars(scanner).values(), *vars(reminder_metrics).values()]:
+    for value in [*vars(metrics).values(), *vars(scanner).values(), *vars(reminder_metrics).values(),
+                  *vars(reporting_metrics).values()]:
         if isinstance(value, MetricWrapperBase):
             for family in value.describe():
                 names |= {family.name + suffix for suffix in SUFFIXES[family.type]}
     names |= {family.name for family in metrics.OutboxCollector("any", lambda: (0, 0.0)).collect()}
+    names.add(reporting_metrics.tally_changes_waiting(0).name)
     return names
 
 

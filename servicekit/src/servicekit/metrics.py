@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests by route template and status.",
@@ -47,6 +47,16 @@ class OutboxCollector:
                                    labels=["service"])
         oldest.add_metric([self.service], age)
         return [size, oldest]
+
+
+class ScrapedCollector:
+    """Metrics a service reads at scrape time (from its own tables, say), as OutboxCollector reads the outbox."""
+
+    def __init__(self, read: Callable[[], Iterable[Metric]]) -> None:
+        self.read = read
+
+    def collect(self) -> Iterable[Metric]:
+        return list(self.read())
 
 
 def render(extra_collectors: Iterable[Collector] = ()) -> tuple[bytes, str]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from flask import Flask, Response, g, request
 from prometheus_client import Counter, Histogram
+from prometheus_client.core import Metric
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -230,6 +231,15 @@ def _reset_correlation_id(_exc: BaseException | None) -> None:
         correlation_id.reset(token)
 
 
+_SCRAPED = "servicekit_scraped"
+
+
+def add_scraped_metrics(app: Flask, read: Callable[[], Iterable[Metric]]) -> None:
+    """Have /metrics include the metrics `read` returns, read again at each scrape (gauges of a service's own
+    tables, as the outbox's backlog)."""
+    app.extensions.setdefault(_SCRAPED, []).append(read)
+
+
 def _register_health(app: Flask, settings: Settings, engine: Engine, check_broker: bool) -> None:
     """/healthz (the process answers), /readyz (its database, and its broker when `check_broker`, answer too)
     and /metrics (Prometheus, with the outbox's backlog)."""
@@ -261,6 +271,7 @@ def _register_health(app: Flask, settings: Settings, engine: Engine, check_broke
 
     @app.get("/metrics")
     def metrics_view():
-        collector = metrics.OutboxCollector(settings.service, lambda: outbox.backlog(engine))
-        payload, content_type = metrics.render([collector])
+        collectors = [metrics.OutboxCollector(settings.service, lambda: outbox.backlog(engine)),
+                      *(metrics.ScrapedCollector(read) for read in app.extensions.get(_SCRAPED, ()))]
+        payload, content_type = metrics.render(collectors)
         return Response(payload, mimetype=content_type.split(";")[0], content_type=content_type)

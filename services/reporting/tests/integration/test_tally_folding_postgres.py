@@ -2,7 +2,8 @@
 
 Reports read the same figures as the SQLite read model (where each transaction adds to the tallies itself)
 before any folding, halfway through and after it; two folders at once, beside a consumer, move each change
-exactly once; the consumer process's folder goes on after the database was away.
+exactly once; the consumer process's folder goes on after the database was away; /metrics tells how many
+changes wait.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import date
 
 import pytest
 from reporting.adapters.tables import tallies, tally_changes
+from reporting.app import create_app
 from reporting.entrypoints.consumer import subscriptions
 from reporting.entrypoints.runner import MIGRATIONS
 from reporting.service_layer import tally_folding
@@ -20,6 +22,7 @@ from reporting.service_layer.tally_folding import fold_all, fold_some, keep_fold
 from reporting_figures import QUEUE, figures
 from servicekit.consumer import apply_batch
 from servicekit.db import make_engine, make_session_factory, unit_of_work, upgrade
+from servicekit.webapp import service_context
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -36,10 +39,15 @@ def events() -> list:
 
 
 @pytest.fixture
-def postgres(postgres_database):
+def postgres_url(postgres_database) -> str:
     url = postgres_database("reporting_folding")
     upgrade(url, MIGRATIONS)
-    engine = make_engine(url)
+    return url
+
+
+@pytest.fixture
+def postgres(postgres_url):
+    engine = make_engine(postgres_url)
     yield make_session_factory(engine)
     engine.dispose()
 
@@ -130,3 +138,20 @@ def test_the_consumers_folder_goes_on_after_the_database_was_away(events, postgr
     assert not thread.is_alive()
     assert away["left"] == 0
     assert _count(postgres, tally_changes) == 0 and _count(postgres, tallies) > 0
+
+
+def test_metrics_tell_how_many_changes_wait_to_be_folded(events, postgres, postgres_url, make_settings):
+    app = create_app(make_settings("reporting", database_url=postgres_url))
+    client = app.test_client()
+
+    def waiting() -> float:
+        lines = client.get("/metrics").get_data(as_text=True).splitlines()
+        return float(next(line.split()[-1] for line in lines if line.startswith("reporting_tally_changes_waiting ")))
+
+    assert waiting() == 0
+    _apply(postgres, events[:300])
+    changes = _count(postgres, tally_changes)
+    assert changes > 0 and waiting() == changes
+    fold_all(postgres)
+    assert waiting() == 0
+    service_context(app).engine.dispose()

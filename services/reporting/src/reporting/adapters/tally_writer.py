@@ -98,6 +98,13 @@ def fold(session: Session, limit: int) -> int:
     return session.execute(_postgres_fold(), {"limit": limit}).scalar_one() if _postgres(session) else 0
 
 
+def waiting(session: Session, cap: int) -> int:
+    """How many changes wait to be folded, counted up to `cap` (a scrape never counts a stalled folder's
+    millions)."""
+    return session.execute(select(func.count()).select_from(select(tally_changes.c.seq).limit(cap).subquery())
+                           ).scalar_one()
+
+
 def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 

@@ -43,6 +43,16 @@ def fold_all(sessions: sessionmaker[Session]) -> int:
     return total
 
 
+#: Changes `waiting` counts at most.
+COUNTED_UP_TO = 1_000_000
+
+
+def waiting(sessions: sessionmaker[Session]) -> int:
+    """How many changes wait to be folded (up to COUNTED_UP_TO): near 0 while the folder keeps up."""
+    with unit_of_work(sessions) as session:
+        return tally_writer.waiting(session, COUNTED_UP_TO)
+
+
 def keep_folding(sessions: sessionmaker[Session], stop: threading.Event) -> None:
     """Fold until `stop` is set: straight on while changes are waiting, else once every REST seconds. A
     failure is logged and tried again after a pause that grows with each one in a row."""
