@@ -29,7 +29,7 @@ def exported_metric_names() -> set[str]:
         if isinstance(value, MetricWrapperBase):
             for family in value.describe():
                 names |= {family.name + suffix for suffix in SUFFIXES[family.type]}
-    names |= {family.name for family in metrics.OutboxCollector("any", lambda: (0, 0.0)).collect()}
+    names |= {family.name for family in metrics.outbox_gauges("any", 0, 0.0)}
     names.add(reporting_metrics.tally_changes_waiting(0).name)
     return names
 

@@ -32,25 +32,19 @@ RELAY_ERRORS = Counter("outbox_relay_errors_total", "Relay rounds that failed (b
                        ["service"])
 
 
-class OutboxCollector:
-    """Reads the outbox backlog at scrape time, so any process of the service reports the truth."""
-
-    def __init__(self, service: str, stats: Callable[[], tuple[int, float]]) -> None:
-        self.service, self.stats = service, stats
-
-    def collect(self) -> Iterable[GaugeMetricFamily]:
-        """Yield backlog size and oldest pending age."""
-        backlog, age = self.stats()
-        size = GaugeMetricFamily("outbox_backlog", "Events written but not yet published.", labels=["service"])
-        size.add_metric([self.service], backlog)
-        oldest = GaugeMetricFamily("outbox_oldest_age_seconds", "Age of the oldest unpublished event.",
-                                   labels=["service"])
-        oldest.add_metric([self.service], age)
-        return [size, oldest]
+def outbox_gauges(service: str, backlog: int, age: float) -> list[GaugeMetricFamily]:
+    """The outbox's backlog size and the age of its oldest pending event, as /metrics shows them (read at
+    scrape time, so any process of the service reports the truth)."""
+    size = GaugeMetricFamily("outbox_backlog", "Events written but not yet published.", labels=["service"])
+    size.add_metric([service], backlog)
+    oldest = GaugeMetricFamily("outbox_oldest_age_seconds", "Age of the oldest unpublished event.",
+                               labels=["service"])
+    oldest.add_metric([service], age)
+    return [size, oldest]
 
 
 class ScrapedCollector:
-    """Metrics a service reads at scrape time (from its own tables, say), as OutboxCollector reads the outbox."""
+    """Metrics read at scrape time (from the service's own tables, say: the outbox's gauges)."""
 
     def __init__(self, read: Callable[[], Iterable[Metric]]) -> None:
         self.read = read

@@ -271,7 +271,7 @@ def _register_health(app: Flask, settings: Settings, engine: Engine, check_broke
 
     @app.get("/metrics")
     def metrics_view():
-        collectors = [metrics.OutboxCollector(settings.service, lambda: outbox.backlog(engine)),
-                      *(metrics.ScrapedCollector(read) for read in app.extensions.get(_SCRAPED, ()))]
-        payload, content_type = metrics.render(collectors)
+        reads = [lambda: metrics.outbox_gauges(settings.service, *outbox.backlog(engine)),
+                 *app.extensions.get(_SCRAPED, ())]
+        payload, content_type = metrics.render([metrics.ScrapedCollector(read) for read in reads])
         return Response(payload, mimetype=content_type.split(";")[0], content_type=content_type)

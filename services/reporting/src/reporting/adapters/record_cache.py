@@ -24,7 +24,8 @@ _INDEXES = "reporting.indexes"
 ABSENT = object()
 
 
-def _key_column(table: Table) -> str:
+def key_column(table: Table) -> str:
+    """The name of the column a record of `table` is kept by (its one primary-key column)."""
     return table.primary_key.columns.keys()[0]
 
 
@@ -61,7 +62,7 @@ def load(session: Session, table: Table, keys: Iterable[str]) -> None:
     """Read the rows of `keys` not known yet, in one query; remember the ones that do not exist too."""
     rows = _rows(session)
     wanted = sorted({key for key in keys if key and (table.name, key) not in rows})
-    column = table.c[_key_column(table)]
+    column = table.c[key_column(table)]
     for start in range(0, len(wanted), 1000):
         chunk = wanted[start:start + 1000]
         found = {row[column.name]: dict(row) for row in
@@ -76,7 +77,7 @@ def load_where(session: Session, table: Table, column: str, values: Iterable[str
     of them: `knows_all` then answers for these values without asking the database."""
     rows = _rows(session)
     wanted = sorted(set(filter(None, values)))
-    key = _key_column(table)
+    key = key_column(table)
     for start in range(0, len(wanted), 1000):
         for row in session.execute(select(table).where(table.c[column].in_(wanted[start:start + 1000]))).mappings():
             if (table.name, row[key]) not in rows:
@@ -107,7 +108,7 @@ def holds(session: Session, tables: Iterable[Table], column: str, value: Any) ->
 
 def put(session: Session, table: Table, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
     """Keep `after` as the row's new state, written at commit."""
-    key = after[_key_column(table)]
+    key = after[key_column(table)]
     _remember(session, table.name, key, dict(after))
     dirty: dict = session.info.setdefault(_DIRTY, {})
     new = dirty[table.name, key][0] if (table.name, key) in dirty else before is None
@@ -127,7 +128,7 @@ def flush(session: Session) -> None:
     for table, values in inserts.items():
         bulk_insert(session, table, values)
     for table, values in updates.items():
-        key = _key_column(table)
+        key = key_column(table)
         change = [column.name for column in table.columns if column.name != key]
         update_many(session, table, [key], change,
                     [{f"key_{key}": value[key], **{f"new_{name}": value[name] for name in change}} for value in values])

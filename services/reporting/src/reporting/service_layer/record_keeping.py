@@ -62,7 +62,7 @@ def save(session: Session, table: Table, before: dict[str, Any] | None, after: d
     if table is customers:
         after["fm"] = fm_cell(after.get("visit_count") or 0, after.get("spend_fen") or 0)
     if table in CONTRIBUTION_OF and not session.info.get(DEFER_TALLIES):
-        session.info.setdefault(_FIRST_STATES, {}).setdefault((table, after[_key(table)]), before)
+        session.info.setdefault(_FIRST_STATES, {}).setdefault((table, after[record_cache.key_column(table)]), before)
     record_cache.put(session, table, before, after)
 
 
@@ -77,10 +77,6 @@ def settle(session: Session) -> None:
 def forget(session: Session) -> None:
     """Drop the states remembered for `settle` (after a rollback)."""
     session.info.pop(_FIRST_STATES, None)
-
-
-def _key(table: Table) -> str:
-    return table.primary_key.columns.keys()[0]
 
 
 def fm_cell(visit_count: int, spend_fen: int) -> int:
