@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +38,8 @@ class ServiceDefinition:
     #: Further long-running processes by command name (an SLA scanner, a scheduler): each is called with
     #: the settings and an event set on SIGTERM/SIGINT, and returns when it is set.
     workers: dict[str, Callable[[Settings, threading.Event], None]] = field(default_factory=dict)
+    #: The HTTP server `web` runs under when CRM_WEB_SERVER is not set (one of WEB_SERVERS).
+    web_server: str = "gunicorn"
 
 
 def stop_on_signals() -> threading.Event:
@@ -101,8 +105,10 @@ def run_web(app: Flask, settings: Settings | None, workers: int, bind: str, time
     returns the interpreter to its main loop) is killed and replaced. A request running long in one of
     its threads does not hold the worker up that way; the statement timeout and the bounds on bodies,
     dates and pages bound those. Granian (HTTP in Rust) costs about half gunicorn's CPU per request, which
-    counts where the app's own work is small (the gateway: docs/benchmarks.md), but it has no such check,
-    and it passes the path on decoded only (no raw URI: a `%2F` inside a path segment arrives as `/`).
+    counts where the app's own work is small (the gateway: docs/benchmarks.md); it has no such check of its
+    own, so the kit's (`servicekit.heartbeats`) kills a worker silent for `timeout` and granian starts a
+    fresh one. Granian passes the path on decoded only (no raw URI: a `%2F` inside a path segment arrives
+    as `/`, as every service's routing sees it anyway).
     """
     engine = service_context(app).engine if "servicekit" in app.extensions else None  # the console has none
 
@@ -114,7 +120,7 @@ def run_web(app: Flask, settings: Settings | None, workers: int, bind: str, time
             engine.dispose(close=False)
 
     if server == "granian":
-        _run_granian(app, workers, bind, fresh_pool, settings.log_level if settings else "INFO")
+        _run_granian(app, workers, bind, timeout, fresh_pool, settings.log_level if settings else "INFO")
         return
     from gunicorn.app.base import BaseApplication
 
@@ -141,30 +147,43 @@ _REQUEST_VARIABLES = ("HTTP_", "CONTENT_", "REMOTE_", "SERVER_", "REQUEST_", "QU
                       "SCRIPT_NAME", "wsgi.")
 
 
-def _run_granian(app: Flask, workers: int, bind: str, fresh_pool: Callable[[], None], log_level: str) -> None:
+def _run_granian(app: Flask, workers: int, bind: str, timeout: int, fresh_pool: Callable[[], None],
+                 log_level: str) -> None:
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
+
+    from servicekit import heartbeats
 
     for name in [name for name in os.environ if name.startswith(_REQUEST_VARIABLES)]:
         del os.environ[name]
     host, port = bind.rsplit(":", 1)
     host = host.strip("[]")  # an IPv6 address in brackets ("[::]:8080")
 
+    beats = Path(tempfile.mkdtemp(prefix="web-workers-"))
+
     def loaded() -> Flask:  # in each worker, after the fork
         fresh_pool()
+        heartbeats.check_in_every(beats, timeout)
         return app
 
     server = Granian("servicekit.runner", address=host, port=int(port), interface=Interfaces.WSGI,
                      workers=workers, blocking_threads=WEB_THREADS, websockets=False,
                      log_level=LogLevels(log_level.lower()), respawn_failed_workers=True)
-    server.serve(target_loader=loaded, wrap_loader=False)
+    stop = threading.Event()
+    heartbeats.watch(beats, timeout, stop, on_kill=lambda pid: _mark_dead(None, pid))
+    try:
+        server.serve(target_loader=loaded, wrap_loader=False)
+    finally:
+        stop.set()
+        shutil.rmtree(beats, ignore_errors=True)
 
 
 def _mark_dead(_server, worker) -> None:
+    """Gunicorn's `child_exit` hook (a worker), or the heartbeats' watch (a process id)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
-        multiprocess.mark_process_dead(worker.pid)
+        multiprocess.mark_process_dead(worker if isinstance(worker, int) else worker.pid)
 
 
 def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
@@ -176,9 +195,9 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
     web.add_argument("--workers", type=int, default=int(os.environ.get("CRM_WEB_WORKERS", "2")))
     web.add_argument("--bind", default=None, help="host:port (default CRM_BIND_HOST and the service port)")
     web.add_argument("--timeout", type=int, default=int(os.environ.get("CRM_WEB_TIMEOUT") or 30),
-                     help="seconds before a worker that stopped checking in is replaced (gunicorn)")
-    web.add_argument("--server", choices=WEB_SERVERS, default=os.environ.get("CRM_WEB_SERVER") or WEB_SERVERS[0],
-                     help="the HTTP server (default CRM_WEB_SERVER, else gunicorn)")
+                     help="seconds before a worker that stopped checking in is replaced")
+    web.add_argument("--server", choices=WEB_SERVERS, default=os.environ.get("CRM_WEB_SERVER") or definition.web_server,
+                     help=f"the HTTP server (default CRM_WEB_SERVER, else {definition.web_server})")
     commands.add_parser("relay", help="publish the outbox")
     commands.add_parser("consume", help="apply events from the bus")
     if definition.publishes_events:

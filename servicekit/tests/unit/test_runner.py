@@ -12,7 +12,8 @@ from servicekit import runner
 
 
 class FakeGranian:
-    """Records how it was made and what `serve` was given, instead of serving."""
+    """Records how it was made and what `serve` was given, and loads the app as a worker would, instead of
+    serving."""
 
     made: dict = {}
 
@@ -20,7 +21,7 @@ class FakeGranian:
         FakeGranian.made = {"target": target, **options}
 
     def serve(self, target_loader, wrap_loader: bool = True) -> None:
-        FakeGranian.made.update(loader=target_loader, wrap_loader=wrap_loader)
+        FakeGranian.made.update(loaded=target_loader(), wrap_loader=wrap_loader)
 
 
 def test_granian_serves_the_app_built_before_the_fork(monkeypatch):
@@ -33,7 +34,7 @@ def test_granian_serves_the_app_built_before_the_fork(monkeypatch):
     assert (made["address"], made["port"], made["workers"]) == ("0.0.0.0", 8123, 3)
     assert made["blocking_threads"] == runner.WEB_THREADS
     assert made["wrap_loader"] is False
-    assert made["loader"]() is app
+    assert made["loaded"] is app
 
 
 def test_request_variables_in_the_environment_are_taken_out_before_granian_starts(monkeypatch):
@@ -57,3 +58,19 @@ def test_an_unknown_web_server_is_refused_by_name(monkeypatch, tmp_path):
 
     with pytest.raises(SystemExit, match="CRM_WEB_SERVER='uwsgi': choose one of gunicorn, granian"):
         runner.main(definition, ["web"])
+
+
+@pytest.mark.parametrize(("variable", "chosen"), [(None, "granian"), ("gunicorn", "gunicorn")])
+def test_a_service_names_its_own_web_server_and_crm_web_server_overrides_it(monkeypatch, tmp_path, variable, chosen):
+    if variable is None:
+        monkeypatch.delenv("CRM_WEB_SERVER", raising=False)
+    else:
+        monkeypatch.setenv("CRM_WEB_SERVER", variable)
+    monkeypatch.setenv("CRM_VAR_DIR", str(tmp_path))
+    served = {}
+    monkeypatch.setattr(runner, "run_web", lambda *args: served.update(server=args[-1]))
+    definition = runner.ServiceDefinition("sample", tmp_path, lambda settings: Flask("sample"), web_server="granian")
+
+    runner.main(definition, ["web"])
+
+    assert served == {"server": chosen}
