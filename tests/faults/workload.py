@@ -11,7 +11,7 @@ import re
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -28,7 +28,10 @@ PATIENCE = 120.0
 
 
 class Indeterminate(Exception):
-    """The write's outcome is unknown to the client: the story stops."""
+    """The write's outcome is unknown to the client: the story stops. `makes`: the kind of record the write
+    would have made (it may exist or not), if it was a create."""
+
+    makes: str | None = None
 
 
 class DoneAnswerLost(Indeterminate):
@@ -42,6 +45,8 @@ class Ledger:
 
     acked: dict[str, dict[str, dict]] = field(default_factory=lambda: defaultdict(dict))
     indeterminate: list[str] = field(default_factory=list)
+    #: Creates whose outcome the client never learnt, by kind: each may have made one record the ledger lacks.
+    uncertain: Counter[str] = field(default_factory=Counter)
     refused: list[str] = field(default_factory=list)
     retries: int = 0
     #: Each acknowledged record's writes, attempt by attempt (answer, X-Request-ID, replayed or not), to be
@@ -74,10 +79,19 @@ class Client:
                     raise
                 time.sleep(1)
 
-    def write(self, method: str, path: str, body: dict, unknown_until_known: bool = False) -> dict:
+    def write(self, method: str, path: str, body: dict, unknown_until_known: bool = False,
+              makes: str | None = None) -> dict:
         """Send a write until it is answered 2xx; the same key while the answer is lost or 5xx. With
         `unknown_until_known`, a 422 naming something unknown (its event has not reached the service yet) is
-        sent again later with a new key."""
+        sent again later with a new key. `makes`: the ledger's kind of the record a create makes, named on
+        the Indeterminate it raises when its outcome stays unknown."""
+        try:
+            return self._write(method, path, body, unknown_until_known)
+        except Indeterminate as exc:
+            exc.makes = makes
+            raise
+
+    def _write(self, method: str, path: str, body: dict, unknown_until_known: bool) -> dict:
         key, deadline, last = uuid.uuid4().hex, time.monotonic() + PATIENCE, ""
         self.trail = []
         while time.monotonic() < deadline:
@@ -114,12 +128,13 @@ class Client:
         """One customer's story; each acknowledged write recorded as it is answered."""
         ledger, tag = self.ledger, uuid.uuid4().hex[:6]
         customer = self.write("POST", "/customers", {"name": f"客户{tag}", "phone": f"139{number:08d}",
-                                                      "kind": "owner", "owner": "admin"}, unknown_until_known=True)
+                                                      "kind": "owner", "owner": "admin"}, unknown_until_known=True,
+                              makes="customers")
         ledger.record("customers", customer["id"], customer, self.trail)
         delivered = datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=4)
         vehicle = self.write("POST", f"/customers/{customer['id']}/assets", {
             "kind": "vehicle", "model": "CR-V", "plate": f"粤B·{number:05d}", "delivered_on": delivered.isoformat(),
-            "odometer_km": 10})
+            "odometer_km": 10}, makes="vehicles")
         ledger.record("vehicles", vehicle["id"], vehicle, self.trail)
         try:
             edited = self.write("PATCH", f"/customers/{customer['id']}", {"version": customer["version"],
@@ -128,7 +143,8 @@ class Client:
             edited = {**customer, "version": customer["version"] + 1}
         ledger.record("customers", customer["id"], edited, self.trail)
         visit = self.write("POST", f"/customers/{customer['id']}/visits", {
-            "kind": "service", "asset_id": vehicle["id"], "odometer_km": 900, "service_type": "maintenance"})
+            "kind": "service", "asset_id": vehicle["id"], "odometer_km": 900, "service_type": "maintenance"},
+            makes="visits")
         ledger.record("visits", visit["id"], visit, self.trail)
         complaint = self.write("POST", "/complaints", {
             "customer_id": customer["id"], "channel": "phone", "category": "service", "severity": "normal",
@@ -147,7 +163,8 @@ class Client:
         ledger.record("complaints", complaint["id"], closed, self.trail)
         appointment = self.write("POST", "/appointments", {
             "customer_id": customer["id"], "asset_id": vehicle["id"], "purpose": "maintenance",
-            "scheduled_at": (datetime.now(UTC) + timedelta(days=2)).isoformat()}, unknown_until_known=True)
+            "scheduled_at": (datetime.now(UTC) + timedelta(days=2)).isoformat()}, unknown_until_known=True,
+            makes="appointments")
         ledger.record("appointments", appointment["id"], appointment, self.trail)
 
 
@@ -172,6 +189,8 @@ def drive(gateway: str, stop: threading.Event, clients: int, ledger: Ledger) -> 
             except Indeterminate as exc:
                 with ledger.lock:
                     ledger.indeterminate.append(str(exc))
+                    if exc.makes:
+                        ledger.uncertain[exc.makes] += 1
             except AssertionError as exc:  # a refusal the workload never provokes: reported as unexpected
                 with ledger.lock:
                     ledger.refused.append(str(exc))
