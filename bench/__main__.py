@@ -124,12 +124,12 @@ def main() -> int:
             ("customer read, direct", f"{figures['direct_rps']:,.0f} req/s, p50 {figures['direct_p50_ms']:.2f} ms",
              f"{figures['direct_rps'] / figures['minimal_rps']:.2f} x minimal by the median round, "
              f"{figures['direct_best_rps'] / figures['minimal_best_rps']:.2f} by the best (target >= 0.7)"),
-            ("customer read, through the gateway",
+            ("customer read, through the gateway under gunicorn (CRM_WEB_SERVER=gunicorn)",
              f"{figures['gateway_rps']:,.0f} req/s, p50 {figures['gateway_p50_ms']:.2f} ms",
              f"{figures['gateway_rps'] / figures['direct_rps']:.2f} x direct by the median round, "
              f"{figures['gateway_best_rps'] / figures['direct_best_rps']:.2f} by the best (target >= 0.8); "
              f"+{figures['gateway_p50_ms'] - figures['direct_p50_ms']:.2f} ms p50 (target < 1 ms)"),
-            ("customer read, through the gateway under granian (CRM_WEB_SERVER=granian)",
+            ("customer read, through the gateway under granian (its default)",
              f"{figures['gateway_granian_rps']:,.0f} req/s, p50 {figures['gateway_granian_p50_ms']:.2f} ms",
              f"{figures['gateway_granian_to_direct']:.2f} x direct by the median round, "
              f"{figures['gateway_granian_to_direct_best']:.2f} by the best (target >= 0.8); "

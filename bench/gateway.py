@@ -1,6 +1,6 @@
 """A customer read through the gateway vs straight from the customer service vs a minimal app doing the same
-SELECT (bench/minimal_app.py), all real gunicorn processes; and the same gateway under granian
-(`CRM_WEB_SERVER=granian`) beside them, on the same database.
+SELECT (bench/minimal_app.py), all real gunicorn processes; and the same gateway under granian (the gateway's
+default server) beside them, on the same database.
 
 The customer service and the gateway run as separate OS processes on free ports (two web workers each), the
 customer and gateway databases on throwaway PostgreSQL databases, the broker on a throwaway RabbitMQ vhost,
@@ -228,7 +228,7 @@ def start_system(stack: ExitStack) -> System:
     processes.run("customer", "migrate")
     processes.run("gateway", "migrate")
     customer = processes.start("customer-web", "customer", "web")
-    gateway = processes.start("gateway-web", "gateway", "web")
+    gateway = processes.start("gateway-web", "gateway", "web", env={"CRM_WEB_SERVER": "gunicorn"})
     minimal = processes.start("minimal-web", "bench.minimal_app", env["CRM_CUSTOMER_DATABASE_URL"],
                               f"127.0.0.1:{minimal_port}", str(WORKERS))
     try:
