@@ -24,7 +24,6 @@ bulk-loaded history equal those of the same history applied as events.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import multiprocessing
 import time
@@ -88,19 +87,14 @@ class ReadModel:
         for (name, key), (_, table) in dirty.items():
             row = rows[name, key]
             tally_writer.add(session, record_keeping.contribution_of(table, row))  # type: ignore[arg-type]
-            result[table].append({name: row.get(name, default) for name, default in _defaults(table).items()})
+            defaults = record_cache.column_defaults(table)
+            result[table].append({name: row.get(name, default) for name, default in defaults})
         return result
 
     def state(self) -> tuple[dict, str | None, int]:
         """(pending tally changes, newest event time, events applied)."""
         info = self.session.info
         return info.get(tally_writer._PENDING) or {}, info.get(tally_writer._NEWEST), info.get(tally_writer._APPLIED, 0)
-
-
-@functools.cache
-def _defaults(table: Table) -> dict[str, Any]:
-    """Every column of `table` with the value a record that does not name it gets (as record_cache.flush does)."""
-    return {column.name: record_cache._default(column) for column in table.columns}
 
 
 def _apply_and_write(database_url: str, groups: Iterable[Iterable[Event]], chunk: int) -> dict[str, Any]:

@@ -9,6 +9,7 @@ to date with the rows. Anything that reads the tables with its own SQL calls `fl
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -123,7 +124,7 @@ def flush(session: Session) -> None:
     updates: dict[Table, list[dict]] = {}
     for (name, key), (new, table) in dirty.items():
         row = rows[name, key]
-        full = {column.name: row.get(column.name, _default(column)) for column in table.columns}
+        full = {column: row.get(column, default) for column, default in column_defaults(table)}
         (inserts if new else updates).setdefault(table, []).append(full)
     for table, values in inserts.items():
         bulk_insert(session, table, values)
@@ -138,6 +139,12 @@ def forget(session: Session) -> None:
     """Drop what this transaction knew (after a rollback)."""
     for name in (_ROWS, _DIRTY, _COMPLETE, _INDEXES):
         session.info.pop(name, None)
+
+
+@functools.cache
+def column_defaults(table: Table) -> tuple[tuple[str, Any], ...]:
+    """(column name, the value a row that does not name it gets) of each of `table`'s columns, in order."""
+    return tuple((column.name, _default(column)) for column in table.columns)
 
 
 def _default(column) -> Any:

@@ -165,13 +165,18 @@ def appointment_contribution(a: Mapping[str, Any] | None) -> Contribution:
 
 
 def difference(before: Contribution, after: Contribution) -> Contribution:
-    """after − before, without the keys that cancel out."""
+    """after − before, without the keys that cancel out (most of a record's keys, from one state to the next)."""
     result: Contribution = {}
-    for key in before.keys() | after.keys():
-        old, new = before.get(key, (0, 0)), after.get(key, (0, 0))
-        delta = (new[0] - old[0], new[1] - old[1])
-        if delta != (0, 0):
-            result[key] = delta
+    for key, new in after.items():
+        old = before.get(key)
+        if old is None:
+            if new != (0, 0):
+                result[key] = new
+        elif new != old:
+            result[key] = (new[0] - old[0], new[1] - old[1])
+    for key, old in before.items():
+        if key not in after and old != (0, 0):
+            result[key] = (-old[0], -old[1])
     return result
 
 
