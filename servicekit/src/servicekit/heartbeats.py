@@ -46,14 +46,14 @@ def kill_silent_workers(folder: Path, timeout: float) -> list[int]:
     killed = []
     now = time.time()
     for beat in folder.iterdir():
+        if not beat.name.isdigit():
+            continue
         pid = int(beat.name)
         try:
             silent = now - beat.stat().st_mtime
         except FileNotFoundError:
             continue
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not _child(pid):  # gone (its number may even be another process's by now)
             beat.unlink(missing_ok=True)
             continue
         if silent > timeout:
@@ -65,6 +65,24 @@ def kill_silent_workers(folder: Path, timeout: float) -> list[int]:
             beat.unlink(missing_ok=True)
             killed.append(pid)
     return killed
+
+
+def _child(pid: int) -> bool:
+    """Whether `pid` is a running child of this process (where /proc cannot tell, whether it runs)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        if Path("/proc/self").exists():
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    except OSError:
+        return False
+    parent = int(stat.rsplit(")", 1)[1].split()[1])  # the field after the state; the name may hold ")"
+    return parent == os.getpid()
 
 
 def watch(folder: Path, timeout: float, stop: threading.Event, on_kill=lambda pid: None) -> threading.Thread:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import threading
 import time
 
@@ -45,10 +46,20 @@ def test_the_file_of_a_worker_that_is_gone_is_forgotten(tmp_path):
 
 
 def test_a_worker_checking_in_from_its_thread_is_never_found_silent(tmp_path):
-    heartbeats.check_in_every(tmp_path, timeout=1)  # this process plays the worker: a beat every 0.25 s
-    time.sleep(1.5)
-    assert heartbeats.kill_silent_workers(tmp_path, timeout=1) == []
-    assert (tmp_path / str(os.getpid())).exists()
+    checking_in = ("import pathlib, sys, time; from servicekit import heartbeats; "
+                   "heartbeats.check_in_every(pathlib.Path(sys.argv[1]), 1); time.sleep(60)")
+    worker = subprocess.Popen([sys.executable, "-c", checking_in, str(tmp_path)])
+    try:
+        deadline = time.monotonic() + 10
+        while not (tmp_path / str(worker.pid)).exists():
+            assert time.monotonic() < deadline and worker.poll() is None, "the worker never checked in"
+            time.sleep(0.05)
+        time.sleep(1.5)  # longer than the timeout: only its checking in every 0.25 s keeps it
+        assert heartbeats.kill_silent_workers(tmp_path, timeout=1) == []
+        assert worker.poll() is None
+    finally:
+        worker.kill()
+        worker.wait()
 
 
 def test_the_watch_kills_a_silent_worker_until_it_is_stopped(tmp_path):
@@ -66,3 +77,10 @@ def test_the_watch_kills_a_silent_worker_until_it_is_stopped(tmp_path):
     finally:
         silent.kill()
         silent.wait()
+
+
+def test_a_process_that_is_not_a_worker_of_this_server_is_never_killed(tmp_path):
+    """A worker's number may be taken by another process once it is gone: only children are watched."""
+    _beat(tmp_path, 1, age=100)  # init: running, but nobody's worker
+    assert heartbeats.kill_silent_workers(tmp_path, timeout=3) == []
+    assert list(tmp_path.iterdir()) == []
