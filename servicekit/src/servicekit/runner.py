@@ -169,7 +169,10 @@ def _run_granian(app: Flask, workers: int, bind: str, timeout: int, fresh_pool: 
 
     server = Granian("servicekit.runner", address=host, port=int(port), interface=Interfaces.WSGI,
                      workers=workers, blocking_threads=WEB_THREADS, websockets=False,
-                     log_level=LogLevels(log_level.lower()), respawn_failed_workers=True)
+                     log_level=LogLevels(log_level.lower()), respawn_failed_workers=True,
+                     # A worker that has not stopped `timeout` seconds after being told to is killed (without
+                     # it, a stop that came while a worker was being started again waited for ever).
+                     workers_kill_timeout=timeout)
     stop = threading.Event()
     heartbeats.watch(beats, timeout, stop, on_kill=lambda pid: _mark_dead(None, pid))
     try:
