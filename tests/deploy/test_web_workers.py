@@ -124,13 +124,17 @@ def test_a_stuck_worker_is_replaced_after_the_web_timeout(server: str, postgres_
         os.kill(stuck, signal.SIGSTOP)  # as a worker whose interpreter never gets back to its main loop
         try:
             started = time.monotonic()
-            try:
-                answer = httpx.get(f"{base}/healthz", timeout=15)
-            except httpx.ReadError:
-                # Granian's workers each listen on a socket of their own (SO_REUSEPORT): what waited on the
-                # stuck one's is reset when it is killed, unless net.ipv4.tcp_migrate_req moves it on.
-                assert server == "granian", "gunicorn's workers share one socket: a fresh worker takes the request"
-                answer = httpx.get(f"{base}/healthz", timeout=15)
+            while True:
+                try:
+                    answer = httpx.get(f"{base}/healthz", timeout=15)
+                    break
+                except httpx.TransportError:
+                    # Granian's workers each listen on a socket of their own (SO_REUSEPORT): what waited on the
+                    # stuck one's is reset when it is killed (unless net.ipv4.tcp_migrate_req moves it on), and
+                    # with one worker nothing listens until the fresh one does.
+                    assert server == "granian", "gunicorn's workers share one socket: a fresh worker takes it"
+                    assert time.monotonic() - started < 10, "no worker took requests again"
+                    time.sleep(0.1)
             assert answer.status_code == 200
             assert time.monotonic() - started < 10  # the default timeout would have waited 30 s
             assert stuck not in _workers(master.pid)
