@@ -30,7 +30,7 @@ def exported_metric_names() -> set[str]:
             for family in value.describe():
                 names |= {family.name + suffix for suffix in SUFFIXES[family.type]}
     names |= {family.name for family in metrics.outbox_gauges("any", 0, 0.0)}
-    names.add(reporting_metrics.tally_changes_waiting(0).name)
+    names.add(reporting_metrics.tally_changes_waiting(0, 1).name)
     return names
 
 

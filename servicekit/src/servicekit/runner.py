@@ -174,7 +174,7 @@ def _run_granian(app: Flask, workers: int, bind: str, timeout: int, fresh_pool: 
                      # it, a stop that came while a worker was being started again waited for ever).
                      workers_kill_timeout=timeout)
     stop = threading.Event()
-    heartbeats.watch(beats, timeout, stop, on_kill=lambda pid: _mark_dead(None, pid))
+    heartbeats.watch(beats, timeout, stop, on_kill=_forget_metrics)
     try:
         server.serve(target_loader=loaded, wrap_loader=False)
     finally:
@@ -183,10 +183,15 @@ def _run_granian(app: Flask, workers: int, bind: str, timeout: int, fresh_pool: 
 
 
 def _mark_dead(_server, worker) -> None:
-    """Gunicorn's `child_exit` hook (a worker), or the heartbeats' watch (a process id)."""
+    """Gunicorn's `child_exit` hook."""
+    _forget_metrics(worker.pid)
+
+
+def _forget_metrics(pid: int) -> None:
+    """Mark a web worker that is gone dead in the shared metrics (its live gauges dropped)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
-        multiprocess.mark_process_dead(worker if isinstance(worker, int) else worker.pid)
+        multiprocess.mark_process_dead(pid)
 
 
 def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:

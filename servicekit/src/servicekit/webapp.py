@@ -269,9 +269,9 @@ def _register_health(app: Flask, settings: Settings, engine: Engine, check_broke
                                     checks=checks)
         return {"status": "ready", "service": settings.service, "checks": checks}
 
+    add_scraped_metrics(app, lambda: metrics.outbox_gauges(settings.service, *outbox.backlog(engine)))
+
     @app.get("/metrics")
     def metrics_view():
-        reads = [lambda: metrics.outbox_gauges(settings.service, *outbox.backlog(engine)),
-                 *app.extensions.get(_SCRAPED, ())]
-        payload, content_type = metrics.render([metrics.ScrapedCollector(read) for read in reads])
+        payload, content_type = metrics.render([metrics.ScrapedCollector(read) for read in app.extensions[_SCRAPED]])
         return Response(payload, mimetype=content_type.split(";")[0], content_type=content_type)
