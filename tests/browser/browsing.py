@@ -51,7 +51,10 @@ def sign_in(page: Page, base: str, username: str, password: str, *, english: boo
 
 
 def accessibility_violations(page: Page) -> list[dict]:
-    """axe-core's violations of impact serious or critical on the page as it is now."""
+    """axe-core's violations of impact serious or critical on the page as a person sees it: once its stylesheets
+    have loaded. A page's rows are in the document before then; judged at that moment, the header's buttons have
+    Bootstrap's default colours rather than the console's darker ones, and fail the contrast rule."""
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # evaluate runs beside the page's Content-Security-Policy, which forbids any injected <script>.
         page.evaluate(AXE.read_text() + "\n;undefined")
