@@ -268,7 +268,8 @@ def update_many(session: Session, table: Table, match: Sequence[str], change: Se
     statement = (f'UPDATE {table_name(connection, table)} AS t SET ' + ", ".join(f'"{c}" = v."new_{c}"' for c in change)
                  + f" FROM json_to_recordset(CAST(:rows AS json)) AS v({record}) WHERE "
                  + " AND ".join(f't."{c}" = v."key_{c}"' for c in match))
-    rows_json = dumps([{name: row[name] for name in names} for row in rows])
+    named = set(names)
+    rows_json = dumps([row if row.keys() == named else {name: row[name] for name in names} for row in rows])
     return session.execute(text(statement), {"rows": rows_json}).rowcount  # type: ignore[attr-defined]  # a CursorResult
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from servicekit.db import bulk_insert, update_many
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 _ROWS = "reporting.rows"
@@ -25,6 +26,7 @@ _INDEXES = "reporting.indexes"
 ABSENT = object()
 
 
+@functools.cache
 def key_column(table: Table) -> str:
     """The name of the column a record of `table` is kept by (its one primary-key column)."""
     return table.primary_key.columns.keys()[0]
@@ -63,13 +65,30 @@ def load(session: Session, table: Table, keys: Iterable[str]) -> None:
     """Read the rows of `keys` not known yet, in one query; remember the ones that do not exist too."""
     rows = _rows(session)
     wanted = sorted({key for key in keys if key and (table.name, key) not in rows})
-    column = table.c[key_column(table)]
+    key = key_column(table)
     for start in range(0, len(wanted), 1000):
         chunk = wanted[start:start + 1000]
-        found = {row[column.name]: dict(row) for row in
-                 session.execute(select(table).where(column.in_(chunk))).mappings()}
-        for key in chunk:
-            _remember(session, table.name, key, found.get(key, ABSENT))
+        found = {row[key]: dict(row) for row in session.execute(*_by_keys(session, table, chunk)).mappings()}
+        for one in chunk:
+            _remember(session, table.name, one, found.get(one, ABSENT))
+
+
+def _by_keys(session: Session, table: Table, keys: list[str]) -> tuple[Any, dict[str, Any]]:
+    """The statement reading the rows of `keys`, and its parameters: on PostgreSQL the keys as one array
+    joined to the table, elsewhere `IN`. An `IN` list is written out a placeholder a key, each execution, by
+    SQLAlchemy and again by psycopg (a tenth of the batch's CPU); `= ANY` of the array, prepared once and run
+    with the plan made while the tables were small, scanned them whole (a quarter fewer events a second); the
+    join looks each key up in the index."""
+    if session.get_bind().dialect.name == "postgresql":
+        return _any_of_keys(table), {"keys": keys}
+    return select(table).where(table.c[key_column(table)].in_(keys)), {}
+
+
+@functools.cache
+def _any_of_keys(table: Table) -> Any:
+    column = table.c[key_column(table)]
+    given = func.unnest(bindparam("keys", type_=ARRAY(column.type))).table_valued("key").render_derived(name="given")
+    return select(table).join_from(given, table, column == given.c.key)
 
 
 def load_where(session: Session, table: Table, column: str, values: Iterable[str]) -> None:
@@ -94,12 +113,18 @@ def knows_all(session: Session, tables: Iterable[Table], column: str, value: Any
 
 
 def get(session: Session, table: Table, key: str) -> dict[str, Any] | None:
-    """The row of `key` as it stands in this transaction, or None."""
+    """The row of `key` as it stands in this transaction, or None (a copy, the caller's to change)."""
+    row = peek(session, table, key)
+    return None if row is None else dict(row)
+
+
+def peek(session: Session, table: Table, key: str) -> Mapping[str, Any] | None:
+    """The row of `key` as it stands in this transaction, or None, to read only (not a copy)."""
     rows = _rows(session)
     if (table.name, key) not in rows:
         load(session, table, [key])
     row = rows[table.name, key]
-    return None if row is ABSENT else dict(row)
+    return None if row is ABSENT else row
 
 
 def holds(session: Session, tables: Iterable[Table], column: str, value: Any) -> bool:
@@ -124,21 +149,28 @@ def flush(session: Session) -> None:
     updates: dict[Table, list[dict]] = {}
     for (name, key), (new, table) in dirty.items():
         row = rows[name, key]
-        full = {column: row.get(column, default) for column, default in column_defaults(table)}
-        (inserts if new else updates).setdefault(table, []).append(full)
+        if row.keys() != column_names(table):  # a new record naming only some columns: the others' defaults
+            row = {column: row.get(column, default) for column, default in column_defaults(table)}
+        (inserts if new else updates).setdefault(table, []).append(row)
     for table, values in inserts.items():
         bulk_insert(session, table, values)
     for table, values in updates.items():
         key = key_column(table)
-        change = [column.name for column in table.columns if column.name != key]
-        update_many(session, table, [key], change,
-                    [{f"key_{key}": value[key], **{f"new_{name}": value[name] for name in change}} for value in values])
+        change = [(f"new_{column.name}", column.name) for column in table.columns if column.name != key]
+        update_many(session, table, [key], [name for _, name in change],
+                    [{f"key_{key}": value[key], **{new: value[name] for new, name in change}} for value in values])
 
 
 def forget(session: Session) -> None:
     """Drop what this transaction knew (after a rollback)."""
     for name in (_ROWS, _DIRTY, _COMPLETE, _INDEXES):
         session.info.pop(name, None)
+
+
+@functools.cache
+def column_names(table: Table) -> frozenset[str]:
+    """The names of `table`'s columns."""
+    return frozenset(column.name for column in table.columns)
 
 
 @functools.cache

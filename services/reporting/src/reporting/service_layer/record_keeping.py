@@ -8,7 +8,7 @@ keeps the new state, written when the transaction commits (reporting.adapters.re
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -45,7 +45,7 @@ def row(session: Session, table: Table, key: str) -> dict[str, Any] | None:
     return record_cache.get(session, table, key)
 
 
-def contribution_of(table: Table, state: dict[str, Any] | None) -> contrib.Contribution:
+def contribution_of(table: Table, state: Mapping[str, Any] | None) -> contrib.Contribution:
     """What a record of `table` in the state `state` (None: no record) adds to the tallies."""
     contribution = CONTRIBUTION_OF.get(table)
     if contribution is None:
@@ -71,7 +71,7 @@ def settle(session: Session) -> None:
     before its first save (done before the tallies are written)."""
     for (table, key), before in session.info.pop(_FIRST_STATES, {}).items():
         tally_writer.add(session, contrib.difference(contribution_of(table, before),
-                                                     contribution_of(table, record_cache.get(session, table, key))))
+                                                     contribution_of(table, record_cache.peek(session, table, key))))
 
 
 def forget(session: Session) -> None:
