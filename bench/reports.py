@@ -13,7 +13,9 @@
    falls on the baseline and the consumers alike. The figure is events applied per second as a ratio of the
    raw rate in the same run; the median of those ratios. `reporting_folded` counts the time until the
    changes are folded into the tallies too (what the folder had left when the last event was applied,
-   folded then).
+   folded then). Beside the rates, the CPU an event costs: the consumer's process, and this machine's
+   PostgreSQL and RabbitMQ (`ceiling_ratio`: the consumer's CPU alone allows at most that ratio;
+   `machine_ceiling_ratio`: all three on every core of the machine).
 2. Read model: a generated history of `--customers` customers, about `--visits` visits and
    `--complaints` complaints (bench.generate), loaded into a throwaway PostgreSQL database (kept with
    `--keep`). By default in bulk (bench.readmodel: the service's handlers on each customer's events in
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 from datetime import date, datetime, timedelta
@@ -66,7 +69,8 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
     bodies = [event.to_json() for event in _apply_events(events, order)]
     runs: dict[str, list[float]] = {"raw_consume": [], "kit_consume_noop": [], "reporting_apply": [],
                                     "reporting_folded": [], "raw_cpu_us": [], "kit_noop_cpu_us": [],
-                                    "reporting_cpu_us": []}
+                                    "reporting_cpu_us": [], "raw_rabbitmq_cpu_us": [], "reporting_postgres_cpu_us": [],
+                                    "reporting_rabbitmq_cpu_us": []}
     queues = ("bench.raw_reports", "bench.kit_noop", QUEUE)
     with Connection(amqp_url) as connection:
         for queue in queues:
@@ -80,14 +84,18 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
                                        for i, body in enumerate(bodies[start:start + 1000])])
         database_url = databases.create("reports_apply")
         upgrade(database_url, MIGRATIONS)
-        cpu = time.process_time()
+        cpu, servers = time.process_time(), servers_cpu()
         runs["raw_consume"].append(broker.consume(amqp_url, "bench.raw_reports", len(bodies), prefetch=prefetch))
         cpu = _cpu_since(cpu, runs["raw_cpu_us"], len(bodies))
+        runs["raw_rabbitmq_cpu_us"].append((servers_cpu()["rabbitmq"] - servers["rabbitmq"]) / len(bodies) * 1e6)
         runs["kit_consume_noop"].append(_consume(databases.create("reports_noop"), amqp_url, "bench.kit_noop",
                                                  len(bodies), prefetch, lambda session, event: None))
         cpu = _cpu_since(cpu, runs["kit_noop_cpu_us"], len(bodies))
+        servers = servers_cpu()
         applied = _consume(database_url, amqp_url, QUEUE, len(bodies), prefetch, deployed.handler, deployed.beside)
         _cpu_since(cpu, runs["reporting_cpu_us"], len(bodies))
+        for name, seconds in servers_cpu().items():
+            runs[f"reporting_{name}_cpu_us"].append((seconds - servers[name]) / len(bodies) * 1e6)
         runs["reporting_apply"].append(applied)
         runs["reporting_folded"].append(len(bodies) / (len(bodies) / applied + _fold_rest(database_url)))
         print(f"  run {repeat + 1}: " + ", ".join(f"{name} {values[-1]:,.0f}" + ("" if "cpu" in name else "/s")
@@ -105,6 +113,13 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
             "reporting_ceiling": 1e6 / medians["reporting_cpu_us"],
             "ceiling_ratio": statistics.median(1e6 / cpu / raw for cpu, raw in
                                                zip(runs["reporting_cpu_us"], runs["raw_consume"], strict=True)),
+            # Every core of the machine busy with the consumer, PostgreSQL and RabbitMQ (when they run here, as
+            # the bench's servers do): what the CPU all three spend an event allows at most.
+            "machine_ceiling_ratio": statistics.median(
+                (os.cpu_count() or 1) * 1e6 / (cpu + postgres + rabbitmq) / raw
+                for cpu, postgres, rabbitmq, raw in zip(runs["reporting_cpu_us"], runs["reporting_postgres_cpu_us"],
+                                                        runs["reporting_rabbitmq_cpu_us"], runs["raw_consume"],
+                                                        strict=True)),
             "runs": runs}
 
 
@@ -152,6 +167,25 @@ def apply_in_process(databases: ThrowawayDatabases, events: int, order: str, rep
               f"folded in {runs['fold_seconds'][-1]:.2f} s", flush=True)
     return {"events": len(chosen), "order": order, **{name: statistics.median(values) for name, values in runs.items()},
             "runs": runs}
+
+
+def servers_cpu() -> dict[str, float]:
+    """CPU seconds so far of this machine's PostgreSQL and RabbitMQ processes, by their names in /proc (0 for a
+    server not running here, or off Linux): with the consumer's own, what an event costs the machine. A
+    backend that has ended counts in its server's children's time (a connection closed when the consumer
+    stopped would otherwise take its CPU with it)."""
+    names = {"postgres": "postgres", "beam.smp": "rabbitmq"}
+    seconds = dict.fromkeys(names.values(), 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # a process that ended meanwhile
+        name = text[text.index("(") + 1:text.rindex(")")]
+        if name in names:
+            fields = text.rsplit(")", 1)[1].split()
+            seconds[names[name]] += sum(map(int, fields[11:15])) / os.sysconf("SC_CLK_TCK")  # own and ended children's
+    return seconds
 
 
 def _cpu_since(start: float, into: list[float], events: int) -> float:
