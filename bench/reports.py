@@ -50,6 +50,7 @@ from sqlalchemy import func, select
 from bench import broker, readmodel
 from bench.bus import consume_rate
 from bench.generate import STORES, History
+from bench.split_consumer import split_rate
 from servicekit import topology
 
 REPORTS = ("prospects", "owners", "customer-flow", "churn", "value", "complaints", "callbacks", "staff", "monthly")
@@ -57,11 +58,12 @@ QUEUE = "reporting.read_model"
 
 
 def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefetch: int, repeats: int = 3,
-               order: str = "customer") -> dict:
+               order: str = "customer", split: bool = False) -> dict:
     """Raw pika consume rate, the kit consumer with a no-op handler, and the reporting apply rate, for the same
     `events` generated events, interleaved `repeats` times (each time on fresh databases); medians. `order`:
     "customer" (each customer's whole history after the other's, as a replay brings them) or "time" (as
-    they happen, as the live consumer gets them)."""
+    they happen, as the live consumer gets them). `split`: the reporting consumer once more with the broker read
+    by a process of its own (bench.split_consumer, an experiment)."""
     from reporting.entrypoints.consumer import subscriptions
     from reporting.entrypoints.runner import MIGRATIONS
 
@@ -71,7 +73,9 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
                                     "reporting_folded": [], "raw_cpu_us": [], "kit_noop_cpu_us": [],
                                     "reporting_cpu_us": [], "raw_rabbitmq_cpu_us": [], "reporting_postgres_cpu_us": [],
                                     "reporting_rabbitmq_cpu_us": []}
-    queues = ("bench.raw_reports", "bench.kit_noop", QUEUE)
+    queues = ("bench.raw_reports", "bench.kit_noop", QUEUE) + (("bench.reports_split",) if split else ())
+    if split:
+        runs.update(reporting_split=[], reporting_split_cpu_us=[], reporting_split_reader_cpu_us=[])
     with Connection(amqp_url) as connection:
         for queue in queues:
             topology.declare(connection.default_channel, queue, ("bench.none.v1",))
@@ -99,6 +103,14 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
         # The servers' CPU until the changes are folded too: what the folder had left is work the events cost.
         for name, seconds in servers_cpu().items():
             runs[f"reporting_{name}_cpu_us"].append((seconds - servers[name]) / len(bodies) * 1e6)
+        if split:
+            split_url = databases.create("reports_split")
+            upgrade(split_url, MIGRATIONS)
+            measured = split_rate(split_url, amqp_url, "bench.reports_split", len(bodies), prefetch, deployed.handler,
+                                  deployed.beside)
+            runs["reporting_split"].append(measured["rate"])
+            runs["reporting_split_cpu_us"].append(measured["cpu_us"])
+            runs["reporting_split_reader_cpu_us"].append(measured["reader_cpu_us"])
         print(f"  run {repeat + 1}: " + ", ".join(f"{name} {values[-1]:,.0f}" + ("" if "cpu" in name else "/s")
                                                   for name, values in runs.items()), flush=True)
     medians = {name: statistics.median(values) for name, values in runs.items()}
@@ -109,6 +121,7 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
     return {"events": len(bodies), "repeats": repeats, **medians, "ratio": ratio("reporting_apply", "raw_consume"),
             "ratio_to_kit_noop": ratio("reporting_apply", "kit_consume_noop"),
             "ratio_folded": ratio("reporting_folded", "raw_consume"),
+            **({"ratio_split": ratio("reporting_split", "raw_consume")} if split else {}),
             # One process's Python holds one core at most: at its CPU per event, with a database and a broker
             # taking no time at all, the reporting consumer would still apply no more than this.
             "reporting_ceiling": 1e6 / medians["reporting_cpu_us"],
@@ -332,6 +345,8 @@ def main() -> int:
                         help="the events customer after customer (as replayed) or as they happen (as live)")
     parser.add_argument("--apply-in-process", action="store_true",
                         help="also apply the same events in process, without the broker (the read model's own work)")
+    parser.add_argument("--apply-split", action="store_true",
+                        help="also the reporting consumer with the broker read by a process of its own (an experiment)")
     parser.add_argument("--prefetch", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=200, help="requests per report")
     parser.add_argument("--database-url", help="measure an already loaded read model (with --skip-load)")
@@ -347,7 +362,7 @@ def main() -> int:
         if not args.skip_apply:
             with throwaway_vhost("bench-reports") as amqp_url:
                 figures["apply"] = apply_rate(databases, amqp_url, args.apply_events, args.prefetch,
-                                              args.apply_repeats, args.apply_order)
+                                              args.apply_repeats, args.apply_order, args.apply_split)
             print(json.dumps(figures["apply"], indent=1), flush=True)
             if args.apply_in_process:
                 figures["apply_in_process"] = apply_in_process(databases, args.apply_events, args.apply_order,
