@@ -36,7 +36,9 @@ def _read(amqp_url: str, queue: str, prefetch: int, batch: int, pipe: Pipe) -> N
     connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
     channel = connection.channel()
     channel.basic_qos(prefetch_count=prefetch)
-    pipe.send("ready")  # connected: the clock starts when told to go, as the kit consumer's does when it is up
+    # Connected: the clock starts when told to go. (The kit consumer's clock includes its connecting, about 30 ms
+    # of a run of 20,000 events: 1-2 % in the split's favour.)
+    pipe.send("ready")
     pipe.recv()
     bodies: list[bytes] = []
     tags: list[int] = []
