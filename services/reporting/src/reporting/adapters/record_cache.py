@@ -76,9 +76,10 @@ def load(session: Session, table: Table, keys: Iterable[str]) -> None:
 def _by_keys(session: Session, table: Table, keys: list[str]) -> tuple[Any, dict[str, Any]]:
     """The statement reading the rows of `keys`, and its parameters: on PostgreSQL the keys as one array
     joined to the table, elsewhere `IN`. An `IN` list is written out a placeholder a key, each execution, by
-    SQLAlchemy and again by psycopg (8 % of the applying thread's CPU); `= ANY` of the array, prepared once and run
-    with the plan made while the tables were small, scanned them whole (a quarter fewer events a second); the
-    join looks each key up in the index."""
+    SQLAlchemy and again by psycopg (8 % of the applying thread's CPU). `= ANY` of the array is one statement that
+    psycopg prepares: PostgreSQL's plan for it, made while the tables were small, scanned them whole comparing each
+    row with every key (18 ms for 3,000 visits and 500 keys; a quarter fewer events a second). The join looks each
+    key up in the index."""
     if session.get_bind().dialect.name == "postgresql":
         return _joined_to_keys(table), {"keys": keys}
     return select(table).where(table.c[key_column(table)].in_(keys)), {}
