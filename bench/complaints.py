@@ -40,7 +40,7 @@ from complaint.domain.sla import DEFAULT_POLICY
 from complaint.entrypoints.runner import MIGRATIONS
 from complaint.service_layer.scanner import scan
 from servicekit.db import make_engine, make_session_factory, outbox, upgrade
-from servicekit.processes import Processes, clean_env, free_port, wait_until_ready
+from servicekit.processes import Processes, clean_env, free_ports, wait_until_ready
 from servicekit.testing import ThrowawayDatabases, throwaway_vhost
 from sqlalchemy import func, insert, select, text
 
@@ -280,7 +280,7 @@ def filing_figures() -> dict:
         stack.callback(databases.drop_all)
         amqp_url = stack.enter_context(throwaway_vhost("bench"))
         var_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="guanxi-bench-")))
-        ports = {name: free_port() for name in ("gateway", "customer", "complaint")}
+        ports = dict(zip(("gateway", "customer", "complaint"), free_ports(3), strict=True))
         env = clean_env(var_dir)
         env.update({
             "CRM_LOG_LEVEL": "WARNING", "CRM_BROKER_URL": amqp_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,

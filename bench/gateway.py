@@ -34,7 +34,7 @@ from pathlib import Path
 
 import httpx
 from servicekit.auth import Identity, issue_token
-from servicekit.processes import Processes, clean_env, free_port, wait_until_ready
+from servicekit.processes import Processes, clean_env, free_ports, wait_until_ready
 from servicekit.testing import ThrowawayDatabases, throwaway_vhost
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -211,7 +211,7 @@ def start_system(stack: ExitStack) -> System:
     stack.callback(databases.drop_all)
     amqp_url = stack.enter_context(throwaway_vhost("bench"))
     var_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="guanxi-bench-")))
-    customer_port, gateway_port, minimal_port, granian_port = free_port(), free_port(), free_port(), free_port()
+    customer_port, gateway_port, minimal_port, granian_port = free_ports(4)
     env = clean_env(var_dir)
     env.update({
         "CRM_LOG_LEVEL": "WARNING", "CRM_BROKER_URL": amqp_url, "CRM_AUTH_SECRET": uuid.uuid4().hex * 2,

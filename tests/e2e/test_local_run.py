@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from servicekit.processes import clean_env, free_port
+from servicekit.processes import clean_env, free_ports
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ def _open_to_others(folder: Path) -> list[str]:
 
 def test_the_launcher_runs_the_system_on_the_embedded_default_and_stops_on_ctrl_c(tmp_path):
     var_dir = tmp_path / "var"
-    gateway_port, customer_port = free_port(), free_port()
+    gateway_port, customer_port = free_ports(2)
     env = clean_env(var_dir)
     env.update({"CRM_GATEWAY_PORT": str(gateway_port), "CRM_CUSTOMER_PORT": str(customer_port),
                 "CRM_WEB_WORKERS": "1"})

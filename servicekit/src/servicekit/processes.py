@@ -9,7 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TypeVar
@@ -19,9 +19,17 @@ import httpx
 
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` different TCP ports nobody listens on right now: each held until all are chosen (ports chosen one
+    after the other, each let go at once, can come back the same: two services of a system were once given one)."""
+    with ExitStack() as held:
+        sockets = [held.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
 
 
 def clean_env(var_dir: Path) -> dict[str, str]:
@@ -187,12 +195,12 @@ _NO_DATABASE = ("console", "console_live")
 
 def _ports(services: list[str], processes: Sequence[tuple[str, str]]) -> dict[str, int]:
     """A free port for each service, the gateway, and the console's web and live processes when they run."""
-    ports = {service: free_port() for service in [*services, "gateway"]}
+    names = [*services, "gateway"]
     if ("console", "web") in processes:
-        ports["console"] = free_port()
+        names.append("console")
     if ("console", "live") in processes:  # its live updates' event stream
-        ports["console_live"] = free_port()
-    return ports
+        names.append("console_live")
+    return dict(zip(names, free_ports(len(names)), strict=True))
 
 
 def _system_env(var_dir: Path, database_url: Callable[[str], str], broker_url: str, upstreams: Iterable[str],
