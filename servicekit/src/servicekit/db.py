@@ -27,6 +27,7 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
+    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -206,6 +207,14 @@ def unit_of_work(sessions: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def given_keys(array: Any, column: str = "key") -> Any:
+    """`array` (an array-valued expression or parameter) as a table `given` of one column: joined to a table on
+    its key, each value is looked up in the key's index whatever the plan. `column IN (…)` and `= ANY(array)`
+    are not: a prepared statement's generic plan, made while the table was small (or its statistics lagged),
+    scans the table and compares each row with every value (servicekit.inbox, reporting.adapters.record_cache)."""
+    return func.unnest(array).table_valued(column).render_derived(name="given")
 
 
 def among(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import DateTime, String, and_, bindparam, func, literal, select, text
+from sqlalchemy import DateTime, String, and_, bindparam, literal, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from servicekit.db import inbox, table_name, unit_of_work
+from servicekit.db import given_keys, inbox, table_name, unit_of_work
 from servicekit.events import Event, correlation_id
 from servicekit.pipelined import inserts_pipelined
 
@@ -48,7 +48,7 @@ def _already_applied(session: Session, queue: str, ids: list[str]) -> set[str]:
     the generic plan of the prepared statement): seconds per batch at tens of thousands of rows.
     """
     if session.get_bind().dialect.name == "postgresql":
-        given = func.unnest(literal(ids, ARRAY(String))).table_valued("id").render_derived(name="given")
+        given = given_keys(literal(ids, ARRAY(String)), "id")
         query = select(inbox.c.event_id).join_from(
             given, inbox, and_(inbox.c.queue == queue, inbox.c.event_id == given.c.id))
     else:

@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from servicekit.db import bulk_insert, update_many
-from sqlalchemy import Table, bindparam, func, select
+from servicekit.db import bulk_insert, given_keys, update_many
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -88,7 +88,7 @@ def _by_keys(session: Session, table: Table, keys: list[str]) -> tuple[Any, dict
 @functools.cache
 def _joined_to_keys(table: Table) -> Any:
     column = table.c[key_column(table)]
-    given = func.unnest(bindparam("keys", type_=ARRAY(column.type))).table_valued("key").render_derived(name="given")
+    given = given_keys(bindparam("keys", type_=ARRAY(column.type)))
     return select(table).join_from(given, table, column == given.c.key)
 
 
