@@ -12,7 +12,6 @@ import http.server
 import importlib
 import json
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -36,6 +35,7 @@ from deployfiles import (
     read_env_file,
 )
 from gateway.config import DEFAULT_UPSTREAMS
+from servicekit.processes import free_port
 from sqlalchemy.engine import make_url
 
 # The Compose Specification's JSON schema, vendored unchanged from compose-spec/compose-spec,
@@ -187,9 +187,7 @@ def test_web_healthchecks_pass_only_when_the_service_answers_ok(services: dict, 
 
 
 def test_a_web_healthcheck_fails_when_nothing_listens(services: dict) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        closed_port = sock.getsockname()[1]
+    closed_port = free_port()  # nobody listens there, and nobody in the test run is given it
     for name, service in web_services(services).items():
         assert run_healthcheck(service["healthcheck"]["test"], closed_port) != 0, name
 

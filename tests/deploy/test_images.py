@@ -9,7 +9,6 @@ import http.server
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 from deployfiles import API_CLIENTS, ROOT, Instruction, dockerfile_instructions, exec_form, guanxi_command
+from servicekit.processes import free_port
 
 #: The instructions whose arguments the builder expands build arguments in (RUN: the shell, which sees them).
 EXPANDED = {"FROM", "COPY", "ADD", "ENV", "EXPOSE", "USER", "WORKDIR", "RUN"}
@@ -157,15 +157,9 @@ def test_image_healthchecks_probe_the_port_the_image_serves(services: dict, heal
         env = {**os.environ, **image_env(path), port_variable: str(health_server)}
         result = subprocess.run([sys.executable, *check[1:]], env=env, capture_output=True, timeout=30)
         assert result.returncode == 0, f"{path}: healthcheck failed on a healthy server: {result.stderr[-300:]}"
-        env[port_variable] = str(_closed_port())
+        env[port_variable] = str(free_port())
         result = subprocess.run([sys.executable, *check[1:]], env=env, capture_output=True, timeout=30)
         assert result.returncode != 0, f"{path}: healthcheck passed with nothing listening"
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_dockerignore_keeps_local_state_out_of_the_build_context() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,6 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from deployfiles import API_CLIENTS, INIT_SCRIPT, ROOT, guanxi_command
+from servicekit.processes import free_port
 from sqlalchemy.engine import make_url
 
 pytestmark = pytest.mark.integration
@@ -39,12 +39,6 @@ def _run(command: list[str]) -> None:
         pytest.fail(f"{' '.join(command)} failed: {result.stderr or result.stdout}", pytrace=False)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
     """A fresh cluster with password authentication over TCP, as the postgres image configures it."""
@@ -57,7 +51,7 @@ def cluster() -> Iterator[Cluster]:
     if os.geteuid() == 0:  # the server refuses to run as root
         shutil.chown(base, "postgres")
         as_owner = ["runuser", "-u", "postgres", "--"]
-    data, port = base / "data", _free_port()
+    data, port = base / "data", free_port()
     try:
         _run([*as_owner, initdb, "-D", str(data), "-U", "postgres", "--auth-local=trust",
               "--auth-host=scram-sha-256", "--no-sync"])

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ import httpx
 import pytest
 from deployfiles import ROOT
 from prometheus_client.parser import text_string_to_metric_families
-from servicekit.processes import login
+from servicekit.processes import free_port, login
 from servicekit.testing import TEST_SECRET
 
 pytestmark = pytest.mark.integration
@@ -31,17 +30,11 @@ REQUESTS = 90
 ADMIN_PASSWORD = "Workers-check-Pa55word"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def _gateway_web(postgres_database, tmp_path: Path, **variables: str) -> Iterator[tuple[str, subprocess.Popen]]:
     """`python -m gateway web` on a fresh PostgreSQL database, with `variables` (CRM_*) added; yields its base
     URL and the web server's main process."""
-    port, metrics_dir = _free_port(), tmp_path / "metrics"
+    port, metrics_dir = free_port(), tmp_path / "metrics"
     metrics_dir.mkdir()
     env = {**os.environ, "CRM_GATEWAY_DATABASE_URL": postgres_database("gateway_workers"),
            "CRM_AUTH_SECRET": TEST_SECRET, "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD,

@@ -1,16 +1,20 @@
 """Guanxi's processes as real OS processes, for end-to-end tests and benchmarks: start, wait, stop."""
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TypeVar
 
@@ -18,18 +22,61 @@ import httpx
 
 
 def free_port() -> int:
-    """A TCP port nobody listens on right now."""
+    """A TCP port nobody listens on, reserved for this process (see `free_ports`)."""
     return free_ports(1)[0]
 
 
+#: Where test systems' ports are drawn from: below the range the kernel hands out for outgoing connections and
+#: for binding port 0 (32768-60999 on Linux), so no client connection takes one, and apart from the private
+#: RabbitMQ cluster's ports (servicekit.testing.cluster: 10000-12002 and 30000-32002).
+PORT_RANGE = range(20000, 30000)
+_reserved: set[int] = set()
+_random = random.Random()
+
+
 def free_ports(count: int) -> list[int]:
-    """`count` different TCP ports nobody listens on right now: each held until all are chosen (ports chosen one
-    after the other, each let go at once, can come back the same: two services of a system were once given one)."""
-    with ExitStack() as held:
-        sockets = [held.enter_context(socket.socket()) for _ in range(count)]
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
+    """`count` different TCP ports nobody listens on, each reserved for this process for as long as it runs.
+
+    Every process that asks here reserves through one lock file, a byte per port, so no two hand out the same
+    port: the test run's workers and the bench each start systems whose processes bind their ports later, and
+    ports chosen by binding port 0 and letting go came back the same (two services of one system were once given
+    one port; another time a gateway's port went to another system's service, and a login reached that).
+    The kernel releases a process's reservations when it ends."""
+    ports: list[int] = []
+    for port in _random.sample(PORT_RANGE, len(PORT_RANGE)):
+        if len(ports) == count:
+            return ports
+        if port not in _reserved and _reserve(port) and _nobody_listens(port):
+            _reserved.add(port)
+            ports.append(port)
+    if len(ports) == count:
+        return ports
+    raise RuntimeError(f"fewer than {count} free ports left in {PORT_RANGE}")
+
+
+@cache
+def _lock_file() -> int:
+    """This process's descriptor of the ports' lock file, open while it runs (closing any descriptor of the file
+    would drop every reservation the process holds: POSIX record locks belong to the process)."""
+    return os.open(Path(tempfile.gettempdir()) / f"guanxi-ports-{os.getuid()}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+
+def _reserve(port: int) -> bool:
+    """Lock `port`'s byte of the lock file, or False if another process holds it."""
+    try:
+        fcntl.lockf(_lock_file(), fcntl.LOCK_EX | fcntl.LOCK_NB, 1, port)
+    except OSError:
+        return False
+    return True
+
+
+def _nobody_listens(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def clean_env(var_dir: Path) -> dict[str, str]:
@@ -176,7 +223,7 @@ def running_system(var_dir: Path, database_url: Callable[[str], str], broker_url
     system = System(f"http://127.0.0.1:{ports['gateway']}",
                     {service: f"http://127.0.0.1:{ports[service]}" for service in services}, started)
     try:
-        wait_until_ready(f"{system.gateway}/readyz", timeout=ready_timeout)
+        wait_until_ready(f"{system.gateway}/readyz", started.named("gateway-web"), timeout=ready_timeout)
         if "console" in ports:
             wait_until_ready(f"http://127.0.0.1:{ports['console']}/healthz")
         if "console_live" in ports:
