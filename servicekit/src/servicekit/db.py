@@ -209,6 +209,14 @@ def unit_of_work(sessions: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+def byte_ordered(length: int) -> Any:
+    """`String(length)`, compared in byte order on PostgreSQL (`COLLATE "C"`) whatever the database's own
+    collation: for keys and codes, which no person reads in alphabetical order. A prefix of such a column is a
+    range of its plain index, and every comparison is a memcmp: under a linguistic collation (a database created
+    with a Chinese ICU locale, say) each comparison an index lookup or a sort makes goes through the collation."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 def given_keys(array: Any, column: str = "key") -> Any:
     """`array` (an array-valued expression or parameter) as a table `given` of one column: joined to a table on
     its key, each value is looked up in the key's index whatever the plan. `column IN (…)` and `= ANY(array)`

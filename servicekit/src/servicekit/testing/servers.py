@@ -30,19 +30,23 @@ def _psycopg_url(url: str) -> str:
 
 
 class ThrowawayDatabases:
-    """Creates PostgreSQL databases named for this run and drops them all at the end."""
+    """Creates PostgreSQL databases named for this run and drops them all at the end; `icu_locale`: the one
+    each is collated in unless `create` names another (by default the server's)."""
 
-    def __init__(self, admin_url: str = PG_ADMIN_URL) -> None:
+    def __init__(self, admin_url: str = PG_ADMIN_URL, icu_locale: str | None = None) -> None:
         import psycopg
 
-        self.admin_url = admin_url
+        self.admin_url, self.icu_locale = admin_url, icu_locale
         self.admin = psycopg.connect(_psycopg_url(admin_url), autocommit=True, connect_timeout=5)
         self.created: list[str] = []
 
-    def create(self, name: str) -> str:
-        """A new empty database; returns its SQLAlchemy URL."""
+    def create(self, name: str, icu_locale: str | None = None) -> str:
+        """A new empty database; returns its SQLAlchemy URL. `icu_locale` ("zh-Hans-CN"): its collation is
+        that ICU locale's, as a database made for Chinese text may be, instead of the server's default."""
         database = f"guanxi_test_{RUN_ID}_{name}_{len(self.created)}"
-        self.admin.execute(f'CREATE DATABASE "{database}"')
+        icu_locale = icu_locale or self.icu_locale
+        locale = f" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '{icu_locale}'" if icu_locale else ""
+        self.admin.execute(f'CREATE DATABASE "{database}"{locale}')
         self.created.append(database)
         base = self.admin_url.rsplit("/", 1)[0]
         return f"{base}/{database}".replace("postgresql://", "postgresql+psycopg://")

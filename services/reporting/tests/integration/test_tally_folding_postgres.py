@@ -12,6 +12,8 @@ import time
 from datetime import date
 
 import pytest
+from reporting.adapters.rebuild_copy import SCHEMA as REBUILD_SCHEMA
+from reporting.adapters.rebuild_copy import RebuildCopy
 from reporting.adapters.tables import tallies, tally_changes
 from reporting.app import create_app
 from reporting.entrypoints.consumer import subscriptions
@@ -23,7 +25,7 @@ from reporting_figures import QUEUE, figures
 from servicekit.consumer import apply_batch
 from servicekit.db import make_engine, make_session_factory, unit_of_work, upgrade
 from servicekit.webapp import service_context
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 from bench.generate import STORES, History
@@ -80,6 +82,29 @@ def test_reports_read_the_same_figures_before_during_and_after_folding(events, p
     assert fold_all(postgres) == changes - changes // 2
     assert _count(postgres, tally_changes) == 0 and _count(postgres, tallies) > changes
     assert _every_figure(postgres) == expected
+
+
+def test_a_database_with_a_chinese_collation_reads_the_same_figures(events, postgres_database, sessions):
+    # a dealership's database may well be made for Chinese text; the tallies' keys compare in byte order there
+    chinese = postgres_database("reporting_zh", icu_locale="zh-Hans-CN")
+    upgrade(chinese, MIGRATIONS)
+    engine = make_engine(chinese)
+    postgres = make_session_factory(engine)
+    _apply(sessions, events)
+    _apply(postgres, events)
+    fold_all(postgres)
+    assert _every_figure(postgres) == _every_figure(sessions)
+    copy = RebuildCopy(chinese)
+    copy.create()  # a rebuild's tables, made from the code's
+    with engine.connect() as connection:
+        collations = connection.execute(text(
+            "SELECT table_schema, table_name, column_name, collation_name FROM information_schema.columns"
+            " WHERE table_name IN ('tallies', 'tally_changes') AND data_type = 'character varying'")).all()
+    copy.drop()
+    engine.dispose()
+    assert {schema for schema, *_ in collations} == {"public", REBUILD_SCHEMA}
+    assert {(table, column, collation) for _, table, column, collation in collations
+            if collation != "C"} == set()
 
 
 def test_two_folders_beside_a_consumer_move_each_change_once(events, postgres, sessions, monkeypatch):

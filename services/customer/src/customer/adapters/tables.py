@@ -1,7 +1,7 @@
 """The customer service's tables; `metadata` is what its migrations target (the kit adds outbox, inbox)."""
 from __future__ import annotations
 
-from servicekit.db import NAMING_CONVENTION
+from servicekit.db import NAMING_CONVENTION, byte_ordered
 from servicekit.staff import users_table
 from sqlalchemy import (
                         JSON,
@@ -30,7 +30,7 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 _BIGID = BigInteger().with_variant(Integer, "sqlite")
 _UTC = DateTime(timezone=True)
 #: Byte-order collation on PostgreSQL so range scans on digit strings use the plain btree index.
-_DIGITS = String(20).with_variant(String(20, collation="C"), "postgresql")
+_DIGITS = byte_ordered(20)
 
 #: This service's copy of the gateway's users (servicekit.staff): who may own a customer or take them over.
 staff_users = users_table(metadata)
@@ -218,7 +218,7 @@ history = Table(
 )
 
 #: Byte-order collation on PostgreSQL so prefix searches on keys are range scans of the plain btree index.
-_KEY = String(64).with_variant(String(64, collation="C"), "postgresql")
+_KEY = byte_ordered(64)
 
 #: The customer's columns its search keys carry, so that a search limited to some stores or filtered on
 #: them reads the keys alone (writers give them; triggers follow a change: migrations 0006 and 0009).
