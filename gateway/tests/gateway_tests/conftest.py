@@ -16,6 +16,7 @@ from gateway.adapters import passwords
 from gateway.app import create_app
 from gateway.config import MIGRATIONS
 from servicekit.config import Settings
+from servicekit.processes import free_port
 from servicekit.testing import TEST_SECRET
 from werkzeug.serving import make_server
 
@@ -27,7 +28,10 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 class EchoUpstream:
-    """An echoing service on a free port, served by werkzeug in a thread."""
+    """An echoing service on a free port, served by werkzeug in a thread. The port is reserved for this test
+    process (servicekit.processes.free_port), so once the service is stopped connections to it are refused: a
+    port from the kernel's ephemeral range could be bound meanwhile by another worker's listener (a test's
+    cutting proxy once accepted there and reset the connection, and the gateway answered 502, not 503)."""
 
     def __init__(self, name: str, openapi: dict[str, Any] | None = None) -> None:
         self.name = name
@@ -39,7 +43,7 @@ class EchoUpstream:
         app = Flask(f"echo-{name}", static_folder=None)  # every path echoes, /static/ too
         app.add_url_rule("/", "echo", self._echo, methods=METHODS, defaults={"path": ""})
         app.add_url_rule("/<path:path>", "echo_path", self._echo, methods=METHODS)
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server = make_server("127.0.0.1", free_port(), app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         daemon=True)
