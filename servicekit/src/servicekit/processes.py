@@ -43,14 +43,16 @@ def free_ports(count: int) -> list[int]:
     one port; another time a gateway's port went to another system's service, and a login reached that).
     The kernel releases a process's reservations when it ends."""
     ports: list[int] = []
-    for port in _random.sample(PORT_RANGE, len(PORT_RANGE)):
-        if len(ports) == count:
-            return ports
+    if count == 0:
+        return ports
+    start = _random.randrange(len(PORT_RANGE))  # processes starting at once mostly look in different places
+    for step in range(len(PORT_RANGE)):
+        port = PORT_RANGE[(start + step) % len(PORT_RANGE)]
         if port not in _reserved and _reserve(port) and _nobody_listens(port):
             _reserved.add(port)
             ports.append(port)
-    if len(ports) == count:
-        return ports
+            if len(ports) == count:
+                return ports
     raise RuntimeError(f"fewer than {count} free ports left in {PORT_RANGE}")
 
 
