@@ -103,3 +103,35 @@ def test_a_complaint_page_being_typed_in_offers_the_refresh_instead_of_replacing
     expect(page.locator(".complaint-status-text")).to_have_text("已驳回")
     expect(notice).to_have_count(0)
     assert not_reloaded(page)
+
+
+def test_typing_begun_while_a_refresh_is_on_its_way_is_kept(page, base, admin_api):
+    # the refresh is asked for while nobody types; the person starts typing before it arrives
+    complaint = file(admin_api, known_customer(admin_api, f"途中客户{random.randint(10000, 99999)}"), "空调异味")
+    agent = STAFF["agent"]
+    sign_in(page, base, agent.username, agent.password)
+    held = []
+    page.route(f"{base}/complaints/{complaint}",
+               lambda route: held.append(route) if route.request.headers.get("hx-request") else route.continue_())
+    page.goto(f"{base}/complaints/{complaint}")
+    expect(page.locator("html[data-live-state=open]")).to_have_count(1)
+    expect(page.locator(".complaint-status-text")).to_have_text("已提交")
+    mark_the_page(page)
+
+    response = admin_api.post(f"/complaints/{complaint}/reject", json={"findings": "经核实为外部气味"})
+    assert response.status_code == 200, response.text
+    deadline = time.monotonic() + 5
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held, "the page asked for the refresh"
+    page.get_by_label("整改要求").fill("交车前检查空调滤芯")
+    held.pop().continue_()
+
+    notice = page.get_by_role("status").filter(has_text="此部分内容在显示后已有更新。")
+    expect(notice).to_be_visible(timeout=2000)
+    expect(page.get_by_label("整改要求")).to_have_value("交车前检查空调滤芯")
+    expect(page.locator(".complaint-status-text")).to_have_text("已提交")
+    page.unroute(f"{base}/complaints/{complaint}")
+    notice.get_by_role("button", name="刷新").click()
+    expect(page.locator(".complaint-status-text")).to_have_text("已驳回")
+    assert not_reloaded(page)

@@ -98,12 +98,13 @@
 // Live updates. A region of a screen marked data-live-on (the kinds of event it shows: "complaint." and the like)
 // and, optionally, data-live-where ("customer_id=… owner=…": what the event must be about) is refreshed in place,
 // from the page's own address, when such an event arrives on the stream the <meta name="console-live"> names. A
-// region holding a field the person is typing in (focused or changed) is never replaced: a notice beside it offers
-// the refresh instead. While the stream is unavailable, the regions are refreshed every data-poll-seconds instead,
+// region holding a field the person is typing in (focused or changed) is never replaced, even when they started
+// typing while its refresh was on its way: a notice beside it offers the refresh instead. While the stream is unavailable, the regions are refreshed every data-poll-seconds instead,
 // until it comes back. <html data-live-state> says which: "connecting", "open" or "polling".
 (function () {
   "use strict";
   var DEBOUNCE_MS = 300;
+  var LIVE_HEADER = "X-Live-Refresh";  // marks a refresh the person did not ask for
   var meta = document.querySelector('meta[name="console-live"]');
   var root = document.documentElement;
   var timers = {};
@@ -148,12 +149,26 @@
     });
   }
 
-  function load(region) {
+  // Refresh `region` from the page's address; `asked`: the person asked for it (the notice's button), so it
+  // replaces what they typed.
+  function load(region, asked) {
     var notice = document.querySelector('[data-live-notice-for="' + region.id + '"]');
     if (notice) { notice.remove(); }
+    var headers = {};
+    if (!asked) { headers[LIVE_HEADER] = "1"; }
     window.htmx.ajax("GET", window.location.href, {target: "#" + region.id, select: "#" + region.id,
-                                                   swap: "outerHTML"});
+                                                   swap: "outerHTML", headers: headers});
   }
+
+  // The refresh arrives: if the person started typing in the region meanwhile, it is not put in place.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    if (!config || !config.headers || !config.headers[LIVE_HEADER]) { return; }
+    if (busy(event.detail.target)) {
+      event.detail.shouldSwap = false;
+      offer(event.detail.target);
+    }
+  });
 
   function offer(region) {
     if (document.querySelector('[data-live-notice-for="' + region.id + '"]')) { return; }
@@ -169,7 +184,7 @@
     button.textContent = meta.getAttribute("data-refresh-text");
     button.addEventListener("click", function () {
       var current = document.getElementById(region.id);
-      if (current) { load(current); }
+      if (current) { load(current, true); }
     });
     notice.appendChild(text);
     notice.appendChild(button);
