@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from servicekit.processes import free_port
 
 from gateway_tests.conftest import EchoUpstream
 
@@ -143,8 +144,10 @@ def test_without_a_console_a_browser_path_is_a_clear_404(make_gateway, console):
     assert browser.get("/healthz").status_code == 200
 
 
-def test_the_console_down_is_a_fast_503_naming_it(browser, console):
-    console.stop()
+def test_the_console_down_is_a_fast_503_naming_it(make_gateway):
+    # a port nothing listens on (reserved for this process: nobody else is given it). A console stopped just before
+    # (EchoUpstream.stop) twice reset the connection instead of refusing it under a full test run, a cause not found
+    browser = make_gateway(CONSOLE_URL=f"http://127.0.0.1:{free_port()}").test_client(use_cookies=False)
     started = time.monotonic()
     response = browser.get("/today")
     assert time.monotonic() - started < 3
