@@ -5,12 +5,13 @@
     .venv/bin/python -m bench.reports --database-url postgresql://…/loaded --skip-load   # measure again
 
 1. Apply rate: the same generated events (CloudEvents as the producers publish them) are put on three
-   RabbitMQ queues; plain pika consumes one (ack each, prefetch 1000: the raw consume rate), the kit's
-   consumer with a handler that does nothing the second (its own cost: inbox, commit, ack), and the
-   reporting consumer (`python -m reporting consume`'s Consumer and handlers, prefetch 1000, PostgreSQL)
-   applies the third, with the folder of the tallies' changes beside it as deployed. All three again,
-   `--apply-repeats` times (fresh databases each time), interleaved so that the noise of the shared machine
-   falls on the baseline and the consumers alike. The figure is events applied per second as a ratio of the
+   RabbitMQ queues; plain pika consumes one (ack each: the raw consume rate), the kit's consumer with a
+   handler that does nothing the second (its own cost: inbox, commit, ack), and the reporting consumer
+   (`python -m reporting consume`'s Consumer and handlers, PostgreSQL) applies the third, all three with the
+   prefetch the reporting consumer is deployed with (`--prefetch`; raw consume's rate is the same at 1,000),
+   with the folder of the tallies' changes beside it as deployed. All three again, `--apply-repeats` times
+   (fresh databases each time), interleaved so that the noise of the shared machine falls on the baseline
+   and the consumers alike. The figure is events applied per second as a ratio of the
    raw rate in the same run; the median of those ratios. `reporting_folded` counts the time until the
    changes are folded into the tallies too (what the folder had left when the last event was applied,
    folded then). Beside the rates, the CPU an event costs: the consumer's process, and this machine's
@@ -332,6 +333,8 @@ def _report_latency(base: str, headers: dict, requests: int, year: dict, months:
 
 
 def main() -> int:
+    from reporting.entrypoints.runner import CONSUMER_PREFETCH
+
     parser = argparse.ArgumentParser(prog="python -m bench.reports", description=__doc__.split("\n")[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--visits", type=int, default=3_000_000)
@@ -347,7 +350,8 @@ def main() -> int:
                         help="also apply the same events in process, without the broker (the read model's own work)")
     parser.add_argument("--apply-split", action="store_true",
                         help="also the reporting consumer with the broker read by a process of its own (an experiment)")
-    parser.add_argument("--prefetch", type=int, default=1000)
+    parser.add_argument("--prefetch", type=int, default=CONSUMER_PREFETCH,
+                        help="unacknowledged deliveries (the reporting consumer's batches are half of it)")
     parser.add_argument("--requests", type=int, default=200, help="requests per report")
     parser.add_argument("--database-url", help="measure an already loaded read model (with --skip-load)")
     parser.add_argument("--skip-load", action="store_true")

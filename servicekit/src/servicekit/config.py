@@ -110,9 +110,10 @@ class Settings:
 
     @classmethod
     def from_env(cls, service: str, env: Mapping[str, str] | None = None, default_port: int = 8000,
-                 **overrides) -> Settings:
+                 default_prefetch: int = 200, **overrides) -> Settings:
         """Read the settings of `service` from `env` (os.environ by default); its port is CRM_<SERVICE>_PORT, else
-        `default_port` (each service says its own: servicekit.runner.ServiceDefinition.port)."""
+        `default_port`, and its consumer's prefetch CRM_<SERVICE>_CONSUMER_PREFETCH, else CRM_CONSUMER_PREFETCH,
+        else `default_prefetch` (each service says its own: servicekit.runner.ServiceDefinition)."""
         env = os.environ if env is None else env
         var_dir = var_folder(env)
         prefix = f"CRM_{service.upper()}_"
@@ -129,7 +130,8 @@ class Settings:
             relay_max_backoff=_float(env, "CRM_RELAY_MAX_BACKOFF", 30.0),
             consumer_max_retries=_int(env, "CRM_CONSUMER_MAX_RETRIES", 3),
             consumer_retry_delay=_float(env, "CRM_CONSUMER_RETRY_DELAY", 2.0),
-            consumer_prefetch=_int(env, "CRM_CONSUMER_PREFETCH", 200),
+            consumer_prefetch=_int(env, prefix + "CONSUMER_PREFETCH",
+                                   _int(env, "CRM_CONSUMER_PREFETCH", default_prefetch)),
             token_ttl_seconds=_int(env, "CRM_TOKEN_TTL", 3600),
             max_request_bytes=_int(env, "CRM_MAX_REQUEST_BYTES", 64 * 1024 * 1024),
             max_json_items=_int(env, "CRM_MAX_JSON_ITEMS", 1000),

@@ -40,6 +40,10 @@ class ServiceDefinition:
     workers: dict[str, Callable[[Settings, threading.Event], None]] = field(default_factory=dict)
     #: The HTTP server `web` runs under when CRM_WEB_SERVER is not set (one of WEB_SERVERS).
     web_server: str = "gunicorn"
+    #: Deliveries the consumer (and any worker consuming) may hold unacknowledged when neither
+    #: CRM_<SERVICE>_CONSUMER_PREFETCH nor CRM_CONSUMER_PREFETCH is set; it applies up to half of them in one
+    #: transaction.
+    consumer_prefetch: int = 200
 
 
 def stop_on_signals() -> threading.Event:
@@ -216,7 +220,8 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
         commands.add_parser(name, help=(worker.__doc__ or "").strip().split("\n")[0] or None)
     args = parser.parse_args(argv)
     keep_private(var_folder(os.environ))  # before anything below writes a secret, database or message
-    settings = Settings.from_env(definition.name, default_port=definition.port)
+    settings = Settings.from_env(definition.name, default_port=definition.port,
+                                 default_prefetch=definition.consumer_prefetch)
     configure_logging(settings.log_level)
     if args.command == "migrate":
         upgrade(settings.database_url, definition.migrations)

@@ -74,3 +74,38 @@ def test_a_service_names_its_own_web_server_and_crm_web_server_overrides_it(monk
     runner.main(definition, ["web"])
 
     assert served == {"server": chosen}
+
+
+@pytest.mark.parametrize(("variables", "prefetch"), [
+    ({}, 4000),
+    ({"CRM_CONSUMER_PREFETCH": "300"}, 300),
+    ({"CRM_CONSUMER_PREFETCH": "300", "CRM_SAMPLE_CONSUMER_PREFETCH": "50"}, 50),
+])
+def test_a_service_names_its_consumers_prefetch_and_the_variables_override_it(monkeypatch, tmp_path, variables,
+                                                                             prefetch):
+    for name in ("CRM_CONSUMER_PREFETCH", "CRM_SAMPLE_CONSUMER_PREFETCH"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("CRM_VAR_DIR", str(tmp_path))
+    consumed = {}
+    monkeypatch.setattr(runner, "run_consumer", lambda settings, subscriptions: consumed.update(
+        prefetch=settings.consumer_prefetch))
+    definition = runner.ServiceDefinition("sample", tmp_path, lambda settings: Flask("sample"),
+                                          subscriptions=lambda: [], consumer_prefetch=4000)
+
+    runner.main(definition, ["consume"])
+
+    assert consumed == {"prefetch": prefetch}
+
+
+def test_a_service_that_names_no_prefetch_has_the_kits(monkeypatch, tmp_path):
+    monkeypatch.delenv("CRM_CONSUMER_PREFETCH", raising=False)
+    monkeypatch.setenv("CRM_VAR_DIR", str(tmp_path))
+    consumed = {}
+    monkeypatch.setattr(runner, "run_consumer", lambda settings, subscriptions: consumed.update(
+        prefetch=settings.consumer_prefetch))
+
+    runner.main(runner.ServiceDefinition("sample", tmp_path, lambda settings: Flask("sample")), ["consume"])
+
+    assert consumed == {"prefetch": 200}
