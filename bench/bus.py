@@ -95,18 +95,24 @@ def consume_rate(database_url: str, amqp_url: str, queue: str, routing_key: str,
     thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
     start = time.perf_counter()
     thread.start()
-    done = 0
-    while done < count:
-        time.sleep(0.05)
-        with engine.connect() as connection:
-            done = connection.execute(select(func.count()).select_from(inbox)).scalar()
-        if time.perf_counter() - start > timeout:
-            raise RuntimeError(f"only {done} of {count} applied")
-    elapsed = time.perf_counter() - start
+    elapsed = until_applied(engine, count, start, timeout)
     stop.set()
     thread.join(10)
     engine.dispose()
     return count / elapsed
+
+
+def until_applied(engine, count: int, start: float, timeout: float) -> float:
+    """Seconds from `start` (perf_counter) until the inbox on `engine` holds `count` events; RuntimeError after
+    `timeout` seconds."""
+    done = 0
+    while done < count:
+        time.sleep(0.02)
+        with engine.connect() as connection:
+            done = connection.execute(select(func.count()).select_from(inbox)).scalar_one()
+        if time.perf_counter() - start > timeout:
+            raise RuntimeError(f"only {done} of {count} applied")
+    return time.perf_counter() - start
 
 
 def declare_queue(amqp_url: str, queue: str, routing_key: str) -> None:

@@ -51,6 +51,7 @@ from sqlalchemy import func, select
 from bench import broker, readmodel
 from bench.bus import consume_rate
 from bench.generate import STORES, History
+from bench.replicas import replicas_rate
 from bench.split_consumer import split_rate
 from servicekit import topology
 
@@ -59,12 +60,14 @@ QUEUE = "reporting.read_model"
 
 
 def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefetch: int, repeats: int = 3,
-               order: str = "customer", split: bool = False) -> dict:
+               order: str = "customer", split: bool = False, replicas: int = 1) -> dict:
     """Raw pika consume rate, the kit consumer with a no-op handler, and the reporting apply rate, for the same
     `events` generated events, interleaved `repeats` times (each time on fresh databases); medians. `order`:
     "customer" (each customer's whole history after the other's, as a replay brings them) or "time" (as
     they happen, as the live consumer gets them). `split`: the reporting consumer once more with the broker read
-    by a process of its own (bench.split_consumer, an experiment)."""
+    by a process of its own (bench.split_consumer, an experiment). `replicas` above 1: the reporting consumer
+    once more as that many processes sharing the queue (bench.replicas, an experiment), and how many of the
+    figures they leave differ from the single consumer's."""
     from reporting.entrypoints.consumer import subscriptions
     from reporting.entrypoints.runner import MIGRATIONS
 
@@ -77,6 +80,9 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
     queues = ("bench.raw_reports", "bench.kit_noop", QUEUE) + (("bench.reports_split",) if split else ())
     if split:
         runs.update(reporting_split=[], reporting_split_cpu_us=[], reporting_split_reader_cpu_us=[])
+    if replicas > 1:
+        queues += ("bench.reports_replicas",)
+        runs.update(reporting_replicas=[], reporting_replicas_cpu_us=[], replicas_figures_differing=[])
     with Connection(amqp_url) as connection:
         for queue in queues:
             topology.declare(connection.default_channel, queue, ("bench.none.v1",))
@@ -112,8 +118,18 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
             runs["reporting_split"].append(measured["rate"])
             runs["reporting_split_cpu_us"].append(measured["cpu_us"])
             runs["reporting_split_reader_cpu_us"].append(measured["reader_cpu_us"])
-        print(f"  run {repeat + 1}: " + ", ".join(f"{name} {values[-1]:,.0f}" + ("" if "cpu" in name else "/s")
-                                                  for name, values in runs.items()), flush=True)
+        if replicas > 1:
+            replicas_url = databases.create("reports_replicas")
+            upgrade(replicas_url, MIGRATIONS)
+            measured = replicas_rate(replicas_url, amqp_url, "bench.reports_replicas", "bench.none.v1", len(bodies),
+                                     prefetch, replicas)
+            runs["reporting_replicas"].append(measured["rate"])
+            runs["reporting_replicas_cpu_us"].append(measured["cpu_us"])
+            _fold_rest(replicas_url)
+            runs["replicas_figures_differing"].append(_figures_differing(replicas_url, database_url))
+        print(f"  run {repeat + 1}: " + ", ".join(
+            f"{name} {values[-1]:,.0f}" + ("" if "cpu" in name or "differing" in name else "/s")
+            for name, values in runs.items()), flush=True)
     medians = {name: statistics.median(values) for name, values in runs.items()}
 
     def ratio(name: str, baseline: str) -> float:
@@ -123,6 +139,7 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
             "ratio_to_kit_noop": ratio("reporting_apply", "kit_consume_noop"),
             "ratio_folded": ratio("reporting_folded", "raw_consume"),
             **({"ratio_split": ratio("reporting_split", "raw_consume")} if split else {}),
+            **({"ratio_replicas": ratio("reporting_replicas", "raw_consume")} if replicas > 1 else {}),
             # One process's Python holds one core at most: at its CPU per event, with a database and a broker
             # taking no time at all, the reporting consumer would still apply no more than this.
             "reporting_ceiling": 1e6 / medians["reporting_cpu_us"],
@@ -215,6 +232,21 @@ def _consume(database_url: str, amqp_url: str, queue: str, count: int, prefetch:
     """Events per second for the kit's consumer applying `count` queued events with `handler` (and `beside`)."""
     return consume_rate(database_url, amqp_url, queue, "bench.none.v1", count, prefetch, handler, timeout=3600,
                         beside=beside)
+
+
+def _figures_differing(database_url: str, other_url: str) -> int:
+    """How many tally rows (keys) of two folded read models hold other figures (or are in one only)."""
+    from reporting.adapters.tables import tallies
+
+    def figures(url: str) -> dict[tuple, tuple]:
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            rows = connection.execute(select(tallies).where((tallies.c.count != 0) | (tallies.c.amount != 0))).all()
+        engine.dispose()
+        return {tuple(row[:-2]): tuple(row[-2:]) for row in rows}
+
+    ours, theirs = figures(database_url), figures(other_url)
+    return sum(ours.get(key) != theirs.get(key) for key in ours.keys() | theirs.keys())
 
 
 def _fold_rest(database_url: str) -> float:
@@ -350,6 +382,9 @@ def main() -> int:
                         help="also apply the same events in process, without the broker (the read model's own work)")
     parser.add_argument("--apply-split", action="store_true",
                         help="also the reporting consumer with the broker read by a process of its own (an experiment)")
+    parser.add_argument("--apply-replicas", type=int, default=1, metavar="N",
+                        help="also the reporting consumer as N processes sharing the queue (an experiment: its figures "
+                             "are compared with one consumer's)")
     parser.add_argument("--prefetch", type=int, default=CONSUMER_PREFETCH,
                         help="unacknowledged deliveries (the reporting consumer's batches are half of it)")
     parser.add_argument("--requests", type=int, default=200, help="requests per report")
@@ -369,7 +404,8 @@ def main() -> int:
         if not args.skip_apply:
             with throwaway_vhost("bench-reports") as amqp_url:
                 figures["apply"] = apply_rate(databases, amqp_url, args.apply_events, args.prefetch,
-                                              args.apply_repeats, args.apply_order, args.apply_split)
+                                              args.apply_repeats, args.apply_order, args.apply_split,
+                                              args.apply_replicas)
             print(json.dumps(figures["apply"], indent=1), flush=True)
             if args.apply_in_process:
                 figures["apply_in_process"] = apply_in_process(databases, args.apply_events, args.apply_order,

@@ -17,7 +17,7 @@ import httpx
 import pika
 from servicekit.processes import login
 
-from .system import QUEUES, WORKERS, Rig
+from .system import ALONE, QUEUES, WORKERS, Rig
 from .workload import Ledger
 
 #: How long a probe may take before the fault counts as one the system did not recover from.
@@ -51,7 +51,7 @@ class Nemesis:
 
     def _replica(self, processes: list[tuple[str, str]]) -> str:
         service, process = self.random.choice(processes)
-        return f"{service}-{process}" + self.random.choice(["", "-2"])
+        return f"{service}-{process}" + ("" if (service, process) in ALONE else self.random.choice(["", "-2"]))
 
     def kill_worker(self) -> None:
         """SIGKILL a random relay, consumer, scanner or scheduler replica; start it again a few seconds later."""

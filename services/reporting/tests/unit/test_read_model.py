@@ -273,13 +273,14 @@ def test_a_customer_moved_to_another_store_takes_their_figures_along(apply, sess
 
 def test_vehicles_and_visits_recorded_before_their_customer_count_for_the_customer(migrated_sqlite):
     """Events overtake each other (two relays publishing, a delivery sent round again): a customer's vehicle and
-    visits may arrive before customer.created, in earlier batches or in the same one."""
+    visits may arrive before customer.created, in earlier batches or in the same one. They count for the
+    customer's store then too, as a store manager reads it."""
     from reporting.entrypoints.runner import MIGRATIONS
     from reporting.service_layer.projection import apply_event
     from servicekit.consumer import apply_batch
     from servicekit.db import make_engine, make_session_factory
 
-    created = ev.customer("c1", "2026-03-01T02:00:00Z", kind="owner")
+    created = ev.customer("c1", "2026-03-01T02:00:00Z", kind="owner", store_id="s1")
     recorded = [ev.vehicle("c1", "v1", "2026-03-02"),
                 ev.visit("c1", "service", "2026-04-01T02:00:00Z", amount="300.00", asset_id="v1"),
                 ev.visit("c1", "service", "2026-09-01T02:00:00Z", amount="500.00", asset_id="v1")]
@@ -291,9 +292,11 @@ def test_vehicles_and_visits_recorded_before_their_customer_count_for_the_custom
         sessions = make_session_factory(engine)
         for batch in order:
             apply_batch(sessions, [(QUEUE, event, apply_event) for event in batch])
-        # the figures without their freshness (the last event applied differs with the order, as it should)
-        results[name] = {report: {key: value for key, value in data.items() if key != "freshness"}
-                         for report, data in figures(sessions, date(2026, 1, 1), date(2026, 10, 31)).items()}
+        # the figures without their freshness (the last event applied differs with the order, as it should), of
+        # the whole group and of the customer's store
+        results[name] = {(store, report): {key: value for key, value in data.items() if key != "freshness"}
+                         for store in (None, "s1")
+                         for report, data in figures(sessions, date(2026, 1, 1), date(2026, 10, 31), store).items()}
         engine.dispose()
     assert results["in order"] != results["the customer alone"]  # the vehicle and visits show in the figures
     assert results["customer last, own batch"] == results["in order"]

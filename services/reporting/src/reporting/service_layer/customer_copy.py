@@ -53,6 +53,7 @@ def customer_created(session: Session, event: Event) -> None:
         after.update(dict.fromkeys(PERSONAL))
     _set_store(session, before, after)
     if before is None and _recorded_before(session, data["id"]):
+        _rehome(session, data["id"], after.get("store_id"))  # recorded for no store: the customer's was not known
         refresh_activity(session, data["id"])
         refresh_vehicles(session, data["id"])  # the model of their vehicle, as if it had come after
 

@@ -73,8 +73,9 @@ def prepare(session: Session, events: list[Event]) -> None:
     """Load the rows a batch of events will touch, one query per table (the consumer calls this first).
 
     On PostgreSQL the batch first takes the read model's lock (until it commits): the handlers read a row,
-    change it and write it back, so two consumers sharing the queue (replicas) must not apply batches at once,
-    or one's change of a customer's figures would overwrite the other's."""
+    change it and write it back, so two consumers sharing the queue must not apply batches at once, or one's
+    change of a customer's figures would overwrite the other's. (Taking turns is not enough to run two: a
+    customer's events must be applied in their order, so one consumer runs: docs/deployment.md.)"""
     record_queries.lock_read_model(session)
     wanted: dict[Table, set[str]] = {customers: set(), vehicles: set(), visits: set(), complaints: set(),
                                      reminders: set(), appointments: set(), merges: set()}
