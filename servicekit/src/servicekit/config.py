@@ -25,6 +25,9 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return default if raw in (None, "") else float(raw)
 
 
+#: Deliveries a consumer may hold unacknowledged unless its service or CRM_CONSUMER_PREFETCH says otherwise.
+DEFAULT_PREFETCH = 200
+
 #: (field, variable, parser, default) of a setting read from one variable (servicekit.config.read_variables).
 Variable = tuple[str, str, Callable[[str], Any], Any]
 
@@ -96,7 +99,7 @@ class Settings:
     relay_max_backoff: float = 30.0
     consumer_max_retries: int = 3
     consumer_retry_delay: float = 2.0
-    consumer_prefetch: int = 200
+    consumer_prefetch: int = DEFAULT_PREFETCH
     token_ttl_seconds: int = 3600
     max_request_bytes: int = 64 * 1024 * 1024
     max_json_items: int = 1000
@@ -110,7 +113,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, service: str, env: Mapping[str, str] | None = None, default_port: int = 8000,
-                 default_prefetch: int = 200, **overrides) -> Settings:
+                 default_prefetch: int = DEFAULT_PREFETCH, **overrides) -> Settings:
         """Read the settings of `service` from `env` (os.environ by default); its port is CRM_<SERVICE>_PORT, else
         `default_port`, and its consumer's prefetch CRM_<SERVICE>_CONSUMER_PREFETCH, else CRM_CONSUMER_PREFETCH,
         else `default_prefetch` (each service says its own: servicekit.runner.ServiceDefinition)."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import Flask
 
 from servicekit.bus import connect
-from servicekit.config import Settings, keep_private, var_folder
+from servicekit.config import DEFAULT_PREFETCH, Settings, keep_private, var_folder
 from servicekit.consumer import Consumer, Subscription
 from servicekit.db import make_engine, make_session_factory, upgrade
 from servicekit.relay import Relay
@@ -43,7 +43,7 @@ class ServiceDefinition:
     #: Deliveries the consumer (and any worker consuming) may hold unacknowledged when neither
     #: CRM_<SERVICE>_CONSUMER_PREFETCH nor CRM_CONSUMER_PREFETCH is set; it applies up to half of them in one
     #: transaction.
-    consumer_prefetch: int = 200
+    consumer_prefetch: int = DEFAULT_PREFETCH
 
 
 def stop_on_signals() -> threading.Event:
