@@ -7,7 +7,7 @@ import random
 import time
 
 import pytest
-from browsing import STAFF, sign_in
+from browsing import STAFF, check_screen, sign_in
 from playwright.sync_api import expect
 from servicekit.processes import eventually
 
@@ -131,6 +131,7 @@ def test_typing_begun_while_a_refresh_is_on_its_way_is_kept(page, base, admin_ap
     expect(notice).to_be_visible(timeout=2000)
     expect(page.get_by_label("整改要求")).to_have_value("交车前检查空调滤芯")
     expect(page.locator(".complaint-status-text")).to_have_text("已提交")
+    check_screen(page, "live-notice")
     page.unroute(f"{base}/complaints/{complaint}")
     notice.get_by_role("button", name="刷新").click()
     expect(page.locator(".complaint-status-text")).to_have_text("已驳回")

@@ -29,9 +29,8 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 class EchoUpstream:
     """An echoing service on a free port, served by werkzeug in a thread. The port is reserved for this test
-    process (servicekit.processes.free_port), so once the service is stopped connections to it are refused: a
-    port from the kernel's ephemeral range could be bound meanwhile by another worker's listener (a test's
-    cutting proxy once accepted there and reset the connection, and the gateway answered 502, not 503)."""
+    process (servicekit.processes.free_port): no other worker's listener is given it while the service runs or
+    after it stops, as a port of the kernel's ephemeral range could be."""
 
     def __init__(self, name: str, openapi: dict[str, Any] | None = None) -> None:
         self.name = name

@@ -99,12 +99,12 @@
 // and, optionally, data-live-where ("customer_id=… owner=…": what the event must be about) is refreshed in place,
 // from the page's own address, when such an event arrives on the stream the <meta name="console-live"> names. A
 // region holding a field the person is typing in (focused or changed) is never replaced, even when they started
-// typing while its refresh was on its way: a notice beside it offers the refresh instead. While the stream is unavailable, the regions are refreshed every data-poll-seconds instead,
-// until it comes back. <html data-live-state> says which: "connecting", "open" or "polling".
+// typing while its refresh was on its way: a notice beside it offers the refresh instead. While the stream is
+// unavailable, the regions are refreshed every data-poll-seconds instead, until it comes back. <html data-live-state> says which: "connecting", "open" or "polling".
 (function () {
   "use strict";
   var DEBOUNCE_MS = 300;
-  var LIVE_HEADER = "X-Live-Refresh";  // marks a refresh the person did not ask for
+  var LIVE_HEADER = "X-Live-Refresh";  // a refresh the person did not ask for: "event" or "clock" (why it came)
   var meta = document.querySelector('meta[name="console-live"]');
   var root = document.documentElement;
   var timers = {};
@@ -149,25 +149,30 @@
     });
   }
 
-  // Refresh `region` from the page's address; `asked`: the person asked for it (the notice's button), so it
-  // replaces what they typed.
-  function load(region, asked) {
+  // Whether `region` is left as it is because the person is typing in it; then a notice offers the refresh, unless
+  // it came by the clock (`why` "clock": it does not know whether anything changed).
+  function kept(region, why) {
+    if (!busy(region)) { return false; }
+    if (why !== "clock") { offer(region); }
+    return true;
+  }
+
+  // Refresh `region` from the page's address. `why`: "event" or "clock" for a refresh the person did not ask
+  // for, which is checked again when it arrives (they may have started typing meanwhile); none when they asked
+  // for it (the notice's button), which replaces what they typed.
+  function load(region, why) {
     var notice = document.querySelector('[data-live-notice-for="' + region.id + '"]');
     if (notice) { notice.remove(); }
     var headers = {};
-    if (!asked) { headers[LIVE_HEADER] = "1"; }
+    if (why) { headers[LIVE_HEADER] = why; }
     window.htmx.ajax("GET", window.location.href, {target: "#" + region.id, select: "#" + region.id,
                                                    swap: "outerHTML", headers: headers});
   }
 
-  // The refresh arrives: if the person started typing in the region meanwhile, it is not put in place.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var config = event.detail.requestConfig;
-    if (!config || !config.headers || !config.headers[LIVE_HEADER]) { return; }
-    if (busy(event.detail.target)) {
-      event.detail.shouldSwap = false;
-      offer(event.detail.target);
-    }
+    var why = config && config.headers && config.headers[LIVE_HEADER];
+    if (why && kept(event.detail.target, why)) { event.detail.shouldSwap = false; }
   });
 
   function offer(region) {
@@ -184,21 +189,21 @@
     button.textContent = meta.getAttribute("data-refresh-text");
     button.addEventListener("click", function () {
       var current = document.getElementById(region.id);
-      if (current) { load(current, true); }
+      if (current) { load(current); }
     });
     notice.appendChild(text);
     notice.appendChild(button);
     region.parentNode.insertBefore(notice, region);
   }
 
-  // Refresh a region soon (several events in a row make one refresh); `quietly`: when the person is typing in
-  // it, leave it as it is without a notice (a refresh by the clock, which does not know whether anything changed).
+  // Refresh a region soon (several events in a row make one refresh); `quietly`: by the clock (see `kept`).
   function refresh(region, quietly) {
     clearTimeout(timers[region.id]);
     timers[region.id] = setTimeout(function () {
       var current = document.getElementById(region.id);
       if (!current) { return; }
-      if (!busy(current)) { load(current); } else if (!quietly) { offer(current); }
+      var why = quietly ? "clock" : "event";
+      if (!kept(current, why)) { load(current, why); }
     }, DEBOUNCE_MS);
   }
 
