@@ -2,6 +2,7 @@
 on a migrated SQLite file."""
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -72,11 +73,21 @@ class EchoUpstream:
         return Response(json.dumps(seen, ensure_ascii=False), mimetype="application/json")
 
     def stop(self) -> None:
-        """Stop listening: connections are refused from now on."""
+        """Stop listening: connections are refused from now on. Waited for (up to 2 s): under a full test run a
+        request right after the stop was twice accepted and then reset (a 502 where the test meant a 503); the
+        cause is not found."""
         if self.running:
+            port = self._server.server_port
             self._server.shutdown()
             self._server.server_close()
             self.running = False
+            deadline = time.monotonic() + 2
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                except OSError:
+                    return
+                time.sleep(0.02)
 
 
 @pytest.fixture(autouse=True)
