@@ -82,19 +82,24 @@ def consume_apply(database_url: str, amqp_url: str, queue: str, count: int, pref
 
 
 def consume_rate(database_url: str, amqp_url: str, queue: str, routing_key: str, count: int, prefetch: int,
-                 handler, timeout: float, beside=None) -> float:
+                 handler, timeout: float, beside=None, reader_process: bool = False) -> float:
     """Events per second for the kit's consumer applying `count` events queued on `queue` with `handler` (and
-    running `beside` as the subscription's work beside it), done when the inbox on `database_url` holds them
-    all; RuntimeError after `timeout` seconds."""
+    running `beside` as the subscription's work beside it; the broker read by a process of its own with
+    `reader_process`), from when it consumes until the inbox on `database_url` holds them all; RuntimeError after
+    `timeout` seconds."""
     engine = make_engine(database_url)
     kit_metadata.create_all(engine)
     sessions = make_session_factory(engine)
     consumer = Consumer(sessions, [Subscription(queue, (routing_key,), handler, beside=beside)],
-                        lambda: Connection(amqp_url), prefetch=prefetch)
+                        lambda: Connection(amqp_url), prefetch=prefetch, reader_process=reader_process)
     stop = threading.Event()
     thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
-    start = time.perf_counter()
     thread.start()
+    # The clock starts once it consumes: a reader process takes a few tenths of a second to start, once in a
+    # consumer's life, which would otherwise weigh on a run of a few seconds.
+    if not consumer.ready.wait(60):
+        raise RuntimeError("the consumer did not start consuming")
+    start = time.perf_counter()
     elapsed = until_applied(engine, count, start, timeout)
     stop.set()
     thread.join(10)

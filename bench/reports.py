@@ -52,7 +52,6 @@ from bench import broker, readmodel
 from bench.bus import consume_rate
 from bench.generate import STORES, History
 from bench.replicas import replicas_rate
-from bench.split_consumer import split_rate
 from servicekit import topology
 
 REPORTS = ("prospects", "owners", "customer-flow", "churn", "value", "complaints", "callbacks", "staff", "monthly")
@@ -60,15 +59,15 @@ QUEUE = "reporting.read_model"
 
 
 def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefetch: int, repeats: int = 3,
-               order: str = "customer", split: bool = False, replicas: int = 1) -> dict:
+               order: str = "customer", thread: bool = False, replicas: int = 1) -> dict:
     """Raw pika consume rate, the kit consumer with a no-op handler, and the reporting apply rate, for the same
     `events` generated events, interleaved `repeats` times (each time on fresh databases); medians. `order`:
     "customer" (each customer's whole history after the other's, as a replay brings them) or "time" (as
-    they happen, as the live consumer gets them). `split`: the reporting consumer once more with the broker read
-    by a process of its own (bench.split_consumer, an experiment). `replicas` above 1: the reporting consumer
+    they happen, as the live consumer gets them). `thread`: the reporting consumer once more reading the broker in
+    a thread of its process (the kit's other way) rather than in a process of its own, as deployed. `replicas` above 1: the reporting consumer
     once more as that many processes sharing the queue (bench.replicas, an experiment), and how many of the
     figures they leave differ from the single consumer's."""
-    from reporting.entrypoints.consumer import subscriptions
+    from reporting.entrypoints.consumer import CONSUMER_READER_PROCESS, subscriptions
     from reporting.entrypoints.runner import MIGRATIONS
 
     deployed = subscriptions()[0]  # the handler, and the folder of the tallies' changes beside it
@@ -77,9 +76,9 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
                                     "reporting_folded": [], "raw_cpu_us": [], "kit_noop_cpu_us": [],
                                     "reporting_cpu_us": [], "raw_rabbitmq_cpu_us": [], "reporting_postgres_cpu_us": [],
                                     "reporting_rabbitmq_cpu_us": []}
-    queues = ("bench.raw_reports", "bench.kit_noop", QUEUE) + (("bench.reports_split",) if split else ())
-    if split:
-        runs.update(reporting_split=[], reporting_split_cpu_us=[], reporting_split_reader_cpu_us=[])
+    queues = ("bench.raw_reports", "bench.kit_noop", QUEUE) + (("bench.reports_thread",) if thread else ())
+    if thread:
+        runs.update(reporting_thread=[], reporting_thread_cpu_us=[])
     if replicas > 1:
         queues += ("bench.reports_replicas",)
         runs.update(reporting_replicas=[], reporting_replicas_cpu_us=[], replicas_figures_differing=[])
@@ -95,7 +94,7 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
                                        for i, body in enumerate(bodies[start:start + 1000])])
         database_url = databases.create("reports_apply")
         upgrade(database_url, MIGRATIONS)
-        cpu, servers = time.process_time(), servers_cpu()
+        cpu, servers = own_cpu(), servers_cpu()
         runs["raw_consume"].append(broker.consume(amqp_url, "bench.raw_reports", len(bodies), prefetch=prefetch))
         cpu = _cpu_since(cpu, runs["raw_cpu_us"], len(bodies))
         runs["raw_rabbitmq_cpu_us"].append((servers_cpu()["rabbitmq"] - servers["rabbitmq"]) / len(bodies) * 1e6)
@@ -103,21 +102,21 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
                                                  len(bodies), prefetch, lambda session, event: None))
         cpu = _cpu_since(cpu, runs["kit_noop_cpu_us"], len(bodies))
         servers = servers_cpu()
-        applied = _consume(database_url, amqp_url, QUEUE, len(bodies), prefetch, deployed.handler, deployed.beside)
+        applied = _consume(database_url, amqp_url, QUEUE, len(bodies), prefetch, deployed.handler, deployed.beside,
+                           CONSUMER_READER_PROCESS)
         _cpu_since(cpu, runs["reporting_cpu_us"], len(bodies))
         runs["reporting_apply"].append(applied)
         runs["reporting_folded"].append(len(bodies) / (len(bodies) / applied + _fold_rest(database_url)))
         # The servers' CPU until the changes are folded too: what the folder had left is work the events cost.
         for name, seconds in servers_cpu().items():
             runs[f"reporting_{name}_cpu_us"].append((seconds - servers[name]) / len(bodies) * 1e6)
-        if split:
-            split_url = databases.create("reports_split")
-            upgrade(split_url, MIGRATIONS)
-            measured = split_rate(split_url, amqp_url, "bench.reports_split", len(bodies), prefetch, deployed.handler,
-                                  deployed.beside)
-            runs["reporting_split"].append(measured["rate"])
-            runs["reporting_split_cpu_us"].append(measured["cpu_us"])
-            runs["reporting_split_reader_cpu_us"].append(measured["reader_cpu_us"])
+        if thread:
+            thread_url = databases.create("reports_thread")
+            upgrade(thread_url, MIGRATIONS)
+            cpu = own_cpu()
+            runs["reporting_thread"].append(_consume(thread_url, amqp_url, "bench.reports_thread", len(bodies), prefetch,
+                                                     deployed.handler, deployed.beside, not CONSUMER_READER_PROCESS))
+            _cpu_since(cpu, runs["reporting_thread_cpu_us"], len(bodies))
         if replicas > 1:
             replicas_url = databases.create("reports_replicas")
             upgrade(replicas_url, MIGRATIONS)
@@ -138,7 +137,7 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
     return {"events": len(bodies), "repeats": repeats, **medians, "ratio": ratio("reporting_apply", "raw_consume"),
             "ratio_to_kit_noop": ratio("reporting_apply", "kit_consume_noop"),
             "ratio_folded": ratio("reporting_folded", "raw_consume"),
-            **({"ratio_split": ratio("reporting_split", "raw_consume")} if split else {}),
+            **({"ratio_thread": ratio("reporting_thread", "raw_consume")} if thread else {}),
             **({"ratio_replicas": ratio("reporting_replicas", "raw_consume")} if replicas > 1 else {}),
             # One process's Python holds one core at most: at its CPU per event, with a database and a broker
             # taking no time at all, the reporting consumer would still apply no more than this.
@@ -186,7 +185,7 @@ def apply_in_process(databases: ThrowawayDatabases, events: int, order: str, rep
         upgrade(database_url, MIGRATIONS)
         engine = make_engine(database_url)
         sessions = make_session_factory(engine)
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu = time.perf_counter(), own_cpu()
         for start in range(0, len(chosen), batch):
             apply_batch(sessions, [(QUEUE, event, apply_event) for event in chosen[start:start + batch]])
         runs["rate"].append(len(chosen) / (time.perf_counter() - started))
@@ -220,18 +219,24 @@ def servers_cpu() -> dict[str, float]:
     return seconds
 
 
+def own_cpu() -> float:
+    """CPU seconds of this process so far, and of its children that have ended (a consumer's reader process)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 def _cpu_since(start: float, into: list[float], events: int) -> float:
-    """Note this process's CPU time since `start` in microseconds per event; the time now."""
-    now = time.process_time()
+    """Note this process's CPU time (own_cpu) since `start` in microseconds per event; the time now."""
+    now = own_cpu()
     into.append((now - start) / events * 1e6)
     return now
 
 
 def _consume(database_url: str, amqp_url: str, queue: str, count: int, prefetch: int, handler,
-             beside=None) -> float:
+             beside=None, reader_process: bool = False) -> float:
     """Events per second for the kit's consumer applying `count` queued events with `handler` (and `beside`)."""
     return consume_rate(database_url, amqp_url, queue, "bench.none.v1", count, prefetch, handler, timeout=3600,
-                        beside=beside)
+                        beside=beside, reader_process=reader_process)
 
 
 def _figures_differing(database_url: str, other_url: str) -> int:
@@ -365,7 +370,7 @@ def _report_latency(base: str, headers: dict, requests: int, year: dict, months:
 
 
 def main() -> int:
-    from reporting.entrypoints.runner import CONSUMER_PREFETCH
+    from reporting.entrypoints.consumer import CONSUMER_PREFETCH
 
     parser = argparse.ArgumentParser(prog="python -m bench.reports", description=__doc__.split("\n")[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
@@ -380,8 +385,8 @@ def main() -> int:
                         help="the events customer after customer (as replayed) or as they happen (as live)")
     parser.add_argument("--apply-in-process", action="store_true",
                         help="also apply the same events in process, without the broker (the read model's own work)")
-    parser.add_argument("--apply-split", action="store_true",
-                        help="also the reporting consumer with the broker read by a process of its own (an experiment)")
+    parser.add_argument("--apply-thread", action="store_true",
+                        help="also the reporting consumer reading the broker in a thread rather than a process of its own")
     parser.add_argument("--apply-replicas", type=int, default=1, metavar="N",
                         help="also the reporting consumer as N processes sharing the queue (an experiment: its figures "
                              "are compared with one consumer's)")
@@ -404,7 +409,7 @@ def main() -> int:
         if not args.skip_apply:
             with throwaway_vhost("bench-reports") as amqp_url:
                 figures["apply"] = apply_rate(databases, amqp_url, args.apply_events, args.prefetch,
-                                              args.apply_repeats, args.apply_order, args.apply_split,
+                                              args.apply_repeats, args.apply_order, args.apply_thread,
                                               args.apply_replicas)
             print(json.dumps(figures["apply"], indent=1), flush=True)
             if args.apply_in_process:

@@ -19,7 +19,7 @@ BENCHMARKS = {
     "bench.reminders --reminders 2000 --due 200 --vehicles 100 --repeats 1": '"ratio_pass_to_bare"',
     "bench.complaints --complaints 300 --repeats 1 --skip-http": '"scan_to_bare"',
     "bench.points --operations 50 --threads 2 --repeats 1": '"contention_ratio"',
-    "bench.reports --customers 300 --visits 900 --complaints 60 --apply-events 300 --apply-repeats 1 --apply-split "
+    "bench.reports --customers 300 --visits 900 --complaints 60 --apply-events 300 --apply-repeats 1 --apply-thread "
     "--requests 2 --load-parts 1": '"complaints.png (store-sh-01 viewer)"',
     "bench.customers --import-rows 300 --import-runs 1 --export-sizes 100 --search-customers 300 "
     "--search-rounds 2": '"search"',

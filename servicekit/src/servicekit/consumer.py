@@ -8,6 +8,8 @@
 - A delivery that fails because the database is away (servicekit.db_outages) is applied again in place until
   it is back (for up to `outage_wait` seconds), without spending one of its tries.
 - The handler runs in a worker thread while this thread keeps the connection alive (heartbeats).
+- `reader_process`: the broker is read by a child process (servicekit.reader_process) instead of this thread,
+  so that reading and applying use two cores; this connection then only declares and publishes.
 - Deliveries already received (up to the prefetch count) are applied in one transaction; if that
   batch fails, its events are applied one by one, so one bad event never holds back the others.
 - A subscription's `beside` work (a read model folding what its handler appended) runs in a thread of its
@@ -25,7 +27,6 @@ from dataclasses import dataclass
 
 from kombu import Connection
 from kombu import Consumer as KombuConsumer
-from kombu.message import Message
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicekit import db_outages, metrics, redelivery, topology
@@ -33,6 +34,7 @@ from servicekit.bus import ensure_connected, reconnecting
 from servicekit.events import Event, InvalidEvent, parse_event
 from servicekit.inbox import Handler, apply_batch, apply_once
 from servicekit.publisher import Publisher
+from servicekit.reader_process import BrokerReader, Received
 from servicekit.redelivery import ERROR_HEADER, RETRIES_HEADER
 from servicekit.wire import read_buffered, read_in_chunks
 
@@ -57,13 +59,16 @@ class Consumer:
 
     def __init__(self, sessions: sessionmaker[Session], subscriptions: list[Subscription],
                  connect: Callable[[], Connection], max_retries: int = 3, retry_delay: float = 2.0,
-                 prefetch: int = 1, batch_size: int | None = None, outage_wait: float = 300.0) -> None:
+                 prefetch: int = 1, batch_size: int | None = None, outage_wait: float = 300.0,
+                 reader_process: bool = False) -> None:
         self.sessions, self.subscriptions, self.connect = sessions, subscriptions, connect
+        self.reader_process = reader_process
+        self._reader: BrokerReader | None = None
         self.outage_wait = outage_wait
         self.max_retries, self.retry_delay, self.prefetch = max_retries, retry_delay, prefetch
         # Half the prefetch: the next batch arrives while this one is being applied.
         self.batch_size = batch_size or max(1, prefetch // 2)
-        self._received: deque[tuple[Subscription, Message]] = deque()
+        self._received: deque[tuple[Subscription, Received]] = deque()
         self._applying = 0  # deliveries of the batch being applied (unacknowledged)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="handler")
         self.ready = threading.Event()
@@ -95,38 +100,64 @@ class Consumer:
                 channel.auto_decode = False  # bodies as bytes, read as they are (servicekit.events.loads)
             for sub in self.subscriptions:
                 topology.declare(channel, sub.queue, sub.routing_keys, amqp=amqp)
-            channel.basic_qos(0, self.prefetch, False)
             publisher = Publisher(connection)
             self._received.clear()
+            if amqp and self.reader_process:
+                with BrokerReader(connection, [sub.queue for sub in self.subscriptions], self.prefetch) as reader:
+                    reader.wait_ready(stop)
+                    self._reader = reader
+                    try:
+                        self._loop(connection, publisher, amqp, stop)
+                    finally:
+                        self._reader = None
+                return
+            channel.basic_qos(0, self.prefetch, False)
             consumers = [KombuConsumer(channel, queues=[topology.queues_for(sub.queue, sub.routing_keys, amqp)[0]],
                                        on_message=lambda message, sub=sub: self._received.append((sub, message)),
                                        no_ack=False, auto_declare=False)
                          for sub in self.subscriptions]
             for consumer in consumers:
                 consumer.consume()
-            self.ready.set()
             try:
-                while not stop.is_set():
-                    if self._received:
-                        batch = [self._received.popleft() for _ in range(min(self.batch_size, len(self._received)))]
-                        self._applying = len(batch)
-                        try:
-                            self._process_batch(connection, publisher, amqp, batch)
-                        finally:
-                            self._applying = 0
-                        continue
-                    self._pump(connection, timeout=0.5)
+                self._loop(connection, publisher, amqp, stop)
             finally:
-                self.ready.clear()
                 for consumer in consumers:
                     try:
                         consumer.cancel()
                     except Exception:  # the channel may be gone already
                         pass
 
+    def _loop(self, connection: Connection, publisher: Publisher, amqp: bool, stop: threading.Event) -> None:
+        """Apply the deliveries in batches as they come, until `stop` is set."""
+        self.ready.set()
+        try:
+            while not stop.is_set():
+                if self._received:
+                    batch = [self._received.popleft() for _ in range(min(self.batch_size, len(self._received)))]
+                    self._applying = len(batch)
+                    try:
+                        self._process_batch(connection, publisher, amqp, batch)
+                    finally:
+                        self._applying = 0
+                    continue
+                self._pump(connection, timeout=0.5)
+        finally:
+            self.ready.clear()
+
     def _pump(self, connection: Connection, timeout: float) -> None:
         """Take the deliveries already read, or else read from the broker for up to `timeout` seconds; then,
-        while it may send more (fewer than the prefetch count unacknowledged), whatever else is there."""
+        while it may send more (fewer than the prefetch count unacknowledged), whatever else is there. (With a
+        reader process: what it has passed on, waiting up to `timeout` for it; then this connection's heartbeats.)"""
+        if self._reader is not None:
+            self._received.extend((self.subscriptions[delivery.queue], delivery)
+                                  for delivery in self._reader.take(timeout))
+            try:
+                if not read_buffered(connection):
+                    connection.drain_events(timeout=0.0001)
+            except TimeoutError:
+                pass
+            connection.heartbeat_check()
+            return
         try:
             if not read_buffered(connection):
                 connection.drain_events(timeout=timeout)
@@ -153,7 +184,7 @@ class Consumer:
                     self._pump(connection, timeout=0.001)
 
     def _process_batch(self, connection: Connection, publisher: Publisher, amqp: bool,
-                       batch: list[tuple[Subscription, Message]]) -> None:
+                       batch: list[tuple[Subscription, Received]]) -> None:
         """Apply a batch in one transaction; if that fails, apply its messages one by one."""
         if len(batch) == 1:
             self._process(connection, publisher, amqp, *batch[0])
@@ -202,7 +233,7 @@ class Consumer:
                 duration.observe(seconds_per_event)
 
     def _process(self, connection: Connection, publisher: Publisher, amqp: bool,
-                 sub: Subscription, message: Message) -> None:
+                 sub: Subscription, message: Received) -> None:
         queue = sub.queue
         if message.delivery_info.get("redelivered"):
             metrics.EVENTS_REDELIVERED.labels(queue).inc()

@@ -6,21 +6,20 @@ from __future__ import annotations
 
 import time
 
-from kombu.message import Message
-
 from servicekit import metrics, topology
 from servicekit.publisher import Outgoing, Publisher
+from servicekit.reader_process import Received
 
 RETRIES_HEADER = "x-guanxi-retries"
 ERROR_HEADER = "x-guanxi-error"
 
 
-def tries(message: Message) -> int:
+def tries(message: Received) -> int:
     """How many times the message was sent back to be tried again."""
     return int((message.headers or {}).get(RETRIES_HEADER, 0))
 
 
-def retry(publisher: Publisher, queue: str, message: Message, event_id: str, reason: str, delay: float,
+def retry(publisher: Publisher, queue: str, message: Received, event_id: str, reason: str, delay: float,
           amqp: bool) -> None:
     """Send the message to be tried again in `delay` seconds (through `<queue>.retry` on RabbitMQ; on the
     embedded bus, which has no per-message TTL, after waiting here, straight back to `queue`), then ack it."""
@@ -35,7 +34,7 @@ def retry(publisher: Publisher, queue: str, message: Message, event_id: str, rea
     message.ack()
 
 
-def dead_letter(publisher: Publisher, queue: str, message: Message, reason: str) -> None:
+def dead_letter(publisher: Publisher, queue: str, message: Received, reason: str) -> None:
     """Send the message to `<queue>.dlq`, saying why, then ack it."""
     headers = {**(message.headers or {}), ERROR_HEADER: reason[:500], "x-guanxi-queue": queue}
     message_id = message.properties.get("message_id") or ""

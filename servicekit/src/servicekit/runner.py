@@ -44,6 +44,9 @@ class ServiceDefinition:
     #: CRM_<SERVICE>_CONSUMER_PREFETCH nor CRM_CONSUMER_PREFETCH is set; it applies up to half of them in one
     #: transaction.
     consumer_prefetch: int = DEFAULT_PREFETCH
+    #: The consumer reads the broker in a process of its own (servicekit.reader_process), where applying the
+    #: events is heavy enough to want a core to itself.
+    consumer_reader_process: bool = False
 
 
 def stop_on_signals() -> threading.Event:
@@ -83,14 +86,15 @@ def run_relay(settings: Settings, declares: Mapping[str, tuple[str, ...]] | None
     relay.run(stop_on_signals())
 
 
-def run_consumer(settings: Settings, subscriptions: list[Subscription]) -> None:
+def run_consumer(settings: Settings, subscriptions: list[Subscription], reader_process: bool = False) -> None:
     """Run a service's event consumer until signalled."""
     if not subscriptions:
         raise SystemExit(f"{settings.service} consumes no events")
     serve_metrics(settings)
     consumer = Consumer(worker_sessions(settings), subscriptions,
                         lambda: connect(settings), max_retries=settings.consumer_max_retries,
-                        retry_delay=settings.consumer_retry_delay, prefetch=settings.consumer_prefetch)
+                        retry_delay=settings.consumer_retry_delay, prefetch=settings.consumer_prefetch,
+                        reader_process=reader_process)
     consumer.run(stop_on_signals())
 
 
@@ -235,7 +239,7 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
             raise SystemExit(f"{definition.name} publishes no events: it has no relay")
         run_relay(settings, definition.declares_before_publishing)
     elif args.command == "consume":
-        run_consumer(settings, definition.subscriptions())
+        run_consumer(settings, definition.subscriptions(), definition.consumer_reader_process)
     elif args.command == "replay":
         from servicekit.replay import replay as replay_outbox
         count = replay_outbox(worker_sessions(settings), lambda: connect(settings),

@@ -35,6 +35,19 @@ def bind_test_queue(broker, queue, keys=("thing.#",)):
     topology.declare(broker.default_channel, queue, keys)
 
 
+@pytest.fixture(params=[False, True], ids=["reading thread", "reader process"])
+def reader_process(request) -> bool:
+    """Both ways the kit's consumer reads the broker: in a thread, or in a process of its own."""
+    return request.param
+
+
+def reader_processes() -> list[str]:
+    """This process's children that read the broker for a consumer (servicekit.reader_process)."""
+    children = [pid for task in Path(f"/proc/{os.getpid()}/task").iterdir()
+                for pid in (task / "children").read_text().split()]
+    return [pid for pid in children if b"servicekit.reader_process" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+
 def consumer_for(amqp_url, sessions, queue, handler=record_applied, **kwargs):
     kwargs.setdefault("retry_delay", 0.2)
     return Consumer(sessions, [Subscription(queue, ("thing.#",), handler)], lambda: Connection(amqp_url, heartbeat=10),
@@ -94,10 +107,11 @@ def test_per_aggregate_order_and_no_double_publish_with_two_relays(amqp_url, bro
         assert seqs == sorted(seqs), "events of one aggregate arrive in the order they were written"
 
 
-def test_an_event_delivered_twice_is_applied_once(amqp_url, broker, pg_sessions, queue_name):
-    consumer = consumer_for(amqp_url, pg_sessions, queue_name)
+def test_an_event_delivered_twice_is_applied_once(amqp_url, broker, pg_sessions, queue_name, reader_process):
+    consumer = consumer_for(amqp_url, pg_sessions, queue_name, reader_process=reader_process)
     thread, stop = run_in_thread(consumer.run)
     assert consumer.ready.wait(10)
+    assert bool(reader_processes()) == reader_process
     event = new_event("test", "thing.happened.v1", "agg-1", {"seq": 1})
     before = metrics.EVENTS_DUPLICATES.labels(queue_name)._value.get()
     Publisher(broker).publish([Outgoing(topology.EVENTS.name, event.type, event.to_json(), event.id)] * 2)
@@ -109,13 +123,15 @@ def test_an_event_delivered_twice_is_applied_once(amqp_url, broker, pg_sessions,
     assert [row.event_id for row in applied_rows(pg_sessions)] == [event.id]
 
 
-def test_a_poison_message_is_dead_lettered_while_the_next_ones_still_flow(amqp_url, broker, pg_sessions, queue_name):
+def test_a_poison_message_is_dead_lettered_while_the_next_ones_still_flow(amqp_url, broker, pg_sessions, queue_name,
+                                                                          reader_process):
     def refuses_seq_0(session, event):
         if event.data["seq"] == 0:
             raise ValueError("this event can never be applied")
         record_applied(session, event)
 
-    consumer = consumer_for(amqp_url, pg_sessions, queue_name, refuses_seq_0, max_retries=2, retry_delay=0.5)
+    consumer = consumer_for(amqp_url, pg_sessions, queue_name, refuses_seq_0, max_retries=2, retry_delay=0.5,
+                            reader_process=reader_process)
     thread, stop = run_in_thread(consumer.run)
     assert consumer.ready.wait(10)
     poison, *rest = [new_event("test", "thing.happened.v1", f"agg-{i}", {"seq": i}) for i in range(6)]
@@ -155,11 +171,14 @@ def test_a_message_returned_unacked_past_the_delivery_limit_goes_to_the_dead_let
 
 
 def test_a_consumer_killed_mid_message_has_the_message_redelivered_and_applied_once(amqp_url, broker, pg_sessions,
-                                                                                   queue_name, tmp_path):
+                                                                                   queue_name, tmp_path,
+                                                                                   reader_process):
+    """(With a reader process, killing the consumer ends its reader too: else the delivery would stay taken.)"""
     database_url = pg_sessions.kw["bind"].url.render_as_string(hide_password=False)
     started = tmp_path / "started"
     env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
-    args = [sys.executable, str(HERE / "slow_consumer.py"), database_url, amqp_url, queue_name, str(started)]
+    args = [sys.executable, str(HERE / "slow_consumer.py"), database_url, amqp_url, queue_name, str(started),
+            str(reader_process)]
     victim = subprocess.Popen(args, env=env)
     try:
         bind_test_queue(broker, queue_name)
@@ -172,7 +191,7 @@ def test_a_consumer_killed_mid_message_has_the_message_redelivered_and_applied_o
         if victim.poll() is None:
             victim.kill()
     assert applied_rows(pg_sessions) == []
-    consumer = consumer_for(amqp_url, pg_sessions, queue_name)
+    consumer = consumer_for(amqp_url, pg_sessions, queue_name, reader_process=reader_process)
     thread, stop = run_in_thread(consumer.run)
     try:
         assert wait_for(lambda: len(applied_rows(pg_sessions)) == 1)
@@ -184,13 +203,14 @@ def test_a_consumer_killed_mid_message_has_the_message_redelivered_and_applied_o
     assert metrics.EVENTS_REDELIVERED.labels(queue_name)._value.get() == 1
 
 
-def test_heartbeats_keep_the_connection_while_a_long_handler_runs(amqp_url, broker, pg_sessions, queue_name):
+def test_heartbeats_keep_the_connection_while_a_long_handler_runs(amqp_url, broker, pg_sessions, queue_name,
+                                                                  reader_process):
     def slow(session, event):
         time.sleep(7)  # longer than two heartbeat intervals below
         record_applied(session, event)
 
     consumer = Consumer(pg_sessions, [Subscription(queue_name, ("thing.#",), slow)],
-                        lambda: Connection(amqp_url, heartbeat=2))
+                        lambda: Connection(amqp_url, heartbeat=2), reader_process=reader_process)
     thread, stop = run_in_thread(consumer.run)
     assert consumer.ready.wait(10)
     event = new_event("test", "thing.happened.v1", "agg-1", {"seq": 1})
@@ -206,9 +226,10 @@ def test_heartbeats_keep_the_connection_while_a_long_handler_runs(amqp_url, brok
     assert read_queue(broker, queue_name, wait=0) == []
 
 
-def test_the_consumer_reconnects_by_itself_after_the_broker_comes_back(amqp_url, broker, pg_sessions, queue_name):
+def test_the_consumer_reconnects_by_itself_after_the_broker_comes_back(amqp_url, broker, pg_sessions, queue_name,
+                                                                       reader_process):
     proxy = TcpProxy("127.0.0.1", urlsplit(amqp_url).port or 5672)
-    consumer = consumer_for(via(amqp_url, proxy.port), pg_sessions, queue_name)
+    consumer = consumer_for(via(amqp_url, proxy.port), pg_sessions, queue_name, reader_process=reader_process)
     thread, stop = run_in_thread(consumer.run)
     publisher = Publisher(broker)
     try:

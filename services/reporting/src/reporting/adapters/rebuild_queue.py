@@ -17,9 +17,9 @@ REBUILD_QUEUE = "reporting.rebuild"
 class RebuildQueue:
     """The producers' replays for a rebuild arrive on `REBUILD_QUEUE` (`python -m <producer> replay --queue …`)."""
 
-    def __init__(self, connect: Callable[[], Connection], prefetch: int = 200) -> None:
+    def __init__(self, connect: Callable[[], Connection], prefetch: int = 200, reader_process: bool = False) -> None:
         self.connect = connect
-        self.prefetch = prefetch
+        self.prefetch, self.reader_process = prefetch, reader_process
 
     def empty(self) -> None:
         """Declare the queue and drop anything an earlier attempt left on it."""
@@ -33,7 +33,8 @@ class RebuildQueue:
     @contextmanager
     def consumed(self, sessions: sessionmaker[Session], handler: Callable) -> Iterator[None]:
         """While the block runs, a consumer applies the queue's events with `handler` in `sessions`."""
-        consumer = Consumer(sessions, [Subscription(REBUILD_QUEUE, (), handler)], self.connect, prefetch=self.prefetch)
+        consumer = Consumer(sessions, [Subscription(REBUILD_QUEUE, (), handler)], self.connect, prefetch=self.prefetch,
+                            reader_process=self.reader_process)
         stop = threading.Event()
         thread = threading.Thread(target=consumer.run, args=(stop,), name="rebuild-consumer", daemon=True)
         thread.start()

@@ -6,6 +6,7 @@ import threading
 from servicekit.bus import connect
 from servicekit.config import Settings
 
+from reporting.entrypoints.consumer import CONSUMER_READER_PROCESS
 from reporting.service_layer.rebuild import DEFAULT_SOURCES, REBUILD_QUEUE, rebuild
 
 
@@ -19,7 +20,7 @@ def run_rebuild(settings: Settings, stop: threading.Event) -> None:
         print(f"Ready: a fresh read model is waiting for the replays. Run now:\n{commands}", flush=True)
 
     done = rebuild(settings.database_url, lambda: connect(settings), stop, sources,
-                   prefetch=settings.consumer_prefetch, on_ready=ready)
+                   prefetch=settings.consumer_prefetch, reader_process=CONSUMER_READER_PROCESS, on_ready=ready)
     print("The rebuilt read model is live." if done else "Rebuild stopped; the live read model is unchanged.",
           flush=True)
     if not done:

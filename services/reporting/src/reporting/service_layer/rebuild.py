@@ -65,17 +65,17 @@ def sources_done(copy_sessions, sources: tuple[str, ...]) -> set[str]:
 
 
 def rebuild(database_url: str, connect: Callable, stop: threading.Event,
-            sources: tuple[str, ...] = DEFAULT_SOURCES, prefetch: int = 200,
+            sources: tuple[str, ...] = DEFAULT_SOURCES, prefetch: int = 200, reader_process: bool = False,
             on_ready: Callable[[], None] | None = None) -> bool:
     """Build a fresh read model from the replays of `sources` (arriving on the bus `connect` reaches) and swap
-    it in; False if stopped first."""
+    it in; False if stopped first. `prefetch` and `reader_process`: the consumer's (servicekit.consumer)."""
     copy = RebuildCopy(database_url)
     live_sessions = make_session_factory(copy.live)
     copy_sessions = make_session_factory(copy.translated)
     copy.create()
     with unit_of_work(live_sessions) as session:
         rebuild_state.start_building(session)
-    queue = RebuildQueue(connect, prefetch)
+    queue = RebuildQueue(connect, prefetch, reader_process)
     queue.empty()
     with queue.consumed(copy_sessions, replayed):
         log.info("rebuild ready: replay %s to %s", ", ".join(sources), REBUILD_QUEUE)
