@@ -63,10 +63,10 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
     """Raw pika consume rate, the kit consumer with a no-op handler, and the reporting apply rate, for the same
     `events` generated events, interleaved `repeats` times (each time on fresh databases); medians. `order`:
     "customer" (each customer's whole history after the other's, as a replay brings them) or "time" (as
-    they happen, as the live consumer gets them). `thread`: the reporting consumer once more reading the broker in
-    a thread of its process (the kit's other way) rather than in a process of its own, as deployed. `replicas` above 1: the reporting consumer
-    once more as that many processes sharing the queue (bench.replicas, an experiment), and how many of the
-    figures they leave differ from the single consumer's."""
+    they happen, as the live consumer gets them). `thread`: the reporting consumer once more reading the broker
+    in a thread of its process (the kit's other way) rather than in a process of its own, as deployed.
+    `replicas` above 1: the reporting consumer once more as that many processes sharing the queue
+    (bench.replicas, an experiment), and how many of the figures they leave differ from the single consumer's."""
     from reporting.entrypoints.consumer import CONSUMER_READER_PROCESS, subscriptions
     from reporting.entrypoints.runner import MIGRATIONS
 
@@ -114,8 +114,9 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
             thread_url = databases.create("reports_thread")
             upgrade(thread_url, MIGRATIONS)
             cpu = own_cpu()
-            runs["reporting_thread"].append(_consume(thread_url, amqp_url, "bench.reports_thread", len(bodies), prefetch,
-                                                     deployed.handler, deployed.beside, not CONSUMER_READER_PROCESS))
+            runs["reporting_thread"].append(_consume(thread_url, amqp_url, "bench.reports_thread", len(bodies),
+                                                     prefetch, deployed.handler, deployed.beside,
+                                                     not CONSUMER_READER_PROCESS))
             _cpu_since(cpu, runs["reporting_thread_cpu_us"], len(bodies))
         if replicas > 1:
             replicas_url = databases.create("reports_replicas")
@@ -386,7 +387,7 @@ def main() -> int:
     parser.add_argument("--apply-in-process", action="store_true",
                         help="also apply the same events in process, without the broker (the read model's own work)")
     parser.add_argument("--apply-thread", action="store_true",
-                        help="also the reporting consumer reading the broker in a thread rather than a process of its own")
+                        help="also the reporting consumer reading the broker in a thread, not a process of its own")
     parser.add_argument("--apply-replicas", type=int, default=1, metavar="N",
                         help="also the reporting consumer as N processes sharing the queue (an experiment: its figures "
                              "are compared with one consumer's)")

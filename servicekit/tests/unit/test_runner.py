@@ -89,23 +89,24 @@ def test_a_service_names_its_consumers_prefetch_and_the_variables_override_it(mo
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("CRM_VAR_DIR", str(tmp_path))
     consumed = {}
-    monkeypatch.setattr(runner, "run_consumer", lambda settings, subscriptions: consumed.update(
-        prefetch=settings.consumer_prefetch))
+    monkeypatch.setattr(runner, "run_consumer", lambda settings, subscriptions, reader_process: consumed.update(
+        prefetch=settings.consumer_prefetch, reader_process=reader_process))
     definition = runner.ServiceDefinition("sample", tmp_path, lambda settings: Flask("sample"),
-                                          subscriptions=lambda: [], consumer_prefetch=4000)
+                                          subscriptions=lambda: [], consumer_prefetch=4000,
+                                          consumer_reader_process=True)
 
     runner.main(definition, ["consume"])
 
-    assert consumed == {"prefetch": prefetch}
+    assert consumed == {"prefetch": prefetch, "reader_process": True}
 
 
-def test_a_service_that_names_no_prefetch_has_the_kits(monkeypatch, tmp_path):
+def test_a_service_that_names_no_prefetch_has_the_kits_and_reads_in_a_thread(monkeypatch, tmp_path):
     monkeypatch.delenv("CRM_CONSUMER_PREFETCH", raising=False)
     monkeypatch.setenv("CRM_VAR_DIR", str(tmp_path))
     consumed = {}
-    monkeypatch.setattr(runner, "run_consumer", lambda settings, subscriptions: consumed.update(
-        prefetch=settings.consumer_prefetch))
+    monkeypatch.setattr(runner, "run_consumer", lambda settings, subscriptions, reader_process: consumed.update(
+        prefetch=settings.consumer_prefetch, reader_process=reader_process))
 
     runner.main(runner.ServiceDefinition("sample", tmp_path, lambda settings: Flask("sample")), ["consume"])
 
-    assert consumed == {"prefetch": 200}
+    assert consumed == {"prefetch": 200, "reader_process": False}
