@@ -46,19 +46,22 @@ def stream_of_events(sessions, written: list[str]):
     return write
 
 
-def relay_and_consumer(settings, sessions, queue: str) -> tuple[Relay, Consumer]:
-    """A relay and a consumer as a service runs them, both given every node of the cluster."""
+def relay_and_consumer(settings, sessions, queue: str, reader_process: bool = False) -> tuple[Relay, Consumer]:
+    """A relay and a consumer as a service runs them, both given every node of the cluster (the consumer reading
+    the broker in a thread, or with `reader_process` in a process of its own on the node it connected to)."""
     relay = Relay("test", sessions, lambda: connect(settings, heartbeat=5), batch_size=50, poll_interval=0.05,
                   max_backoff=1.0)
     consumer = Consumer(sessions, [Subscription(queue, ("thing.#",), record_applied)],
-                        lambda: connect(settings, heartbeat=5), retry_delay=0.2, prefetch=50)
+                        lambda: connect(settings, heartbeat=5), retry_delay=0.2, prefetch=50,
+                        reader_process=reader_process)
     return relay, consumer
 
 
+@pytest.mark.parametrize("reader_process", [False, True], ids=["reading thread", "reader process"])
 def test_killing_the_node_a_consumer_and_relay_use_and_the_queue_leads_on_loses_nothing(
-        rabbitmq_cluster, make_settings, pg_sessions, queue_name):
+        rabbitmq_cluster, make_settings, pg_sessions, queue_name, reader_process):
     settings = make_settings("test", broker_url=rabbitmq_cluster.url(1))
-    relay, consumer = relay_and_consumer(settings, pg_sessions, queue_name)
+    relay, consumer = relay_and_consumer(settings, pg_sessions, queue_name, reader_process)
     consuming, stop_consuming = run_in_thread(consumer.run)
     assert consumer.ready.wait(30)
     assert queue_leader(rabbitmq_cluster, queue_name, ask=1) == node_name(rabbitmq_cluster, 1)

@@ -121,6 +121,27 @@ def test_an_event_delivered_twice_is_applied_once(amqp_url, broker, pg_sessions,
         stop.set()
         thread.join(10)
     assert [row.event_id for row in applied_rows(pg_sessions)] == [event.id]
+    assert reader_processes() == [], "a stopped consumer leaves no reader behind"
+
+
+def test_a_reader_process_that_dies_is_started_again_and_nothing_is_lost(amqp_url, broker, pg_sessions, queue_name):
+    consumer = consumer_for(amqp_url, pg_sessions, queue_name, reader_process=True)
+    thread, stop = run_in_thread(consumer.run)
+    publisher = Publisher(broker)
+    events = [new_event("test", "thing.happened.v1", "agg-1", {"seq": seq}) for seq in (1, 2)]
+    try:
+        assert consumer.ready.wait(10)
+        publisher.publish([Outgoing(topology.EVENTS.name, events[0].type, events[0].to_json(), events[0].id)])
+        assert wait_for(lambda: len(applied_rows(pg_sessions)) == 1)
+        [first] = reader_processes()
+        os.kill(int(first), signal.SIGKILL)
+        publisher.publish([Outgoing(topology.EVENTS.name, events[1].type, events[1].to_json(), events[1].id)])
+        assert wait_for(lambda: len(applied_rows(pg_sessions)) == 2, timeout=20)
+        assert reader_processes() not in ([], [first]), "another reader took its place"
+    finally:
+        stop.set()
+        thread.join(10)
+    assert [row.seq for row in applied_rows(pg_sessions)] == [1, 2]
 
 
 def test_a_poison_message_is_dead_lettered_while_the_next_ones_still_flow(amqp_url, broker, pg_sessions, queue_name,
