@@ -104,7 +104,8 @@ class Consumer:
             self._received.clear()
             if amqp and self.reader_process:
                 with BrokerReader(connection, [sub.queue for sub in self.subscriptions], self.prefetch) as reader:
-                    reader.wait_ready(stop)
+                    reader.start(lambda deliveries: self._received.extend(
+                        (self.subscriptions[delivery.queue], delivery) for delivery in deliveries), stop)
                     self._reader = reader
                     try:
                         self._loop(connection, publisher, amqp, stop)
@@ -147,16 +148,11 @@ class Consumer:
     def _pump(self, connection: Connection, timeout: float) -> None:
         """Take the deliveries already read, or else read from the broker for up to `timeout` seconds; then,
         while it may send more (fewer than the prefetch count unacknowledged), whatever else is there. (With a
-        reader process: what it has passed on, waiting up to `timeout` for it; then this connection's heartbeats.)"""
+        reader process, whose thread puts what comes in `_received`: wait up to `timeout` for it; then this
+        connection's heartbeats.)"""
         if self._reader is not None:
-            self._received.extend((self.subscriptions[delivery.queue], delivery)
-                                  for delivery in self._reader.take(timeout))
-            try:
-                if not read_buffered(connection):
-                    connection.drain_events(timeout=0.0001)
-            except TimeoutError:
-                pass
-            connection.heartbeat_check()
+            self._reader.wait(timeout)
+            self._keep_alive(connection)
             return
         try:
             if not read_buffered(connection):
@@ -168,14 +164,31 @@ class Consumer:
             pass
         connection.heartbeat_check()
 
+    @staticmethod
+    def _keep_alive(connection: Connection) -> None:
+        """Read what the broker sent (heartbeats, a close) and send heartbeats: a connection that only declares
+        and publishes, its deliveries read by a reader process."""
+        try:
+            if not read_buffered(connection):
+                connection.drain_events(timeout=0.0001)
+        except TimeoutError:
+            pass
+        connection.heartbeat_check()
+
     def _unacked(self) -> int:
         """Deliveries received and not yet acknowledged: the broker sends more only below the prefetch count."""
         return len(self._received) + self._applying
 
     def _wait(self, connection: Connection, future: Future) -> None:
         """Keep the connection alive (frames read, heartbeats sent) while the handler runs: taking in the next
-        deliveries meanwhile, polling the socket briefly while the broker may send more, else every 50 ms."""
+        deliveries meanwhile, polling the socket briefly while the broker may send more, else every 50 ms. (With a
+        reader process, deliveries come meanwhile by themselves: only this connection's heartbeats, twice a
+        second.)"""
         while not future.done():
+            if self._reader is not None:
+                if not wait([future], timeout=0.5).done:
+                    self._keep_alive(connection)
+                continue
             if self._unacked() < self.prefetch:
                 self._pump(connection, timeout=0.002)
             else:  # only heartbeats (or a close) can come: read them every 50 ms

@@ -22,7 +22,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from multiprocessing.connection import Connection as Pipe
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -60,8 +60,9 @@ Received: TypeAlias = "Message | Delivery"
 
 class BrokerReader:
     """The child process consuming `queues` on the broker `connection` is connected to, with `prefetch`
-    deliveries unacknowledged at most; `take` gives what it received, each Delivery's `queue` an index in
-    `queues`."""
+    deliveries unacknowledged at most. Once `start`ed, a thread of this process hands what the child passes on
+    to `deliver` as it comes (each Delivery's `queue` an index in `queues`), waiting for it without the
+    interpreter's lock, so the consumer's threads never poll for it."""
 
     def __init__(self, connection: Connection, queues: list[str], prefetch: int) -> None:
         # A program of its own (`python -m servicekit.reader_process`), not a fork of this process (which runs
@@ -75,6 +76,9 @@ class BrokerReader:
         os.close(orders_read)
         self._deliveries, self._orders = Pipe(deliveries_read, writable=False), Pipe(orders_written, readable=False)
         self._orders.send((_parameters(connection), queues, prefetch))
+        self._arrived = threading.Event()
+        self._failure: str | None = None
+        self._receiving: threading.Thread | None = None
 
     def __enter__(self) -> BrokerReader:
         return self
@@ -82,34 +86,44 @@ class BrokerReader:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def wait_ready(self, stop: threading.Event) -> None:
-        """Return once the child consumes every queue (or `stop` is set); raise ConnectionError if it failed."""
+    def start(self, deliver: Callable[[list[Delivery]], None], stop: threading.Event) -> None:
+        """Once the child consumes every queue (or `stop` is set), hand what it passes on to `deliver`, from a
+        thread of this process; raise ConnectionError if the child failed to start."""
         waited = 0.0
         while not stop.is_set():
             if self._deliveries.poll(0.2):
                 item = self._receive()
-                if item == READY:
-                    return
-                raise ConnectionError(f"the broker's reader sent {item!r} before it was ready")
+                if item != READY:
+                    raise ConnectionError(f"the broker's reader sent {item!r} before it was ready")
+                self._receiving = threading.Thread(target=self._receive_all, args=(deliver,), daemon=True,
+                                                   name="broker reader's deliveries")
+                self._receiving.start()
+                return
             waited += 0.2
             if waited > START_TIMEOUT or self._process.poll() is not None:
                 raise ConnectionError("the broker's reader did not start consuming")
 
-    def take(self, timeout: float) -> Iterator[Delivery]:
-        """The deliveries received so far, waiting up to `timeout` seconds for the first; ConnectionError once the
-        child has lost its connection (or ended)."""
-        if not self._deliveries.poll(timeout):
-            if self._process.poll() is not None:
-                raise ConnectionError("the broker's reader ended")
-            return
+    def wait(self, timeout: float) -> None:
+        """Wait up to `timeout` seconds for deliveries to arrive; ConnectionError once the child has lost its
+        connection (or ended)."""
+        if self._arrived.wait(timeout):
+            self._arrived.clear()
+        if self._failure is not None:
+            raise ConnectionError(f"the broker's reader lost its connection ({self._failure})")
+
+    def _receive_all(self, deliver: Callable[[list[Delivery]], None]) -> None:
+        """Hand each list the child sends to `deliver` until it sends why it failed, or ends."""
         while True:
-            item = self._receive()
+            try:
+                item = self._receive()
+            except ConnectionError as exc:
+                item = str(exc)
             if not isinstance(item, list):
-                raise ConnectionError(f"the broker's reader lost its connection ({item})")
-            for fields in item:
-                yield Delivery(self, *fields)
-            if not self._deliveries.poll():
+                self._failure = str(item)
+                self._arrived.set()
                 return
+            deliver([Delivery(self, *fields) for fields in item])
+            self._arrived.set()
 
     def basic_ack(self, delivery_tag: int, multiple: bool = False) -> None:
         """Have the child acknowledge `delivery_tag` (and, `multiple`, every delivery before it)."""
@@ -130,6 +144,8 @@ class BrokerReader:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait(5)
+        if self._receiving is not None:
+            self._receiving.join(5)  # it reads the end of the pipe now that the child has ended
         self._deliveries.close()
         self._orders.close()
 
