@@ -157,7 +157,9 @@ class BrokerReader:
 
 
 def _parameters(connection: Connection) -> dict[str, Any]:
-    """Where `connection` is connected (the node of a cluster it took), for the child's own connection."""
+    """Where `connection` is connected (the node of a cluster it took), for the child's own connection. (TLS:
+    the default context, the system's certificate authorities; options given to kombu as a dict are not
+    passed on.)"""
     return {"host": connection.hostname, "port": connection.port or 5672, "virtual_host": connection.virtual_host,
             "user": connection.userid, "password": connection.password, "heartbeat": int(connection.heartbeat or 0),
             "ssl": bool(connection.ssl)}
