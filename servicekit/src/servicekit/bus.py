@@ -18,7 +18,7 @@ from servicekit.wire import frame_buffered, read_in_chunks
 
 log = logging.getLogger(__name__)
 __all__ = ["HEALTHY_AFTER", "Outgoing", "PublishFailed", "Publisher", "check_broker", "connect", "ensure_connected",
-           "filesystem_folders", "frame_buffered", "is_amqp", "read_in_chunks", "reconnecting"]
+           "embedded", "filesystem_folders", "frame_buffered", "is_amqp", "read_in_chunks", "reconnecting"]
 
 
 def is_amqp(url: str) -> bool:
@@ -26,9 +26,9 @@ def is_amqp(url: str) -> bool:
     return url.split("://", 1)[0] in ("amqp", "amqps", "pyamqp")
 
 
-def filesystem_folders(settings: Settings) -> dict[str, str]:
+def filesystem_folders(var_dir: str | Path) -> dict[str, str]:
     """The embedded bus's folders under the var folder (created on first use)."""
-    base = Path(settings.var_dir) / "bus"
+    base = Path(var_dir) / "bus"
     folders = {"data_folder_in": base / "messages", "data_folder_out": base / "messages",
                "control_folder": base / "bindings"}
     for folder in folders.values():
@@ -45,13 +45,19 @@ def connect(settings: Settings, heartbeat: float | None = None) -> Connection:
     """
     url = settings.broker_url
     if url.startswith("filesystem"):
-        options = {**filesystem_folders(settings), "polling_interval": 0.05, "store_processed": False}
-        from servicekit.embedded_bus import Transport
-        return Connection("filesystem://", transport=Transport, transport_options=options)
+        return embedded(settings.var_dir)
     if is_amqp(url):
         beat = heartbeat if heartbeat is not None else float(settings.extra.get("CRM_BROKER_HEARTBEAT", 30))
         return Connection(url, heartbeat=beat, connect_timeout=5, failover_strategy="round-robin")
     return Connection(url)
+
+
+def embedded(var_dir: str | Path) -> Connection:
+    """A connection to the embedded bus kept under `var_dir` (the var folder)."""
+    from servicekit.embedded_bus import Transport
+
+    options = {**filesystem_folders(var_dir), "polling_interval": 0.05, "store_processed": False}
+    return Connection("filesystem://", transport=Transport, transport_options=options)
 
 
 #: Seconds a connection must have lasted for its loss to count as a new outage (the wait starts again at 0.5 s):

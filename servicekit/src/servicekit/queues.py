@@ -1,4 +1,5 @@
-"""Moving the queues of an earlier version (classic queues) to the quorum queues this version declares.
+"""Moving the queues of an earlier version (classic queues) to the quorum queues this version declares; and
+putting dead letters back on their queue once their cause is mended.
 
 RabbitMQ cannot change a queue's type in place: a declaration of the same name with other arguments is
 refused (406 PRECONDITION_FAILED, see topology.QueueMismatch). With the consumers of the queues stopped,
@@ -19,6 +20,14 @@ service (each registers its own: servicekit.topology.ENTRY_POINTS), or the `--qu
 Each message is acked in its old queue only after the broker confirmed its copy in the new one, so a
 crash at any point loses nothing: run the command again and it carries on where it stopped (at most a
 batch is copied twice, and consumers apply each event id once).
+
+    CRM_BROKER_URL=amqp://… python -m servicekit.queues requeue --queue reporting.read_model
+
+puts what `<queue>.dlq` holds back on `<queue>`, to be applied again once what made its handler fail is
+mended (a new release, data put right): each with its tries counted from 0 again and the error it failed with
+taken off, in the order it was dead-lettered. Consumers may go on running meanwhile. Only what the
+dead-letter queue held when the command started is moved: an event that fails again goes back there for the
+next time. Without a RabbitMQ URL it works on the embedded bus of `make run` (in CRM_VAR_DIR).
 """
 from __future__ import annotations
 
@@ -32,8 +41,10 @@ from amqp.exceptions import NotFound, PreconditionFailed
 from kombu import Connection, Queue, binding
 
 from servicekit import topology
-from servicekit.bus import ensure_connected
+from servicekit.bus import embedded, ensure_connected
+from servicekit.config import var_folder
 from servicekit.publisher import Outgoing, Publisher
+from servicekit.redelivery import ERROR_HEADER, RETRIES_HEADER
 
 HOLDING_SUFFIX = ".migrating"
 #: A holding queue keeps what it is given until it is emptied: no dead-letter target, no real limit.
@@ -70,8 +81,10 @@ def declares(connection: Connection, name: str, routing_keys: tuple[str, ...], a
     return _on_fresh_channel(connection, lambda channel: _queue(name, routing_keys, arguments).bind(channel).declare())
 
 
-def move(connection: Connection, source: str, target: str, batch: int = 500) -> int:
-    """Move every message of `source` to `target` (through the default exchange); return how many.
+def move(connection: Connection, source: str, target: str, batch: int = 500, limit: int | None = None,
+         headers: Callable[[dict], dict] = dict) -> int:
+    """Move every message of `source` to `target` (through the default exchange), or the first `limit`; return
+    how many. `headers`: what a message's headers become.
 
     Each batch is acked in `source` only once the broker confirmed it in `target`. A message's expiry is
     not carried over: a holding queue must not drop what it holds.
@@ -82,13 +95,14 @@ def move(connection: Connection, source: str, target: str, batch: int = 500) -> 
     try:
         while True:
             taken: list[Any] = []
-            while len(taken) < batch and (message := channel.basic_get(source, no_ack=False)) is not None:
+            while (len(taken) < batch and (limit is None or moved + len(taken) < limit)
+                   and (message := channel.basic_get(source, no_ack=False)) is not None):
                 taken.append(message)
             if not taken:
                 return moved
             publisher.publish([
                 Outgoing("", target, message.body.decode("utf-8") if isinstance(message.body, bytes) else message.body,
-                         message.properties.get("message_id") or "", dict(message.headers or {}))
+                         message.properties.get("message_id") or "", headers(dict(message.headers or {})))
                 for message in taken])
             channel.basic_ack(taken[-1].delivery_tag, multiple=True)
             moved += len(taken)
@@ -158,6 +172,25 @@ def migrate(connection: Connection, queue: str, routing_keys: tuple[str, ...],
     report(f"{queue}, {retry} and {topology.dead_letter_queue_name(queue)}: quorum queues")
 
 
+#: Headers a dead letter carries about its failure (servicekit.redelivery), taken off when it is put back.
+FAILURE_HEADERS = (RETRIES_HEADER, ERROR_HEADER, "x-guanxi-queue")
+
+
+def requeue(connection: Connection, queue: str) -> int:
+    """Put what `<queue>.dlq` holds now back on `queue`, each as if it had never failed; return how many."""
+    dead_letters = topology.dead_letter_queue_name(queue)
+    if not exists(connection, dead_letters):
+        return 0
+    channel = connection.channel()
+    try:
+        held = channel.queue_declare(dead_letters, passive=True).message_count
+    finally:
+        channel.close()
+    return move(connection, dead_letters, queue, limit=held,
+                headers=lambda headers: {name: value for name, value in headers.items()
+                                         if name not in FAILURE_HEADERS})
+
+
 def status(connection: Connection, queue: str) -> list[str]:
     """One line per queue of `queue`'s three: as this version declares it, to migrate, or missing."""
     lines = []
@@ -175,26 +208,31 @@ def status(connection: Connection, queue: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m servicekit.queues status|migrate`: see the module's docstring."""
+    """`python -m servicekit.queues status|migrate|requeue`: see the module's docstring."""
     parser = argparse.ArgumentParser(prog="python -m servicekit.queues", description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("status", "migrate"))
+    parser.add_argument("command", choices=("status", "migrate", "requeue"))
     parser.add_argument("--url", default=os.environ.get("CRM_BROKER_URL"), help="default: CRM_BROKER_URL")
     parser.add_argument("--queue", action="append",
                         help="a queue (default: every queue the installed services declare)")
     parser.add_argument("--bind", action="append", default=[],
                         help="a routing key the --queue is bound with on crm.events (for a queue no service declares)")
     args = parser.parse_args(argv)
-    if not args.url or not args.url.split("://", 1)[0].startswith(("amqp", "pyamqp")):
+    on_rabbitmq = bool(args.url) and args.url.split("://", 1)[0].startswith(("amqp", "pyamqp"))
+    if not on_rabbitmq and args.command != "requeue":
         parser.error("give the RabbitMQ URL (--url or CRM_BROKER_URL); the embedded bus has nothing to migrate")
     declared = topology.every_queue()
     if not args.queue and not declared:
         parser.error("no installed service declares a queue (entry points 'servicekit.queues'): give --queue")
     queues = {name: declared.get(name, tuple(args.bind)) for name in args.queue or declared}
-    with Connection(args.url, connect_timeout=5, heartbeat=0) as connection:
+    # `requeue` without a RabbitMQ URL: the embedded bus of `make run`, in CRM_VAR_DIR (./var by default)
+    with (Connection(args.url, connect_timeout=5, heartbeat=0) if on_rabbitmq
+          else embedded(var_folder(os.environ))) as connection:
         ensure_connected(connection)
         for queue, routing_keys in queues.items():
             if args.command == "status":
                 print("\n".join(status(connection, queue)))
+            elif args.command == "requeue":
+                print(f"{queue}: {requeue(connection, queue)} dead letters put back on the queue")
             else:
                 migrate(connection, queue, routing_keys)
     sys.stdout.flush()

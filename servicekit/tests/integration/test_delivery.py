@@ -170,6 +170,42 @@ def test_a_poison_message_is_dead_lettered_while_the_next_ones_still_flow(amqp_u
     assert {row.event_id for row in applied_rows(pg_sessions)} == {e.id for e in rest}
 
 
+def test_dead_letters_put_back_once_the_handler_is_mended_are_applied_with_their_tries_afresh(
+        amqp_url, broker, pg_sessions, queue_name):
+    """`python -m servicekit.queues requeue`: what `<queue>.dlq` holds goes back on the queue, its tries counted
+    from 0 again (the mended handler fails once more, as after a restart, and still applies it)."""
+    failures = {"left": 1, "mended": False}
+
+    def fails_until_mended(session, event):
+        if event.data["seq"] == 0 and (not failures["mended"] or failures["left"] > 0):
+            failures["left"] -= failures["mended"]
+            raise ValueError("cannot apply this yet")
+        record_applied(session, event)
+
+    consumer = consumer_for(amqp_url, pg_sessions, queue_name, fails_until_mended, max_retries=1, retry_delay=0.2)
+    thread, stop = run_in_thread(consumer.run)
+    dead_letters = topology.dead_letter_queue_name(queue_name)
+    batch = [new_event("test", "thing.happened.v1", f"agg-{i}", {"seq": i}) for i in range(3)]
+    try:
+        assert consumer.ready.wait(10)
+        Publisher(broker).publish([Outgoing(topology.EVENTS.name, e.type, e.to_json(), e.id) for e in batch])
+        assert wait_for(lambda: broker.default_channel.queue_declare(dead_letters, passive=True).message_count == 1,
+                        timeout=20)
+        assert [row.seq for row in applied_rows(pg_sessions)] == [1, 2]
+        failures["mended"] = True
+        done = subprocess.run([sys.executable, "-m", "servicekit.queues", "requeue", "--url", amqp_url,
+                               "--queue", queue_name], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == f"{queue_name}: 1 dead letters put back on the queue"
+        assert wait_for(lambda: len(applied_rows(pg_sessions)) == 3, timeout=20)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert sorted(row.seq for row in applied_rows(pg_sessions)) == [0, 1, 2]
+    assert failures["left"] == 0, "it failed once more after being put back, and was tried again"
+    assert read_queue(broker, dead_letters, wait=0) == []
+
+
 def test_a_message_returned_unacked_past_the_delivery_limit_goes_to_the_dead_letter_queue(broker, queue_name):
     """What a consumer that crashes on one message does to it, again and again: it ends in `<queue>.dlq`."""
     bind_test_queue(broker, queue_name)

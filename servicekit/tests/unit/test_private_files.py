@@ -20,7 +20,7 @@ def write(settings, stop):
     with make_engine(settings.database_url).begin() as connection:
         connection.execute(text("CREATE TABLE things (n INTEGER)"))
         connection.execute(text("INSERT INTO things VALUES (1)"))
-    filesystem_folders(settings)
+    filesystem_folders(settings.var_dir)
 
 main(ServiceDefinition("demo", Path("."), create_app=None, workers={"write": write}), ["write"])
 """
