@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import reporting_events as ev
 from kombu import Connection
 from reporting.adapters.tables import rebuild_backlog, rebuild_state
+from reporting.entrypoints.consumer import CONSUMER_PREFETCH, CONSUMER_READER_PROCESS
 from reporting.service_layer.projection import apply_event
 from reporting.service_layer.rebuild import REBUILD_QUEUE, rebuild
 from reporting_figures import QUEUE, figures
@@ -62,7 +63,9 @@ def run(reporting_url: str, producer_url: str, connect: Callable[[], Connection]
         apply_batch(live, [(QUEUE, e, apply_event) for e in later[1:]] + [(QUEUE, events[5], apply_event)])
         expected.update(figures(live, *period))
 
-    assert rebuild(reporting_url, connect, threading.Event(), ("customer",), on_ready=while_building)
+    # consumed as `python -m reporting rebuild` does (on RabbitMQ, the broker read by a process of its own)
+    assert rebuild(reporting_url, connect, threading.Event(), ("customer",), prefetch=CONSUMER_PREFETCH,
+                   reader_process=CONSUMER_READER_PROCESS, on_ready=while_building)
     rebuilt = figures(live, *period)
     assert expected["customer-flow"]["totals"]["customers"] > 100
     assert expected["complaints"]["totals"]["complaints"] > 10
