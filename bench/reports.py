@@ -138,7 +138,8 @@ def apply_rate(databases: ThrowawayDatabases, amqp_url: str, events: int, prefet
     return {"events": len(bodies), "repeats": repeats, **medians, "ratio": ratio("reporting_apply", "raw_consume"),
             "ratio_to_kit_noop": ratio("reporting_apply", "kit_consume_noop"),
             "ratio_folded": ratio("reporting_folded", "raw_consume"),
-            **({"ratio_thread": ratio("reporting_thread", "raw_consume")} if thread else {}),
+            **({"ratio_thread": ratio("reporting_thread", "raw_consume"),
+                "process_to_thread": ratio("reporting_apply", "reporting_thread")} if thread else {}),
             **({"ratio_replicas": ratio("reporting_replicas", "raw_consume")} if replicas > 1 else {}),
             # One process's Python holds one core at most: at its CPU per event, with a database and a broker
             # taking no time at all, the reporting consumer would still apply no more than this.
