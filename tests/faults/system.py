@@ -26,8 +26,8 @@ WEB = [("customer", "web"), ("complaint", "web"), ("reminder", "web"), ("reporti
 WORKERS = [("customer", "relay"), ("customer", "consume"), ("complaint", "relay"), ("complaint", "consume"),
            ("complaint", "scan"), ("reminder", "relay"), ("reminder", "consume"), ("reminder", "schedule"),
            ("reporting", "consume"), ("gateway", "relay")]
-#: The reporting read model applies a customer's events in their order: one consumer (docs/deployment.md).
-ALONE = [("reporting", "consume")]
+#: Consumers that apply a customer's events in their order: one each (docs/deployment.md).
+ALONE = [("complaint", "consume"), ("reminder", "consume"), ("reporting", "consume")]
 PROCESSES = [*WEB, *WORKERS, *(worker for worker in WORKERS if worker not in ALONE)]
 DATABASES = ("customer", "complaint", "reminder", "reporting", "gateway")
 
