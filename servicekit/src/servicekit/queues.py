@@ -41,10 +41,10 @@ from amqp.exceptions import NotFound, PreconditionFailed
 from kombu import Connection, Queue, binding
 
 from servicekit import topology
-from servicekit.bus import embedded, ensure_connected
+from servicekit.bus import embedded, ensure_connected, is_amqp
 from servicekit.config import var_folder
 from servicekit.publisher import Outgoing, Publisher
-from servicekit.redelivery import ERROR_HEADER, RETRIES_HEADER
+from servicekit.redelivery import ERROR_HEADER, QUEUE_HEADER, RETRIES_HEADER
 
 HOLDING_SUFFIX = ".migrating"
 #: A holding queue keeps what it is given until it is emptied: no dead-letter target, no real limit.
@@ -74,6 +74,14 @@ def _on_fresh_channel(connection: Connection, action: Callable) -> bool:
 def exists(connection: Connection, name: str) -> bool:
     """Whether a queue called `name` exists (a passive declaration)."""
     return _on_fresh_channel(connection, lambda channel: channel.queue_declare(name, passive=True))
+
+
+def _held(connection: Connection, name: str) -> int:
+    """How many messages the queue `name` holds (0 if there is none)."""
+    counts: list[int] = []
+    _on_fresh_channel(connection,
+                      lambda channel: counts.append(channel.queue_declare(name, passive=True).message_count))
+    return counts[0] if counts else 0
 
 
 def declares(connection: Connection, name: str, routing_keys: tuple[str, ...], arguments: dict) -> bool:
@@ -124,14 +132,10 @@ def _delete_when_empty(connection: Connection, name: str) -> bool:
     Quorum queues refuse `if-empty` deletion, so the count is looked at first. The queue is unbound by
     then and its consumers are stopped: only a publish to it by name could slip in between.
     """
-    channel = connection.channel()
-    try:
-        if channel.queue_declare(name, passive=True).message_count:
-            return False
-        channel.queue_delete(name)
-        return True
-    finally:
-        channel.close()
+    if _held(connection, name):
+        return False
+    _on_fresh_channel(connection, lambda channel: channel.queue_delete(name))
+    return True
 
 
 def replace(connection: Connection, name: str, routing_keys: tuple[str, ...], report: Callable[[str], None]) -> None:
@@ -173,19 +177,15 @@ def migrate(connection: Connection, queue: str, routing_keys: tuple[str, ...],
 
 
 #: Headers a dead letter carries about its failure (servicekit.redelivery), taken off when it is put back.
-FAILURE_HEADERS = (RETRIES_HEADER, ERROR_HEADER, "x-guanxi-queue")
+FAILURE_HEADERS = (RETRIES_HEADER, ERROR_HEADER, QUEUE_HEADER)
 
 
 def requeue(connection: Connection, queue: str) -> int:
     """Put what `<queue>.dlq` holds now back on `queue`, each as if it had never failed; return how many."""
     dead_letters = topology.dead_letter_queue_name(queue)
-    if not exists(connection, dead_letters):
+    held = _held(connection, dead_letters)
+    if not held:
         return 0
-    channel = connection.channel()
-    try:
-        held = channel.queue_declare(dead_letters, passive=True).message_count
-    finally:
-        channel.close()
     return move(connection, dead_letters, queue, limit=held,
                 headers=lambda headers: {name: value for name, value in headers.items()
                                          if name not in FAILURE_HEADERS})
@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--bind", action="append", default=[],
                         help="a routing key the --queue is bound with on crm.events (for a queue no service declares)")
     args = parser.parse_args(argv)
-    on_rabbitmq = bool(args.url) and args.url.split("://", 1)[0].startswith(("amqp", "pyamqp"))
+    on_rabbitmq = bool(args.url) and is_amqp(args.url)
     if not on_rabbitmq and args.command != "requeue":
         parser.error("give the RabbitMQ URL (--url or CRM_BROKER_URL); the embedded bus has nothing to migrate")
     declared = topology.every_queue()

@@ -12,6 +12,8 @@ from servicekit.reader_process import Received
 
 RETRIES_HEADER = "x-guanxi-retries"
 ERROR_HEADER = "x-guanxi-error"
+#: The queue a dead letter failed on.
+QUEUE_HEADER = "x-guanxi-queue"
 
 
 def tries(message: Received) -> int:
@@ -36,7 +38,7 @@ def retry(publisher: Publisher, queue: str, message: Received, event_id: str, re
 
 def dead_letter(publisher: Publisher, queue: str, message: Received, reason: str) -> None:
     """Send the message to `<queue>.dlq`, saying why, then ack it."""
-    headers = {**(message.headers or {}), ERROR_HEADER: reason[:500], "x-guanxi-queue": queue}
+    headers = {**(message.headers or {}), ERROR_HEADER: reason[:500], QUEUE_HEADER: queue}
     message_id = message.properties.get("message_id") or ""
     publisher.publish([Outgoing("", topology.dead_letter_queue_name(queue), _text(message.body),
                                 message_id, headers)])

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from kombu import Connection, Queue
+from servicekit.config import DEFAULT_PREFETCH
 from servicekit.consumer import Consumer, Subscription
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,7 +18,8 @@ REBUILD_QUEUE = "reporting.rebuild"
 class RebuildQueue:
     """The producers' replays for a rebuild arrive on `REBUILD_QUEUE` (`python -m <producer> replay --queue …`)."""
 
-    def __init__(self, connect: Callable[[], Connection], prefetch: int = 200, reader_process: bool = False) -> None:
+    def __init__(self, connect: Callable[[], Connection], prefetch: int = DEFAULT_PREFETCH,
+                 reader_process: bool = False) -> None:
         self.connect = connect
         self.prefetch, self.reader_process = prefetch, reader_process
 

@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from servicekit.config import DEFAULT_PREFETCH
 from servicekit.consumer import apply_batch
 from servicekit.db import make_session_factory, unit_of_work
 from servicekit.events import Event, parse_event
@@ -65,7 +66,7 @@ def sources_done(copy_sessions, sources: tuple[str, ...]) -> set[str]:
 
 
 def rebuild(database_url: str, connect: Callable, stop: threading.Event,
-            sources: tuple[str, ...] = DEFAULT_SOURCES, prefetch: int = 200, reader_process: bool = False,
+            sources: tuple[str, ...] = DEFAULT_SOURCES, prefetch: int = DEFAULT_PREFETCH, reader_process: bool = False,
             on_ready: Callable[[], None] | None = None) -> bool:
     """Build a fresh read model from the replays of `sources` (arriving on the bus `connect` reaches) and swap
     it in; False if stopped first. `prefetch` and `reader_process`: the consumer's (servicekit.consumer)."""
