@@ -70,6 +70,13 @@ def test_a_whole_phone_number_ranks_before_numbers_ending_like_it(client, new_cu
     assert found(client, "q=00138000") == [ending["id"], exact["id"]]
 
 
+def test_the_last_digits_of_a_mobile_find_it_even_when_they_read_as_a_landline(client, new_customer):
+    mobile = new_customer(name="刘晓东", phone="13924964272")
+    assert found(client, "q=24964272") == [mobile["id"]]  # also a whole number: +86 24 964272
+    assert found(client, "phone=24964272") == [mobile["id"]]
+    assert found(client, "q=+86 139 2496 4272") == found(client, "q=0086 13924964272") == [mobile["id"]]
+
+
 def test_a_rename_is_found_by_the_new_name_only(client, people):
     client.patch(f"/api/v1/customers/{people['david']}", json={"name": "王大卫"},
                  headers={**WRITER, "If-Match": '"1"'})

@@ -51,6 +51,12 @@ def _by_libphonenumber(raw: str, region: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def is_mobile(e164: str) -> bool:
+    """Whether a valid E.164 number is a mobile's (or, where the numbering plan cannot tell, may be one)."""
+    return phonenumbers.number_type(phonenumbers.parse(e164)) in (phonenumbers.PhoneNumberType.MOBILE,
+                                                                  phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
 def digits(e164: str) -> str:
     """The digits of an E.164 number (what suffix searches compare)."""
     return e164.lstrip("+")

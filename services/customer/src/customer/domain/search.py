@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from customer.domain.errors import InvalidFields
-from customer.domain.phones import DIALABLE, InvalidPhone, digits, normalise_phone
+from customer.domain.phones import DIALABLE, InvalidPhone, digits, is_mobile, normalise_phone
 from customer.domain.pinyin import KEY_LENGTH, fold
 from customer.domain.vehicles import looks_like_vin, normalise_vin, plate_key
 
@@ -36,8 +36,11 @@ class Total(int):
 def phone_suffix(term: str) -> str | None:
     """The digits a phone search matches at the end of a number, or None when `term` is no phone.
 
-    A full number ("138 0013 8000", "+86 138…") is normalised first, so national and international
-    spellings find the same customer; anything else dialable with 4+ digits matches as a suffix.
+    A whole mobile number ("138 0013 8000", "+86 138…") and a number given with its trunk prefix ("010 1234
+    5678") are normalised first, so national and international spellings find the same customer. Anything else
+    dialable with 4+ digits matches as a suffix, as typed, even when it also reads as a whole landline: the last
+    8 digits of a mobile may ("24964272" is +86 24 964272 too), and must still find the mobile (the landline's
+    digits end with them as well).
     """
     text = term.strip()
     if not DIALABLE.match(text):
@@ -46,9 +49,11 @@ def phone_suffix(term: str) -> str | None:
     if len(raw_digits) < MIN_PHONE_DIGITS:
         return None
     try:
-        return digits(normalise_phone(text))
+        number = normalise_phone(text)
     except InvalidPhone:
         return raw_digits
+    whole = digits(number)
+    return raw_digits if whole.endswith(raw_digits) and not is_mobile(number) else whole
 
 
 def whole_phone(term: str) -> str | None:
