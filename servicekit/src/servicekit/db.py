@@ -249,10 +249,18 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
                                          for name in columns] for row in rows))
 
 
+#: Connection.info: what to call before a COPY on the connection (servicekit.pipelined: the statements queued
+#: awaited first).
+BEFORE_COPY = "servicekit.before_copy"
+
+
 def copy_rows(session: Session, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """COPY `rows` (each the values of `columns`, in that order) into `table` in `session`'s transaction
     (PostgreSQL): no statement to parse and no JSON to read, each row written by psycopg's C code."""
     connection = session.connection()
+    before = connection.info.get(BEFORE_COPY)
+    if before is not None:
+        before()
     names = ", ".join(f'"{name}"' for name in columns)
     driver: Any = connection.connection.driver_connection  # psycopg's connection, for COPY
     with driver.cursor() as cursor, \

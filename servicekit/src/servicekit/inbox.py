@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 from sqlalchemy import DateTime, String, and_, bindparam, literal, select, text
@@ -58,10 +59,14 @@ def _already_applied(session: Session, queue: str, ids: list[str]) -> set[str]:
 
 def _claim(session: Session, items: list[tuple[str, Event, Handler]], now: datetime) -> set[tuple[str, str]]:
     """On PostgreSQL: put the batch's events into the inbox in one statement and return the (queue, event id)
-    pairs this transaction claimed; the others were applied before.
+    pairs this transaction claimed; the others were applied before."""
+    return {(queue, event_id) for queue, event_id in session.execute(*_claim_statement(session, items, now))}
 
-    `INSERT … ON CONFLICT DO NOTHING` of the whole batch (one JSON parameter, written by orjson): an id the
-    inbox already holds is left out, and one that another transaction is inserting makes this one wait for
+
+def _claim_statement(session: Session, items: list[tuple[str, Event, Handler]], now: datetime) -> tuple[Any, dict]:
+    """The statement claiming the batch's events, and its parameters: `INSERT … ON CONFLICT DO NOTHING` of the
+    whole batch (one JSON parameter, written by orjson) answering the (queue, event id) pairs it inserted. An id
+    the inbox already holds is left out, and one that another transaction is inserting makes this one wait for
     it, then counts as applied if it committed (claimed here if it rolled back). The rows go in the order of
     their keys, so two transactions claiming overlapping batches take their locks in the same order. The
     inbox is the one the session's statements would use (`schema_translate_map` included)."""
@@ -73,8 +78,7 @@ def _claim(session: Session, items: list[tuple[str, Event, Handler]], now: datet
         "FROM json_array_elements(CAST(:batch AS json)) WITH ORDINALITY AS e(row, n) "
         "ORDER BY e.n ON CONFLICT DO NOTHING RETURNING queue, event_id"
     ).bindparams(bindparam("now", type_=DateTime(timezone=True)))
-    claimed = session.execute(claim, {"batch": batch, "now": now})
-    return {(queue, event_id) for queue, event_id in claimed}
+    return claim, {"batch": batch, "now": now}
 
 
 def _not_yet_applied(session: Session, items: list[tuple[str, Event, Handler]]) -> set[tuple[str, str]]:
@@ -94,6 +98,13 @@ def apply_batch(sessions: sessionmaker[Session], items: list[tuple[str, Event, H
     whole batch back, and the caller then applies its events one by one to isolate the bad one.
     An event found twice in the batch is applied once (its first time), then counts as a duplicate.
     """
+    bind = sessions.kw.get("bind")
+    if (len(items) > 1 and bind is not None and bind.dialect.name == "postgresql"
+            and all(getattr(handler, "prepare", None) is not None for _, _, handler in items)):
+        try:
+            return _apply_claiming_beside(sessions, items)
+        except _ClaimFirst:
+            pass  # claimed first, below, and the events applied before left out
     outcomes: list[str] = []
     with unit_of_work(sessions) as session:
         now = datetime.now(UTC)
@@ -109,16 +120,53 @@ def apply_batch(sessions: sessionmaker[Session], items: list[tuple[str, Event, H
                 outcomes.append("duplicate")
         _prepare(session, [(event, handler) for _, event, handler in todo])
         with inserts_pipelined(session):
-            for _, event, handler in todo:
-                token = correlation_id.set(event.correlationid)
-                try:
-                    handler(session, event)
-                finally:
-                    correlation_id.reset(token)
+            _handle(session, todo)
         if todo and not claiming:
             session.execute(inbox.insert(), [{"queue": queue, "event_id": event.id, "type": event.type,
                                               "applied_at": now} for queue, event, _ in todo])
     return outcomes
+
+
+class _ClaimFirst(Exception):
+    """The batch is to be claimed before it is applied: some of its events were in the inbox already (the batch
+    applied beside its claim is rolled back), or its INSERTs are not pipelined."""
+
+
+def _apply_claiming_beside(sessions: sessionmaker[Session], items: list[tuple[str, Event, Handler]]) -> list[str]:
+    """A batch whose handlers all load its rows up front (`prepare`), on PostgreSQL: the rows loaded, then the
+    batch's claim sent and the handlers run while the database inserts it (about a third of the time the
+    database takes for a reporting batch), its answer read before the commit. Raise _ClaimFirst (the
+    transaction rolled back) if it did not claim every event (a redelivery): `apply_batch` then claims first. (A handler's own read waits for the claim's answer, as every statement waits for the INSERTs before it.)"""
+    first: dict[tuple[str, str], tuple[str, Event, Handler]] = {}
+    for queue, event, handler in items:
+        first.setdefault((queue, event.id), (queue, event, handler))
+    todo = list(first.values())
+    with unit_of_work(sessions) as session:
+        _prepare(session, [(event, handler) for _, event, handler in todo])
+        with inserts_pipelined(session) as pipeline:
+            if pipeline is None:
+                raise _ClaimFirst
+            claim = pipeline.send(*_claim_statement(session, todo, datetime.now(UTC)))
+            _handle(session, todo)
+        with claim:
+            if len(claim.fetchall()) < len(todo):
+                raise _ClaimFirst
+    seen: set[tuple[str, str]] = set()
+    outcomes = []
+    for queue, event, _ in items:
+        outcomes.append("duplicate" if (queue, event.id) in seen else "applied")
+        seen.add((queue, event.id))
+    return outcomes
+
+
+def _handle(session: Session, todo: list[tuple[str, Event, Handler]]) -> None:
+    """Run each event's handler, with its correlation id set."""
+    for _, event, handler in todo:
+        token = correlation_id.set(event.correlationid)
+        try:
+            handler(session, event)
+        finally:
+            correlation_id.reset(token)
 
 
 def _prepare(session: Session, items: list[tuple[Event, Handler]]) -> None:

@@ -62,7 +62,7 @@ from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import BindParameter, TextClause
 from sqlalchemy.types import TypeEngine
 
-from servicekit.db import table_name
+from servicekit.db import BEFORE_COPY, table_name
 
 
 class _Pipelining:
@@ -104,6 +104,22 @@ class _Pipelining:
         finally:
             self.writing_rows = False
 
+    def send(self, statement: Any, parameters: dict[str, Any]) -> psycopg.Cursor:
+        """Queue `statement` (with `parameters`) on the connection now, whatever it is, after the rows kept: its
+        answer is read from the cursor returned once the pipeline is settled (at the next statement that is not
+        queued, or when the block ends)."""
+        if self.rows:
+            self.write_rows()
+        compiled = statement.compile(dialect=self.connection.dialect)
+        sql, values = str(compiled), compiled.construct_params(parameters)
+        if self.pipeline is None:
+            self.pipeline = self.driver_connection.pipeline()
+            self.pipeline.__enter__()
+        self.last = (sql, values)
+        cursor = self.driver_connection.cursor()
+        cursor.execute(sql, values)
+        return cursor
+
     def before_statement(self, conn: Connection, clauseelement: Any, multiparams: Any, params: Any,
                          execution_options: Any) -> tuple[Any, Any, Any]:
         """Before any statement on the connection (the session's, the ORM's, a savepoint): the rows kept first.
@@ -127,6 +143,13 @@ class _Pipelining:
                 self.pipeline.__enter__()
             self.last = (statement, parameters)
             return
+        self.settle()
+
+    def before_copy(self) -> None:
+        """Before a COPY on the connection (servicekit.db.copy_rows, which psycopg runs outside a pipeline): the
+        rows kept written, and every statement queued awaited."""
+        if self.rows:
+            self.write_rows()
         self.settle()
 
     def settle(self) -> None:
@@ -266,19 +289,21 @@ def _plain_insert(context: Any) -> bool:
 
 
 @contextlib.contextmanager
-def inserts_pipelined(session: Session) -> Iterator[None]:
-    """Within: the session's plain INSERTs are queued, not waited for (see the module's docstring)."""
+def inserts_pipelined(session: Session) -> Iterator[_Pipelining | None]:
+    """Within: the session's plain INSERTs are queued, not waited for (see the module's docstring). Yields
+    the connection's pipeline, whose `send` queues any statement (None off psycopg)."""
     connection = session.connection()
     driver_connection = connection.connection.driver_connection
     if not isinstance(driver_connection, psycopg.Connection):
-        yield
+        yield None
         return
     pipelining = _Pipelining(connection, driver_connection)
     event.listen(session, "do_orm_execute", pipelining.keep_row)
     event.listen(connection, "before_execute", pipelining.before_statement, retval=True)
     event.listen(connection, "before_cursor_execute", pipelining.before_execute)
+    connection.info[BEFORE_COPY] = pipelining.before_copy
     try:
-        yield
+        yield pipelining
         if pipelining.rows:
             pipelining.write_rows()
         pipelining.settle()
@@ -287,6 +312,7 @@ def inserts_pipelined(session: Session) -> Iterator[None]:
         pipelining.abandon()
         raise
     finally:
+        connection.info.pop(BEFORE_COPY, None)
         event.remove(connection, "before_cursor_execute", pipelining.before_execute)
         event.remove(connection, "before_execute", pipelining.before_statement)
         event.remove(session, "do_orm_execute", pipelining.keep_row)

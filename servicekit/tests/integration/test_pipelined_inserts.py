@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from kithelpers import applied, applied_rows, record_applied
 from servicekit.consumer import apply_batch, apply_once
-from servicekit.db import inbox, make_session_factory, unit_of_work
+from servicekit.db import bulk_insert, inbox, make_session_factory, unit_of_work
 from servicekit.events import new_event
 from servicekit.pipelined import inserts_pipelined
 from sqlalchemy import (
@@ -304,3 +304,92 @@ def test_the_claim_and_the_rows_kept_follow_the_schema_translate_map(pg_sessions
         assert session.execute(select(func.count()).select_from(inbox)).scalar() == 0
     assert apply_batch(pg_sessions, [("q", event, record_applied) for event in events]) == ["applied"] * 3
     assert apply_batch(copy, [("q", event, record_applied) for event in events]) == ["duplicate"] * 3
+
+
+def _loading_first(seen_pipelined: list[bool] | None = None):
+    """A handler that loads the batch's rows up front, as a read model does (`prepare`): the batch is then
+    claimed while it runs. It notes whether the claim was still on its way when it ran (`seen_pipelined`)."""
+    def handler(session, event):
+        if seen_pipelined is not None:
+            seen_pipelined.append(session.connection().connection.driver_connection.pgconn.pipeline_status != 0)
+        record_applied(session, event)
+
+    handler.prepare = lambda session, events: None
+    return handler
+
+
+def test_a_batch_loading_its_rows_first_is_claimed_while_its_handlers_run(pg_sessions):
+    pipelined: list[bool] = []
+    handler = _loading_first(pipelined)
+    events = _events(20)
+    assert apply_batch(pg_sessions, [("q", event, handler) for event in events]) == ["applied"] * 20
+    assert pipelined[0] is True  # the claim sent, its answer not awaited
+    assert [row.event_id for row in applied_rows(pg_sessions)] == [event.id for event in events]
+    with unit_of_work(pg_sessions) as session:
+        assert session.execute(select(func.count()).select_from(inbox)).scalar() == 20
+
+
+def test_a_batch_claimed_beside_its_handlers_applies_only_what_was_not_applied_before(pg_sessions):
+    """A redelivery: half of the batch was applied before. Those count as duplicates and change nothing twice;
+    the other half, and an event twice in the batch, are applied once."""
+    handler = _loading_first()
+    events = _events(10)
+    assert apply_batch(pg_sessions, [("q", event, handler) for event in events[::2]]) == ["applied"] * 5
+    batch = [("q", event, handler) for event in events] + [("q", events[1], handler)]
+    assert apply_batch(pg_sessions, batch) == ["duplicate", "applied"] * 5 + ["duplicate"]
+    assert sorted(row.event_id for row in applied_rows(pg_sessions)) == sorted(event.id for event in events)
+    assert apply_batch(pg_sessions, batch) == ["duplicate"] * 11
+    assert len(applied_rows(pg_sessions)) == 10
+
+
+def test_a_failing_handler_beside_the_claim_leaves_nothing_of_the_batch(pg_sessions):
+    def failing(session, event):
+        record_applied(session, event)
+        if event.data["seq"] == 3:
+            raise ValueError("bad event")
+
+    failing.prepare = lambda session, events: None
+    events = _events(5)
+    with pytest.raises(ValueError):
+        apply_batch(pg_sessions, [("q", event, failing) for event in events])
+    assert applied_rows(pg_sessions) == []
+    with unit_of_work(pg_sessions) as session:
+        assert session.execute(select(func.count()).select_from(inbox)).scalar() == 0
+
+
+@pytest.mark.parametrize("other_commits", [True, False])
+def test_an_event_another_transaction_holds_waits_for_it_beside_the_handlers(pg_sessions, other_commits):
+    events = _events(2)
+    handler = _loading_first()
+    holder = pg_sessions()
+    holder.execute(inbox.insert().values(queue="q", event_id=events[0].id, type="t", applied_at=NOW))
+    holder.flush()
+    outcome: list = []
+    worker = threading.Thread(target=lambda: outcome.append(
+        apply_batch(pg_sessions, [("q", event, handler) for event in events])))
+    worker.start()
+    worker.join(1.0)
+    assert worker.is_alive()  # waiting for the holder
+    if other_commits:
+        holder.commit()
+    else:
+        holder.rollback()
+    holder.close()
+    worker.join(10)
+    assert outcome == [["duplicate", "applied"] if other_commits else ["applied", "applied"]]
+    assert [row.event_id for row in applied_rows(pg_sessions)] == \
+        ([events[1].id] if other_commits else [events[0].id, events[1].id])
+
+
+def test_a_handler_copying_rows_while_the_claim_is_on_its_way_waits_for_it_first(pg_sessions):
+    """COPY cannot run in a pipeline: a handler's bulk insert (a read model writing its records to read them
+    back) first waits for the claim and the rows kept, then copies; all of it in the batch's transaction."""
+    def copying(session, event):
+        session.execute(applied.insert().values(event_id=event.id, subject="kept", seq=0))
+        bulk_insert(session, applied, [{"event_id": event.id, "subject": "s", "seq": event.data["seq"]}])
+
+    copying.prepare = lambda session, events: None
+    events = _events(3)
+    assert apply_batch(pg_sessions, [("q", event, copying) for event in events]) == ["applied"] * 3
+    assert [(row.event_id, row.seq) for row in applied_rows(pg_sessions)] == \
+        [pair for event in events for pair in ((event.id, 0), (event.id, event.data["seq"]))]

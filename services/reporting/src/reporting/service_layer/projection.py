@@ -25,7 +25,7 @@ from reporting.service_layer import vehicles_and_visits as vv
 from reporting.service_layer.complaint_steps import complaint_step
 from reporting.service_layer.record_keeping import any_merges
 from reporting.service_layer.reminder_rules import rule_changed
-from reporting.service_layer.reminder_steps import appointment_step, reminder_step
+from reporting.service_layer.reminder_steps import appointment_step, bookings_unplaced, reminder_step
 
 #: The queue the live consumer applies events from (reporting.entrypoints.consumer).
 LIVE_QUEUE = "reporting.read_model"
@@ -93,6 +93,11 @@ def prepare(session: Session, events: list[Event]) -> None:
     if created:
         for table in (vehicles, visits):
             record_cache.load_where(session, table, "customer_id", created)
+    # What the handlers would read once in the transaction, read with the rows: while they run, nothing of
+    # theirs waits for the database, which inserts the batch's claim meanwhile (servicekit.inbox).
+    _rebuilding(session)
+    if any(event.type.startswith("reminder.") for event in events):
+        bookings_unplaced(session)
 
 
 def flush(session: Session) -> None:
@@ -115,11 +120,16 @@ def _forget_on_rollback(session: Session) -> None:
     tally_writer.forget(session)
 
 
-def apply_event(session: Session, event: Event, queue: str = LIVE_QUEUE) -> None:
-    """Apply one event to the read model (the consumer's handler; types it does not know change nothing)."""
+def _rebuilding(session: Session) -> bool:
+    """Whether a rebuild is filling a fresh copy (read once per transaction)."""
     if REBUILDING not in session.info:
         session.info[REBUILDING] = rebuild_state.building(session)
-    if session.info[REBUILDING]:
+    return session.info[REBUILDING]
+
+
+def apply_event(session: Session, event: Event, queue: str = LIVE_QUEUE) -> None:
+    """Apply one event to the read model (the consumer's handler; types it does not know change nothing)."""
+    if _rebuilding(session):
         # A rebuild is filling a fresh copy: it will apply this event too, from here (reporting.service_layer.rebuild).
         rebuild_state.keep_in_backlog(session, queue, event.to_json())
     name = event.type.rsplit(".", 1)[0]

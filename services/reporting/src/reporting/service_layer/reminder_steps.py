@@ -68,9 +68,7 @@ def _rebook(session: Session, reminder_id: str, due_day: date | None, new: bool)
     """The appointments booked from a reminder count on its due day (its first reminder event may come after
     them, or its due day move)."""
     if new:
-        if UNPLACED not in session.info:
-            session.info[UNPLACED] = record_queries.any_booking_unplaced(session)
-        if not session.info[UNPLACED]:
+        if not bookings_unplaced(session):
             return  # a reminder seen for the first time, and no booking waits for one
     record_cache.flush(session)
     for appointment_id in record_queries.bookings_to_place(session, reminder_id, due_day):
@@ -78,3 +76,11 @@ def _rebook(session: Session, reminder_id: str, due_day: date | None, new: bool)
         if before is None:  # bookings_to_place names kept appointments only
             raise LookupError(f"appointment {appointment_id} is not in the records")
         save(session, appointments, before, {**before, "reminder_day": due_day})
+
+
+def bookings_unplaced(session: Session) -> bool:
+    """Whether an appointment booked from a reminder waits for the reminder's due day (read once per
+    transaction; `appointment_step` notes one it records)."""
+    if UNPLACED not in session.info:
+        session.info[UNPLACED] = record_queries.any_booking_unplaced(session)
+    return session.info[UNPLACED]
