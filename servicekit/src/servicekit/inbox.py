@@ -135,8 +135,9 @@ class _ClaimFirst(Exception):
 def _apply_claiming_beside(sessions: sessionmaker[Session], items: list[tuple[str, Event, Handler]]) -> list[str]:
     """A batch whose handlers all load its rows up front (`prepare`), on PostgreSQL: the rows loaded, then the
     batch's claim sent and the handlers run while the database inserts it (about a third of the time the
-    database takes for a reporting batch), its answer read before the commit. Raise _ClaimFirst (the
-    transaction rolled back) if it did not claim every event (a redelivery): `apply_batch` then claims first. (A handler's own read waits for the claim's answer, as every statement waits for the INSERTs before it.)"""
+    database takes for a reporting batch), its answer read before the commit. Raise _ClaimFirst (the transaction
+    rolled back) if it did not claim every event (a redelivery): `apply_batch` then claims first. A handler's own
+    read waits for the claim's answer, as every statement waits for the INSERTs queued before it."""
     first: dict[tuple[str, str], tuple[str, Event, Handler]] = {}
     for queue, event, handler in items:
         first.setdefault((queue, event.id), (queue, event, handler))
