@@ -13,7 +13,7 @@
 - Deliveries already received (up to the prefetch count) are applied in one transaction; if that
   batch fails, its events are applied one by one, so one bad event never holds back the others.
 - A subscription's `beside` work (a read model folding what its handler appended) runs in a thread of its
-  own for as long as the consumer runs.
+  own for as long as the consumer runs; it sees whether the consumer is behind (`behind`), and may wait then.
 """
 from __future__ import annotations
 
@@ -49,9 +49,10 @@ class Subscription:
     queue: str
     routing_keys: tuple[str, ...]
     handler: Handler
-    #: Work that goes on beside applying the events, called with the consumer's sessions and an event set when
-    #: the consumer stops (it returns then); it must outlive its own failures (a database away, say).
-    beside: Callable[[sessionmaker[Session], threading.Event], None] | None = None
+    #: Work that goes on beside applying the events, called with the consumer's sessions, an event set when the
+    #: consumer stops (it returns then), and one set while the consumer is behind (from a full batch, or one that
+    #: left deliveries waiting, until nothing waits); it must outlive its own failures (a database away, say).
+    beside: Callable[[sessionmaker[Session], threading.Event, threading.Event], None] | None = None
 
 
 class Consumer:
@@ -72,13 +73,16 @@ class Consumer:
         self._applying = 0  # deliveries of the batch being applied (unacknowledged)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="handler")
         self.ready = threading.Event()
+        #: Set from a full batch, or one that left deliveries waiting (a backlog), until nothing waits to be applied.
+        self.behind = threading.Event()
 
     def run(self, stop: threading.Event) -> None:
         """Consume until `stop` is set; after a connection failure, reconnect with backoff (an old queue in the
         way: say what to do, try again later)."""
         ending = threading.Event()
-        beside = [threading.Thread(target=sub.beside, args=(self.sessions, ending), name=f"beside {sub.queue}",
-                                   daemon=True) for sub in self.subscriptions if sub.beside is not None]
+        beside = [threading.Thread(target=sub.beside, args=(self.sessions, ending, self.behind),
+                                   name=f"beside {sub.queue}", daemon=True)
+                  for sub in self.subscriptions if sub.beside is not None]
         for thread in beside:
             thread.start()
         try:
@@ -135,15 +139,19 @@ class Consumer:
             while not stop.is_set():
                 if self._received:
                     batch = [self._received.popleft() for _ in range(min(self.batch_size, len(self._received)))]
+                    if len(batch) == self.batch_size or self._received:
+                        self.behind.set()
                     self._applying = len(batch)
                     try:
                         self._process_batch(connection, publisher, amqp, batch)
                     finally:
                         self._applying = 0
                     continue
+                self.behind.clear()
                 self._pump(connection, timeout=0.5)
         finally:
             self.ready.clear()
+            self.behind.clear()
 
     def _pump(self, connection: Connection, timeout: float) -> None:
         """Take the deliveries already read, or else read from the broker for up to `timeout` seconds; then,

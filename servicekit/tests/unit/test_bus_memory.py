@@ -163,7 +163,7 @@ def test_a_subscriptions_beside_work_runs_while_the_consumer_runs_and_ends_with_
     rounds: list[object] = []
     ended = threading.Event()
 
-    def beside(sessions, ending):  # as a read model's folder: a round now and then until the consumer ends
+    def beside(sessions, ending, behind):  # as a read model's folder: a round now and then until the consumer ends
         while not ending.wait(0.01):
             rounds.append(sessions)
         ended.set()
@@ -182,3 +182,33 @@ def test_a_subscriptions_beside_work_runs_while_the_consumer_runs_and_ends_with_
     assert not thread.is_alive()
     assert ended.is_set()  # before run returned
     assert set(map(id, rounds)) == {id(sqlite_sessions)}  # on the consumer's own sessions
+
+
+def test_the_beside_work_sees_the_consumer_behind_while_a_backlog_is_applied_and_not_once_it_caught_up(
+        sqlite_sessions):
+    """20 events waiting for a consumer that applies 4 at a time: full batches, so it is behind while it applies
+    them; once nothing waits, it is not."""
+    queue = f"q-{uuid.uuid4().hex}"
+    seen: list[bool] = []
+    handing: dict = {}
+
+    def slow(session, event):  # the beside work looks while the batches are applied
+        seen.append(handing["behind"].is_set())
+        record_applied(session, event)
+
+    def beside(sessions, ending, behind):
+        handing["behind"] = behind
+        ending.wait()
+
+    with Connection("memory://") as connection:
+        topology.declare(connection.default_channel, queue, ("thing.#",), amqp=False)
+    write_events(sqlite_sessions, 20)
+    Relay("test", sqlite_sessions, lambda: Connection("memory://")).publish_pending()
+    consumer = Consumer(sqlite_sessions, [Subscription(queue, ("thing.#",), slow, beside=beside)],
+                        lambda: Connection("memory://"), prefetch=8, batch_size=4, retry_delay=0.01)
+    thread, stop = run_in_thread(consumer.run)
+    assert wait_for(lambda: len(applied_rows(sqlite_sessions)) == 20)
+    assert seen.count(True) >= 12  # the full batches before the last ones
+    assert wait_for(lambda: not consumer.behind.is_set())
+    stop.set()
+    thread.join(5)

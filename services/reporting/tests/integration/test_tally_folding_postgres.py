@@ -180,3 +180,39 @@ def test_metrics_tell_how_many_changes_wait_to_be_folded(events, postgres, postg
     fold_all(postgres)
     assert waiting() == 0
     service_context(app).engine.dispose()
+
+
+def _until(condition, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_the_folder_waits_while_the_consumer_is_behind_unless_too_many_changes_wait(events, sessions, postgres,
+                                                                                   monkeypatch):
+    """A backlog is applied first: the changes wait, the reports' figures exact meanwhile; past DEFERRED_UP_TO
+    changes the folder folds anyway, and it folds everything once the consumer has caught up."""
+    _apply(sessions, events)
+    _apply(postgres, events)
+    changes = _count(postgres, tally_changes)
+    monkeypatch.setattr(tally_folding, "REST", 0.01)
+    stop, behind = threading.Event(), threading.Event()
+    behind.set()
+    thread = threading.Thread(target=keep_folding, args=(postgres, stop, behind))
+    thread.start()
+    try:
+        time.sleep(0.5)
+        assert _count(postgres, tally_changes) == changes  # nothing folded while the consumer is behind
+        assert _every_figure(postgres) == _every_figure(sessions)
+        monkeypatch.setattr(tally_folding, "DEFERRED_UP_TO", changes // 2)
+        assert _until(lambda: _count(postgres, tally_changes) < changes // 2 + tally_folding.FOLD_LIMIT)
+        assert _count(postgres, tally_changes) > 0  # only down to about DEFERRED_UP_TO while still behind
+        behind.clear()
+        assert _until(lambda: _count(postgres, tally_changes) == 0)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert _every_figure(postgres) == _every_figure(sessions)
