@@ -85,7 +85,7 @@ def consume_rate(database_url: str, amqp_url: str, queue: str, routing_key: str,
                  handler, timeout: float, beside=None, reader_process: bool = False) -> float:
     """Events per second for the kit's consumer applying `count` events queued on `queue` with `handler` (and
     running `beside` as the subscription's work beside it; the broker read by a process of its own with
-    `reader_process`), from when it consumes until the inbox on `database_url` holds them all; RuntimeError after
+    `reader_process`), from when it consumes until it has handled them all (`until_handled`); RuntimeError after
     `timeout` seconds."""
     engine = make_engine(database_url)
     kit_metadata.create_all(engine)

@@ -4,7 +4,8 @@ Each transaction of the consumer appends what it changed to `tally_changes` (one
 instead of adding it to the day's, month's and year's rows in place: an append costs the consumer about a
 third of the upsert, and the upserts move here, to a thread of the consumer's process whose work is
 PostgreSQL's (reporting.adapters.tally_writer.fold). Reports add what is not folded yet, so a figure is
-exact at any time; folding only keeps what they add small.
+exact at any time; folding only keeps what they add small. While the consumer applies a backlog, folding
+waits (up to DEFERRED_UP_TO changes) and catches up after it: folding is most of the database's work an event.
 """
 from __future__ import annotations
 
@@ -53,9 +54,10 @@ def waiting(sessions: sessionmaker[Session]) -> int:
         return tally_writer.waiting(session, COUNTED_UP_TO)
 
 
-#: While the consumer is behind, folding waits until about this many changes wait (a backlog of about 25,000
-#: events): a report reads what is not folded yet beside the tallies, which costs it more the more there is.
-DEFERRED_UP_TO = 300_000
+#: While the consumer is behind, folding waits until about this many changes wait (a backlog of about 30,000
+#: events): a report reads what is not folded yet beside the tallies, which costs it more the more there is; below
+#: the 100,000 of the TallyChangesNotFolded alert (deploy/prometheus/alerts.yml), which a long backlog must not set off.
+DEFERRED_UP_TO = 80_000
 
 
 def deferring(sessions: sessionmaker[Session], behind: threading.Event | None) -> bool:
