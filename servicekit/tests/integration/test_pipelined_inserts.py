@@ -261,16 +261,19 @@ def test_an_event_twice_in_one_batch_is_applied_once(pg_sessions):
         assert session.execute(select(func.count()).select_from(inbox)).scalar() == 4
 
 
+@pytest.mark.parametrize("loading_first", [False, True], ids=["claimed-first", "claimed-beside"])
 @pytest.mark.parametrize("other_commits", [True, False])
-def test_an_event_another_transaction_holds_waits_for_it(pg_sessions, other_commits):
-    """Held by a transaction still open: the batch waits; a duplicate if that one commits, applied if not."""
+def test_an_event_another_transaction_holds_waits_for_it(pg_sessions, other_commits, loading_first):
+    """Held by a transaction still open: the batch waits; a duplicate if that one commits, applied if not (whether
+    it is claimed first, or beside handlers that load its rows up front)."""
     events = _events(2)
+    handler = _loading_first() if loading_first else record_applied
     holder = pg_sessions()
     holder.execute(inbox.insert().values(queue="q", event_id=events[0].id, type="t", applied_at=NOW))
     holder.flush()
     outcome: list = []
     worker = threading.Thread(target=lambda: outcome.append(
-        apply_batch(pg_sessions, [("q", event, record_applied) for event in events])))
+        apply_batch(pg_sessions, [("q", event, handler) for event in events])))
     worker.start()
     worker.join(1.0)
     assert worker.is_alive()  # waiting for the holder
@@ -355,30 +358,6 @@ def test_a_failing_handler_beside_the_claim_leaves_nothing_of_the_batch(pg_sessi
     assert applied_rows(pg_sessions) == []
     with unit_of_work(pg_sessions) as session:
         assert session.execute(select(func.count()).select_from(inbox)).scalar() == 0
-
-
-@pytest.mark.parametrize("other_commits", [True, False])
-def test_an_event_another_transaction_holds_waits_for_it_beside_the_handlers(pg_sessions, other_commits):
-    events = _events(2)
-    handler = _loading_first()
-    holder = pg_sessions()
-    holder.execute(inbox.insert().values(queue="q", event_id=events[0].id, type="t", applied_at=NOW))
-    holder.flush()
-    outcome: list = []
-    worker = threading.Thread(target=lambda: outcome.append(
-        apply_batch(pg_sessions, [("q", event, handler) for event in events])))
-    worker.start()
-    worker.join(1.0)
-    assert worker.is_alive()  # waiting for the holder
-    if other_commits:
-        holder.commit()
-    else:
-        holder.rollback()
-    holder.close()
-    worker.join(10)
-    assert outcome == [["duplicate", "applied"] if other_commits else ["applied", "applied"]]
-    assert [row.event_id for row in applied_rows(pg_sessions)] == \
-        ([events[1].id] if other_commits else [events[0].id, events[1].id])
 
 
 def test_a_handler_copying_rows_while_the_claim_is_on_its_way_waits_for_it_first(pg_sessions):
