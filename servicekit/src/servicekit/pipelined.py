@@ -112,10 +112,7 @@ class _Pipelining:
             self.write_rows()
         compiled = statement.compile(dialect=self.connection.dialect)
         sql, values = str(compiled), compiled.construct_params(parameters)
-        if self.pipeline is None:
-            self.pipeline = self.driver_connection.pipeline()
-            self.pipeline.__enter__()
-        self.last = (sql, values)
+        self._queue(sql, values)
         cursor = self.driver_connection.cursor()
         cursor.execute(sql, values)
         return cursor
@@ -138,16 +135,20 @@ class _Pipelining:
         # Inside a savepoint a failure must raise at its statement, where the handler may catch it and roll the
         # savepoint back (found only when the savepoint is released, it would leave the transaction aborted).
         if _plain_insert(context) and not conn.in_nested_transaction():
-            if self.pipeline is None:
-                self.pipeline = self.driver_connection.pipeline()
-                self.pipeline.__enter__()
-            self.last = (statement, parameters)
+            self._queue(statement, parameters)
             return
         self.settle()
 
-    def before_copy(self) -> None:
-        """Before a COPY on the connection (servicekit.db.copy_rows, which psycopg runs outside a pipeline): the
-        rows kept written, and every statement queued awaited."""
+    def _queue(self, statement: str, parameters: Any) -> None:
+        """Enter the pipeline, if not in it yet, for `statement` (remembered to name in a failure)."""
+        if self.pipeline is None:
+            self.pipeline = self.driver_connection.pipeline()
+            self.pipeline.__enter__()
+        self.last = (statement, parameters)
+
+    def drain(self) -> None:
+        """The rows kept written, and every statement queued awaited: before a COPY on the connection
+        (servicekit.db.copy_rows, which psycopg runs outside a pipeline), and when the block ends."""
         if self.rows:
             self.write_rows()
         self.settle()
@@ -301,12 +302,10 @@ def inserts_pipelined(session: Session) -> Iterator[_Pipelining | None]:
     event.listen(session, "do_orm_execute", pipelining.keep_row)
     event.listen(connection, "before_execute", pipelining.before_statement, retval=True)
     event.listen(connection, "before_cursor_execute", pipelining.before_execute)
-    connection.info[BEFORE_COPY] = pipelining.before_copy
+    connection.info[BEFORE_COPY] = pipelining.drain
     try:
         yield pipelining
-        if pipelining.rows:
-            pipelining.write_rows()
-        pipelining.settle()
+        pipelining.drain()
     except BaseException:
         pipelining.rows = []
         pipelining.abandon()
