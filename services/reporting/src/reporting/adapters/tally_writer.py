@@ -105,13 +105,6 @@ def waiting(session: Session, cap: int) -> int:
                            ).scalar_one()
 
 
-def waiting_at_most(session: Session) -> int:
-    """At most how many changes wait to be folded: the span of their numbers (two index lookups, whatever their
-    number; numbers a rolled-back append took, or changes another folder is moving, count too)."""
-    first, last = session.execute(select(func.min(tally_changes.c.seq), func.max(tally_changes.c.seq))).one()
-    return 0 if first is None else last - first + 1
-
-
 def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 

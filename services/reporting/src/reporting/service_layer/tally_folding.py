@@ -68,7 +68,7 @@ def deferring(sessions: sessionmaker[Session], behind: threading.Event | None) -
     if behind is None or not behind.is_set():
         return False
     with unit_of_work(sessions) as session:
-        return tally_writer.waiting_at_most(session) < DEFERRED_UP_TO
+        return tally_writer.waiting(session, DEFERRED_UP_TO) < DEFERRED_UP_TO
 
 
 def keep_folding(sessions: sessionmaker[Session], stop: threading.Event,
